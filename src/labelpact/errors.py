@@ -1,0 +1,119 @@
+"""Errors that carry what the user must fix, and the one place that maps them to exit codes and HTTP statuses.
+
+LabelpactError
+├── InvalidInputError (ValueError)    bad file, row, column or option: exit 2, HTTP 422
+├── NotFoundError (LookupError)       unknown partner, project, batch, audit: exit 2, HTTP 404
+├── ForbiddenError (PermissionError)  a role reaching past its partner: exit 2, HTTP 403
+├── ConflictError                     the same thing twice where once is the rule: exit 2, HTTP 409
+└── StoreError                        the store is unreachable or inconsistent: exit 1, HTTP 503
+ConvergenceWarning (UserWarning)      an iterative method stopped at max_iter
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = [
+    "ConflictError",
+    "ConvergenceWarning",
+    "ForbiddenError",
+    "InvalidInputError",
+    "LabelpactError",
+    "NotFoundError",
+    "StoreError",
+    "exit_code",
+    "http_status",
+]
+
+
+class LabelpactError(Exception):
+    """Base of every error labelpact raises on purpose; ``str()`` is one line a user can act on."""
+
+
+class InvalidInputError(LabelpactError, ValueError):
+    """Input that does not meet the data contract: names the file, the row (or line) and the column.
+
+    ``row`` is the 1-based line of the file as an editor shows it (the header is line 1), or the
+    1-based JSON line / record for JSON inputs; ``expected`` says what would have been accepted.
+    """
+
+    def __init__(
+        self,
+        expected: str,
+        *,
+        file: str | Path | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        got: str | None = None,
+        unit: str = "line",
+    ) -> None:
+        self.expected = expected
+        self.file = str(file) if file is not None else None
+        self.row = row
+        self.column = column
+        self.got = got
+        self.unit = unit
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        where = [p for p in (self.file, f"{self.unit} {self.row}" if self.row is not None else None) if p]
+        if self.column is not None:
+            where.append(f"column {self.column!r}")
+        text = self.expected if self.got is None else f"{self.expected}, got {self.got}"
+        text = " ".join(text.split())  # one line, always
+        return f"{', '.join(where)}: {text}" if where else text
+
+
+class NotFoundError(LabelpactError, LookupError):
+    """A named thing (partner, project, batch, audit) does not exist; the message lists what does."""
+
+    def __str__(self) -> str:  # LookupError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class ForbiddenError(LabelpactError, PermissionError):
+    """The caller's role may not see or change this (a partner reaching past its own batches)."""
+
+
+class ConflictError(LabelpactError):
+    """The same thing twice where once is the rule (a partner name taken, a dispute already resolved)."""
+
+
+class StoreError(LabelpactError):
+    """The store cannot be reached, migrated or trusted; nothing was written."""
+
+
+class ConvergenceWarning(UserWarning):
+    """An iterative estimator stopped at ``max_iter`` before meeting its tolerance."""
+
+
+_EXIT_CODES: dict[type[LabelpactError], int] = {
+    InvalidInputError: 2,
+    NotFoundError: 2,
+    ForbiddenError: 2,
+    ConflictError: 2,
+    StoreError: 1,
+}
+_HTTP_STATUS: dict[type[LabelpactError], int] = {
+    InvalidInputError: 422,
+    NotFoundError: 404,
+    ForbiddenError: 403,
+    ConflictError: 409,
+    StoreError: 503,
+}
+
+
+def exit_code(error: BaseException) -> int:
+    """CLI exit status for ``error``: 2 for what the user can fix, 1 for anything else."""
+    for kind in type(error).__mro__:
+        if kind in _EXIT_CODES:
+            return _EXIT_CODES[kind]  # type: ignore[index]
+    return 1
+
+
+def http_status(error: BaseException) -> int:
+    """HTTP status for ``error``: 4xx for what the caller can fix, 500 for anything else."""
+    for kind in type(error).__mro__:
+        if kind in _HTTP_STATUS:
+            return _HTTP_STATUS[kind]  # type: ignore[index]
+    return 500
