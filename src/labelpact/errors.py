@@ -59,7 +59,7 @@ class InvalidInputError(LabelpactError, ValueError):
         where = [p for p in (self.file, f"{self.unit} {self.row}" if self.row is not None else None) if p]
         if self.column is not None:
             where.append(f"column {self.column!r}")
-        text = self.expected if self.got is None else f"{self.expected}, got {self.got}"
+        text = f"expected {self.expected}" + ("" if self.got is None else f", got {self.got}")
         text = " ".join(text.split())  # one line, always
         return f"{', '.join(where)}: {text}" if where else text
 

@@ -76,11 +76,11 @@ class Annotations:
         for name, vocab in (("task", self.tasks), ("worker", self.workers), ("label", self.classes)):
             codes = getattr(self, name)
             if codes.shape != (n,):
-                raise InvalidInputError(f"column {name!r} must have one value per annotation ({n})")
+                raise InvalidInputError(f"one value per annotation ({n}) in column {name!r}")
             if n and (codes.min() < 0 or codes.max() >= len(vocab)):
-                raise InvalidInputError(f"codes in {name!r} must index its vocabulary of {len(vocab)} names")
+                raise InvalidInputError(f"codes in {name!r} that index its vocabulary of {len(vocab)} names")
             if len(set(vocab)) != len(vocab):
-                raise InvalidInputError(f"the {name} vocabulary must not repeat a name")
+                raise InvalidInputError(f"a {name} vocabulary without repeated names")
         if self.duration_s is not None:
             object.__setattr__(self, "duration_s", _frozen(self.duration_s, np.float64))
         for name in ("started_at", "submitted_at"):
@@ -90,7 +90,7 @@ class Annotations:
         for name in ("duration_s", "started_at", "submitted_at"):
             value = getattr(self, name)
             if value is not None and value.shape != (n,):
-                raise InvalidInputError(f"column {name!r} must have one value per annotation ({n})")
+                raise InvalidInputError(f"one value per annotation ({n}) in column {name!r}")
 
     # -- construction -------------------------------------------------------------------------
     @classmethod
@@ -114,7 +114,7 @@ class Annotations:
         worker_names = np.asarray(worker, dtype=object).astype(str)
         label_names = np.asarray(label, dtype=object).astype(str)
         if not (len(task_names) == len(worker_names) == len(label_names)):
-            raise InvalidInputError("task, worker and label must have the same length")
+            raise InvalidInputError("task, worker and label columns of the same length")
         tasks, task_codes = _encode_first_seen(task_names)
         workers, worker_codes = _encode_first_seen(worker_names)
         vocab = tuple(str(c) for c in classes) if classes is not None else natural_order(label_names.tolist())
@@ -268,9 +268,9 @@ class Gold:
         object.__setattr__(self, "task", _frozen(self.task, np.intp))
         object.__setattr__(self, "label", _frozen(self.label, np.intp))
         if self.task.shape != self.label.shape:
-            raise InvalidInputError("gold needs one label per gold task")
+            raise InvalidInputError("one gold label per gold task")
         if len(np.unique(self.task)) != len(self.task):
-            raise InvalidInputError("gold must give each task at most one label")
+            raise InvalidInputError("at most one gold label per task")
 
     def __len__(self) -> int:
         return len(self.task)
@@ -310,7 +310,7 @@ class TaskPayloads:
     def __post_init__(self) -> None:
         for name, values in self.fields.items():
             if len(values) != len(self.task):
-                raise InvalidInputError(f"field {name!r} must have one value per task ({len(self.task)})")
+                raise InvalidInputError(f"one value per task ({len(self.task)}) in field {name!r}")
         object.__setattr__(self, "fields", MappingProxyType(dict(self.fields)))
 
     def __len__(self) -> int:

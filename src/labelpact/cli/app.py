@@ -1,0 +1,25 @@
+"""The command group: every subcommand registered in one place."""
+
+from __future__ import annotations
+
+import click
+
+from labelpact import __version__
+from labelpact.cli.batches import batches, ingest
+from labelpact.cli.demo import demo
+from labelpact.cli.workspace import client, partner, project
+
+__all__ = ["cli"]
+
+
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110},
+    epilog="Example: labelpact ingest delivery.csv --partner Acme --project sentiment",
+)
+@click.version_option(__version__, prog_name="labelpact")
+def cli() -> None:
+    """labelpact keeps AI data-labeling partnerships honest: audit deliveries, track partners, publish reports."""
+
+
+for command in (ingest, batches, client, partner, project, demo):
+    cli.add_command(command)

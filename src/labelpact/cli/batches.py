@@ -1,0 +1,189 @@
+"""``ingest`` and ``batches``: take a delivery into the store and look at what is there."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
+from rich.table import Table
+
+from labelpact.cli.common import DATETIME, Output, annotation_columns, common_options, make_output, open_store, parse_list
+from labelpact.services import IngestResult, ingest_batch
+from labelpact.store import BatchRecord
+
+__all__ = ["batch_summary_table", "batches", "ingest", "ingest_document"]
+
+_PROGRESS_MIN_BYTES = 32 << 20  # below this a read is too quick for a bar to help
+
+
+@click.command(
+    epilog="Example: labelpact ingest delivery.csv --partner Scale --project sentiment --gold gold.csv --due-at 2026-03-01",
+)
+@click.argument("labels", type=click.Path(path_type=Path))
+@click.option("--partner", required=True, help="The partner that delivered the batch (must exist).")
+@click.option("--project", required=True, help="The project it was delivered for (created when missing).")
+@click.option("--gold", type=click.Path(path_type=Path), default=None, help="Gold answers: CSV/Parquet with task,label.")
+@click.option("--tasks", type=click.Path(path_type=Path), default=None, help="Task payloads: task plus text or other fields.")
+@annotation_columns
+@click.option("--classes", default=None, metavar="A,B,...", help="The allowed classes; a label outside them is an error.")
+@click.option(
+    "--duplicates",
+    type=click.Choice(["keep", "first", "last", "error"]),
+    default="keep",
+    show_default=True,
+    help="What to do with repeated (task, worker) labels; they are counted in every case.",
+)
+@click.option("--strict", is_flag=True, help="Treat a blank label as an error instead of an abstention.")
+@click.option("--delivered-at", type=DATETIME, default=None, help="When the vendor delivered (default: now).")
+@click.option("--due-at", type=DATETIME, default=None, help="When the batch was due.")
+@common_options
+def ingest(
+    labels: Path,
+    partner: str,
+    project: str,
+    gold: Path | None,
+    tasks: Path | None,
+    task_column: str | None,
+    worker_column: str | None,
+    label_column: str | None,
+    classes: str | None,
+    duplicates: str,
+    strict: bool,
+    delivered_at: datetime | None,
+    due_at: datetime | None,
+    workspace: Path | None,
+    db: str | None,
+    as_json: bool,
+) -> None:
+    """Validate a delivered batch and store it immutably; the same bytes twice are a no-op that says so."""
+    out = make_output(as_json)
+    with open_store(workspace, db) as store, _progress(out, labels) as progress:
+        result = ingest_batch(
+            store,
+            labels,
+            partner=partner,
+            project=project,
+            gold=gold,
+            tasks=tasks,
+            task_column=task_column,
+            worker_column=worker_column,
+            label_column=label_column,
+            classes=parse_list(classes, option="--classes"),
+            duplicates=duplicates,  # type: ignore[arg-type]  # click.Choice checked it
+            strict=strict,
+            delivered_at=delivered_at,
+            due_at=due_at,
+            progress=progress,
+        )
+
+    def render() -> None:
+        if result.created:
+            out.stdout.print(f"Ingested batch [bold]{result.batch.id}[/] from {result.batch.partner} into {result.batch.project}")
+        else:
+            out.stdout.print(
+                f"Already ingested: these bytes are batch [bold]{result.batch.id}[/] "
+                f"({result.batch.partner}/{result.batch.project}, {result.batch.source_name}); nothing written"
+            )
+        out.stdout.print(batch_summary_table(result.batch))
+
+    out.emit(ingest_document(result), render)
+
+
+def ingest_document(result: IngestResult) -> dict[str, Any]:
+    """The ``--json`` document of ``ingest``."""
+    return {"created": result.created, "batch": result.batch.id} | batch_dict(result.batch)
+
+
+def batch_dict(batch: BatchRecord) -> dict[str, Any]:
+    return dataclasses.asdict(batch)
+
+
+def batch_summary_table(batch: BatchRecord, *, title: str | None = None) -> Table:
+    """The one-glance summary of a delivered batch."""
+    table = Table(show_header=False, title=title or f"Batch {batch.id}", title_justify="left")
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    median = "unknown" if batch.median_duration_s is None else f"{batch.median_duration_s:.1f} s"
+    rows = [
+        ("partner / project", f"{batch.partner} / {batch.project}"),
+        ("file", f"{batch.source_name} ({batch.format}, {batch.size_bytes / 1e6:,.2f} MB)"),
+        ("tasks", f"{batch.n_tasks:,}"),
+        ("workers", f"{batch.n_workers:,}"),
+        ("annotations", f"{batch.n_annotations:,}"),
+        ("classes", f"{batch.n_classes} ({', '.join(batch.classes[:8])}{', ...' if batch.n_classes > 8 else ''})"),
+        ("duplicate labels", f"{batch.n_duplicates:,}"),
+        ("abstentions (blank labels)", f"{batch.n_abstentions:,}"),
+        ("cancelled (skipped)", f"{batch.n_cancelled:,}"),
+        ("tasks delivered without labels", f"{batch.n_tasks_without_labels:,}"),
+        ("gold tasks", f"{batch.n_gold:,}"),
+        ("median time on task", median),
+        ("delivered / due", f"{batch.delivered_at:%Y-%m-%d %H:%M} / " + (f"{batch.due_at:%Y-%m-%d %H:%M}" if batch.due_at else "-")),
+    ]
+    for key, value in rows:
+        table.add_row(key, value)
+    return table
+
+
+@contextmanager
+def _progress(out: Output, path: Path) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr for long reads, only when a person is watching."""
+    size = path.stat().st_size if path.is_file() else 0
+    if out.as_json or size < _PROGRESS_MIN_BYTES or not sys.stderr.isatty():
+        yield None
+        return
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=out.stderr,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(f"reading {path.name}", total=size)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+@click.group()
+def batches() -> None:
+    """Delivered batches: list them or show one."""
+
+
+@batches.command("list", epilog="Example: labelpact batches list --partner Scale --json")
+@click.option("--partner", default=None, help="Only this partner's batches.")
+@click.option("--project", default=None, help="Only this project's batches.")
+@common_options
+def batches_list(partner: str | None, project: str | None, workspace: Path | None, db: str | None, as_json: bool) -> None:
+    """List batches, newest first."""
+    out = make_output(as_json)
+    with open_store(workspace, db) as store:
+        records = store.list_batches(partner=partner, project=project)
+
+    def render() -> None:
+        table = Table("batch", "partner", "project", "file", "tasks", "workers", "annotations", "received", title="Batches")
+        for b in records:
+            table.add_row(
+                b.id, b.partner, b.project, b.source_name, f"{b.n_tasks:,}", f"{b.n_workers:,}", f"{b.n_annotations:,}",
+                f"{b.received_at:%Y-%m-%d %H:%M}",
+            )
+        out.stdout.print(table)
+
+    out.emit({"batches": [batch_dict(b) for b in records]}, render)
+
+
+@batches.command("show", epilog="Example: labelpact batches show 3f2a9c")
+@click.argument("batch")
+@common_options
+def batches_show(batch: str, workspace: Path | None, db: str | None, as_json: bool) -> None:
+    """Show one batch (by id or a unique prefix of its SHA-256)."""
+    out = make_output(as_json)
+    with open_store(workspace, db) as store:
+        record = store.get_batch(batch)
+    out.emit(batch_dict(record), lambda: out.stdout.print(batch_summary_table(record)))

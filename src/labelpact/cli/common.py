@@ -1,0 +1,135 @@
+"""What every command shares: workspace/db/json options, the store it opens, output and error mapping."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+
+from labelpact.config import Settings, load_settings
+from labelpact.errors import InvalidInputError
+from labelpact.store import Store
+
+__all__ = [
+    "DATETIME",
+    "Output",
+    "annotation_columns",
+    "common_options",
+    "open_store",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    """Where a command writes: one JSON document on stdout under ``--json``, Rich tables otherwise."""
+
+    as_json: bool
+    stdout: Console
+    stderr: Console
+
+    def emit(self, document: Any, render: Callable[[], None]) -> None:
+        """Print ``document`` as JSON, or call ``render`` for people."""
+        if self.as_json:
+            click.echo(json.dumps(document, indent=2, default=_json_default))
+        else:
+            render()
+
+
+def _json_default(value: object) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def common_options(func: F) -> F:
+    """Add ``--workspace``, ``--db`` and ``--json`` to a command, as the CLI contract requires of every one."""
+    func = click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout and nothing else.")(func)
+    func = click.option(
+        "--db", metavar="URL", default=None, help="Database URL (default: SQLite in the workspace; env LABELPACT_DB)."
+    )(func)
+    func = click.option(
+        "--workspace",
+        metavar="DIR",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Workspace folder (default ./.labelpact; env LABELPACT_WORKSPACE).",
+    )(func)
+    return func
+
+
+def make_output(as_json: bool) -> Output:
+    return Output(
+        as_json=as_json,
+        stdout=Console(soft_wrap=False, highlight=False),
+        stderr=Console(stderr=True, highlight=False),
+    )
+
+
+def settings_from(workspace: Path | None, db: str | None) -> Settings:
+    return load_settings(workspace=workspace, db=db)
+
+
+@contextmanager
+def open_store(workspace: Path | None, db: str | None) -> Iterator[Store]:
+    """The store for this command, closed when it is done."""
+    store = Store.open(settings_from(workspace, db))
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def annotation_columns(func: F) -> F:
+    """``--task-column``, ``--worker-column`` and ``--label-column``: every command that reads annotations takes them."""
+    for name, default in (("label", "label"), ("worker", "worker"), ("task", "task")):
+        func = click.option(
+            f"--{name}-column",
+            metavar="NAME",
+            default=None,
+            help=f"Column holding the {name} (default {default!r}"
+            + (", or 'item'" if name == "task" else ", or 'annotator'/'completed_by'" if name == "worker" else "")
+            + ").",
+        )(func)
+    return func
+
+
+class _DateTime(click.ParamType):
+    """An ISO-8601 date or date-time; naive values are UTC."""
+
+    name = "datetime"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        try:
+            moment = datetime.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"expected an ISO-8601 date or time such as 2026-03-01 or 2026-03-01T17:00Z, got {value!r}", param, ctx)
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+DATETIME = _DateTime()
+
+
+def parse_list(value: str | None, *, option: str) -> list[str] | None:
+    """A comma-separated option such as ``--classes a,b,c``; blanks are an error."""
+    if value is None:
+        return None
+    items = [item.strip() for item in value.split(",")]
+    if not all(items):
+        raise InvalidInputError("a comma-separated list with no blank items", column=option, got=repr(value))
+    return items
+
+

@@ -1,0 +1,183 @@
+"""``client``, ``partner`` and ``project`` commands: who runs the workspace, its vendors, its projects."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.table import Table
+
+from labelpact.cli.common import common_options, make_output, open_store, parse_list
+from labelpact.services import add_partner, add_project, set_client
+
+__all__ = ["client", "partner", "project"]
+
+
+def record_dict(record: Any) -> dict[str, Any]:
+    """A store record as a JSON-ready dict."""
+    return dataclasses.asdict(record)
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    return str(value)
+
+
+@click.group()
+def client() -> None:
+    """Who runs this workspace (the lab buying labels) and which companies are its rivals."""
+
+
+@client.command("set", epilog="Example: labelpact client set --name Meta --rivals Google,OpenAI,xAI")
+@click.option("--name", required=True, help="The client's name.")
+@click.option("--rivals", default=None, metavar="A,B,...", help="Comma-separated names of the client's rivals.")
+@common_options
+def client_set(name: str, rivals: str | None, workspace: Path | None, db: str | None, as_json: bool) -> None:
+    """Set the client profile (setting it again replaces it)."""
+    out = make_output(as_json)
+    with open_store(workspace, db) as store:
+        record = set_client(store, name, rivals=parse_list(rivals, option="--rivals") or [])
+    out.emit(record_dict(record), lambda: out.stdout.print(f"Client [bold]{record.name}[/]; rivals: {', '.join(record.rivals) or 'none'}"))
+
+
+@client.command("show", epilog="Example: labelpact client show --json")
+@common_options
+def client_show(workspace: Path | None, db: str | None, as_json: bool) -> None:
+    """Show the client profile."""
+    out = make_output(as_json)
+    with open_store(workspace, db) as store:
+        record = store.get_client()
+    if record is None:
+        out.emit(None, lambda: out.stdout.print("No client profile yet: labelpact client set --name NAME"))
+        return
+    out.emit(record_dict(record), lambda: out.stdout.print(f"Client [bold]{record.name}[/]; rivals: {', '.join(record.rivals) or 'none'}"))
+
+
+@click.group()
+def partner() -> None:
+    """Vendors that deliver labels: add, list and show them."""
+
+
+@partner.command(
+    "add",
+    epilog="Example: labelpact partner add Scale --since 2024-06-01 --equity-stake 0.49 --contract examples/contracts/standard.toml",
+)
+@click.argument("name")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Start of the partnership (YYYY-MM-DD).")
+@click.option("--equity-stake", type=float, default=None, metavar="FRACTION", help="Share of the partner the client owns (0..1).")
+@click.option("--min-spend", type=float, default=None, metavar="USD_PER_YEAR", help="Committed minimum spend per year.")
+@click.option("--contract", type=click.Path(path_type=Path), default=None, help="The partner's contract (TOML).")
+@common_options
+def partner_add(
+    name: str,
+    since: datetime | None,
+    equity_stake: float | None,
+    min_spend: float | None,
+    contract: Path | None,
+    workspace: Path | None,
+    db: str | None,
+    as_json: bool,
+) -> None:
+    """Register a partner (a vendor); ingest refuses batches from partners that were never added."""
+    out = make_output(as_json)
+    with open_store(workspace, db) as store:
+        record = add_partner(
+            store,
+            name,
+            since=since.date() if since else None,
+            equity_stake=equity_stake,
+            min_spend_usd=min_spend,
+            contract=contract,
+        )
+    out.emit(record_dict(record), lambda: out.stdout.print(f"Added partner [bold]{record.name}[/]"))
+
+
+@partner.command("list", epilog="Example: labelpact partner list --json")
+@common_options
+def partner_list(workspace: Path | None, db: str | None, as_json: bool) -> None:
+    """List partners."""
+    out = make_output(as_json)
+    with open_store(workspace, db) as store:
+        records = store.list_partners()
+
+    def render() -> None:
+        table = Table("partner", "since", "equity stake", "min spend (USD/yr)", "contract", title="Partners")
+        for r in records:
+            table.add_row(
+                r.name,
+                _text(r.since),
+                "-" if r.equity_stake is None else f"{r.equity_stake:.0%}",
+                _text(r.min_spend_usd),
+                "yes" if r.contract_toml else "-",
+            )
+        out.stdout.print(table)
+
+    out.emit({"partners": [record_dict(r) for r in records]}, render)
+
+
+@partner.command("show", epilog="Example: labelpact partner show Scale")
+@click.argument("name")
+@common_options
+def partner_show(name: str, workspace: Path | None, db: str | None, as_json: bool) -> None:
+    """Show one partner and its batches."""
+    out = make_output(as_json)
+    with open_store(workspace, db) as store:
+        record = store.get_partner(name)
+        batches = store.list_batches(partner=name)
+
+    def render() -> None:
+        table = Table(show_header=False, title=f"Partner {record.name}")
+        table.add_row("since", _text(record.since))
+        table.add_row("equity stake", "-" if record.equity_stake is None else f"{record.equity_stake:.0%}")
+        table.add_row("minimum spend (USD/yr)", _text(record.min_spend_usd))
+        table.add_row("contract", "on file" if record.contract_toml else "none")
+        table.add_row("batches", str(len(batches)))
+        table.add_row("annotations delivered", f"{sum(b.n_annotations for b in batches):,}")
+        out.stdout.print(table)
+
+    document = record_dict(record) | {"batches": [b.id for b in batches]}
+    out.emit(document, render)
+
+
+@click.group()
+def project() -> None:
+    """Projects that batches are delivered to (ingest creates a missing one)."""
+
+
+@project.command("add", epilog='Example: labelpact project add sentiment --description "Review sentiment, 3 classes"')
+@click.argument("name")
+@click.option("--description", default=None, help="What the project labels.")
+@common_options
+def project_add(name: str, description: str | None, workspace: Path | None, db: str | None, as_json: bool) -> None:
+    """Create a project."""
+    out = make_output(as_json)
+    with open_store(workspace, db) as store:
+        record = add_project(store, name, description=description)
+    out.emit(record_dict(record), lambda: out.stdout.print(f"Added project [bold]{record.name}[/]"))
+
+
+@project.command("list", epilog="Example: labelpact project list --json")
+@common_options
+def project_list(workspace: Path | None, db: str | None, as_json: bool) -> None:
+    """List projects with their batch counts."""
+    out = make_output(as_json)
+    with open_store(workspace, db) as store:
+        records = store.list_projects()
+
+    def render() -> None:
+        table = Table("project", "batches", "created", "description", title="Projects")
+        for r in records:
+            table.add_row(r.name, str(r.n_batches), _text(r.created_at), r.description or "")
+        out.stdout.print(table)
+
+    out.emit({"projects": [record_dict(r) for r in records]}, render)
+
+

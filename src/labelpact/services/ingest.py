@@ -1,0 +1,123 @@
+"""Use case: take a vendor's delivered file into the store, whole or not at all."""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from labelpact.core.annotations import DuplicatePolicy
+from labelpact.errors import InvalidInputError
+from labelpact.io import Delivery, read_delivery, write_normalised
+from labelpact.store import BatchCreate, BatchRecord, Store
+
+__all__ = ["IngestResult", "file_sha256", "ingest_batch"]
+
+_HASH_BLOCK = 1 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    """The stored batch, whether this call created it, and (when it did) what was read."""
+
+    batch: BatchRecord
+    created: bool
+    delivery: Delivery | None
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in blocks; the batch's content address."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(_HASH_BLOCK):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def ingest_batch(
+    store: Store,
+    labels: str | Path,
+    *,
+    partner: str,
+    project: str,
+    gold: str | Path | None = None,
+    tasks: str | Path | None = None,
+    task_column: str | None = None,
+    worker_column: str | None = None,
+    label_column: str | None = None,
+    classes: Sequence[str] | None = None,
+    duplicates: DuplicatePolicy = "keep",
+    strict: bool = False,
+    delivered_at: datetime | None = None,
+    due_at: datetime | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> IngestResult:
+    """Validate and store one delivery; the same bytes twice return the batch that already holds them.
+
+    Everything is read and checked before anything is written, so bad input leaves the store as it was;
+    the write itself is one transaction plus content-addressed blobs (see ``Store.add_batch``).
+    """
+    path = Path(labels)
+    if not path.is_file():
+        raise InvalidInputError("an existing annotations file", file=path, got="no such file")
+    store.get_partner(partner)  # a typo never creates a partner: the error names the known ones
+    sha256 = file_sha256(path)
+    existing = store.find_batch_by_sha256(sha256)
+    if existing is not None:
+        return IngestResult(batch=existing, created=False, delivery=None)
+
+    delivery = read_delivery(
+        path,
+        gold=gold,
+        tasks=tasks,
+        task_column=task_column,
+        worker_column=worker_column,
+        label_column=label_column,
+        classes=classes,
+        duplicates=duplicates,
+        strict=strict,
+        progress=progress,
+    )
+    a = delivery.annotations
+    received = datetime.now(UTC)
+    new = BatchCreate(
+        sha256=sha256,
+        partner=partner,
+        project=project,
+        source_name=path.name,
+        format=delivery.format,
+        size_bytes=path.stat().st_size,
+        n_rows=delivery.n_rows,
+        n_annotations=a.n_annotations,
+        n_tasks=a.n_tasks,
+        n_workers=a.n_workers,
+        n_classes=a.n_classes,
+        classes=list(a.classes),
+        n_duplicates=delivery.n_duplicates,
+        n_abstentions=delivery.n_abstentions,
+        n_cancelled=delivery.n_cancelled,
+        n_tasks_without_labels=len(delivery.tasks_without_labels),
+        n_gold=len(delivery.gold) if delivery.gold is not None else 0,
+        median_duration_s=a.median_duration_s(),
+        delivered_at=_utc(delivered_at) or received,
+        due_at=_utc(due_at),
+    )
+    with tempfile.TemporaryDirectory(prefix="labelpact-ingest-") as staging:
+        normalised = write_normalised(a, Path(staging) / "annotations.parquet", gold=delivery.gold)
+        files = {"labels": path, "normalised": normalised}
+        if gold is not None:
+            files["gold"] = Path(gold)
+        if tasks is not None:
+            files["tasks"] = Path(tasks)
+        batch = store.add_batch(new, files=files)
+    return IngestResult(batch=batch, created=True, delivery=delivery)
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """Naive times are taken as UTC; aware ones are converted to it."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

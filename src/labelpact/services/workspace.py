@@ -1,0 +1,71 @@
+"""Use cases that shape the workspace: who the client is, its partners and its projects."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from labelpact.errors import InvalidInputError
+from labelpact.store import ClientRecord, PartnerRecord, ProjectRecord, Store
+
+__all__ = ["add_partner", "add_project", "set_client"]
+
+
+def set_client(store: Store, name: str, *, rivals: Sequence[str] = ()) -> ClientRecord:
+    """Name the lab that runs this workspace and its rivals (a rival's stake in a partner is a conflict)."""
+    name = name.strip()
+    if not name:
+        raise InvalidInputError("a non-blank client name", column="--name")
+    cleaned = [r.strip() for r in rivals]
+    if any(not r for r in cleaned):
+        raise InvalidInputError("rival names without blanks", column="--rivals")
+    if name in cleaned:
+        raise InvalidInputError("rivals other than the client itself", column="--rivals", got=repr(name))
+    return store.set_client(name, list(dict.fromkeys(cleaned)))
+
+
+def add_partner(
+    store: Store,
+    name: str,
+    *,
+    since: date | None = None,
+    equity_stake: float | None = None,
+    min_spend_usd: float | None = None,
+    contract: str | Path | None = None,
+) -> PartnerRecord:
+    """Register a vendor; its contract file (TOML) is kept verbatim so every later audit can cite it."""
+    name = name.strip()
+    if not name:
+        raise InvalidInputError("a non-blank partner name", column="NAME")
+    if equity_stake is not None and not 0.0 <= equity_stake <= 1.0:
+        raise InvalidInputError("an equity stake between 0 and 1", column="--equity-stake", got=str(equity_stake))
+    if min_spend_usd is not None and min_spend_usd < 0:
+        raise InvalidInputError("a minimum spend >= 0", column="--min-spend", got=str(min_spend_usd))
+    contract_toml = _read_contract(Path(contract)) if contract is not None else None
+    return store.add_partner(
+        name, since=since, equity_stake=equity_stake, min_spend_usd=min_spend_usd, contract_toml=contract_toml
+    )
+
+
+def add_project(store: Store, name: str, *, description: str | None = None) -> ProjectRecord:
+    """Create a project that batches are delivered to."""
+    name = name.strip()
+    if not name:
+        raise InvalidInputError("a non-blank project name", column="NAME")
+    return store.add_project(name, description=description)
+
+
+def _read_contract(path: Path) -> str:
+    """The contract's text, after checking that it is readable UTF-8 TOML."""
+    if not path.is_file():
+        raise InvalidInputError("an existing contract file", file=path, got="no such file")
+    try:
+        text = path.read_text(encoding="utf-8")
+        tomllib.loads(text)
+    except UnicodeDecodeError as error:
+        raise InvalidInputError("UTF-8 text", file=path, got=f"undecodable byte at offset {error.start}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise InvalidInputError(f"valid TOML ({error})", file=path) from None
+    return text

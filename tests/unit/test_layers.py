@@ -1,0 +1,91 @@
+"""The layer contract: imports point down, and the pure packages never reach storage, frames or interfaces."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "labelpact"
+PURE = ("core", "ethics", "partners")
+PURE_MODULES = ("simulate.py", "errors.py")
+THIRD_PARTY_FORBIDDEN_IN_PURE = {"pandas", "polars", "pyarrow", "sqlalchemy", "alembic", "fastapi", "starlette", "click", "rich", "jinja2", "dask", "distributed", "typer"}
+# layer -> labelpact packages it must never import
+FORBIDDEN: dict[str, set[str]] = {
+    **{p: {"store", "services", "cli", "server", "io", "report", "scale", "config"} for p in PURE},
+    "io": {"store", "services", "cli", "server", "report", "scale"},
+    "store": {"services", "cli", "server", "io", "report", "scale"},
+    "report": {"services", "cli", "server", "store", "scale"},
+    "scale": {"services", "cli", "server", "store"},
+    "services": {"cli", "server"},
+}
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module a file imports, as dotted names (relative imports resolved against labelpact)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                package = path.relative_to(SRC.parent).parent.parts
+                base = ".".join(package[: len(package) - node.level + 1])
+                names.add(f"{base}.{node.module}" if node.module else base)
+            elif node.module:
+                names.add(node.module)
+    return names
+
+
+def files_of(layer: str) -> list[Path]:
+    target = SRC / layer
+    return sorted(target.rglob("*.py")) if target.is_dir() else [target] if target.exists() else []
+
+
+def violations(layer: str, files: list[Path]) -> list[str]:
+    found = []
+    banned_pkgs = FORBIDDEN.get(layer, set())
+    for path in files:
+        for module in imported_modules(path):
+            parts = module.split(".")
+            if parts[0] == "labelpact" and len(parts) > 1 and parts[1] in banned_pkgs:
+                found.append(f"{path.relative_to(SRC)} imports {module}")
+            if (layer in PURE or path.name in PURE_MODULES) and parts[0] in THIRD_PARTY_FORBIDDEN_IN_PURE:
+                found.append(f"{path.relative_to(SRC)} imports {module}")
+    return found
+
+
+@pytest.mark.parametrize("layer", sorted(FORBIDDEN))
+def test_layer_imports_point_down(layer: str) -> None:
+    assert violations(layer, files_of(layer)) == []
+
+
+@pytest.mark.parametrize("module", PURE_MODULES)
+def test_pure_top_level_modules(module: str) -> None:
+    assert violations("core", [SRC / module]) == []
+
+
+def test_the_checker_catches_a_violation(tmp_path: Path) -> None:
+    """The check itself can fail: a pure module importing pandas and the store is reported twice."""
+    fake = SRC / "core" / "_layer_probe_tmp.py"
+    fake.write_text("import pandas\nfrom labelpact.store import Store\nfrom ..services import ingest\n")
+    try:
+        found = violations("core", [fake])
+    finally:
+        fake.unlink()
+    assert len(found) == 3
+
+
+def test_importing_core_loads_no_heavy_or_interface_module() -> None:
+    """At run time too: ``import labelpact.core`` must not pull pandas, pyarrow, SQLAlchemy or click."""
+    code = (
+        "import sys, labelpact.core, labelpact.simulate;"
+        "bad = sorted(m for m in ('pandas','pyarrow','sqlalchemy','click','rich','fastapi') if m in sys.modules);"
+        "print(','.join(bad))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == ""
