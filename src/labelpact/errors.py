@@ -34,7 +34,9 @@ class InvalidInputError(LabelpactError, ValueError):
     """Input that does not meet the data contract: names the file, the row (or line) and the column.
 
     ``row`` is the 1-based line of the file as an editor shows it (the header is line 1), or the
-    1-based JSON line / record for JSON inputs; ``expected`` says what would have been accepted.
+    1-based JSON line / record for JSON inputs (``unit`` names which); ``column`` is a column, a
+    contract key or a command-line option (``column_kind`` names which); ``expected`` says what would
+    have been accepted.
     """
 
     def __init__(
@@ -46,6 +48,7 @@ class InvalidInputError(LabelpactError, ValueError):
         column: str | None = None,
         got: str | None = None,
         unit: str = "line",
+        column_kind: str = "column",
     ) -> None:
         self.expected = expected
         self.file = str(file) if file is not None else None
@@ -53,12 +56,13 @@ class InvalidInputError(LabelpactError, ValueError):
         self.column = column
         self.got = got
         self.unit = unit
+        self.column_kind = column_kind
         super().__init__(self._render())
 
     def _render(self) -> str:
         where = [p for p in (self.file, f"{self.unit} {self.row}" if self.row is not None else None) if p]
         if self.column is not None:
-            where.append(f"column {self.column!r}")
+            where.append(f"{self.column_kind} {self.column!r}")
         text = f"expected {self.expected}" + ("" if self.got is None else f", got {self.got}")
         text = " ".join(text.split())  # one line, always
         return f"{', '.join(where)}: {text}" if where else text
@@ -107,7 +111,7 @@ def exit_code(error: BaseException) -> int:
     """CLI exit status for ``error``: 2 for what the user can fix, 1 for anything else."""
     for kind in type(error).__mro__:
         if kind in _EXIT_CODES:
-            return _EXIT_CODES[kind]  # type: ignore[index]
+            return _EXIT_CODES[kind]
     return 1
 
 
@@ -115,5 +119,5 @@ def http_status(error: BaseException) -> int:
     """HTTP status for ``error``: 4xx for what the caller can fix, 500 for anything else."""
     for kind in type(error).__mro__:
         if kind in _HTTP_STATUS:
-            return _HTTP_STATUS[kind]  # type: ignore[index]
+            return _HTTP_STATUS[kind]
     return 500

@@ -88,7 +88,7 @@ def simulate_delivery(
     task_of, worker_of = _assign(n_tasks, labels_per_task, activity / activity.sum(), rng)
     label_of = _draw_labels(confusions, worker_of, truth[task_of], rng)
 
-    n_dup = int(round(duplicate_rate * len(task_of)))
+    n_dup = round(duplicate_rate * len(task_of))
     if n_dup:
         rows = rng.choice(len(task_of), size=n_dup, replace=False)
         task_of = np.concatenate([task_of, task_of[rows]])
@@ -100,8 +100,8 @@ def simulate_delivery(
     speed = np.where(
         np.isin(kinds, ("random_spammer", "fixed_spammer")), 0.12, rng.lognormal(0.0, 0.35, n_workers)
     )
-    durations = median_duration_s * speed[worker_of] * rng.lognormal(0.0, 0.5, len(task_of))
-    durations = np.round(np.maximum(durations, 0.4), 3)
+    raw = median_duration_s * speed[worker_of] * rng.lognormal(0.0, 0.5, len(task_of))
+    durations: FloatArray = np.round(np.maximum(raw, 0.4), 3).astype(np.float64)
     t0 = np.datetime64((start or datetime(2026, 1, 5, 9, 0, tzinfo=UTC)).replace(tzinfo=None), "ms")
     offsets_ms = np.sort(rng.uniform(0, 5 * 86_400_000, len(task_of))).astype(np.int64)
     started = t0 + offsets_ms.astype("timedelta64[ms]")
@@ -118,7 +118,7 @@ def simulate_delivery(
         started_at=started,
         submitted_at=submitted,
     )
-    gold_tasks = np.sort(rng.choice(n_tasks, size=int(round(gold_share * n_tasks)), replace=False))
+    gold_tasks = np.sort(rng.choice(n_tasks, size=round(gold_share * n_tasks), replace=False))
     return Simulation(
         annotations=annotations,
         truth=truth,
@@ -138,16 +138,16 @@ def _priors(class_priors: Sequence[float] | None, n_classes: int, rng: np.random
         return np.asarray(rng.dirichlet(np.full(n_classes, 4.0)), dtype=np.float64)
     priors = np.asarray(class_priors, dtype=np.float64)
     _check(
-        priors.shape == (n_classes,) and (priors >= 0).all() and priors.sum() > 0,
+        priors.shape == (n_classes,) and bool((priors >= 0).all()) and priors.sum() > 0,
         f"{n_classes} class priors >= 0",
     )
-    return priors / priors.sum()
+    return np.asarray(priors / priors.sum(), dtype=np.float64)
 
 
 def _worker_kinds(
     n_workers: int, shares: tuple[float, float, float, float], rng: np.random.Generator
 ) -> npt.NDArray[np.str_]:
-    counts = [int(round(s * n_workers)) for s in shares]
+    counts = [round(s * n_workers) for s in shares]
     kinds = np.array(
         ["random_spammer"] * counts[0]
         + ["fixed_spammer"] * counts[1]

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import importlib
 
+import pytest
+
 import labelpact as lp
 
 
 def test_all_is_sorted_and_unique() -> None:
-    assert lp.__all__ == sorted(set(lp.__all__), key=lambda n: (n.startswith("_"), n)) or lp.__all__ == sorted(lp.__all__)
+    assert lp.__all__ == sorted(
+        set(lp.__all__), key=lambda n: (n.startswith("_"), n)
+    ) or lp.__all__ == sorted(lp.__all__)
 
 
 def test_every_exported_name_resolves_to_its_module() -> None:
@@ -27,12 +31,8 @@ def test_design_contract_names_are_public() -> None:
 
 
 def test_unknown_attribute_raises() -> None:
-    try:
+    with pytest.raises(AttributeError, match="no_such_thing"):
         lp.no_such_thing  # noqa: B018
-    except AttributeError as error:
-        assert "no_such_thing" in str(error)
-    else:  # pragma: no cover
-        raise AssertionError("expected AttributeError")
 
 
 def test_version_matches_package_metadata() -> None:

@@ -15,7 +15,9 @@ def test_same_seed_same_delivery() -> None:
 
 
 def test_shape_of_a_delivery() -> None:
-    sim = simulate_delivery(n_tasks=1_000, n_workers=120, labels_per_task=3, duplicate_rate=0.02, gold_share=0.1, seed=1)
+    sim = simulate_delivery(
+        n_tasks=1_000, n_workers=120, labels_per_task=3, duplicate_rate=0.02, gold_share=0.1, seed=1
+    )
     a = sim.annotations
     assert a.n_annotations == 3_000 + 60
     assert int(a.duplicate_mask().sum()) == 60
@@ -29,7 +31,9 @@ def test_shape_of_a_delivery() -> None:
 
 
 def test_worker_kinds_behave_as_named() -> None:
-    sim = simulate_delivery(n_tasks=4_000, n_workers=200, share_fixed_spammers=0.05, share_adversarial=0.05, seed=2)
+    sim = simulate_delivery(
+        n_tasks=4_000, n_workers=200, share_fixed_spammers=0.05, share_adversarial=0.05, seed=2
+    )
     a, kinds = sim.annotations, np.array(sim.worker_kinds)
     correct = a.label == sim.truth[a.task]
     accuracy = np.bincount(a.worker, correct, minlength=a.n_workers) / np.maximum(a.labels_per_worker(), 1)

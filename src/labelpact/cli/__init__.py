@@ -16,7 +16,9 @@ __all__ = ["cli", "main"]
 def main(argv: Sequence[str] | None = None) -> None:
     """Console entry point: map every outcome to the exit codes of the CLI contract."""
     try:
-        code = cli.main(args=list(argv) if argv is not None else None, prog_name="labelpact", standalone_mode=False)
+        code = cli.main(
+            args=list(argv) if argv is not None else None, prog_name="labelpact", standalone_mode=False
+        )
     except click.exceptions.Abort:
         print("labelpact: aborted", file=sys.stderr)
         sys.exit(130)

@@ -14,7 +14,15 @@ import click
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
 from rich.table import Table
 
-from labelpact.cli.common import DATETIME, Output, annotation_columns, common_options, make_output, open_store, parse_list
+from labelpact.cli.common import (
+    DATETIME,
+    Output,
+    annotation_columns,
+    common_options,
+    make_output,
+    open_store,
+    parse_list,
+)
 from labelpact.services import IngestResult, ingest_batch
 from labelpact.store import BatchRecord
 
@@ -29,10 +37,22 @@ _PROGRESS_MIN_BYTES = 32 << 20  # below this a read is too quick for a bar to he
 @click.argument("labels", type=click.Path(path_type=Path))
 @click.option("--partner", required=True, help="The partner that delivered the batch (must exist).")
 @click.option("--project", required=True, help="The project it was delivered for (created when missing).")
-@click.option("--gold", type=click.Path(path_type=Path), default=None, help="Gold answers: CSV/Parquet with task,label.")
-@click.option("--tasks", type=click.Path(path_type=Path), default=None, help="Task payloads: task plus text or other fields.")
+@click.option(
+    "--gold", type=click.Path(path_type=Path), default=None, help="Gold answers: CSV/Parquet with task,label."
+)
+@click.option(
+    "--tasks",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Task payloads: task plus text or other fields.",
+)
 @annotation_columns
-@click.option("--classes", default=None, metavar="A,B,...", help="The allowed classes; a label outside them is an error.")
+@click.option(
+    "--classes",
+    default=None,
+    metavar="A,B,...",
+    help="The allowed classes; a label outside them is an error.",
+)
 @click.option(
     "--duplicates",
     type=click.Choice(["keep", "first", "last", "error"]),
@@ -85,7 +105,9 @@ def ingest(
 
     def render() -> None:
         if result.created:
-            out.stdout.print(f"Ingested batch [bold]{result.batch.id}[/] from {result.batch.partner} into {result.batch.project}")
+            out.stdout.print(
+                f"Ingested batch [bold]{result.batch.id}[/] from {result.batch.partner} into {result.batch.project}"
+            )
         else:
             out.stdout.print(
                 f"Already ingested: these bytes are batch [bold]{result.batch.id}[/] "
@@ -117,14 +139,21 @@ def batch_summary_table(batch: BatchRecord, *, title: str | None = None) -> Tabl
         ("tasks", f"{batch.n_tasks:,}"),
         ("workers", f"{batch.n_workers:,}"),
         ("annotations", f"{batch.n_annotations:,}"),
-        ("classes", f"{batch.n_classes} ({', '.join(batch.classes[:8])}{', ...' if batch.n_classes > 8 else ''})"),
+        (
+            "classes",
+            f"{batch.n_classes} ({', '.join(batch.classes[:8])}{', ...' if batch.n_classes > 8 else ''})",
+        ),
         ("duplicate labels", f"{batch.n_duplicates:,}"),
         ("abstentions (blank labels)", f"{batch.n_abstentions:,}"),
         ("cancelled (skipped)", f"{batch.n_cancelled:,}"),
         ("tasks delivered without labels", f"{batch.n_tasks_without_labels:,}"),
         ("gold tasks", f"{batch.n_gold:,}"),
         ("median time on task", median),
-        ("delivered / due", f"{batch.delivered_at:%Y-%m-%d %H:%M} / " + (f"{batch.due_at:%Y-%m-%d %H:%M}" if batch.due_at else "-")),
+        (
+            "delivered / due",
+            f"{batch.delivered_at:%Y-%m-%d %H:%M} / "
+            + (f"{batch.due_at:%Y-%m-%d %H:%M}" if batch.due_at else "-"),
+        ),
     ]
     for key, value in rows:
         table.add_row(key, value)
@@ -160,17 +189,35 @@ def batches() -> None:
 @click.option("--partner", default=None, help="Only this partner's batches.")
 @click.option("--project", default=None, help="Only this project's batches.")
 @common_options
-def batches_list(partner: str | None, project: str | None, workspace: Path | None, db: str | None, as_json: bool) -> None:
+def batches_list(
+    partner: str | None, project: str | None, workspace: Path | None, db: str | None, as_json: bool
+) -> None:
     """List batches, newest first."""
     out = make_output(as_json)
     with open_store(workspace, db) as store:
         records = store.list_batches(partner=partner, project=project)
 
     def render() -> None:
-        table = Table("batch", "partner", "project", "file", "tasks", "workers", "annotations", "received", title="Batches")
+        table = Table(
+            "batch",
+            "partner",
+            "project",
+            "file",
+            "tasks",
+            "workers",
+            "annotations",
+            "received",
+            title="Batches",
+        )
         for b in records:
             table.add_row(
-                b.id, b.partner, b.project, b.source_name, f"{b.n_tasks:,}", f"{b.n_workers:,}", f"{b.n_annotations:,}",
+                b.id,
+                b.partner,
+                b.project,
+                b.source_name,
+                f"{b.n_tasks:,}",
+                f"{b.n_workers:,}",
+                f"{b.n_annotations:,}",
                 f"{b.received_at:%Y-%m-%d %H:%M}",
             )
         out.stdout.print(table)

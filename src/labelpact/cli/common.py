@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -55,18 +54,22 @@ def _json_default(value: object) -> Any:
 
 def common_options(func: F) -> F:
     """Add ``--workspace``, ``--db`` and ``--json`` to a command, as the CLI contract requires of every one."""
-    func = click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout and nothing else.")(func)
     func = click.option(
-        "--db", metavar="URL", default=None, help="Database URL (default: SQLite in the workspace; env LABELPACT_DB)."
+        "--json", "as_json", is_flag=True, help="Print one JSON document on stdout and nothing else."
     )(func)
     func = click.option(
+        "--db",
+        metavar="URL",
+        default=None,
+        help="Database URL (default: SQLite in the workspace; env LABELPACT_DB).",
+    )(func)
+    return click.option(
         "--workspace",
         metavar="DIR",
         type=click.Path(file_okay=False, path_type=Path),
         default=None,
         help="Workspace folder (default ./.labelpact; env LABELPACT_WORKSPACE).",
     )(func)
-    return func
 
 
 def make_output(as_json: bool) -> Output:
@@ -99,7 +102,13 @@ def annotation_columns(func: F) -> F:
             metavar="NAME",
             default=None,
             help=f"Column holding the {name} (default {default!r}"
-            + (", or 'item'" if name == "task" else ", or 'annotator'/'completed_by'" if name == "worker" else "")
+            + (
+                ", or 'item'"
+                if name == "task"
+                else ", or 'annotator'/'completed_by'"
+                if name == "worker"
+                else ""
+            )
             + ").",
         )(func)
     return func
@@ -116,7 +125,11 @@ class _DateTime(click.ParamType):
         try:
             moment = datetime.fromisoformat(str(value))
         except ValueError:
-            self.fail(f"expected an ISO-8601 date or time such as 2026-03-01 or 2026-03-01T17:00Z, got {value!r}", param, ctx)
+            self.fail(
+                f"expected an ISO-8601 date or time such as 2026-03-01 or 2026-03-01T17:00Z, got {value!r}",
+                param,
+                ctx,
+            )
         return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
@@ -129,7 +142,7 @@ def parse_list(value: str | None, *, option: str) -> list[str] | None:
         return None
     items = [item.strip() for item in value.split(",")]
     if not all(items):
-        raise InvalidInputError("a comma-separated list with no blank items", column=option, got=repr(value))
+        raise InvalidInputError(
+            "a comma-separated list with no blank items", column=option, got=repr(value), column_kind="option"
+        )
     return items
-
-

@@ -47,7 +47,9 @@ def _story(console: Console, root: Path, seed: int) -> None:
     with Store.open(settings) as store:
         client = set_client(store, "Northwind AI", rivals=["Globex Research", "Initech Labs"])
         partner = add_partner(store, "Acme Labels", equity_stake=None, min_spend_usd=250_000)
-        console.print(f"Client [bold]{client.name}[/] (rivals: {', '.join(client.rivals)}) buys labels from [bold]{partner.name}[/].")
+        console.print(
+            f"Client [bold]{client.name}[/] (rivals: {', '.join(client.rivals)}) buys labels from [bold]{partner.name}[/]."
+        )
 
         sim = simulate_delivery(
             n_tasks=3_000,

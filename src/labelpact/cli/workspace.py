@@ -38,14 +38,21 @@ def client() -> None:
 
 @client.command("set", epilog="Example: labelpact client set --name Meta --rivals Google,OpenAI,xAI")
 @click.option("--name", required=True, help="The client's name.")
-@click.option("--rivals", default=None, metavar="A,B,...", help="Comma-separated names of the client's rivals.")
+@click.option(
+    "--rivals", default=None, metavar="A,B,...", help="Comma-separated names of the client's rivals."
+)
 @common_options
 def client_set(name: str, rivals: str | None, workspace: Path | None, db: str | None, as_json: bool) -> None:
     """Set the client profile (setting it again replaces it)."""
     out = make_output(as_json)
     with open_store(workspace, db) as store:
         record = set_client(store, name, rivals=parse_list(rivals, option="--rivals") or [])
-    out.emit(record_dict(record), lambda: out.stdout.print(f"Client [bold]{record.name}[/]; rivals: {', '.join(record.rivals) or 'none'}"))
+    out.emit(
+        record_dict(record),
+        lambda: out.stdout.print(
+            f"Client [bold]{record.name}[/]; rivals: {', '.join(record.rivals) or 'none'}"
+        ),
+    )
 
 
 @client.command("show", epilog="Example: labelpact client show --json")
@@ -58,7 +65,12 @@ def client_show(workspace: Path | None, db: str | None, as_json: bool) -> None:
     if record is None:
         out.emit(None, lambda: out.stdout.print("No client profile yet: labelpact client set --name NAME"))
         return
-    out.emit(record_dict(record), lambda: out.stdout.print(f"Client [bold]{record.name}[/]; rivals: {', '.join(record.rivals) or 'none'}"))
+    out.emit(
+        record_dict(record),
+        lambda: out.stdout.print(
+            f"Client [bold]{record.name}[/]; rivals: {', '.join(record.rivals) or 'none'}"
+        ),
+    )
 
 
 @click.group()
@@ -71,10 +83,25 @@ def partner() -> None:
     epilog="Example: labelpact partner add Scale --since 2024-06-01 --equity-stake 0.49 --contract examples/contracts/standard.toml",
 )
 @click.argument("name")
-@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Start of the partnership (YYYY-MM-DD).")
-@click.option("--equity-stake", type=float, default=None, metavar="FRACTION", help="Share of the partner the client owns (0..1).")
-@click.option("--min-spend", type=float, default=None, metavar="USD_PER_YEAR", help="Committed minimum spend per year.")
-@click.option("--contract", type=click.Path(path_type=Path), default=None, help="The partner's contract (TOML).")
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Start of the partnership (YYYY-MM-DD).",
+)
+@click.option(
+    "--equity-stake",
+    type=float,
+    default=None,
+    metavar="FRACTION",
+    help="Share of the partner the client owns (0..1).",
+)
+@click.option(
+    "--min-spend", type=float, default=None, metavar="USD_PER_YEAR", help="Committed minimum spend per year."
+)
+@click.option(
+    "--contract", type=click.Path(path_type=Path), default=None, help="The partner's contract (TOML)."
+)
 @common_options
 def partner_add(
     name: str,
@@ -152,11 +179,15 @@ def project() -> None:
     """Projects that batches are delivered to (ingest creates a missing one)."""
 
 
-@project.command("add", epilog='Example: labelpact project add sentiment --description "Review sentiment, 3 classes"')
+@project.command(
+    "add", epilog='Example: labelpact project add sentiment --description "Review sentiment, 3 classes"'
+)
 @click.argument("name")
 @click.option("--description", default=None, help="What the project labels.")
 @common_options
-def project_add(name: str, description: str | None, workspace: Path | None, db: str | None, as_json: bool) -> None:
+def project_add(
+    name: str, description: str | None, workspace: Path | None, db: str | None, as_json: bool
+) -> None:
     """Create a project."""
     out = make_output(as_json)
     with open_store(workspace, db) as store:
@@ -179,5 +210,3 @@ def project_list(workspace: Path | None, db: str | None, as_json: bool) -> None:
         out.stdout.print(table)
 
     out.emit({"projects": [record_dict(r) for r in records]}, render)
-
-

@@ -17,12 +17,14 @@ def set_client(store: Store, name: str, *, rivals: Sequence[str] = ()) -> Client
     """Name the lab that runs this workspace and its rivals (a rival's stake in a partner is a conflict)."""
     name = name.strip()
     if not name:
-        raise InvalidInputError("a non-blank client name", column="--name")
+        raise InvalidInputError("a non-blank client name", column="--name", column_kind="option")
     cleaned = [r.strip() for r in rivals]
     if any(not r for r in cleaned):
-        raise InvalidInputError("rival names without blanks", column="--rivals")
+        raise InvalidInputError("rival names without blanks", column="--rivals", column_kind="option")
     if name in cleaned:
-        raise InvalidInputError("rivals other than the client itself", column="--rivals", got=repr(name))
+        raise InvalidInputError(
+            "rivals other than the client itself", column="--rivals", column_kind="option", got=repr(name)
+        )
     return store.set_client(name, list(dict.fromkeys(cleaned)))
 
 
@@ -38,11 +40,18 @@ def add_partner(
     """Register a vendor; its contract file (TOML) is kept verbatim so every later audit can cite it."""
     name = name.strip()
     if not name:
-        raise InvalidInputError("a non-blank partner name", column="NAME")
+        raise InvalidInputError("a non-blank partner name", column="NAME", column_kind="argument")
     if equity_stake is not None and not 0.0 <= equity_stake <= 1.0:
-        raise InvalidInputError("an equity stake between 0 and 1", column="--equity-stake", got=str(equity_stake))
+        raise InvalidInputError(
+            "an equity stake between 0 and 1",
+            column="--equity-stake",
+            column_kind="option",
+            got=str(equity_stake),
+        )
     if min_spend_usd is not None and min_spend_usd < 0:
-        raise InvalidInputError("a minimum spend >= 0", column="--min-spend", got=str(min_spend_usd))
+        raise InvalidInputError(
+            "a minimum spend >= 0", column="--min-spend", column_kind="option", got=str(min_spend_usd)
+        )
     contract_toml = _read_contract(Path(contract)) if contract is not None else None
     return store.add_partner(
         name, since=since, equity_stake=equity_stake, min_spend_usd=min_spend_usd, contract_toml=contract_toml
@@ -53,7 +62,7 @@ def add_project(store: Store, name: str, *, description: str | None = None) -> P
     """Create a project that batches are delivered to."""
     name = name.strip()
     if not name:
-        raise InvalidInputError("a non-blank project name", column="NAME")
+        raise InvalidInputError("a non-blank project name", column="NAME", column_kind="argument")
     return store.add_project(name, description=description)
 
 
@@ -65,7 +74,9 @@ def _read_contract(path: Path) -> str:
         text = path.read_text(encoding="utf-8")
         tomllib.loads(text)
     except UnicodeDecodeError as error:
-        raise InvalidInputError("UTF-8 text", file=path, got=f"undecodable byte at offset {error.start}") from None
+        raise InvalidInputError(
+            "UTF-8 text", file=path, got=f"undecodable byte at offset {error.start}"
+        ) from None
     except tomllib.TOMLDecodeError as error:
         raise InvalidInputError(f"valid TOML ({error})", file=path) from None
     return text

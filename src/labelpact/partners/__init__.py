@@ -1,0 +1,1 @@
+"""Pure partnership code: contracts, events, process control, risk and allocation."""

@@ -1,0 +1,289 @@
+"""The partnership contract: a TOML file of clauses that every audit is judged by.
+
+The clauses live in one table (``CLAUSES``) read by the parser, the docs and the tests, so a key
+is documented, typed and range-checked in exactly one place. Errors name the key and its line.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import math
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from labelpact.errors import InvalidInputError
+
+__all__ = ["CLAUSES", "METHOD_NAMES", "Clause", "Contract", "parse_contract"]
+
+PersonalDataPolicy = Literal["reject", "review", "allow"]
+METHOD_NAMES = ("auto", "mv", "wawa", "ds", "one-coin-ds", "glad", "mace", "ebcc")
+INSPECTION_LEVELS = ("I", "II", "III", "S-1", "S-2", "S-3", "S-4")
+ETHICS_BLOCKERS = (
+    "pii",
+    "unknown_license",
+    "disallowed_license",
+    "missing_license",
+    "pay_below_floor",
+    "bias",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    """One contract key: where it lives, its type, its allowed range or choices, its default and meaning."""
+
+    section: str
+    key: str
+    kind: Literal["float", "int", "str", "bool", "str_list"]
+    default: Any
+    doc: str
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.section}.{self.key}"
+
+
+CLAUSES: tuple[Clause, ...] = (
+    Clause("labels", "classes", "str_list", None, "the allowed classes; inferred from the data when absent"),
+    Clause("labels", "ordered", "bool", False, "classes form a scale (ordinal agreement, ordered confusion)"),
+    Clause("quality", "method", "str", "auto", "truth-inference method", choices=METHOD_NAMES),
+    Clause("quality", "min_gold_accuracy", "float", None, "minimum accuracy on gold tasks", 0.0, 1.0),
+    Clause("quality", "min_agreement", "float", None, "minimum Krippendorff's alpha", -1.0, 1.0),
+    Clause(
+        "quality", "max_error_rate", "float", None, "maximum estimated error rate of the consensus", 0.0, 1.0
+    ),
+    Clause(
+        "quality", "max_flagged_worker_share", "float", None, "maximum share of workers flagged", 0.0, 1.0
+    ),
+    Clause(
+        "acceptance",
+        "aql",
+        "float",
+        1.0,
+        "acceptable quality level, percent defective (ISO 2859-1)",
+        0.01,
+        1000.0,
+    ),
+    Clause(
+        "acceptance",
+        "inspection_level",
+        "str",
+        "II",
+        "ISO 2859-1 inspection level",
+        choices=INSPECTION_LEVELS,
+    ),
+    Clause("delivery", "turnaround_days", "float", None, "days from hand-over to due delivery", 0.0, 3650.0),
+    Clause("pay", "price_per_label", "float", None, "price the client pays per label", 0.0, 1e6),
+    Clause("pay", "currency", "str", "USD", "ISO 4217 currency of prices and pay"),
+    Clause(
+        "pay", "pay_floor_per_hour", "float", None, "minimum effective hourly pay of annotators", 0.0, 1e6
+    ),
+    Clause(
+        "pay",
+        "annotator_share",
+        "float",
+        1.0,
+        "share of the price per label that reaches the annotator",
+        0.0,
+        1.0,
+    ),
+    Clause("data", "allowed_licenses", "str_list", None, "SPDX ids of licences data may carry"),
+    Clause(
+        "data",
+        "personal_data",
+        "str",
+        "reject",
+        "what personal data in payloads does",
+        choices=("reject", "review", "allow"),
+    ),
+    Clause(
+        "ethics",
+        "block_on",
+        "str_list",
+        ("pii", "disallowed_license"),
+        "ethics findings that block acceptance",
+        choices=ETHICS_BLOCKERS,
+    ),
+    Clause(
+        "allocation",
+        "max_share",
+        "float",
+        None,
+        "largest share of a project's work one partner may get",
+        0.0,
+        1.0,
+    ),
+)
+_BY_NAME = {c.name: c for c in CLAUSES}
+_SECTIONS = {c.section for c in CLAUSES}
+
+
+@dataclass(frozen=True, slots=True)
+class Contract:
+    """A parsed, validated contract; ``values`` holds every clause (defaults filled), ``sha256`` the text's hash."""
+
+    values: Mapping[str, Any]
+    sha256: str
+    source: str = "<contract>"
+    given: frozenset[str] = field(default_factory=frozenset)  # clauses the file set explicitly
+
+    def __getitem__(self, name: str) -> Any:
+        return self.values[name]
+
+    @property
+    def classes(self) -> tuple[str, ...] | None:
+        value = self.values["labels.classes"]
+        return None if value is None else tuple(value)
+
+    @property
+    def method(self) -> str:
+        return str(self.values["quality.method"])
+
+    @property
+    def personal_data(self) -> PersonalDataPolicy:
+        return self.values["data.personal_data"]  # type: ignore[no-any-return]
+
+    @classmethod
+    def default(cls) -> Contract:
+        """The contract used when none is on file: defaults only, no thresholds."""
+        return parse_contract("", source="<default contract>")
+
+
+def parse_contract(text: str, *, source: str = "<contract>") -> Contract:
+    """Parse and validate contract TOML; unknown keys, wrong types and out-of-range values are errors."""
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        line = _toml_error_line(str(error))
+        raise InvalidInputError(
+            f"valid TOML ({_strip_position(str(error))})", file=source, row=line
+        ) from None
+    lines = _key_lines(text)
+    values: dict[str, Any] = {c.name: _freeze(c.default) for c in CLAUSES}
+    given: set[str] = set()
+    for section, table in document.items():
+        if section not in _SECTIONS or not isinstance(table, dict):
+            raise InvalidInputError(
+                f"a section among {sorted(_SECTIONS)}",
+                file=source,
+                row=lines.get(section),
+                column=section,
+                got="an unknown section",
+                column_kind="section",
+            )
+        for key, raw in table.items():
+            name = f"{section}.{key}"
+            clause = _BY_NAME.get(name)
+            if clause is None:
+                known = sorted(c.key for c in CLAUSES if c.section == section)
+                guess = difflib.get_close_matches(key, known, n=1)
+                raise InvalidInputError(
+                    f"a key of [{section}] among {known}",
+                    file=source,
+                    row=lines.get(name),
+                    column=name,
+                    got="an unknown key" + (f" (did you mean {guess[0]!r}?)" if guess else ""),
+                    column_kind="key",
+                )
+            values[name] = _check(clause, raw, source, lines.get(name))
+            given.add(name)
+    _check_consistency(values, source, lines)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return Contract(values=values, sha256=digest, source=source, given=frozenset(given))
+
+
+def _check(clause: Clause, raw: Any, source: str, line: int | None) -> Any:
+    def fail(expected: str) -> InvalidInputError:
+        return InvalidInputError(
+            expected, file=source, row=line, column=clause.name, got=repr(raw), column_kind="key"
+        )
+
+    if clause.kind == "bool":
+        if not isinstance(raw, bool):
+            raise fail("true or false")
+        return raw
+    if clause.kind in ("float", "int"):
+        if (
+            isinstance(raw, bool)
+            or not isinstance(raw, int | float)
+            or (clause.kind == "int" and not isinstance(raw, int))
+        ):
+            raise fail(f"a number ({clause.doc})")
+        if (
+            not math.isfinite(raw)
+            or (clause.low is not None and raw < clause.low)
+            or (clause.high is not None and raw > clause.high)
+        ):
+            raise fail(f"a number between {clause.low:g} and {clause.high:g} ({clause.doc})")
+        return float(raw) if clause.kind == "float" else raw
+    if clause.kind == "str":
+        if not isinstance(raw, str) or not raw.strip():
+            raise fail(f"a non-blank string ({clause.doc})")
+        if clause.choices is not None and raw not in clause.choices:
+            raise fail(f"one of {list(clause.choices)}")
+        return raw
+    if not isinstance(raw, list) or not all(isinstance(v, str) and v.strip() for v in raw):
+        raise fail(f"a list of non-blank strings ({clause.doc})")
+    if len(set(raw)) != len(raw):
+        raise fail("a list without repeats")
+    if clause.choices is not None:
+        unknown = [v for v in raw if v not in clause.choices]
+        if unknown:
+            raise InvalidInputError(
+                f"items among {list(clause.choices)}",
+                file=source,
+                row=line,
+                column=clause.name,
+                got=repr(unknown[0]),
+                column_kind="key",
+            )
+    return tuple(raw)
+
+
+def _check_consistency(values: dict[str, Any], source: str, lines: Mapping[str, int]) -> None:
+    classes = values["labels.classes"]
+    if classes is not None and len(classes) < 2:
+        raise InvalidInputError(
+            "at least two classes",
+            file=source,
+            row=lines.get("labels.classes"),
+            column="labels.classes",
+            column_kind="key",
+        )
+
+
+def _freeze(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+_SECTION = re.compile(r"^\s*\[\s*([A-Za-z0-9_.-]+)\s*\]")
+_KEY = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*=")
+
+
+def _key_lines(text: str) -> dict[str, int]:
+    """1-based line of each ``[section]`` and ``section.key`` (first occurrence), for error messages."""
+    found: dict[str, int] = {}
+    section = ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if match := _SECTION.match(line):
+            section = match.group(1)
+            found.setdefault(section, number)
+        elif (match := _KEY.match(line)) and section:
+            found.setdefault(f"{section}.{match.group(1)}", number)
+    return found
+
+
+def _toml_error_line(message: str) -> int | None:
+    match = re.search(r"line (\d+)", message)
+    return int(match.group(1)) if match else None
+
+
+def _strip_position(message: str) -> str:
+    return re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
