@@ -7,6 +7,7 @@ import click
 from labelpact import __version__
 from labelpact.cli.batches import batches, ingest
 from labelpact.cli.demo import demo
+from labelpact.cli.quality import aggregate, agreement, workers
 from labelpact.cli.workspace import client, partner, project
 
 __all__ = ["cli"]
@@ -21,5 +22,5 @@ def cli() -> None:
     """labelpact keeps AI data-labeling partnerships honest: audit deliveries, track partners, publish reports."""
 
 
-for command in (ingest, batches, client, partner, project, demo):
+for command in (ingest, aggregate, agreement, workers, batches, client, partner, project, demo):
     cli.add_command(command)

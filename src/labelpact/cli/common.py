@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -75,7 +76,7 @@ def common_options(func: F) -> F:
 def make_output(as_json: bool) -> Output:
     return Output(
         as_json=as_json,
-        stdout=Console(soft_wrap=False, highlight=False),
+        stdout=Console(soft_wrap=False, highlight=False, width=None if sys.stdout.isatty() else 120),
         stderr=Console(stderr=True, highlight=False),
     )
 

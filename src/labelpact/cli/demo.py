@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import click
+import numpy as np
 from rich.console import Console
 from rich.rule import Rule
 
 from labelpact.cli.batches import batch_summary_table
+from labelpact.cli.quality import worst_workers_table
 from labelpact.config import load_settings
+from labelpact.io import Delivery
 from labelpact.io.export import write_annotations, write_gold
 from labelpact.services import add_partner, ingest_batch, set_client
-from labelpact.simulate import simulate_delivery
+from labelpact.services.quality import agreement_of, consensus_of, workers_of
+from labelpact.simulate import Simulation, simulate_delivery
 from labelpact.store import Store
 
 __all__ = ["demo"]
@@ -28,7 +33,7 @@ _CLASSES = ("negative", "neutral", "positive", "mixed")
 @click.option("--seed", type=int, default=7, show_default=True, help="Seed of the simulated deliveries.")
 def demo(keep: bool, seed: int) -> None:
     """Run the labelpact story on simulated vendor deliveries in a throwaway workspace."""
-    console = Console(highlight=False)
+    console = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
     root = Path(tempfile.mkdtemp(prefix="labelpact-demo-"))
     started = time.perf_counter()
     try:
@@ -39,6 +44,39 @@ def demo(keep: bool, seed: int) -> None:
         else:
             shutil.rmtree(root, ignore_errors=True)
     console.print(f"\n[dim]demo finished in {time.perf_counter() - started:.1f} s[/]")
+
+
+def _quality(console: Console, delivery: Delivery, sim: Simulation) -> None:
+    """Consensus, agreement and the worst workers of the delivery, checked against the simulation's truth."""
+    console.print(Rule("What did the workers really say? Truth inference, agreement, worker scorecards"))
+    result = consensus_of(delivery)
+    c = result.consensus
+    names = np.asarray(c.classes)
+    # the file's order of tasks and classes may differ from the simulation's: compare by name
+    hidden = dict(zip(sim.annotations.tasks, np.asarray(sim.annotations.classes)[sim.truth], strict=True))
+    truth = np.array([hidden[t] for t in c.tasks])
+    majority = names[delivery.annotations.label_counts().argmax(axis=1)]
+    console.print(
+        f"Consensus by [bold]{c.method}[/] in {result.seconds:.2f} s: accuracy against the (hidden) truth "
+        f"{np.mean(np.asarray(c.labels) == truth):.1%}, majority vote {np.mean(majority == truth):.1%}; "
+        f"{int((c.confidence < 0.7).sum())} tasks below 70% confidence."
+    )
+    agreement = agreement_of(delivery, n_bootstrap=200)
+    alpha = agreement.krippendorff_alpha
+    console.print(
+        f"Krippendorff's alpha {alpha.value:.3f} (95% CI {alpha.ci[0]:.3f} to {alpha.ci[1]:.3f}), "
+        f"Gwet's AC1 {agreement.gwet_ac1.value:.3f}, over {agreement.n_tasks_used:,} tasks."
+    )
+    report = workers_of(delivery, consensus=c)
+    document = report.to_dict()
+    console.print(worst_workers_table(document, top=8, title="Worst workers"))
+    kinds = dict(zip(sim.annotations.workers, sim.worker_kinds, strict=True))
+    flagged = [r["worker"] for r in document["workers"] if r["flags"]]
+    bad = {w for w, k in kinds.items() if k in ("random_spammer", "fixed_spammer", "adversarial")}
+    caught = len(bad & set(flagged))
+    console.print(
+        f"The simulation planted {len(bad)} spammers and adversarial workers; the scorecards flag {caught} of them."
+    )
 
 
 def _story(console: Console, root: Path, seed: int) -> None:
@@ -82,3 +120,5 @@ def _story(console: Console, root: Path, seed: int) -> None:
             f"Ingesting the same file again is a no-op: batch [bold]{again.batch.id}[/] already holds these bytes "
             f"(created={again.created})."
         )
+        if result.delivery is not None:  # the first ingest created the batch, so it read the file
+            _quality(console, result.delivery, sim)

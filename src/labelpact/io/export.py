@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from labelpact.core.annotations import Annotations, Gold
+from labelpact.core.annotations import Annotations, FloatArray, Gold
 
-__all__ = ["annotations_table", "write_annotations", "write_gold"]
+__all__ = ["annotations_table", "write_annotations", "write_consensus", "write_gold", "write_rows"]
 
 
 def _names(codes: np.ndarray, vocabulary: tuple[str, ...]) -> pa.Array:
@@ -53,3 +55,36 @@ def write_gold(a: Annotations, gold: Gold, path: str | Path) -> Path:
     table = pa.table({"task": _names(gold.task, a.tasks), "label": _names(gold.label, a.classes)})
     pacsv.write_csv(table, Path(path), pacsv.WriteOptions(quoting_style="needed"))
     return Path(path)
+
+
+def write_consensus(
+    tasks: Sequence[str], labels: Sequence[str], confidence: FloatArray, path: str | Path
+) -> Path:
+    """Write the consensus as CSV ``task,label,confidence``, one row per task."""
+    table = pa.table(
+        {
+            "task": pa.array(tasks, type=pa.string()),
+            "label": pa.array(labels, type=pa.string()),
+            "confidence": pa.array(np.round(confidence, 6), type=pa.float64()),
+        }
+    )
+    pacsv.write_csv(table, Path(path), pacsv.WriteOptions(quoting_style="needed"))
+    return Path(path)
+
+
+def write_rows(rows: Sequence[Mapping[str, Any]], path: str | Path) -> Path:
+    """Write a list of flat records (the same keys in each) as CSV or Parquet by extension; lists become text."""
+    target = Path(path)
+    columns = list(rows[0]) if rows else []
+    data = {
+        name: [
+            ",".join(map(str, v)) if isinstance(v, list | tuple) else v for v in (row[name] for row in rows)
+        ]
+        for name in columns
+    }
+    table = pa.table(data)
+    if target.suffix == ".parquet":
+        pq.write_table(table, target)
+    else:
+        pacsv.write_csv(table, target, pacsv.WriteOptions(quoting_style="needed"))
+    return target

@@ -1,0 +1,57 @@
+"""Use cases of the quality judgement on one delivery: consensus, agreement and worker scorecards."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from labelpact.core.agreement import Agreement, Level, agreement
+from labelpact.core.consensus import Consensus, aggregate
+from labelpact.core.workers import WorkerReport, score_workers
+from labelpact.io import Delivery
+
+__all__ = ["ConsensusResult", "agreement_of", "consensus_of", "workers_of"]
+
+
+@dataclass(frozen=True, slots=True)
+class ConsensusResult:
+    """The consensus of a delivery, its accuracy on the delivery's gold (None without gold), and the time it took."""
+
+    consensus: Consensus
+    accuracy: float | None
+    seconds: float
+
+
+def consensus_of(
+    delivery: Delivery, *, method: str = "auto", random_state: int | None = 0
+) -> ConsensusResult:
+    """Infer the true class of every task; gold, when the delivery has it, anchors the estimate.
+
+    The accuracy reported is on the gold tasks, which anchor the fit: it says how well the consensus
+    reproduces the honeypots, not an out-of-sample score (``benchmarks/accuracy.py`` measures that).
+    """
+    started = time.perf_counter()
+    consensus = aggregate(delivery.annotations, method=method, gold=delivery.gold, random_state=random_state)
+    seconds = time.perf_counter() - started
+    accuracy = consensus.accuracy(delivery.gold) if delivery.gold is not None else None
+    return ConsensusResult(consensus=consensus, accuracy=accuracy, seconds=seconds)
+
+
+def agreement_of(
+    delivery: Delivery, *, level: Level = "nominal", n_bootstrap: int = 1000, random_state: int | None = 0
+) -> Agreement:
+    """Inter-annotator agreement of the delivery with bootstrap intervals over tasks."""
+    return agreement(delivery.annotations, level=level, n_bootstrap=n_bootstrap, random_state=random_state)
+
+
+def workers_of(
+    delivery: Delivery, *, consensus: Consensus | None = None, method: str = "auto"
+) -> WorkerReport:
+    """Scorecards of every worker against gold and the consensus (inferred with ``method`` unless given)."""
+    result = consensus if consensus is not None else consensus_of(delivery, method=method).consensus
+    a = delivery.annotations
+    codes = result.probas.argmax(axis=1).astype(np.intp) if a.n_tasks else np.empty(0, dtype=np.intp)
+    codes[a.labels_per_task() == 0] = -1  # a task nobody labelled has no consensus to agree with
+    return score_workers(a, consensus=codes, probas=result.probas, gold=delivery.gold)
