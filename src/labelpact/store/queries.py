@@ -1,0 +1,240 @@
+"""Session-level reads and writes the store is built from: rows to records, lookups that name what exists.
+
+Every function takes an open ``Session`` and leaves the transaction to its caller.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from labelpact.errors import ConflictError, NotFoundError
+from labelpact.store.blobs import Placement
+from labelpact.store.database import lock
+from labelpact.store.records import (
+    SHORT_ID,
+    BatchCreate,
+    BatchFile,
+    BatchRecord,
+    ClientRecord,
+    PartnerRecord,
+    ProjectRecord,
+)
+from labelpact.store.schema import AuditLogRow, BatchFileRow, BatchRow, ClientRow, PartnerRow, ProjectRow
+
+__all__ = [
+    "audit",
+    "batch_record",
+    "client_record",
+    "duplicate",
+    "insert_batch",
+    "new_project",
+    "now",
+    "partner_record",
+    "partner_row",
+    "project_record",
+    "project_row",
+    "stored_paths",
+    "unknown",
+]
+
+_LISTED = 20  # names listed in a NotFoundError before "and N more"
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _json_ready(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Dates as ISO text and tuples as lists, so an audit detail is plain JSON."""
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if isinstance(value, date | datetime):
+            out[key] = value.isoformat()
+        elif isinstance(value, tuple):
+            out[key] = list(value)
+        else:
+            out[key] = value
+    return out
+
+
+def audit(session: Session, actor: str, action: str, subject: str, detail: Mapping[str, Any]) -> None:
+    """Append one line to the audit log, in the caller's transaction (so it commits with the change)."""
+    session.add(
+        AuditLogRow(at=now(), actor=actor, action=action, subject=subject, detail=_json_ready(detail))
+    )
+
+
+def unknown(kind: str, name: str, known: Sequence[str]) -> NotFoundError:
+    """``unknown partner 'Scael'; known partners: Scale, Surge; did you mean 'Scale'?``"""
+    listed = ", ".join(known[:_LISTED]) + (
+        f" and {len(known) - _LISTED} more" if len(known) > _LISTED else ""
+    )
+    message = f"unknown {kind} {name!r}; known {kind}s: {listed or 'none yet'}"
+    folded = {k.casefold(): k for k in known}
+    close = difflib.get_close_matches(name.casefold(), list(folded), n=1, cutoff=0.6)
+    if close:
+        message += f"; did you mean {folded[close[0]]!r}?"
+    return NotFoundError(message)
+
+
+# -- rows to records ------------------------------------------------------------------------------
+def client_record(row: ClientRow) -> ClientRecord:
+    return ClientRecord(
+        name=row.name, rivals=tuple(row.rivals), created_at=row.created_at, updated_at=row.updated_at
+    )
+
+
+def partner_record(row: PartnerRow) -> PartnerRecord:
+    return PartnerRecord(
+        name=row.name,
+        since=row.since,
+        equity_stake=row.equity_stake,
+        min_spend_usd=row.min_spend_usd,
+        contract_toml=row.contract_toml,
+        created_at=row.created_at,
+    )
+
+
+def project_record(row: ProjectRow, n_batches: int) -> ProjectRecord:
+    return ProjectRecord(
+        name=row.name, description=row.description, created_at=row.created_at, n_batches=n_batches
+    )
+
+
+def batch_record(row: BatchRow) -> BatchRecord:
+    return BatchRecord(
+        id=row.sha256[:SHORT_ID],
+        sha256=row.sha256,
+        partner=row.partner.name,
+        project=row.project.name,
+        source_name=row.source_name,
+        format=row.format,
+        size_bytes=row.size_bytes,
+        n_rows=row.n_rows,
+        n_annotations=row.n_annotations,
+        n_tasks=row.n_tasks,
+        n_workers=row.n_workers,
+        n_classes=row.n_classes,
+        classes=tuple(row.classes),
+        n_duplicates=row.n_duplicates,
+        n_abstentions=row.n_abstentions,
+        n_cancelled=row.n_cancelled,
+        n_tasks_without_labels=row.n_tasks_without_labels,
+        n_gold=row.n_gold,
+        median_duration_s=row.median_duration_s,
+        delivered_at=row.delivered_at,
+        due_at=row.due_at,
+        received_at=row.received_at,
+        files=tuple(
+            BatchFile(f.role, f.path, f.sha256, f.size_bytes) for f in sorted(row.files, key=lambda f: f.role)
+        ),
+    )
+
+
+# -- lookups --------------------------------------------------------------------------------------
+def partner_row(session: Session, name: str) -> PartnerRow:
+    """The partner called ``name`` (case-sensitive); ``NotFoundError`` names the known ones and the nearest."""
+    row = session.scalar(sa.select(PartnerRow).where(PartnerRow.name == name))
+    if row is None:
+        raise unknown(
+            "partner", name, list(session.scalars(sa.select(PartnerRow.name).order_by(PartnerRow.name)))
+        )
+    return row
+
+
+def project_row(session: Session, name: str) -> ProjectRow:
+    row = session.scalar(sa.select(ProjectRow).where(ProjectRow.name == name))
+    if row is None:
+        raise unknown(
+            "project", name, list(session.scalars(sa.select(ProjectRow.name).order_by(ProjectRow.name)))
+        )
+    return row
+
+
+def stored_paths(session: Session) -> dict[str, set[str]]:
+    """Every batch's sha256 with the blob paths its rows name."""
+    paths: dict[str, set[str]] = {}
+    query = sa.select(BatchRow.sha256, BatchFileRow.path).outerjoin(
+        BatchFileRow, BatchFileRow.batch_id == BatchRow.id
+    )
+    for sha, path in session.execute(query):
+        paths.setdefault(sha, set())
+        if path is not None:
+            paths[sha].add(path)
+    return paths
+
+
+# -- writes ---------------------------------------------------------------------------------------
+def new_project(session: Session, actor: str, name: str, description: str | None) -> ProjectRow:
+    row = ProjectRow(name=name, description=description, created_at=now())
+    session.add(row)
+    audit(session, actor, "project.added", f"project:{name}", {"name": name, "description": description})
+    return row
+
+
+def duplicate(holder: BatchRecord) -> ConflictError:
+    return ConflictError(
+        f"these bytes are already batch {holder.id} ({holder.partner}/{holder.project}, {holder.source_name})"
+    )
+
+
+def insert_batch(session: Session, actor: str, new: BatchCreate, placement: Placement) -> BatchRecord:
+    """Insert a batch, its files and its audit line under the batch's lock; the project is made when missing.
+
+    Flushes, so every constraint has fired before the caller renames files into place.
+    """
+    lock(session.connection(), f"batch:{new.sha256}")
+    holder = session.scalar(sa.select(BatchRow).where(BatchRow.sha256 == new.sha256))
+    if holder is not None:
+        raise duplicate(batch_record(holder))
+    partner = partner_row(session, new.partner)
+    project = session.scalar(sa.select(ProjectRow).where(ProjectRow.name == new.project))
+    if project is None:
+        project = new_project(session, actor, new.project, None)
+    row = BatchRow(
+        sha256=new.sha256,
+        partner=partner,
+        project=project,
+        source_name=new.source_name,
+        format=new.format,
+        size_bytes=new.size_bytes,
+        n_rows=new.n_rows,
+        n_annotations=new.n_annotations,
+        n_tasks=new.n_tasks,
+        n_workers=new.n_workers,
+        n_classes=new.n_classes,
+        classes=list(new.classes),
+        n_duplicates=new.n_duplicates,
+        n_abstentions=new.n_abstentions,
+        n_cancelled=new.n_cancelled,
+        n_tasks_without_labels=new.n_tasks_without_labels,
+        n_gold=new.n_gold,
+        median_duration_s=new.median_duration_s,
+        delivered_at=new.delivered_at,
+        due_at=new.due_at,
+        received_at=now(),
+        files=[
+            BatchFileRow(role=f.role, path=f.relative, sha256=f.sha256, size_bytes=f.size_bytes)
+            for f in placement.files.values()
+        ],
+    )
+    session.add(row)
+    session.flush()
+    record = batch_record(row)
+    detail = {
+        "partner": new.partner,
+        "project": new.project,
+        "source_name": new.source_name,
+        "format": new.format,
+        "n_annotations": new.n_annotations,
+        "files": {f.role: f.path for f in record.files},
+    }
+    audit(session, actor, "batch.ingested", f"batch:{new.sha256}", detail)
+    session.flush()
+    return record
