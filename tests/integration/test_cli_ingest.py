@@ -105,11 +105,17 @@ def _cases() -> list[dict[str, object]]:
 
 @pytest.mark.parametrize("case", _cases(), ids=lambda c: str(c["name"]))
 def test_bad_input_exits_2_with_one_line_and_leaves_the_store_unchanged(
-    acme: RunCli, case: dict[str, object], workspace: Path, delivery: tuple[Path, Path], snapshot: Snapshot
+    acme: RunCli,
+    case: dict[str, object],
+    workspace: Path,
+    delivery: tuple[Path, Path],
+    snapshot: Snapshot,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # a store that already holds a batch, so "unchanged" is checked against real rows and blobs
     assert acme("ingest", delivery[0], "--partner", "Acme", "--project", "seed").code == 0
     before = snapshot(workspace)
+    monkeypatch.chdir(BAD)  # the manifest names files relative to the corpus folder
     args = [str(a) for a in case.get("cli_args", [])]  # type: ignore[attr-defined]
     run = acme("ingest", BAD / str(case["file"]), "--partner", "Acme", "--project", "bad", *args)
     assert run.code == 2, run.stderr

@@ -1,0 +1,337 @@
+"""Read one delivered batch (CSV, TSV, Parquet, JSON Lines, Label Studio JSON) into integer-coded annotations.
+
+A row is one of: an annotation (task, worker, label); an abstention (task and worker, blank label: skipped
+and counted); a task delivered without labels (task only); a cancelled Label Studio annotation (skipped
+and counted). A blank task, or a label without a worker, is an error.
+
+Columns: ``task`` (alias ``item``), ``worker`` (``annotator``, ``completed_by``), ``label``, optional
+``duration_s`` (``lead_time``, ``duration``), ``started_at``, ``submitted_at`` (``created_at``); the
+``*_column`` options name any other column and must exist. Other columns are ignored, except in Label
+Studio JSON_MIN / CSV exports (recognised by ``annotation_id`` and ``annotator``), whose task fields
+(``headline``...) become payloads. Names lose surrounding whitespace. The full Label Studio JSON has
+fixed roles, so the ``*_column`` options do not apply to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, cast
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from labelpact.core.annotations import (
+    Annotations,
+    DuplicatePolicy,
+    Gold,
+    IntArray,
+    TaskPayloads,
+    natural_order,
+)
+from labelpact.errors import InvalidInputError
+from labelpact.io.column import ALIASES, decode_durations, decode_times, encode, fail_at, resolve_columns
+from labelpact.io.labelstudio import LS_COLUMNS, LS_META_COLUMNS, read_json_file
+from labelpact.io.reference import GoldPairs, attach_gold, read_tasks
+from labelpact.io.source import Source, detect_format, read_source
+
+__all__ = ["Delivery", "read_annotations", "read_delivery"]
+
+_POLICIES = ("keep", "first", "last", "error")
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """What one delivered file held, coded, with the counts of what was skipped and why.
+
+    ``n_rows == n_annotations + n_abstentions + n_cancelled + (rows with neither worker nor label)``
+    before the duplicate policy; ``tasks_without_labels`` are the tasks with no annotation at all.
+    """
+
+    annotations: Annotations
+    gold: Gold | None
+    payloads: TaskPayloads | None
+    source: Path
+    format: str
+    n_rows: int
+    n_abstentions: int
+    n_cancelled: int
+    n_duplicates: int
+    n_duplicates_dropped: int
+    tasks_without_labels: tuple[str, ...]
+    columns: Mapping[str, str]
+
+
+def read_annotations(path: str | Path, **options: Any) -> Annotations:
+    """The annotations of a delivered file (``read_delivery(path, **options).annotations``)."""
+    return read_delivery(path, **options).annotations
+
+
+def read_delivery(
+    path: str | Path,
+    *,
+    gold: str | Path | None = None,
+    tasks: str | Path | None = None,
+    task_column: str | None = None,
+    worker_column: str | None = None,
+    label_column: str | None = None,
+    classes: Sequence[str] | None = None,
+    duplicates: DuplicatePolicy = "keep",
+    strict: bool = False,
+    format: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Delivery:
+    """Read, check and code a delivered labels file, its gold answers and its task payloads.
+
+    Ids and labels are read as text (``0001`` keeps its zeros); tasks and workers are numbered in order
+    of first appearance, classes are ``classes`` when given, else the labels seen in natural order.
+    Every problem raises a one-line :class:`InvalidInputError` naming the file, the line and the column.
+    Label Studio ``ground_truth`` annotations become gold and also stay as their author's labels: the
+    author did give that answer, and dropping it would change the worker's agreement and workload.
+    """
+    file = Path(path)
+    if duplicates not in _POLICIES:
+        raise InvalidInputError(
+            f"a duplicate policy in {list(_POLICIES)}", column="duplicates", got=repr(duplicates)
+        )
+    fmt = detect_format(file, format)
+    if fmt in ("json", "labelstudio-json", "labelstudio-json-min"):
+        source = read_json_file(file)
+        if progress is not None:
+            size = file.stat().st_size
+            progress(size, size)
+    else:
+        source = read_source(file, fmt, progress=progress)
+    return _deliver(
+        source,
+        gold=None if gold is None else Path(gold),
+        tasks=None if tasks is None else Path(tasks),
+        explicit={"task": task_column, "worker": worker_column, "label": label_column},
+        classes=None if classes is None else tuple(str(c).strip() for c in classes),
+        duplicates=duplicates,
+        strict=strict,
+    )
+
+
+def _deliver(
+    source: Source,
+    *,
+    gold: Path | None,
+    tasks: Path | None,
+    explicit: Mapping[str, str | None],
+    classes: tuple[str, ...] | None,
+    duplicates: DuplicatePolicy,
+    strict: bool,
+) -> Delivery:
+    file, table, locate = source.path, source.table, source.locate
+    full_ls = source.format == "labelstudio-json"
+    if full_ls:
+        columns = {
+            role: LS_COLUMNS[role] for role in ("task", "worker", "label", "duration_s", "submitted_at")
+        }
+        names = {"task": "id", "worker": "completed_by", "label": "label", "duration_s": "lead_time"}
+        names["submitted_at"] = "created_at"
+    else:
+        columns = resolve_columns(
+            table.column_names, file=file, explicit=explicit, required=("task", "worker")
+        )
+        if "label" not in columns:
+            raise _missing_label(table.column_names, file)
+        names = dict(columns)
+    n_rows = table.num_rows
+    if n_rows == 0:
+        raise InvalidInputError("at least one annotation", file=file, row=2, got="only the header")
+
+    # Arrow kernels release the GIL: the task column (the most distinct values) is hashed in a thread
+    # while this one codes the other columns and parses durations and times.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(encode, table[names["task"]], file=file, name=columns["task"])
+        worker = encode(table[names["worker"]], file=file, name=columns["worker"])
+        label = encode(table[names["label"]], file=file, name=columns["label"])
+        decoded: dict[str, Any] = {}
+        for role in ("duration_s", "started_at", "submitted_at"):
+            if role in columns:
+                decode = decode_durations if role == "duration_s" else decode_times
+                decoded[role] = decode(table[names[role]], file=file, name=columns[role], locate=locate)
+        task = pending.result()
+
+    no_task = task.codes < 0
+    if no_task.any():
+        i = int(np.flatnonzero(no_task)[0])
+        raise fail_at(locate, i, "a task id", file=file, column=columns["task"], got="a blank cell")
+    no_worker, no_label = worker.codes < 0, label.codes < 0
+    orphan = no_worker & ~no_label
+    if orphan.any():
+        i = int(np.flatnonzero(orphan)[0])
+        raise fail_at(
+            locate, i, "a worker id for this label", file=file, column=columns["worker"], got="a blank cell"
+        )
+    cancelled = _flag(table, "cancelled") if full_ls else np.zeros(n_rows, dtype=bool)
+    abstained = no_label & ~no_worker & ~cancelled
+    if strict and abstained.any():
+        i = int(np.flatnonzero(abstained)[0])
+        raise fail_at(
+            locate,
+            i,
+            "a label (strict mode refuses abstentions)",
+            file=file,
+            column=columns["label"],
+            got="a blank cell",
+        )
+    keep = ~no_label
+    if not keep.any():
+        raise InvalidInputError(
+            "at least one annotation", file=file, got=f"no label in any of its {n_rows} rows"
+        )
+
+    vocabulary, label_codes = _classes(label.names, label.codes, classes, file, columns["label"], locate)
+    rows: npt.NDArray[np.intp] | slice = slice(None) if keep.all() else np.flatnonzero(keep)
+    optional = {role: values[rows] for role, values in decoded.items()}
+    annotations = Annotations(
+        task=cast(IntArray, task.codes[rows]),  # int32 here; Annotations stores intp
+        worker=cast(IntArray, worker.codes[rows]),  # int32 here; Annotations stores intp
+        label=cast(IntArray, label_codes[rows]),
+        tasks=tuple(task.names),
+        workers=tuple(worker.names),
+        classes=vocabulary,
+        **optional,
+    )
+    n_duplicates = _count_duplicates(annotations)
+    annotations, dropped = _apply_policy(annotations, duplicates, n_duplicates, keep, source, columns)
+
+    gold_pairs: GoldPairs | None = None
+    if full_ls:
+        truth = np.flatnonzero(_flag(table, "ground_truth") & keep)
+        gold_pairs = (task.codes[truth].astype(np.intp), label_codes[truth].astype(np.intp), source, truth)
+    annotations, gold_codes = attach_gold(
+        annotations,
+        gold,
+        ls_gold=gold_pairs,
+        explicit=explicit,
+        classes_fixed=classes is not None,
+    )
+    payloads = read_tasks(tasks, task_column=explicit.get("task")) if tasks is not None else None
+    if payloads is None:
+        payloads = _embedded_payloads(source, columns, task.codes, tuple(task.names))
+    empty = np.bincount(annotations.task, minlength=annotations.n_tasks) == 0
+    return Delivery(
+        annotations=annotations,
+        gold=gold_codes,
+        payloads=payloads,
+        source=file,
+        format=source.format,
+        n_rows=n_rows,
+        n_abstentions=int(abstained.sum()),
+        n_cancelled=int(cancelled.sum()),
+        n_duplicates=n_duplicates,
+        n_duplicates_dropped=dropped,
+        tasks_without_labels=tuple(annotations.tasks[i] for i in np.flatnonzero(empty)),
+        columns=MappingProxyType(dict(columns)),
+    )
+
+
+def _missing_label(names: Sequence[str], file: Path) -> InvalidInputError:
+    available = ", ".join(repr(n) for n in names)
+    return InvalidInputError(
+        "a column 'label' (or name it with --label-column)",
+        file=file,
+        row=1,
+        column="label",
+        got=f"only the columns {available}",
+    )
+
+
+def _flag(table: pa.Table, name: str) -> npt.NDArray[np.bool_]:
+    return np.asarray(table[name].to_numpy(), dtype=bool)
+
+
+def _classes(
+    names: list[str],
+    codes: npt.NDArray[np.int32],
+    classes: tuple[str, ...] | None,
+    file: Path,
+    column: str,
+    locate: Callable[[int], Any],
+) -> tuple[tuple[str, ...], npt.NDArray[np.int32]]:
+    """The class vocabulary and each row's class code (-1 where blank), remapped from first-seen order."""
+    vocabulary = classes if classes is not None else natural_order(names)
+    if classes is not None and len(set(classes)) != len(classes):
+        raise InvalidInputError("a class list without repeats", column="classes", got=repr(list(classes)))
+    position = {name: i for i, name in enumerate(vocabulary)}
+    unknown = [i for i, name in enumerate(names) if name not in position]
+    if unknown:
+        i = int(np.flatnonzero(np.isin(codes, unknown))[0])
+        raise fail_at(
+            locate, i, f"a label in {list(vocabulary)}", file=file, column=column, got=repr(names[codes[i]])
+        )
+    lookup = np.array([position[name] for name in names] + [-1], dtype=np.int32)
+    return vocabulary, lookup[codes]
+
+
+def _count_duplicates(a: Annotations) -> int:
+    """Rows repeating an earlier (task, worker) pair; sorting the pair keys beats hashing 10^7 of them."""
+    if a.n_annotations < 2:
+        return 0
+    key = np.sort(a.task.astype(np.int64) * max(a.n_workers, 1) + a.worker)
+    return int(a.n_annotations - 1 - np.count_nonzero(key[1:] != key[:-1]))
+
+
+def _apply_policy(
+    a: Annotations,
+    policy: DuplicatePolicy,
+    n_duplicates: int,
+    kept_rows: npt.NDArray[np.bool_],
+    source: Source,
+    columns: Mapping[str, str],
+) -> tuple[Annotations, int]:
+    if n_duplicates == 0 or policy == "keep":
+        return a, 0
+    if policy == "error":
+        row_index = np.flatnonzero(kept_rows)  # annotation i came from data row row_index[i]
+        i = int(np.flatnonzero(a.duplicate_mask(keep="first"))[0])
+        same = np.flatnonzero((a.task == a.task[i]) & (a.worker == a.worker[i]))
+        first = source.locate(int(row_index[same[0]]))
+        raise fail_at(
+            source.locate,
+            int(row_index[i]),
+            "one label per (task, worker) pair (or choose --duplicates keep|first|last)",
+            file=source.path,
+            column=columns["worker"],
+            got=f"task {a.tasks[a.task[i]]!r} by worker {a.workers[a.worker[i]]!r} again "
+            f"(first at {first.unit} {first.number})",
+        )
+    kept = a.select(~a.duplicate_mask(keep=policy))
+    return kept, a.n_annotations - kept.n_annotations
+
+
+def _embedded_payloads(
+    source: Source, columns: Mapping[str, str], task_codes: npt.NDArray[np.int32], task_names: tuple[str, ...]
+) -> TaskPayloads | None:
+    """Task fields carried by the labels file itself: Label Studio ``data``, or JSON_MIN / CSV export columns."""
+    if source.format == "labelstudio-json":
+        payloads: pa.Table = source.extra["payloads"]
+        ids: list[str] = source.extra["payload_tasks"]
+        embedded = {name: tuple(payloads[name].to_pylist()) for name in payloads.column_names}
+        return TaskPayloads(task=tuple(ids), fields=embedded)
+    names = source.table.column_names
+    exported = source.format == "labelstudio-json-min" or {"annotation_id", "annotator"} <= set(names)
+    if not exported:
+        return None
+    used = set(columns.values()) | LS_META_COLUMNS | {a for aliases in ALIASES.values() for a in aliases}
+    kept = [name for name in names if name not in used]
+    if not kept:
+        return None
+    _, first = np.unique(
+        task_codes, return_index=True
+    )  # codes number tasks by first row, so this is in order
+    take = pa.array(first)
+    fields: dict[str, tuple[str | None, ...]] = {}
+    for name in kept:
+        values = pc.take(source.table[name], take).cast(pa.string()).to_pylist()
+        fields[name] = tuple(v if v != "" else None for v in values)
+    return TaskPayloads(task=task_names, fields=fields)

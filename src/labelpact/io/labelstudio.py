@@ -1,0 +1,205 @@
+"""Label Studio exports: the full JSON (a list of tasks, each with its annotations) and JSON_MIN (flat rows).
+
+Both are parsed by ``json`` in Python (an export is one JSON document, bounded by what a Label Studio
+server holds); the rows then go through the same vectorised checks as every other format.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Final
+
+import pyarrow as pa
+
+from labelpact.errors import InvalidInputError
+from labelpact.io.source import Location, Source, records_table
+
+__all__ = ["LS_COLUMNS", "LS_META_COLUMNS", "read_json_file"]
+
+# role -> where the full export keeps it
+LS_COLUMNS: Final = {
+    "task": "id",
+    "worker": "completed_by",
+    "label": "result.value.choices",
+    "duration_s": "lead_time",
+    "submitted_at": "created_at",
+}
+# JSON_MIN / CSV columns that describe the annotation, not the task: never task payload fields
+LS_META_COLUMNS: Final = frozenset(
+    {"annotation_id", "annotator", "created_at", "updated_at", "lead_time", "id"}
+)
+
+
+def read_json_file(path: Path) -> Source:
+    """A ``.json`` file: a Label Studio full export (tasks with ``annotations``) or a list of flat rows."""
+    if not path.is_file():
+        raise InvalidInputError("an existing file", file=path, got="no such file")
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise InvalidInputError("a JSON list of tasks", file=path, got="an empty file")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise InvalidInputError(
+            "UTF-8 JSON", file=path, row=line, got=f"an undecodable byte at byte offset {error.start}"
+        ) from None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InvalidInputError(
+            "well-formed JSON",
+            file=path,
+            row=error.lineno,
+            got=f"malformed JSON ({error.msg}; column {error.colno})",
+        ) from None
+    if not isinstance(document, list):
+        raise InvalidInputError(
+            "a JSON list of tasks (Label Studio export) or of flat records",
+            file=path,
+            got=f"a JSON {_kind(document)}",
+        )
+    if not document:
+        raise InvalidInputError("at least one task", file=path, got="an empty JSON list")
+    for index, record in enumerate(document):
+        if not isinstance(record, dict):
+            raise InvalidInputError(
+                "a JSON object for each task or record",
+                file=path,
+                row=index + 1,
+                unit="record",
+                got=f"a JSON {_kind(record)}",
+            )
+    if any("annotations" in record for record in document):
+        return _full_export(path, document)
+    table = records_table(document)
+    return Source(
+        path=path,
+        format="labelstudio-json-min",
+        table=table,
+        locate=lambda i: Location("record", i + 1),
+    )
+
+
+def _kind(value: object) -> str:
+    return {dict: "object", list: "list", str: "string", bool: "boolean", type(None): "null"}.get(
+        type(value), "number"
+    )
+
+
+def _worker(value: object) -> str | None:
+    """``completed_by`` is a user id, or (older exports) a user object: its email, else its id."""
+    if isinstance(value, dict):
+        value = value.get("email") or value.get("id")
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    return str(value)
+
+
+def _choice(path: Path, task_index: int, annotation: dict[str, Any]) -> str | None:
+    """The single class chosen in an annotation's ``result``; None when it chose nothing."""
+    results = annotation.get("result") or []
+    choices = [
+        r["value"]["choices"]
+        for r in results
+        if isinstance(r, dict) and isinstance(r.get("value"), dict) and "choices" in r["value"]
+    ]
+    if not choices or choices == [[]]:
+        return None
+    if len(choices) > 1 or not isinstance(choices[0], list) or len(choices[0]) > 1:
+        raise InvalidInputError(
+            f"annotation {annotation.get('id')}: one choice per annotation (multi-choice is not supported yet)",
+            file=path,
+            row=task_index + 1,
+            unit="task",
+            column="result",
+            got=repr([c for group in choices for c in (group if isinstance(group, list) else [group])]),
+        )
+    value = choices[0][0]
+    if not isinstance(value, str):
+        raise InvalidInputError(
+            f"annotation {annotation.get('id')}: a class name",
+            file=path,
+            row=task_index + 1,
+            unit="task",
+            got=repr(value),
+        )
+    return value
+
+
+def _full_export(path: Path, tasks: list[dict[str, Any]]) -> Source:
+    """One row per annotation record (cancelled included, flagged) plus one empty row per task without any."""
+    columns: dict[str, list[Any]] = {
+        name: []
+        for name in ("id", "completed_by", "label", "lead_time", "created_at", "cancelled", "ground_truth")
+    }
+    where: list[tuple[int, object]] = []
+    payload_tasks: list[str] = []
+    payload_rows: list[dict[str, Any]] = []
+    for index, task in enumerate(tasks):
+        if task.get("id") is None:
+            raise InvalidInputError(
+                "a task 'id'", file=path, row=index + 1, unit="task", column="id", got="none"
+            )
+        task_id = str(task["id"])
+        data = task.get("data")
+        payload_tasks.append(task_id)
+        payload_rows.append(data if isinstance(data, dict) else {})
+        annotations = task.get("annotations") or []
+        if not isinstance(annotations, list):
+            raise InvalidInputError(
+                "a list of annotations",
+                file=path,
+                row=index + 1,
+                unit="task",
+                column="annotations",
+                got=_kind(annotations),
+            )
+        if not annotations:
+            annotations = [None]
+        for annotation in annotations:
+            if annotation is not None and not isinstance(annotation, dict):
+                raise InvalidInputError(
+                    "each annotation a JSON object",
+                    file=path,
+                    row=index + 1,
+                    unit="task",
+                    got=_kind(annotation),
+                )
+            ann = annotation or {}
+            cancelled = bool(ann.get("was_cancelled", False))
+            columns["id"].append(task_id)
+            columns["completed_by"].append(_worker(ann.get("completed_by")))
+            columns["label"].append(None if cancelled or not ann else _choice(path, index, ann))
+            columns["lead_time"].append(_number_text(ann.get("lead_time")))
+            columns["created_at"].append(ann.get("created_at"))
+            columns["cancelled"].append(cancelled)
+            columns["ground_truth"].append(bool(ann.get("ground_truth", False)) and not cancelled)
+            where.append((index, ann.get("id")))
+    table = pa.table(
+        {
+            name: pa.array(values, type=pa.bool_() if name in ("cancelled", "ground_truth") else pa.string())
+            for name, values in columns.items()
+        }
+    )
+    payloads = records_table(payload_rows)
+
+    def locate(i: int) -> Location:
+        index, annotation_id = where[i]
+        detail = f"annotation {annotation_id}" if annotation_id is not None else None
+        return Location("task", index + 1, detail)
+
+    return Source(
+        path=path,
+        format="labelstudio-json",
+        table=table,
+        locate=locate,
+        extra={"payload_tasks": payload_tasks, "payloads": payloads},
+    )
+
+
+def _number_text(value: object) -> str | None:
+    if value is None:
+        return None
+    return value if isinstance(value, str) else json.dumps(value)

@@ -1,0 +1,210 @@
+"""The files that come with a delivery: gold answers (``task,label``) and task payloads (``task,<fields>``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from labelpact.core.annotations import Annotations, Gold, TaskPayloads, natural_order
+from labelpact.errors import InvalidInputError
+from labelpact.io.column import encode, fail_at, resolve_columns
+from labelpact.io.labelstudio import read_json_file
+from labelpact.io.source import Location, Source, as_text, detect_format, read_source
+
+__all__ = ["GoldPairs", "attach_gold", "read_gold", "read_tasks"]
+
+# gold task codes, class codes, and the labels file with the data rows they came from
+GoldPairs = tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], Source, npt.NDArray[np.intp]]
+
+
+def _read_table(path: Path) -> Source:
+    fmt = detect_format(path, None)
+    if fmt == "json":
+        return read_json_file(path)
+    return read_source(path, fmt)
+
+
+def _columns_of(source: Source, explicit: Mapping[str, str | None], roles: tuple[str, ...]) -> dict[str, str]:
+    """Roles in a companion file: an explicit column name is used only where this file has it."""
+    names = source.table.column_names
+    usable = {role: name for role, name in explicit.items() if name is not None and name in names}
+    return resolve_columns(names, file=source.path, explicit=usable, required=roles, roles=roles)
+
+
+def read_gold(
+    path: str | Path,
+    annotations: Annotations,
+    *,
+    task_column: str | None = None,
+    label_column: str | None = None,
+    classes_fixed: bool = False,
+) -> tuple[Annotations, Gold]:
+    """Gold answers for tasks of ``annotations``; a gold class nobody chose extends the class list.
+
+    Returns the annotations (recoded when the class list grew) and the gold coded into them.
+    """
+    explicit = {"task": task_column, "label": label_column}
+    a, gold = attach_gold(
+        annotations, Path(path), ls_gold=None, explicit=explicit, classes_fixed=classes_fixed
+    )
+    if gold is None:  # pragma: no cover - a gold file always gives gold or an error
+        raise InvalidInputError("at least one gold answer", file=path)
+    return a, gold
+
+
+def attach_gold(
+    annotations: Annotations,
+    path: Path | None,
+    *,
+    ls_gold: GoldPairs | None,
+    explicit: Mapping[str, str | None],
+    classes_fixed: bool,
+) -> tuple[Annotations, Gold | None]:
+    """Merge gold from a file and from Label Studio ``ground_truth`` flags; one label per task or an error."""
+    tasks: list[npt.NDArray[np.intp]] = []
+    labels: list[npt.NDArray[np.intp]] = []
+    origins: list[tuple[Source, npt.NDArray[np.intp]]] = []  # where each gold row came from
+    a = annotations
+    if ls_gold is not None and len(ls_gold[0]):
+        tasks.append(ls_gold[0])
+        labels.append(ls_gold[1])
+        origins.append((ls_gold[2], ls_gold[3]))
+    if path is not None:
+        a, file_tasks, file_labels, gold_source = _gold_file(a, path, explicit, classes_fixed)
+        tasks.append(file_tasks)
+        labels.append(file_labels)
+        origins.append((gold_source, np.arange(len(file_tasks))))
+    if not tasks:
+        return a, None
+    task = np.concatenate(tasks)
+    label = np.concatenate(labels)
+    order = np.argsort(task, kind="stable")
+    t, y = task[order], label[order]
+    same = t[1:] == t[:-1]
+    clash = same & (y[1:] != y[:-1])
+    if clash.any():
+        j = int(np.flatnonzero(clash)[0])
+        (first_source, first), (second_source, second) = (_origin(origins, int(order[k])) for k in (j, j + 1))
+        before = f"{first.unit} {first.number}" + (f" ({first.detail})" if first.detail else "")
+        if first_source is not second_source:
+            before = f"{first_source.path.name}, {before}"
+        raise InvalidInputError(
+            "one gold label per task" + (f" ({second.detail})" if second.detail else ""),
+            file=second_source.path,
+            row=second.number,
+            unit=second.unit,
+            column="label",
+            got=f"{a.classes[y[j + 1]]!r} for task {a.tasks[t[j]]!r} after {a.classes[y[j]]!r} at {before}",
+        )
+    keep = np.concatenate([[True], ~same])
+    return a, Gold(task=t[keep], label=y[keep])
+
+
+def _origin(origins: list[tuple[Source, npt.NDArray[np.intp]]], index: int) -> tuple[Source, Location]:
+    """The file and place of gold row ``index`` of the concatenated gold rows."""
+    for source, rows in origins:
+        if index < len(rows):
+            return source, source.locate(int(rows[index]))
+        index -= len(rows)
+    raise IndexError(index)
+
+
+def _gold_file(
+    a: Annotations, path: Path, explicit: Mapping[str, str | None], classes_fixed: bool
+) -> tuple[Annotations, npt.NDArray[np.intp], npt.NDArray[np.intp], Source]:
+    source = _read_table(path)
+    table = source.table
+    if table.num_rows == 0:
+        raise InvalidInputError("at least one gold answer", file=path, row=2, got="only the header")
+    columns = _columns_of(source, explicit, ("task", "label"))
+    task = encode(table[columns["task"]], file=path, name=columns["task"])
+    label = encode(table[columns["label"]], file=path, name=columns["label"])
+    for coded, role in ((task, "task"), (label, "label")):
+        if (coded.codes < 0).any():
+            i = int(np.flatnonzero(coded.codes < 0)[0])
+            raise fail_at(
+                source.locate, i, f"a gold {role}", file=path, column=columns[role], got="a blank cell"
+            )
+    position = pc.index_in(
+        pa.array(task.names, type=pa.string()), value_set=pa.array(a.tasks, type=pa.string())
+    )
+    task_lookup = position.to_numpy(zero_copy_only=False)
+    outside = (
+        np.isnan(task_lookup) if task_lookup.dtype.kind == "f" else np.zeros(len(task_lookup), dtype=bool)
+    )
+    if outside.any():
+        bad = np.flatnonzero(outside)
+        i = int(np.flatnonzero(np.isin(task.codes, bad))[0])
+        raise fail_at(
+            source.locate,
+            i,
+            "gold for a task of this batch",
+            file=path,
+            column=columns["task"],
+            got=repr(task.names[task.codes[i]]),
+        )
+    known = set(a.classes)
+    new = [name for name in label.names if name not in known]
+    if new and classes_fixed:
+        i = int(np.flatnonzero(np.isin(label.codes, [label.names.index(n) for n in new]))[0])
+        raise fail_at(
+            source.locate,
+            i,
+            f"a gold label in {list(a.classes)}",
+            file=path,
+            column=columns["label"],
+            got=repr(label.names[label.codes[i]]),
+        )
+    if new:
+        a = a.with_classes(natural_order([*a.classes, *new]))
+    class_position = {name: k for k, name in enumerate(a.classes)}
+    class_lookup = np.array([class_position[n] for n in label.names], dtype=np.intp)
+    return a, task_lookup.astype(np.intp)[task.codes], class_lookup[label.codes], source
+
+
+def read_tasks(path: str | Path, *, task_column: str | None = None) -> TaskPayloads:
+    """Task payloads from a ``task,<field>...`` file (CSV, Parquet, JSON Lines); one row per task.
+
+    The task column is ``task_column`` when the file has it, else ``task``, ``item`` or ``id``.
+    """
+    file = Path(path)
+    source = _read_table(file)
+    table = source.table
+    names = table.column_names
+    candidates = [c for c in (task_column, "task", "item", "id") if c is not None and c in names]
+    if not candidates:
+        raise InvalidInputError(
+            "a column 'task' (or 'item', 'id')",
+            file=file,
+            row=1,
+            got=f"only the columns {', '.join(map(repr, names))}",
+        )
+    column = candidates[0]
+    task = encode(table[column], file=file, name=column)
+    if (task.codes < 0).any():
+        i = int(np.flatnonzero(task.codes < 0)[0])
+        raise fail_at(source.locate, i, "a task id", file=file, column=column, got="a blank cell")
+    if len(task.names) != table.num_rows:
+        _, first = np.unique(task.codes, return_index=True)
+        repeat = np.ones(table.num_rows, dtype=bool)
+        repeat[first] = False
+        i = int(np.flatnonzero(repeat)[0])
+        raise fail_at(
+            source.locate,
+            i,
+            "one row per task",
+            file=file,
+            column=column,
+            got=f"task {task.names[task.codes[i]]!r} again",
+        )
+    fields = {
+        name: tuple(v if v != "" else None for v in as_text(table[name], file=file, name=name).to_pylist())
+        for name in names
+        if name != column
+    }
+    return TaskPayloads(task=tuple(task.names), fields=fields)
