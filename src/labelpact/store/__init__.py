@@ -2,8 +2,20 @@
 
 SQLite inside the workspace by default (WAL, foreign keys, busy timeout); PostgreSQL by a
 ``postgresql+psycopg://`` URL. Records handed out are frozen dataclasses, never ORM objects.
+Public ids users type: batch = 12 hex digits of its SHA-256 (any unique prefix of >= 6); audit ``a7``,
+finding ``f12``, review ``r3``, dispute ``d4``, event ``e9`` (the bare number works too).
 """
 
+from labelpact.store.audit_records import (
+    AuditCreate,
+    AuditRecord,
+    FindingCreate,
+    FindingRecord,
+    ReviewRecord,
+    contract_sha256,
+    plain_json,
+)
+from labelpact.store.ledger import CERTAINTIES, DISPUTE_RESOLUTIONS, EVENT_KINDS, DisputeRecord, EventRecord
 from labelpact.store.records import (
     AuditEntry,
     BatchCreate,
@@ -16,13 +28,25 @@ from labelpact.store.records import (
 from labelpact.store.store import ORPHAN_AGE, Store
 
 __all__ = [
+    "CERTAINTIES",
+    "DISPUTE_RESOLUTIONS",
+    "EVENT_KINDS",
     "ORPHAN_AGE",
+    "AuditCreate",
     "AuditEntry",
+    "AuditRecord",
     "BatchCreate",
     "BatchFile",
     "BatchRecord",
     "ClientRecord",
+    "DisputeRecord",
+    "EventRecord",
+    "FindingCreate",
+    "FindingRecord",
     "PartnerRecord",
     "ProjectRecord",
+    "ReviewRecord",
     "Store",
+    "contract_sha256",
+    "plain_json",
 ]

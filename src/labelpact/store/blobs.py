@@ -1,4 +1,7 @@
-"""The content-addressed blob store: a batch's files under ``sha256/<2 hex>/<batch sha>/<role><ext>``.
+"""The blob store: a batch's files under ``sha256/<2 hex>/<batch sha>/<role><ext>``, and other writes' files in areas.
+
+An *area* is a top folder with one folder per write: ``sha256/`` (batches, keyed by the labels' SHA-256),
+``audits/`` and ``reviews/`` (keyed by a random 32-hex key); every file's own SHA-256 is kept in its row.
 
 Files are copied into a staging folder inside the blob root (same file system, so a rename is atomic),
 hashed while copied and fsynced; the store renames them into place inside its database transaction.
@@ -11,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import shutil
 import time
 import uuid
@@ -21,7 +25,10 @@ from pathlib import Path
 from labelpact.errors import InvalidInputError
 from labelpact.store.records import ROLE, SHA256
 
-__all__ = ["BlobStore", "Placement", "StagedFile"]
+__all__ = ["AREAS", "BATCHES", "BlobStore", "Placement", "StagedFile", "new_key"]
+
+BATCHES = "sha256"
+AREAS = {BATCHES: SHA256, "audits": re.compile(r"[0-9a-f]{32}"), "reviews": re.compile(r"[0-9a-f]{32}")}
 
 _BLOCK = 1 << 20
 _EXT_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789")
@@ -40,6 +47,16 @@ def _extension(path: Path) -> str:
     """The staged file's extension, lower-cased, or "" when it has none or odd characters."""
     ext = path.suffix.lower()
     return ext if len(ext) > 1 and set(ext[1:]) <= _EXT_CHARS else ""
+
+
+def new_key() -> str:
+    """A fresh folder key for a write that has no content address of its own (an audit, a review)."""
+    return uuid.uuid4().hex
+
+
+def _marker(area: str, key: str) -> str:
+    """The staging folder's name: ``<sha>.<uuid>`` for a batch, ``<area>-<key>.<uuid>`` otherwise."""
+    return f"{key}.{uuid.uuid4().hex}" if area == BATCHES else f"{area}-{key}.{uuid.uuid4().hex}"
 
 
 def _age_s(path: Path, now: float) -> float:
@@ -62,7 +79,10 @@ class StagedFile:
 
 @dataclass(slots=True)
 class Placement:
-    """One batch's files on their way into the blob store; ``undo`` removes exactly what this write created."""
+    """One write's files on their way into the blob store; ``undo`` removes exactly what this write created.
+
+    ``sha256`` is the folder key: a batch's SHA-256, or an audit's or review's random key.
+    """
 
     root: Path
     sha256: str
@@ -125,28 +145,30 @@ def _sha256(path: Path) -> str:
 
 
 class BlobStore:
-    """Files of batches under ``root``: ``sha256/<first 2 hex>/<batch sha>/<role><ext>``; ``.staging/`` for writes."""
+    """Files under ``root``: ``<area>/<first 2 hex>/<key>/<role><ext>``; ``.staging/`` for writes in flight."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.staging_root = root / ".staging"
 
     def ensure(self) -> None:
-        """Create the blob root with its two fixed folders, ``sha256/`` and ``.staging/``."""
+        """Create the blob root with its fixed folders: one per area, and ``.staging/``."""
         self.root.mkdir(parents=True, exist_ok=True)
-        (self.root / "sha256").mkdir(exist_ok=True)
+        for area in AREAS:
+            (self.root / area).mkdir(exist_ok=True)
         self.staging_root.mkdir(exist_ok=True)
 
     def path(self, relative: str) -> Path:
         """Absolute path of a stored file from its path relative to the root."""
         return self.root / relative
 
-    def folder(self, sha256: str) -> Path:
-        return self.root / "sha256" / sha256[:2] / sha256
+    def folder(self, key: str, area: str = BATCHES) -> Path:
+        return self.root / area / key[:2] / key
 
-    def stage(self, sha256: str, files: Mapping[str, Path]) -> Placement:
+    def stage(self, sha256: str, files: Mapping[str, Path], *, area: str = BATCHES) -> Placement:
         """Copy ``files`` (role -> local path) into a fresh staging folder, hashing and fsyncing each.
 
+        ``sha256`` is the folder key in ``area`` (a batch's SHA-256, or ``new_key()`` for other areas).
         Raises ``InvalidInputError`` for a bad role or a missing file; on any error the staging folder is gone.
         """
         for role, source in files.items():
@@ -157,19 +179,23 @@ class BlobStore:
             if not Path(source).is_file():
                 raise InvalidInputError("an existing file", file=source, got="no such file")
         self.ensure()
-        staging = self.staging_root / f"{sha256}.{uuid.uuid4().hex}"
+        if not AREAS[area].fullmatch(sha256):
+            raise ValueError(f"a blob key for {area}/, got {sha256!r}")  # a programming error, not user input
+        staging = self.staging_root / _marker(area, sha256)
         staging.mkdir()
         placement = Placement(root=self.root, sha256=sha256, staging=staging)
         try:
             _fsync(self.staging_root, directory=True)
             for role, source in files.items():
-                placement.files[role] = self._copy(role, Path(source), staging, sha256)
+                placement.files[role] = self._copy(
+                    role, Path(source), staging, f"{area}/{sha256[:2]}/{sha256}"
+                )
         except BaseException:
             placement.finish()
             raise
         return placement
 
-    def _copy(self, role: str, source: Path, staging: Path, batch_sha: str) -> StagedFile:
+    def _copy(self, role: str, source: Path, staging: Path, folder: str) -> StagedFile:
         temp = staging / f"{role}.part"
         digest = hashlib.sha256()
         size = 0
@@ -180,37 +206,40 @@ class BlobStore:
                 size += len(block)
             dst.flush()
             _fsync(temp)
-        relative = f"sha256/{batch_sha[:2]}/{batch_sha}/{role}{_extension(source)}"
+        relative = f"{folder}/{role}{_extension(source)}"
         return StagedFile(role=role, temp=temp, relative=relative, sha256=digest.hexdigest(), size_bytes=size)
 
     # -- recovery ---------------------------------------------------------------------------------
-    def stale_writes(self, older_than_s: float) -> list[tuple[str, Path]]:
-        """Staging folders (batch sha, folder) of writes that started more than ``older_than_s`` ago."""
+    def stale_writes(self, older_than_s: float) -> list[tuple[str, str, Path]]:
+        """Staging folders (area, key, folder) of writes that started more than ``older_than_s`` ago."""
         if not self.staging_root.is_dir():
             return []
         now = time.time()
-        return [
-            (entry.name.split(".", 1)[0], entry)
-            for entry in sorted(self.staging_root.iterdir())
-            if _age_s(entry, now) >= older_than_s
-        ]
+        stale = []
+        for entry in sorted(self.staging_root.iterdir()):
+            if _age_s(entry, now) < older_than_s:
+                continue
+            head = entry.name.split(".", 1)[0]
+            area, key = head.split("-", 1) if "-" in head else (BATCHES, head)
+            stale.append((area, key, entry))
+        return stale
 
-    def batch_folders(self) -> Iterator[tuple[str, Path]]:
-        """Every batch folder on disk as (sha, folder)."""
-        top = self.root / "sha256"
+    def folders(self, area: str = BATCHES) -> Iterator[tuple[str, Path]]:
+        """Every write's folder in ``area`` on disk as (key, folder)."""
+        top = self.root / area
         if not top.is_dir():
             return
         for prefix in sorted(top.iterdir()):
             if prefix.is_dir():
                 for folder in sorted(prefix.iterdir()):
-                    if folder.is_dir() and SHA256.fullmatch(folder.name):
+                    if folder.is_dir() and AREAS[area].fullmatch(folder.name):
                         yield folder.name, folder
 
     def is_older(self, path: Path, older_than_s: float) -> bool:
         return _age_s(path, time.time()) >= older_than_s
 
     def remove_folder(self, folder: Path) -> None:
-        """Delete a batch folder and its 2-hex parent when that is left empty."""
+        """Delete a write's folder and its 2-hex parent when that is left empty."""
         shutil.rmtree(folder, ignore_errors=True)
         with contextlib.suppress(OSError):
             folder.parent.rmdir()

@@ -11,10 +11,10 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from labelpact.errors import ConflictError, NotFoundError
-from labelpact.store.blobs import Placement
+from labelpact.errors import ConflictError, InvalidInputError, NotFoundError
+from labelpact.store.blobs import BATCHES, Placement
 from labelpact.store.database import lock
 from labelpact.store.records import (
     SHORT_ID,
@@ -25,11 +25,21 @@ from labelpact.store.records import (
     PartnerRecord,
     ProjectRecord,
 )
-from labelpact.store.schema import AuditLogRow, BatchFileRow, BatchRow, ClientRow, PartnerRow, ProjectRow
+from labelpact.store.schema import (
+    AuditFileRow,
+    AuditLogRow,
+    BatchFileRow,
+    BatchRow,
+    ClientRow,
+    PartnerRow,
+    ProjectRow,
+    ReviewRow,
+)
 
 __all__ = [
     "audit",
     "batch_record",
+    "batch_row",
     "client_record",
     "duplicate",
     "insert_batch",
@@ -39,11 +49,14 @@ __all__ = [
     "partner_row",
     "project_record",
     "project_row",
+    "referenced",
     "stored_paths",
     "unknown",
 ]
 
 _LISTED = 20  # names listed in a NotFoundError before "and N more"
+_MIN_PREFIX = 6
+_HEX = frozenset("0123456789abcdef")
 
 
 def now() -> datetime:
@@ -157,16 +170,59 @@ def project_row(session: Session, name: str) -> ProjectRow:
     return row
 
 
-def stored_paths(session: Session) -> dict[str, set[str]]:
-    """Every batch's sha256 with the blob paths its rows name."""
+def batch_row(session: Session, ref: str) -> BatchRow:
+    """The batch whose sha256 is ``ref`` or starts with it (>= 6 hex digits, unique)."""
+    prefix = ref.strip().lower() if isinstance(ref, str) else ""
+    if len(prefix) < _MIN_PREFIX or len(prefix) > 64 or not set(prefix) <= _HEX:
+        raise InvalidInputError(
+            f"a batch id of {_MIN_PREFIX} to 64 hex digits", column="batch", got=repr(ref)
+        )
+    rows = session.scalars(
+        sa.select(BatchRow)
+        .where(BatchRow.sha256 >= prefix, BatchRow.sha256 < prefix + "g")  # a range the unique index serves
+        .where(BatchRow.sha256.startswith(prefix, autoescape=True))
+        .limit(6)
+    ).all()
+    if len(rows) == 1:
+        return rows[0]
+    if rows:
+        ids = ", ".join(row.sha256[:SHORT_ID] for row in rows[:5])
+        raise InvalidInputError(
+            "a batch id prefix that matches one batch", column="batch", got=f"{ref!r}, which matches {ids}"
+        )
+    recent = session.scalars(sa.select(BatchRow.sha256).order_by(BatchRow.received_at.desc()).limit(5)).all()
+    hint = ", ".join(sha[:SHORT_ID] for sha in recent) or "none yet"
+    raise NotFoundError(f"unknown batch {ref!r}; latest batches: {hint}")
+
+
+def _area_paths(area: str) -> InstrumentedAttribute[str]:
+    return {"audits": AuditFileRow.path, "reviews": ReviewRow.path}[area]
+
+
+def referenced(session: Session, area: str, key: str) -> bool:
+    """Whether a committed (or this transaction's) row names the blob folder ``area/<2 hex>/<key>``."""
+    if area == BATCHES:
+        return session.scalar(sa.select(BatchRow.id).where(BatchRow.sha256 == key)) is not None
+    column = _area_paths(area)
+    prefix = f"{area}/{key[:2]}/{key}/"
+    query = sa.select(column).where(column.startswith(prefix, autoescape=True)).limit(1)
+    return session.scalar(query) is not None
+
+
+def stored_paths(session: Session, area: str = BATCHES) -> dict[str, set[str]]:
+    """Every folder key of ``area`` that a row names, with the blob paths the rows name in it."""
     paths: dict[str, set[str]] = {}
-    query = sa.select(BatchRow.sha256, BatchFileRow.path).outerjoin(
-        BatchFileRow, BatchFileRow.batch_id == BatchRow.id
-    )
-    for sha, path in session.execute(query):
-        paths.setdefault(sha, set())
-        if path is not None:
-            paths[sha].add(path)
+    if area == BATCHES:
+        query = sa.select(BatchRow.sha256, BatchFileRow.path).outerjoin(
+            BatchFileRow, BatchFileRow.batch_id == BatchRow.id
+        )
+        for sha, path in session.execute(query):
+            paths.setdefault(sha, set())
+            if path is not None:
+                paths[sha].add(path)
+        return paths
+    for path in session.scalars(sa.select(_area_paths(area))):
+        paths.setdefault(path.split("/")[2], set()).add(path)
     return paths
 
 

@@ -17,7 +17,18 @@ from labelpact.store import Store
 from labelpact.store.database import alembic_config, create_store_engine
 from labelpact.store.schema import Base
 
-TABLES = {"alembic_version", "audit_log", "batch_files", "batches", "clients", "partners", "projects"}
+TABLES_0001 = {"alembic_version", "audit_log", "batch_files", "batches", "clients", "partners", "projects"}
+TABLES_0002 = {
+    "contracts",
+    "audits",
+    "audit_files",
+    "findings",
+    "reviews",
+    "events",
+    "disputes",
+    "dispute_events",
+}
+TABLES = TABLES_0001 | TABLES_0002
 
 
 def _engine(settings: Settings) -> sa.Engine:
@@ -32,7 +43,7 @@ def test_open_migrates_an_empty_database_to_head(settings: Settings) -> None:
         assert set(sa.inspect(engine).get_table_names()) == TABLES
         with engine.connect() as conn:
             current = MigrationContext.configure(conn).get_current_revision()
-        assert current == ScriptDirectory.from_config(alembic_config()).get_current_head() == "0001"
+        assert current == ScriptDirectory.from_config(alembic_config()).get_current_head() == "0002"
     finally:
         engine.dispose()
     assert settings.blob_root.is_dir()
