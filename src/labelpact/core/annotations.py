@@ -121,10 +121,10 @@ class Annotations:
         lookup = {name: i for i, name in enumerate(vocab)}
         unknown = [name for name in dict.fromkeys(label_names.tolist()) if name not in lookup]
         if unknown:
-            raise InvalidInputError(
-                f"a label in {list(vocab)}", column="label", got=repr(unknown[0])
-            )
-        label_codes = np.fromiter((lookup[x] for x in label_names.tolist()), dtype=np.intp, count=len(label_names))
+            raise InvalidInputError(f"a label in {list(vocab)}", column="label", got=repr(unknown[0]))
+        label_codes = np.fromiter(
+            (lookup[x] for x in label_names.tolist()), dtype=np.intp, count=len(label_names)
+        )
         return cls(
             task=task_codes,
             worker=worker_codes,
@@ -286,7 +286,9 @@ class Gold:
             if t not in task_lookup:
                 raise InvalidInputError("gold for a task of this batch", column="task", got=repr(t))
             if y not in class_lookup:
-                raise InvalidInputError(f"a label in {list(annotations.classes)}", column="label", got=repr(y))
+                raise InvalidInputError(
+                    f"a label in {list(annotations.classes)}", column="label", got=repr(y)
+                )
             task_codes[i], label_codes[i] = task_lookup[t], class_lookup[y]
         return cls(task=task_codes, label=label_codes)
 

@@ -30,7 +30,9 @@ def test_vocabularies_and_codes(toy: Annotations) -> None:
 
 def test_arrays_are_read_only_and_caller_data_is_copied() -> None:
     codes = np.array([0, 1])
-    a = Annotations(task=codes, worker=codes, label=codes, tasks=("a", "b"), workers=("x", "y"), classes=("0", "1"))
+    a = Annotations(
+        task=codes, worker=codes, label=codes, tasks=("a", "b"), workers=("x", "y"), classes=("0", "1")
+    )
     codes[0] = 1
     assert a.task.tolist() == [0, 1]
     with pytest.raises(ValueError, match="read-only"):
@@ -96,12 +98,21 @@ def test_task_payloads_are_immutable() -> None:
 
 def test_codes_out_of_range_are_rejected() -> None:
     with pytest.raises(InvalidInputError):
-        Annotations(task=np.array([2]), worker=np.array([0]), label=np.array([0]), tasks=("a",), workers=("w",), classes=("x",))
+        Annotations(
+            task=np.array([2]),
+            worker=np.array([0]),
+            label=np.array([0]),
+            tasks=("a",),
+            workers=("w",),
+            classes=("x",),
+        )
 
 
 @given(
     st.lists(
-        st.tuples(st.integers(0, 6), st.integers(0, 4), st.sampled_from(["a", "b", "c"])), min_size=1, max_size=60
+        st.tuples(st.integers(0, 6), st.integers(0, 4), st.sampled_from(["a", "b", "c"])),
+        min_size=1,
+        max_size=60,
     )
 )
 def test_duplicate_mask_matches_a_plain_python_reference(rows: list[tuple[int, int, str]]) -> None:

@@ -1,0 +1,202 @@
+"""Speed of labelpact against crowd-kit on simulated deliveries, same process, same data, same iterations.
+
+Sizes 100k, 1M and 10M annotations, K = 2 and K = 10. Each method runs a fixed number of iterations
+in both libraries (tolerances disabled) so seconds per iteration compare like with like; peak memory
+is the resident-set high-water mark during the run (reset before each run via /proc/self/clear_refs).
+crowd-kit runs that would take many minutes (above --crowdkit-limits: GLAD 100k, MACE 1M by default)
+are skipped and their per-iteration time is extrapolated linearly from the largest size measured,
+marked "~" in the table. A last row per size times a full labelpact DS fit with its default tolerance.
+
+    python benchmarks/speed.py [--quick] [--sizes 100000,1000000] [--classes 2,10] [--methods ds,glad,mace]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gc
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from labelpact.core.aggregators import GLAD, MACE, DawidSkene
+from labelpact.core.annotations import Annotations
+
+ITERATIONS = {"ds": 10, "glad": 3, "mace": 10}
+
+
+def simulate(n_annotations: int, n_classes: int, *, labels_per_task: int = 10, seed: int = 0) -> Annotations:
+    """A delivery: tasks with ``labels_per_task`` labels from workers of one-coin skill in [0.4, 0.95], 10% spammers."""
+    rng = np.random.default_rng(seed)
+    n_tasks = max(1, n_annotations // labels_per_task)
+    n_workers = int(min(5000, max(50, n_annotations // 2000)))
+    truth = rng.integers(0, n_classes, size=n_tasks)
+    skill = rng.uniform(0.4, 0.95, size=n_workers)
+    skill[rng.random(n_workers) < 0.1] = 1.0 / n_classes
+    task = np.repeat(np.arange(n_tasks), labels_per_task)[:n_annotations]
+    worker = rng.integers(0, n_workers, size=len(task))
+    right = rng.random(len(task)) < skill[worker]
+    label = np.where(right, truth[task], rng.integers(0, n_classes, size=len(task)))
+    return Annotations(
+        task=task,
+        worker=worker,
+        label=label,
+        tasks=tuple(map(str, range(n_tasks))),
+        workers=tuple(map(str, range(n_workers))),
+        classes=tuple(map(str, range(n_classes))),
+    )
+
+
+def reset_peak() -> int:
+    """Reset the resident-set high-water mark (Linux); returns the current RSS in bytes."""
+    gc.collect()
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+    return rss("VmRSS")
+
+
+def rss(field: str = "VmHWM") -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def timed(run: Callable[[], Any]) -> tuple[float, float]:
+    """Seconds and peak memory of ``run()``: GB above the RSS at its start (the data already loaded)."""
+    start_rss = reset_peak()
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        run()
+    seconds = time.perf_counter() - start
+    return seconds, max(rss() - start_rss, 0) / 1e9
+
+
+def ours(method: str, a: Annotations, n_iter: int) -> Callable[[], Any]:
+    models = {
+        "ds": lambda: DawidSkene(max_iter=n_iter, tol=0.0),
+        "glad": lambda: GLAD(max_iter=n_iter, tol=0.0),
+        "mace": lambda: MACE(n_restarts=1, max_iter=n_iter, tol=0.0),
+    }
+    return lambda: models[method]().fit(a)
+
+
+def theirs(method: str, data: Any, n_iter: int) -> Callable[[], Any]:
+    from crowdkit import aggregation as ck
+
+    models = {
+        "ds": lambda: ck.DawidSkene(n_iter=n_iter, tol=-np.inf),
+        "glad": lambda: ck.GLAD(n_iter=n_iter, tol=-np.inf),
+        "mace": lambda: ck.MACE(n_restarts=1, n_iter=n_iter),
+    }
+    return lambda: models[method]().fit(data)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--quick", action="store_true", help="100k and 1M only; crowd-kit GLAD and MACE at 100k only"
+    )
+    parser.add_argument("--sizes", default="100000,1000000,10000000")
+    parser.add_argument("--classes", default="2,10")
+    parser.add_argument("--methods", default="ds,glad,mace")
+    parser.add_argument(
+        "--crowdkit-limits",
+        default="ds=10000000,mace=1000000,glad=100000",
+        help="largest size crowd-kit runs each method at; larger sizes are extrapolated",
+    )
+    args = parser.parse_args()
+    sizes = [100_000, 1_000_000] if args.quick else [int(s) for s in args.sizes.split(",")]
+    limits = {m: int(v) for m, v in (item.split("=") for item in args.crowdkit_limits.split(","))}
+    if args.quick:
+        limits = {m: min(v, 100_000 if m != "ds" else 1_000_000) for m, v in limits.items()}
+    import pandas as pd
+
+    rows = []
+    for k in (int(x) for x in args.classes.split(",")):
+        measured: dict[str, tuple[int, float]] = {}  # crowd-kit: method -> (size, s/iter) of the largest run
+        for n in sizes:
+            a = simulate(n, k)
+            data = pd.DataFrame({"task": a.task, "worker": a.worker, "label": a.label})
+            for method in args.methods.split(","):
+                n_iter = ITERATIONS[method]
+                s_ours, m_ours = timed(ours(method, a, n_iter))
+                limit = limits.get(method, 0)
+                if n <= limit:
+                    s_ck, m_ck = timed(theirs(method, data, n_iter))
+                    per_ck, mark = s_ck / n_iter, ""
+                    measured[method] = (n, per_ck)
+                elif method in measured:
+                    base_n, base_per = measured[method]
+                    per_ck, m_ck, mark = base_per * n / base_n, float("nan"), "~"
+                else:
+                    per_ck, m_ck, mark = float("nan"), float("nan"), ""
+                per_ours = s_ours / n_iter
+                rows.append(
+                    (n, k, method, n_iter, s_ours, per_ours, m_ours, per_ck, mark, m_ck, per_ck / per_ours)
+                )
+                print(format_row(rows[-1]), flush=True)
+            if "ds" in args.methods:
+                s_full, m_full = timed(lambda a=a: DawidSkene().fit(a))
+                rows.append(
+                    (
+                        n,
+                        k,
+                        "ds full fit",
+                        0,
+                        s_full,
+                        float("nan"),
+                        m_full,
+                        float("nan"),
+                        "",
+                        float("nan"),
+                        float("nan"),
+                    )
+                )
+                print(format_row(rows[-1]), flush=True)
+            del a, data
+    print()
+    print(HEADER)
+    print("|" + "---|" * 10)
+    for row in rows:
+        print(format_row(row))
+    print(
+        "\n~ = crowd-kit not run at this size; seconds per iteration extrapolated linearly from the largest size run."
+    )
+
+
+HEADER = (
+    "| annotations | K | method | iterations | labelpact s | labelpact s/iter | labelpact peak GB"
+    " | crowd-kit s/iter | crowd-kit peak GB | speed-up per iter |"
+)
+
+
+def format_row(row: tuple[Any, ...]) -> str:
+    n, k, method, n_iter, s, per, mem, per_ck, mark, mem_ck, ratio = row
+    ck_cell = "—" if np.isnan(per_ck) else f"{mark}{per_ck:.3f}"
+    ratio_cell = "—" if np.isnan(ratio) else f"{mark}{ratio:.0f}x"
+    per_cell = "—" if np.isnan(per) else f"{per:.4f}"
+    mem_ck_cell = "—" if np.isnan(mem_ck) else f"{mem_ck:.2f}"
+    iters = str(n_iter) if n_iter else "to tol"
+    cells = [
+        f"{n:,}",
+        str(k),
+        method,
+        iters,
+        f"{s:.2f}",
+        per_cell,
+        f"{mem:.2f}",
+        ck_cell,
+        mem_ck_cell,
+        ratio_cell,
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+if __name__ == "__main__":
+    main()

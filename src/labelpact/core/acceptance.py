@@ -1,0 +1,201 @@
+"""Acceptance sampling of a delivered batch: how many tasks to re-check, which ones, and the decision.
+
+A single sampling plan of ISO 2859-1 (normal inspection) says: check ``n`` tasks drawn at random from
+the lot of ``N``; accept the lot if at most ``Ac`` of them are wrong, reject it from ``Re`` on. Its
+operating-characteristic (OC) curve, the probability of accepting a lot with defect rate p, is what
+makes the AQL a promise; it holds only for a random sample, which is what :func:`draw_sample` keeps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, TypeAlias, overload
+
+import numpy as np
+import numpy.typing as npt
+from scipy import stats
+
+from labelpact.core.annotations import FloatArray, IntArray
+from labelpact.core.iso2859 import InspectionLevel, code_letter, master_plan, standard_aql
+from labelpact.errors import InvalidInputError
+
+__all__ = [
+    "Decision",
+    "OCModel",
+    "SamplingPlan",
+    "acceptance_probability",
+    "decide",
+    "draw_sample",
+    "low_confidence_tasks",
+    "sampling_plan",
+]
+
+Decision: TypeAlias = Literal["accept", "reject"]
+OCModel: TypeAlias = Literal["binomial", "hypergeometric", "poisson"]
+
+
+@dataclass(frozen=True, slots=True)
+class SamplingPlan:
+    """An ISO 2859-1 single sampling plan for one lot (batch) of ``lot_size`` tasks.
+
+    ``code_letter`` comes from the lot size and inspection level (Table 1); ``plan_letter`` is the row of
+    Table 2-A whose plan is used after following its arrows. When the table's sample size reaches the lot
+    size, every task is inspected (``sample_size == lot_size``) with the same Ac and Re.
+    """
+
+    lot_size: int
+    code_letter: str
+    sample_size: int
+    accept_number: int
+    reject_number: int
+    aql: float
+    inspection_level: str
+    plan_letter: str
+
+    @property
+    def full_inspection(self) -> bool:
+        """True when the plan inspects every task of the lot."""
+        return self.sample_size == self.lot_size
+
+
+def sampling_plan(
+    lot_size: int, *, aql: float, inspection_level: InspectionLevel | str = "II"
+) -> SamplingPlan:
+    """The normal-inspection single sampling plan of ISO 2859-1 for a lot of ``lot_size`` tasks.
+
+    ``aql`` is a Table 2-A column in percent (0.010 ... 10 percent defective; up to 1000 for
+    nonconformities per 100 units); ``inspection_level`` one of S-1 ... S-4, I, II, III.
+    """
+    if isinstance(lot_size, bool) or not isinstance(lot_size, int | np.integer):
+        raise InvalidInputError("an integer lot size", got=repr(lot_size))
+    letter = code_letter(int(lot_size), inspection_level)
+    used, size, accept, reject = master_plan(letter, aql)
+    return SamplingPlan(
+        lot_size=int(lot_size),
+        code_letter=letter,
+        sample_size=min(size, int(lot_size)),
+        accept_number=accept,
+        reject_number=reject,
+        aql=standard_aql(aql),
+        inspection_level=inspection_level,
+        plan_letter=used,
+    )
+
+
+def decide(plan: SamplingPlan, n_defective: int) -> Decision:
+    """Accept the lot when at most ``accept_number`` sampled tasks are defective, reject from ``reject_number``."""
+    if not 0 <= n_defective <= plan.sample_size:
+        raise InvalidInputError(f"a defect count in [0, {plan.sample_size}]", got=repr(n_defective))
+    return "accept" if n_defective <= plan.accept_number else "reject"
+
+
+@overload
+def acceptance_probability(plan: SamplingPlan, defect_rate: float, *, model: OCModel = ...) -> float: ...
+@overload
+def acceptance_probability(
+    plan: SamplingPlan, defect_rate: npt.ArrayLike, *, model: OCModel = ...
+) -> FloatArray: ...
+def acceptance_probability(
+    plan: SamplingPlan, defect_rate: float | npt.ArrayLike, *, model: OCModel = "binomial"
+) -> float | FloatArray:
+    """The OC curve: probability that the plan accepts a lot whose share of defective tasks is ``defect_rate``.
+
+    ``binomial`` treats the lot as a process (ISO 2859-1's type B curves); ``hypergeometric`` draws
+    without replacement from this lot, with round(defect_rate * lot_size) defective tasks (type A);
+    ``poisson`` is the curve for nonconformities per unit (``defect_rate`` per task).
+    """
+    rate = np.asarray(defect_rate, dtype=np.float64)
+    if model != "poisson" and (not np.all(np.isfinite(rate)) or np.any((rate < 0) | (rate > 1))):
+        raise InvalidInputError("defect rates in [0, 1]", got=f"{defect_rate!r}")
+    n, ac = plan.sample_size, plan.accept_number
+    if model == "binomial":
+        prob = stats.binom.cdf(ac, n, rate)
+    elif model == "hypergeometric":
+        defective = np.rint(rate * plan.lot_size).astype(np.int64)
+        prob = stats.hypergeom.cdf(ac, plan.lot_size, defective, n)
+    elif model == "poisson":
+        if np.any(rate < 0) or not np.all(np.isfinite(rate)):
+            raise InvalidInputError("nonnegative defect rates", got=f"{defect_rate!r}")
+        prob = stats.poisson.cdf(ac, n * rate)
+    else:
+        raise InvalidInputError("model in ['binomial', 'hypergeometric', 'poisson']", got=repr(model))
+    result = np.clip(np.asarray(prob, dtype=np.float64), 0.0, 1.0)
+    return float(result) if result.ndim == 0 else result
+
+
+def _check_confidence(confidence: npt.ArrayLike, n_tasks: int) -> FloatArray:
+    conf = np.asarray(confidence, dtype=np.float64)
+    if conf.shape != (n_tasks,) or not np.all(np.isfinite(conf)):
+        raise InvalidInputError(f"one finite confidence per task ({n_tasks})", got=f"shape {conf.shape}")
+    return conf
+
+
+def draw_sample(
+    n_tasks: int,
+    plan: SamplingPlan,
+    *,
+    confidence: npt.ArrayLike | None = None,
+    stratify: bool = False,
+    n_strata: int = 4,
+    random_state: int = 0,
+) -> IntArray:
+    """The plan's sample: ``plan.sample_size`` distinct task indices in [0, n_tasks), sorted; seeded.
+
+    The OC curve, hence the AQL promise, assumes a simple random sample, so every task must have the same
+    chance n/N of being drawn. With ``stratify`` and ``confidence`` (n_tasks,) we draw a stratified random
+    sample with proportional allocation over ``n_strata`` equal-size strata of consensus confidence: every
+    task keeps inclusion probability n/N (up to rounding of the quotas), so the defect count stays unbiased
+    and, when defects concentrate in some strata, varies less than under simple random sampling (a steeper,
+    not a shifted, OC curve); the low-confidence stratum is always covered in proportion instead of by luck. Over-sampling low-confidence tasks would bias the count toward rejection, so tasks we want a
+    person to see beyond that go in a separate review set (:func:`low_confidence_tasks`) outside Ac/Re.
+    """
+    if n_tasks != plan.lot_size:
+        raise InvalidInputError(
+            f"a lot of {plan.lot_size} tasks, as the plan was made for", got=f"{n_tasks} tasks"
+        )
+    n = plan.sample_size
+    if plan.full_inspection:
+        return np.arange(n_tasks, dtype=np.intp)
+    rng = np.random.default_rng(random_state)
+    if not stratify:
+        return np.sort(rng.choice(n_tasks, size=n, replace=False)).astype(np.intp)
+    if confidence is None:
+        raise InvalidInputError("a confidence per task when stratify=True")
+    if n_strata < 1:
+        raise InvalidInputError("n_strata >= 1", got=repr(n_strata))
+    conf = _check_confidence(confidence, n_tasks)
+    strata = np.array_split(np.argsort(conf, kind="stable"), min(n_strata, n_tasks))
+    sizes = np.array([len(s) for s in strata])
+    quota = n * sizes / n_tasks
+    alloc = np.floor(quota).astype(np.intp)
+    leftover = n - int(alloc.sum())
+    alloc[np.argsort(-(quota - alloc), kind="stable")[:leftover]] += (
+        1  # largest remainders, lowest stratum first
+    )
+    chosen = [
+        rng.choice(members, size=int(k), replace=False) for members, k in zip(strata, alloc, strict=True)
+    ]
+    return np.sort(np.concatenate(chosen)).astype(np.intp)
+
+
+def low_confidence_tasks(
+    confidence: npt.ArrayLike, n: int, *, exclude: npt.ArrayLike | None = None
+) -> IntArray:
+    """The ``n`` tasks of lowest consensus confidence (lowest first), skipping ``exclude``: an extra review set.
+
+    Its findings are reported on their own and never counted toward the plan's Ac/Re (they are not random).
+    """
+    conf = np.asarray(confidence, dtype=np.float64)
+    if conf.ndim != 1:
+        raise InvalidInputError("one confidence per task, as a 1-D array", got=f"shape {conf.shape}")
+    conf = _check_confidence(conf, len(conf))
+    if n < 0:
+        raise InvalidInputError("n >= 0", got=repr(n))
+    keep = np.ones(len(conf), dtype=bool)
+    if exclude is not None:
+        skip = np.asarray(exclude, dtype=np.intp)
+        if len(skip) and (skip.min() < 0 or skip.max() >= len(conf)):
+            raise InvalidInputError(f"task indices in [0, {len(conf)})", got="an index out of range")
+        keep[skip] = False
+    candidates = np.flatnonzero(keep)
+    return candidates[np.argsort(conf[candidates], kind="stable")[:n]].astype(np.intp)

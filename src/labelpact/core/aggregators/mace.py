@@ -1,0 +1,179 @@
+"""MACE: each worker either knows the answer or spams from a personal label distribution."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+from scipy.special import digamma
+
+from labelpact.core.aggregators.base import Aggregator, check_positive_int, check_tol, warn_not_converged
+from labelpact.core.annotations import Annotations, FloatArray, Gold
+from labelpact.core.kernels import (
+    CountMatrix,
+    clamp_gold,
+    count_matrix,
+    normalize_log_posteriors,
+    task_label_matrix,
+)
+from labelpact.errors import InvalidInputError
+
+__all__ = ["MACE"]
+
+
+class MACE(Aggregator):
+    """Multi-Annotator Competence Estimation, variational Bayes (default) or EM, best of ``n_restarts``.
+
+    D. Hovy, T. Berg-Kirkpatrick, A. Vaswani and E. Hovy, *Learning Whom to Trust with MACE*,
+    NAACL-HLT 2013. Worker w knows the answer with probability ``skills_[w]`` and otherwise answers
+    from ``spam_strategies_[w]`` (n_workers, K). Priors as in crowd-kit: Beta(alpha, beta) on
+    competence, symmetric Dirichlet(10) on strategies; restarts draw fresh starts from ``random_state``.
+    ``confusions_`` (n_workers, K, K) [worker, true, observed] is the implied label distribution.
+    """
+
+    skills_: FloatArray
+    spam_strategies_: FloatArray
+    confusions_: FloatArray
+    log_likelihood_: float
+
+    def __init__(
+        self,
+        *,
+        n_restarts: int = 10,
+        max_iter: int = 50,
+        tol: float = 1e-5,
+        method: Literal["vb", "em"] = "vb",
+        alpha: float = 0.5,
+        beta: float = 0.5,
+        default_noise: float = 0.5,
+        random_state: int | None = 0,
+    ) -> None:
+        self.n_restarts = n_restarts
+        self.max_iter = max_iter
+        self.tol = tol
+        self.method = method
+        self.alpha = alpha
+        self.beta = beta
+        self.default_noise = default_noise
+        self.random_state = random_state
+
+    def _validate_params(self) -> None:
+        check_positive_int("n_restarts", self.n_restarts)
+        check_positive_int("max_iter", self.max_iter)
+        check_tol("tol", self.tol)
+        check_tol("alpha", self.alpha)
+        check_tol("beta", self.beta)
+        check_tol("default_noise", self.default_noise)
+        if self.method not in ("vb", "em"):
+            raise InvalidInputError("method 'vb' or 'em'", got=repr(self.method))
+
+    def _fit(self, a: Annotations, gold: Gold | None) -> FloatArray:
+        counts = count_matrix(a)
+        model = _Kernel(counts, task_label_matrix(counts), gold)
+        w, k = a.n_workers, a.n_classes
+        rng = np.random.default_rng(self.random_state)
+        scale = max(a.n_annotations, 1)
+        best: tuple[float, FloatArray, FloatArray, bool, int] | None = None
+        for _ in range(self.n_restarts):
+            knowing = rng.uniform(1.0, 1.0 + self.default_noise, size=(w, 2))
+            strategies = rng.uniform(1.0, 1.0 + self.default_noise, size=(w, k))
+            knowing /= knowing.sum(axis=1, keepdims=True)
+            strategies /= strategies.sum(axis=1, keepdims=True)
+            posteriors, log_likelihood = model.e_step(knowing, strategies)
+            converged = False
+            iteration = 0
+            while iteration < self.max_iter:
+                iteration += 1
+                knowing_counts, strategy_counts = model.expected_counts(knowing, strategies, posteriors)
+                knowing, strategies = self._m_step(knowing_counts, strategy_counts)
+                posteriors, new_log_likelihood = model.e_step(knowing, strategies)
+                gain = abs(new_log_likelihood - log_likelihood) / scale
+                log_likelihood = new_log_likelihood
+                if gain < self.tol:
+                    converged = True
+                    break
+            if best is None or log_likelihood > best[0]:
+                best = (log_likelihood, knowing, strategies, converged, iteration)
+        if best is None:  # unreachable: n_restarts >= 1 was checked
+            raise InvalidInputError("n_restarts to be a positive integer", got=repr(self.n_restarts))
+        log_likelihood, knowing, strategies, converged, self.n_iter_ = best
+        if not converged:
+            warn_not_converged("MACE", self.max_iter)
+        posteriors, log_likelihood = model.e_step(knowing, strategies)
+        self.skills_ = knowing[:, 1] / knowing.sum(axis=1)
+        self.spam_strategies_ = strategies / strategies.sum(axis=1, keepdims=True)
+        eye = np.eye(k)[None]
+        self.confusions_ = (
+            self.skills_[:, None, None] * eye
+            + (1 - self.skills_)[:, None, None] * self.spam_strategies_[:, None, :]
+        )
+        self.log_likelihood_ = log_likelihood
+        return posteriors
+
+    def _m_step(
+        self, knowing_counts: FloatArray, strategy_counts: FloatArray
+    ) -> tuple[FloatArray, FloatArray]:
+        """Normalise expected counts: variational (Beta / Dirichlet priors) or smoothed maximum likelihood."""
+        if self.method == "vb":
+            theta_prior = np.array([self.alpha, self.beta])
+            return _variational_normalize(knowing_counts, theta_prior), _variational_normalize(
+                strategy_counts, 10.0
+            )
+        smoothing = 0.01 / strategy_counts.shape[1]
+        return _normalize(knowing_counts + smoothing), _normalize(strategy_counts + smoothing)
+
+
+class _Kernel:
+    """MACE's E-step and expected counts as three sparse mat-vecs per iteration, no per-label arrays."""
+
+    def __init__(self, counts: CountMatrix, by_task_label: Any, gold: Gold | None) -> None:
+        self.counts = counts
+        self.by_task_label = by_task_label
+        self.gold = gold
+        self.log_norm: FloatArray | None = None  # last row normalisers: the next E-step's shift
+
+    def _spam(self, knowing: FloatArray, strategies: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """P(label l | spamming) and P(label l | knowing l) summed, both by worker * K + l."""
+        spam = (knowing[:, 0:1] * strategies).ravel()
+        return spam, spam + np.repeat(knowing[:, 1], self.counts.n_classes)
+
+    def e_step(self, knowing: FloatArray, strategies: FloatArray) -> tuple[FloatArray, float]:
+        """Posteriors (n_tasks, K) under a uniform class prior, and the log marginal likelihood."""
+        c = self.counts
+        spam, either = self._spam(knowing, strategies)
+        log_spam = np.log(spam)
+        # Every label of a task contributes log P(label | spamming) whatever the true class: that part
+        # cancels from the posteriors, and its total over all labels comes from the small count table.
+        scores = np.asarray(self.by_task_label @ (np.log(either) - log_spam)).reshape(c.n_tasks, c.n_classes)
+        posteriors, log_evidence, self.log_norm = normalize_log_posteriors(scores, self.log_norm)
+        common = float(np.dot(c.given.ravel(), log_spam)) - c.n_tasks * np.log(c.n_classes)
+        return clamp_gold(posteriors, self.gold), log_evidence + common
+
+    def expected_counts(
+        self, knowing: FloatArray, strategies: FloatArray, posteriors: FloatArray
+    ) -> tuple[FloatArray, FloatArray]:
+        """Expected (spamming, knowing) counts (n_workers, 2) and spam counts per class (n_workers, K)."""
+        c = self.counts
+        spam, either = self._spam(knowing, strategies)
+        chose_true = (
+            self.by_task_label.T @ posteriors.ravel()
+        )  # sum of P(true = given label) by worker * K + l
+        knew = (1.0 - spam / either) * chose_true
+        strategy_counts = (c.given.ravel() - knew).reshape(c.n_workers, c.n_classes)
+        knowing_counts = np.stack(
+            [strategy_counts.sum(axis=1), knew.reshape(c.n_workers, c.n_classes).sum(axis=1)], axis=1
+        )
+        return knowing_counts, strategy_counts
+
+
+def _normalize(x: FloatArray) -> FloatArray:
+    total = x.sum(axis=1, keepdims=True)
+    result: FloatArray = np.divide(x, total, out=np.zeros_like(x), where=total > 0)
+    return result
+
+
+def _variational_normalize(counts: FloatArray, prior: FloatArray | float) -> FloatArray:
+    """exp(E[log p]) under the Dirichlet posterior ``counts + prior`` (rows sum to less than one)."""
+    posterior = counts + prior
+    result: FloatArray = np.exp(digamma(posterior) - digamma(posterior.sum(axis=1, keepdims=True)))
+    return result

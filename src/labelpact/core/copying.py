@@ -1,0 +1,231 @@
+"""Copy detection: pairs of workers who agree far more often than their skills explain.
+
+Under the Dawid–Skene model two honest workers answer independently given the true class, so on a
+shared task they agree with probability ``p = sum_z q(z) sum_l A_a[z, l] A_b[z, l]``, where ``q`` is
+the posterior of the true class from the *other* workers' labels and ``A_a`` is worker a's confusion
+matrix with its shared tasks judged without its partner's label (so a copier cannot vouch for its
+source, nor the source for its copier). Copiers also agree on their errors, so their agreement count
+exceeds the sum of those probabilities. That Poisson-binomial count is tested with the binomial tail
+at its mean rate, which is never smaller (Hoeffding 1956, Ann. Math. Statist. 27, Thm 4); with 30
+or more pairs the p-value is the larger of that and the tail under the empirical null of all pairs'
+z-scores (Efron 2004), which absorbs the extra agreement hard tasks give every pair on real data.
+p-values are adjusted over pairs with Benjamini–Hochberg (1995). Co-labels come from one vectorised
+pass (``agreement.co_labels``), never a loop over pairs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+from scipy.special import ndtr
+from scipy.stats import binom
+
+from labelpact.core.agreement import co_labels
+from labelpact.core.annotations import Annotations, FloatArray, IntArray
+from labelpact.core.intervals import benjamini_hochberg
+
+__all__ = [
+    "CopyTests",
+    "confusion_counts",
+    "copy_tests",
+    "label_matrix",
+    "shrunk_confusions",
+    "task_log_likelihood",
+]
+
+_LOG_FLOOR = 1e-12
+_SHRINK = 1.0  # pseudo-labels per confusion row drawn towards the crowd's row (empirical Bayes)
+
+
+@dataclass(frozen=True, slots=True)
+class CopyTests:
+    """One row per tested worker pair (``n_shared >= min_shared``), arrays of shape (n_pairs,).
+
+    ``observed`` counts shared tasks with the same label, ``expected`` its mean under independence;
+    ``z`` is the standardised excess (continuity-corrected, for display), ``p_value`` the one-sided
+    binomial tail, ``q_value`` its Benjamini–Hochberg adjustment; ``flagged`` marks likely copying.
+    """
+
+    worker_a: IntArray
+    worker_b: IntArray
+    n_shared: IntArray
+    observed: IntArray
+    expected: FloatArray
+    z: FloatArray
+    p_value: FloatArray
+    q_value: FloatArray
+    flagged: npt.NDArray[np.bool_]
+
+    def __len__(self) -> int:
+        return len(self.worker_a)
+
+    def rows(self, workers: tuple[str, ...], *, only_flagged: bool = True) -> list[dict[str, Any]]:
+        """JSON-ready rows, most significant first."""
+        index = np.flatnonzero(self.flagged) if only_flagged else np.arange(len(self))
+        index = index[np.lexsort((-self.z[index], self.p_value[index]))]
+        return [
+            {
+                "worker_a": workers[self.worker_a[i]],
+                "worker_b": workers[self.worker_b[i]],
+                "n_shared": int(self.n_shared[i]),
+                "observed_agreement": float(self.observed[i] / self.n_shared[i]),
+                "expected_agreement": float(self.expected[i] / self.n_shared[i]),
+                "z": float(self.z[i]),
+                "p_value": float(self.p_value[i]),
+                "q_value": float(self.q_value[i]),
+                "flagged": bool(self.flagged[i]),
+            }
+            for i in index
+        ]
+
+
+def label_matrix(a: Annotations) -> sparse.csr_matrix:
+    """Sparse (n_workers * K, n_tasks) count of each (worker, label) cell on each task.
+
+    One product with it is one pass over the annotations: ``M @ posterior`` gives confusion counts,
+    ``M.T @ log_confusions`` each task's log-likelihood (the CSR form of Dawid–Skene's EM).
+    """
+    cells = a.worker * a.n_classes + a.label
+    shape = (a.n_workers * a.n_classes, a.n_tasks)
+    return sparse.csr_matrix((np.ones(len(cells)), (cells, a.task)), shape=shape)
+
+
+def confusion_counts(
+    a: Annotations, reference: FloatArray, *, matrix: sparse.csr_matrix | None = None
+) -> FloatArray:
+    """Soft label counts (n_workers, K, K) indexed [worker, reference class, observed class].
+
+    ``reference`` (n_tasks, K) weighs each label by its task's distribution over the true class;
+    ``matrix`` is ``label_matrix(a)`` when the caller already has it.
+    """
+    m = label_matrix(a) if matrix is None else matrix
+    counts = np.asarray(m @ reference).reshape(a.n_workers, a.n_classes, a.n_classes)  # [w, observed, true]
+    return np.ascontiguousarray(counts.transpose(0, 2, 1))
+
+
+def task_log_likelihood(
+    a: Annotations, log_confusions: FloatArray, *, matrix: sparse.csr_matrix | None = None
+) -> FloatArray:
+    """Sum over each task's labels of log P(label | true class), shape (n_tasks, K)."""
+    m = label_matrix(a) if matrix is None else matrix
+    table = log_confusions.transpose(0, 2, 1).reshape(a.n_workers * a.n_classes, a.n_classes)  # [(w, l), z]
+    return np.asarray(m.T @ table)
+
+
+def shrunk_confusions(counts: FloatArray, *, crowd_counts: FloatArray | None = None) -> FloatArray:
+    """Row-stochastic confusions from counts (..., K, K), each row drawn towards the crowd's row.
+
+    ``_SHRINK`` pseudo-labels of the crowd's confusion (from ``crowd_counts``, default the sum of
+    ``counts`` over its first axis) keep a worker with few labels near the crowd, not near chance.
+    """
+    k = counts.shape[-1]
+    crowd = (counts.sum(0) if crowd_counts is None else crowd_counts) + 1.0 / k
+    crowd = crowd / crowd.sum(1, keepdims=True)
+    rows = np.maximum(counts, 0.0) + _SHRINK * crowd
+    return np.asarray(rows / rows.sum(-1, keepdims=True), dtype=np.float64)
+
+
+def copy_tests(
+    a: Annotations,
+    posterior: FloatArray,
+    *,
+    min_shared: int = 20,
+    fdr: float = 0.05,
+    min_excess: float = 0.1,
+) -> CopyTests:
+    """Test every worker pair sharing at least ``min_shared`` tasks for agreement beyond independence.
+
+    ``posterior`` (n_tasks, K) is the truth as the aggregator (or gold) sees it. Each pair is judged
+    with confusions estimated on the tasks its two workers did *not* share, so copied answers
+    cannot make copiers look skilled. A pair is flagged when its q-value is at most ``fdr`` and it
+    agrees on at least ``min_excess`` more of its shared tasks than expected.
+    """
+    co = co_labels(a)
+    k, w = a.n_classes, max(a.n_workers, 1)
+    keys, pair, n_shared = np.unique(co.worker_a * w + co.worker_b, return_inverse=True, return_counts=True)
+    keep = n_shared >= min_shared
+    rows = keep[pair]
+    pair = (np.cumsum(keep) - 1)[pair[rows]]
+    task, wa, wb = co.task[rows], co.worker_a[rows], co.worker_b[rows]
+    la, lb = co.label_a[rows], co.label_b[rows]
+    n_pairs = int(keep.sum())
+    worker_a, worker_b = (keys[keep] // w).astype(np.intp), (keys[keep] % w).astype(np.intp)
+
+    first = a.select(~a.duplicate_mask(keep="first"))
+    matrix = label_matrix(first)
+    counts = confusion_counts(first, posterior, matrix=matrix)
+    confusions = shrunk_confusions(counts)
+    log_conf = np.log(np.maximum(confusions, _LOG_FLOOR))
+    priors = posterior.sum(0) + 1.0
+    log_post = np.log(priors / priors.sum()) + task_log_likelihood(first, log_conf, matrix=matrix)
+    # leave the pair out: the truth as the other workers on the task see it
+    log_q = log_post[task] - log_conf[wa, :, la] - log_conf[wb, :, lb]
+    q = np.exp(log_q - log_q.max(axis=1, keepdims=True))
+    q /= q.sum(axis=1, keepdims=True)
+    # each worker's confusion without the tasks shared with the other: (pairs, K, K)
+    shared_a = np.zeros((n_pairs, k, k))
+    shared_b = np.zeros((n_pairs, k, k))
+    # On shared tasks, judge each worker against the truth as everyone but its partner sees it: the
+    # others' view times its own label's likelihood. Dropping its own label too would drag every
+    # accuracy towards chance; keeping the partner's would let a copier vouch for its source.
+    shift_a = posterior[task] - _normalised(q * confusions[wa, :, la])
+    shift_b = posterior[task] - _normalised(q * confusions[wb, :, lb])
+    for z in range(k):  # a loop over classes, never over annotations
+        shared_a[:, z, :] = np.bincount(pair * k + la, shift_a[:, z], minlength=n_pairs * k).reshape(
+            n_pairs, k
+        )
+        shared_b[:, z, :] = np.bincount(pair * k + lb, shift_b[:, z], minlength=n_pairs * k).reshape(
+            n_pairs, k
+        )
+    crowd = counts.sum(0)
+    conf_a = shrunk_confusions(counts[worker_a] - shared_a, crowd_counts=crowd)
+    conf_b = shrunk_confusions(counts[worker_b] - shared_b, crowd_counts=crowd)
+    same_given_truth = np.einsum("pzl,pzl->pz", conf_a, conf_b)  # (pairs, K)
+    p = np.einsum("ez,ez->e", q, same_given_truth[pair])
+
+    n = n_shared[keep].astype(np.intp)
+    observed = np.bincount(pair, (la == lb).astype(np.float64), minlength=n_pairs).round().astype(np.intp)
+    expected = np.asarray(np.bincount(pair, p, minlength=n_pairs), dtype=np.float64)
+    variance = np.bincount(pair, p * (1.0 - p), minlength=n_pairs)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z_score = np.where(variance > 0, (observed - expected - 0.5) / np.sqrt(variance), 0.0)
+        rate = np.clip(expected / n, 0.0, 1.0)
+    p_value = np.where(observed >= expected + 1.0, binom.sf(observed - 1, n, rate), 1.0)
+    centre, scale = _empirical_null(z_score)
+    p_value = np.clip(np.maximum(p_value, ndtr(-(z_score - centre) / scale)), 0.0, 1.0)
+    q_value = benjamini_hochberg(p_value)
+    flagged = (q_value <= fdr) & ((observed - expected) / np.maximum(n, 1) >= min_excess)
+    return CopyTests(
+        worker_a=worker_a,
+        worker_b=worker_b,
+        n_shared=n,
+        observed=observed,
+        expected=expected,
+        z=z_score,
+        p_value=np.asarray(p_value, dtype=np.float64),
+        q_value=q_value,
+        flagged=flagged,
+    )
+
+
+def _normalised(rows: FloatArray) -> FloatArray:
+    """Rows scaled to sum to 1, shape kept."""
+    return np.asarray(rows / rows.sum(axis=1, keepdims=True), dtype=np.float64)
+
+
+def _empirical_null(z: FloatArray, *, min_pairs: int = 30) -> tuple[float, float]:
+    """Centre and scale of the z-scores of the bulk of pairs, never below (0, 1) (Efron 2004, JASA 99).
+
+    Real crowds share hard tasks, so honest workers' errors correlate and every pair agrees a little
+    more than the model says; judging each pair against the spread of all pairs (median and MAD,
+    robust to a minority of copiers) keeps that from flagging the whole crowd.
+    """
+    if len(z) < min_pairs:
+        return 0.0, 1.0
+    centre = float(np.median(z))
+    scale = 1.4826 * float(np.median(np.abs(z - centre)))
+    return max(centre, 0.0), max(scale, 1.0)

@@ -1,0 +1,329 @@
+"""Worker scorecards: gold accuracy, agreement with the consensus, spammer score, speed, copying, flags.
+
+Every score is a column over workers computed with bincounts and sparse products over the
+integer-coded annotations, so 2,000 workers or 200,000 cost the same few passes over the labels.
+Copy detection lives in ``core.copying``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from labelpact.core.annotations import Annotations, FloatArray, Gold, IntArray
+from labelpact.core.copying import (
+    CopyTests,
+    confusion_counts,
+    copy_tests,
+    label_matrix,
+    shrunk_confusions,
+    task_log_likelihood,
+)
+from labelpact.core.intervals import wilson_interval
+from labelpact.errors import InvalidInputError
+
+__all__ = ["WorkerReport", "WorkerThresholds", "score_workers", "spammer_scores"]
+
+_EM_STEPS = 10  # Dawid–Skene refinements of the reference before scoring confusions
+_MIN_DURATION_S = 0.1  # durations below this (including 0) count as this, so their log is finite
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerThresholds:
+    """When a score becomes a flag; every flag also needs ``min_labels`` labels (or gold labels)."""
+
+    min_labels: int = 20
+    max_spammer_score: float = 0.95  # flag `spammer` at or above (Raykar & Yu S <= 0.05)
+    min_gold: int = 5
+    min_gold_accuracy: float = 0.8  # flag `low_gold_accuracy` when the Wilson upper bound is below
+    agreement_margin: float = 0.2  # flag `low_agreement` when the Wilson upper bound < crowd median - margin
+    too_fast_z: float = -3.5  # flag `too_fast` at or below (modified z of the log median duration)
+    too_fast_ratio: float = 0.5  # ... and only when the median time is at most this share of the crowd median
+    copy_min_shared: int = 20
+    copy_fdr: float = 0.05
+    copy_min_excess: float = 0.1
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerReport:
+    """Scores per worker, arrays of shape (n_workers,) in ``workers`` order, and the copy tests."""
+
+    workers: tuple[str, ...]
+    classes: tuple[str, ...]
+    n_labels: IntArray
+    n_gold: IntArray  # labels on gold tasks
+    gold_accuracy: FloatArray  # NaN without gold labels
+    gold_accuracy_ci: FloatArray  # (n_workers, 2), Wilson
+    consensus_agreement: FloatArray  # share of labels equal to the consensus, NaN when none comparable
+    consensus_agreement_ci: FloatArray  # (n_workers, 2), Wilson
+    confusion: FloatArray  # (n_workers, n_classes, n_classes) label counts [worker, reference, observed]
+    spammer_score: FloatArray  # 1 - Raykar & Yu's S: 0 informative, 1 labels independent of the truth
+    median_duration_s: FloatArray  # NaN when unknown
+    speed_z: FloatArray  # modified z of log median duration against all workers; negative is fast
+    flags: tuple[tuple[str, ...], ...]
+    copying: CopyTests
+    thresholds: WorkerThresholds = field(default_factory=WorkerThresholds)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``labelpact workers --json`` document: contract keys per worker, then extras."""
+
+        def num(x: float) -> float | None:
+            return float(x) if np.isfinite(x) else None
+
+        def pair(x: FloatArray) -> list[float | None] | None:
+            return None if not np.isfinite(x).all() else [float(x[0]), float(x[1])]
+
+        rows = [
+            {
+                "worker": name,
+                "n_labels": int(self.n_labels[i]),
+                "gold_accuracy": num(self.gold_accuracy[i]),
+                "gold_accuracy_ci": pair(self.gold_accuracy_ci[i]),
+                "consensus_agreement": num(self.consensus_agreement[i]),
+                "spammer_score": num(self.spammer_score[i]),
+                "flags": list(self.flags[i]),
+                "n_gold": int(self.n_gold[i]),
+                "consensus_agreement_ci": pair(self.consensus_agreement_ci[i]),
+                "median_duration_s": num(self.median_duration_s[i]),
+                "speed_z": num(self.speed_z[i]),
+            }
+            for i, name in enumerate(self.workers)
+        ]
+        return {
+            "workers": rows,
+            "copy_pairs": self.copying.rows(self.workers),
+            "n_pairs_tested": len(self.copying),
+            "thresholds": asdict(self.thresholds),
+        }
+
+
+def score_workers(
+    a: Annotations,
+    *,
+    consensus: IntArray,
+    probas: FloatArray | None = None,
+    gold: Gold | None = None,
+    thresholds: WorkerThresholds | None = None,
+    random_state: int | None = 0,
+) -> WorkerReport:
+    """Score every worker of ``a`` against gold (where known) and the consensus, and flag the suspicious.
+
+    ``consensus`` (n_tasks,) holds class codes, -1 where a task has none; ``probas`` (n_tasks,
+    n_classes) the consensus posterior when the aggregator gives one. ``confusion`` counts each
+    label against the reference of its task: the gold class, else the posterior, else the consensus
+    class. Spammer scores and copy tests use that reference refined by a few Dawid–Skene EM steps
+    (gold held fixed), so a noisy majority vote does not make good workers look alike.
+    The scores are deterministic; ``random_state`` is accepted for a uniform API.
+    """
+    del random_state
+    limits = thresholds or WorkerThresholds()
+    consensus = np.asarray(consensus, dtype=np.intp)
+    if consensus.shape != (a.n_tasks,) or (
+        len(consensus) and (consensus.min() < -1 or consensus.max() >= a.n_classes)
+    ):
+        raise InvalidInputError(f"consensus: one class code in [-1, {a.n_classes}) per task ({a.n_tasks})")
+    if probas is not None:
+        probas = np.asarray(probas, dtype=np.float64)
+        if probas.shape != (a.n_tasks, a.n_classes) or not np.isfinite(probas).all():
+            raise InvalidInputError(f"probas: finite values of shape ({a.n_tasks}, {a.n_classes})")
+    gold_dense = np.full(a.n_tasks, -1, dtype=np.intp)
+    if gold is not None:
+        if len(gold) and (gold.task.max() >= a.n_tasks or gold.label.max() >= a.n_classes):
+            raise InvalidInputError("gold coded into this batch's tasks and classes")
+        gold_dense = gold.as_dense(a.n_tasks)
+
+    n_labels = a.labels_per_worker()
+    known = gold_dense[a.task] >= 0
+    n_gold = np.bincount(a.worker[known], minlength=a.n_workers)
+    correct = np.bincount(a.worker[known], a.label[known] == gold_dense[a.task[known]], minlength=a.n_workers)
+    comparable = consensus[a.task] >= 0
+    n_cons = np.bincount(a.worker[comparable], minlength=a.n_workers)
+    agree = np.bincount(
+        a.worker[comparable], a.label[comparable] == consensus[a.task[comparable]], minlength=a.n_workers
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gold_accuracy = np.where(n_gold > 0, correct / n_gold, np.nan)
+        consensus_agreement = np.where(n_cons > 0, agree / n_cons, np.nan)
+    gold_ci = np.column_stack(wilson_interval(correct, n_gold))
+    cons_ci = np.column_stack(wilson_interval(agree, n_cons))
+
+    reference = _reference(a, consensus, probas, gold_dense)
+    confusion = confusion_counts(a, reference)
+    first = a.select(~a.duplicate_mask(keep="first"))
+    posterior = _refined_posterior(first, reference, gold_dense)
+    spammer = 1.0 - _unbiased_spammer_scores(confusion_counts(first, posterior))
+    copying = copy_tests(
+        a,
+        posterior,
+        min_shared=limits.copy_min_shared,
+        fdr=limits.copy_fdr,
+        min_excess=limits.copy_min_excess,
+    )
+    median_duration, n_timed = _median_durations(a)
+    speed_z = _modified_z(np.log(median_duration), reference=n_timed >= limits.min_labels)
+    enough = n_labels >= limits.min_labels
+    crowd = consensus_agreement[enough & (n_cons > 0)]
+    crowd_median = float(np.median(crowd)) if len(crowd) else np.nan
+    rules = {
+        "spammer": enough & (spammer >= limits.max_spammer_score),
+        "low_gold_accuracy": (n_gold >= limits.min_gold) & (gold_ci[:, 1] < limits.min_gold_accuracy),
+        "too_fast": (n_timed >= limits.min_labels)
+        & (speed_z <= limits.too_fast_z)
+        & (
+            median_duration
+            <= limits.too_fast_ratio * _crowd_median(median_duration, n_timed >= limits.min_labels)
+        ),
+        "low_agreement": (n_cons >= limits.min_labels)
+        & (cons_ci[:, 1] < crowd_median - limits.agreement_margin),
+    }
+    flags: list[list[str]] = [[] for _ in range(a.n_workers)]
+    for name, mask in rules.items():  # a loop over flag kinds, then over flagged workers only
+        for i in np.flatnonzero(mask):
+            flags[i].append(name)
+    for i in np.flatnonzero(copying.flagged):
+        x, y = copying.worker_a[i], copying.worker_b[i]
+        flags[x].append(f"copying:{a.workers[y]}")
+        flags[y].append(f"copying:{a.workers[x]}")
+    return WorkerReport(
+        workers=a.workers,
+        classes=a.classes,
+        n_labels=n_labels,
+        n_gold=n_gold.astype(np.intp),
+        gold_accuracy=gold_accuracy,
+        gold_accuracy_ci=gold_ci,
+        consensus_agreement=consensus_agreement,
+        consensus_agreement_ci=cons_ci,
+        confusion=confusion,
+        spammer_score=spammer,
+        median_duration_s=median_duration,
+        speed_z=speed_z,
+        flags=tuple(tuple(f) for f in flags),
+        copying=copying,
+        thresholds=limits,
+    )
+
+
+def spammer_scores(confusions: FloatArray, *, seen: npt.NDArray[np.bool_] | None = None) -> FloatArray:
+    """Raykar & Yu's S per worker from row-stochastic confusions (n_workers, K, K): 0 spammer, 1 perfect.
+
+    Raykar & Yu (2012), "Eliminating spammers and ranking annotators for crowdsourced labeling
+    tasks", JMLR 13: S = ||A - e v^T||_F^2 / (K - 1), the distance to the nearest rank-one matrix
+    (every row the same: labels independent of the truth), with v the mean row. Rows of classes a
+    worker never met (``seen`` False) are left out, K counting the rows kept; NaN below two rows.
+    """
+    mask = np.ones(confusions.shape[:2], dtype=bool) if seen is None else np.asarray(seen, dtype=bool)
+    rows = mask.sum(1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean_row = (confusions * mask[:, :, None]).sum(1) / rows[:, None]
+        spread = (((confusions - mean_row[:, None, :]) ** 2).sum(2) * mask).sum(1)
+        return np.where(rows >= 2, np.clip(spread / (rows - 1), 0.0, 1.0), np.nan)
+
+
+def _reference(a: Annotations, consensus: IntArray, probas: FloatArray | None, gold: IntArray) -> FloatArray:
+    """What each task's labels are scored against, (n_tasks, K): gold, else posterior, else consensus."""
+    reference = np.zeros((a.n_tasks, a.n_classes))
+    if probas is not None:
+        reference[:] = probas / np.maximum(probas.sum(1, keepdims=True), 1e-300)
+    else:
+        has = np.flatnonzero(consensus >= 0)
+        reference[has, consensus[has]] = 1.0
+    has_gold = np.flatnonzero(gold >= 0)
+    reference[has_gold] = 0.0
+    reference[has_gold, gold[has_gold]] = 1.0
+    return reference
+
+
+def _refined_posterior(
+    first: Annotations, reference: FloatArray, gold: IntArray, *, n_iter: int = _EM_STEPS
+) -> FloatArray:
+    """Task posteriors (n_tasks, K) after a few Dawid & Skene (1979, Applied Statistics 28) EM steps.
+
+    Scoring workers against a hard consensus that is itself wrong at times makes every good worker
+    look worse and good workers' agreement look suspicious; EM steps from the given reference, with
+    gold rows held fixed, correct for that. ``first`` holds one label per (task, worker).
+    """
+    matrix = label_matrix(first)
+    has_gold, unlabelled = gold >= 0, first.labels_per_task() == 0
+    posterior = reference
+    for _ in range(n_iter):
+        log_conf = np.log(shrunk_confusions(confusion_counts(first, posterior, matrix=matrix)))
+        priors = posterior.sum(0) + 1.0
+        log_post = np.log(priors / priors.sum()) + task_log_likelihood(first, log_conf, matrix=matrix)
+        posterior = np.exp(log_post - log_post.max(1, keepdims=True))
+        posterior /= posterior.sum(1, keepdims=True)
+        posterior[has_gold] = reference[has_gold]
+        posterior[unlabelled] = 0.0
+    return posterior
+
+
+def _unbiased_spammer_scores(counts: FloatArray) -> FloatArray:
+    """Raykar & Yu's S from confusion counts (n_workers, K, K), corrected for sampling noise.
+
+    Rows estimated from few labels scatter by chance, which alone would make a spammer with 20
+    labels look informative (S about 0.15 at K = 4). Replacing each row's squared norm by its
+    unbiased multinomial estimate (n ||a||^2 - 1) / (n - 1) removes that floor; rows with fewer
+    than two labels are left out, and the score is NaN below two rows.
+    """
+    n = counts.sum(2)
+    seen = n >= 2.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rows = np.where(seen[:, :, None], counts / n[:, :, None], 0.0)
+        norms = np.where(seen, (n * (rows**2).sum(2) - 1.0) / (n - 1.0), 0.0)
+        k = seen.sum(1)
+        cross = (rows.sum(1) ** 2).sum(1) - (rows**2).sum((1, 2))  # sum over c != c' of a_c . a_c'
+        spread = norms.sum(1) * (1.0 - 1.0 / k) - cross / k  # sum_c ||a_c - mean row||^2, unbiased
+        return np.where(k >= 2, np.clip(spread / (k - 1.0), 0.0, 1.0), np.nan)
+
+
+def _durations(a: Annotations) -> FloatArray | None:
+    """Seconds on task per annotation: ``duration_s``, else submitted minus started; None when unknown."""
+    if a.duration_s is not None:
+        return a.duration_s
+    if a.started_at is not None and a.submitted_at is not None:
+        delta = (a.submitted_at - a.started_at).astype("timedelta64[ms]")
+        seconds = delta.astype(np.float64) / 1000.0
+        return np.where(np.isnat(delta), np.nan, seconds)
+    return None
+
+
+def _median_durations(a: Annotations) -> tuple[FloatArray, IntArray]:
+    """Median known duration per worker (NaN when none) and how many durations each has."""
+    durations = _durations(a)
+    if durations is None:
+        return np.full(a.n_workers, np.nan), np.zeros(a.n_workers, dtype=np.intp)
+    ok = np.isfinite(durations)
+    worker, seconds = a.worker[ok], np.maximum(durations[ok], _MIN_DURATION_S)
+    # one sort on worker + a monotone squash of the seconds into [0, 1): cheaper than a two-key lexsort
+    order = np.argsort(worker + np.arctan(np.log(seconds)) / np.pi + 0.5)
+    worker, seconds = worker[order], seconds[order]
+    count = np.bincount(worker, minlength=a.n_workers)
+    start = np.cumsum(count) - count
+    has = count > 0
+    lo = start[has] + (count[has] - 1) // 2
+    hi = start[has] + count[has] // 2
+    median = np.full(a.n_workers, np.nan)
+    median[has] = (seconds[lo] + seconds[hi]) / 2.0
+    return median, count.astype(np.intp)
+
+
+def _crowd_median(values: FloatArray, mask: npt.NDArray[np.bool_]) -> float:
+    """Median of the finite ``values`` where ``mask``; NaN when there are none."""
+    chosen = values[mask & np.isfinite(values)]
+    return float(np.median(chosen)) if len(chosen) else float("nan")
+
+
+def _modified_z(values: FloatArray, *, reference: npt.NDArray[np.bool_]) -> FloatArray:
+    """Iglewicz & Hoaglin's (1993) modified z-score 0.6745 (x - median) / MAD, against ``reference`` rows."""
+    base = values[reference & np.isfinite(values)]
+    if len(base) < 3:
+        return np.full(len(values), np.nan)
+    centre = float(np.median(base))
+    mad = float(np.median(np.abs(base - centre)))
+    if mad == 0.0:  # when half the values tie, z = (x - median) / (1.2533 * mean absolute deviation)
+        mad = 0.6745 * 1.253314 * float(np.mean(np.abs(base - centre)))
+    if mad == 0.0:
+        return np.full(len(values), np.nan)
+    return np.asarray(0.6745 * (values - centre) / mad, dtype=np.float64)
