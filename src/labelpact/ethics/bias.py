@@ -1,0 +1,263 @@
+"""Label bias across slices (language, region, a demographic attribute): distribution, agreement, accuracy.
+
+Per slice: the consensus label distribution against the rest (chi-square test of independence with
+bias-corrected Cramér's V, Bergsma 2013, J. Korean Stat. Soc. 42), pairwise percent agreement with a
+ratio-estimator interval (Cochran 1977, Sampling Techniques, 6.4), and accuracy of the labels on gold
+tasks with Wilson intervals against the rest (Fisher's exact test). p-values are corrected across the
+slices of a column by Benjamini–Hochberg; every test reports its effect size beside its p-value.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy.special import ndtr, ndtri
+from scipy.stats import chi2_contingency, fisher_exact
+
+from labelpact.core.annotations import Annotations, Gold, IntArray, TaskPayloads
+from labelpact.core.intervals import benjamini_hochberg, check_confidence, wilson_interval
+from labelpact.errors import InvalidInputError
+
+__all__ = ["BiasReport", "SliceStats", "cramers_v", "label_bias", "slices_from_payloads"]
+
+FloatArray = np.ndarray[Any, np.dtype[np.float64]]
+
+
+def _json(value: Any) -> Any:
+    """NaN (anywhere in tuples, lists and dicts) as None, tuples as lists: what JSON can hold."""
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, (tuple, list)):
+        return [_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _json(v) for k, v in value.items()}
+    return value
+
+
+def cramers_v(table: FloatArray, *, corrected: bool = True) -> tuple[float, float, float]:
+    """(chi2, p-value, Cramér's V) of a contingency table; all-zero rows and columns are dropped first.
+
+    ``corrected`` uses Bergsma's bias correction (phi² shrunk by (r-1)(c-1)/(n-1), r and c shrunk
+    likewise), which keeps V near 0 for independent small samples; NaN when the table is degenerate.
+    """
+    t = np.asarray(table, dtype=np.float64)
+    t = t[t.sum(axis=1) > 0][:, t.sum(axis=0) > 0]
+    n = t.sum()
+    if t.shape[0] < 2 or t.shape[1] < 2 or n < 2:
+        return math.nan, math.nan, math.nan
+    chi2, p, _, _ = chi2_contingency(t, correction=False)
+    r, c = t.shape
+    phi2 = chi2 / n
+    if corrected:
+        phi2 = max(0.0, phi2 - (r - 1) * (c - 1) / (n - 1))
+        r = r - (r - 1) ** 2 / (n - 1)
+        c = c - (c - 1) ** 2 / (n - 1)
+    denom = min(r - 1, c - 1)
+    return float(chi2), float(p), float(math.sqrt(phi2 / denom)) if denom > 0 else math.nan
+
+
+@dataclass(frozen=True, slots=True)
+class SliceStats:
+    """One slice against the rest of its column: sizes, estimates with intervals, effects, tests, flags."""
+
+    slice: str
+    n_tasks: int
+    n_annotations: int
+    label_counts: Mapping[str, int]  # consensus labels of the slice's tasks, per class
+    distribution_v: float  # Cramér's V (corrected), slice vs rest x classes
+    distribution_p: float
+    distribution_q: float
+    agreement: float  # pairwise percent agreement among the slice's labels
+    agreement_ci: tuple[float, float]
+    agreement_diff: float  # slice minus rest
+    agreement_p: float
+    agreement_q: float
+    n_gold_labels: int
+    gold_accuracy: float
+    gold_accuracy_ci: tuple[float, float]
+    accuracy_diff: float  # slice minus rest
+    accuracy_p: float
+    accuracy_q: float
+    flags: tuple[str, ...]  # "label_distribution", "agreement", "gold_accuracy" where q <= fdr
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {k: getattr(self, k) for k in self.__slots__}
+        out["label_counts"] = dict(self.label_counts)
+        return {k: _json(v) for k, v in out.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class BiasReport:
+    """Slices of one column: the overall slices x classes test and the per-slice statistics."""
+
+    column: str
+    classes: tuple[str, ...]
+    chi2: float
+    p_value: float
+    cramers_v: float  # bias-corrected
+    n_tasks_used: int  # tasks with a slice value and a consensus label
+    n_tasks_unsliced: int
+    fdr: float
+    slices: tuple[SliceStats, ...]
+
+    @property
+    def flagged(self) -> tuple[SliceStats, ...]:
+        return tuple(s for s in self.slices if s.flags)
+
+    def to_dict(self) -> dict[str, Any]:
+        head = {
+            "column": self.column,
+            "classes": list(self.classes),
+            "chi2": self.chi2,
+            "p_value": self.p_value,
+            "cramers_v": self.cramers_v,
+            "n_tasks_used": self.n_tasks_used,
+            "n_tasks_unsliced": self.n_tasks_unsliced,
+            "fdr": self.fdr,
+        }
+        out: dict[str, Any] = _json(head)
+        return out | {"slices": [s.to_dict() for s in self.slices]}
+
+
+def slices_from_payloads(
+    annotations: Annotations, payloads: TaskPayloads, column: str
+) -> tuple[str | None, ...]:
+    """The value of payload field ``column`` per task of ``annotations`` (None where absent)."""
+    if column not in payloads.fields:
+        raise InvalidInputError(f"a payload field among {list(payloads.fields)}", column=column)
+    lookup = dict(zip(payloads.task, payloads.fields[column], strict=True))
+    return tuple(lookup.get(task) for task in annotations.tasks)
+
+
+def _ratio(sums: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Ratio estimate sum(a)/sum(p) and its variance with tasks as clusters, per row of ``sums``.
+
+    ``sums`` has columns (n, sum a, sum p, sum a², sum ap, sum p²); variance is NaN below two tasks.
+    """
+    n, sa, sp, saa, sap, spp = sums.T
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = sa / sp
+        resid = saa - 2 * ratio * sap + ratio**2 * spp
+        var = np.where(n > 1, n / (n - 1) * resid / sp**2, np.nan)
+    return np.where(sp > 0, ratio, np.nan), np.maximum(var, 0.0)
+
+
+def label_bias(
+    annotations: Annotations,
+    consensus: IntArray,
+    slices: Sequence[str | None],
+    *,
+    column: str = "slice",
+    gold: Gold | None = None,
+    fdr: float = 0.05,
+    confidence: float = 0.95,
+) -> BiasReport:
+    """Compare each slice of ``column`` with the rest; ``consensus`` (n_tasks,) is -1 where none.
+
+    ``slices[i]`` is the slice of task ``annotations.tasks[i]`` (None: left out of every test).
+    """
+    consensus = np.asarray(consensus, dtype=np.intp)
+    if consensus.shape != (annotations.n_tasks,) or len(slices) != annotations.n_tasks:
+        raise InvalidInputError(f"one consensus code and one slice value per task ({annotations.n_tasks})")
+    check_confidence(confidence)
+    names = tuple(sorted({s for s in slices if s is not None}))
+    code = {name: i for i, name in enumerate(names)}
+    task_slice = np.array([-1 if s is None else code[s] for s in slices], dtype=np.intp)
+    n_slices, k = len(names), annotations.n_classes
+    z = float(ndtri(0.5 + confidence / 2))
+    # label distribution: slices x classes over tasks with a slice and a consensus label
+    used = (task_slice >= 0) & (consensus >= 0)
+    flat = np.bincount(task_slice[used] * k + consensus[used], minlength=n_slices * k)
+    table = flat.reshape(n_slices, k).astype(np.float64)
+    chi2, p_all, v_all = cramers_v(table)
+    # agreement: agreeing ordered pairs / all ordered pairs, per task
+    counts = annotations.label_counts()
+    n_t = counts.sum(axis=1)
+    agree = np.asarray((counts * (counts - 1)).sum(axis=1), dtype=np.float64)
+    pairs = np.asarray(n_t * (n_t - 1), dtype=np.float64)
+    # gold accuracy of the individual labels
+    gold_dense = gold.as_dense(annotations.n_tasks) if gold is not None else np.full(annotations.n_tasks, -1)
+    on_gold = gold_dense[annotations.task] >= 0
+    ann_slice = task_slice[annotations.task]
+    correct = on_gold & (annotations.label == gold_dense[annotations.task])
+    gold_n = np.bincount(ann_slice[on_gold & (ann_slice >= 0)], minlength=n_slices)
+    gold_k = np.bincount(ann_slice[correct & (ann_slice >= 0)], minlength=n_slices)
+    acc_lo, acc_hi = wilson_interval(gold_k, gold_n, confidence=confidence)
+    n_ann = np.bincount(ann_slice[ann_slice >= 0], minlength=n_slices)
+    pairable = (task_slice >= 0) & (pairs > 0)
+    ts, a, p = task_slice[pairable], agree[pairable], pairs[pairable]
+    sums: FloatArray = np.column_stack(
+        [np.bincount(ts, w, minlength=n_slices) for w in (np.ones_like(a), a, p, a * a, a * p, p * p)]
+    )
+    ratio_in, var_in = _ratio(sums)
+    ratio_out, var_out = _ratio(np.asarray(sums.sum(axis=0) - sums, dtype=np.float64))
+    diff_agree = ratio_in - ratio_out
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p_agree = np.where(
+            var_in + var_out > 0, 2 * ndtr(-np.abs(diff_agree) / np.sqrt(var_in + var_out)), np.nan
+        )
+    half = z * np.sqrt(var_in)
+    n_tasks = np.bincount(task_slice[task_slice >= 0], minlength=n_slices)
+
+    raw: list[dict[str, Any]] = []
+    for s in range(n_slices):
+        _, p_dist, v_dist = cramers_v(np.vstack([table[s], table.sum(axis=0) - table[s]]))
+        k_in, n_in = int(gold_k[s]), int(gold_n[s])
+        k_out, n_out = int(gold_k.sum() - k_in), int(gold_n.sum() - n_in)
+        if n_in and n_out:
+            p_acc = float(fisher_exact([[k_in, n_in - k_in], [k_out, n_out - k_out]])[1])
+            diff_acc = k_in / n_in - k_out / n_out
+        else:
+            p_acc, diff_acc = math.nan, math.nan
+        raw.append(
+            {
+                "slice": names[s],
+                "n_tasks": int(n_tasks[s]),
+                "n_annotations": int(n_ann[s]),
+                "label_counts": {annotations.classes[c]: int(table[s, c]) for c in range(k)},
+                "distribution_v": v_dist,
+                "distribution_p": p_dist,
+                "agreement": float(ratio_in[s]),
+                "agreement_ci": (
+                    float(max(0.0, ratio_in[s] - half[s])),
+                    float(min(1.0, ratio_in[s] + half[s])),
+                ),
+                "agreement_diff": float(diff_agree[s]),
+                "agreement_p": float(p_agree[s]),
+                "n_gold_labels": n_in,
+                "gold_accuracy": k_in / n_in if n_in else math.nan,
+                "gold_accuracy_ci": (float(acc_lo[s]), float(acc_hi[s])),
+                "accuracy_diff": diff_acc,
+                "accuracy_p": p_acc,
+            }
+        )
+    q = {m: benjamini_hochberg([r[f"{m}_p"] for r in raw]) for m in ("distribution", "agreement", "accuracy")}
+    flag_names = {"distribution": "label_distribution", "agreement": "agreement", "accuracy": "gold_accuracy"}
+    stats = []
+    for i, r in enumerate(raw):
+        qs = {m: float(q[m][i]) for m in q}
+        flags = tuple(flag_names[m] for m in q if qs[m] <= fdr)
+        stats.append(
+            SliceStats(
+                **r,
+                distribution_q=qs["distribution"],
+                agreement_q=qs["agreement"],
+                accuracy_q=qs["accuracy"],
+                flags=flags,
+            )
+        )
+    return BiasReport(
+        column=column,
+        classes=annotations.classes,
+        chi2=chi2,
+        p_value=p_all,
+        cramers_v=v_all,
+        n_tasks_used=int(used.sum()),
+        n_tasks_unsliced=int((task_slice < 0).sum()),
+        fdr=fdr,
+        slices=tuple(stats),
+    )

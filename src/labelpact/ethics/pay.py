@@ -1,0 +1,208 @@
+"""Annotator pay: effective hourly pay per worker against the contract's floor, and implausibly fast work.
+
+Effective pay is labels x price per label / hours on task, over the annotations whose time is known;
+a worker with no known time (or only zero seconds) is reported as unknown, never as zero or infinite pay. An annotation is
+too fast to have been read when it took less than ``min_seconds`` or, when the task's word count is
+known, less than the time to read it at ``words_per_minute`` (Brysbaert 2019, J. Mem. Lang. 109:
+silent reading of English non-fiction averages 238 wpm; 400 wpm is skimming).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from labelpact.core.annotations import Annotations, FloatArray, TaskPayloads
+from labelpact.errors import InvalidInputError
+
+__all__ = ["PayReport", "WorkerPay", "durations_s", "pay_audit", "word_counts"]
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerPay:
+    """One worker's labels, known time and effective hourly pay (None where no time is known)."""
+
+    worker: str
+    n_labels: int
+    n_timed: int  # labels whose duration is known
+    hours: float  # over the timed labels
+    hourly_pay: float | None
+    below_floor: bool | None
+    n_too_fast: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "worker": self.worker,
+            "n_labels": self.n_labels,
+            "n_timed": self.n_timed,
+            "hours": self.hours,
+            "hourly_pay": self.hourly_pay,
+            "below_floor": self.below_floor,
+            "n_too_fast": self.n_too_fast,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PayReport:
+    """Pay per worker, its distribution, the shares below the floor and the implausibly fast work."""
+
+    price_per_label: float
+    pay_floor_per_hour: float
+    currency: str
+    workers: tuple[WorkerPay, ...]
+    quantiles: dict[
+        str, float | None
+    ]  # "p10", "p25", "p50", "p75", "p90" of hourly pay over workers with known pay
+    share_workers_below_floor: float | None  # among workers with known pay
+    share_hours_below_floor: float | None  # of the known hours, those worked by below-floor workers
+    n_workers_unknown: int  # workers without any known duration
+    n_annotations_untimed: int
+    n_annotations_too_fast: int
+    tasks_too_fast: tuple[str, ...]  # tasks where most timed annotations were too fast to be read
+    min_seconds: float
+    words_per_minute: float
+
+    @property
+    def workers_below_floor(self) -> tuple[str, ...]:
+        return tuple(w.worker for w in self.workers if w.below_floor)
+
+    @property
+    def workers_unknown(self) -> tuple[str, ...]:
+        return tuple(w.worker for w in self.workers if w.hourly_pay is None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "price_per_label": self.price_per_label,
+            "pay_floor_per_hour": self.pay_floor_per_hour,
+            "currency": self.currency,
+            "quantiles": dict(self.quantiles),
+            "share_workers_below_floor": self.share_workers_below_floor,
+            "share_hours_below_floor": self.share_hours_below_floor,
+            "workers_below_floor": list(self.workers_below_floor),
+            "workers_unknown": list(self.workers_unknown),
+            "n_workers_unknown": self.n_workers_unknown,
+            "n_annotations_untimed": self.n_annotations_untimed,
+            "n_annotations_too_fast": self.n_annotations_too_fast,
+            "tasks_too_fast": list(self.tasks_too_fast),
+            "min_seconds": self.min_seconds,
+            "words_per_minute": self.words_per_minute,
+            "workers": [w.to_dict() for w in self.workers],
+        }
+
+
+def durations_s(annotations: Annotations) -> FloatArray:
+    """Seconds on task per annotation (n_annotations,): ``duration_s``, else submitted - started, else NaN."""
+    out = np.full(annotations.n_annotations, np.nan)
+    if annotations.started_at is not None and annotations.submitted_at is not None:
+        delta = (annotations.submitted_at - annotations.started_at).astype("timedelta64[ms]")
+        known = ~np.isnat(delta)
+        out[known] = delta[known].astype(np.int64) / 1000.0
+    if annotations.duration_s is not None:
+        given = ~np.isnan(annotations.duration_s)
+        out[given] = annotations.duration_s[given]
+    return out
+
+
+def word_counts(
+    annotations: Annotations, payloads: TaskPayloads, field: str = "text"
+) -> npt.NDArray[np.float64]:
+    """Words of payload ``field`` per task of ``annotations`` (n_tasks,), NaN where the task has no text."""
+    if field not in payloads.fields:
+        raise InvalidInputError(f"a payload field among {list(payloads.fields)}", column=field)
+    lookup = dict(zip(payloads.task, payloads.fields[field], strict=True))
+    texts = [lookup.get(task) for task in annotations.tasks]
+    return np.array([math.nan if t is None else len(t.split()) for t in texts], dtype=np.float64)
+
+
+def pay_audit(
+    annotations: Annotations,
+    *,
+    price_per_label: float,
+    pay_floor_per_hour: float,
+    currency: str = "USD",
+    durations: npt.ArrayLike | None = None,
+    words: npt.ArrayLike | None = None,
+    min_seconds: float = 2.0,
+    words_per_minute: float = 400.0,
+    quantiles: Sequence[float] = (0.1, 0.25, 0.5, 0.75, 0.9),
+) -> PayReport:
+    """Effective hourly pay per worker and the work too fast to be real.
+
+    ``durations`` (n_annotations,) defaults to :func:`durations_s`; ``words`` (n_tasks,) is the word
+    count of each task (NaN unknown) and raises the too-fast threshold to the reading time.
+    """
+    if price_per_label < 0 or pay_floor_per_hour < 0 or min_seconds < 0 or words_per_minute <= 0:
+        raise InvalidInputError(
+            "a non-negative price, pay floor and min_seconds, and a positive reading speed",
+            got=f"{price_per_label}, {pay_floor_per_hour}, {min_seconds}, {words_per_minute}",
+        )
+    seconds = durations_s(annotations) if durations is None else np.asarray(durations, dtype=np.float64)
+    if seconds.shape != (annotations.n_annotations,):
+        raise InvalidInputError(
+            f"one duration per annotation ({annotations.n_annotations})", column="duration_s"
+        )
+    if (seconds < 0).any():
+        row = int(np.flatnonzero(seconds < 0)[0])
+        raise InvalidInputError(
+            "durations of zero seconds or more", column="duration_s", got=f"{seconds[row]} at row {row + 1}"
+        )
+    timed = ~np.isnan(seconds)
+    n_w = annotations.n_workers
+    n_labels = np.bincount(annotations.worker, minlength=n_w)
+    n_timed = np.bincount(annotations.worker, weights=timed, minlength=n_w).astype(np.intp)
+    total_s = np.bincount(annotations.worker, weights=np.where(timed, seconds, 0.0), minlength=n_w)
+    hours = total_s / 3600.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        hourly = np.where(hours > 0, n_timed * price_per_label / hours, np.nan)
+    known = ~np.isnan(hourly)
+    below = known & (hourly < pay_floor_per_hour)
+    # too fast: below min_seconds, or below the reading time of the task's words
+    threshold = np.full(annotations.n_annotations, float(min_seconds))
+    if words is not None:
+        w = np.asarray(words, dtype=np.float64)
+        if w.shape != (annotations.n_tasks,):
+            raise InvalidInputError(f"one word count per task ({annotations.n_tasks})", column="words")
+        reading = w[annotations.task] / words_per_minute * 60.0
+        threshold = np.fmax(threshold, reading)
+    fast = timed & (seconds < threshold)
+    n_fast = np.bincount(annotations.worker, weights=fast, minlength=n_w).astype(np.intp)
+    fast_per_task = np.bincount(annotations.task, weights=fast, minlength=annotations.n_tasks)
+    timed_per_task = np.bincount(annotations.task, weights=timed, minlength=annotations.n_tasks)
+    tasks_fast = np.flatnonzero((timed_per_task > 0) & (fast_per_task * 2 > timed_per_task))
+    qs = np.quantile(hourly[known], quantiles) if known.any() else np.full(len(quantiles), np.nan)
+    known_hours = hours[known].sum()
+    workers = tuple(
+        WorkerPay(
+            worker=annotations.workers[i],
+            n_labels=int(n_labels[i]),
+            n_timed=int(n_timed[i]),
+            hours=float(hours[i]),
+            hourly_pay=float(hourly[i]) if known[i] else None,
+            below_floor=bool(below[i]) if known[i] else None,
+            n_too_fast=int(n_fast[i]),
+        )
+        for i in range(n_w)
+    )
+    return PayReport(
+        price_per_label=float(price_per_label),
+        pay_floor_per_hour=float(pay_floor_per_hour),
+        currency=currency,
+        workers=workers,
+        quantiles={
+            f"p{round(q * 100):02d}": None if math.isnan(v) else float(v)
+            for q, v in zip(quantiles, qs.tolist(), strict=True)
+        },
+        share_workers_below_floor=float(below.sum() / known.sum()) if known.any() else None,
+        share_hours_below_floor=float(hours[below].sum() / known_hours) if known_hours > 0 else None,
+        n_workers_unknown=int((~known).sum()),
+        n_annotations_untimed=int((~timed).sum()),
+        n_annotations_too_fast=int(fast.sum()),
+        tasks_too_fast=tuple(annotations.tasks[i] for i in tasks_fast.tolist()),
+        min_seconds=float(min_seconds),
+        words_per_minute=float(words_per_minute),
+    )
