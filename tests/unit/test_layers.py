@@ -12,7 +12,21 @@ import pytest
 SRC = Path(__file__).resolve().parents[2] / "src" / "labelpact"
 PURE = ("core", "ethics", "partners")
 PURE_MODULES = ("simulate.py", "errors.py")
-THIRD_PARTY_FORBIDDEN_IN_PURE = {"pandas", "polars", "pyarrow", "sqlalchemy", "alembic", "fastapi", "starlette", "click", "rich", "jinja2", "dask", "distributed", "typer"}
+THIRD_PARTY_FORBIDDEN_IN_PURE = {
+    "pandas",
+    "polars",
+    "pyarrow",
+    "sqlalchemy",
+    "alembic",
+    "fastapi",
+    "starlette",
+    "click",
+    "rich",
+    "jinja2",
+    "dask",
+    "distributed",
+    "typer",
+}
 # layer -> labelpact packages it must never import
 FORBIDDEN: dict[str, set[str]] = {
     **{p: {"store", "services", "cli", "server", "io", "report", "scale", "config"} for p in PURE},
@@ -87,5 +101,7 @@ def test_importing_core_loads_no_heavy_or_interface_module() -> None:
         "bad = sorted(m for m in ('pandas','pyarrow','sqlalchemy','click','rich','fastapi') if m in sys.modules);"
         "print(','.join(bad))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert out == ""

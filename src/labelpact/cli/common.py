@@ -115,7 +115,7 @@ def annotation_columns(func: F) -> F:
     return func
 
 
-class _DateTime(click.ParamType):
+class _DateTime(click.ParamType):  # type: ignore[type-arg]
     """An ISO-8601 date or date-time; naive values are UTC."""
 
     name = "datetime"

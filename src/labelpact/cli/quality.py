@@ -19,7 +19,13 @@ __all__ = ["aggregate", "agreement", "workers"]
 
 
 def _read(labels: Path, gold: Path | None, columns: dict[str, str | None]) -> Delivery:
-    return read_delivery(labels, gold=gold, **columns)
+    return read_delivery(
+        labels,
+        gold=gold,
+        task_column=columns["task_column"],
+        worker_column=columns["worker_column"],
+        label_column=columns["label_column"],
+    )
 
 
 def _columns(
