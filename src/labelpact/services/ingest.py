@@ -14,7 +14,7 @@ from labelpact.errors import InvalidInputError
 from labelpact.io import Delivery, read_delivery, write_normalised
 from labelpact.store import BatchCreate, BatchRecord, Store
 
-__all__ = ["IngestResult", "file_sha256", "ingest_batch"]
+__all__ = ["IngestResult", "file_sha256", "ingest_batch", "store_delivery"]
 
 _HASH_BLOCK = 1 << 20
 
@@ -81,6 +81,40 @@ def ingest_batch(
         strict=strict,
         progress=progress,
     )
+    batch = store_delivery(
+        store,
+        path,
+        delivery,
+        sha256=sha256,
+        partner=partner,
+        project=project,
+        gold=gold,
+        tasks=tasks,
+        delivered_at=delivered_at,
+        due_at=due_at,
+    )
+    return IngestResult(batch=batch, created=True, delivery=delivery)
+
+
+def store_delivery(
+    store: Store,
+    labels: Path,
+    delivery: Delivery,
+    *,
+    sha256: str,
+    partner: str,
+    project: str,
+    gold: str | Path | None = None,
+    tasks: str | Path | None = None,
+    delivered_at: datetime | None = None,
+    due_at: datetime | None = None,
+) -> BatchRecord:
+    """Store a delivery already read and checked from ``labels`` (whose bytes hash to ``sha256``).
+
+    One transaction plus content-addressed blobs (``Store.add_batch``): the original files and the
+    normalised Parquet. The delivery time defaults to now.
+    """
+    path = Path(labels)
     a = delivery.annotations
     received = datetime.now(UTC)
     new = BatchCreate(
@@ -112,8 +146,7 @@ def ingest_batch(
             files["gold"] = Path(gold)
         if tasks is not None:
             files["tasks"] = Path(tasks)
-        batch = store.add_batch(new, files=files)
-    return IngestResult(batch=batch, created=True, delivery=delivery)
+        return store.add_batch(new, files=files)
 
 
 def _utc(moment: datetime | None) -> datetime | None:

@@ -1,0 +1,281 @@
+"""``audit``, ``issues`` and ``review``: judge a batch against its contract, find wrong labels, decide by sample."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+import numpy as np
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+
+from labelpact.cli.common import DATETIME, annotation_columns, common_options, make_output, open_store
+from labelpact.core.consensus import aggregate
+from labelpact.io import read_delivery
+from labelpact.io.export import write_rows
+from labelpact.io.predictions import read_pred_probs
+from labelpact.services.audit import audit_batch, label_errors_of
+from labelpact.services.review import review_sample
+
+__all__ = ["audit", "issues", "render_audit", "review"]
+
+_VERDICT_STYLE = {"accept": "bold green", "review": "bold yellow", "reject": "bold red"}
+_OUTCOME_STYLE = {"met": "green", "review": "yellow", "reject": "red", "unchecked": "dim"}
+_SEVERITY_STYLE = {"critical": "red", "warning": "yellow", "info": "dim"}
+
+
+@click.command(
+    epilog="Example: labelpact audit delivery.csv --partner Acme --project sentiment --gold gold.csv "
+    "--contract contract.toml",
+)
+@click.argument("labels", type=click.Path(path_type=Path))
+@click.option("--partner", required=True, help="The partner that delivered the batch (must exist).")
+@click.option("--project", required=True, help="The project it was delivered for (created when missing).")
+@click.option("--gold", type=click.Path(path_type=Path), default=None, help="Gold answers (task,label).")
+@click.option("--tasks", type=click.Path(path_type=Path), default=None, help="Task payloads (task,<fields>).")
+@click.option(
+    "--pred-probs",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Out-of-sample model predictions: task plus one column per class.",
+)
+@click.option(
+    "--contract",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Contract TOML (default: the partner's contract on file, else defaults).",
+)
+@click.option("--delivered-at", type=DATETIME, default=None, help="When the vendor delivered (default: now).")
+@click.option("--due-at", type=DATETIME, default=None, help="When the batch was due.")
+@click.option(
+    "--slice-column",
+    "slice_columns",
+    multiple=True,
+    help="Task field to check label bias across (repeatable).",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the sample and bootstrap.")
+@annotation_columns
+@common_options
+def audit(
+    labels: Path,
+    partner: str,
+    project: str,
+    gold: Path | None,
+    tasks: Path | None,
+    pred_probs: Path | None,
+    contract: Path | None,
+    delivered_at: datetime | None,
+    due_at: datetime | None,
+    slice_columns: tuple[str, ...],
+    seed: int,
+    task_column: str | None,
+    worker_column: str | None,
+    label_column: str | None,
+    workspace: Path | None,
+    db: str | None,
+    as_json: bool,
+) -> None:
+    """Audit a delivered batch against the contract: verdict, reasons, findings and a sampling plan, stored."""
+    out = make_output(as_json)
+    with open_store(workspace, db) as store:
+        result = audit_batch(
+            store,
+            labels,
+            partner=partner,
+            project=project,
+            gold=gold,
+            tasks=tasks,
+            pred_probs=pred_probs,
+            contract=contract,
+            delivered_at=delivered_at,
+            due_at=due_at,
+            task_column=task_column,
+            worker_column=worker_column,
+            label_column=label_column,
+            slice_columns=slice_columns,
+            random_state=seed,
+        )
+    out.emit(result.document, lambda: render_audit(out.stdout, result.document))
+
+
+def _pct(value: Any) -> str:
+    return "-" if value is None else f"{value:.1%}"
+
+
+def render_audit(console: Console, doc: dict[str, Any], *, top: int = 3) -> None:
+    """Verdict first, then the clauses that decided it, the most important findings and the sampling plan."""
+    verdict = doc["verdict"]
+    m = doc["metrics"]
+    headline = (
+        f"[{_VERDICT_STYLE[verdict]}]{verdict.upper()}[/]  batch {doc['batch']} of {doc['partner']} / "
+        f"{doc['project']}  (audit {doc['audit']}, {m['n_tasks']:,} tasks, {m['n_workers']:,} workers, "
+        f"{m['n_annotations']:,} labels)"
+    )
+    console.print(Panel(headline, expand=False))
+    reasons = Table(title="Contract clauses", title_justify="left")
+    reasons.add_column("clause")
+    reasons.add_column("outcome")
+    reasons.add_column("measured against the contract", overflow="fold")
+    for r in sorted(
+        doc["reasons"], key=lambda r: ("reject", "review", "unchecked", "met").index(r["outcome"])
+    ):
+        reasons.add_row(r["clause"], f"[{_OUTCOME_STYLE[r['outcome']]}]{r['outcome']}[/]", r["detail"])
+    console.print(reasons)
+    findings = doc["findings"]
+    if findings:
+        console.print(
+            f"[bold]Most important findings[/] ({len(findings)} in all; labelpact audits show {doc['audit']})"
+        )
+        for f in findings[:top]:
+            console.print(
+                f"  [{_SEVERITY_STYLE[f['severity']]}]{f['severity']:>8}[/] {f['kind']}: {f['detail']}"
+            )
+            if f.get("action"):
+                console.print(f"           [dim]vendor: {f['action']}[/]")
+    else:
+        console.print("No findings.")
+    plan = doc["sampling_plan"]
+    if plan is not None:
+        what = "Inspect" if verdict == "review" else "Sampling plan (if inspected):"
+        console.print(
+            f"{what} {plan['sample_size']:,} of {plan['lot_size']:,} tasks (ISO 2859-1 code {plan['code_letter']}, "
+            f"level {plan['inspection_level']}, AQL {plan['aql']:g}%): accept with at most {plan['accept_number']} "
+            f"defective, reject at {plan['reject_number']}. Then: labelpact review {doc['audit']} --results answers.csv"
+        )
+    gold = m.get("gold_accuracy")
+    alpha = m["agreement"]["krippendorff_alpha"]["value"]
+    console.print(
+        f"[dim]Consensus by {doc['method']}; held-out gold accuracy {_pct(gold['value'] if gold else None)}; "
+        f"alpha {'-' if alpha is None else f'{alpha:.3f}'}; estimated error rate {_pct(m['error_rate']['value'])} "
+        f"({m['error_rate']['source']}); {m['workers']['n_flagged']} workers flagged; "
+        f"{sum(m['seconds'].values()):.2f} s[/]"
+    )
+
+
+@click.command(epilog="Example: labelpact issues labels.csv --pred-probs predictions.csv --out issues.csv")
+@click.argument("labels", type=click.Path(path_type=Path))
+@click.option(
+    "--pred-probs",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Out-of-sample model predictions: task plus one column per class.",
+)
+@click.option(
+    "--out", type=click.Path(path_type=Path), default=None, help="Write the issues as CSV or Parquet."
+)
+@click.option("--top", type=int, default=15, show_default=True, help="Rows to show (without --json).")
+@annotation_columns
+@common_options
+def issues(
+    labels: Path,
+    pred_probs: Path,
+    out: Path | None,
+    top: int,
+    task_column: str | None,
+    worker_column: str | None,
+    label_column: str | None,
+    workspace: Path | None,
+    db: str | None,
+    as_json: bool,
+) -> None:
+    """Labels that out-of-sample model predictions say are wrong (confident learning), worst first."""
+    output = make_output(as_json)
+    delivery = read_delivery(
+        labels, task_column=task_column, worker_column=worker_column, label_column=label_column
+    )
+    a = delivery.annotations
+    predictions = read_pred_probs(pred_probs, tasks=a.tasks, classes=a.classes)
+    per_task = a.labels_per_task()
+    codes = np.full(a.n_tasks, -1, dtype=np.intp)
+    if per_task.max(initial=0) <= 1:  # one label per task: it is the given label
+        codes[a.task] = a.label
+        probas = np.eye(max(a.n_classes, 1))[np.maximum(codes, 0)]
+        source = "the given labels"
+    else:
+        consensus = aggregate(a)
+        probas = consensus.probas
+        codes[per_task > 0] = probas[per_task > 0].argmax(axis=1)
+        source = f"the consensus ({consensus.method})"
+    found = label_errors_of(delivery, codes, probas, predictions=predictions).issues
+    rows: list[dict[str, Any]] = [
+        {
+            "task": a.tasks[int(t)],
+            "label": a.classes[int(y)],
+            "suggested": a.classes[int(s)],
+            "quality": float(q),
+        }
+        for t, y, s, q in zip(found.task, found.label, found.suggested, found.quality, strict=True)
+    ]
+    if out is not None:
+        write_rows(rows, out)
+    document = {
+        "n_tasks": found.n_tasks,
+        "issues": rows,
+        "n_issues": len(rows),
+        "rate": found.rate,
+        "label_source": source,
+        "method": "confident learning (Northcutt et al. 2021), prune by noise rate, self-confidence ranking",
+    }
+
+    def render() -> None:
+        table = Table(
+            title=f"{len(rows):,} probable label errors among {found.n_tasks:,} tasks ({found.rate:.1%}), "
+            f"labels from {source}",
+            title_justify="left",
+        )
+        for name in ("task", "label", "suggested", "quality"):
+            table.add_column(name, justify="right" if name == "quality" else "left")
+        for row in rows[:top]:
+            table.add_row(row["task"], row["label"], row["suggested"], f"{row['quality']:.3f}")
+        output.stdout.print(table)
+        if out is not None:
+            output.stdout.print(f"Wrote {len(rows):,} rows to {out}")
+
+    output.emit(document, render)
+
+
+@click.command(epilog="Example: labelpact review a3 --results reviewed-sample.csv --reviewer dana")
+@click.argument("audit_or_batch")
+@click.option(
+    "--results",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="The reviewer's answers for the sample: task,label (correct class) or task,defective (yes/no).",
+)
+@click.option("--reviewer", default=None, help="Who reviewed the sample.")
+@common_options
+def review(
+    audit_or_batch: str,
+    results: Path,
+    reviewer: str | None,
+    workspace: Path | None,
+    db: str | None,
+    as_json: bool,
+) -> None:
+    """Decide accept or reject from a reviewer's answers for an audit's sample, by its ISO 2859-1 plan."""
+    out = make_output(as_json)
+    with open_store(workspace, db) as store:
+        outcome = review_sample(store, audit_or_batch, results, reviewer=reviewer)
+    doc = outcome.document
+
+    def render() -> None:
+        style = _VERDICT_STYLE[doc["decision"]]
+        out.stdout.print(
+            Panel(
+                f"[{style}]{doc['decision'].upper()}[/]  batch {doc['batch']} (audit {doc['audit']}, review {doc['review']})",
+                expand=False,
+            )
+        )
+        out.stdout.print(
+            f"{doc['n_defective']} defective of {doc['n_inspected']} inspected ({doc['defect_rate']:.1%}); the plan "
+            f"accepts with at most {doc['accept_number']} and rejects at {doc['reject_number']}."
+        )
+        if doc["defective_tasks"]:
+            shown = ", ".join(doc["defective_tasks"][:10])
+            more = len(doc["defective_tasks"]) - 10
+            out.stdout.print(f"Defective: {shown}" + (f" and {more} more" if more > 0 else ""))
+
+    out.emit(doc, render)

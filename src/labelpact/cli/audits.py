@@ -1,0 +1,140 @@
+"""``audits list|show`` and ``consensus export``: what the store keeps of past audits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.table import Table
+
+from labelpact.cli.audit import render_audit
+from labelpact.cli.common import common_options, make_output, open_store
+from labelpact.services.audit import audit_document
+from labelpact.services.review import export_consensus, resolve_audit
+
+__all__ = ["audits", "consensus"]
+
+
+@click.group()
+def audits() -> None:
+    """Past audits: every audit of every batch is kept; nothing is overwritten."""
+
+
+@audits.command("list", epilog="Example: labelpact audits list --partner Acme")
+@click.option("--partner", default=None, help="Only this partner's audits.")
+@click.option("--project", default=None, help="Only this project's audits.")
+@click.option("--batch", default=None, help="Only the audits of this batch.")
+@common_options
+def list_audits(
+    partner: str | None,
+    project: str | None,
+    batch: str | None,
+    workspace: Path | None,
+    db: str | None,
+    as_json: bool,
+) -> None:
+    """List audits, newest first."""
+    out = make_output(as_json)
+    with open_store(workspace, db) as store:
+        records = store.list_audits(batch=batch, partner=partner, project=project)
+        reviews = {r.id: store.list_reviews(r.id) for r in records}
+    rows: list[dict[str, Any]] = [
+        {
+            "audit": r.id,
+            "batch": r.batch,
+            "partner": r.partner,
+            "project": r.project,
+            "created_at": r.created_at.isoformat(),
+            "verdict": r.verdict,
+            "method": r.method,
+            "n_findings": len(r.findings),
+            "review_decision": reviews[r.id][0].decision if reviews[r.id] else None,
+            "contract_sha256": r.contract_sha256,
+        }
+        for r in records
+    ]
+
+    def render() -> None:
+        table = Table(title=f"{len(rows)} audits", title_justify="left")
+        for name in ("audit", "batch", "partner", "project", "created", "verdict", "review", "findings"):
+            table.add_column(name)
+        for row in rows:
+            table.add_row(
+                row["audit"],
+                row["batch"],
+                row["partner"],
+                row["project"],
+                row["created_at"][:19].replace("T", " "),
+                row["verdict"],
+                row["review_decision"] or "-",
+                str(row["n_findings"]),
+            )
+        out.stdout.print(table)
+
+    out.emit({"audits": rows}, render)
+
+
+@audits.command("show", epilog="Example: labelpact audits show a3")
+@click.argument("audit_or_batch")
+@click.option("--findings", "all_findings", is_flag=True, help="List every finding with its evidence.")
+@common_options
+def show_audit(
+    audit_or_batch: str, all_findings: bool, workspace: Path | None, db: str | None, as_json: bool
+) -> None:
+    """Show an audit (``a7``), or the latest audit of a batch, as it was stored."""
+    out = make_output(as_json)
+    with open_store(workspace, db) as store:
+        record = resolve_audit(store, audit_or_batch)
+        reviews = store.list_reviews(record.id)
+    doc = audit_document(record)
+    doc["reviews"] = [
+        {
+            "review": r.id,
+            "created_at": r.created_at.isoformat(),
+            "reviewer": r.reviewer,
+            "n_inspected": r.n_inspected,
+            "n_defective": r.n_defective,
+            "decision": r.decision,
+        }
+        for r in reviews
+    ]
+
+    def render() -> None:
+        render_audit(out.stdout, doc, top=len(doc["findings"]) if all_findings else 3)
+        if all_findings:
+            for f in doc["findings"]:
+                out.stdout.print(f"[bold]{f['id']}[/] {f['kind']} evidence: {f['evidence']}")
+        for r in doc["reviews"]:
+            out.stdout.print(
+                f"Review {r['review']} ({r['reviewer'] or 'anonymous'}): {r['n_defective']} defective of "
+                f"{r['n_inspected']} -> {r['decision']}"
+            )
+
+    out.emit(doc, render)
+
+
+@click.group()
+def consensus() -> None:
+    """The consensus labels audits stored."""
+
+
+@consensus.command("export", epilog="Example: labelpact consensus export 3f2a9c1b7d04 --out consensus.csv")
+@click.argument("batch_or_audit")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="CSV task,label,confidence; or .parquet with the per-class probabilities.",
+)
+@common_options
+def export(batch_or_audit: str, out: Path, workspace: Path | None, db: str | None, as_json: bool) -> None:
+    """Write the consensus of a batch's latest audit (or of audit ``a7``) to a file."""
+    output = make_output(as_json)
+    with open_store(workspace, db) as store:
+        record, n_rows = export_consensus(store, batch_or_audit, out)
+    doc = {"audit": record.id, "batch": record.batch, "out": str(out), "n_tasks": n_rows}
+    output.emit(
+        doc,
+        lambda: output.stdout.print(f"Wrote the consensus of audit {record.id} ({n_rows:,} tasks) to {out}"),
+    )

@@ -1,0 +1,170 @@
+"""Findings of the quality audit: bad workers, copy rings, label errors, weak consensus, late delivery.
+
+Each finding says what is wrong in one sentence, carries the evidence a vendor needs to check it
+(workers, tasks, numbers; at most ``MAX_EXAMPLES`` names) and what the vendor should do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from labelpact.core.annotations import Annotations, FloatArray, IntArray
+from labelpact.core.label_issues import LabelIssues
+from labelpact.core.workers import WorkerReport
+from labelpact.partners.findings import Finding
+
+__all__ = ["MAX_EXAMPLES", "label_error_finding", "late_finding", "weak_consensus_finding", "worker_findings"]
+
+MAX_EXAMPLES = 20
+
+_WORKER_FLAGS: dict[str, tuple[str, str, str]] = {
+    # flag: (finding kind, what it means, what the vendor should do)
+    "spammer": (
+        "spammer",
+        "answer independently of the true class (Raykar & Yu spammer score)",
+        "Remove these workers from the project and re-label their tasks with other workers.",
+    ),
+    "low_gold_accuracy": (
+        "low_gold_accuracy",
+        "score below 80% on gold tasks even at the top of their 95% interval",
+        "Retrain or remove these workers; re-label their tasks.",
+    ),
+    "low_agreement": (
+        "low_agreement",
+        "agree with the consensus far less often than the rest of the workforce",
+        "Review these workers' guidelines and a sample of their labels.",
+    ),
+    "too_fast": (
+        "too_fast",
+        "spend far less time per task than the crowd (too fast to have read the task)",
+        "Check these workers' sessions for automation or skimming; re-label their tasks.",
+    ),
+}
+
+
+def worker_findings(report: WorkerReport, annotations: Annotations) -> list[Finding]:
+    """One finding per worker flag that fired, and one for copy rings; severity grows with the share of
+    annotations the flagged workers made (critical from 5%)."""
+    n_annotations = max(int(report.n_labels.sum()), 1)
+    findings: list[Finding] = []
+    for flag, (kind, meaning, action) in _WORKER_FLAGS.items():
+        index = np.array([i for i, flags in enumerate(report.flags) if flag in flags], dtype=np.intp)
+        if not len(index):
+            continue
+        order = index[np.argsort(-report.n_labels[index], kind="stable")]
+        share = float(report.n_labels[index].sum()) / n_annotations
+        findings.append(
+            Finding(
+                kind=kind,
+                severity="critical" if share >= 0.05 else "warning",
+                detail=f"{len(index)} workers {meaning}; they made {share:.1%} of the batch's annotations.",
+                clause="quality.max_flagged_worker_share",
+                evidence={
+                    "n_workers": len(index),
+                    "annotation_share": share,
+                    "workers": [report.workers[i] for i in order[:MAX_EXAMPLES]],
+                },
+                action=action,
+            )
+        )
+    pairs = report.copying.rows(report.workers)
+    if pairs:
+        ring = sorted({p["worker_a"] for p in pairs} | {p["worker_b"] for p in pairs})
+        findings.append(
+            Finding(
+                kind="copy_ring",
+                severity="critical",
+                detail=(
+                    f"{len(pairs)} pairs of workers ({len(ring)} workers) agree far more often than their "
+                    "accuracies explain (FDR-corrected), a sign of shared answers or one person behind "
+                    "several accounts."
+                ),
+                clause="quality.max_flagged_worker_share",
+                evidence={
+                    "n_pairs": len(pairs),
+                    "workers": ring[:MAX_EXAMPLES],
+                    "pairs": [
+                        {
+                            k: p[k]
+                            for k in ("worker_a", "worker_b", "n_shared", "observed_agreement", "q_value")
+                        }
+                        for p in pairs[:MAX_EXAMPLES]
+                    ],
+                },
+                action="Check whether these accounts share a person or a source of answers; keep one "
+                "independent label per task from them.",
+            )
+        )
+    return findings
+
+
+def label_error_finding(
+    issues: LabelIssues, tasks: Sequence[str], classes: Sequence[str], *, source: str
+) -> Finding | None:
+    """The consensus labels that a model (confident learning) or the workers' own models contradict."""
+    if not len(issues):
+        return None
+    rate = len(issues) / max(issues.n_tasks, 1)
+    examples = [
+        {
+            "task": tasks[int(t)],
+            "label": classes[int(y)],
+            "suggested": classes[int(s)],
+            "quality": round(float(q), 4),
+        }
+        for t, y, s, q in zip(
+            issues.task[:MAX_EXAMPLES],
+            issues.label[:MAX_EXAMPLES],
+            issues.suggested[:MAX_EXAMPLES],
+            issues.quality[:MAX_EXAMPLES],
+            strict=True,
+        )
+    ]
+    return Finding(
+        kind="label_errors",
+        severity="critical" if rate >= 0.05 else "warning",
+        detail=f"{len(issues)} consensus labels ({rate:.1%} of tasks) are probably wrong ({source}).",
+        clause="quality.max_error_rate",
+        evidence={"n_tasks": len(issues), "rate": rate, "source": source, "worst": examples},
+        action="Re-label these tasks, worst first, and tell us which were right.",
+    )
+
+
+def weak_consensus_finding(
+    confidence: FloatArray, tasks: Sequence[str], labelled: IntArray, *, threshold: float = 0.7
+) -> Finding | None:
+    """Labelled tasks whose consensus is below ``threshold`` confidence: the workers disagree on them."""
+    conf = confidence[labelled]
+    weak = labelled[conf < threshold]
+    if not len(weak):
+        return None
+    order = weak[np.argsort(confidence[weak], kind="stable")]
+    share = len(weak) / max(len(labelled), 1)
+    return Finding(
+        kind="weak_consensus",
+        severity="warning" if share >= 0.05 else "info",
+        detail=f"{len(weak)} tasks ({share:.1%}) have a consensus below {threshold:.0%} confidence.",
+        clause="quality.max_error_rate",
+        evidence={
+            "n_tasks": len(weak),
+            "share": share,
+            "tasks": [tasks[int(i)] for i in order[:MAX_EXAMPLES]],
+        },
+        action="Add labels from more (or more senior) workers on these tasks.",
+    )
+
+
+def late_finding(late_by_days: float | None) -> Finding | None:
+    """A batch delivered after its due time."""
+    if late_by_days is None or late_by_days <= 0:
+        return None
+    return Finding(
+        kind="late_delivery",
+        severity="warning" if late_by_days < 7 else "critical",
+        detail=f"Delivered {late_by_days:.1f} days after it was due.",
+        clause="delivery.turnaround_days",
+        evidence={"late_by_days": round(late_by_days, 3)},
+        action="Tell us the cause and the recovery plan for the next batch.",
+    )

@@ -1,0 +1,529 @@
+"""Use case: audit a delivered batch against its contract, decide accept / review / reject, and keep it all.
+
+Everything is read and checked first (contract, labels, gold, tasks, predictions), then measured, then
+written: the batch (unless the same bytes are already stored) and the audit, each in one transaction.
+Bad input therefore leaves the store as it was; a re-audit of a stored batch is a new audit.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from labelpact.core.acceptance import (
+    SamplingPlan,
+    acceptance_probability,
+    draw_sample,
+    low_confidence_tasks,
+    sampling_plan,
+)
+from labelpact.core.agreement import Level
+from labelpact.core.annotations import FloatArray, IntArray
+from labelpact.core.intervals import wilson_interval
+from labelpact.core.label_issues import LabelIssues, rank_label_issues, weak_consensus_issues
+from labelpact.core.workers import WorkerReport
+from labelpact.errors import InvalidInputError
+from labelpact.io import Delivery, read_delivery
+from labelpact.io.predictions import Predictions, read_pred_probs
+from labelpact.partners.contract import Contract, parse_contract
+from labelpact.partners.findings import Finding, Reason, worst_outcome
+from labelpact.partners.quality_findings import (
+    label_error_finding,
+    late_finding,
+    weak_consensus_finding,
+    worker_findings,
+)
+from labelpact.partners.verdict import QualityEvidence, quality_reasons
+from labelpact.services.ingest import _utc, file_sha256, store_delivery
+from labelpact.services.quality import agreement_of, consensus_of, workers_of
+from labelpact.store import AuditCreate, AuditRecord, FindingCreate, Store
+
+__all__ = [
+    "AuditResult",
+    "LabelErrors",
+    "audit_batch",
+    "label_errors_of",
+    "load_contract",
+]
+
+MIN_GOLD_FOR_ERROR_RATE = 30  # below this many gold tasks the posterior estimate is used
+WEAK_CONFIDENCE = 0.7
+LIKELIHOOD_THRESHOLD = 0.05
+
+
+@dataclass(frozen=True, slots=True)
+class LabelErrors:
+    """Consensus labels that are probably wrong: ``issues`` (worst first) and where the evidence came from."""
+
+    issues: LabelIssues
+    source: str  # "confident learning on model predictions" or "weak or contradicted consensus"
+
+
+@dataclass(frozen=True, slots=True)
+class AuditResult:
+    """A stored audit and what it rests on; ``document`` is the ``labelpact audit --json`` shape."""
+
+    audit: AuditRecord
+    batch_created: bool
+    document: dict[str, Any]
+    reasons: tuple[Reason, ...]
+    findings: tuple[Finding, ...]
+    plan: SamplingPlan
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def load_contract(store: Store, partner: str, path: str | Path | None) -> tuple[Contract, str | None]:
+    """The contract an audit is judged by and its text: the file given, else the partner's, else defaults."""
+    if path is not None:
+        file = Path(path)
+        if not file.is_file():
+            raise InvalidInputError("an existing contract file", file=file, got="no such file")
+        try:
+            text = file.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise InvalidInputError("a UTF-8 TOML contract", file=file, got="undecodable bytes") from None
+        return parse_contract(text, source=str(file)), text
+    on_file = store.get_partner(partner).contract_toml
+    if on_file is not None:
+        return parse_contract(on_file, source=f"contract of {partner}"), on_file
+    return Contract.default(), None
+
+
+def label_errors_of(
+    delivery: Delivery,
+    consensus: IntArray,
+    probas: FloatArray,
+    *,
+    predictions: Predictions | None = None,
+    report: WorkerReport | None = None,
+) -> LabelErrors:
+    """Label-error candidates among the labelled tasks.
+
+    With out-of-sample model ``predictions``: confident learning (Northcutt et al. 2021, prune by noise
+    rate) with the consensus as the given label, on the tasks that have both. Without: tasks whose
+    consensus is weak (max posterior < 0.7) or contradicted by a label that the worker's own confusion
+    matrix (from ``report``) says is very unlikely (< 5%) under the consensus class.
+    """
+    a = delivery.annotations
+    if predictions is not None:
+        rows = predictions.task[consensus[predictions.task] >= 0]
+        if not len(rows):
+            raise InvalidInputError("predictions for at least one labelled task of the batch")
+        order = np.argsort(predictions.task, kind="stable")
+        position = order[np.searchsorted(predictions.task[order], rows)]
+        found = rank_label_issues(consensus[rows], predictions.probs[position])
+        issues = LabelIssues(
+            task=rows[found.task],
+            label=found.label,
+            suggested=found.suggested,
+            quality=found.quality,
+            n_tasks=len(rows),
+        )
+        return LabelErrors(issues=issues, source="confident learning on model predictions")
+    labelled = np.flatnonzero(consensus >= 0)
+    likelihood = None
+    task = None
+    if report is not None and a.n_annotations:
+        counts = report.confusion + 1.0  # add-one smoothing: a class never seen is unlikely, not impossible
+        rates = counts / counts.sum(axis=2, keepdims=True)
+        given = consensus[a.task]
+        keep = given >= 0
+        task_of = np.full(a.n_tasks, -1, dtype=np.intp)
+        task_of[labelled] = np.arange(len(labelled))
+        task = task_of[a.task[keep]]
+        likelihood = rates[a.worker[keep], given[keep], a.label[keep]]
+    found = weak_consensus_issues(
+        probas[labelled],
+        confidence_threshold=WEAK_CONFIDENCE,
+        task=task,
+        likelihood=likelihood,
+        likelihood_threshold=LIKELIHOOD_THRESHOLD,
+    )
+    issues = LabelIssues(
+        task=labelled[found.task],
+        label=found.label,
+        suggested=found.suggested,
+        quality=found.quality,
+        n_tasks=len(labelled),
+    )
+    return LabelErrors(issues=issues, source="weak or contradicted consensus")
+
+
+def _ethics(
+    delivery: Delivery, contract: Contract, consensus: IntArray, slice_columns: Sequence[str]
+) -> tuple[dict[str, Any] | None, list[Finding], list[Reason]]:
+    """The ethics half: its JSON section, findings and clause reasons (TEMPORARY: wired next)."""
+    return None, [], []
+
+
+def _error_rate(
+    confidence: FloatArray, labelled: IntArray, gold_accuracy: float | None, n_gold: int
+) -> tuple[float, tuple[float, float], str, dict[str, Any]]:
+    """Estimated share of wrong consensus labels with a 95% interval, and where it came from.
+
+    From the posteriors: the expected number of errors is sum(1 - confidence), a Poisson-binomial
+    count (normal interval). From held-out gold when there are at least 30 gold tasks (Wilson).
+    """
+    p_wrong = 1.0 - confidence[labelled]
+    n = max(len(labelled), 1)
+    mean = float(p_wrong.sum()) / n
+    half = 1.96 * float(np.sqrt((p_wrong * (1.0 - p_wrong)).sum())) / n
+    posterior = (mean, (max(0.0, mean - half), min(1.0, mean + half)))
+    detail: dict[str, Any] = {"posterior": {"value": mean, "ci": list(posterior[1])}, "gold": None}
+    if gold_accuracy is not None and n_gold:
+        wrong = round((1.0 - gold_accuracy) * n_gold)
+        lo, hi = wilson_interval(wrong, n_gold)
+        detail["gold"] = {"value": wrong / n_gold, "ci": [float(lo), float(hi)], "n_gold": n_gold}
+        if n_gold >= MIN_GOLD_FOR_ERROR_RATE:
+            return wrong / n_gold, (float(lo), float(hi)), f"{n_gold} held-out gold tasks", detail
+    return posterior[0], posterior[1], "the consensus posteriors", detail
+
+
+def _consensus_table(
+    delivery: Delivery, labels: IntArray, confidence: FloatArray, probas: FloatArray
+) -> pa.Table:
+    """The consensus as stored: task, label (null when unlabelled), confidence and one p_<class> per class."""
+    a = delivery.annotations
+    names = np.asarray(a.classes, dtype=object)
+    label = names[np.maximum(labels, 0)]
+    label[labels < 0] = None
+    columns: dict[str, Any] = {
+        "task": pa.array(a.tasks, type=pa.string()),
+        "label": pa.array(label.tolist(), type=pa.string()),
+        "confidence": pa.array(np.where(labels >= 0, confidence, np.nan)),
+    }
+    for k, name in enumerate(a.classes):
+        columns[f"p_{name}"] = pa.array(probas[:, k])
+    return pa.table(columns)
+
+
+def audit_batch(
+    store: Store,
+    labels: str | Path,
+    *,
+    partner: str,
+    project: str,
+    gold: str | Path | None = None,
+    tasks: str | Path | None = None,
+    pred_probs: str | Path | None = None,
+    contract: str | Path | None = None,
+    delivered_at: datetime | None = None,
+    due_at: datetime | None = None,
+    task_column: str | None = None,
+    worker_column: str | None = None,
+    label_column: str | None = None,
+    slice_columns: Sequence[str] = (),
+    n_bootstrap: int = 1000,
+    random_state: int = 0,
+    progress: Callable[[str], None] | None = None,
+) -> AuditResult:
+    """Audit one delivery file against the contract and store the batch (if new) and the audit."""
+    seconds: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def stage(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        seconds[name] = round(now - clock, 4)
+        clock = now
+        if progress is not None:
+            progress(name)
+
+    path = Path(labels)
+    if not path.is_file():
+        raise InvalidInputError("an existing annotations file", file=path, got="no such file")
+    the_contract, contract_text = load_contract(store, partner, contract)
+    sha256 = file_sha256(path)
+    existing = store.find_batch_by_sha256(sha256)
+    if existing is not None and (existing.partner != partner or existing.project != project):
+        raise InvalidInputError(
+            f"the partner and project this file was ingested under ({existing.partner}, {existing.project})",
+            file=path,
+            got=f"{partner}, {project}",
+        )
+    delivery = read_delivery(
+        path,
+        gold=gold,
+        tasks=tasks,
+        task_column=task_column,
+        worker_column=worker_column,
+        label_column=label_column,
+        classes=the_contract.classes,
+    )
+    a = delivery.annotations
+    predictions = (
+        read_pred_probs(pred_probs, tasks=a.tasks, classes=a.classes) if pred_probs is not None else None
+    )
+    stage("read")
+
+    result = consensus_of(delivery, method=the_contract.method, random_state=random_state)
+    c = result.consensus
+    labelled = np.flatnonzero(a.labels_per_task() > 0)
+    codes = np.full(a.n_tasks, -1, dtype=np.intp)
+    codes[labelled] = c.probas[labelled].argmax(axis=1)
+    stage("consensus")
+    level: Level = "ordinal" if the_contract["labels.ordered"] else "nominal"
+    agree = agreement_of(delivery, level=level, n_bootstrap=n_bootstrap, random_state=random_state)
+    stage("agreement")
+    report = workers_of(delivery, consensus=c)
+    stage("workers")
+    errors = label_errors_of(delivery, codes, c.probas, predictions=predictions, report=report)
+    stage("label_errors")
+    ethics_document, ethics_findings, ethics_reasons = _ethics(delivery, the_contract, codes, slice_columns)
+    stage("ethics")
+
+    n_gold = len(delivery.gold) if delivery.gold is not None else 0
+    accuracy = result.accuracy
+    gold_ci = None
+    if accuracy is not None and n_gold:
+        lo, hi = wilson_interval(round(accuracy * n_gold), n_gold)
+        gold_ci = (float(lo), float(hi))
+    rate, rate_ci, rate_source, rate_detail = _error_rate(c.confidence, labelled, accuracy, n_gold)
+    plan = sampling_plan(
+        max(len(labelled), 1),
+        aql=float(the_contract["acceptance.aql"]),
+        inspection_level=str(the_contract["acceptance.inspection_level"]),
+    )
+    drawn = (
+        labelled[
+            draw_sample(
+                len(labelled),
+                plan,
+                confidence=c.confidence[labelled],
+                stratify=True,
+                random_state=random_state,
+            )
+        ]
+        if len(labelled)
+        else np.empty(0, dtype=np.intp)
+    )
+    extra = (
+        labelled[
+            low_confidence_tasks(
+                c.confidence[labelled],
+                min(plan.sample_size, len(labelled)),
+                exclude=np.searchsorted(labelled, drawn),
+            )
+        ]
+        if len(labelled)
+        else np.empty(0, dtype=np.intp)
+    )
+    extra = extra[c.confidence[extra] < WEAK_CONFIDENCE]
+    batch_rec = existing
+    delivered = _utc(delivered_at) or (existing.delivered_at if existing is not None else datetime.now(UTC))
+    due = _utc(due_at) or (existing.due_at if existing is not None else None)
+    flagged = sum(1 for f in report.flags if f)
+    scored = int((report.n_labels >= report.thresholds.min_labels).sum()) or a.n_workers
+    alpha = agree.krippendorff_alpha
+    evidence = QualityEvidence(
+        n_tasks=a.n_tasks,
+        n_workers=a.n_workers,
+        gold_accuracy=accuracy,
+        gold_accuracy_ci=gold_ci,
+        n_gold=n_gold,
+        agreement=alpha.value if np.isfinite(alpha.value) else None,
+        agreement_ci=alpha.ci if np.isfinite(alpha.ci[0]) else None,
+        error_rate=rate,
+        error_rate_ci=rate_ci,
+        error_source=rate_source,
+        n_flagged_workers=flagged,
+        n_scored_workers=scored,
+        acceptance_probability=acceptance_probability(plan, min(max(rate, 0.0), 1.0)),
+        delivered_at=delivered,
+        due_at=due,
+    )
+    reasons = [*quality_reasons(evidence, the_contract), *ethics_reasons]
+    verdict = worst_outcome(reasons)
+    findings = [
+        *worker_findings(report, a),
+        *(f for f in (label_error_finding(errors.issues, a.tasks, a.classes, source=errors.source),) if f),
+        *(
+            f
+            for f in (weak_consensus_finding(c.confidence, a.tasks, labelled) if predictions else None,)
+            if f
+        ),
+        *(f for f in (late_finding(evidence.late_by_days),) if f),
+        *ethics_findings,
+    ]
+    findings.sort(key=lambda f: -f.rank)
+    stage("verdict")
+
+    metrics = _metrics(
+        delivery,
+        result.accuracy,
+        gold_ci,
+        n_gold,
+        agree.to_dict(),
+        report,
+        errors,
+        evidence,
+        rate_detail,
+        seconds,
+    )
+    metrics["method"] = c.method
+    metrics["extra_review_tasks"] = [a.tasks[int(i)] for i in extra]
+    plan_doc = {
+        "lot_size": plan.lot_size,
+        "sample_size": plan.sample_size,
+        "accept_number": plan.accept_number,
+        "reject_number": plan.reject_number,
+        "aql": plan.aql,
+        "inspection_level": plan.inspection_level,
+        "code_letter": plan.code_letter,
+        "stratified_by_confidence": True,
+        "seed": random_state,
+    }
+    with tempfile.TemporaryDirectory(prefix="labelpact-audit-") as staging:
+        created = False
+        if batch_rec is None:
+            batch_rec = store_delivery(
+                store,
+                path,
+                delivery,
+                sha256=sha256,
+                partner=partner,
+                project=project,
+                gold=gold,
+                tasks=tasks,
+                delivered_at=delivered,
+                due_at=due,
+            )
+            created = True
+        consensus_file = Path(staging) / "consensus.parquet"
+        pq.write_table(_consensus_table(delivery, codes, c.confidence, c.probas), consensus_file)
+        files = {"consensus": consensus_file}
+        if pred_probs is not None:
+            files["predictions"] = Path(pred_probs)
+        record = store.add_audit(
+            AuditCreate(
+                batch=batch_rec.id,
+                verdict=verdict,
+                reasons=[r.to_dict() for r in reasons],
+                metrics=metrics,
+                sampling_plan=plan_doc,
+                sample_tasks=[a.tasks[int(i)] for i in drawn],
+                ethics=ethics_document,
+                method=c.method,
+                contract_toml=contract_text,
+                contract_sha256=None,
+                findings=[
+                    FindingCreate(f.kind, f.severity, f.detail, f.clause, f.evidence, f.action)
+                    for f in findings
+                ],
+            ),
+            files=files,
+        )
+    stage("store")
+    document = audit_document(record)
+    document["metrics"]["seconds"] = dict(seconds)
+    return AuditResult(
+        audit=record,
+        batch_created=created,
+        document=document,
+        reasons=tuple(reasons),
+        findings=tuple(findings),
+        plan=plan,
+        seconds=seconds,
+    )
+
+
+def _metrics(
+    delivery: Delivery,
+    accuracy: float | None,
+    gold_ci: tuple[float, float] | None,
+    n_gold: int,
+    agreement: dict[str, Any],
+    report: WorkerReport,
+    errors: LabelErrors,
+    evidence: QualityEvidence,
+    rate_detail: dict[str, Any],
+    seconds: dict[str, float],
+) -> dict[str, Any]:
+    a = delivery.annotations
+    by_flag: dict[str, int] = {}
+    for flags in report.flags:
+        for flag in flags:
+            key = flag.split(":", 1)[0]
+            by_flag[key] = by_flag.get(key, 0) + 1
+    late = evidence.late_by_days
+    return {
+        "n_tasks": a.n_tasks,
+        "n_workers": a.n_workers,
+        "n_annotations": a.n_annotations,
+        "n_classes": a.n_classes,
+        "n_gold": n_gold,
+        "n_duplicates": delivery.n_duplicates,
+        "n_abstentions": delivery.n_abstentions,
+        "gold_accuracy": None
+        if accuracy is None
+        else {"value": accuracy, "ci": list(gold_ci) if gold_ci else None},
+        "agreement": agreement,
+        "error_rate": {
+            "value": evidence.error_rate,
+            "ci": list(evidence.error_rate_ci),
+            "source": evidence.error_source,
+            **rate_detail,
+        },
+        "workers": {
+            "n_flagged": evidence.n_flagged_workers,
+            "n_scored": evidence.n_scored_workers,
+            "flagged_share": evidence.flagged_worker_share,
+            "by_flag": by_flag,
+            "n_copy_pairs": len(report.copying.rows(report.workers)),
+        },
+        "label_errors": {
+            "n": len(errors.issues),
+            "rate": errors.issues.rate,
+            "source": errors.source,
+            "n_tasks_checked": errors.issues.n_tasks,
+        },
+        "timeliness": {
+            "delivered_at": None if evidence.delivered_at is None else evidence.delivered_at.isoformat(),
+            "due_at": None if evidence.due_at is None else evidence.due_at.isoformat(),
+            "late_by_days": late,
+            "on_time": None if late is None else late <= 0,
+        },
+        "acceptance_probability": evidence.acceptance_probability,
+        "median_duration_s": a.median_duration_s(),
+        "seconds": seconds,
+    }
+
+
+def audit_document(record: AuditRecord) -> dict[str, Any]:
+    """The ``labelpact audit --json`` document of a stored audit (DESIGN.md keys first)."""
+    return {
+        "batch": record.batch,
+        "verdict": record.verdict,
+        "reasons": list(record.reasons),
+        "metrics": dict(record.metrics),
+        "sampling_plan": record.sampling_plan,
+        "findings": [
+            {
+                "kind": f.kind,
+                "severity": f.severity,
+                "detail": f.detail,
+                "id": f.id,
+                "clause": f.clause,
+                "evidence": f.evidence,
+                "action": f.action,
+            }
+            for f in record.findings
+        ],
+        "ethics": record.ethics,
+        "audit": record.id,
+        "partner": record.partner,
+        "project": record.project,
+        "method": record.method,
+        "contract_sha256": record.contract_sha256,
+        "sample_tasks": list(record.sample_tasks),
+        "created_at": record.created_at.isoformat(),
+    }

@@ -1,0 +1,156 @@
+"""Each quality clause of the contract drives each verdict: met, review (point misses, interval reaches)
+and reject (the whole interval misses); the verdict is the worst outcome."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+
+from labelpact.core.annotations import Annotations
+from labelpact.core.label_issues import LabelIssues
+from labelpact.core.workers import score_workers
+from labelpact.partners.contract import parse_contract
+from labelpact.partners.findings import Finding, Reason, worst_outcome
+from labelpact.partners.quality_findings import label_error_finding, late_finding, worker_findings
+from labelpact.partners.verdict import QualityEvidence, quality_reasons
+
+GOOD = QualityEvidence(
+    n_tasks=1000,
+    n_workers=50,
+    gold_accuracy=0.95,
+    gold_accuracy_ci=(0.92, 0.97),
+    n_gold=200,
+    agreement=0.8,
+    agreement_ci=(0.77, 0.83),
+    error_rate=0.004,
+    error_rate_ci=(0.002, 0.007),
+    error_source="the consensus posteriors",
+    n_flagged_workers=1,
+    n_scored_workers=50,
+)
+
+CONTRACT = parse_contract(
+    """
+[quality]
+min_gold_accuracy = 0.90
+min_agreement = 0.60
+max_error_rate = 0.05
+max_flagged_worker_share = 0.10
+[acceptance]
+aql = 1.0
+"""
+)
+
+
+def outcomes(evidence: QualityEvidence, contract=CONTRACT) -> dict[str, str]:
+    return {r.clause: r.outcome for r in quality_reasons(evidence, contract)}
+
+
+def test_a_good_batch_meets_every_clause_and_is_accepted() -> None:
+    reasons = quality_reasons(GOOD, CONTRACT)
+    assert {r.clause for r in reasons} == {
+        "quality.min_gold_accuracy",
+        "quality.min_agreement",
+        "quality.max_error_rate",
+        "quality.max_flagged_worker_share",
+        "acceptance.aql",
+    }
+    assert all(r.outcome == "met" for r in reasons)
+    assert worst_outcome(reasons) == "accept"
+
+
+@pytest.mark.parametrize(
+    ("change", "clause", "expected"),
+    [
+        ({"gold_accuracy": 0.89, "gold_accuracy_ci": (0.85, 0.92)}, "quality.min_gold_accuracy", "review"),
+        ({"gold_accuracy": 0.80, "gold_accuracy_ci": (0.74, 0.85)}, "quality.min_gold_accuracy", "reject"),
+        ({"agreement": 0.58, "agreement_ci": (0.55, 0.61)}, "quality.min_agreement", "review"),
+        ({"agreement": 0.40, "agreement_ci": (0.35, 0.45)}, "quality.min_agreement", "reject"),
+        ({"error_rate": 0.012, "error_rate_ci": (0.008, 0.016)}, "acceptance.aql", "review"),
+        ({"error_rate": 0.055, "error_rate_ci": (0.045, 0.065)}, "quality.max_error_rate", "review"),
+        ({"error_rate": 0.09, "error_rate_ci": (0.07, 0.11)}, "quality.max_error_rate", "reject"),
+        ({"n_flagged_workers": 6}, "quality.max_flagged_worker_share", "review"),
+    ],
+)
+def test_each_clause_drives_the_verdict(change: dict[str, object], clause: str, expected: str) -> None:
+    evidence = dataclasses.replace(GOOD, **change)
+    reasons = quality_reasons(evidence, CONTRACT)
+    assert outcomes(evidence)[clause] == expected
+    assert worst_outcome(reasons) == expected
+    reason = next(r for r in reasons if r.clause == clause)
+    assert reason.measured is not None and reason.limit is not None
+    assert clause.split(".")[0] in {"quality", "acceptance"}
+
+
+def test_the_limits_are_inclusive_and_the_reason_quotes_the_numbers() -> None:
+    evidence = dataclasses.replace(GOOD, gold_accuracy=0.90, gold_accuracy_ci=(0.86, 0.93))
+    reason = next(r for r in quality_reasons(evidence, CONTRACT) if r.clause == "quality.min_gold_accuracy")
+    assert reason.outcome == "met"
+    assert "90.0%" in reason.detail and "86.0%" in reason.detail
+
+
+def test_clauses_the_contract_leaves_out_are_not_judged_and_missing_evidence_is_unchecked() -> None:
+    default = parse_contract("")
+    assert set(outcomes(GOOD, default)) == {"acceptance.aql"}
+    no_gold = dataclasses.replace(GOOD, gold_accuracy=None, gold_accuracy_ci=None, n_gold=0)
+    assert outcomes(no_gold)["quality.min_gold_accuracy"] == "unchecked"
+    assert worst_outcome(quality_reasons(no_gold, CONTRACT)) == "accept"
+
+
+def test_the_worst_outcome_wins() -> None:
+    reasons = [
+        Reason("a", "met", "x"),
+        Reason("b", "review", "x"),
+        Reason("c", "unchecked", "x"),
+    ]
+    assert worst_outcome(reasons) == "review"
+    assert worst_outcome([*reasons, Reason("d", "reject", "x")]) == "reject"
+    assert worst_outcome([]) == "accept"
+
+
+def test_lateness_is_measured_and_becomes_a_finding() -> None:
+    due = datetime(2026, 3, 1, tzinfo=UTC)
+    late = dataclasses.replace(GOOD, due_at=due, delivered_at=due + timedelta(days=2, hours=12))
+    assert late.late_by_days == pytest.approx(2.5)
+    finding = late_finding(late.late_by_days)
+    assert finding is not None and finding.kind == "late_delivery" and finding.severity == "warning"
+    assert late_finding(-1.0) is None and late_finding(None) is None
+    assert late_finding(8.0).severity == "critical"  # type: ignore[union-attr]
+
+
+def test_worker_findings_name_the_flagged_workers() -> None:
+    rng = np.random.default_rng(0)
+    n_tasks, truth = 400, rng.integers(0, 3, 400)
+    task, worker, label = [], [], []
+    for w in range(6):
+        answers = truth.copy() if w < 5 else rng.integers(0, 3, n_tasks)  # worker 5 answers at random
+        noise = rng.random(n_tasks) < 0.1
+        answers[noise] = rng.integers(0, 3, int(noise.sum()))
+        task += list(range(n_tasks))
+        worker += [f"w{w}"] * n_tasks
+        label += answers.tolist()
+    a = Annotations.from_columns(task=[str(t) for t in task], worker=worker, label=[str(y) for y in label])
+    consensus = a.label_counts().argmax(axis=1)
+    report = score_workers(a, consensus=consensus)
+    findings = worker_findings(report, a)
+    spam = next(f for f in findings if f.kind == "spammer")
+    assert spam.evidence["workers"] == ["w5"]
+    assert spam.severity == "critical"  # one worker in six made a sixth of the labels
+    assert spam.evidence["annotation_share"] == pytest.approx(1 / 6)
+
+
+def test_label_error_finding_lists_the_worst_first() -> None:
+    issues = LabelIssues(
+        task=np.array([2, 0]),
+        label=np.array([1, 0]),
+        suggested=np.array([0, 1]),
+        quality=np.array([0.1, 0.3]),
+        n_tasks=10,
+    )
+    finding = label_error_finding(issues, ("t0", "t1", "t2"), ("cat", "dog"), source="test")
+    assert isinstance(finding, Finding)
+    assert finding.evidence["worst"][0] == {"task": "t2", "label": "dog", "suggested": "cat", "quality": 0.1}
+    assert finding.evidence["rate"] == pytest.approx(0.2) and finding.severity == "critical"
