@@ -1,0 +1,187 @@
+"""``labelpact audit``, ``issues``, ``review``, ``audits`` and ``consensus export`` end to end, in-process."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from labelpact.io.export import write_annotations, write_gold
+from labelpact.simulate import Simulation, simulate_delivery
+
+from .conftest import RunCli
+
+STRICT = """
+[quality]
+method = "ds"
+min_gold_accuracy = 0.99
+[acceptance]
+aql = 10
+"""
+LOOSE = """
+[quality]
+method = "ds"
+min_gold_accuracy = 0.50
+min_agreement = 0.10
+[acceptance]
+aql = 25
+"""
+
+
+@pytest.fixture(scope="module")
+def delivery(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path, Simulation]:
+    root = tmp_path_factory.mktemp("delivery")
+    sim = simulate_delivery(
+        n_tasks=600, n_workers=40, n_classes=3, labels_per_task=3, gold_share=0.1, seed=11
+    )
+    labels = write_annotations(sim.annotations, root / "labels.csv")
+    gold = write_gold(sim.annotations, sim.gold, root / "gold.csv")
+    contract = root / "strict.toml"
+    contract.write_text(STRICT, encoding="utf-8")
+    (root / "loose.toml").write_text(LOOSE, encoding="utf-8")
+    return labels, gold, contract, sim
+
+
+def _setup(cli: RunCli) -> None:
+    assert cli("client", "set", "--name", "Lab").code == 0
+    assert cli("partner", "add", "Acme").code == 0
+
+
+def _audit(cli: RunCli, labels: Path, *extra: str | Path) -> dict:
+    run = cli("audit", labels, "--partner", "Acme", "--project", "p", "--json", *extra)
+    assert run.code == 0, run.stderr
+    return json.loads(run.stdout)
+
+
+def test_audit_json_has_the_contract_keys_and_is_stored(cli: RunCli, delivery, tmp_path: Path) -> None:
+    labels, gold, contract, sim = delivery
+    _setup(cli)
+    doc = _audit(cli, labels, "--gold", gold, "--contract", contract.parent / "loose.toml")
+    assert set(doc) >= {"batch", "verdict", "reasons", "metrics", "sampling_plan", "findings", "ethics"}
+    assert doc["verdict"] == "accept"
+    plan = doc["sampling_plan"]
+    # 600 labelled tasks, level II -> code letter J (501-1200); at AQL 25 row J points up to H's plan:
+    # n=50, Ac 21, Re 22 (ISO 2859-1 Table 2-A)
+    assert (plan["lot_size"], plan["code_letter"], plan["sample_size"]) == (600, "J", 50)
+    assert (plan["accept_number"], plan["reject_number"]) == (21, 22)
+    assert len(doc["sample_tasks"]) == 50 and len(set(doc["sample_tasks"])) == 50
+    assert doc["metrics"]["n_tasks"] == 600 and doc["metrics"]["n_gold"] == len(sim.gold)
+    assert {r["clause"] for r in doc["reasons"]} >= {"quality.min_gold_accuracy", "quality.min_agreement"}
+    assert all(r["outcome"] == "met" for r in doc["reasons"])
+    shown = cli("audits", "show", doc["audit"], "--json")
+    assert shown.code == 0
+    stored = json.loads(shown.stdout)
+    assert stored["verdict"] == doc["verdict"] and stored["sample_tasks"] == doc["sample_tasks"]
+    assert stored["contract_sha256"] == doc["contract_sha256"] and len(doc["contract_sha256"]) == 64
+
+
+def test_the_strict_contract_rejects_and_a_reaudit_is_a_new_audit(cli: RunCli, delivery) -> None:
+    labels, gold, contract, _ = delivery
+    _setup(cli)
+    first = _audit(cli, labels, "--gold", gold, "--contract", contract.parent / "loose.toml")
+    second = _audit(cli, labels, "--gold", gold, "--contract", contract)
+    assert second["batch"] == first["batch"] and second["audit"] != first["audit"]
+    clause = next(r for r in second["reasons"] if r["clause"] == "quality.min_gold_accuracy")
+    assert clause["outcome"] in ("review", "reject") and clause["limit"] == 0.99
+    assert second["verdict"] == clause["outcome"]
+    listed = json.loads(cli("audits", "list", "--json").stdout)["audits"]
+    assert [a["audit"] for a in listed] == [second["audit"], first["audit"]]
+    assert json.loads(cli("batches", "list", "--json").stdout)["batches"][0]["id"] == first["batch"]
+    human = cli(
+        "audit", labels, "--partner", "Acme", "--project", "p", "--gold", gold, "--contract", contract
+    )
+    assert human.code == 0 and human.stdout.lstrip("╭─╮│ \n").startswith(second["verdict"].upper())
+
+
+def test_review_decides_by_the_plan(cli: RunCli, delivery, tmp_path: Path) -> None:
+    labels, gold, contract, _sim = delivery
+    _setup(cli)
+    doc = _audit(cli, labels, "--gold", gold, "--contract", contract.parent / "loose.toml")
+    sample = doc["sample_tasks"]
+    plan = doc["sampling_plan"]
+    exported = tmp_path / "consensus.csv"
+    run = cli("consensus", "export", doc["batch"], "--out", exported)
+    assert run.code == 0, run.stderr
+    with exported.open() as handle:
+        consensus = {row["task"]: row["label"] for row in csv.DictReader(handle)}
+    assert len(consensus) == 600
+    good = tmp_path / "good.csv"
+    good.write_text("task,label\n" + "".join(f"{t},{consensus[t]}\n" for t in sample))
+    accepted = json.loads(cli("review", doc["audit"], "--results", good, "--json").stdout)
+    assert accepted["decision"] == "accept" and accepted["n_defective"] == 0
+    bad = tmp_path / "bad.csv"
+    flags = ["yes" if i <= plan["reject_number"] else "no" for i in range(len(sample))]
+    bad.write_text("task,defective\n" + "".join(f"{t},{f}\n" for t, f in zip(sample, flags, strict=True)))
+    rejected = json.loads(cli("review", doc["batch"], "--results", bad, "--json").stdout)
+    assert rejected["decision"] == "reject" and rejected["n_defective"] == plan["reject_number"] + 1
+    shown = json.loads(cli("audits", "show", doc["audit"], "--json").stdout)
+    assert [r["decision"] for r in shown["reviews"]] == ["reject", "accept"]
+    partial = tmp_path / "partial.csv"
+    partial.write_text("task,label\n" + "".join(f"{t},{consensus[t]}\n" for t in sample[:-1]))
+    run = cli("review", doc["audit"], "--results", partial)
+    assert run.code == 2 and "sampled tasks" in run.stderr and "1 missing" in run.stderr
+
+
+def test_bad_predictions_leave_the_store_unchanged(
+    cli: RunCli, delivery, tmp_path: Path, workspace: Path, snapshot
+) -> None:
+    labels, _gold, _, sim = delivery
+    _setup(cli)
+    before = snapshot(workspace)
+    preds = tmp_path / "preds.csv"
+    classes = sim.annotations.classes
+    rows = [",".join(["task", *classes])]
+    rows += [f"{t},{','.join(['0.5'] * len(classes))}" for t in sim.annotations.tasks[:5]]
+    preds.write_text("\n".join(rows) + "\n")
+    run = cli("audit", labels, "--partner", "Acme", "--project", "p", "--pred-probs", preds)
+    assert run.code == 2
+    assert "preds.csv, line 2" in run.stderr and "sum to 1" in run.stderr
+    assert snapshot(workspace) == before
+
+
+def test_an_unknown_partner_or_a_file_from_another_partner_is_refused(cli: RunCli, delivery) -> None:
+    labels, *_ = delivery
+    _setup(cli)
+    run = cli("audit", labels, "--partner", "Acmee", "--project", "p")
+    assert run.code == 2 and "Acme" in run.stderr
+    assert cli("ingest", labels, "--partner", "Acme", "--project", "p").code == 0
+    assert cli("partner", "add", "Globex").code == 0
+    run = cli("audit", labels, "--partner", "Globex", "--project", "p")
+    assert run.code == 2 and "Acme" in run.stderr
+
+
+def test_issues_agrees_with_cleanlab_on_single_labels(cli: RunCli, tmp_path: Path) -> None:
+    cleanlab_filter = pytest.importorskip("cleanlab.filter")
+    rng = np.random.default_rng(5)
+    n, k = 3000, 4
+    truth = rng.integers(0, k, n)
+    logits = rng.normal(size=(n, k)) + 2.5 * np.eye(k)[truth]
+    probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    given = truth.copy()
+    noisy = rng.random(n) < 0.12
+    given[noisy] = rng.integers(0, k, int(noisy.sum()))
+    names = [f"c{j}" for j in range(k)]
+    labels = tmp_path / "labels.csv"
+    labels.write_text(
+        "task,worker,label\n" + "".join(f"t{i},w{i % 7},{names[y]}\n" for i, y in enumerate(given))
+    )
+    preds = tmp_path / "preds.csv"
+    preds.write_text(
+        "task,"
+        + ",".join(names)
+        + "\n"
+        + "".join(f"t{i}," + ",".join(f"{p:.17g}" for p in row) + "\n" for i, row in enumerate(probs))
+    )
+    run = cli("issues", labels, "--pred-probs", preds, "--json")
+    assert run.code == 0, run.stderr
+    doc = json.loads(run.stdout)
+    ours = {r["task"] for r in doc["issues"]}
+    theirs = {f"t{i}" for i in np.flatnonzero(cleanlab_filter.find_label_issues(given, probs))}
+    jaccard = len(ours & theirs) / len(ours | theirs)
+    assert jaccard >= 0.95, jaccard
+    assert doc["n_tasks"] == n and len(ours) > 100
+    qualities = [r["quality"] for r in doc["issues"]]
+    assert qualities == sorted(qualities)
