@@ -126,15 +126,21 @@ def render_audit(console: Console, doc: dict[str, Any], *, top: int = 3) -> None
     console.print(reasons)
     findings = doc["findings"]
     if findings:
-        console.print(
-            f"[bold]Most important findings[/] ({len(findings)} in all; labelpact audits show {doc['audit']})"
+        table = Table(
+            title=f"Most important findings ({min(top, len(findings))} of {len(findings)}; "
+            f"all: labelpact audits show {doc['audit']} --findings)",
+            title_justify="left",
         )
+        table.add_column("severity")
+        table.add_column("finding", overflow="fold")
+        table.add_column("what the vendor should do", overflow="fold")
         for f in findings[:top]:
-            console.print(
-                f"  [{_SEVERITY_STYLE[f['severity']]}]{f['severity']:>8}[/] {f['kind']}: {f['detail']}"
+            table.add_row(
+                f"[{_SEVERITY_STYLE[f['severity']]}]{f['severity']}[/]",
+                f"[bold]{f['kind']}[/] {f['detail']}",
+                f.get("action") or "",
             )
-            if f.get("action"):
-                console.print(f"           [dim]vendor: {f['action']}[/]")
+        console.print(table)
     else:
         console.print("No findings.")
     plan = doc["sampling_plan"]

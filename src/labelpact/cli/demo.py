@@ -7,19 +7,24 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 import numpy as np
 from rich.console import Console
 from rich.rule import Rule
+from rich.table import Table
 
+from labelpact.cli.audit import render_audit
 from labelpact.cli.batches import batch_summary_table
 from labelpact.cli.quality import worst_workers_table
 from labelpact.config import load_settings
 from labelpact.io import Delivery
 from labelpact.io.export import write_annotations, write_gold
 from labelpact.services import add_partner, ingest_batch, set_client
+from labelpact.services.audit import audit_batch
 from labelpact.services.quality import agreement_of, consensus_of, workers_of
+from labelpact.services.review import review_sample
 from labelpact.simulate import Simulation, simulate_delivery
 from labelpact.store import Store
 
@@ -79,46 +84,133 @@ def _quality(console: Console, delivery: Delivery, sim: Simulation) -> None:
     )
 
 
+DEMO_CONTRACT = """\
+# The demo's contract: what Northwind AI's vendors sign up to (see examples/contracts/ for more).
+[labels]
+classes = ["negative", "neutral", "positive", "mixed"]
+
+[quality]
+method = "auto"
+min_gold_accuracy = 0.85
+min_agreement = 0.40
+max_error_rate = 0.08
+max_flagged_worker_share = 0.10
+
+[acceptance]
+aql = 2.5
+inspection_level = "II"
+
+[pay]
+price_per_label = 0.08
+currency = "USD"
+pay_floor_per_hour = 15.0
+annotator_share = 0.6
+
+[data]
+allowed_licenses = ["CC-BY-4.0", "CC0-1.0", "MIT"]
+personal_data = "reject"
+"""
+
+
+def _simulate(seed: int, *, k: int, spammers: float, mediocre: float, adversarial: float) -> Simulation:
+    return simulate_delivery(
+        n_tasks=3_000,
+        n_workers=400,
+        n_classes=len(_CLASSES),
+        labels_per_task=k,
+        class_names=_CLASSES,
+        class_priors=(0.3, 0.35, 0.25, 0.1),
+        share_random_spammers=spammers,
+        share_fixed_spammers=spammers / 3,
+        share_adversarial=adversarial,
+        share_mediocre=mediocre,
+        duplicate_rate=0.01,
+        gold_share=0.05,
+        seed=seed,
+    )
+
+
 def _story(console: Console, root: Path, seed: int) -> None:
     settings = load_settings({}, workspace=root / "workspace")
-    console.print(Rule("labelpact demo: one lab, one vendor, one delivery"))
+    contract = root / "contract.toml"
+    contract.write_text(DEMO_CONTRACT, encoding="utf-8")
+    console.print(Rule("labelpact demo: one lab, two vendors, three deliveries"))
     with Store.open(settings) as store:
         client = set_client(store, "Northwind AI", rivals=["Globex Research", "Initech Labs"])
-        partner = add_partner(store, "Acme Labels", equity_stake=None, min_spend_usd=250_000)
+        acme = add_partner(store, "Acme Labels", min_spend_usd=250_000, contract=contract)
+        borealis = add_partner(store, "Borealis Data", min_spend_usd=120_000, contract=contract)
         console.print(
-            f"Client [bold]{client.name}[/] (rivals: {', '.join(client.rivals)}) buys labels from [bold]{partner.name}[/]."
+            f"Client [bold]{client.name}[/] (rivals: {', '.join(client.rivals)}) buys sentiment labels from "
+            f"[bold]{acme.name}[/] and [bold]{borealis.name}[/] under one contract (AQL 2.5%, gold accuracy >= 85%, "
+            "alpha >= 0.40, error rate <= 8%, at most 10% of workers flagged, no personal data)."
         )
 
-        sim = simulate_delivery(
-            n_tasks=3_000,
-            n_workers=400,
-            n_classes=len(_CLASSES),
-            labels_per_task=3,
-            class_names=_CLASSES,
-            class_priors=(0.3, 0.35, 0.25, 0.1),
-            share_random_spammers=0.03,
-            share_fixed_spammers=0.01,
-            share_adversarial=0.005,
-            duplicate_rate=0.01,
-            gold_share=0.05,
-            seed=seed,
-        )
+        sim = _simulate(seed, k=5, spammers=0.02, mediocre=0.15, adversarial=0.0)
         kinds = sim.worker_kinds
         console.print(
-            f"Acme delivers a sentiment batch: {sim.annotations.n_tasks:,} tasks labelled by "
+            f"\n[bold]{acme.name}[/] delivers week 1: {sim.annotations.n_tasks:,} tasks, 5 labels each, by "
             f"{sim.annotations.n_workers} workers ({kinds.count('reliable')} reliable, {kinds.count('mediocre')} mediocre, "
-            f"{kinds.count('random_spammer') + kinds.count('fixed_spammer')} spammers, {kinds.count('adversarial')} adversarial), "
-            f"with {len(sim.gold)} gold honeypots."
+            f"{kinds.count('random_spammer') + kinds.count('fixed_spammer')} spammers), with {len(sim.gold)} gold honeypots."
         )
         delivery = write_annotations(sim.annotations, root / "acme-sentiment-week1.csv")
         gold = write_gold(sim.annotations, sim.gold, root / "acme-sentiment-gold.csv")
-
-        result = ingest_batch(store, delivery, partner=partner.name, project="sentiment", gold=gold)
+        result = ingest_batch(store, delivery, partner=acme.name, project="sentiment", gold=gold)
         console.print(batch_summary_table(result.batch, title=f"Ingested batch {result.batch.id}"))
-        again = ingest_batch(store, delivery, partner=partner.name, project="sentiment", gold=gold)
+        again = ingest_batch(store, delivery, partner=acme.name, project="sentiment", gold=gold)
         console.print(
             f"Ingesting the same file again is a no-op: batch [bold]{again.batch.id}[/] already holds these bytes "
             f"(created={again.created})."
         )
         if result.delivery is not None:  # the first ingest created the batch, so it read the file
             _quality(console, result.delivery, sim)
+        console.print(Rule(f"Does {acme.name}'s batch meet the contract? labelpact audit"))
+        audited = audit_batch(store, delivery, partner=acme.name, project="sentiment", gold=gold)
+        render_audit(console, audited.document)
+
+        console.print(Rule(f"{borealis.name} delivers a weaker batch"))
+        weak = _simulate(seed + 1, k=3, spammers=0.05, mediocre=0.45, adversarial=0.01)
+        delivery = write_annotations(weak.annotations, root / "borealis-sentiment-week1.csv")
+        gold = write_gold(weak.annotations, weak.gold, root / "borealis-sentiment-gold.csv")
+        audited = audit_batch(store, delivery, partner=borealis.name, project="sentiment", gold=gold)
+        render_audit(console, audited.document)
+        if audited.document["verdict"] == "review":
+            _review(console, store, audited.document, weak, root)
+        _ledger(console, store)
+
+
+def _review(console: Console, store: Store, doc: dict[str, Any], sim: Simulation, root: Path) -> None:
+    """A reviewer re-labels the sampled tasks (here: the simulation's truth) and the plan decides."""
+    truth = dict(zip(sim.annotations.tasks, np.asarray(sim.annotations.classes)[sim.truth], strict=True))
+    answers = root / "borealis-review.csv"
+    answers.write_text(
+        "task,label\n" + "".join(f"{t},{truth[t]}\n" for t in doc["sample_tasks"]), encoding="utf-8"
+    )
+    console.print(
+        f"A reviewer re-labels the {len(doc['sample_tasks'])} sampled tasks; "
+        f"[bold]labelpact review {doc['audit']} --results {answers.name}[/] applies the plan:"
+    )
+    outcome = review_sample(store, doc["audit"], answers, reviewer="demo reviewer").document
+    style = "bold green" if outcome["decision"] == "accept" else "bold red"
+    console.print(
+        f"[{style}]{outcome['decision'].upper()}[/]: {outcome['n_defective']} defective of {outcome['n_inspected']} "
+        f"(accept with at most {outcome['accept_number']}, reject at {outcome['reject_number']})."
+    )
+
+
+def _ledger(console: Console, store: Store) -> None:
+    """Every audit is kept: the list a vendor manager starts from."""
+    console.print(Rule("Everything is stored: labelpact audits list"))
+    table = Table()
+    for name in ("audit", "partner", "batch", "verdict", "review", "findings"):
+        table.add_column(name)
+    for record in store.list_audits():
+        reviews = store.list_reviews(record.id)
+        table.add_row(
+            record.id,
+            record.partner,
+            record.batch,
+            record.verdict,
+            reviews[0].decision if reviews else "-",
+            str(len(record.findings)),
+        )
+    console.print(table)

@@ -189,6 +189,7 @@ def agreement(
     confidence: float = 0.95,
     random_state: int | np.random.Generator | None = 0,
     min_pair_tasks: int = 10,
+    pair_bootstrap: int | None = None,
 ) -> Agreement:
     """Agreement coefficients of ``a`` with percentile bootstrap intervals over tasks.
 
@@ -196,7 +197,8 @@ def agreement(
     alpha-reliability"): ``ordinal`` and ``interval`` take the classes in ``a.classes`` order, and
     ``interval`` uses the class names as numbers when all are numbers, else their ranks. Fleiss,
     AC1 (Gwet 2008, Br. J. Math. Stat. Psychol. 61) and Cohen's kappa are nominal. Cohen's kappa is
-    averaged over worker pairs sharing at least ``min_pair_tasks`` tasks.
+    averaged over worker pairs sharing at least ``min_pair_tasks`` tasks; its interval takes
+    ``pair_bootstrap`` replicates (default ``n_bootstrap``), whose cost grows with the number of pairs.
     """
     if level not in get_args(Level):
         raise InvalidInputError(f"a level in {list(get_args(Level))}", got=repr(level))
@@ -225,7 +227,10 @@ def agreement(
         reps = reps if column is None else reps[:, column]
         return Estimate(float(value), percentile_interval(reps, confidence=confidence))
 
-    kappas, kappa_mean = _cohen(a, min_pair_tasks, n_bootstrap, confidence, rng)
+    pair_replicates = n_bootstrap if pair_bootstrap is None else pair_bootstrap
+    if pair_replicates < 0:
+        raise InvalidInputError("a number of pair bootstrap replicates >= 0", got=repr(pair_bootstrap))
+    kappas, kappa_mean = _cohen(a, min_pair_tasks, pair_replicates, confidence, rng)
     pairable = patterns.sum(1) >= 2
     class_values = (sizes[pairable] @ patterns[pairable]).astype(np.int64)
     per_class = tuple(

@@ -13,7 +13,7 @@ import numpy as np
 from labelpact.core.annotations import Annotations, FloatArray, IntArray
 from labelpact.core.label_issues import LabelIssues
 from labelpact.core.workers import WorkerReport
-from labelpact.partners.findings import Finding
+from labelpact.partners.findings import Finding, Severity
 
 __all__ = ["MAX_EXAMPLES", "label_error_finding", "late_finding", "weak_consensus_finding", "worker_findings"]
 
@@ -46,7 +46,7 @@ _WORKER_FLAGS: dict[str, tuple[str, str, str]] = {
 
 def worker_findings(report: WorkerReport, annotations: Annotations) -> list[Finding]:
     """One finding per worker flag that fired, and one for copy rings; severity grows with the share of
-    annotations the flagged workers made (critical from 5%)."""
+    annotations the flagged workers made (info below 1%, critical from 10%)."""
     n_annotations = max(int(report.n_labels.sum()), 1)
     findings: list[Finding] = []
     for flag, (kind, meaning, action) in _WORKER_FLAGS.items():
@@ -58,8 +58,8 @@ def worker_findings(report: WorkerReport, annotations: Annotations) -> list[Find
         findings.append(
             Finding(
                 kind=kind,
-                severity="critical" if share >= 0.05 else "warning",
-                detail=f"{len(index)} workers {meaning}; they made {share:.1%} of the batch's annotations.",
+                severity=_severity(share, warning=0.01, critical=0.10),
+                detail=f"{_workers(len(index))} {meaning}; they made {share:.1%} of the batch's annotations.",
                 clause="quality.max_flagged_worker_share",
                 evidence={
                     "n_workers": len(index),
@@ -100,10 +100,24 @@ def worker_findings(report: WorkerReport, annotations: Annotations) -> list[Find
     return findings
 
 
+def _severity(share: float, *, warning: float, critical: float) -> Severity:
+    return "critical" if share >= critical else "warning" if share >= warning else "info"
+
+
+def _workers(n: int) -> str:
+    return "1 worker" if n == 1 else f"{n} workers"
+
+
 def label_error_finding(
-    issues: LabelIssues, tasks: Sequence[str], classes: Sequence[str], *, source: str
+    issues: LabelIssues,
+    tasks: Sequence[str],
+    classes: Sequence[str],
+    *,
+    source: str,
+    from_model: bool = True,
 ) -> Finding | None:
-    """The consensus labels that a model (confident learning) or the workers' own models contradict."""
+    """The consensus labels that a model (confident learning, ``from_model``) says are wrong, or, without
+    a model, the candidates the workers' own models cast doubt on (weaker evidence, milder severity)."""
     if not len(issues):
         return None
     rate = len(issues) / max(issues.n_tasks, 1)
@@ -122,10 +136,19 @@ def label_error_finding(
             strict=True,
         )
     ]
+    if from_model:
+        severity = _severity(rate, warning=0.0, critical=0.05)
+        detail = f"{len(issues)} consensus labels ({rate:.1%} of tasks) are probably wrong ({source})."
+    else:
+        severity = _severity(rate, warning=0.05, critical=1.01)
+        detail = (
+            f"{len(issues)} tasks ({rate:.1%}) are label-error candidates: a consensus below 70% confidence, "
+            "or a label its worker would rarely give to the consensus class."
+        )
     return Finding(
         kind="label_errors",
-        severity="critical" if rate >= 0.05 else "warning",
-        detail=f"{len(issues)} consensus labels ({rate:.1%} of tasks) are probably wrong ({source}).",
+        severity=severity,
+        detail=detail,
         clause="quality.max_error_rate",
         evidence={"n_tasks": len(issues), "rate": rate, "source": source, "worst": examples},
         action="Re-label these tasks, worst first, and tell us which were right.",

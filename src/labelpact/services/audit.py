@@ -26,7 +26,7 @@ from labelpact.core.acceptance import (
     low_confidence_tasks,
     sampling_plan,
 )
-from labelpact.core.agreement import Level
+from labelpact.core.agreement import Level, agreement
 from labelpact.core.annotations import FloatArray, IntArray
 from labelpact.core.intervals import wilson_interval
 from labelpact.core.label_issues import LabelIssues, rank_label_issues, weak_consensus_issues
@@ -44,7 +44,7 @@ from labelpact.partners.quality_findings import (
 )
 from labelpact.partners.verdict import QualityEvidence, quality_reasons
 from labelpact.services.ingest import _utc, file_sha256, store_delivery
-from labelpact.services.quality import agreement_of, consensus_of, workers_of
+from labelpact.services.quality import consensus_of, workers_of
 from labelpact.store import AuditCreate, AuditRecord, FindingCreate, Store
 
 __all__ = [
@@ -58,6 +58,7 @@ __all__ = [
 MIN_GOLD_FOR_ERROR_RATE = 30  # below this many gold tasks the posterior estimate is used
 WEAK_CONFIDENCE = 0.7
 LIKELIHOOD_THRESHOLD = 0.05
+PAIR_BOOTSTRAP = 200  # the mean pairwise kappa is context, not a clause: fewer replicates, same estimator
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,7 +273,9 @@ def audit_batch(
     codes[labelled] = c.probas[labelled].argmax(axis=1)
     stage("consensus")
     level: Level = "ordinal" if the_contract["labels.ordered"] else "nominal"
-    agree = agreement_of(delivery, level=level, n_bootstrap=n_bootstrap, random_state=random_state)
+    agree = agreement(
+        a, level=level, n_bootstrap=n_bootstrap, pair_bootstrap=PAIR_BOOTSTRAP, random_state=random_state
+    )
     stage("agreement")
     report = workers_of(delivery, consensus=c)
     stage("workers")
@@ -345,7 +348,19 @@ def audit_batch(
     verdict = worst_outcome(reasons)
     findings = [
         *worker_findings(report, a),
-        *(f for f in (label_error_finding(errors.issues, a.tasks, a.classes, source=errors.source),) if f),
+        *(
+            f
+            for f in (
+                label_error_finding(
+                    errors.issues,
+                    a.tasks,
+                    a.classes,
+                    source=errors.source,
+                    from_model=predictions is not None,
+                ),
+            )
+            if f
+        ),
         *(
             f
             for f in (weak_consensus_finding(c.confidence, a.tasks, labelled) if predictions else None,)

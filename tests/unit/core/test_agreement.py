@@ -300,3 +300,16 @@ def test_no_pairable_task_gives_nan_everywhere_and_zero_tasks_used() -> None:
         assert np.isnan(result.krippendorff_alpha.value) and np.isnan(result.fleiss_kappa.value)
         assert np.isnan(result.cohen_kappa_mean.value)
         assert json.loads(json.dumps(result.to_dict()))["gwet_ac1"] == {"value": None, "ci": [None, None]}
+
+
+def test_pair_bootstrap_sets_only_the_pairwise_interval() -> None:
+    from labelpact.simulate import simulate_delivery
+
+    a = simulate_delivery(n_tasks=300, n_workers=12, labels_per_task=4, seed=2).annotations
+    full = agreement(a, n_bootstrap=50, random_state=1)
+    none = agreement(a, n_bootstrap=50, pair_bootstrap=0, random_state=1)
+    assert none.krippendorff_alpha == full.krippendorff_alpha
+    assert none.cohen_kappa_mean.value == full.cohen_kappa_mean.value
+    assert np.isnan(none.cohen_kappa_mean.ci[0]) and np.isfinite(full.cohen_kappa_mean.ci[0])
+    with pytest.raises(InvalidInputError):
+        agreement(a, pair_bootstrap=-1)
