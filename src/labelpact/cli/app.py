@@ -5,8 +5,11 @@ from __future__ import annotations
 import click
 
 from labelpact import __version__
+from labelpact.cli.audit import audit, issues, review
+from labelpact.cli.audits import audits, consensus
 from labelpact.cli.batches import batches, ingest
 from labelpact.cli.demo import demo
+from labelpact.cli.ethics import ethics
 from labelpact.cli.quality import aggregate, agreement, workers
 from labelpact.cli.workspace import client, partner, project
 
@@ -22,5 +25,21 @@ def cli() -> None:
     """labelpact keeps AI data-labeling partnerships honest: audit deliveries, track partners, publish reports."""
 
 
-for command in (ingest, aggregate, agreement, workers, batches, client, partner, project, demo):
+for command in (
+    ingest,
+    aggregate,
+    agreement,
+    workers,
+    issues,
+    audit,
+    review,
+    ethics,
+    audits,
+    consensus,
+    batches,
+    client,
+    partner,
+    project,
+    demo,
+):
     cli.add_command(command)

@@ -17,8 +17,10 @@ from rich.table import Table
 
 from labelpact.cli.audit import render_audit
 from labelpact.cli.batches import batch_summary_table
+from labelpact.cli.ethics import render_ethics
 from labelpact.cli.quality import worst_workers_table
 from labelpact.config import load_settings
+from labelpact.core.annotations import Annotations
 from labelpact.io import Delivery
 from labelpact.io.export import write_annotations, write_gold
 from labelpact.services import add_partner, ingest_batch, set_client
@@ -26,11 +28,13 @@ from labelpact.services.audit import audit_batch
 from labelpact.services.quality import agreement_of, consensus_of, workers_of
 from labelpact.services.review import review_sample
 from labelpact.simulate import Simulation, simulate_delivery
+from labelpact.simulate_payloads import simulate_payloads, underpay_workers, write_tasks
 from labelpact.store import Store
 
 __all__ = ["demo"]
 
 _CLASSES = ("negative", "neutral", "positive", "mixed")
+_PAY = 0.25 * 0.6  # what reaches an annotator per label under the demo contract
 
 
 @click.command(epilog="Example: labelpact demo --keep")
@@ -101,7 +105,7 @@ aql = 2.5
 inspection_level = "II"
 
 [pay]
-price_per_label = 0.08
+price_per_label = 0.25
 currency = "USD"
 pay_floor_per_hour = 15.0
 annotator_share = 0.6
@@ -126,8 +130,17 @@ def _simulate(seed: int, *, k: int, spammers: float, mediocre: float, adversaria
         share_mediocre=mediocre,
         duplicate_rate=0.01,
         gold_share=0.05,
+        median_duration_s=12.0,
         seed=seed,
     )
+
+
+def _fairly_paid(sim: Simulation) -> Annotations:
+    """The delivery of a vendor that pays every annotator at least the contract's floor (0.25 x 0.6 per label)."""
+    annotations, _ = underpay_workers(
+        sim.annotations, share=0.0, price_per_label=_PAY, pay_floor_per_hour=15.0
+    )
+    return annotations
 
 
 def _story(console: Console, root: Path, seed: int) -> None:
@@ -152,7 +165,7 @@ def _story(console: Console, root: Path, seed: int) -> None:
             f"{sim.annotations.n_workers} workers ({kinds.count('reliable')} reliable, {kinds.count('mediocre')} mediocre, "
             f"{kinds.count('random_spammer') + kinds.count('fixed_spammer')} spammers), with {len(sim.gold)} gold honeypots."
         )
-        delivery = write_annotations(sim.annotations, root / "acme-sentiment-week1.csv")
+        delivery = write_annotations(_fairly_paid(sim), root / "acme-sentiment-week1.csv")
         gold = write_gold(sim.annotations, sim.gold, root / "acme-sentiment-gold.csv")
         result = ingest_batch(store, delivery, partner=acme.name, project="sentiment", gold=gold)
         console.print(batch_summary_table(result.batch, title=f"Ingested batch {result.batch.id}"))
@@ -169,13 +182,38 @@ def _story(console: Console, root: Path, seed: int) -> None:
 
         console.print(Rule(f"{borealis.name} delivers a weaker batch"))
         weak = _simulate(seed + 1, k=3, spammers=0.05, mediocre=0.45, adversarial=0.01)
-        delivery = write_annotations(weak.annotations, root / "borealis-sentiment-week1.csv")
+        delivery = write_annotations(_fairly_paid(weak), root / "borealis-sentiment-week1.csv")
         gold = write_gold(weak.annotations, weak.gold, root / "borealis-sentiment-gold.csv")
         audited = audit_batch(store, delivery, partner=borealis.name, project="sentiment", gold=gold)
         render_audit(console, audited.document)
         if audited.document["verdict"] == "review":
             _review(console, store, audited.document, weak, root)
+        _leaky(console, store, borealis.name, root, seed)
         _ledger(console, store)
+
+
+def _leaky(console: Console, store: Store, partner: str, root: Path, seed: int) -> None:
+    """Week 2: the texts carry customers' emails and card numbers and a quarter of the workforce is underpaid."""
+    console.print(Rule(f"{partner}, week 2: personal data in the texts, annotators paid below the floor"))
+    sim = _simulate(seed + 2, k=3, spammers=0.02, mediocre=0.2, adversarial=0.0)
+    a, underpaid = underpay_workers(
+        sim.annotations, share=0.25, price_per_label=_PAY, pay_floor_per_hour=15.0, seed=seed
+    )
+    payloads = simulate_payloads(
+        a.tasks, seed=seed, email_share=0.004, card_share=0.002, disallowed_share=0.01
+    )
+    delivery = write_annotations(a, root / "borealis-sentiment-week2.csv")
+    gold = write_gold(a, sim.gold, root / "borealis-sentiment-week2-gold.csv")
+    tasks = write_tasks(payloads, root / "borealis-sentiment-week2-tasks.csv")
+    console.print(
+        f"The delivery comes with its task texts ({len(payloads.task):,} reviews with source and licence); "
+        f"the vendor paid {len(underpaid)} of its workers less per hour than the contract's floor."
+    )
+    audited = audit_batch(store, delivery, partner=partner, project="sentiment", gold=gold, tasks=tasks)
+    render_audit(console, audited.document)
+    ethics = audited.document["ethics"]
+    if ethics is not None:
+        render_ethics(console, ethics, title="Ethics audit of week 2")
 
 
 def _review(console: Console, store: Store, doc: dict[str, Any], sim: Simulation, root: Path) -> None:

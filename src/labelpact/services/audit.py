@@ -32,6 +32,7 @@ from labelpact.core.intervals import wilson_interval
 from labelpact.core.label_issues import LabelIssues, rank_label_issues, weak_consensus_issues
 from labelpact.core.workers import WorkerReport
 from labelpact.errors import InvalidInputError
+from labelpact.ethics.findings import ethics_findings, ethics_reasons
 from labelpact.io import Delivery, read_delivery
 from labelpact.io.predictions import Predictions, read_pred_probs
 from labelpact.partners.contract import Contract, parse_contract
@@ -43,6 +44,7 @@ from labelpact.partners.quality_findings import (
     worker_findings,
 )
 from labelpact.partners.verdict import QualityEvidence, quality_reasons
+from labelpact.services.ethics import ethics_document, ethics_of
 from labelpact.services.ingest import _utc, file_sha256, store_delivery
 from labelpact.services.quality import consensus_of, workers_of
 from labelpact.store import AuditCreate, AuditRecord, FindingCreate, Store
@@ -162,8 +164,10 @@ def label_errors_of(
 def _ethics(
     delivery: Delivery, contract: Contract, consensus: IntArray, slice_columns: Sequence[str]
 ) -> tuple[dict[str, Any] | None, list[Finding], list[Reason]]:
-    """The ethics half: its JSON section, findings and clause reasons (TEMPORARY: wired next)."""
-    return None, [], []
+    """The ethics half: its JSON section (whose ``verdict`` judges the ethics clauses alone), findings and reasons."""
+    report = ethics_of(delivery, contract, consensus=consensus, slice_columns=slice_columns)
+    document = ethics_document(report, contract)
+    return document, ethics_findings(report, contract), ethics_reasons(report, contract)
 
 
 def _error_rate(
@@ -281,7 +285,7 @@ def audit_batch(
     stage("workers")
     errors = label_errors_of(delivery, codes, c.probas, predictions=predictions, report=report)
     stage("label_errors")
-    ethics_document, ethics_findings, ethics_reasons = _ethics(delivery, the_contract, codes, slice_columns)
+    ethics_section, ethical_findings, ethical_reasons = _ethics(delivery, the_contract, codes, slice_columns)
     stage("ethics")
 
     n_gold = len(delivery.gold) if delivery.gold is not None else 0
@@ -344,7 +348,7 @@ def audit_batch(
         delivered_at=delivered,
         due_at=due,
     )
-    reasons = [*quality_reasons(evidence, the_contract), *ethics_reasons]
+    reasons = [*quality_reasons(evidence, the_contract), *ethical_reasons]
     verdict = worst_outcome(reasons)
     findings = [
         *worker_findings(report, a),
@@ -367,7 +371,7 @@ def audit_batch(
             if f
         ),
         *(f for f in (late_finding(evidence.late_by_days),) if f),
-        *ethics_findings,
+        *ethical_findings,
     ]
     findings.sort(key=lambda f: -f.rank)
     stage("verdict")
@@ -426,7 +430,7 @@ def audit_batch(
                 metrics=metrics,
                 sampling_plan=plan_doc,
                 sample_tasks=[a.tasks[int(i)] for i in drawn],
-                ethics=ethics_document,
+                ethics=ethics_section,
                 method=c.method,
                 contract_toml=contract_text,
                 contract_sha256=None,

@@ -1,0 +1,265 @@
+"""``ethics``: personal data, licences, slice bias and annotator pay of one delivery, judged by a contract."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+import phonenumbers
+from rich.console import Console
+from rich.table import Table
+
+from labelpact.cli.common import annotation_columns, common_options, make_output
+from labelpact.errors import InvalidInputError
+from labelpact.io import read_delivery
+from labelpact.partners.contract import Contract, parse_contract
+from labelpact.services.ethics import ethics_document, ethics_of
+
+__all__ = ["ethics", "read_contract", "render_ethics"]
+
+_VERDICT_STYLE = {"accept": "bold green", "review": "bold yellow", "reject": "bold red"}
+_OUTCOME_STYLE = {"met": "green", "unchecked": "dim", "review": "yellow", "reject": "red"}
+_SEVERITY_STYLE = {"info": "dim", "warning": "yellow", "critical": "bold red"}
+
+
+def read_contract(path: Path | None) -> Contract:
+    """The contract in ``path`` (TOML), or the default contract (no thresholds) when none is given."""
+    if path is None:
+        return Contract.default()
+    if not path.is_file():
+        raise InvalidInputError("an existing contract file", file=path, got="no such file")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise InvalidInputError(
+            "UTF-8 text", file=path, got=f"undecodable byte at offset {error.start}"
+        ) from None
+    return parse_contract(text, source=str(path))
+
+
+def _check_regions(regions: tuple[str, ...]) -> tuple[str, ...]:
+    chosen = tuple(r.strip().upper() for r in regions) or ("US",)
+    unknown = [r for r in chosen if r not in phonenumbers.SUPPORTED_REGIONS]
+    if unknown:
+        raise InvalidInputError(
+            "ISO 3166 region codes such as US, GB, DE", column="--phone-region", got=repr(unknown[0]),
+            column_kind="option",
+        )  # fmt: skip
+    return chosen
+
+
+@click.command(
+    epilog="Example: labelpact ethics labels.csv --tasks tasks.csv --contract c.toml --slice-column language"
+)
+@click.argument("labels", type=click.Path(path_type=Path))
+@click.option(
+    "--tasks",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Task payloads: task plus text, source, license and slice fields.",
+)
+@click.option(
+    "--contract",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Contract (TOML): pay floor, price, allowed licences, personal-data policy, what blocks acceptance.",
+)
+@click.option("--gold", type=click.Path(path_type=Path), default=None, help="Gold answers (task,label).")
+@click.option(
+    "--slice-column",
+    "slice_columns",
+    multiple=True,
+    metavar="FIELD",
+    help="Task field to compare label quality across (language, region...); repeatable.",
+)
+@click.option(
+    "--phone-region",
+    "phone_regions",
+    multiple=True,
+    metavar="CC",
+    help="Region whose national phone formats are recognised (default US); repeatable, first wins.",
+)
+@annotation_columns
+@common_options
+def ethics(
+    labels: Path,
+    tasks: Path,
+    contract: Path | None,
+    gold: Path | None,
+    slice_columns: tuple[str, ...],
+    phone_regions: tuple[str, ...],
+    task_column: str | None,
+    worker_column: str | None,
+    label_column: str | None,
+    workspace: Path | None,
+    db: str | None,
+    as_json: bool,
+) -> None:
+    """Personal data in the tasks, their licences, label bias across slices and annotators' effective pay."""
+    output = make_output(as_json)
+    regions = _check_regions(phone_regions)
+    terms = read_contract(contract)
+    delivery = read_delivery(
+        labels,
+        gold=gold,
+        tasks=tasks,
+        task_column=task_column,
+        worker_column=worker_column,
+        label_column=label_column,
+        classes=terms.classes,
+    )
+    report = ethics_of(delivery, terms, slice_columns=slice_columns, phone_regions=regions)
+    document = ethics_document(report, terms)
+    output.emit(document, lambda: render_ethics(output.stdout, document, title=f"Ethics of {labels.name}"))
+
+
+def render_ethics(console: Console, document: dict[str, Any], *, title: str) -> None:
+    """The ethics document (:func:`ethics_document`) for people: headline, clauses, personal data,
+    licences, pay, slices, findings; ``labelpact audit`` and the demo reuse it."""
+    verdict = document["verdict"]
+    blocking = sum(1 for r in document["reasons"] if r["outcome"] == "reject")
+    console.print(
+        f"[bold]{title}[/]: [{_VERDICT_STYLE[verdict]}]{verdict.upper()}[/]"
+        + (f" ({blocking} blocking)" if blocking else "")
+        + f", {len(document['findings'])} finding(s)"
+    )
+    if document["reasons"]:
+        reasons = Table(
+            "clause", "outcome", "measured", "limit", "detail", title="Contract clauses", title_justify="left"
+        )
+        for r in document["reasons"]:
+            style = _OUTCOME_STYLE[r["outcome"]]
+            reasons.add_row(
+                r["clause"],
+                f"[{style}]{r['outcome']}[/]",
+                _value(r["measured"]),
+                _value(r["limit"]),
+                r["detail"],
+            )
+        console.print(reasons)
+    _render_pii(console, document)
+    _render_licences(console, document)
+    _render_pay(console, document)
+    _render_bias(console, document)
+    if document["findings"]:
+        table = Table("severity", "finding", "detail", "action", title="Findings", title_justify="left")
+        for f in document["findings"]:
+            style = _SEVERITY_STYLE[f["severity"]]
+            table.add_row(f"[{style}]{f['severity']}[/]", f["kind"], f["detail"], f["action"] or "")
+        console.print(table)
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.3g}" if abs(value) < 1 else f"{value:,.2f}"
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+def _render_pii(console: Console, document: dict[str, Any]) -> None:
+    summary = document.get("pii_summary")
+    if summary is None:
+        return
+    findings = document["pii"]
+    if not findings:
+        console.print("No personal data found in the task payloads.")
+    else:
+        counts: dict[tuple[str, str], int] = {}
+        examples: dict[str, list[str]] = {}
+        for f in findings:
+            counts[f["entity"], f["field"]] = counts.get((f["entity"], f["field"]), 0) + 1
+            shown = examples.setdefault(f["entity"], [])
+            if len(shown) < 3:
+                shown.append(f"{f['masked']} ({f['task']})")
+        table = Table(
+            "entity", "field", "found", "examples (masked)", title="Personal data", title_justify="left"
+        )
+        for (entity, field), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+            table.add_row(entity, field, f"{n:,}", "; ".join(examples[entity]))
+        console.print(table)
+    for entity, why in summary["not_scanned"].items():
+        console.print(f"[dim]{entity} not scanned: {why}[/]")
+
+
+def _render_licences(console: Console, document: dict[str, Any]) -> None:
+    summary = document.get("provenance_summary")
+    if summary is None:
+        return
+    allowed = set(summary["allowed"])
+    table = Table("licence", "status", "tasks", "sources", title="Licences", title_justify="left")
+    for licence, n in sorted(summary["tasks_by_license"].items(), key=lambda kv: -kv[1]):
+        status = (
+            "[green]allowed[/]"
+            if licence in allowed
+            else "[yellow]missing[/]"
+            if licence == "missing"
+            else "[yellow]unknown[/]"
+            if licence.startswith("unknown:")
+            else "[red]not allowed[/]"
+        )
+        table.add_row(licence, status, f"{n:,}", ", ".join(summary["by_license"].get(licence, [])) or "-")
+    console.print(table)
+
+
+def _render_pay(console: Console, document: dict[str, Any]) -> None:
+    pay = document["pay"]
+    if pay is None:
+        return
+    currency = pay["currency"]
+    known = [w for w in pay["workers"] if w["hourly_pay"] is not None]
+    table = Table(show_header=False, title="Annotator pay", title_justify="left")
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    share = "" if pay["annotator_share"] == 1.0 else f" x {pay['annotator_share']:.0%} to annotators"
+    table.add_row("price per label", f"{_value(pay['price_per_label'])} {currency}{share}")
+    table.add_row("pay floor per hour", f"{pay['pay_floor_per_hour']:.2f} {currency}")
+    q = pay["quantiles"]
+    table.add_row("hourly pay p10 / p50 / p90", " / ".join(_money(q.get(k)) for k in ("p10", "p50", "p90")))
+    table.add_row(
+        "workers below the floor",
+        f"{len(pay['workers_below_floor'])} of {len(known)} ({_pct(pay['share_workers_below_floor'])})",
+    )
+    table.add_row("hours worked below the floor", _pct(pay["share_hours_below_floor"]))
+    table.add_row("workers with unknown pay", f"{pay['n_workers_unknown']:,}")
+    table.add_row("labels too fast to be read", f"{pay['n_annotations_too_fast']:,}")
+    console.print(table)
+
+
+def _render_bias(console: Console, document: dict[str, Any]) -> None:
+    for column in document["bias"]:
+        table = Table(
+            "slice", "tasks", "agreement", "diff", "q", "gold acc.", "diff", "q", "label V", "q", "flags",
+            title=f"Slices of {column['column']} (FDR {column['fdr']:.0%})", title_justify="left",
+        )  # fmt: skip
+        for s in column["slices"]:
+            table.add_row(
+                str(s["slice"]), f"{s['n_tasks']:,}",
+                _pct(s["agreement"]), _signed(s["agreement_diff"]), _q(s["agreement_q"]),
+                _pct(s["gold_accuracy"]), _signed(s["accuracy_diff"]), _q(s["accuracy_q"]),
+                _num(s["distribution_v"]), _q(s["distribution_q"]), ", ".join(s["flags"]),
+            )  # fmt: skip
+        console.print(table)
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1%}"
+
+
+def _money(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def _signed(value: float | None) -> str:
+    return "-" if value is None else f"{value:+.1%}"
+
+
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def _q(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"

@@ -1,0 +1,483 @@
+"""The ethics audit judged by the contract: findings a vendor can act on, and the reasons for a verdict.
+
+A finding says what was found, with evidence (counts, at most ``MAX_EXAMPLES`` task or worker ids,
+masked values only, never a raw personal value), the clause it bears on and what the vendor should do.
+A reason checks one clause: personal data follows ``data.personal_data`` (or ``ethics.block_on`` when
+the file lists ``pii`` there); every other kind rejects when ``ethics.block_on`` lists it and sends the
+batch to review otherwise; a clause set without the inputs it needs is ``unchecked``, never ``met``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from labelpact.ethics import EthicsReport
+from labelpact.ethics.bias import SliceStats
+from labelpact.ethics.pay import PayReport
+from labelpact.ethics.provenance import ProvenanceFinding, ProvenanceReport
+from labelpact.partners.contract import Contract
+from labelpact.partners.findings import Finding, Outcome, Reason, Severity
+
+__all__ = ["FINDING_KINDS", "MAX_EXAMPLES", "ethics_findings", "ethics_reasons", "finding_kinds"]
+
+MAX_EXAMPLES = 20  # ids listed in a finding's evidence; the counts always cover all of them
+FINDING_KINDS = (
+    "pii",
+    "disallowed_license",
+    "unknown_license",
+    "missing_license",
+    "conflicting_license",
+    "pay_below_floor",
+    "implausible_time",
+    "bias",
+    "label_distribution",
+    "pay_unknown",
+)
+_LICENSE_KINDS = {
+    "disallowed": "disallowed_license",
+    "unknown": "unknown_license",
+    "missing": "missing_license",
+    "conflicting": "conflicting_license",
+}
+_LICENSE_WORDS = {
+    "disallowed_license": "a licence the contract does not allow",
+    "unknown_license": "a licence that is no SPDX id we know",
+    "missing_license": "no licence",
+    "conflicting_license": "a source given under different licences",
+}
+_QUALITY_FLAGS = {"agreement": "agreement_diff", "gold_accuracy": "accuracy_diff"}
+_PII_SEVERITY: dict[str, Severity] = {"reject": "critical", "review": "warning", "allow": "info"}
+_PII_OUTCOME: dict[str, Outcome] = {"reject": "reject", "review": "review", "allow": "met"}
+
+
+def _blocks(contract: Contract, kind: str) -> bool:
+    return kind in (contract["ethics.block_on"] or ())
+
+
+def _pii_policy(contract: Contract) -> str:
+    """What personal data does: ``data.personal_data``, hardened to reject when the file blocks on ``pii``."""
+    explicit_block = "ethics.block_on" in contract.given and _blocks(contract, "pii")
+    return "reject" if explicit_block else str(contract.personal_data)
+
+
+def _severity(contract: Contract, kind: str) -> Severity:
+    return "critical" if _blocks(contract, kind) else "warning"
+
+
+def _head(items: Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for item in dict.fromkeys(items):
+        if len(out) == MAX_EXAMPLES:
+            break
+        out.append(item)
+    return out
+
+
+def _money(value: float | None, currency: str) -> str:
+    return "unknown" if value is None else f"{value:.2f} {currency}"
+
+
+# -- findings -------------------------------------------------------------------------------------------
+def _pii_finding(report: EthicsReport, contract: Contract) -> list[Finding]:
+    pii = report.pii
+    if pii is None or not pii.findings:
+        return []
+    tasks = pii.tasks_with()
+    entities = ", ".join(f"{n} {e}" for e, n in sorted(pii.by_entity.items(), key=lambda kv: -kv[1]))
+    examples: dict[str, list[dict[str, str]]] = {}
+    for f in pii.findings:
+        shown = examples.setdefault(f.entity, [])
+        if len(shown) < 3:
+            shown.append({"task": f.task, "field": f.field, "masked": f.masked})
+    policy = _pii_policy(contract)
+    return [
+        Finding(
+            kind="pii",
+            severity=_PII_SEVERITY[policy],
+            detail=f"Personal data in {len(tasks)} task(s): {entities}.",
+            clause="data.personal_data",
+            evidence={
+                "n_findings": len(pii.findings),
+                "n_tasks": len(tasks),
+                "by_entity": dict(pii.by_entity),
+                "by_field": dict(pii.by_field),
+                "by_entity_and_field": {
+                    f"{e}/{fld}": n
+                    for (e, fld), n in sorted(Counter((f.entity, f.field) for f in pii.findings).items())
+                },
+                "tasks": _head(tasks),
+                "examples": examples,
+                "not_scanned": dict(pii.not_scanned),
+                "policy": policy,
+            },
+            action="Redact or remove the personal data from these tasks, redeliver them, and say how it "
+            "entered the pipeline.",
+        )
+    ]
+
+
+def _license_findings(provenance: ProvenanceReport | None, contract: Contract) -> list[Finding]:
+    if provenance is None:
+        return []
+    grouped: dict[str, list[ProvenanceFinding]] = {}
+    for f in provenance.findings:
+        grouped.setdefault(_LICENSE_KINDS[f.kind], []).append(f)
+    allowed = list(provenance.allowed)
+    wording = {
+        "disallowed_license": ("carry a licence the contract does not allow", "Remove these tasks or "
+                               "obtain data under an allowed licence; the contract allows {allowed}."),
+        "unknown_license": ("carry a licence we cannot read as an SPDX id", "Give the SPDX id of each "
+                            "source's licence (https://spdx.org/licenses/); allowed: {allowed}."),
+        "missing_license": ("carry no licence", "Document the licence of every source in the tasks "
+                            "file or a sources manifest."),
+        "conflicting_license": ("name one source under different licences", "Say which licence each "
+                                "source is really under and correct the tasks file."),
+    }  # fmt: skip
+    out = []
+    for kind in ("disallowed_license", "unknown_license", "missing_license", "conflicting_license"):
+        found = grouped.get(kind)
+        if not found:
+            continue
+        tasks = [t for f in found for t in f.tasks]
+        n_tasks = len(set(tasks))
+        sources = [
+            {"source": f.source, "license": f.license, "spdx": f.spdx, "n_tasks": len(f.tasks)} for f in found
+        ]
+        what, action = wording[kind]
+        named = ", ".join(sorted({str(f.source) for f in found if f.source is not None})) or "unnamed"
+        out.append(
+            Finding(
+                kind=kind,
+                severity=_severity(contract, kind),
+                detail=f"{n_tasks} task(s) from {len(found)} source(s) ({named}) {what}.",
+                clause="data.allowed_licenses",
+                evidence={"n_tasks": n_tasks, "sources": sources, "tasks": _head(tasks), "allowed": allowed},
+                action=action.format(allowed=", ".join(allowed) or "none"),
+            )
+        )
+    return out
+
+
+def _pay_findings(pay: PayReport | None, contract: Contract, too_fast_share: float) -> list[Finding]:
+    if pay is None:
+        return []
+    out = []
+    currency = pay.currency
+    share = float(contract["pay.annotator_share"])
+    below = [w for w in pay.workers if w.below_floor]
+    if below:
+        worst = sorted(below, key=lambda w: (w.hourly_pay or 0.0, w.worker))
+        out.append(
+            Finding(
+                kind="pay_below_floor",
+                severity=_severity(contract, "pay_below_floor"),
+                detail=f"{len(below)} of {len(pay.workers) - pay.n_workers_unknown} timed worker(s) "
+                f"({_pct(pay.share_workers_below_floor)}, {_pct(pay.share_hours_below_floor)} of the hours) "
+                f"earn below the floor of {_money(pay.pay_floor_per_hour, currency)} per hour.",
+                clause="pay.pay_floor_per_hour",
+                evidence={
+                    "n_workers_below_floor": len(below),
+                    "share_workers_below_floor": pay.share_workers_below_floor,
+                    "share_hours_below_floor": pay.share_hours_below_floor,
+                    "pay_floor_per_hour": pay.pay_floor_per_hour,
+                    "pay_per_label": pay.price_per_label,
+                    "annotator_share": share,
+                    "currency": currency,
+                    "quantiles": dict(pay.quantiles),
+                    "workers": [
+                        {"worker": w.worker, "hourly_pay": w.hourly_pay, "hours": w.hours}
+                        for w in worst[:MAX_EXAMPLES]
+                    ],
+                },
+                action="Raise these annotators' pay to the floor (per label or per hour), or show time "
+                "records that prove their hourly pay meets it.",
+            )
+        )
+    timed = sum(w.n_timed for w in pay.workers)
+    if pay.n_annotations_too_fast:
+        fast_share = pay.n_annotations_too_fast / timed if timed else 0.0
+        fastest = sorted((w for w in pay.workers if w.n_too_fast), key=lambda w: (-w.n_too_fast, w.worker))
+        out.append(
+            Finding(
+                kind="implausible_time",
+                severity="warning" if fast_share >= too_fast_share else "info",
+                detail=f"{pay.n_annotations_too_fast} label(s) ({fast_share:.1%} of the timed ones) took "
+                "less time than reading the task needs: the work was not read, or its times are wrong.",
+                clause="pay.pay_floor_per_hour",
+                evidence={
+                    "n_annotations_too_fast": pay.n_annotations_too_fast,
+                    "share_of_timed": fast_share,
+                    "limit": too_fast_share,
+                    "min_seconds": pay.min_seconds,
+                    "words_per_minute": pay.words_per_minute,
+                    "n_tasks_mostly_too_fast": len(pay.tasks_too_fast),
+                    "tasks": _head(pay.tasks_too_fast),
+                    "workers": [{"worker": w.worker, "n_too_fast": w.n_too_fast} for w in fastest][
+                        :MAX_EXAMPLES
+                    ],
+                },
+                action="Check these workers' time records and relabel the tasks they did too fast to read.",
+            )
+        )
+    if pay.n_workers_unknown:
+        n = len(pay.workers)
+        none_known = pay.n_workers_unknown == n
+        out.append(
+            Finding(
+                kind="pay_unknown",
+                severity="info",
+                detail=(
+                    "No label has a time on task: effective pay cannot be checked."
+                    if none_known
+                    else f"{pay.n_workers_unknown} of {n} worker(s) have no time on task: pay unknown."
+                ),
+                clause="pay.pay_floor_per_hour",
+                evidence={
+                    "n_workers_unknown": pay.n_workers_unknown,
+                    "n_annotations_untimed": pay.n_annotations_untimed,
+                    "workers": _head(pay.workers_unknown),
+                },
+                action="Deliver duration_s (or started_at and submitted_at) for every label.",
+            )
+        )
+    return out
+
+
+def _pct(value: float | None) -> str:
+    return "unknown" if value is None else f"{value:.0%}"
+
+
+def _worse_flags(s: SliceStats) -> list[str]:
+    """The quality flags of a slice where it is worse than the rest (a better slice is no harm to it)."""
+    return [flag for flag, diff in _QUALITY_FLAGS.items() if flag in s.flags and getattr(s, diff) < 0]
+
+
+def _slice_evidence(column: str, s: SliceStats) -> dict[str, Any]:
+    """The numbers of one slice, NaN (no gold, too few labels) as None so that the JSON stays valid."""
+    numbers = ("agreement", "agreement_diff", "agreement_q", "gold_accuracy", "accuracy_diff", "accuracy_q",
+               "distribution_v", "distribution_q")  # fmt: skip
+    values = {name: getattr(s, name) for name in numbers}
+    return {"column": column, "slice": s.slice, "flags": list(s.flags), "n_tasks": s.n_tasks} | {
+        name: None if math.isnan(v) else v for name, v in values.items()
+    }
+
+
+def _bias_findings(report: EthicsReport, contract: Contract) -> list[Finding]:
+    worse = [(b.column, s) for b in report.bias for s in b.slices if _worse_flags(s)]
+    shifted = [(b.column, s) for b in report.bias for s in b.slices if "label_distribution" in s.flags]
+    out = []
+    if worse:
+        names = ", ".join(f"{c}={s.slice} ({', '.join(_worse_flags(s))})" for c, s in worse)
+        out.append(
+            Finding(
+                kind="bias",
+                severity=_severity(contract, "bias"),
+                detail=f"Labels are significantly worse (FDR-corrected) for {len(worse)} slice(s): {names}.",
+                clause="ethics.block_on",
+                evidence={
+                    "fdr": report.bias[0].fdr,
+                    "slices": [_slice_evidence(c, s) for c, s in worse[:MAX_EXAMPLES]],
+                },
+                action="Review the guidelines and the workers assigned to these slices (language skills, "
+                "cultural context) and relabel their tasks.",
+            )
+        )
+    if shifted:
+        names = ", ".join(f"{c}={s.slice} (V {s.distribution_v:.2f})" for c, s in shifted)
+        out.append(
+            Finding(
+                kind="label_distribution",
+                severity="info",
+                detail=f"The label distribution of {len(shifted)} slice(s) differs from the rest: {names}; "
+                "it may be genuine, or a sign of biased labelling.",
+                clause=None,
+                evidence={"slices": [_slice_evidence(c, s) for c, s in shifted[:MAX_EXAMPLES]]},
+                action="Confirm with domain experts that the difference is real.",
+            )
+        )
+    return out
+
+
+def ethics_findings(
+    report: EthicsReport, contract: Contract, *, too_fast_share: float = 0.05
+) -> list[Finding]:
+    """One finding per kind of problem found, worst first; ``implausible_time`` is a warning from
+    ``too_fast_share`` of the timed labels up, information below it."""
+    findings = [
+        *_pii_finding(report, contract),
+        *_license_findings(report.provenance, contract),
+        *_pay_findings(report.pay, contract, too_fast_share),
+        *_bias_findings(report, contract),
+    ]
+    return sorted(findings, key=lambda f: -f.rank)  # stable: kinds keep their order within a severity
+
+
+# -- reasons --------------------------------------------------------------------------------------------
+def _outcome_for(contract: Contract, kind: str) -> Outcome:
+    return "reject" if _blocks(contract, kind) else "review"
+
+
+def _pii_reasons(report: EthicsReport, contract: Contract) -> list[Reason]:
+    policy = _pii_policy(contract)
+    if report.pii is None:
+        return [
+            Reason(
+                "data.personal_data",
+                "unchecked",
+                f"personal data is to {policy}, but no task payloads (--tasks) were given to scan",
+                limit=policy,
+            )
+        ]
+    n = len(report.pii.findings)
+    if n == 0:
+        return [Reason("data.personal_data", "met", "no personal data found", measured=0, limit=policy)]
+    outcome = _PII_OUTCOME[policy]
+    tasks = len(report.pii.tasks_with())
+    return [
+        Reason(
+            "data.personal_data",
+            outcome,
+            f"{n} personal value(s) in {tasks} task(s); the contract says {policy}",
+            measured=n,
+            limit=policy,
+        )
+    ]
+
+
+def _license_reasons(report: EthicsReport, contract: Contract) -> list[Reason]:
+    allowed = contract["data.allowed_licenses"]
+    if allowed is None:
+        return []
+    if report.provenance is None:
+        return [
+            Reason(
+                "data.allowed_licenses",
+                "unchecked",
+                "the contract lists allowed licences, but no task payloads (--tasks) name their sources",
+                limit=list(allowed),
+            )
+        ]
+    tasks: dict[str, set[str]] = {}
+    for f in report.provenance.findings:
+        tasks.setdefault(_LICENSE_KINDS[f.kind], set()).update(f.tasks)
+    if not tasks:
+        n = sum(report.provenance.tasks_by_license.values())
+        return [
+            Reason(
+                "data.allowed_licenses", "met", f"all {n} task(s) carry an allowed licence", 0, list(allowed)
+            )
+        ]
+    return [
+        Reason(
+            "data.allowed_licenses",
+            _outcome_for(contract, kind),
+            f"{len(tasks[kind])} task(s) with {_LICENSE_WORDS[kind]}"
+            + (" (blocks acceptance: ethics.block_on)" if _blocks(contract, kind) else ""),
+            measured=len(tasks[kind]),
+            limit=0,
+        )
+        for kind in _LICENSE_KINDS.values()
+        if kind in tasks
+    ]
+
+
+def _pay_reasons(report: EthicsReport, contract: Contract, too_fast_share: float) -> list[Reason]:
+    floor = contract["pay.pay_floor_per_hour"]
+    if floor is None:
+        return []
+    pay = report.pay
+    if pay is None:
+        why = "pay.price_per_label is not set" if contract["pay.price_per_label"] is None else "no labels"
+        return [Reason("pay.pay_floor_per_hour", "unchecked", f"cannot compute pay: {why}", limit=floor)]
+    known = [w.hourly_pay for w in pay.workers if w.hourly_pay is not None]
+    if not known:
+        return [
+            Reason(
+                "pay.pay_floor_per_hour",
+                "unchecked",
+                "no label has a time on task (duration_s, or started_at and submitted_at)",
+                limit=floor,
+            )
+        ]
+    lowest = min(known)
+    below = pay.workers_below_floor
+    reasons = [
+        Reason(
+            "pay.pay_floor_per_hour",
+            _outcome_for(contract, "pay_below_floor") if below else "met",
+            (
+                f"{len(below)} of {len(known)} worker(s) ({_pct(pay.share_workers_below_floor)}, "
+                f"{_pct(pay.share_hours_below_floor)} of the hours) earn below the floor; "
+                f"lowest {_money(lowest, pay.currency)} per hour"
+                if below
+                else f"every timed worker earns at least the floor; lowest {_money(lowest, pay.currency)}"
+            ),
+            measured=lowest,
+            limit=floor,
+        )
+    ]
+    timed = sum(w.n_timed for w in pay.workers)
+    fast_share = pay.n_annotations_too_fast / timed if timed else 0.0
+    if fast_share >= too_fast_share and pay.n_annotations_too_fast:
+        reasons.append(
+            Reason(
+                "pay.pay_floor_per_hour",
+                "review",
+                f"{fast_share:.1%} of the timed labels were too fast to have been read: their time records "
+                "(and the pay computed from them) are doubtful",
+                measured=fast_share,
+                limit=too_fast_share,
+            )
+        )
+    return reasons
+
+
+def _bias_reasons(report: EthicsReport, contract: Contract) -> list[Reason]:
+    if not report.bias:
+        if _blocks(contract, "bias") and "ethics.block_on" in contract.given:
+            return [
+                Reason(
+                    "ethics.block_on",
+                    "unchecked",
+                    "bias blocks acceptance, but no slice column was given",
+                    limit="bias",
+                )
+            ]
+        return []
+    worse = [s for b in report.bias for s in b.slices if _worse_flags(s)]
+    n_slices = sum(len(b.slices) for b in report.bias)
+    if not worse:
+        return [
+            Reason(
+                "ethics.block_on", "met", f"no slice of {n_slices} has significantly worse labels", 0, "bias"
+            )
+        ]
+    return [
+        Reason(
+            "ethics.block_on",
+            _outcome_for(contract, "bias"),
+            f"{len(worse)} of {n_slices} slice(s) have significantly worse labels than the rest"
+            + (" (bias blocks acceptance)" if _blocks(contract, "bias") else ""),
+            measured=len(worse),
+            limit=0,
+        )
+    ]
+
+
+def ethics_reasons(report: EthicsReport, contract: Contract, *, too_fast_share: float = 0.05) -> list[Reason]:
+    """One reason per ethics clause the contract sets (and per licence problem found), in clause order."""
+    return [
+        *_pii_reasons(report, contract),
+        *_license_reasons(report, contract),
+        *_pay_reasons(report, contract, too_fast_share),
+        *_bias_reasons(report, contract),
+    ]
+
+
+def finding_kinds(findings: Sequence[Finding]) -> tuple[str, ...]:
+    """The kinds present, in :data:`FINDING_KINDS` order (for headlines and tests)."""
+    present = {f.kind for f in findings}
+    return tuple(k for k in FINDING_KINDS if k in present)

@@ -1,0 +1,120 @@
+"""The ethics audit of one delivery: personal data, licences, slice bias and pay, judged by a contract."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from labelpact.core.annotations import IntArray
+from labelpact.core.consensus import Consensus
+from labelpact.errors import InvalidInputError
+from labelpact.ethics import EthicsReport, audit_ethics
+from labelpact.ethics.findings import ethics_findings, ethics_reasons
+from labelpact.io import Delivery
+from labelpact.partners.contract import Contract
+from labelpact.partners.findings import worst_outcome
+from labelpact.services.quality import consensus_of
+
+__all__ = ["consensus_codes", "ethics_document", "ethics_of"]
+
+
+def consensus_codes(delivery: Delivery, consensus: Consensus) -> IntArray:
+    """Consensus class code per task of the delivery (n_tasks,), -1 for tasks nobody labelled."""
+    a = delivery.annotations
+    codes = consensus.probas.argmax(axis=1).astype(np.intp) if a.n_tasks else np.empty(0, dtype=np.intp)
+    codes[a.labels_per_task() == 0] = -1
+    return codes
+
+
+def _check_slices(delivery: Delivery, slice_columns: Sequence[str]) -> None:
+    if not slice_columns:
+        return
+    payloads = delivery.payloads
+    if payloads is None:
+        raise InvalidInputError(
+            "task payloads (--tasks) that hold the slice column",
+            column=slice_columns[0],
+            column_kind="slice column",
+            got="no tasks file",
+        )
+    missing = [c for c in slice_columns if c not in payloads.fields]
+    if missing:
+        raise InvalidInputError(
+            f"a field of the tasks file among {sorted(payloads.fields)}",
+            column=missing[0],
+            column_kind="slice column",
+        )
+
+
+def ethics_of(
+    delivery: Delivery,
+    contract: Contract | None = None,
+    *,
+    consensus: Consensus | IntArray | None = None,
+    slice_columns: Sequence[str] = (),
+    phone_regions: Sequence[str] = ("US",),
+    pii_fields: Sequence[str] | None = None,
+    text_field: str | None = "text",
+    method: str | None = None,
+) -> EthicsReport:
+    """Run the ethics audit of ``delivery`` with what its contract sets.
+
+    Payloads (``--tasks``) feed the PII scan (``pii_fields``, default all), licence vetting
+    (``data.allowed_licenses``) and the slices; pay uses the labels' time on task and the price per label
+    times ``pay.annotator_share`` against ``pay.pay_floor_per_hour``; ``text_field`` (when the tasks have
+    it) sets the reading time below which a label is too fast. ``consensus`` (a :class:`Consensus` or
+    codes per task, -1 none) is inferred with ``method`` (default the contract's) only when slices need it.
+    """
+    contract = contract if contract is not None else Contract.default()
+    _check_slices(delivery, slice_columns)
+    payloads = delivery.payloads
+    codes: IntArray | None = None
+    if slice_columns:
+        if consensus is None:
+            consensus = consensus_of(delivery, method=method or contract.method).consensus
+        codes = (
+            consensus_codes(delivery, consensus)
+            if isinstance(consensus, Consensus)
+            else np.asarray(consensus, dtype=np.intp)
+        )
+    price, floor = contract["pay.price_per_label"], contract["pay.pay_floor_per_hour"]
+    pay_per_label = None if price is None else float(price) * float(contract["pay.annotator_share"])
+    allowed = contract["data.allowed_licenses"]
+    return audit_ethics(
+        delivery.annotations,
+        payloads,
+        consensus=codes,
+        gold=delivery.gold,
+        pii_fields=pii_fields,
+        phone_regions=phone_regions,
+        allowed_licenses=None if allowed is None else tuple(allowed),
+        slice_columns=tuple(slice_columns),
+        price_per_label=pay_per_label,
+        pay_floor_per_hour=None if floor is None else float(floor),
+        currency=str(contract["pay.currency"]),
+        text_field=text_field if payloads is not None and text_field in payloads.fields else None,
+    )
+
+
+def ethics_document(report: EthicsReport, contract: Contract | None = None) -> dict[str, Any]:
+    """The ``ethics`` JSON: DESIGN.md's ``pii``, ``provenance``, ``bias``, ``pay``, plus ``verdict``,
+    ``findings``, ``reasons`` and the summaries; ``pay`` also states the contract's price and the share
+    of it that reaches annotators (its ``pay_per_label`` is what the hourly pay is computed from)."""
+    contract = contract if contract is not None else Contract.default()
+    findings = ethics_findings(report, contract)
+    reasons = ethics_reasons(report, contract)
+    document = report.to_dict()
+    if document["pay"] is not None:
+        pay = dict(document["pay"])
+        pay["pay_per_label"] = pay["price_per_label"]
+        pay["price_per_label"] = contract["pay.price_per_label"]
+        pay["annotator_share"] = contract["pay.annotator_share"]
+        document["pay"] = pay
+    return {
+        "verdict": worst_outcome(reasons),
+        **document,
+        "findings": [f.to_dict() for f in findings],
+        "reasons": [r.to_dict() for r in reasons],
+    }

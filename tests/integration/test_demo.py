@@ -1,0 +1,38 @@
+"""``labelpact demo`` tells the whole story on simulated deliveries and leaves nothing behind."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+
+from .conftest import RunCli
+
+
+def test_demo_runs_the_story_and_cleans_up(cli: RunCli) -> None:
+    before = set(Path(tempfile.gettempdir()).glob("labelpact-demo-*"))
+    run = cli("demo")
+    assert run.code == 0, run.stderr
+    out = run.stdout
+    assert "Ingested batch" in out and "is a no-op" in out
+    assert re.search(r"ACCEPT\s+batch \w{12} of Acme Labels", out)
+    assert re.search(r"REVIEW\s+batch \w{12} of Borealis Data", out)
+    assert re.search(r"(ACCEPT|REJECT): \d+ defective of \d+", out)  # the reviewer's sample decided
+    assert re.search(r"REJECT\s+batch \w{12} of Borealis Data", out)  # week 2 leaks personal data
+    assert re.search(r"data\.personal_data\s+│ reject", out) and "earn below the floor" in out
+    assert "@" not in out.split("Ethics audit of week 2")[1].replace("***@", "")  # emails only masked
+    assert "Everything is stored" in out
+    assert set(Path(tempfile.gettempdir()).glob("labelpact-demo-*")) == before
+
+
+def test_demo_keep_leaves_a_workspace_the_cli_can_read(cli: RunCli, tmp_path: Path) -> None:
+    run = cli("demo", "--keep")
+    assert run.code == 0, run.stderr
+    kept = Path(re.search(r"Workspace kept at (\S+)", run.stdout).group(1))  # type: ignore[union-attr]
+    try:
+        listed = cli("audits", "list", "--workspace", kept, "--json")
+        assert listed.code == 0 and '"verdict": "accept"' in listed.stdout
+    finally:
+        import shutil
+
+        shutil.rmtree(kept.parent, ignore_errors=True)
