@@ -227,11 +227,11 @@ def issues(
     }
 
     def render() -> None:
-        table = Table(
-            title=f"{len(rows):,} probable label errors among {found.n_tasks:,} tasks ({found.rate:.1%}), "
-            f"labels from {source}",
-            title_justify="left",
+        output.stdout.print(
+            f"{len(rows):,} probable label errors among {found.n_tasks:,} tasks ({found.rate:.1%}); "
+            f"labels checked: {source}; worst first:"
         )
+        table = Table()
         for name in ("task", "label", "suggested", "quality"):
             table.add_column(name, justify="right" if name == "quality" else "left")
         for row in rows[:top]:
