@@ -23,8 +23,8 @@ demo: $(STAMP)
 	$(BIN)/labelpact demo
 
 lint: $(DEVSTAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks examples
+	$(BIN)/ruff format --check src tests benchmarks examples
 
 typecheck: $(DEVSTAMP)
 	$(BIN)/mypy

@@ -10,6 +10,7 @@ from labelpact.cli.audits import audits, consensus
 from labelpact.cli.batches import batches, ingest
 from labelpact.cli.demo import demo
 from labelpact.cli.ethics import ethics
+from labelpact.cli.events import event, events
 from labelpact.cli.quality import aggregate, agreement, workers
 from labelpact.cli.workspace import client, partner, project
 
@@ -40,6 +41,8 @@ for command in (
     client,
     partner,
     project,
+    event,
+    events,
     demo,
 ):
     cli.add_command(command)

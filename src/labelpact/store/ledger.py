@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -30,6 +31,7 @@ __all__ = [
     "DISPUTE_RESOLUTIONS",
     "EVENT_KINDS",
     "DisputeRecord",
+    "EventCreate",
     "EventRecord",
     "LedgerMethods",
 ]
@@ -70,6 +72,20 @@ class EventRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class EventCreate:
+    """A fact to add to ``partner``'s ledger: the arguments of ``add_event``, for ``add_events``."""
+
+    partner: str
+    kind: str
+    date: dt.date
+    actor: str | None = None
+    magnitude: float | None = None
+    summary: str | None = None
+    source_url: str | None = None
+    certainty: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class DisputeRecord:
     """A partner's objection to finding ``finding`` of audit ``audit``, with its current state."""
 
@@ -104,20 +120,7 @@ class LedgerMethods(StoreBase):
         certainty: str | None = None,
     ) -> EventRecord:
         """Add a fact to ``partner``'s ledger; ``kind`` one of ``EVENT_KINDS``, ``certainty`` of ``CERTAINTIES``."""
-        if kind not in EVENT_KINDS:
-            raise InvalidInputError(
-                f"an event kind ({', '.join(EVENT_KINDS)})", column="kind", got=repr(kind)
-            )
-        if not isinstance(date, dt.date) or isinstance(date, dt.datetime):
-            raise InvalidInputError("a date (no time of day)", column="date", got=repr(date))
-        if magnitude is not None and (isinstance(magnitude, bool) or not math.isfinite(magnitude)):
-            raise InvalidInputError("a finite magnitude or none", column="magnitude", got=repr(magnitude))
-        if certainty is not None and certainty not in CERTAINTIES:
-            raise InvalidInputError(
-                f"a certainty ({', '.join(CERTAINTIES)})", column="certainty", got=repr(certainty)
-            )
-        if source_url is not None and not source_url.startswith(("https://", "http://")):
-            raise InvalidInputError("an http(s) URL", column="source_url", got=repr(source_url))
+        _check_event(kind, date, magnitude, certainty, source_url)
         with self._write() as session:
             row = EventRow(
                 partner=q.partner_row(session, partner),
@@ -146,6 +149,57 @@ class LedgerMethods(StoreBase):
             if partner is not None:
                 query = query.where(EventRow.partner_id == q.partner_row(session, partner).id)
             return [event_record(row) for row in session.scalars(query)]
+
+    def add_events(self, events: Sequence[EventCreate]) -> list[tuple[EventRecord, bool]]:
+        """Add facts in one transaction, skipping each one identical in every field to one already in its
+        partner's ledger (or earlier in ``events``): importing a file twice adds nothing the second time.
+
+        Returns, per input in order, its event (the existing one when skipped) and whether it was added.
+        """
+        for e in events:
+            _check_event(e.kind, e.date, e.magnitude, e.certainty, e.source_url)
+        if not events:
+            return []
+        results: list[tuple[EventRecord, bool]] = []
+        with self._write() as session:
+            partners = {
+                name: q.partner_row(session, name) for name in dict.fromkeys(e.partner for e in events)
+            }
+            for name in sorted(partners):
+                lock(session.connection(), f"events:{name}")
+            query = sa.select(EventRow).where(EventRow.partner_id.in_([p.id for p in partners.values()]))
+            held: dict[_EventKey, EventRecord] = {}
+            for record in map(event_record, session.scalars(query.order_by(EventRow.id))):
+                held.setdefault(_event_key(record), record)  # the oldest of identical events stands for them
+            for e in events:
+                if (known := held.get(_event_key(e))) is not None:
+                    results.append((known, False))
+                    continue
+                row = EventRow(
+                    partner=partners[e.partner],
+                    kind=e.kind,
+                    date=e.date,
+                    actor=e.actor,
+                    magnitude=None if e.magnitude is None else float(e.magnitude),
+                    summary=e.summary,
+                    source_url=e.source_url,
+                    certainty=e.certainty,
+                    created_at=q.now(),
+                )
+                session.add(row)
+                session.flush()
+                record = event_record(row)
+                held[_event_key(record)] = record
+                results.append((record, True))
+                detail = {
+                    "event": record.id,
+                    "kind": e.kind,
+                    "date": e.date,
+                    "actor": e.actor,
+                    "magnitude": e.magnitude,
+                }
+                q.audit(session, self.actor, "event.added", f"partner:{e.partner}", detail)
+        return results
 
     # -- disputes ---------------------------------------------------------------------------------
     def open_dispute(self, finding: str | int, *, text: str, opened_by: str | None = None) -> DisputeRecord:
@@ -228,6 +282,31 @@ class LedgerMethods(StoreBase):
                 query = query.where(BatchRow.partner_id == q.partner_row(session, partner).id)
             records = [dispute_record(row) for row in session.scalars(query).unique()]
         return [r for r in records if status is None or r.status == status]
+
+
+def _check_event(
+    kind: str, date: dt.date, magnitude: float | None, certainty: str | None, source_url: str | None
+) -> None:
+    if kind not in EVENT_KINDS:
+        raise InvalidInputError(f"an event kind ({', '.join(EVENT_KINDS)})", column="kind", got=repr(kind))
+    if not isinstance(date, dt.date) or isinstance(date, dt.datetime):
+        raise InvalidInputError("a date (no time of day)", column="date", got=repr(date))
+    if magnitude is not None and (isinstance(magnitude, bool) or not math.isfinite(magnitude)):
+        raise InvalidInputError("a finite magnitude or none", column="magnitude", got=repr(magnitude))
+    if certainty is not None and certainty not in CERTAINTIES:
+        raise InvalidInputError(
+            f"a certainty ({', '.join(CERTAINTIES)})", column="certainty", got=repr(certainty)
+        )
+    if source_url is not None and not source_url.startswith(("https://", "http://")):
+        raise InvalidInputError("an http(s) URL", column="source_url", got=repr(source_url))
+
+
+_EventKey = tuple[str, str, dt.date, str | None, float | None, str | None, str | None, str | None]
+
+
+def _event_key(e: EventRecord | EventCreate) -> _EventKey:
+    """What makes two events the same fact: every field but the id and when it was recorded (1 == 1.0)."""
+    return (e.partner, e.kind, e.date, e.actor, e.magnitude, e.summary, e.source_url, e.certainty)
 
 
 def event_record(row: EventRow) -> EventRecord:
