@@ -185,3 +185,21 @@ def test_issues_agrees_with_cleanlab_on_single_labels(cli: RunCli, tmp_path: Pat
     assert doc["n_tasks"] == n and len(ours) > 100
     qualities = [r["quality"] for r in doc["issues"]]
     assert qualities == sorted(qualities)
+
+
+def test_a_sample_cannot_lift_a_rejection(cli: RunCli, delivery, tmp_path: Path) -> None:
+    labels, gold, contract, _sim = delivery
+    _setup(cli)
+    strict = tmp_path / "agreement.toml"
+    strict.write_text('[quality]\nmethod = "ds"\nmin_agreement = 0.99\n', encoding="utf-8")
+    doc = _audit(cli, labels, "--gold", gold, "--contract", strict)
+    assert doc["verdict"] == "reject"
+    exported = tmp_path / "consensus.csv"
+    assert cli("consensus", "export", doc["audit"], "--out", exported).code == 0
+    with exported.open() as handle:
+        consensus = {row["task"]: row["label"] for row in csv.DictReader(handle)}
+    answers = tmp_path / "answers.csv"
+    answers.write_text("task,label\n" + "".join(f"{t},{consensus[t]}\n" for t in doc["sample_tasks"]))
+    review = json.loads(cli("review", doc["audit"], "--results", answers, "--json").stdout)
+    assert review["sample_decision"] == "accept" and review["decision"] == "reject"
+    assert review["rejected_on"] == ["quality.min_agreement"]

@@ -279,6 +279,11 @@ def review(
             f"{doc['n_defective']} defective of {doc['n_inspected']} inspected ({doc['defect_rate']:.1%}); the plan "
             f"accepts with at most {doc['accept_number']} and rejects at {doc['reject_number']}."
         )
+        if doc["rejected_on"]:
+            out.stdout.print(
+                f"The sample alone would {doc['sample_decision']}, but the audit rejected the batch on "
+                f"{', '.join(doc['rejected_on'])}; a sample cannot lift that."
+            )
         if doc["defective_tasks"]:
             shown = ", ".join(doc["defective_tasks"][:10])
             more = len(doc["defective_tasks"]) - 10

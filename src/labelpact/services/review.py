@@ -60,7 +60,11 @@ def review_sample(
     store: Store, ref: str, results: str | Path, *, reviewer: str | None = None
 ) -> ReviewOutcome:
     """Decide accept or reject from a reviewer's answers for the sample of audit ``ref`` (or a batch's
-    latest audit) and store the review. ``results``: ``task,label`` (the correct class) or ``task,defective``."""
+    latest audit) and store the review. ``results``: ``task,label`` (the correct class) or ``task,defective``.
+
+    The plan's decision on the sample is stored as the review's decision; the batch's decision stays
+    ``reject`` when the audit rejected it on a clause (personal data, agreement...) that no sample measures.
+    """
     audit = resolve_audit(store, ref)
     plan = _plan(audit)
     table = consensus_table(store, audit)
@@ -100,11 +104,15 @@ def review_sample(
     )
     defective = [tasks[int(t)] for t in answers.task[answers.defective]]
     rate = n_defective / max(len(sample), 1)
+    standing = [r["clause"] for r in audit.reasons if r.get("outcome") == "reject"]
     document = {
         "review": record.id,
         "audit": audit.id,
         "batch": audit.batch,
-        "decision": decision,
+        # a sample can settle a review, never lift a rejection on clauses it does not measure
+        "decision": "reject" if standing else decision,
+        "sample_decision": decision,
+        "rejected_on": standing,
         "n_inspected": len(sample),
         "n_defective": n_defective,
         "accept_number": plan.accept_number,
