@@ -5,6 +5,7 @@ package (``labelpact.core``) never drags in the file readers or the store::
 
     import labelpact as lp
     a = lp.read_annotations("labels.csv")
+    consensus = lp.aggregate(a, method="auto")
 """
 
 from __future__ import annotations
@@ -16,51 +17,147 @@ __version__ = "0.1.0"
 
 # name -> module that defines it; one table, read by __getattr__, __dir__ and the tests
 _EXPORTS: dict[str, str] = {
+    "Aggregator": "labelpact.core.aggregators",
+    "Agreement": "labelpact.core.agreement",
     "Annotations": "labelpact.core.annotations",
+    "Auto": "labelpact.core.aggregators",
     "ConflictError": "labelpact.errors",
+    "Consensus": "labelpact.core.consensus",
     "ConvergenceWarning": "labelpact.errors",
+    "CopyTests": "labelpact.core.copying",
+    "DawidSkene": "labelpact.core.aggregators",
     "Delivery": "labelpact.io",
+    "EBCC": "labelpact.core.aggregators",
+    "Estimate": "labelpact.core.agreement",
+    "EthicsReport": "labelpact.ethics",
     "ForbiddenError": "labelpact.errors",
+    "GLAD": "labelpact.core.aggregators",
     "Gold": "labelpact.core.annotations",
+    "HeldOutAccuracy": "labelpact.core.consensus",
     "InvalidInputError": "labelpact.errors",
+    "LabelIssues": "labelpact.core.label_issues",
     "LabelpactError": "labelpact.errors",
+    "MACE": "labelpact.core.aggregators",
+    "METHODS": "labelpact.core.aggregators",
+    "MajorityVote": "labelpact.core.aggregators",
     "NotFoundError": "labelpact.errors",
+    "OneCoinDawidSkene": "labelpact.core.aggregators",
+    "SamplingPlan": "labelpact.core.acceptance",
     "Settings": "labelpact.config",
     "Simulation": "labelpact.simulate",
     "StoreError": "labelpact.errors",
     "TaskPayloads": "labelpact.core.annotations",
+    "Wawa": "labelpact.core.aggregators",
+    "WorkerReport": "labelpact.core.workers",
+    "WorkerThresholds": "labelpact.core.workers",
+    "acceptance_probability": "labelpact.core.acceptance",
+    "aggregate": "labelpact.core.consensus",
+    "agreement": "labelpact.core.agreement",
+    "audit_ethics": "labelpact.ethics",
+    "copy_tests": "labelpact.core.copying",
+    "find_label_issues": "labelpact.core.label_issues",
+    "find_pii": "labelpact.ethics",
+    "label_bias": "labelpact.ethics",
+    "label_quality_scores": "labelpact.core.label_issues",
     "load_settings": "labelpact.config",
+    "pay_audit": "labelpact.ethics",
+    "rank_label_issues": "labelpact.core.label_issues",
     "read_annotations": "labelpact.io",
     "read_delivery": "labelpact.io",
+    "sampling_plan": "labelpact.core.acceptance",
+    "scan_pii": "labelpact.ethics",
+    "score_workers": "labelpact.core.workers",
     "simulate_delivery": "labelpact.simulate",
+    "vet_provenance": "labelpact.ethics",
+    "wilson_interval": "labelpact.core.intervals",
     "write_annotations": "labelpact.io.export",
 }
 
 __all__ = [
+    "EBCC",
+    "GLAD",
+    "MACE",
+    "METHODS",
+    "Aggregator",
+    "Agreement",
     "Annotations",
+    "Auto",
     "ConflictError",
+    "Consensus",
     "ConvergenceWarning",
+    "CopyTests",
+    "DawidSkene",
     "Delivery",
+    "Estimate",
+    "EthicsReport",
     "ForbiddenError",
     "Gold",
+    "HeldOutAccuracy",
     "InvalidInputError",
+    "LabelIssues",
     "LabelpactError",
+    "MajorityVote",
     "NotFoundError",
+    "OneCoinDawidSkene",
+    "SamplingPlan",
     "Settings",
     "Simulation",
     "StoreError",
     "TaskPayloads",
+    "Wawa",
+    "WorkerReport",
+    "WorkerThresholds",
     "__version__",
+    "acceptance_probability",
+    "aggregate",
+    "agreement",
+    "audit_ethics",
+    "copy_tests",
+    "find_label_issues",
+    "find_pii",
+    "label_bias",
+    "label_quality_scores",
     "load_settings",
+    "pay_audit",
+    "rank_label_issues",
     "read_annotations",
     "read_delivery",
+    "sampling_plan",
+    "scan_pii",
+    "score_workers",
     "simulate_delivery",
+    "vet_provenance",
+    "wilson_interval",
     "write_annotations",
 ]
 
 if TYPE_CHECKING:
     from labelpact.config import Settings, load_settings
+    from labelpact.core.acceptance import SamplingPlan, acceptance_probability, sampling_plan
+    from labelpact.core.aggregators import (
+        EBCC,
+        GLAD,
+        MACE,
+        METHODS,
+        Aggregator,
+        Auto,
+        DawidSkene,
+        MajorityVote,
+        OneCoinDawidSkene,
+        Wawa,
+    )
+    from labelpact.core.agreement import Agreement, Estimate, agreement
     from labelpact.core.annotations import Annotations, Gold, TaskPayloads
+    from labelpact.core.consensus import Consensus, HeldOutAccuracy, aggregate
+    from labelpact.core.copying import CopyTests, copy_tests
+    from labelpact.core.intervals import wilson_interval
+    from labelpact.core.label_issues import (
+        LabelIssues,
+        find_label_issues,
+        label_quality_scores,
+        rank_label_issues,
+    )
+    from labelpact.core.workers import WorkerReport, WorkerThresholds, score_workers
     from labelpact.errors import (
         ConflictError,
         ConvergenceWarning,
@@ -69,6 +166,15 @@ if TYPE_CHECKING:
         LabelpactError,
         NotFoundError,
         StoreError,
+    )
+    from labelpact.ethics import (
+        EthicsReport,
+        audit_ethics,
+        find_pii,
+        label_bias,
+        pay_audit,
+        scan_pii,
+        vet_provenance,
     )
     from labelpact.io import Delivery, read_annotations, read_delivery
     from labelpact.io.export import write_annotations

@@ -53,7 +53,8 @@ def _pct(value: float | None) -> str:
     "--gold",
     type=click.Path(path_type=Path),
     default=None,
-    help="Gold answers (task,label) that anchor the fit.",
+    help="Gold answers (task,label): they anchor the fit, and the accuracy reported is on gold the "
+    "labels scored did not see (see below).",
 )
 @click.option(
     "--out", type=click.Path(path_type=Path), default=None, help="Write task,label,confidence as CSV."
@@ -76,7 +77,15 @@ def aggregate(
     db: str | None,
     as_json: bool,
 ) -> None:
-    """Infer the true label of every task from the workers' labels (truth inference)."""
+    """Infer the true label of every task from the workers' labels (truth inference).
+
+    With --gold, "accuracy" is out of sample: gold anchors the delivered labels, so scoring them on
+    that same gold would say ~100%. For auto with 5+ gold tasks it is the 5-fold cross-validated
+    accuracy of auto's own choice of method (each option fitted without gold, chosen on four folds,
+    scored on the fifth); otherwise the method refitted without the gold and scored on all of it.
+    Both are conservative (the delivered labels also use the gold); "accuracy_method" in --json
+    says which was used.
+    """
     output = make_output(as_json)
     delivery = _read(labels, gold, _columns(task_column, worker_column, label_column))
     result = consensus_of(delivery, method=method, random_state=seed)
@@ -90,6 +99,8 @@ def aggregate(
         "n_annotations": a.n_annotations,
         "n_classes": a.n_classes,
         "accuracy": result.accuracy,
+        "accuracy_method": result.accuracy_method,
+        "n_gold": len(delivery.gold) if delivery.gold is not None else 0,
         "seconds": round(result.seconds, 4),
         "n_iter": c.n_iter,
         "mean_confidence": float(c.confidence.mean()) if len(c.confidence) else None,
@@ -106,7 +117,7 @@ def aggregate(
         )
         table.add_row("mean confidence", _pct(document["mean_confidence"]))  # type: ignore[arg-type]
         table.add_row("tasks below 70% confidence", f"{int((c.confidence < 0.7).sum()):,}")
-        table.add_row("accuracy on gold", _pct(result.accuracy))
+        table.add_row("accuracy on held-out gold", _pct(result.accuracy))
         table.add_row("seconds", f"{result.seconds:.3f}")
         if out is not None:
             table.add_row("written to", str(out))

@@ -7,7 +7,8 @@ import dataclasses
 import numpy as np
 import pytest
 
-from labelpact.core.aggregators import Auto
+from labelpact.core.aggregators import Auto, create
+from labelpact.core.aggregators.auto import _replayed_accuracy, _select
 from labelpact.core.annotations import Annotations, Gold
 from labelpact.core.consensus import Consensus, aggregate
 from labelpact.errors import InvalidInputError
@@ -54,19 +55,62 @@ def test_auto_without_gold_averages_the_models() -> None:
     assert np.mean(np.array(c.labels) == np.array(["no", "yes"])[truth]) > 0.9
 
 
-def test_auto_with_gold_chooses_by_cross_validated_gold_accuracy() -> None:
+def test_auto_with_gold_chooses_by_accuracy_of_fits_without_gold() -> None:
     a, truth = delivery()
     gold = Gold(task=np.arange(20), label=truth[:20])
     model = Auto().fit(a, gold)
     assert set(model.scores_) == {"mv", "wawa", "ds", "one-coin-ds", "glad", "mace", "ebcc", "average"}
+    # each score is the accuracy on the gold of the method fitted without any gold (independent refit)
+    for name in ("mv", "wawa", "ds", "one-coin-ds", "glad", "mace", "ebcc"):
+        blind = create(name, **({"random_state": 0} if name in ("mace", "ebcc") else {})).fit(a)
+        assert model.scores_[name] == np.mean(blind.probas_[:20].argmax(axis=1) == truth[:20]), name
     best = max(model.scores_, key=lambda k: model.scores_[k])
     # a challenger replaces the average only when clearly better on the held-out gold
     assert model.chosen_ in (best, "average")
     assert model.scores_[model.chosen_] >= model.scores_["average"]
     assert "gold" in model.criterion_
     c = aggregate(a, gold=gold)
-    assert c.scores == model.scores_ and "cross-validated accuracy on 20 gold tasks" in c.method
-    assert c.accuracy(gold) == 1.0  # gold tasks are clamped
+    assert c.scores == model.scores_ and "on 20 gold tasks, scored with fits without them" in c.method
+    assert c.accuracy(gold) == 1.0  # in sample: gold tasks are clamped
+    assert c.held_out is not None and c.held_out.n_gold == 20
+    assert c.held_out.value == model.held_out_accuracy_
+    assert "5-fold cross-validation of auto's choice over 20 gold tasks" in c.held_out.procedure
+
+
+def test_held_out_accuracy_of_a_method_is_its_no_gold_fit_scored_on_gold() -> None:
+    """The reported accuracy is honest: not the anchored fit's 100% on its own honeypots."""
+    a, truth = delivery(seed=0)
+    gold = Gold(task=np.arange(30, 60), label=truth[30:])
+    c = aggregate(a, method="mv", gold=gold)
+    votes = a.label_counts()[30:]
+    by_hand = np.mean(votes.argmax(axis=1) == truth[30:])  # ties to the first class, as MajorityVote
+    assert c.accuracy(gold) == 1.0
+    assert c.held_out is not None and c.held_out.value == by_hand < 1.0
+    assert c.held_out.procedure == "mv refitted without the 30 gold tasks, scored on them"
+    assert aggregate(a, method="mv", gold=gold, held_out=False).held_out is None
+    assert aggregate(a, method="mv").held_out is None
+
+
+def test_auto_with_a_few_gold_tasks_scores_its_average_fitted_without_them() -> None:
+    a, truth = delivery(seed=4)
+    gold = Gold(task=np.arange(3), label=truth[:3])  # fewer than n_folds: no selection ran
+    c = aggregate(a, gold=gold)
+    blind = aggregate(a)
+    assert c.held_out is not None and "auto refitted without the 3 gold tasks" in c.held_out.procedure
+    assert c.held_out.value == np.mean(blind.probas[:3].argmax(axis=1) == truth[:3])
+
+
+def test_replayed_selection_is_scored_only_on_folds_it_did_not_see() -> None:
+    """Hand-checked: the average wins on folds 1-2 unless the challenger's edge shows on the others."""
+    # gold tasks 0..11, 3 folds of 4; "ds" is right everywhere, "average" wrong on the first 6 tasks
+    fold = np.repeat([0, 1, 2], 4)
+    right = {"ds": np.ones(12, dtype=bool), "average": np.arange(12) >= 6}
+    # fold 0 held out: seen tasks 4..11 -> ds wins 2, loses 0: 2 > 2*sqrt(2)? no -> average: right on 0 of 4
+    # fold 1 held out: seen 0..3, 8..11 -> ds wins 4: 4 > 2*sqrt(4)=4? no -> average: right on 2 of 4 (6, 7)
+    # fold 2 held out: seen 0..7 -> ds wins 6: 6 > 2*sqrt(6)=4.9 -> ds: right on 4 of 4
+    assert _replayed_accuracy(right, ["ds", "average"], "average", fold) == (0 + 2 + 4) / 12
+    assert _select(right, ["ds", "average"], "average") == "ds"
+    assert _select(right, ["ds", "average"], "ds") == "ds"
 
 
 def test_aggregate_refuses_unknown_methods() -> None:

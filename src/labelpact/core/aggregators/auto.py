@@ -1,4 +1,4 @@
-"""``auto``: average the generative models' posteriors, or pick a method by cross-validated gold accuracy."""
+"""``auto``: average the generative models' posteriors, or pick a method by its accuracy on gold it never saw."""
 
 from __future__ import annotations
 
@@ -14,10 +14,11 @@ from labelpact.core.aggregators.ebcc import EBCC
 from labelpact.core.aggregators.glad import GLAD
 from labelpact.core.aggregators.mace import MACE
 from labelpact.core.aggregators.majority_vote import MajorityVote, Wawa
+from labelpact.core.aggregators.predictive import label_predictive, shared_accuracy_predictive
 from labelpact.core.annotations import Annotations, FloatArray, Gold
 from labelpact.errors import ConvergenceWarning, InvalidInputError
 
-__all__ = ["CANDIDATES", "Auto"]
+__all__ = ["AVERAGE", "CANDIDATES", "Auto"]
 
 BoolArray = npt.NDArray[np.bool_]
 
@@ -35,24 +36,44 @@ ALL: dict[str, Callable[[int | None], Aggregator]] = {
     "wawa": lambda seed: Wawa(),
     **CANDIDATES,
 }
+AVERAGE = "average"
+Z_SWITCH = 2.0  # standard errors by which a challenger must win before it replaces the average
+Z_EARLY = 4.0  # after the first fold of held-out labels, a verdict this clear needs no more folds
 
 
 class Auto(Aggregator):
-    """A principled default: Bayesian-style model averaging, or model selection by gold when there is enough.
+    """A principled default: model averaging, checked against majority vote on held-out labels and against gold.
 
-    Without gold (or with fewer than ``n_folds`` gold tasks): the task posteriors of every candidate
-    generative model are averaged with equal weights (uniform model averaging; no single truth-inference
-    method dominates across datasets, Zheng et al., *Truth Inference in Crowdsourcing: Is the Problem
-    Solved?*, VLDB 2017). With at least ``n_folds`` gold tasks: each candidate, votes and the average
-    included, is scored by accuracy on held-out gold folds when fitted with the other folds' gold; the
-    best replaces the average only when a paired sign test on the gold tasks says it is better by two
-    standard errors (a few honeypots are too noisy to overrule the default), and is refitted with all the gold. ``chosen_``, ``criterion_`` and ``scores_`` say what was used.
+    1. Default. The task posteriors of the candidate generative models (DS, one-coin DS, GLAD, MACE,
+       EBCC) are averaged with equal weights (uniform model averaging: no truth-inference method
+       dominates across datasets, Zheng et al., *Truth Inference in Crowdsourcing: Is the Problem
+       Solved?*, VLDB 2017), unless the model behind majority vote (one accuracy shared by every
+       worker) predicts held-out labels better by ``Z_SWITCH`` standard errors: ``n_folds``-fold
+       cross-validated predictive likelihood of the annotations (``predictive.py``), a paired z test
+       over held-out labels, stopping after one fold when the verdict is beyond ``Z_EARLY``. That is
+       the case when workers have too few labels for their individual reliabilities to be learned.
+    2. Gold. With at least ``n_folds`` gold tasks, every option (majority vote, Wawa, each candidate,
+       their average) is fitted once *without* gold and scored on all gold tasks, which are therefore
+       out of sample; the best replaces the default only when a paired sign test on the gold tasks
+       says it is better by two standard errors (a few honeypots are too noisy to overrule it).
+    3. The chosen option is refitted with all the gold, if any, as anchors.
+
+    Cost: the candidates' fits plus one to ``n_folds`` refits of them on four fifths of the labels,
+    plus one no-gold fit of each option when gold is given. ``default_``, ``label_test_z_``,
+    ``chosen_``, ``criterion_`` and ``scores_`` (no-gold accuracy on the gold per option) say what was
+    used. ``held_out_accuracy_`` is the accuracy of the procedure on gold it did not use: the gold is
+    split into ``n_folds`` folds, and for each fold step 2 is redone from the other folds' scores alone
+    and scored on that fold with the no-gold fits. It is conservative (the delivered labels also use
+    the gold as anchors); None when step 2 did not run.
     """
 
     chosen_: str
     criterion_: str
     scores_: dict[str, float]
     models_: dict[str, Aggregator]
+    held_out_accuracy_: float | None
+    label_test_z_: float
+    default_: str
 
     def __init__(
         self, *, candidates: Sequence[str] | None = None, n_folds: int = 5, random_state: int | None = 0
@@ -72,16 +93,25 @@ class Auto(Aggregator):
 
     def _fit(self, a: Annotations, gold: Gold | None) -> FloatArray:
         names = list(self.candidates or CANDIDATES)
+        self.held_out_accuracy_ = None
+        self.label_test_z_ = z = _shared_accuracy_z(a, names, self.n_folds, self.random_state)
+        self.default_ = "mv" if z > Z_SWITCH else AVERAGE
+        if self.default_ == "mv":
+            why = f"held-out labels: one accuracy shared by all workers predicts them best, z = {z:.1f}"
+        else:
+            why = f"held-out labels favour worker-specific models, z = {z:.1f}"
+        self.scores_ = {}
+        self.chosen_ = self.default_
+        self.criterion_ = why
         if gold is not None and len(gold) >= self.n_folds:
             options = ["mv", "wawa", *names, AVERAGE]
-            self.criterion_ = f"{self.n_folds}-fold cross-validated accuracy on {len(gold)} gold tasks"
-            self.scores_, right = _gold_scores(a, gold, options, names, self.n_folds, self.random_state)
-            best = max(options, key=lambda name: self.scores_[name])  # first listed wins a tie
-            self.chosen_ = best if _clearly_better(right[best], right[AVERAGE]) else AVERAGE
-        else:
-            self.criterion_ = "equal-weight average of the candidates' posteriors"
-            self.scores_ = {}
-            self.chosen_ = AVERAGE
+            right = _gold_hits(a, gold, names, self.random_state)
+            self.scores_ = {name: float(r.mean()) for name, r in right.items()}
+            self.chosen_ = _select(right, options, self.default_)
+            fold = np.random.default_rng(self.random_state).permutation(len(gold)) % self.n_folds
+            self.held_out_accuracy_ = _replayed_accuracy(right, options, self.default_, fold)
+            verdict = "kept" if self.chosen_ == self.default_ else f"overruled by {self.chosen_}"
+            self.criterion_ = f"{why}; {verdict} on {len(gold)} gold tasks, scored with fits without them"
         chosen = names if self.chosen_ == AVERAGE else [self.chosen_]
         probas, self.models_ = _average(a, gold, chosen, self.random_state, quiet=False)
         self.n_iter_ = max(model.n_iter_ for model in self.models_.values())
@@ -96,9 +126,6 @@ class Auto(Aggregator):
         else:
             how = self.chosen_
         return f"auto: {how} ({self.criterion_})"
-
-
-AVERAGE = "average"
 
 
 def _average(
@@ -120,24 +147,31 @@ def _quietly_fit(model: Aggregator, a: Annotations, gold: Gold | None) -> Aggreg
         return model.fit(a, gold)
 
 
-def _gold_scores(
-    a: Annotations, gold: Gold, options: list[str], names: list[str], n_folds: int, seed: int | None
-) -> tuple[dict[str, float], dict[str, BoolArray]]:
-    """Cross-validated accuracy on gold tasks per option, and which gold tasks each got right (in gold order)."""
-    fold = np.random.default_rng(seed).permutation(len(gold)) % n_folds
-    right = {name: np.zeros(len(gold), dtype=bool) for name in options}
-    for f in range(n_folds):
-        known = Gold(task=gold.task[fold != f], label=gold.label[fold != f])
-        held = fold == f
-        held_task, held_label = gold.task[held], gold.label[held]
-        fitted = {name: _quietly_fit(ALL[name](seed), a, known) for name in options if name != AVERAGE}
-        for name in options:
-            if name == AVERAGE:
-                probas = np.mean([fitted[n].probas_[held_task] for n in names], axis=0)
-            else:
-                probas = fitted[name].probas_[held_task]
-            right[name][held] = probas.argmax(axis=1) == held_label
-    return {name: float(r.mean()) for name, r in right.items()}, right
+def _gold_hits(a: Annotations, gold: Gold, names: list[str], seed: int | None) -> dict[str, BoolArray]:
+    """Per option (votes, candidates, their average): which gold tasks its no-gold fit gets right, in gold order."""
+    fitted = {
+        name: _quietly_fit(ALL[name](seed), a, None).probas_[gold.task] for name in ["mv", "wawa", *names]
+    }
+    fitted[AVERAGE] = np.mean([fitted[name] for name in names], axis=0)
+    return {name: probas.argmax(axis=1) == gold.label for name, probas in fitted.items()}
+
+
+def _select(right: dict[str, BoolArray], options: list[str], default: str) -> str:
+    """The most accurate option if it clearly beats ``default`` on these gold tasks, else ``default``."""
+    best = max(options, key=lambda name: float(right[name].mean()))  # first listed wins a tie
+    return best if _clearly_better(right[best], right[default]) else default
+
+
+def _replayed_accuracy(
+    right: dict[str, BoolArray], options: list[str], default: str, fold: npt.NDArray[np.intp]
+) -> float:
+    """Cross-validated accuracy of the selection rule: choose on the other folds, score on the held-out one."""
+    hits = 0
+    for f in np.unique(fold):
+        seen = fold != f
+        choice = _select({name: r[seen] for name, r in right.items()}, options, default)
+        hits += int(right[choice][~seen].sum())
+    return hits / len(fold)
 
 
 def _clearly_better(challenger: BoolArray, default: BoolArray, z: float = 2.0) -> bool:
@@ -145,3 +179,48 @@ def _clearly_better(challenger: BoolArray, default: BoolArray, z: float = 2.0) -
     wins = int(np.sum(challenger & ~default))
     losses = int(np.sum(~challenger & default))
     return wins - losses > z * np.sqrt(wins + losses) if wins + losses else False
+
+
+def _shared_accuracy_z(a: Annotations, names: list[str], n_folds: int, seed: int | None) -> float:
+    """Paired z statistic of held-out label log-likelihood: majority vote's model minus the candidates' mixture.
+
+    The annotations are split into ``n_folds`` folds; each fold's labels are predicted by models
+    fitted on the others (``predictive.py``). Positive: one accuracy shared by every worker explains
+    unseen labels better than the worker-specific models, which then overfit. After the first fold a
+    verdict beyond ``Z_EARLY`` stops early (large deliveries), so the cost is one to ``n_folds`` refits
+    of the candidates. 0 when there are too few labels to split.
+    """
+    if a.n_annotations < 2 * n_folds or a.n_classes < 2:
+        return 0.0
+    # folds follow the sorted (task, worker, label) triples, so the order of the rows does not matter
+    fold = np.empty(a.n_annotations, dtype=np.intp)
+    fold[np.lexsort((a.label, a.worker, a.task))] = (
+        np.random.default_rng(seed).permutation(a.n_annotations) % n_folds
+    )
+    parts: list[FloatArray] = []
+    z = 0.0
+    for f in range(n_folds):
+        held = fold == f
+        train = Annotations(
+            task=a.task[~held],
+            worker=a.worker[~held],
+            label=a.label[~held],
+            tasks=a.tasks,
+            workers=a.workers,
+            classes=a.classes,
+        )
+        task, worker, label = a.task[held], a.worker[held], a.label[held]
+        mixture = np.mean(
+            [
+                label_predictive(_quietly_fit(ALL[name](seed), train, None), train, task, worker, label)
+                for name in names
+            ],
+            axis=0,
+        )
+        parts.append(np.log(shared_accuracy_predictive(train, task, label)) - np.log(mixture))
+        d = np.concatenate(parts)
+        sd = float(d.std())
+        z = float(d.mean() / sd * np.sqrt(len(d))) if sd > 0 else 0.0
+        if f == 0 and abs(z) >= Z_EARLY:
+            break
+    return z

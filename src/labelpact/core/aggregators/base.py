@@ -17,7 +17,7 @@ import numpy.typing as npt
 from labelpact.core.annotations import Annotations, FloatArray, Gold
 from labelpact.errors import ConvergenceWarning, InvalidInputError
 
-__all__ = ["Aggregator", "check_positive_int", "check_tol", "warn_not_converged"]
+__all__ = ["Aggregator", "check_positive_float", "check_positive_int", "check_tol", "warn_not_converged"]
 
 
 class Aggregator(ABC):
@@ -90,6 +90,17 @@ def check_tol(name: str, value: object) -> float:
     """``value`` as a non-negative float, or an InvalidInputError naming the parameter."""
     if isinstance(value, bool) or not isinstance(value, int | float | np.floating) or not value >= 0:
         raise InvalidInputError(f"{name} to be a non-negative number", got=repr(value))
+    return float(value)
+
+
+def check_positive_float(name: str, value: object) -> float:
+    """``value`` as a finite positive float (a Dirichlet or Beta concentration), or an InvalidInputError.
+
+    A zero or infinite concentration makes ``digamma`` return -inf or inf, and the variational
+    updates then compute ``inf - inf``: NaN posteriors instead of an error.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float | np.floating) or not 0 < value < np.inf:
+        raise InvalidInputError(f"{name} to be a finite positive number", got=repr(value))
     return float(value)
 
 

@@ -5,10 +5,16 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import digamma
 
-from labelpact.core.aggregators.base import Aggregator, check_positive_int, check_tol, warn_not_converged
+from labelpact.core.aggregators.base import (
+    Aggregator,
+    check_positive_float,
+    check_positive_int,
+    check_tol,
+    warn_not_converged,
+)
 from labelpact.core.aggregators.majority_vote import vote_shares
 from labelpact.core.annotations import Annotations, FloatArray, Gold
-from labelpact.core.kernels import count_matrix
+from labelpact.core.kernels import clamp_gold, count_matrix
 
 __all__ = ["EBCC"]
 
@@ -50,8 +56,9 @@ class EBCC(Aggregator):
     def _validate_params(self) -> None:
         check_positive_int("n_subtypes", self.n_subtypes)
         check_positive_int("max_iter", self.max_iter)
-        for name in ("a_pi", "alpha", "a_v", "b_v", "tol"):
-            check_tol(name, getattr(self, name))
+        for name in ("a_pi", "alpha", "a_v", "b_v"):  # Dirichlet concentrations: zero or inf gives NaN
+            check_positive_float(name, getattr(self, name))
+        check_tol("tol", self.tol)
 
     def _fit(self, a: Annotations, gold: Gold | None) -> FloatArray:
         counts = count_matrix(a)
@@ -59,33 +66,36 @@ class EBCC(Aggregator):
         prior_v = np.full((k, k), float(self.b_v))
         np.fill_diagonal(prior_v, float(self.a_v))
         rng = np.random.default_rng(self.random_state)
-        gold_rows = np.zeros((n, k), dtype=bool)
+        posteriors = clamp_gold(vote_shares(a), gold)
+        # (class, subtype) pairs a gold task cannot have: every column but its gold class's M subtypes
+        excluded = np.zeros((n, k), dtype=bool)
         if gold is not None and len(gold):
-            gold_rows[gold.task] = True
-            gold_rows[gold.task, gold.label] = False  # True marks classes a gold task cannot have
-        posteriors = vote_shares(a)
-        if gold is not None and len(gold):
-            posteriors[gold.task] = 0.0
-            posteriors[gold.task, gold.label] = 1.0
-        joint = rng.dirichlet(np.ones(m), size=(n, k)) * posteriors[:, :, None]  # (n, K, M)
+            excluded[gold.task] = True
+            excluded[gold.task, gold.label] = False
+        excluded_rows = np.flatnonzero(excluded.any(axis=1))
+        excluded_cols = np.repeat(excluded[excluded_rows], m, axis=1)
+        joint = (rng.dirichlet(np.ones(m), size=(n, k)) * posteriors[:, :, None]).reshape(n, k * m)
         converged = False
         for iteration in range(1, self.max_iter + 1):
-            eta = self.a_pi / m + joint.sum(axis=0)  # (K, M)
+            eta = self.a_pi / m + joint.sum(axis=0).reshape(k, m)  # (K, M)
             nu = self.alpha + posteriors.sum(axis=0)  # (K,)
-            mu = prior_v[None, :, None, :] + counts.m_step_counts(joint.reshape(n, k * m)).reshape(
-                -1, k, m, k
-            )
+            mu = prior_v[None, :, None, :] + counts.m_step_counts(joint).reshape(-1, k, m, k)
             log_pi = digamma(eta) - digamma(eta.sum(axis=1, keepdims=True))
             log_tau = digamma(nu) - digamma(nu.sum())
             log_v = digamma(mu) - digamma(mu.sum(axis=3, keepdims=True))
-            scores = counts.e_step_scores(log_v).reshape(n, k, m) + (log_pi + log_tau[:, None])[None]
-            scores[gold_rows] = -np.inf
-            scores -= scores.max(axis=(1, 2), keepdims=True)
-            joint = np.exp(scores)
-            joint /= joint.sum(axis=(1, 2), keepdims=True)
-            last, posteriors = posteriors, joint.sum(axis=2)
+            scores = counts.e_step_scores(log_v)  # (n, K * M), class-major
+            scores += (log_pi + log_tau[:, None]).reshape(k * m)
+            if len(excluded_rows):
+                block = scores[excluded_rows]
+                block[excluded_cols] = -np.inf
+                scores[excluded_rows] = block
+            # every row keeps at least one finite column (a gold task keeps its class), so the max is finite
+            scores -= scores.max(axis=1, keepdims=True) if n else 0.0
+            joint = np.exp(scores, out=scores)
+            joint /= joint.sum(axis=1, keepdims=True)
+            last, posteriors = posteriors, joint.reshape(n, k, m).sum(axis=2)
             self.n_iter_ = iteration
-            if np.allclose(last, posteriors, atol=self.tol, rtol=0.0):
+            if not n or float(np.max(np.abs(last - posteriors))) <= self.tol:
                 converged = True
                 break
         if not converged:
