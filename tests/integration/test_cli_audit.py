@@ -188,7 +188,7 @@ def test_issues_agrees_with_cleanlab_on_single_labels(cli: RunCli, tmp_path: Pat
 
 
 def test_a_sample_cannot_lift_a_rejection(cli: RunCli, delivery, tmp_path: Path) -> None:
-    labels, gold, contract, _sim = delivery
+    labels, gold, _contract, _sim = delivery
     _setup(cli)
     strict = tmp_path / "agreement.toml"
     strict.write_text('[quality]\nmethod = "ds"\nmin_agreement = 0.99\n', encoding="utf-8")

@@ -22,6 +22,12 @@ def test_demo_runs_the_story_and_cleans_up(cli: RunCli) -> None:
     assert re.search(r"data\.personal_data\s+│ reject", out) and "earn below the floor" in out
     assert "@" not in out.split("Ethics audit of week 2")[1].replace("***@", "")  # emails only masked
     assert "Everything is stored" in out
+    year = out.split("A year of partnerships")[1]
+    assert all(f"Q{q} 2025" in year for q in (1, 2, 3, 4))
+    cobalt = re.search(r"Cobalt Crowd as of 2025-12-31: (\d+)% chance", year)
+    assert cobalt is not None and int(cobalt.group(1)) >= 30  # the slipping vendor's forecast is high
+    last = re.findall(r"next quarter's 30,000 labels: (.*)", year)[-1]
+    assert "Cobalt Crowd 0%" in last and "Acme Labels 60%" in last  # work moved away, within the 60% cap
     assert set(Path(tempfile.gettempdir()).glob("labelpact-demo-*")) == before
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import click
 
 from labelpact import __version__
+from labelpact.cli.allocate import allocate
 from labelpact.cli.audit import audit, issues, review
 from labelpact.cli.audits import audits, consensus
 from labelpact.cli.batches import batches, ingest
 from labelpact.cli.demo import demo
 from labelpact.cli.ethics import ethics
 from labelpact.cli.events import event, events
+from labelpact.cli.health import health
 from labelpact.cli.quality import aggregate, agreement, workers
 from labelpact.cli.workspace import client, partner, project
 
@@ -37,6 +39,8 @@ for command in (
     ethics,
     audits,
     consensus,
+    health,
+    allocate,
     batches,
     client,
     partner,

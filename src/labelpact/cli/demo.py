@@ -17,6 +17,7 @@ from rich.table import Table
 
 from labelpact.cli.audit import render_audit
 from labelpact.cli.batches import batch_summary_table
+from labelpact.cli.demo_year import year_story
 from labelpact.cli.ethics import render_ethics
 from labelpact.cli.quality import worst_workers_table
 from labelpact.config import load_settings
@@ -113,6 +114,9 @@ annotator_share = 0.6
 [data]
 allowed_licenses = ["CC-BY-4.0", "CC0-1.0", "MIT"]
 personal_data = "reject"
+
+[allocation]
+max_share = 0.6
 """
 
 
@@ -190,6 +194,7 @@ def _story(console: Console, root: Path, seed: int) -> None:
             _review(console, store, audited.document, weak, root)
         _leaky(console, store, borealis.name, root, seed)
         _ledger(console, store)
+        year_story(console, store, root / "year", seed)
 
 
 def _leaky(console: Console, store: Store, partner: str, root: Path, seed: int) -> None:

@@ -1,0 +1,116 @@
+"""``health``: where one partnership stands and where it is heading, with every driver explained."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from labelpact.cli.common import DATETIME, common_options, make_output, open_store
+from labelpact.errors import InvalidInputError
+from labelpact.services.health import HORIZONS, partner_health
+
+__all__ = ["health", "parse_assumptions", "render_health"]
+
+
+def parse_assumptions(values: tuple[str, ...]) -> dict[str, float | str]:
+    """``KEY=VALUE`` pairs for ``--assume``; numbers become floats."""
+    out: dict[str, float | str] = {}
+    for item in values:
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip():
+            raise InvalidInputError("KEY=VALUE, such as equity_stake=0", column="--assume", got=repr(item))
+        try:
+            out[key.strip()] = float(raw)
+        except ValueError:
+            out[key.strip()] = raw.strip()
+    return out
+
+
+@click.command(
+    epilog='Example: labelpact health "Scale AI" --as-of 2025-07-01 --horizon 180 --without e7 --assume equity_stake=0'
+)
+@click.argument("partner")
+@click.option(
+    "--as-of", type=DATETIME, default=None, help="Judge as the ledger stood on this date (default today)."
+)
+@click.option(
+    "--horizon",
+    type=click.Choice([str(h) for h in HORIZONS]),
+    default="180",
+    show_default=True,
+    help="Days ahead the breakdown probability covers.",
+)
+@click.option("--without", multiple=True, metavar="EVENT", help="What if this event (e7) had not happened.")
+@click.option("--assume", multiple=True, metavar="KEY=VALUE", help="What if an input were different.")
+@common_options
+def health(
+    partner: str,
+    as_of: datetime | None,
+    horizon: str,
+    without: tuple[str, ...],
+    assume: tuple[str, ...],
+    workspace: Path | None,
+    db: str | None,
+    as_json: bool,
+) -> None:
+    """A partner's scorecard, process-control alarms and the forecast that the partnership breaks down."""
+    out = make_output(as_json)
+    with open_store(workspace, db) as store:
+        result = partner_health(
+            store,
+            partner,
+            as_of=as_of.date() if as_of is not None else None,
+            horizon_days=int(horizon),
+            without=without,
+            assume=parse_assumptions(assume),
+        )
+    out.emit(result.document, lambda: render_health(out.stdout, result.document))
+
+
+def _pct(value: Any) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def render_health(console: Console, doc: dict[str, Any], *, top: int = 6) -> None:
+    """Headline probability, the signals behind it, the alarms and the scorecard."""
+    risk = doc["risk"]
+    lo, hi = risk["interval"]
+    style = "red" if risk["probability"] >= 0.3 else "yellow" if risk["probability"] >= 0.15 else "green"
+    console.print(
+        f"[bold]{doc['partner']}[/] as of {doc['as_of']}: [{style}]{risk['probability']:.0%}[/] chance the "
+        f"partnership breaks down within {risk['horizon_days']} days (interval {lo:.0%} to {hi:.0%}; "
+        f"a typical partnership of its age: {risk['baseline_probability']:.0%})"
+    )
+    drivers = sorted(risk["contributions"], key=lambda c: -abs(c["effect"]))[:top]
+    if drivers:
+        table = Table(title="What drives it", title_justify="left")
+        table.add_column("signal")
+        table.add_column("effect", justify="right")
+        table.add_column("event")
+        table.add_column("source", overflow="fold")
+        for c in drivers:
+            effect = c["effect"]
+            table.add_row(
+                c["signal"],
+                f"[{'red' if effect > 0 else 'green'}]{effect * 100:+.1f} pts[/]",
+                c.get("event_id") or "",
+                c["source"],
+            )
+        console.print(table)
+    alarms = doc["spc"]["alarms"]
+    for alarm in alarms[:4]:
+        console.print(f"[red]alarm[/] {alarm['reason']}")
+    for note in doc["spc"].get("notes", [])[:2]:
+        console.print(f"[dim]{note}[/]")
+    card = doc["scorecard"]
+    if card.get("n_batches"):
+        console.print(
+            f"{card['n_batches']} audited batches since {card['first_delivery']}: accepted {_pct(card['acceptance_rate'])}, "
+            f"mean estimated error {_pct(card['error_rate_mean'])} (last 90 days {_pct(card['error_rate_90d'])}), "
+            f"on time {_pct(card['on_time_rate'])}."
+        )

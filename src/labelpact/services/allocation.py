@@ -1,0 +1,76 @@
+"""Use case: split a project's next work between its partners by value per dollar, capped and risk-aware."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from labelpact.errors import InvalidInputError
+from labelpact.partners.allocation import Allocation, PartnerOffer, allocate
+from labelpact.services.health import audit_series, contract_of, partner_health
+from labelpact.store import Store
+
+__all__ = ["WorkSplit", "allocate_work"]
+
+
+@dataclass(frozen=True, slots=True)
+class WorkSplit:
+    """The suggested split and the ``labelpact allocate --json`` document."""
+
+    allocation: Allocation
+    document: dict[str, Any]
+
+
+def allocate_work(
+    store: Store,
+    project: str,
+    *,
+    labels: int | None = None,
+    budget: float | None = None,
+    partners: Sequence[str] = (),
+    as_of: dt.date | None = None,
+    horizon_days: int = 180,
+    risk_penalty: float = 1.0,
+) -> WorkSplit:
+    """Offers from every partner that delivered to ``project`` (plus ``partners``): accuracy on held-out gold
+    over their audited batches, price and share cap from their contracts, breakdown risk from their health."""
+    store.get_project(project)
+    day = as_of or dt.datetime.now(dt.UTC).date()
+    names = sorted({b.partner for b in store.list_batches(project=project)} | set(partners))
+    if not names:
+        raise InvalidInputError(
+            "a project with delivered batches or --partners to consider",
+            column="--project",
+            got=repr(project),
+        )
+    offers, evidence = [], []
+    for name in names:
+        record = store.get_partner(name)
+        audits = [r for r in audit_series(store, name, as_of=day) if r.project == project]
+        gold_total = sum(r.inspected for r in audits if r.gold_accuracy is not None)
+        gold_correct = sum(r.inspected - r.defective for r in audits if r.gold_accuracy is not None)
+        risk = partner_health(store, name, as_of=day, horizon_days=horizon_days).risk
+        offers.append(
+            PartnerOffer.from_contract(
+                record.name,
+                contract_of(record),
+                gold_correct=gold_correct,
+                gold_total=gold_total,
+                risk=risk.probability,
+            )
+        )
+        evidence.append(
+            {
+                "partner": record.name,
+                "batches": len(audits),
+                "gold_correct": gold_correct,
+                "gold_total": gold_total,
+                "risk": risk.probability,
+                "risk_horizon_days": horizon_days,
+            }
+        )
+    split = allocate(offers, labels=labels, budget=budget, risk_penalty=risk_penalty)
+    document = {"project": project, "as_of": day.isoformat(), **split.as_dict(), "evidence": evidence}
+    return WorkSplit(allocation=split, document=document)

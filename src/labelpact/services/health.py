@@ -1,0 +1,209 @@
+"""Use case: a partner's health as of a date: its audit series under process control, its scorecard, and
+the forecast that the partnership breaks down, explained signal by signal.
+
+Everything is read as it was known on ``as_of``: batches delivered after it and events dated after it
+are invisible, so ``labelpact health P --as-of 2025-06-01`` replays what the ledger said that day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from labelpact.partners.contract import Contract, parse_contract
+from labelpact.partners.risk import EventInput, QualityPoint, RiskForecast, RiskInputs, forecast
+from labelpact.partners.spc import AuditSeries, QualityAlarms, quality_alarms
+from labelpact.services.events import list_events
+from labelpact.store import AuditRecord, PartnerRecord, Store
+
+__all__ = ["HORIZONS", "PartnerHealth", "audit_series", "contract_of", "partner_health"]
+
+HORIZONS = (90, 180, 365)
+SPC_BASELINE = 10  # audits that form the frozen baseline of the charts
+MIN_FOR_CHARTS = SPC_BASELINE + 2
+
+
+@dataclass(frozen=True, slots=True)
+class QualityRecord:
+    """One audited batch as the health view sees it: delivered date and the audit's key numbers."""
+
+    audit: str
+    batch: str
+    project: str
+    delivered: dt.date
+    verdict: str
+    inspected: int
+    defective: int
+    error_rate: float | None
+    gold_accuracy: float | None
+    agreement: float | None
+    on_time: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerHealth:
+    """The health of one partnership as of a date: ``document`` is the ``labelpact health --json`` shape."""
+
+    partner: PartnerRecord
+    as_of: dt.date
+    records: tuple[QualityRecord, ...]
+    alarms: QualityAlarms | None
+    risk: RiskForecast
+    document: dict[str, Any]
+
+
+def _date(text: str | None) -> dt.date | None:
+    return None if text is None else dt.datetime.fromisoformat(text).date()
+
+
+def _record(audit: AuditRecord) -> QualityRecord | None:
+    """The batch's numbers from its audit; gold errors when there was gold, else the estimated errors."""
+    m = audit.metrics
+    delivered = _date(m.get("timeliness", {}).get("delivered_at")) or audit.created_at.date()
+    gold = m.get("gold_accuracy") or None
+    n_gold = int(m.get("n_gold") or 0)
+    error = m.get("error_rate", {}).get("value")
+    if gold is not None and gold.get("value") is not None and n_gold:
+        inspected, defective = n_gold, round((1.0 - gold["value"]) * n_gold)
+    elif error is not None:
+        inspected = int(m.get("n_tasks") or 0)
+        defective = round(error * inspected)
+    else:
+        return None
+    alpha = m.get("agreement", {}).get("krippendorff_alpha", {}).get("value")
+    return QualityRecord(
+        audit=audit.id,
+        batch=audit.batch,
+        project=audit.project,
+        delivered=delivered,
+        verdict=audit.verdict,
+        inspected=inspected,
+        defective=defective,
+        error_rate=error,
+        gold_accuracy=None if gold is None else gold.get("value"),
+        agreement=alpha,
+        on_time=m.get("timeliness", {}).get("on_time"),
+    )
+
+
+def audit_series(store: Store, partner: str, *, as_of: dt.date) -> list[QualityRecord]:
+    """The latest audit of each of the partner's batches delivered by ``as_of``, in delivery order."""
+    latest: dict[str, AuditRecord] = {}
+    for audit in store.list_audits(partner=partner):  # newest first: the first seen per batch is its latest
+        latest.setdefault(audit.batch, audit)
+    records = [r for r in map(_record, latest.values()) if r is not None and r.delivered <= as_of]
+    return sorted(records, key=lambda r: (r.delivered, r.audit))
+
+
+def _alarms(records: Sequence[QualityRecord]) -> QualityAlarms | None:
+    if len(records) < MIN_FOR_CHARTS:
+        return None
+    agreement = np.array([np.nan if r.agreement is None else r.agreement for r in records])
+    series = AuditSeries.from_columns(
+        dates=[r.delivered for r in records],
+        inspected=[r.inspected for r in records],
+        defective=[r.defective for r in records],
+        metrics={"agreement": agreement},
+        defect_name="errors",
+    )
+    return quality_alarms(series, baseline=SPC_BASELINE)
+
+
+def contract_of(partner: PartnerRecord) -> Contract:
+    """The partner's contract on file, or the defaults."""
+    if partner.contract_toml is None:
+        return Contract.default()
+    return parse_contract(partner.contract_toml, source=f"contract of {partner.name}")
+
+
+def _scorecard(records: Sequence[QualityRecord], as_of: dt.date) -> dict[str, Any]:
+    if not records:
+        return {"n_batches": 0}
+    recent = [r for r in records if (as_of - r.delivered).days <= 90]
+    verdicts = [r.verdict for r in records]
+    timed = [r.on_time for r in records if r.on_time is not None]
+    errors = [r.error_rate for r in records if r.error_rate is not None]
+    recent_errors = [r.error_rate for r in recent if r.error_rate is not None]
+    alphas = [r.agreement for r in records if r.agreement is not None]
+    return {
+        "n_batches": len(records),
+        "n_batches_90d": len(recent),
+        "first_delivery": records[0].delivered.isoformat(),
+        "last_delivery": records[-1].delivered.isoformat(),
+        "projects": sorted({r.project for r in records}),
+        "verdicts": {v: verdicts.count(v) for v in ("accept", "review", "reject")},
+        "acceptance_rate": verdicts.count("accept") / len(verdicts),
+        "rejection_rate_90d": (sum(r.verdict == "reject" for r in recent) / len(recent)) if recent else None,
+        "error_rate_mean": float(np.mean(errors)) if errors else None,
+        "error_rate_90d": float(np.mean(recent_errors)) if recent_errors else None,
+        "agreement_latest": alphas[-1] if alphas else None,
+        "on_time_rate": (sum(timed) / len(timed)) if timed else None,
+        "latest_audit": records[-1].audit,
+    }
+
+
+def partner_health(
+    store: Store,
+    partner: str,
+    *,
+    as_of: dt.date | None = None,
+    horizon_days: int = 180,
+    without: Sequence[str] = (),
+    assume: Mapping[str, float | int | bool | str] | None = None,
+) -> PartnerHealth:
+    """Scorecard, process-control alarms and the breakdown forecast of one partnership as of ``as_of``."""
+    record = store.get_partner(partner)
+    day = as_of or dt.datetime.now(dt.UTC).date()
+    client = store.get_client()
+    records = audit_series(store, record.name, as_of=day)
+    alarms = _alarms(records)
+    worse = alarms.worse() if alarms is not None else ()
+    ledger = list_events(store, record.name, until=day)
+    rivals = client.rivals if client is not None else ()
+    events = tuple(
+        EventInput.from_event(e.event, client=client.name if client else None, rivals=rivals) for e in ledger
+    )
+    contract = contract_of(record)
+    start = record.since or (records[0].delivered if records else day)
+    inputs = RiskInputs(
+        as_of=day,
+        start=start,
+        equity_stake=record.equity_stake or 0.0,
+        min_spend=record.min_spend_usd or 0.0,
+        n_projects=max(1, len({r.project for r in records})),
+        events=events,
+        quality=tuple(
+            QualityPoint(
+                date=r.delivered,
+                error_rate=r.error_rate,
+                gold_accuracy=r.gold_accuracy,
+                verdict=r.verdict,
+                on_time=r.on_time,
+            )
+            for r in records
+        ),
+        max_error_rate=contract["quality.max_error_rate"],
+        spc_alarm_since=worse[0].date if worse else None,
+    )
+    risk = forecast(inputs, horizon_days=horizon_days, without=without, assume=assume)
+    spc: dict[str, Any] = (
+        alarms.as_dict()
+        if alarms is not None
+        else {"alarms": [], "notes": [f"{len(records)} audits; charts start at {MIN_FOR_CHARTS}"]}
+    )
+    document = {
+        "partner": record.name,
+        "as_of": day.isoformat(),
+        "risk": risk.to_dict(),
+        "spc": spc,
+        "scorecard": _scorecard(records, day),
+        "events": [e.to_dict() for e in ledger],
+        "client": None if client is None else client.name,
+    }
+    return PartnerHealth(
+        partner=record, as_of=day, records=tuple(records), alarms=alarms, risk=risk, document=document
+    )

@@ -1,0 +1,86 @@
+"""``labelpact health`` and ``labelpact allocate`` on a real ledger and real audits."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from labelpact.io.export import write_annotations, write_gold
+from labelpact.simulate import simulate_delivery
+
+from .conftest import RunCli
+
+EVENTS = Path(__file__).resolve().parents[2] / "examples" / "events" / "meta_scale.json"
+
+
+@pytest.fixture
+def ledger(cli: RunCli) -> RunCli:
+    assert cli("client", "set", "--name", "Google", "--rivals", "Meta").code == 0
+    assert cli("partner", "add", "Scale AI", "--since", "2016-08-01").code == 0
+    for name in ("Surge AI", "Mercor"):
+        assert cli("partner", "add", name).code == 0
+    run = cli("events", "import", EVENTS)
+    assert run.code == 0, run.stderr
+    return cli
+
+
+def _health(cli: RunCli, *args: str) -> dict:
+    run = cli("health", "Scale AI", "--json", *args)
+    assert run.code == 0, run.stderr
+    return json.loads(run.stdout)
+
+
+def test_a_rivals_stake_raises_the_forecast_and_the_as_of_rule_hides_the_future(ledger: RunCli) -> None:
+    before = _health(ledger, "--as-of", "2025-06-01")
+    after = _health(ledger, "--as-of", "2025-07-01")
+    assert set(after) >= {"partner", "as_of", "risk", "spc", "scorecard"}
+    assert set(after["risk"]) >= {"horizon_days", "probability", "contributions"}
+    assert after["risk"]["probability"] > before["risk"]["probability"] + 0.1
+    assert all(e["date"] <= "2025-06-01" for e in before["events"])
+    assert any(e["date"] > "2025-06-01" for e in after["events"])
+    stake = next(c for c in after["risk"]["contributions"] if c["signal"] == "rival_stake")
+    assert stake["effect"] > 0 and stake["event_id"] and stake["source"]
+    meta = next(e for e in after["events"] if e["id"] == stake["event_id"])
+    assert meta["actor"] == "Meta" and meta["meaning"] == "conflict_of_interest"
+    without = _health(ledger, "--as-of", "2025-07-01", "--without", stake["event_id"])
+    assert without["risk"]["probability"] < after["risk"]["probability"]
+
+
+def test_longer_horizons_are_riskier_and_bad_assumptions_are_bad_input(ledger: RunCli) -> None:
+    p = [
+        _health(ledger, "--as-of", "2025-07-01", "--horizon", h)["risk"]["probability"] for h in ("90", "365")
+    ]
+    assert p[0] < p[1]
+    run = ledger("health", "Scale AI", "--assume", "equity_stake")
+    assert run.code == 2 and "KEY=VALUE" in run.stderr
+    human = ledger("health", "Scale AI", "--as-of", "2025-07-01")
+    assert human.code == 0 and "chance the partnership breaks down within 180 days" in human.stdout
+
+
+def test_allocate_respects_the_cap_and_moves_work_to_the_better_partner(cli: RunCli, tmp_path: Path) -> None:
+    assert cli("client", "set", "--name", "Lab").code == 0
+    for name, mediocre, price in (("Good", 0.05, 0.20), ("Weak", 0.6, 0.20)):
+        contract = tmp_path / f"{name}.toml"
+        contract.write_text(
+            f'[quality]\nmethod = "mv"\n[pay]\nprice_per_label = {price}\n[allocation]\nmax_share = 0.7\n',
+            encoding="utf-8",
+        )
+        assert cli("partner", "add", name, "--contract", contract).code == 0
+        sim = simulate_delivery(
+            n_tasks=500, n_workers=40, labels_per_task=3, share_mediocre=mediocre, gold_share=0.2, seed=3
+        )
+        labels = write_annotations(sim.annotations, tmp_path / f"{name}.csv")
+        gold = write_gold(sim.annotations, sim.gold, tmp_path / f"{name}-gold.csv")
+        run = cli("audit", labels, "--partner", name, "--project", "p", "--gold", gold)
+        assert run.code == 0, run.stderr
+    run = cli("allocate", "--project", "p", "--labels", "1000", "--json")
+    assert run.code == 0, run.stderr
+    doc = json.loads(run.stdout)
+    split = {p["partner"]: p for p in doc["partners"]}
+    assert split["Good"]["labels"] == 700 and split["Weak"]["labels"] == 300  # capped at 70%
+    assert split["Good"]["accuracy"] > split["Weak"]["accuracy"]
+    assert sum(p["labels"] for p in doc["partners"]) == 1000
+    assert {e["partner"] for e in doc["evidence"]} == {"Good", "Weak"}
+    assert cli("allocate", "--project", "nope").code == 2
