@@ -14,6 +14,7 @@ from labelpact.cli.ethics import ethics
 from labelpact.cli.events import event, events
 from labelpact.cli.health import health
 from labelpact.cli.quality import aggregate, agreement, workers
+from labelpact.cli.risk import risk
 from labelpact.cli.workspace import client, partner, project
 
 __all__ = ["cli"]
@@ -41,6 +42,7 @@ for command in (
     consensus,
     health,
     allocate,
+    risk,
     batches,
     client,
     partner,

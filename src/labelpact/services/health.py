@@ -18,6 +18,7 @@ from labelpact.partners.contract import Contract, parse_contract
 from labelpact.partners.risk import EventInput, QualityPoint, RiskForecast, RiskInputs, forecast
 from labelpact.partners.spc import AuditSeries, QualityAlarms, quality_alarms
 from labelpact.services.events import list_events
+from labelpact.services.risk import workspace_priors
 from labelpact.store import AuditRecord, PartnerRecord, Store
 
 __all__ = ["HORIZONS", "PartnerHealth", "audit_series", "contract_of", "partner_health"]
@@ -189,7 +190,9 @@ def partner_health(
         max_error_rate=contract["quality.max_error_rate"],
         spc_alarm_since=worse[0].date if worse else None,
     )
-    risk = forecast(inputs, horizon_days=horizon_days, without=without, assume=assume)
+    risk = forecast(
+        inputs, horizon_days=horizon_days, without=without, assume=assume, priors=workspace_priors(store)
+    )
     spc: dict[str, Any] = (
         alarms.as_dict()
         if alarms is not None

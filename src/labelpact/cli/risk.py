@@ -1,0 +1,60 @@
+"""``risk fit``: calibrate the breakdown forecast on your own relationship history."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from labelpact.cli.common import common_options, make_output, open_store
+from labelpact.services.risk import PRIORS_FILE, fit_history
+
+__all__ = ["risk"]
+
+
+@click.group()
+def risk() -> None:
+    """The partnership-risk model behind ``labelpact health``."""
+
+
+@risk.command("fit", epilog="Example: labelpact risk fit history.csv --save")
+@click.argument("history", type=click.Path(path_type=Path))
+@click.option(
+    "--penalty", type=float, default=1.0, show_default=True, help="Pull toward the sourced priors (0: none)."
+)
+@click.option(
+    "--save", is_flag=True, help=f"Keep the fit in the workspace ({PRIORS_FILE}) for later forecasts."
+)
+@common_options
+def fit(
+    history: Path, penalty: float, save: bool, workspace: Path | None, db: str | None, as_json: bool
+) -> None:
+    """Estimate the effect sizes from a HISTORY CSV of relationship-months; report Brier score and calibration."""
+    out = make_output(as_json)
+    with open_store(workspace, db) as store:
+        fitted = fit_history(store, history, penalty=penalty, save=save)
+    doc = fitted.to_dict() | {"saved": save}
+
+    def render() -> None:
+        out.stdout.print(
+            f"{doc['n_relationships']:,} relationships, {doc['n_rows']:,} relationship-months; Brier score "
+            f"{doc['brier']:.4f} (base rate alone {doc['brier_reference']:.4f}); converged: {doc['converged']}"
+        )
+        table = Table(title="Effects (log-odds per unit)", title_justify="left")
+        for name in ("effect", "prior", "estimate", "se"):
+            table.add_column(name, justify="left" if name == "effect" else "right")
+        for e in doc["effects"]:
+            se = "-" if e["se"] is None else f"{e['se']:.3f}"
+            table.add_row(e["name"], f"{e['prior']:.3f}", f"{e['estimate']:.3f}", se)
+        out.stdout.print(table)
+        cal = Table(title="Calibration by decile of predicted monthly hazard", title_justify="left")
+        for name in ("n", "predicted", "observed"):
+            cal.add_column(name, justify="right")
+        for b in doc["calibration"]:
+            cal.add_row(f"{b['n']:,}", f"{b['predicted']:.4f}", f"{b['observed']:.4f}")
+        out.stdout.print(cal)
+        if save:
+            out.stdout.print(f"Saved: forecasts in this workspace now use these effects ({PRIORS_FILE}).")
+
+    out.emit(doc, render)

@@ -1,0 +1,52 @@
+"""Use case: calibrate the partnership-risk model on the user's own history, and use it afterwards.
+
+``fit_history`` reads a HISTORY CSV (one row per relationship-month; see ``partners.risk_fit``), fits the
+effect sizes (penalised toward the sourced priors) and, with ``save``, keeps the fitted priors in the
+workspace (``risk_priors.toml``), where every later ``labelpact health`` and ``allocate`` picks them up.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from labelpact.errors import InvalidInputError
+from labelpact.partners.risk import RiskPriors, load_priors
+from labelpact.partners.risk_fit import FittedRisk, fit_risk, history_from_rows, priors_toml
+from labelpact.store import Store
+
+__all__ = ["PRIORS_FILE", "fit_history", "workspace_priors"]
+
+PRIORS_FILE = "risk_priors.toml"
+
+
+def _rows(path: Path) -> list[dict[str, str | None]]:
+    if not path.is_file():
+        raise InvalidInputError("an existing HISTORY file", file=path, got="no such file")
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            return [dict(row) for row in csv.DictReader(handle)]
+    except UnicodeDecodeError as error:
+        raise InvalidInputError("UTF-8 text", file=path, got=f"undecodable bytes at {error.start}") from None
+    except csv.Error as error:
+        raise InvalidInputError("a CSV file", file=path, got=str(error)) from None
+
+
+def fit_history(store: Store, path: str | Path, *, penalty: float = 1.0, save: bool = False) -> FittedRisk:
+    """Fit the risk model to a HISTORY CSV; with ``save``, the workspace's forecasts use it from now on."""
+    file = Path(path)
+    fitted = fit_risk(history_from_rows(_rows(file), source=str(file)), penalty=penalty)
+    if save:
+        target = store.settings.workspace / PRIORS_FILE
+        staging = target.with_suffix(".toml.tmp")
+        staging.write_text(priors_toml(fitted.priors), encoding="utf-8")
+        staging.replace(target)  # atomic: a forecast never reads half a file
+    return fitted
+
+
+def workspace_priors(store: Store) -> RiskPriors | None:
+    """The fitted priors saved in this workspace, or None (the packaged, sourced priors apply)."""
+    file = store.settings.workspace / PRIORS_FILE
+    if not file.is_file():
+        return None
+    return load_priors(file.read_text(encoding="utf-8"), source=str(file))

@@ -1,0 +1,51 @@
+"""``labelpact risk fit``: the fit recovers a strong effect from a history file, and ``--save`` makes
+later forecasts use it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from .conftest import RunCli
+
+
+def _history(path: Path, *, effect: float, seed: int = 0) -> Path:
+    """400 relationships over 36 months; the monthly client-exit log-odds rise by ``effect`` per point
+    of quality_excess (the simulation's truth), from a base of -5."""
+    rng = np.random.default_rng(seed)
+    lines = ["relationship,month,outcome,quality_excess"]
+    for r in range(400):
+        excess = float(rng.choice([0.0, 0.0, 2.0, 5.0]))
+        for m in range(36):
+            hazard = 1.0 / (1.0 + np.exp(-(-5.0 + effect * excess)))
+            ended = rng.random() < hazard
+            lines.append(f"r{r},{2020 + m // 12}-{m % 12 + 1:02d},{'client_exit' if ended else ''},{excess}")
+            if ended:
+                break
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_fit_recovers_the_effect_and_save_feeds_the_forecast(
+    cli: RunCli, tmp_path: Path, workspace: Path
+) -> None:
+    history = _history(tmp_path / "history.csv", effect=0.6)
+    run = cli("risk", "fit", history, "--json", "--penalty", "0.01")
+    assert run.code == 0, run.stderr
+    doc = json.loads(run.stdout)
+    assert doc["n_relationships"] == 400 and doc["converged"]
+    assert doc["brier"] < doc["brier_reference"]
+    effect = next(e for e in doc["effects"] if e["name"].startswith("quality_excess"))
+    assert abs(effect["estimate"] - 0.6) < 3 * effect["se"] + 0.05  # the prior says 0.15
+    assert not (workspace / "risk_priors.toml").exists()
+    assert cli("risk", "fit", history, "--save").code == 0
+    assert (workspace / "risk_priors.toml").is_file()
+
+
+def test_a_bad_history_is_one_line_of_bad_input(cli: RunCli, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("relationship,month,outcome\nr1,2020-01,divorce\n", encoding="utf-8")
+    run = cli("risk", "fit", bad)
+    assert run.code == 2 and "bad.csv" in run.stderr and "line 2" in run.stderr
