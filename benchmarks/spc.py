@@ -6,8 +6,11 @@
 2. Average run lengths of the standardised CUSUM (k = 0.5) and EWMA simulated on N(0, 1) with
    known parameters, in control and after a 1-sigma shift, next to Montgomery's tables
    (Introduction to SQC, 8th ed., Table 9.3 for the CUSUM, Table 9.11 for the EWMA).
+3. Laney's p' (Laney 2002) on simulated vendors whose batches are beta-binomial (overdispersed):
+   false alarms of a steady vendor over a year after the baseline, and the delay to the first
+   "worse" alarm after the error share doubles, for the classic charts and the automatic ones.
 
-    python benchmarks/spc.py [--replicates 2000]
+    python benchmarks/spc.py [--replicates 2000] [--vendors 400]
 """
 
 from __future__ import annotations
@@ -20,7 +23,15 @@ from typing import Any
 
 import numpy as np
 
-from labelpact.partners.spc import WE_RULES, AuditSeries, cusum_chart, ewma_chart, individuals_chart, p_chart
+from labelpact.partners.spc import (
+    WE_RULES,
+    AuditSeries,
+    PChart,
+    cusum_chart,
+    ewma_chart,
+    individuals_chart,
+    p_chart,
+)
 
 PUBLISHED = {  # (chart, parameters, shift in sigma) -> ARL
     ("CUSUM", "h=4", 0.0): 168.0,
@@ -55,7 +66,7 @@ def oracle_table(n_points: int = 5000) -> None:
         dates=dates, inspected=sizes, defective=defective, metrics={"agreement": alpha}
     )
     rows = []
-    ours, t_ours = timed(lambda: p_chart(series, baseline=100))
+    ours, t_ours = timed(lambda: p_chart(series, baseline=100, laney=False))
     theirs, t_theirs = timed(
         lambda: sw.p_chart(defective, size=sizes, rules="none", limits={"p_center": ours.centre}).table
     )
@@ -64,17 +75,24 @@ def oracle_table(n_points: int = 5000) -> None:
         ("p-chart", diff, ours.out_of_control.tolist() == theirs["signal"].tolist(), t_ours, t_theirs)
     )
     sigma = float(np.sqrt(ours.centre * (1 - ours.centre) / 150))
-    ours, t_ours = timed(lambda: ewma_chart(series, baseline=100))
+    ours, t_ours = timed(lambda: ewma_chart(series, baseline=100, laney=False))
     theirs, t_theirs = timed(lambda: sw.ewma(series.proportion, center=ours.centre, sigma=sigma).table)
     diff = max(np.abs(ours.ewma - theirs["ewma"]).max(), np.abs(ours.ucl - theirs["ucl"]).max())
     rows.append(("EWMA", diff, ours.out_of_control.tolist() == theirs["signal"].tolist(), t_ours, t_theirs))
-    ours, t_ours = timed(lambda: cusum_chart(series, baseline=100))
+    ours, t_ours = timed(lambda: cusum_chart(series, baseline=100, laney=False))
     theirs, t_theirs = timed(lambda: sw.cusum(series.proportion, center=ours.centre, sigma=sigma, h=5).table)
     diff = max(
         np.abs(ours.upper * sigma - theirs["cusum_pos"]).max(),
         np.abs(ours.lower * sigma + theirs["cusum_neg"]).max(),
     )
     rows.append(("CUSUM", diff, ours.out_of_control.tolist() == theirs["signal"].tolist(), t_ours, t_theirs))
+    laney, t_ours = timed(lambda: p_chart(series, baseline=100, laney=True))
+    frozen = {"p_center": laney.centre, "sigma_z": laney.sigma_z}
+    theirs, t_theirs = timed(lambda: sw.laney_p(defective, size=sizes, rules="none", limits=frozen).table)
+    fitted_z = sw.laney_p(defective[:100], size=sizes[:100], rules="none").stats["sigma_z"]
+    diff = max(np.abs(laney.ucl - theirs["ucl"]).max(), abs(laney.sigma_z - fitted_z))
+    same = laney.out_of_control.tolist() == theirs["signal"].tolist()
+    rows.append(("Laney p'", diff, same, t_ours, t_theirs))
     ind, t_ours = timed(lambda: individuals_chart(series, "agreement", baseline=100))
     fitted = sw.imr(alpha[:100], rules="none").stats
     limits = {"i_center": ind.centre, "sigma_within": ind.sigma, "mr_center": fitted["mr_center"]}
@@ -158,12 +176,71 @@ def arl_table(replicates: int) -> None:
             print(f"{chart:<8}{params:<16}{limits:<12}{shift:>6.1f}{arl:>11.1f}{se:>8.1f}{published:>11.1f}")
 
 
+def beta_binomial(rng: np.random.Generator, size: int, share: Any, rho: float) -> Any:
+    """Errors per batch when each batch's share ~ Beta(mean ``share``, intra-batch correlation ``rho``)."""
+    if rho == 0:
+        return rng.binomial(size, share)
+    strength = 1.0 / rho - 1.0
+    return rng.binomial(size, rng.beta(share * strength, (1.0 - share) * strength))
+
+
+def laney_table(vendors: int) -> None:
+    """Steady vendors: a year (52 batches) after the baseline; shifted ones: share doubles after batch 20."""
+    from labelpact.partners.spc import quality_alarms
+
+    print(
+        f"\nLaney p' vs classic (binomial sigma), {vendors} simulated vendors per row; sigma_z = sqrt(1+(n-1)rho)"
+    )
+    print(
+        f"{'n':>4}{'share':>7}{'rho':>6}{'σz':>5}{'base':>5}{'laney':>7}{'med σz':>8}{'p-chart FA/100':>15}"
+        f"{'any FA/yr':>10}{'delay med':>10}{'≤5':>6}{'≤10':>6}"
+    )
+    for size, share, rho, base in (
+        (32, 0.08, 0.05, 10), (32, 0.08, 0.05, 20), (32, 0.08, 0.0, 10),
+        (200, 0.05, 0.01, 10), (200, 0.05, 0.01, 20), (200, 0.05, 0.0, 10),
+    ):  # fmt: skip
+        rng = np.random.default_rng(7)
+        steady = [beta_binomial(rng, size, np.full(base + 52, share), rho) for _ in range(vendors)]
+        mean = np.where(np.arange(base + 30) < base + 10, share, 2 * share)
+        shifted = [beta_binomial(rng, size, mean, rho) for _ in range(vendors)]
+        for laney in (False, None):
+            false_alarms, any_false, sigma_z, delays = [], [], [], []
+            for d in steady:
+                result = quality_alarms(make_series(size, d), baseline=base, laney=laney)
+                chart = result.charts["p"]
+                assert isinstance(chart, PChart)
+                false_alarms.append(len(chart.alarms))
+                any_false.append(bool(result.worse()))
+                sigma_z.append(np.nan if chart.sigma_z is None else chart.sigma_z)
+            for d in shifted:
+                result = quality_alarms(make_series(size, d), baseline=base, laney=laney)
+                after = [a.index for a in result.worse() if a.index >= base + 10]
+                delays.append(after[0] - base - 9 if after else 99)
+            delay = np.array(delays)
+            print(
+                f"{size:>4}{share:>7.2f}{rho:>6.2f}{np.sqrt(1 + (size - 1) * rho):>5.2f}{base:>5}"
+                f"{'auto' if laney is None else 'off':>7}{np.median(sigma_z):>8.2f}"
+                f"{100 * np.mean(false_alarms) / 52:>15.2f}{np.mean(any_false):>10.2f}"
+                f"{np.median(delay):>10.0f}{np.mean(delay <= 5):>6.2f}{np.mean(delay <= 10):>6.2f}"
+            )
+
+
+def make_series(size: int, defective: Any) -> AuditSeries:
+    k = len(defective)
+    dates = [date(2026, 1, 5) + timedelta(weeks=i) for i in range(k)]
+    return AuditSeries.from_columns(dates=dates, inspected=np.full(k, size), defective=defective)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--replicates", type=int, default=2000)
+    parser.add_argument("--vendors", type=int, default=400)
+    parser.add_argument("--only-laney", action="store_true", help="skip the oracle and ARL tables")
     args = parser.parse_args()
-    oracle_table()
-    arl_table(args.replicates)
+    if not args.only_laney:
+        oracle_table()
+        arl_table(args.replicates)
+    laney_table(args.vendors)
 
 
 if __name__ == "__main__":

@@ -6,12 +6,13 @@ as agreement. The first ``baseline`` points (or those dated before a date) fix t
 once (Phase I); every point is charted against those frozen parameters and alarms are reported for
 the later points only (Phase II), never re-estimating. EWMA and CUSUM run from the first point, so
 the baseline only warms them up. Known parameters (a contract's target share, say) may replace the
-baseline estimates (``centre=``, ``sigma=``). Charts: p-chart with variable sample sizes, EWMA with exact
-time-varying limits, standardised tabular CUSUM, and individuals charts with the Western Electric
-zone rules (variables charts only: the zones assume a symmetric normal statistic, which a
-proportion of a small batch is not). Formulas: Montgomery, *Introduction to Statistical Quality
-Control*, 8th ed. (2019), sections 6.4, 7.2, 9.1, 9.2; Western Electric, *Statistical Quality
-Control Handbook* (1956).
+baseline estimates (``centre=``, ``sigma=``). Charts of the defect share: p-chart with variable
+sample sizes, EWMA with exact time-varying limits, standardised tabular CUSUM; batches labelled by
+changing mixes of workers vary more than the binomial allows, so their binomial sigma is widened by
+Laney's sigma_z when the baseline shows it. Individuals charts with the Western Electric zone rules
+for continuous metrics live in ``zone_rules`` and are re-exported here. Formulas: Montgomery,
+*Introduction to Statistical Quality Control*, 8th ed. (2019), sections 6.4, 7.2, 9.1, 9.2;
+Laney, "Improved control charts for attributes", *Quality Engineering* 14(4) (2002).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import MappingProxyType
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -32,9 +33,15 @@ from scipy.signal import lfilter
 
 from labelpact.errors import InvalidInputError
 
+if TYPE_CHECKING:  # at run time these come from ``__getattr__``: zone_rules imports this module
+    from labelpact.partners.zone_rules import WE_RULES as WE_RULES
+    from labelpact.partners.zone_rules import IndividualsChart as IndividualsChart
+    from labelpact.partners.zone_rules import individuals_chart as individuals_chart
+
 __all__ = [
     "DEFAULT_BASELINE",
     "HIGHER_IS_BETTER",
+    "WE_RULES",
     "Alarm",
     "AuditSeries",
     "Chart",
@@ -61,12 +68,6 @@ D2_OF_2 = 2.0 / math.sqrt(math.pi)  # E|X1 - X2| / sigma for normal X: the movin
 HIGHER_IS_BETTER: Mapping[str, bool] = MappingProxyType(  # direction of the metrics audits produce
     dict.fromkeys(("gold_accuracy", "agreement", "alpha", "on_time_rate"), True)
     | dict.fromkeys(("error_rate", "rejection_rate", "rework_rate", "late_days"), False)
-)
-WE_RULES = (  # (name, points needed, window, threshold in sigma); rule 1 is one point beyond 3 sigma
-    ("1 point beyond 3σ", 1, 1, 3.0),
-    ("2 of 3 beyond 2σ on one side", 2, 3, 2.0),
-    ("4 of 5 beyond 1σ on one side", 4, 5, 1.0),
-    ("8 in a row on one side", 8, 8, 0.0),
 )
 
 
@@ -187,16 +188,25 @@ class _Chart:
 
 @dataclass(frozen=True, slots=True)
 class PChart(_Chart):
-    """Share defective per batch against ``centre ± L·sqrt(p0(1-p0)/n_i)`` (LCL clipped at 0), shapes (n,)."""
+    """Share defective per batch against ``centre ± L·σ_z·sqrt(p0(1-p0)/n_i)`` (LCL clipped at 0), shapes (n,).
+
+    ``sigma_z`` is Laney's estimate from the baseline (None without two baseline batches); ``laney``
+    says whether it widened the limits (the p' chart) or the classic binomial limits were used.
+    """
 
     proportion: FloatArray
     lcl: FloatArray
     ucl: FloatArray
+    sigma_z: float | None = None
+    laney: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class EwmaChart(_Chart):
-    """``z_t = λ x_t + (1-λ) z_{t-1}``, ``z_0 = centre``, with exact limits ``centre ± L·sqrt(Var z_t)``."""
+    """``z_t = λ x_t + (1-λ) z_{t-1}``, ``z_0 = centre``, with exact limits ``centre ± L·sqrt(Var z_t)``.
+
+    For the defect share ``sigma_z`` and ``laney`` are as on ``PChart``; for a metric they are None and False.
+    """
 
     values: FloatArray
     ewma: FloatArray
@@ -204,6 +214,8 @@ class EwmaChart(_Chart):
     ucl: FloatArray
     lam: float
     L: float
+    sigma_z: float | None = None
+    laney: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,25 +223,31 @@ class CusumChart(_Chart):
     """Standardised tabular CUSUM in sigma units: ``upper``/``lower`` sums (n,), signal above ``h``."""
 
     values: FloatArray
-    sigma: FloatArray  # (n,) sigma of one observation
+    sigma: FloatArray  # (n,) sigma of one observation, times sigma_z when ``laney``
     upper: FloatArray
     lower: FloatArray
     k: float
     h: float
+    sigma_z: float | None = None
+    laney: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class IndividualsChart(_Chart):
-    """Individuals (X) chart of a metric, sigma = mean moving range / d2; WE zone rules 1-4."""
+class _Basis(NamedTuple):
+    """What a chart stands on: charted positions and values (n,), baseline size, centre, sigma (n,)."""
 
+    name: str
+    points: IntArray
     values: FloatArray
-    sigma: float
-    lcl: float
-    ucl: float
-    rule_hits: BoolArray  # (4, n) WE rule r holds at the window ending at point i (either side)
+    m: int
+    centre: float
+    sigma: FloatArray  # binomial sigma times sigma_z when ``laney``
+    sigma_z: float | None
+    laney: bool
 
-
-Chart: TypeAlias = PChart | EwmaChart | CusumChart | IndividualsChart
+    @property
+    def tag(self) -> str:
+        """The chart's note in an alarm reason when Laney's sigma_z widened it."""
+        return f", Laney p' (sigma_z {self.sigma_z:.1f})" if self.laney else ""
 
 
 def _baseline_size(series: AuditSeries, baseline: BaselineSpec, points: IntArray, known: bool) -> int:
@@ -249,9 +267,14 @@ def _baseline_size(series: AuditSeries, baseline: BaselineSpec, points: IntArray
 
 
 def _variables(
-    series: AuditSeries, metric: str | None, baseline: BaselineSpec, centre: float | None, sigma: float | None
-) -> tuple[Any, ...]:
-    """(name, points, values, m, centre, sigma_i) of the defect share or a metric (NaN batches skipped).
+    series: AuditSeries,
+    metric: str | None,
+    baseline: BaselineSpec,
+    centre: float | None,
+    sigma: float | None,
+    laney: bool | None = False,
+) -> _Basis:
+    """The defect share (``metric=None``) or a metric, NaN batches skipped, with its frozen parameters.
 
     The share's p0 is floored at half a defect of the baseline, so a perfect baseline still has width.
     """
@@ -267,13 +290,13 @@ def _variables(
             centre = min(max(float(series.defective[:m].sum()) / total, 0.5 / total), 1.0 - 0.5 / total)
         if not 0.0 < centre < 1.0:
             raise InvalidInputError("0 < centre < 1 for a share", column="centre", got=f"{centre}")
-        return (
-            series.defect_name,
-            points,
-            series.proportion,
-            m,
-            centre,
-            np.sqrt(centre * (1.0 - centre) / series.inspected),
+        p, binomial = series.proportion, np.sqrt(centre * (1.0 - centre) / series.inspected)
+        sigma_z, use = _laney((p[:m] - centre) / binomial[:m], laney)
+        widened = binomial * sigma_z if use and sigma_z is not None else binomial
+        return _Basis(series.defect_name, points, p, m, centre, widened, sigma_z, use)
+    if laney:
+        raise InvalidInputError(
+            "laney only for the defect share (metric=None)", column="laney", got="True", column_kind="option"
         )
     if metric not in series.metrics:
         raise InvalidInputError(f"a metric among {sorted(series.metrics)}", column="metric", got=repr(metric))
@@ -286,7 +309,28 @@ def _variables(
     if not sigma > 0:
         raise InvalidInputError("a baseline with some variation (sigma > 0)", column=metric, got=f"{sigma}")
     centre = float(values[:m].mean()) if centre is None else centre
-    return metric, points, values, m, centre, np.full(len(values), sigma)
+    return _Basis(metric, points, values, m, centre, np.full(len(values), sigma), None, False)
+
+
+def _laney(z: FloatArray, laney: bool | None) -> tuple[float | None, bool]:
+    """Laney's ``σ_z = mean |z_i - z_{i-1}| / d2(2)`` of the standardised baseline shares ``z`` (m,),
+    and whether to apply it: ``laney=None`` when ``σ_z > 1`` (overdispersed; never narrower than binomial).
+    """
+    if len(z) < 2:
+        if laney:
+            raise InvalidInputError(
+                "2 baseline batches to estimate sigma_z",
+                column="laney",
+                got=f"{len(z)}",
+                column_kind="option",
+            )
+        return None, False
+    sigma_z = float(np.abs(np.diff(z)).mean()) / D2_OF_2
+    if laney and not sigma_z > 0:
+        raise InvalidInputError(
+            "baseline shares that vary (sigma_z > 0)", column="laney", got="sigma_z 0", column_kind="option"
+        )
+    return sigma_z, sigma_z > 1.0 if laney is None else laney
 
 
 def _direction(up: bool, higher_is_better: bool) -> Direction:
@@ -314,22 +358,27 @@ def p_chart(
     baseline: BaselineSpec = DEFAULT_BASELINE,
     L: float = 3.0,
     centre: float | None = None,
+    laney: bool | None = None,
 ) -> PChart:
-    """p-chart with variable sample sizes (Montgomery 7.2.2): limits per batch, an alarm per batch beyond."""
-    name, points, p, m, p0, sigma = _variables(series, None, baseline, centre, None)
-    lcl = np.maximum(0.0, p0 - L * sigma)
-    ucl = np.minimum(1.0, p0 + L * sigma)
+    """p-chart with variable sample sizes (Montgomery 7.2.2): limits per batch, an alarm per batch beyond.
+
+    ``laney``: None widens the limits by Laney's sigma_z when the baseline is overdispersed
+    (sigma_z > 1), True always (Laney's p' chart), False never (the classic chart).
+    """
+    b = _variables(series, None, baseline, centre, None, laney)
+    p, p0 = b.values, b.centre
+    lcl, ucl = np.maximum(0.0, p0 - L * b.sigma), np.minimum(1.0, p0 + L * b.sigma)
     above, below = p > ucl, p < lcl
     alarms = []
     for i in np.flatnonzero(above | below):
         up = bool(above[i])
         side, limit = ("above UCL", ucl[i]) if up else ("below LCL", lcl[i])
-        reason = f"p-chart: batch of {series.dates[i]} {side} {limit:.1%} with {p[i]:.1%} {name}"
-        alarms.append(Alarm("p-chart", name, int(i), series.dates[i], _direction(up, False), side, reason))
-    phase2, phase1 = _split(alarms, m, points)
+        reason = f"p-chart{b.tag}: batch of {series.dates[i]} {side} {limit:.1%} with {p[i]:.1%} {b.name}"
+        alarms.append(Alarm("p-chart", b.name, int(i), series.dates[i], _direction(up, False), side, reason))
+    phase2, phase1 = _split(alarms, b.m, b.points)
     return PChart(
-        name, _ro(points, np.intp), series.dates, m, p0, _ro(above | below, bool), phase2, phase1,
-        _ro(p), _ro(lcl), _ro(ucl),
+        b.name, _ro(b.points, np.intp), series.dates, b.m, p0, _ro(above | below, bool), phase2, phase1,
+        _ro(p), _ro(lcl), _ro(ucl), b.sigma_z, b.laney,
     )  # fmt: skip
 
 
@@ -343,37 +392,40 @@ def ewma_chart(
     higher_is_better: bool | None = None,
     centre: float | None = None,
     sigma: float | None = None,
+    laney: bool | None = None,
 ) -> EwmaChart:
     """EWMA chart (Montgomery 9.2) of the defect share (``metric=None``) or of a metric.
 
     ``Var z_t = λ² Σ_j (1-λ)^(2(t-j)) σ_j²`` is exact for per-batch sigmas and equals the textbook
     ``σ² λ/(2-λ) (1-(1-λ)^(2t))`` when they are equal; both recursions run as linear filters.
+    The share's σ_j is widened by Laney's sigma_z as on ``p_chart`` (``laney``; metrics: never).
     """
     if not 0.0 < lam <= 1.0 or L <= 0:
         raise InvalidInputError("0 < lam <= 1 and L > 0", column="lam", got=f"lam={lam}, L={L}")
-    name, points, x, m, centre, sigma = _variables(series, metric, baseline, centre, sigma)
+    b = _variables(series, metric, baseline, centre, sigma, laney)
+    x, centre = b.values, b.centre
     better_up = _better_up(metric, higher_is_better)
     z = lfilter([lam], [1.0, lam - 1.0], x, zi=[(1.0 - lam) * centre])[0]
-    var = lfilter([lam * lam], [1.0, -((1.0 - lam) ** 2)], sigma**2)
+    var = lfilter([lam * lam], [1.0, -((1.0 - lam) ** 2)], b.sigma**2)
     lcl, ucl = centre - L * np.sqrt(var), centre + L * np.sqrt(var)
     above, below = z > ucl, z < lcl
     percent = metric is None
     alarms = []
     for flag, up in ((above, True), (below, False)):
         for j in _onsets(flag):
-            i, limit = int(points[j]), (ucl if up else lcl)[j]
+            i, limit = int(b.points[j]), (ucl if up else lcl)[j]
             reason = (
-                f"EWMA: {_what(name, percent)} smoothed to {_fmt(z[j], percent)} by the batch of "
+                f"EWMA{b.tag}: {_what(b.name, percent)} smoothed to {_fmt(z[j], percent)} by the batch of "
                 f"{series.dates[i]}, {'above' if up else 'below'} its limit {_fmt(limit, percent)} "
                 f"(baseline {_fmt(centre, percent)})"
             )
             rule = "above UCL" if up else "below LCL"
-            alarms.append(Alarm("EWMA", name, i, series.dates[i], _direction(up, better_up), rule, reason))
-    phase2, phase1 = _split(alarms, m, points)
-    dates = tuple(series.dates[i] for i in points)
+            alarms.append(Alarm("EWMA", b.name, i, series.dates[i], _direction(up, better_up), rule, reason))
+    phase2, phase1 = _split(alarms, b.m, b.points)
+    dates = tuple(series.dates[i] for i in b.points)
     return EwmaChart(
-        name, _ro(points, np.intp), dates, m, centre, _ro(above | below, bool), phase2, phase1,
-        _ro(x), _ro(z), _ro(lcl), _ro(ucl), lam, L,
+        b.name, _ro(b.points, np.intp), dates, b.m, centre, _ro(above | below, bool), phase2, phase1,
+        _ro(x), _ro(z), _ro(lcl), _ro(ucl), lam, L, b.sigma_z, b.laney,
     )  # fmt: skip
 
 
@@ -387,18 +439,21 @@ def cusum_chart(
     higher_is_better: bool | None = None,
     centre: float | None = None,
     sigma: float | None = None,
+    laney: bool | None = None,
 ) -> CusumChart:
     """Standardised tabular CUSUM (Montgomery 9.1.2, 9.1.6) on ``y_i = (x_i - centre) / σ_i``.
 
     ``C+_t = max(0, C+_{t-1} + y_t - k)`` is Lindley's recursion, whose closed form is
     ``S_t - min(0, min_{j<=t} S_j)`` with ``S_t = Σ (y_i - k)``: a cumulative sum and a running
     minimum, exact and vectorised. No reset after a signal: one alarm per excursion above ``h``.
+    The share's σ_i is widened by Laney's sigma_z as on ``p_chart`` (``laney``; metrics: never).
     """
     if k < 0 or h <= 0:
         raise InvalidInputError("k >= 0 and h > 0 (sigma units)", column="h", got=f"k={k}, h={h}")
-    name, points, x, m, centre, sigma = _variables(series, metric, baseline, centre, sigma)
+    b = _variables(series, metric, baseline, centre, sigma, laney)
+    x, centre = b.values, b.centre
     better_up = _better_up(metric, higher_is_better)
-    y = (x - centre) / sigma
+    y = (x - centre) / b.sigma
     upper, lower = _lindley(y - k), _lindley(-y - k)
     percent = metric is None
     alarms = []
@@ -406,72 +461,26 @@ def cusum_chart(
         for j in _onsets(sums > h):
             zeros = np.flatnonzero(sums[:j] == 0.0)
             start = int(zeros[-1]) + 1 if len(zeros) else 0
-            i, onset = int(points[j]), int(points[start])
+            i, onset = int(b.points[j]), int(b.points[start])
             reason = (
-                f"CUSUM: {_what(name, percent)} has run {'above' if up else 'below'} the baseline "
+                f"CUSUM{b.tag}: {_what(b.name, percent)} has run {'above' if up else 'below'} the baseline "
                 f"{_fmt(centre, percent)} since the batch of {series.dates[onset]}; the "
                 f"{'upper' if up else 'lower'} sum {sums[j]:.1f}σ passed h={h:g}σ "
                 f"at the batch of {series.dates[i]}"
             )
             rule = "upper sum > h" if up else "lower sum > h"
-            alarm = Alarm("CUSUM", name, i, series.dates[i], _direction(up, better_up), rule, reason, onset)
+            alarm = Alarm("CUSUM", b.name, i, series.dates[i], _direction(up, better_up), rule, reason, onset)
             alarms.append(alarm)
-    phase2, phase1 = _split(alarms, m, points)
-    dates = tuple(series.dates[i] for i in points)
+    phase2, phase1 = _split(alarms, b.m, b.points)
+    dates = tuple(series.dates[i] for i in b.points)
     return CusumChart(
-        name, _ro(points, np.intp), dates, m, centre, _ro((upper > h) | (lower > h), bool), phase2, phase1,
-        _ro(x), _ro(sigma), _ro(upper), _ro(lower), k, h,
+        b.name, _ro(b.points, np.intp), dates, b.m, centre, _ro((upper > h) | (lower > h), bool), phase2,
+        phase1, _ro(x), _ro(b.sigma), _ro(upper), _ro(lower), k, h, b.sigma_z, b.laney,
     )  # fmt: skip
 
 
-def individuals_chart(
-    series: AuditSeries,
-    metric: str,
-    *,
-    baseline: BaselineSpec = DEFAULT_BASELINE,
-    higher_is_better: bool | None = None,
-    centre: float | None = None,
-    sigma: float | None = None,
-) -> IndividualsChart:
-    """Individuals chart of a continuous metric with Western Electric rules 1-4 (Montgomery 6.4, 5.3.6).
-
-    A rule holds at point i when the window of its last ``window`` points has ``needed`` points beyond
-    the zone on one side; one alarm where a rule starts to hold (rule 1: every point beyond 3σ).
-    """
-    name, points, x, m, centre, sigma_i = _variables(series, metric, baseline, centre, sigma)
-    better_up = _better_up(metric, higher_is_better)
-    sigma = float(sigma_i[0])
-    z = (x - centre) / sigma
-    n = len(z)
-    hits = np.zeros((len(WE_RULES), n), dtype=bool)
-    found: dict[int, tuple[int, bool, str, int]] = {}  # point -> (rule number, up, text, first point)
-    for r, (text, needed, window, zone) in reversed(list(enumerate(WE_RULES))):
-        for up in (True, False):
-            beyond = (z if up else -z) > zone
-            count = np.cumsum(beyond)
-            count[window:] = count[window:] - count[:-window]
-            holds = (count >= needed) & (np.arange(n) >= window - 1)
-            hits[r] |= holds
-            for j in np.flatnonzero(holds) if r == 0 else _onsets(holds):
-                found[int(j)] = (r + 1, up, text, int(j) - window + 1)
-    alarms = []
-    for j, (rule, up, text, first) in found.items():
-        i = int(points[j])
-        reason = (
-            f"{name} chart: batch of {series.dates[i]} completes WE rule {rule} ({text}) "
-            f"{'above' if up else 'below'} the centre {centre:.3g}, value {x[j]:.3g} "
-            f"(since {series.dates[int(points[first])]})"
-        )
-        alarms.append(
-            Alarm("individuals", name, i, series.dates[i], _direction(up, better_up), f"WE{rule}", reason)
-        )
-    phase2, phase1 = _split(alarms, m, points)
-    dates = tuple(series.dates[i] for i in points)
-    hits.flags.writeable = False
-    return IndividualsChart(
-        name, _ro(points, np.intp), dates, m, centre, _ro(hits.any(axis=0), bool), phase2, phase1,
-        _ro(x), sigma, centre - 3.0 * sigma, centre + 3.0 * sigma, hits,
-    )  # fmt: skip
+if TYPE_CHECKING:
+    Chart: TypeAlias = PChart | EwmaChart | CusumChart | IndividualsChart
 
 
 @dataclass(frozen=True, slots=True)
@@ -480,7 +489,7 @@ class QualityAlarms:
 
     alarms: tuple[Alarm, ...]
     charts: Mapping[str, Chart]  # "p", "ewma", "cusum", and "individuals:<metric>" per metric charted
-    notes: tuple[str, ...]  # what was not charted and why, and baselines that are themselves out of control
+    notes: tuple[str, ...]  # what was not charted and why, Laney's widening, baselines out of control
 
     @property
     def first(self) -> Alarm | None:
@@ -507,12 +516,16 @@ def quality_alarms(
     L: float = 3.0,
     k: float = 0.5,
     h: float = 5.0,
+    laney: bool | None = None,
 ) -> QualityAlarms:
     """p-chart, EWMA and CUSUM on the defect share, and an individuals chart with WE rules per metric.
 
-    A series too short for a baseline, or a metric without two baseline values or without variation,
-    is noted rather than an error, so a new partner reads "no alarms yet" with the reason.
+    ``laney`` (None: when the baseline is overdispersed) widens the three share charts by Laney's
+    sigma_z. A series too short for a baseline, or a metric without two baseline values or without
+    variation, is noted rather than an error, so a new partner reads "no alarms yet" with the reason.
     """
+    from labelpact.partners.zone_rules import individuals_chart  # zone_rules imports this module
+
     directions = {**HIGHER_IS_BETTER, **(higher_is_better or {})}
     unknown = sorted(set(series.metrics) - set(directions))
     if unknown:
@@ -522,9 +535,10 @@ def quality_alarms(
     charts: dict[str, Chart] = {}
     notes: list[str] = []
     try:
-        charts["p"] = p_chart(series, baseline=baseline, L=L)
-        charts["ewma"] = ewma_chart(series, baseline=baseline, lam=lam, L=L)
-        charts["cusum"] = cusum_chart(series, baseline=baseline, k=k, h=h)
+        charts["p"] = p = p_chart(series, baseline=baseline, L=L, laney=laney)
+        charts["ewma"] = ewma_chart(series, baseline=baseline, lam=lam, L=L, laney=laney)
+        charts["cusum"] = cusum_chart(series, baseline=baseline, k=k, h=h, laney=laney)
+        notes.extend(_laney_note(p))
     except InvalidInputError as error:
         notes.append(f"{series.defect_name}: not charted ({error})")
     for metric in series.metrics:
@@ -541,6 +555,23 @@ def quality_alarms(
             notes.append(f"{key}: every batch is in the baseline; nothing monitored yet")
     alarms = sorted((a for c in charts.values() for a in c.alarms), key=lambda a: (a.index, a.chart))
     return QualityAlarms(tuple(alarms), MappingProxyType(charts), tuple(dict.fromkeys(notes)))
+
+
+def _laney_note(chart: PChart) -> list[str]:
+    """Say when Laney's sigma_z widened the share charts, or when it would have and was told not to."""
+    if chart.sigma_z is None:
+        return []
+    name, sigma_z = chart.metric, chart.sigma_z
+    if chart.laney:
+        how = "widens" if sigma_z > 1.0 else "narrows"
+        return [
+            f"{name}: Laney p' (sigma_z {sigma_z:.1f}) {how} the binomial sigma of the p-chart, EWMA, CUSUM"
+        ]
+    return (
+        [f"{name}: baseline overdispersed (sigma_z {sigma_z:.1f}); binomial limits kept"]
+        if sigma_z > 1
+        else []
+    )
 
 
 def _better_up(metric: str | None, higher_is_better: bool | None) -> bool:
@@ -568,3 +599,18 @@ def _ro(array: npt.ArrayLike, dtype: npt.DTypeLike = np.float64) -> Any:
     out = np.array(array, dtype=dtype, copy=True)
     out.flags.writeable = False
     return out
+
+
+_ZONE_RULES_NAMES = frozenset({"WE_RULES", "IndividualsChart", "individuals_chart", "Chart"})
+
+if not TYPE_CHECKING:
+
+    def __getattr__(name: str) -> Any:
+        """The individuals chart and its zone rules, re-exported lazily (PEP 562): zone_rules imports us."""
+        if name not in _ZONE_RULES_NAMES:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        from labelpact.partners import zone_rules
+
+        if name == "Chart":
+            return PChart | EwmaChart | CusumChart | zone_rules.IndividualsChart
+        return getattr(zone_rules, name)
