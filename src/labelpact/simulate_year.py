@@ -86,7 +86,7 @@ def simulate_year(
             spammers = vendor.spammers + depth * (vendor.spammers_after - vendor.spammers)
             sim = simulate_delivery(
                 n_tasks=n_tasks,
-                n_workers=80,
+                n_workers=200,
                 n_classes=len(CLASSES),
                 labels_per_task=3,
                 class_names=CLASSES,
@@ -96,7 +96,7 @@ def simulate_year(
                 share_mediocre=mediocre,
                 share_adversarial=0.0,
                 duplicate_rate=0.0,
-                gold_share=0.08,
+                gold_share=0.10,
                 median_duration_s=12.0,
                 seed=seed * 10_007 + v_index * 1_009 + week,
             )

@@ -414,6 +414,17 @@ def _quality_signals(inputs: RiskInputs, known: FloatArray, state: FloatArray) -
     count = has.sum(axis=1)
     last = np.where(has, np.arange(len(q))[None, :], -1).max(axis=1)
     latest = np.where(last >= 0, err[np.maximum(last, 0)], np.nan)
+    # the state is the mean of the last 90 days' audits (one batch is a noisy reading of a vendor),
+    # the latest audit when none is that recent
+    near = has & (days[None, :] > known[:, None] - _QUALITY_WINDOW)
+    n_near = near.sum(axis=1)
+    near_mean = np.divide(
+        np.where(near, np.nan_to_num(err)[None, :], 0.0).sum(axis=1),
+        n_near,
+        out=np.full(len(known), np.nan),
+        where=n_near > 0,
+    )
+    latest = np.where(n_near > 0, near_mean, latest)
     if inputs.max_error_rate is not None:
         ref = np.full(known.shape, inputs.max_error_rate)
     else:  # the partner's own first five audits are its baseline, as a frozen SPC baseline is

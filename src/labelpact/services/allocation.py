@@ -12,7 +12,9 @@ from labelpact.partners.allocation import Allocation, PartnerOffer, allocate
 from labelpact.services.health import audit_series, contract_of, partner_health
 from labelpact.store import Store
 
-__all__ = ["WorkSplit", "allocate_work"]
+__all__ = ["RECENT_DAYS", "WorkSplit", "allocate_work"]
+
+RECENT_DAYS = 90
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +37,8 @@ def allocate_work(
     risk_penalty: float = 1.0,
 ) -> WorkSplit:
     """Offers from every partner that delivered to ``project`` (plus ``partners``): accuracy on held-out gold
-    over their audited batches, price and share cap from their contracts, breakdown risk from their health."""
+    of their batches of the last 90 days (all of them when none is that recent), price and share cap from
+    their contracts, breakdown risk from their health."""
     store.get_project(project)
     day = as_of or dt.datetime.now(dt.UTC).date()
     names = sorted({b.partner for b in store.list_batches(project=project)} | set(partners))
@@ -48,7 +51,10 @@ def allocate_work(
     offers, evidence = [], []
     for name in names:
         record = store.get_partner(name)
-        audits = [r for r in audit_series(store, name, as_of=day) if r.project == project]
+        history = [r for r in audit_series(store, name, as_of=day) if r.project == project]
+        # a vendor is what it delivers now: the last RECENT_DAYS of audits, or all when none is that recent
+        recent = [r for r in history if (day - r.delivered).days <= RECENT_DAYS]
+        audits = recent or history
         gold_total = sum(r.inspected for r in audits if r.gold_accuracy is not None)
         gold_correct = sum(r.inspected - r.defective for r in audits if r.gold_accuracy is not None)
         risk = partner_health(store, name, as_of=day, horizon_days=horizon_days).risk

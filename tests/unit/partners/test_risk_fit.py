@@ -123,7 +123,8 @@ def test_fit_recovers_known_sizes_from_a_simulated_portfolio() -> None:
     found = {e.name: e for e in fitted.effects}
     for name, value in moved.items():
         e = found[name]
-        assert abs(e.estimate - value) < 3 * e.se, name
+        # six effects checked jointly: 3.5 se keeps the family-wise false-failure rate near 0.3%
+        assert abs(e.estimate - value) < 3.5 * e.se, name
         if e.se < abs(value - e.prior) / 3:  # informative enough: the data won over the prior
             assert abs(e.estimate - value) < abs(e.estimate - e.prior), name
     unmoved = [e for e in fitted.effects if e.name not in moved]
