@@ -203,3 +203,12 @@ def test_a_sample_cannot_lift_a_rejection(cli: RunCli, delivery, tmp_path: Path)
     review = json.loads(cli("review", doc["audit"], "--results", answers, "--json").stdout)
     assert review["sample_decision"] == "accept" and review["decision"] == "reject"
     assert review["rejected_on"] == ["quality.min_agreement"]
+
+
+def test_a_partners_contract_is_validated_when_it_is_filed(cli: RunCli, tmp_path: Path) -> None:
+    contract = tmp_path / "typo.toml"
+    contract.write_text("[quality]\nmin_gold_acuracy = 0.9\n", encoding="utf-8")
+    run = cli("partner", "add", "Acme", "--contract", contract)
+    assert run.code == 2
+    assert "typo.toml, line 2" in run.stderr and "did you mean 'min_gold_accuracy'" in run.stderr
+    assert cli("partner", "list", "--json").stdout.count('"Acme"') == 0

@@ -13,7 +13,8 @@ from rich.table import Table
 from labelpact.cli.common import annotation_columns, common_options, make_output
 from labelpact.errors import InvalidInputError
 from labelpact.io import read_delivery
-from labelpact.partners.contract import Contract, parse_contract
+from labelpact.io.contract import read_contract as read_contract_file
+from labelpact.partners.contract import Contract
 from labelpact.services.ethics import ethics_document, ethics_of
 
 __all__ = ["ethics", "read_contract", "render_ethics"]
@@ -25,17 +26,7 @@ _SEVERITY_STYLE = {"info": "dim", "warning": "yellow", "critical": "bold red"}
 
 def read_contract(path: Path | None) -> Contract:
     """The contract in ``path`` (TOML), or the default contract (no thresholds) when none is given."""
-    if path is None:
-        return Contract.default()
-    if not path.is_file():
-        raise InvalidInputError("an existing contract file", file=path, got="no such file")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        raise InvalidInputError(
-            "UTF-8 text", file=path, got=f"undecodable byte at offset {error.start}"
-        ) from None
-    return parse_contract(text, source=str(path))
+    return Contract.default() if path is None else read_contract_file(path)[0]
 
 
 def _check_regions(regions: tuple[str, ...]) -> tuple[str, ...]:

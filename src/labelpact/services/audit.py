@@ -34,6 +34,7 @@ from labelpact.core.workers import WorkerReport
 from labelpact.errors import InvalidInputError
 from labelpact.ethics.findings import ethics_findings, ethics_reasons
 from labelpact.io import Delivery, read_delivery
+from labelpact.io.contract import read_contract
 from labelpact.io.predictions import Predictions, read_pred_probs
 from labelpact.partners.contract import Contract, parse_contract
 from labelpact.partners.findings import Finding, Reason, worst_outcome
@@ -87,14 +88,7 @@ class AuditResult:
 def load_contract(store: Store, partner: str, path: str | Path | None) -> tuple[Contract, str | None]:
     """The contract an audit is judged by and its text: the file given, else the partner's, else defaults."""
     if path is not None:
-        file = Path(path)
-        if not file.is_file():
-            raise InvalidInputError("an existing contract file", file=file, got="no such file")
-        try:
-            text = file.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            raise InvalidInputError("a UTF-8 TOML contract", file=file, got="undecodable bytes") from None
-        return parse_contract(text, source=str(file)), text
+        return read_contract(path)
     on_file = store.get_partner(partner).contract_toml
     if on_file is not None:
         return parse_contract(on_file, source=f"contract of {partner}"), on_file

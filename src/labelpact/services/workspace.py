@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
 from labelpact.errors import InvalidInputError
+from labelpact.io.contract import read_contract
 from labelpact.store import ClientRecord, PartnerRecord, ProjectRecord, Store
 
 __all__ = ["add_partner", "add_project", "set_client"]
@@ -52,7 +52,7 @@ def add_partner(
         raise InvalidInputError(
             "a minimum spend >= 0", column="--min-spend", column_kind="option", got=str(min_spend_usd)
         )
-    contract_toml = _read_contract(Path(contract)) if contract is not None else None
+    contract_toml = read_contract(contract)[1] if contract is not None else None
     return store.add_partner(
         name, since=since, equity_stake=equity_stake, min_spend_usd=min_spend_usd, contract_toml=contract_toml
     )
@@ -64,19 +64,3 @@ def add_project(store: Store, name: str, *, description: str | None = None) -> P
     if not name:
         raise InvalidInputError("a non-blank project name", column="NAME", column_kind="argument")
     return store.add_project(name, description=description)
-
-
-def _read_contract(path: Path) -> str:
-    """The contract's text, after checking that it is readable UTF-8 TOML."""
-    if not path.is_file():
-        raise InvalidInputError("an existing contract file", file=path, got="no such file")
-    try:
-        text = path.read_text(encoding="utf-8")
-        tomllib.loads(text)
-    except UnicodeDecodeError as error:
-        raise InvalidInputError(
-            "UTF-8 text", file=path, got=f"undecodable byte at offset {error.start}"
-        ) from None
-    except tomllib.TOMLDecodeError as error:
-        raise InvalidInputError(f"valid TOML ({error})", file=path) from None
-    return text

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from labelpact.errors import ConflictError, InvalidInputError, NotFoundError
+from labelpact.partners.events import EVENT_KINDS
 from labelpact.store import queries as q
 from labelpact.store.audit_records import parse_id
 from labelpact.store.base import StoreBase
@@ -36,20 +37,6 @@ __all__ = [
     "LedgerMethods",
 ]
 
-EVENT_KINDS = (
-    "investment",
-    "acquisition",
-    "executive_departure",
-    "executive_hire",
-    "layoff",
-    "customer_exit",
-    "quality_complaint",
-    "security_incident",
-    "lawsuit",
-    "contract_change",
-    "funding",
-    "other",
-)
 # How sure the source is (shared/case/RESEARCH.md): a party confirmed it ... a party disputes it.
 CERTAINTIES = ("confirmed", "reported", "single-source", "anonymous-sources", "disputed", "company-stated")
 DISPUTE_RESOLUTIONS = ("upheld", "rejected", "withdrawn")

@@ -1,0 +1,24 @@
+"""Read a contract file: UTF-8 TOML, validated clause by clause (``partners.contract``), with its text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from labelpact.errors import InvalidInputError
+from labelpact.partners.contract import Contract, parse_contract
+
+__all__ = ["read_contract"]
+
+
+def read_contract(path: str | Path) -> tuple[Contract, str]:
+    """The parsed contract in ``path`` and its exact text (the text is what an audit's hash cites)."""
+    file = Path(path)
+    if not file.is_file():
+        raise InvalidInputError("an existing contract file", file=file, got="no such file")
+    try:
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise InvalidInputError(
+            "UTF-8 text", file=file, got=f"undecodable byte at offset {error.start}"
+        ) from None
+    return parse_contract(text, source=str(file)), text
