@@ -5,9 +5,10 @@ in both libraries (tolerances disabled) so seconds per iteration compare like wi
 is the resident-set high-water mark during the run (reset before each run via /proc/self/clear_refs).
 crowd-kit runs that would take many minutes (above --crowdkit-limits: GLAD 100k, MACE 1M by default)
 are skipped and their per-iteration time is extrapolated linearly from the largest size measured,
-marked "~" in the table. A last row per size times a full labelpact DS fit with its default tolerance.
+marked "~" in the table. A last row per size times a full labelpact DS fit with its default tolerance,
+and with ``--auto`` one of ``auto`` (no gold; its label test runs on a sample above 100k labels).
 
-    python benchmarks/speed.py [--quick] [--sizes 100000,1000000] [--classes 2,10] [--methods ds,glad,mace]
+    python benchmarks/speed.py [--quick] [--sizes 100000,1000000] [--classes 2,10] [--methods ds,glad,mace] [--auto]
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from labelpact.core.aggregators import GLAD, MACE, DawidSkene
+from labelpact.core.aggregators import GLAD, MACE, Auto, DawidSkene
 from labelpact.core.annotations import Annotations
 
 ITERATIONS = {"ds": 10, "glad": 3, "mace": 10}
@@ -110,6 +111,7 @@ def main() -> None:
         default="ds=10000000,mace=1000000,glad=100000",
         help="largest size crowd-kit runs each method at; larger sizes are extrapolated",
     )
+    parser.add_argument("--auto", action="store_true", help="also time a full auto fit per size")
     args = parser.parse_args()
     sizes = [100_000, 1_000_000] if args.quick else [int(s) for s in args.sizes.split(",")]
     limits = {m: int(v) for m, v in (item.split("=") for item in args.crowdkit_limits.split(","))}
@@ -158,6 +160,11 @@ def main() -> None:
                         float("nan"),
                     )
                 )
+                print(format_row(rows[-1]), flush=True)
+            if args.auto:
+                s_auto, m_auto = timed(lambda a=a: Auto().fit(a))
+                nan = float("nan")
+                rows.append((n, k, "auto full fit", 0, s_auto, nan, m_auto, nan, "", nan, nan))
                 print(format_row(rows[-1]), flush=True)
             del a, data
     print()

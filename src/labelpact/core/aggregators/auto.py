@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from labelpact.core.aggregators.base import Aggregator, check_positive_int
+from labelpact.core.aggregators.base import Aggregator, check_positive_int, shared_counts
 from labelpact.core.aggregators.dawid_skene import DawidSkene, OneCoinDawidSkene
 from labelpact.core.aggregators.ebcc import EBCC
 from labelpact.core.aggregators.glad import GLAD
@@ -39,6 +39,12 @@ ALL: dict[str, Callable[[int | None], Aggregator]] = {
 AVERAGE = "average"
 Z_SWITCH = 2.0  # standard errors by which a challenger must win before it replaces the average
 Z_EARLY = 4.0  # after the first fold of held-out labels, a verdict this clear needs no more folds
+# Warm starts that pay (measured at 1M labels): every EM refit with gold from its own no-gold fit;
+# from a sample's fit, not DS (full confusion matrices from a sample take more iterations than from
+# the majority vote) nor EBCC, whose criterion (largest change of any posterior) then takes far longer.
+WARM = frozenset({"ds", "one-coin-ds", "glad", "mace"})
+WARM_FROM_SAMPLE = WARM - {"ds"}
+SAMPLE = 100_000  # labels the held-out-label test starts from; it grows fourfold while its verdict is unclear
 
 
 class Auto(Aggregator):
@@ -58,10 +64,20 @@ class Auto(Aggregator):
        says it is better by two standard errors (a few honeypots are too noisy to overrule it).
     3. The chosen option is refitted with all the gold, if any, as anchors.
 
-    Cost: the candidates' fits plus one to ``n_folds`` refits of them on four fifths of the labels,
-    plus one no-gold fit of each option when gold is given. ``default_``, ``label_test_z_``,
-    ``chosen_``, ``criterion_`` and ``scores_`` (no-gold accuracy on the gold per option) say what was
-    used. ``held_out_accuracy_`` is the accuracy of the procedure on gold it did not use: the gold is
+    Large deliveries (more than ``SAMPLE`` labels). Step 1 first runs on the labels of a seeded random
+    set of whole tasks, about ``SAMPLE`` labels: a sample keeps each task's redundancy but gives every
+    worker fewer labels, which can only favour the shared-accuracy model, so a sample's verdict for
+    the worker-specific models (z below ``-Z_SWITCH``) holds for the whole delivery; any other verdict
+    is retried on a sample four times larger, up to all the labels. The full fits then warm-start
+    from the sample's fits (EM from a good start converges in a few iterations; MACE refines its best
+    restart instead of restarting; DS and EBCC start cold, see ``WARM_FROM_SAMPLE``), and step 3
+    warm-starts from the no-gold fits of step 2. Smaller deliveries are fitted cold, as above.
+
+    Cost: the candidates' fits plus one to ``n_folds`` refits of them on four fifths of the labels
+    (of the sample), plus one no-gold fit of each option when gold is given. ``default_``,
+    ``label_test_z_``, ``label_test_size_`` (labels the verdict rests on), ``chosen_``, ``criterion_``
+    and ``scores_`` (no-gold accuracy on the gold per option) say what was used.
+    ``held_out_accuracy_`` is the accuracy of the procedure on gold it did not use: the gold is
     split into ``n_folds`` folds, and for each fold step 2 is redone from the other folds' scores alone
     and scored on that fold with the no-gold fits. It is conservative (the delivered labels also use
     the gold as anchors); None when step 2 did not run.
@@ -73,6 +89,7 @@ class Auto(Aggregator):
     models_: dict[str, Aggregator]
     held_out_accuracy_: float | None
     label_test_z_: float
+    label_test_size_: int
     default_: str
 
     def __init__(
@@ -92,28 +109,43 @@ class Auto(Aggregator):
             raise InvalidInputError(f"candidates among {sorted(CANDIDATES)}", got=repr(self.candidates))
 
     def _fit(self, a: Annotations, gold: Gold | None) -> FloatArray:
+        with shared_counts():  # every option's fits on ``a`` share one count matrix
+            return self._fit_options(a, gold)
+
+    def _fit_options(self, a: Annotations, gold: Gold | None) -> FloatArray:
         names = list(self.candidates or CANDIDATES)
         self.held_out_accuracy_ = None
-        self.label_test_z_ = z = _shared_accuracy_z(a, names, self.n_folds, self.random_state)
+        z, size, starts = _label_test(a, names, self.n_folds, self.random_state)
+        self.label_test_z_, self.label_test_size_ = z, size
         self.default_ = "mv" if z > Z_SWITCH else AVERAGE
+        sample = f" on a sample of {size} of the {a.n_annotations} labels" if size < a.n_annotations else ""
         if self.default_ == "mv":
             why = f"held-out labels: one accuracy shared by all workers predicts them best, z = {z:.1f}"
         else:
-            why = f"held-out labels favour worker-specific models, z = {z:.1f}"
+            why = f"held-out labels favour worker-specific models, z = {z:.1f}{sample}"
         self.scores_ = {}
         self.chosen_ = self.default_
         self.criterion_ = why
         if gold is not None and len(gold) >= self.n_folds:
             options = ["mv", "wawa", *names, AVERAGE]
-            right = _gold_hits(a, gold, names, self.random_state)
+            blind = {
+                name: _refit(starts.get(name), ALL[name](self.random_state), a, None) for name in options[:-1]
+            }
+            right = _gold_hits(blind, gold, names)
             self.scores_ = {name: float(r.mean()) for name, r in right.items()}
             self.chosen_ = _select(right, options, self.default_)
             fold = np.random.default_rng(self.random_state).permutation(len(gold)) % self.n_folds
             self.held_out_accuracy_ = _replayed_accuracy(right, options, self.default_, fold)
             verdict = "kept" if self.chosen_ == self.default_ else f"overruled by {self.chosen_}"
             self.criterion_ = f"{why}; {verdict} on {len(gold)} gold tasks, scored with fits without them"
+            if starts:  # large delivery: the gold-anchored refits start from the no-gold fits
+                starts = {name: model for name, model in blind.items() if name in WARM}
         chosen = names if self.chosen_ == AVERAGE else [self.chosen_]
-        probas, self.models_ = _average(a, gold, chosen, self.random_state, quiet=False)
+        self.models_ = {
+            name: _refit(starts.get(name), ALL[name](self.random_state), a, gold, quiet=False)
+            for name in chosen
+        }
+        probas: FloatArray = np.mean([m.probas_ for m in self.models_.values()], axis=0)
         self.n_iter_ = max(model.n_iter_ for model in self.models_.values())
         return probas
 
@@ -128,30 +160,27 @@ class Auto(Aggregator):
         return f"auto: {how} ({self.criterion_})"
 
 
-def _average(
-    a: Annotations, gold: Gold | None, names: list[str], seed: int | None, *, quiet: bool
-) -> tuple[FloatArray, dict[str, Aggregator]]:
-    """Mean posterior (n_tasks, n_classes) of the named methods, and the fitted models."""
-    models: dict[str, Aggregator] = {}
-    for name in names:
-        model = ALL[name](seed)
-        models[name] = _quietly_fit(model, a, gold) if quiet else model.fit(a, gold)
-    probas: FloatArray = np.mean([m.probas_ for m in models.values()], axis=0)
-    return probas, models
+def _refit(
+    start: Aggregator | None, cold: Aggregator, a: Annotations, gold: Gold | None, *, quiet: bool = True
+) -> Aggregator:
+    """Fit ``start`` again warm (from its own parameters) when given, else fit ``cold``; returns the fitted model.
 
-
-def _quietly_fit(model: Aggregator, a: Annotations, gold: Gold | None) -> Aggregator:
-    """Fit a trial model; its non-convergence is no news to the user, the final refit still warns."""
+    Non-convergence of a trial fit (``quiet``) is no news to the user: the final fit still warns.
+    """
+    model = cold
+    if start is not None and "warm_start" in start.get_params():
+        start.warm_start = True  # type: ignore[attr-defined]
+        model = start
+    if not quiet:
+        return model.fit(a, gold)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         return model.fit(a, gold)
 
 
-def _gold_hits(a: Annotations, gold: Gold, names: list[str], seed: int | None) -> dict[str, BoolArray]:
+def _gold_hits(blind: dict[str, Aggregator], gold: Gold, names: list[str]) -> dict[str, BoolArray]:
     """Per option (votes, candidates, their average): which gold tasks its no-gold fit gets right, in gold order."""
-    fitted = {
-        name: _quietly_fit(ALL[name](seed), a, None).probas_[gold.task] for name in ["mv", "wawa", *names]
-    }
+    fitted = {name: model.probas_[gold.task] for name, model in blind.items()}
     fitted[AVERAGE] = np.mean([fitted[name] for name in names], axis=0)
     return {name: probas.argmax(axis=1) == gold.label for name, probas in fitted.items()}
 
@@ -181,17 +210,63 @@ def _clearly_better(challenger: BoolArray, default: BoolArray, z: float = 2.0) -
     return wins - losses > z * np.sqrt(wins + losses) if wins + losses else False
 
 
-def _shared_accuracy_z(a: Annotations, names: list[str], n_folds: int, seed: int | None) -> float:
+def _label_test(
+    a: Annotations, names: list[str], n_folds: int, seed: int | None
+) -> tuple[float, int, dict[str, Aggregator]]:
+    """The held-out-label z (``_shared_accuracy_z``), the labels it used, and the candidates' fits to warm-start from.
+
+    Runs on growing samples of whole tasks (``_task_sample``: ``SAMPLE`` labels, then four times as
+    many) until the verdict favours the worker-specific models beyond ``Z_SWITCH`` or the sample is
+    every label. The fits are returned only when a sample decided (empty dict otherwise).
+    """
+    size = SAMPLE
+    while True:
+        sample = _task_sample(a, size, seed)
+        z, fits = _shared_accuracy_z(sample, names, n_folds, seed)
+        if sample.n_annotations == a.n_annotations:
+            return z, a.n_annotations, {}
+        if z < -Z_SWITCH:
+            return z, sample.n_annotations, {n: m for n, m in fits.items() if n in WARM_FROM_SAMPLE}
+        size *= 4
+
+
+def _task_sample(a: Annotations, size: int, seed: int | None) -> Annotations:
+    """The labels of a seeded random set of whole tasks, at most ``size`` labels; ``a`` itself when it has no more.
+
+    Tasks are drawn in one seeded order, so a larger sample contains the smaller; workers and
+    classes keep their codes (fits on the sample can warm-start fits on ``a``), tasks are recoded.
+    """
+    if a.n_annotations <= size:
+        return a
+    per_task = np.bincount(a.task, minlength=a.n_tasks)
+    order = np.random.default_rng(seed).permutation(a.n_tasks)
+    keep = np.sort(order[np.cumsum(per_task[order]) <= size])
+    code = np.full(a.n_tasks, -1, dtype=np.intp)
+    code[keep] = np.arange(len(keep))
+    rows = code[a.task] >= 0
+    return Annotations(
+        task=code[a.task[rows]],
+        worker=a.worker[rows],
+        label=a.label[rows],
+        tasks=tuple(a.tasks[i] for i in keep),
+        workers=a.workers,
+        classes=a.classes,
+    )
+
+
+def _shared_accuracy_z(
+    a: Annotations, names: list[str], n_folds: int, seed: int | None
+) -> tuple[float, dict[str, Aggregator]]:
     """Paired z statistic of held-out label log-likelihood: majority vote's model minus the candidates' mixture.
 
     The annotations are split into ``n_folds`` folds; each fold's labels are predicted by models
     fitted on the others (``predictive.py``). Positive: one accuracy shared by every worker explains
     unseen labels better than the worker-specific models, which then overfit. After the first fold a
     verdict beyond ``Z_EARLY`` stops early (large deliveries), so the cost is one to ``n_folds`` refits
-    of the candidates. 0 when there are too few labels to split.
+    of the candidates, the last of which are returned. 0 when there are too few labels to split.
     """
     if a.n_annotations < 2 * n_folds or a.n_classes < 2:
-        return 0.0
+        return 0.0, {}
     # folds follow the sorted (task, worker, label) triples, so the order of the rows does not matter
     fold = np.empty(a.n_annotations, dtype=np.intp)
     fold[np.lexsort((a.label, a.worker, a.task))] = (
@@ -199,6 +274,7 @@ def _shared_accuracy_z(a: Annotations, names: list[str], n_folds: int, seed: int
     )
     parts: list[FloatArray] = []
     z = 0.0
+    fits: dict[str, Aggregator] = {}
     for f in range(n_folds):
         held = fold == f
         train = Annotations(
@@ -210,11 +286,9 @@ def _shared_accuracy_z(a: Annotations, names: list[str], n_folds: int, seed: int
             classes=a.classes,
         )
         task, worker, label = a.task[held], a.worker[held], a.label[held]
+        fits = {name: _refit(None, ALL[name](seed), train, None) for name in names}
         mixture = np.mean(
-            [
-                label_predictive(_quietly_fit(ALL[name](seed), train, None), train, task, worker, label)
-                for name in names
-            ],
+            [label_predictive(fits[name], train, task, worker, label) for name in names],
             axis=0,
         )
         parts.append(np.log(shared_accuracy_predictive(train, task, label)) - np.log(mixture))
@@ -223,4 +297,4 @@ def _shared_accuracy_z(a: Annotations, names: list[str], n_folds: int, seed: int
         z = float(d.mean() / sd * np.sqrt(len(d))) if sd > 0 else 0.0
         if f == 0 and abs(z) >= Z_EARLY:
             break
-    return z
+    return z, fits

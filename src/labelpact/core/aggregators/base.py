@@ -2,6 +2,7 @@
 
 ``__init__`` stores keyword-only parameters verbatim; ``fit(annotations, gold=None)`` validates,
 delegates to ``_fit`` (which may trust its inputs) and fills the fitted attributes ending in ``_``.
+Iterative methods take ``warm_start`` (as in scikit-learn): a refit starts from the last fit's parameters.
 """
 
 from __future__ import annotations
@@ -9,15 +10,28 @@ from __future__ import annotations
 import inspect
 import warnings
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Self
 
 import numpy as np
 import numpy.typing as npt
 
 from labelpact.core.annotations import Annotations, FloatArray, Gold
+from labelpact.core.kernels import CountMatrix, count_matrix
 from labelpact.errors import ConvergenceWarning, InvalidInputError
 
-__all__ = ["Aggregator", "check_positive_float", "check_positive_int", "check_tol", "warn_not_converged"]
+__all__ = [
+    "Aggregator",
+    "check_positive_float",
+    "check_positive_int",
+    "check_tol",
+    "counts_of",
+    "shared_counts",
+    "warm_rows",
+    "warn_not_converged",
+]
 
 
 class Aggregator(ABC):
@@ -31,6 +45,7 @@ class Aggregator(ABC):
     probas_: FloatArray
     classes_: tuple[str, ...]
     n_iter_: int
+    _worker_seen: npt.NDArray[np.bool_]
 
     def fit(self, annotations: Annotations, gold: Gold | None = None) -> Self:
         """Fit on ``annotations``; ``gold`` (honeypots) anchors the estimate where the method can use it."""
@@ -49,6 +64,8 @@ class Aggregator(ABC):
         self.classes_ = annotations.classes
         self.n_iter_ = 0
         probas = self._fit(annotations, gold)
+        # which workers this fit saw: a warm-started refit gives the others the crowd's mean parameters
+        self._worker_seen = np.bincount(annotations.worker, minlength=annotations.n_workers) > 0
         if gold is not None and len(gold):
             probas[gold.task] = 0.0
             probas[gold.task, gold.label] = 1.0
@@ -77,6 +94,56 @@ class Aggregator(ABC):
     @abstractmethod
     def _fit(self, a: Annotations, gold: Gold | None) -> FloatArray:
         """Return task posteriors (n_tasks, n_classes); set method-specific fitted attributes."""
+
+
+# annotations object id -> (the object, its count matrix), inside ``shared_counts`` only
+_SHARED: ContextVar[dict[int, tuple[Annotations, CountMatrix]] | None] = ContextVar(
+    "shared_counts", default=None
+)
+
+
+@contextmanager
+def shared_counts() -> Iterator[None]:
+    """Within this block, fits on the same ``Annotations`` object build its count matrix once.
+
+    For callers that fit many methods on one delivery (``auto``); the cache holds the objects it
+    was given, so their ids stay theirs, and is dropped when the block ends.
+    """
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
+def counts_of(a: Annotations) -> CountMatrix:
+    """``count_matrix(a)``, built once per ``Annotations`` object inside ``shared_counts``."""
+    cache = _SHARED.get()
+    if cache is None:
+        return count_matrix(a)
+    hit = cache.get(id(a))
+    if hit is None or hit[0] is not a:
+        hit = cache[id(a)] = (a, count_matrix(a))
+    return hit[1]
+
+
+def warm_rows(model: Aggregator, name: str, shape: tuple[int, ...]) -> FloatArray | None:
+    """The last fit's per-worker parameter ``name`` (n_workers, ...) to start a ``warm_start`` refit from.
+
+    Workers the last fit had no label from get the mean of the others' rows (the crowd's average
+    worker, not a default such as a perfect skill). None without ``warm_start``, without a previous
+    fit, or when its shape (workers, classes) differs from ``shape``: the method then starts cold.
+    """
+    previous = getattr(model, name, None)
+    seen = getattr(model, "_worker_seen", None)
+    if not getattr(model, "warm_start", False) or previous is None or seen is None:
+        return None
+    if previous.shape != shape or len(seen) != shape[0]:
+        return None
+    rows: FloatArray = np.array(previous, dtype=np.float64, copy=True)
+    if seen.any() and not seen.all():
+        rows[~seen] = rows[seen].mean(axis=0)
+    return rows
 
 
 def check_positive_int(name: str, value: object) -> int:

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from labelpact.core.aggregators.base import Aggregator, check_positive_int, check_tol, warn_not_converged
+from labelpact.core.aggregators.base import (
+    Aggregator,
+    check_positive_int,
+    check_tol,
+    counts_of,
+    warm_rows,
+    warn_not_converged,
+)
 from labelpact.core.aggregators.majority_vote import vote_shares
 from labelpact.core.annotations import Annotations, FloatArray, Gold
 from labelpact.core.kernels import (
     CountMatrix,
     clamp_gold,
-    count_matrix,
-    group_sum,
     normalize_log_posteriors,
     safe_log,
 )
@@ -27,17 +32,21 @@ class DawidSkene(Aggregator):
     A. P. Dawid and A. M. Skene, *Maximum Likelihood Estimation of Observer Error-Rates Using the
     EM Algorithm*, JRSS C 28(1), 1979. ``confusions_`` (n_workers, K, K) is indexed [worker, true,
     observed], ``priors_`` (K,) the class prior; ``smoothing`` adds a pseudo-count to every cell (0 is the paper's maximum likelihood).
-    Stops when the log-likelihood per annotation gains less than ``tol``.
+    Stops when the log-likelihood per annotation gains less than ``tol``. With ``warm_start`` a refit
+    starts from the last fit's confusion matrices and prior instead of the majority vote.
     """
 
     confusions_: FloatArray
     priors_: FloatArray
     log_likelihood_: float
 
-    def __init__(self, *, max_iter: int = 100, tol: float = 1e-5, smoothing: float = 0.0) -> None:
+    def __init__(
+        self, *, max_iter: int = 100, tol: float = 1e-5, smoothing: float = 0.0, warm_start: bool = False
+    ) -> None:
         self.max_iter = max_iter
         self.tol = tol
         self.smoothing = smoothing
+        self.warm_start = warm_start
 
     def _validate_params(self) -> None:
         check_positive_int("max_iter", self.max_iter)
@@ -45,10 +54,16 @@ class DawidSkene(Aggregator):
         check_tol("smoothing", self.smoothing)
 
     def _fit(self, a: Annotations, gold: Gold | None) -> FloatArray:
-        counts = count_matrix(a)
-        posteriors = clamp_gold(vote_shares(a), gold)
-        priors = posteriors.mean(axis=0) if a.n_tasks else np.full(a.n_classes, 1.0 / a.n_classes)
-        confusions = self._m_step(a, counts, posteriors)
+        counts = counts_of(a)
+        k = a.n_classes
+        start = warm_rows(self, "confusions_", (a.n_workers, k, k))
+        if start is not None and self.priors_.shape == (k,):
+            posteriors = np.empty((a.n_tasks, k))  # scratch: the first E-step fills it
+            priors, confusions = self.priors_.copy(), start
+        else:
+            posteriors = clamp_gold(vote_shares(a), gold)
+            priors = posteriors.mean(axis=0) if a.n_tasks else np.full(k, 1.0 / k)
+            confusions = self._m_step(a, counts, posteriors)
         log_likelihood = -np.inf
         scale = max(a.n_annotations, 1)
         converged = False
@@ -111,36 +126,28 @@ class OneCoinDawidSkene(DawidSkene):
 
     skills_: FloatArray
 
-    def __init__(self, *, max_iter: int = 100, tol: float = 1e-5) -> None:
+    def __init__(self, *, max_iter: int = 100, tol: float = 1e-5, warm_start: bool = False) -> None:
         self.max_iter = max_iter
         self.tol = tol
+        self.warm_start = warm_start
 
     def _validate_params(self) -> None:
         check_positive_int("max_iter", self.max_iter)
         check_tol("tol", self.tol)
 
     def _m_step(self, a: Annotations, counts: CountMatrix, posteriors: FloatArray) -> FloatArray:
-        """Skills (n_workers,) as the mean posterior of the class each worker chose; matrices from them."""
-        hit = posteriors[a.task, a.label]
-        n = np.bincount(a.worker, minlength=a.n_workers)
-        skills = np.divide(
-            np.bincount(a.worker, hit, minlength=a.n_workers), n, out=np.ones(a.n_workers), where=n > 0
-        )
-        self.skills_ = skills
+        """Skills (n_workers,) as the mean posterior of the class each worker chose; matrices from them.
+
+        The posterior mass on the chosen class is the diagonal of the expected counts (one sparse
+        product with K columns, as in Dawid-Skene's M-step).
+        """
         k = a.n_classes
+        expected = counts.m_step_counts(posteriors)  # (n_workers, K_true, K_observed)
+        n = counts.given.sum(axis=1)
+        skills = np.divide(np.einsum("wkk->w", expected), n, out=np.ones(a.n_workers), where=n > 0)
+        self.skills_ = skills
         off = (1.0 - skills) / (k - 1) if k > 1 else np.zeros_like(skills)
         confusions = np.broadcast_to(off[:, None, None], (a.n_workers, k, k)).copy()
         confusions[:, np.arange(k), np.arange(k)] = skills[:, None]
         result: FloatArray = np.clip(confusions, EPS, 1 - EPS)
         return result
-
-    def _e_step(self, a: Annotations, counts: CountMatrix, confusions: FloatArray) -> FloatArray:
-        """One pass of bincounts: every label adds log(wrong), the chosen class log(right) - log(wrong)."""
-        k = a.n_classes
-        log_right = np.log(confusions[:, 0, 0])  # every diagonal cell is the worker's skill
-        log_wrong = np.log(confusions[:, 1, 0]) if k > 1 else np.zeros(a.n_workers)
-        base = group_sum(a.task, log_wrong[a.worker], a.n_tasks)
-        lift = group_sum(a.task * k + a.label, (log_right - log_wrong)[a.worker], a.n_tasks * k).reshape(
-            a.n_tasks, k
-        )
-        return lift + base[:, None]

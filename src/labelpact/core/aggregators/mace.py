@@ -7,12 +7,18 @@ from typing import Any, Literal
 import numpy as np
 from scipy.special import digamma
 
-from labelpact.core.aggregators.base import Aggregator, check_positive_int, check_tol, warn_not_converged
+from labelpact.core.aggregators.base import (
+    Aggregator,
+    check_positive_int,
+    check_tol,
+    counts_of,
+    warm_rows,
+    warn_not_converged,
+)
 from labelpact.core.annotations import Annotations, FloatArray, Gold
 from labelpact.core.kernels import (
     CountMatrix,
     clamp_gold,
-    count_matrix,
     normalize_log_posteriors,
     task_label_matrix,
 )
@@ -29,6 +35,7 @@ class MACE(Aggregator):
     from ``spam_strategies_[w]`` (n_workers, K). Priors as in crowd-kit: Beta(alpha, beta) on
     competence, symmetric Dirichlet(10) on strategies; restarts draw fresh starts from ``random_state``.
     ``confusions_`` (n_workers, K, K) [worker, true, observed] is the implied label distribution.
+    With ``warm_start`` a refit runs once, from the last fit's skills and strategies, not ``n_restarts`` times.
     """
 
     skills_: FloatArray
@@ -47,6 +54,7 @@ class MACE(Aggregator):
         beta: float = 0.5,
         default_noise: float = 0.5,
         random_state: int | None = 0,
+        warm_start: bool = False,
     ) -> None:
         self.n_restarts = n_restarts
         self.max_iter = max_iter
@@ -56,6 +64,7 @@ class MACE(Aggregator):
         self.beta = beta
         self.default_noise = default_noise
         self.random_state = random_state
+        self.warm_start = warm_start
 
     def _validate_params(self) -> None:
         check_positive_int("n_restarts", self.n_restarts)
@@ -68,17 +77,23 @@ class MACE(Aggregator):
             raise InvalidInputError("method 'vb' or 'em'", got=repr(self.method))
 
     def _fit(self, a: Annotations, gold: Gold | None) -> FloatArray:
-        counts = count_matrix(a)
+        counts = counts_of(a)
         model = _Kernel(counts, task_label_matrix(counts), gold)
         w, k = a.n_workers, a.n_classes
         rng = np.random.default_rng(self.random_state)
         scale = max(a.n_annotations, 1)
         best: tuple[float, FloatArray, FloatArray, bool, int] | None = None
-        for _ in range(self.n_restarts):
-            knowing = rng.uniform(1.0, 1.0 + self.default_noise, size=(w, 2))
-            strategies = rng.uniform(1.0, 1.0 + self.default_noise, size=(w, k))
-            knowing /= knowing.sum(axis=1, keepdims=True)
-            strategies /= strategies.sum(axis=1, keepdims=True)
+        skills = warm_rows(self, "skills_", (w,))
+        warm = warm_rows(self, "spam_strategies_", (w, k))
+        for _ in range(1 if warm is not None else self.n_restarts):
+            if skills is not None and warm is not None:
+                knowing = np.stack([1.0 - skills, skills], axis=1).clip(1e-6, 1.0 - 1e-6)
+                strategies = np.maximum(warm, 1e-12)
+            else:
+                knowing = rng.uniform(1.0, 1.0 + self.default_noise, size=(w, 2))
+                strategies = rng.uniform(1.0, 1.0 + self.default_noise, size=(w, k))
+                knowing /= knowing.sum(axis=1, keepdims=True)
+                strategies /= strategies.sum(axis=1, keepdims=True)
             posteriors, log_likelihood = model.e_step(knowing, strategies)
             converged = False
             iteration = 0
