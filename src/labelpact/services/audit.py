@@ -10,6 +10,7 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -264,16 +265,24 @@ def audit_batch(
     )
     stage("read")
 
-    result = consensus_of(delivery, method=the_contract.method, random_state=random_state)
-    c = result.consensus
-    labelled = np.flatnonzero(a.labels_per_task() > 0)
-    codes = np.full(a.n_tasks, -1, dtype=np.intp)
-    codes[labelled] = c.probas[labelled].argmax(axis=1)
-    stage("consensus")
     level: Level = "ordinal" if the_contract["labels.ordered"] else "nominal"
-    agree = agreement(
-        a, level=level, n_bootstrap=n_bootstrap, pair_bootstrap=PAIR_BOOTSTRAP, random_state=random_state
-    )
+    # agreement needs no consensus: it runs beside it on the second core (numpy and scipy release the GIL)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(
+            agreement,
+            a,
+            level=level,
+            n_bootstrap=n_bootstrap,
+            pair_bootstrap=PAIR_BOOTSTRAP,
+            random_state=random_state,
+        )
+        result = consensus_of(delivery, method=the_contract.method, random_state=random_state)
+        c = result.consensus
+        labelled = np.flatnonzero(a.labels_per_task() > 0)
+        codes = np.full(a.n_tasks, -1, dtype=np.intp)
+        codes[labelled] = c.probas[labelled].argmax(axis=1)
+        stage("consensus")
+        agree = pending.result()
     stage("agreement")
     report = workers_of(delivery, consensus=c)
     stage("workers")
