@@ -86,7 +86,10 @@ def render_health(console: Console, doc: dict[str, Any], *, top: int = 6) -> Non
         f"partnership breaks down within {risk['horizon_days']} days (interval {lo:.0%} to {hi:.0%}; "
         f"a typical partnership of its age: {risk['baseline_probability']:.0%})"
     )
-    drivers = sorted(risk["contributions"], key=lambda c: -abs(c["effect"]))[:top]
+    ranked = sorted(risk["contributions"], key=lambda c: -abs(c["effect"]))
+    drivers = ranked[:top]
+    # the ledger events behind the forecast are always named, even when quality outweighs them
+    drivers += [c for c in ranked[top:] if c.get("event_id") and c["effect"] > 0.001][:3]
     if drivers:
         table = Table(title="What drives it", title_justify="left")
         table.add_column("signal")
@@ -102,8 +105,10 @@ def render_health(console: Console, doc: dict[str, Any], *, top: int = 6) -> Non
                 c["source"],
             )
         console.print(table)
-    alarms = doc["spc"]["alarms"]
-    for alarm in alarms[:4]:
+    first: dict[str, dict[str, Any]] = {}
+    for alarm in doc["spc"]["alarms"]:  # in time order: the first alarm of each chart says when it began
+        first.setdefault(f"{alarm['chart']}:{alarm.get('metric')}", alarm)
+    for alarm in first.values():
         console.print(f"[red]alarm[/] {alarm['reason']}")
     for note in doc["spc"].get("notes", [])[:2]:
         console.print(f"[dim]{note}[/]")
