@@ -10,6 +10,7 @@ from labelpact.cli.audit import audit, issues, review
 from labelpact.cli.audits import audits, consensus
 from labelpact.cli.batches import batches, ingest
 from labelpact.cli.demo import demo
+from labelpact.cli.disputes import dispute, disputes
 from labelpact.cli.ethics import ethics
 from labelpact.cli.events import event, events
 from labelpact.cli.health import health
@@ -40,6 +41,8 @@ for command in (
     ethics,
     audits,
     consensus,
+    dispute,
+    disputes,
     health,
     allocate,
     risk,

@@ -1,0 +1,37 @@
+"""Use cases of the vendor's channel: dispute a finding, resolve a dispute, list them; all in the audit log."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from labelpact.store import DisputeRecord, Store
+
+__all__ = ["dispute_dict", "list_disputes", "open_dispute", "resolve_dispute"]
+
+
+def dispute_dict(record: DisputeRecord) -> dict[str, Any]:
+    """A dispute as JSON-ready data (times as ISO text)."""
+    out = dataclasses.asdict(record)
+    for key in ("opened_at", "resolved_at"):
+        out[key] = None if out[key] is None else out[key].isoformat()
+    return out
+
+
+def open_dispute(store: Store, finding: str, *, text: str, by: str | None = None) -> DisputeRecord:
+    """A partner disputes finding ``finding`` (``f12``); one open dispute per finding at a time."""
+    return store.open_dispute(finding, text=text, opened_by=by)
+
+
+def resolve_dispute(
+    store: Store, dispute: str, *, status: str, note: str | None = None, by: str | None = None
+) -> DisputeRecord:
+    """The client closes dispute ``dispute`` (``d3``) as upheld, rejected or withdrawn, with a note."""
+    return store.resolve_dispute(dispute, status=status, resolution=note, by=by)
+
+
+def list_disputes(
+    store: Store, *, partner: str | None = None, audit: str | None = None, status: str | None = None
+) -> list[DisputeRecord]:
+    """Disputes, newest first, of one partner, one audit, or in one status (open, upheld, ...)."""
+    return store.list_disputes(partner=partner, audit=audit, status=status)
