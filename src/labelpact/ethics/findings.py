@@ -1,10 +1,8 @@
-"""The ethics audit judged by the contract: findings a vendor can act on, and the reasons for a verdict.
+"""The ethics audit judged by the contract: findings a vendor can act on (verdict reasons: ``reasons``).
 
 A finding says what was found, with evidence (counts, at most ``MAX_EXAMPLES`` task or worker ids,
 masked values only, never a raw personal value), the clause it bears on and what the vendor should do.
-A reason checks one clause: personal data follows ``data.personal_data`` (or ``ethics.block_on`` when
-the file lists ``pii`` there); every other kind rejects when ``ethics.block_on`` lists it and sends the
-batch to review otherwise; a clause set without the inputs it needs is ``unchecked``, never ``met``.
+The clause policy (what blocks, what personal data does) is in ``reasons``; ``ethics_reasons`` is re-exported.
 """
 
 from __future__ import annotations
@@ -18,8 +16,17 @@ from labelpact.ethics import EthicsReport
 from labelpact.ethics.bias import SliceStats
 from labelpact.ethics.pay import PayReport
 from labelpact.ethics.provenance import ProvenanceFinding, ProvenanceReport
+from labelpact.ethics.reasons import (
+    _LICENSE_KINDS,
+    _blocks,
+    _money,
+    _pct,
+    _pii_policy,
+    _worse_flags,
+    ethics_reasons,
+)
 from labelpact.partners.contract import Contract
-from labelpact.partners.findings import Finding, Outcome, Reason, Severity
+from labelpact.partners.findings import Finding, Severity
 
 __all__ = ["FINDING_KINDS", "MAX_EXAMPLES", "ethics_findings", "ethics_reasons", "finding_kinds"]
 
@@ -36,31 +43,7 @@ FINDING_KINDS = (
     "label_distribution",
     "pay_unknown",
 )
-_LICENSE_KINDS = {
-    "disallowed": "disallowed_license",
-    "unknown": "unknown_license",
-    "missing": "missing_license",
-    "conflicting": "conflicting_license",
-}
-_LICENSE_WORDS = {
-    "disallowed_license": "a licence the contract does not allow",
-    "unknown_license": "a licence that is no SPDX id we know",
-    "missing_license": "no licence",
-    "conflicting_license": "a source given under different licences",
-}
-_QUALITY_FLAGS = {"agreement": "agreement_diff", "gold_accuracy": "accuracy_diff"}
 _PII_SEVERITY: dict[str, Severity] = {"reject": "critical", "review": "warning", "allow": "info"}
-_PII_OUTCOME: dict[str, Outcome] = {"reject": "reject", "review": "review", "allow": "met"}
-
-
-def _blocks(contract: Contract, kind: str) -> bool:
-    return kind in (contract["ethics.block_on"] or ())
-
-
-def _pii_policy(contract: Contract) -> str:
-    """What personal data does: ``data.personal_data``, hardened to reject when the file blocks on ``pii``."""
-    explicit_block = "ethics.block_on" in contract.given and _blocks(contract, "pii")
-    return "reject" if explicit_block else str(contract.personal_data)
 
 
 def _severity(contract: Contract, kind: str) -> Severity:
@@ -74,10 +57,6 @@ def _head(items: Iterable[str]) -> list[str]:
             break
         out.append(item)
     return out
-
-
-def _money(value: float | None, currency: str) -> str:
-    return "unknown" if value is None else f"{value:.2f} {currency}"
 
 
 # -- findings -------------------------------------------------------------------------------------------
@@ -246,15 +225,6 @@ def _pay_findings(pay: PayReport | None, contract: Contract, too_fast_share: flo
     return out
 
 
-def _pct(value: float | None) -> str:
-    return "unknown" if value is None else f"{value:.0%}"
-
-
-def _worse_flags(s: SliceStats) -> list[str]:
-    """The quality flags of a slice where it is worse than the rest (a better slice is no harm to it)."""
-    return [flag for flag, diff in _QUALITY_FLAGS.items() if flag in s.flags and getattr(s, diff) < 0]
-
-
 def _slice_evidence(column: str, s: SliceStats) -> dict[str, Any]:
     """The numbers of one slice, NaN (no gold, too few labels) as None so that the JSON stays valid."""
     numbers = ("agreement", "agreement_diff", "agreement_q", "gold_accuracy", "accuracy_diff", "accuracy_q",
@@ -313,168 +283,6 @@ def ethics_findings(
         *_bias_findings(report, contract),
     ]
     return sorted(findings, key=lambda f: -f.rank)  # stable: kinds keep their order within a severity
-
-
-# -- reasons --------------------------------------------------------------------------------------------
-def _outcome_for(contract: Contract, kind: str) -> Outcome:
-    return "reject" if _blocks(contract, kind) else "review"
-
-
-def _pii_reasons(report: EthicsReport, contract: Contract) -> list[Reason]:
-    policy = _pii_policy(contract)
-    if report.pii is None:
-        return [
-            Reason(
-                "data.personal_data",
-                "unchecked",
-                f"personal data is to {policy}, but no task payloads (--tasks) were given to scan",
-                limit=policy,
-            )
-        ]
-    n = len(report.pii.findings)
-    if n == 0:
-        return [Reason("data.personal_data", "met", "no personal data found", measured=0, limit=policy)]
-    outcome = _PII_OUTCOME[policy]
-    tasks = len(report.pii.tasks_with())
-    return [
-        Reason(
-            "data.personal_data",
-            outcome,
-            f"{n} personal value(s) in {tasks} task(s); the contract says {policy}",
-            measured=n,
-            limit=policy,
-        )
-    ]
-
-
-def _license_reasons(report: EthicsReport, contract: Contract) -> list[Reason]:
-    allowed = contract["data.allowed_licenses"]
-    if allowed is None:
-        return []
-    if report.provenance is None:
-        return [
-            Reason(
-                "data.allowed_licenses",
-                "unchecked",
-                "the contract lists allowed licences, but no task payloads (--tasks) name their sources",
-                limit=list(allowed),
-            )
-        ]
-    tasks: dict[str, set[str]] = {}
-    for f in report.provenance.findings:
-        tasks.setdefault(_LICENSE_KINDS[f.kind], set()).update(f.tasks)
-    if not tasks:
-        n = sum(report.provenance.tasks_by_license.values())
-        return [
-            Reason(
-                "data.allowed_licenses", "met", f"all {n} task(s) carry an allowed licence", 0, list(allowed)
-            )
-        ]
-    return [
-        Reason(
-            "data.allowed_licenses",
-            _outcome_for(contract, kind),
-            f"{len(tasks[kind])} task(s) with {_LICENSE_WORDS[kind]}"
-            + (" (blocks acceptance: ethics.block_on)" if _blocks(contract, kind) else ""),
-            measured=len(tasks[kind]),
-            limit=0,
-        )
-        for kind in _LICENSE_KINDS.values()
-        if kind in tasks
-    ]
-
-
-def _pay_reasons(report: EthicsReport, contract: Contract, too_fast_share: float) -> list[Reason]:
-    floor = contract["pay.pay_floor_per_hour"]
-    if floor is None:
-        return []
-    pay = report.pay
-    if pay is None:
-        why = "pay.price_per_label is not set" if contract["pay.price_per_label"] is None else "no labels"
-        return [Reason("pay.pay_floor_per_hour", "unchecked", f"cannot compute pay: {why}", limit=floor)]
-    known = [w.hourly_pay for w in pay.workers if w.hourly_pay is not None]
-    if not known:
-        return [
-            Reason(
-                "pay.pay_floor_per_hour",
-                "unchecked",
-                "no label has a time on task (duration_s, or started_at and submitted_at)",
-                limit=floor,
-            )
-        ]
-    lowest = min(known)
-    below = pay.workers_below_floor
-    reasons = [
-        Reason(
-            "pay.pay_floor_per_hour",
-            _outcome_for(contract, "pay_below_floor") if below else "met",
-            (
-                f"{len(below)} of {len(known)} worker(s) ({_pct(pay.share_workers_below_floor)}, "
-                f"{_pct(pay.share_hours_below_floor)} of the hours) earn below the floor; "
-                f"lowest {_money(lowest, pay.currency)} per hour"
-                if below
-                else f"every timed worker earns at least the floor; lowest {_money(lowest, pay.currency)}"
-            ),
-            measured=lowest,
-            limit=floor,
-        )
-    ]
-    timed = sum(w.n_timed for w in pay.workers)
-    fast_share = pay.n_annotations_too_fast / timed if timed else 0.0
-    if fast_share >= too_fast_share and pay.n_annotations_too_fast:
-        reasons.append(
-            Reason(
-                "pay.pay_floor_per_hour",
-                "review",
-                f"{fast_share:.1%} of the timed labels were too fast to have been read: their time records "
-                "(and the pay computed from them) are doubtful",
-                measured=fast_share,
-                limit=too_fast_share,
-            )
-        )
-    return reasons
-
-
-def _bias_reasons(report: EthicsReport, contract: Contract) -> list[Reason]:
-    if not report.bias:
-        if _blocks(contract, "bias") and "ethics.block_on" in contract.given:
-            return [
-                Reason(
-                    "ethics.block_on",
-                    "unchecked",
-                    "bias blocks acceptance, but no slice column was given",
-                    limit="bias",
-                )
-            ]
-        return []
-    worse = [s for b in report.bias for s in b.slices if _worse_flags(s)]
-    n_slices = sum(len(b.slices) for b in report.bias)
-    if not worse:
-        return [
-            Reason(
-                "ethics.block_on", "met", f"no slice of {n_slices} has significantly worse labels", 0, "bias"
-            )
-        ]
-    return [
-        Reason(
-            "ethics.block_on",
-            _outcome_for(contract, "bias"),
-            f"{len(worse)} of {n_slices} slice(s) have significantly worse labels than the rest"
-            + (" (bias blocks acceptance)" if _blocks(contract, "bias") else ""),
-            measured=len(worse),
-            limit=0,
-        )
-    ]
-
-
-def ethics_reasons(report: EthicsReport, contract: Contract, *, too_fast_share: float = 0.05) -> list[Reason]:
-    """One reason per ethics clause the contract sets (and per licence problem found), in clause order."""
-    return [
-        *_pii_reasons(report, contract),
-        *_license_reasons(report, contract),
-        *_pay_reasons(report, contract, too_fast_share),
-        *_bias_reasons(report, contract),
-    ]
 
 
 def finding_kinds(findings: Sequence[Finding]) -> tuple[str, ...]:

@@ -9,34 +9,40 @@ the baseline only warms them up. Known parameters (a contract's target share, sa
 baseline estimates (``centre=``, ``sigma=``). Charts of the defect share: p-chart with variable
 sample sizes, EWMA with exact time-varying limits, standardised tabular CUSUM; batches labelled by
 changing mixes of workers vary more than the binomial allows, so their binomial sigma is widened by
-Laney's sigma_z when the baseline shows it. Individuals charts with the Western Electric zone rules
-for continuous metrics live in ``zone_rules`` and are re-exported here. Formulas: Montgomery,
+Laney's sigma_z when the baseline shows it. The series, alarms and frozen baselines live in
+``audit_series``, individuals charts with the Western Electric zone rules for continuous metrics in
+``zone_rules``; both are re-exported here. Formulas: Montgomery,
 *Introduction to Statistical Quality Control*, 8th ed. (2019), sections 6.4, 7.2, 9.1, 9.2;
 Laney, "Improved control charts for attributes", *Quality Engineering* 14(4) (2002).
 """
 
 from __future__ import annotations
 
-import bisect
-import dataclasses
-import itertools
-import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeAlias
+from typing import Any, TypeAlias
 
 import numpy as np
-import numpy.typing as npt
 from scipy.signal import lfilter
 
 from labelpact.errors import InvalidInputError
-
-if TYPE_CHECKING:  # at run time these come from ``__getattr__``: zone_rules imports this module
-    from labelpact.partners.zone_rules import WE_RULES as WE_RULES
-    from labelpact.partners.zone_rules import IndividualsChart as IndividualsChart
-    from labelpact.partners.zone_rules import individuals_chart as individuals_chart
+from labelpact.partners.audit_series import (
+    DEFAULT_BASELINE,
+    HIGHER_IS_BETTER,
+    Alarm,
+    AuditSeries,
+    BaselineSpec,
+    FloatArray,
+    _better_up,
+    _Chart,
+    _direction,
+    _onsets,
+    _ro,
+    _split,
+    _variables,
+)
+from labelpact.partners.zone_rules import WE_RULES, IndividualsChart, individuals_chart
 
 __all__ = [
     "DEFAULT_BASELINE",
@@ -56,134 +62,6 @@ __all__ = [
     "p_chart",
     "quality_alarms",
 ]
-
-FloatArray: TypeAlias = npt.NDArray[np.float64]
-IntArray: TypeAlias = npt.NDArray[np.intp]
-BoolArray: TypeAlias = npt.NDArray[np.bool_]
-Direction: TypeAlias = Literal["worse", "better"]
-BaselineSpec: TypeAlias = int | date
-
-DEFAULT_BASELINE = 10  # batches; ten weeks of weekly deliveries
-D2_OF_2 = 2.0 / math.sqrt(math.pi)  # E|X1 - X2| / sigma for normal X: the moving-range constant d2(2)
-HIGHER_IS_BETTER: Mapping[str, bool] = MappingProxyType(  # direction of the metrics audits produce
-    dict.fromkeys(("gold_accuracy", "agreement", "alpha", "on_time_rate"), True)
-    | dict.fromkeys(("error_rate", "rejection_rate", "rework_rate", "late_days"), False)
-)
-
-
-def _as_date(value: date | str) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return datetime.fromisoformat(str(value)).date()
-
-
-@dataclass(frozen=True, slots=True)
-class AuditSeries:
-    """One partner's audited batches in time order; arrays have shape (n_points,).
-
-    ``defective`` may be an estimate (a float in [0, inspected]); ``metrics`` maps a name to one
-    value per batch, NaN where it was not measured. Build it with ``from_columns``, which validates.
-    """
-
-    dates: tuple[date, ...]
-    inspected: FloatArray
-    defective: FloatArray
-    metrics: Mapping[str, FloatArray] = field(default_factory=dict)
-    defect_name: str = "errors"
-
-    @classmethod
-    def from_columns(
-        cls,
-        *,
-        dates: Sequence[date | str],
-        inspected: npt.ArrayLike,
-        defective: npt.ArrayLike,
-        metrics: Mapping[str, npt.ArrayLike] | None = None,
-        defect_name: str = "errors",
-    ) -> AuditSeries:
-        """Validated series: dates in order, ``0 <= defective <= inspected``, ``inspected > 0``."""
-        try:
-            days = tuple(_as_date(d) for d in dates)
-        except ValueError as error:
-            raise InvalidInputError("ISO dates (YYYY-MM-DD)", column="dates", got=str(error)) from None
-        n = len(days)
-        if any(b < a for a, b in itertools.pairwise(days)):
-            raise InvalidInputError("dates in time order (oldest first)", column="dates")
-        n_i, d_i = _ro(inspected), _ro(defective)
-        for name, array in (("inspected", n_i), ("defective", d_i)):
-            if array.shape != (n,) or not np.isfinite(array).all():
-                raise InvalidInputError(f"{n} finite values, one per date", column=name, got=str(array.shape))
-        if n and (n_i.min() <= 0 or d_i.min() < 0 or (d_i > n_i).any()):
-            raise InvalidInputError("inspected > 0 and 0 <= defective <= inspected", column="defective")
-        checked: dict[str, FloatArray] = {}
-        for name, values in (metrics or {}).items():
-            array = _ro(values)
-            if array.shape != (n,) or np.isinf(array).any():
-                raise InvalidInputError(f"{n} values (NaN where unmeasured)", column=name)
-            checked[name] = array
-        return cls(days, n_i, d_i, MappingProxyType(checked), defect_name)
-
-    @property
-    def n_points(self) -> int:
-        return len(self.dates)
-
-    @property
-    def proportion(self) -> FloatArray:
-        """Share defective per batch, shape (n_points,)."""
-        return self.defective / self.inspected
-
-
-@dataclass(frozen=True, slots=True)
-class Alarm:
-    """One out-of-control signal at batch ``index`` (position in the series); ``reason`` is one sentence."""
-
-    chart: str
-    metric: str
-    index: int
-    date: date
-    direction: Direction
-    rule: str
-    reason: str
-    onset_index: int | None = None  # CUSUM: first batch of the run that led to the signal
-
-    def as_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self) | {"date": self.date.isoformat()}
-
-
-@dataclass(frozen=True, slots=True)
-class _Chart:
-    """What every chart holds: charted batches (positions ``points`` in the series), Phase I size, alarms."""
-
-    metric: str
-    points: IntArray  # (n_charted,) positions in the series
-    dates: tuple[date, ...]  # (n_charted,)
-    n_baseline: int  # charted points that formed the baseline
-    centre: float
-    out_of_control: BoolArray  # (n_charted,) the statistic is beyond a limit (or a zone rule holds)
-    alarms: tuple[Alarm, ...]  # Phase II alarms, in time order
-    baseline_alarms: tuple[Alarm, ...]  # baseline points beyond the frozen limits: the baseline is suspect
-
-    @property
-    def alarm_indices(self) -> IntArray:
-        return np.array([a.index for a in self.alarms], dtype=np.intp)
-
-    @property
-    def alarm_dates(self) -> tuple[date, ...]:
-        return tuple(a.date for a in self.alarms)
-
-    @property
-    def first_alarm(self) -> Alarm | None:
-        return self.alarms[0] if self.alarms else None
-
-    @property
-    def first_alarm_date(self) -> date | None:
-        return self.alarms[0].date if self.alarms else None
-
-    @property
-    def first_alarm_direction(self) -> Direction | None:
-        return self.alarms[0].direction if self.alarms else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,124 +110,8 @@ class CusumChart(_Chart):
     laney: bool = False
 
 
-class _Basis(NamedTuple):
-    """What a chart stands on: charted positions and values (n,), baseline size, centre, sigma (n,)."""
-
-    name: str
-    points: IntArray
-    values: FloatArray
-    m: int
-    centre: float
-    sigma: FloatArray  # binomial sigma times sigma_z when ``laney``
-    sigma_z: float | None
-    laney: bool
-
-    @property
-    def tag(self) -> str:
-        """The chart's note in an alarm reason when Laney's sigma_z widened it."""
-        return f", Laney p' (sigma_z {self.sigma_z:.1f})" if self.laney else ""
-
-
-def _baseline_size(series: AuditSeries, baseline: BaselineSpec, points: IntArray, known: bool) -> int:
-    """How many charted ``points`` form the baseline: 2 at least, or 0 when the parameters are given."""
-    if isinstance(baseline, date):
-        cut = bisect.bisect_left(series.dates, _as_date(baseline))
-    elif isinstance(baseline, int) and not isinstance(baseline, bool) and baseline >= 0:
-        cut = baseline
-    else:
-        raise InvalidInputError("an int >= 0 or a date", column="baseline", got=repr(baseline))
-    m = int(np.searchsorted(points, cut))
-    if m < 2 and not known:
-        raise InvalidInputError(
-            "at least 2 batches in the baseline", column="baseline", got=f"{m}", column_kind="option"
-        )
-    return m
-
-
-def _variables(
-    series: AuditSeries,
-    metric: str | None,
-    baseline: BaselineSpec,
-    centre: float | None,
-    sigma: float | None,
-    laney: bool | None = False,
-) -> _Basis:
-    """The defect share (``metric=None``) or a metric, NaN batches skipped, with its frozen parameters.
-
-    The share's p0 is floored at half a defect of the baseline, so a perfect baseline still has width.
-    """
-    if metric is None:
-        if sigma is not None:
-            raise InvalidInputError(
-                "no sigma for the defect share (it follows from p0 and n)", column="sigma"
-            )
-        points = np.arange(series.n_points, dtype=np.intp)
-        m = _baseline_size(series, baseline, points, centre is not None)
-        if centre is None:
-            total = float(series.inspected[:m].sum())
-            centre = min(max(float(series.defective[:m].sum()) / total, 0.5 / total), 1.0 - 0.5 / total)
-        if not 0.0 < centre < 1.0:
-            raise InvalidInputError("0 < centre < 1 for a share", column="centre", got=f"{centre}")
-        p, binomial = series.proportion, np.sqrt(centre * (1.0 - centre) / series.inspected)
-        sigma_z, use = _laney((p[:m] - centre) / binomial[:m], laney)
-        widened = binomial * sigma_z if use and sigma_z is not None else binomial
-        return _Basis(series.defect_name, points, p, m, centre, widened, sigma_z, use)
-    if laney:
-        raise InvalidInputError(
-            "laney only for the defect share (metric=None)", column="laney", got="True", column_kind="option"
-        )
-    if metric not in series.metrics:
-        raise InvalidInputError(f"a metric among {sorted(series.metrics)}", column="metric", got=repr(metric))
-    raw = series.metrics[metric]
-    points = np.flatnonzero(~np.isnan(raw)).astype(np.intp)
-    values = raw[points]
-    m = _baseline_size(series, baseline, points, centre is not None and sigma is not None)
-    if sigma is None:
-        sigma = float(np.abs(np.diff(values[:m])).mean()) / D2_OF_2
-    if not sigma > 0:
-        raise InvalidInputError("a baseline with some variation (sigma > 0)", column=metric, got=f"{sigma}")
-    centre = float(values[:m].mean()) if centre is None else centre
-    return _Basis(metric, points, values, m, centre, np.full(len(values), sigma), None, False)
-
-
-def _laney(z: FloatArray, laney: bool | None) -> tuple[float | None, bool]:
-    """Laney's ``σ_z = mean |z_i - z_{i-1}| / d2(2)`` of the standardised baseline shares ``z`` (m,),
-    and whether to apply it: ``laney=None`` when ``σ_z > 1`` (overdispersed; never narrower than binomial).
-    """
-    if len(z) < 2:
-        if laney:
-            raise InvalidInputError(
-                "2 baseline batches to estimate sigma_z",
-                column="laney",
-                got=f"{len(z)}",
-                column_kind="option",
-            )
-        return None, False
-    sigma_z = float(np.abs(np.diff(z)).mean()) / D2_OF_2
-    if laney and not sigma_z > 0:
-        raise InvalidInputError(
-            "baseline shares that vary (sigma_z > 0)", column="laney", got="sigma_z 0", column_kind="option"
-        )
-    return sigma_z, sigma_z > 1.0 if laney is None else laney
-
-
-def _direction(up: bool, higher_is_better: bool) -> Direction:
-    return "better" if up == higher_is_better else "worse"
-
-
 def _fmt(value: float, percent: bool) -> str:
     return f"{value:.1%}" if percent else f"{value:.3g}"
-
-
-def _split(alarms: list[Alarm], m: int, points: IntArray) -> tuple[tuple[Alarm, ...], tuple[Alarm, ...]]:
-    cut = int(points[m]) if m < len(points) else 1 << 62
-    alarms.sort(key=lambda a: (a.index, a.rule))
-    return tuple(a for a in alarms if a.index >= cut), tuple(a for a in alarms if a.index < cut)
-
-
-def _onsets(flag: BoolArray) -> IntArray:
-    """Positions where ``flag`` turns on: a memoryful statistic raises one alarm per excursion."""
-    return np.flatnonzero(flag & ~np.concatenate(([False], flag[:-1])))
 
 
 def p_chart(
@@ -479,8 +241,7 @@ def cusum_chart(
     )  # fmt: skip
 
 
-if TYPE_CHECKING:
-    Chart: TypeAlias = PChart | EwmaChart | CusumChart | IndividualsChart
+Chart: TypeAlias = PChart | EwmaChart | CusumChart | IndividualsChart  # a union at run time too
 
 
 @dataclass(frozen=True, slots=True)
@@ -524,8 +285,6 @@ def quality_alarms(
     sigma_z. A series too short for a baseline, or a metric without two baseline values or without
     variation, is noted rather than an error, so a new partner reads "no alarms yet" with the reason.
     """
-    from labelpact.partners.zone_rules import individuals_chart  # zone_rules imports this module
-
     directions = {**HIGHER_IS_BETTER, **(higher_is_better or {})}
     unknown = sorted(set(series.metrics) - set(directions))
     if unknown:
@@ -574,16 +333,6 @@ def _laney_note(chart: PChart) -> list[str]:
     )
 
 
-def _better_up(metric: str | None, higher_is_better: bool | None) -> bool:
-    if metric is None:
-        return False  # a higher share defective is worse
-    if higher_is_better is None:
-        if metric not in HIGHER_IS_BETTER:
-            raise InvalidInputError("higher_is_better for this metric", column=metric, got="None")
-        return HIGHER_IS_BETTER[metric]
-    return higher_is_better
-
-
 def _what(name: str, share: bool) -> str:
     return f"the share of {name}" if share else name
 
@@ -592,25 +341,3 @@ def _lindley(steps: FloatArray) -> FloatArray:
     """``W_t = max(0, W_{t-1} + steps_t)``, ``W_0 = 0``, in closed form."""
     s = np.cumsum(steps)
     return np.asarray(s - np.minimum(np.minimum.accumulate(s), 0.0), dtype=np.float64)
-
-
-def _ro(array: npt.ArrayLike, dtype: npt.DTypeLike = np.float64) -> Any:
-    """A read-only copy: results are frozen, and so are their arrays."""
-    out = np.array(array, dtype=dtype, copy=True)
-    out.flags.writeable = False
-    return out
-
-
-_ZONE_RULES_NAMES = frozenset({"WE_RULES", "IndividualsChart", "individuals_chart", "Chart"})
-
-if not TYPE_CHECKING:
-
-    def __getattr__(name: str) -> Any:
-        """The individuals chart and its zone rules, re-exported lazily (PEP 562): zone_rules imports us."""
-        if name not in _ZONE_RULES_NAMES:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        from labelpact.partners import zone_rules
-
-        if name == "Chart":
-            return PChart | EwmaChart | CusumChart | zone_rules.IndividualsChart
-        return getattr(zone_rules, name)

@@ -1,10 +1,10 @@
 """Individuals charts of a continuous audit metric (agreement, accuracy) with the Western Electric zones.
 
 The zones assume a symmetric normal statistic, so they chart variables only, never the share of a
-small batch. Centre and sigma (mean moving range / d2(2)) are frozen on the baseline as in ``spc``,
-which re-exports everything here. Formulas: Montgomery, *Introduction to Statistical Quality
-Control*, 8th ed. (2019), sections 5.3.6 and 6.4; Western Electric, *Statistical Quality Control
-Handbook* (1956).
+small batch. Centre and sigma (mean moving range / d2(2)) are frozen on the baseline by ``audit_series``
+as for ``spc``'s charts; ``spc`` re-exports everything here. Formulas: Montgomery, *Introduction to
+Statistical Quality Control*, 8th ed. (2019), sections 5.3.6 and 6.4; Western Electric, *Statistical
+Quality Control Handbook* (1956).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from labelpact.partners.spc import (
+from labelpact.partners.audit_series import (
     DEFAULT_BASELINE,
     Alarm,
     AuditSeries,

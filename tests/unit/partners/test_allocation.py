@@ -151,9 +151,13 @@ def test_a_better_partner_never_gets_less(
     if sum(o.max_share for o in partners) >= 1.0:
         budget = n / 100  # a budget buys whole labels after rounding: allow one label of slack
         with contextlib.suppress(InvalidInputError):  # too few labels for the caps: tested above
-            before = allocate(partners, budget=budget).labels[i]
-            after = allocate([*partners[:i], better, *partners[i + 1 :]], budget=budget).labels[i]
-            assert after >= before - 1  # held strictly in 1,600 tries; rounding could cost one label
+            # With share caps tied to the total bought, a better partner need not get more labels (a
+            # cheaper one frees budget that raises every cap); what must hold is that the plan is worth
+            # no less, up to the few labels whole-label rounding can cost.
+            old = allocate(partners, budget=budget)
+            new = allocate([*partners[:i], better, *partners[i + 1 :]], budget=budget)
+            slack = (len(partners) + 1) * max(old.value.max(), new.value.max())
+            assert float(new.value @ new.labels) >= float(old.value @ old.labels) - slack - 1e-9
 
 
 def test_hand_checked_three_partners() -> None:
