@@ -8,8 +8,8 @@ the work). With a label count N each label goes to the partner with the most val
 still has room: the linear program ``max sum (value/price) x`` over ``sum x = N`` and the bounds,
 which a greedy fill solves exactly (see ``_fill``). With a budget it is the linear program "most
 value within the budget": without share caps the fractional knapsack, filled in the same order, so
-the two modes agree; with share caps (tied to the total bought) HiGHS through
-``scipy.optimize.linprog``, then a rounding that keeps every cap. Maximising the ratio of totals,
+the two modes agree; with share caps (tied to the total bought) an exact integer program over whole
+labels (HiGHS through ``scipy.optimize.milp``). Maximising the ratio of totals,
 (value of the split) / (its cost), was rejected: it can hand work to a partner with fewer correct
 labels per dollar only because its labels cost less in total (Dinkelbach 1967 solves that one).
 """
@@ -23,7 +23,7 @@ from typing import Any, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
-from scipy.optimize import linprog
+from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.stats import beta
 
 from labelpact.errors import InvalidInputError
@@ -34,7 +34,6 @@ __all__ = ["Allocation", "PartnerOffer", "allocate"]
 FloatArray: TypeAlias = npt.NDArray[np.float64]
 IntArray: TypeAlias = npt.NDArray[np.int64]
 _EPS = 1e-9
-_TRIES = 1000  # bounds the rounding searches of the budget split
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,12 +254,11 @@ def _most_value_within_budget(
     share: FloatArray,
     budget: float,
 ) -> FloatArray:
-    """Whole labels with the most value for at most ``budget``: the LP, rounded, then topped up one by one.
+    """Whole labels with the most value for at most ``budget``: an exact integer program (HiGHS MILP).
 
-    ``x_i <= share_i * sum(x)`` keeps each cap as a share of the labels bought. The LP's labels are
-    rounded to the largest whole total n whose rounding fits the caps and the budget (largest
-    remainders within whole-label bounds, scaled down when n falls short of the floors), then labels
-    are added one at a time to the best value per dollar that still fits every constraint.
+    ``x_i <= share_i * sum(x)`` keeps each cap as a share of the labels bought, so cheap labels raise
+    every cap; rounding an LP solution can break those caps or waste budget, so the split is solved
+    over whole labels directly (a handful of variables: milliseconds).
     """
     if share.sum() < 1.0 - _EPS:
         caps = ", ".join(f"{o.name} {s:.0%}" for o, s in zip(offers, share, strict=True))
@@ -271,57 +269,18 @@ def _most_value_within_budget(
             column_kind="key",
         )
     k = len(value)
-    rows = [price] + [np.eye(k)[i] - share[i] for i in range(k) if share[i] < 1.0]
-    limits = [budget] + [0.0] * (len(rows) - 1)
-    bounds = [(0.0, None if math.isinf(c) else float(c)) for c in cap]
-    solved = linprog(-value, A_ub=np.vstack(rows), b_ub=limits, bounds=bounds, method="highs")
-    if solved.status != 0:
+    rows = np.vstack([price] + [np.eye(k)[i] - share[i] for i in range(k) if share[i] < 1.0])
+    upper = np.r_[budget, np.zeros(len(rows) - 1)]
+    solved = milp(
+        -value,
+        constraints=LinearConstraint(rows, -np.inf, upper),
+        integrality=np.ones(k),
+        bounds=Bounds(0, np.where(np.isinf(cap), np.inf, np.floor(cap))),
+        options={"mip_rel_gap": 0.0, "time_limit": 30.0},
+    )
+    if solved.status != 0 or solved.x is None:
         raise InvalidInputError("a solvable allocation", column="budget", got=str(solved.message))
-    lp = np.maximum(np.asarray(solved.x, dtype=np.float64), 0.0)
-    x = np.zeros_like(lp)
-    most = int(np.floor(lp.sum() + 1e-6))
-    for n in range(most, max(most - _TRIES, 0), -1):  # usually the first or second n fits
-        bound = np.minimum(np.floor(cap), np.floor(share * n + _EPS))
-        if bound.sum() < n:
-            continue
-        quota = lp if np.floor(lp + 1e-9).sum() <= n else lp * (n / lp.sum())
-        rounded = _largest_remainder(np.minimum(quota, bound), bound, n)
-        if price @ rounded <= budget + _EPS:
-            x = rounded
-            break
-    if most and not x.any():
-        caps = ", ".join(f"{o.name} {s:.4g}" for o, s in zip(offers, share, strict=True))
-        raise InvalidInputError(
-            f"share caps that let about {most:,} whole labels be split: raise allocation.max_share or the budget",
-            column="allocation.max_share",
-            got=f"caps {caps} that whole label counts cannot meet together",
-            column_kind="key",
-        )
-    order = np.argsort(-(value / price), kind="stable")
-    spent = float(price @ x)
-    for _ in range(_TRIES):  # rounding leaves a few labels' worth of budget, rarely more
-        total = float(x.sum())
-        fits = (x + 1 <= cap) & (x + 1 <= share * (total + 1) + _EPS) & (spent + price <= budget + _EPS)
-        candidates = order[fits[order]]
-        if not len(candidates):
-            return x
-        x[candidates[0]] += 1.0
-        spent += float(price[candidates[0]])
-    return x
-
-
-def _largest_remainder(quota: FloatArray, bound: FloatArray, n: int) -> FloatArray:
-    """Whole labels summing to ``n``: floors of ``quota`` plus one for the largest remainders with room.
-
-    Needs ``floor(quota) <= bound`` and ``sum(bound) >= n``; when the largest remainders lack room the
-    extra labels go to the next partners with room, in remainder order.
-    """
-    x = np.minimum(np.floor(quota + 1e-9), bound)
-    order = np.argsort(-(quota - x), kind="stable")
-    room = (bound - x)[order]
-    give = np.clip(n - x.sum() - (np.cumsum(room) - room), 0.0, room)
-    x[order] += give
-    return x
+    return np.maximum(np.round(np.asarray(solved.x, dtype=np.float64)), 0.0)
 
 
 def _reasons(
