@@ -13,7 +13,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from labelpact.cli.common import DATETIME, annotation_columns, common_options, make_output, open_store
-from labelpact.core.consensus import aggregate
+from labelpact.core.consensus import aggregate, consensus_codes
 from labelpact.io import read_delivery
 from labelpact.io.export import write_rows
 from labelpact.io.predictions import read_pred_probs
@@ -203,7 +203,7 @@ def issues(
     else:
         consensus = aggregate(a)
         probas = consensus.probas
-        codes[per_task > 0] = probas[per_task > 0].argmax(axis=1)
+        codes = consensus_codes(a, probas)
         source = f"the consensus ({consensus.method})"
     found = label_errors_of(delivery, codes, probas, predictions=predictions).issues
     rows: list[dict[str, Any]] = [

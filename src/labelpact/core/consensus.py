@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from labelpact.core.aggregators import METHODS, Aggregator, Auto, create
-from labelpact.core.annotations import Annotations, FloatArray, Gold
+from labelpact.core.annotations import Annotations, FloatArray, Gold, IntArray
 from labelpact.errors import ConvergenceWarning, InvalidInputError
 
-__all__ = ["Consensus", "HeldOutAccuracy", "aggregate", "held_out_accuracy"]
+__all__ = ["Consensus", "HeldOutAccuracy", "aggregate", "consensus_codes", "held_out_accuracy"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +55,15 @@ class Consensus:
             return None
         chosen = self.probas[gold.task].argmax(axis=1)
         return float(np.mean(chosen == gold.label))
+
+
+def consensus_codes(a: Annotations, probas: FloatArray) -> IntArray:
+    """The consensus class code per task of ``a`` (n_tasks,) from posteriors (n_tasks, K); -1 for a task
+    nobody labelled, which has no consensus to agree or disagree with."""
+    codes = np.full(a.n_tasks, -1, dtype=np.intp)
+    labelled = a.labels_per_task() > 0
+    codes[labelled] = np.asarray(probas)[labelled].argmax(axis=1)
+    return codes
 
 
 def aggregate(

@@ -29,6 +29,7 @@ from labelpact.core.acceptance import (
 )
 from labelpact.core.agreement import Level, agreement
 from labelpact.core.annotations import FloatArray, IntArray
+from labelpact.core.consensus import consensus_codes
 from labelpact.core.intervals import wilson_interval
 from labelpact.core.label_issues import LabelIssues, rank_label_issues, weak_consensus_issues
 from labelpact.core.workers import WorkerReport
@@ -278,9 +279,8 @@ def audit_batch(
         )
         result = consensus_of(delivery, method=the_contract.method, random_state=random_state)
         c = result.consensus
-        labelled = np.flatnonzero(a.labels_per_task() > 0)
-        codes = np.full(a.n_tasks, -1, dtype=np.intp)
-        codes[labelled] = c.probas[labelled].argmax(axis=1)
+        codes = consensus_codes(a, c.probas)
+        labelled = np.flatnonzero(codes >= 0)
         stage("consensus")
         agree = pending.result()
     stage("agreement")

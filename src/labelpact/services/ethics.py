@@ -9,6 +9,7 @@ import numpy as np
 
 from labelpact.core.annotations import IntArray
 from labelpact.core.consensus import Consensus
+from labelpact.core.consensus import consensus_codes as core_consensus_codes
 from labelpact.errors import InvalidInputError
 from labelpact.ethics import EthicsReport, audit_ethics
 from labelpact.ethics.findings import ethics_findings, ethics_reasons
@@ -22,10 +23,7 @@ __all__ = ["consensus_codes", "ethics_document", "ethics_of"]
 
 def consensus_codes(delivery: Delivery, consensus: Consensus) -> IntArray:
     """Consensus class code per task of the delivery (n_tasks,), -1 for tasks nobody labelled."""
-    a = delivery.annotations
-    codes = consensus.probas.argmax(axis=1).astype(np.intp) if a.n_tasks else np.empty(0, dtype=np.intp)
-    codes[a.labels_per_task() == 0] = -1
-    return codes
+    return core_consensus_codes(delivery.annotations, consensus.probas)
 
 
 def _check_slices(delivery: Delivery, slice_columns: Sequence[str]) -> None:

@@ -5,10 +5,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-import numpy as np
-
 from labelpact.core.agreement import Agreement, Level, agreement
-from labelpact.core.consensus import Consensus, aggregate
+from labelpact.core.consensus import Consensus, aggregate, consensus_codes
 from labelpact.core.workers import WorkerReport, score_workers
 from labelpact.io import Delivery
 
@@ -64,6 +62,5 @@ def workers_of(
     """Scorecards of every worker against gold and the consensus (inferred with ``method`` unless given)."""
     result = consensus if consensus is not None else consensus_of(delivery, method=method).consensus
     a = delivery.annotations
-    codes = result.probas.argmax(axis=1).astype(np.intp) if a.n_tasks else np.empty(0, dtype=np.intp)
-    codes[a.labels_per_task() == 0] = -1  # a task nobody labelled has no consensus to agree with
+    codes = consensus_codes(a, result.probas)
     return score_workers(a, consensus=codes, probas=result.probas, gold=delivery.gold)
