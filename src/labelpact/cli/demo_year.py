@@ -18,7 +18,7 @@ from labelpact.services import add_partner
 from labelpact.services.allocation import allocate_work
 from labelpact.services.audit import audit_batch
 from labelpact.services.events import import_events
-from labelpact.services.health import audit_series, partner_health
+from labelpact.services.health import partner_health
 from labelpact.simulate_year import VENDORS, YearBatch, simulate_year, year_events
 from labelpact.store import Store
 
@@ -83,8 +83,8 @@ def _quarter_table(store: Store, number: int, start: date, end: date) -> Table:
     ):
         table.add_column(name, justify="left" if name in ("vendor", "alarms", "top driver") else "right")
     for vendor in VENDORS:
-        records = [r for r in audit_series(store, vendor.name, as_of=end) if r.delivered >= start]
         health = partner_health(store, vendor.name, as_of=end, horizon_days=180)
+        records = [r for r in health.records if r.delivered >= start]
         errors = [r.defective / r.inspected for r in records if r.inspected]
         timed = [r.on_time for r in records if r.on_time is not None]
         alarms = [a for a in (health.alarms.worse() if health.alarms else ()) if start <= a.date <= end]

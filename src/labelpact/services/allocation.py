@@ -9,7 +9,7 @@ from typing import Any
 
 from labelpact.errors import InvalidInputError
 from labelpact.partners.allocation import Allocation, PartnerOffer, allocate
-from labelpact.services.health import audit_series, contract_of, partner_health
+from labelpact.services.health import contract_of, partner_health
 from labelpact.store import Store
 
 __all__ = ["RECENT_DAYS", "WorkSplit", "allocate_work"]
@@ -50,14 +50,15 @@ def allocate_work(
         )
     offers, evidence = [], []
     for name in names:
-        record = store.get_partner(name)
-        history = [r for r in audit_series(store, name, as_of=day) if r.project == project]
+        health = partner_health(store, name, as_of=day, horizon_days=horizon_days)
+        record = health.partner
+        history = [r for r in health.records if r.project == project]
         # a vendor is what it delivers now: the last RECENT_DAYS of audits, or all when none is that recent
         recent = [r for r in history if (day - r.delivered).days <= RECENT_DAYS]
         audits = recent or history
         gold_total = sum(r.inspected for r in audits if r.gold_accuracy is not None)
         gold_correct = sum(r.inspected - r.defective for r in audits if r.gold_accuracy is not None)
-        risk = partner_health(store, name, as_of=day, horizon_days=horizon_days).risk
+        risk = health.risk
         offers.append(
             PartnerOffer.from_contract(
                 record.name,
