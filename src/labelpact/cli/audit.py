@@ -12,7 +12,14 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
-from labelpact.cli.common import DATETIME, annotation_columns, common_options, make_output, open_store
+from labelpact.cli.common import (
+    DATETIME,
+    annotation_columns,
+    common_options,
+    file_option,
+    make_output,
+    open_store,
+)
 from labelpact.core.consensus import aggregate, consensus_codes
 from labelpact.io import read_delivery
 from labelpact.io.export import write_rows
@@ -34,20 +41,10 @@ _SEVERITY_STYLE = {"critical": "red", "warning": "yellow", "info": "dim"}
 @click.argument("labels", type=click.Path(path_type=Path))
 @click.option("--partner", required=True, help="The partner that delivered the batch (must exist).")
 @click.option("--project", required=True, help="The project it was delivered for (created when missing).")
-@click.option("--gold", type=click.Path(path_type=Path), default=None, help="Gold answers (task,label).")
-@click.option("--tasks", type=click.Path(path_type=Path), default=None, help="Task payloads (task,<fields>).")
-@click.option(
-    "--pred-probs",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Out-of-sample model predictions: task plus one column per class.",
-)
-@click.option(
-    "--contract",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Contract TOML (default: the partner's contract on file, else defaults).",
-)
+@file_option("--gold", "Gold answers (task,label).")
+@file_option("--tasks", "Task payloads (task,<fields>).")
+@file_option("--pred-probs", "Out-of-sample model predictions: task plus one column per class.")
+@file_option("--contract", "Contract TOML (default: the partner's contract on file, else defaults).")
 @click.option("--delivered-at", type=DATETIME, default=None, help="When the vendor delivered (default: now).")
 @click.option("--due-at", type=DATETIME, default=None, help="When the batch was due.")
 @click.option(
@@ -163,11 +160,8 @@ def render_audit(console: Console, doc: dict[str, Any], *, top: int = 3) -> None
 
 @click.command(epilog="Example: labelpact issues labels.csv --pred-probs predictions.csv --out issues.csv")
 @click.argument("labels", type=click.Path(path_type=Path))
-@click.option(
-    "--pred-probs",
-    type=click.Path(path_type=Path),
-    required=True,
-    help="Out-of-sample model predictions: task plus one column per class.",
+@file_option(
+    "--pred-probs", "Out-of-sample model predictions: task plus one column per class.", required=True
 )
 @click.option(
     "--out", type=click.Path(path_type=Path), default=None, help="Write the issues as CSV or Parquet."

@@ -19,6 +19,7 @@ from labelpact.cli.common import (
     Output,
     annotation_columns,
     common_options,
+    file_option,
     make_output,
     open_store,
     parse_list,
@@ -37,15 +38,8 @@ _PROGRESS_MIN_BYTES = 32 << 20  # below this a read is too quick for a bar to he
 @click.argument("labels", type=click.Path(path_type=Path))
 @click.option("--partner", required=True, help="The partner that delivered the batch (must exist).")
 @click.option("--project", required=True, help="The project it was delivered for (created when missing).")
-@click.option(
-    "--gold", type=click.Path(path_type=Path), default=None, help="Gold answers: CSV/Parquet with task,label."
-)
-@click.option(
-    "--tasks",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Task payloads: task plus text or other fields.",
-)
+@file_option("--gold", "Gold answers: CSV/Parquet with task,label.")
+@file_option("--tasks", "Task payloads: task plus text or other fields.")
 @annotation_columns
 @click.option(
     "--classes",

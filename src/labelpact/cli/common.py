@@ -23,6 +23,7 @@ __all__ = [
     "Output",
     "annotation_columns",
     "common_options",
+    "file_option",
     "open_store",
 ]
 
@@ -113,6 +114,13 @@ def annotation_columns(func: F) -> F:
             + ").",
         )(func)
     return func
+
+
+def file_option(flag: str, help: str, *, required: bool = False) -> Callable[[F], F]:
+    """A ``--flag PATH`` option naming an input file (a ``Path``; None when not given)."""
+    if required:  # no default at all: click enforces a required option only when none is given
+        return click.option(flag, type=click.Path(path_type=Path), required=True, help=help)
+    return click.option(flag, type=click.Path(path_type=Path), default=None, help=help)
 
 
 class _DateTime(click.ParamType):  # type: ignore[type-arg]

@@ -10,7 +10,7 @@ import phonenumbers
 from rich.console import Console
 from rich.table import Table
 
-from labelpact.cli.common import annotation_columns, common_options, make_output
+from labelpact.cli.common import annotation_columns, common_options, file_option, make_output
 from labelpact.errors import InvalidInputError
 from labelpact.io import read_delivery
 from labelpact.io.contract import read_contract as read_contract_file
@@ -44,19 +44,12 @@ def _check_regions(regions: tuple[str, ...]) -> tuple[str, ...]:
     epilog="Example: labelpact ethics labels.csv --tasks tasks.csv --contract c.toml --slice-column language"
 )
 @click.argument("labels", type=click.Path(path_type=Path))
-@click.option(
-    "--tasks",
-    type=click.Path(path_type=Path),
-    required=True,
-    help="Task payloads: task plus text, source, license and slice fields.",
-)
-@click.option(
+@file_option("--tasks", "Task payloads: task plus text, source, license and slice fields.", required=True)
+@file_option(
     "--contract",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Contract (TOML): pay floor, price, allowed licences, personal-data policy, what blocks acceptance.",
+    "Contract (TOML): pay floor, price, allowed licences, personal-data policy, what blocks acceptance.",
 )
-@click.option("--gold", type=click.Path(path_type=Path), default=None, help="Gold answers (task,label).")
+@file_option("--gold", "Gold answers (task,label).")
 @click.option(
     "--slice-column",
     "slice_columns",

@@ -9,7 +9,7 @@ import click
 import numpy as np
 from rich.table import Table
 
-from labelpact.cli.common import annotation_columns, common_options, make_output
+from labelpact.cli.common import annotation_columns, common_options, file_option, make_output
 from labelpact.core.aggregators import METHODS
 from labelpact.io import Delivery, read_delivery
 from labelpact.io.export import write_consensus, write_rows
@@ -49,11 +49,9 @@ def _pct(value: float | None) -> str:
     show_default=True,
     help="Truth-inference method.",
 )
-@click.option(
+@file_option(
     "--gold",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Gold answers (task,label): they anchor the fit, and the accuracy reported is on gold the "
+    "Gold answers (task,label): they anchor the fit, and the accuracy reported is on gold the "
     "labels scored did not see (see below).",
 )
 @click.option(
@@ -188,7 +186,7 @@ def _fmt(value: float | None) -> str:
 
 @click.command(epilog="Example: labelpact workers labels.csv --gold gold.csv --out workers.csv")
 @click.argument("labels", type=click.Path(path_type=Path))
-@click.option("--gold", type=click.Path(path_type=Path), default=None, help="Gold answers (task,label).")
+@file_option("--gold", "Gold answers (task,label).")
 @click.option(
     "--method",
     type=click.Choice(sorted(METHODS)),

@@ -10,7 +10,7 @@ from typing import Any
 import click
 from rich.table import Table
 
-from labelpact.cli.common import common_options, make_output, open_store, parse_list
+from labelpact.cli.common import common_options, file_option, make_output, open_store, parse_list
 from labelpact.services import add_partner, add_project, set_client
 
 __all__ = ["client", "partner", "project"]
@@ -99,9 +99,7 @@ def partner() -> None:
 @click.option(
     "--min-spend", type=float, default=None, metavar="USD_PER_YEAR", help="Committed minimum spend per year."
 )
-@click.option(
-    "--contract", type=click.Path(path_type=Path), default=None, help="The partner's contract (TOML)."
-)
+@file_option("--contract", "The partner's contract (TOML).")
 @common_options
 def partner_add(
     name: str,
