@@ -8,8 +8,7 @@ from typing import Any
 import numpy as np
 
 from labelpact.core.annotations import IntArray
-from labelpact.core.consensus import Consensus
-from labelpact.core.consensus import consensus_codes as core_consensus_codes
+from labelpact.core.consensus import Consensus, consensus_codes
 from labelpact.errors import InvalidInputError
 from labelpact.ethics import EthicsReport, audit_ethics
 from labelpact.ethics.findings import ethics_findings, ethics_reasons
@@ -18,12 +17,7 @@ from labelpact.partners.contract import Contract
 from labelpact.partners.findings import worst_outcome
 from labelpact.services.quality import consensus_of
 
-__all__ = ["consensus_codes", "ethics_document", "ethics_of"]
-
-
-def consensus_codes(delivery: Delivery, consensus: Consensus) -> IntArray:
-    """Consensus class code per task of the delivery (n_tasks,), -1 for tasks nobody labelled."""
-    return core_consensus_codes(delivery.annotations, consensus.probas)
+__all__ = ["ethics_document", "ethics_of"]
 
 
 def _check_slices(delivery: Delivery, slice_columns: Sequence[str]) -> None:
@@ -73,7 +67,7 @@ def ethics_of(
         if consensus is None:
             consensus = consensus_of(delivery, method=method or contract.method).consensus
         codes = (
-            consensus_codes(delivery, consensus)
+            consensus_codes(delivery.annotations, consensus.probas)
             if isinstance(consensus, Consensus)
             else np.asarray(consensus, dtype=np.intp)
         )
