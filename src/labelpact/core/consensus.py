@@ -30,6 +30,8 @@ class Consensus:
     ``confidence`` is the largest posterior per task; ``method`` names the method actually used (for
     ``auto``, which models and how they were chosen); ``scores`` holds auto's selection scores, if any;
     ``held_out`` is the accuracy on gold that did not inform the labels scored (None without gold).
+    ``calibrated_probas`` (n_tasks, n_classes) are the posteriors after calibration (None until calibrated);
+    ``probas`` stay the method's raw posteriors.
     """
 
     tasks: tuple[str, ...]
@@ -41,6 +43,7 @@ class Consensus:
     n_iter: int
     scores: dict[str, float] = field(default_factory=dict)
     held_out: HeldOutAccuracy | None = None
+    calibrated_probas: FloatArray | None = None
 
     def __len__(self) -> int:
         return len(self.labels)
