@@ -167,6 +167,8 @@ def _render_pii(console: Console, document: dict[str, Any]) -> None:
         console.print(table)
     for entity, why in summary["not_scanned"].items():
         console.print(f"[dim]{entity} not scanned: {why}[/]")
+    for entity, detector in summary.get("detectors", {}).items():
+        console.print(f"[dim]{entity} scanned with {detector}[/]")
 
 
 def _render_licences(console: Console, document: dict[str, Any]) -> None:

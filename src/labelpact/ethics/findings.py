@@ -90,6 +90,7 @@ def _pii_finding(report: EthicsReport, contract: Contract) -> list[Finding]:
                 "tasks": _head(tasks),
                 "examples": examples,
                 "not_scanned": dict(pii.not_scanned),
+                "detectors": dict(pii.detectors),
                 "policy": policy,
             },
             action="Redact or remove the personal data from these tasks, redeliver them, and say how it "

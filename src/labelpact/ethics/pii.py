@@ -1,11 +1,15 @@
-"""Personal data in task payloads: where it is (task, field, start, end), of what kind, masked.
+"""Personal data in task payloads: where it is (task, field, start, end), of what kind, masked, how sure.
 
 Patterns and checksums are in ``pii_patterns`` and ``checksums``. Phone numbers are validated by
 ``phonenumbers`` (Google libphonenumber's Python port: pure Python, metadata shipped offline, it never
 reaches the network), which keeps this package pure: its ``PhoneNumberMatcher`` at leniency VALID
-runs only on the digit runs a compiled regex finds first. Person names need a spaCy model; one is used
-only when already installed (found through the ``spacy_models`` entry points, never downloaded),
-and otherwise the report says ``name`` was not scanned.
+runs only on the digit runs a compiled regex finds first; a number written like a phone number whose
+area code the plan does not assign (``(555) 123-4567``) is still reported, at a lower confidence.
+Person names come from an installed spaCy model when there is one (found through the ``spacy_models``
+entry points, never downloaded), otherwise from name lists and context words (``pii_names``).
+Confidences are ordinal levels, not calibrated probabilities: 1.0 for values that pass a checksum or
+a structural validator, 0.9 for phone numbers valid in their plan and IP addresses, 0.8 for street
+addresses, 0.5 for phone-shaped numbers outside their plan, 0.5-0.9 for names (see ``pii_names``).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import bisect
 import importlib
 import importlib.util
+import re
 import time
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
@@ -26,6 +31,7 @@ import phonenumbers
 
 from labelpact.core.annotations import TaskPayloads
 from labelpact.errors import InvalidInputError
+from labelpact.ethics.pii_names import find_names, name_lists, name_lists_source
 from labelpact.ethics.pii_patterns import (
     DETECTORS,
     ENTITIES,
@@ -35,17 +41,37 @@ from labelpact.ethics.pii_patterns import (
     Span,
     mask,
     phone_context_ok,
+    phone_shaped,
 )
 
-__all__ = ["ENTITIES", "Entity", "PiiFinding", "PiiReport", "find_pii", "installed_name_model", "scan_pii"]
+__all__ = [
+    "ENTITIES",
+    "PHONE_SHAPED",
+    "PHONE_VALID",
+    "Entity",
+    "NameDetector",
+    "PiiFinding",
+    "PiiReport",
+    "find_pii",
+    "installed_name_model",
+    "scan_pii",
+]
 
 _SEPARATOR = "\x00"  # joins the tasks of a field: no pattern matches across it (not \s, not \w)
 _LENIENCY = phonenumbers.Leniency.VALID
+_ONE_DIGIT_TAIL = re.compile(r"[^0-9][0-9]\)?$")
+_CONFIDENCE: dict[Entity, float] = {"ip": 0.9, "address": 0.8}  # others of DETECTORS: 1.0
+PHONE_VALID, PHONE_SHAPED = 0.9, 0.5
+NameDetector = Literal["auto", "lists", "off"]
+Scored = tuple[Entity, Span, float]
 
 
 @dataclass(frozen=True, slots=True)
 class PiiFinding:
-    """One personal value in ``field`` of ``task`` at characters [start, end); only its mask is kept."""
+    """One personal value in ``field`` of ``task`` at characters [start, end); only its mask is kept.
+
+    ``confidence`` is an ordinal level in (0, 1] (see the module docstring), not a probability.
+    """
 
     task: str
     field: str
@@ -53,6 +79,7 @@ class PiiFinding:
     start: int
     end: int
     masked: str
+    confidence: float = 1.0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -62,18 +89,21 @@ class PiiFinding:
             "start": self.start,
             "end": self.end,
             "masked": self.masked,
+            "confidence": self.confidence,
         }
 
 
 @dataclass(frozen=True, slots=True)
 class PiiReport:
-    """Every finding, counts per field and per entity, what was not scanned and how fast the scan ran."""
+    """Every finding, counts per field and per entity, what was not scanned, which detector scanned the
+    entities that are not plain patterns (``detectors``: phone, name) and how fast the scan ran."""
 
     findings: tuple[PiiFinding, ...]
     by_field: MappingProxyType[str, int]
     by_entity: MappingProxyType[str, int]
     scanned: tuple[Entity, ...]
     not_scanned: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    detectors: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}))
     n_bytes: int = 0
     seconds: float = 0.0
 
@@ -97,6 +127,7 @@ class PiiReport:
             "by_entity": dict(self.by_entity),
             "scanned": list(self.scanned),
             "not_scanned": dict(self.not_scanned),
+            "detectors": dict(self.detectors),
             "n_bytes": self.n_bytes,
             "seconds": self.seconds,
         }
@@ -135,12 +166,29 @@ class _Taken:
         return True
 
 
-def _phones(text: str, regions: Sequence[str], taken: _Taken) -> Iterable[Span]:
+def _shaped(run: str, regions: Sequence[str], international: bool) -> bool:
+    """Phone-shaped and of a possible length in one of ``regions`` (or its own country code), though invalid."""
+    for region in regions[:1] if international else regions:
+        try:
+            number = phonenumbers.parse(run, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if not phonenumbers.is_possible_number(number):
+            continue
+        metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+        trunk = metadata.national_prefix if metadata is not None else None
+        if phone_shaped(run, nanp=number.country_code == 1 and not international, trunk_prefix=trunk):
+            return True
+    return False
+
+
+def _phones(text: str, regions: Sequence[str], taken: _Taken) -> Iterable[tuple[Span, float]]:
     """Phone numbers valid for their region (libphonenumber metadata), tried only on regex candidates.
 
     A number must be the whole digit run (a valid prefix of a longer run is not a phone). National
     format is read in ``regions[0]`` freely, in the other regions only after a phone word
-    (``call``, ``phone``, ``tel``, ``mobile`` ...) in the 40 characters before.
+    (``call``, ``phone``, ``tel``, ``mobile`` ...) in the 40 characters before. A run that is valid
+    nowhere but written like a phone number of a region it may belong to is reported at PHONE_SHAPED.
     """
     for m in PHONE_CANDIDATE.finditer(text):
         start, stop = m.span()
@@ -149,32 +197,61 @@ def _phones(text: str, regions: Sequence[str], taken: _Taken) -> Iterable[Span]:
         if n_digits > 17 or taken.covers(start, stop) or not phone_context_ok(text, start):
             continue
         international = run.startswith("+")  # the country code decides: one region is enough
+        if _ONE_DIGIT_TAIL.search(run):
+            continue  # "0-306-40615-2" (ISBN-10) or "12-05-7": no phone ends on a one-digit group
+        window = max(0, start - 40)
+        window = max(window, text.rfind(_SEPARATOR, window, start) + 1)  # a phone word of this task only
+        keyword = PHONE_KEYWORD.search(text, window, start) is not None
+        whole_value = (start == 0 or text[start - 1] == _SEPARATOR) and (
+            stop == len(text) or text[stop] == _SEPARATOR
+        )
+        if run.isdigit() and not (keyword or whole_value):
+            continue  # "Order 5598289529": a bare digit run is a phone after a phone word, or alone in a field
+        tried: list[str] = []
         for k, region in enumerate(regions[:1] if international else regions):
-            if k and not PHONE_KEYWORD.search(text, max(0, start - 40), start):
+            if k and not keyword:
                 break
+            tried.append(region)
             hits = [
-                (start + match.start, start + match.end)
+                ((start + match.start, start + match.end), PHONE_VALID)
                 for match in phonenumbers.PhoneNumberMatcher(run, region, leniency=_LENIENCY)
                 if sum(c.isdigit() for c in match.raw_string) == n_digits
             ]
             if hits:
                 yield from hits
                 break
+        else:
+            body = run[run.count("(") > run.count(")") :]  # "(" of the text, not of the number
+            body = body[: len(body) - (body.count(")") > body.count("("))]
+            if _shaped(body, tried, international):
+                offset = run.index(body)
+                yield (start + offset, start + offset + len(body)), PHONE_SHAPED
 
 
-def _spans(text: str, entities: Collection[Entity], regions: Sequence[str]) -> list[tuple[Entity, Span]]:
+def _spans(
+    text: str, entities: Collection[Entity], regions: Sequence[str], names: bool = False
+) -> list[Scored]:
+    """Non-overlapping (entity, span, confidence) in order; an entity earlier in ENTITIES wins an overlap."""
     taken = _Taken()
-    found: list[tuple[Entity, Span]] = []
+    found: list[Scored] = []
     for entity in ENTITIES:
-        if entity not in entities or entity == "name":
+        if entity not in entities or (entity == "name" and not names):
             continue
-        spans = _phones(text, regions, taken) if entity == "phone" else DETECTORS[entity](text)
-        found.extend((entity, span) for span in spans if taken.add(*span))
+        if entity == "phone":
+            scored: Iterable[tuple[Span, float]] = _phones(text, regions, taken)
+        elif entity == "name":
+            scored = (((s, e), c) for s, e, c in find_names(text))
+        else:
+            level = _CONFIDENCE.get(entity, 1.0)
+            scored = ((span, level) for span in DETECTORS[entity](text))
+        found.extend((entity, span, c) for span, c in scored if taken.add(*span))
     found.sort(key=lambda item: item[1])
     return found
 
 
-def _check_options(entities: Collection[str] | None, phone_regions: Sequence[str]) -> tuple[Entity, ...]:
+def _check_options(
+    entities: Collection[str] | None, phone_regions: Sequence[str], names: str
+) -> tuple[Entity, ...]:
     chosen = tuple(e for e in ENTITIES if entities is None or e in entities)
     unknown = sorted(set(entities or ()) - set(ENTITIES))
     if unknown:
@@ -185,15 +262,39 @@ def _check_options(entities: Collection[str] | None, phone_regions: Sequence[str
         raise InvalidInputError(
             "ISO 3166 region codes known to libphonenumber", column="phone_regions", got=repr(bad[0])
         )
+    if names not in ("auto", "lists", "off"):
+        raise InvalidInputError("names among ['auto', 'lists', 'off']", column="names", got=repr(names))
     return chosen
 
 
 def find_pii(
-    text: str, *, entities: Collection[str] | None = None, phone_regions: Sequence[str] = ("US",)
+    text: str,
+    *,
+    entities: Collection[str] | None = None,
+    phone_regions: Sequence[str] = ("US",),
+    names: NameDetector = "lists",
 ) -> list[tuple[Entity, int, int]]:
-    """(entity, start, end) of each personal value in one text, in order; names are not searched here."""
-    chosen = _check_options(entities, phone_regions)
-    return [(entity, s, e) for entity, (s, e) in _spans(text, chosen, phone_regions)]
+    """(entity, start, end) of each personal value in one text, in order; names from the name lists."""
+    chosen = _check_options(entities, phone_regions, names)
+    use_lists = names != "off" and name_lists_source() is not None
+    return [(entity, s, e) for entity, (s, e), _ in _spans(text, chosen, phone_regions, use_lists)]
+
+
+def _name_detector(chosen: Collection[Entity], names: NameDetector) -> tuple[str | None, str]:
+    """(spaCy model or None, detector description) for names, or (None, "") with why it is not scanned."""
+    if "name" not in chosen:
+        return None, ""
+    if names == "off":
+        return None, "not scanned: names='off'"
+    model = installed_name_model() if names == "auto" else None
+    if model is not None:
+        return model, f"spaCy model {model}"
+    source = name_lists_source()
+    if source is None:
+        return None, "not scanned: no spaCy model and no name lists (install faker)"
+    if len(name_lists().first) < 1000:  # a Faker whose providers moved: say so rather than scan with nothing
+        return None, f"not scanned: the name lists of {source} could not be read"
+    return None, f"name lists ({source}) and context words"
 
 
 def scan_pii(
@@ -202,23 +303,32 @@ def scan_pii(
     fields: Sequence[str] | None = None,
     entities: Collection[str] | None = None,
     phone_regions: Sequence[str] = ("US",),
-    names: Literal["auto", "off"] = "auto",
+    names: NameDetector = "auto",
 ) -> PiiReport:
     """Scan ``fields`` (default: all) of every task for the ``entities`` (default: all).
 
     Phone numbers in national format are recognised for ``phone_regions`` (tried in order); numbers
-    written with ``+`` and a country code are recognised whatever the region.
+    written with ``+`` and a country code are recognised whatever the region. ``names``: ``auto`` uses
+    an installed spaCy model, else the offline name lists; ``lists`` always the lists; ``off`` none.
     """
-    chosen = _check_options(entities, phone_regions)
+    chosen = _check_options(entities, phone_regions, names)
     names_in_fields = list(payloads.fields) if fields is None else list(fields)
     missing = [f for f in names_in_fields if f not in payloads.fields]
     if missing:
         raise InvalidInputError(f"a payload field among {list(payloads.fields)}", column=missing[0])
     clock = time.perf_counter()
+    model, name_detector = _name_detector(chosen, names)
     not_scanned: dict[str, str] = {}
-    model = installed_name_model() if "name" in chosen and names == "auto" else None
-    if "name" in chosen and model is None:
-        not_scanned["name"] = "no spaCy model installed" if names == "auto" else "names='off'"
+    detectors: dict[str, str] = {}
+    if "phone" in chosen:
+        detectors["phone"] = (
+            f"libphonenumber {phonenumbers.__version__} metadata (national formats of {', '.join(phone_regions)})"
+        )
+    if name_detector.startswith("not scanned: "):
+        not_scanned["name"] = name_detector.removeprefix("not scanned: ")
+    elif name_detector:
+        detectors["name"] = name_detector
+    use_lists = "name" in detectors and model is None
     findings: list[PiiFinding] = []
     n_bytes = 0
     for name in names_in_fields:
@@ -226,30 +336,30 @@ def scan_pii(
         joined = _SEPARATOR.join(values)
         n_bytes += len(joined.encode()) - max(len(values) - 1, 0)
         starts = np.cumsum([0] + [len(v) + 1 for v in values[:-1]])
-        spans = _spans(joined, chosen, phone_regions)
+        spans = _spans(joined, chosen, phone_regions, use_lists)
         if model is not None:  # a name never overlaps a finding of the patterns
             taken = _Taken()
-            for _, span in spans:
+            for _, span, _c in spans:
                 taken.add(*span)
-            spans.extend((e, span) for e, span in _names(values, starts, model) if taken.add(*span))
+            spans.extend((e, span, 0.9) for e, span in _names(values, starts, model) if taken.add(*span))
             spans.sort(key=lambda item: item[1])
         if not spans:
             continue
-        left = np.searchsorted(starts, [s for _, (s, _e) in spans], side="right") - 1
-        right = np.searchsorted(starts, [e - 1 for _, (_s, e) in spans], side="right") - 1
-        for (entity, (s, e)), i, j in zip(spans, left.tolist(), right.tolist(), strict=True):
+        left = np.searchsorted(starts, [s for _, (s, _e), _c in spans], side="right") - 1
+        right = np.searchsorted(starts, [e - 1 for _, (_s, e), _c in spans], side="right") - 1
+        for (entity, (s, e), level), i, j in zip(spans, left.tolist(), right.tolist(), strict=True):
             if i != j:  # crossed a task boundary: not one value
                 continue
             offset = int(starts[i])
-            findings.append(
-                PiiFinding(payloads.task[i], name, entity, s - offset, e - offset, mask(entity, joined[s:e]))
-            )
+            masked = mask(entity, joined[s:e])
+            findings.append(PiiFinding(payloads.task[i], name, entity, s - offset, e - offset, masked, level))
     return PiiReport(
         findings=tuple(findings),
         by_field=MappingProxyType(dict(Counter(f.field for f in findings))),
         by_entity=MappingProxyType(dict(Counter(f.entity for f in findings))),
         scanned=tuple(e for e in chosen if e not in not_scanned),
         not_scanned=MappingProxyType(not_scanned),
+        detectors=MappingProxyType(detectors),
         n_bytes=n_bytes,
         seconds=time.perf_counter() - clock,
     )

@@ -36,6 +36,7 @@ __all__ = [
     "Span",
     "mask",
     "phone_context_ok",
+    "phone_shaped",
 ]
 
 Entity: TypeAlias = Literal[
@@ -99,10 +100,33 @@ _ADDRESS = re.compile(
 # not start inside another run ("ORD-2018-...", "#3428 334143 ...", "1.2.3").
 PHONE_CANDIDATE = re.compile(r"(?:\+ ?)?\(?[0-9](?:[ \t().\-/]{0,2}[0-9]){6,}\)?")
 _INSIDE_A_RUN = re.compile(r"(?:[\w+/#.]|\w-|[0-9][ \t./])$")
-_DATE_LIKE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{1,2}[/.][0-9]{1,2}[/.][0-9]{2,4}\b")
+_DATE_LIKE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{1,2}([/.-])[0-9]{1,2}\1[0-9]{2,4}\b")
 PHONE_KEYWORD = re.compile(
     r"(?i)\b(?:phone|tel|telephone|call|mobile|cell|fax|reach|contact|whatsapp|ring|text|dial|number|tél|telefon)\b"
 )
+
+
+_ISBN_BEFORE = re.compile(r"(?i)\bisbn(?:-1[03])?:?[ \t]*$")
+_NANP_SHAPE = re.compile(r"(?:\+?1[ .-]?)?(?:\([0-9]{3}\) ?|[0-9]{3}([ .-]))[0-9]{3}([ .-])[0-9]{4}")
+_DIGIT_GROUP = re.compile(r"[0-9]+")
+
+
+def phone_shaped(run: str, *, nanp: bool, trunk_prefix: str | None) -> bool:
+    """True where ``run`` is written as people write phone numbers, whatever its numbering plan says.
+
+    NANP: ``(415) 555-2671``, ``415-555-2671``, ``415.555.2671`` (one separator, 3-3-4 digits).
+    Elsewhere: at least two groups of two or more digits; in national format it starts with the trunk
+    prefix (``0`` in most of Europe). ISBNs (one-digit groups) and tracking or order numbers (one run,
+    or more digits than any plan allows, checked by the caller) do not pass.
+    """
+    if nanp:
+        m = _NANP_SHAPE.fullmatch(run)
+        return m is not None and (m.group(1) is None or m.group(1) == m.group(2))
+    international = run.startswith("+")
+    groups = _DIGIT_GROUP.findall(run)[1 if international else 0 :]
+    if len(groups) < 2 or any(len(g) < 2 for g in groups):
+        return False
+    return international or (trunk_prefix is not None and groups[0].startswith(trunk_prefix))
 
 
 def phone_context_ok(text: str, start: int) -> bool:
@@ -112,6 +136,7 @@ def phone_context_ok(text: str, start: int) -> bool:
         _INSIDE_A_RUN.search(text, max(0, start - 2), start)
         or _DATE_LIKE.match(text, start)
         or _VERSION_CONTEXT.search(text, max(0, start - 24), start)
+        or _ISBN_BEFORE.search(text, max(0, start - 12), start)
         or _IBAN_RUN_BEFORE.search(text, max(0, start - 40), start)
     )
 

@@ -58,7 +58,7 @@ def test_audit_ethics_runs_every_part_and_renders_json() -> None:
         ("t1", "email", "k***@e***.com"),
         ("t2", "card", "**** **** **** 1111"),
     ]
-    assert set(out["pii"][0]) == {"task", "field", "entity", "start", "end", "masked"}
+    assert set(out["pii"][0]) == {"task", "field", "entity", "start", "end", "masked", "confidence"}
     assert out["pii_summary"]["not_scanned"] in ({"name": "no spaCy model installed"}, {})
     assert [(f["kind"], f["source"]) for f in out["provenance"]] == [("disallowed", "forum")]
     assert out["bias"][0]["column"] == "language"

@@ -9,8 +9,10 @@ from hypothesis import strategies as st
 
 from labelpact.core.annotations import TaskPayloads
 from labelpact.errors import InvalidInputError
+from labelpact.ethics import pii as pii_module
 from labelpact.ethics.pii import find_pii, installed_name_model, scan_pii
 from labelpact.ethics.pii_corpus import NATIONAL_REGIONS, pii_corpus, score_spans
+from labelpact.ethics.pii_names import NameLists
 from labelpact.ethics.pii_patterns import ENTITIES, mask
 
 FOUND = [
@@ -128,7 +130,8 @@ def test_reports_never_echo_a_raw_value() -> None:
     for raw in ("ann@example.org", "4111 1111 1111 1111", "536-22-1234"):
         assert raw not in dumped
     assert report.findings_list()[0] == {
-        "task": "t1", "field": "text", "entity": "email", "start": 9, "end": 24, "masked": "a***@e***.org"
+        "task": "t1", "field": "text", "entity": "email", "start": 9, "end": 24, "masked": "a***@e***.org",
+        "confidence": 1.0,
     }  # fmt: skip
 
 
@@ -138,14 +141,25 @@ def test_a_match_never_crosses_tasks() -> None:
     assert report.findings == ()
 
 
-def test_names_are_reported_as_not_scanned_without_a_model() -> None:
+def test_names_are_scanned_offline_and_the_report_says_by_what(monkeypatch: pytest.MonkeyPatch) -> None:
     report = scan_pii(payloads())
     if installed_name_model() is None:
-        assert report.not_scanned == {"name": "no spaCy model installed"}
-        assert "name" not in report.scanned
+        assert report.not_scanned == {}
+        assert report.detectors["name"].startswith("name lists (Faker ")
+        assert "name" in report.scanned
+    assert report.detectors["phone"].startswith(f"libphonenumber {phonenumbers.__version__}")
     off = scan_pii(payloads(), names="off")
-    assert off.not_scanned == {"name": "names='off'"}
+    assert off.not_scanned == {"name": "names='off'"} and "name" not in off.detectors
     assert scan_pii(payloads(), entities=["email"]).not_scanned == {}
+    monkeypatch.setattr(pii_module, "installed_name_model", lambda: None)
+    monkeypatch.setattr(pii_module, "name_lists_source", lambda: None)
+    bare = scan_pii(payloads())
+    assert bare.not_scanned == {"name": "no spaCy model and no name lists (install faker)"}
+    assert "name" not in bare.scanned
+    monkeypatch.setattr(pii_module, "name_lists_source", lambda: "Faker 99.0")
+    monkeypatch.setattr(pii_module, "name_lists", lambda: NameLists(frozenset(), frozenset(), frozenset()))
+    moved = scan_pii(payloads())
+    assert moved.not_scanned == {"name": "the name lists of Faker 99.0 could not be read"}
 
 
 def test_bad_options_are_bad_input() -> None:
@@ -155,6 +169,8 @@ def test_bad_options_are_bad_input() -> None:
         scan_pii(payloads(), phone_regions=["XX"])
     with pytest.raises(InvalidInputError, match="'body'"):
         scan_pii(payloads(), fields=["body"])
+    with pytest.raises(InvalidInputError, match="names"):
+        scan_pii(payloads(), names="spacy")  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("entity", ["email", "phone", "card", "iban", "ssn"])
