@@ -16,6 +16,7 @@ from labelpact.cli.events import event, events
 from labelpact.cli.health import health
 from labelpact.cli.quality import aggregate, agreement, workers
 from labelpact.cli.risk import risk
+from labelpact.cli.verify import verify
 from labelpact.cli.workspace import client, partner, project
 
 __all__ = ["cli"]
@@ -52,6 +53,7 @@ for command in (
     project,
     event,
     events,
+    verify,
     demo,
 ):
     cli.add_command(command)

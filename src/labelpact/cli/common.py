@@ -9,9 +9,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import click
+import rich.control
 from rich.console import Console
 
 from labelpact.config import Settings, load_settings
@@ -19,15 +20,29 @@ from labelpact.errors import InvalidInputError
 from labelpact.store import Store
 
 __all__ = [
+    "CREATING_COMMANDS",
     "DATETIME",
+    "WRITING_COMMANDS",
     "Output",
     "annotation_columns",
     "common_options",
     "file_option",
     "open_store",
+    "printable",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# C0 and C1 control characters and DEL, each shown as an escape instead of reaching the terminal raw
+_CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x00, 0x20), *range(0x7F, 0xA0))}
+
+
+def printable(text: str) -> str:
+    """``text`` safe for a terminal line: undecodable file-name bytes as ``\\xNN``, control characters escaped."""
+    if any("\udc80" <= ch <= "\udcff" for ch in text):  # os.fsdecode's surrogateescape of a non-UTF-8 byte
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")  # any other lone surrogate
+    return text.translate(_CONTROLS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +89,19 @@ def common_options(func: F) -> F:
     )(func)
 
 
+def _escape_controls_in_rich() -> None:
+    """Make Rich show control characters in printed text as ``\\xNN`` (it drops only BEL, BS, VT, FF, CR).
+
+    Vendor-supplied labels, task ids and file names reach tables; an ESC in one must not drive the terminal.
+    Rich's own styling never passes through this table (styles are rendered apart from the text).
+    """
+    table = cast(dict[int, str | None], rich.control._CONTROL_STRIP_TRANSLATE)
+    for code in (*range(0x00, 0x09), *range(0x0E, 0x20), *range(0x7F, 0xA0)):
+        table.setdefault(code, f"\\x{code:02x}")
+
+
 def make_output(as_json: bool) -> Output:
+    _escape_controls_in_rich()
     return Output(
         as_json=as_json,
         stdout=Console(soft_wrap=False, highlight=False, width=None if sys.stdout.isatty() else 120),
@@ -86,10 +113,36 @@ def settings_from(workspace: Path | None, db: str | None) -> Settings:
     return load_settings(workspace=workspace, db=db)
 
 
+# The workspace rule: only these commands create a missing workspace (they are how one starts); every
+# other command needs one that exists and says "no workspace at PATH" otherwise, creating nothing.
+CREATING_COMMANDS = frozenset({"client set", "partner add", "project add"})
+# Commands that write: on a read-only workspace they stop before doing any work. Every other command
+# only reads, and opens a read-only workspace read-only.
+WRITING_COMMANDS = CREATING_COMMANDS | {
+    "ingest",
+    "audit",
+    "review",
+    "event add",
+    "events import",
+    "dispute open",
+    "dispute resolve",
+    "risk fit",  # opens the store only with --save, which writes the fitted priors into the workspace
+}
+
+
+def _command() -> str:
+    """The running subcommand's path without the program name (``"partner add"``), or "" outside click."""
+    ctx = click.get_current_context(silent=True)
+    return "" if ctx is None else " ".join(ctx.command_path.split()[1:])
+
+
 @contextmanager
 def open_store(workspace: Path | None, db: str | None) -> Iterator[Store]:
-    """The store for this command, closed when it is done."""
-    store = Store.open(settings_from(workspace, db))
+    """The store for this command, closed when it is done (see ``CREATING_COMMANDS`` for the workspace rule)."""
+    command = _command()
+    store = Store.open(
+        settings_from(workspace, db), create=command in CREATING_COMMANDS, write=command in WRITING_COMMANDS
+    )
     try:
         yield store
     finally:

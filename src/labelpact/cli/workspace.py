@@ -11,7 +11,9 @@ import click
 from rich.table import Table
 
 from labelpact.cli.common import common_options, file_option, make_output, open_store, parse_list
+from labelpact.io.contract import read_contract
 from labelpact.services import add_partner, add_project, set_client
+from labelpact.store.names import check_name
 
 __all__ = ["client", "partner", "project"]
 
@@ -45,8 +47,12 @@ def client() -> None:
 def client_set(name: str, rivals: str | None, workspace: Path | None, db: str | None, as_json: bool) -> None:
     """Set the client profile (setting it again replaces it)."""
     out = make_output(as_json)
+    check_name("client", name, column="--name")  # bad input is refused before a workspace is created
+    rival_names = parse_list(rivals, option="--rivals") or []
+    for rival in rival_names:
+        check_name("rival", rival, column="--rivals")
     with open_store(workspace, db) as store:
-        record = set_client(store, name, rivals=parse_list(rivals, option="--rivals") or [])
+        record = set_client(store, name, rivals=rival_names)
     out.emit(
         record_dict(record),
         lambda: out.stdout.print(
@@ -100,6 +106,11 @@ def partner() -> None:
     "--min-spend", type=float, default=None, metavar="USD_PER_YEAR", help="Committed minimum spend per year."
 )
 @file_option("--contract", "The partner's contract (TOML).")
+@click.option(
+    "--allow-lookalike",
+    is_flag=True,
+    help="Add the partner even though its name looks like an existing one (Scale / scale / Sсale).",
+)
 @common_options
 def partner_add(
     name: str,
@@ -107,12 +118,16 @@ def partner_add(
     equity_stake: float | None,
     min_spend: float | None,
     contract: Path | None,
+    allow_lookalike: bool,
     workspace: Path | None,
     db: str | None,
     as_json: bool,
 ) -> None:
     """Register a partner (a vendor); ingest refuses batches from partners that were never added."""
     out = make_output(as_json)
+    check_name("partner", name, column="NAME")  # bad input is refused before a workspace is created
+    if contract is not None:
+        read_contract(contract)
     with open_store(workspace, db) as store:
         record = add_partner(
             store,
@@ -121,6 +136,7 @@ def partner_add(
             equity_stake=equity_stake,
             min_spend_usd=min_spend,
             contract=contract,
+            allow_lookalike=allow_lookalike,
         )
     out.emit(record_dict(record), lambda: out.stdout.print(f"Added partner [bold]{record.name}[/]"))
 
@@ -188,6 +204,7 @@ def project_add(
 ) -> None:
     """Create a project."""
     out = make_output(as_json)
+    check_name("project", name, column="NAME")  # bad input is refused before a workspace is created
     with open_store(workspace, db) as store:
         record = add_project(store, name, description=description)
     out.emit(record_dict(record), lambda: out.stdout.print(f"Added project [bold]{record.name}[/]"))

@@ -21,4 +21,13 @@ def read_contract(path: str | Path) -> tuple[Contract, str]:
         raise InvalidInputError(
             "UTF-8 text", file=file, got=f"undecodable byte at offset {error.start}"
         ) from None
-    return parse_contract(text, source=str(file)), text
+    try:
+        return parse_contract(text, source=str(file)), text
+    except InvalidInputError:
+        raise
+    except RecursionError:  # tomllib recurses once per nested array or inline table
+        raise InvalidInputError(
+            "TOML without deeply nested arrays", file=file, got="nesting too deep"
+        ) from None
+    except ValueError as error:  # tomllib: an integer of more digits than Python converts
+        raise InvalidInputError("valid TOML", file=file, got=str(error).split(";")[0]) from None

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from labelpact.core.iso2859 import AQLS
 from labelpact.errors import InvalidInputError
 
 __all__ = ["CLAUSES", "METHOD_NAMES", "Clause", "Contract", "parse_contract"]
@@ -58,6 +59,15 @@ CLAUSES: tuple[Clause, ...] = (
     Clause("quality", "min_agreement", "float", None, "minimum Krippendorff's alpha", -1.0, 1.0),
     Clause(
         "quality", "max_error_rate", "float", None, "maximum estimated error rate of the consensus", 0.0, 1.0
+    ),
+    Clause(
+        "quality",
+        "error_evidence",
+        "str",
+        "gold-or-sample",
+        "what an error-rate estimate must rest on to meet max_error_rate and the AQL "
+        "(model: the consensus model alone may)",
+        choices=("gold-or-sample", "model"),
     ),
     Clause(
         "quality", "max_flagged_worker_share", "float", None, "maximum share of workers flagged", 0.0, 1.0
@@ -248,6 +258,16 @@ def _check(clause: Clause, raw: Any, source: str, line: int | None) -> Any:
 
 
 def _check_consistency(values: dict[str, Any], source: str, lines: Mapping[str, int]) -> None:
+    aql = values["acceptance.aql"]
+    if not any(math.isclose(aql, column, rel_tol=1e-9) for column in AQLS):
+        raise InvalidInputError(
+            f"an AQL of ISO 2859-1 Table 2-A, one of {', '.join(f'{a:g}' for a in AQLS)}",
+            file=source,
+            row=lines.get("acceptance.aql"),
+            column="acceptance.aql",
+            got=repr(aql),
+            column_kind="key",
+        )
     classes = values["labels.classes"]
     if classes is not None and len(classes) < 2:
         raise InvalidInputError(

@@ -36,8 +36,12 @@ def add_partner(
     equity_stake: float | None = None,
     min_spend_usd: float | None = None,
     contract: str | Path | None = None,
+    allow_lookalike: bool = False,
 ) -> PartnerRecord:
-    """Register a vendor; its contract file (TOML) is kept verbatim so every later audit can cite it."""
+    """Register a vendor; its contract file (TOML) is kept verbatim so every later audit can cite it.
+
+    A name that looks like an existing partner's (``Scale`` / ``Sсale``) is refused unless ``allow_lookalike``.
+    """
     name = name.strip()
     if not name:
         raise InvalidInputError("a non-blank partner name", column="NAME", column_kind="argument")
@@ -54,7 +58,12 @@ def add_partner(
         )
     contract_toml = read_contract(contract)[1] if contract is not None else None
     return store.add_partner(
-        name, since=since, equity_stake=equity_stake, min_spend_usd=min_spend_usd, contract_toml=contract_toml
+        name,
+        since=since,
+        equity_stake=equity_stake,
+        min_spend_usd=min_spend_usd,
+        contract_toml=contract_toml,
+        allow_lookalike=allow_lookalike,
     )
 
 

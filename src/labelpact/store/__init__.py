@@ -15,6 +15,7 @@ from labelpact.store.audit_records import (
     contract_sha256,
     plain_json,
 )
+from labelpact.store.integrity import Damage
 from labelpact.store.ledger import CERTAINTIES, DISPUTE_RESOLUTIONS, EVENT_KINDS, DisputeRecord, EventRecord
 from labelpact.store.records import (
     AuditEntry,
@@ -39,6 +40,7 @@ __all__ = [
     "BatchFile",
     "BatchRecord",
     "ClientRecord",
+    "Damage",
     "DisputeRecord",
     "EventRecord",
     "FindingCreate",

@@ -114,6 +114,21 @@ def _text(value: Any, where: str, *, optional: bool = False) -> str | None:
     return value
 
 
+MAX_METHOD_CHARS = 50  # the audits.method column: a method's name; its description goes in metrics
+
+
+def _bounded(value: str | None, where: str, limit: int) -> str | None:
+    """``value`` when it fits its column (SQLite would keep a longer one, PostgreSQL refuses it)."""
+    if value is not None and len(value) > limit:
+        raise InvalidInputError(
+            f"at most {limit} characters",
+            column=where,
+            got=f"{len(value)} ({value[:30]!r}...)",
+            column_kind="field",
+        )
+    return value
+
+
 def _mapping(value: Any, where: str) -> dict[str, Any]:
     if not isinstance(value, Mapping):
         raise InvalidInputError(
@@ -233,7 +248,7 @@ class AuditCreate:
         return {
             "batch": _text(self.batch, "batch"),
             "verdict": self.verdict,
-            "method": _text(self.method, "method"),
+            "method": _bounded(_text(self.method, "method"), "method", MAX_METHOD_CHARS),
             "reasons": reasons,
             "metrics": _mapping(self.metrics, "metrics"),
             "sampling_plan": plan,

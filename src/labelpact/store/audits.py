@@ -30,7 +30,7 @@ from labelpact.store.database import lock
 from labelpact.store.records import SHA256, SHORT_ID, BatchFile
 from labelpact.store.schema import AuditFileRow, AuditRow, BatchRow, ContractRow, FindingRow, ReviewRow
 
-__all__ = ["AuditMethods", "audit_record", "audit_row", "finding_record"]
+__all__ = ["AuditMethods", "audit_record", "audit_row", "finding_record", "insert_audit"]
 
 
 class AuditMethods(StoreBase):
@@ -46,7 +46,7 @@ class AuditMethods(StoreBase):
         values = new.checked()
 
         def insert(session: Session, placement: Placement | None) -> AuditRecord:
-            return _insert_audit(session, self.actor, values, new.contract_toml, placement)
+            return insert_audit(session, self.actor, values, new.contract_toml, placement)
 
         return self._write_with_files("audits", new_key(), files, insert)
 
@@ -233,7 +233,7 @@ def _contract_row(session: Session, actor: str, sha: str, toml: str | None) -> C
     return row
 
 
-def _insert_audit(
+def insert_audit(
     session: Session, actor: str, values: dict[str, Any], toml: str | None, placement: Placement | None
 ) -> AuditRecord:
     """Insert a checked audit (``AuditCreate.checked()``), its findings, files and audit-log line; flushes."""

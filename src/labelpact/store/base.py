@@ -7,14 +7,15 @@ kill at any point leaves the whole write or nothing visible:
 3. rename the staged files into ``blobs/<area>/<2 hex>/<key>/`` and fsync the folders; a crash leaves an
    unreferenced folder (no row was committed) plus the staging marker;
 4. commit; then remove the staging marker.
-``open`` finishes what a crash left: for each staging marker older than an hour it removes the folder
-when no row names it, then the marker. ``sweep_orphans`` also scans every folder on disk.
+``open`` finishes what a crash left: for each staging marker whose writer died (its ``lock`` file is no
+longer locked; or, without one, older than an hour) it removes the folder when no row names it, then the
+marker. Commands' temporary folders (``Store.scratch``) live there too and go the same way. ``sweep_orphans`` also scans every folder on disk.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -26,16 +27,21 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from labelpact.config import Settings
-from labelpact.errors import LabelpactError, StoreError
+from labelpact.errors import ForbiddenError, LabelpactError, NotFoundError, StoreError
 from labelpact.store import queries as q
 from labelpact.store.blobs import AREAS, BATCHES, BlobStore, Placement
 from labelpact.store.database import (
     WRITE,
+    check_at_head,
     create_store_engine,
     display_url,
     first_line,
+    has_schema,
     lock,
+    open_read_only,
+    sqlite_file,
     upgrade_to_head,
+    writable,
 )
 
 __all__ = ["ORPHAN_AGE", "StoreBase"]
@@ -61,19 +67,38 @@ class StoreBase:
         self._engine = engine
         self._writer = engine.execution_options(**{WRITE: True})
         self._blobs = BlobStore(settings.blob_root)
+        self.read_only = False  # set by open: a read-only SQLite workspace opened for reading
+        self._checked: dict[
+            tuple[str, int, int], str
+        ] = {}  # blob files whose hash was verified (path, size, mtime)
 
     # -- lifecycle --------------------------------------------------------------------------------
     @classmethod
-    def open(cls, settings: Settings, *, actor: str = "local") -> Self:
-        """Create the workspace, migrate the schema to head and finish any write a crash interrupted.
+    def open(
+        cls, settings: Settings, *, actor: str = "local", create: bool = True, write: bool = True
+    ) -> Self:
+        """Open the store (migrating its schema to head) and finish any write a crash interrupted.
 
+        ``create=False``: a missing workspace (SQLite) or an empty database (PostgreSQL) is a
+        ``NotFoundError`` ("no workspace at PATH") and nothing is created. ``write=False``: the caller only
+        reads, so a read-only workspace is opened read-only; a writer on one gets ``ForbiddenError``.
         ``actor`` is who the audit log names for changes made through this store. Raises ``StoreError``
         (one line, password masked) when the database cannot be reached or migrated.
         """
         where = display_url(settings.db_url)
+        database = sqlite_file(settings.db_url)
+        if not create and database is not None and not database.is_file():
+            raise NotFoundError(
+                f"no workspace at {settings.workspace} (no {database.name} in it); adding a partner, a "
+                "project or the client creates one"
+            )
+        read_only = database is not None and database.is_file() and not writable(database)
+        if read_only and write:
+            raise ForbiddenError(f"the workspace at {settings.workspace} is read-only; this command writes")
         try:
-            settings.workspace.mkdir(parents=True, exist_ok=True)
-            engine = create_store_engine(settings.db_url)
+            if not read_only:
+                settings.workspace.mkdir(parents=True, exist_ok=True)
+            engine = open_read_only(settings.db_url) if read_only else create_store_engine(settings.db_url)
         except OSError as error:
             raise StoreError(
                 f"cannot create the workspace {settings.workspace}: {error.strerror or error}"
@@ -81,10 +106,17 @@ class StoreBase:
         except sa.exc.ArgumentError as error:
             raise StoreError(f"cannot open the store at {where}: {first_line(error)}") from None
         try:
-            upgrade_to_head(engine)
+            if not create and database is None and not has_schema(engine):
+                raise NotFoundError(f"no labelpact store at {where}: nothing has been written to it yet")
+            if read_only:
+                check_at_head(engine)
+            else:
+                upgrade_to_head(engine)
             store = cls(settings, engine, actor=actor)
-            store._blobs.ensure()
-            store._recover()
+            store.read_only = read_only
+            if not read_only:
+                store._blobs.ensure()
+                store._recover()
         except LabelpactError:
             engine.dispose()
             raise
@@ -113,8 +145,15 @@ class StoreBase:
         with self._database_errors(), Session(self._engine) as session:
             yield session  # closing rolls the read transaction back: nothing to commit
 
+    def _refuse_if_read_only(self) -> None:
+        if self.read_only:
+            raise ForbiddenError(
+                f"the workspace at {self.settings.workspace} is read-only; nothing was written"
+            )
+
     @contextmanager
     def _write(self) -> Iterator[Session]:
+        self._refuse_if_read_only()
         with self._database_errors(), Session(self._writer) as session, session.begin():
             yield session
 
@@ -125,9 +164,21 @@ class StoreBase:
         except sa.exc.IntegrityError:
             raise  # callers turn these into ConflictError with a name in it
         except sa.exc.OperationalError as error:
+            if "readonly database" in first_line(error) or "read-only" in first_line(error):
+                raise ForbiddenError(
+                    f"the workspace at {self.settings.workspace} is read-only: {first_line(error)}"
+                ) from None
             raise StoreError(
                 f"the store at {display_url(self._engine.url)} failed: {first_line(error)}"
             ) from None
+
+    @contextmanager
+    def scratch(self, purpose: str) -> Iterator[Path]:
+        """A temporary folder inside the workspace (``blobs/.staging/scratch-*``), removed when done or by the
+        next ``open`` after a kill, never left in the system's temporary folder."""
+        self._refuse_if_read_only()
+        with self._blobs.scratch(purpose) as folder:
+            yield folder
 
     # -- writes that carry files ------------------------------------------------------------------
     def _write_with_files(
@@ -144,28 +195,56 @@ class StoreBase:
         ``verify`` checks the staged files (hashes, sizes) before the transaction opens. On any error,
         nothing this call wrote stays behind (see the module docstring for the crash order).
         """
-        if not files:
-            with self._write() as session:
-                return insert(session, None)
-        placement = self._blobs.stage(key, files, area=area)
+
+        def check(placements: list[Placement | None]) -> None:
+            if verify is not None and placements[0] is not None:
+                verify(placements[0])
+
+        return self._write_with_groups(
+            [(area, key, files)], lambda session, placements: insert(session, placements[0]), verify=check
+        )
+
+    def _write_with_groups(
+        self,
+        groups: Sequence[tuple[str, str, Mapping[str, Path]]],
+        insert: Callable[[Session, list[Placement | None]], T],
+        *,
+        verify: Callable[[list[Placement | None]], None] | None = None,
+    ) -> T:
+        """``_write_with_files`` for several folders (``(area, key, files)`` each) written in ONE transaction.
+
+        ``insert`` gets one placement per group (None for a group without files); either every group's
+        rows and files are stored, or none.
+        """
+        self._refuse_if_read_only()
+        placements: list[Placement | None] = []
         committed = False
         try:
+            for area, key, files in groups:
+                placements.append(self._blobs.stage(key, files, area=area) if files else None)
             if verify is not None:
-                verify(placement)
+                verify(placements)
             with self._write() as session:
-                lock(session.connection(), folder_lock(area, key))
-                result = insert(session, placement)
+                for (area, key, _files), placement in zip(groups, placements, strict=False):
+                    if placement is not None:
+                        lock(session.connection(), folder_lock(area, key))
+                result = insert(session, placements)
                 session.flush()  # every constraint has fired before a file is renamed into place
-                placement.place()
+                for placement in placements:
+                    if placement is not None:
+                        placement.place()
             committed = True
         finally:
-            stored = committed or (self._committed(area, key) if placement.placed else False)
-            if stored is True:
-                placement.finish()
-            elif stored is False:
-                placement.undo()
-            # None: unknown whether a failed COMMIT reached the database; the files and the marker stay,
-            # and Store.open settles them once they are ORPHAN_AGE old.
+            for (area, key, _files), placement in zip(groups, placements, strict=False):
+                if placement is None:
+                    continue
+                stored = committed or (self._committed(area, key) if placement.placed else False)
+                if stored is True:
+                    placement.finish()
+                elif stored is False:
+                    placement.undo()
+                # None: unknown whether a failed COMMIT reached the database; the files and the marker
+                # stay, and the next Store.open (in another process) settles them.
         return result
 
     def _committed(self, area: str, key: str) -> bool | None:

@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib
 import os
 import re
 import shutil
 import time
 import uuid
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from labelpact.errors import InvalidInputError
 from labelpact.store.records import ROLE, SHA256
@@ -31,6 +34,9 @@ BATCHES = "sha256"
 AREAS = {BATCHES: SHA256, "audits": re.compile(r"[0-9a-f]{32}"), "reviews": re.compile(r"[0-9a-f]{32}")}
 
 _BLOCK = 1 << 20
+# flock where the OS has it (POSIX); elsewhere recovery falls back to a staging folder's age
+fcntl: Any = importlib.import_module("fcntl") if os.name == "posix" else None
+LOCK_FILE = "lock"
 _EXT_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789")
 
 
@@ -91,6 +97,9 @@ class Placement:
     created_files: list[Path] = field(default_factory=list)
     created_dirs: list[Path] = field(default_factory=list)
     placed: bool = False
+    lock_fd: int | None = (
+        None  # held while the write is in flight: its release tells recovery the writer died
+    )
 
     def place(self) -> None:
         """Rename every staged file into the batch folder; identical bytes already there are reused, not rewritten.
@@ -124,6 +133,9 @@ class Placement:
     def finish(self) -> None:
         """Drop the staging folder (the in-flight marker); after a commit the write is complete."""
         shutil.rmtree(self.staging, ignore_errors=True)
+        if self.lock_fd is not None:
+            os.close(self.lock_fd)
+            self.lock_fd = None
 
     def _make_dirs(self, folder: Path) -> None:
         missing = []
@@ -134,6 +146,43 @@ class Placement:
         for directory in reversed(missing):
             directory.mkdir()
             self.created_dirs.append(directory)
+
+
+def _hold(folder: Path) -> int | None:
+    """Take the exclusive lock that marks ``folder`` as in use by this process (None where flock is missing).
+
+    The lock file is locked under a temporary name and then renamed to ``lock``, so a ``lock`` file is never
+    seen unlocked while its writer lives.
+    """
+    if fcntl is None:  # pragma: no cover - Windows: recovery falls back to the folder's age
+        return None
+    temp = folder / ".lock.part"
+    fd = os.open(temp, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        os.rename(temp, folder / LOCK_FILE)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _writer_alive(folder: Path) -> bool | None:
+    """Whether the process that made ``folder`` still holds its lock; None when it cannot be told (no lock file)."""
+    if fcntl is None or not folder.is_dir():  # pragma: no cover - Windows
+        return None
+    try:
+        fd = os.open(folder / LOCK_FILE, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
 
 
 def _sha256(path: Path) -> str:
@@ -183,7 +232,7 @@ class BlobStore:
             raise ValueError(f"a blob key for {area}/, got {sha256!r}")  # a programming error, not user input
         staging = self.staging_root / _marker(area, sha256)
         staging.mkdir()
-        placement = Placement(root=self.root, sha256=sha256, staging=staging)
+        placement = Placement(root=self.root, sha256=sha256, staging=staging, lock_fd=_hold(staging))
         try:
             _fsync(self.staging_root, directory=True)
             for role, source in files.items():
@@ -209,15 +258,35 @@ class BlobStore:
         relative = f"{folder}/{role}{_extension(source)}"
         return StagedFile(role=role, temp=temp, relative=relative, sha256=digest.hexdigest(), size_bytes=size)
 
+    @contextmanager
+    def scratch(self, purpose: str) -> Iterator[Path]:
+        """A private folder under ``.staging/`` for a command's temporary files, removed when done.
+
+        It holds a lock like a write in flight, so a killed command's folder is removed by the next open.
+        """
+        self.ensure()
+        folder = self.staging_root / f"scratch-{purpose}.{uuid.uuid4().hex}"
+        folder.mkdir()
+        held = Placement(root=self.root, sha256="", staging=folder, lock_fd=_hold(folder))
+        try:
+            yield folder
+        finally:
+            held.finish()
+
     # -- recovery ---------------------------------------------------------------------------------
     def stale_writes(self, older_than_s: float) -> list[tuple[str, str, Path]]:
-        """Staging folders (area, key, folder) of writes that started more than ``older_than_s`` ago."""
+        """Staging folders (area, key, folder) of writes whose writer died, or that started ``older_than_s`` ago.
+
+        A writer holds an exclusive lock on its folder's ``lock`` file until it finishes; a folder whose
+        lock can be taken belongs to a dead process, whatever its age.
+        """
         if not self.staging_root.is_dir():
             return []
         now = time.time()
         stale = []
         for entry in sorted(self.staging_root.iterdir()):
-            if _age_s(entry, now) < older_than_s:
+            alive = _writer_alive(entry)
+            if alive or (alive is None and _age_s(entry, now) < older_than_s):
                 continue
             head = entry.name.split(".", 1)[0]
             area, key = head.split("-", 1) if "-" in head else (BATCHES, head)

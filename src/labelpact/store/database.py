@@ -8,8 +8,10 @@ PostgreSQL serialises writers of one batch with transaction-scoped advisory lock
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+from urllib.parse import quote
 
 import sqlalchemy as sa
 from alembic import command
@@ -26,11 +28,16 @@ __all__ = [
     "MIGRATIONS",
     "WRITE",
     "alembic_config",
+    "check_at_head",
     "create_store_engine",
     "display_url",
     "first_line",
+    "has_schema",
     "lock",
+    "open_read_only",
+    "sqlite_file",
     "upgrade_to_head",
+    "writable",
 ]
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -51,12 +58,20 @@ def first_line(error: BaseException) -> str:
     return lines[0] if lines else type(source).__name__
 
 
-def create_store_engine(url: str) -> Engine:
-    """An engine for ``url`` with the store's connection settings (SQLite pragmas, connect timeout)."""
+def create_store_engine(url: str, *, read_only: Literal["", "ro", "immutable"] = "") -> Engine:
+    """An engine for ``url`` with the store's connection settings (SQLite pragmas, connect timeout).
+
+    ``read_only`` opens a SQLite file that may not be written: "ro" (``mode=ro``; it still needs its
+    ``-shm`` file) or "immutable" (nothing at all is written, for a read-only folder or disk).
+    """
     parsed = sa.make_url(url)
     if parsed.get_backend_name() == "sqlite":
+        if read_only and parsed.database:
+            flag = "mode=ro" if read_only == "ro" else "immutable=1"
+            path = quote(str(Path(parsed.database).resolve()))
+            parsed = parsed.set(database=f"file:{path}?{flag}").update_query_dict({"uri": "true"})
         engine = sa.create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
-        sa.event.listen(engine, "connect", _sqlite_connect)
+        sa.event.listen(engine, "connect", _sqlite_connect_read_only if read_only else _sqlite_connect)
         sa.event.listen(engine, "begin", _sqlite_begin)
         return engine
     if parsed.get_backend_name() == "postgresql":
@@ -75,6 +90,16 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA foreign_keys = ON")
+    finally:
+        cursor.close()
+
+
+def _sqlite_connect_read_only(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA query_only = ON")
     finally:
         cursor.close()
 
@@ -99,6 +124,49 @@ def alembic_config(connection: Connection | None = None) -> Config:
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
     return config
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The database file of a SQLite URL (None for PostgreSQL or an in-memory database)."""
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def writable(database: Path) -> bool:
+    """Whether this process may write the SQLite file and create its journal files beside it."""
+    return os.access(database, os.W_OK) and os.access(database.parent, os.W_OK | os.X_OK)
+
+
+def open_read_only(url: str) -> Engine:
+    """A SQLite engine that writes nothing: ``mode=ro`` when its WAL files can be used, else ``immutable``."""
+    engine = create_store_engine(url, read_only="ro")
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SELECT count(*) FROM sqlite_master")
+        return engine
+    except sa.exc.OperationalError:  # a read-only folder without the -shm file: only immutable opens it
+        engine.dispose()
+    return create_store_engine(url, read_only="immutable")
+
+
+def has_schema(engine: Engine) -> bool:
+    """Whether labelpact has created its tables in this database (its Alembic version table is there)."""
+    with engine.connect() as connection:
+        return sa.inspect(connection).has_table("alembic_version")
+
+
+def check_at_head(engine: Engine) -> None:
+    """``StoreError`` unless the schema is at head (a read-only store cannot be migrated)."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    if current != head:
+        raise StoreError(
+            f"the read-only store at {display_url(engine.url)} has schema revision {current!r}, not {head!r}: "
+            "open it once where it may be written to migrate it"
+        )
 
 
 def upgrade_to_head(engine: Engine) -> None:

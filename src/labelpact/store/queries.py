@@ -11,11 +11,14 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from labelpact.errors import ConflictError, InvalidInputError, NotFoundError
 from labelpact.store.blobs import BATCHES, Placement
 from labelpact.store.database import lock
+from labelpact.store.names import check_name, storable_text
 from labelpact.store.records import (
     SHORT_ID,
     BatchCreate,
@@ -42,6 +45,7 @@ __all__ = [
     "batch_row",
     "client_record",
     "duplicate",
+    "ensure_project",
     "insert_batch",
     "new_project",
     "now",
@@ -234,6 +238,41 @@ def new_project(session: Session, actor: str, name: str, description: str | None
     return row
 
 
+def ensure_project(session: Session, actor: str, name: str) -> ProjectRow:
+    """The project called ``name``, created when missing by an upsert, so racing writers both succeed.
+
+    ``INSERT ... ON CONFLICT DO NOTHING`` waits for a concurrent insert of the same name to commit (on
+    PostgreSQL) instead of failing our whole transaction; the audit-log line is written by whoever inserted.
+    """
+    values = {"name": name, "description": None, "created_at": now()}
+    dialect = session.get_bind().dialect.name
+    statement: sa.Executable
+    if dialect == "postgresql":
+        statement = (
+            pg_insert(ProjectRow)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["name"])
+            .returning(ProjectRow.id)
+        )
+    elif dialect == "sqlite":
+        statement = (
+            sqlite_insert(ProjectRow)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["name"])
+            .returning(ProjectRow.id)
+        )
+    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
+        row = session.scalar(sa.select(ProjectRow).where(ProjectRow.name == name))
+        return row if row is not None else new_project(session, actor, name, None)
+    inserted = session.connection().execute(statement).first() is not None  # no row back: it existed
+    if inserted:
+        audit(session, actor, "project.added", f"project:{name}", {"name": name, "description": None})
+    row = session.scalar(sa.select(ProjectRow).where(ProjectRow.name == name))
+    if row is None:  # pragma: no cover - the row was inserted or already committed
+        raise ConflictError(f"project {name!r} could not be created")
+    return row
+
+
 def duplicate(holder: BatchRecord) -> ConflictError:
     return ConflictError(
         f"these bytes are already batch {holder.id} ({holder.partner}/{holder.project}, {holder.source_name})"
@@ -250,14 +289,12 @@ def insert_batch(session: Session, actor: str, new: BatchCreate, placement: Plac
     if holder is not None:
         raise duplicate(batch_record(holder))
     partner = partner_row(session, new.partner)
-    project = session.scalar(sa.select(ProjectRow).where(ProjectRow.name == new.project))
-    if project is None:
-        project = new_project(session, actor, new.project, None)
+    project = ensure_project(session, actor, check_name("project", new.project))
     row = BatchRow(
         sha256=new.sha256,
         partner=partner,
         project=project,
-        source_name=new.source_name,
+        source_name=storable_text(new.source_name),
         format=new.format,
         size_bytes=new.size_bytes,
         n_rows=new.n_rows,
@@ -286,7 +323,7 @@ def insert_batch(session: Session, actor: str, new: BatchCreate, placement: Plac
     detail = {
         "partner": new.partner,
         "project": new.project,
-        "source_name": new.source_name,
+        "source_name": storable_text(new.source_name),
         "format": new.format,
         "n_annotations": new.n_annotations,
         "files": {f.role: f.path for f in record.files},

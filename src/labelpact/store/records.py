@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from labelpact.errors import InvalidInputError
+from labelpact.store.names import check_name
 
 __all__ = [
     "AuditEntry",
@@ -106,6 +107,8 @@ class BatchCreate:
         for name in ("partner", "project", "source_name", "format"):
             if not str(getattr(self, name)).strip():
                 raise InvalidInputError(f"a non-blank {name}", column=name)
+        check_name("partner", self.partner, column="partner")
+        check_name("project", self.project, column="project")
         counts = [
             "size_bytes",
             "n_rows",

@@ -8,7 +8,7 @@ history is appended to, never rewritten.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -17,15 +17,17 @@ import sqlalchemy as sa
 
 from labelpact.errors import ConflictError, InvalidInputError, StoreError
 from labelpact.store import queries as q
-from labelpact.store.audits import AuditMethods
+from labelpact.store.audit_records import AuditCreate, AuditRecord
+from labelpact.store.audits import AuditMethods, insert_audit
 from labelpact.store.base import ORPHAN_AGE
-from labelpact.store.blobs import BATCHES, Placement
+from labelpact.store.blobs import BATCHES, Placement, new_key
+from labelpact.store.integrity import IntegrityMethods
 from labelpact.store.ledger import LedgerMethods
+from labelpact.store.names import check_name, skeleton
 from labelpact.store.records import (
     SHORT_ID,
     AuditEntry,
     BatchCreate,
-    BatchFile,
     BatchRecord,
     ClientRecord,
     PartnerRecord,
@@ -36,12 +38,14 @@ from labelpact.store.schema import AuditLogRow, BatchRow, ClientRow, PartnerRow,
 __all__ = ["ORPHAN_AGE", "Store"]
 
 
-class Store(AuditMethods, LedgerMethods):
+class Store(AuditMethods, LedgerMethods, IntegrityMethods):
     """The workspace's database and blob store; open with ``Store.open(settings)``, close when done."""
 
     # -- client -----------------------------------------------------------------------------------
     def set_client(self, name: str, rivals: Sequence[str]) -> ClientRecord:
         """Name the lab that runs this workspace and its rivals; setting it again replaces both."""
+        name = check_name("client", name)
+        rivals = [check_name("rival", rival, column="rivals") for rival in rivals]
         with self._write() as session:
             row = session.get(ClientRow, 1)
             previous = None if row is None else {"name": row.name, "rivals": list(row.rivals)}
@@ -70,10 +74,14 @@ class Store(AuditMethods, LedgerMethods):
         equity_stake: float | None = None,
         min_spend_usd: float | None = None,
         contract_toml: str | None = None,
+        allow_lookalike: bool = False,
     ) -> PartnerRecord:
-        """Register a vendor; ``ConflictError`` when the name is taken (names are case-sensitive)."""
-        if not name.strip():
-            raise InvalidInputError("a non-blank partner name", column="name")
+        """Register a vendor; ``ConflictError`` when the name is taken or looks like one that is.
+
+        Names are compared exactly, but a name whose ``names.skeleton`` matches a partner's (``Scale``,
+        ``scale``, ``Sсale`` with a Cyrillic ``с``) is refused unless ``allow_lookalike``.
+        """
+        name = check_name("partner", name)
         if equity_stake is not None and not 0.0 <= equity_stake <= 1.0:
             raise InvalidInputError(
                 "an equity stake between 0 and 1", column="equity_stake", got=str(equity_stake)
@@ -92,6 +100,8 @@ class Store(AuditMethods, LedgerMethods):
             with self._write() as session:
                 if session.scalar(sa.select(PartnerRow.id).where(PartnerRow.name == name)) is not None:
                     raise ConflictError(f"partner {name!r} already exists")
+                if not allow_lookalike:
+                    _refuse_lookalike(name, session.scalars(sa.select(PartnerRow.name)))
                 session.add(row)
                 record = q.partner_record(row)
                 q.audit(session, self.actor, "partner.added", f"partner:{name}", asdict(record))
@@ -114,8 +124,7 @@ class Store(AuditMethods, LedgerMethods):
     # -- projects ---------------------------------------------------------------------------------
     def add_project(self, name: str, *, description: str | None = None) -> ProjectRecord:
         """Create a project; ``ConflictError`` when the name is taken."""
-        if not name.strip():
-            raise InvalidInputError("a non-blank project name", column="name")
+        name = check_name("project", name)
         try:
             with self._write() as session:
                 if session.scalar(sa.select(ProjectRow.id).where(ProjectRow.name == name)) is not None:
@@ -165,10 +174,6 @@ class Store(AuditMethods, LedgerMethods):
                 query = query.where(BatchRow.project_id == q.project_row(session, project).id)
             return [q.batch_record(row) for row in session.scalars(query)]
 
-    def blob_path(self, file: BatchFile) -> Path:
-        """Where a batch's stored file lies on this machine."""
-        return self._blobs.path(file.path)
-
     def add_batch(self, new: BatchCreate, *, files: Mapping[str, Path]) -> BatchRecord:
         """Store a delivery atomically: its files in the blob store and its rows in one transaction.
 
@@ -178,28 +183,54 @@ class Store(AuditMethods, LedgerMethods):
         On any error, nothing this call wrote stays behind (``store.base`` gives the crash order).
         """
         new.validate()
-        if "labels" not in files:
-            raise InvalidInputError(
-                "a 'labels' file among the batch files", column="files", got=repr(sorted(files))
-            )
+        _check_labels_role(files)
 
-        def verify(placement: Placement) -> None:
-            labels = placement.files["labels"]
-            if (labels.sha256, labels.size_bytes) != (new.sha256, new.size_bytes):
-                raise InvalidInputError(
-                    f"a labels file of {new.size_bytes} bytes with sha256 {new.sha256[:SHORT_ID]}...",
-                    file=files["labels"],
-                    got=f"{labels.size_bytes} bytes with sha256 {labels.sha256[:SHORT_ID]}... (it changed?)",
-                )
-
-        def insert(session: sa.orm.Session, placement: Placement | None) -> BatchRecord:
-            if placement is None:  # unreachable: "labels" is required, so there are files
-                raise StoreError("a batch without files")
-            return q.insert_batch(session, self.actor, new, placement)
+        def insert(session: sa.orm.Session, placements: list[Placement | None]) -> BatchRecord:
+            return q.insert_batch(session, self.actor, new, _placed(placements[0]))
 
         try:
-            return self._write_with_files(BATCHES, new.sha256, files, insert, verify=verify)
+            return self._write_with_groups(
+                [(BATCHES, new.sha256, files)], insert, verify=lambda ps: _verify_labels(new, files, ps[0])
+            )
         except sa.exc.IntegrityError:  # the unique sha256 is the backstop against a racing writer
+            holder = self.find_batch_by_sha256(new.sha256)
+            raise (
+                q.duplicate(holder) if holder else ConflictError("the batch conflicts with the store")
+            ) from None
+
+    def add_batch_with_audit(
+        self,
+        new: BatchCreate,
+        audit: AuditCreate,
+        *,
+        files: Mapping[str, Path],
+        audit_files: Mapping[str, Path],
+    ) -> tuple[BatchRecord, AuditRecord]:
+        """Store a new batch and its first audit in ONE transaction: a kill leaves both or neither.
+
+        ``audit.batch`` must name ``new`` (its id); otherwise as ``add_batch`` then ``add_audit``.
+        """
+        new.validate()
+        _check_labels_role(files)
+        if not new.sha256.startswith(audit.batch.strip().lower()):
+            raise InvalidInputError(
+                f"an audit of batch {new.sha256[:SHORT_ID]}", column="batch", got=audit.batch
+            )
+        values = audit.checked()
+        audit_key = new_key()
+
+        def insert(
+            session: sa.orm.Session, placements: list[Placement | None]
+        ) -> tuple[BatchRecord, AuditRecord]:
+            batch = q.insert_batch(session, self.actor, new, _placed(placements[0]))
+            return batch, insert_audit(session, self.actor, values, audit.contract_toml, placements[1])
+
+        groups = [(BATCHES, new.sha256, files), ("audits", audit_key, audit_files)]
+        try:
+            return self._write_with_groups(
+                groups, insert, verify=lambda ps: _verify_labels(new, files, ps[0])
+            )
+        except sa.exc.IntegrityError:
             holder = self.find_batch_by_sha256(new.sha256)
             raise (
                 q.duplicate(holder) if holder else ConflictError("the batch conflicts with the store")
@@ -220,3 +251,38 @@ class Store(AuditMethods, LedgerMethods):
                 )
                 for r in session.scalars(query)
             ]
+
+
+def _refuse_lookalike(name: str, known: Iterable[str]) -> None:
+    """``ConflictError`` naming the partner that ``name`` looks like, if any."""
+    form = skeleton(name)
+    twin = next((other for other in known if skeleton(other) == form), None)
+    if twin is not None:
+        raise ConflictError(
+            f"partner {name!r} looks like the existing partner {twin!r} (the same letters once case, accents "
+            "and look-alike characters are set aside); use that partner, or add this one with --allow-lookalike"
+        )
+
+
+def _check_labels_role(files: Mapping[str, Path]) -> None:
+    if "labels" not in files:
+        raise InvalidInputError(
+            "a 'labels' file among the batch files", column="files", got=repr(sorted(files))
+        )
+
+
+def _verify_labels(new: BatchCreate, files: Mapping[str, Path], placement: Placement | None) -> None:
+    """The staged labels file is the one described (its bytes did not change since they were read)."""
+    labels = _placed(placement).files["labels"]
+    if (labels.sha256, labels.size_bytes) != (new.sha256, new.size_bytes):
+        raise InvalidInputError(
+            f"a labels file of {new.size_bytes} bytes with sha256 {new.sha256[:SHORT_ID]}...",
+            file=files["labels"],
+            got=f"{labels.size_bytes} bytes with sha256 {labels.sha256[:SHORT_ID]}... (it changed?)",
+        )
+
+
+def _placed(placement: Placement | None) -> Placement:
+    if placement is None:  # unreachable: "labels" is required, so there are files
+        raise StoreError("a batch without files")
+    return placement

@@ -14,6 +14,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -24,6 +25,7 @@ from .conftest import Delivery, Snapshot
 
 CHILD = r"""
 import itertools, json, os, signal, sys
+from pathlib import Path
 from datetime import datetime
 from pathlib import Path
 import labelpact.store.blobs as blobs
@@ -104,9 +106,10 @@ def test_a_kill_during_add_batch_leaves_nothing_visible(
         ]
 
 
-def test_open_sweeps_what_a_kill_left_once_it_is_an_hour_old(
+def test_open_removes_what_a_killed_writer_left_at_once(
     settings: Settings, delivery: Callable[..., Delivery], take_snapshot: Callable[[], Snapshot]
 ) -> None:
+    """The dead writer's lock is free, so the next open cleans its staging copy and folder without waiting."""
     with Store.open(settings) as store:
         store.add_partner("Scale")
     before = take_snapshot()
@@ -120,12 +123,40 @@ def test_open_sweeps_what_a_kill_left_once_it_is_an_hour_old(
         check=False,
     )
     assert child.returncode == -signal.SIGKILL, child.stdout + child.stderr
-    with Store.open(settings):  # too young to be debris: a write in flight could own it
-        pass
-    assert take_snapshot() != before
-    two_hours_ago = (datetime.now().timestamp() - 7200,) * 2
-    for path in settings.blob_root.rglob("*"):
-        os.utime(path, two_hours_ago)
+    assert take_snapshot() != before  # the kill left a staging folder and a batch folder
     with Store.open(settings):
         pass
     assert take_snapshot() == before
+
+
+def test_open_keeps_an_old_staging_folder_whose_writer_is_alive(settings: Settings) -> None:
+    """A slow writer (its lock held by another process) keeps its staging folder, however old it is."""
+    with Store.open(settings):
+        pass
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(settings.blob_root)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None
+        folder = Path(holder.stdout.readline().strip())
+        two_hours_ago = (datetime.now().timestamp() - 7200,) * 2
+        os.utime(folder, two_hours_ago)
+        with Store.open(settings):
+            pass
+        assert folder.is_dir()
+    finally:
+        holder.kill()
+        holder.communicate()
+    with Store.open(settings):
+        pass
+    assert not folder.exists()
+
+
+HOLD = r"""
+import sys, time
+from pathlib import Path
+from labelpact.store.blobs import BlobStore
+with BlobStore(Path(sys.argv[1])).scratch("slow") as folder:
+    print(folder, flush=True)
+    time.sleep(120)
+"""

@@ -61,7 +61,7 @@ def test_an_unknown_partner_names_the_known_ones_and_the_nearest(store: Store) -
 
 def test_partner_names_are_case_sensitive_but_the_suggestion_is_not(store: Store) -> None:
     store.add_partner("Scale")
-    store.add_partner("scale")  # a different partner: names are compared exactly
+    store.add_partner("scale", allow_lookalike=True)  # a different partner: names are compared exactly
     with pytest.raises(NotFoundError, match=r"known partners: Scale, scale; did you mean"):
         store.get_partner("SCALE")
 
