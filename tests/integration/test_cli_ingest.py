@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import subprocess
 import sys
@@ -10,7 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import click
+import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from labelpact.cli.app import cli as group
 from labelpact.io.export import write_annotations, write_gold
@@ -127,7 +131,7 @@ def test_bad_input_exits_2_with_one_line_and_leaves_the_store_unchanged(
 
 
 def test_the_corpus_is_large_enough() -> None:
-    assert len(_cases()) >= 30
+    assert len(_cases()) >= 79
 
 
 @pytest.mark.skipif(not LABELSTUDIO.exists(), reason="../shared/samples/labelstudio is absent")
@@ -196,3 +200,150 @@ def test_console_script_and_module_entry_points() -> None:
         [sys.executable, "-m", "labelpact", "--help"], capture_output=True, text=True, check=True
     )
     assert "ingest" in module.stdout
+
+
+# -- issue 10: input you can trust ---------------------------------------------------------------------
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def test_ingest_checks_labels_against_the_partner_contract_classes(
+    cli: RunCli, tmp_path: Path, workspace: Path, snapshot: Snapshot
+) -> None:
+    contract = tmp_path / "contract.toml"
+    contract.write_text('[labels]\nclasses = ["pos", "neg"]\n', encoding="utf-8")
+    assert cli("partner", "add", "Acme", "--contract", contract).code == 0
+    good = tmp_path / "good.csv"
+    good.write_text("task,worker,label\n1,a,pos\n1,b,neg\n2,a,pos\n")
+    ok = cli("ingest", good, "--partner", "Acme", "--project", "p", "--json")
+    assert ok.code == 0, ok.stderr
+    assert json.loads(ok.stdout)["classes"] == ["pos", "neg"]
+    before = snapshot(workspace)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("task,worker,label\n1,a,pos\n1,b,maybe\n")
+    run = cli("ingest", bad, "--partner", "Acme", "--project", "p")
+    assert run.code == 2 and run.stderr.count("\n") == 1
+    assert "bad.csv, line 3, column 'label'" in run.stderr and "'maybe'" in run.stderr
+    assert snapshot(workspace) == before
+
+
+def test_ingest_warns_of_one_number_spelled_two_ways_and_strict_refuses(
+    acme: RunCli, tmp_path: Path, workspace: Path, snapshot: Snapshot
+) -> None:
+    labels = tmp_path / "n.csv"
+    labels.write_text("task,worker,label\n1,a,1\n1,b,1.0\n2,a,2\n2,b,2\n")
+    before = snapshot(workspace)
+    strict = acme("ingest", labels, "--partner", "Acme", "--project", "p", "--strict")
+    assert strict.code == 2 and "one spelling per number" in strict.stderr and strict.stderr.count("\n") == 1
+    assert snapshot(workspace) == before
+    audited = acme("audit", labels, "--partner", "Acme", "--project", "p", "--strict")
+    assert audited.code == 2 and "one spelling per number" in audited.stderr
+    assert snapshot(workspace) == before
+    human = acme("ingest", labels, "--partner", "Acme", "--project", "p")
+    assert human.code == 0
+    assert "warning: labels '1' (1 row), '1.0' (1 row)" in human.stderr.replace("\n", " ")
+
+
+@pytest.mark.skipif(not LABELSTUDIO.exists(), reason="../shared/samples/labelstudio is absent")
+def test_a_label_studio_csv_needs_no_column_options_and_says_what_it_took(acme: RunCli) -> None:
+    run = acme("ingest", LABELSTUDIO / "export.csv", "--partner", "Acme", "--project", "news")
+    assert run.code == 0, run.stderr
+    assert "note: read as a Label Studio export: task 'id', worker 'annotator', label 'topic'" in run.stderr
+    doc = json.loads(
+        acme(
+            "ingest", LABELSTUDIO / "export_min.json", "--partner", "Acme", "--project", "news", "--json"
+        ).stdout
+    )
+    assert doc["n_annotations"] == 82 and doc["columns"]["label"] == "topic" and doc["notes"]
+
+
+def test_every_csv_the_product_writes_neutralises_formulas(acme: RunCli, tmp_path: Path) -> None:
+    """OWASP: a vendor's task, worker or label that starts with = + - @ tab or CR reaches no spreadsheet raw."""
+    sim = simulate_delivery(
+        n_tasks=120, n_workers=12, n_classes=3, class_names=("=cmd|'/C calc'!A0", "-neg", "@pos"), seed=3
+    )
+    a = sim.annotations
+    labels = tmp_path / "hostile.csv"
+    with labels.open("w", newline="") as out:  # written raw, as a hostile vendor would
+        out.write("task,worker,label\n")
+        for t, w, y in zip(a.task, a.worker, a.label, strict=True):
+            out.write(f'"+{a.tasks[t]}","@{a.workers[w]}","{a.classes[y]}"\n')
+    rng = np.random.default_rng(0)
+    probs = rng.dirichlet(np.ones(3), size=a.n_tasks)
+    pred = tmp_path / "pred.csv"
+    pred.write_text(
+        '"task","=cmd|\'/C calc\'!A0","-neg","@pos"\n'
+        + "".join(
+            f'"+{t}",' + ",".join(f"{p:.4f}" for p in row) + "\n"
+            for t, row in zip(a.tasks, probs, strict=True)
+        )
+    )
+    outputs = {name: tmp_path / f"{name}.csv" for name in ("aggregate", "workers", "issues", "consensus")}
+    assert acme("aggregate", labels, "--out", outputs["aggregate"]).code == 0
+    assert acme("workers", labels, "--out", outputs["workers"]).code == 0
+    run = acme("issues", labels, "--pred-probs", pred, "--out", outputs["issues"])
+    assert run.code == 0, run.stderr
+    audit = acme("audit", labels, "--partner", "Acme", "--project", "p", "--json")
+    assert audit.code in (0, 2), audit.stderr
+    batch = json.loads(acme("batches", "list", "--json").stdout)["batches"][0]["id"]
+    assert acme("consensus", "export", batch, "--out", outputs["consensus"]).code == 0
+    for name, path in outputs.items():
+        with path.open(newline="") as handle:
+            cells = [cell for row in csv.reader(handle) for cell in row]
+        assert cells, name
+        risky = [c for c in cells if c.startswith(_FORMULA_START) and not _is_number(c)]
+        assert risky == [], (name, risky[:3])
+        assert any(c.startswith(("'+", "'@", "'=", "'-")) for c in cells), (
+            name
+        )  # the hostile values are there
+
+
+def _load_fuzz() -> Any:
+    import importlib.util
+    import sys
+
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "fuzz.py"
+    spec = importlib.util.spec_from_file_location("labelpact_fuzz", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+_fuzz = _load_fuzz()
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.sampled_from([s for s in _fuzz.SEEDS if s.kind != "contract"]), rng_seed=st.integers(0, 10**6))
+def test_fuzzed_ingest_exits_0_or_2_and_a_refusal_writes_nothing(
+    acme: RunCli, workspace: Path, snapshot: Snapshot, tmp_path: Path, seed: Any, rng_seed: int
+) -> None:
+    import random
+
+    data = _fuzz.mutate(seed.data, _fuzz.random_ops(random.Random(rng_seed)))
+    path = tmp_path / seed.name
+    path.write_bytes(data)
+    if (workspace / "labelpact.db").exists():
+        before = snapshot(workspace)
+    else:
+        before = None
+    run = acme("ingest", path, "--partner", "Acme", "--project", "fuzz", "--json")
+    assert run.code in (0, 2), run.stderr
+    if run.code == 2:
+        assert run.stderr.endswith("\n") and run.stderr.count("\n") == 1, run.stderr
+        assert run.stdout == ""
+        if before is not None:
+            assert snapshot(workspace) == before
+    else:
+        doc = json.loads(run.stdout)
+        want = _fuzz.expected_rows(seed, data)
+        assert want is None or not doc["created"] or doc["n_rows"] == want

@@ -25,6 +25,7 @@ from labelpact.cli.common import (
     parse_list,
 )
 from labelpact.services import IngestResult, ingest_batch
+from labelpact.services.ingest import file_sha256
 from labelpact.store import BatchRecord
 
 __all__ = ["batch_summary_table", "batches", "ingest", "ingest_document"]
@@ -54,7 +55,11 @@ _PROGRESS_MIN_BYTES = 32 << 20  # below this a read is too quick for a bar to he
     show_default=True,
     help="What to do with repeated (task, worker) labels; they are counted in every case.",
 )
-@click.option("--strict", is_flag=True, help="Treat a blank label as an error instead of an abstention.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Refuse blank labels (else abstentions) and one number spelled two ways, 1 and 1.0 (else a warning).",
+)
 @click.option("--delivered-at", type=DATETIME, default=None, help="When the vendor delivered (default: now).")
 @click.option("--due-at", type=DATETIME, default=None, help="When the batch was due.")
 @common_options
@@ -97,6 +102,33 @@ def ingest(
             progress=progress,
         )
 
+    # findings that did not stop the ingest: on stderr for people, in the document under --json
+    if result.delivery is not None and not out.as_json:
+        for line in (*result.delivery.notes, *result.delivery.warnings):
+            prefix = "note" if line in result.delivery.notes else "warning"
+            out.stderr.print(f"{prefix}: {line}", markup=False, highlight=False, soft_wrap=True)
+
+    ignored = (
+        []
+        if result.created
+        else ignored_options(
+            result.batch,
+            partner=partner,
+            project=project,
+            gold=gold,
+            tasks=tasks,
+            delivered_at=delivered_at,
+            due_at=due_at,
+        )
+    )
+    if ignored and not out.as_json:
+        out.stderr.print(
+            f"warning: these bytes were ingested before; ignored {'; '.join(ignored)}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+
     def render() -> None:
         if result.created:
             out.stdout.print(
@@ -109,12 +141,57 @@ def ingest(
             )
         out.stdout.print(batch_summary_table(result.batch))
 
-    out.emit(ingest_document(result), render)
+    out.emit(ingest_document(result) | {"ignored": ignored}, render)
+
+
+def ignored_options(
+    batch: BatchRecord,
+    *,
+    partner: str,
+    project: str,
+    gold: Path | None,
+    tasks: Path | None,
+    delivered_at: datetime | None,
+    due_at: datetime | None,
+) -> list[str]:
+    """The options of a re-ingest that differ from the stored batch and so changed nothing, each with why."""
+    ignored = []
+    if partner != batch.partner:
+        ignored.append(f"--partner {partner!r} (the batch is {batch.partner!r}'s)")
+    if project != batch.project:
+        ignored.append(f"--project {project!r} (the batch is in {batch.project!r})")
+    for option, path, role in (("--gold", gold, "gold"), ("--tasks", tasks, "tasks")):
+        if path is None:
+            continue
+        stored = batch.file(role)
+        if stored is None:
+            ignored.append(
+                f"{option} {path.name!r} (the batch was stored without {role}; nothing is attached)"
+            )
+        elif not path.is_file() or file_sha256(path) != stored.sha256:
+            ignored.append(f"{option} {path.name!r} (the batch keeps the {role} file it was stored with)")
+    for option, moment, kept in (
+        ("--delivered-at", delivered_at, batch.delivered_at),
+        ("--due-at", due_at, batch.due_at),
+    ):
+        if moment is not None and moment != kept:
+            shown = "none" if kept is None else kept.isoformat()
+            ignored.append(f"{option} {moment.isoformat()} (the batch keeps {shown})")
+    return ignored
 
 
 def ingest_document(result: IngestResult) -> dict[str, Any]:
     """The ``--json`` document of ``ingest``."""
-    return {"created": result.created, "batch": result.batch.id} | batch_dict(result.batch)
+    found = result.delivery
+    return (
+        {"created": result.created, "batch": result.batch.id}
+        | batch_dict(result.batch)
+        | {
+            "columns": dict(found.columns) if found is not None else None,
+            "warnings": list(found.warnings) if found is not None else [],
+            "notes": list(found.notes) if found is not None else [],
+        }
+    )
 
 
 def batch_dict(batch: BatchRecord) -> dict[str, Any]:

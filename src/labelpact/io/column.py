@@ -103,10 +103,16 @@ def fail_at(
 
 @dataclass(frozen=True, slots=True)
 class Coded:
-    """A column as integer codes (shape (n_rows,), -1 where blank) into names in order of first appearance."""
+    """A column as integer codes (shape (n_rows,), -1 where blank) into names in order of first appearance.
+
+    ``longest`` is the length in characters of the longest name; ``first_break`` the index of the first
+    name holding a line break (-1 when none does): both come from one vectorised pass over the names.
+    """
 
     codes: npt.NDArray[np.int32]
     names: list[str]
+    longest: int = 0
+    first_break: int = -1
 
 
 def encode(column: pa.ChunkedArray, *, file: Path, name: str) -> Coded:
@@ -118,16 +124,38 @@ def encode(column: pa.ChunkedArray, *, file: Path, name: str) -> Coded:
     if len(text) == 0:
         return Coded(np.empty(0, dtype=np.int32), [])
     dictionary, codes = _dictionary(text)
+    _check_utf8(dictionary, codes, file=file, name=name)
     trimmed = pc.utf8_trim_whitespace(dictionary)
     if pc.all(pc.equal(trimmed, dictionary)).as_py() and not pc.any(pc.equal(trimmed, "")).as_py():
-        return Coded(codes, dictionary.to_pylist())
+        return _coded(codes, dictionary, file=file, name=name)
     merged = pc.dictionary_encode(trimmed)
     blank = pc.equal(merged.dictionary, "").to_numpy(zero_copy_only=False)
     renumber = np.cumsum(~blank, dtype=np.int32) - 1
     renumber[blank] = -1
     lookup = np.append(renumber[merged.indices.to_numpy()], np.int32(-1))  # index -1 (blank cell) -> -1
-    names = merged.dictionary.filter(pa.array(~blank)).to_pylist()
-    return Coded(lookup[codes].astype(np.int32, copy=False), names)
+    names = merged.dictionary.filter(pa.array(~blank))
+    return _coded(lookup[codes].astype(np.int32, copy=False), names, file=file, name=name)
+
+
+def _check_utf8(dictionary: pa.Array, codes: npt.NDArray[np.int32], *, file: Path, name: str) -> None:
+    """Parquet and pyarrow's JSON reader hand over string bytes unchecked; the distinct values are checked."""
+    try:
+        dictionary.validate(full=True)
+    except pa.ArrowInvalid:
+        k = _first_failing(dictionary, lambda part: part.validate(full=True))
+        row = int(np.flatnonzero(codes == k)[0]) + 1
+        raise InvalidInputError(
+            "UTF-8 text", file=file, column=name, got=f"undecodable bytes in data row {row}"
+        ) from None
+
+
+def _coded(codes: npt.NDArray[np.int32], names: pa.Array, *, file: Path, name: str) -> Coded:
+    if len(names) == 0:
+        return Coded(codes, [])
+    longest = pc.max(pc.utf8_length(names)).as_py() or 0
+    broken = pc.or_(pc.match_substring(names, "\n"), pc.match_substring(names, "\r"))
+    first_break = pc.index(broken, True).as_py() if pc.any(broken).as_py() else -1
+    return Coded(codes, names.to_pylist(), longest=int(longest), first_break=int(first_break))
 
 
 def _dictionary(text: pa.ChunkedArray) -> tuple[pa.Array, npt.NDArray[np.int32]]:

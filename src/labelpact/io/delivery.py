@@ -7,9 +7,11 @@ and counted). A blank task, or a label without a worker, is an error.
 Columns: ``task`` (alias ``item``), ``worker`` (``annotator``, ``completed_by``), ``label``, optional
 ``duration_s`` (``lead_time``, ``duration``), ``started_at``, ``submitted_at`` (``created_at``); the
 ``*_column`` options name any other column and must exist. Other columns are ignored, except in Label
-Studio JSON_MIN / CSV exports (recognised by ``annotation_id`` and ``annotator``), whose task fields
-(``headline``...) become payloads. Names lose surrounding whitespace. The full Label Studio JSON has
-fixed roles, so the ``*_column`` options do not apply to it.
+Studio JSON_MIN / CSV / TSV exports (recognised by ``annotation_id`` and ``annotator``), whose task is
+``id``, whose label is the one choice column, and whose task fields (``headline``...) become payloads.
+Names lose surrounding whitespace. The full Label Studio JSON has fixed roles, so the ``*_column``
+options do not apply to it. Values past the documented limits (``io.limits``), ids or labels over
+several lines, and a gold label outside the classes are errors.
 """
 
 from __future__ import annotations
@@ -36,9 +38,18 @@ from labelpact.core.annotations import (
 )
 from labelpact.errors import InvalidInputError
 from labelpact.io.column import ALIASES, decode_durations, decode_times, encode, fail_at, resolve_columns
-from labelpact.io.labelstudio import LS_COLUMNS, LS_META_COLUMNS, read_json_file
+from labelpact.io.labelstudio import (
+    LS_COLUMNS,
+    LS_META_COLUMNS,
+    check_single_choice,
+    is_labelstudio_export,
+    labelstudio_roles,
+    read_json_file,
+)
+from labelpact.io.limits import DEFAULT_LIMITS, Limits
 from labelpact.io.reference import GoldPairs, attach_gold, read_tasks
 from labelpact.io.source import Source, detect_format, read_source
+from labelpact.io.values import check_line_breaks, check_names, numeric_spellings, spelling_warning
 
 __all__ = ["Delivery", "read_annotations", "read_delivery"]
 
@@ -51,6 +62,8 @@ class Delivery:
 
     ``n_rows == n_annotations + n_abstentions + n_cancelled + (rows with neither worker nor label)``
     before the duplicate policy; ``tasks_without_labels`` are the tasks with no annotation at all.
+    ``warnings`` are one-line findings a person should see (one number spelled several ways, values over
+    several lines); ``notes`` say what was inferred (the columns taken from a Label Studio export).
     """
 
     annotations: Annotations
@@ -65,6 +78,8 @@ class Delivery:
     n_duplicates_dropped: int
     tasks_without_labels: tuple[str, ...]
     columns: Mapping[str, str]
+    warnings: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
 
 def read_annotations(path: str | Path, **options: Any) -> Annotations:
@@ -85,6 +100,7 @@ def read_delivery(
     strict: bool = False,
     format: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Delivery:
     """Read, check and code a delivered labels file, its gold answers and its task payloads.
 
@@ -93,6 +109,8 @@ def read_delivery(
     Every problem raises a one-line :class:`InvalidInputError` naming the file, the line and the column.
     Label Studio ``ground_truth`` annotations become gold and also stay as their author's labels: the
     author did give that answer, and dropping it would change the worker's agreement and workload.
+    ``strict`` refuses blank labels and one number spelled two ways (``1`` and ``1.0``), which are
+    otherwise an abstention and a warning.
     """
     file = Path(path)
     if duplicates not in _POLICIES:
@@ -101,12 +119,12 @@ def read_delivery(
         )
     fmt = detect_format(file, format)
     if fmt in ("json", "labelstudio-json", "labelstudio-json-min"):
-        source = read_json_file(file)
+        source = read_json_file(file, limits=limits)
         if progress is not None:
             size = file.stat().st_size
             progress(size, size)
     else:
-        source = read_source(file, fmt, progress=progress)
+        source = read_source(file, fmt, progress=progress, limits=limits)
     return _deliver(
         source,
         gold=None if gold is None else Path(gold),
@@ -115,6 +133,7 @@ def read_delivery(
         classes=None if classes is None else tuple(str(c).strip() for c in classes),
         duplicates=duplicates,
         strict=strict,
+        limits=limits,
     )
 
 
@@ -127,9 +146,11 @@ def _deliver(
     classes: tuple[str, ...] | None,
     duplicates: DuplicatePolicy,
     strict: bool,
+    limits: Limits,
 ) -> Delivery:
     file, table, locate = source.path, source.table, source.locate
     full_ls = source.format == "labelstudio-json"
+    notes: list[str] = []
     if full_ls:
         columns = {
             role: LS_COLUMNS[role] for role in ("task", "worker", "label", "duration_s", "submitted_at")
@@ -137,15 +158,23 @@ def _deliver(
         names = {"task": "id", "worker": "completed_by", "label": "label", "duration_s": "lead_time"}
         names["submitted_at"] = "created_at"
     else:
+        if is_labelstudio_export(source):
+            known = (alias for role, aliases in ALIASES.items() if role != "label" for alias in aliases)
+            found = labelstudio_roles(source, explicit, known)
+            explicit = {**explicit, **found}
         columns = resolve_columns(
             table.column_names, file=file, explicit=explicit, required=("task", "worker")
         )
         if "label" not in columns:
             raise _missing_label(table.column_names, file)
         names = dict(columns)
+        if is_labelstudio_export(source):
+            taken = ", ".join(f"{role} {columns[role]!r}" for role in ("task", "worker", "label"))
+            notes.append(f"read as a Label Studio export: {taken}")
     n_rows = table.num_rows
     if n_rows == 0:
         raise InvalidInputError("at least one annotation", file=file, row=2, got="only the header")
+    warnings = check_line_breaks(source, columns)
 
     # Arrow kernels release the GIL: the task column (the most distinct values) is hashed in a thread
     # while this one codes the other columns and parses durations and times.
@@ -159,6 +188,10 @@ def _deliver(
                 decode = decode_durations if role == "duration_s" else decode_times
                 decoded[role] = decode(table[names[role]], file=file, name=columns[role], locate=locate)
         task = pending.result()
+    for role, coded in (("task", task), ("worker", worker), ("label", label)):
+        check_names(coded, role, limits=limits, file=file, column=columns[role], locate=locate)
+    if is_labelstudio_export(source):  # after the length limit: a label parsed as JSON here is short
+        check_single_choice(label, source=source, column=columns["label"])
 
     no_task = task.codes < 0
     if no_task.any():
@@ -190,6 +223,17 @@ def _deliver(
         )
 
     vocabulary, label_codes = _classes(label.names, label.codes, classes, file, columns["label"], locate)
+    spellings = numeric_spellings(vocabulary)
+    if spellings:
+        warnings += spelling_warning(
+            spellings,
+            vocabulary,
+            label_codes,
+            strict=strict,
+            file=file,
+            column=columns["label"],
+            locate=locate,
+        )
     rows: npt.NDArray[np.intp] | slice = slice(None) if keep.all() else np.flatnonzero(keep)
     optional = {role: values[rows] for role, values in decoded.items()}
     annotations = Annotations(
@@ -232,6 +276,8 @@ def _deliver(
         n_duplicates_dropped=dropped,
         tasks_without_labels=tuple(annotations.tasks[i] for i in np.flatnonzero(empty)),
         columns=MappingProxyType(dict(columns)),
+        warnings=tuple(warnings),
+        notes=tuple(notes),
     )
 
 
@@ -319,8 +365,7 @@ def _embedded_payloads(
         embedded = {name: tuple(payloads[name].to_pylist()) for name in payloads.column_names}
         return TaskPayloads(task=tuple(ids), fields=embedded)
     names = source.table.column_names
-    exported = source.format == "labelstudio-json-min" or {"annotation_id", "annotator"} <= set(names)
-    if not exported:
+    if not is_labelstudio_export(source):
         return None
     used = set(columns.values()) | LS_META_COLUMNS | {a for aliases in ALIASES.values() for a in aliases}
     kept = [name for name in names if name not in used]

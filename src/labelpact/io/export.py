@@ -1,4 +1,10 @@
-"""Writers that turn in-memory annotations back into the long files users exchange (CSV, Parquet)."""
+"""Writers that turn in-memory annotations back into the long files users exchange (CSV, Parquet).
+
+Every CSV or TSV cell of text that a spreadsheet would run as a formula (it starts with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return, and is not a plain number) gets a leading ``'``: the OWASP
+rule against CSV injection, since task, worker and label names come from vendors. Parquet keeps every
+value exactly. See ``docs/csv-safety.md``.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +14,50 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from labelpact.core.annotations import Annotations, FloatArray, Gold
 
-__all__ = ["annotations_table", "write_annotations", "write_consensus", "write_gold", "write_rows"]
+__all__ = [
+    "annotations_table",
+    "neutralise_formulas",
+    "write_annotations",
+    "write_consensus",
+    "write_csv_table",
+    "write_gold",
+    "write_rows",
+]
+
+# a cell a spreadsheet reads as a formula (OWASP: = + - @ tab CR first) ...
+_FORMULA = r"^[=+\-@\t\r]"
+# ... unless it is a plain number, which a spreadsheet reads as that number (-1, +2.5, -3e-4)
+_NUMBER = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
+
+
+def neutralise_formulas(table: pa.Table) -> pa.Table:
+    """``table`` with a ``'`` before each text cell a spreadsheet would evaluate (vectorised per column)."""
+    columns = []
+    for column in table.columns:
+        if pa.types.is_dictionary(column.type):
+            column = column.cast(pa.string())
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            risky = pc.and_not(
+                pc.match_substring_regex(column, _FORMULA), pc.match_substring_regex(column, _NUMBER)
+            )
+            if pc.any(risky).as_py():
+                column = pc.if_else(risky, pc.binary_join_element_wise("'", column, ""), column)
+        columns.append(column)
+    return pa.table(columns, names=table.column_names)
+
+
+def write_csv_table(table: pa.Table, path: str | Path, *, delimiter: str = ",") -> Path:
+    """Write ``table`` as CSV (or TSV with ``delimiter="\\t"``), formulas neutralised, quoting as needed."""
+    target = Path(path)
+    options = pacsv.WriteOptions(delimiter=delimiter, quoting_style="needed")
+    pacsv.write_csv(neutralise_formulas(table), target, options)
+    return target
 
 
 def _names(codes: np.ndarray, vocabulary: tuple[str, ...]) -> pa.Array:
@@ -45,31 +89,29 @@ def write_annotations(a: Annotations, path: str | Path) -> Path:
     if target.suffix == ".parquet":
         pq.write_table(table, target)
     else:
-        delimiter = "\t" if target.suffix == ".tsv" else ","
-        pacsv.write_csv(table, target, pacsv.WriteOptions(delimiter=delimiter, quoting_style="needed"))
+        write_csv_table(table, target, delimiter="\t" if target.suffix == ".tsv" else ",")
     return target
 
 
 def write_gold(a: Annotations, gold: Gold, path: str | Path) -> Path:
     """Write gold answers as CSV ``task,label``."""
     table = pa.table({"task": _names(gold.task, a.tasks), "label": _names(gold.label, a.classes)})
-    pacsv.write_csv(table, Path(path), pacsv.WriteOptions(quoting_style="needed"))
-    return Path(path)
+    return write_csv_table(table, path)
 
 
 def write_consensus(
-    tasks: Sequence[str], labels: Sequence[str], confidence: FloatArray, path: str | Path
+    tasks: Sequence[str], labels: Sequence[str | None], confidence: FloatArray, path: str | Path
 ) -> Path:
-    """Write the consensus as CSV ``task,label,confidence``, one row per task."""
+    """Write the consensus as CSV ``task,label,confidence``, one row per task; a task nobody labelled
+    (label None, confidence NaN) has both cells empty."""
     table = pa.table(
         {
             "task": pa.array(tasks, type=pa.string()),
             "label": pa.array(labels, type=pa.string()),
-            "confidence": pa.array(np.round(confidence, 6), type=pa.float64()),
+            "confidence": pa.array(np.round(confidence, 6), type=pa.float64(), from_pandas=True),
         }
     )
-    pacsv.write_csv(table, Path(path), pacsv.WriteOptions(quoting_style="needed"))
-    return Path(path)
+    return write_csv_table(table, path)
 
 
 def write_rows(rows: Sequence[Mapping[str, Any]], path: str | Path) -> Path:
@@ -86,5 +128,5 @@ def write_rows(rows: Sequence[Mapping[str, Any]], path: str | Path) -> Path:
     if target.suffix == ".parquet":
         pq.write_table(table, target)
     else:
-        pacsv.write_csv(table, target, pacsv.WriteOptions(quoting_style="needed"))
+        write_csv_table(table, target)
     return target

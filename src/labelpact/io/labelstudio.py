@@ -1,21 +1,38 @@
 """Label Studio exports: the full JSON (a list of tasks, each with its annotations) and JSON_MIN (flat rows).
 
 Both are parsed by ``json`` in Python (an export is one JSON document, bounded by what a Label Studio
-server holds); the rows then go through the same vectorised checks as every other format.
+server holds) once their nesting depth is checked on the bytes; the rows then go through the same
+vectorised checks as every other format. JSON_MIN, CSV and TSV exports are recognised by their
+``annotation_id`` and ``annotator`` columns: the task is ``id`` and the label the one choice column
+(``labelstudio_roles``).
 """
 
 from __future__ import annotations
 
+import io
 import json
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Final
 
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 
 from labelpact.errors import InvalidInputError
-from labelpact.io.source import Location, Source, records_table
+from labelpact.io.column import Coded, encode, fail_at
+from labelpact.io.limits import DEFAULT_LIMITS, Limits
+from labelpact.io.nesting import check_json_depth
+from labelpact.io.source import Location, Source, as_text, records_table
 
-__all__ = ["LS_COLUMNS", "LS_META_COLUMNS", "read_json_file"]
+__all__ = [
+    "LS_COLUMNS",
+    "LS_META_COLUMNS",
+    "check_single_choice",
+    "is_labelstudio_export",
+    "labelstudio_roles",
+    "read_json_file",
+]
 
 # role -> where the full export keeps it
 LS_COLUMNS: Final = {
@@ -31,7 +48,7 @@ LS_META_COLUMNS: Final = frozenset(
 )
 
 
-def read_json_file(path: Path) -> Source:
+def read_json_file(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> Source:
     """A ``.json`` file: a Label Studio full export (tasks with ``annotations``) or a list of flat rows."""
     if not path.is_file():
         raise InvalidInputError("an existing file", file=path, got="no such file")
@@ -45,6 +62,7 @@ def read_json_file(path: Path) -> Source:
         raise InvalidInputError(
             "UTF-8 JSON", file=path, row=line, got=f"an undecodable byte at byte offset {error.start}"
         ) from None
+    check_json_depth(lambda: io.BytesIO(raw), file=path, limit=limits.max_json_depth, per_line=False)
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
@@ -54,6 +72,8 @@ def read_json_file(path: Path) -> Source:
             row=error.lineno,
             got=f"malformed JSON ({error.msg}; column {error.colno})",
         ) from None
+    except ValueError as error:  # an integer of more digits than Python converts
+        raise InvalidInputError("well-formed JSON", file=path, got=str(error).split(";")[0]) from None
     if not isinstance(document, list):
         raise InvalidInputError(
             "a JSON list of tasks (Label Studio export) or of flat records",
@@ -203,3 +223,102 @@ def _number_text(value: object) -> str | None:
     if value is None:
         return None
     return value if isinstance(value, str) else json.dumps(value)
+
+
+def is_labelstudio_export(source: Source) -> bool:
+    """A JSON_MIN, CSV or TSV export of Label Studio: flat rows with ``annotation_id`` and ``annotator``."""
+    names = set(source.table.column_names)
+    return source.format == "labelstudio-json-min" or {"annotation_id", "annotator"} <= names
+
+
+def labelstudio_roles(
+    source: Source, explicit: Mapping[str, str | None], known: Iterable[str]
+) -> dict[str, str]:
+    """The task and label columns of a flat Label Studio export, where the caller named none.
+
+    The task is ``id``. The label is the one column written by a labelling control: task data columns
+    (the task's ``data`` keys, repeated on each of its rows) are filled on rows without an annotator and
+    never differ within a task; a choice column is blank on those rows and, where workers disagree,
+    differs within a task. More than one such column (two controls) is an error naming them.
+    """
+    table, file = source.table, source.path
+    names = table.column_names
+    roles: dict[str, str] = {}
+    if explicit.get("task") is None and not {"task", "item"} & set(names) and "id" in names:
+        roles["task"] = "id"
+    if explicit.get("label") is not None or "label" in names:
+        return roles
+    task_name = explicit.get("task") or roles.get("task")
+    worker_name = explicit.get("worker") or "annotator"
+    if task_name is None or task_name not in names or worker_name not in names:
+        return roles
+    taken = {task_name, worker_name, *known, *LS_META_COLUMNS}
+    candidates = [name for name in names if name not in taken and not name.startswith("_")]
+    if not candidates:
+        return roles
+    task = _codes(table[task_name], file, task_name)
+    no_worker = _codes(table[worker_name], file, worker_name) < 0
+    choice = [name for name in candidates if not _task_data(table[name], file, name, task, no_worker)]
+    if len(choice) > 1:
+        varying = [name for name in choice if _varies_within_tasks(table[name], file, name, task)]
+        choice = varying or choice
+    if len(choice) != 1:
+        shown = ", ".join(repr(n) for n in (choice or candidates))
+        raise InvalidInputError(
+            "one choice column in this Label Studio export (name it with --label-column)",
+            file=file,
+            row=1,
+            got=f"{'several candidates' if choice else 'no candidate'}: {shown}",
+        )
+    roles["label"] = choice[0]
+    return roles
+
+
+def _codes(column: pa.ChunkedArray, file: Path, name: str) -> npt.NDArray[np.int32]:
+    return encode(column, file=file, name=name).codes
+
+
+def _task_data(
+    column: pa.ChunkedArray,
+    file: Path,
+    name: str,
+    task: npt.NDArray[np.int32],
+    no_worker: npt.NDArray[np.bool_],
+) -> bool:
+    """Filled on a row without an annotator (only task data is), or a list (the task's ``data`` held one)."""
+    codes = _codes(column, file, name)
+    if bool(((codes >= 0) & no_worker).any()):
+        return True
+    return bool(pa.types.is_nested(column.type))
+
+
+def _varies_within_tasks(column: pa.ChunkedArray, file: Path, name: str, task: npt.NDArray[np.int32]) -> bool:
+    """Whether some task has two different (non-blank) values in this column."""
+    codes = _codes(as_text(column, file=file, name=name), file, name)
+    filled = (codes >= 0) & (task >= 0)
+    pairs = np.unique(task[filled].astype(np.int64) * (int(codes.max()) + 2) + codes[filled])
+    return len(pairs) > len(np.unique(task[filled]))
+
+
+def check_single_choice(label: Coded, *, source: Source, column: str) -> None:
+    """Refuse a multi-choice cell of a flat export: JSON_MIN writes a list, CSV ``{"choices": [...]}``."""
+    for k, name in enumerate(label.names):
+        text = name.lstrip()
+        if not (text.startswith("[") or text.startswith('{"choices"')):
+            continue
+        try:
+            value = json.loads(text)
+        except (ValueError, RecursionError):  # not JSON, or nested past what json parses: a plain label
+            continue
+        if isinstance(value, dict):
+            value = value.get("choices")
+        if isinstance(value, list):
+            i = int(np.flatnonzero(label.codes == k)[0])
+            raise fail_at(
+                source.locate,
+                i,
+                "one choice per annotation (multi-choice is not supported yet)",
+                file=source.path,
+                column=column,
+                got=repr(value)[:80],
+            )

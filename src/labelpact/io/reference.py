@@ -10,7 +10,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from labelpact.core.annotations import Annotations, Gold, TaskPayloads, natural_order
+from labelpact.core.annotations import Annotations, Gold, TaskPayloads
 from labelpact.errors import InvalidInputError
 from labelpact.io.column import encode, fail_at, resolve_columns
 from labelpact.io.labelstudio import read_json_file
@@ -44,9 +44,10 @@ def read_gold(
     label_column: str | None = None,
     classes_fixed: bool = False,
 ) -> tuple[Annotations, Gold]:
-    """Gold answers for tasks of ``annotations``; a gold class nobody chose extends the class list.
+    """Gold answers for tasks of ``annotations``; a gold label outside ``annotations.classes`` is an error.
 
-    Returns the annotations (recoded when the class list grew) and the gold coded into them.
+    Returns the annotations and the gold coded into them. ``classes_fixed`` says the classes came from
+    the caller (``--classes``, a contract) rather than from the labels seen, which changes only the hint.
     """
     explicit = {"task": task_column, "label": label_column}
     a, gold = attach_gold(
@@ -150,21 +151,31 @@ def _gold_file(
         )
     known = set(a.classes)
     new = [name for name in label.names if name not in known]
-    if new and classes_fixed:
+    if new:  # a class no worker chose would become a class of its own, and the consensus of its task
         i = int(np.flatnonzero(np.isin(label.codes, [label.names.index(n) for n in new]))[0])
+        hint = (
+            ""
+            if classes_fixed
+            else " (a class no worker chose must be listed with --classes or in the contract)"
+        )
         raise fail_at(
             source.locate,
             i,
-            f"a gold label in {list(a.classes)}",
+            f"a gold label in {_shown(a.classes)}{hint}",
             file=path,
             column=columns["label"],
             got=repr(label.names[label.codes[i]]),
         )
-    if new:
-        a = a.with_classes(natural_order([*a.classes, *new]))
     class_position = {name: k for k, name in enumerate(a.classes)}
     class_lookup = np.array([class_position[n] for n in label.names], dtype=np.intp)
     return a, task_lookup.astype(np.intp)[task.codes], class_lookup[label.codes], source
+
+
+def _shown(classes: tuple[str, ...]) -> str:
+    """The class list for a message, cut after 20 names."""
+    if len(classes) <= 20:
+        return str(list(classes))
+    return "[" + ", ".join(map(repr, classes[:20])) + f", ...] ({len(classes):,} classes)"
 
 
 def read_tasks(path: str | Path, *, task_column: str | None = None) -> TaskPayloads:

@@ -1,7 +1,9 @@
 """Read a delimited, Parquet or JSON Lines file into an Arrow table, and say where each row came from.
 
 The fast paths are pyarrow's multi-threaded readers; when they refuse a file, a slower Python pass
-re-reads it only to name the first offending line (bad bytes, a ragged row, malformed JSON).
+re-reads it only to name the first offending line (bad bytes, a ragged row, malformed JSON). A delimited
+file's line count is compared with its row count, so a value that swallowed lines (a stray quote) is
+found; JSON nesting is measured on the bytes before a parser recurses into it.
 """
 
 from __future__ import annotations
@@ -10,17 +12,23 @@ import codecs
 import csv
 import io
 import json
+import mmap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Final
 
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.json as pajson
 import pyarrow.parquet as pq
 
 from labelpact.errors import InvalidInputError
+from labelpact.io.limits import DEFAULT_LIMITS, Limits
+from labelpact.io.nesting import check_json_depth
 
 __all__ = ["FORMATS", "Location", "Source", "as_text", "detect_format", "json_text", "read_source"]
 
@@ -52,13 +60,18 @@ class Location:
 
 @dataclass(slots=True)
 class Source:
-    """The rows of one file as an Arrow table, and a way to turn a row index into a :class:`Location`."""
+    """The rows of one file as an Arrow table, and a way to turn a row index into a :class:`Location`.
+
+    ``breaks`` maps each column holding values with a line break to those rows (shape (n,), ascending);
+    it is filled for delimited files, where such a value spans several lines of the file.
+    """
 
     path: Path
     format: str
     table: pa.Table
     locate: Callable[[int], Location]
     extra: dict[str, Any] = field(default_factory=dict)
+    breaks: dict[str, npt.NDArray[np.intp]] = field(default_factory=dict)
 
 
 def detect_format(path: Path, requested: str | None) -> str:
@@ -82,7 +95,9 @@ def detect_format(path: Path, requested: str | None) -> str:
     return fmt
 
 
-def read_source(path: Path, fmt: str, *, progress: Progress | None = None) -> Source:
+def read_source(
+    path: Path, fmt: str, *, progress: Progress | None = None, limits: Limits = DEFAULT_LIMITS
+) -> Source:
     """Read ``path`` (which must exist and not be empty) as ``fmt``; JSON is left to the caller."""
     if not path.is_file():
         raise InvalidInputError("an existing file", file=path, got="no such file")
@@ -94,7 +109,7 @@ def read_source(path: Path, fmt: str, *, progress: Progress | None = None) -> So
     elif fmt == "parquet":
         source = _read_parquet(path)
     elif fmt == "jsonl":
-        source = _read_jsonl(path)
+        source = _read_jsonl(path, limits)
     else:  # pragma: no cover - callers dispatch JSON themselves
         raise InvalidInputError(f"a format in {list(FORMATS)}", got=repr(fmt))
     if progress is not None:
@@ -103,6 +118,16 @@ def read_source(path: Path, fmt: str, *, progress: Progress | None = None) -> So
 
 
 # -- delimited text ---------------------------------------------------------------------------------
+
+
+def arrow_input(path: Path) -> Path | pa.NativeFile:
+    """What pyarrow reads ``path`` from: the path, or its bytes when the name is not UTF-8 (pyarrow cannot encode it)."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:  # a file name with bytes that are not UTF-8 (rare): read through Python
+        buffer = pa.BufferReader(path.read_bytes())
+        return pa.CompressedInputStream(buffer, "gzip") if path.suffix.lower() == ".gz" else buffer
+    return path
 
 
 def _open_text(path: Path) -> IO[bytes]:
@@ -158,10 +183,23 @@ def _read_delimited(path: Path, fmt: str, size: int, progress: Progress | None) 
     except UnicodeDecodeError:
         _find_bad_utf8(path)
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
-    first = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+    try:
+        first = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
+    except csv.Error as error:  # a NUL-free header the csv module still cannot split
+        raise InvalidInputError(
+            "a header line naming the columns", file=path, row=1, got=str(error)
+        ) from None
     names = [name.strip() for name in first]
     if not any(names):
         raise InvalidInputError("a header line naming the columns", file=path, row=1, got="an empty line")
+    broken = [name for name in names if "\n" in name or "\r" in name]
+    if broken:  # a quote opened in the header swallowed lines: header and data would not line up
+        raise InvalidInputError(
+            "a header on one line (a stray quote?)",
+            file=path,
+            row=1,
+            got=f"a column name over several lines starting {broken[0].splitlines()[0][:40]!r}",
+        )
     read_options = pacsv.ReadOptions(block_size=_BLOCK, column_names=names, skip_rows=1)
     convert = pacsv.ConvertOptions(
         column_types=dict.fromkeys(names, pa.string()),
@@ -175,7 +213,7 @@ def _read_delimited(path: Path, fmt: str, size: int, progress: Progress | None) 
         parse = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=newlines)
         if progress is None or path.suffix.lower() == ".gz":
             return pacsv.read_csv(
-                path, read_options=read_options, parse_options=parse, convert_options=convert
+                arrow_input(path), read_options=read_options, parse_options=parse, convert_options=convert
             )
         with _Counting(path.open("rb"), size, progress) as counting:
             stream = pa.PythonFile(counting, mode="r")
@@ -194,7 +232,48 @@ def _read_delimited(path: Path, fmt: str, size: int, progress: Progress | None) 
         _diagnose_delimited(path, delimiter, len(names))
         raise InvalidInputError(f"a well-formed {fmt.upper()} file", file=path, got=str(error)) from None
     lines = _LazyLines(path, delimiter)
-    return Source(path=path, format=fmt, table=table, locate=lines.locate)
+    breaks = _line_breaks(path, table)
+    return Source(path=path, format=fmt, table=table, locate=lines.locate, breaks=breaks)
+
+
+def _line_breaks(path: Path, table: pa.Table) -> dict[str, npt.NDArray[np.intp]]:
+    """Rows whose values hold a line break, by column; none when the file has one line per row.
+
+    Counting line feeds costs one vectorised pass over the bytes (a few ms per million rows); only a file
+    with more lines than rows (a quoted value over several lines, blank lines, CR line ends) or a gzip
+    file has its values searched.
+    """
+    if path.suffix.lower() != ".gz" and _count_lines(path) == table.num_rows + 1:
+        return {}
+    found: dict[str, npt.NDArray[np.intp]] = {}
+    for name in table.column_names:
+        column = table[name]
+        if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+            continue
+        hit = pc.or_(pc.match_substring(column, "\n"), pc.match_substring(column, "\r"))
+        rows = np.flatnonzero(pc.fill_null(hit, False).to_numpy(zero_copy_only=False))
+        if rows.size:
+            found[name] = rows.astype(np.intp)
+    return found
+
+
+def _count_lines(path: Path) -> int:
+    """Lines in a file: its line feeds, plus one when the last line has none (numpy on a memory map)."""
+    if path.suffix.lower() == ".gz" or path.stat().st_size == 0:
+        count, last = 0, b""
+        with _open_text(path) as handle:
+            while block := handle.read(_BLOCK):
+                count += int(np.count_nonzero(np.frombuffer(block, dtype=np.uint8) == 10))
+                last = block[-1:]
+        return count + (1 if last not in (b"", b"\n") else 0)
+    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+        data = np.frombuffer(mapped, dtype=np.uint8)
+        count = sum(
+            int(np.count_nonzero(data[i : i + (1 << 22)] == 10)) for i in range(0, len(data), 1 << 22)
+        )
+        ends_in_newline = bool(data[-1] == 10)
+        del data  # the map cannot close while an array still points into it
+    return count + (0 if ends_in_newline else 1)
 
 
 def _diagnose_delimited(path: Path, delimiter: str, n_columns: int) -> None:
@@ -203,12 +282,22 @@ def _diagnose_delimited(path: Path, delimiter: str, n_columns: int) -> None:
     with _open_text(path) as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(handle, delimiter=delimiter)
         start = 1
-        for row in reader:
-            if row and reader.line_num > 1 and len(row) != n_columns:
-                raise InvalidInputError(
-                    f"{n_columns} fields as in the header", file=path, row=start, got=f"{len(row)} fields"
-                )
-            start = reader.line_num + 1
+        try:
+            for row in reader:
+                if row and reader.line_num > 1 and len(row) != n_columns:
+                    spans = reader.line_num - start + 1
+                    hint = f" in a row over {spans} lines (a stray quote?)" if spans > 1 else ""
+                    raise InvalidInputError(
+                        f"{n_columns} fields as in the header",
+                        file=path,
+                        row=start,
+                        got=f"{len(row)} fields{hint}",
+                    )
+                start = reader.line_num + 1
+        except csv.Error as error:  # a field over the csv module's size limit, a NUL byte
+            raise InvalidInputError(
+                "a well-formed delimited file", file=path, row=start, got=str(error)
+            ) from None
 
 
 def _find_bad_utf8(path: Path) -> None:
@@ -227,6 +316,15 @@ def _find_bad_utf8(path: Path) -> None:
                 ) from None
             offset += len(block)
             line += block.count(b"\n")
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise InvalidInputError(
+                "UTF-8 text",
+                file=path,
+                row=line,
+                got=f"a file that ends inside a character (byte offset {offset})",
+            ) from None
 
 
 class _LazyLines:
@@ -245,10 +343,13 @@ class _LazyLines:
             ):
                 reader = csv.reader(handle, delimiter=self._delimiter)
                 start = 1
-                for row in reader:
-                    if row and reader.line_num > 1 and start > 1:
-                        starts.append(start)
-                    start = reader.line_num + 1
+                try:
+                    for row in reader:
+                        if row and reader.line_num > 1 and start > 1:
+                            starts.append(start)
+                        start = reader.line_num + 1
+                except csv.Error:  # a field over the csv module's size limit: lines up to it are known
+                    pass
             self._starts = starts
         number = self._starts[index] if index < len(self._starts) else index + 2
         return Location("line", number)
@@ -259,9 +360,17 @@ class _LazyLines:
 
 def _read_parquet(path: Path) -> Source:
     try:
-        table = pq.read_table(path)
-    except (pa.ArrowInvalid, OSError) as error:
+        with pq.ParquetFile(arrow_input(path)) as parquet:
+            table, meta = parquet.read(), parquet.metadata
+    except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as error:  # the last: a column name not UTF-8
         raise InvalidInputError("a Parquet file", file=path, got=str(error).split("\n")[0]) from None
+    groups = sum(meta.row_group(i).num_rows for i in range(meta.num_row_groups))
+    if not table.num_rows == meta.num_rows == groups:  # a damaged footer: which count is right is unknown
+        raise InvalidInputError(
+            "a Parquet file whose footer agrees with its row groups",
+            file=path,
+            got=f"{meta.num_rows} rows in the footer, {groups} in the row groups, {table.num_rows} read",
+        )
     return Source(path=path, format="parquet", table=table, locate=lambda i: Location("row", i + 1))
 
 
@@ -283,19 +392,40 @@ def records_table(records: list[dict[str, Any]]) -> pa.Table:
     )
 
 
-def _read_jsonl(path: Path) -> Source:
+def _read_jsonl(path: Path, limits: Limits) -> Source:
     _check_text(path, "JSON Lines")
+    _find_bad_utf8(path)  # pyarrow's JSON reader passes bad bytes through to the strings
+    check_json_depth(lambda: _open_text(path), file=path, limit=limits.max_json_depth, per_line=True)
     lines = _JsonLines(path)
     try:
-        table = pajson.read_json(path)
+        table = pajson.read_json(arrow_input(path))
     except pa.ArrowInvalid:
         table = _read_jsonl_slowly(path)  # mixed types in a column, or a malformed line to name
+    else:
+        # pyarrow also takes an object broken over two lines (JSON Lines does not: line numbers would drift),
+        # and rounds integers past 2**53 (Python's json keeps every digit of an integer id)
+        broken = _count_lines(path) != table.num_rows and lines.count() != table.num_rows
+        if broken or _rounded_numbers(table):
+            table = _read_jsonl_slowly(path)
     return Source(path=path, format="jsonl", table=table, locate=lines.locate)
+
+
+def _rounded_numbers(table: pa.Table) -> bool:
+    """Whether pyarrow read a number as a double that cannot hold it: an integer past 2**53, or infinity.
+
+    Its text would then differ from the file's (``12345678901234567890123`` becomes ``1.2345678901234568e+22``),
+    and two task ids could become one.
+    """
+    for column in table.columns:
+        if pa.types.is_floating(column.type) and len(column):
+            values = np.abs(column.to_numpy(zero_copy_only=False).astype(np.float64))
+            if bool(np.any(~np.isnan(values) & ((values >= 2.0**53) | np.isinf(values)))):
+                return True
+    return False
 
 
 def _read_jsonl_slowly(path: Path) -> pa.Table:
     """Parse line by line: names the first malformed line, and accepts columns of mixed JSON types."""
-    _find_bad_utf8(path)
     records: list[dict[str, Any]] = []
     with _open_text(path) as handle:
         for number, raw in enumerate(handle, start=1):
@@ -306,6 +436,10 @@ def _read_jsonl_slowly(path: Path) -> pa.Table:
             except json.JSONDecodeError as error:
                 raise InvalidInputError(
                     "one JSON object per line", file=path, row=number, got=f"malformed JSON ({error.msg})"
+                ) from None
+            except ValueError as error:  # an integer of more digits than Python converts
+                raise InvalidInputError(
+                    "one JSON object per line", file=path, row=number, got=str(error).split(";")[0]
                 ) from None
             if not isinstance(record, dict):
                 raise InvalidInputError(
@@ -322,11 +456,19 @@ class _JsonLines:
         self._path = path
         self._lines: list[int] | None = None
 
+    def count(self) -> int:
+        """Non-blank lines: one record each in a well-formed file."""
+        return len(self._numbers())
+
     def locate(self, index: int) -> Location:
+        lines = self._numbers()
+        return Location("line", lines[index] if index < len(lines) else index + 1)
+
+    def _numbers(self) -> list[int]:
         if self._lines is None:
             with _open_text(self._path) as handle:
                 self._lines = [n for n, raw in enumerate(handle, start=1) if raw.strip()]
-        return Location("line", self._lines[index] if index < len(self._lines) else index + 1)
+        return self._lines
 
 
 def as_text(column: pa.ChunkedArray, *, file: Path, name: str) -> pa.ChunkedArray:

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import hashlib
-import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from labelpact.core.annotations import DuplicatePolicy
-from labelpact.errors import InvalidInputError
+from labelpact.errors import ConflictError, InvalidInputError
 from labelpact.io import Delivery, read_delivery, write_normalised
+from labelpact.partners.contract import parse_contract
 from labelpact.store import BatchCreate, BatchRecord, Store
 
-__all__ = ["IngestResult", "file_sha256", "ingest_batch", "store_delivery"]
+__all__ = ["IngestResult", "file_sha256", "ingest_batch", "prepared_batch", "store_delivery"]
 
 _HASH_BLOCK = 1 << 20
 
@@ -58,12 +59,15 @@ def ingest_batch(
     """Validate and store one delivery; the same bytes twice return the batch that already holds them.
 
     Everything is read and checked before anything is written, so bad input leaves the store as it was;
-    the write itself is one transaction plus content-addressed blobs (see ``Store.add_batch``).
+    the write itself is one transaction plus content-addressed blobs (see ``Store.add_batch``). Labels
+    must be in ``classes`` when given, else in the ``labels.classes`` of the partner's contract on file.
     """
     path = Path(labels)
     if not path.is_file():
         raise InvalidInputError("an existing annotations file", file=path, got="no such file")
-    store.get_partner(partner)  # a typo never creates a partner: the error names the known ones
+    on_file = store.get_partner(partner).contract_toml  # a typo never creates a partner: the error names them
+    if classes is None and on_file is not None:
+        classes = parse_contract(on_file, source=f"contract of {partner}").classes
     sha256 = file_sha256(path)
     existing = store.find_batch_by_sha256(sha256)
     if existing is not None:
@@ -81,18 +85,24 @@ def ingest_batch(
         strict=strict,
         progress=progress,
     )
-    batch = store_delivery(
-        store,
-        path,
-        delivery,
-        sha256=sha256,
-        partner=partner,
-        project=project,
-        gold=gold,
-        tasks=tasks,
-        delivered_at=delivered_at,
-        due_at=due_at,
-    )
+    try:
+        batch = store_delivery(
+            store,
+            path,
+            delivery,
+            sha256=sha256,
+            partner=partner,
+            project=project,
+            gold=gold,
+            tasks=tasks,
+            delivered_at=delivered_at,
+            due_at=due_at,
+        )
+    except ConflictError:  # a concurrent ingest of the same bytes won: the same answer as a later re-ingest
+        holder = store.find_batch_by_sha256(sha256)
+        if holder is None:
+            raise
+        return IngestResult(batch=holder, created=False, delivery=None)
     return IngestResult(batch=batch, created=True, delivery=delivery)
 
 
@@ -114,6 +124,36 @@ def store_delivery(
     One transaction plus content-addressed blobs (``Store.add_batch``): the original files and the
     normalised Parquet. The delivery time defaults to now.
     """
+    with prepared_batch(
+        store,
+        labels,
+        delivery,
+        sha256=sha256,
+        partner=partner,
+        project=project,
+        gold=gold,
+        tasks=tasks,
+        delivered_at=delivered_at,
+        due_at=due_at,
+    ) as (new, files):
+        return store.add_batch(new, files=files)
+
+
+@contextmanager
+def prepared_batch(
+    store: Store,
+    labels: Path,
+    delivery: Delivery,
+    *,
+    sha256: str,
+    partner: str,
+    project: str,
+    gold: str | Path | None = None,
+    tasks: str | Path | None = None,
+    delivered_at: datetime | None = None,
+    due_at: datetime | None = None,
+) -> Iterator[tuple[BatchCreate, dict[str, Path]]]:
+    """The ``BatchCreate`` of a delivery and its files (the normalised Parquet in a scratch folder of the store)."""
     path = Path(labels)
     a = delivery.annotations
     received = datetime.now(UTC)
@@ -139,14 +179,14 @@ def store_delivery(
         delivered_at=_utc(delivered_at) or received,
         due_at=_utc(due_at),
     )
-    with tempfile.TemporaryDirectory(prefix="labelpact-ingest-") as staging:
-        normalised = write_normalised(a, Path(staging) / "annotations.parquet", gold=delivery.gold)
+    with store.scratch("ingest") as staging:  # inside the workspace, removed even after a kill
+        normalised = write_normalised(a, staging / "annotations.parquet", gold=delivery.gold)
         files = {"labels": path, "normalised": normalised}
         if gold is not None:
             files["gold"] = Path(gold)
         if tasks is not None:
             files["tasks"] = Path(tasks)
-        return store.add_batch(new, files=files)
+        yield new, files
 
 
 def _utc(moment: datetime | None) -> datetime | None:

@@ -4,6 +4,7 @@ Each case: name, file (relative to this folder), kwargs for read_delivery (paths
 cli_args for `labelpact ingest FILE --partner P --project X ...`, and expect (substrings of the message).
 """
 
+import gzip
 import json
 import os
 from pathlib import Path
@@ -300,6 +301,223 @@ case(
     "not_utf8_header.csv",
     ["not_utf8_header.csv", "line 1", "UTF-8", "byte offset 6"],
 )
+# -- issue 10: input you can trust -------------------------------------------------------------------
+ROWS = "".join(f"{i},w{i % 7},{'xy'[i % 2]}\n" for i in range(4, 600))
+text("stray_quote.csv", H + '1,a,x\n2,b,y\n3,c,"x\n' + ROWS)
+case(
+    "stray quote swallows the rest of the file",
+    "stray_quote.csv",
+    ["stray_quote.csv", "line 4", "'label'", "one line", "over 598 lines"],
+)
+text("stray_quote_closed.csv", H + '1,a,x\n2,b,y\n3,c,"x\n4,d,y\n5,e,x"\n6,f,y\n')
+case(
+    "stray quote closed three lines later",
+    "stray_quote_closed.csv",
+    ["stray_quote_closed.csv", "line 4", "'label'", "over 3 lines"],
+)
+text("stray_quote_task.csv", H + '1,a,x\n"2,b,y\n3,c,x\n')
+case(
+    "stray quote in the task column",
+    "stray_quote_task.csv",
+    ["stray_quote_task.csv", "line 3", "stray quote"],
+)
+text("stray_quote_comment.csv", 'task,worker,label,comment\n1,a,x,ok\n2,b,y,"fine\n3,c,x,ok\n4,d,y,ok\n')
+case(
+    "stray quote in an ignored column swallows rows",
+    "stray_quote_comment.csv",
+    ["stray_quote_comment.csv", "line 3", "'comment'", "stray quote"],
+)
+text("stray_quote.tsv", 'task\tworker\tlabel\n1\ta\tx\n2\tb\t"y\n3\tc\tx\n4\td\ty\n')
+case("stray quote in a TSV file", "stray_quote.tsv", ["stray_quote.tsv", "line 3", "'label'"])
+raw("stray_quote_crlf.csv", (H + '1,a,x\n2,b,"y\n3,c,x\n4,d,y\n').replace("\n", "\r\n").encode())
+case("stray quote with CRLF line ends", "stray_quote_crlf.csv", ["stray_quote_crlf.csv", "line 3", "'label'"])
+raw("stray_quote.csv.gz", gzip.compress((H + '1,a,x\n2,b,"y\n3,c,x\n').encode(), mtime=0))
+case("stray quote in a gzip file", "stray_quote.csv.gz", ["stray_quote.csv.gz", "line 3", "'label'"])
+text("label_newline_quoted.csv", H + '1,a,x\n2,b,"y\nz"\n3,c,x\n')
+case(
+    "quoted label over two lines",
+    "label_newline_quoted.csv",
+    ["label_newline_quoted.csv", "line 3", "'label'"],
+)
+text("numeric_spellings.csv", H + "1,a,1\n1,b,1.0\n2,a,01\n2,b,2\n3,a,1\n")
+case(
+    "one number spelled three ways under --strict",
+    "numeric_spellings.csv",
+    ["numeric_spellings.csv", "line 3", "'label'", "one spelling per number", "'1.0'", "'1' (2 rows)"],
+    {"strict": True},
+)
+text("label_newline.jsonl", json.dumps({"task": "1", "worker": "a", "label": "x\ny"}) + "\n")
+case(
+    "label with an escaped line break",
+    "label_newline.jsonl",
+    ["label_newline.jsonl", "line 1", "'label'", "one line"],
+)
+text(
+    "worker_newline.jsonl",
+    json.dumps({"task": "1", "worker": "a", "label": "x"})
+    + "\n"
+    + json.dumps({"task": "1", "worker": "b\rc", "label": "x"})
+    + "\n",
+)
+case(
+    "worker id with a carriage return", "worker_newline.jsonl", ["worker_newline.jsonl", "line 2", "'worker'"]
+)
+pq.write_table(
+    pa.table({"task": ["1", "2"], "worker": ["a", "b"], "label": ["x", "y\nz"]}), "label_newline.parquet"
+)
+case(
+    "Parquet label over two lines",
+    "label_newline.parquet",
+    ["label_newline.parquet", "row 2", "'label'", "one line"],
+)
+ls_newline = [
+    {"id": 1, "annotations": [{"id": 3, "completed_by": 2, "result": [{"value": {"choices": ["A\nB"]}}]}]}
+]
+text("ls_label_newline.json", json.dumps(ls_newline))
+case(
+    "Label Studio choice over two lines",
+    "ls_label_newline.json",
+    ["ls_label_newline.json", "task 1", "one line"],
+)
+text("gold_unused_class.csv", "task,label\n1,yes\n2,maybe\n")
+case(
+    "gold class no worker chose",
+    "gold_batch.csv",
+    ["gold_unused_class.csv", "line 3", "'label'", "'maybe'", "--classes"],
+    {"gold": "gold_unused_class.csv"},
+)
+LS_HEAD = '"annotation_id","annotator","headline","id","lead_time","sentiment","topic"\n'
+text(
+    "ls_two_choices.csv",
+    LS_HEAD + '1,"2","Rates rise",1,3.5,"neg","Business"\n2,"3","Rates rise",1,2.0,"pos","World"\n'
+    '3,"2","Cup final",2,1.0,"pos","Sports"\n4,"3","Cup final",2,4.0,"neg","Sports"\n',
+)
+case(
+    "Label Studio CSV with two choice columns",
+    "ls_two_choices.csv",
+    [
+        "ls_two_choices.csv",
+        "line 1",
+        "one choice column",
+        "--label-column",
+        "several candidates: 'sentiment', 'topic'",
+    ],
+)
+text(
+    "ls_no_choice.csv",
+    '"annotation_id","annotator","headline","id"\n1,"2","Rates rise",1\n,"","Cup final",2\n',
+)
+case("Label Studio CSV without a choice column", "ls_no_choice.csv", ["ls_no_choice.csv", "no candidate"])
+mini_multi = [
+    {"id": 1, "topic": "World", "annotator": 2, "annotation_id": 1},
+    {"id": 2, "topic": ["World", "Tech"], "annotator": 2, "annotation_id": 2},
+]
+text("ls_min_multi_choice.json", json.dumps(mini_multi, indent=1))
+case(
+    "JSON_MIN multi-choice",
+    "ls_min_multi_choice.json",
+    ["ls_min_multi_choice.json", "record 2", "'topic'", "one choice per annotation"],
+)
+text(
+    "ls_stray_quote.csv",
+    LS_HEAD + '1,"2","Rates rise,1,3.5,"neg","Business"\n2,"3","Rates rise",1,2.0,"pos","World"\n'
+    '3,"2","Cup final",2,1.0,"pos","Sports"\n',
+)
+case(
+    "Label Studio CSV with a broken quote in the headline",
+    "ls_stray_quote.csv",
+    ["ls_stray_quote.csv", "line 2"],
+    {"label_column": "topic"},
+)
+text(
+    "deep.jsonl",
+    json.dumps({"task": "1", "worker": "a", "label": "x"})
+    + "\n"
+    + '{"task": '
+    + "[" * 20000
+    + "]" * 20000
+    + "}\n",
+)
+case("JSON line nested 20,000 deep", "deep.jsonl", ["deep.jsonl", "line 2", "nested at most 64"])
+text("deep_object.jsonl", '{"task": "1", "worker": "a", "label": ' + '{"a": ' * 100 + "1" + "}" * 100 + "}\n")
+case("JSON line of objects nested 100 deep", "deep_object.jsonl", ["deep_object.jsonl", "line 1", "nested"])
+text("deep.json", "[\n" + "[" * 20000 + "]" * 20000 + "\n]")
+case("JSON document nested 20,000 deep", "deep.json", ["deep.json", "line 2", "nested at most 64"])
+text("too_many_classes.csv", H + "".join(f"{i},w{i % 3},class{i}\n" for i in range(1001)))
+case(
+    "more classes than the limit",
+    "too_many_classes.csv",
+    ["too_many_classes.csv", "'label'", "max_classes", "1,001"],
+)
+text("long_label.csv", H + "1,a,x\n2,b," + "y" * 201 + "\n")
+case(
+    "label past the length limit",
+    "long_label.csv",
+    ["long_label.csv", "line 3", "'label'", "max_label_chars"],
+)
+text("huge_label.csv", H + "1,a," + "z" * 1_000_000 + "\n2,b,x\n")
+case("a one-megabyte label", "huge_label.csv", ["huge_label.csv", "line 2", "max_label_chars", "1,000,000"])
+text("long_task.csv", H + "1,a,x\n" + "t" * 1001 + ",b,y\n")
+case(
+    "task id past the length limit", "long_task.csv", ["long_task.csv", "line 3", "'task'", "max_name_chars"]
+)
+text("long_worker.jsonl", json.dumps({"task": "1", "worker": "w" * 1001, "label": "x"}) + "\n")
+case(
+    "worker id past the length limit",
+    "long_worker.jsonl",
+    ["long_worker.jsonl", "line 1", "'worker'", "max_name_chars"],
+)
+
+text("header_stray_quote.csv", 'task,worker,label,"comment\n1,a,x,ok\n2,b,y,ok\n')
+case(
+    "stray quote in the header",
+    "header_stray_quote.csv",
+    ["header_stray_quote.csv", "line 1", "header on one line"],
+)
+text("huge_integer.jsonl", '{"task": "1", "worker": "a", "label": ' + "9" * 5000 + "}\n")
+case("JSON integer of 5,000 digits", "huge_integer.jsonl", ["huge_integer.jsonl", "line 1", "digits"])
+text("huge_integer.json", '[{"id": 1, "annotations": [{"id": ' + "9" * 5000 + "}]}]")
+case(
+    "Label Studio id of 5,000 digits",
+    "huge_integer.json",
+    ["huge_integer.json", "well-formed JSON", "digits"],
+)
+raw("truncated_utf8.tsv", b"task\tworker\tlabel\n1\ta\tx\xe2\x80")
+case("file that ends inside a character", "truncated_utf8.tsv", ["truncated_utf8.tsv", "line 2", "UTF-8"])
+raw("bad_utf8.jsonl", b'{"task": "1", "worker": "w\xc30", "label": "x"}\n')
+case("JSON line with a bad UTF-8 byte", "bad_utf8.jsonl", ["bad_utf8.jsonl", "line 1", "UTF-8"])
+
+# a string column whose bytes are not UTF-8 (pyarrow writes them unchecked; the reader must not crash)
+offsets = pa.py_buffer(b"".join(n.to_bytes(4, "little") for n in (0, 1, 3)))
+bad_utf8 = pa.Array.from_buffers(pa.string(), 2, [None, offsets, pa.py_buffer(b"a\xff\xfe")])
+pq.write_table(
+    pa.table({"task": ["1", "2"], "worker": ["a", "b"], "label": bad_utf8}), "parquet_bad_utf8.parquet"
+)
+case(
+    "Parquet string that is not UTF-8",
+    "parquet_bad_utf8.parquet",
+    ["parquet_bad_utf8.parquet", "'label'", "UTF-8"],
+)
+
+# a column name whose bytes are not UTF-8 (same length, so the footer stays well-formed)
+sink = pa.BufferOutputStream()
+pq.write_table(pa.table({"task": ["1"], "worker": ["a"], "label": ["x"]}), sink, store_schema=False)
+raw("parquet_bad_column_name.parquet", sink.getvalue().to_pybytes().replace(b"label", b"l\xffbel"))
+case(
+    "Parquet column name that is not UTF-8",
+    "parquet_bad_column_name.parquet",
+    ["parquet_bad_column_name.parquet", "Parquet file"],
+)
+text(
+    "ls_min_deep_label.json",
+    json.dumps([{"id": 1, "topic": "[" * 30000, "annotator": 2, "annotation_id": 1}]),
+)
+case(
+    "JSON_MIN label of 30,000 brackets",
+    "ls_min_deep_label.json",
+    ["ls_min_deep_label.json", "record 1", "max_label_chars"],
+)
+
 with open("cases.json", "w") as out:
     json.dump(cases, out, indent=1)
     out.write("\n")

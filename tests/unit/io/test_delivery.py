@@ -12,6 +12,7 @@ from labelpact.errors import InvalidInputError
 from labelpact.io import Delivery, read_annotations, read_delivery, read_gold, read_tasks
 
 GOOD = Path(__file__).resolve().parents[2] / "data" / "good"
+CLASSES = ("1", "2", "7", "10")
 
 
 def _labels(d: Delivery) -> list[tuple[str, str, str]]:
@@ -127,10 +128,13 @@ def test_strict_refuses_the_abstention() -> None:
         read_delivery(GOOD / "basic.csv", strict=True)
 
 
-def test_gold_extends_classes_and_payloads_come_from_tasks_file() -> None:
-    d = read_delivery(GOOD / "basic.csv", gold=GOOD / "gold.csv", tasks=GOOD / "tasks.csv")
+def test_a_gold_class_nobody_chose_is_refused_unless_the_classes_list_it() -> None:
+    # before: gold '7' silently became a fourth class, and the consensus of task 0004 became it
+    with pytest.raises(InvalidInputError, match=r"gold.csv, line 3, column 'label'.*--classes.*got '7'"):
+        read_delivery(GOOD / "basic.csv", gold=GOOD / "gold.csv")
+    d = read_delivery(GOOD / "basic.csv", gold=GOOD / "gold.csv", tasks=GOOD / "tasks.csv", classes=CLASSES)
     a = d.annotations
-    assert a.classes == ("1", "2", "7", "10")  # 7 is gold only, nobody chose it
+    assert a.classes == ("1", "2", "7", "10")  # 7 is gold only, nobody chose it, the list names it
     assert [y for _, _, y in _labels(d)] == [y for _, _, y in BASIC]
     assert d.gold is not None
     pairs = sorted((a.tasks[t], a.classes[y]) for t, y in zip(d.gold.task, d.gold.label, strict=True))
@@ -142,11 +146,11 @@ def test_gold_extends_classes_and_payloads_come_from_tasks_file() -> None:
 
 
 def test_read_gold_and_read_tasks_helpers() -> None:
-    a = read_annotations(GOOD / "basic.csv")
-    extended, gold = read_gold(GOOD / "gold.csv", a)
-    assert extended.classes == ("1", "2", "7", "10") and len(gold) == 3
+    a = read_annotations(GOOD / "basic.csv", classes=CLASSES)
+    same, gold = read_gold(GOOD / "gold.csv", a)
+    assert same.classes == ("1", "2", "7", "10") and len(gold) == 3
     with pytest.raises(InvalidInputError, match=r"gold.csv, line 3, column 'label'.*'7'"):
-        read_gold(GOOD / "gold.csv", a, classes_fixed=True)
+        read_gold(GOOD / "gold.csv", read_annotations(GOOD / "basic.csv"), classes_fixed=True)
     assert len(read_tasks(GOOD / "tasks.csv")) == 4
 
 

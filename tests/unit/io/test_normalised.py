@@ -81,7 +81,7 @@ def test_round_trip_is_exact(batch: tuple[Annotations, Gold | None]) -> None:
 
 
 def test_round_trip_keeps_unlabelled_tasks_and_unchosen_classes(tmp_path: Path) -> None:
-    d = read_delivery(GOOD / "basic.csv", gold=GOOD / "gold.csv")
+    d = read_delivery(GOOD / "basic.csv", gold=GOOD / "gold.csv", classes=("1", "2", "7", "10"))
     b, gold = read_normalised(write_normalised(d.annotations, tmp_path / "n.parquet", gold=d.gold))
     _assert_same(d.annotations, b)
     assert "0003" in b.tasks and "7" in b.classes and b.labels_per_task()[2] == 0
