@@ -54,6 +54,11 @@ _SEVERITY_STYLE = {"critical": "red", "warning": "yellow", "info": "dim"}
     help="Task field to check label bias across (repeatable).",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the sample and bootstrap.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Refuse blank labels (else abstentions) and one number spelled two ways, 1 and 1.0 (else a warning).",
+)
 @annotation_columns
 @common_options
 def audit(
@@ -68,6 +73,7 @@ def audit(
     due_at: datetime | None,
     slice_columns: tuple[str, ...],
     seed: int,
+    strict: bool,
     task_column: str | None,
     worker_column: str | None,
     label_column: str | None,
@@ -94,6 +100,7 @@ def audit(
             label_column=label_column,
             slice_columns=slice_columns,
             random_state=seed,
+            strict=strict,
         )
     out.emit(result.document, lambda: render_audit(out.stdout, result.document))
 
@@ -153,9 +160,14 @@ def render_audit(console: Console, doc: dict[str, Any], *, top: int = 3) -> None
     console.print(
         f"[dim]Consensus by {doc['method']}; held-out gold accuracy {_pct(gold['value'] if gold else None)}; "
         f"alpha {'-' if alpha is None else f'{alpha:.3f}'}; estimated error rate {_pct(m['error_rate']['value'])} "
-        f"({m['error_rate']['source']}); {m['workers']['n_flagged']} workers flagged; "
+        f"({m['error_rate']['source']}{_verified(m['error_rate'])}); {m['workers']['n_flagged']} workers flagged; "
         f"{sum(m['seconds'].values()):.2f} s[/]"
     )
+
+
+def _verified(rate: dict[str, Any]) -> str:
+    """' (unverified)' for an estimate that rests on the model alone (older audits: nothing)."""
+    return " (unverified)" if rate.get("verified") is False else ""
 
 
 @click.command(epilog="Example: labelpact issues labels.csv --pred-probs predictions.csv --out issues.csv")
@@ -278,6 +290,18 @@ def review(
                 f"The sample alone would {doc['sample_decision']}, but the audit rejected the batch on "
                 f"{', '.join(doc['rejected_on'])}; a sample cannot lift that."
             )
+        rate = doc.get("error_rate")
+        if rate is not None:
+            lo, hi = rate["ci"]
+            out.stdout.print(
+                f"Error rate of the consensus, verified by {rate['source']}: {_pct(rate['value'])} "
+                f"(95% CI {_pct(lo)} to {_pct(hi)})."
+            )
+            for clause in doc.get("clauses", []):
+                style = _OUTCOME_STYLE[clause["outcome"]]
+                out.stdout.print(
+                    f"  {clause['clause']}: [{style}]{clause['outcome']}[/] - {clause['detail']}"
+                )
         if doc["defective_tasks"]:
             shown = ", ".join(doc["defective_tasks"][:10])
             more = len(doc["defective_tasks"]) - 10

@@ -30,6 +30,7 @@ import numpy.typing as npt
 from scipy import sparse
 
 from labelpact.core.annotations import Annotations, FloatArray, IntArray
+from labelpact.core.identifiability import unidentifiable_quality
 from labelpact.core.intervals import check_confidence, multinomial_replicates, percentile_interval
 from labelpact.errors import InvalidInputError
 
@@ -42,6 +43,7 @@ __all__ = [
     "PairwiseKappa",
     "agreement",
     "co_labels",
+    "unidentifiable_quality",
 ]
 
 Level: TypeAlias = Literal["nominal", "ordinal", "interval"]
@@ -122,6 +124,7 @@ class Agreement:
     n_values_used: int  # labels on those tasks
     n_bootstrap: int
     confidence: float
+    unidentifiable: str | None = None  # why the data cannot measure quality (see unidentifiable_quality)
 
     def to_dict(self) -> dict[str, Any]:
         """The ``labelpact agreement --json`` document (the contract keys first, extras after)."""
@@ -138,6 +141,7 @@ class Agreement:
             "n_bootstrap": self.n_bootstrap,
             "confidence": self.confidence,
             "per_class": [c.to_dict() for c in self.per_class],
+            "unidentifiable": self.unidentifiable,
         }
 
 
@@ -255,6 +259,7 @@ def agreement(
         n_values_used=int(class_values.sum()),
         n_bootstrap=n_bootstrap,
         confidence=confidence,
+        unidentifiable=unidentifiable_quality(a),
     )
 
 

@@ -15,7 +15,14 @@ from labelpact.core.label_issues import LabelIssues
 from labelpact.core.workers import WorkerReport
 from labelpact.partners.findings import Finding, Severity
 
-__all__ = ["MAX_EXAMPLES", "label_error_finding", "late_finding", "weak_consensus_finding", "worker_findings"]
+__all__ = [
+    "MAX_EXAMPLES",
+    "label_error_finding",
+    "late_finding",
+    "unmeasurable_finding",
+    "weak_consensus_finding",
+    "worker_findings",
+]
 
 MAX_EXAMPLES = 20
 
@@ -190,4 +197,19 @@ def late_finding(late_by_days: float | None) -> Finding | None:
         clause="delivery.turnaround_days",
         evidence={"late_by_days": round(late_by_days, 3)},
         action="Tell us the cause and the recovery plan for the next batch.",
+    )
+
+
+def unmeasurable_finding(why: str | None) -> Finding | None:
+    """A batch whose labels cannot measure quality at all (``core.agreement.unidentifiable_quality``)."""
+    if why is None:
+        return None
+    return Finding(
+        kind="unmeasurable_quality",
+        severity="critical",
+        detail=f"Label quality cannot be measured on this batch: {why}.",
+        clause="quality.measurable",
+        evidence={"why": why},
+        action="Have overlapping workers label the same tasks (at least two per task), or add gold tasks; "
+        "until then the batch can only be judged by reviewing its sample.",
     )

@@ -3,6 +3,12 @@
 A clause is ``met``, sends the batch to ``review`` (the point estimate misses the limit but the interval
 still reaches it, so a sampling inspection decides) or ``reject``s it (the whole 95% interval misses the
 limit). The verdict is the worst outcome over all clauses (``findings.worst_outcome``).
+
+The error rate is held to the consumer's side: ``quality.max_error_rate`` is met only when the whole
+interval is within the limit. An estimate resting on the consensus model alone is *unverified*: it can
+reject (even its optimistic bound misses the limit) or send to review (the sampling plan verifies it),
+but meets ``quality.max_error_rate`` or the AQL only where ``quality.error_evidence = "model"``.
+A batch whose data cannot measure quality at all (``unidentifiable``) is never accepted on quality.
 """
 
 from __future__ import annotations
@@ -13,16 +19,18 @@ from datetime import datetime
 from labelpact.partners.contract import Contract
 from labelpact.partners.findings import Outcome, Reason
 
-__all__ = ["QualityEvidence", "quality_reasons"]
+__all__ = ["QualityEvidence", "error_rate_reasons", "quality_reasons"]
 
 
 @dataclass(frozen=True, slots=True)
 class QualityEvidence:
     """What a quality audit measured, in the units the contract speaks (shares in [0, 1]).
 
-    ``error_rate`` is the estimated share of wrong consensus labels, from held-out gold when
-    ``error_source == "gold"`` else from the consensus posteriors; ``acceptance_probability`` is the
-    sampling plan's chance to accept a lot with that error rate (its OC curve).
+    ``error_rate`` is the estimated share of wrong consensus labels; ``error_verified`` says whether
+    checked tasks (gold scored out of fold, a reviewed sample) back it, ``error_source`` what it rests
+    on; ``acceptance_probability`` is the sampling plan's chance to accept a lot with that error rate
+    (its OC curve). ``unidentifiable`` says why the data cannot measure quality (None when it can);
+    ``sample_size`` and ``accept_number`` are the plan's, quoted as the way to verify.
     """
 
     n_tasks: int
@@ -40,6 +48,10 @@ class QualityEvidence:
     acceptance_probability: float | None = None
     delivered_at: datetime | None = None
     due_at: datetime | None = None
+    error_verified: bool = False
+    unidentifiable: str | None = None
+    sample_size: int | None = None
+    accept_number: int | None = None
 
     @property
     def flagged_worker_share(self) -> float:
@@ -114,46 +126,11 @@ def quality_reasons(evidence: QualityEvidence, contract: Contract) -> list[Reaso
             e.agreement_ci,
             contract["quality.min_agreement"],
             "num",
-            "undefined (no task has two labels)",
+            f"undefined ({e.unidentifiable or 'no task has labels from two workers'})",
         ),
     ]
-    limit = contract["quality.max_error_rate"]
-    if limit is not None:
-        lo, hi = e.error_rate_ci
-        text = f"Estimated error rate of the consensus {_pct(e.error_rate)}{_ci(e.error_rate_ci)}, from {e.error_source}"
-        if lo > limit:
-            reasons.append(
-                Reason(
-                    "quality.max_error_rate",
-                    "reject",
-                    f"{text}, exceeds the contract's {_pct(limit)}",
-                    e.error_rate,
-                    limit,
-                    (lo, hi),
-                )
-            )
-        elif e.error_rate > limit:
-            reasons.append(
-                Reason(
-                    "quality.max_error_rate",
-                    "review",
-                    f"{text}, exceeds the contract's {_pct(limit)}, but the interval reaches it",
-                    e.error_rate,
-                    limit,
-                    (lo, hi),
-                )
-            )
-        else:
-            reasons.append(
-                Reason(
-                    "quality.max_error_rate",
-                    "met",
-                    f"{text}, within the contract's {_pct(limit)}",
-                    e.error_rate,
-                    limit,
-                    (lo, hi),
-                )
-            )
+    rate_reasons = error_rate_reasons(e, contract)
+    reasons.extend(r for r in rate_reasons if r.clause == "quality.max_error_rate")
     share_limit = contract["quality.max_flagged_worker_share"]
     if share_limit is not None:
         share = e.flagged_worker_share
@@ -169,33 +146,94 @@ def quality_reasons(evidence: QualityEvidence, contract: Contract) -> list[Reaso
                 share_limit,
             )
         )
-    aql = float(contract["acceptance.aql"])
+    reasons.extend(r for r in rate_reasons if r.clause == "acceptance.aql")
+    if e.unidentifiable is not None:
+        reasons.append(
+            Reason(
+                "quality.measurable",
+                "review",
+                f"Label quality cannot be measured on this batch: {e.unidentifiable}. No quality clause "
+                "can pass on it; inspect the sample or add gold tasks",
+            )
+        )
+    return [r for r in reasons if r is not None]
+
+
+def error_rate_reasons(evidence: QualityEvidence, contract: Contract) -> list[Reason]:
+    """The clauses the error rate decides: ``quality.max_error_rate`` (when set) and ``acceptance.aql``.
+
+    Evidence may meet them when it is verified (checked tasks back it) or the contract says
+    ``quality.error_evidence = "model"``; otherwise they can reject or send to review, never pass.
+    """
+    may_meet = evidence.error_verified or contract["quality.error_evidence"] == "model"
+    limit = contract["quality.max_error_rate"]
+    reasons = [] if limit is None else [_error_rate_reason(evidence, float(limit), may_meet=may_meet)]
+    reasons.append(_aql_reason(evidence, float(contract["acceptance.aql"]), may_meet))
+    return reasons
+
+
+def _verify(e: QualityEvidence) -> str:
+    """How to verify an estimate the model alone gave: the plan's sample, or gold."""
+    if e.sample_size is not None and e.accept_number is not None:
+        return (
+            f"have the sampling plan's {e.sample_size} tasks reviewed (accept with at most {e.accept_number} "
+            "wrong) or add gold tasks to verify it"
+        )
+    return "have the sampling plan's sample reviewed or add gold tasks to verify it"
+
+
+def _error_rate_reason(e: QualityEvidence, limit: float, *, may_meet: bool) -> Reason:
+    """``quality.max_error_rate``: reject when even the interval's low end exceeds the limit; met only when
+    the whole interval is within it and the evidence may meet (verified, or the contract trusts the model)."""
+    lo, hi = e.error_rate_ci
+    kind = "" if e.error_verified else " (unverified)"
+    text = (
+        f"Estimated error rate of the consensus {_pct(e.error_rate)}{_ci(e.error_rate_ci)}, "
+        f"from {e.error_source}{kind}"
+    )
+    clause = "quality.max_error_rate"
+    if e.unidentifiable is not None:
+        detail = f"{text}; quality cannot be measured on this batch (see quality.measurable): {_verify(e)}"
+        return Reason(clause, "review", detail, e.error_rate, limit, (lo, hi))
+    if lo > limit:
+        detail = f"{text}, exceeds the contract's {_pct(limit)} even at the optimistic end of its interval"
+        return Reason(clause, "reject", detail, e.error_rate, limit, (lo, hi))
+    if not may_meet:
+        detail = (
+            f"{text}: an estimate resting on the model alone cannot meet the contract's {_pct(limit)} "
+            f'(quality.error_evidence = "gold-or-sample"); {_verify(e)}'
+        )
+        return Reason(clause, "review", detail, e.error_rate, limit, (lo, hi))
+    if hi > limit:
+        where = "exceeds" if e.error_rate > limit else "is within"
+        detail = (
+            f"{text}, {where} the contract's {_pct(limit)}, but the interval reaches "
+            f"{_pct(hi)}: the sampling inspection decides"
+        )
+        return Reason(clause, "review", detail, e.error_rate, limit, (lo, hi))
+    detail = f"{text}, within the contract's {_pct(limit)} across its whole interval"
+    return Reason(clause, "met", detail, e.error_rate, limit, (lo, hi))
+
+
+def _aql_reason(e: QualityEvidence, aql: float, may_meet: bool) -> Reason:
+    """``acceptance.aql``: the process average the plan is built for; met only by evidence that may meet."""
     odds = (
         ""
         if e.acceptance_probability is None
         else f"; the sampling plan would accept such a lot with probability {_pct(e.acceptance_probability)}"
     )
+    kind = "" if e.error_verified else " (unverified: the consensus model alone)"
+    head = f"Estimated error rate {_pct(e.error_rate)}{kind}"
     if e.error_rate * 100.0 > aql:
-        reasons.append(
-            Reason(
-                "acceptance.aql",
-                "review",
-                f"Estimated error rate {_pct(e.error_rate)} is above the AQL of {aql:g}%{odds}: "
-                "inspect the sample before accepting",
-                e.error_rate,
-                aql / 100.0,
-                e.error_rate_ci,
-            )
+        detail = f"{head} is above the AQL of {aql:g}%{odds}: inspect the sample before accepting"
+        return Reason("acceptance.aql", "review", detail, e.error_rate, aql / 100.0, e.error_rate_ci)
+    if not may_meet or e.unidentifiable is not None:
+        detail = (
+            f"{head} is within the AQL of {aql:g}%{odds}, but it rests on the model alone, which cannot "
+            f'meet the AQL (quality.error_evidence = "gold-or-sample"): {_verify(e)}'
+            if e.unidentifiable is None
+            else f"{head}: quality cannot be measured on this batch (see quality.measurable): {_verify(e)}"
         )
-    else:
-        reasons.append(
-            Reason(
-                "acceptance.aql",
-                "met",
-                f"Estimated error rate {_pct(e.error_rate)} is within the AQL of {aql:g}%{odds}",
-                e.error_rate,
-                aql / 100.0,
-                e.error_rate_ci,
-            )
-        )
-    return [r for r in reasons if r is not None]
+        return Reason("acceptance.aql", "review", detail, e.error_rate, aql / 100.0, e.error_rate_ci)
+    detail = f"{head} is within the AQL of {aql:g}%{odds}"
+    return Reason("acceptance.aql", "met", detail, e.error_rate, aql / 100.0, e.error_rate_ci)

@@ -1,14 +1,15 @@
 """Use case: audit a delivered batch against its contract, decide accept / review / reject, and keep it all.
 
 Everything is read and checked first (contract, labels, gold, tasks, predictions), then measured, then
-written: the batch (unless the same bytes are already stored) and the audit, each in one transaction.
+written: the batch (unless the same bytes are already stored) and the audit, together in one transaction.
 Bad input therefore leaves the store as it was; a re-audit of a stored batch is a new audit.
 """
 
 from __future__ import annotations
 
-import tempfile
+import dataclasses
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -28,12 +29,20 @@ from labelpact.core.acceptance import (
     sampling_plan,
 )
 from labelpact.core.agreement import Level, agreement
-from labelpact.core.annotations import FloatArray, IntArray
-from labelpact.core.consensus import consensus_codes
-from labelpact.core.intervals import wilson_interval
+from labelpact.core.annotations import Annotations, FloatArray, Gold, IntArray
+from labelpact.core.consensus import Consensus, aggregate, consensus_codes
+from labelpact.core.error_rate import (
+    Checks,
+    ErrorRate,
+    GoldCheck,
+    clopper_pearson,
+    cross_fitted_gold,
+    estimate_error_rate,
+    model_error_rate,
+)
 from labelpact.core.label_issues import LabelIssues, rank_label_issues, weak_consensus_issues
 from labelpact.core.workers import WorkerReport
-from labelpact.errors import InvalidInputError
+from labelpact.errors import ConflictError, ConvergenceWarning, InvalidInputError
 from labelpact.ethics.findings import ethics_findings, ethics_reasons
 from labelpact.io import Delivery, read_delivery
 from labelpact.io.contract import read_contract
@@ -43,12 +52,13 @@ from labelpact.partners.findings import Finding, Reason, worst_outcome
 from labelpact.partners.quality_findings import (
     label_error_finding,
     late_finding,
+    unmeasurable_finding,
     weak_consensus_finding,
     worker_findings,
 )
 from labelpact.partners.verdict import QualityEvidence, quality_reasons
 from labelpact.services.ethics import ethics_document, ethics_of
-from labelpact.services.ingest import _utc, file_sha256, store_delivery
+from labelpact.services.ingest import _utc, file_sha256, prepared_batch
 from labelpact.services.quality import consensus_of, workers_of
 from labelpact.store import AuditCreate, AuditRecord, FindingCreate, Store
 
@@ -60,7 +70,9 @@ __all__ = [
     "load_contract",
 ]
 
-MIN_GOLD_FOR_ERROR_RATE = 30  # below this many gold tasks the posterior estimate is used
+# Gold is scored by cross-fitting (one refit per fold) up to this many annotations; above, the refits
+# cost more than the audit may spend, and the method's own held-out gold accuracy is used instead.
+CROSS_FIT_MAX_ANNOTATIONS = 100_000
 WEAK_CONFIDENCE = 0.7
 LIKELIHOOD_THRESHOLD = 0.05
 PAIR_BOOTSTRAP = 200  # the mean pairwise kappa is context, not a clause: fewer replicates, same estimator
@@ -113,6 +125,10 @@ def label_errors_of(
     matrix (from ``report``) says is very unlikely (< 5%) under the consensus class.
     """
     a = delivery.annotations
+    if a.n_classes < 2:  # one class: no label can be wrong against another
+        nothing = np.empty(0, dtype=np.intp)
+        empty = LabelIssues(nothing, nothing, nothing, np.empty(0), int((consensus >= 0).sum()))
+        return LabelErrors(issues=empty, source="none (one class only)")
     if predictions is not None:
         rows = predictions.task[consensus[predictions.task] >= 0]
         if not len(rows):
@@ -166,27 +182,61 @@ def _ethics(
     return document, ethics_findings(report, contract), ethics_reasons(report, contract)
 
 
-def _error_rate(
-    confidence: FloatArray, labelled: IntArray, gold_accuracy: float | None, n_gold: int
-) -> tuple[float, tuple[float, float], str, dict[str, Any]]:
-    """Estimated share of wrong consensus labels with a 95% interval, and where it came from.
+def gold_check(
+    a: Annotations, gold: Gold | None, *, method: str, random_state: int | None = 0
+) -> GoldCheck | None:
+    """The gold tasks scored by cross-fitted consensus fits of ``method`` (``core.error_rate``); None
+    without gold or above ``CROSS_FIT_MAX_ANNOTATIONS`` annotations."""
+    if gold is None or not len(gold) or a.n_annotations > CROSS_FIT_MAX_ANNOTATIONS or a.n_classes < 2:
+        return None
 
-    From the posteriors: the expected number of errors is sum(1 - confidence), a Poisson-binomial
-    count (normal interval). From held-out gold when there are at least 30 gold tasks (Wilson).
+    def fit(part: Annotations, anchors: Gold) -> FloatArray:
+        with warnings.catch_warnings():  # the delivered fit has warned about its convergence already
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            fitted = aggregate(part, method=method, gold=anchors, random_state=random_state, held_out=False)
+        return fitted.calibrated_probas if fitted.calibrated_probas is not None else fitted.probas
+
+    return cross_fitted_gold(a, gold, fit, random_state=random_state)
+
+
+def error_rate_of(
+    a: Annotations,
+    c: Consensus,
+    codes: IntArray,
+    gold: Gold | None,
+    *,
+    check: GoldCheck | None,
+    held_out_accuracy: float | None = None,
+) -> ErrorRate:
+    """Estimated share of wrong consensus labels among the labelled tasks without gold (``core.error_rate``).
+
+    Gold scored out of fold (``check``) and the model combine by prediction-powered inference; without
+    a cross-fit, the consensus's own held-out gold accuracy (``Consensus.held_out``: cross-fitted on
+    smaller deliveries) counts as checked tasks, exact Clopper-Pearson; without gold the estimate rests
+    on the (calibrated) model alone and is unverified.
     """
-    p_wrong = 1.0 - confidence[labelled]
-    n = max(len(labelled), 1)
-    mean = float(p_wrong.sum()) / n
-    half = 1.96 * float(np.sqrt((p_wrong * (1.0 - p_wrong)).sum())) / n
-    posterior = (mean, (max(0.0, mean - half), min(1.0, mean + half)))
-    detail: dict[str, Any] = {"posterior": {"value": mean, "ci": list(posterior[1])}, "gold": None}
-    if gold_accuracy is not None and n_gold:
-        wrong = round((1.0 - gold_accuracy) * n_gold)
-        lo, hi = wilson_interval(wrong, n_gold)
-        detail["gold"] = {"value": wrong / n_gold, "ci": [float(lo), float(hi)], "n_gold": n_gold}
-        if n_gold >= MIN_GOLD_FOR_ERROR_RATE:
-            return wrong / n_gold, (float(lo), float(hi)), f"{n_gold} held-out gold tasks", detail
-    return posterior[0], posterior[1], "the consensus posteriors", detail
+    target = codes >= 0
+    if gold is not None:
+        target[gold.task] = False
+    rows = np.flatnonzero(target)
+    chosen = codes[rows]
+    calibrated = c.calibrated_probas if c.calibrated_probas is not None else c.probas
+    p_model = 1.0 - calibrated[rows, chosen]
+    p_raw = 1.0 - c.probas[rows, chosen] if c.calibrated_probas is not None else None
+    model, model_ci = model_error_rate(p_model, p_wrong_raw=p_raw)
+    if check is not None and len(check.task):
+        p_fold = check.p_wrong_all[rows]
+        estimate = estimate_error_rate(
+            p_fold[np.isfinite(p_fold)], checks=check.checks, what="gold tasks scored by cross-fitted fits"
+        )
+        return dataclasses.replace(estimate, n_tasks=len(rows), model=model, model_ci=model_ci)
+    if gold is not None and len(gold) and held_out_accuracy is not None:
+        n = len(gold)
+        checks = Checks.of_counts(n, round((1.0 - held_out_accuracy) * n))
+        return estimate_error_rate(
+            p_model, checks=checks, p_wrong_raw=p_raw, what="gold tasks, method refitted without them"
+        )
+    return estimate_error_rate(p_model, p_wrong_raw=p_raw)
 
 
 def _consensus_table(
@@ -226,8 +276,12 @@ def audit_batch(
     n_bootstrap: int = 1000,
     random_state: int = 0,
     progress: Callable[[str], None] | None = None,
+    strict: bool = False,
 ) -> AuditResult:
-    """Audit one delivery file against the contract and store the batch (if new) and the audit."""
+    """Audit one delivery file against the contract and store the batch (if new) and the audit.
+
+    ``strict`` refuses blank labels and one number spelled two ways, as ``ingest --strict`` does.
+    """
     seconds: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -259,6 +313,7 @@ def audit_batch(
         worker_column=worker_column,
         label_column=label_column,
         classes=the_contract.classes,
+        strict=strict,
     )
     a = delivery.annotations
     predictions = (
@@ -292,12 +347,27 @@ def audit_batch(
     stage("ethics")
 
     n_gold = len(delivery.gold) if delivery.gold is not None else 0
+    # the consensus scores its gold out of fold already (cross-fitted up to its own size limit): a refit
+    # here is only needed when it did not
+    check = (
+        gold_check(a, delivery.gold, method=the_contract.method, random_state=random_state)
+        if result.accuracy is None
+        else None
+    )
     accuracy = result.accuracy
     gold_ci = None
-    if accuracy is not None and n_gold:
-        lo, hi = wilson_interval(round(accuracy * n_gold), n_gold)
-        gold_ci = (float(lo), float(hi))
-    rate, rate_ci, rate_source, rate_detail = _error_rate(c.confidence, labelled, accuracy, n_gold)
+    if check is not None and len(check.task):
+        n_checked = len(check.task)
+        wrong = int(check.wrong.sum())
+        accuracy = 1.0 - wrong / n_checked
+        lo, hi = clopper_pearson(n_checked - wrong, n_checked)
+        gold_ci = (lo, hi)
+    elif accuracy is not None and n_gold:
+        lo, hi = clopper_pearson(round(accuracy * n_gold), n_gold)
+        gold_ci = (lo, hi)
+    estimate = error_rate_of(a, c, codes, delivery.gold, check=check, held_out_accuracy=result.accuracy)
+    rate, rate_ci = estimate.value, estimate.ci
+    stage("error_rate")
     plan = sampling_plan(
         max(len(labelled), 1),
         aql=float(the_contract["acceptance.aql"]),
@@ -344,12 +414,16 @@ def audit_batch(
         agreement_ci=alpha.ci if np.isfinite(alpha.ci[0]) else None,
         error_rate=rate,
         error_rate_ci=rate_ci,
-        error_source=rate_source,
+        error_source=estimate.source,
         n_flagged_workers=flagged,
         n_scored_workers=scored,
         acceptance_probability=acceptance_probability(plan, min(max(rate, 0.0), 1.0)),
         delivered_at=delivered,
         due_at=due,
+        error_verified=estimate.verified,
+        unidentifiable=agree.unidentifiable,
+        sample_size=plan.sample_size,
+        accept_number=plan.accept_number,
     )
     reasons = [*quality_reasons(evidence, the_contract), *ethical_reasons]
     verdict = worst_outcome(reasons)
@@ -374,6 +448,7 @@ def audit_batch(
             if f
         ),
         *(f for f in (late_finding(evidence.late_by_days),) if f),
+        *(f for f in (unmeasurable_finding(agree.unidentifiable),) if f),
         *ethical_findings,
     ]
     findings.sort(key=lambda f: -f.rank)
@@ -388,7 +463,7 @@ def audit_batch(
         report,
         errors,
         evidence,
-        rate_detail,
+        estimate,
         seconds,
     )
     metrics["method"] = c.method
@@ -404,46 +479,54 @@ def audit_batch(
         "stratified_by_confidence": True,
         "seed": random_state,
     }
-    with tempfile.TemporaryDirectory(prefix="labelpact-audit-") as staging:
-        created = False
-        if batch_rec is None:
-            batch_rec = store_delivery(
-                store,
-                path,
-                delivery,
-                sha256=sha256,
-                partner=partner,
-                project=project,
-                gold=gold,
-                tasks=tasks,
-                delivered_at=delivered,
-                due_at=due,
-            )
-            created = True
-        consensus_file = Path(staging) / "consensus.parquet"
+    new_audit = AuditCreate(
+        batch=batch_rec.id if batch_rec is not None else sha256[:12],
+        verdict=verdict,
+        reasons=[r.to_dict() for r in reasons],
+        metrics=metrics,
+        sampling_plan=plan_doc,
+        sample_tasks=[a.tasks[int(i)] for i in drawn],
+        ethics=ethics_section,
+        method=c.method.split(":", 1)[0],  # "auto: mean posterior of ..." is "auto"; metrics keep it all
+        contract_toml=contract_text,
+        contract_sha256=None,
+        findings=[
+            FindingCreate(f.kind, f.severity, f.detail, f.clause, f.evidence, f.action) for f in findings
+        ],
+    )
+    with store.scratch("audit") as staging:  # inside the workspace, removed even after a kill
+        consensus_file = staging / "consensus.parquet"
         pq.write_table(_consensus_table(delivery, codes, c.confidence, c.probas), consensus_file)
         files = {"consensus": consensus_file}
         if pred_probs is not None:
             files["predictions"] = Path(pred_probs)
-        record = store.add_audit(
-            AuditCreate(
-                batch=batch_rec.id,
-                verdict=verdict,
-                reasons=[r.to_dict() for r in reasons],
-                metrics=metrics,
-                sampling_plan=plan_doc,
-                sample_tasks=[a.tasks[int(i)] for i in drawn],
-                ethics=ethics_section,
-                method=c.method,
-                contract_toml=contract_text,
-                contract_sha256=None,
-                findings=[
-                    FindingCreate(f.kind, f.severity, f.detail, f.clause, f.evidence, f.action)
-                    for f in findings
-                ],
-            ),
-            files=files,
-        )
+        created = batch_rec is None
+        try:
+            # a new batch and its audit go in ONE transaction: a kill leaves both or neither
+            if batch_rec is None:
+                with prepared_batch(
+                    store,
+                    path,
+                    delivery,
+                    sha256=sha256,
+                    partner=partner,
+                    project=project,
+                    gold=gold,
+                    tasks=tasks,
+                    delivered_at=delivered,
+                    due_at=due,
+                ) as (new_batch, batch_files):
+                    batch_rec, record = store.add_batch_with_audit(
+                        new_batch, new_audit, files=batch_files, audit_files=files
+                    )
+            else:
+                record = store.add_audit(new_audit, files=files)
+        except ConflictError:  # a concurrent run stored these bytes first: audit the batch it stored
+            holder = store.find_batch_by_sha256(sha256)
+            if holder is None or (holder.partner, holder.project) != (partner, project):
+                raise
+            batch_rec, created = holder, False
+            record = store.add_audit(new_audit, files=files)
     stage("store")
     document = audit_document(record)
     document["metrics"]["seconds"] = dict(seconds)
@@ -467,7 +550,7 @@ def _metrics(
     report: WorkerReport,
     errors: LabelErrors,
     evidence: QualityEvidence,
-    rate_detail: dict[str, Any],
+    estimate: ErrorRate,
     seconds: dict[str, float],
 ) -> dict[str, Any]:
     a = delivery.annotations
@@ -489,12 +572,8 @@ def _metrics(
         if accuracy is None
         else {"value": accuracy, "ci": list(gold_ci) if gold_ci else None},
         "agreement": agreement,
-        "error_rate": {
-            "value": evidence.error_rate,
-            "ci": list(evidence.error_rate_ci),
-            "source": evidence.error_source,
-            **rate_detail,
-        },
+        "error_rate": estimate.to_dict(),
+        "measurable": agreement.get("unidentifiable") is None,
         "workers": {
             "n_flagged": evidence.n_flagged_workers,
             "n_scored": evidence.n_scored_workers,

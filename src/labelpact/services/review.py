@@ -13,12 +13,16 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from labelpact.core.acceptance import SamplingPlan, acceptance_probability, decide
+from labelpact.core.error_rate import Checks, ErrorRate, estimate_error_rate
 from labelpact.errors import InvalidInputError, NotFoundError
+from labelpact.io.export import write_csv_table
 from labelpact.io.predictions import read_review_results
+from labelpact.partners.contract import Contract, parse_contract
+from labelpact.partners.findings import Reason
+from labelpact.partners.verdict import QualityEvidence, error_rate_reasons
 from labelpact.store import AuditRecord, ReviewRecord, Store
 
 __all__ = ["ReviewOutcome", "consensus_table", "export_consensus", "review_sample"]
@@ -105,6 +109,15 @@ def review_sample(
     defective = [tasks[int(t)] for t in answers.task[answers.defective]]
     rate = n_defective / max(len(sample), 1)
     standing = [r["clause"] for r in audit.reasons if r.get("outcome") == "reject"]
+    confidence = np.asarray(table["confidence"].to_numpy(zero_copy_only=False), dtype=np.float64)
+    estimate = verified_error_rate(audit, confidence, consensus, answers.task, answers.defective)
+    text = store.get_contract(audit.contract_sha256) if audit.contract_sha256 else None
+    clauses = _error_clauses(audit, text, estimate, plan)
+    if any(r.outcome == "reject" for r in clauses):
+        standing = [
+            *standing,
+            *(r.clause for r in clauses if r.outcome == "reject" and r.clause not in standing),
+        ]
     document = {
         "review": record.id,
         "audit": audit.id,
@@ -121,8 +134,61 @@ def review_sample(
         "acceptance_probability_at_aql": acceptance_probability(plan, min(plan.aql / 100.0, 1.0)),
         "defective_tasks": defective,
         "reviewer": reviewer,
+        "error_rate": estimate.to_dict(),
+        "clauses": [r.to_dict() for r in clauses],
     }
     return ReviewOutcome(review=record, document=document)
+
+
+def verified_error_rate(
+    audit: AuditRecord, confidence: Any, consensus: Any, task: Any, defective: Any
+) -> ErrorRate:
+    """The audit's error-rate estimate verified by the reviewed sample: the sampled tasks (``task``,
+    ``defective``, shape (n,)) join the gold the audit scored out of fold as checked tasks, and the
+    model is the stored consensus confidence (n_tasks,) of the labelled tasks (``consensus`` >= 0)."""
+    labelled = np.asarray(consensus) >= 0
+    p_wrong = np.clip(1.0 - np.nan_to_num(np.asarray(confidence, dtype=np.float64), nan=1.0), 0.0, 1.0)
+    checks = Checks.of(np.asarray(defective, dtype=bool), p_wrong[np.asarray(task, dtype=np.intp)])
+    stored = (audit.metrics.get("error_rate") or {}).get("checks")
+    if stored and int(stored.get("n", 0)):
+        gold = Checks.from_dict(stored)
+        checks = (
+            gold + checks
+            if gold.has_model
+            else Checks.of_counts(gold.n + checks.n, gold.n_wrong + checks.n_wrong)
+        )
+    return estimate_error_rate(p_wrong[labelled], checks=checks, what="reviewed or gold tasks")
+
+
+def _error_clauses(
+    audit: AuditRecord, contract_text: str | None, estimate: ErrorRate, plan: SamplingPlan
+) -> list[Reason]:
+    """The error-rate clauses of the audit's contract (its TOML, else defaults) judged on the verified estimate."""
+    contract = (
+        parse_contract(contract_text, source=f"contract of audit {audit.id}")
+        if contract_text
+        else Contract.default()
+    )
+    metrics = audit.metrics
+    evidence = QualityEvidence(
+        n_tasks=int(metrics.get("n_tasks", plan.lot_size)),
+        n_workers=int(metrics.get("n_workers", 0)),
+        gold_accuracy=None,
+        gold_accuracy_ci=None,
+        n_gold=int(metrics.get("n_gold", 0)),
+        agreement=None,
+        agreement_ci=None,
+        error_rate=estimate.value,
+        error_rate_ci=estimate.ci,
+        error_source=estimate.source,
+        n_flagged_workers=0,
+        n_scored_workers=0,
+        acceptance_probability=acceptance_probability(plan, min(max(estimate.value, 0.0), 1.0)),
+        error_verified=estimate.verified,
+        sample_size=plan.sample_size,
+        accept_number=plan.accept_number,
+    )
+    return error_rate_reasons(evidence, contract)
 
 
 def resolve_audit(store: Store, ref: str) -> AuditRecord:
@@ -146,9 +212,5 @@ def export_consensus(store: Store, ref: str, out: str | Path) -> tuple[AuditReco
     if target.suffix.lower() in (".parquet", ".pq"):
         pq.write_table(table, target)
     else:
-        pacsv.write_csv(
-            table.select(["task", "label", "confidence"]),
-            target,
-            pacsv.WriteOptions(quoting_style="needed"),
-        )
+        write_csv_table(table.select(["task", "label", "confidence"]), target)  # formulas neutralised
     return audit, table.num_rows

@@ -27,9 +27,12 @@ GOOD = QualityEvidence(
     agreement_ci=(0.77, 0.83),
     error_rate=0.004,
     error_rate_ci=(0.002, 0.007),
-    error_source="the consensus posteriors",
+    error_source="200 gold tasks scored by cross-fitted fits and the model",
     n_flagged_workers=1,
     n_scored_workers=50,
+    error_verified=True,
+    sample_size=80,
+    accept_number=2,
 )
 
 CONTRACT = parse_contract(
@@ -154,3 +157,75 @@ def test_label_error_finding_lists_the_worst_first() -> None:
     assert isinstance(finding, Finding)
     assert finding.evidence["worst"][0] == {"task": "t2", "label": "dog", "suggested": "cat", "quality": 0.1}
     assert finding.evidence["rate"] == pytest.approx(0.2) and finding.severity == "critical"
+
+
+MODEL_ALONE = dataclasses.replace(GOOD, error_verified=False, error_source="the consensus model alone")
+TRUST_MODEL = parse_contract('[quality]\nmax_error_rate = 0.05\nerror_evidence = "model"\n')
+
+
+@pytest.mark.parametrize(
+    ("verified", "contract", "rate", "ci", "expected"),
+    [
+        # verified: met only when the whole interval is within the limit
+        (True, CONTRACT, 0.004, (0.002, 0.007), "met"),
+        (True, CONTRACT, 0.04, (0.02, 0.07), "review"),  # point within, interval reaches past 5%
+        (True, CONTRACT, 0.06, (0.04, 0.08), "review"),
+        (True, CONTRACT, 0.09, (0.07, 0.11), "reject"),
+        # unverified (model alone) under the default evidence rule: never met
+        (False, CONTRACT, 0.004, (0.002, 0.007), "review"),
+        (False, CONTRACT, 0.06, (0.04, 0.08), "review"),
+        (False, CONTRACT, 0.09, (0.07, 0.11), "reject"),  # even the optimistic bound misses
+        # the contract trusts the model: the verified rules apply to it
+        (False, TRUST_MODEL, 0.004, (0.002, 0.007), "met"),
+        (False, TRUST_MODEL, 0.04, (0.02, 0.07), "review"),
+        (False, TRUST_MODEL, 0.09, (0.07, 0.11), "reject"),
+    ],
+)
+def test_the_error_rate_clause_by_evidence(
+    verified: bool, contract, rate: float, ci: tuple[float, float], expected: str
+) -> None:
+    evidence = dataclasses.replace(GOOD, error_verified=verified, error_rate=rate, error_rate_ci=ci)
+    reason = next(r for r in quality_reasons(evidence, contract) if r.clause == "quality.max_error_rate")
+    assert reason.outcome == expected
+    assert ("unverified" in reason.detail) == (not verified)
+
+
+def test_an_unverified_estimate_says_why_it_cannot_pass_and_how_to_verify() -> None:
+    reasons = {r.clause: r for r in quality_reasons(MODEL_ALONE, CONTRACT)}
+    detail = reasons["quality.max_error_rate"].detail
+    assert reasons["quality.max_error_rate"].outcome == "review"
+    assert "model alone cannot meet" in detail and 'error_evidence = "gold-or-sample"' in detail
+    assert "80 tasks reviewed (accept with at most 2 wrong)" in detail
+    assert reasons["acceptance.aql"].outcome == "review"  # within the AQL, but unverified
+    assert worst_outcome(list(reasons.values())) == "review"
+    trusted = {r.clause: r.outcome for r in quality_reasons(MODEL_ALONE, TRUST_MODEL)}
+    assert trusted["acceptance.aql"] == "met" and trusted["quality.max_error_rate"] == "met"
+
+
+def test_the_aql_clause_is_met_by_verified_evidence_below_it_and_reviewed_above() -> None:
+    assert outcomes(GOOD)["acceptance.aql"] == "met"
+    above = dataclasses.replace(GOOD, error_rate=0.02, error_rate_ci=(0.01, 0.03))
+    assert outcomes(above)["acceptance.aql"] == "review"
+
+
+def test_an_unmeasurable_batch_is_never_accepted_and_says_why() -> None:
+    why = "every label is the same class ('cat')"
+    evidence = dataclasses.replace(
+        GOOD, unidentifiable=why, agreement=None, agreement_ci=None, error_rate=0.0, error_rate_ci=(0.0, 0.0)
+    )
+    reasons = {r.clause: r for r in quality_reasons(evidence, TRUST_MODEL)}  # even trusting the model
+    assert reasons["quality.measurable"].outcome == "review" and why in reasons["quality.measurable"].detail
+    assert reasons["quality.max_error_rate"].outcome == "review"
+    assert reasons["acceptance.aql"].outcome == "review"
+    assert worst_outcome(list(reasons.values())) == "review"
+    agreement = next(r for r in quality_reasons(evidence, CONTRACT) if r.clause == "quality.min_agreement")
+    assert agreement.outcome == "unchecked" and why in agreement.detail
+    assert "two labels" not in agreement.detail
+
+
+def test_the_contract_key_error_evidence_is_validated() -> None:
+    from labelpact.errors import InvalidInputError
+
+    assert parse_contract("")["quality.error_evidence"] == "gold-or-sample"
+    with pytest.raises(InvalidInputError, match="error_evidence"):
+        parse_contract('[quality]\nerror_evidence = "vibes"\n')

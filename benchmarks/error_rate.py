@@ -1,0 +1,146 @@
+"""The audit's error-rate estimate against the truth on the shared real datasets, with and without gold.
+
+For each dataset: the consensus (``auto``) and the audit's error-rate estimate (``services.audit``) with
+no gold, and with 10% of the gold tasks given (seeded split) while the other 90% are the truth. Prints
+the true error of the consensus, the estimate and its 95% interval, whether the interval covers the
+truth, whether the estimate is verified, and the ``quality.max_error_rate`` outcome against a 10% limit
+under the default evidence rule (``error_evidence = "gold-or-sample"``) and under ``"model"``.
+The estimate is the audit's: gold scored by the consensus's own out-of-fold fits (``--cross-fit``: PPI
+with this module's refits instead, slower).
+
+    python benchmarks/error_rate.py [--datasets a,b] [--seeds 0] [--limit 0.10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from labelpact.core.acceptance import acceptance_probability, sampling_plan
+from labelpact.core.annotations import Annotations, Gold
+from labelpact.core.consensus import aggregate, consensus_codes
+from labelpact.core.error_rate import ErrorRate
+from labelpact.errors import ConvergenceWarning
+from labelpact.partners.contract import parse_contract
+from labelpact.partners.verdict import QualityEvidence, error_rate_reasons
+from labelpact.services.audit import error_rate_of, gold_check
+
+DATASETS = Path(__file__).resolve().parents[1] / ".." / "shared" / "datasets"
+
+
+def outcome(estimate: ErrorRate, n_tasks: int, limit: float, evidence: str) -> str:
+    contract = parse_contract(f'[quality]\nmax_error_rate = {limit}\nerror_evidence = "{evidence}"\n')
+    plan = sampling_plan(max(n_tasks, 1), aql=1.0)
+    e = QualityEvidence(
+        n_tasks=n_tasks,
+        n_workers=0,
+        gold_accuracy=None,
+        gold_accuracy_ci=None,
+        n_gold=0,
+        agreement=None,
+        agreement_ci=None,
+        error_rate=estimate.value,
+        error_rate_ci=estimate.ci,
+        error_source=estimate.source,
+        n_flagged_workers=0,
+        n_scored_workers=0,
+        acceptance_probability=acceptance_probability(plan, min(max(estimate.value, 0.0), 1.0)),
+        error_verified=estimate.verified,
+    )
+    return next(r.outcome for r in error_rate_reasons(e, contract) if r.clause == "quality.max_error_rate")
+
+
+def run(name: str, seed: int, share: float, limit: float, cross_fit: bool) -> dict[str, object]:
+    labels = pd.read_csv(DATASETS / name / "labels.csv", dtype=str)
+    gold = pd.read_csv(DATASETS / name / "gold.csv", dtype=str)
+    a = Annotations.from_columns(task=labels["item"], worker=labels["worker"], label=labels["label"])
+    order = np.random.default_rng(seed).permutation(len(gold))
+    n_given = max(1, round(share * len(gold))) if share > 0 else 0
+    given, held = gold.iloc[order[:n_given]], gold.iloc[order[n_given:]]
+    anchors = Gold.from_names(a, task=list(given["item"]), label=list(given["label"])) if n_given else None
+    truth = Gold.from_names(a, task=list(held["item"]), label=list(held["label"]))
+    started = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        c = aggregate(a, method="auto", gold=anchors)
+        codes = consensus_codes(a, c.probas)
+        held_out = c.held_out.value if c.held_out is not None else None
+        check = gold_check(a, anchors, method="auto", random_state=seed) if cross_fit and anchors else None
+    estimate = error_rate_of(a, c, codes, anchors, check=check, held_out_accuracy=held_out)
+    seconds = time.perf_counter() - started
+    scored = truth.task[codes[truth.task] >= 0]
+    true_error = float(np.mean(codes[scored] != truth.as_dense(a.n_tasks)[scored]))
+    lo, hi = estimate.ci
+    return {
+        "dataset": name,
+        "gold": f"{share:.0%}",
+        "true": true_error,
+        "estimate": estimate.value,
+        "lo": lo,
+        "hi": hi,
+        "covered": lo <= true_error <= hi,
+        "verified": estimate.verified,
+        "clause": outcome(estimate, int((codes >= 0).sum()), limit, "gold-or-sample"),
+        "clause_model": outcome(estimate, int((codes >= 0).sum()), limit, "model"),
+        "bad_pass": true_error > limit + 0.02
+        and outcome(estimate, int((codes >= 0).sum()), limit, "gold-or-sample") == "met",
+        "seconds": seconds,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--datasets", default="", help="comma-separated subset (default: all)")
+    parser.add_argument("--seeds", default="0", help="comma-separated split seeds")
+    parser.add_argument("--limit", type=float, default=0.10)
+    parser.add_argument("--shares", default="0,0.1", help="comma-separated shares of gold given")
+    parser.add_argument(
+        "--cross-fit", action="store_true", help="also refit per gold fold here (PPI; the audit does not)"
+    )
+    args = parser.parse_args()
+    if not DATASETS.exists():
+        raise SystemExit(f"shared datasets not found at {DATASETS}")
+    names = (
+        args.datasets.split(",")
+        if args.datasets
+        else sorted(p.name for p in DATASETS.iterdir() if p.is_dir())
+    )
+    rows = []
+    for seed in (int(s) for s in args.seeds.split(",")):
+        for name in names:
+            for share in (float(x) for x in args.shares.split(",")):
+                rows.append(run(name, seed, share, args.limit, args.cross_fit) | {"seed": seed})
+                r = rows[-1]
+                print(
+                    f"{name} seed {seed} gold {r['gold']}: true {r['true']:.3f}, estimate {r['estimate']:.3f} "
+                    f"[{r['lo']:.3f}, {r['hi']:.3f}] {'covered' if r['covered'] else 'MISSED'} ({r['seconds']:.1f} s)",
+                    flush=True,
+                )
+    frame = pd.DataFrame(rows)
+    print(f"\n### error-rate estimate vs truth, limit {args.limit:.0%}\n")
+    print(
+        "| dataset | gold | true error | estimate | 95% interval | covered | verified | clause (default) "
+        "| clause (model) |\n|---|---|---|---|---|---|---|---|---|"
+    )
+    for r in rows:
+        print(
+            f"| {r['dataset']} | {r['gold']} | {r['true']:.1%} | {r['estimate']:.1%} | "
+            f"{r['lo']:.1%} to {r['hi']:.1%} | {'yes' if r['covered'] else 'no'} | "
+            f"{'yes' if r['verified'] else 'no'} | {r['clause']} | {r['clause_model']} |"
+        )
+    for share, part in frame.groupby("gold"):
+        print(
+            f"\ngold {share}: covered {int(part['covered'].sum())} of {len(part)}; "
+            f"mean |estimate - true| {float((part['estimate'] - part['true']).abs().mean()):.3f}; "
+            f"clause met although true error > limit + 2 points: {int(part['bad_pass'].sum())}; "
+            f"seconds {float(part['seconds'].sum()):.1f}"
+        )
+
+
+if __name__ == "__main__":
+    main()

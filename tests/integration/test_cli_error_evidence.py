@@ -1,0 +1,161 @@
+"""Through the CLI: a batch whose quality cannot be measured is a finding, never an accept; an error rate
+from the model alone cannot meet the contract until a reviewed sample verifies it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from labelpact.io.export import write_annotations
+from labelpact.simulate import simulate_delivery
+
+from .conftest import RunCli
+
+CONTRACT = """
+[labels]
+classes = ["cat", "dog"]
+[quality]
+min_agreement = 0.5
+min_gold_accuracy = 0.9
+max_error_rate = 0.1
+max_flagged_worker_share = 0.2
+"""
+
+DEGENERATE = {
+    "one_class": ("t{t},w{w},cat", range(3), "one class only"),
+    "one_label_per_task": ("t{t},w{t},{c}", range(1), "has one label"),
+    "no_overlap": ("t{t},w{t},{c}", range(3), "no overlap between workers"),
+    "unanimous": ("t{t},w{w},{c}", range(3), "unanimous"),
+}
+
+
+def _write(path: Path, row: str, workers: range) -> Path:
+    lines = ["task,worker,label"]
+    for t in range(8):
+        c = "cat" if t % 2 else "dog"
+        lines += [row.format(t=t, w=w, c=c) for w in workers]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("case", sorted(DEGENERATE))
+@pytest.mark.parametrize("with_contract", [False, True])
+def test_an_unmeasurable_batch_is_a_finding_not_an_accept(
+    cli: RunCli, tmp_path: Path, case: str, with_contract: bool
+) -> None:
+    row, workers, why = DEGENERATE[case]
+    labels = _write(tmp_path / f"{case}.csv", row, workers)
+    assert cli("partner", "add", "Acme").code == 0
+    extra: list[str | Path] = []
+    if with_contract:
+        contract = tmp_path / "contract.toml"
+        contract.write_text(CONTRACT, encoding="utf-8")
+        extra = ["--contract", contract]
+    run = cli("audit", labels, "--partner", "Acme", "--project", "p", "--json", *extra)
+    assert run.code == 0, run.stderr
+    doc = json.loads(run.stdout)
+    assert doc["verdict"] != "accept"
+    measurable = next(r for r in doc["reasons"] if r["clause"] == "quality.measurable")
+    assert measurable["outcome"] == "review" and why in measurable["detail"]
+    assert any(f["kind"] == "unmeasurable_quality" for f in doc["findings"])
+    assert doc["metrics"]["measurable"] is False
+    assert "shape" not in run.stdout
+    for reason in doc["reasons"]:
+        assert "no task has two labels" not in reason["detail"]
+        if reason["clause"] == "quality.max_error_rate":
+            assert reason["outcome"] != "met"
+    agreement = cli("agreement", labels, "--json")
+    assert agreement.code == 0, agreement.stderr
+    assert why in json.loads(agreement.stdout)["unidentifiable"]
+    human = cli("agreement", labels)
+    assert "cannot be measured" in human.stdout
+
+
+def test_a_model_only_estimate_is_unverified_until_a_reviewed_sample_verifies_it(
+    cli: RunCli, tmp_path: Path
+) -> None:
+    sim = simulate_delivery(
+        n_tasks=400,
+        n_workers=30,
+        n_classes=3,
+        labels_per_task=3,
+        gold_share=0.0,
+        share_mediocre=0.0,
+        duplicate_rate=0.0,
+        seed=5,
+    )
+    labels = write_annotations(sim.annotations, tmp_path / "labels.csv")
+    contract = tmp_path / "contract.toml"
+    contract.write_text('[quality]\nmethod = "ds"\nmax_error_rate = 0.25\n[acceptance]\naql = 25\n')
+    assert cli("partner", "add", "Acme").code == 0
+    run = cli("audit", labels, "--partner", "Acme", "--project", "p", "--contract", contract, "--json")
+    assert run.code == 0, run.stderr
+    doc = json.loads(run.stdout)
+    rate = doc["metrics"]["error_rate"]
+    assert rate["verified"] is False and rate["checks"]["n"] == 0
+    clause = next(r for r in doc["reasons"] if r["clause"] == "quality.max_error_rate")
+    assert clause["outcome"] == "review" and "unverified" in clause["detail"]
+    assert "model alone cannot meet" in clause["detail"]
+    assert doc["verdict"] == "review"
+    exported = tmp_path / "consensus.parquet"
+    assert cli("consensus", "export", doc["audit"], "--out", exported).code == 0
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(exported).to_pydict()
+    consensus = dict(zip(table["task"], table["label"], strict=True))
+    answers = tmp_path / "answers.csv"
+    answers.write_text("task,label\n" + "".join(f"{t},{consensus[t]}\n" for t in doc["sample_tasks"]))
+    review = cli("review", doc["audit"], "--results", answers, "--json")
+    assert review.code == 0, review.stderr
+    reviewed = json.loads(review.stdout)
+    assert reviewed["error_rate"]["verified"] is True
+    assert reviewed["error_rate"]["checks"]["n"] == len(doc["sample_tasks"])
+    verified = next(r for r in reviewed["clauses"] if r["clause"] == "quality.max_error_rate")
+    assert verified["outcome"] == "met" and "unverified" not in verified["detail"]
+    assert reviewed["decision"] == "accept"
+    human = cli("review", doc["audit"], "--results", answers)
+    assert "verified by" in human.stdout and "quality.max_error_rate" in human.stdout
+
+
+def test_the_audit_estimate_covers_the_truth_under_correlated_mistakes() -> None:
+    """The audit's own estimate (``error_rate_of`` on ``aggregate``'s out-of-fold gold score) on deliveries
+    whose workers share decoys: the interval covers the true error of the delivered consensus, and no
+    clause is met by a batch more than 2 points worse than the limit."""
+    import numpy as np
+
+    from labelpact.core.annotations import Annotations, Gold
+    from labelpact.core.consensus import aggregate, consensus_codes
+    from labelpact.services.audit import error_rate_of
+
+    covered, replicates = 0, 6
+    for seed in range(replicates):
+        rng = np.random.default_rng(seed)
+        n_tasks, k = 400, 3
+        truth = rng.integers(0, k, n_tasks)
+        decoy = (truth + rng.integers(1, k, n_tasks)) % k
+        hard = rng.random(n_tasks) < 0.2
+        accuracy = rng.uniform(0.6, 0.95, 30)
+        task = np.repeat(np.arange(n_tasks), 5)
+        worker = np.concatenate([rng.choice(30, 5, replace=False) for _ in range(n_tasks)])
+        label = np.where(rng.random(len(task)) < accuracy[worker], truth[task], (truth[task] + 1) % k)
+        label = np.where(hard[task] & (rng.random(len(task)) < 0.6), decoy[task], label)
+        a = Annotations.from_columns(
+            task=[f"t{i:04d}" for i in task],
+            worker=[f"w{w:02d}" for w in worker],
+            label=[f"c{c}" for c in label],
+        )
+        true_class = np.searchsorted([int(c[1:]) for c in a.classes], truth[[int(t[1:]) for t in a.tasks]])
+        given = np.sort(rng.choice(n_tasks, 40, replace=False))
+        gold = Gold(task=given, label=true_class[given])
+        c = aggregate(a, method="ds", gold=gold, random_state=seed)
+        codes = consensus_codes(a, c.probas)
+        rest = np.setdiff1d(np.arange(n_tasks), given)
+        true_error = float(np.mean(codes[rest] != true_class[rest]))
+        assert c.held_out is not None
+        e = error_rate_of(a, c, codes, gold, check=None, held_out_accuracy=c.held_out.value)
+        assert e.verified and e.checks.n == 40
+        covered += e.ci[0] <= true_error <= e.ci[1]
+        assert not (true_error > 0.12 and e.ci[1] <= 0.10)  # would meet a 10% clause
+    assert covered >= replicates - 1
