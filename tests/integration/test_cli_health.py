@@ -84,3 +84,56 @@ def test_allocate_respects_the_cap_and_moves_work_to_the_better_partner(cli: Run
     assert sum(p["labels"] for p in doc["partners"]) == 1000
     assert {e["partner"] for e in doc["evidence"]} == {"Good", "Weak"}
     assert cli("allocate", "--project", "nope").code == 2
+
+
+CASES = Path(__file__).resolve().parents[2] / "src" / "labelpact" / "partners" / "data" / "cases"
+
+
+def test_a_worker_welfare_case_is_explained_event_by_event(cli: RunCli) -> None:
+    """Meta and Sama, entered from the library's case file: the day before Sama's exit the expose and the
+    workers' suit are named with their sources, and ``--without`` removes one."""
+    assert cli("client", "set", "--name", "Meta").code == 0
+    assert cli("partner", "add", "Sama", "--since", "2019-01-01").code == 0
+    run = cli("events", "import", CASES / "meta-sama.json")
+    assert run.code == 0, run.stderr
+    doc = json.loads(cli("health", "Sama", "--as-of", "2023-01-09", "--horizon", "90", "--json").stdout)
+    welfare = [c for c in doc["risk"]["contributions"] if c["signal"] == "worker_welfare"]
+    assert len(welfare) == 2 and all(c["effect"] > 0 and c["source"] and c["event_id"] for c in welfare)
+    without = cli(
+        "health",
+        "Sama",
+        "--as-of",
+        "2023-01-09",
+        "--horizon",
+        "90",
+        "--json",
+        "--without",
+        welfare[0]["event_id"],
+    )
+    assert without.code == 0, without.stderr
+    assert json.loads(without.stdout)["risk"]["probability"] < doc["risk"]["probability"]
+
+
+def test_an_ethics_audit_finding_feeds_the_forecast_before_the_press_does(
+    cli: RunCli, tmp_path: Path
+) -> None:
+    """An audit that finds pay below the floor: ``health`` names the finding (its id, ``f..``) as a signal of
+    the hazard, and ``--without`` it lowers the risk."""
+    from labelpact.simulate_payloads import underpay_workers
+
+    contract = tmp_path / "contract.toml"
+    contract.write_text("[pay]\nprice_per_label = 0.08\npay_floor_per_hour = 15.0\n", encoding="utf-8")
+    assert cli("partner", "add", "Vendor", "--contract", contract).code == 0
+    sim = simulate_delivery(n_tasks=300, n_workers=30, median_duration_s=12.0, seed=5)
+    underpaid, _ = underpay_workers(
+        sim.annotations, share=0.3, price_per_label=0.08, pay_floor_per_hour=15.0, seed=6
+    )
+    labels = write_annotations(underpaid, tmp_path / "labels.csv")
+    run = cli("audit", labels, "--partner", "Vendor", "--project", "p", "--json")
+    assert run.code == 0, run.stderr
+    doc = json.loads(cli("health", "Vendor", "--json", "--horizon", "90").stdout)
+    pay = [c for c in doc["risk"]["contributions"] if c["signal"] == "pay_below_floor"]
+    assert len(pay) == 1 and pay[0]["effect"] > 0 and pay[0]["event_id"].startswith("f")
+    without = cli("health", "Vendor", "--json", "--horizon", "90", "--without", pay[0]["event_id"])
+    assert without.code == 0, without.stderr
+    assert json.loads(without.stdout)["risk"]["probability"] < doc["risk"]["probability"]

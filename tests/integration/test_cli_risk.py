@@ -40,6 +40,7 @@ def test_fit_recovers_the_effect_and_save_feeds_the_forecast(
     effect = next(e for e in doc["effects"] if e["name"].startswith("quality_excess"))
     assert abs(effect["estimate"] - 0.6) < 3 * effect["se"] + 0.05  # the prior says 0.15
     assert not (workspace / "risk_priors.toml").exists()
+    assert cli("client", "set", "--name", "Acme").code == 0  # saving needs a workspace
     assert cli("risk", "fit", history, "--save").code == 0
     assert (workspace / "risk_priors.toml").is_file()
 
@@ -49,3 +50,30 @@ def test_a_bad_history_is_one_line_of_bad_input(cli: RunCli, tmp_path: Path) -> 
     bad.write_text("relationship,month,outcome\nr1,2020-01,divorce\n", encoding="utf-8")
     run = cli("risk", "fit", bad)
     assert run.code == 2 and "bad.csv" in run.stderr and "line 2" in run.stderr
+
+
+CASES = Path(__file__).resolve().parents[2] / "src" / "labelpact" / "partners" / "data" / "cases"
+
+
+def test_fit_reads_the_case_library_and_reports_intervals_and_support(cli: RunCli, workspace: Path) -> None:
+    run = cli("risk", "fit", CASES, "--json")
+    assert run.code == 0, run.stderr
+    doc = json.loads(run.stdout)
+    assert doc["n_cases"] >= 25 and doc["converged"]
+    welfare = next(e for e in doc["effects"] if e["name"] == "worker_welfare.client_exit")
+    assert welfare["n_cases"] >= 5 and welfare["interval"][0] <= welfare["estimate"] <= welfare["interval"][1]
+    shown = cli("risk", "fit", CASES)
+    assert shown.code == 0 and "cases" in shown.stdout and "90% interval" in shown.stdout
+    assert cli("risk", "fit", CASES / "meta-sama.json", "--save").code == 2  # no workspace to save in
+    assert cli("client", "set", "--name", "Acme").code == 0
+    assert cli("risk", "fit", CASES / "meta-sama.json", "--save").code == 0  # one case file works too
+    assert (workspace / "risk_priors.toml").is_file()
+
+
+def test_a_bad_case_file_is_one_line_of_bad_input(cli: RunCli, tmp_path: Path) -> None:
+    doc = json.loads((CASES / "meta-sama.json").read_text(encoding="utf-8"))
+    doc["events"][0]["kind"] = "gossip"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc), encoding="utf-8")
+    run = cli("risk", "fit", bad)
+    assert run.code == 2 and "bad.json" in run.stderr and "kind" in run.stderr

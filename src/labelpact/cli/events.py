@@ -18,7 +18,12 @@ from labelpact.services.events import LedgerEvent, import_events, list_events, r
 __all__ = ["event", "events"]
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_MEANING_STYLE = {"conflict_of_interest": "bold red", "binding_stake": "green", "none": "dim"}
+_MEANING_STYLE = {
+    "conflict_of_interest": "bold red",
+    "binding_stake": "green",
+    "implicates_client": "red",
+    "none": "dim",
+}
 
 
 @click.group()
@@ -34,14 +39,22 @@ def event() -> None:
         "Magnitude by kind: a share in (0, 1] for investment/acquisition; people (or a share of staff "
         "below 1) for layoff; people for executive_departure/hire; USD for customer_exit, lawsuit, "
         "contract_change, funding; a share of wrong items for quality_complaint; records for "
-        "security_incident."
+        "security_incident; a share of revenue or guidance lost for financial_distress (a profit warning, "
+        "guidance cut, going-concern doubt); people affected for worker_welfare (an expose of annotators' "
+        "pay or trauma, a strike, a suit by workers); USD for regulatory_action (a fine, court ruling, ban, "
+        "investigation) and reputation (an expose not about workers: data misuse, fraud claims)."
     ),
 )
 @click.argument("partner")
 @click.option("--kind", required=True, metavar="KIND", help=f"One of: {', '.join(EVENT_KINDS)}.")
 @click.option("--date", "date_", required=True, metavar="YYYY-MM-DD", help="When it happened.")
 @click.option(
-    "--actor", default=None, metavar="NAME", help="Who acted: the investor, the executive, the customer."
+    "--actor",
+    default=None,
+    metavar="NAME",
+    help="Who acted: the investor, the executive, the customer; for an adverse report (worker_welfare, "
+    "regulatory_action, quality_complaint, reputation, security_incident) the client whose work it names "
+    "(your own name: it implicates you).",
 )
 @click.option("--magnitude", default=None, metavar="X", help="How big, in the kind's unit (see below).")
 @click.option("--summary", default=None, metavar="TEXT", help="What happened, in a sentence.")

@@ -45,7 +45,12 @@ def parse_assumptions(values: tuple[str, ...]) -> dict[str, float | str]:
     show_default=True,
     help="Days ahead the breakdown probability covers.",
 )
-@click.option("--without", multiple=True, metavar="EVENT", help="What if this event (e7) had not happened.")
+@click.option(
+    "--without",
+    multiple=True,
+    metavar="EVENT",
+    help="What if this event (e7) or ethics finding (f12) had not happened.",
+)
 @click.option("--assume", multiple=True, metavar="KEY=VALUE", help="What if an input were different.")
 @common_options
 def health(
@@ -91,18 +96,30 @@ def render_health(console: Console, doc: dict[str, Any], *, top: int = 6) -> Non
     # the ledger events behind the forecast are always named, even when quality outweighs them
     drivers += [c for c in ranked[top:] if c.get("event_id") and c["effect"] > 0.001][:3]
     if drivers:
+        events = {e["id"]: e for e in doc.get("events", [])}
         table = Table(title="What drives it", title_justify="left")
         table.add_column("signal")
         table.add_column("effect", justify="right")
+        table.add_column("log-odds", justify="right")
         table.add_column("event")
-        table.add_column("source", overflow="fold")
+        table.add_column("evidence", overflow="fold")
         for c in drivers:
             effect = c["effect"]
+            event_id = c.get("event_id") or ""
+            event = events.get(event_id)
+            if event is not None:
+                evidence = f"{event['date']} {event['description']}; {event.get('source_url') or 'no source'}"
+            elif event_id:
+                evidence = f"ethics finding {event_id} of an audit"
+            else:
+                evidence = c["source"]
+            log_odds = ", ".join(f"{k.split('_')[0]} {v:+.2f}" for k, v in c.get("log_odds", {}).items())
             table.add_row(
                 c["signal"],
                 f"[{'red' if effect > 0 else 'green'}]{effect * 100:+.1f} pts[/]",
-                c.get("event_id") or "",
-                c["source"],
+                log_odds,
+                event_id,
+                evidence,
             )
         console.print(table)
     first: dict[str, dict[str, Any]] = {}

@@ -3,7 +3,10 @@
 An event is a fact; its meaning depends on who runs the workspace. An ``investment`` or ``acquisition``
 whose actor is one of the client's rivals is a conflict of interest (a rival now sees the client's work
 through the vendor: Rogan, *Organization Science* 2014); one by the client itself is a stake that binds
-the partnership. Nothing else changes meaning here; the risk model weighs the rest.
+the partnership. An adverse report (``worker_welfare``, ``regulatory_action``, ``quality_complaint``,
+``reputation``, ``security_incident``) whose actor is the client names the client's own work: the partner's
+stigma attaches to the client it is publicly tied to (Bruyaka, Philippe & Castaner, *AMR* 2018; Jensen,
+*ASQ* 2006), so it implicates the client. Nothing else changes meaning here; the risk model weighs the rest.
 
 ``magnitude`` is one number whose unit depends on the kind (``MAGNITUDE_MEANING``):
 
@@ -17,8 +20,26 @@ security_incident                 records or documents exposed (a whole number >
 lawsuit                           amount claimed, USD >= 0
 contract_change                   the new yearly commitment, USD >= 0
 funding                           amount raised, USD > 0
+financial_distress                share of revenue or guidance lost, in [0, 1]
+worker_welfare                    people affected (a whole number >= 1)
+regulatory_action                 fine or amount at stake, USD >= 0
+reputation                        amount at stake, USD >= 0
 other                             any finite number; the summary says what it counts
 ================================  ====================================================================
+
+The four kinds that real breakups show besides stakes and departures (RESEARCH.md B.2, issue 17):
+
+- ``financial_distress``: the partner's profit warning, guidance cut, going-concern doubt, delisting risk,
+  a lender seizing its cash (``0.5`` = half of the guided profit gone).
+- ``worker_welfare``: a press expose or report on the partner's annotators' or moderators' pay, hours or
+  psychological harm; a strike, petition or union action; a suit by its workers over their conditions
+  (``200`` = two hundred moderators).
+- ``regulatory_action``: a fine, court ruling, ban or official investigation of the partner, whoever
+  brought it (``117000000`` = a $117M tax ruling).
+- ``reputation``: an expose that is not about workers: data misuse, fraud or inflated-revenue claims,
+  a founder named in a criminal probe.
+
+``lawsuit`` stays for commercial litigation (a client, rival or investor suing or sued).
 """
 
 from __future__ import annotations
@@ -35,6 +56,7 @@ from urllib.parse import urlsplit
 from labelpact.errors import InvalidInputError
 
 __all__ = [
+    "ADVERSE",
     "CERTAINTIES",
     "COLUMNS",
     "EVENT_KINDS",
@@ -63,13 +85,25 @@ EVENT_KINDS: Final = (
     "lawsuit",
     "contract_change",
     "funding",
+    "financial_distress",
+    "worker_welfare",
+    "regulatory_action",
+    "reputation",
     "other",
 )
 # How sure the source is: a party confirmed it (or several outlets report it), reported by unnamed
 # sources, one source only, disputed by a named party.
 CERTAINTIES: Final = ("confirmed", "reported", "single_source", "disputed")
-Meaning = Literal["conflict_of_interest", "binding_stake", "none"]
-MEANINGS: Final[tuple[Meaning, ...]] = ("conflict_of_interest", "binding_stake", "none")
+Meaning = Literal["conflict_of_interest", "binding_stake", "implicates_client", "none"]
+MEANINGS: Final[tuple[Meaning, ...]] = ("conflict_of_interest", "binding_stake", "implicates_client", "none")
+# adverse reports about the partner; the actor, when given, is the client whose work the report names
+ADVERSE: Final = (
+    "worker_welfare",
+    "regulatory_action",
+    "quality_complaint",
+    "reputation",
+    "security_incident",
+)
 
 MAGNITUDE_MEANING: Final[Mapping[str, str]] = {
     "investment": "share of the partner taken, in (0, 1]",
@@ -83,12 +117,21 @@ MAGNITUDE_MEANING: Final[Mapping[str, str]] = {
     "lawsuit": "amount claimed in USD, >= 0",
     "contract_change": "the new yearly commitment in USD, >= 0",
     "funding": "amount raised in USD, > 0",
+    "financial_distress": "share of revenue or guidance lost, in [0, 1]",
+    "worker_welfare": "people affected (a whole number >= 1)",
+    "regulatory_action": "fine or amount at stake in USD, >= 0",
+    "reputation": "amount at stake in USD, >= 0",
     "other": "any finite number",
 }
 _SHARE = ("investment", "acquisition")
-_PEOPLE = ("executive_departure", "executive_hire")
-_USD = ("customer_exit", "lawsuit", "contract_change", "funding")
-_ACTOR_WORD: Final = {"investment": " by", "acquisition": " by", "funding": " from", "lawsuit": " with"}
+_PEOPLE = ("executive_departure", "executive_hire", "worker_welfare")
+_USD = ("customer_exit", "lawsuit", "contract_change", "funding", "regulatory_action", "reputation")
+_ACTOR_WORD: Final = {
+    "investment": " by",
+    "acquisition": " by",
+    "funding": " from",
+    "lawsuit": " with",
+} | dict.fromkeys(ADVERSE, " about")
 
 COLUMNS: Final = ("partner", "kind", "date", "actor", "magnitude", "summary", "source_url", "certainty")
 _REQUIRED: Final = ("partner", "kind", "date")
@@ -128,10 +171,14 @@ def same_name(a: str | None, b: str | None) -> bool:
 
 
 def meaning(event: Event, *, client: str | None, rivals: Iterable[str]) -> Meaning:
-    """What ``event`` means for the client: a rival's stake in the partner, the client's own, or nothing.
+    """What ``event`` means for the client: a rival's stake in the partner, the client's own, an adverse
+    report about the client's own work at the partner, or nothing.
 
-    Only ``investment`` and ``acquisition`` carry a meaning; the client wins over a rival of the same name.
+    Stakes (``investment``, ``acquisition``) and adverse reports (``ADVERSE``) carry a meaning; the client
+    wins over a rival of the same name.
     """
+    if event.kind in ADVERSE and event.actor is not None:
+        return "implicates_client" if same_name(event.actor, client) else "none"
     if event.kind not in _SHARE or event.actor is None:
         return "none"
     if same_name(event.actor, client):
@@ -153,6 +200,8 @@ def magnitude_text(kind: str, magnitude: float | None) -> str:
         return f"{magnitude:,.0f} " + ("person" if magnitude == 1 else "people")
     if kind == "quality_complaint":
         return f"{_percent(magnitude)} of items wrong"
+    if kind == "financial_distress":
+        return f"{_percent(magnitude)} of revenue or guidance lost"
     if kind == "security_incident":
         return f"{magnitude:,.0f} records exposed"
     if kind in _USD:
@@ -372,7 +421,7 @@ def _in_range(kind: str, x: float) -> bool:
         return 0.0 <= x < 1.0 or (x >= 1.0 and x.is_integer())
     if kind in _PEOPLE:
         return x >= 1.0 and x.is_integer()
-    if kind == "quality_complaint":
+    if kind in ("quality_complaint", "financial_distress"):
         return 0.0 <= x <= 1.0
     if kind == "security_incident":
         return x >= 0.0 and x.is_integer()

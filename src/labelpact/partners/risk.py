@@ -6,7 +6,7 @@ has the multinomial-logit hazard ``P(k | together) = exp(eta_k) / (1 + sum_j exp
 model (Allison, *Sociological Methodology* 1982; RESEARCH.md B.6). Signals ``x_s`` are the quality
 state and trend from audits, SLA misses, events that decay with a half-life, and stabilisers; signs
 come from the research, sizes are sourced priors in ``data/risk_priors.toml`` (``risk_fit`` re-estimates
-them). The chance of breakdown within a horizon is the cumulative incidence over months, all causes.
+them; ``labelpact health`` uses them refitted on real breakups, ``risk_library.library_priors``). The chance of breakdown within a horizon is the cumulative incidence over months, all causes.
 
 Assumptions, stated once: signals known at ``as_of`` carry forward (events keep decaying, quality
 stays at its last audited level), anything dated after ``as_of`` is invisible, and events not yet known
@@ -18,7 +18,7 @@ arrive at assumed rates (``arrivals_per_year``; the forecast averages over simul
     ...                     events=(stake,))
     >>> f = forecast(inputs, 365)
     >>> round(f.baseline_probability, 2), round(f.probability, 2), [round(x, 2) for x in f.interval]
-    (0.04, 0.2, [0.06, 0.58])
+    (0.04, 0.2, [0.05, 0.62])
     >>> [(c.signal, c.event_id, round(c.effect, 3)) for c in f.contributions]
     [('rival_stake', 'e1', 0.162), ('joint_projects', None, -0.077), ('new_events', None, 0.043)]
     >>> round(forecast(inputs, 365, without=["e1"]).probability, 2)  # the three projects hold it below 0.04
@@ -54,6 +54,7 @@ from labelpact.partners.risk_priors import (
     _MEANS,
     _SIDES,
     CAUSES,
+    FINDING_SIGNALS,
     SIGNALS,
     Effect,
     RiskPriors,
@@ -73,6 +74,7 @@ from labelpact.partners.risk_signals import (
 __all__ = [
     "ASSUMABLE",
     "CAUSES",
+    "FINDING_SIGNALS",
     "SIGNALS",
     "Contribution",
     "Effect",
@@ -93,6 +95,8 @@ FloatArray = npt.NDArray[np.float64]
 _BASELINE: Final = ("intercept", "age_log", "age_years")
 _STATE: Final = ("quality_excess", "quality_trend", "rejection_rate", "late_rate", "spc_alarm")
 _STABILISERS: Final = ("client_stake", "min_spend", "joint_projects")
+# what an ``EventInput`` may be: a ledger event, or an ethics-audit finding dated by its batch
+_KINDS: Final = (*EVENT_KINDS, *FINDING_SIGNALS.values())
 # inputs ``assume`` may override besides any signal name (see ``forecast``)
 ASSUMABLE: Final = (
     *("equity_stake", "min_spend", "n_projects", "max_error_rate", "partner_headcount"),
@@ -289,7 +293,9 @@ def _contribution(
     """One explained term; ``row`` (n_signals,) is this part's signals in the first forecast month."""
     terms = row @ coef
     used = {s for s in SIGNALS if row[_COL[s]] != 0}
-    sources = dict.fromkeys(e.source for e in p.effects if e.signal in used and e.source)
+    sources = dict.fromkeys(
+        part.strip() for e in p.effects if e.signal in used and e.source for part in e.source.split(";")
+    )
     return Contribution(
         signal=signal,
         effect=effect,
@@ -377,8 +383,8 @@ def _check(inputs: RiskInputs, horizon_days: int, p: RiskPriors) -> None:
     if len({e.id for e in inputs.events}) != len(inputs.events):
         raise bad("events", "unique event ids", [e.id for e in inputs.events])
     for e in inputs.events:
-        if e.kind not in EVENT_KINDS or e.meaning not in _MEANS or e.side not in _SIDES:
-            raise bad(f"event {e.id}", f"a kind in {EVENT_KINDS}, meaning in {_MEANS}, side in {_SIDES}", e)
+        if e.kind not in _KINDS or e.meaning not in _MEANS or e.side not in _SIDES:
+            raise bad(f"event {e.id}", f"a kind in {_KINDS}, meaning in {_MEANS}, side in {_SIDES}", e)
         if isinstance(e.certainty, str) and e.certainty not in p.certainty:
             raise bad(f"event {e.id}", f"a certainty in {tuple(p.certainty)}", e.certainty)
         if isinstance(e.certainty, float | int) and not 0.0 <= e.certainty <= 1.0:

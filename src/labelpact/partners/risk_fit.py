@@ -271,7 +271,7 @@ def priors_toml(priors: RiskPriors) -> str:
 
     lines = ["# written by labelpact.partners.risk_fit.priors_toml", "", "[model]"]
     lines += [f"month_days = {priors.month_days!r}", f"causes = [{', '.join(map(text, CAUSES))}]", ""]
-    for table in ("certainty", "half_life_days", "arrivals_per_year"):
+    for table in ("certainty", "half_life_days", "arrivals_per_year", "lag_days"):
         lines.append(f"[{table}]")
         lines += [f"{k} = {float(v)!r}" for k, v in getattr(priors, table).items()]
         lines.append("")

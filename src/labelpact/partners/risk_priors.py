@@ -19,7 +19,7 @@ import numpy.typing as npt
 from labelpact.errors import InvalidInputError
 from labelpact.partners.events import EVENT_KINDS, Meaning
 
-__all__ = ["CAUSES", "SIGNALS", "Effect", "RiskPriors", "event_signal", "load_priors"]
+__all__ = ["CAUSES", "FINDING_SIGNALS", "SIGNALS", "Effect", "RiskPriors", "event_signal", "load_priors"]
 
 FloatArray = npt.NDArray[np.float64]
 CAUSES: Final = ("client_exit", "vendor_exit", "buyout")
@@ -32,6 +32,9 @@ SIGNALS: Final = (
     "rejection_rate",
     "late_rate",
     "spc_alarm",
+    "pay_below_floor",
+    "pii_leak",
+    "disallowed_license",
     "rival_stake",
     "rival_stake_x_embedded",
     "ownership_change",
@@ -44,14 +47,26 @@ SIGNALS: Final = (
     "lawsuit",
     "funding",
     "contract_change",
+    "financial_distress",
+    "worker_welfare",
+    "regulatory_action",
+    "reputation",
+    "implicates_client",
     "client_turbulence",
     "client_stake",
     "min_spend",
     "joint_projects",
 )
+# ethics-audit findings that feed the hazard like events (dated by the audited batch): finding kind ->
+# signal. Pay below the floor, personal data leaked, a disallowed licence (issue 17, part 4).
+FINDING_SIGNALS: Final = {
+    "pay_below_floor": "pay_below_floor",
+    "pii": "pii_leak",
+    "disallowed_license": "disallowed_license",
+}
 # private to the risk model, shared with risk_signals and risk: column of each signal, event vocabulary
 _COL: Final = {name: i for i, name in enumerate(SIGNALS)}
-_MEANS: Final[tuple[Meaning, ...]] = ("conflict_of_interest", "binding_stake", "none")
+_MEANS: Final[tuple[Meaning, ...]] = ("conflict_of_interest", "binding_stake", "implicates_client", "none")
 _SIDES: Final = ("partner", "client")
 
 
@@ -81,6 +96,8 @@ class RiskPriors:
     certainty: Mapping[str, float]
     month_days: float = 365.25 / 12
     arrivals_per_year: Mapping[str, float] = field(default_factory=dict)
+    # signals whose pull on the client builds up before it fades: days to the peak (see risk_signals)
+    lag_days: Mapping[str, float] = field(default_factory=dict)
 
     @property
     def values(self) -> FloatArray:
@@ -121,13 +138,23 @@ def _packaged_priors() -> RiskPriors:
     text = (
         importlib.resources.files("labelpact.partners").joinpath("data/risk_priors.toml").read_text("utf-8")
     )
-    return load_priors(text, source="risk_priors.toml")
+    return _parsed(text, "risk_priors.toml", {}, {})
 
 
 def load_priors(text: str | None = None, *, source: str = "priors") -> RiskPriors:
-    """Priors parsed from TOML ``text`` (the packaged ``data/risk_priors.toml`` when None), checked."""
+    """Priors parsed from TOML ``text`` (the packaged ``data/risk_priors.toml`` when None), checked.
+
+    A half-life the text lacks (a fit saved before the signal existed) is the packaged one.
+    """
     if text is None:
         return _packaged_priors()
+    packaged = _packaged_priors()
+    return _parsed(text, source, packaged.half_life_days, packaged.lag_days)
+
+
+def _parsed(
+    text: str, source: str, default_half_life: Mapping[str, float], default_lag: Mapping[str, float]
+) -> RiskPriors:
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -156,6 +183,9 @@ def load_priors(text: str | None = None, *, source: str = "priors") -> RiskPrior
         )
     half_life = {k: float(v) for k, v in doc.get("half_life_days", {}).items()}
     fed = {x for k in EVENT_KINDS for m in _MEANS for s in _SIDES if (x := event_signal(k, m, s)) is not None}
+    for name in (*fed, *FINDING_SIGNALS.values()):
+        if name not in half_life and name in default_half_life:
+            half_life[name] = default_half_life[name]
     missing = sorted(x for x in fed if x not in half_life and x != "client_stake")
     if missing:
         raise InvalidInputError(f"a half-life for {', '.join(missing)}", file=source, column="half_life_days")
@@ -165,7 +195,12 @@ def load_priors(text: str | None = None, *, source: str = "priors") -> RiskPrior
     odd = sorted(k for k, v in arrivals.items() if k not in half_life or not v >= 0)
     if odd:
         raise InvalidInputError("event signals with a half-life and rates >= 0", file=source, column=odd[0])
-    return RiskPriors(tuple(effects), half_life, certainty, month_days, arrivals)
+    lag = {k: float(v) for k, v in doc.get("lag_days", {}).items()}
+    if "lag_days" not in doc:  # a fit saved before lags existed keeps the packaged ones
+        lag = dict(default_lag)
+    if any(k not in half_life or not v > 0 for k, v in lag.items()):
+        raise InvalidInputError("event signals with a half-life and lags > 0", file=source, column="lag_days")
+    return RiskPriors(tuple(effects), half_life, certainty, month_days, arrivals, lag)
 
 
 def event_signal(kind: str, meaning: Meaning = "none", side: str = "partner") -> str | None:

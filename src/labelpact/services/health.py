@@ -15,7 +15,15 @@ from typing import Any
 import numpy as np
 
 from labelpact.partners.contract import Contract, parse_contract
-from labelpact.partners.risk import EventInput, QualityPoint, RiskForecast, RiskInputs, forecast
+from labelpact.partners.risk import (
+    FINDING_SIGNALS,
+    EventInput,
+    QualityPoint,
+    RiskForecast,
+    RiskInputs,
+    forecast,
+)
+from labelpact.partners.risk_library import library_priors
 from labelpact.partners.spc import AuditSeries, QualityAlarms, quality_alarms
 from labelpact.services.events import list_events
 from labelpact.services.risk import workspace_priors
@@ -43,6 +51,7 @@ class QualityRecord:
     gold_accuracy: float | None
     agreement: float | None
     on_time: bool | None
+    findings: tuple[tuple[str, str], ...] = ()  # (finding id, kind) of the audit's ethics findings
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +97,7 @@ def _record(audit: AuditRecord) -> QualityRecord | None:
         gold_accuracy=None if gold is None else gold.get("value"),
         agreement=alpha,
         on_time=m.get("timeliness", {}).get("on_time"),
+        findings=tuple((f.id, f.kind) for f in audit.findings if f.kind in FINDING_SIGNALS),
     )
 
 
@@ -112,6 +122,16 @@ def _alarms(records: Sequence[QualityRecord]) -> QualityAlarms | None:
         defect_name="errors",
     )
     return quality_alarms(series, baseline=SPC_BASELINE)
+
+
+def _finding_events(records: Sequence[QualityRecord]) -> tuple[EventInput, ...]:
+    """Ethics findings (pay below the floor, PII leaked, a disallowed licence) as signals of the hazard,
+    dated by the audited batch; the id is the finding's (``f12``), so ``--without f12`` drops it."""
+    return tuple(
+        EventInput(finding, FINDING_SIGNALS[kind], r.delivered, certainty="confirmed")
+        for r in records
+        for finding, kind in r.findings
+    )
 
 
 def contract_of(partner: PartnerRecord) -> Contract:
@@ -167,7 +187,7 @@ def partner_health(
     rivals = client.rivals if client is not None else ()
     events = tuple(
         EventInput.from_event(e.event, client=client.name if client else None, rivals=rivals) for e in ledger
-    )
+    ) + _finding_events(records)
     contract = contract_of(record)
     start = record.since or (records[0].delivered if records else day)
     inputs = RiskInputs(
@@ -190,9 +210,8 @@ def partner_health(
         max_error_rate=contract["quality.max_error_rate"],
         spc_alarm_since=worse[0].date if worse else None,
     )
-    risk = forecast(
-        inputs, horizon_days=horizon_days, without=without, assume=assume, priors=workspace_priors(store)
-    )
+    priors = workspace_priors(store) or library_priors()
+    risk = forecast(inputs, horizon_days=horizon_days, without=without, assume=assume, priors=priors)
     spc: dict[str, Any] = (
         alarms.as_dict()
         if alarms is not None

@@ -13,9 +13,10 @@ from pathlib import Path
 from labelpact.errors import InvalidInputError
 from labelpact.partners.risk import RiskPriors, load_priors
 from labelpact.partners.risk_fit import FittedRisk, fit_risk, history_from_rows, priors_toml
+from labelpact.partners.risk_library import CaseFit, fit_cases, load_cases
 from labelpact.store import Store
 
-__all__ = ["PRIORS_FILE", "fit_history", "workspace_priors"]
+__all__ = ["PRIORS_FILE", "fit_history", "fit_library", "is_case_library", "workspace_priors"]
 
 PRIORS_FILE = "risk_priors.toml"
 
@@ -32,16 +33,42 @@ def _rows(path: Path) -> list[dict[str, str | None]]:
         raise InvalidInputError("a CSV file", file=path, got=str(error)) from None
 
 
-def fit_history(store: Store, path: str | Path, *, penalty: float = 1.0, save: bool = False) -> FittedRisk:
-    """Fit the risk model to a HISTORY CSV; with ``save``, the workspace's forecasts use it from now on."""
+def is_case_library(path: str | Path) -> bool:
+    """Whether ``path`` is in the case-library format (a ``.json`` case file or a folder of them)."""
+    target = Path(path)
+    return target.is_dir() or target.suffix.lower() == ".json"
+
+
+def fit_history(
+    store: Store | None, path: str | Path, *, penalty: float = 1.0, save: bool = False
+) -> FittedRisk:
+    """Fit the risk model to a HISTORY CSV; with ``save``, the workspace's forecasts use it from now on
+    (a fit without ``save`` needs no workspace: ``store`` may be None)."""
     file = Path(path)
     fitted = fit_risk(history_from_rows(_rows(file), source=str(file)), penalty=penalty)
     if save:
-        target = store.settings.workspace / PRIORS_FILE
-        staging = target.with_suffix(".toml.tmp")
-        staging.write_text(priors_toml(fitted.priors), encoding="utf-8")
-        staging.replace(target)  # atomic: a forecast never reads half a file
+        _save(store, fitted.priors)
     return fitted
+
+
+def fit_library(
+    store: Store | None, path: str | Path, *, penalty: float = 1.0, save: bool = False
+) -> CaseFit:
+    """Fit the risk model to case files (``partners/data/cases`` format): effects with intervals and the
+    cases behind them; with ``save``, the workspace's forecasts use the fitted effects."""
+    fit = fit_cases(load_cases(path), penalty=penalty)
+    if save:
+        _save(store, fit.priors)
+    return fit
+
+
+def _save(store: Store | None, priors: RiskPriors) -> None:
+    if store is None:
+        raise InvalidInputError("a workspace to save the fit in", column="--save", column_kind="option")
+    target = store.settings.workspace / PRIORS_FILE
+    staging = target.with_suffix(".toml.tmp")
+    staging.write_text(priors_toml(priors), encoding="utf-8")
+    staging.replace(target)  # atomic: a forecast never reads half a file
 
 
 def workspace_priors(store: Store) -> RiskPriors | None:

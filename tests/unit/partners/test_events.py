@@ -45,6 +45,10 @@ TYPICAL = {
     "lawsuit": 0,
     "contract_change": 450e6,
     "funding": 1e9,
+    "financial_distress": 0.5,
+    "worker_welfare": 200,
+    "regulatory_action": 117e6,
+    "reputation": 0,
     "other": -3.5,
 }
 
@@ -73,6 +77,10 @@ def test_the_kinds_are_design_md_s_list_and_the_store_s() -> None:
         "lawsuit",
         "contract_change",
         "funding",
+        "financial_distress",
+        "worker_welfare",
+        "regulatory_action",
+        "reputation",
         "other",
     )
     assert EVENT_KINDS == STORE_EVENT_KINDS
@@ -136,7 +144,10 @@ def test_unknown_kind_suggests_the_nearest() -> None:
 def test_unknown_kind_without_a_near_miss_lists_the_kinds() -> None:
     message = error_of({"kind": "competitor_move"})
     assert "line 3, column 'kind'" in message and "did you mean" not in message
-    assert "contract_change, funding, other" in message
+    assert (
+        "contract_change, funding, financial_distress, worker_welfare, regulatory_action, reputation, other"
+        in message
+    )
 
 
 @pytest.mark.parametrize("bad", ["2025-13-01", "2025-02-30"])
@@ -175,6 +186,10 @@ def test_magnitude_not_finite() -> None:
         ("security_incident", "-85"),
         ("customer_exit", "-1"),
         ("funding", "0"),
+        ("financial_distress", "30"),  # a percentage, not a share
+        ("worker_welfare", "0.5"),  # people, a whole number
+        ("regulatory_action", "-1"),
+        ("reputation", "-1"),
     ],
 )
 def test_magnitude_out_of_range_for_its_kind(kind: str, bad: str) -> None:

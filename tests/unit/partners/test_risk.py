@@ -22,6 +22,7 @@ from labelpact.partners.risk import (
     forecast,
     load_priors,
 )
+from labelpact.partners.risk_priors import FINDING_SIGNALS
 
 D = dt.date
 AS_OF = D(2025, 6, 1)
@@ -54,8 +55,10 @@ def test_priors_are_packaged_sourced_and_signed() -> None:
 def test_bad_priors_name_the_problem() -> None:
     with pytest.raises(InvalidInputError, match="signal"):
         load_priors('[[effect]]\nsignal = "astrology"\ncause = "all"\nvalue = 1\nsd = 1\nsign = "+"\n')
-    with pytest.raises(InvalidInputError, match="half-life"):
-        load_priors("[half_life_days]\nlayoff = 10\n")
+    # a fit saved before a signal existed keeps the packaged half-life of that signal
+    old = load_priors("[half_life_days]\nlayoff = 10\n")
+    assert old.half_life_days["layoff"] == 10
+    assert old.half_life_days["worker_welfare"] == load_priors().half_life_days["worker_welfare"] == 365
 
 
 def test_ledger_events_take_their_meaning_from_the_client() -> None:
@@ -136,6 +139,13 @@ DIRECTIONS = [
     ("lawsuit", "none", "partner", None, RAISES),
     ("funding", "none", "partner", 1e9, LOWERS),  # Dan & Zondag: future returns
     ("contract_change", "none", "partner", 4.5e8, NEUTRAL),  # direction unknown: learnt from history
+    ("financial_distress", "none", "partner", 0.5, RAISES),  # Cui et al. 2011; Dan & Zondag 2016
+    ("worker_welfare", "none", "partner", 200, RAISES),  # Bruyaka et al. 2018, 2025: stigma, media
+    ("regulatory_action", "none", "partner", None, RAISES),
+    ("reputation", "none", "partner", None, RAISES),  # Jensen 2006
+    ("pay_below_floor", "none", "partner", None, RAISES),  # ethics findings of the client's own audits
+    ("pii_leak", "none", "partner", None, RAISES),
+    ("disallowed_license", "none", "partner", None, RAISES),
     ("other", "none", "partner", None, NEUTRAL),
     ("executive_departure", "none", "client", 1, RAISES),  # either side
     ("layoff", "none", "client", 600, RAISES),
@@ -144,7 +154,7 @@ DIRECTIONS = [
 
 
 def test_every_event_kind_has_a_stated_direction() -> None:
-    assert {kind for kind, *_ in DIRECTIONS} == set(EVENT_KINDS)
+    assert {kind for kind, *_ in DIRECTIONS} == set(EVENT_KINDS) | set(FINDING_SIGNALS.values())
 
 
 @pytest.mark.parametrize(("kind", "meaning", "side", "magnitude", "direction"), DIRECTIONS)

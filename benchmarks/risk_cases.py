@@ -1,0 +1,143 @@
+"""The breakdown forecast on real history: leave-one-case-out over the case library (partners/data/cases).
+
+For each case, the model is fitted on the other cases (penalised toward the sourced priors, as
+``labelpact`` ships it) and then forecasts the held-out case as a user would see it: the 90-day risk the
+day before the end (the day before a breakup, or the last day a continuing partnership was seen running)
+and 180 days earlier. Reported: AUC of the day-before risk (breakups against continuing partnerships,
+Mann-Whitney), the share of breakups whose day-before risk is at least 3 times the median of the
+continuing ones and higher than 180 days before, and the Brier score of the monthly hazard of the
+held-out relationship-months against the base rate of the training months (Brier 1950). The same
+numbers for the sourced priors alone (no fit) and in-sample show what fitting adds and what it costs.
+
+    python benchmarks/risk_cases.py [--horizon 90] [--paths 64]
+    python benchmarks/risk_cases.py --write   # refit on the library and save the forecast's default model
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from labelpact.partners.risk import RiskPriors, forecast, load_priors
+from labelpact.partners.risk_fit import monthly_hazard, priors_toml
+from labelpact.partners.risk_library import FITTED_FILE, Case, case_history, fit_cases, load_cases
+
+
+def auc(positive: Sequence[float], negative: Sequence[float]) -> float:
+    """P(a random breakup scores above a random continuing case), ties half (Mann-Whitney U / n1 n0)."""
+    pos, neg = np.asarray(positive)[:, None], np.asarray(negative)[None, :]
+    return float(np.mean((pos > neg) + 0.5 * (pos == neg)))
+
+
+def risk(case: Case, day: dt.date, priors: RiskPriors, horizon: int, paths: int) -> float:
+    inputs = case.inputs(max(day, case.start))
+    return forecast(inputs, horizon, priors=priors, n_draws=0, explain=False, n_paths=paths).probability
+
+
+def evaluate(
+    cases: Sequence[Case], horizon: int, paths: int, mode: str, sourced: RiskPriors | None = None
+) -> dict[str, Any]:
+    """Per-case day-before and 180-days-before risks and held-out monthly Brier, for one way of fitting."""
+    rows = []
+    sq_model, sq_base = [], []
+    sourced = sourced or load_priors()
+    full = fit_cases(cases, priors=sourced) if mode == "in-sample" else None
+    for i, case in enumerate(cases):
+        train = [c for j, c in enumerate(cases) if j != i]
+        if mode == "prior":
+            shipped, library = sourced, sourced
+        else:
+            fit = full if full is not None else fit_cases(train, priors=sourced)
+            shipped, library = fit.priors, fit.fitted.priors
+        base = case_history(train, priors=sourced).outcome
+        held = case_history([case], priors=sourced)
+        hazard = monthly_hazard(library, held.signals).sum(axis=1)
+        happened = (held.outcome >= 0).astype(float)
+        sq_model.append((hazard - happened) ** 2)
+        sq_base.append((np.mean(base >= 0) - happened) ** 2)
+        before = case.end - dt.timedelta(days=1)
+        rows.append(
+            (
+                case,
+                risk(case, before, shipped, horizon, paths),
+                risk(case, before - dt.timedelta(days=180), shipped, horizon, paths),
+            )
+        )
+    broke = [r for r in rows if r[0].broke]
+    kept = [r for r in rows if not r[0].broke]
+    median_kept = float(np.median([r[1] for r in kept]))
+    return {
+        "rows": rows,
+        "auc": auc([r[1] for r in broke], [r[1] for r in kept]),
+        "median_continuing": median_kept,
+        "x3": float(np.mean([r[1] >= 3 * median_kept for r in broke])),
+        "rise": float(np.mean([r[1] > r[2] for r in broke])),
+        "brier": float(np.mean(np.concatenate(sq_model))),
+        "brier_base": float(np.mean(np.concatenate(sq_base))),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--horizon", type=int, default=90)
+    parser.add_argument("--paths", type=int, default=64, help="simulated futures per forecast")
+    parser.add_argument(
+        "--write", action="store_true", help=f"write the library fit to partners/{FITTED_FILE}"
+    )
+    args = parser.parse_args()
+    if args.write:
+        target = Path(__file__).resolve().parents[1] / "src" / "labelpact" / "partners" / FITTED_FILE
+        header = "# The forecast's default model: the sourced priors refitted on partners/data/cases.\n# Written by benchmarks/risk_cases.py --write; do not edit by hand.\n"
+        target.write_text(header + priors_toml(fit_cases(load_cases()).priors), encoding="utf-8")
+        print(f"wrote {target}")
+        return
+    cases = load_cases()
+    n_broke = sum(c.broke for c in cases)
+    print(f"# Case library: {len(cases)} cases, {n_broke} breakups, {len(cases) - n_broke} continuing\n")
+    results = {}
+    with threadpool_limits(limits=1, user_api="blas"):
+        for mode in ("prior", "leave-one-out", "in-sample"):
+            start = time.perf_counter()
+            results[mode] = evaluate(cases, args.horizon, args.paths, mode)
+            results[mode]["seconds"] = time.perf_counter() - start
+        sourced = load_priors()
+        for lag in (120.0, 240.0):  # the lag of slow-burn signals is our choice: how much it matters
+            moved = dataclasses.replace(sourced, lag_days=dict.fromkeys(sourced.lag_days, lag))
+            start = time.perf_counter()
+            results[f"leave-one-out, lag {lag:.0f} days"] = evaluate(
+                cases, args.horizon, args.paths, "leave-one-out", moved
+            )
+            results[f"leave-one-out, lag {lag:.0f} days"]["seconds"] = time.perf_counter() - start
+    loo = results["leave-one-out"]
+    print(f"## Leave-one-case-out, {args.horizon}-day risk\n")
+    print("| case | outcome | end | day before | 180 days before | x median continuing | prior only |")
+    print("|---|---|---|---:|---:|---:|---:|")
+    prior_rows = {r[0].id: r for r in results["prior"]["rows"]}
+    for case, now, then in loo["rows"]:
+        ratio = now / loo["median_continuing"]
+        print(
+            f"| {case.id} | {case.outcome} | {case.end} | {100 * now:.2f}% | {100 * then:.2f}% | "
+            f"{ratio:.1f} | {100 * prior_rows[case.id][1]:.2f}% |"
+        )
+    print("\n## Summary\n")
+    print(
+        "| model | AUC | breakups >= 3x median continuing | higher than 180 days before | monthly Brier | base rate Brier | s |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for mode, r in results.items():
+        print(
+            f"| {mode} | {r['auc']:.3f} | {100 * r['x3']:.0f}% | {100 * r['rise']:.0f}% | "
+            f"{r['brier']:.5f} | {r['brier_base']:.5f} | {r['seconds']:.0f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
