@@ -1,0 +1,227 @@
+"""Findings on written demonstrations: near-duplicates, templates, impossible speed, quality rules, and
+LLM-use *signals*.
+
+Every LLM-use signal here is circumstantial (fast typing, paste events, chatbot vocabulary, answers
+that look like other workers' answers to the same task): each has a false-positive rate measured on
+simulated honest workers (``benchmarks/demonstrations.py``) and none is a verdict about a person on its
+own. The vocabulary is the excess-word list of Kobak et al. (2024, arXiv:2406.07016, "Delving into
+ChatGPT usage in academic writing through excess vocabulary") and Liang et al. (2024, ICML, "Monitoring
+AI-modified content at scale"); the quality rules follow the Gopher filters (Rae et al. 2021,
+arXiv:2112.11446, appendix A) scaled to answers rather than web pages.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from labelpact.core.annotations import FloatArray, IntArray
+from labelpact.core.demonstrations.demonstrations import Demonstrations
+from labelpact.core.demonstrations.minhash import NearDuplicates, minhash_signatures, near_duplicates
+from labelpact.errors import InvalidInputError
+
+__all__ = ["TELL_WORDS", "DemonstrationSignals", "demonstration_signals"]
+
+BoolArray = npt.NDArray[np.bool_]
+
+TELL_WORDS: tuple[str, ...] = (
+    "delve", "delves", "delving", "tapestry", "intricate", "multifaceted", "meticulous", "meticulously",
+    "commendable", "pivotal", "realm", "showcasing", "showcases", "underscores", "underscore", "notably",
+    "furthermore", "moreover", "additionally", "crucial", "comprehensive", "nuanced", "foster", "fostering",
+    "leverage", "leveraging", "navigate", "navigating", "landscape", "seamless", "seamlessly", "robust",
+    "testament", "embark", "vibrant", "invaluable", "paramount", "holistic", "elevate", "unwavering",
+)  # fmt: skip
+TELL_PHRASES: tuple[str, ...] = (
+    "it's important to note", "it is important to note", "in conclusion", "as an ai", "i hope this helps",
+    "certainly!", "great question", "let's dive", "in summary", "overall,", "here's a", "here are some",
+)  # fmt: skip
+_WORD = re.compile(r"[A-Za-z']+")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+_MARKDOWN = re.compile(r"(^|\n)\s*(#{1,6} |[-*] |\d+\. )|\*\*[^*]+\*\*")
+
+
+@dataclass(frozen=True, slots=True)
+class DemonstrationSignals:
+    """Per answer (n_answers,) measurements and flags, and per worker (n_workers,) shares.
+
+    ``chars_per_second`` is NaN without a duration; ``too_fast`` when above ``typing_cps``;
+    ``pasted`` when the tool recorded a paste; ``tell_rate`` chatbot-vocabulary hits per 100 words;
+    ``homogeneity`` the highest estimated Jaccard with another worker's answer to the same task;
+    ``templated`` when the answer shares a sentence of 6+ words with the same worker's answers to at
+    least ``template_min - 1`` other tasks; ``quality`` a tuple of reasons per answer (empty when none). ``llm_signals`` counts the LLM-use
+    signals an answer carries (fast, pasted, tells, homogeneous); ``llm_suspect`` is
+    ``llm_signals >= min_signals``. Worker shares are over the worker's answers.
+    """
+
+    n_words: IntArray
+    chars_per_second: FloatArray
+    too_fast: BoolArray
+    pasted: BoolArray
+    tell_rate: FloatArray
+    markdown: BoolArray
+    homogeneity: FloatArray
+    near_duplicates: NearDuplicates
+    within_worker_duplicate: BoolArray
+    across_worker_duplicate: BoolArray
+    templated: BoolArray
+    quality: tuple[tuple[str, ...], ...]
+    llm_signals: IntArray
+    llm_suspect: BoolArray
+    worker_suspect_share: FloatArray
+    worker_template_share: FloatArray
+    workers: tuple[str, ...]
+
+
+def _quality_reasons(text: str, words: list[str], min_words: int) -> tuple[str, ...]:
+    """Gopher-style rules (Rae et al. 2021): length, word length, symbols, repetition, bullets."""
+    reasons = []
+    if len(words) < min_words:
+        reasons.append(f"fewer than {min_words} words")
+    if words:
+        mean_len = sum(map(len, words)) / len(words)
+        if not 3 <= mean_len <= 10:
+            reasons.append("mean word length outside 3-10")
+        if len(words) >= 20 and len(set(words)) / len(words) < 0.3:
+            reasons.append("under 30% distinct words (repetition)")
+    letters = sum(ch.isalpha() for ch in text)
+    if text and letters / len(text) < 0.6:
+        reasons.append("under 60% letters")
+    lines = [line for line in text.splitlines() if line.strip()]
+    if (
+        len(lines) >= 3
+        and sum(line.lstrip().startswith(("-", "*", "•")) for line in lines) / len(lines) > 0.9
+    ):
+        reasons.append("over 90% bullet lines")
+    return tuple(reasons)
+
+
+def _templated(d: Demonstrations, template_min: int) -> BoolArray:
+    """Answers sharing a 6+ word sentence with the same worker's answers to ``template_min - 1`` other tasks."""
+    answer, keys = [], []
+    for i, text in enumerate(d.text):  # sentence splitting is string work, one pass over the texts
+        for sentence in _SENTENCE.split(text):
+            words = _WORD.findall(sentence.lower())
+            if len(words) >= 6:
+                answer.append(i)
+                keys.append(hash(" ".join(words)))
+    out = np.zeros(d.n_answers, dtype=bool)
+    if not answer:
+        return out
+    idx = np.array(answer, dtype=np.intp)
+    _, sentence = np.unique(np.array(keys, dtype=np.int64), return_inverse=True)
+    sentence = sentence.reshape(-1).astype(np.int64)
+    # distinct (worker, sentence, task) triples, then how many tasks each (worker, sentence) spans
+    cell = (d.worker[idx].astype(np.int64) * (int(sentence.max()) + 1) + sentence) * d.n_tasks + d.task[idx]
+    uniq_cell = np.unique(cell)
+    pair_of_cell, tasks_per_pair = np.unique(uniq_cell // d.n_tasks, return_counts=True)
+    spans = tasks_per_pair[np.searchsorted(pair_of_cell, cell // d.n_tasks)]
+    out[idx[spans >= template_min]] = True
+    return out
+
+
+def demonstration_signals(
+    d: Demonstrations,
+    *,
+    typing_cps: float = 8.0,
+    tell_rate: float = 1.5,
+    homogeneity: float = 0.5,
+    duplicate_threshold: float = 0.8,
+    min_words: int = 10,
+    min_signals: int = 2,
+    template_min: int = 3,
+    num_perm: int = 128,
+) -> DemonstrationSignals:
+    """Measure every answer of ``d`` and flag the LLM-use signals (thresholds belong in the contract).
+
+    ``typing_cps``: characters per second no one types while composing (8 is about 100 words a minute,
+    faster than most professional typists sustain); ``tell_rate``: chatbot words per 100 words;
+    ``homogeneity``: estimated Jaccard with another worker's answer to the same task.
+    """
+    if typing_cps <= 0 or min_signals < 1 or not 0 < homogeneity < 1:
+        raise InvalidInputError("typing_cps > 0, min_signals >= 1 and 0 < homogeneity < 1")
+    n, nw = d.n_answers, d.n_workers
+    lowered = [t.lower() for t in d.text]
+    tokens = [_WORD.findall(t) for t in lowered]  # a loop over texts: string work has no numpy form
+    n_words = np.fromiter((len(t) for t in tokens), dtype=np.intp, count=n)
+    tell_set = frozenset(TELL_WORDS)
+    hits = np.fromiter(
+        (
+            sum(w in tell_set for w in t) + sum(t_.count(p) for p in TELL_PHRASES)
+            for t, t_ in zip(tokens, lowered, strict=True)
+        ),
+        dtype=np.float64,
+        count=n,
+    )
+    tells = 100.0 * hits / np.maximum(n_words, 1)
+    markdown = np.fromiter((bool(_MARKDOWN.search(t)) for t in d.text), dtype=bool, count=n)
+    chars = np.fromiter((len(t) for t in d.text), dtype=np.float64, count=n)
+    duration = d.duration_s if d.duration_s is not None else np.full(n, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cps = np.where(duration > 0, chars / duration, np.nan)
+    too_fast = cps > typing_cps
+    pasted = (d.paste_events > 0) if d.paste_events is not None else np.zeros(n, dtype=bool)
+    signatures = minhash_signatures(d.text, num_perm=num_perm)
+    dups = near_duplicates(signatures, threshold=duplicate_threshold)
+    # homogeneity: best estimated Jaccard with another worker on the same task, pairs within tasks only
+    order = np.lexsort((d.worker, d.task))
+    sizes = np.bincount(d.task, minlength=d.n_tasks)
+    best = np.zeros(n)
+    max_size = int(sizes.max()) if n else 0
+    for shift in range(1, max_size):  # a loop over offsets within a task (raters per task), not rows
+        pos = np.arange(n)
+        task_sorted = d.task[order]
+        partner = pos + shift
+        valid = partner < n
+        valid[valid] &= task_sorted[partner[valid]] == task_sorted[pos[valid]]
+        i, j = order[pos[valid]], order[partner[valid]]
+        other = d.worker[i] != d.worker[j]
+        i, j = i[other], j[other]
+        sim = np.mean(signatures[i] == signatures[j], axis=1) if len(i) else np.zeros(0)
+        np.maximum.at(best, i, sim)
+        np.maximum.at(best, j, sim)
+    empty = np.all(signatures == np.uint32(0xFFFFFFFF), axis=1)
+    best[empty] = 0.0
+    homogeneous = best >= homogeneity
+    # duplicates within one worker across tasks are templates; across workers, shared sources
+    cluster = dups.cluster
+    within = np.zeros(n, dtype=bool)
+    across = np.zeros(n, dtype=bool)
+    in_c = np.flatnonzero(cluster >= 0)
+    if len(in_c):
+        _, inverse, counts = np.unique(
+            cluster[in_c].astype(np.int64) * nw + d.worker[in_c], return_inverse=True, return_counts=True
+        )
+        within[in_c] = counts[inverse.reshape(-1)] > 1
+        cells = np.unique(cluster[in_c].astype(np.int64) * nw + d.worker[in_c])
+        workers_per_cluster = np.bincount(cells // nw, minlength=dups.n_clusters)
+        across[in_c] = workers_per_cluster[cluster[in_c]] > 1
+    templated = _templated(d, template_min)
+    quality = tuple(_quality_reasons(t, w, min_words) for t, w in zip(d.text, tokens, strict=True))
+    signals = too_fast.astype(np.intp) + pasted + (tells >= tell_rate) + homogeneous
+    suspect = signals >= min_signals
+    per_worker = np.bincount(d.worker, minlength=nw).astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        suspect_share = np.bincount(d.worker, suspect, minlength=nw) / per_worker
+        template_share = np.bincount(d.worker, within | templated, minlength=nw) / per_worker
+    return DemonstrationSignals(
+        n_words=n_words,
+        chars_per_second=cps,
+        too_fast=too_fast,
+        pasted=pasted,
+        tell_rate=tells,
+        markdown=markdown,
+        homogeneity=best,
+        near_duplicates=dups,
+        within_worker_duplicate=within,
+        across_worker_duplicate=across,
+        templated=templated,
+        quality=quality,
+        llm_signals=signals.astype(np.intp),
+        llm_suspect=suspect,
+        worker_suspect_share=suspect_share,
+        worker_template_share=template_share,
+        workers=d.workers,
+    )

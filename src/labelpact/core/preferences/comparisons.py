@@ -1,0 +1,270 @@
+"""The data contract for pairwise preferences: integer-coded comparisons with ties.
+
+A comparison is one worker's choice between two items (responses, models, arguments) shown for one
+task (a prompt or comparison id). Names live only in the vocabularies, as in ``Annotations``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+
+from labelpact.core.annotations import FloatArray, IntArray
+from labelpact.errors import InvalidInputError
+
+__all__ = ["CHOICES", "LEFT", "RIGHT", "TIE", "Comparisons", "Units"]
+
+LEFT: Final = 0
+RIGHT: Final = 1
+TIE: Final = 2
+CHOICES: Final = ("left", "right", "tie")
+
+
+def _frozen(values: npt.ArrayLike, dtype: npt.DTypeLike) -> Any:
+    array = np.array(values, dtype=dtype, copy=True)
+    array.flags.writeable = False
+    return array
+
+
+def _encode(names: npt.NDArray[Any], vocab: Sequence[str] | None = None) -> tuple[tuple[str, ...], IntArray]:
+    """Vocabulary (first-seen order unless given) and the codes of ``names``."""
+    if vocab is None:
+        uniq, first, codes = np.unique(names, return_index=True, return_inverse=True)
+        order = np.argsort(first, kind="stable")
+        rank = np.empty_like(order)
+        rank[order] = np.arange(len(order))
+        return tuple(str(x) for x in uniq[order]), rank[codes].astype(np.intp)
+    lookup = {name: i for i, name in enumerate(vocab)}
+    uniq, codes = np.unique(names, return_inverse=True)
+    missing = [str(x) for x in uniq if str(x) not in lookup]
+    if missing:
+        raise InvalidInputError(f"a name in the declared vocabulary of {len(vocab)}", got=repr(missing[0]))
+    mapped = np.array([lookup[str(x)] for x in uniq], dtype=np.intp)
+    return tuple(vocab), mapped[codes.reshape(-1)]
+
+
+@dataclass(frozen=True, slots=True)
+class Units:
+    """Distinct comparison units (task, low item, high item), items ordered by code so orientation is lost.
+
+    ``unit[i]`` is comparison ``i``'s unit; ``outcome[i]`` is 0 when the low item won, 1 for a tie and
+    2 when the high item won (an ordinal scale, so alpha can be ordinal). Arrays of units have shape (n_units,).
+    """
+
+    unit: IntArray
+    outcome: IntArray
+    task: IntArray
+    low: IntArray
+    high: IntArray
+
+    @property
+    def n_units(self) -> int:
+        return len(self.task)
+
+
+@dataclass(frozen=True, slots=True)
+class Comparisons:
+    """Worker ``worker[i]`` saw items ``left[i]`` and ``right[i]`` for task ``task[i]`` and chose ``choice[i]``.
+
+    ``choice`` holds ``LEFT`` (0), ``RIGHT`` (1) or ``TIE`` (2); ``duration_s`` is seconds on the
+    comparison (NaN where unknown). All arrays have shape (n_comparisons,).
+    """
+
+    task: IntArray
+    worker: IntArray
+    left: IntArray
+    right: IntArray
+    choice: IntArray
+    tasks: tuple[str, ...]
+    workers: tuple[str, ...]
+    items: tuple[str, ...]
+    duration_s: FloatArray | None = None
+
+    def __post_init__(self) -> None:
+        n = len(self.task)
+        for name in ("task", "worker", "left", "right", "choice"):
+            object.__setattr__(self, name, _frozen(getattr(self, name), np.intp))
+        sizes = {"task": len(self.tasks), "worker": len(self.workers), "left": len(self.items)}
+        sizes |= {"right": len(self.items), "choice": 3}
+        for name, size in sizes.items():
+            codes = getattr(self, name)
+            if codes.shape != (n,):
+                raise InvalidInputError(f"one value per comparison ({n}) in column {name!r}")
+            if n and (codes.min() < 0 or codes.max() >= size):
+                raise InvalidInputError(f"codes in {name!r} that index its vocabulary of {size} names")
+        if n and np.any(self.left == self.right):
+            row = int(np.flatnonzero(self.left == self.right)[0])
+            raise InvalidInputError(
+                "two different items in 'left' and 'right'",
+                row=row + 1,
+                unit="comparison",
+                got="the same item",
+            )
+        if self.duration_s is not None:
+            object.__setattr__(self, "duration_s", _frozen(self.duration_s, np.float64))
+            if self.duration_s.shape != (n,):
+                raise InvalidInputError(f"one value per comparison ({n}) in column 'duration_s'")
+
+    @classmethod
+    def from_columns(
+        cls,
+        *,
+        task: Sequence[Any] | npt.ArrayLike,
+        worker: Sequence[Any] | npt.ArrayLike,
+        left: Sequence[Any] | npt.ArrayLike,
+        right: Sequence[Any] | npt.ArrayLike,
+        choice: Sequence[Any] | npt.ArrayLike,
+        duration_s: npt.ArrayLike | None = None,
+        items: Sequence[str] | None = None,
+    ) -> Comparisons:
+        """Build from parallel columns of names; ``choice`` is ``left``, ``right`` or ``tie`` (any case).
+
+        Tasks, workers and items keep their order of first appearance unless ``items`` is given.
+        """
+        columns = {
+            name: np.asarray(values, dtype=object).astype(str)
+            for name, values in (("task", task), ("worker", worker), ("left", left), ("right", right))
+        }
+        choices = np.char.lower(np.char.strip(np.asarray(choice, dtype=object).astype(str)))
+        n = len(columns["task"])
+        if any(len(v) != n for v in columns.values()) or len(choices) != n:
+            raise InvalidInputError("task, worker, left, right and choice columns of the same length")
+        bad = ~np.isin(choices, CHOICES)
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise InvalidInputError(
+                "one of left, right, tie",
+                row=row + 1,
+                unit="comparison",
+                column="choice",
+                got=repr(choices[row]),
+            )
+        tasks, task_codes = _encode(columns["task"])
+        workers, worker_codes = _encode(columns["worker"])
+        both = np.concatenate([columns["left"], columns["right"]])
+        vocab, item_codes = _encode(both, items)
+        choice_codes = np.select([choices == "left", choices == "right"], [LEFT, RIGHT], TIE).astype(np.intp)
+        return cls(
+            task=task_codes,
+            worker=worker_codes,
+            left=item_codes[:n],
+            right=item_codes[n:],
+            choice=choice_codes,
+            tasks=tasks,
+            workers=workers,
+            items=vocab,
+            duration_s=None if duration_s is None else np.asarray(duration_s, dtype=np.float64),
+        )
+
+    @classmethod
+    def from_chosen_rejected(
+        cls,
+        *,
+        task: Sequence[Any] | npt.ArrayLike,
+        worker: Sequence[Any] | npt.ArrayLike,
+        chosen: Sequence[Any] | npt.ArrayLike,
+        rejected: Sequence[Any] | npt.ArrayLike,
+        random_state: int | np.random.Generator | None = 0,
+    ) -> Comparisons:
+        """Build from the ``prompt, chosen, rejected`` shape (no ties, display side unknown).
+
+        The side each item was shown on is not recorded, so the pair is oriented at random
+        (seeded): position-bias statistics on such data measure nothing and say so by staying near 0.5.
+        """
+        first = np.asarray(chosen, dtype=object).astype(str)
+        second = np.asarray(rejected, dtype=object).astype(str)
+        if len(first) != len(second):
+            raise InvalidInputError("chosen and rejected columns of the same length")
+        flip = np.random.default_rng(random_state).random(len(first)) < 0.5
+        return cls.from_columns(
+            task=task,
+            worker=worker,
+            left=np.where(flip, second, first),
+            right=np.where(flip, first, second),
+            choice=np.where(flip, "right", "left"),
+        )
+
+    @classmethod
+    def from_winner(
+        cls,
+        *,
+        task: Sequence[Any] | npt.ArrayLike,
+        worker: Sequence[Any] | npt.ArrayLike,
+        response_a: Sequence[Any] | npt.ArrayLike,
+        response_b: Sequence[Any] | npt.ArrayLike,
+        winner: Sequence[Any] | npt.ArrayLike,
+        a: str = "model_a",
+        b: str = "model_b",
+        ties: Sequence[str] = ("tie", "tie (bothbad)"),
+    ) -> Comparisons:
+        """Build from the ``response_a, response_b, winner`` shape (Chatbot Arena style): A is shown left.
+
+        ``winner`` names ``a`` or ``b`` or one of ``ties`` (case-insensitive); anything else is an error.
+        """
+        won = np.char.lower(np.char.strip(np.asarray(winner, dtype=object).astype(str)))
+        tie_names = [t.lower() for t in ties]
+        known = (won == a.lower()) | (won == b.lower()) | np.isin(won, tie_names)
+        if not known.all():
+            row = int(np.flatnonzero(~known)[0])
+            raise InvalidInputError(
+                f"a winner in {[a, b, *ties]}",
+                row=row + 1,
+                unit="comparison",
+                column="winner",
+                got=repr(won[row]),
+            )
+        choice = np.where(won == a.lower(), "left", np.where(won == b.lower(), "right", "tie"))
+        return cls.from_columns(task=task, worker=worker, left=response_a, right=response_b, choice=choice)
+
+    @property
+    def n_comparisons(self) -> int:
+        return len(self.task)
+
+    @property
+    def n_tasks(self) -> int:
+        return len(self.tasks)
+
+    @property
+    def n_workers(self) -> int:
+        return len(self.workers)
+
+    @property
+    def n_items(self) -> int:
+        return len(self.items)
+
+    def subset(self, mask: npt.ArrayLike) -> Comparisons:
+        """The comparisons where ``mask`` (boolean, shape (n_comparisons,)) is true, same vocabularies."""
+        keep = np.asarray(mask, dtype=bool)
+        return Comparisons(
+            task=self.task[keep],
+            worker=self.worker[keep],
+            left=self.left[keep],
+            right=self.right[keep],
+            choice=self.choice[keep],
+            tasks=self.tasks,
+            workers=self.workers,
+            items=self.items,
+            duration_s=None if self.duration_s is None else self.duration_s[keep],
+        )
+
+    def units(self) -> Units:
+        """Group comparisons into orientation-free units (task, low item, high item)."""
+        low = np.minimum(self.left, self.right)
+        high = np.maximum(self.left, self.right)
+        key = (self.task.astype(np.int64) * self.n_items + low) * self.n_items + high
+        uniq, unit = np.unique(key, return_inverse=True)
+        swapped = self.left > self.right  # low item shown on the right
+        low_won = np.where(swapped, self.choice == RIGHT, self.choice == LEFT)
+        outcome = np.where(self.choice == TIE, 1, np.where(low_won, 0, 2)).astype(np.intp)
+        n = self.n_items
+        return Units(
+            unit=unit.reshape(-1).astype(np.intp),
+            outcome=outcome,
+            task=(uniq // (n * n)).astype(np.intp),
+            low=((uniq // n) % n).astype(np.intp),
+            high=(uniq % n).astype(np.intp),
+        )

@@ -1,0 +1,126 @@
+"""The comparison graph: which items can be ranked at all, and which only thanks to the prior.
+
+Items in different connected components were never compared, even indirectly, so no data orders
+them. Within a component, the Bradley–Terry maximum likelihood exists only when the directed graph
+"a beat or tied b" is strongly connected (Ford 1957, Am. Math. Monthly 64; Hunter 2004, Ann. Stat.
+32): an item in a strongly connected component that no other component beats has an unbounded
+strength, and one that never beats another component an unbounded weakness.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TypeAlias
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
+
+from labelpact.core.annotations import IntArray
+from labelpact.core.preferences.comparisons import LEFT, TIE, Comparisons
+
+__all__ = ["ComparisonGraph", "comparison_graph"]
+
+BoolArray: TypeAlias = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True, slots=True)
+class ComparisonGraph:
+    """Components of the comparison graph; arrays have shape (n_items,).
+
+    ``component`` labels weak (undirected) components, -1 for never-compared items; ``strong`` labels
+    strongly connected components of "beat or tied"; ``unbeaten`` / ``unbeating`` mark items whose
+    strong component is never beaten / never beats outside itself (their MLE strength is infinite).
+    """
+
+    component: IntArray
+    strong: IntArray
+    unbeaten: BoolArray
+    unbeating: BoolArray
+    n_components: int
+    n_strong: int
+    items: tuple[str, ...]
+
+    @property
+    def identifiable(self) -> bool:
+        """True when every compared item lies in one strongly connected component (BT MLE exists)."""
+        return self.n_components == 1 and self.n_strong == 1 and not np.any(self.component < 0)
+
+    def problems(self, *, limit: int = 5) -> list[str]:
+        """Plain sentences about what cannot be ranked, naming up to ``limit`` items each."""
+
+        def names(mask: BoolArray) -> str:
+            idx = np.flatnonzero(mask)
+            shown = ", ".join(self.items[i] for i in idx[:limit])
+            return shown + (f" and {len(idx) - limit} more" if len(idx) > limit else "")
+
+        out = []
+        if np.any(self.component < 0):
+            out.append(
+                f"{int((self.component < 0).sum())} items were never compared: {names(self.component < 0)}"
+            )
+        if self.n_components > 1:
+            sizes = np.bincount(self.component[self.component >= 0])
+            out.append(
+                f"the comparisons split into {self.n_components} groups never compared with each other "
+                f"(largest {int(sizes.max())} items): items in different groups cannot be ordered"
+            )
+        if self.unbeaten.any():
+            out.append(
+                f"{int(self.unbeaten.sum())} items were never beaten by the rest of their group, so only the "
+                f"prior bounds their strength: {names(self.unbeaten)}"
+            )
+        if self.unbeating.any():
+            out.append(
+                f"{int(self.unbeating.sum())} items never beat the rest of their group, so only the prior "
+                f"bounds their weakness: {names(self.unbeating)}"
+            )
+        return out
+
+
+def comparison_graph(c: Comparisons) -> ComparisonGraph:
+    """Weak and strong components of ``c``'s comparison graph, and the items only the prior can rank."""
+    n = c.n_items
+    winner = np.where(c.choice == LEFT, c.left, c.right)
+    loser = np.where(c.choice == LEFT, c.right, c.left)
+    tie = c.choice == TIE
+    src = np.concatenate([winner, loser[tie]])  # an edge a -> b means a beat or tied b
+    dst = np.concatenate([loser, winner[tie]])
+    beat = sparse.coo_matrix((np.ones(len(src)), (src, dst)), shape=(n, n)).tocsr()
+    beat.sum_duplicates()
+    compared = np.zeros(n, dtype=bool)
+    compared[c.left] = True
+    compared[c.right] = True
+    _, weak = connected_components(beat, directed=False)
+    _, strong = connected_components(beat, directed=True, connection="strong")
+    weak_ids, weak = np.unique(np.where(compared, weak, -1), return_inverse=True)
+    weak = weak.reshape(-1) - (1 if weak_ids[0] == -1 else 0)
+    weak[~compared] = -1
+    strong_ids, strong = np.unique(np.where(compared, strong, -1), return_inverse=True)
+    strong = strong.reshape(-1) - (1 if strong_ids[0] == -1 else 0)
+    strong[~compared] = -1
+    n_strong = int(strong.max()) + 1 if compared.any() else 0
+    coo = beat.tocoo()
+    across = strong[coo.row] != strong[coo.col]
+    beaten_scc = np.zeros(max(n_strong, 1), dtype=bool)
+    beating_scc = np.zeros(max(n_strong, 1), dtype=bool)
+    beaten_scc[strong[coo.col[across]]] = True
+    beating_scc[strong[coo.row[across]]] = True
+    multi = n_strong > 1
+    unbeaten = compared & multi & ~beaten_scc[np.maximum(strong, 0)]
+    unbeating = compared & multi & ~beating_scc[np.maximum(strong, 0)]
+    # a group of its own (its weak component is one strong component) is neither unbeaten nor unbeating
+    per_weak_strong = np.zeros(max(int(weak.max()) + 1, 1), dtype=np.int64)
+    first = np.unique(np.stack([np.maximum(weak, 0), np.maximum(strong, 0)])[:, compared], axis=1)
+    np.add.at(per_weak_strong, first[0], 1)
+    single = per_weak_strong[np.maximum(weak, 0)] == 1
+    return ComparisonGraph(
+        component=weak.astype(np.intp),
+        strong=strong.astype(np.intp),
+        unbeaten=unbeaten & ~single,
+        unbeating=unbeating & ~single,
+        n_components=int(weak.max()) + 1 if compared.any() else 0,
+        n_strong=n_strong,
+        items=c.items,
+    )

@@ -1,0 +1,213 @@
+"""Rater effects on one rubric criterion: severity and leniency, central tendency, straight-lining,
+drift, and each task's consensus score, all with intervals.
+
+The additive rater-effects model ``score[t, w] = task_mean[t] + offset[w] + noise`` (a linear
+counterpart of the many-facet Rasch model, Linacre 1989; see Wind and Jones 2019 for rater drift) is
+fitted by alternating least squares; offsets are then measured from the rating-weighted median rater.
+An offset's standard error uses the information left after profiling the task means:
+``sigma^2 / sum_t (1 - 1/m_t)``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from scipy.stats import norm
+
+from labelpact.core.annotations import FloatArray, IntArray
+from labelpact.core.intervals import check_confidence
+from labelpact.core.ratings.ratings import Ratings
+from labelpact.errors import ConvergenceWarning
+
+__all__ = ["RaterEffects", "rater_effects", "straight_lining"]
+
+
+@dataclass(frozen=True, slots=True)
+class RaterEffects:
+    """Per worker (n_workers,) and per task (n_tasks,) results of the additive model on one criterion.
+
+    ``offset`` < 0 is a severe rater, > 0 a lenient one (scale units), with ``offset_interval``;
+    ``spread_ratio``: the SD of the worker's scores over the SD of their co-raters' scores on the same
+    tasks (< 1: central tendency, > 1: extreme ratings), with ``spread_interval`` and ``spread_p`` from
+    the Pitman (1939)–Morgan test for paired variances (Fisher z on corr(x - y, x + y), n = the
+    worker's ratings); ``modal_share``: share of the worker's scores equal to their most frequent
+    score (1 = the same score on everything); ``drift`` per unit of ``order`` across the worker's own
+    ratings (scale units from their first to their last rating when ``order`` is missing), with
+    ``drift_interval``; ``consensus`` per task (mean corrected for offsets) with ``consensus_interval``.
+    Intervals are normal-theory at ``confidence``; NaN where a worker has too few ratings.
+    """
+
+    criterion: str
+    n_ratings: IntArray
+    offset: FloatArray
+    offset_interval: FloatArray
+    spread_ratio: FloatArray
+    spread_interval: FloatArray
+    spread_p: FloatArray
+    modal_share: FloatArray
+    drift: FloatArray
+    drift_interval: FloatArray
+    consensus: FloatArray
+    consensus_interval: FloatArray
+    raters_per_task: IntArray
+    residual_sd: float
+    workers: tuple[str, ...]
+    tasks: tuple[str, ...]
+
+
+def _ratio(num: npt.ArrayLike, den: npt.ArrayLike) -> FloatArray:
+    top, bottom = np.asarray(num, dtype=np.float64), np.asarray(den, dtype=np.float64)
+    return np.where(bottom > 0, top / np.where(bottom > 0, bottom, 1.0), np.nan)
+
+
+def _group_ols(group: IntArray, x: FloatArray, y: FloatArray, n: int) -> tuple[FloatArray, FloatArray]:
+    """Per-group least-squares slope of y on x and its standard error; shape (n,)."""
+    cnt = np.bincount(group, minlength=n).astype(np.float64)
+    mx, my = _ratio(np.bincount(group, x, minlength=n), cnt), _ratio(np.bincount(group, y, minlength=n), cnt)
+    dx, dy = x - mx[group], y - my[group]
+    sxx = np.bincount(group, dx * dx, minlength=n)
+    slope = _ratio(np.bincount(group, dx * dy, minlength=n), sxx)
+    resid = dy - np.nan_to_num(slope)[group] * dx
+    s2 = _ratio(np.bincount(group, resid * resid, minlength=n), cnt - 2.0)
+    return slope, np.sqrt(_ratio(s2, sxx))
+
+
+def _spread(
+    t: IntArray, w: IntArray, y: FloatArray, nw: int, z: float
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Per worker: SD ratio against co-raters, its interval and the Pitman–Morgan p-value; shape (nw,)."""
+    order = np.argsort(t, kind="stable")
+    ts = t[order]
+    max_m = int(np.bincount(t).max()) if len(t) else 0
+    first: list[IntArray] = []
+    second: list[IntArray] = []
+    for shift in range(1, max_m):  # a loop over offsets within a task (raters per task), not rows
+        same = ts[:-shift] == ts[shift:]
+        i, j = order[:-shift][same], order[shift:][same]
+        first += [i, j]
+        second += [j, i]
+    if not first:
+        nan = np.full(nw, np.nan)
+        return nan, nan, nan, nan
+    i, j = np.concatenate(first), np.concatenate(second)
+    keep = w[i] != w[j]
+    i, j = i[keep], j[keep]
+    g, x, other = w[i], y[i], y[j]
+    cnt = np.bincount(g, minlength=nw).astype(np.float64)
+
+    def centred(v: FloatArray) -> FloatArray:
+        return np.asarray(v - _ratio(np.bincount(g, v, minlength=nw), cnt)[g], dtype=np.float64)
+
+    dx, dy = centred(x), centred(other)
+    vx, vy = np.bincount(g, dx * dx, minlength=nw), np.bincount(g, dy * dy, minlength=nw)
+    cxy = np.bincount(g, dx * dy, minlength=nw)
+    ratio_sq = _ratio(vx, vy)
+    rho = _ratio(cxy, np.sqrt(vx * vy))
+    r = _ratio(vx - vy, np.sqrt(np.maximum((vx + vy) ** 2 - 4 * cxy**2, 0.0)))
+    n = np.bincount(w, minlength=nw).astype(np.float64)
+    se = _ratio(np.ones(nw), np.sqrt(np.maximum(n - 3.0, 0.0)))
+    fisher = np.arctanh(np.clip(r, -0.999999, 0.999999))
+
+    def variance_ratio(corr: FloatArray) -> FloatArray:
+        # invert corr = (F - 1) / sqrt((F + 1)^2 - 4 rho^2 F) for F, holding rho at its estimate
+        b = (2.0 + 2.0 * corr**2 - 4.0 * rho**2 * corr**2) / (1.0 - corr**2)
+        return np.asarray(
+            b / 2.0 + np.sign(corr) * np.sqrt(np.maximum(b * b / 4.0 - 1.0, 0.0)), dtype=np.float64
+        )
+
+    lo = np.sqrt(variance_ratio(np.tanh(fisher - z * se)))
+    hi = np.sqrt(variance_ratio(np.tanh(fisher + z * se)))
+    p = 2.0 * norm.sf(np.abs(fisher) / se)
+    return np.sqrt(ratio_sq), lo, hi, np.asarray(p, dtype=np.float64)
+
+
+def rater_effects(
+    r: Ratings, criterion: str, *, confidence: float = 0.95, max_iter: int = 500, tol: float = 1e-9
+) -> RaterEffects:
+    """Fit the additive rater-effects model on ``criterion`` and derive each rater's tendencies."""
+    z = float(norm.ppf(0.5 + check_confidence(confidence) / 2.0))
+    keep = r.criterion == r.criterion_code(criterion)
+    t, w, y = r.task[keep], r.worker[keep], r.score[keep]
+    nt, nw = r.n_tasks, r.n_workers
+    m_t = np.bincount(t, minlength=nt).astype(np.float64)
+    n_w = np.bincount(w, minlength=nw).astype(np.float64)
+    offset = np.zeros(nw)
+    mu = _ratio(np.bincount(t, y, minlength=nt), m_t)
+    for _ in range(max_iter):
+        mu = _ratio(np.bincount(t, y - offset[w], minlength=nt), m_t)
+        new = _ratio(np.bincount(w, y - mu[t], minlength=nw), n_w)
+        new = np.nan_to_num(new - np.sum(np.nan_to_num(new) * n_w) / max(n_w.sum(), 1.0))
+        change = float(np.max(np.abs(new - offset), initial=0.0))
+        offset = new
+        if change < tol:
+            break
+    else:
+        warnings.warn(f"rater_effects stopped at max_iter={max_iter}", ConvergenceWarning, stacklevel=2)
+    # severity is relative to the typical rater: centre the offsets on their rating-weighted median, so
+    # a block of harsh raters does not make everyone else look lenient (the mean would)
+    rated = np.flatnonzero(n_w > 0)
+    if len(rated):
+        by_offset = rated[np.argsort(offset[rated], kind="stable")]
+        cum = np.cumsum(n_w[by_offset])
+        offset = offset - offset[by_offset[np.searchsorted(cum, cum[-1] / 2.0)]]
+    mu = _ratio(np.bincount(t, y - offset[w], minlength=nt), m_t)
+    resid = y - mu[t] - offset[w]
+    dof = len(y) - int((m_t > 0).sum()) - int((n_w > 0).sum()) + 1
+    sigma = float(np.sqrt(resid @ resid / dof)) if dof > 0 else float("nan")
+    info = np.bincount(w, 1.0 - 1.0 / m_t[t], minlength=nw)
+    se_offset = sigma / np.sqrt(np.where(info > 0, info, np.nan))
+    se_task = sigma / np.sqrt(np.where(m_t > 0, m_t, np.nan))
+    spread, spread_lo, spread_hi, spread_p = _spread(t, w, y, nw, z)
+    # modal share: the most frequent score of each worker
+    values, code = np.unique(y, return_inverse=True)
+    cell = np.bincount(w * len(values) + code.reshape(-1), minlength=nw * len(values)).reshape(
+        nw, len(values)
+    )
+    modal = _ratio(cell.max(axis=1).astype(np.float64), n_w)
+    # drift: residual against time within the worker (rank scaled to [0, 1] when no order is given)
+    if r.order is not None and np.all(np.isfinite(r.order[keep])):
+        when = r.order[keep]
+    else:
+        seq = np.lexsort((np.arange(len(w)), w))
+        pos = np.empty(len(w))
+        start = np.concatenate([[0], np.cumsum(n_w)[:-1]]).astype(np.intp)
+        pos[seq] = np.arange(len(w)) - start[w[seq]]
+        when = _ratio(pos, np.maximum(n_w[w] - 1.0, 0.0))
+        when = np.nan_to_num(when)
+    drift, se_drift = _group_ols(w, when, resid, nw)
+    return RaterEffects(
+        criterion=criterion,
+        n_ratings=n_w.astype(np.intp),
+        offset=np.where(n_w > 0, offset, np.nan),
+        offset_interval=np.stack([offset - z * se_offset, offset + z * se_offset], axis=1),
+        spread_ratio=spread,
+        spread_interval=np.stack([spread_lo, spread_hi], axis=1),
+        spread_p=spread_p,
+        modal_share=modal,
+        drift=drift,
+        drift_interval=np.stack([drift - z * se_drift, drift + z * se_drift], axis=1),
+        consensus=mu,
+        consensus_interval=np.stack([mu - z * se_task, mu + z * se_task], axis=1),
+        raters_per_task=m_t.astype(np.intp),
+        residual_sd=sigma,
+        workers=r.workers,
+        tasks=r.tasks,
+    )
+
+
+def straight_lining(r: Ratings) -> FloatArray:
+    """Per worker (n_workers,): share of their tasks rated on 2+ criteria with one score on all of them."""
+    key = r.worker.astype(np.int64) * r.n_tasks + r.task
+    uniq, cell = np.unique(key, return_inverse=True)
+    cell = cell.reshape(-1)
+    lo = np.full(len(uniq), np.inf)
+    hi = np.full(len(uniq), -np.inf)
+    np.minimum.at(lo, cell, r.score)
+    np.maximum.at(hi, cell, r.score)
+    multi = np.bincount(cell, minlength=len(uniq)) >= 2
+    worker = uniq // r.n_tasks
+    flat = np.bincount(worker, multi & (lo == hi), minlength=r.n_workers).astype(np.float64)
+    return _ratio(flat, np.bincount(worker, multi, minlength=r.n_workers).astype(np.float64))

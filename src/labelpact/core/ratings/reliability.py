@@ -1,0 +1,41 @@
+"""Krippendorff's alpha per rubric criterion (ordinal or interval) with bootstrap intervals over tasks.
+
+Each criterion's observed scores become ordered classes and ``core.agreement`` computes alpha
+(Krippendorff 2011, "Computing Krippendorff's alpha-reliability"): the interval metric uses the
+scores themselves, the ordinal metric their ranks weighted by the marginal frequencies.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from labelpact.core.agreement import Agreement, Level, agreement
+from labelpact.core.annotations import Annotations
+from labelpact.core.ratings.ratings import Ratings
+
+__all__ = ["rating_agreement"]
+
+
+def rating_agreement(
+    r: Ratings,
+    criterion: str,
+    *,
+    level: Level = "ordinal",
+    n_bootstrap: int = 1000,
+    confidence: float = 0.95,
+    random_state: int | np.random.Generator | None = 0,
+) -> Agreement:
+    """Alpha (and the other coefficients of ``agreement``) on ``criterion``'s scores; tasks are units."""
+    keep = r.criterion == r.criterion_code(criterion)
+    values, label = np.unique(r.score[keep], return_inverse=True)
+    a = Annotations(
+        task=r.task[keep],
+        worker=r.worker[keep],
+        label=label.reshape(-1),
+        tasks=r.tasks,
+        workers=r.workers,
+        classes=tuple(f"{v:.12g}" for v in values),
+    )
+    return agreement(
+        a, level=level, n_bootstrap=n_bootstrap, confidence=confidence, random_state=random_state
+    )

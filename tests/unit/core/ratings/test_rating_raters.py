@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from labelpact.core.ratings import Ratings, rater_effects, simulate_ratings, straight_lining
+
+
+def test_offsets_solve_the_additive_model_on_a_complete_design() -> None:
+    # complete design: the least-squares offset is the worker's mean minus the median worker's mean
+    rng = np.random.default_rng(0)
+    table = rng.integers(1, 8, (6, 3)).astype(float)  # tasks x workers
+    table[:, 2] = np.clip(table[:, 2] - 1, 1, 7)
+    t, w = np.meshgrid(np.arange(6), np.arange(3), indexing="ij")
+    r = Ratings.from_columns(
+        task=t.ravel(), worker=w.ravel(), criterion=["h"] * 18, score=table.ravel(), scales={"h": (1, 7)}
+    )
+    e = rater_effects(r, "h")
+    means = table.mean(axis=0)
+    offsets = means - np.median(means)
+    assert e.offset == pytest.approx(offsets, abs=1e-8)
+    assert e.consensus == pytest.approx(table.mean(axis=1) - offsets.mean(), abs=1e-8)
+    assert e.raters_per_task.tolist() == [3] * 6
+
+
+def test_simulated_rater_kinds_are_told_apart() -> None:
+    sim = simulate_ratings(n_tasks=800, n_workers=20, raters_per_task=3)
+    e = rater_effects(sim.ratings, "helpfulness")
+    kinds = np.array(sim.kinds)
+    assert np.all(e.offset_interval[kinds == "severe", 1] < 0)
+    assert np.all(e.offset_interval[kinds == "lenient", 0] > 0)
+    careful = kinds == "careful"
+    covered = (e.offset_interval[careful, 0] < np.median(e.offset[careful])) & (
+        e.offset_interval[careful, 1] > np.median(e.offset[careful])
+    )
+    assert covered.mean() >= 0.8
+    assert np.all(e.spread_interval[kinds == "central", 1] < 1.0)  # central tendency compresses
+    covers_one = (e.spread_interval[careful, 0] < 1.0) & (e.spread_interval[careful, 1] > 1.0)
+    assert covers_one.mean() >= 0.8
+    assert np.all(e.spread_ratio[kinds == "central"] < np.min(e.spread_ratio[careful]))
+    flat = straight_lining(sim.ratings)
+    assert np.all(flat[kinds == "straight"] == 1.0) and np.all(flat[kinds != "straight"] < 0.5)
+    assert np.corrcoef(e.consensus, sim.quality[:, 0])[0, 1] > 0.85
+    inside = (e.consensus_interval[:, 0] <= e.consensus) & (e.consensus <= e.consensus_interval[:, 1])
+    assert inside.all()
+
+
+def test_drift_is_found_in_a_rater_who_gets_harsher() -> None:
+    sim = simulate_ratings(n_tasks=600, n_workers=10, shares={}, random_state=5)
+    r = sim.ratings
+    position = np.arange(r.n_ratings, dtype=float) / r.n_ratings
+    score = np.where(r.worker == 0, np.clip(np.round(r.score - 3 * position), 1, 7), r.score)
+    drifting = Ratings(
+        task=r.task,
+        worker=r.worker,
+        criterion=r.criterion,
+        score=np.clip(score, 1, np.array([7.0, 5.0])[r.criterion]),
+        tasks=r.tasks,
+        workers=r.workers,
+        criteria=r.criteria,
+        scales=r.scales,
+    )
+    e = rater_effects(drifting, "helpfulness")
+    assert e.drift_interval[0, 1] < -1.0  # about -3 points from first to last rating
+    others = e.drift_interval[1:]
+    assert np.mean((others[:, 0] < 0) & (others[:, 1] > 0)) >= 0.75
+    assert e.modal_share[0] < 0.6
