@@ -8,7 +8,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from labelpact.core.aggregators import METHODS, Aggregator, Auto, create
+from labelpact.core.aggregators.crossfit import (
+    CROSS_FIT_LABELS,
+    cross_fit,
+    cross_fit_procedure,
+    label_check_rho,
+)
 from labelpact.core.annotations import Annotations, FloatArray, Gold, IntArray
+from labelpact.core.calibration import Calibration, fit_on_gold
 from labelpact.errors import ConvergenceWarning, InvalidInputError
 
 __all__ = ["Consensus", "HeldOutAccuracy", "aggregate", "consensus_codes", "held_out_accuracy"]
@@ -25,18 +32,20 @@ class HeldOutAccuracy:
 
 @dataclass(frozen=True, slots=True)
 class Consensus:
-    """Inferred true classes: ``labels`` (class name per task, in ``tasks`` order), ``probas`` (n_tasks, n_classes).
+    """Inferred true classes: ``labels`` (class name per task, in ``tasks`` order; None for a task nobody
+    labelled), ``probas`` (n_tasks, n_classes), the method's raw posteriors.
 
-    ``confidence`` is the largest posterior per task; ``method`` names the method actually used (for
-    ``auto``, which models and how they were chosen); ``scores`` holds auto's selection scores, if any;
-    ``held_out`` is the accuracy on gold that did not inform the labels scored (None without gold).
-    ``calibrated_probas`` (n_tasks, n_classes) are the posteriors after calibration (None until calibrated);
-    ``probas`` stay the method's raw posteriors.
+    ``calibrated_probas`` (n_tasks, n_classes) are the posteriors after calibration (``calibration`` says
+    which map; None only for a Consensus built by hand). ``confidence`` (n_tasks,) is the *calibrated*
+    probability of each task's label (NaN where unlabelled): the number every error estimate sums.
+    ``method`` names the method actually used (for ``auto``, which models and how they were chosen);
+    ``scores`` holds auto's selection scores, if any; ``held_out`` is the accuracy on gold that did not
+    inform the labels scored (None without gold).
     """
 
     tasks: tuple[str, ...]
     classes: tuple[str, ...]
-    labels: tuple[str, ...]
+    labels: tuple[str | None, ...]
     probas: FloatArray
     confidence: FloatArray
     method: str
@@ -44,9 +53,15 @@ class Consensus:
     scores: dict[str, float] = field(default_factory=dict)
     held_out: HeldOutAccuracy | None = None
     calibrated_probas: FloatArray | None = None
+    calibration: Calibration | None = None
 
     def __len__(self) -> int:
         return len(self.labels)
+
+    @property
+    def unlabelled(self) -> tuple[str, ...]:
+        """The tasks nobody labelled: they have no consensus label (None) and a NaN confidence."""
+        return tuple(t for t, label in zip(self.tasks, self.labels, strict=True) if label is None)
 
     def accuracy(self, gold: Gold) -> float | None:
         """In-sample share of gold tasks whose consensus class is the gold class; None without gold.
@@ -77,34 +92,93 @@ def aggregate(
     *,
     held_out: bool = True,
 ) -> Consensus:
-    """Infer the true class of every task of ``a`` with ``method`` (a name in ``METHODS``).
+    """Infer the true class of every task of ``a`` with ``method`` (a name in ``METHODS``), calibrated.
 
-    Gold, when given, anchors the fit. With ``held_out`` (the default) the consensus also carries
-    its accuracy on gold tasks that did not inform the labels scored (see ``held_out_accuracy``):
-    free for ``auto`` with at least 5 gold tasks, one more fit of the method otherwise.
+    Gold, when given, anchors the fit. The posteriors are calibrated (``core.calibration``: on held-out
+    labels, and on gold through cross-fitted posteriors when there is gold); ``confidence`` is the
+    calibrated probability of each task's label. A task nobody labelled gets no label (None) and a NaN
+    confidence, the rule of ``consensus_codes``. With ``held_out`` (the default) the consensus also
+    carries its accuracy on gold tasks that did not inform the labels scored (``held_out_accuracy``).
     """
     if method not in METHODS:
         raise InvalidInputError(f"a method among {sorted(METHODS)}", column="method", got=repr(method))
     model = _new(method, random_state).fit(a, gold)
     probas = model.probas_.copy()
-    probas.flags.writeable = False
-    confidence = probas.max(axis=1) if len(probas) else np.empty(0)
-    confidence.flags.writeable = False
     if isinstance(model, Auto):
         name, scores = model.description_, dict(model.scores_)
+        calibration, calibrated = model.calibration_, model.calibrated_probas_.copy()
+        score = (
+            None
+            if model.held_out_accuracy_ is None
+            else (model.held_out_accuracy_, model.held_out_procedure_)
+        )
     else:
         name, scores = method, {}
+        calibration, calibrated, score = _calibrate(a, gold, method, model, random_state)
+    codes = consensus_codes(a, probas)
+    named = np.asarray(a.classes, dtype=object)[np.maximum(codes, 0)]  # a fit has at least one class
+    named[codes < 0] = None
+    labels = tuple(named.tolist())
+    confidence = np.full(a.n_tasks, np.nan)
+    labelled = codes >= 0
+    confidence[labelled] = calibrated[labelled, codes[labelled]]
+    for array in (probas, calibrated, confidence):
+        array.flags.writeable = False
+    accuracy = None
+    if held_out and gold is not None and len(gold):
+        accuracy = (
+            HeldOutAccuracy(score[0], len(gold), str(score[1]))
+            if score is not None
+            else held_out_accuracy(a, gold, method, model, random_state)
+        )
     return Consensus(
         tasks=a.tasks,
         classes=a.classes,
-        labels=tuple(str(x) for x in model.labels_),
+        labels=labels,
         probas=probas,
         confidence=confidence,
         method=name,
         n_iter=model.n_iter_,
         scores=scores,
-        held_out=held_out_accuracy(a, gold, method, model, random_state) if held_out else None,
+        held_out=accuracy,
+        calibrated_probas=calibrated,
+        calibration=calibration,
     )
+
+
+def _calibrate(
+    a: Annotations, gold: Gold | None, method: str, model: Aggregator, random_state: int | None
+) -> tuple[Calibration, FloatArray, tuple[float, str] | None]:
+    """Calibration of a named method's fit (``model``), its calibrated posteriors, and its gold accuracy with
+    how it was measured (None without gold).
+
+    Costs one refit on four fifths of the labels (the held-out-label check), plus, with gold, one fit per
+    gold fold (up to ``CROSS_FIT_LABELS`` labels) or one fit without gold (above).
+    """
+    make = {method: lambda: _new(method, random_state)}
+    with warnings.catch_warnings():  # the delivered fit has already warned about its own convergence
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        rho = label_check_rho(a, make, seed=random_state)
+        prior = Calibration(rho, 1.0, "design effect", "held-out labels") if rho > 0 else Calibration()
+        n_labels = a.labels_per_task()
+        score = None
+        calibration = prior
+        if gold is not None and len(gold):
+            if a.n_annotations <= CROSS_FIT_LABELS:
+                at_gold = cross_fit(a, gold, make, random_state=random_state)
+                procedure = cross_fit_procedure(method, len(gold))
+            else:
+                at_gold = [_new(method, random_state).fit(a).probas_[gold.task]]
+                procedure = f"{method} refitted without the {len(gold)} gold tasks, scored on them"
+            score = (float(np.mean(at_gold[0].argmax(axis=1) == gold.label)), procedure)
+            calibration = fit_on_gold(
+                at_gold, n_labels[gold.task], gold.label, prior, random_state=random_state
+            )
+    calibrated = calibration.apply([model.probas_], n_labels)
+    if gold is not None and len(gold):
+        calibrated[gold.task] = 0.0
+        calibrated[gold.task, gold.label] = 1.0
+    return calibration, calibrated, score
 
 
 def held_out_accuracy(
@@ -112,21 +186,17 @@ def held_out_accuracy(
 ) -> HeldOutAccuracy | None:
     """Accuracy on the gold of ``method`` when the gold does not inform the labels it is scored against.
 
-    ``auto`` that selected a method by gold reports its own cross-validated selection
-    (``Auto.held_out_accuracy_``: choose on four fifths of the gold, score on the last fifth, fits
-    without gold). Any other method, or ``auto`` with too little gold to select, is refitted once
-    without the gold and scored on every gold task. Both are conservative: the delivered consensus
-    also uses the gold as anchors. None without gold.
+    ``auto`` reports its own (``Auto.held_out_accuracy_``, ``held_out_procedure_``): its choice
+    cross-fitted over the gold folds (each fold scored by fits anchored by the other folds' gold) on
+    deliveries up to ``CROSS_FIT_LABELS`` labels, else the cross-validated replay of its selection
+    with fits without gold. Here, any other case: the method refitted once without the gold and scored
+    on every gold task (conservative: the delivered consensus also uses the gold). None without gold.
     """
     if gold is None or not len(gold):
         return None
     n = len(gold)
     if isinstance(fitted, Auto) and fitted.held_out_accuracy_ is not None:
-        procedure = (
-            f"{fitted.n_folds}-fold cross-validation of auto's choice over {n} gold tasks, "
-            "each option fitted without gold"
-        )
-        return HeldOutAccuracy(fitted.held_out_accuracy_, n, procedure)
+        return HeldOutAccuracy(fitted.held_out_accuracy_, n, str(fitted.held_out_procedure_))
     with warnings.catch_warnings():  # the delivered fit has already warned about its own convergence
         warnings.simplefilter("ignore", ConvergenceWarning)
         blind = _new(method, random_state).fit(a)

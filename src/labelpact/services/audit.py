@@ -240,9 +240,10 @@ def error_rate_of(
 
 
 def _consensus_table(
-    delivery: Delivery, labels: IntArray, confidence: FloatArray, probas: FloatArray
+    delivery: Delivery, labels: IntArray, confidence: FloatArray, probas: FloatArray, raw: FloatArray
 ) -> pa.Table:
-    """The consensus as stored: task, label (null when unlabelled), confidence and one p_<class> per class."""
+    """The consensus as stored: task, label (null when unlabelled), calibrated confidence, one calibrated
+    p_<class> per class and the method's raw posterior raw_p_<class> beside it."""
     a = delivery.annotations
     names = np.asarray(a.classes, dtype=object)
     label = names[np.maximum(labels, 0)]
@@ -254,6 +255,8 @@ def _consensus_table(
     }
     for k, name in enumerate(a.classes):
         columns[f"p_{name}"] = pa.array(probas[:, k])
+    for k, name in enumerate(a.classes):
+        columns[f"raw_p_{name}"] = pa.array(raw[:, k])
     return pa.table(columns)
 
 
@@ -496,7 +499,8 @@ def audit_batch(
     )
     with store.scratch("audit") as staging:  # inside the workspace, removed even after a kill
         consensus_file = staging / "consensus.parquet"
-        pq.write_table(_consensus_table(delivery, codes, c.confidence, c.probas), consensus_file)
+        calibrated = c.calibrated_probas if c.calibrated_probas is not None else c.probas
+        pq.write_table(_consensus_table(delivery, codes, c.confidence, calibrated, c.probas), consensus_file)
         files = {"consensus": consensus_file}
         if pred_probs is not None:
             files["predictions"] = Path(pred_probs)

@@ -32,10 +32,9 @@ def consensus_of(
 ) -> ConsensusResult:
     """Infer the true class of every task; gold, when the delivery has it, anchors the estimate.
 
-    The accuracy reported is out of sample (``core.consensus.held_out_accuracy``): for ``auto`` with
-    at least 5 gold tasks, 5-fold cross-validation of its choice over the gold, each option fitted
-    without gold (no extra fit); otherwise the method refitted once without the gold and scored on
-    it. ``seconds`` covers both.
+    The accuracy reported is out of sample: the gold is split into folds and each fold scored by a fit
+    anchored by the other folds' gold (cross-fitting; on deliveries over ``CROSS_FIT_LABELS`` labels,
+    fits without gold). The stored confidence is calibrated (``core.calibration``). ``seconds`` covers all.
     """
     started = time.perf_counter()
     consensus = aggregate(delivery.annotations, method=method, gold=delivery.gold, random_state=random_state)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from labelpact.core.aggregators import Auto, create
-from labelpact.core.aggregators.auto import _replayed_accuracy, _select
+from labelpact.core.aggregators.auto import CANDIDATES, _replayed_accuracy, _select
 from labelpact.core.annotations import Annotations, Gold
 from labelpact.core.consensus import Consensus, aggregate
 from labelpact.errors import InvalidInputError
@@ -39,7 +39,11 @@ def test_aggregate_returns_a_frozen_consensus() -> None:
     c = aggregate(a, method="ds")
     assert isinstance(c, Consensus) and c.method == "ds" and c.n_iter >= 1
     assert len(c.labels) == a.n_tasks and c.labels[0] in ("no", "yes")
-    assert np.allclose(c.confidence, c.probas.max(axis=1))
+    assert c.calibrated_probas is not None and c.calibration is not None
+    # the stored confidence is the calibrated probability of the (raw) consensus label
+    assert np.array_equal(c.calibrated_probas.argmax(axis=1), c.probas.argmax(axis=1))
+    assert np.allclose(c.confidence, c.calibrated_probas.max(axis=1))
+    assert np.all(c.confidence <= c.probas.max(axis=1) + 1e-12)  # the design effect only deflates
     assert np.mean(np.array(c.labels) == np.array(["no", "yes"])[truth]) > 0.9
     with pytest.raises(dataclasses.FrozenInstanceError):
         c.method = "mv"  # type: ignore[misc]
@@ -74,7 +78,7 @@ def test_auto_with_gold_chooses_by_accuracy_of_fits_without_gold() -> None:
     assert c.accuracy(gold) == 1.0  # in sample: gold tasks are clamped
     assert c.held_out is not None and c.held_out.n_gold == 20
     assert c.held_out.value == model.held_out_accuracy_
-    assert "5-fold cross-validation of auto's choice over 20 gold tasks" in c.held_out.procedure
+    assert "cross-fitted over 20 gold tasks in 5 folds" in c.held_out.procedure
 
 
 def test_held_out_accuracy_of_a_method_is_its_no_gold_fit_scored_on_gold() -> None:
@@ -86,7 +90,7 @@ def test_held_out_accuracy_of_a_method_is_its_no_gold_fit_scored_on_gold() -> No
     by_hand = np.mean(votes.argmax(axis=1) == truth[30:])  # ties to the first class, as MajorityVote
     assert c.accuracy(gold) == 1.0
     assert c.held_out is not None and c.held_out.value == by_hand < 1.0
-    assert c.held_out.procedure == "mv refitted without the 30 gold tasks, scored on them"
+    assert c.held_out.procedure.startswith("mv cross-fitted over 30 gold tasks in 5 folds")
     assert aggregate(a, method="mv", gold=gold, held_out=False).held_out is None
     assert aggregate(a, method="mv").held_out is None
 
@@ -95,9 +99,15 @@ def test_auto_with_a_few_gold_tasks_scores_its_average_fitted_without_them() -> 
     a, truth = delivery(seed=4)
     gold = Gold(task=np.arange(3), label=truth[:3])  # fewer than n_folds: no selection ran
     c = aggregate(a, gold=gold)
-    blind = aggregate(a)
-    assert c.held_out is not None and "auto refitted without the 3 gold tasks" in c.held_out.procedure
-    assert c.held_out.value == np.mean(blind.probas[:3].argmax(axis=1) == truth[:3])
+    assert c.held_out is not None and "cross-fitted over 3 gold tasks in 3 folds" in c.held_out.procedure
+    # each gold task is scored by the average refitted with the other two gold tasks as anchors
+    hits = []
+    for held in range(3):
+        anchors = Gold(task=np.delete(np.arange(3), held), label=np.delete(truth[:3], held))
+        members = [create(m, **({"random_state": 0} if m in ("mace", "ebcc") else {})) for m in CANDIDATES]
+        mean = np.mean([m.fit(a, anchors).probas_[held] for m in members], axis=0)
+        hits.append(mean.argmax() == truth[held])
+    assert c.held_out.value == np.mean(hits)
 
 
 def test_replayed_selection_is_scored_only_on_folds_it_did_not_see() -> None:

@@ -2,21 +2,36 @@
 
 from __future__ import annotations
 
-import warnings
+import copy
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
 from labelpact.core.aggregators.base import Aggregator, check_positive_int, shared_counts
+from labelpact.core.aggregators.crossfit import (
+    CROSS_FIT_LABELS,
+    cross_fit,
+    cross_fit_procedure,
+    held_out_labels,
+    refit,
+    subset,
+)
 from labelpact.core.aggregators.dawid_skene import DawidSkene, OneCoinDawidSkene
 from labelpact.core.aggregators.ebcc import EBCC
 from labelpact.core.aggregators.glad import GLAD
 from labelpact.core.aggregators.mace import MACE
 from labelpact.core.aggregators.majority_vote import MajorityVote, Wawa
-from labelpact.core.aggregators.predictive import label_predictive, shared_accuracy_predictive
-from labelpact.core.annotations import Annotations, FloatArray, Gold
-from labelpact.errors import ConvergenceWarning, InvalidInputError
+from labelpact.core.aggregators.predictive import (
+    FLOOR,
+    label_rows,
+    shared_accuracy_posterior,
+    shared_accuracy_rows,
+)
+from labelpact.core.annotations import Annotations, FloatArray, Gold, IntArray
+from labelpact.core.calibration import Calibration, fit_on_gold, fit_rho_on_labels
+from labelpact.errors import InvalidInputError
 
 __all__ = ["AVERAGE", "CANDIDATES", "Auto"]
 
@@ -73,14 +88,21 @@ class Auto(Aggregator):
     restart instead of restarting; DS and EBCC start cold, see ``WARM_FROM_SAMPLE``), and step 3
     warm-starts from the no-gold fits of step 2. Smaller deliveries are fitted cold, as above.
 
+    4. Calibration (``core.calibration``): ``calibrated_probas_`` (n_tasks, K) are the chosen models'
+       posteriors tempered by the design effect ``1 + rho (n_t - 1)``, ``rho`` chosen on the held-out
+       labels of step 1 (no extra fit); with gold, the map is chosen by cross-validated log loss on
+       posteriors of the gold tasks from fits that never saw their gold label. ``probas_`` stay raw.
+
     Cost: the candidates' fits plus one to ``n_folds`` refits of them on four fifths of the labels
-    (of the sample), plus one no-gold fit of each option when gold is given. ``default_``,
-    ``label_test_z_``, ``label_test_size_`` (labels the verdict rests on), ``chosen_``, ``criterion_``
-    and ``scores_`` (no-gold accuracy on the gold per option) say what was used.
-    ``held_out_accuracy_`` is the accuracy of the procedure on gold it did not use: the gold is
-    split into ``n_folds`` folds, and for each fold step 2 is redone from the other folds' scores alone
-    and scored on that fold with the no-gold fits. It is conservative (the delivered labels also use
-    the gold as anchors); None when step 2 did not run.
+    (of the sample), plus, when gold is given, one no-gold fit of each option and, up to
+    ``CROSS_FIT_LABELS`` labels, one gold-anchored refit of each chosen model per gold fold.
+    ``default_``, ``label_test_z_``, ``label_test_size_`` (labels the verdict rests on), ``chosen_``,
+    ``criterion_``, ``scores_`` (no-gold accuracy on the gold per option) and ``calibration_`` say what
+    was used. ``held_out_accuracy_`` is the accuracy on gold that did not inform the labels scored, and
+    ``held_out_procedure_`` says how: up to ``CROSS_FIT_LABELS`` labels the chosen option cross-fitted
+    over the gold folds (each fold scored by fits anchored by the other folds' gold: as strong as the
+    delivered fit, so not biased low; the choice itself saw all the gold); above, the selection of step
+    2 replayed fold by fold and scored with the no-gold fits (conservative). None when neither ran.
     """
 
     chosen_: str
@@ -88,6 +110,9 @@ class Auto(Aggregator):
     scores_: dict[str, float]
     models_: dict[str, Aggregator]
     held_out_accuracy_: float | None
+    held_out_procedure_: str | None
+    calibration_: Calibration
+    calibrated_probas_: FloatArray
     label_test_z_: float
     label_test_size_: int
     default_: str
@@ -115,7 +140,8 @@ class Auto(Aggregator):
     def _fit_options(self, a: Annotations, gold: Gold | None) -> FloatArray:
         names = list(self.candidates or CANDIDATES)
         self.held_out_accuracy_ = None
-        z, size, starts = _label_test(a, names, self.n_folds, self.random_state)
+        self.held_out_procedure_ = None
+        z, size, starts, check = _label_test(a, names, self.n_folds, self.random_state)
         self.label_test_z_, self.label_test_size_ = z, size
         self.default_ = "mv" if z > Z_SWITCH else AVERAGE
         sample = f" on a sample of {size} of the {a.n_annotations} labels" if size < a.n_annotations else ""
@@ -123,31 +149,95 @@ class Auto(Aggregator):
             why = f"held-out labels: one accuracy shared by all workers predicts them best, z = {z:.1f}"
         else:
             why = f"held-out labels favour worker-specific models, z = {z:.1f}{sample}"
+        rho = fit_rho_on_labels(*check.of(self.default_))
+        calibration = Calibration(rho, 1.0, "design effect", "held-out labels") if rho > 0 else Calibration()
         self.scores_ = {}
         self.chosen_ = self.default_
         self.criterion_ = why
+        blind: dict[str, Aggregator] = {}
         if gold is not None and len(gold) >= self.n_folds:
             options = ["mv", "wawa", *names, AVERAGE]
             blind = {
-                name: _refit(starts.get(name), ALL[name](self.random_state), a, None) for name in options[:-1]
+                name: refit(starts.get(name), ALL[name](self.random_state), a, None) for name in options[:-1]
             }
             right = _gold_hits(blind, gold, names)
             self.scores_ = {name: float(r.mean()) for name, r in right.items()}
             self.chosen_ = _select(right, options, self.default_)
             fold = np.random.default_rng(self.random_state).permutation(len(gold)) % self.n_folds
             self.held_out_accuracy_ = _replayed_accuracy(right, options, self.default_, fold)
+            self.held_out_procedure_ = (
+                f"{self.n_folds}-fold cross-validation of auto's choice over {len(gold)} gold tasks, "
+                "each option fitted without gold"
+            )
             verdict = "kept" if self.chosen_ == self.default_ else f"overruled by {self.chosen_}"
             self.criterion_ = f"{why}; {verdict} on {len(gold)} gold tasks, scored with fits without them"
-            if starts:  # large delivery: the gold-anchored refits start from the no-gold fits
-                starts = {name: model for name, model in blind.items() if name in WARM}
+            if starts:  # large delivery: the gold-anchored refits start from copies of the no-gold fits,
+                # which stay as they are: calibration scores the gold tasks with them
+                starts = {name: copy.deepcopy(model) for name, model in blind.items() if name in WARM}
         chosen = names if self.chosen_ == AVERAGE else [self.chosen_]
         self.models_ = {
-            name: _refit(starts.get(name), ALL[name](self.random_state), a, gold, quiet=False)
+            name: refit(starts.get(name), ALL[name](self.random_state), a, gold, quiet=False)
             for name in chosen
         }
         probas: FloatArray = np.mean([m.probas_ for m in self.models_.values()], axis=0)
         self.n_iter_ = max(model.n_iter_ for model in self.models_.values())
+        n_labels = a.labels_per_task()
+        if gold is not None and len(gold):
+            calibration = self._gold_calibration(a, gold, chosen, blind, calibration, n_labels)
+        self.calibration_ = calibration
+        members = [self._posteriors(name, model, a) for name, model in self.models_.items()]
+        calibrated = calibration.apply(members, n_labels)
+        if gold is not None and len(gold):
+            calibrated[gold.task] = 0.0
+            calibrated[gold.task, gold.label] = 1.0
+        self.calibrated_probas_ = calibrated
         return probas
+
+    def _gold_calibration(
+        self,
+        a: Annotations,
+        gold: Gold,
+        chosen: list[str],
+        blind: dict[str, Aggregator],
+        prior: Calibration,
+        n_labels: IntArray,
+    ) -> Calibration:
+        """The calibration map chosen on the gold, from posteriors of the gold tasks that never saw their label.
+
+        Up to ``CROSS_FIT_LABELS`` labels (or when no no-gold fits exist) the chosen option is cross-fitted
+        over the gold (``crossfit.cross_fit``), and its accuracy there becomes ``held_out_accuracy_``;
+        above, the no-gold fits of the selection step stand in (gold is then anchors on a large delivery).
+        """
+        factories = {name: _factory(name, self.random_state) for name in chosen}
+        if a.n_annotations <= CROSS_FIT_LABELS or not blind:
+            warm = {name: model for name, model in blind.items() if name in WARM}
+            at_gold = cross_fit(
+                a, gold, factories, starts=warm, n_folds=self.n_folds, random_state=self.random_state
+            )
+            hits = np.mean(at_gold, axis=0).argmax(axis=1) == gold.label
+            self.held_out_accuracy_ = float(hits.mean())
+            self.held_out_procedure_ = cross_fit_procedure(
+                f"auto's choice ({self.chosen_})", len(gold), self.n_folds
+            )
+        else:
+            at_gold = [blind[name].probas_[gold.task] for name in chosen]
+        if chosen == ["mv"]:
+            at_gold = [shared_accuracy_posterior(a)[0][gold.task]]
+        return fit_on_gold(
+            at_gold,
+            n_labels[gold.task],
+            gold.label,
+            prior,
+            n_folds=self.n_folds,
+            random_state=self.random_state,
+        )
+
+    @staticmethod
+    def _posteriors(name: str, model: Aggregator, a: Annotations) -> FloatArray:
+        """The posteriors a member contributes to calibration: majority vote's are the shared-accuracy model's."""
+        if name == "mv":
+            return shared_accuracy_posterior(a)[0]
+        return model.probas_
 
     @property
     def description_(self) -> str:
@@ -160,22 +250,11 @@ class Auto(Aggregator):
         return f"auto: {how} ({self.criterion_})"
 
 
-def _refit(
-    start: Aggregator | None, cold: Aggregator, a: Annotations, gold: Gold | None, *, quiet: bool = True
-) -> Aggregator:
-    """Fit ``start`` again warm (from its own parameters) when given, else fit ``cold``; returns the fitted model.
+_refit = refit  # the name earlier code and tests use
 
-    Non-convergence of a trial fit (``quiet``) is no news to the user: the final fit still warns.
-    """
-    model = cold
-    if start is not None and "warm_start" in start.get_params():
-        start.warm_start = True  # type: ignore[attr-defined]
-        model = start
-    if not quiet:
-        return model.fit(a, gold)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return model.fit(a, gold)
+
+def _factory(name: str, seed: int | None) -> Callable[[], Aggregator]:
+    return lambda: ALL[name](seed)
 
 
 def _gold_hits(blind: dict[str, Aggregator], gold: Gold, names: list[str]) -> dict[str, BoolArray]:
@@ -212,8 +291,9 @@ def _clearly_better(challenger: BoolArray, default: BoolArray, z: float = 2.0) -
 
 def _label_test(
     a: Annotations, names: list[str], n_folds: int, seed: int | None
-) -> tuple[float, int, dict[str, Aggregator]]:
-    """The held-out-label z (``_shared_accuracy_z``), the labels it used, and the candidates' fits to warm-start from.
+) -> tuple[float, int, dict[str, Aggregator], _LabelCheck]:
+    """The held-out-label z (``_shared_accuracy_z``), the labels it used, the candidates' fits to warm-start
+    from, and what the deciding test saw (for calibration).
 
     Runs on growing samples of whole tasks (``_task_sample``: ``SAMPLE`` labels, then four times as
     many) until the verdict favours the worker-specific models beyond ``Z_SWITCH`` or the sample is
@@ -222,11 +302,11 @@ def _label_test(
     size = SAMPLE
     while True:
         sample = _task_sample(a, size, seed)
-        z, fits = _shared_accuracy_z(sample, names, n_folds, seed)
+        z, fits, check = _shared_accuracy_z(sample, names, n_folds, seed)
         if sample.n_annotations == a.n_annotations:
-            return z, a.n_annotations, {}
+            return z, a.n_annotations, {}, check
         if z < -Z_SWITCH:
-            return z, sample.n_annotations, {n: m for n, m in fits.items() if n in WARM_FROM_SAMPLE}
+            return z, sample.n_annotations, {n: m for n, m in fits.items() if n in WARM_FROM_SAMPLE}, check
         size *= 4
 
 
@@ -254,47 +334,78 @@ def _task_sample(a: Annotations, size: int, seed: int | None) -> Annotations:
     )
 
 
+@dataclass
+class _LabelCheck:
+    """What the held-out-label test saw, for ``calibration.fit_rho_on_labels``: per held-out label, each
+    candidate's task posterior and confusion column (lists over folds, then members), the shared-accuracy
+    model's, and the number of labels left in on the task."""
+
+    members: list[tuple[list[FloatArray], list[FloatArray]]] = field(default_factory=list)
+    shared: list[tuple[FloatArray, FloatArray]] = field(default_factory=list)
+    n_left: list[IntArray] = field(default_factory=list)
+
+    def of(self, default: str) -> tuple[list[FloatArray], list[FloatArray], IntArray]:
+        """(posteriors per member, confusion columns per member, labels left in) for ``default``'s model."""
+        n_left = np.concatenate(self.n_left) if self.n_left else np.empty(0, dtype=np.intp)
+        if default == "mv":
+            if not self.shared:
+                return [], [], n_left
+            return (
+                [np.concatenate([q for q, _ in self.shared])],
+                [np.concatenate([c for _, c in self.shared])],
+                n_left,
+            )
+        if not self.members:
+            return [], [], n_left
+        count = len(self.members[0][0])
+        posteriors = [np.concatenate([fold[0][m] for fold in self.members]) for m in range(count)]
+        rows = [np.concatenate([fold[1][m] for fold in self.members]) for m in range(count)]
+        return posteriors, rows, n_left
+
+
 def _shared_accuracy_z(
     a: Annotations, names: list[str], n_folds: int, seed: int | None
-) -> tuple[float, dict[str, Aggregator]]:
+) -> tuple[float, dict[str, Aggregator], _LabelCheck]:
     """Paired z statistic of held-out label log-likelihood: majority vote's model minus the candidates' mixture.
 
     The annotations are split into ``n_folds`` folds; each fold's labels are predicted by models
     fitted on the others (``predictive.py``). Positive: one accuracy shared by every worker explains
     unseen labels better than the worker-specific models, which then overfit. After the first fold a
     verdict beyond ``Z_EARLY`` stops early (large deliveries), so the cost is one to ``n_folds`` refits
-    of the candidates, the last of which are returned. 0 when there are too few labels to split.
+    of the candidates, the last of which are returned, with what the folds saw (for calibration).
+    0 when there are too few labels to split.
     """
+    check = _LabelCheck()
     if a.n_annotations < 2 * n_folds or a.n_classes < 2:
-        return 0.0, {}
+        return 0.0, {}, check
     # folds follow the sorted (task, worker, label) triples, so the order of the rows does not matter
-    fold = np.empty(a.n_annotations, dtype=np.intp)
-    fold[np.lexsort((a.label, a.worker, a.task))] = (
-        np.random.default_rng(seed).permutation(a.n_annotations) % n_folds
-    )
+    fold = held_out_labels(a, n_folds, seed)
     parts: list[FloatArray] = []
     z = 0.0
     fits: dict[str, Aggregator] = {}
     for f in range(n_folds):
         held = fold == f
-        train = Annotations(
-            task=a.task[~held],
-            worker=a.worker[~held],
-            label=a.label[~held],
-            tasks=a.tasks,
-            workers=a.workers,
-            classes=a.classes,
-        )
+        train = subset(a, ~held)
         task, worker, label = a.task[held], a.worker[held], a.label[held]
-        fits = {name: _refit(None, ALL[name](seed), train, None) for name in names}
-        mixture = np.mean(
-            [label_predictive(fits[name], train, task, worker, label) for name in names],
-            axis=0,
+        fits = {name: refit(None, ALL[name](seed), train, None) for name in names}
+        rows = [label_rows(fits[name], train, task, worker, label) for name in names]
+        mixture = np.mean([np.einsum("nk,nk->n", q, c) for q, c in rows], axis=0)
+        shared = shared_accuracy_rows(train, task, label)
+        check.members.append(([q for q, _ in rows], [c for _, c in rows]))
+        check.shared.append(shared)
+        check.n_left.append(train.labels_per_task()[task])
+        parts.append(
+            np.log(_floor(np.einsum("nk,nk->n", *shared), a.n_classes)) - np.log(_floor(mixture, a.n_classes))
         )
-        parts.append(np.log(shared_accuracy_predictive(train, task, label)) - np.log(mixture))
         d = np.concatenate(parts)
         sd = float(d.std())
         z = float(d.mean() / sd * np.sqrt(len(d))) if sd > 0 else 0.0
         if f == 0 and abs(z) >= Z_EARLY:
             break
-    return z, fits
+    return z, fits, check
+
+
+def _floor(p: FloatArray, k: int) -> FloatArray:
+    """The predictive floor of ``predictive.FLOOR``: a surprising label costs log(K / FLOOR), not inf."""
+    floored: FloatArray = (1.0 - FLOOR) * p + FLOOR / max(k, 1)
+    return floored

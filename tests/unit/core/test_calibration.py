@@ -1,0 +1,300 @@
+"""Calibration of consensus posteriors: hand-checked maps, properties, and simulated crowds whose truth is known."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from labelpact.core.aggregators import DawidSkene
+from labelpact.core.aggregators.crossfit import cross_fit, cross_fit_procedure
+from labelpact.core.annotations import Annotations, Gold
+from labelpact.core.calibration import (
+    Calibration,
+    TopLabelMap,
+    expected_calibration_error,
+    fit_on_gold,
+    fit_rho_on_labels,
+    fit_temperature,
+    log_loss,
+    temper,
+)
+from labelpact.core.consensus import aggregate, consensus_codes
+from labelpact.errors import ConvergenceWarning, InvalidInputError
+
+
+def crowd(
+    seed: int, *, n: int = 800, workers: int = 50, per_task: int = 7, trap: float = 0.3, pull: float = 0.45
+) -> tuple[Annotations, np.ndarray]:
+    """A delivery whose workers share mistakes: on a ``trap`` share of tasks, each label is one common wrong
+    class (the task's decoy) with probability ``pull``; otherwise workers (accuracy 0.6-0.92) err independently."""
+    rng = np.random.default_rng(seed)
+    k = 3
+    truth = rng.integers(0, k, n)
+    decoy = (truth + rng.integers(1, k, n)) % k
+    trapped = rng.random(n) < trap
+    task = np.repeat(np.arange(n), per_task)
+    worker = np.concatenate([rng.choice(workers, per_task, replace=False) for _ in range(n)])
+    skill = rng.uniform(0.6, 0.92, workers)
+    right = rng.random(n * per_task) < skill[worker]
+    label = np.where(right, truth[task], (truth[task] + rng.integers(1, k, n * per_task)) % k)
+    label = np.where(trapped[task] & (rng.random(n * per_task) < pull), decoy[task], label)
+    a = Annotations(
+        task=task,
+        worker=worker,
+        label=label,
+        tasks=tuple(f"t{i}" for i in range(n)),
+        workers=tuple(f"w{i}" for i in range(workers)),
+        classes=("a", "b", "c"),
+    )
+    return a, truth
+
+
+# ---- the maps, by hand ----
+
+
+def test_temper_by_hand() -> None:
+    # (0.8, 0.2) at T = 2: sqrt gives 0.894 : 0.447, i.e. 2 : 1
+    assert np.allclose(temper(np.array([[0.8, 0.2]]), 2.0), [[2 / 3, 1 / 3]])
+    # one temperature per row; a zero stays zero; T = 1 is the identity
+    p = np.array([[0.5, 0.5, 0.0], [0.9, 0.1, 0.0]])
+    out = temper(p, np.array([1.0, 0.5]))
+    assert np.allclose(out[0], p[0]) and np.allclose(out[1], [0.81 / 0.82, 0.01 / 0.82, 0.0])
+    with pytest.raises(InvalidInputError, match="temperature"):
+        temper(p, 0.0)
+
+
+def test_design_effect_temperatures_by_hand() -> None:
+    c = Calibration(rho=0.5, tau=2.0)
+    # T = tau * (1 + rho * (n - 1)): one label -> 2, three labels -> 2 * 2 = 4, none -> 2
+    assert np.allclose(c.temperatures(np.array([1, 3, 0])), [2.0, 4.0, 2.0])
+    members = [np.array([[0.8, 0.2]]), np.array([[0.6, 0.4]])]
+    expected = (temper(members[0], 2.0) + temper(members[1], 2.0)) / 2
+    assert np.allclose(c.apply(members, np.array([1])), expected)
+
+
+def test_fit_temperature_by_hand() -> None:
+    # every task says 0.9 for class 0 and class 0 is right 3 times in 4: the tempered 0.9 must become 0.75,
+    # (0.9 / 0.1) ** (1 / T) = 0.75 / 0.25 = 3, so T = log 9 / log 3 = 2
+    probas = np.tile([0.9, 0.1], (400, 1))
+    labels = np.array([0, 0, 0, 1] * 100)
+    assert fit_temperature(probas, labels) == pytest.approx(2.0, abs=0.01)
+    # and an underconfident 0.6 that is right 90% of the time is sharpened: (1.5) ** (1 / T) = 9
+    probas = np.tile([0.6, 0.4], (100, 1))
+    labels = np.array([0] * 90 + [1] * 10)
+    assert fit_temperature(probas, labels) == pytest.approx(np.log(1.5) / np.log(9), abs=0.01)
+
+
+def test_expected_calibration_error_by_hand() -> None:
+    # bin [0.9, 1]: confidences 0.95, 0.95, 1.0 with one hit in 3 -> |1/3 - 0.9667| * 3/6
+    # bin [0.5, 0.6): 0.55, 0.55, 0.55 all right -> |1 - 0.55| * 3/6
+    confidence = np.array([0.95, 0.95, 1.0, 0.55, 0.55, 0.55])
+    correct = np.array([True, False, False, True, True, True])
+    by_hand = abs(1 / 3 - (0.95 + 0.95 + 1.0) / 3) * 3 / 6 + abs(1 - 0.55) * 3 / 6
+    assert expected_calibration_error(confidence, correct) == pytest.approx(by_hand)
+    assert expected_calibration_error(np.full(10, 0.7), np.arange(10) < 7) == pytest.approx(0.0)
+    assert np.isnan(expected_calibration_error(np.empty(0), np.empty(0)))
+
+
+def test_log_loss_by_hand() -> None:
+    assert log_loss(np.array([[0.5, 0.5], [0.25, 0.75]]), np.array([0, 1])) == pytest.approx(
+        -(np.log(0.5) + np.log(0.75)) / 2
+    )
+
+
+def test_isotonic_top_map_by_hand() -> None:
+    from labelpact.core.calibration import _fit_isotonic
+
+    # pool adjacent violators on hits (1, 0, 1, 1) sorted by confidence: (0.5, 0.5, 1, 1), kept 0.5/5 from 1
+    top = _fit_isotonic(np.array([0.6, 0.7, 0.8, 0.9]), np.array([1.0, 0.0, 1.0, 1.0]))
+    assert top.knots == (0.6, 0.7, 0.8, 0.9) and np.allclose(top.values, [0.5, 0.5, 0.9, 0.9])
+    # remap: the top class gets g(c), the others share the rest in their old proportions
+    out = top.remap(np.array([[0.8, 0.15, 0.05]]))
+    assert np.allclose(out, [[0.9, 0.075, 0.025]])
+
+
+# ---- properties ----
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(0, 2**32 - 1),
+    st.floats(0.05, 50.0),
+    st.floats(0.0, 5.0),
+    st.floats(0.0, 5.0),
+    st.floats(-5.0, 5.0),
+)
+def test_calibration_keeps_each_tasks_most_probable_class(
+    seed: int, tau: float, a: float, b: float, m: float
+) -> None:
+    rng = np.random.default_rng(seed)
+    probas = rng.dirichlet(np.full(4, 0.3), size=50)
+    probas[0] = [1.0, 0.0, 0.0, 0.0]  # a one-hot row (a gold task)
+    tempered = temper(probas, tau)
+    assert np.allclose(tempered.sum(axis=1), 1.0)
+    assert np.array_equal(tempered.argmax(axis=1), probas.argmax(axis=1))
+    remapped = TopLabelMap("beta", params=(a, b, m)).remap(tempered)
+    assert np.allclose(remapped.sum(axis=1), 1.0) and np.all(remapped >= 0)
+    top = remapped.max(axis=1)
+    assert np.allclose(remapped[np.arange(50), probas.argmax(axis=1)], top)
+
+
+# ---- fitted maps ----
+
+
+def test_fit_on_gold_repairs_overconfident_posteriors() -> None:
+    """Posteriors that say 0.97 for a class that is right 70% of the time: a map fitted on gold says ~0.7."""
+    rng = np.random.default_rng(0)
+    n = 400
+    stated = np.where(rng.random(n) < 0.5, 0.97, 0.99)
+    probas = np.column_stack([stated, 1 - stated])
+    labels = (rng.random(n) >= 0.7).astype(np.intp)  # class 0 right 70% of the time
+    n_labels = np.full(n, 5)
+    calibration = fit_on_gold([probas], n_labels, labels, Calibration())
+    assert calibration.source == "400 gold tasks" and calibration.kind != "identity"
+    calibrated = calibration.apply([probas], n_labels)
+    assert calibrated[:, 0].mean() == pytest.approx(0.7, abs=0.04)
+    assert calibration.log_loss is not None and calibration.log_loss < log_loss(probas, labels)
+
+
+def test_fit_on_gold_keeps_the_prior_when_it_is_already_calibrated() -> None:
+    rng = np.random.default_rng(1)
+    p = rng.uniform(0.5, 1.0, 300)
+    probas = np.column_stack([p, 1 - p])
+    labels = (rng.random(300) >= p).astype(np.intp)  # class 0 right with exactly its stated probability
+    calibration = fit_on_gold([probas], np.full(300, 3), labels, Calibration())
+    calibrated = calibration.apply([probas], np.full(300, 3))
+    assert np.abs(calibrated - probas).max() < 0.1  # whichever map won, it is close to the identity
+
+
+def test_rho_from_held_out_labels_is_zero_for_a_model_that_is_right() -> None:
+    """Labels drawn from exactly the posterior and confusion rows the model states: no correction is due."""
+    rng = np.random.default_rng(2)
+    n, k = 3000, 3
+    q = rng.dirichlet(np.ones(k), size=n)
+    confusion = np.full((k, k), 0.15) + np.eye(k) * 0.55  # rows sum to 1
+    truth = (rng.random(n)[:, None] > np.cumsum(q, axis=1)).sum(axis=1)
+    label = (rng.random(n)[:, None] > np.cumsum(confusion[truth], axis=1)).sum(axis=1)
+    rows = confusion[:, label].T  # p(label | true k)
+    assert fit_rho_on_labels([q], [rows], np.full(n, 4)) < 0.02
+
+
+# ---- simulated deliveries with known truth ----
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_calibration_without_gold_on_workers_who_share_mistakes(seed: int) -> None:
+    a, truth = crowd(seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        c = aggregate(a)
+    assert c.calibrated_probas is not None and c.calibration is not None
+    assert c.calibration.source == "held-out labels" and c.calibration.rho > 0.05
+    correct = c.probas.argmax(axis=1) == truth
+    raw = expected_calibration_error(c.probas.max(axis=1), correct)
+    calibrated = expected_calibration_error(c.confidence, correct)
+    assert raw > 0.12  # EM's independence assumption: overconfident
+    assert calibrated < raw - 0.04 and calibrated < 0.09
+    true_error = 1 - correct.mean()
+    # the error rate implied by the stored confidence is much nearer the truth than the raw one, though
+    # not all the way: a mistake that most workers share on a task looks like agreement without gold
+    calibrated_gap = abs(np.mean(1 - c.confidence) - true_error)
+    assert calibrated_gap < 0.65 * abs(np.mean(1 - c.probas.max(axis=1)) - true_error)
+
+
+def test_calibration_with_gold_on_workers_who_share_mistakes() -> None:
+    a, truth = crowd(3, n=1000)
+    given = np.arange(100)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        c = aggregate(a, gold=Gold(task=given, label=truth[given]))
+    scored = slice(100, None)
+    correct = c.probas[scored].argmax(axis=1) == truth[scored]
+    raw = expected_calibration_error(c.probas[scored].max(axis=1), correct)
+    calibrated = expected_calibration_error(c.confidence[scored], correct)
+    assert calibrated < raw - 0.04 and calibrated < 0.09
+    assert c.confidence[:100].min() == 1.0  # gold tasks are known
+    assert c.held_out is not None and "cross-fitted over 100 gold tasks" in c.held_out.procedure
+    assert (
+        abs(c.held_out.value - correct.mean()) < 0.08
+    )  # cross-fitted: not biased low by leaving the gold out
+
+
+def test_calibration_leaves_independent_workers_calibrated() -> None:
+    a, truth = crowd(4, trap=0.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        c = aggregate(a)
+    correct = c.probas.argmax(axis=1) == truth
+    assert expected_calibration_error(c.confidence, correct) < 0.04
+
+
+# ---- tasks nobody labelled ----
+
+
+@pytest.mark.parametrize("method", ["auto", "ds", "mv"])
+def test_a_task_nobody_labelled_gets_no_label(method: str) -> None:
+    a0, _ = crowd(5, n=60, workers=10, per_task=5)
+    a = Annotations(
+        task=a0.task,
+        worker=a0.worker,
+        label=a0.label,
+        tasks=(*a0.tasks, "empty"),
+        workers=a0.workers,
+        classes=a0.classes,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        c = aggregate(a, method=method)
+    assert c.labels[-1] is None and np.isnan(c.confidence[-1]) and c.unlabelled == ("empty",)
+    assert all(label is not None for label in c.labels[:-1]) and not np.isnan(c.confidence[:-1]).any()
+    codes = consensus_codes(a, c.probas)  # one rule: the stored audit consensus uses these codes
+    assert codes[-1] == -1 and [a.classes[i] for i in codes[:-1]] == list(c.labels[:-1])
+
+
+def test_cross_fit_scores_each_gold_fold_with_a_fit_anchored_by_the_others() -> None:
+    a, truth = crowd(6, n=200, workers=20, per_task=5)
+    gold = Gold(task=np.arange(40), label=truth[:40])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        at = cross_fit(a, gold, {"ds": DawidSkene}, n_folds=5, random_state=0)[0]
+        fold = np.random.default_rng(0).permutation(40) % 5
+        for f in (0, 3):  # by hand: the fit anchored by every other fold's gold
+            seen = fold != f
+            ds = DawidSkene().fit(a, Gold(task=gold.task[seen], label=gold.label[seen]))
+            assert np.allclose(at[~seen], ds.probas_[gold.task[~seen]])
+        anchored = DawidSkene().fit(a, gold).probas_[gold.task]  # one-hot on every gold task
+    assert not np.allclose(at, anchored)
+    assert cross_fit_procedure("ds", 40).startswith("ds cross-fitted over 40 gold tasks in 5 folds")
+    assert cross_fit_procedure("ds", 1) == "ds refitted without the 1 gold tasks, scored on them"
+
+
+def test_a_large_delivery_calibrates_on_gold_with_fits_that_never_saw_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Above CROSS_FIT_LABELS the no-gold fits score the gold; the gold-anchored refits must not overwrite them."""
+    from labelpact.core import calibration
+    from labelpact.core.aggregators import auto
+
+    a, truth = crowd(7, n=1500, workers=30, per_task=5, trap=0.1)
+    gold = Gold(task=np.arange(60), label=truth[:60])
+    monkeypatch.setattr(auto, "SAMPLE", 3000)  # this delivery now counts as large: sampled test, warm refits
+    monkeypatch.setattr(auto, "CROSS_FIT_LABELS", 3000)
+    seen: dict[str, list[np.ndarray]] = {}
+    real = calibration.fit_on_gold
+
+    def spy(members: list[np.ndarray], *args: object, **kwargs: object) -> Calibration:
+        seen["members"] = members
+        return real(members, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(auto, "fit_on_gold", spy)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = auto.Auto().fit(a, gold)
+    assert model.label_test_size_ < a.n_annotations and model.chosen_ == "average"
+    assert len(seen["members"]) == 5
+    for member in seen["members"]:  # anchored fits would be one-hot on every gold task
+        assert np.mean(member[np.arange(60), truth[:60]] > 1 - 1e-9) < 0.9
