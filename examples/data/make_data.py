@@ -15,15 +15,16 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from labelpact.io.export import write_annotations, write_gold
-from labelpact.simulate import simulate_delivery
+from labelpact.simulate import Simulation, simulate_delivery
 from labelpact.simulate_payloads import simulate_payloads, underpay_workers, write_tasks
 
 HERE = Path(__file__).resolve().parent
 CLASSES = ("negative", "neutral", "positive", "mixed")
 
 
-def main() -> None:
-    sim = simulate_delivery(
+def simulate() -> Simulation:
+    """The seeded simulation behind the files, truth included (the README replay answers a review with it)."""
+    return simulate_delivery(
         n_tasks=1_200,
         n_workers=150,
         n_classes=4,
@@ -37,6 +38,10 @@ def main() -> None:
         median_duration_s=12.0,
         seed=2026,
     )
+
+
+def main() -> None:
+    sim = simulate()
     a, _ = underpay_workers(sim.annotations, share=0.1, price_per_label=0.08, pay_floor_per_hour=15.0, seed=1)
     write_annotations(a, HERE / "acme-week1.csv")
     write_gold(a, sim.gold, HERE / "acme-week1-gold.csv")
