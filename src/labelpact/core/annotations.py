@@ -25,6 +25,8 @@ __all__ = [
     "IntArray",
     "TaskPayloads",
     "TimeArray",
+    "encode_first_seen",
+    "frozen_array",
     "natural_order",
 ]
 
@@ -34,7 +36,7 @@ TimeArray: TypeAlias = npt.NDArray[np.datetime64]  # datetime64[ms], UTC, NaT wh
 DuplicatePolicy: TypeAlias = Literal["keep", "first", "last", "error"]
 
 
-def _frozen(values: npt.ArrayLike, dtype: npt.DTypeLike) -> Any:
+def frozen_array(values: npt.ArrayLike, dtype: npt.DTypeLike) -> Any:
     """A read-only array of ``dtype``; copies only when the caller's array could change under us."""
     array = np.array(values, dtype=dtype, copy=True)
     array.flags.writeable = False
@@ -72,7 +74,7 @@ class Annotations:
     def __post_init__(self) -> None:
         n = len(self.task)
         for name in ("task", "worker", "label"):
-            object.__setattr__(self, name, _frozen(getattr(self, name), np.intp))
+            object.__setattr__(self, name, frozen_array(getattr(self, name), np.intp))
         for name, vocab in (("task", self.tasks), ("worker", self.workers), ("label", self.classes)):
             codes = getattr(self, name)
             if codes.shape != (n,):
@@ -82,11 +84,11 @@ class Annotations:
             if len(set(vocab)) != len(vocab):
                 raise InvalidInputError(f"a {name} vocabulary without repeated names")
         if self.duration_s is not None:
-            object.__setattr__(self, "duration_s", _frozen(self.duration_s, np.float64))
+            object.__setattr__(self, "duration_s", frozen_array(self.duration_s, np.float64))
         for name in ("started_at", "submitted_at"):
             value = getattr(self, name)
             if value is not None:
-                object.__setattr__(self, name, _frozen(value, "datetime64[ms]"))
+                object.__setattr__(self, name, frozen_array(value, "datetime64[ms]"))
         for name in ("duration_s", "started_at", "submitted_at"):
             value = getattr(self, name)
             if value is not None and value.shape != (n,):
@@ -115,8 +117,8 @@ class Annotations:
         label_names = np.asarray(label, dtype=object).astype(str)
         if not (len(task_names) == len(worker_names) == len(label_names)):
             raise InvalidInputError("task, worker and label columns of the same length")
-        tasks, task_codes = _encode_first_seen(task_names)
-        workers, worker_codes = _encode_first_seen(worker_names)
+        tasks, task_codes = encode_first_seen(task_names)
+        workers, worker_codes = encode_first_seen(worker_names)
         vocab = tuple(str(c) for c in classes) if classes is not None else natural_order(label_names.tolist())
         lookup = {name: i for i, name in enumerate(vocab)}
         unknown = [name for name in dict.fromkeys(label_names.tolist()) if name not in lookup]
@@ -246,7 +248,7 @@ class Annotations:
         return float(np.median(known)) if len(known) else None
 
 
-def _encode_first_seen(names: npt.NDArray[Any]) -> tuple[tuple[str, ...], IntArray]:
+def encode_first_seen(names: npt.NDArray[Any]) -> tuple[tuple[str, ...], IntArray]:
     """Vocabulary in order of first appearance and the codes of ``names`` into it (vectorised)."""
     if len(names) == 0:
         return (), np.empty(0, dtype=np.intp)
@@ -265,8 +267,8 @@ class Gold:
     label: IntArray  # shape (n_gold,), indices into Annotations.classes
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "task", _frozen(self.task, np.intp))
-        object.__setattr__(self, "label", _frozen(self.label, np.intp))
+        object.__setattr__(self, "task", frozen_array(self.task, np.intp))
+        object.__setattr__(self, "label", frozen_array(self.label, np.intp))
         if self.task.shape != self.label.shape:
             raise InvalidInputError("one gold label per gold task")
         if len(np.unique(self.task)) != len(self.task):

@@ -9,24 +9,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from labelpact.core.annotations import FloatArray, IntArray
+from labelpact.core.annotations import FloatArray, IntArray, encode_first_seen, frozen_array
 from labelpact.errors import InvalidInputError
 
 __all__ = ["Demonstrations"]
-
-
-def _frozen(values: npt.ArrayLike, dtype: npt.DTypeLike) -> Any:
-    array = np.array(values, dtype=dtype, copy=True)
-    array.flags.writeable = False
-    return array
-
-
-def _first_seen(names: npt.NDArray[Any]) -> tuple[tuple[str, ...], IntArray]:
-    uniq, first, codes = np.unique(names, return_index=True, return_inverse=True)
-    order = np.argsort(first, kind="stable")
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
-    return tuple(str(x) for x in uniq[order]), rank[codes.reshape(-1)].astype(np.intp)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +36,7 @@ class Demonstrations:
     def __post_init__(self) -> None:
         n = len(self.text)
         for name, size in (("task", len(self.tasks)), ("worker", len(self.workers))):
-            codes = _frozen(getattr(self, name), np.intp)
+            codes = frozen_array(getattr(self, name), np.intp)
             object.__setattr__(self, name, codes)
             if codes.shape != (n,):
                 raise InvalidInputError(f"one value per answer ({n}) in column {name!r}")
@@ -61,7 +47,7 @@ class Demonstrations:
         for name in ("duration_s", "paste_events", "keystrokes"):
             value = getattr(self, name)
             if value is not None:
-                value = _frozen(value, np.float64)
+                value = frozen_array(value, np.float64)
                 object.__setattr__(self, name, value)
                 if value.shape != (n,):
                     raise InvalidInputError(f"one value per answer ({n}) in column {name!r}")
@@ -82,8 +68,8 @@ class Demonstrations:
         w = np.asarray(worker, dtype=object).astype(str)
         if not (len(t) == len(w) == len(text)):
             raise InvalidInputError("task, worker and text columns of the same length")
-        tasks, task_codes = _first_seen(t)
-        workers, worker_codes = _first_seen(w)
+        tasks, task_codes = encode_first_seen(t)
+        workers, worker_codes = encode_first_seen(w)
         return cls(
             task=task_codes,
             worker=worker_codes,

@@ -13,7 +13,7 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 
-from labelpact.core.annotations import FloatArray, IntArray
+from labelpact.core.annotations import FloatArray, IntArray, encode_first_seen, frozen_array
 from labelpact.errors import InvalidInputError
 
 __all__ = ["CHOICES", "LEFT", "RIGHT", "TIE", "Comparisons", "Units"]
@@ -24,20 +24,10 @@ TIE: Final = 2
 CHOICES: Final = ("left", "right", "tie")
 
 
-def _frozen(values: npt.ArrayLike, dtype: npt.DTypeLike) -> Any:
-    array = np.array(values, dtype=dtype, copy=True)
-    array.flags.writeable = False
-    return array
-
-
 def _encode(names: npt.NDArray[Any], vocab: Sequence[str] | None = None) -> tuple[tuple[str, ...], IntArray]:
     """Vocabulary (first-seen order unless given) and the codes of ``names``."""
     if vocab is None:
-        uniq, first, codes = np.unique(names, return_index=True, return_inverse=True)
-        order = np.argsort(first, kind="stable")
-        rank = np.empty_like(order)
-        rank[order] = np.arange(len(order))
-        return tuple(str(x) for x in uniq[order]), rank[codes].astype(np.intp)
+        return encode_first_seen(names)
     lookup = {name: i for i, name in enumerate(vocab)}
     uniq, codes = np.unique(names, return_inverse=True)
     missing = [str(x) for x in uniq if str(x) not in lookup]
@@ -87,7 +77,7 @@ class Comparisons:
     def __post_init__(self) -> None:
         n = len(self.task)
         for name in ("task", "worker", "left", "right", "choice"):
-            object.__setattr__(self, name, _frozen(getattr(self, name), np.intp))
+            object.__setattr__(self, name, frozen_array(getattr(self, name), np.intp))
         sizes = {"task": len(self.tasks), "worker": len(self.workers), "left": len(self.items)}
         sizes |= {"right": len(self.items), "choice": 3}
         for name, size in sizes.items():
@@ -105,7 +95,7 @@ class Comparisons:
                 got="the same item",
             )
         if self.duration_s is not None:
-            object.__setattr__(self, "duration_s", _frozen(self.duration_s, np.float64))
+            object.__setattr__(self, "duration_s", frozen_array(self.duration_s, np.float64))
             if self.duration_s.shape != (n,):
                 raise InvalidInputError(f"one value per comparison ({n}) in column 'duration_s'")
 

@@ -9,24 +9,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from labelpact.core.annotations import FloatArray, IntArray
+from labelpact.core.annotations import FloatArray, IntArray, encode_first_seen, frozen_array
 from labelpact.errors import InvalidInputError
 
 __all__ = ["Ratings"]
-
-
-def _frozen(values: npt.ArrayLike, dtype: npt.DTypeLike) -> Any:
-    array = np.array(values, dtype=dtype, copy=True)
-    array.flags.writeable = False
-    return array
-
-
-def _first_seen(names: npt.NDArray[Any]) -> tuple[tuple[str, ...], IntArray]:
-    uniq, first, codes = np.unique(names, return_index=True, return_inverse=True)
-    order = np.argsort(first, kind="stable")
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
-    return tuple(str(x) for x in uniq[order]), rank[codes.reshape(-1)].astype(np.intp)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +36,8 @@ class Ratings:
     def __post_init__(self) -> None:
         n = len(self.task)
         for name in ("task", "worker", "criterion"):
-            object.__setattr__(self, name, _frozen(getattr(self, name), np.intp))
-        object.__setattr__(self, "score", _frozen(self.score, np.float64))
+            object.__setattr__(self, name, frozen_array(getattr(self, name), np.intp))
+        object.__setattr__(self, "score", frozen_array(self.score, np.float64))
         sizes = {"task": len(self.tasks), "worker": len(self.workers), "criterion": len(self.criteria)}
         for name, size in sizes.items():
             codes = getattr(self, name)
@@ -77,7 +63,7 @@ class Ratings:
                 got=f"{self.score[i]:g}",
             )
         if self.order is not None:
-            object.__setattr__(self, "order", _frozen(self.order, np.float64))
+            object.__setattr__(self, "order", frozen_array(self.order, np.float64))
             if self.order.shape != (n,):
                 raise InvalidInputError(f"one value per rating ({n}) in column 'order'")
 
@@ -103,8 +89,8 @@ class Ratings:
         s = np.asarray(score, dtype=np.float64)
         if not (len(t) == len(w) == len(k) == len(s)):
             raise InvalidInputError("task, worker, criterion and score columns of the same length")
-        tasks, task_codes = _first_seen(t)
-        workers, worker_codes = _first_seen(w)
+        tasks, task_codes = encode_first_seen(t)
+        workers, worker_codes = encode_first_seen(w)
         if scales is not None:
             criteria = tuple(scales)
             lookup = {name: i for i, name in enumerate(criteria)}
@@ -116,7 +102,7 @@ class Ratings:
             crit_codes = np.array([lookup[x] for x in k.tolist()], dtype=np.intp)
             bounds = tuple((float(lo), float(hi)) for lo, hi in scales.values())
         else:
-            criteria, crit_codes = _first_seen(k)
+            criteria, crit_codes = encode_first_seen(k)
             lo = np.full(len(criteria), np.inf)
             hi = np.full(len(criteria), -np.inf)
             np.minimum.at(lo, crit_codes, s)
