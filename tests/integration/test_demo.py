@@ -6,11 +6,19 @@ import re
 import tempfile
 from pathlib import Path
 
+import pytest
+
 from .conftest import RunCli
 
 
-def test_demo_runs_the_story_and_cleans_up(cli: RunCli) -> None:
+def test_demo_runs_the_story_and_cleans_up(
+    cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        tempfile, "tempdir", str(tmp_path)
+    )  # our own temp folder: other runs cannot interfere
     before = set(Path(tempfile.gettempdir()).glob("labelpact-demo-*"))
+    assert not before
     run = cli("demo")
     assert run.code == 0, run.stderr
     out = run.stdout
@@ -28,7 +36,7 @@ def test_demo_runs_the_story_and_cleans_up(cli: RunCli) -> None:
     assert cobalt is not None and int(cobalt.group(1)) >= 30  # the slipping vendor's forecast is high
     last = re.findall(r"next quarter's 30,000 labels: (.*)", year)[-1]
     assert "Cobalt Crowd 0%" in last and "Acme Labels 60%" in last  # work moved away, within the 60% cap
-    assert set(Path(tempfile.gettempdir()).glob("labelpact-demo-*")) == before
+    assert set(tmp_path.glob("labelpact-demo-*")) == before
 
 
 def test_demo_keep_leaves_a_workspace_the_cli_can_read(cli: RunCli, tmp_path: Path) -> None:
