@@ -1,7 +1,7 @@
 """PII detection: precision, recall, F1 per entity and throughput, labelpact vs Presidio, one corpus.
 
 Run: ``.venv/bin/python benchmarks/pii.py [--texts 3000] [--seed 11]``. The corpus is
-``labelpact.ethics.pii_corpus`` (seeded sentences with real-looking values and decoys). Presidio
+``synthetic.pii_corpus`` (seeded sentences with real-looking values and decoys). Presidio
 (the peer tool, a dev extra only) runs offline: pattern recognizers, its ``NoOpNlpEngine`` (no spaCy
 model, nothing downloaded) and tldextract pinned to its bundled suffix list (no fetch). Throughput is
 in CPU seconds (the machine is shared), for labelpact the best of four interleaved runs with names on
@@ -20,8 +20,8 @@ from typing import Any
 
 from labelpact.core.annotations import TaskPayloads
 from labelpact.ethics.pii import find_pii, scan_pii
-from labelpact.ethics.pii_corpus import NATIONAL_REGIONS, LabelledSpan, pii_corpus, score_spans
 from pii_corpora import name_corpus, phone_corpus  # benchmarks/ is on sys.path when run as a script
+from synthetic.pii_corpus import NATIONAL_REGIONS, LabelledSpan, pii_corpus, score_spans
 
 ENTITIES = ("email", "phone", "card", "iban", "ssn", "ip", "url_credentials", "address", "nino", "sin", "dni")
 PRESIDIO_TO_OURS = {

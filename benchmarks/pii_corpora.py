@@ -20,8 +20,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import phonenumbers
 
-from labelpact.ethics.pii_corpus import LabelledSpan, PiiCorpus
-from labelpact.ethics.pii_names import name_lists
+from labelpact.ethics.pii.names import name_lists
+from synthetic.pii_corpus import LabelledSpan, PiiCorpus
 
 __all__ = ["NAME_LOCALES", "OUT_OF_LIST", "name_corpus", "phone_corpus"]
 

@@ -18,9 +18,9 @@ import time
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from labelpact.partners.portfolio import forecast_check, simulate_portfolio
 from labelpact.partners.risk import load_priors
-from labelpact.partners.risk_fit import brier_score, calibration_table, fit_risk, history_from_cases
+from labelpact.partners.risk.fit import brier_score, calibration_table, fit_risk, history_from_cases
+from synthetic.portfolio import forecast_check, simulate_portfolio
 
 MOVED = {  # truth of the recovery run; everything else stays at the prior
     "intercept.client_exit": -5.2,

@@ -27,8 +27,8 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from labelpact.partners.risk import RiskPriors, forecast, load_priors
-from labelpact.partners.risk_fit import monthly_hazard, priors_toml
-from labelpact.partners.risk_library import FITTED_FILE, Case, case_history, fit_cases, load_cases
+from labelpact.partners.risk.fit import monthly_hazard, priors_toml
+from labelpact.partners.risk.library import FITTED_FILE, Case, case_history, fit_cases, load_cases
 
 
 def auc(positive: Sequence[float], negative: Sequence[float]) -> float:

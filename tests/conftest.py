@@ -1,13 +1,21 @@
 """Suite-wide settings: property tests draw the same examples on every run, so CI is reproducible.
 
 Set ``HYPOTHESIS_PROFILE=explore`` to search with fresh random examples (and many more of them).
+The generators with known truth (``synthetic``) live in ``benchmarks/``, out of the wheel: the tests
+import them from there, as the benchmark scripts do.
 """
 
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 
 from hypothesis import settings
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+if str(BENCHMARKS) not in sys.path:
+    sys.path.insert(0, str(BENCHMARKS))
 
 settings.register_profile("reproducible", derandomize=True, database=None)
 settings.register_profile("explore", max_examples=1_000, database=None)

@@ -16,7 +16,7 @@ import pyarrow.csv as pacsv
 
 from labelpact.io.export import write_annotations, write_gold
 from labelpact.simulate import Simulation, simulate_delivery
-from labelpact.simulate_payloads import simulate_payloads, underpay_workers, write_tasks
+from labelpact.simulate.payloads import simulate_payloads, underpay_workers, write_tasks
 
 HERE = Path(__file__).resolve().parent
 CLASSES = ("negative", "neutral", "positive", "mixed")

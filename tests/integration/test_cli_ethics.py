@@ -13,7 +13,7 @@ import pytest
 
 from labelpact.io.export import write_annotations, write_gold
 from labelpact.simulate import simulate_delivery
-from labelpact.simulate_payloads import simulate_payloads, underpay_workers, write_tasks
+from labelpact.simulate.payloads import simulate_payloads, underpay_workers, write_tasks
 
 RunCli = Callable[..., Any]
 CONTRACT = """

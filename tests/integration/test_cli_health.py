@@ -119,7 +119,7 @@ def test_an_ethics_audit_finding_feeds_the_forecast_before_the_press_does(
 ) -> None:
     """An audit that finds pay below the floor: ``health`` names the finding (its id, ``f..``) as a signal of
     the hazard, and ``--without`` it lowers the risk."""
-    from labelpact.simulate_payloads import underpay_workers
+    from labelpact.simulate.payloads import underpay_workers
 
     contract = tmp_path / "contract.toml"
     contract.write_text("[pay]\nprice_per_label = 0.08\npay_floor_per_hour = 15.0\n", encoding="utf-8")

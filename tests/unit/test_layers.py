@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "labelpact"
-PURE = ("core", "ethics", "partners")
-PURE_MODULES = ("simulate.py", "errors.py")
+PURE = ("core", "ethics", "partners", "simulate")
+PURE_MODULES = ("errors.py",)
 THIRD_PARTY_FORBIDDEN_IN_PURE = {
     "pandas",
     "polars",
@@ -38,16 +38,22 @@ FORBIDDEN: dict[str, set[str]] = {
 }
 
 
-def imported_modules(path: Path) -> set[str]:
-    """Every module a file imports, as dotted names (relative imports resolved against labelpact)."""
+def package_of(path: Path) -> tuple[str, ...]:
+    """The dotted package a file of ``src/`` belongs to, as parts (``("labelpact", "core")``)."""
+    return path.relative_to(SRC.parent).parent.parts
+
+
+def imported_modules(path: Path, package: tuple[str, ...] | None = None) -> set[str]:
+    """Every module a file imports, as dotted names (relative imports resolved against ``package``,
+    by default the file's own package under ``src/``)."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    package = package or package_of(path)
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             if node.level:
-                package = path.relative_to(SRC.parent).parent.parts
                 base = ".".join(package[: len(package) - node.level + 1])
                 names.add(f"{base}.{node.module}" if node.module else base)
             elif node.module:
@@ -60,16 +66,17 @@ def files_of(layer: str) -> list[Path]:
     return sorted(target.rglob("*.py")) if target.is_dir() else [target] if target.exists() else []
 
 
-def violations(layer: str, files: list[Path]) -> list[str]:
+def violations(layer: str, files: list[Path], package: tuple[str, ...] | None = None) -> list[str]:
     found = []
     banned_pkgs = FORBIDDEN.get(layer, set())
     for path in files:
-        for module in imported_modules(path):
+        shown = path.relative_to(SRC) if path.is_relative_to(SRC) else path.name
+        for module in imported_modules(path, package):
             parts = module.split(".")
             if parts[0] == "labelpact" and len(parts) > 1 and parts[1] in banned_pkgs:
-                found.append(f"{path.relative_to(SRC)} imports {module}")
+                found.append(f"{shown} imports {module}")
             if (layer in PURE or path.name in PURE_MODULES) and parts[0] in THIRD_PARTY_FORBIDDEN_IN_PURE:
-                found.append(f"{path.relative_to(SRC)} imports {module}")
+                found.append(f"{shown} imports {module}")
     return found
 
 
@@ -84,14 +91,16 @@ def test_pure_top_level_modules(module: str) -> None:
 
 
 def test_the_checker_catches_a_violation(tmp_path: Path) -> None:
-    """The check itself can fail: a pure module importing pandas and the store is reported twice."""
-    fake = SRC / "core" / "_layer_probe_tmp.py"
+    """The check itself can fail: a core module importing pandas, the store and (relatively) a service is
+    reported three times; the probe is written to ``tmp_path``, read as a module of ``labelpact.core``."""
+    fake = tmp_path / "layer_probe.py"
     fake.write_text("import pandas\nfrom labelpact.store import Store\nfrom ..services import ingest\n")
-    try:
-        found = violations("core", [fake])
-    finally:
-        fake.unlink()
-    assert len(found) == 3
+    found = violations("core", [fake], package=("labelpact", "core"))
+    assert sorted(found) == [
+        "layer_probe.py imports labelpact.services",
+        "layer_probe.py imports labelpact.store",
+        "layer_probe.py imports pandas",
+    ]
 
 
 def test_importing_core_loads_no_heavy_or_interface_module() -> None:

@@ -9,10 +9,10 @@ import pytest
 
 from labelpact.errors import InvalidInputError
 from labelpact.ethics import label_bias, pay_audit, scan_pii, slices_from_payloads, vet_provenance
-from labelpact.ethics.checksums import luhn_valid
+from labelpact.ethics.pii.checksums import luhn_valid
 from labelpact.io import read_tasks
 from labelpact.simulate import simulate_delivery
-from labelpact.simulate_payloads import plant_slice_bias, simulate_payloads, underpay_workers, write_tasks
+from labelpact.simulate.payloads import plant_slice_bias, simulate_payloads, underpay_workers, write_tasks
 
 TASKS = tuple(f"task-{i:04d}" for i in range(1000))
 ALLOWED = ["CC-BY-4.0", "CC0-1.0", "MIT"]

@@ -29,7 +29,7 @@ from labelpact.services.audit import audit_batch
 from labelpact.services.quality import agreement_of, consensus_of, workers_of
 from labelpact.services.review import review_sample
 from labelpact.simulate import Simulation, simulate_delivery
-from labelpact.simulate_payloads import simulate_payloads, underpay_workers, write_tasks
+from labelpact.simulate.payloads import simulate_payloads, underpay_workers, write_tasks
 from labelpact.store import Store
 
 __all__ = ["demo"]

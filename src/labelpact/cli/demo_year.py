@@ -19,7 +19,7 @@ from labelpact.services.allocation import allocate_work
 from labelpact.services.audit import audit_batch
 from labelpact.services.events import import_events
 from labelpact.services.health import partner_health
-from labelpact.simulate_year import VENDORS, YearBatch, simulate_year, year_events
+from labelpact.simulate.year import VENDORS, YearBatch, simulate_year, year_events
 from labelpact.store import Store
 
 __all__ = ["year_story"]

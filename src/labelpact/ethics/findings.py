@@ -17,13 +17,13 @@ from labelpact.ethics.bias import SliceStats
 from labelpact.ethics.pay import PayReport
 from labelpact.ethics.provenance import ProvenanceFinding, ProvenanceReport
 from labelpact.ethics.reasons import (
-    _LICENSE_KINDS,
-    _blocks,
-    _money,
-    _pct,
-    _pii_policy,
-    _worse_flags,
+    LICENSE_KINDS,
+    blocks_on,
     ethics_reasons,
+    money,
+    pct,
+    pii_policy,
+    worse_flags,
 )
 from labelpact.partners.contract import Contract
 from labelpact.partners.findings import Finding, Severity
@@ -47,7 +47,7 @@ _PII_SEVERITY: dict[str, Severity] = {"reject": "critical", "review": "warning",
 
 
 def _severity(contract: Contract, kind: str) -> Severity:
-    return "critical" if _blocks(contract, kind) else "warning"
+    return "critical" if blocks_on(contract, kind) else "warning"
 
 
 def _head(items: Iterable[str]) -> list[str]:
@@ -71,7 +71,7 @@ def _pii_finding(report: EthicsReport, contract: Contract) -> list[Finding]:
         shown = examples.setdefault(f.entity, [])
         if len(shown) < 3:
             shown.append({"task": f.task, "field": f.field, "masked": f.masked})
-    policy = _pii_policy(contract)
+    policy = pii_policy(contract)
     return [
         Finding(
             kind="pii",
@@ -104,7 +104,7 @@ def _license_findings(provenance: ProvenanceReport | None, contract: Contract) -
         return []
     grouped: dict[str, list[ProvenanceFinding]] = {}
     for f in provenance.findings:
-        grouped.setdefault(_LICENSE_KINDS[f.kind], []).append(f)
+        grouped.setdefault(LICENSE_KINDS[f.kind], []).append(f)
     allowed = list(provenance.allowed)
     wording = {
         "disallowed_license": ("carry a licence the contract does not allow", "Remove these tasks or "
@@ -155,8 +155,8 @@ def _pay_findings(pay: PayReport | None, contract: Contract, too_fast_share: flo
                 kind="pay_below_floor",
                 severity=_severity(contract, "pay_below_floor"),
                 detail=f"{len(below)} of {len(pay.workers) - pay.n_workers_unknown} timed worker(s) "
-                f"({_pct(pay.share_workers_below_floor)}, {_pct(pay.share_hours_below_floor)} of the hours) "
-                f"earn below the floor of {_money(pay.pay_floor_per_hour, currency)} per hour.",
+                f"({pct(pay.share_workers_below_floor)}, {pct(pay.share_hours_below_floor)} of the hours) "
+                f"earn below the floor of {money(pay.pay_floor_per_hour, currency)} per hour.",
                 clause="pay.pay_floor_per_hour",
                 evidence={
                     "n_workers_below_floor": len(below),
@@ -237,11 +237,11 @@ def _slice_evidence(column: str, s: SliceStats) -> dict[str, Any]:
 
 
 def _bias_findings(report: EthicsReport, contract: Contract) -> list[Finding]:
-    worse = [(b.column, s) for b in report.bias for s in b.slices if _worse_flags(s)]
+    worse = [(b.column, s) for b in report.bias for s in b.slices if worse_flags(s)]
     shifted = [(b.column, s) for b in report.bias for s in b.slices if "label_distribution" in s.flags]
     out = []
     if worse:
-        names = ", ".join(f"{c}={s.slice} ({', '.join(_worse_flags(s))})" for c, s in worse)
+        names = ", ".join(f"{c}={s.slice} ({', '.join(worse_flags(s))})" for c, s in worse)
         out.append(
             Finding(
                 kind="bias",

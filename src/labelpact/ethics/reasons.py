@@ -11,9 +11,17 @@ from labelpact.ethics.bias import SliceStats
 from labelpact.partners.contract import Contract
 from labelpact.partners.findings import Outcome, Reason
 
-__all__ = ["ethics_reasons"]
+__all__ = [
+    "LICENSE_KINDS",
+    "blocks_on",
+    "ethics_reasons",
+    "money",
+    "pct",
+    "pii_policy",
+    "worse_flags",
+]
 
-_LICENSE_KINDS = {
+LICENSE_KINDS = {
     "disallowed": "disallowed_license",
     "unknown": "unknown_license",
     "missing": "missing_license",
@@ -29,35 +37,35 @@ _QUALITY_FLAGS = {"agreement": "agreement_diff", "gold_accuracy": "accuracy_diff
 _PII_OUTCOME: dict[str, Outcome] = {"reject": "reject", "review": "review", "allow": "met"}
 
 
-def _blocks(contract: Contract, kind: str) -> bool:
+def blocks_on(contract: Contract, kind: str) -> bool:
     return kind in (contract["ethics.block_on"] or ())
 
 
-def _pii_policy(contract: Contract) -> str:
+def pii_policy(contract: Contract) -> str:
     """What personal data does: ``data.personal_data``, hardened to reject when the file blocks on ``pii``."""
-    explicit_block = "ethics.block_on" in contract.given and _blocks(contract, "pii")
+    explicit_block = "ethics.block_on" in contract.given and blocks_on(contract, "pii")
     return "reject" if explicit_block else str(contract.personal_data)
 
 
-def _money(value: float | None, currency: str) -> str:
+def money(value: float | None, currency: str) -> str:
     return "unknown" if value is None else f"{value:.2f} {currency}"
 
 
-def _pct(value: float | None) -> str:
+def pct(value: float | None) -> str:
     return "unknown" if value is None else f"{value:.0%}"
 
 
-def _worse_flags(s: SliceStats) -> list[str]:
+def worse_flags(s: SliceStats) -> list[str]:
     """The quality flags of a slice where it is worse than the rest (a better slice is no harm to it)."""
     return [flag for flag, diff in _QUALITY_FLAGS.items() if flag in s.flags and getattr(s, diff) < 0]
 
 
 def _outcome_for(contract: Contract, kind: str) -> Outcome:
-    return "reject" if _blocks(contract, kind) else "review"
+    return "reject" if blocks_on(contract, kind) else "review"
 
 
 def _pii_reasons(report: EthicsReport, contract: Contract) -> list[Reason]:
-    policy = _pii_policy(contract)
+    policy = pii_policy(contract)
     if report.pii is None:
         return [
             Reason(
@@ -98,7 +106,7 @@ def _license_reasons(report: EthicsReport, contract: Contract) -> list[Reason]:
         ]
     tasks: dict[str, set[str]] = {}
     for f in report.provenance.findings:
-        tasks.setdefault(_LICENSE_KINDS[f.kind], set()).update(f.tasks)
+        tasks.setdefault(LICENSE_KINDS[f.kind], set()).update(f.tasks)
     if not tasks:
         n = sum(report.provenance.tasks_by_license.values())
         return [
@@ -111,11 +119,11 @@ def _license_reasons(report: EthicsReport, contract: Contract) -> list[Reason]:
             "data.allowed_licenses",
             _outcome_for(contract, kind),
             f"{len(tasks[kind])} task(s) with {_LICENSE_WORDS[kind]}"
-            + (" (blocks acceptance: ethics.block_on)" if _blocks(contract, kind) else ""),
+            + (" (blocks acceptance: ethics.block_on)" if blocks_on(contract, kind) else ""),
             measured=len(tasks[kind]),
             limit=0,
         )
-        for kind in _LICENSE_KINDS.values()
+        for kind in LICENSE_KINDS.values()
         if kind in tasks
     ]
 
@@ -145,11 +153,11 @@ def _pay_reasons(report: EthicsReport, contract: Contract, too_fast_share: float
             "pay.pay_floor_per_hour",
             _outcome_for(contract, "pay_below_floor") if below else "met",
             (
-                f"{len(below)} of {len(known)} worker(s) ({_pct(pay.share_workers_below_floor)}, "
-                f"{_pct(pay.share_hours_below_floor)} of the hours) earn below the floor; "
-                f"lowest {_money(lowest, pay.currency)} per hour"
+                f"{len(below)} of {len(known)} worker(s) ({pct(pay.share_workers_below_floor)}, "
+                f"{pct(pay.share_hours_below_floor)} of the hours) earn below the floor; "
+                f"lowest {money(lowest, pay.currency)} per hour"
                 if below
-                else f"every timed worker earns at least the floor; lowest {_money(lowest, pay.currency)}"
+                else f"every timed worker earns at least the floor; lowest {money(lowest, pay.currency)}"
             ),
             measured=lowest,
             limit=floor,
@@ -173,7 +181,7 @@ def _pay_reasons(report: EthicsReport, contract: Contract, too_fast_share: float
 
 def _bias_reasons(report: EthicsReport, contract: Contract) -> list[Reason]:
     if not report.bias:
-        if _blocks(contract, "bias") and "ethics.block_on" in contract.given:
+        if blocks_on(contract, "bias") and "ethics.block_on" in contract.given:
             return [
                 Reason(
                     "ethics.block_on",
@@ -183,7 +191,7 @@ def _bias_reasons(report: EthicsReport, contract: Contract) -> list[Reason]:
                 )
             ]
         return []
-    worse = [s for b in report.bias for s in b.slices if _worse_flags(s)]
+    worse = [s for b in report.bias for s in b.slices if worse_flags(s)]
     n_slices = sum(len(b.slices) for b in report.bias)
     if not worse:
         return [
@@ -196,7 +204,7 @@ def _bias_reasons(report: EthicsReport, contract: Contract) -> list[Reason]:
             "ethics.block_on",
             _outcome_for(contract, "bias"),
             f"{len(worse)} of {n_slices} slice(s) have significantly worse labels than the rest"
-            + (" (bias blocks acceptance)" if _blocks(contract, "bias") else ""),
+            + (" (bias blocks acceptance)" if blocks_on(contract, "bias") else ""),
             measured=len(worse),
             limit=0,
         )

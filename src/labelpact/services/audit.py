@@ -58,7 +58,7 @@ from labelpact.partners.quality_findings import (
 )
 from labelpact.partners.verdict import QualityEvidence, quality_reasons
 from labelpact.services.ethics import ethics_document, ethics_of
-from labelpact.services.ingest import _utc, file_sha256, prepared_batch
+from labelpact.services.ingest import as_utc, file_sha256, prepared_batch
 from labelpact.services.quality import consensus_of, workers_of
 from labelpact.store import AuditCreate, AuditRecord, FindingCreate, Store
 
@@ -402,8 +402,8 @@ def audit_batch(
     )
     extra = extra[c.confidence[extra] < WEAK_CONFIDENCE]
     batch_rec = existing
-    delivered = _utc(delivered_at) or (existing.delivered_at if existing is not None else datetime.now(UTC))
-    due = _utc(due_at) or (existing.due_at if existing is not None else None)
+    delivered = as_utc(delivered_at) or (existing.delivered_at if existing is not None else datetime.now(UTC))
+    due = as_utc(due_at) or (existing.due_at if existing is not None else None)
     flagged = sum(1 for f in report.flags if f)
     scored = int((report.n_labels >= report.thresholds.min_labels).sum()) or a.n_workers
     alpha = agree.krippendorff_alpha

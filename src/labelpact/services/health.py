@@ -23,7 +23,7 @@ from labelpact.partners.risk import (
     RiskInputs,
     forecast,
 )
-from labelpact.partners.risk_library import library_priors
+from labelpact.partners.risk.library import library_priors
 from labelpact.partners.spc import AuditSeries, QualityAlarms, quality_alarms
 from labelpact.services.events import list_events
 from labelpact.services.risk import workspace_priors

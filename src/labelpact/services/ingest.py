@@ -15,7 +15,7 @@ from labelpact.io import Delivery, read_delivery, write_normalised
 from labelpact.partners.contract import parse_contract
 from labelpact.store import BatchCreate, BatchRecord, Store
 
-__all__ = ["IngestResult", "file_sha256", "ingest_batch", "prepared_batch", "store_delivery"]
+__all__ = ["IngestResult", "as_utc", "file_sha256", "ingest_batch", "prepared_batch", "store_delivery"]
 
 _HASH_BLOCK = 1 << 20
 
@@ -176,8 +176,8 @@ def prepared_batch(
         n_tasks_without_labels=len(delivery.tasks_without_labels),
         n_gold=len(delivery.gold) if delivery.gold is not None else 0,
         median_duration_s=a.median_duration_s(),
-        delivered_at=_utc(delivered_at) or received,
-        due_at=_utc(due_at),
+        delivered_at=as_utc(delivered_at) or received,
+        due_at=as_utc(due_at),
     )
     with store.scratch("ingest") as staging:  # inside the workspace, removed even after a kill
         normalised = write_normalised(a, staging / "annotations.parquet", gold=delivery.gold)
@@ -189,7 +189,7 @@ def prepared_batch(
         yield new, files
 
 
-def _utc(moment: datetime | None) -> datetime | None:
+def as_utc(moment: datetime | None) -> datetime | None:
     """Naive times are taken as UTC; aware ones are converted to it."""
     if moment is None:
         return None

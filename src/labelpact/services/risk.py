@@ -1,6 +1,6 @@
 """Use case: calibrate the partnership-risk model on the user's own history, and use it afterwards.
 
-``fit_history`` reads a HISTORY CSV (one row per relationship-month; see ``partners.risk_fit``), fits the
+``fit_history`` reads a HISTORY CSV (one row per relationship-month; see ``partners.risk.fit``), fits the
 effect sizes (penalised toward the sourced priors) and, with ``save``, keeps the fitted priors in the
 workspace (``risk_priors.toml``), where every later ``labelpact health`` and ``allocate`` picks them up.
 """
@@ -12,8 +12,8 @@ from pathlib import Path
 
 from labelpact.errors import InvalidInputError
 from labelpact.partners.risk import RiskPriors, load_priors
-from labelpact.partners.risk_fit import FittedRisk, fit_risk, history_from_rows, priors_toml
-from labelpact.partners.risk_library import CaseFit, fit_cases, load_cases
+from labelpact.partners.risk.fit import FittedRisk, fit_risk, history_from_rows, priors_toml
+from labelpact.partners.risk.library import CaseFit, fit_cases, load_cases
 from labelpact.store import Store
 
 __all__ = ["PRIORS_FILE", "fit_history", "fit_library", "is_case_library", "workspace_priors"]

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from labelpact.ethics.checksums import (
+from labelpact.ethics.pii.checksums import (
     IBAN_LENGTHS,
     card_brand,
     dni_valid,

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-import labelpact.ethics.pii as pii_module
+import labelpact.ethics.pii.scan as pii_module
 from labelpact.core.annotations import Annotations, TaskPayloads
 from labelpact.ethics import EthicsReport, audit_ethics, scan_pii
 

@@ -9,11 +9,11 @@ from hypothesis import strategies as st
 
 from labelpact.core.annotations import TaskPayloads
 from labelpact.errors import InvalidInputError
-from labelpact.ethics import pii as pii_module
 from labelpact.ethics.pii import find_pii, installed_name_model, scan_pii
-from labelpact.ethics.pii_corpus import NATIONAL_REGIONS, pii_corpus, score_spans
-from labelpact.ethics.pii_names import NameLists
-from labelpact.ethics.pii_patterns import ENTITIES, mask
+from labelpact.ethics.pii import scan as pii_module
+from labelpact.ethics.pii.names import NameLists
+from labelpact.ethics.pii.patterns import ENTITIES, mask
+from synthetic.pii_corpus import NATIONAL_REGIONS, pii_corpus, score_spans
 
 FOUND = [
     ("email", "Write to john.doe+x@mail.example.com today.", "john.doe+x@mail.example.com", "j***@m***.com"),

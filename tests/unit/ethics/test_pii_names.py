@@ -13,8 +13,8 @@ import pytest
 
 from labelpact.core.annotations import TaskPayloads
 from labelpact.ethics.pii import find_pii, scan_pii
-from labelpact.ethics.pii_corpus import score_spans
-from labelpact.ethics.pii_names import find_names, name_lists
+from labelpact.ethics.pii.names import find_names, name_lists
+from synthetic.pii_corpus import score_spans
 
 SAMPLES = Path(__file__).resolve().parents[3] / ".." / "shared" / "samples"
 

@@ -11,7 +11,7 @@ import pytest
 
 from labelpact.core.annotations import TaskPayloads
 from labelpact.ethics.pii import PHONE_SHAPED, PHONE_VALID, find_pii, scan_pii
-from labelpact.ethics.pii_corpus import NATIONAL_REGIONS, score_spans
+from synthetic.pii_corpus import NATIONAL_REGIONS, score_spans
 
 REGIONS = ("US", "GB", "DE", "FR")
 UNASSIGNED = [  # (text, number, region it is read in): possible by length, invalid by the plan

@@ -22,7 +22,7 @@ from labelpact.partners.risk import (
     forecast,
     load_priors,
 )
-from labelpact.partners.risk_priors import FINDING_SIGNALS
+from labelpact.partners.risk.priors import FINDING_SIGNALS
 
 D = dt.date
 AS_OF = D(2025, 6, 1)

@@ -13,9 +13,8 @@ from sklearn.metrics import brier_score_loss
 from threadpoolctl import threadpool_limits
 
 from labelpact.errors import ConvergenceWarning, InvalidInputError
-from labelpact.partners.portfolio import forecast_check, simulate_portfolio
 from labelpact.partners.risk import CAUSES, SIGNALS, load_priors
-from labelpact.partners.risk_fit import (
+from labelpact.partners.risk.fit import (
     brier_score,
     calibration_table,
     fit_risk,
@@ -23,6 +22,7 @@ from labelpact.partners.risk_fit import (
     history_from_rows,
     priors_toml,
 )
+from synthetic.portfolio import forecast_check, simulate_portfolio
 
 
 @pytest.fixture(autouse=True)

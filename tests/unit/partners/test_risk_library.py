@@ -13,7 +13,7 @@ import pytest
 from labelpact.errors import InvalidInputError
 from labelpact.partners.events import EVENT_KINDS
 from labelpact.partners.risk import SIGNALS, forecast, load_priors
-from labelpact.partners.risk_library import (
+from labelpact.partners.risk.library import (
     CaseFit,
     case_history,
     fit_cases,

@@ -14,9 +14,18 @@ import numpy as np
 import numpy.typing as npt
 
 from labelpact.partners.events import Event, Meaning, meaning
-from labelpact.partners.risk_priors import _COL, SIGNALS, RiskPriors, event_signal, load_priors
+from labelpact.partners.risk.priors import SIGNAL_COLUMN, SIGNALS, RiskPriors, event_signal, load_priors
 
-__all__ = ["EventInput", "QualityPoint", "RiskInputs", "new_event_signals", "signal_matrix"]
+__all__ = [
+    "EventInput",
+    "QualityPoint",
+    "RiskInputs",
+    "SignalParts",
+    "new_event_signals",
+    "quality_error",
+    "signal_matrix",
+    "signal_parts",
+]
 
 FloatArray = npt.NDArray[np.float64]
 _REFERENCE_AGE: Final = 24.0  # months
@@ -90,7 +99,7 @@ class RiskInputs:
 
 # -- the signals, month by month -------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
-class _Parts:
+class SignalParts:
     """Signals split so each event's part can be removed: ``state`` (n_rows, n_signals),
     ``events`` (n_events, n_rows, n_signals) for the visible events in ``event_ids``."""
 
@@ -107,40 +116,44 @@ def signal_matrix(
     """Signals (n_rows, n_signals) for months beginning on days ``starts`` (n_rows,), from facts dated on
     or before ``known`` (n_rows,); days are ``date.toordinal()`` numbers (fractions allowed)."""
     p = priors or load_priors()
-    parts = _signal_parts(inputs, np.asarray(starts, np.float64), np.asarray(known, np.float64), p, ())
+    parts = signal_parts(inputs, np.asarray(starts, np.float64), np.asarray(known, np.float64), p, ())
     out: FloatArray = parts.state + parts.events.sum(axis=0)
     return out
 
 
-def _signal_parts(
+def signal_parts(
     inputs: RiskInputs, starts: FloatArray, known: FloatArray, p: RiskPriors, without: tuple[str, ...]
-) -> _Parts:
+) -> SignalParts:
     """The signals of ``inputs`` for months starting on day ordinals ``starts``, known on ``known`` (n_rows,)."""
     n = starts.shape[0]
     state = np.zeros((n, len(SIGNALS)))
     age_months = np.maximum(starts - inputs.start.toordinal(), 0.0) / p.month_days
-    state[:, _COL["intercept"]] = 1.0
+    state[:, SIGNAL_COLUMN["intercept"]] = 1.0
     # centred at the reference age, so the intercepts are the hazards of a two-year-old relationship
-    state[:, _COL["age_log"]] = np.log1p(age_months) - math.log1p(_REFERENCE_AGE)
-    state[:, _COL["age_years"]] = (age_months - _REFERENCE_AGE) / 12.0
+    state[:, SIGNAL_COLUMN["age_log"]] = np.log1p(age_months) - math.log1p(_REFERENCE_AGE)
+    state[:, SIGNAL_COLUMN["age_years"]] = (age_months - _REFERENCE_AGE) / 12.0
     _quality_signals(inputs, known, state)
     if inputs.spc_alarm_since is not None:
-        state[:, _COL["spc_alarm"]] = (known >= inputs.spc_alarm_since.toordinal()).astype(np.float64)
-    state[:, _COL["min_spend"]] = float(inputs.min_spend > 0)
+        state[:, SIGNAL_COLUMN["spc_alarm"]] = (known >= inputs.spc_alarm_since.toordinal()).astype(
+            np.float64
+        )
+    state[:, SIGNAL_COLUMN["min_spend"]] = float(inputs.min_spend > 0)
     embedded = math.log(inputs.n_projects)
-    state[:, _COL["joint_projects"]] = embedded
+    state[:, SIGNAL_COLUMN["joint_projects"]] = embedded
 
     kept = [e for e in inputs.events if e.id not in without]
     binding = [e for e in inputs.events if event_signal(e.kind, e.meaning, e.side) == "client_stake"]
     stake_event = None
     if not binding:
-        state[:, _COL["client_stake"]] = inputs.equity_stake
+        state[:, SIGNAL_COLUMN["client_stake"]] = inputs.equity_stake
     else:  # the ledger dates the stake: it exists from the first stake event on
         for e in sorted((e for e in binding if e.id not in without), key=lambda e: e.date):
             seen = known >= e.date.toordinal()
             share = e.magnitude if e.magnitude is not None and 0 < e.magnitude <= 1 else inputs.equity_stake
-            grown = np.minimum(state[:, _COL["client_stake"]] + share, 1.0)
-            state[:, _COL["client_stake"]] = np.where(seen, grown, state[:, _COL["client_stake"]])
+            grown = np.minimum(state[:, SIGNAL_COLUMN["client_stake"]] + share, 1.0)
+            state[:, SIGNAL_COLUMN["client_stake"]] = np.where(
+                seen, grown, state[:, SIGNAL_COLUMN["client_stake"]]
+            )
             stake_event = e.id if e.date.toordinal() <= known.max() else stake_event
 
     feeding = [
@@ -153,20 +166,22 @@ def _signal_parts(
         dates = np.array([e.date.toordinal() for e, _ in feeding], dtype=np.float64)
         half = np.array([p.half_life_days[s] for _, s in feeding])
         weight = np.array([_certainty(e.certainty, p) * _units(e, inputs) for e, _ in feeding])
-        cols = np.array([_COL[s] for _, s in feeding])
+        cols = np.array([SIGNAL_COLUMN[s] for _, s in feeding])
         visible = dates[:, None] <= known[None, :]  # the as-of rule
         elapsed = np.maximum(starts[None, :] - dates[:, None], 0.0)
         value = np.where(visible, weight[:, None] * _kernel(elapsed, half, feeding, p), 0.0)
         events[np.arange(len(feeding)), :, cols] = value
-        rival = cols == _COL["rival_stake"]
-        events[rival, :, _COL["rival_stake_x_embedded"]] = value[rival] * embedded
+        rival = cols == SIGNAL_COLUMN["rival_stake"]
+        events[rival, :, SIGNAL_COLUMN["rival_stake_x_embedded"]] = value[rival] * embedded
         # an adverse report that names the client's own work adds to its kind's signal (events.meaning)
         own = np.array([e.meaning == "implicates_client" for e, _ in feeding])
-        events[own, :, _COL["implicates_client"]] = value[own]
+        events[own, :, SIGNAL_COLUMN["implicates_client"]] = value[own]
         in_view: npt.NDArray[np.bool_] = np.asarray(visible.any(axis=1))
         events = events[in_view]
         feeding = [f for f, v in zip(feeding, in_view.tolist(), strict=True) if v]
-    return _Parts(state, events, tuple(e.id for e, _ in feeding), tuple(s for _, s in feeding), stake_event)
+    return SignalParts(
+        state, events, tuple(e.id for e, _ in feeding), tuple(s for _, s in feeding), stake_event
+    )
 
 
 def _kernel(
@@ -215,7 +230,7 @@ def _quality_signals(inputs: RiskInputs, known: FloatArray, state: FloatArray) -
     if not q:
         return
     days = np.array([x.date.toordinal() for x in q], dtype=np.float64)
-    err = np.array([_error(x) for x in q])
+    err = np.array([quality_error(x) for x in q])
     rej = np.array([np.nan if x.verdict is None else float(x.verdict == "reject") for x in q])
     late = np.array([np.nan if x.on_time is None else float(not x.on_time) for x in q])
     seen = days[None, :] <= known[:, None]  # (n_rows, n_points)
@@ -240,7 +255,7 @@ def _quality_signals(inputs: RiskInputs, known: FloatArray, state: FloatArray) -
         finite = err[np.isfinite(err)]
         medians = np.array([np.median(finite[:k]) for k in range(1, min(5, finite.size) + 1)] or [np.nan])
         ref = medians[np.clip(np.minimum(count, 5) - 1, 0, None)]
-    state[:, _COL["quality_excess"]] = np.where(count > 0, np.maximum(latest - ref, 0.0) * 100, 0.0)
+    state[:, SIGNAL_COLUMN["quality_excess"]] = np.where(count > 0, np.maximum(latest - ref, 0.0) * 100, 0.0)
 
     window = has & (days[None, :] > known[:, None] - _TREND_WINDOW)
     t = (days - days[0]) / (365.25 / 12)  # months since the first audit, for a stable slope
@@ -250,7 +265,7 @@ def _quality_signals(inputs: RiskInputs, known: FloatArray, state: FloatArray) -
     stt, stx = w @ (t * t), w @ (t * x)
     denom = n * stt - st * st
     slope = np.divide(n * stx - st * sx, denom, out=np.zeros_like(denom), where=(n >= 3) & (denom > 1e-9))
-    state[:, _COL["quality_trend"]] = np.maximum(slope, 0.0)
+    state[:, SIGNAL_COLUMN["quality_trend"]] = np.maximum(slope, 0.0)
 
     # the last 90 days' rate, shrunk toward the partner's whole record by _PSEUDO_AUDITS pseudo-audits
     # (a Beta-binomial posterior mean, RESEARCH.md B.6 [D18]): three audits are a noisy basis for a year
@@ -261,10 +276,10 @@ def _quality_signals(inputs: RiskInputs, known: FloatArray, state: FloatArray) -
         n_all, k_all = (seen & given).sum(1), np.where(seen & given, filled, 0.0).sum(1)
         n_now, k_now = (recent & given).sum(1), np.where(recent & given, filled, 0.0).sum(1)
         record = np.divide(k_all, n_all, out=np.zeros(len(known)), where=n_all > 0)
-        state[:, _COL[name]] = (k_now + _PSEUDO_AUDITS * record) / (n_now + _PSEUDO_AUDITS)
+        state[:, SIGNAL_COLUMN[name]] = (k_now + _PSEUDO_AUDITS * record) / (n_now + _PSEUDO_AUDITS)
 
 
-def _error(point: QualityPoint) -> float:
+def quality_error(point: QualityPoint) -> float:
     if point.error_rate is not None:
         return float(point.error_rate)
     return np.nan if point.gold_accuracy is None else 1.0 - float(point.gold_accuracy)
@@ -305,7 +320,7 @@ def new_event_signals(
         -offsets[None, None, :] / half[None, :, None]
     )
     for k, name in enumerate(names):
-        out[:, :, _COL[name]] = summed[:, k, :]
+        out[:, :, SIGNAL_COLUMN[name]] = summed[:, k, :]
         if name == "rival_stake":
-            out[:, :, _COL["rival_stake_x_embedded"]] = summed[:, k, :] * embedded
+            out[:, :, SIGNAL_COLUMN["rival_stake_x_embedded"]] = summed[:, k, :] * embedded
     return out

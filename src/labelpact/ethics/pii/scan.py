@@ -1,15 +1,15 @@
 """Personal data in task payloads: where it is (task, field, start, end), of what kind, masked, how sure.
 
-Patterns and checksums are in ``pii_patterns`` and ``checksums``. Phone numbers are validated by
+Patterns and checksums are in ``patterns`` and ``checksums``. Phone numbers are validated by
 ``phonenumbers`` (Google libphonenumber's Python port: pure Python, metadata shipped offline, it never
 reaches the network), which keeps this package pure: its ``PhoneNumberMatcher`` at leniency VALID
 runs only on the digit runs a compiled regex finds first; a number written like a phone number whose
 area code the plan does not assign (``(555) 123-4567``) is still reported, at a lower confidence.
 Person names come from an installed spaCy model when there is one (found through the ``spacy_models``
-entry points, never downloaded), otherwise from name lists and context words (``pii_names``).
+entry points, never downloaded), otherwise from name lists and context words (``names``).
 Confidences are ordinal levels, not calibrated probabilities: 1.0 for values that pass a checksum or
 a structural validator, 0.9 for phone numbers valid in their plan and IP addresses, 0.8 for street
-addresses, 0.5 for phone-shaped numbers outside their plan, 0.5-0.9 for names (see ``pii_names``).
+addresses, 0.5 for phone-shaped numbers outside their plan, 0.5-0.9 for names (see ``names``).
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ import phonenumbers
 
 from labelpact.core.annotations import TaskPayloads
 from labelpact.errors import InvalidInputError
-from labelpact.ethics.pii_names import find_names, name_lists, name_lists_source
-from labelpact.ethics.pii_patterns import (
+from labelpact.ethics.pii.names import find_names, name_lists, name_lists_source
+from labelpact.ethics.pii.patterns import (
     DETECTORS,
     ENTITIES,
     PHONE_CANDIDATE,

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Literal, TypeAlias
 
-from labelpact.ethics.checksums import (
+from labelpact.ethics.pii.checksums import (
     IBAN_LENGTHS,
     card_brand,
     dni_valid,

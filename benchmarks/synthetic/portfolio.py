@@ -4,7 +4,8 @@ Each relationship gets a start, joint projects, maybe a client stake and a minim
 ledger events (Poisson arrivals at the priors' ``arrivals_per_year`` times ``event_rate``, random
 certainty and size), monthly audits whose error rate may shift up for good (3% a month), and late
 deliveries that come with the shift. Month by month it then breaks down (client exit, vendor exit,
-buyout) with the hazards that ``risk`` computes under the given ``priors``, which are the truth. So fitting a simulated history must recover those sizes (``risk_fit``), and forecasts must
+buyout) with the hazards that ``labelpact.partners.risk`` computes under the given ``priors``, which are the truth.
+So fitting a simulated history must recover those sizes (``risk.fit``), and forecasts must
 match simulated outcomes (``forecast_check``): the checks of RESEARCH.md B.6 step 5 on known ground.
 """
 
@@ -31,7 +32,7 @@ from labelpact.partners.risk import (
     load_priors,
     signal_matrix,
 )
-from labelpact.partners.risk_fit import HistoryCase
+from labelpact.partners.risk.fit import HistoryCase
 
 __all__ = ["forecast_check", "simulate_portfolio"]
 

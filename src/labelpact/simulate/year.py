@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from labelpact.simulate import Simulation, simulate_delivery
+from labelpact.simulate.delivery import Simulation, simulate_delivery
 
 __all__ = ["CLASSES", "VENDORS", "Vendor", "YearBatch", "simulate_year", "year_events"]
 

@@ -17,7 +17,7 @@ HISTORY file (CSV, one row per relationship-month, the header on line 1)::
   or ``expiry`` (planned end: censored); nothing may follow an outcome.
 - ``age_months`` (optional) is the relationship's age at the row; without it, months since its first row.
 - Any signal of ``risk.SIGNALS`` but the intercept and age terms may be a column, in the unit the note
-  of its effect in ``data/risk_priors.toml`` gives (points above the error limit, a rate, 0/1, a decayed
+  of its effect in ``partners/data/risk_priors.toml`` gives (points above the error limit, a rate, 0/1, a decayed
   event weight as ``risk.signal_matrix`` computes it); an absent column is 0 and its effect keeps its prior.
 A history of whole relationships (``RiskInputs`` plus how they ended) goes through ``history_from_cases``,
 which builds the same rows with the forecast's own signal code and also measures how often each kind
@@ -25,7 +25,7 @@ of event arrives (events per relationship-year), which then replaces the priors'
 
 Example::
 
-    >>> from labelpact.partners.portfolio import simulate_portfolio
+    >>> from synthetic.portfolio import simulate_portfolio  # benchmarks/synthetic, not in the wheel
     >>> fitted = fit_risk(history_from_cases(simulate_portfolio(300, seed=1)))
     >>> fitted.converged, fitted.brier < fitted.brier_reference
     (True, True)
@@ -49,15 +49,8 @@ from scipy.optimize import minimize
 from scipy.special import logsumexp
 
 from labelpact.errors import ConvergenceWarning, InvalidInputError
-from labelpact.partners.risk import (
-    CAUSES,
-    SIGNALS,
-    RiskInputs,
-    RiskPriors,
-    event_signal,
-    load_priors,
-    signal_matrix,
-)
+from labelpact.partners.risk.priors import CAUSES, SIGNALS, RiskPriors, event_signal, load_priors
+from labelpact.partners.risk.signals import RiskInputs, signal_matrix
 
 __all__ = [
     "OUTCOMES",
@@ -269,7 +262,7 @@ def priors_toml(priors: RiskPriors) -> str:
     def text(value: str) -> str:
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
-    lines = ["# written by labelpact.partners.risk_fit.priors_toml", "", "[model]"]
+    lines = ["# written by labelpact.partners.risk.fit.priors_toml", "", "[model]"]
     lines += [f"month_days = {priors.month_days!r}", f"causes = [{', '.join(map(text, CAUSES))}]", ""]
     for table in ("certainty", "half_life_days", "arrivals_per_year", "lag_days"):
         lines.append(f"[{table}]")

@@ -1,6 +1,6 @@
 """The risk model's terms and sourced priors: its causes and signals, the signal each ledger event feeds,
-and the effect sizes, half-lives and certainty weights of ``data/risk_priors.toml`` (``load_priors``).
-The priors are keyed by signal, so the vocabulary lives here, below ``risk_signals`` and ``risk``.
+and the effect sizes, half-lives and certainty weights of ``partners/data/risk_priors.toml`` (``load_priors``).
+The priors are keyed by signal, so the vocabulary lives here, below ``signals`` and ``forecast``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,18 @@ import numpy.typing as npt
 from labelpact.errors import InvalidInputError
 from labelpact.partners.events import EVENT_KINDS, Meaning
 
-__all__ = ["CAUSES", "FINDING_SIGNALS", "SIGNALS", "Effect", "RiskPriors", "event_signal", "load_priors"]
+__all__ = [
+    "CAUSES",
+    "FINDING_SIGNALS",
+    "MEANINGS",
+    "SIDES",
+    "SIGNALS",
+    "SIGNAL_COLUMN",
+    "Effect",
+    "RiskPriors",
+    "event_signal",
+    "load_priors",
+]
 
 FloatArray = npt.NDArray[np.float64]
 CAUSES: Final = ("client_exit", "vendor_exit", "buyout")
@@ -64,10 +75,10 @@ FINDING_SIGNALS: Final = {
     "pii": "pii_leak",
     "disallowed_license": "disallowed_license",
 }
-# private to the risk model, shared with risk_signals and risk: column of each signal, event vocabulary
-_COL: Final = {name: i for i, name in enumerate(SIGNALS)}
-_MEANS: Final[tuple[Meaning, ...]] = ("conflict_of_interest", "binding_stake", "implicates_client", "none")
-_SIDES: Final = ("partner", "client")
+# shared inside the risk package (signals, forecast): column of each signal, event vocabulary
+SIGNAL_COLUMN: Final = {name: i for i, name in enumerate(SIGNALS)}
+MEANINGS: Final[tuple[Meaning, ...]] = ("conflict_of_interest", "binding_stake", "implicates_client", "none")
+SIDES: Final = ("partner", "client")
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +107,7 @@ class RiskPriors:
     certainty: Mapping[str, float]
     month_days: float = 365.25 / 12
     arrivals_per_year: Mapping[str, float] = field(default_factory=dict)
-    # signals whose pull on the client builds up before it fades: days to the peak (see risk_signals)
+    # signals whose pull on the client builds up before it fades: days to the peak (see signals)
     lag_days: Mapping[str, float] = field(default_factory=dict)
 
     @property
@@ -113,7 +124,7 @@ class RiskPriors:
         out = np.zeros((len(self.effects), len(SIGNALS), len(CAUSES)))
         for i, e in enumerate(self.effects):
             causes = range(len(CAUSES)) if e.cause == "all" else [CAUSES.index(e.cause)]
-            out[i, _COL[e.signal], list(causes)] = 1.0
+            out[i, SIGNAL_COLUMN[e.signal], list(causes)] = 1.0
         return out
 
     def coefficients(self, values: FloatArray | None = None) -> FloatArray:
@@ -142,7 +153,7 @@ def _packaged_priors() -> RiskPriors:
 
 
 def load_priors(text: str | None = None, *, source: str = "priors") -> RiskPriors:
-    """Priors parsed from TOML ``text`` (the packaged ``data/risk_priors.toml`` when None), checked.
+    """Priors parsed from TOML ``text`` (the packaged ``partners/data/risk_priors.toml`` when None), checked.
 
     A half-life the text lacks (a fit saved before the signal existed) is the packaged one.
     """
@@ -182,7 +193,9 @@ def _parsed(
             )
         )
     half_life = {k: float(v) for k, v in doc.get("half_life_days", {}).items()}
-    fed = {x for k in EVENT_KINDS for m in _MEANS for s in _SIDES if (x := event_signal(k, m, s)) is not None}
+    fed = {
+        x for k in EVENT_KINDS for m in MEANINGS for s in SIDES if (x := event_signal(k, m, s)) is not None
+    }
     for name in (*fed, *FINDING_SIGNALS.values()):
         if name not in half_life and name in default_half_life:
             half_life[name] = default_half_life[name]

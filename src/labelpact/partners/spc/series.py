@@ -1,6 +1,6 @@
 """A partner's audit series and what every control chart shares: alarms, the chart base, frozen baselines.
 
-Here so that ``spc`` (the defect share) and ``zone_rules`` (individuals charts) import it, not each other.
+Here so that ``charts`` (the defect share) and ``zone_rules`` (individuals charts) import it, not each other.
 Baselines: Montgomery, *Introduction to SQC*, 8th ed. (2019), 6.4, 7.2; Laney, *Qual. Eng.* 14(4) (2002).
 """
 
@@ -21,7 +21,25 @@ import numpy.typing as npt
 
 from labelpact.errors import InvalidInputError
 
-__all__ = ["DEFAULT_BASELINE", "HIGHER_IS_BETTER", "Alarm", "AuditSeries", "BaselineSpec", "Direction"]
+__all__ = [
+    "DEFAULT_BASELINE",
+    "HIGHER_IS_BETTER",
+    "Alarm",
+    "AuditSeries",
+    "BaselineSpec",
+    "Basis",
+    "BoolArray",
+    "ChartBase",
+    "Direction",
+    "FloatArray",
+    "IntArray",
+    "alarm_direction",
+    "better_is_up",
+    "frozen_basis",
+    "onsets",
+    "read_only",
+    "split_alarms",
+]
 
 FloatArray: TypeAlias = npt.NDArray[np.float64]
 IntArray: TypeAlias = npt.NDArray[np.intp]
@@ -77,7 +95,7 @@ class AuditSeries:
         n = len(days)
         if any(b < a for a, b in itertools.pairwise(days)):
             raise InvalidInputError("dates in time order (oldest first)", column="dates")
-        n_i, d_i = _ro(inspected), _ro(defective)
+        n_i, d_i = read_only(inspected), read_only(defective)
         for name, array in (("inspected", n_i), ("defective", d_i)):
             if array.shape != (n,) or not np.isfinite(array).all():
                 raise InvalidInputError(f"{n} finite values, one per date", column=name, got=str(array.shape))
@@ -85,7 +103,7 @@ class AuditSeries:
             raise InvalidInputError("inspected > 0 and 0 <= defective <= inspected", column="defective")
         checked: dict[str, FloatArray] = {}
         for name, values in (metrics or {}).items():
-            array = _ro(values)
+            array = read_only(values)
             if array.shape != (n,) or np.isinf(array).any():
                 raise InvalidInputError(f"{n} values (NaN where unmeasured)", column=name)
             checked[name] = array
@@ -119,7 +137,7 @@ class Alarm:
 
 
 @dataclass(frozen=True, slots=True)
-class _Chart:
+class ChartBase:
     """What every chart holds: charted batches (positions ``points`` in the series), Phase I size, alarms."""
 
     metric: str
@@ -152,7 +170,7 @@ class _Chart:
         return self.alarms[0].direction if self.alarms else None
 
 
-class _Basis(NamedTuple):
+class Basis(NamedTuple):
     """What a chart stands on: charted positions and values (n,), baseline size, centre, sigma (n,)."""
 
     name: str
@@ -186,14 +204,14 @@ def _baseline_size(series: AuditSeries, baseline: BaselineSpec, points: IntArray
     return m
 
 
-def _variables(
+def frozen_basis(
     series: AuditSeries,
     metric: str | None,
     baseline: BaselineSpec,
     centre: float | None,
     sigma: float | None,
     laney: bool | None = False,
-) -> _Basis:
+) -> Basis:
     """The defect share (``metric=None``) or a metric, NaN batches skipped, with its frozen parameters.
 
     The share's p0 is floored at half a defect of the baseline, so a perfect baseline still has width.
@@ -213,7 +231,7 @@ def _variables(
         p, binomial = series.proportion, np.sqrt(centre * (1.0 - centre) / series.inspected)
         sigma_z, use = _laney((p[:m] - centre) / binomial[:m], laney)
         widened = binomial * sigma_z if use and sigma_z is not None else binomial
-        return _Basis(series.defect_name, points, p, m, centre, widened, sigma_z, use)
+        return Basis(series.defect_name, points, p, m, centre, widened, sigma_z, use)
     if laney:
         raise InvalidInputError(
             "laney only for the defect share (metric=None)", column="laney", got="True", column_kind="option"
@@ -229,7 +247,7 @@ def _variables(
     if not sigma > 0:
         raise InvalidInputError("a baseline with some variation (sigma > 0)", column=metric, got=f"{sigma}")
     centre = float(values[:m].mean()) if centre is None else centre
-    return _Basis(metric, points, values, m, centre, np.full(len(values), sigma), None, False)
+    return Basis(metric, points, values, m, centre, np.full(len(values), sigma), None, False)
 
 
 def _laney(z: FloatArray, laney: bool | None) -> tuple[float | None, bool]:
@@ -253,22 +271,24 @@ def _laney(z: FloatArray, laney: bool | None) -> tuple[float | None, bool]:
     return sigma_z, sigma_z > 1.0 if laney is None else laney
 
 
-def _direction(up: bool, higher_is_better: bool) -> Direction:
+def alarm_direction(up: bool, higher_is_better: bool) -> Direction:
     return "better" if up == higher_is_better else "worse"
 
 
-def _split(alarms: list[Alarm], m: int, points: IntArray) -> tuple[tuple[Alarm, ...], tuple[Alarm, ...]]:
+def split_alarms(
+    alarms: list[Alarm], m: int, points: IntArray
+) -> tuple[tuple[Alarm, ...], tuple[Alarm, ...]]:
     cut = int(points[m]) if m < len(points) else 1 << 62
     alarms.sort(key=lambda a: (a.index, a.rule))
     return tuple(a for a in alarms if a.index >= cut), tuple(a for a in alarms if a.index < cut)
 
 
-def _onsets(flag: BoolArray) -> IntArray:
+def onsets(flag: BoolArray) -> IntArray:
     """Positions where ``flag`` turns on: a memoryful statistic raises one alarm per excursion."""
     return np.flatnonzero(flag & ~np.concatenate(([False], flag[:-1])))
 
 
-def _better_up(metric: str | None, higher_is_better: bool | None) -> bool:
+def better_is_up(metric: str | None, higher_is_better: bool | None) -> bool:
     if metric is None:
         return False  # a higher share defective is worse
     if higher_is_better is None:
@@ -278,7 +298,7 @@ def _better_up(metric: str | None, higher_is_better: bool | None) -> bool:
     return higher_is_better
 
 
-def _ro(array: npt.ArrayLike, dtype: npt.DTypeLike = np.float64) -> Any:
+def read_only(array: npt.ArrayLike, dtype: npt.DTypeLike = np.float64) -> Any:
     """A read-only copy: results are frozen, and so are their arrays."""
     out = np.array(array, dtype=dtype, copy=True)
     out.flags.writeable = False

@@ -1,8 +1,8 @@
 """Individuals charts of a continuous audit metric (agreement, accuracy) with the Western Electric zones.
 
 The zones assume a symmetric normal statistic, so they chart variables only, never the share of a
-small batch. Centre and sigma (mean moving range / d2(2)) are frozen on the baseline by ``audit_series``
-as for ``spc``'s charts; ``spc`` re-exports everything here. Formulas: Montgomery, *Introduction to
+small batch. Centre and sigma (mean moving range / d2(2)) are frozen on the baseline by ``series``
+as for the charts of ``charts``; the package ``spc`` re-exports them. Formulas: Montgomery, *Introduction to
 Statistical Quality Control*, 8th ed. (2019), sections 5.3.6 and 6.4; Western Electric, *Statistical
 Quality Control Handbook* (1956).
 """
@@ -13,20 +13,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from labelpact.partners.audit_series import (
+from labelpact.partners.spc.series import (
     DEFAULT_BASELINE,
     Alarm,
     AuditSeries,
     BaselineSpec,
     BoolArray,
+    ChartBase,
     FloatArray,
-    _better_up,
-    _Chart,
-    _direction,
-    _onsets,
-    _ro,
-    _split,
-    _variables,
+    alarm_direction,
+    better_is_up,
+    frozen_basis,
+    onsets,
+    read_only,
+    split_alarms,
 )
 
 __all__ = ["WE_RULES", "IndividualsChart", "individuals_chart", "zone_rule_hits"]
@@ -40,7 +40,7 @@ WE_RULES = (  # (name, points needed, window, threshold in sigma); rule 1 is one
 
 
 @dataclass(frozen=True, slots=True)
-class IndividualsChart(_Chart):
+class IndividualsChart(ChartBase):
     """Individuals (X) chart of a metric, sigma = mean moving range / d2; WE zone rules 1-4."""
 
     values: FloatArray
@@ -64,9 +64,9 @@ def individuals_chart(
     A rule holds at point i when the window of its last ``window`` points has ``needed`` points beyond
     the zone on one side; one alarm where a rule starts to hold (rule 1: every point beyond 3σ).
     """
-    b = _variables(series, metric, baseline, centre, sigma)
+    b = frozen_basis(series, metric, baseline, centre, sigma)
     x, points, centre = b.values, b.points, b.centre
-    better_up = _better_up(metric, higher_is_better)
+    better_up = better_is_up(metric, higher_is_better)
     sigma = float(b.sigma[0])
     hits, found = zone_rule_hits((x - centre) / sigma)
     alarms = []
@@ -78,13 +78,15 @@ def individuals_chart(
             f"(since {series.dates[int(points[first])]})"
         )
         alarms.append(
-            Alarm("individuals", b.name, i, series.dates[i], _direction(up, better_up), f"WE{rule}", reason)
+            Alarm(
+                "individuals", b.name, i, series.dates[i], alarm_direction(up, better_up), f"WE{rule}", reason
+            )
         )
-    phase2, phase1 = _split(alarms, b.m, points)
+    phase2, phase1 = split_alarms(alarms, b.m, points)
     dates = tuple(series.dates[i] for i in points)
     return IndividualsChart(
-        b.name, _ro(points, np.intp), dates, b.m, centre, _ro(hits.any(axis=0), bool), phase2, phase1,
-        _ro(x), sigma, centre - 3.0 * sigma, centre + 3.0 * sigma, _ro(hits, bool),
+        b.name, read_only(points, np.intp), dates, b.m, centre, read_only(hits.any(axis=0), bool), phase2, phase1,
+        read_only(x), sigma, centre - 3.0 * sigma, centre + 3.0 * sigma, read_only(hits, bool),
     )  # fmt: skip
 
 
@@ -102,6 +104,6 @@ def zone_rule_hits(z: FloatArray) -> tuple[BoolArray, dict[int, tuple[int, bool,
             count[window:] = count[window:] - count[:-window]
             holds = (count >= needed) & (np.arange(n) >= window - 1)
             hits[r] |= holds
-            for j in np.flatnonzero(holds) if r == 0 else _onsets(holds):
+            for j in np.flatnonzero(holds) if r == 0 else onsets(holds):
                 found[int(j)] = (r + 1, up, text, int(j) - window + 1)
     return hits, found

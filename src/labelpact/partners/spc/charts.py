@@ -10,8 +10,8 @@ baseline estimates (``centre=``, ``sigma=``). Charts of the defect share: p-char
 sample sizes, EWMA with exact time-varying limits, standardised tabular CUSUM; batches labelled by
 changing mixes of workers vary more than the binomial allows, so their binomial sigma is widened by
 Laney's sigma_z when the baseline shows it. The series, alarms and frozen baselines live in
-``audit_series``, individuals charts with the Western Electric zone rules for continuous metrics in
-``zone_rules``; both are re-exported here. Formulas: Montgomery,
+``series``, individuals charts with the Western Electric zone rules for continuous metrics in
+``zone_rules``; the package ``spc`` re-exports them. Formulas: Montgomery,
 *Introduction to Statistical Quality Control*, 8th ed. (2019), sections 6.4, 7.2, 9.1, 9.2;
 Laney, "Improved control charts for attributes", *Quality Engineering* 14(4) (2002).
 """
@@ -27,45 +27,38 @@ import numpy as np
 from scipy.signal import lfilter
 
 from labelpact.errors import InvalidInputError
-from labelpact.partners.audit_series import (
+from labelpact.partners.spc.series import (
     DEFAULT_BASELINE,
     HIGHER_IS_BETTER,
     Alarm,
     AuditSeries,
     BaselineSpec,
+    ChartBase,
     FloatArray,
-    _better_up,
-    _Chart,
-    _direction,
-    _onsets,
-    _ro,
-    _split,
-    _variables,
+    alarm_direction,
+    better_is_up,
+    frozen_basis,
+    onsets,
+    read_only,
+    split_alarms,
 )
-from labelpact.partners.zone_rules import WE_RULES, IndividualsChart, individuals_chart
+from labelpact.partners.spc.zone_rules import IndividualsChart, individuals_chart
 
 __all__ = [
-    "DEFAULT_BASELINE",
-    "HIGHER_IS_BETTER",
-    "WE_RULES",
-    "Alarm",
-    "AuditSeries",
     "Chart",
     "CusumChart",
     "EwmaChart",
-    "IndividualsChart",
     "PChart",
     "QualityAlarms",
     "cusum_chart",
     "ewma_chart",
-    "individuals_chart",
     "p_chart",
     "quality_alarms",
 ]
 
 
 @dataclass(frozen=True, slots=True)
-class PChart(_Chart):
+class PChart(ChartBase):
     """Share defective per batch against ``centre ± L·σ_z·sqrt(p0(1-p0)/n_i)`` (LCL clipped at 0), shapes (n,).
 
     ``sigma_z`` is Laney's estimate from the baseline (None without two baseline batches); ``laney``
@@ -80,7 +73,7 @@ class PChart(_Chart):
 
 
 @dataclass(frozen=True, slots=True)
-class EwmaChart(_Chart):
+class EwmaChart(ChartBase):
     """``z_t = λ x_t + (1-λ) z_{t-1}``, ``z_0 = centre``, with exact limits ``centre ± L·sqrt(Var z_t)``.
 
     For the defect share ``sigma_z`` and ``laney`` are as on ``PChart``; for a metric they are None and False.
@@ -97,7 +90,7 @@ class EwmaChart(_Chart):
 
 
 @dataclass(frozen=True, slots=True)
-class CusumChart(_Chart):
+class CusumChart(ChartBase):
     """Standardised tabular CUSUM in sigma units: ``upper``/``lower`` sums (n,), signal above ``h``."""
 
     values: FloatArray
@@ -127,7 +120,7 @@ def p_chart(
     ``laney``: None widens the limits by Laney's sigma_z when the baseline is overdispersed
     (sigma_z > 1), True always (Laney's p' chart), False never (the classic chart).
     """
-    b = _variables(series, None, baseline, centre, None, laney)
+    b = frozen_basis(series, None, baseline, centre, None, laney)
     p, p0 = b.values, b.centre
     lcl, ucl = np.maximum(0.0, p0 - L * b.sigma), np.minimum(1.0, p0 + L * b.sigma)
     above, below = p > ucl, p < lcl
@@ -136,11 +129,13 @@ def p_chart(
         up = bool(above[i])
         side, limit = ("above UCL", ucl[i]) if up else ("below LCL", lcl[i])
         reason = f"p-chart{b.tag}: batch of {series.dates[i]} {side} {limit:.1%} with {p[i]:.1%} {b.name}"
-        alarms.append(Alarm("p-chart", b.name, int(i), series.dates[i], _direction(up, False), side, reason))
-    phase2, phase1 = _split(alarms, b.m, b.points)
+        alarms.append(
+            Alarm("p-chart", b.name, int(i), series.dates[i], alarm_direction(up, False), side, reason)
+        )
+    phase2, phase1 = split_alarms(alarms, b.m, b.points)
     return PChart(
-        b.name, _ro(b.points, np.intp), series.dates, b.m, p0, _ro(above | below, bool), phase2, phase1,
-        _ro(p), _ro(lcl), _ro(ucl), b.sigma_z, b.laney,
+        b.name, read_only(b.points, np.intp), series.dates, b.m, p0, read_only(above | below, bool), phase2, phase1,
+        read_only(p), read_only(lcl), read_only(ucl), b.sigma_z, b.laney,
     )  # fmt: skip
 
 
@@ -164,9 +159,9 @@ def ewma_chart(
     """
     if not 0.0 < lam <= 1.0 or L <= 0:
         raise InvalidInputError("0 < lam <= 1 and L > 0", column="lam", got=f"lam={lam}, L={L}")
-    b = _variables(series, metric, baseline, centre, sigma, laney)
+    b = frozen_basis(series, metric, baseline, centre, sigma, laney)
     x, centre = b.values, b.centre
-    better_up = _better_up(metric, higher_is_better)
+    better_up = better_is_up(metric, higher_is_better)
     z = lfilter([lam], [1.0, lam - 1.0], x, zi=[(1.0 - lam) * centre])[0]
     var = lfilter([lam * lam], [1.0, -((1.0 - lam) ** 2)], b.sigma**2)
     lcl, ucl = centre - L * np.sqrt(var), centre + L * np.sqrt(var)
@@ -174,7 +169,7 @@ def ewma_chart(
     percent = metric is None
     alarms = []
     for flag, up in ((above, True), (below, False)):
-        for j in _onsets(flag):
+        for j in onsets(flag):
             i, limit = int(b.points[j]), (ucl if up else lcl)[j]
             reason = (
                 f"EWMA{b.tag}: {_what(b.name, percent)} smoothed to {_fmt(z[j], percent)} by the batch of "
@@ -182,12 +177,14 @@ def ewma_chart(
                 f"(baseline {_fmt(centre, percent)})"
             )
             rule = "above UCL" if up else "below LCL"
-            alarms.append(Alarm("EWMA", b.name, i, series.dates[i], _direction(up, better_up), rule, reason))
-    phase2, phase1 = _split(alarms, b.m, b.points)
+            alarms.append(
+                Alarm("EWMA", b.name, i, series.dates[i], alarm_direction(up, better_up), rule, reason)
+            )
+    phase2, phase1 = split_alarms(alarms, b.m, b.points)
     dates = tuple(series.dates[i] for i in b.points)
     return EwmaChart(
-        b.name, _ro(b.points, np.intp), dates, b.m, centre, _ro(above | below, bool), phase2, phase1,
-        _ro(x), _ro(z), _ro(lcl), _ro(ucl), lam, L, b.sigma_z, b.laney,
+        b.name, read_only(b.points, np.intp), dates, b.m, centre, read_only(above | below, bool), phase2, phase1,
+        read_only(x), read_only(z), read_only(lcl), read_only(ucl), lam, L, b.sigma_z, b.laney,
     )  # fmt: skip
 
 
@@ -212,15 +209,15 @@ def cusum_chart(
     """
     if k < 0 or h <= 0:
         raise InvalidInputError("k >= 0 and h > 0 (sigma units)", column="h", got=f"k={k}, h={h}")
-    b = _variables(series, metric, baseline, centre, sigma, laney)
+    b = frozen_basis(series, metric, baseline, centre, sigma, laney)
     x, centre = b.values, b.centre
-    better_up = _better_up(metric, higher_is_better)
+    better_up = better_is_up(metric, higher_is_better)
     y = (x - centre) / b.sigma
     upper, lower = _lindley(y - k), _lindley(-y - k)
     percent = metric is None
     alarms = []
     for sums, up in ((upper, True), (lower, False)):
-        for j in _onsets(sums > h):
+        for j in onsets(sums > h):
             zeros = np.flatnonzero(sums[:j] == 0.0)
             start = int(zeros[-1]) + 1 if len(zeros) else 0
             i, onset = int(b.points[j]), int(b.points[start])
@@ -231,13 +228,15 @@ def cusum_chart(
                 f"at the batch of {series.dates[i]}"
             )
             rule = "upper sum > h" if up else "lower sum > h"
-            alarm = Alarm("CUSUM", b.name, i, series.dates[i], _direction(up, better_up), rule, reason, onset)
+            alarm = Alarm(
+                "CUSUM", b.name, i, series.dates[i], alarm_direction(up, better_up), rule, reason, onset
+            )
             alarms.append(alarm)
-    phase2, phase1 = _split(alarms, b.m, b.points)
+    phase2, phase1 = split_alarms(alarms, b.m, b.points)
     dates = tuple(series.dates[i] for i in b.points)
     return CusumChart(
-        b.name, _ro(b.points, np.intp), dates, b.m, centre, _ro((upper > h) | (lower > h), bool), phase2,
-        phase1, _ro(x), _ro(b.sigma), _ro(upper), _ro(lower), k, h, b.sigma_z, b.laney,
+        b.name, read_only(b.points, np.intp), dates, b.m, centre, read_only((upper > h) | (lower > h), bool), phase2,
+        phase1, read_only(x), read_only(b.sigma), read_only(upper), read_only(lower), k, h, b.sigma_z, b.laney,
     )  # fmt: skip
 
 

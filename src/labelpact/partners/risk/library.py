@@ -1,6 +1,6 @@
 """The case library: real, dated vendor partnerships that ended or continued, and the risk model fitted on them.
 
-Each case (``data/cases/*.json``) is one client-partner relationship from public sources: its start, its
+Each case (``partners/data/cases/*.json``) is one client-partner relationship from public sources: its start, its
 end (the day it ended, or the last day a source shows it running), how it ended (``client_exit``,
 ``vendor_exit``, ``buyout`` or ``continuing``) and the partner's ledger events, each dated by when it became
 public, strictly before the end, with its source URL. The JSON keys are those of ``events import``, so a case
@@ -11,7 +11,7 @@ file imports as it is (``labelpact events import CASE.json``)::
      "source_url": "https://...", "events": [{"partner": "Sama", "kind": "worker_welfare", ...}]}
 
 ``fit_cases`` fits the discrete-time hazard on the library's relationship-months by penalised likelihood
-with the sourced priors as the prior (``risk_fit.fit_risk``): shrinkage toward the research, not
+with the sourced priors as the prior (``fit.fit_risk``): shrinkage toward the research, not
 replacement. The library is chosen for being documented, so breakups are over-represented: as in a
 case-control study, the effects are estimable but the base rate is not (Prentice & Pyke, *Biometrika*
 1979), so the intercepts are fitted with a wide prior and the forecast keeps the sourced ones
@@ -35,16 +35,9 @@ import numpy as np
 
 from labelpact.errors import InvalidInputError
 from labelpact.partners.events import Event, parse_event_rows
-from labelpact.partners.risk import (
-    CAUSES,
-    SIGNALS,
-    EventInput,
-    RiskInputs,
-    RiskPriors,
-    load_priors,
-    signal_matrix,
-)
-from labelpact.partners.risk_fit import FittedRisk, RiskHistory, fit_risk
+from labelpact.partners.risk.fit import FittedRisk, RiskHistory, fit_risk
+from labelpact.partners.risk.priors import CAUSES, SIGNALS, RiskPriors, load_priors
+from labelpact.partners.risk.signals import EventInput, RiskInputs, signal_matrix
 
 __all__ = [
     "FITTED_FILE",
@@ -305,7 +298,7 @@ FITTED_FILE: Final = (
 @functools.cache
 def library_priors() -> RiskPriors:
     """The forecast's default model: the sourced priors with their effects refitted on the packaged library
-    (``data/risk_library_fit.toml``, kept equal to ``fit_cases(load_cases()).priors`` by a test)."""
+    (``partners/data/risk_library_fit.toml``, kept equal to ``fit_cases(load_cases()).priors`` by a test)."""
     text = importlib.resources.files("labelpact.partners").joinpath(FITTED_FILE).read_text("utf-8")
     return load_priors(text, source=FITTED_FILE)
 

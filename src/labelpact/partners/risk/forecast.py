@@ -5,8 +5,8 @@ has the multinomial-logit hazard ``P(k | together) = exp(eta_k) / (1 + sum_j exp
 ``eta_k = intercept_k + beta_age * age + sum_s beta_sk * x_s``: the discrete-time competing-risks
 model (Allison, *Sociological Methodology* 1982; RESEARCH.md B.6). Signals ``x_s`` are the quality
 state and trend from audits, SLA misses, events that decay with a half-life, and stabilisers; signs
-come from the research, sizes are sourced priors in ``data/risk_priors.toml`` (``risk_fit`` re-estimates
-them; ``labelpact health`` uses them refitted on real breakups, ``risk_library.library_priors``). The chance of breakdown within a horizon is the cumulative incidence over months, all causes.
+come from the research, sizes are sourced priors in ``partners/data/risk_priors.toml`` (``fit`` re-estimates
+them; ``labelpact health`` uses them refitted on real breakups, ``library.library_priors``). The chance of breakdown within a horizon is the cumulative incidence over months, all causes.
 
 Assumptions, stated once: signals known at ``as_of`` carry forward (events keep decaying, quality
 stays at its last audited level), anything dated after ``as_of`` is invisible, and events not yet known
@@ -29,9 +29,8 @@ lifts its 90-day risk from 0.6% to about 12% (it left the next day); for Meta, t
 the stake, a dozen warnings by 2025-09-01 leave the 1-year risk near 3%, held down by the stake and the
 reported minimum spend (7% without them): stabilisers can outweigh many warning signals (RESEARCH.md B.3).
 
-The model's terms and priors are in ``risk_priors``, its inputs and signals in ``risk_signals``; this
-module holds the forecast and re-exports their public names, so ``from labelpact.partners.risk import``
-keeps working for all of them.
+The model's terms and priors are in ``priors``, its inputs and signals in ``signals``; this module holds
+the forecast, and the package ``labelpact.partners.risk`` re-exports the public names of all three.
 """
 
 from __future__ import annotations
@@ -49,47 +48,24 @@ from scipy.special import logsumexp
 
 from labelpact.errors import InvalidInputError, NotFoundError
 from labelpact.partners.events import EVENT_KINDS
-from labelpact.partners.risk_priors import (
-    _COL,
-    _MEANS,
-    _SIDES,
+from labelpact.partners.risk.priors import (
     CAUSES,
     FINDING_SIGNALS,
+    MEANINGS,
+    SIDES,
+    SIGNAL_COLUMN,
     SIGNALS,
-    Effect,
     RiskPriors,
-    event_signal,
     load_priors,
 )
-from labelpact.partners.risk_signals import (
-    EventInput,
-    QualityPoint,
+from labelpact.partners.risk.signals import (
     RiskInputs,
-    _error,
-    _signal_parts,
     new_event_signals,
-    signal_matrix,
+    quality_error,
+    signal_parts,
 )
 
-__all__ = [
-    "ASSUMABLE",
-    "CAUSES",
-    "FINDING_SIGNALS",
-    "SIGNALS",
-    "Contribution",
-    "Effect",
-    "EventInput",
-    "QualityPoint",
-    "RiskForecast",
-    "RiskInputs",
-    "RiskPriors",
-    "cumulative_incidence",
-    "event_signal",
-    "forecast",
-    "load_priors",
-    "new_event_signals",
-    "signal_matrix",
-]
+__all__ = ["ASSUMABLE", "Contribution", "RiskForecast", "cumulative_incidence", "forecast"]
 
 FloatArray = npt.NDArray[np.float64]
 _BASELINE: Final = ("intercept", "age_log", "age_years")
@@ -210,11 +186,11 @@ def forecast(
     fraction = horizon_days / p.month_days - (months - 1)
     starts = float(inputs.as_of.toordinal()) + np.arange(months, dtype=np.float64) * p.month_days
     known = np.full(months, float(inputs.as_of.toordinal()))
-    parts = _signal_parts(inputs, starts, known, p, tuple(without))
+    parts = signal_parts(inputs, starts, known, p, tuple(without))
     state, events = parts.state, parts.events
     for name, value in overrides.items():
-        state[:, _COL[name]] = value
-        events[:, :, _COL[name]] = 0.0
+        state[:, SIGNAL_COLUMN[name]] = value
+        events[:, :, SIGNAL_COLUMN[name]] = 0.0
     x = state + events.sum(axis=0)
     coef = p.coefficients()
     offsets = starts - starts[0]
@@ -231,7 +207,7 @@ def forecast(
 
     probability, by_cause, hazard = outlook(x)
     baseline = np.zeros_like(x)
-    baseline[:, [_COL[s] for s in _BASELINE]] = x[:, [_COL[s] for s in _BASELINE]]
+    baseline[:, [SIGNAL_COLUMN[s] for s in _BASELINE]] = x[:, [SIGNAL_COLUMN[s] for s in _BASELINE]]
 
     contributions: list[Contribution] = []
     for i, (event_id, signal) in enumerate(zip(parts.event_ids, parts.event_signals, strict=True)):
@@ -239,7 +215,7 @@ def forecast(
             change = probability - prob(x - events[i])
             contributions.append(_contribution(signal, change, events[i][0], coef, p, event_id))
     for name in _STATE + _STABILISERS:
-        col = _COL[name]
+        col = SIGNAL_COLUMN[name]
         if explain and np.any(state[:, col]):
             part = np.zeros_like(x)
             part[:, col] = state[:, col]
@@ -292,7 +268,7 @@ def _contribution(
 ) -> Contribution:
     """One explained term; ``row`` (n_signals,) is this part's signals in the first forecast month."""
     terms = row @ coef
-    used = {s for s in SIGNALS if row[_COL[s]] != 0}
+    used = {s for s in SIGNALS if row[SIGNAL_COLUMN[s]] != 0}
     sources = dict.fromkeys(
         part.strip() for e in p.effects if e.signal in used and e.source for part in e.source.split(";")
     )
@@ -300,7 +276,7 @@ def _contribution(
         signal=signal,
         effect=effect,
         log_odds={c: float(t) for c, t in zip(CAUSES, terms, strict=True) if abs(t) > 1e-12},
-        value=float(row[_COL[signal]]),
+        value=float(row[SIGNAL_COLUMN[signal]]),
         source="; ".join(sources),
         event_id=event_id,
     )
@@ -346,7 +322,7 @@ def _reference(inputs: RiskInputs, default: float) -> float:
     if inputs.max_error_rate is not None:
         return inputs.max_error_rate
     seen = sorted((q for q in inputs.quality if q.date <= inputs.as_of), key=lambda q: q.date)
-    rates = [r for r in map(_error, seen) if np.isfinite(r)][:5]
+    rates = [r for r in map(quality_error, seen) if np.isfinite(r)][:5]
     return float(np.median(rates)) if rates else default
 
 
@@ -383,13 +359,13 @@ def _check(inputs: RiskInputs, horizon_days: int, p: RiskPriors) -> None:
     if len({e.id for e in inputs.events}) != len(inputs.events):
         raise bad("events", "unique event ids", [e.id for e in inputs.events])
     for e in inputs.events:
-        if e.kind not in _KINDS or e.meaning not in _MEANS or e.side not in _SIDES:
-            raise bad(f"event {e.id}", f"a kind in {_KINDS}, meaning in {_MEANS}, side in {_SIDES}", e)
+        if e.kind not in _KINDS or e.meaning not in MEANINGS or e.side not in SIDES:
+            raise bad(f"event {e.id}", f"a kind in {_KINDS}, meaning in {MEANINGS}, side in {SIDES}", e)
         if isinstance(e.certainty, str) and e.certainty not in p.certainty:
             raise bad(f"event {e.id}", f"a certainty in {tuple(p.certainty)}", e.certainty)
         if isinstance(e.certainty, float | int) and not 0.0 <= e.certainty <= 1.0:
             raise bad(f"event {e.id}", "a certainty weight in [0, 1]", e.certainty)
     for q in inputs.quality:
-        rate = _error(q)
+        rate = quality_error(q)
         if np.isfinite(rate) and not 0.0 <= rate <= 1.0:
             raise bad("quality", "error rates and gold accuracies in [0, 1]", q)

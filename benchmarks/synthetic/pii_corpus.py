@@ -3,7 +3,7 @@
 Values are real-looking (valid emails, phones valid by libphonenumber's metadata, Luhn-valid cards of
 several brands, mod-97-valid IBANs, SSNs that follow the SSA rules); decoys are what scanners confuse
 with them (broken checksums, order and tracking numbers, dates, timestamps, versions, ISBNs, prices,
-zip codes). Used by the tests and ``benchmarks/pii.py`` to measure precision and recall, and by the demo.
+zip codes). Used by the tests and ``benchmarks/pii.py`` to measure precision and recall.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import phonenumbers
 
-from labelpact.ethics.checksums import IBAN_LENGTHS
+from labelpact.ethics.pii.checksums import IBAN_LENGTHS
 
 __all__ = ["NATIONAL_REGIONS", "LabelledSpan", "PiiCorpus", "Score", "pii_corpus", "score_spans"]
 
