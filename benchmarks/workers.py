@@ -8,7 +8,8 @@ intervals, speed outliers, copy tests) and ``agreement`` (1,000 bootstrap replic
 can hold, and once at 1M tasks in a child process capped at 4 GB to show where it fails.
 
 Run: ``.venv/bin/python benchmarks/workers.py [--tasks 1000000] [--workers 2000] [--skip-cleanlab]
-[--cleanlab-sizes 10000x200,10000x2000]``
+[--cleanlab-sizes 10000x200,10000x2000]``; ``--one-label-workers 999999`` times the CLI on a delivery
+where every worker labels once (auto's single-label-worker rule, the compact JSON of large documents).
 """
 
 from __future__ import annotations
@@ -146,8 +147,49 @@ def cleanlab_child(n_tasks: int, n_workers: int) -> str:
     return f"{tail[:60]} ({seconds:.0f} s)"
 
 
+def one_label_workers_cli(n_labels: int) -> None:
+    """The hostile delivery of issue 10 item 16: every worker labels exactly once (3 labels per task,
+    3 classes); times ``labelpact workers FILE --json`` end to end in a child process."""
+    import os
+    import tempfile
+
+    n_tasks = n_labels // 3
+    rng = np.random.default_rng(1)
+    truth = rng.integers(0, 3, n_tasks)
+    label = np.repeat(truth, 3)
+    label = np.where(rng.random(len(label)) < 0.3, rng.integers(0, 3, len(label)), label)
+    worker = rng.permutation(len(label))
+    names = np.array(["cat", "dog", "bird"])
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "labels.csv")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("task,worker,label\n")
+            task = np.repeat(np.arange(n_tasks), 3)
+            f.writelines(f"t{t},w{w},{y}\n" for t, w, y in zip(task, worker, names[label], strict=True))
+        start = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", "labelpact", "workers", path, "--json"],
+            capture_output=True,
+            check=False,
+        )
+        seconds = time.perf_counter() - start
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024**2
+    print(
+        f"labelpact workers --json, {n_labels:,} labels from {len(label):,} one-label workers: "
+        f"{seconds:.1f} s, exit {done.returncode}, {len(done.stdout) / 2**20:.0f} MiB of JSON, "
+        f"child max RSS {child:.2f} GB"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--one-label-workers",
+        type=int,
+        default=0,
+        metavar="N",
+        help="instead: time `labelpact workers --json` on N labels, each from its own worker",
+    )
     parser.add_argument("--tasks", type=int, default=1_000_000)
     parser.add_argument("--workers", type=int, default=2_000)
     parser.add_argument("--skip-cleanlab", action="store_true")
@@ -157,6 +199,9 @@ def main() -> None:
         help="TASKSxWORKERS sizes to run both libraries at (10000x2000 takes cleanlab about 190 s here)",
     )
     args = parser.parse_args()
+    if args.one_label_workers:
+        one_label_workers_cli(args.one_label_workers)
+        return
 
     a, truth = simulate(args.tasks, args.workers)
     print(

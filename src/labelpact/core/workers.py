@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from labelpact.core.aggregators.base import MAX_DENSE_CELLS
 from labelpact.core.annotations import Annotations, FloatArray, Gold, IntArray
 from labelpact.core.copying import (
     CopyTests,
@@ -70,27 +71,63 @@ class WorkerReport:
     def to_dict(self) -> dict[str, Any]:
         """The ``labelpact workers --json`` document: contract keys per worker, then extras."""
 
-        def num(x: float) -> float | None:
-            return float(x) if np.isfinite(x) else None
+        # columns become Python lists in one pass each (a per-worker numpy scalar costs seconds at 1M workers)
+        def num(x: FloatArray) -> list[float | None]:
+            column = np.asarray(x, dtype=np.float64).astype(object)
+            column[~np.isfinite(x)] = None
+            values: list[float | None] = column.tolist()
+            return values
 
-        def pair(x: FloatArray) -> list[float | None] | None:
-            return None if not np.isfinite(x).all() else [float(x[0]), float(x[1])]
+        def pair(x: FloatArray) -> list[list[float] | None]:
+            rows: list[list[float] | None] = [None] * len(x)
+            finite = np.flatnonzero(np.isfinite(x).all(axis=1))  # rows without a score stay None
+            for i, value in zip(
+                finite.tolist(), np.asarray(x, dtype=np.float64)[finite].tolist(), strict=True
+            ):
+                rows[i] = value
+            return rows
 
+        columns = zip(
+            self.workers,
+            self.n_labels.tolist(),
+            num(self.gold_accuracy),
+            pair(self.gold_accuracy_ci),
+            num(self.consensus_agreement),
+            num(self.spammer_score),
+            self.flags,
+            self.n_gold.tolist(),
+            pair(self.consensus_agreement_ci),
+            num(self.median_duration_s),
+            num(self.speed_z),
+            strict=True,
+        )
         rows = [
             {
                 "worker": name,
-                "n_labels": int(self.n_labels[i]),
-                "gold_accuracy": num(self.gold_accuracy[i]),
-                "gold_accuracy_ci": pair(self.gold_accuracy_ci[i]),
-                "consensus_agreement": num(self.consensus_agreement[i]),
-                "spammer_score": num(self.spammer_score[i]),
-                "flags": list(self.flags[i]),
-                "n_gold": int(self.n_gold[i]),
-                "consensus_agreement_ci": pair(self.consensus_agreement_ci[i]),
-                "median_duration_s": num(self.median_duration_s[i]),
-                "speed_z": num(self.speed_z[i]),
+                "n_labels": int(n_labels),
+                "gold_accuracy": gold_accuracy,
+                "gold_accuracy_ci": gold_ci,
+                "consensus_agreement": agreement,
+                "spammer_score": spammer,
+                "flags": list(flags),
+                "n_gold": int(n_gold),
+                "consensus_agreement_ci": agreement_ci,
+                "median_duration_s": duration,
+                "speed_z": speed_z,
             }
-            for i, name in enumerate(self.workers)
+            for (
+                name,
+                n_labels,
+                gold_accuracy,
+                gold_ci,
+                agreement,
+                spammer,
+                flags,
+                n_gold,
+                agreement_ci,
+                duration,
+                speed_z,
+            ) in columns
         ]
         return {
             "workers": rows,
@@ -116,9 +153,16 @@ def score_workers(
     label against the reference of its task: the gold class, else the posterior, else the consensus
     class. Spammer scores and copy tests use that reference refined by a few Dawid–Skene EM steps
     (gold held fixed), so a noisy majority vote does not make good workers look alike.
-    The scores are deterministic; ``random_state`` is accepted for a uniform API.
+    The scores are deterministic; ``random_state`` is accepted for a uniform API. Refused (InvalidInputError)
+    when workers x classes^2 exceeds ``MAX_DENSE_CELLS`` (2 GiB per confusion array).
     """
     del random_state
+    cells = a.n_workers * a.n_classes * a.n_classes
+    if cells > MAX_DENSE_CELLS:  # ``confusion`` and the spammer scores hold (n_workers, K, K) arrays
+        raise InvalidInputError(
+            f"at most {MAX_DENSE_CELLS:,} worker x class x class cells for worker scorecards (MAX_DENSE_CELLS)",
+            got=f"{cells:,} for {a.n_workers:,} workers and {a.n_classes:,} classes",
+        )
     limits = thresholds or WorkerThresholds()
     consensus = np.asarray(consensus, dtype=np.intp)
     if consensus.shape != (a.n_tasks,) or (

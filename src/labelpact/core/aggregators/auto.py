@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from labelpact.core.aggregators.base import Aggregator, check_positive_int, shared_counts
+from labelpact.core.aggregators.base import MAX_DENSE_CELLS, Aggregator, check_positive_int, shared_counts
 from labelpact.core.aggregators.crossfit import (
     CROSS_FIT_LABELS,
     cross_fit,
@@ -33,7 +33,7 @@ from labelpact.core.annotations import Annotations, FloatArray, Gold, IntArray
 from labelpact.core.calibration import Calibration, fit_on_gold, fit_rho_on_labels
 from labelpact.errors import InvalidInputError
 
-__all__ = ["AVERAGE", "CANDIDATES", "Auto"]
+__all__ = ["AVERAGE", "CANDIDATES", "MIN_REPEAT_SHARE", "Auto", "repeat_share"]
 
 BoolArray = npt.NDArray[np.bool_]
 
@@ -60,6 +60,8 @@ Z_EARLY = 4.0  # after the first fold of held-out labels, a verdict this clear n
 WARM = frozenset({"ds", "one-coin-ds", "glad", "mace"})
 WARM_FROM_SAMPLE = WARM - {"ds"}
 SAMPLE = 100_000  # labels the held-out-label test starts from; it grows fourfold while its verdict is unclear
+# Below this share of labels from workers who labelled two or more tasks, worker-specific models are not fitted
+MIN_REPEAT_SHARE = 0.05
 
 
 class Auto(Aggregator):
@@ -78,6 +80,16 @@ class Auto(Aggregator):
        out of sample; the best replaces the default only when a paired sign test on the gold tasks
        says it is better by two standard errors (a few honeypots are too noisy to overrule it).
     3. The chosen option is refitted with all the gold, if any, as anchors.
+
+    Memory. A candidate whose arrays would exceed ``MAX_DENSE_CELLS`` (``Aggregator.dense_cells``: per-worker
+    confusion matrices with many classes and workers) is left out, and the criterion names it.
+
+    Single-label workers. A worker-specific reliability is not identifiable from one label: a held-out
+    label whose worker gave no other is predicted from the crowd's average by every worker-specific
+    model, so step 1 cannot favour them. When fewer than ``MIN_REPEAT_SHARE`` (5%) of the labels come
+    from workers who labelled two or more tasks (``repeat_share``), the candidates are not fitted at all: the
+    default is majority vote (``label_test_z_`` is NaN), step 2 chooses between majority vote and Wawa
+    only, and the criterion says why. Fitting them would cost minutes at a million such workers.
 
     Large deliveries (more than ``SAMPLE`` labels). Step 1 first runs on the labels of a seeded random
     set of whole tasks, about ``SAMPLE`` labels: a sample keeps each task's redundancy but gives every
@@ -141,14 +153,37 @@ class Auto(Aggregator):
         names = list(self.candidates or CANDIDATES)
         self.held_out_accuracy_ = None
         self.held_out_procedure_ = None
-        z, size, starts, check = _label_test(a, names, self.n_folds, self.random_state)
-        self.label_test_z_, self.label_test_size_ = z, size
-        self.default_ = "mv" if z > Z_SWITCH else AVERAGE
-        sample = f" on a sample of {size} of the {a.n_annotations} labels" if size < a.n_annotations else ""
-        if self.default_ == "mv":
-            why = f"held-out labels: one accuracy shared by all workers predicts them best, z = {z:.1f}"
+        too_big = [name for name in names if CANDIDATES[name](None).dense_cells(a) > MAX_DENSE_CELLS]
+        names = [name for name in names if name not in too_big]
+        share = repeat_share(a)
+        if not names:
+            check = _shared_check(a, self.n_folds, self.random_state)
+            z, size = float("nan"), a.n_annotations
+            starts: dict[str, Aggregator] = {}
+            self.default_ = "mv"
+            why = f"every worker-specific model needs more than MAX_DENSE_CELLS = {MAX_DENSE_CELLS:,} cells"
+        elif share < MIN_REPEAT_SHARE:
+            names = []  # worker-specific candidates are not identifiable: not fitted
+            check = _shared_check(a, self.n_folds, self.random_state)
+            z, size, starts = float("nan"), a.n_annotations, {}
+            self.default_ = "mv"
+            why = (
+                f"only {share:.1%} of labels come from workers who labelled two or more tasks (under "
+                f"{MIN_REPEAT_SHARE:.0%}): worker-specific models are not identifiable, not fitted"
+            )
         else:
-            why = f"held-out labels favour worker-specific models, z = {z:.1f}{sample}"
+            z, size, starts, check = _label_test(a, names, self.n_folds, self.random_state)
+            self.default_ = "mv" if z > Z_SWITCH else AVERAGE
+            sample = (
+                f" on a sample of {size} of the {a.n_annotations} labels" if size < a.n_annotations else ""
+            )
+            if self.default_ == "mv":
+                why = f"held-out labels: one accuracy shared by all workers predicts them best, z = {z:.1f}"
+            else:
+                why = f"held-out labels favour worker-specific models, z = {z:.1f}{sample}"
+        self.label_test_z_, self.label_test_size_ = z, size
+        if too_big:
+            why += f"; left out for needing over {MAX_DENSE_CELLS:,} cells: {', '.join(too_big)}"
         rho = fit_rho_on_labels(*check.of(self.default_))
         calibration = Calibration(rho, 1.0, "design effect", "held-out labels") if rho > 0 else Calibration()
         self.scores_ = {}
@@ -156,9 +191,11 @@ class Auto(Aggregator):
         self.criterion_ = why
         blind: dict[str, Aggregator] = {}
         if gold is not None and len(gold) >= self.n_folds:
-            options = ["mv", "wawa", *names, AVERAGE]
+            options = ["mv", "wawa", *names, AVERAGE] if names else ["mv", "wawa"]
             blind = {
-                name: refit(starts.get(name), ALL[name](self.random_state), a, None) for name in options[:-1]
+                name: refit(starts.get(name), ALL[name](self.random_state), a, None)
+                for name in options
+                if name != AVERAGE
             }
             right = _gold_hits(blind, gold, names)
             self.scores_ = {name: float(r.mean()) for name, r in right.items()}
@@ -260,7 +297,8 @@ def _factory(name: str, seed: int | None) -> Callable[[], Aggregator]:
 def _gold_hits(blind: dict[str, Aggregator], gold: Gold, names: list[str]) -> dict[str, BoolArray]:
     """Per option (votes, candidates, their average): which gold tasks its no-gold fit gets right, in gold order."""
     fitted = {name: model.probas_[gold.task] for name, model in blind.items()}
-    fitted[AVERAGE] = np.mean([fitted[name] for name in names], axis=0)
+    if names:
+        fitted[AVERAGE] = np.mean([fitted[name] for name in names], axis=0)
     return {name: probas.argmax(axis=1) == gold.label for name, probas in fitted.items()}
 
 
@@ -308,6 +346,37 @@ def _label_test(
         if z < -Z_SWITCH:
             return z, sample.n_annotations, {n: m for n, m in fits.items() if n in WARM_FROM_SAMPLE}, check
         size *= 4
+
+
+def repeat_share(a: Annotations) -> float:
+    """Share of the labels given by workers who labelled at least two distinct tasks (1.0 without labels).
+
+    Only these labels can teach a worker-specific model anything a shared accuracy does not know (a
+    worker repeating one task's label twice is still one observation of that worker).
+    """
+    if not a.n_annotations:
+        return 1.0
+    pairs = np.unique(a.worker.astype(np.int64) * a.n_tasks + a.task)  # distinct (worker, task)
+    tasks_per_worker = np.bincount(pairs // a.n_tasks, minlength=a.n_workers)
+    repeat = tasks_per_worker[a.worker] >= 2
+    return float(repeat.mean())
+
+
+def _shared_check(a: Annotations, n_folds: int, seed: int | None) -> _LabelCheck:
+    """The held-out-label check of the shared-accuracy model alone (for its calibration), one fold.
+
+    On a ``SAMPLE``-label sample of whole tasks, as the first step of ``_label_test``.
+    """
+    check = _LabelCheck()
+    sample = _task_sample(a, SAMPLE, seed)
+    if sample.n_annotations < 2 * n_folds or sample.n_classes < 2:
+        return check
+    held = held_out_labels(sample, n_folds, seed) == 0
+    train = subset(sample, ~held)
+    task = sample.task[held]
+    check.shared.append(shared_accuracy_rows(train, task, sample.label[held]))
+    check.n_left.append(train.labels_per_task()[task])
+    return check
 
 
 def _task_sample(a: Annotations, size: int, seed: int | None) -> Annotations:

@@ -23,10 +23,12 @@ from labelpact.core.kernels import CountMatrix, count_matrix
 from labelpact.errors import ConvergenceWarning, InvalidInputError
 
 __all__ = [
+    "MAX_DENSE_CELLS",
     "Aggregator",
     "check_positive_float",
     "check_positive_int",
     "check_tol",
+    "confusion_cells",
     "counts_of",
     "shared_counts",
     "warm_rows",
@@ -61,6 +63,14 @@ class Aggregator(ABC):
         if annotations.n_classes == 0:
             raise InvalidInputError("at least one class in the vocabulary", column="label", got="none")
         self._validate_params()
+        cells = self.dense_cells(annotations)
+        if cells > MAX_DENSE_CELLS:
+            raise InvalidInputError(
+                f"at most {MAX_DENSE_CELLS:,} cells in one of {type(self).__name__}'s arrays "
+                f"(MAX_DENSE_CELLS; {self._dense_shape}: use fewer classes, or majority vote)",
+                got=f"{cells:,} for {annotations.n_workers:,} workers, {annotations.n_tasks:,} tasks "
+                f"and {annotations.n_classes:,} classes",
+            )
         self.classes_ = annotations.classes
         self.n_iter_ = 0
         probas = self._fit(annotations, gold)
@@ -73,6 +83,18 @@ class Aggregator(ABC):
         names = np.asarray(annotations.classes, dtype=np.str_)
         self.labels_ = names[probas.argmax(axis=1)] if len(probas) else np.empty(0, dtype=np.str_)
         return self
+
+    # what ``dense_cells`` counts, for the refusal message
+    _dense_shape = "workers x classes x classes"
+
+    def dense_cells(self, a: Annotations) -> int:
+        """Cells of the largest array this method holds beyond the (n_tasks, K) posteriors every method returns.
+
+        0 here; confusion-matrix models hold (n_workers, K, K) (``confusion_cells``): 1,000 classes (the
+        ingest limit) and 10,000 workers would be 80 GB. ``fit`` refuses above ``MAX_DENSE_CELLS``, and
+        ``auto`` leaves such a model out.
+        """
+        return 0
 
     def get_params(self) -> dict[str, Any]:
         """The constructor parameters, as scikit-learn's ``get_params`` returns them."""
@@ -95,6 +117,10 @@ class Aggregator(ABC):
     def _fit(self, a: Annotations, gold: Gold | None) -> FloatArray:
         """Return task posteriors (n_tasks, n_classes); set method-specific fitted attributes."""
 
+
+# Largest dense array (float64 cells) a method may allocate beyond its (n_tasks, K) posteriors: 2 GiB.
+# Confusion matrices per worker grow as workers x classes^2, which a hostile delivery makes tens of GB.
+MAX_DENSE_CELLS = 2**28
 
 # annotations object id -> (the object, its count matrix), inside ``shared_counts`` only
 _SHARED: ContextVar[dict[int, tuple[Annotations, CountMatrix]] | None] = ContextVar(
@@ -125,6 +151,11 @@ def counts_of(a: Annotations) -> CountMatrix:
     if hit is None or hit[0] is not a:
         hit = cache[id(a)] = (a, count_matrix(a))
     return hit[1]
+
+
+def confusion_cells(a: Annotations) -> int:
+    """Cells of one (n_workers, K, K) array of per-worker confusion matrices."""
+    return a.n_workers * a.n_classes * a.n_classes
 
 
 def warm_rows(model: Aggregator, name: str, shape: tuple[int, ...]) -> FloatArray | None:

@@ -8,6 +8,7 @@ from labelpact.core.aggregators.base import (
     Aggregator,
     check_positive_int,
     check_tol,
+    confusion_cells,
     counts_of,
     warm_rows,
     warn_not_converged,
@@ -52,6 +53,10 @@ class DawidSkene(Aggregator):
         check_positive_int("max_iter", self.max_iter)
         check_tol("tol", self.tol)
         check_tol("smoothing", self.smoothing)
+
+    def dense_cells(self, a: Annotations) -> int:
+        """(n_workers, K, K) confusion matrices."""
+        return confusion_cells(a)
 
     def _fit(self, a: Annotations, gold: Gold | None) -> FloatArray:
         counts = counts_of(a)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.special import digamma
 
 from labelpact.core.aggregators.base import (
@@ -10,12 +11,13 @@ from labelpact.core.aggregators.base import (
     check_positive_float,
     check_positive_int,
     check_tol,
+    confusion_cells,
     counts_of,
     warm_rows,
     warn_not_converged,
 )
 from labelpact.core.aggregators.majority_vote import vote_shares
-from labelpact.core.annotations import Annotations, FloatArray, Gold
+from labelpact.core.annotations import Annotations, FloatArray, Gold, IntArray
 from labelpact.core.kernels import CountMatrix, clamp_gold, normalize_log_posteriors
 
 __all__ = ["EBCC"]
@@ -38,7 +40,6 @@ class EBCC(Aggregator):
     priors_: FloatArray
     eta_: FloatArray
     nu_: FloatArray
-    mu_: FloatArray
 
     def __init__(
         self,
@@ -70,6 +71,12 @@ class EBCC(Aggregator):
             check_positive_float(name, getattr(self, name))
         check_tol("tol", self.tol)
 
+    _dense_shape = "tasks x classes x subtypes, or workers x classes x classes"
+
+    def dense_cells(self, a: Annotations) -> int:
+        """The (n_tasks, K * M) joint posterior and scores, and the (n_workers, K, K) confusions."""
+        return max(a.n_tasks * a.n_classes * int(self.n_subtypes), confusion_cells(a))
+
     def _fit(self, a: Annotations, gold: Gold | None) -> FloatArray:
         counts = counts_of(a)
         n, k, m = a.n_tasks, a.n_classes, int(self.n_subtypes)
@@ -82,16 +89,26 @@ class EBCC(Aggregator):
         excluded_rows = np.flatnonzero(excluded.any(axis=1))
         excluded_cols = np.repeat(excluded[excluded_rows], m, axis=1)
 
-        scores_of = _BlockedScores(counts, k * m)
+        pairs = _UsedPairs(counts)
+        scores_of = _BlockedScores(pairs.by_task, k * m)
+        prior_used = np.repeat(prior_v.T[pairs.label], m, axis=1)  # (n_used, K * M): prior of each used row
+        prior_total = np.repeat(prior_v.sum(axis=1), m)  # (K * M,): prior mass of a whole confusion row
         log_norm: FloatArray | None = None  # each row's last log normaliser
         ones = np.ones(n)
         by_class = np.repeat(np.eye(k), m, axis=0)  # (K * M, K): joint @ by_class sums the subtypes (BLAS)
 
-        def e_step(eta: FloatArray, nu: FloatArray, mu: FloatArray, out: FloatArray | None) -> FloatArray:
-            """Joint posterior (n, K * M) of class and subtype, class-major, under these Dirichlets (into ``out``)."""
+        def e_step(
+            eta: FloatArray, nu: FloatArray, mu: FloatArray, totals: FloatArray, out: FloatArray | None
+        ) -> FloatArray:
+            """Joint posterior (n, K * M) of class and subtype, class-major, under these Dirichlets (into ``out``).
+
+            ``mu`` (n_used, K * M) holds the Dirichlet parameters of the used (worker, observed class)
+            pairs only, ``totals`` (n_present, K * M) each present worker's row sums over observed classes.
+            """
             log_pi = digamma(eta) - digamma(eta.sum(axis=1, keepdims=True))
             log_tau = digamma(nu) - digamma(nu.sum())
-            log_v = digamma(mu) - digamma(mu.sum(axis=3, keepdims=True))
+            log_v = digamma(mu)
+            log_v -= digamma(totals)[pairs.group]
             scores = scores_of(log_v)  # (n, K * M), class-major
             scores += (log_pi + log_tau[:, None]).reshape(k * m)
             if len(excluded_rows):
@@ -106,7 +123,9 @@ class EBCC(Aggregator):
 
         warm = warm_rows(self, "mu_", (a.n_workers, k, m, k))
         if warm is not None and self.eta_.shape == (k, m):
-            joint = e_step(self.eta_, self.nu_, warm, None)
+            rows = np.moveaxis(warm, -1, 1).reshape(a.n_workers * k, k * m)[pairs.used]
+            totals = warm.sum(axis=3).reshape(a.n_workers, k * m)[pairs.present]
+            joint = e_step(self.eta_, self.nu_, rows, totals, None)
             posteriors = joint @ by_class
         else:
             rng = np.random.default_rng(self.random_state)
@@ -117,8 +136,12 @@ class EBCC(Aggregator):
         for iteration in range(1, self.max_iter + 1):
             eta = self.a_pi / m + (ones @ joint).reshape(k, m)  # (K, M); column sums by BLAS
             nu = self.alpha + posteriors.sum(axis=0)  # (K,)
-            mu = prior_v[None, :, None, :] + counts.m_step_counts(joint).reshape(-1, k, m, k)
-            joint = e_step(eta, nu, mu, joint)  # the old joint is spent: reuse its memory
+            expected = np.asarray(pairs.by_task.T @ joint)  # (n_used, K * M) expected counts
+            totals = (
+                prior_total + np.add.reduceat(expected, pairs.starts, axis=0) if len(expected) else expected
+            )
+            mu = np.add(expected, prior_used, out=expected)
+            joint = e_step(eta, nu, mu, totals, joint)  # the old joint is spent: reuse its memory
             last, posteriors = posteriors, joint @ by_class
             self.n_iter_ = iteration
             if not n or float(np.max(np.abs(last - posteriors))) <= self.tol:
@@ -126,31 +149,74 @@ class EBCC(Aggregator):
                 break
         if not converged:
             warn_not_converged("EBCC", self.max_iter)
-        self.eta_, self.nu_, self.mu_ = eta, nu, mu
-        weights = eta / eta.sum(axis=1, keepdims=True)  # (K, M)
-        expected_v = mu / mu.sum(axis=3, keepdims=True)
-        self.confusions_ = np.einsum("km,wkml->wkl", weights, expected_v)
+        self.eta_, self.nu_ = eta, nu
+        self._mu_used = (pairs.used, mu, prior_v, m)
+        # confusions [w, k, l] = sum_m weight[k, m] mu[w, k, m, l] / total[w, k, m]: the prior part for
+        # every class, then the used pairs' expected counts (no (n_workers, K, M, K) array)
+        all_totals = np.broadcast_to(prior_total, (a.n_workers, k * m)).copy()
+        all_totals[pairs.present] = totals
+        share = eta.ravel() / eta.sum(axis=1).repeat(m) / all_totals  # (W, K * M)
+        by_observed = np.empty((a.n_workers, k, k))  # (W, K_obs, K), C order: rows (w, l) below are views
+        np.multiply(share.reshape(-1, k, m).sum(axis=2)[:, None, :], prior_v.T[None], out=by_observed)
+        extra = ((mu - prior_used) * share[pairs.worker]).reshape(-1, k, m).sum(axis=2)  # (n_used, K)
+        by_observed.reshape(a.n_workers * k, k)[pairs.used] += extra
+        self.confusions_ = np.ascontiguousarray(np.moveaxis(by_observed, 1, 2))
         self.priors_ = nu / nu.sum()
         return posteriors
 
+    @property
+    def mu_(self) -> FloatArray:
+        """(n_workers, K, M, K) variational Dirichlet parameters, built on demand from the used pairs."""
+        if not hasattr(self, "_mu_used"):
+            raise AttributeError("mu_")
+        used, mu, prior_v, m = self._mu_used
+        k = len(prior_v)
+        n_workers = len(self._worker_seen) if hasattr(self, "_worker_seen") else int(used.max() // k) + 1
+        rows = np.tile(np.repeat(prior_v.T, m, axis=1), (n_workers, 1))  # (W * K_obs, K * M)
+        rows[used] = mu
+        return np.ascontiguousarray(np.moveaxis(rows.reshape(n_workers, k, k, m), 1, -1))
+
+
+class _UsedPairs:
+    """The (worker, observed class) pairs some label used, sorted: at most one per label.
+
+    ``by_task`` (n_tasks, n_used) CSR counts; ``worker`` and ``label`` (n_used,); ``present`` the workers
+    with a label, ``starts`` where each one's pairs begin, ``group`` (n_used,) its index in ``present``.
+    A pair no label used enters no likelihood term, only its row's total: EBCC's per-iteration cost
+    is then O(labels x K x M), not O(workers x K x K x M).
+    """
+
+    def __init__(self, counts: CountMatrix) -> None:
+        x = counts.by_task
+        k = counts.n_classes
+        column = x.indices.astype(np.intp)
+        self.used: IntArray = np.unique(column)
+        self.worker: IntArray
+        self.label: IntArray
+        self.worker, self.label = np.divmod(self.used, k)
+        self.by_task = sp.csr_matrix(
+            (x.data, np.searchsorted(self.used, column), x.indptr), shape=(counts.n_tasks, len(self.used))
+        )
+        new_worker = np.r_[True, self.worker[1:] != self.worker[:-1]] if len(self.used) else np.zeros(0, bool)
+        self.starts: IntArray = np.flatnonzero(new_worker)
+        self.present: IntArray = self.worker[self.starts]
+        self.group: IntArray = np.cumsum(new_worker) - 1
+
 
 class _BlockedScores:
-    """``CountMatrix.e_step_scores`` for (n_workers, K, M, K) log confusions, into one reused buffer.
+    """``by_task @ dense`` for the (n_used, K * M) log confusions of the used pairs, into one reused buffer.
 
     The whole product would allocate a fresh (n_tasks, K * M) array every iteration, whose first
     touch costs page faults (a third of the E-step at 1M labels); blocks of ``rows`` tasks write into
     a buffer that stays resident. Each row's sum runs in the same order: the result is bit-identical.
     """
 
-    def __init__(self, counts: CountMatrix, width: int, rows: int = 16384) -> None:
-        x = counts.by_task
-        self.n_workers, self.n_classes = counts.n_workers, counts.n_classes
-        self.blocks = [(start, x[start : start + rows]) for start in range(0, counts.n_tasks, rows)]
-        self.out = np.empty((counts.n_tasks, width))
+    def __init__(self, by_task: sp.csr_matrix, width: int, rows: int = 16384) -> None:
+        n_tasks = by_task.shape[0]
+        self.blocks = [(start, by_task[start : start + rows]) for start in range(0, n_tasks, rows)]
+        self.out = np.empty((n_tasks, width))
 
-    def __call__(self, log_confusions: FloatArray) -> FloatArray:
-        moved = np.moveaxis(log_confusions, -1, 1)  # (W, K_observed, K_true, M)
-        dense = np.ascontiguousarray(moved.reshape(self.n_workers * self.n_classes, self.out.shape[1]))
+    def __call__(self, dense: FloatArray) -> FloatArray:
         for start, block in self.blocks:
             self.out[start : start + block.shape[0]] = block @ dense
         return self.out

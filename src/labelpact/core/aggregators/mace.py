@@ -2,29 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.special import digamma
 
 from labelpact.core.aggregators.base import (
     Aggregator,
     check_positive_int,
     check_tol,
+    confusion_cells,
     counts_of,
     warm_rows,
     warn_not_converged,
 )
-from labelpact.core.annotations import Annotations, FloatArray, Gold
-from labelpact.core.kernels import (
-    CountMatrix,
-    clamp_gold,
-    normalize_log_posteriors,
-    task_label_matrix,
-)
+from labelpact.core.annotations import Annotations, FloatArray, Gold, IntArray
+from labelpact.core.kernels import CountMatrix, clamp_gold, group_sum, normalize_log_posteriors
 from labelpact.errors import InvalidInputError
 
 __all__ = ["MACE"]
+
+STRATEGY_PRIOR = 10.0  # symmetric Dirichlet concentration on each worker's spam strategy (as crowd-kit)
 
 
 class MACE(Aggregator):
@@ -76,31 +75,33 @@ class MACE(Aggregator):
         if self.method not in ("vb", "em"):
             raise InvalidInputError("method 'vb' or 'em'", got=repr(self.method))
 
+    def dense_cells(self, a: Annotations) -> int:
+        """(n_workers, K, K) confusion matrices."""
+        return confusion_cells(a)
+
     def _fit(self, a: Annotations, gold: Gold | None) -> FloatArray:
-        counts = counts_of(a)
-        model = _Kernel(counts, task_label_matrix(counts), gold)
+        model = _Kernel(counts_of(a), gold)
         w, k = a.n_workers, a.n_classes
         rng = np.random.default_rng(self.random_state)
         scale = max(a.n_annotations, 1)
-        best: tuple[float, FloatArray, FloatArray, bool, int] | None = None
+        best: tuple[float, FloatArray, FloatArray, FloatArray, bool, int] | None = None
         skills = warm_rows(self, "skills_", (w,))
         warm = warm_rows(self, "spam_strategies_", (w, k))
         for _ in range(1 if warm is not None else self.n_restarts):
             if skills is not None and warm is not None:
                 knowing = np.stack([1.0 - skills, skills], axis=1).clip(1e-6, 1.0 - 1e-6)
-                strategies = np.maximum(warm, 1e-12)
+                strategies = np.maximum(warm.ravel()[model.used], 1e-12)
             else:
                 knowing = rng.uniform(1.0, 1.0 + self.default_noise, size=(w, 2))
-                strategies = rng.uniform(1.0, 1.0 + self.default_noise, size=(w, k))
                 knowing /= knowing.sum(axis=1, keepdims=True)
-                strategies /= strategies.sum(axis=1, keepdims=True)
+                strategies = model.random_strategies(rng, self.default_noise)
             posteriors, log_likelihood = model.e_step(knowing, strategies)
             converged = False
             iteration = 0
             while iteration < self.max_iter:
                 iteration += 1
                 knowing_counts, strategy_counts = model.expected_counts(knowing, strategies, posteriors)
-                knowing, strategies = self._m_step(knowing_counts, strategy_counts)
+                knowing, strategies, unused = self._m_step(model, knowing_counts, strategy_counts)
                 posteriors, new_log_likelihood = model.e_step(knowing, strategies)
                 gain = abs(new_log_likelihood - log_likelihood) / scale
                 log_likelihood = new_log_likelihood
@@ -108,15 +109,17 @@ class MACE(Aggregator):
                     converged = True
                     break
             if best is None or log_likelihood > best[0]:
-                best = (log_likelihood, knowing, strategies, converged, iteration)
+                best = (log_likelihood, knowing, strategies, unused, converged, iteration)
         if best is None:  # unreachable: n_restarts >= 1 was checked
             raise InvalidInputError("n_restarts to be a positive integer", got=repr(self.n_restarts))
-        log_likelihood, knowing, strategies, converged, self.n_iter_ = best
+        log_likelihood, knowing, strategies, unused, converged, self.n_iter_ = best
         if not converged:
             warn_not_converged("MACE", self.max_iter)
         posteriors, log_likelihood = model.e_step(knowing, strategies)
         self.skills_ = knowing[:, 1] / knowing.sum(axis=1)
-        self.spam_strategies_ = strategies / strategies.sum(axis=1, keepdims=True)
+        dense = np.repeat(unused[:, None], k, axis=1)  # (W, K): classes a worker never gave hold the prior
+        dense.ravel()[model.used] = strategies
+        self.spam_strategies_ = dense / dense.sum(axis=1, keepdims=True)
         eye = np.eye(k)[None]
         self.confusions_ = (
             self.skills_[:, None, None] * eye
@@ -126,31 +129,71 @@ class MACE(Aggregator):
         return posteriors
 
     def _m_step(
-        self, knowing_counts: FloatArray, strategy_counts: FloatArray
-    ) -> tuple[FloatArray, FloatArray]:
-        """Normalise expected counts: variational (Beta / Dirichlet priors) or smoothed maximum likelihood."""
+        self, model: _Kernel, knowing_counts: FloatArray, strategy_counts: FloatArray
+    ) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Normalise expected counts: variational (Beta / Dirichlet priors) or smoothed maximum likelihood.
+
+        Returns (knowing (W, 2), strategies at the used (worker, class) pairs (n_used,), and each
+        worker's strategy value for a class it never gave (W,)): the rows are never built densely.
+        """
+        k = model.counts.n_classes
+        totals = group_sum(model.worker, strategy_counts, model.counts.n_workers)  # (W,)
         if self.method == "vb":
             theta_prior = np.array([self.alpha, self.beta])
-            return _variational_normalize(knowing_counts, theta_prior), _variational_normalize(
-                strategy_counts, 10.0
-            )
-        smoothing = 0.01 / strategy_counts.shape[1]
-        return _normalize(knowing_counts + smoothing), _normalize(strategy_counts + smoothing)
+            log_total = digamma(totals + STRATEGY_PRIOR * k)
+            strategies = np.exp(digamma(strategy_counts + STRATEGY_PRIOR) - log_total[model.worker])
+            unused = np.exp(digamma(STRATEGY_PRIOR) - log_total)
+            return _variational_normalize(knowing_counts, theta_prior), strategies, unused
+        smoothing = 0.01 / k
+        total = totals + smoothing * k
+        return (
+            _normalize(knowing_counts + smoothing),
+            (strategy_counts + smoothing) / total[model.worker],
+            smoothing / total,
+        )
 
 
 class _Kernel:
-    """MACE's E-step and expected counts as three sparse mat-vecs per iteration, no per-label arrays."""
+    """MACE's E-step and expected counts over the (worker, class) pairs some label used: two sparse
+    mat-vecs and a few passes of length n_used (at most the number of labels) per iteration.
 
-    def __init__(self, counts: CountMatrix, by_task_label: Any, gold: Gold | None) -> None:
+    A worker's strategy for a class it never gave enters no likelihood term, only its row's
+    normaliser, so nothing of size n_workers x K is built per iteration (1,000 classes and a million
+    workers would be a billion entries).
+    """
+
+    def __init__(self, counts: CountMatrix, gold: Gold | None) -> None:
         self.counts = counts
-        self.by_task_label = by_task_label
         self.gold = gold
+        x = counts.by_task
+        k = counts.n_classes
+        task = np.repeat(np.arange(counts.n_tasks, dtype=np.intp), np.diff(x.indptr))
+        column = x.indices.astype(np.intp)
+        self.used: IntArray = np.unique(column)  # used worker * K + class, sorted
+        position = np.searchsorted(self.used, column)
+        self.worker: IntArray = self.used // k
+        self.given: FloatArray = group_sum(position, np.asarray(x.data, dtype=np.float64), len(self.used))
+        # (n_tasks * K, n_used): entry (t * K + l, u) counts labels l of used pair u on task t
+        shape = (counts.n_tasks * k, len(self.used))
+        self.by_task_label = sp.csr_matrix((x.data, (task * k + column % k, position)), shape=shape)
         self.log_norm: FloatArray | None = None  # last row normalisers: the next E-step's shift
 
+    def random_strategies(self, rng: np.random.Generator, noise: float, rows: int = 1 << 16) -> FloatArray:
+        """A random start's normalised strategies at the used pairs (n_used,), drawn as dense (W, K) rows
+        would be (same draws, same values), in blocks of ``rows`` workers."""
+        w, k = self.counts.n_workers, self.counts.n_classes
+        out = np.empty(len(self.used))
+        for first in range(0, w, rows):
+            block = rng.uniform(1.0, 1.0 + noise, size=(min(rows, w - first), k))
+            block /= block.sum(axis=1, keepdims=True)
+            lo, hi = np.searchsorted(self.used, [first * k, (first + len(block)) * k])
+            out[lo:hi] = block.ravel()[self.used[lo:hi] - first * k]
+        return out
+
     def _spam(self, knowing: FloatArray, strategies: FloatArray) -> tuple[FloatArray, FloatArray]:
-        """P(label l | spamming) and P(label l | knowing l) summed, both by worker * K + l."""
-        spam = (knowing[:, 0:1] * strategies).ravel()
-        return spam, spam + np.repeat(knowing[:, 1], self.counts.n_classes)
+        """P(label l | spamming) and that plus P(label l | knowing l), at the used pairs (n_used,)."""
+        spam = knowing[self.worker, 0] * strategies
+        return spam, spam + knowing[self.worker, 1]
 
     def e_step(self, knowing: FloatArray, strategies: FloatArray) -> tuple[FloatArray, float]:
         """Posteriors (n_tasks, K) under a uniform class prior, and the log marginal likelihood."""
@@ -161,22 +204,20 @@ class _Kernel:
         # cancels from the posteriors, and its total over all labels comes from the small count table.
         scores = np.asarray(self.by_task_label @ (np.log(either) - log_spam)).reshape(c.n_tasks, c.n_classes)
         posteriors, log_evidence, self.log_norm = normalize_log_posteriors(scores, self.log_norm)
-        common = float(np.dot(c.given.ravel(), log_spam)) - c.n_tasks * np.log(c.n_classes)
+        common = float(np.dot(self.given, log_spam)) - c.n_tasks * np.log(c.n_classes)
         return clamp_gold(posteriors, self.gold), log_evidence + common
 
     def expected_counts(
         self, knowing: FloatArray, strategies: FloatArray, posteriors: FloatArray
     ) -> tuple[FloatArray, FloatArray]:
-        """Expected (spamming, knowing) counts (n_workers, 2) and spam counts per class (n_workers, K)."""
-        c = self.counts
+        """Expected (spamming, knowing) counts (n_workers, 2) and spam counts at the used pairs (n_used,)."""
         spam, either = self._spam(knowing, strategies)
-        chose_true = (
-            self.by_task_label.T @ posteriors.ravel()
-        )  # sum of P(true = given label) by worker * K + l
+        chose_true = self.by_task_label.T @ posteriors.ravel()  # sum of P(true = given label) per used pair
         knew = (1.0 - spam / either) * chose_true
-        strategy_counts = (c.given.ravel() - knew).reshape(c.n_workers, c.n_classes)
+        strategy_counts = self.given - knew
+        w = self.counts.n_workers
         knowing_counts = np.stack(
-            [strategy_counts.sum(axis=1), knew.reshape(c.n_workers, c.n_classes).sum(axis=1)], axis=1
+            [group_sum(self.worker, strategy_counts, w), group_sum(self.worker, knew, w)], axis=1
         )
         return knowing_counts, strategy_counts
 
