@@ -21,13 +21,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from labelpact.contracts.contract import parse_contract
+from labelpact.contracts.verdict import QualityEvidence, error_rate_reasons
 from labelpact.core.acceptance import acceptance_probability, sampling_plan
 from labelpact.core.annotations import Annotations, Gold
 from labelpact.core.consensus import aggregate, consensus_codes
 from labelpact.core.error_rate import ErrorRate
 from labelpact.errors import ConvergenceWarning
-from labelpact.partners.contract import parse_contract
-from labelpact.partners.verdict import QualityEvidence, error_rate_reasons
 from labelpact.services.audit import error_rate_of, gold_check
 
 DATASETS = Path(__file__).resolve().parents[1] / ".." / "shared" / "datasets"

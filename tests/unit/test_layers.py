@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "labelpact"
-PURE = ("core", "ethics", "partners", "simulate")
+PURE = ("core", "contracts", "ethics", "partners", "simulate")
 PURE_MODULES = ("errors.py",)
 THIRD_PARTY_FORBIDDEN_IN_PURE = {
     "pandas",

@@ -11,10 +11,10 @@ from rich.console import Console
 from rich.table import Table
 
 from labelpact.cli.common import annotation_columns, common_options, file_option, make_output
+from labelpact.contracts.contract import Contract
 from labelpact.errors import InvalidInputError
 from labelpact.io import read_delivery
 from labelpact.io.contract import read_contract as read_contract_file
-from labelpact.partners.contract import Contract
 from labelpact.services.ethics import ethics_document, ethics_of
 
 __all__ = ["ethics", "read_contract", "render_ethics"]

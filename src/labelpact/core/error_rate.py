@@ -18,7 +18,7 @@ its point is the model's number kept inside it below ``SMALL_CHECKS``, the check
 Without checked tasks the estimate rests on the model alone and is *unverified*: its interval spans the
 raw and calibrated posteriors' sampling intervals (the calibration's own uncertainty) but cannot see
 errors the model does not know about (correlated workers), which is why a contract can only reject on
-it, never accept (``partners.verdict``).
+it, never accept (``contracts.verdict``).
 """
 
 from __future__ import annotations

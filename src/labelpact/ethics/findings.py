@@ -12,6 +12,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from labelpact.contracts.contract import Contract
+from labelpact.contracts.findings import Finding, Severity
 from labelpact.ethics import EthicsReport
 from labelpact.ethics.bias import SliceStats
 from labelpact.ethics.pay import PayReport
@@ -25,8 +27,6 @@ from labelpact.ethics.reasons import (
     pii_policy,
     worse_flags,
 )
-from labelpact.partners.contract import Contract
-from labelpact.partners.findings import Finding, Severity
 
 __all__ = ["FINDING_KINDS", "MAX_EXAMPLES", "ethics_findings", "ethics_reasons", "finding_kinds"]
 

@@ -6,10 +6,10 @@ reject when ``ethics.block_on`` lists them, else review; a clause without its in
 
 from __future__ import annotations
 
+from labelpact.contracts.contract import Contract
+from labelpact.contracts.findings import Outcome, Reason
 from labelpact.ethics import EthicsReport
 from labelpact.ethics.bias import SliceStats
-from labelpact.partners.contract import Contract
-from labelpact.partners.findings import Outcome, Reason
 
 __all__ = [
     "LICENSE_KINDS",

@@ -1,11 +1,11 @@
-"""Read a contract file: UTF-8 TOML, validated clause by clause (``partners.contract``), with its text."""
+"""Read a contract file: UTF-8 TOML, validated clause by clause (``contracts.contract``), with its text."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from labelpact.contracts.contract import Contract, parse_contract
 from labelpact.errors import InvalidInputError
-from labelpact.partners.contract import Contract, parse_contract
 
 __all__ = ["read_contract"]
 

@@ -1,1 +1,1 @@
-"""Pure partnership code: contracts, events, process control, risk and allocation."""
+"""Pure partnership code: events, process control, risk and allocation (contracts and verdicts: ``labelpact.contracts``)."""

@@ -26,8 +26,8 @@ import numpy.typing as npt
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.stats import beta
 
+from labelpact.contracts.contract import Contract
 from labelpact.errors import InvalidInputError
-from labelpact.partners.contract import Contract
 
 __all__ = ["Allocation", "PartnerOffer", "allocate"]
 

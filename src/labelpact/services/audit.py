@@ -21,6 +21,16 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from labelpact.contracts.contract import Contract, parse_contract
+from labelpact.contracts.findings import Finding, Reason, worst_outcome
+from labelpact.contracts.quality_findings import (
+    label_error_finding,
+    late_finding,
+    unmeasurable_finding,
+    weak_consensus_finding,
+    worker_findings,
+)
+from labelpact.contracts.verdict import QualityEvidence, quality_reasons
 from labelpact.core.acceptance import (
     SamplingPlan,
     acceptance_probability,
@@ -47,16 +57,6 @@ from labelpact.ethics.findings import ethics_findings, ethics_reasons
 from labelpact.io import Delivery, read_delivery
 from labelpact.io.contract import read_contract
 from labelpact.io.predictions import Predictions, read_pred_probs
-from labelpact.partners.contract import Contract, parse_contract
-from labelpact.partners.findings import Finding, Reason, worst_outcome
-from labelpact.partners.quality_findings import (
-    label_error_finding,
-    late_finding,
-    unmeasurable_finding,
-    weak_consensus_finding,
-    worker_findings,
-)
-from labelpact.partners.verdict import QualityEvidence, quality_reasons
 from labelpact.services.ethics import ethics_document, ethics_of
 from labelpact.services.ingest import as_utc, file_sha256, prepared_batch
 from labelpact.services.quality import consensus_of, workers_of

@@ -7,14 +7,14 @@ from typing import Any
 
 import numpy as np
 
+from labelpact.contracts.contract import Contract
+from labelpact.contracts.findings import worst_outcome
 from labelpact.core.annotations import IntArray
 from labelpact.core.consensus import Consensus, consensus_codes
 from labelpact.errors import InvalidInputError
 from labelpact.ethics import EthicsReport, audit_ethics
 from labelpact.ethics.findings import ethics_findings, ethics_reasons
 from labelpact.io import Delivery
-from labelpact.partners.contract import Contract
-from labelpact.partners.findings import worst_outcome
 from labelpact.services.quality import consensus_of
 
 __all__ = ["ethics_document", "ethics_of"]

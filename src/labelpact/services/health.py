@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from labelpact.partners.contract import Contract, parse_contract
+from labelpact.contracts.contract import Contract, parse_contract
 from labelpact.partners.risk import (
     FINDING_SIGNALS,
     EventInput,

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from labelpact.contracts.contract import parse_contract
 from labelpact.core.annotations import DuplicatePolicy
 from labelpact.errors import ConflictError, InvalidInputError
 from labelpact.io import Delivery, read_delivery, write_normalised
-from labelpact.partners.contract import parse_contract
 from labelpact.store import BatchCreate, BatchRecord, Store
 
 __all__ = ["IngestResult", "as_utc", "file_sha256", "ingest_batch", "prepared_batch", "store_delivery"]

@@ -15,14 +15,14 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from labelpact.contracts.contract import Contract, parse_contract
+from labelpact.contracts.findings import Reason
+from labelpact.contracts.verdict import QualityEvidence, error_rate_reasons
 from labelpact.core.acceptance import SamplingPlan, acceptance_probability, decide
 from labelpact.core.error_rate import Checks, ErrorRate, estimate_error_rate
 from labelpact.errors import InvalidInputError, NotFoundError
 from labelpact.io.export import write_csv_table
 from labelpact.io.predictions import read_review_results
-from labelpact.partners.contract import Contract, parse_contract
-from labelpact.partners.findings import Reason
-from labelpact.partners.verdict import QualityEvidence, error_rate_reasons
 from labelpact.store import AuditRecord, ReviewRecord, Store
 
 __all__ = ["ReviewOutcome", "consensus_table", "export_consensus", "review_sample"]

@@ -7,6 +7,8 @@ import json
 import numpy as np
 import pytest
 
+from labelpact.contracts.contract import Contract, parse_contract
+from labelpact.contracts.findings import Finding, Reason, worst_outcome
 from labelpact.core.annotations import Annotations, TaskPayloads
 from labelpact.ethics import EthicsReport, audit_ethics, label_bias
 from labelpact.ethics.findings import (
@@ -16,8 +18,6 @@ from labelpact.ethics.findings import (
     ethics_reasons,
     finding_kinds,
 )
-from labelpact.partners.contract import Contract, parse_contract
-from labelpact.partners.findings import Finding, Reason, worst_outcome
 
 EMAIL, CARD = "kim.lee@example.com", "4111 1111 1111 1111"
 NAN = float("nan")

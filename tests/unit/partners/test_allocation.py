@@ -13,9 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
+from labelpact.contracts.contract import parse_contract
 from labelpact.errors import InvalidInputError
 from labelpact.partners.allocation import Allocation, PartnerOffer, allocate
-from labelpact.partners.contract import parse_contract
 
 
 @st.composite

@@ -1,6 +1,6 @@
 """What an audit concludes: findings (facts with evidence and a remedy) and reasons (clause checks).
 
-Pure value types shared by the quality audit (``partners.verdict``) and the ethics audit
+Pure value types shared by the quality audit (``contracts.verdict``) and the ethics audit
 (``ethics.findings``); the store keeps them as JSON and the CLI renders them.
 """
 

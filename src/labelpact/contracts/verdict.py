@@ -16,8 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from labelpact.partners.contract import Contract
-from labelpact.partners.findings import Outcome, Reason
+from labelpact.contracts.contract import Contract
+from labelpact.contracts.findings import Outcome, Reason
 
 __all__ = ["QualityEvidence", "error_rate_reasons", "quality_reasons"]
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from labelpact.contracts.contract import CLAUSES, Contract, parse_contract
 from labelpact.errors import InvalidInputError
-from labelpact.partners.contract import CLAUSES, Contract, parse_contract
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "contracts"
 

@@ -9,13 +9,13 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
+from labelpact.contracts.contract import parse_contract
+from labelpact.contracts.findings import Finding, Reason, worst_outcome
+from labelpact.contracts.quality_findings import label_error_finding, late_finding, worker_findings
+from labelpact.contracts.verdict import QualityEvidence, quality_reasons
 from labelpact.core.annotations import Annotations
 from labelpact.core.label_issues import LabelIssues
 from labelpact.core.workers import score_workers
-from labelpact.partners.contract import parse_contract
-from labelpact.partners.findings import Finding, Reason, worst_outcome
-from labelpact.partners.quality_findings import label_error_finding, late_finding, worker_findings
-from labelpact.partners.verdict import QualityEvidence, quality_reasons
 
 GOOD = QualityEvidence(
     n_tasks=1000,

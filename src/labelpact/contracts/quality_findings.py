@@ -10,10 +10,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from labelpact.contracts.findings import Finding, Severity
 from labelpact.core.annotations import Annotations, FloatArray, IntArray
 from labelpact.core.label_issues import LabelIssues
 from labelpact.core.workers import WorkerReport
-from labelpact.partners.findings import Finding, Severity
 
 __all__ = [
     "MAX_EXAMPLES",

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from labelpact.contracts.contract import parse_contract
 from labelpact.core.iso2859 import AQLS
 from labelpact.errors import InvalidInputError
-from labelpact.partners.contract import parse_contract
 
 
 def test_a_non_standard_aql_names_the_file_line_and_key() -> None:
