@@ -20,7 +20,7 @@ $(DEVSTAMP): pyproject.toml | $(BIN)/python
 	touch $@ $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/labelpact demo
+	$(BIN)/labelpact demo --keep
 
 lint: $(DEVSTAMP)
 	$(BIN)/ruff check src tests benchmarks examples

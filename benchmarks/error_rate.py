@@ -26,9 +26,9 @@ from labelpact.contracts.verdict import QualityEvidence, error_rate_reasons
 from labelpact.core.acceptance import acceptance_probability, sampling_plan
 from labelpact.core.annotations import Annotations, Gold
 from labelpact.core.consensus import aggregate, consensus_codes
+from labelpact.core.consensus_error import error_rate_of, gold_check
 from labelpact.core.error_rate import ErrorRate
 from labelpact.errors import ConvergenceWarning
-from labelpact.services.audit import error_rate_of, gold_check
 
 DATASETS = Path(__file__).resolve().parents[1] / ".." / "shared" / "datasets"
 

@@ -1,7 +1,8 @@
 """labelpact: keep AI data-labeling partnerships honest and healthy.
 
 The Python API. Names load on first use, so ``import labelpact`` stays fast and importing a pure
-package (``labelpact.core``) never drags in the file readers or the store::
+package (``labelpact.core``) never drags in the file readers or the store. The aggregators exported here
+(``lp.DawidSkene``, ...) also take crowd-kit's pandas DataFrame ``task, worker, label`` (``labelpact.frames``)::
 
     import labelpact as lp
     a = lp.read_annotations("labels.csv")
@@ -20,7 +21,7 @@ _EXPORTS: dict[str, str] = {
     "Aggregator": "labelpact.core.aggregators",
     "Agreement": "labelpact.core.agreement",
     "Annotations": "labelpact.core.annotations",
-    "Auto": "labelpact.core.aggregators",
+    "Auto": "labelpact.frames",
     "BradleyTerry": "labelpact.core.preferences",
     "Calibration": "labelpact.core.calibration",
     "Comparisons": "labelpact.core.preferences",
@@ -28,32 +29,32 @@ _EXPORTS: dict[str, str] = {
     "Consensus": "labelpact.core.consensus",
     "ConvergenceWarning": "labelpact.errors",
     "CopyTests": "labelpact.core.copying",
-    "DawidSkene": "labelpact.core.aggregators",
+    "DawidSkene": "labelpact.frames",
     "Delivery": "labelpact.io",
     "Demonstrations": "labelpact.core.demonstrations",
-    "EBCC": "labelpact.core.aggregators",
+    "EBCC": "labelpact.frames",
     "Estimate": "labelpact.core.agreement",
     "EthicsReport": "labelpact.ethics",
     "ForbiddenError": "labelpact.errors",
-    "GLAD": "labelpact.core.aggregators",
+    "GLAD": "labelpact.frames",
     "Gold": "labelpact.core.annotations",
     "HeldOutAccuracy": "labelpact.core.consensus",
     "InvalidInputError": "labelpact.errors",
     "LabelIssues": "labelpact.core.label_issues",
     "LabelpactError": "labelpact.errors",
-    "MACE": "labelpact.core.aggregators",
+    "MACE": "labelpact.frames",
     "METHODS": "labelpact.core.aggregators",
-    "MajorityVote": "labelpact.core.aggregators",
+    "MajorityVote": "labelpact.frames",
     "NoisyBradleyTerry": "labelpact.core.preferences",
     "NotFoundError": "labelpact.errors",
-    "OneCoinDawidSkene": "labelpact.core.aggregators",
+    "OneCoinDawidSkene": "labelpact.frames",
     "Ratings": "labelpact.core.ratings",
     "SamplingPlan": "labelpact.core.acceptance",
     "Settings": "labelpact.config",
     "Simulation": "labelpact.simulate",
     "StoreError": "labelpact.errors",
     "TaskPayloads": "labelpact.core.annotations",
-    "Wawa": "labelpact.core.aggregators",
+    "Wawa": "labelpact.frames",
     "WorkerReport": "labelpact.core.workers",
     "WorkerThresholds": "labelpact.core.workers",
     "acceptance_probability": "labelpact.core.acceptance",
@@ -168,18 +169,7 @@ __all__ = [
 if TYPE_CHECKING:
     from labelpact.config import Settings, load_settings
     from labelpact.core.acceptance import SamplingPlan, acceptance_probability, sampling_plan
-    from labelpact.core.aggregators import (
-        EBCC,
-        GLAD,
-        MACE,
-        METHODS,
-        Aggregator,
-        Auto,
-        DawidSkene,
-        MajorityVote,
-        OneCoinDawidSkene,
-        Wawa,
-    )
+    from labelpact.core.aggregators import METHODS, Aggregator
     from labelpact.core.agreement import Agreement, Estimate, agreement
     from labelpact.core.annotations import Annotations, Gold, TaskPayloads
     from labelpact.core.calibration import Calibration, expected_calibration_error
@@ -223,6 +213,7 @@ if TYPE_CHECKING:
         scan_pii,
         vet_provenance,
     )
+    from labelpact.frames import EBCC, GLAD, MACE, Auto, DawidSkene, MajorityVote, OneCoinDawidSkene, Wawa
     from labelpact.io import Delivery, read_annotations, read_delivery
     from labelpact.io.export import write_annotations
     from labelpact.simulate import Simulation, simulate_delivery

@@ -11,6 +11,8 @@ ConvergenceWarning (UserWarning)      an iterative method stopped at max_iter
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Sequence
 from pathlib import Path
 
 __all__ = [
@@ -21,6 +23,7 @@ __all__ = [
     "LabelpactError",
     "NotFoundError",
     "StoreError",
+    "did_you_mean",
     "exit_code",
     "http_status",
 ]
@@ -35,8 +38,9 @@ class InvalidInputError(LabelpactError, ValueError):
 
     ``row`` is the 1-based line of the file as an editor shows it (the header is line 1), or the
     1-based JSON line / record for JSON inputs (``unit`` names which); ``column`` is a column, a
-    contract key or a command-line option (``column_kind`` names which); ``expected`` says what would
-    have been accepted.
+    contract key or an input field of a use case (``column_kind`` names which: ``"field"`` is a
+    parameter's name, which each interface shows its own way, the CLI as its flag); ``expected`` says
+    what would have been accepted.
     """
 
     def __init__(
@@ -89,6 +93,13 @@ class StoreError(LabelpactError):
 
 class ConvergenceWarning(UserWarning):
     """An iterative estimator stopped at ``max_iter`` before meeting its tolerance."""
+
+
+def did_you_mean(name: str, known: Sequence[str]) -> str:
+    """``"; did you mean 'Scale'?"`` for the closest of ``known`` to ``name`` (case-insensitive), else ``""``."""
+    folded = {k.casefold(): k for k in known}
+    close = difflib.get_close_matches(name.casefold(), list(folded), n=1, cutoff=0.6)
+    return f"; did you mean {folded[close[0]]!r}?" if close else ""
 
 
 _EXIT_CODES: dict[type[LabelpactError], int] = {

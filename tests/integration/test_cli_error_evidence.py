@@ -127,7 +127,7 @@ def test_the_audit_estimate_covers_the_truth_under_correlated_mistakes() -> None
 
     from labelpact.core.annotations import Annotations, Gold
     from labelpact.core.consensus import aggregate, consensus_codes
-    from labelpact.services.audit import error_rate_of
+    from labelpact.core.consensus_error import error_rate_of
 
     covered, replicates = 0, 6
     for seed in range(replicates):

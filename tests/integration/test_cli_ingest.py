@@ -169,8 +169,11 @@ def _all_commands(
 ) -> list[tuple[tuple[str, ...], click.Command]]:
     if isinstance(command, click.Group):
         found = []
-        for name, sub in command.commands.items():
-            found += _all_commands(sub, (*path, name))
+        ctx = click.Context(command)
+        for name in command.list_commands(ctx):  # the lazy group loads each command
+            sub = command.get_command(ctx, name)
+            if sub is not None:
+                found += _all_commands(sub, (*path, name))
         return found
     return [(path, command)]
 

@@ -53,8 +53,11 @@ def _command_paths() -> set[str]:
 
     def walk(command: click.Command, prefix: list[str]) -> None:
         if isinstance(command, click.Group):
-            for name, sub in command.commands.items():
-                walk(sub, [*prefix, name])
+            ctx = click.Context(command)
+            for name in command.list_commands(ctx):  # the lazy group loads each command
+                sub = command.get_command(ctx, name)
+                if sub is not None:
+                    walk(sub, [*prefix, name])
         else:
             paths.add(" ".join(prefix))
 

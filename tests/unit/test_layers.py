@@ -35,6 +35,8 @@ FORBIDDEN: dict[str, set[str]] = {
     "report": {"services", "cli", "server", "store", "scale"},
     "scale": {"services", "cli", "server", "store"},
     "services": {"cli", "server"},
+    # the REST service parses, calls a service and renders: services, errors and config only
+    "server": {"cli", "store", "io", "core", "report", "scale", *PURE},
 }
 
 
@@ -59,6 +61,69 @@ def imported_modules(path: Path, package: tuple[str, ...] | None = None) -> set[
             elif node.module:
                 names.add(node.module)
     return names
+
+
+def runtime_imports(path: Path, package: tuple[str, ...] | None = None) -> set[str]:
+    """The modules a file imports when it runs: as ``imported_modules``, less those under ``if TYPE_CHECKING:``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and (
+            (isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING")
+            or (isinstance(node.test, ast.Attribute) and node.test.attr == "TYPE_CHECKING")
+        ):
+            node.body = [ast.Pass()]  # walked below without the type-only imports
+    return _modules_of(tree, package or package_of(path))
+
+
+def _modules_of(tree: ast.AST, package: tuple[str, ...]) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = ".".join(package[: len(package) - node.level + 1])
+                names.add(f"{base}.{node.module}" if node.module else base)
+            elif node.module:
+                names.add(node.module)
+    return names
+
+
+# The CLI parses, calls one service and renders: at run time it may import only these labelpact packages
+# (types from anywhere else only under ``if TYPE_CHECKING:``). ``labelpact serve`` also starts the server.
+CLI_ALLOWED = {"services", "errors", "config", "cli"}
+CLI_ALSO: dict[str, set[str]] = {"serve.py": {"server"}}
+
+
+def cli_violations(files: list[Path], package: tuple[str, ...] | None = None) -> list[str]:
+    """Run-time imports of labelpact modules outside ``CLI_ALLOWED`` (the root package, for the version, is fine)."""
+    found = []
+    for path in files:
+        shown = path.relative_to(SRC) if path.is_relative_to(SRC) else path.name
+        allowed = CLI_ALLOWED | CLI_ALSO.get(path.name, set())
+        for module in sorted(runtime_imports(path, package)):
+            parts = module.split(".")
+            if parts[0] == "labelpact" and len(parts) > 1 and parts[1] not in allowed:
+                found.append(f"{shown} imports {module}")
+    return found
+
+
+def test_cli_imports_only_services_errors_config_and_itself() -> None:
+    assert cli_violations(files_of("cli")) == []
+
+
+def test_the_cli_checker_catches_a_violation_and_spares_type_only_imports(tmp_path: Path) -> None:
+    fake = tmp_path / "cli_probe.py"
+    fake.write_text(
+        "from typing import TYPE_CHECKING\n"
+        "from labelpact.services.quality import aggregate_file\n"
+        "from labelpact.errors import InvalidInputError\n"
+        "from labelpact.io import read_delivery\n"
+        "if TYPE_CHECKING:\n    from labelpact.store import Store\n"
+        "def run() -> None:\n    from ..core import consensus\n"
+    )
+    found = cli_violations([fake], package=("labelpact", "cli"))
+    assert found == ["cli_probe.py imports labelpact.core", "cli_probe.py imports labelpact.io"]
 
 
 def files_of(layer: str) -> list[Path]:

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-import numpy as np
 from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
@@ -20,11 +19,10 @@ from labelpact.cli.common import (
     make_output,
     open_store,
 )
-from labelpact.core.consensus import aggregate, consensus_codes
-from labelpact.io import read_delivery
-from labelpact.io.export import write_rows
-from labelpact.io.predictions import read_pred_probs
-from labelpact.services.audit import audit_batch, label_errors_of
+from labelpact.cli.format import pct
+from labelpact.cli.progress import progress_for
+from labelpact.services.audit import audit_batch
+from labelpact.services.quality import label_issues_file
 from labelpact.services.review import review_sample
 
 __all__ = ["audit", "issues", "render_audit", "review"]
@@ -45,7 +43,9 @@ _SEVERITY_STYLE = {"critical": "red", "warning": "yellow", "info": "dim"}
 @file_option("--tasks", "Task payloads (task,<fields>).")
 @file_option("--pred-probs", "Out-of-sample model predictions: task plus one column per class.")
 @file_option("--contract", "Contract TOML (default: the partner's contract on file, else defaults).")
-@click.option("--delivered-at", type=DATETIME, default=None, help="When the vendor delivered (default: now).")
+@click.option(
+    "--delivered-at", type=DATETIME, default=None, help="When the partner delivered (default: now)."
+)
 @click.option("--due-at", type=DATETIME, default=None, help="When the batch was due.")
 @click.option(
     "--slice-column",
@@ -83,7 +83,7 @@ def audit(
 ) -> None:
     """Audit a delivered batch against the contract: verdict, reasons, findings and a sampling plan, stored."""
     out = make_output(as_json)
-    with open_store(workspace, db) as store:
+    with open_store(workspace, db) as store, progress_for(out) as progress:
         result = audit_batch(
             store,
             labels,
@@ -101,12 +101,9 @@ def audit(
             slice_columns=slice_columns,
             random_state=seed,
             strict=strict,
+            progress=None if progress is None else lambda done: progress(f"audit: {done} done", -1.0),
         )
     out.emit(result.document, lambda: render_audit(out.stdout, result.document))
-
-
-def _pct(value: Any) -> str:
-    return "-" if value is None else f"{value:.1%}"
 
 
 def render_audit(console: Console, doc: dict[str, Any], *, top: int = 3) -> None:
@@ -158,8 +155,8 @@ def render_audit(console: Console, doc: dict[str, Any], *, top: int = 3) -> None
     gold = m.get("gold_accuracy")
     alpha = m["agreement"]["krippendorff_alpha"]["value"]
     console.print(
-        f"[dim]Consensus by {doc['method']}; held-out gold accuracy {_pct(gold['value'] if gold else None)}; "
-        f"alpha {'-' if alpha is None else f'{alpha:.3f}'}; estimated error rate {_pct(m['error_rate']['value'])} "
+        f"[dim]Consensus by {doc['method']}; held-out gold accuracy {pct(gold['value'] if gold else None)}; "
+        f"alpha {'-' if alpha is None else f'{alpha:.3f}'}; estimated error rate {pct(m['error_rate']['value'])} "
         f"({m['error_rate']['source']}{_verified(m['error_rate'])}); {m['workers']['n_flagged']} workers flagged; "
         f"{sum(m['seconds'].values()):.2f} s[/]"
     )
@@ -195,47 +192,22 @@ def issues(
 ) -> None:
     """Labels that out-of-sample model predictions say are wrong (confident learning), worst first."""
     output = make_output(as_json)
-    delivery = read_delivery(
-        labels, task_column=task_column, worker_column=worker_column, label_column=label_column
-    )
-    a = delivery.annotations
-    predictions = read_pred_probs(pred_probs, tasks=a.tasks, classes=a.classes)
-    per_task = a.labels_per_task()
-    codes = np.full(a.n_tasks, -1, dtype=np.intp)
-    if per_task.max(initial=0) <= 1:  # one label per task: it is the given label
-        codes[a.task] = a.label
-        probas = np.eye(max(a.n_classes, 1))[np.maximum(codes, 0)]
-        source = "the given labels"
-    else:
-        consensus = aggregate(a)
-        probas = consensus.probas
-        codes = consensus_codes(a, probas)
-        source = f"the consensus ({consensus.method})"
-    found = label_errors_of(delivery, codes, probas, predictions=predictions).issues
-    rows: list[dict[str, Any]] = [
-        {
-            "task": a.tasks[int(t)],
-            "label": a.classes[int(y)],
-            "suggested": a.classes[int(s)],
-            "quality": float(q),
-        }
-        for t, y, s, q in zip(found.task, found.label, found.suggested, found.quality, strict=True)
-    ]
-    if out is not None:
-        write_rows(rows, out)
-    document = {
-        "n_tasks": found.n_tasks,
-        "issues": rows,
-        "n_issues": len(rows),
-        "rate": found.rate,
-        "label_source": source,
-        "method": "confident learning (Northcutt et al. 2021), prune by noise rate, self-confidence ranking",
-    }
+    with progress_for(output) as progress:
+        document = label_issues_file(
+            labels,
+            pred_probs,
+            out=out,
+            task_column=task_column,
+            worker_column=worker_column,
+            label_column=label_column,
+            progress=progress,
+        )
+    rows: list[dict[str, Any]] = document["issues"]
 
     def render() -> None:
         output.stdout.print(
-            f"{len(rows):,} probable label errors among {found.n_tasks:,} tasks ({found.rate:.1%}); "
-            f"labels checked: {source}; worst first:"
+            f"{len(rows):,} probable label errors among {document['n_tasks']:,} tasks ({document['rate']:.1%}); "
+            f"labels checked: {document['label_source']}; worst first:"
         )
         table = Table()
         for name in ("task", "label", "suggested", "quality"):
@@ -294,8 +266,8 @@ def review(
         if rate is not None:
             lo, hi = rate["ci"]
             out.stdout.print(
-                f"Error rate of the consensus, verified by {rate['source']}: {_pct(rate['value'])} "
-                f"(95% CI {_pct(lo)} to {_pct(hi)})."
+                f"Error rate of the consensus, verified by {rate['source']}: {pct(rate['value'])} "
+                f"(95% CI {pct(lo)} to {pct(hi)})."
             )
             for clause in doc.get("clauses", []):
                 style = _OUTCOME_STYLE[clause["outcome"]]

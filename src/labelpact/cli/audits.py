@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
 from rich.table import Table
 
 from labelpact.cli.audit import render_audit
 from labelpact.cli.common import common_options, make_output, open_store
-from labelpact.services.audit import audit_document
+from labelpact.services.audit import audit_document, audit_rows
 from labelpact.services.review import export_consensus, resolve_audit
 
 __all__ = ["audits", "consensus"]
@@ -37,23 +36,7 @@ def list_audits(
     """List audits, newest first."""
     out = make_output(as_json)
     with open_store(workspace, db) as store:
-        records = store.list_audits(batch=batch, partner=partner, project=project)
-        reviews = {r.id: store.list_reviews(r.id) for r in records}
-    rows: list[dict[str, Any]] = [
-        {
-            "audit": r.id,
-            "batch": r.batch,
-            "partner": r.partner,
-            "project": r.project,
-            "created_at": r.created_at.isoformat(),
-            "verdict": r.verdict,
-            "method": r.method,
-            "n_findings": len(r.findings),
-            "review_decision": reviews[r.id][0].decision if reviews[r.id] else None,
-            "contract_sha256": r.contract_sha256,
-        }
-        for r in records
-    ]
+        rows = audit_rows(store, batch=batch, partner=partner, project=project)
 
     def render() -> None:
         table = Table(title=f"{len(rows)} audits", title_justify="left")

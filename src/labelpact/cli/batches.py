@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
@@ -24,11 +24,13 @@ from labelpact.cli.common import (
     open_store,
     parse_list,
 )
-from labelpact.services import IngestResult, ingest_batch
-from labelpact.services.ingest import file_sha256
-from labelpact.store import BatchRecord
+from labelpact.services import ingest_batch
+from labelpact.services.ingest import file_sha256, ingest_document
 
-__all__ = ["batch_summary_table", "batches", "ingest", "ingest_document"]
+if TYPE_CHECKING:
+    from labelpact.store import BatchRecord
+
+__all__ = ["batch_summary_table", "batches", "ingest"]
 
 _PROGRESS_MIN_BYTES = 32 << 20  # below this a read is too quick for a bar to help
 
@@ -60,7 +62,9 @@ _PROGRESS_MIN_BYTES = 32 << 20  # below this a read is too quick for a bar to he
     is_flag=True,
     help="Refuse blank labels (else abstentions) and one number spelled two ways, 1 and 1.0 (else a warning).",
 )
-@click.option("--delivered-at", type=DATETIME, default=None, help="When the vendor delivered (default: now).")
+@click.option(
+    "--delivered-at", type=DATETIME, default=None, help="When the partner delivered (default: now)."
+)
 @click.option("--due-at", type=DATETIME, default=None, help="When the batch was due.")
 @common_options
 def ingest(
@@ -178,20 +182,6 @@ def ignored_options(
             shown = "none" if kept is None else kept.isoformat()
             ignored.append(f"{option} {moment.isoformat()} (the batch keeps {shown})")
     return ignored
-
-
-def ingest_document(result: IngestResult) -> dict[str, Any]:
-    """The ``--json`` document of ``ingest``."""
-    found = result.delivery
-    return (
-        {"created": result.created, "batch": result.batch.id}
-        | batch_dict(result.batch)
-        | {
-            "columns": dict(found.columns) if found is not None else None,
-            "warnings": list(found.warnings) if found is not None else [],
-            "notes": list(found.notes) if found is not None else [],
-        }
-    )
 
 
 def batch_dict(batch: BatchRecord) -> dict[str, Any]:

@@ -9,15 +9,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 import rich.control
 from rich.console import Console
 
+from labelpact.cli.fields import with_flags
 from labelpact.config import Settings, load_settings
 from labelpact.errors import InvalidInputError
-from labelpact.store import Store
+
+if TYPE_CHECKING:
+    from labelpact.store import Store
 
 __all__ = [
     "CREATING_COMMANDS",
@@ -77,10 +80,11 @@ def _json_default(value: object) -> Any:
 
 
 def common_options(func: F) -> F:
-    """Add ``--workspace``, ``--db`` and ``--json`` to a command, as the CLI contract requires of every one."""
+    """Add ``--workspace``, ``--db`` and ``--json`` to a command, as the CLI contract requires of every one;
+    errors of the services it calls that name a field name the flag (:mod:`labelpact.cli.fields`)."""
     func = click.option(
         "--json", "as_json", is_flag=True, help="Print one JSON document on stdout and nothing else."
-    )(func)
+    )(with_flags(func))
     func = click.option(
         "--db",
         metavar="URL",
@@ -134,6 +138,9 @@ WRITING_COMMANDS = CREATING_COMMANDS | {
     "dispute open",
     "dispute resolve",
     "risk fit",  # opens the store only with --save, which writes the fitted priors into the workspace
+    "user add",
+    "user revoke",
+    "attest",
 }
 
 
@@ -146,8 +153,10 @@ def _command() -> str:
 @contextmanager
 def open_store(workspace: Path | None, db: str | None) -> Iterator[Store]:
     """The store for this command, closed when it is done (see ``CREATING_COMMANDS`` for the workspace rule)."""
+    from labelpact.services.workspace import open_workspace  # imported when a command runs, not at --help
+
     command = _command()
-    store = Store.open(
+    store = open_workspace(
         settings_from(workspace, db), create=command in CREATING_COMMANDS, write=command in WRITING_COMMANDS
     )
     try:

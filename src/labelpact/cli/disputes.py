@@ -8,8 +8,13 @@ import click
 from rich.table import Table
 
 from labelpact.cli.common import common_options, make_output, open_store
-from labelpact.services.disputes import dispute_dict, list_disputes, open_dispute, resolve_dispute
-from labelpact.store import DISPUTE_RESOLUTIONS
+from labelpact.services.disputes import (
+    DISPUTE_RESOLUTIONS,
+    dispute_dict,
+    list_disputes,
+    open_dispute,
+    resolve_dispute,
+)
 
 __all__ = ["dispute", "disputes"]
 

@@ -6,38 +6,21 @@ from pathlib import Path
 from typing import Any
 
 import click
-import phonenumbers
 from rich.console import Console
 from rich.table import Table
 
 from labelpact.cli.common import annotation_columns, common_options, file_option, make_output
-from labelpact.contracts.contract import Contract
-from labelpact.errors import InvalidInputError
-from labelpact.io import read_delivery
-from labelpact.io.contract import read_contract as read_contract_file
-from labelpact.services.ethics import ethics_document, ethics_of
+from labelpact.cli.engine import engine_options, pick
+from labelpact.cli.format import number, pct, signed_pct
+from labelpact.cli.progress import progress_for
+from labelpact.services.engine import ethics_parts_file
+from labelpact.services.ethics import ethics_file
 
-__all__ = ["ethics", "read_contract", "render_ethics"]
+__all__ = ["ethics", "render_ethics"]
 
 _VERDICT_STYLE = {"accept": "bold green", "review": "bold yellow", "reject": "bold red"}
 _OUTCOME_STYLE = {"met": "green", "unchecked": "dim", "review": "yellow", "reject": "red"}
 _SEVERITY_STYLE = {"info": "dim", "warning": "yellow", "critical": "bold red"}
-
-
-def read_contract(path: Path | None) -> Contract:
-    """The contract in ``path`` (TOML), or the default contract (no thresholds) when none is given."""
-    return Contract.default() if path is None else read_contract_file(path)[0]
-
-
-def _check_regions(regions: tuple[str, ...]) -> tuple[str, ...]:
-    chosen = tuple(r.strip().upper() for r in regions) or ("US",)
-    unknown = [r for r in chosen if r not in phonenumbers.SUPPORTED_REGIONS]
-    if unknown:
-        raise InvalidInputError(
-            "ISO 3166 region codes such as US, GB, DE", column="--phone-region", got=repr(unknown[0]),
-            column_kind="option",
-        )  # fmt: skip
-    return chosen
 
 
 @click.command(
@@ -64,6 +47,7 @@ def _check_regions(regions: tuple[str, ...]) -> tuple[str, ...]:
     metavar="CC",
     help="Region whose national phone formats are recognised (default US); repeatable, first wins.",
 )
+@engine_options
 @annotation_columns
 @common_options
 def ethics(
@@ -73,6 +57,8 @@ def ethics(
     gold: Path | None,
     slice_columns: tuple[str, ...],
     phone_regions: tuple[str, ...],
+    engine: str,
+    scheduler: str | None,
     task_column: str | None,
     worker_column: str | None,
     label_column: str | None,
@@ -82,19 +68,19 @@ def ethics(
 ) -> None:
     """Personal data in the tasks, their licences, label bias across slices and annotators' effective pay."""
     output = make_output(as_json)
-    regions = _check_regions(phone_regions)
-    terms = read_contract(contract)
-    delivery = read_delivery(
-        labels,
-        gold=gold,
-        tasks=tasks,
-        task_column=task_column,
-        worker_column=worker_column,
-        label_column=label_column,
-        classes=terms.classes,
-    )
-    report = ethics_of(delivery, terms, slice_columns=slice_columns, phone_regions=regions)
-    document = ethics_document(report, terms)
+    with progress_for(output) as progress:
+        document = pick(engine, scheduler, ethics_file, ethics_parts_file)(
+            labels,
+            tasks=tasks,
+            contract=contract,
+            gold=gold,
+            slice_columns=slice_columns,
+            phone_regions=phone_regions,
+            task_column=task_column,
+            worker_column=worker_column,
+            label_column=label_column,
+            progress=progress,
+        )
     output.emit(document, lambda: render_ethics(output.stdout, document, title=f"Ethics of {labels.name}"))
 
 
@@ -204,12 +190,14 @@ def _render_pay(console: Console, document: dict[str, Any]) -> None:
     table.add_row("price per label", f"{_value(pay['price_per_label'])} {currency}{share}")
     table.add_row("pay floor per hour", f"{pay['pay_floor_per_hour']:.2f} {currency}")
     q = pay["quantiles"]
-    table.add_row("hourly pay p10 / p50 / p90", " / ".join(_money(q.get(k)) for k in ("p10", "p50", "p90")))
+    table.add_row(
+        "hourly pay p10 / p50 / p90", " / ".join(number(q.get(k), 2) for k in ("p10", "p50", "p90"))
+    )
     table.add_row(
         "workers below the floor",
-        f"{len(pay['workers_below_floor'])} of {len(known)} ({_pct(pay['share_workers_below_floor'])})",
+        f"{len(pay['workers_below_floor'])} of {len(known)} ({pct(pay['share_workers_below_floor'])})",
     )
-    table.add_row("hours worked below the floor", _pct(pay["share_hours_below_floor"]))
+    table.add_row("hours worked below the floor", pct(pay["share_hours_below_floor"]))
     table.add_row("workers with unknown pay", f"{pay['n_workers_unknown']:,}")
     table.add_row("labels too fast to be read", f"{pay['n_annotations_too_fast']:,}")
     console.print(table)
@@ -224,28 +212,8 @@ def _render_bias(console: Console, document: dict[str, Any]) -> None:
         for s in column["slices"]:
             table.add_row(
                 str(s["slice"]), f"{s['n_tasks']:,}",
-                _pct(s["agreement"]), _signed(s["agreement_diff"]), _q(s["agreement_q"]),
-                _pct(s["gold_accuracy"]), _signed(s["accuracy_diff"]), _q(s["accuracy_q"]),
-                _num(s["distribution_v"]), _q(s["distribution_q"]), ", ".join(s["flags"]),
+                pct(s["agreement"]), signed_pct(s["agreement_diff"]), number(s["agreement_q"]),
+                pct(s["gold_accuracy"]), signed_pct(s["accuracy_diff"]), number(s["accuracy_q"]),
+                number(s["distribution_v"], 2), number(s["distribution_q"]), ", ".join(s["flags"]),
             )  # fmt: skip
         console.print(table)
-
-
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1%}"
-
-
-def _money(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2f}"
-
-
-def _signed(value: float | None) -> str:
-    return "-" if value is None else f"{value:+.1%}"
-
-
-def _num(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2f}"
-
-
-def _q(value: float | None) -> str:
-    return "-" if value is None else f"{value:.3f}"

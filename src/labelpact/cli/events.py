@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.markup import escape
@@ -12,8 +13,17 @@ from rich.table import Table
 
 from labelpact.cli.common import Output, common_options, make_output, open_store
 from labelpact.errors import InvalidInputError
-from labelpact.partners.events import CERTAINTIES, EVENT_KINDS, describe
-from labelpact.services.events import LedgerEvent, import_events, list_events, record_event
+from labelpact.services.events import (
+    CERTAINTIES,
+    EVENT_KINDS,
+    describe,
+    import_events,
+    list_events,
+    record_event,
+)
+
+if TYPE_CHECKING:
+    from labelpact.services.events import LedgerEvent
 
 __all__ = ["event", "events"]
 

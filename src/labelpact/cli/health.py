@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from labelpact.cli.common import DATETIME, common_options, make_output, open_store
+from labelpact.cli.format import pct
 from labelpact.errors import InvalidInputError
 from labelpact.services.health import HORIZONS, partner_health
 
@@ -77,10 +78,6 @@ def health(
     out.emit(result.document, lambda: render_health(out.stdout, result.document))
 
 
-def _pct(value: Any) -> str:
-    return "-" if value is None else f"{value:.0%}"
-
-
 def render_health(console: Console, doc: dict[str, Any], *, top: int = 6) -> None:
     """Headline probability, the signals behind it, the alarms and the scorecard."""
     risk = doc["risk"]
@@ -132,7 +129,7 @@ def render_health(console: Console, doc: dict[str, Any], *, top: int = 6) -> Non
     card = doc["scorecard"]
     if card.get("n_batches"):
         console.print(
-            f"{card['n_batches']} audited batches since {card['first_delivery']}: accepted {_pct(card['acceptance_rate'])}, "
-            f"mean estimated error {_pct(card['error_rate_mean'])} (last 90 days {_pct(card['error_rate_90d'])}), "
-            f"on time {_pct(card['on_time_rate'])}."
+            f"{card['n_batches']} audited batches since {card['first_delivery']}: accepted {pct(card['acceptance_rate'], 0)}, "
+            f"mean estimated error {pct(card['error_rate_mean'], 0)} (last 90 days {pct(card['error_rate_90d'], 0)}), "
+            f"on time {pct(card['on_time_rate'], 0)}."
         )

@@ -3,39 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import numpy as np
 from rich.table import Table
 
 from labelpact.cli.common import annotation_columns, common_options, file_option, make_output
-from labelpact.core.aggregators import METHODS
-from labelpact.io import Delivery, read_delivery
-from labelpact.io.export import write_consensus, write_rows
-from labelpact.services.quality import agreement_of, consensus_of, workers_of
+from labelpact.cli.engine import engine_options, pick
+from labelpact.cli.format import number, pct
+from labelpact.cli.progress import progress_for
+from labelpact.services.engine import aggregate_parts_file
+from labelpact.services.quality import METHOD_NAMES, aggregate_file, agreement_file, workers_file
 
-__all__ = ["aggregate", "agreement", "workers"]
+if TYPE_CHECKING:
+    from labelpact.core.agreement import Level
 
-
-def _read(labels: Path, gold: Path | None, columns: dict[str, str | None]) -> Delivery:
-    return read_delivery(
-        labels,
-        gold=gold,
-        task_column=columns["task_column"],
-        worker_column=columns["worker_column"],
-        label_column=columns["label_column"],
-    )
-
-
-def _columns(
-    task_column: str | None, worker_column: str | None, label_column: str | None
-) -> dict[str, str | None]:
-    return {"task_column": task_column, "worker_column": worker_column, "label_column": label_column}
-
-
-def _pct(value: float | None) -> str:
-    return "-" if value is None or not np.isfinite(value) else f"{value:.1%}"
+__all__ = ["aggregate", "agreement", "workers", "worst_workers_table"]
 
 
 @click.command(
@@ -44,7 +27,7 @@ def _pct(value: float | None) -> str:
 @click.argument("labels", type=click.Path(path_type=Path))
 @click.option(
     "--method",
-    type=click.Choice(sorted(METHODS)),
+    type=click.Choice(METHOD_NAMES),
     default="auto",
     show_default=True,
     help="Truth-inference method.",
@@ -63,6 +46,7 @@ def _pct(value: float | None) -> str:
 @click.option(
     "--seed", type=int, default=0, show_default=True, help="Seed for methods that draw random numbers."
 )
+@engine_options
 @annotation_columns
 @common_options
 def aggregate(
@@ -71,6 +55,8 @@ def aggregate(
     gold: Path | None,
     out: Path | None,
     seed: int,
+    engine: str,
+    scheduler: str | None,
     task_column: str | None,
     worker_column: str | None,
     label_column: str | None,
@@ -87,51 +73,34 @@ def aggregate(
     calibrated (on held-out labels, and on the gold when given). A task nobody labelled gets no label.
     """
     output = make_output(as_json)
-    delivery = _read(labels, gold, _columns(task_column, worker_column, label_column))
-    result = consensus_of(delivery, method=method, random_state=seed)
-    c, a = result.consensus, delivery.annotations
-    unlabelled = c.unlabelled  # no label where no one labelled: empty label and confidence in --out
-    labelled = ~np.isnan(c.confidence)
-    if out is not None:
-        write_consensus(c.tasks, c.labels, c.confidence, out)
-    document = {
-        "method": c.method,
-        "n_tasks": a.n_tasks,
-        "n_workers": a.n_workers,
-        "n_annotations": a.n_annotations,
-        "n_classes": a.n_classes,
-        "accuracy": result.accuracy,
-        "accuracy_method": result.accuracy_method,
-        "n_gold": len(delivery.gold) if delivery.gold is not None else 0,
-        "seconds": round(result.seconds, 4),
-        "n_iter": c.n_iter,
-        "mean_confidence": float(np.nanmean(c.confidence)) if labelled.any() else None,
-        "calibration": None
-        if c.calibration is None
-        else {
-            "kind": c.calibration.kind,
-            "source": c.calibration.source,
-            "rho": c.calibration.rho,
-            "tau": c.calibration.tau,
-        },
-        "n_unlabelled": len(unlabelled),
-        "unlabelled": list(unlabelled),
-        "out": str(out) if out else None,
-    }
+    with progress_for(output) as progress:
+        result = pick(engine, scheduler, aggregate_file, aggregate_parts_file)(
+            labels,
+            gold=gold,
+            method=method,
+            random_state=seed,
+            out=out,
+            task_column=task_column,
+            worker_column=worker_column,
+            label_column=label_column,
+            progress=progress,
+        )
+    document = result.document
 
     def render() -> None:
         table = Table(show_header=False, title=f"Consensus of {labels.name}", title_justify="left")
         table.add_column(style="bold")
         table.add_column(justify="right")
-        table.add_row("method", c.method)
+        table.add_row("method", document["method"])
         table.add_row(
-            "tasks / workers / annotations", f"{a.n_tasks:,} / {a.n_workers:,} / {a.n_annotations:,}"
+            "tasks / workers / annotations",
+            f"{document['n_tasks']:,} / {document['n_workers']:,} / {document['n_annotations']:,}",
         )
-        table.add_row("mean confidence", _pct(document["mean_confidence"]))  # type: ignore[arg-type]
-        table.add_row("tasks below 70% confidence (calibrated)", f"{int((c.confidence < 0.7).sum()):,}")
-        if unlabelled:
-            table.add_row("tasks nobody labelled (no label)", f"{len(unlabelled):,}")
-        table.add_row("accuracy on held-out gold", _pct(result.accuracy))
+        table.add_row("mean confidence", pct(document["mean_confidence"]))
+        table.add_row("tasks below 70% confidence (calibrated)", f"{result.n_low_confidence:,}")
+        if document["n_unlabelled"]:
+            table.add_row("tasks nobody labelled (no label)", f"{document['n_unlabelled']:,}")
+        table.add_row("accuracy on held-out gold", pct(document["accuracy"]))
         table.add_row("seconds", f"{result.seconds:.3f}")
         if out is not None:
             table.add_row("written to", str(out))
@@ -172,8 +141,17 @@ def agreement(
 ) -> None:
     """How much workers agree: Krippendorff's alpha, Fleiss' kappa, Gwet's AC1, percent agreement, Cohen's kappa."""
     output = make_output(as_json)
-    delivery = _read(labels, None, _columns(task_column, worker_column, label_column))
-    result = agreement_of(delivery, level=level, n_bootstrap=n_bootstrap)  # type: ignore[arg-type]
+    chosen: Level = level  # type: ignore[assignment]  # click.Choice checked it
+    with progress_for(output) as progress:
+        result = agreement_file(
+            labels,
+            level=chosen,
+            n_bootstrap=n_bootstrap,
+            task_column=task_column,
+            worker_column=worker_column,
+            label_column=label_column,
+            progress=progress,
+        )
 
     def render() -> None:
         table = Table(
@@ -190,7 +168,9 @@ def agreement(
             ("percent agreement", result.percent_agreement),
             ("Cohen's kappa (mean over pairs)", result.cohen_kappa_mean),
         ):
-            table.add_row(name, _fmt(estimate.value), f"[{_fmt(estimate.ci[0])}, {_fmt(estimate.ci[1])}]")
+            table.add_row(
+                name, number(estimate.value), f"[{number(estimate.ci[0])}, {number(estimate.ci[1])}]"
+            )
         output.stdout.print(table)
         if result.unidentifiable is not None:
             output.stdout.print(f"Label quality cannot be measured on this batch: {result.unidentifiable}.")
@@ -198,16 +178,12 @@ def agreement(
     output.emit(result.to_dict(), render)
 
 
-def _fmt(value: float | None) -> str:
-    return "-" if value is None or not np.isfinite(value) else f"{value:.3f}"
-
-
 @click.command(epilog="Example: labelpact workers labels.csv --gold gold.csv --out workers.csv")
 @click.argument("labels", type=click.Path(path_type=Path))
 @file_option("--gold", "Gold answers (task,label).")
 @click.option(
     "--method",
-    type=click.Choice(sorted(METHODS)),
+    type=click.Choice(METHOD_NAMES),
     default="auto",
     show_default=True,
     help="Consensus method workers are compared with.",
@@ -233,11 +209,17 @@ def workers(
 ) -> None:
     """Scorecards per worker: gold accuracy, agreement with the consensus, spammer score, speed, copying."""
     output = make_output(as_json)
-    delivery = _read(labels, gold, _columns(task_column, worker_column, label_column))
-    report = workers_of(delivery, method=method)
-    document = report.to_dict()
-    if out is not None:
-        write_rows(document["workers"], out)
+    with progress_for(output) as progress:
+        document = workers_file(
+            labels,
+            gold=gold,
+            method=method,
+            out=out,
+            task_column=task_column,
+            worker_column=worker_column,
+            label_column=label_column,
+            progress=progress,
+        )
 
     def render() -> None:
         output.stdout.print(worst_workers_table(document, top=top, title=f"Workers of {labels.name}"))
@@ -272,9 +254,9 @@ def worst_workers_table(document: dict[str, Any], *, top: int, title: str) -> Ta
         table.add_row(
             r["worker"],
             f"{r['n_labels']:,}",
-            _pct(r["gold_accuracy"]),
-            _pct(r["consensus_agreement"]),
-            _fmt(r["spammer_score"]),
+            pct(r["gold_accuracy"]),
+            pct(r["consensus_agreement"]),
+            number(r["spammer_score"]),
             "-" if r.get("median_duration_s") is None else f"{r['median_duration_s']:.1f}",
             ", ".join(r["flags"]) or "",
         )

@@ -1,4 +1,4 @@
-"""``client``, ``partner`` and ``project`` commands: who runs the workspace, its vendors, its projects."""
+"""``client``, ``partner`` and ``project`` commands: who runs the workspace, its partners, its projects."""
 
 from __future__ import annotations
 
@@ -11,9 +11,15 @@ import click
 from rich.table import Table
 
 from labelpact.cli.common import common_options, file_option, make_output, open_store, parse_list
-from labelpact.io.contract import read_contract
-from labelpact.services import add_partner, add_project, set_client
-from labelpact.store.names import check_name
+from labelpact.cli.format import text
+from labelpact.services.workspace import (
+    add_partner,
+    add_project,
+    check_client_input,
+    check_partner_input,
+    check_project_input,
+    set_client,
+)
 
 __all__ = ["client", "partner", "project"]
 
@@ -21,16 +27,6 @@ __all__ = ["client", "partner", "project"]
 def record_dict(record: Any) -> dict[str, Any]:
     """A store record as a JSON-ready dict."""
     return dataclasses.asdict(record)
-
-
-def _text(value: object) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, float):
-        return f"{value:,.2f}"
-    return str(value)
 
 
 @click.group()
@@ -47,10 +43,9 @@ def client() -> None:
 def client_set(name: str, rivals: str | None, workspace: Path | None, db: str | None, as_json: bool) -> None:
     """Set the client profile (setting it again replaces it)."""
     out = make_output(as_json)
-    check_name("client", name, column="--name")  # bad input is refused before a workspace is created
+    check_client_input(name, ())  # bad input is refused before a workspace is created
     rival_names = parse_list(rivals, option="--rivals") or []
-    for rival in rival_names:
-        check_name("rival", rival, column="--rivals")
+    check_client_input(name, rival_names)
     with open_store(workspace, db) as store:
         record = set_client(store, name, rivals=rival_names)
     out.emit(
@@ -81,7 +76,7 @@ def client_show(workspace: Path | None, db: str | None, as_json: bool) -> None:
 
 @click.group()
 def partner() -> None:
-    """Vendors that deliver labels: add, list and show them."""
+    """Partners (the vendors that deliver labels): add, list and show them."""
 
 
 @partner.command(
@@ -123,11 +118,9 @@ def partner_add(
     db: str | None,
     as_json: bool,
 ) -> None:
-    """Register a partner (a vendor); ingest refuses batches from partners that were never added."""
+    """Register a partner; ingest refuses batches from partners that were never added."""
     out = make_output(as_json)
-    check_name("partner", name, column="NAME")  # bad input is refused before a workspace is created
-    if contract is not None:
-        read_contract(contract)
+    check_partner_input(name, contract)  # bad input is refused before a workspace is created
     with open_store(workspace, db) as store:
         record = add_partner(
             store,
@@ -154,9 +147,9 @@ def partner_list(workspace: Path | None, db: str | None, as_json: bool) -> None:
         for r in records:
             table.add_row(
                 r.name,
-                _text(r.since),
+                text(r.since),
                 "-" if r.equity_stake is None else f"{r.equity_stake:.0%}",
-                _text(r.min_spend_usd),
+                text(r.min_spend_usd),
                 "yes" if r.contract_toml else "-",
             )
         out.stdout.print(table)
@@ -176,9 +169,9 @@ def partner_show(name: str, workspace: Path | None, db: str | None, as_json: boo
 
     def render() -> None:
         table = Table(show_header=False, title=f"Partner {record.name}")
-        table.add_row("since", _text(record.since))
+        table.add_row("since", text(record.since))
         table.add_row("equity stake", "-" if record.equity_stake is None else f"{record.equity_stake:.0%}")
-        table.add_row("minimum spend (USD/yr)", _text(record.min_spend_usd))
+        table.add_row("minimum spend (USD/yr)", text(record.min_spend_usd))
         table.add_row("contract", "on file" if record.contract_toml else "none")
         table.add_row("batches", str(len(batches)))
         table.add_row("annotations delivered", f"{sum(b.n_annotations for b in batches):,}")
@@ -204,7 +197,7 @@ def project_add(
 ) -> None:
     """Create a project."""
     out = make_output(as_json)
-    check_name("project", name, column="NAME")  # bad input is refused before a workspace is created
+    check_project_input(name)  # bad input is refused before a workspace is created
     with open_store(workspace, db) as store:
         record = add_project(store, name, description=description)
     out.emit(record_dict(record), lambda: out.stdout.print(f"Added project [bold]{record.name}[/]"))
@@ -221,7 +214,7 @@ def project_list(workspace: Path | None, db: str | None, as_json: bool) -> None:
     def render() -> None:
         table = Table("project", "batches", "created", "description", title="Projects")
         for r in records:
-            table.add_row(r.name, str(r.n_batches), _text(r.created_at), r.description or "")
+            table.add_row(r.name, str(r.n_batches), text(r.created_at), r.description or "")
         out.stdout.print(table)
 
     out.emit({"projects": [record_dict(r) for r in records]}, render)

@@ -1,7 +1,8 @@
 """The partnership contract: a TOML file of clauses that every audit is judged by.
 
-The clauses live in one table (``CLAUSES``) read by the parser, the docs and the tests, so a key
-is documented, typed and range-checked in exactly one place. Errors name the key and its line.
+The clauses live in one table (``contracts.clauses.CLAUSES``) read by the parser, the typed sections,
+the docs and the tests, so a key is documented, typed and range-checked in exactly one place. Errors
+name the key and its line.
 """
 
 from __future__ import annotations
@@ -13,157 +14,83 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
+from labelpact.contracts.clauses import (
+    CLAUSES,
+    SECTIONS,
+    AcceptanceClauses,
+    AllocationClauses,
+    Clause,
+    DataClauses,
+    DeliveryClauses,
+    EthicsClauses,
+    LabelsClauses,
+    PayClauses,
+    PersonalDataPolicy,
+    QualityClauses,
+)
 from labelpact.core.iso2859 import AQLS
 from labelpact.errors import InvalidInputError
 
-__all__ = ["CLAUSES", "METHOD_NAMES", "Clause", "Contract", "parse_contract"]
+__all__ = ["CLAUSES", "Clause", "Contract", "parse_contract"]
 
-PersonalDataPolicy = Literal["reject", "review", "allow"]
-METHOD_NAMES = ("auto", "mv", "wawa", "ds", "one-coin-ds", "glad", "mace", "ebcc")
-INSPECTION_LEVELS = ("I", "II", "III", "S-1", "S-2", "S-3", "S-4")
-ETHICS_BLOCKERS = (
-    "pii",
-    "unknown_license",
-    "disallowed_license",
-    "missing_license",
-    "pay_below_floor",
-    "bias",
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Clause:
-    """One contract key: where it lives, its type, its allowed range or choices, its default and meaning."""
-
-    section: str
-    key: str
-    kind: Literal["float", "int", "str", "bool", "str_list"]
-    default: Any
-    doc: str
-    low: float | None = None
-    high: float | None = None
-    choices: tuple[str, ...] | None = None
-
-    @property
-    def name(self) -> str:
-        return f"{self.section}.{self.key}"
-
-
-CLAUSES: tuple[Clause, ...] = (
-    Clause("labels", "classes", "str_list", None, "the allowed classes; inferred from the data when absent"),
-    Clause("labels", "ordered", "bool", False, "classes form a scale (ordinal agreement, ordered confusion)"),
-    Clause("quality", "method", "str", "auto", "truth-inference method", choices=METHOD_NAMES),
-    Clause("quality", "min_gold_accuracy", "float", None, "minimum accuracy on gold tasks", 0.0, 1.0),
-    Clause("quality", "min_agreement", "float", None, "minimum Krippendorff's alpha", -1.0, 1.0),
-    Clause(
-        "quality", "max_error_rate", "float", None, "maximum estimated error rate of the consensus", 0.0, 1.0
-    ),
-    Clause(
-        "quality",
-        "error_evidence",
-        "str",
-        "gold-or-sample",
-        "what an error-rate estimate must rest on to meet max_error_rate and the AQL "
-        "(model: the consensus model alone may)",
-        choices=("gold-or-sample", "model"),
-    ),
-    Clause(
-        "quality", "max_flagged_worker_share", "float", None, "maximum share of workers flagged", 0.0, 1.0
-    ),
-    Clause(
-        "acceptance",
-        "aql",
-        "float",
-        1.0,
-        "acceptable quality level, percent defective (ISO 2859-1)",
-        0.01,
-        1000.0,
-    ),
-    Clause(
-        "acceptance",
-        "inspection_level",
-        "str",
-        "II",
-        "ISO 2859-1 inspection level",
-        choices=INSPECTION_LEVELS,
-    ),
-    Clause("delivery", "turnaround_days", "float", None, "days from hand-over to due delivery", 0.0, 3650.0),
-    Clause("pay", "price_per_label", "float", None, "price the client pays per label", 0.0, 1e6),
-    Clause("pay", "currency", "str", "USD", "ISO 4217 currency of prices and pay"),
-    Clause(
-        "pay", "pay_floor_per_hour", "float", None, "minimum effective hourly pay of annotators", 0.0, 1e6
-    ),
-    Clause(
-        "pay",
-        "annotator_share",
-        "float",
-        1.0,
-        "share of the price per label that reaches the annotator",
-        0.0,
-        1.0,
-    ),
-    Clause("data", "allowed_licenses", "str_list", None, "SPDX ids of licences data may carry"),
-    Clause(
-        "data",
-        "personal_data",
-        "str",
-        "reject",
-        "what personal data in payloads does",
-        choices=("reject", "review", "allow"),
-    ),
-    Clause(
-        "ethics",
-        "block_on",
-        "str_list",
-        ("pii", "disallowed_license"),
-        "ethics findings that block acceptance",
-        choices=ETHICS_BLOCKERS,
-    ),
-    Clause(
-        "allocation",
-        "max_share",
-        "float",
-        None,
-        "largest share of a project's work one partner may get",
-        0.0,
-        1.0,
-    ),
-)
 _BY_NAME = {c.name: c for c in CLAUSES}
+_EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 _SECTIONS = {c.section for c in CLAUSES}
 
 
 @dataclass(frozen=True, slots=True)
 class Contract:
-    """A parsed, validated contract; ``values`` holds every clause (defaults filled), ``sha256`` the text's hash."""
+    """A parsed, validated contract: one typed section per TOML table (defaults filled), the text's hash.
 
-    values: Mapping[str, Any]
-    sha256: str
+    ``contract.quality.max_error_rate`` reads a clause; ``given`` names the clauses the file set itself.
+    """
+
+    labels: LabelsClauses = field(default_factory=LabelsClauses)
+    quality: QualityClauses = field(default_factory=QualityClauses)
+    acceptance: AcceptanceClauses = field(default_factory=AcceptanceClauses)
+    delivery: DeliveryClauses = field(default_factory=DeliveryClauses)
+    pay: PayClauses = field(default_factory=PayClauses)
+    data: DataClauses = field(default_factory=DataClauses)
+    ethics: EthicsClauses = field(default_factory=EthicsClauses)
+    allocation: AllocationClauses = field(default_factory=AllocationClauses)
+    sha256: str = _EMPTY_SHA256
     source: str = "<contract>"
     given: frozenset[str] = field(default_factory=frozenset)  # clauses the file set explicitly
 
-    def __getitem__(self, name: str) -> Any:
-        return self.values[name]
+    @property
+    def values(self) -> dict[str, Any]:
+        """Every clause by its dotted name (``quality.max_error_rate``), in the table's order."""
+        return {c.name: getattr(getattr(self, c.section), c.key) for c in CLAUSES}
 
     @property
     def classes(self) -> tuple[str, ...] | None:
-        value = self.values["labels.classes"]
-        return None if value is None else tuple(value)
+        return self.labels.classes
 
     @property
     def method(self) -> str:
-        return str(self.values["quality.method"])
+        return self.quality.method
 
     @property
     def personal_data(self) -> PersonalDataPolicy:
-        return self.values["data.personal_data"]  # type: ignore[no-any-return]
+        return self.data.personal_data
 
     @classmethod
     def default(cls) -> Contract:
         """The contract used when none is on file: defaults only, no thresholds."""
         return parse_contract("", source="<default contract>")
+
+    @classmethod
+    def of_values(
+        cls, values: Mapping[str, Any], *, sha256: str, source: str, given: frozenset[str]
+    ) -> Contract:
+        """The contract holding ``values`` (every clause by dotted name, already checked)."""
+        sections = {
+            name: section(**{c.key: values[c.name] for c in CLAUSES if c.section == name})
+            for name, section in SECTIONS.items()
+        }
+        return cls(**sections, sha256=sha256, source=source, given=given)
 
 
 def parse_contract(text: str, *, source: str = "<contract>") -> Contract:
@@ -206,7 +133,7 @@ def parse_contract(text: str, *, source: str = "<contract>") -> Contract:
             given.add(name)
     _check_consistency(values, source, lines)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return Contract(values=values, sha256=digest, source=source, given=frozenset(given))
+    return Contract.of_values(values, sha256=digest, source=source, given=frozenset(given))
 
 
 def _check(clause: Clause, raw: Any, source: str, line: int | None) -> Any:

@@ -6,17 +6,19 @@ Each finding says what is wrong in one sentence, carries the evidence a vendor n
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
 from labelpact.contracts.findings import Finding, Severity
 from labelpact.core.annotations import Annotations, FloatArray, IntArray
+from labelpact.core.label_errors import LabelErrors
 from labelpact.core.label_issues import LabelIssues
 from labelpact.core.workers import WorkerReport
 
 __all__ = [
     "MAX_EXAMPLES",
+    "audit_findings",
     "label_error_finding",
     "late_finding",
     "unmeasurable_finding",
@@ -213,3 +215,32 @@ def unmeasurable_finding(why: str | None) -> Finding | None:
         action="Have overlapping workers label the same tasks (at least two per task), or add gold tasks; "
         "until then the batch can only be judged by reviewing its sample.",
     )
+
+
+def audit_findings(
+    report: WorkerReport,
+    annotations: Annotations,
+    errors: LabelErrors,
+    *,
+    from_model: bool,
+    confidence: FloatArray,
+    labelled: IntArray,
+    late_by_days: float | None,
+    unidentifiable: str | None,
+    others: Iterable[Finding] = (),
+) -> list[Finding]:
+    """Every finding of one audit, worst first (stable): workers, label errors, weak consensus (beside a
+    model's verdict only), lateness, unmeasurable quality, then ``others`` (the ethics findings).
+
+    ``confidence`` (n_tasks,) is the calibrated consensus confidence, ``labelled`` the labelled task codes.
+    """
+    a = annotations
+    found: list[Finding | None] = [
+        label_error_finding(errors.issues, a.tasks, a.classes, source=errors.source, from_model=from_model),
+        weak_consensus_finding(confidence, a.tasks, labelled) if from_model else None,
+        late_finding(late_by_days),
+        unmeasurable_finding(unidentifiable),
+    ]
+    findings = [*worker_findings(report, a), *(f for f in found if f), *others]
+    findings.sort(key=lambda f: -f.rank)
+    return findings

@@ -115,7 +115,7 @@ def quality_reasons(evidence: QualityEvidence, contract: Contract) -> list[Reaso
             "Consensus accuracy on held-out gold",
             e.gold_accuracy,
             e.gold_accuracy_ci,
-            contract["quality.min_gold_accuracy"],
+            contract.quality.min_gold_accuracy,
             "pct",
             "the batch has no gold tasks",
         ),
@@ -124,14 +124,14 @@ def quality_reasons(evidence: QualityEvidence, contract: Contract) -> list[Reaso
             "Krippendorff's alpha",
             e.agreement,
             e.agreement_ci,
-            contract["quality.min_agreement"],
+            contract.quality.min_agreement,
             "num",
             f"undefined ({e.unidentifiable or 'no task has labels from two workers'})",
         ),
     ]
     rate_reasons = error_rate_reasons(e, contract)
     reasons.extend(r for r in rate_reasons if r.clause == "quality.max_error_rate")
-    share_limit = contract["quality.max_flagged_worker_share"]
+    share_limit = contract.quality.max_flagged_worker_share
     if share_limit is not None:
         share = e.flagged_worker_share
         text = f"{e.n_flagged_workers} of {e.n_scored_workers} workers flagged ({_pct(share)})"
@@ -165,10 +165,10 @@ def error_rate_reasons(evidence: QualityEvidence, contract: Contract) -> list[Re
     Evidence may meet them when it is verified (checked tasks back it) or the contract says
     ``quality.error_evidence = "model"``; otherwise they can reject or send to review, never pass.
     """
-    may_meet = evidence.error_verified or contract["quality.error_evidence"] == "model"
-    limit = contract["quality.max_error_rate"]
+    may_meet = evidence.error_verified or contract.quality.error_evidence == "model"
+    limit = contract.quality.max_error_rate
     reasons = [] if limit is None else [_error_rate_reason(evidence, float(limit), may_meet=may_meet)]
-    reasons.append(_aql_reason(evidence, float(contract["acceptance.aql"]), may_meet))
+    reasons.append(_aql_reason(evidence, contract.acceptance.aql, may_meet))
     return reasons
 
 

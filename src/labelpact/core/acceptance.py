@@ -8,8 +8,10 @@ makes the AQL a promise; it holds only for a random sample, which is what :func:
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal, TypeAlias, overload
+from typing import Any, Literal, TypeAlias, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -26,6 +28,7 @@ __all__ = [
     "acceptance_probability",
     "decide",
     "draw_sample",
+    "inspection_sample",
     "low_confidence_tasks",
     "sampling_plan",
 ]
@@ -56,6 +59,54 @@ class SamplingPlan:
     def full_inspection(self) -> bool:
         """True when the plan inspects every task of the lot."""
         return self.sample_size == self.lot_size
+
+    def to_dict(self) -> dict[str, Any]:
+        """The plan as JSON (what an audit stores); ``plan_letter`` is left out: the table derives it."""
+        return {
+            "lot_size": self.lot_size,
+            "sample_size": self.sample_size,
+            "accept_number": self.accept_number,
+            "reject_number": self.reject_number,
+            "aql": self.aql,
+            "inspection_level": self.inspection_level,
+            "code_letter": self.code_letter,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SamplingPlan:
+        """The plan :meth:`to_dict` wrote (other keys, such as an audit's ``seed``, are ignored).
+
+        The sizes and numbers are taken as stored, never recomputed: a stored plan is what was promised.
+        """
+        try:
+            letter = str(data.get("code_letter", "?"))
+            aql = float(data.get("aql", 0.0))
+            plan = cls(
+                lot_size=int(data["lot_size"]),
+                code_letter=letter,
+                sample_size=int(data["sample_size"]),
+                accept_number=int(data["accept_number"]),
+                reject_number=int(data["reject_number"]),
+                aql=aql,
+                inspection_level=str(data.get("inspection_level", "II")),
+                plan_letter=letter,
+            )
+        except KeyError as missing:
+            raise InvalidInputError(
+                "a sampling plan with lot_size, sample_size, accept_number and reject_number",
+                column=f"sampling_plan.{missing.args[0]}",
+                got="no such key",
+                column_kind="field",
+            ) from None
+        except (TypeError, ValueError) as error:
+            raise InvalidInputError(
+                "a sampling plan of numbers", column="sampling_plan", got=str(error)
+            ) from None
+        try:
+            used = master_plan(letter, aql)[0]
+        except InvalidInputError:  # a plan stored without its table coordinates: its own letter
+            return plan
+        return dataclasses.replace(plan, plan_letter=used)
 
 
 def sampling_plan(
@@ -199,3 +250,24 @@ def low_confidence_tasks(
         keep[skip] = False
     candidates = np.flatnonzero(keep)
     return candidates[np.argsort(conf[candidates], kind="stable")[:n]].astype(np.intp)
+
+
+def inspection_sample(
+    confidence: FloatArray, labelled: IntArray, plan: SamplingPlan, *, weak: float, random_state: int = 0
+) -> tuple[IntArray, IntArray]:
+    """An audit's review set among the ``labelled`` task codes (sorted): the plan's random sample, stratified
+    by ``confidence`` (n_tasks,), and the tasks outside it whose confidence is below ``weak``, lowest first
+    and at most the sample size (reported apart, never counted toward Ac/Re). Both are task codes."""
+    if not len(labelled):
+        nothing = np.empty(0, dtype=np.intp)
+        return nothing, nothing
+    conf = confidence[labelled]
+    drawn = labelled[
+        draw_sample(len(labelled), plan, confidence=conf, stratify=True, random_state=random_state)
+    ]
+    extra = labelled[
+        low_confidence_tasks(
+            conf, min(plan.sample_size, len(labelled)), exclude=np.searchsorted(labelled, drawn)
+        )
+    ]
+    return drawn, extra[confidence[extra] < weak]

@@ -10,7 +10,7 @@ at its mean rate, which is never smaller (Hoeffding 1956, Ann. Math. Statist. 27
 or more pairs the p-value is the larger of that and the tail under the empirical null of all pairs'
 z-scores (Efron 2004), which absorbs the extra agreement hard tasks give every pair on real data.
 p-values are adjusted over pairs with Benjamini–Hochberg (1995). Co-labels come from one vectorised
-pass (``agreement.co_labels``), never a loop over pairs.
+pass (``worker_pairs.co_labels``), never a loop over pairs.
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from scipy import sparse
 from scipy.special import ndtr
 from scipy.stats import binom
 
-from labelpact.core.agreement import co_labels
 from labelpact.core.annotations import Annotations, FloatArray, IntArray
 from labelpact.core.intervals import benjamini_hochberg
+from labelpact.core.worker_pairs import co_labels
 
 __all__ = [
     "CopyTests",
@@ -189,14 +189,7 @@ def copy_tests(
 
     n = n_shared[keep].astype(np.intp)
     observed = np.bincount(pair, (la == lb).astype(np.float64), minlength=n_pairs).round().astype(np.intp)
-    expected = np.asarray(np.bincount(pair, p, minlength=n_pairs), dtype=np.float64)
-    variance = np.bincount(pair, p * (1.0 - p), minlength=n_pairs)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z_score = np.where(variance > 0, (observed - expected - 0.5) / np.sqrt(variance), 0.0)
-        rate = np.clip(expected / n, 0.0, 1.0)
-    p_value = np.where(observed >= expected + 1.0, binom.sf(observed - 1, n, rate), 1.0)
-    centre, scale = _empirical_null(z_score)
-    p_value = np.clip(np.maximum(p_value, ndtr(-(z_score - centre) / scale)), 0.0, 1.0)
+    expected, z_score, p_value = _excess_agreement(observed, n, pair, p)
     q_value = benjamini_hochberg(p_value)
     flagged = (q_value <= fdr) & ((observed - expected) / np.maximum(n, 1) >= min_excess)
     return CopyTests(
@@ -210,6 +203,23 @@ def copy_tests(
         q_value=q_value,
         flagged=flagged,
     )
+
+
+def _excess_agreement(
+    observed: IntArray, n: IntArray, pair: IntArray, p: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Expected agreements, z-scores and p-values (n_pairs,) of ``observed`` agreements on ``n`` shared tasks,
+    ``p`` (n_entries,) each shared task's chance of agreement for pair ``pair`` (n_entries,) if independent."""
+    n_pairs = len(observed)
+    expected = np.asarray(np.bincount(pair, p, minlength=n_pairs), dtype=np.float64)
+    variance = np.bincount(pair, p * (1.0 - p), minlength=n_pairs)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z_score = np.where(variance > 0, (observed - expected - 0.5) / np.sqrt(variance), 0.0)
+        rate = np.clip(expected / n, 0.0, 1.0)
+    p_value = np.where(observed >= expected + 1.0, binom.sf(observed - 1, n, rate), 1.0)
+    centre, scale = _empirical_null(z_score)
+    p_value = np.clip(np.maximum(p_value, ndtr(-(z_score - centre) / scale)), 0.0, 1.0)
+    return expected, z_score, np.asarray(p_value, dtype=np.float64)
 
 
 def _normalised(rows: FloatArray) -> FloatArray:

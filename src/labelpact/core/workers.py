@@ -157,37 +157,11 @@ def score_workers(
     when workers x classes^2 exceeds ``MAX_DENSE_CELLS`` (2 GiB per confusion array).
     """
     del random_state
-    cells = a.n_workers * a.n_classes * a.n_classes
-    if cells > MAX_DENSE_CELLS:  # ``confusion`` and the spammer scores hold (n_workers, K, K) arrays
-        raise InvalidInputError(
-            f"at most {MAX_DENSE_CELLS:,} worker x class x class cells for worker scorecards (MAX_DENSE_CELLS)",
-            got=f"{cells:,} for {a.n_workers:,} workers and {a.n_classes:,} classes",
-        )
+    consensus, probas, gold_dense = _checked(a, consensus, probas, gold)
     limits = thresholds or WorkerThresholds()
-    consensus = np.asarray(consensus, dtype=np.intp)
-    if consensus.shape != (a.n_tasks,) or (
-        len(consensus) and (consensus.min() < -1 or consensus.max() >= a.n_classes)
-    ):
-        raise InvalidInputError(f"consensus: one class code in [-1, {a.n_classes}) per task ({a.n_tasks})")
-    if probas is not None:
-        probas = np.asarray(probas, dtype=np.float64)
-        if probas.shape != (a.n_tasks, a.n_classes) or not np.isfinite(probas).all():
-            raise InvalidInputError(f"probas: finite values of shape ({a.n_tasks}, {a.n_classes})")
-    gold_dense = np.full(a.n_tasks, -1, dtype=np.intp)
-    if gold is not None:
-        if len(gold) and (gold.task.max() >= a.n_tasks or gold.label.max() >= a.n_classes):
-            raise InvalidInputError("gold coded into this batch's tasks and classes")
-        gold_dense = gold.as_dense(a.n_tasks)
-
     n_labels = a.labels_per_worker()
-    known = gold_dense[a.task] >= 0
-    n_gold = np.bincount(a.worker[known], minlength=a.n_workers)
-    correct = np.bincount(a.worker[known], a.label[known] == gold_dense[a.task[known]], minlength=a.n_workers)
-    comparable = consensus[a.task] >= 0
-    n_cons = np.bincount(a.worker[comparable], minlength=a.n_workers)
-    agree = np.bincount(
-        a.worker[comparable], a.label[comparable] == consensus[a.task[comparable]], minlength=a.n_workers
-    )
+    n_gold, correct = _matches(a, gold_dense)
+    n_cons, agree = _matches(a, consensus)
     with np.errstate(divide="ignore", invalid="ignore"):
         gold_accuracy = np.where(n_gold > 0, correct / n_gold, np.nan)
         consensus_agreement = np.where(n_cons > 0, agree / n_cons, np.nan)
@@ -223,14 +197,6 @@ def score_workers(
         "low_agreement": (n_cons >= limits.min_labels)
         & (cons_ci[:, 1] < crowd_median - limits.agreement_margin),
     }
-    flags: list[list[str]] = [[] for _ in range(a.n_workers)]
-    for name, mask in rules.items():  # a loop over flag kinds, then over flagged workers only
-        for i in np.flatnonzero(mask):
-            flags[i].append(name)
-    for i in np.flatnonzero(copying.flagged):
-        x, y = copying.worker_a[i], copying.worker_b[i]
-        flags[x].append(f"copying:{a.workers[y]}")
-        flags[y].append(f"copying:{a.workers[x]}")
     return WorkerReport(
         workers=a.workers,
         classes=a.classes,
@@ -244,10 +210,60 @@ def score_workers(
         spammer_score=spammer,
         median_duration_s=median_duration,
         speed_z=speed_z,
-        flags=tuple(tuple(f) for f in flags),
+        flags=_flags(a, rules, copying),
         copying=copying,
         thresholds=limits,
     )
+
+
+def _flags(
+    a: Annotations, rules: dict[str, npt.NDArray[np.bool_]], copying: CopyTests
+) -> tuple[tuple[str, ...], ...]:
+    """Each worker's flags: the rules it breaks (name -> mask over workers), then ``copying:<other>``."""
+    flags: list[list[str]] = [[] for _ in range(a.n_workers)]
+    for name, mask in rules.items():  # a loop over flag kinds, then over flagged workers only
+        for i in np.flatnonzero(mask):
+            flags[i].append(name)
+    for i in np.flatnonzero(copying.flagged):
+        x, y = copying.worker_a[i], copying.worker_b[i]
+        flags[x].append(f"copying:{a.workers[y]}")
+        flags[y].append(f"copying:{a.workers[x]}")
+    return tuple(tuple(f) for f in flags)
+
+
+def _checked(
+    a: Annotations, consensus: IntArray, probas: FloatArray | None, gold: Gold | None
+) -> tuple[IntArray, FloatArray | None, IntArray]:
+    """``score_workers``' inputs checked against ``a``: consensus codes, probas, and the gold per task (-1 none)."""
+    cells = a.n_workers * a.n_classes * a.n_classes
+    if cells > MAX_DENSE_CELLS:  # ``confusion`` and the spammer scores hold (n_workers, K, K) arrays
+        raise InvalidInputError(
+            f"at most {MAX_DENSE_CELLS:,} worker x class x class cells for worker scorecards (MAX_DENSE_CELLS)",
+            got=f"{cells:,} for {a.n_workers:,} workers and {a.n_classes:,} classes",
+        )
+    consensus = np.asarray(consensus, dtype=np.intp)
+    if consensus.shape != (a.n_tasks,) or (
+        len(consensus) and (consensus.min() < -1 or consensus.max() >= a.n_classes)
+    ):
+        raise InvalidInputError(f"consensus: one class code in [-1, {a.n_classes}) per task ({a.n_tasks})")
+    if probas is not None:
+        probas = np.asarray(probas, dtype=np.float64)
+        if probas.shape != (a.n_tasks, a.n_classes) or not np.isfinite(probas).all():
+            raise InvalidInputError(f"probas: finite values of shape ({a.n_tasks}, {a.n_classes})")
+    gold_dense = np.full(a.n_tasks, -1, dtype=np.intp)
+    if gold is not None:
+        if len(gold) and (gold.task.max() >= a.n_tasks or gold.label.max() >= a.n_classes):
+            raise InvalidInputError("gold coded into this batch's tasks and classes")
+        gold_dense = gold.as_dense(a.n_tasks)
+    return consensus, probas, gold_dense
+
+
+def _matches(a: Annotations, reference: IntArray) -> tuple[IntArray, FloatArray]:
+    """Per worker (n_workers,): labels on tasks with a ``reference`` class (n_tasks,; -1 none), and how many match it."""
+    known = reference[a.task] >= 0
+    n = np.bincount(a.worker[known], minlength=a.n_workers)
+    hits = np.bincount(a.worker[known], a.label[known] == reference[a.task[known]], minlength=a.n_workers)
+    return n, np.asarray(hits, dtype=np.float64)
 
 
 def spammer_scores(confusions: FloatArray, *, seen: npt.NDArray[np.bool_] | None = None) -> FloatArray:

@@ -174,32 +174,11 @@ def label_bias(
     flat = np.bincount(task_slice[used] * k + consensus[used], minlength=n_slices * k)
     table = flat.reshape(n_slices, k).astype(np.float64)
     chi2, p_all, v_all = cramers_v(table)
-    # agreement: agreeing ordered pairs / all ordered pairs, per task
-    counts = annotations.label_counts()
-    n_t = counts.sum(axis=1)
-    agree = np.asarray((counts * (counts - 1)).sum(axis=1), dtype=np.float64)
-    pairs = np.asarray(n_t * (n_t - 1), dtype=np.float64)
-    # gold accuracy of the individual labels
-    gold_dense = gold.as_dense(annotations.n_tasks) if gold is not None else np.full(annotations.n_tasks, -1)
-    on_gold = gold_dense[annotations.task] >= 0
-    ann_slice = task_slice[annotations.task]
-    correct = on_gold & (annotations.label == gold_dense[annotations.task])
-    gold_n = np.bincount(ann_slice[on_gold & (ann_slice >= 0)], minlength=n_slices)
-    gold_k = np.bincount(ann_slice[correct & (ann_slice >= 0)], minlength=n_slices)
+    gold_k, gold_n = _gold_hits(annotations, task_slice, gold, n_slices)
     acc_lo, acc_hi = wilson_interval(gold_k, gold_n, confidence=confidence)
+    ann_slice = task_slice[annotations.task]
     n_ann = np.bincount(ann_slice[ann_slice >= 0], minlength=n_slices)
-    pairable = (task_slice >= 0) & (pairs > 0)
-    ts, a, p = task_slice[pairable], agree[pairable], pairs[pairable]
-    sums: FloatArray = np.column_stack(
-        [np.bincount(ts, w, minlength=n_slices) for w in (np.ones_like(a), a, p, a * a, a * p, p * p)]
-    )
-    ratio_in, var_in = _ratio(sums)
-    ratio_out, var_out = _ratio(np.asarray(sums.sum(axis=0) - sums, dtype=np.float64))
-    diff_agree = ratio_in - ratio_out
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p_agree = np.where(
-            var_in + var_out > 0, 2 * ndtr(-np.abs(diff_agree) / np.sqrt(var_in + var_out)), np.nan
-        )
+    ratio_in, diff_agree, p_agree, var_in = _agreement_tests(annotations, task_slice, n_slices)
     half = z * np.sqrt(var_in)
     n_tasks = np.bincount(task_slice[task_slice >= 0], minlength=n_slices)
 
@@ -207,12 +186,7 @@ def label_bias(
     for s in range(n_slices):
         _, p_dist, v_dist = cramers_v(np.vstack([table[s], table.sum(axis=0) - table[s]]))
         k_in, n_in = int(gold_k[s]), int(gold_n[s])
-        k_out, n_out = int(gold_k.sum() - k_in), int(gold_n.sum() - n_in)
-        if n_in and n_out:
-            p_acc = float(fisher_exact([[k_in, n_in - k_in], [k_out, n_out - k_out]])[1])
-            diff_acc = k_in / n_in - k_out / n_out
-        else:
-            p_acc, diff_acc = math.nan, math.nan
+        diff_acc, p_acc = _accuracy_test(k_in, n_in, int(gold_k.sum() - k_in), int(gold_n.sum() - n_in))
         raw.append(
             {
                 "slice": names[s],
@@ -235,6 +209,66 @@ def label_bias(
                 "accuracy_p": p_acc,
             }
         )
+    return BiasReport(
+        column=column,
+        classes=annotations.classes,
+        chi2=chi2,
+        p_value=p_all,
+        cramers_v=v_all,
+        n_tasks_used=int(used.sum()),
+        n_tasks_unsliced=int((task_slice < 0).sum()),
+        fdr=fdr,
+        slices=_corrected(raw, fdr),
+    )
+
+
+def _gold_hits(
+    annotations: Annotations, task_slice: IntArray, gold: Gold | None, n_slices: int
+) -> tuple[IntArray, IntArray]:
+    """Per slice (n_slices,): labels on gold tasks that match the gold, and labels on gold tasks."""
+    gold_dense = gold.as_dense(annotations.n_tasks) if gold is not None else np.full(annotations.n_tasks, -1)
+    on_gold = gold_dense[annotations.task] >= 0
+    ann_slice = task_slice[annotations.task]
+    correct = on_gold & (annotations.label == gold_dense[annotations.task])
+    gold_n = np.bincount(ann_slice[on_gold & (ann_slice >= 0)], minlength=n_slices)
+    gold_k = np.bincount(ann_slice[correct & (ann_slice >= 0)], minlength=n_slices)
+    return gold_k, gold_n
+
+
+def _agreement_tests(
+    annotations: Annotations, task_slice: IntArray, n_slices: int
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Per slice (n_slices,): percent agreement (agreeing ordered pairs / all ordered pairs, a ratio
+    estimator over tasks), its difference from the rest, the z-test p-value of that difference, its variance."""
+    counts = annotations.label_counts()
+    n_t = counts.sum(axis=1)
+    agree = np.asarray((counts * (counts - 1)).sum(axis=1), dtype=np.float64)
+    pairs = np.asarray(n_t * (n_t - 1), dtype=np.float64)
+    pairable = (task_slice >= 0) & (pairs > 0)
+    ts, a, p = task_slice[pairable], agree[pairable], pairs[pairable]
+    sums: FloatArray = np.column_stack(
+        [np.bincount(ts, w, minlength=n_slices) for w in (np.ones_like(a), a, p, a * a, a * p, p * p)]
+    )
+    ratio_in, var_in = _ratio(sums)
+    ratio_out, var_out = _ratio(np.asarray(sums.sum(axis=0) - sums, dtype=np.float64))
+    diff_agree = ratio_in - ratio_out
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p_agree = np.where(
+            var_in + var_out > 0, 2 * ndtr(-np.abs(diff_agree) / np.sqrt(var_in + var_out)), np.nan
+        )
+    return ratio_in, diff_agree, p_agree, var_in
+
+
+def _accuracy_test(k_in: int, n_in: int, k_out: int, n_out: int) -> tuple[float, float]:
+    """Gold accuracy of a slice minus the rest's, and Fisher's exact p-value; NaN when either side has none."""
+    if n_in and n_out:
+        p_acc = float(fisher_exact([[k_in, n_in - k_in], [k_out, n_out - k_out]])[1])
+        return k_in / n_in - k_out / n_out, p_acc
+    return math.nan, math.nan
+
+
+def _corrected(raw: list[dict[str, Any]], fdr: float) -> tuple[SliceStats, ...]:
+    """Slice statistics with Benjamini–Hochberg q-values over the slices, and the flags they raise at ``fdr``."""
     q = {m: benjamini_hochberg([r[f"{m}_p"] for r in raw]) for m in ("distribution", "agreement", "accuracy")}
     flag_names = {"distribution": "label_distribution", "agreement": "agreement", "accuracy": "gold_accuracy"}
     stats = []
@@ -250,14 +284,4 @@ def label_bias(
                 flags=flags,
             )
         )
-    return BiasReport(
-        column=column,
-        classes=annotations.classes,
-        chi2=chi2,
-        p_value=p_all,
-        cramers_v=v_all,
-        n_tasks_used=int(used.sum()),
-        n_tasks_unsliced=int((task_slice < 0).sum()),
-        fdr=fdr,
-        slices=tuple(stats),
-    )
+    return tuple(stats)

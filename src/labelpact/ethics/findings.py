@@ -142,88 +142,93 @@ def _license_findings(provenance: ProvenanceReport | None, contract: Contract) -
 
 
 def _pay_findings(pay: PayReport | None, contract: Contract, too_fast_share: float) -> list[Finding]:
+    """Workers paid below the floor, labels done faster than reading allows, and workers whose pay is unknown."""
     if pay is None:
         return []
-    out = []
+    found = (_below_floor(pay, contract), _too_fast(pay, too_fast_share), _pay_unknown(pay))
+    return [f for f in found if f is not None]
+
+
+def _below_floor(pay: PayReport, contract: Contract) -> Finding | None:
     currency = pay.currency
-    share = float(contract["pay.annotator_share"])
+    share = float(contract.pay.annotator_share)
     below = [w for w in pay.workers if w.below_floor]
     if below:
         worst = sorted(below, key=lambda w: (w.hourly_pay or 0.0, w.worker))
-        out.append(
-            Finding(
-                kind="pay_below_floor",
-                severity=_severity(contract, "pay_below_floor"),
-                detail=f"{len(below)} of {len(pay.workers) - pay.n_workers_unknown} timed worker(s) "
-                f"({pct(pay.share_workers_below_floor)}, {pct(pay.share_hours_below_floor)} of the hours) "
-                f"earn below the floor of {money(pay.pay_floor_per_hour, currency)} per hour.",
-                clause="pay.pay_floor_per_hour",
-                evidence={
-                    "n_workers_below_floor": len(below),
-                    "share_workers_below_floor": pay.share_workers_below_floor,
-                    "share_hours_below_floor": pay.share_hours_below_floor,
-                    "pay_floor_per_hour": pay.pay_floor_per_hour,
-                    "pay_per_label": pay.price_per_label,
-                    "annotator_share": share,
-                    "currency": currency,
-                    "quantiles": dict(pay.quantiles),
-                    "workers": [
-                        {"worker": w.worker, "hourly_pay": w.hourly_pay, "hours": w.hours}
-                        for w in worst[:MAX_EXAMPLES]
-                    ],
-                },
-                action="Raise these annotators' pay to the floor (per label or per hour), or show time "
-                "records that prove their hourly pay meets it.",
-            )
+        return Finding(
+            kind="pay_below_floor",
+            severity=_severity(contract, "pay_below_floor"),
+            detail=f"{len(below)} of {len(pay.workers) - pay.n_workers_unknown} timed worker(s) "
+            f"({pct(pay.share_workers_below_floor)}, {pct(pay.share_hours_below_floor)} of the hours) "
+            f"earn below the floor of {money(pay.pay_floor_per_hour, currency)} per hour.",
+            clause="pay.pay_floor_per_hour",
+            evidence={
+                "n_workers_below_floor": len(below),
+                "share_workers_below_floor": pay.share_workers_below_floor,
+                "share_hours_below_floor": pay.share_hours_below_floor,
+                "pay_floor_per_hour": pay.pay_floor_per_hour,
+                "pay_per_label": pay.price_per_label,
+                "annotator_share": share,
+                "currency": currency,
+                "quantiles": dict(pay.quantiles),
+                "workers": [
+                    {"worker": w.worker, "hourly_pay": w.hourly_pay, "hours": w.hours}
+                    for w in worst[:MAX_EXAMPLES]
+                ],
+            },
+            action="Raise these annotators' pay to the floor (per label or per hour), or show time "
+            "records that prove their hourly pay meets it.",
         )
+    return None
+
+
+def _too_fast(pay: PayReport, too_fast_share: float) -> Finding | None:
     timed = sum(w.n_timed for w in pay.workers)
     if pay.n_annotations_too_fast:
         fast_share = pay.n_annotations_too_fast / timed if timed else 0.0
         fastest = sorted((w for w in pay.workers if w.n_too_fast), key=lambda w: (-w.n_too_fast, w.worker))
-        out.append(
-            Finding(
-                kind="implausible_time",
-                severity="warning" if fast_share >= too_fast_share else "info",
-                detail=f"{pay.n_annotations_too_fast} label(s) ({fast_share:.1%} of the timed ones) took "
-                "less time than reading the task needs: the work was not read, or its times are wrong.",
-                clause="pay.pay_floor_per_hour",
-                evidence={
-                    "n_annotations_too_fast": pay.n_annotations_too_fast,
-                    "share_of_timed": fast_share,
-                    "limit": too_fast_share,
-                    "min_seconds": pay.min_seconds,
-                    "words_per_minute": pay.words_per_minute,
-                    "n_tasks_mostly_too_fast": len(pay.tasks_too_fast),
-                    "tasks": _head(pay.tasks_too_fast),
-                    "workers": [{"worker": w.worker, "n_too_fast": w.n_too_fast} for w in fastest][
-                        :MAX_EXAMPLES
-                    ],
-                },
-                action="Check these workers' time records and relabel the tasks they did too fast to read.",
-            )
+        return Finding(
+            kind="implausible_time",
+            severity="warning" if fast_share >= too_fast_share else "info",
+            detail=f"{pay.n_annotations_too_fast} label(s) ({fast_share:.1%} of the timed ones) took "
+            "less time than reading the task needs: the work was not read, or its times are wrong.",
+            clause="pay.pay_floor_per_hour",
+            evidence={
+                "n_annotations_too_fast": pay.n_annotations_too_fast,
+                "share_of_timed": fast_share,
+                "limit": too_fast_share,
+                "min_seconds": pay.min_seconds,
+                "words_per_minute": pay.words_per_minute,
+                "n_tasks_mostly_too_fast": len(pay.tasks_too_fast),
+                "tasks": _head(pay.tasks_too_fast),
+                "workers": [{"worker": w.worker, "n_too_fast": w.n_too_fast} for w in fastest][:MAX_EXAMPLES],
+            },
+            action="Check these workers' time records and relabel the tasks they did too fast to read.",
         )
+    return None
+
+
+def _pay_unknown(pay: PayReport) -> Finding | None:
     if pay.n_workers_unknown:
         n = len(pay.workers)
         none_known = pay.n_workers_unknown == n
-        out.append(
-            Finding(
-                kind="pay_unknown",
-                severity="info",
-                detail=(
-                    "No label has a time on task: effective pay cannot be checked."
-                    if none_known
-                    else f"{pay.n_workers_unknown} of {n} worker(s) have no time on task: pay unknown."
-                ),
-                clause="pay.pay_floor_per_hour",
-                evidence={
-                    "n_workers_unknown": pay.n_workers_unknown,
-                    "n_annotations_untimed": pay.n_annotations_untimed,
-                    "workers": _head(pay.workers_unknown),
-                },
-                action="Deliver duration_s (or started_at and submitted_at) for every label.",
-            )
+        return Finding(
+            kind="pay_unknown",
+            severity="info",
+            detail=(
+                "No label has a time on task: effective pay cannot be checked."
+                if none_known
+                else f"{pay.n_workers_unknown} of {n} worker(s) have no time on task: pay unknown."
+            ),
+            clause="pay.pay_floor_per_hour",
+            evidence={
+                "n_workers_unknown": pay.n_workers_unknown,
+                "n_annotations_untimed": pay.n_annotations_untimed,
+                "workers": _head(pay.workers_unknown),
+            },
+            action="Deliver duration_s (or started_at and submitted_at) for every label.",
         )
-    return out
+    return None
 
 
 def _slice_evidence(column: str, s: SliceStats) -> dict[str, Any]:

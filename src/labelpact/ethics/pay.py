@@ -141,16 +141,7 @@ def pay_audit(
             "a non-negative price, pay floor and min_seconds, and a positive reading speed",
             got=f"{price_per_label}, {pay_floor_per_hour}, {min_seconds}, {words_per_minute}",
         )
-    seconds = durations_s(annotations) if durations is None else np.asarray(durations, dtype=np.float64)
-    if seconds.shape != (annotations.n_annotations,):
-        raise InvalidInputError(
-            f"one duration per annotation ({annotations.n_annotations})", column="duration_s"
-        )
-    if (seconds < 0).any():
-        row = int(np.flatnonzero(seconds < 0)[0])
-        raise InvalidInputError(
-            "durations of zero seconds or more", column="duration_s", got=f"{seconds[row]} at row {row + 1}"
-        )
+    seconds = _seconds(annotations, durations)
     timed = ~np.isnan(seconds)
     n_w = annotations.n_workers
     n_labels = np.bincount(annotations.worker, minlength=n_w)
@@ -161,15 +152,7 @@ def pay_audit(
         hourly = np.where(hours > 0, n_timed * price_per_label / hours, np.nan)
     known = ~np.isnan(hourly)
     below = known & (hourly < pay_floor_per_hour)
-    # too fast: below min_seconds, or below the reading time of the task's words
-    threshold = np.full(annotations.n_annotations, float(min_seconds))
-    if words is not None:
-        w = np.asarray(words, dtype=np.float64)
-        if w.shape != (annotations.n_tasks,):
-            raise InvalidInputError(f"one word count per task ({annotations.n_tasks})", column="words")
-        reading = w[annotations.task] / words_per_minute * 60.0
-        threshold = np.fmax(threshold, reading)
-    fast = timed & (seconds < threshold)
+    fast = timed & (seconds < _fastest_plausible(annotations, words, min_seconds, words_per_minute))
     n_fast = np.bincount(annotations.worker, weights=fast, minlength=n_w).astype(np.intp)
     fast_per_task = np.bincount(annotations.task, weights=fast, minlength=annotations.n_tasks)
     timed_per_task = np.bincount(annotations.task, weights=timed, minlength=annotations.n_tasks)
@@ -206,3 +189,33 @@ def pay_audit(
         min_seconds=float(min_seconds),
         words_per_minute=float(words_per_minute),
     )
+
+
+def _seconds(annotations: Annotations, durations: npt.ArrayLike | None) -> FloatArray:
+    """Seconds on task per annotation (n_annotations,), NaN unknown: ``durations`` checked, or read from ``annotations``."""
+    seconds = durations_s(annotations) if durations is None else np.asarray(durations, dtype=np.float64)
+    if seconds.shape != (annotations.n_annotations,):
+        raise InvalidInputError(
+            f"one duration per annotation ({annotations.n_annotations})", column="duration_s"
+        )
+    if (seconds < 0).any():
+        row = int(np.flatnonzero(seconds < 0)[0])
+        raise InvalidInputError(
+            "durations of zero seconds or more", column="duration_s", got=f"{seconds[row]} at row {row + 1}"
+        )
+    return seconds
+
+
+def _fastest_plausible(
+    annotations: Annotations, words: npt.ArrayLike | None, min_seconds: float, words_per_minute: float
+) -> FloatArray:
+    """Seconds below which an annotation is too fast (n_annotations,): ``min_seconds``, or the reading time of
+    its task's ``words`` (n_tasks,) at ``words_per_minute`` when longer."""
+    threshold = np.full(annotations.n_annotations, float(min_seconds))
+    if words is not None:
+        w = np.asarray(words, dtype=np.float64)
+        if w.shape != (annotations.n_tasks,):
+            raise InvalidInputError(f"one word count per task ({annotations.n_tasks})", column="words")
+        reading = w[annotations.task] / words_per_minute * 60.0
+        threshold = np.fmax(threshold, reading)
+    return threshold

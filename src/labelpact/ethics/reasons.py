@@ -38,7 +38,7 @@ _PII_OUTCOME: dict[str, Outcome] = {"reject": "reject", "review": "review", "all
 
 
 def blocks_on(contract: Contract, kind: str) -> bool:
-    return kind in (contract["ethics.block_on"] or ())
+    return kind in (contract.ethics.block_on or ())
 
 
 def pii_policy(contract: Contract) -> str:
@@ -92,7 +92,7 @@ def _pii_reasons(report: EthicsReport, contract: Contract) -> list[Reason]:
 
 
 def _license_reasons(report: EthicsReport, contract: Contract) -> list[Reason]:
-    allowed = contract["data.allowed_licenses"]
+    allowed = contract.data.allowed_licenses
     if allowed is None:
         return []
     if report.provenance is None:
@@ -129,12 +129,12 @@ def _license_reasons(report: EthicsReport, contract: Contract) -> list[Reason]:
 
 
 def _pay_reasons(report: EthicsReport, contract: Contract, too_fast_share: float) -> list[Reason]:
-    floor = contract["pay.pay_floor_per_hour"]
+    floor = contract.pay.pay_floor_per_hour
     if floor is None:
         return []
     pay = report.pay
     if pay is None:
-        why = "pay.price_per_label is not set" if contract["pay.price_per_label"] is None else "no labels"
+        why = "pay.price_per_label is not set" if contract.pay.price_per_label is None else "no labels"
         return [Reason("pay.pay_floor_per_hour", "unchecked", f"cannot compute pay: {why}", limit=floor)]
     known = [w.hourly_pay for w in pay.workers if w.hourly_pay is not None]
     if not known:

@@ -37,7 +37,16 @@ from labelpact.core.annotations import (
     natural_order,
 )
 from labelpact.errors import InvalidInputError
-from labelpact.io.column import ALIASES, decode_durations, decode_times, encode, fail_at, resolve_columns
+from labelpact.io.column import (
+    ALIASES,
+    Coded,
+    decode_durations,
+    decode_times,
+    encode,
+    fail_at,
+    resolve_columns,
+)
+from labelpact.io.duplicates import DUPLICATE_POLICIES, apply_duplicate_policy, count_duplicates
 from labelpact.io.labelstudio import (
     LS_COLUMNS,
     LS_META_COLUMNS,
@@ -52,8 +61,6 @@ from labelpact.io.source import Source, detect_format, read_source
 from labelpact.io.values import check_line_breaks, check_names, numeric_spellings, spelling_warning
 
 __all__ = ["Delivery", "read_annotations", "read_delivery"]
-
-_POLICIES = ("keep", "first", "last", "error")
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,9 +120,9 @@ def read_delivery(
     otherwise an abstention and a warning.
     """
     file = Path(path)
-    if duplicates not in _POLICIES:
+    if duplicates not in DUPLICATE_POLICIES:
         raise InvalidInputError(
-            f"a duplicate policy in {list(_POLICIES)}", column="duplicates", got=repr(duplicates)
+            f"a duplicate policy in {list(DUPLICATE_POLICIES)}", column="duplicates", got=repr(duplicates)
         )
     fmt = detect_format(file, format)
     if fmt in ("json", "labelstudio-json", "labelstudio-json-min"):
@@ -150,77 +157,14 @@ def _deliver(
 ) -> Delivery:
     file, table, locate = source.path, source.table, source.locate
     full_ls = source.format == "labelstudio-json"
-    notes: list[str] = []
-    if full_ls:
-        columns = {
-            role: LS_COLUMNS[role] for role in ("task", "worker", "label", "duration_s", "submitted_at")
-        }
-        names = {"task": "id", "worker": "completed_by", "label": "label", "duration_s": "lead_time"}
-        names["submitted_at"] = "created_at"
-    else:
-        if is_labelstudio_export(source):
-            known = (alias for role, aliases in ALIASES.items() if role != "label" for alias in aliases)
-            found = labelstudio_roles(source, explicit, known)
-            explicit = {**explicit, **found}
-        columns = resolve_columns(
-            table.column_names, file=file, explicit=explicit, required=("task", "worker")
-        )
-        if "label" not in columns:
-            raise _missing_label(table.column_names, file)
-        names = dict(columns)
-        if is_labelstudio_export(source):
-            taken = ", ".join(f"{role} {columns[role]!r}" for role in ("task", "worker", "label"))
-            notes.append(f"read as a Label Studio export: {taken}")
+    columns, names, explicit, notes = _roles(source, explicit)
     n_rows = table.num_rows
     if n_rows == 0:
         raise InvalidInputError("at least one annotation", file=file, row=2, got="only the header")
     warnings = check_line_breaks(source, columns)
-
-    # Arrow kernels release the GIL: the task column (the most distinct values) is hashed in a thread
-    # while this one codes the other columns and parses durations and times.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pending = pool.submit(encode, table[names["task"]], file=file, name=columns["task"])
-        worker = encode(table[names["worker"]], file=file, name=columns["worker"])
-        label = encode(table[names["label"]], file=file, name=columns["label"])
-        decoded: dict[str, Any] = {}
-        for role in ("duration_s", "started_at", "submitted_at"):
-            if role in columns:
-                decode = decode_durations if role == "duration_s" else decode_times
-                decoded[role] = decode(table[names[role]], file=file, name=columns[role], locate=locate)
-        task = pending.result()
-    for role, coded in (("task", task), ("worker", worker), ("label", label)):
-        check_names(coded, role, limits=limits, file=file, column=columns[role], locate=locate)
-    if is_labelstudio_export(source):  # after the length limit: a label parsed as JSON here is short
-        check_single_choice(label, source=source, column=columns["label"])
-
-    no_task = task.codes < 0
-    if no_task.any():
-        i = int(np.flatnonzero(no_task)[0])
-        raise fail_at(locate, i, "a task id", file=file, column=columns["task"], got="a blank cell")
-    no_worker, no_label = worker.codes < 0, label.codes < 0
-    orphan = no_worker & ~no_label
-    if orphan.any():
-        i = int(np.flatnonzero(orphan)[0])
-        raise fail_at(
-            locate, i, "a worker id for this label", file=file, column=columns["worker"], got="a blank cell"
-        )
+    task, worker, label, decoded = _encoded(source, columns, names, limits)
     cancelled = _flag(table, "cancelled") if full_ls else np.zeros(n_rows, dtype=bool)
-    abstained = no_label & ~no_worker & ~cancelled
-    if strict and abstained.any():
-        i = int(np.flatnonzero(abstained)[0])
-        raise fail_at(
-            locate,
-            i,
-            "a label (strict mode refuses abstentions)",
-            file=file,
-            column=columns["label"],
-            got="a blank cell",
-        )
-    keep = ~no_label
-    if not keep.any():
-        raise InvalidInputError(
-            "at least one annotation", file=file, got=f"no label in any of its {n_rows} rows"
-        )
+    keep, abstained = _labelled_rows(source, columns, task, worker, label, cancelled, strict=strict)
 
     vocabulary, label_codes = _classes(label.names, label.codes, classes, file, columns["label"], locate)
     spellings = numeric_spellings(vocabulary)
@@ -245,19 +189,18 @@ def _deliver(
         classes=vocabulary,
         **optional,
     )
-    n_duplicates = _count_duplicates(annotations)
-    annotations, dropped = _apply_policy(annotations, duplicates, n_duplicates, keep, source, columns)
+    n_duplicates = count_duplicates(annotations)
+    annotations, dropped = apply_duplicate_policy(
+        annotations, duplicates, n_duplicates, keep, source, columns
+    )
 
     gold_pairs: GoldPairs | None = None
     if full_ls:
         truth = np.flatnonzero(_flag(table, "ground_truth") & keep)
         gold_pairs = (task.codes[truth].astype(np.intp), label_codes[truth].astype(np.intp), source, truth)
+    fixed = classes is not None
     annotations, gold_codes = attach_gold(
-        annotations,
-        gold,
-        ls_gold=gold_pairs,
-        explicit=explicit,
-        classes_fixed=classes is not None,
+        annotations, gold, ls_gold=gold_pairs, explicit=explicit, classes_fixed=fixed
     )
     payloads = read_tasks(tasks, task_column=explicit.get("task")) if tasks is not None else None
     if payloads is None:
@@ -279,6 +222,100 @@ def _deliver(
         warnings=tuple(warnings),
         notes=tuple(notes),
     )
+
+
+def _roles(
+    source: Source, explicit: Mapping[str, str | None]
+) -> tuple[dict[str, str], dict[str, str], Mapping[str, str | None], list[str]]:
+    """The file's column for each role as the user names it (``columns``) and as the table holds it
+    (``names``), the explicit choices with any Label Studio roles found, and notes on how it was read."""
+    table, file = source.table, source.path
+    notes: list[str] = []
+    if source.format == "labelstudio-json":
+        columns = {
+            role: LS_COLUMNS[role] for role in ("task", "worker", "label", "duration_s", "submitted_at")
+        }
+        names = {"task": "id", "worker": "completed_by", "label": "label", "duration_s": "lead_time"}
+        names["submitted_at"] = "created_at"
+        return columns, names, explicit, notes
+    if is_labelstudio_export(source):
+        known = (alias for role, aliases in ALIASES.items() if role != "label" for alias in aliases)
+        found = labelstudio_roles(source, explicit, known)
+        explicit = {**explicit, **found}
+    columns = resolve_columns(table.column_names, file=file, explicit=explicit, required=("task", "worker"))
+    if "label" not in columns:
+        raise _missing_label(table.column_names, file)
+    names = dict(columns)
+    if is_labelstudio_export(source):
+        taken = ", ".join(f"{role} {columns[role]!r}" for role in ("task", "worker", "label"))
+        notes.append(f"read as a Label Studio export: {taken}")
+    return columns, names, explicit, notes
+
+
+def _encoded(
+    source: Source, columns: Mapping[str, str], names: Mapping[str, str], limits: Limits
+) -> tuple[Coded, Coded, Coded, dict[str, Any]]:
+    """Task, worker and label columns coded and their names checked, and the optional columns decoded."""
+    file, table, locate = source.path, source.table, source.locate
+    # Arrow kernels release the GIL: the task column (the most distinct values) is hashed in a thread
+    # while this one codes the other columns and parses durations and times.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(encode, table[names["task"]], file=file, name=columns["task"])
+        worker = encode(table[names["worker"]], file=file, name=columns["worker"])
+        label = encode(table[names["label"]], file=file, name=columns["label"])
+        decoded: dict[str, Any] = {}
+        for role in ("duration_s", "started_at", "submitted_at"):
+            if role in columns:
+                decode = decode_durations if role == "duration_s" else decode_times
+                decoded[role] = decode(table[names[role]], file=file, name=columns[role], locate=locate)
+        task = pending.result()
+    for role, coded in (("task", task), ("worker", worker), ("label", label)):
+        check_names(coded, role, limits=limits, file=file, column=columns[role], locate=locate)
+    if is_labelstudio_export(source):  # after the length limit: a label parsed as JSON here is short
+        check_single_choice(label, source=source, column=columns["label"])
+    return task, worker, label, decoded
+
+
+def _labelled_rows(
+    source: Source,
+    columns: Mapping[str, str],
+    task: Coded,
+    worker: Coded,
+    label: Coded,
+    cancelled: npt.NDArray[np.bool_],
+    *,
+    strict: bool,
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Rows that hold a label (n_rows,) and rows where a worker abstained; blank task or worker ids raise."""
+    file, locate = source.path, source.locate
+    no_task = task.codes < 0
+    if no_task.any():
+        i = int(np.flatnonzero(no_task)[0])
+        raise fail_at(locate, i, "a task id", file=file, column=columns["task"], got="a blank cell")
+    no_worker, no_label = worker.codes < 0, label.codes < 0
+    orphan = no_worker & ~no_label
+    if orphan.any():
+        i = int(np.flatnonzero(orphan)[0])
+        raise fail_at(
+            locate, i, "a worker id for this label", file=file, column=columns["worker"], got="a blank cell"
+        )
+    abstained = no_label & ~no_worker & ~cancelled
+    if strict and abstained.any():
+        i = int(np.flatnonzero(abstained)[0])
+        raise fail_at(
+            locate,
+            i,
+            "a label (strict mode refuses abstentions)",
+            file=file,
+            column=columns["label"],
+            got="a blank cell",
+        )
+    keep = ~no_label
+    if not keep.any():
+        raise InvalidInputError(
+            "at least one annotation", file=file, got=f"no label in any of its {len(keep)} rows"
+        )
+    return keep, abstained
 
 
 def _missing_label(names: Sequence[str], file: Path) -> InvalidInputError:
@@ -317,42 +354,6 @@ def _classes(
         )
     lookup = np.array([position[name] for name in names] + [-1], dtype=np.int32)
     return vocabulary, lookup[codes]
-
-
-def _count_duplicates(a: Annotations) -> int:
-    """Rows repeating an earlier (task, worker) pair; sorting the pair keys beats hashing 10^7 of them."""
-    if a.n_annotations < 2:
-        return 0
-    key = np.sort(a.task.astype(np.int64) * max(a.n_workers, 1) + a.worker)
-    return int(a.n_annotations - 1 - np.count_nonzero(key[1:] != key[:-1]))
-
-
-def _apply_policy(
-    a: Annotations,
-    policy: DuplicatePolicy,
-    n_duplicates: int,
-    kept_rows: npt.NDArray[np.bool_],
-    source: Source,
-    columns: Mapping[str, str],
-) -> tuple[Annotations, int]:
-    if n_duplicates == 0 or policy == "keep":
-        return a, 0
-    if policy == "error":
-        row_index = np.flatnonzero(kept_rows)  # annotation i came from data row row_index[i]
-        i = int(np.flatnonzero(a.duplicate_mask(keep="first"))[0])
-        same = np.flatnonzero((a.task == a.task[i]) & (a.worker == a.worker[i]))
-        first = source.locate(int(row_index[same[0]]))
-        raise fail_at(
-            source.locate,
-            int(row_index[i]),
-            "one label per (task, worker) pair (or choose --duplicates keep|first|last)",
-            file=source.path,
-            column=columns["worker"],
-            got=f"task {a.tasks[a.task[i]]!r} by worker {a.workers[a.worker[i]]!r} again "
-            f"(first at {first.unit} {first.number})",
-        )
-    kept = a.select(~a.duplicate_mask(keep=policy))
-    return kept, a.n_annotations - kept.n_annotations
 
 
 def _embedded_payloads(

@@ -61,7 +61,7 @@ class PartnerOffer:
         price_per_label: float | None = None,
     ) -> PartnerOffer:
         """Price from ``pay.price_per_label`` unless given; cap from ``allocation.max_share`` (1 if unset)."""
-        price = contract["pay.price_per_label"] if price_per_label is None else price_per_label
+        price = contract.pay.price_per_label if price_per_label is None else price_per_label
         if price is None:
             raise InvalidInputError(
                 "a price per label for this partner",
@@ -70,7 +70,7 @@ class PartnerOffer:
                 got="none",
                 column_kind="key",
             )
-        share = contract["allocation.max_share"]
+        share = contract.allocation.max_share
         return cls(
             name, float(price), gold_correct, gold_total, capacity, 1.0 if share is None else share, risk
         )
@@ -99,7 +99,7 @@ class Allocation:
     def correct_per_dollar(self) -> float:
         return self.expected_correct / self.cost if self.cost > 0 else 0.0
 
-    def as_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "n_labels": self.n_labels,
             "budget": self.budget,

@@ -44,8 +44,9 @@ def allocate_work(
     names = sorted({b.partner for b in store.list_batches(project=project)} | set(partners))
     if not names:
         raise InvalidInputError(
-            "a project with delivered batches or --partners to consider",
-            column="--project",
+            "a project with delivered batches or partners to consider",
+            column="project",
+            column_kind="field",
             got=repr(project),
         )
     offers, evidence = [], []
@@ -79,5 +80,5 @@ def allocate_work(
             }
         )
     split = allocate(offers, labels=labels, budget=budget, risk_penalty=risk_penalty)
-    document = {"project": project, "as_of": day.isoformat(), **split.as_dict(), "evidence": evidence}
+    document = {"project": project, "as_of": day.isoformat(), **split.to_dict(), "evidence": evidence}
     return WorkSplit(allocation=split, document=document)

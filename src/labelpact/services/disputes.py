@@ -5,9 +5,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from labelpact.store import DisputeRecord, Store
+from labelpact.store import DISPUTE_RESOLUTIONS, DisputeRecord, Store
 
-__all__ = ["dispute_dict", "list_disputes", "open_dispute", "resolve_dispute"]
+__all__ = ["DISPUTE_RESOLUTIONS", "dispute_dict", "list_disputes", "open_dispute", "resolve_dispute"]
 
 
 def dispute_dict(record: DisputeRecord) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -15,9 +16,62 @@ from labelpact.errors import InvalidInputError
 from labelpact.ethics import EthicsReport, audit_ethics
 from labelpact.ethics.findings import ethics_findings, ethics_reasons
 from labelpact.io import Delivery
-from labelpact.services.quality import consensus_of
+from labelpact.io.contract import read_contract
+from labelpact.services.progress import Progress, stage
+from labelpact.services.quality import consensus_of, read_labels
 
-__all__ = ["ethics_document", "ethics_of"]
+__all__ = ["check_phone_regions", "contract_or_default", "ethics_document", "ethics_file", "ethics_of"]
+
+
+def contract_or_default(path: str | Path | None) -> Contract:
+    """The contract in the TOML file ``path`` (``io.contract.read_contract``), or the defaults (no thresholds)."""
+    return Contract.default() if path is None else read_contract(path)[0]
+
+
+def check_phone_regions(regions: Sequence[str]) -> tuple[str, ...]:
+    """Region codes upper-cased (default ``("US",)``); an unknown one is an error naming the field."""
+    import phonenumbers  # the personal-data scan's own dependency, loaded when it runs
+
+    chosen = tuple(r.strip().upper() for r in regions) or ("US",)
+    unknown = [r for r in chosen if r not in phonenumbers.SUPPORTED_REGIONS]
+    if unknown:
+        raise InvalidInputError(
+            "ISO 3166 region codes such as US, GB, DE", column="phone_region", got=repr(unknown[0]),
+            column_kind="field",
+        )  # fmt: skip
+    return chosen
+
+
+def ethics_file(
+    labels: str | Path,
+    *,
+    tasks: str | Path,
+    contract: str | Path | None = None,
+    gold: str | Path | None = None,
+    slice_columns: Sequence[str] = (),
+    phone_regions: Sequence[str] = (),
+    task_column: str | None = None,
+    worker_column: str | None = None,
+    label_column: str | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """The ethics audit of a labels file and its task payloads, judged by the contract file (or defaults):
+    the ``labelpact ethics --json`` document (:func:`ethics_document`)."""
+    regions = check_phone_regions(phone_regions)
+    terms = contract_or_default(contract)
+    delivery = read_labels(
+        labels,
+        gold=gold,
+        tasks=tasks,
+        task_column=task_column,
+        worker_column=worker_column,
+        label_column=label_column,
+        classes=terms.classes,
+        progress=progress,
+    )
+    stage(progress, "scanning for personal data, licences, bias and pay")
+    report = ethics_of(delivery, terms, slice_columns=slice_columns, phone_regions=regions)
+    return ethics_document(report, terms)
 
 
 def _check_slices(delivery: Delivery, slice_columns: Sequence[str]) -> None:
@@ -26,7 +80,7 @@ def _check_slices(delivery: Delivery, slice_columns: Sequence[str]) -> None:
     payloads = delivery.payloads
     if payloads is None:
         raise InvalidInputError(
-            "task payloads (--tasks) that hold the slice column",
+            "task payloads (a tasks file) that hold the slice column",
             column=slice_columns[0],
             column_kind="slice column",
             got="no tasks file",
@@ -53,7 +107,7 @@ def ethics_of(
 ) -> EthicsReport:
     """Run the ethics audit of ``delivery`` with what its contract sets.
 
-    Payloads (``--tasks``) feed the PII scan (``pii_fields``, default all), licence vetting
+    Payloads (the tasks file) feed the PII scan (``pii_fields``, default all), licence vetting
     (``data.allowed_licenses``) and the slices; pay uses the labels' time on task and the price per label
     times ``pay.annotator_share`` against ``pay.pay_floor_per_hour``; ``text_field`` (when the tasks have
     it) sets the reading time below which a label is too fast. ``consensus`` (a :class:`Consensus` or
@@ -71,9 +125,9 @@ def ethics_of(
             if isinstance(consensus, Consensus)
             else np.asarray(consensus, dtype=np.intp)
         )
-    price, floor = contract["pay.price_per_label"], contract["pay.pay_floor_per_hour"]
-    pay_per_label = None if price is None else float(price) * float(contract["pay.annotator_share"])
-    allowed = contract["data.allowed_licenses"]
+    price, floor = contract.pay.price_per_label, contract.pay.pay_floor_per_hour
+    pay_per_label = None if price is None else float(price) * float(contract.pay.annotator_share)
+    allowed = contract.data.allowed_licenses
     return audit_ethics(
         delivery.annotations,
         payloads,
@@ -85,7 +139,7 @@ def ethics_of(
         slice_columns=tuple(slice_columns),
         price_per_label=pay_per_label,
         pay_floor_per_hour=None if floor is None else float(floor),
-        currency=str(contract["pay.currency"]),
+        currency=str(contract.pay.currency),
         text_field=text_field if payloads is not None and text_field in payloads.fields else None,
     )
 
@@ -101,8 +155,8 @@ def ethics_document(report: EthicsReport, contract: Contract | None = None) -> d
     if document["pay"] is not None:
         pay = dict(document["pay"])
         pay["pay_per_label"] = pay["price_per_label"]
-        pay["price_per_label"] = contract["pay.price_per_label"]
-        pay["annotator_share"] = contract["pay.annotator_share"]
+        pay["price_per_label"] = contract.pay.price_per_label
+        pay["annotator_share"] = contract.pay.annotator_share
         document["pay"] = pay
     return {
         "verdict": worst_outcome(reasons),

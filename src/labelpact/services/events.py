@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import difflib
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from labelpact.errors import InvalidInputError
+from labelpact.errors import InvalidInputError, did_you_mean
 from labelpact.io.events import read_event_rows
 from labelpact.partners.events import (
+    CERTAINTIES,
+    EVENT_KINDS,
     Event,
     Meaning,
     describe,
@@ -28,20 +28,19 @@ from labelpact.partners.events import (
 from labelpact.store import EventRecord, Store
 from labelpact.store.ledger import EventCreate
 
-__all__ = ["ImportResult", "LedgerEvent", "import_events", "list_events", "record_event"]
+__all__ = [
+    "CERTAINTIES",
+    "EVENT_KINDS",
+    "ImportResult",
+    "LedgerEvent",
+    "describe",
+    "import_events",
+    "list_events",
+    "record_event",
+]
 
 # The store spells one certainty with a hyphen (shared/case/RESEARCH.md's codes); the domain with '_'.
 _STORE_SPELLING: Final = {"single_source": "single-source"}
-_OPTIONS: Final = {
-    "partner": "PARTNER",
-    "kind": "--kind",
-    "date": "--date",
-    "actor": "--actor",
-    "magnitude": "--magnitude",
-    "summary": "--summary",
-    "source_url": "--source",
-    "certainty": "--certainty",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +107,7 @@ def record_event(
 ) -> LedgerEvent:
     """Add one fact to ``partner``'s ledger; an identical event already there is returned, not added twice.
 
-    Values may be text as typed on the command line; errors name the CLI option (``--magnitude``).
+    Values may be text as typed on the command line; errors name the field (``magnitude``, kind "field").
     """
     event = validate_event(
         partner=partner,
@@ -119,8 +118,7 @@ def record_event(
         summary=summary,
         source_url=source_url,
         certainty=certainty,
-        names=_OPTIONS,
-        column_kind="option",
+        column_kind="field",
     )
     store.get_partner(event.partner)  # NotFoundError names the known partners
     ((record, created),) = store.add_events([_create(event)])
@@ -141,7 +139,7 @@ def import_events(store: Store, path: str | Path) -> ImportResult:
         if event.partner not in known:
             raise InvalidInputError(
                 f"a known partner ({', '.join(known) or 'none yet: labelpact partner add NAME'})"
-                + _did_you_mean(event.partner, known),
+                + did_you_mean(event.partner, known),
                 file=source,
                 row=line,
                 column="partner",
@@ -210,9 +208,3 @@ def _view(
         record.created_at,
         created,
     )
-
-
-def _did_you_mean(name: str, known: Sequence[str]) -> str:
-    folded = {k.casefold(): k for k in known}
-    close = difflib.get_close_matches(name.casefold(), list(folded), n=1, cutoff=0.6)
-    return f"; did you mean {folded[close[0]]!r}?" if close else ""

@@ -207,13 +207,13 @@ def partner_health(
             )
             for r in records
         ),
-        max_error_rate=contract["quality.max_error_rate"],
+        max_error_rate=contract.quality.max_error_rate,
         spc_alarm_since=worse[0].date if worse else None,
     )
     priors = workspace_priors(store) or library_priors()
     risk = forecast(inputs, horizon_days=horizon_days, without=without, assume=assume, priors=priors)
     spc: dict[str, Any] = (
-        alarms.as_dict()
+        alarms.to_dict()
         if alarms is not None
         else {"alarms": [], "notes": [f"{len(records)} audits; charts start at {MIN_FOR_CHARTS}"]}
     )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from labelpact.contracts.contract import parse_contract
 from labelpact.core.annotations import DuplicatePolicy
@@ -15,7 +17,15 @@ from labelpact.errors import ConflictError, InvalidInputError
 from labelpact.io import Delivery, read_delivery, write_normalised
 from labelpact.store import BatchCreate, BatchRecord, Store
 
-__all__ = ["IngestResult", "as_utc", "file_sha256", "ingest_batch", "prepared_batch", "store_delivery"]
+__all__ = [
+    "IngestResult",
+    "as_utc",
+    "file_sha256",
+    "ingest_batch",
+    "ingest_document",
+    "prepared_batch",
+    "store_delivery",
+]
 
 _HASH_BLOCK = 1 << 20
 
@@ -194,3 +204,18 @@ def as_utc(moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def ingest_document(result: IngestResult) -> dict[str, Any]:
+    """What an ingest did, as ``labelpact ingest --json`` and the service's upload show it: whether the batch
+    was created, the batch itself, the columns read, warnings and notes."""
+    found = result.delivery
+    return (
+        {"created": result.created, "batch": result.batch.id}
+        | dataclasses.asdict(result.batch)
+        | {
+            "columns": dict(found.columns) if found is not None else None,
+            "warnings": list(found.warnings) if found is not None else [],
+            "notes": list(found.notes) if found is not None else [],
+        }
+    )

@@ -3,14 +3,40 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
 
+import numpy as np
+
+from labelpact.core.aggregators import METHODS
 from labelpact.core.agreement import Agreement, Level, agreement
 from labelpact.core.consensus import Consensus, aggregate, consensus_codes
+from labelpact.core.label_errors import label_errors_of
 from labelpact.core.workers import WorkerReport, score_workers
-from labelpact.io import Delivery
+from labelpact.io import Delivery, read_delivery
+from labelpact.io.export import write_consensus, write_rows
+from labelpact.io.predictions import read_pred_probs
+from labelpact.services.progress import Progress, reading, stage
 
-__all__ = ["ConsensusResult", "agreement_of", "consensus_of", "workers_of"]
+__all__ = [
+    "ISSUES_METHOD",
+    "METHOD_NAMES",
+    "ConsensusReport",
+    "ConsensusResult",
+    "aggregate_file",
+    "agreement_file",
+    "agreement_of",
+    "consensus_of",
+    "label_issues_file",
+    "read_labels",
+    "workers_file",
+    "workers_of",
+]
+
+METHOD_NAMES: Final = tuple(sorted(METHODS))
+"""The truth-inference methods a command, a contract or an API call may name (``auto`` included)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,3 +89,206 @@ def workers_of(
     a = delivery.annotations
     codes = consensus_codes(a, result.probas)
     return score_workers(a, consensus=codes, probas=result.probas, gold=delivery.gold)
+
+
+# -- use cases on a file: read, judge, write; what the CLI and the API call ------------------------
+
+
+def read_labels(
+    labels: str | Path,
+    *,
+    gold: str | Path | None = None,
+    tasks: str | Path | None = None,
+    task_column: str | None = None,
+    worker_column: str | None = None,
+    label_column: str | None = None,
+    classes: Sequence[str] | None = None,
+    progress: Progress | None = None,
+) -> Delivery:
+    """Read a delivered labels file (and its gold answers and task payloads), reporting progress as it reads."""
+    return read_delivery(
+        labels,
+        gold=gold,
+        tasks=tasks,
+        task_column=task_column,
+        worker_column=worker_column,
+        label_column=label_column,
+        classes=classes,
+        progress=reading(progress, f"reading {Path(labels).name}"),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ConsensusReport:
+    """``labelpact aggregate``'s result: the ``--json`` document, and what its table adds to it."""
+
+    document: dict[str, Any]
+    seconds: float  # unrounded (the document keeps 4 decimals)
+    n_low_confidence: int  # tasks below 70% calibrated confidence
+
+
+def aggregate_file(
+    labels: str | Path,
+    *,
+    gold: str | Path | None = None,
+    method: str = "auto",
+    random_state: int | None = 0,
+    out: str | Path | None = None,
+    task_column: str | None = None,
+    worker_column: str | None = None,
+    label_column: str | None = None,
+    progress: Progress | None = None,
+) -> ConsensusReport:
+    """Infer the consensus of a labels file; with ``out``, write ``task,label,confidence`` there (CSV)."""
+    delivery = read_labels(
+        labels,
+        gold=gold,
+        task_column=task_column,
+        worker_column=worker_column,
+        label_column=label_column,
+        progress=progress,
+    )
+    stage(progress, f"aggregating ({method})")
+    result = consensus_of(delivery, method=method, random_state=random_state)
+    c, a = result.consensus, delivery.annotations
+    unlabelled = c.unlabelled  # no label where no one labelled: empty label and confidence in --out
+    labelled = ~np.isnan(c.confidence)
+    if out is not None:
+        write_consensus(c.tasks, c.labels, c.confidence, out)
+    document = {
+        "method": c.method,
+        "n_tasks": a.n_tasks,
+        "n_workers": a.n_workers,
+        "n_annotations": a.n_annotations,
+        "n_classes": a.n_classes,
+        "accuracy": result.accuracy,
+        "accuracy_method": result.accuracy_method,
+        "n_gold": len(delivery.gold) if delivery.gold is not None else 0,
+        "seconds": round(result.seconds, 4),
+        "n_iter": c.n_iter,
+        "mean_confidence": float(np.nanmean(c.confidence)) if labelled.any() else None,
+        "calibration": None
+        if c.calibration is None
+        else {
+            "kind": c.calibration.kind,
+            "source": c.calibration.source,
+            "rho": c.calibration.rho,
+            "tau": c.calibration.tau,
+        },
+        "n_unlabelled": len(unlabelled),
+        "unlabelled": list(unlabelled),
+        "out": str(out) if out else None,
+    }
+    return ConsensusReport(document, result.seconds, int((c.confidence < 0.7).sum()))
+
+
+def agreement_file(
+    labels: str | Path,
+    *,
+    level: Level = "nominal",
+    n_bootstrap: int = 1000,
+    task_column: str | None = None,
+    worker_column: str | None = None,
+    label_column: str | None = None,
+    progress: Progress | None = None,
+) -> Agreement:
+    """Inter-annotator agreement of a labels file, with bootstrap intervals over tasks."""
+    delivery = read_labels(
+        labels,
+        task_column=task_column,
+        worker_column=worker_column,
+        label_column=label_column,
+        progress=progress,
+    )
+    stage(progress, "measuring agreement")
+    return agreement_of(delivery, level=level, n_bootstrap=n_bootstrap)
+
+
+def workers_file(
+    labels: str | Path,
+    *,
+    gold: str | Path | None = None,
+    method: str = "auto",
+    out: str | Path | None = None,
+    task_column: str | None = None,
+    worker_column: str | None = None,
+    label_column: str | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """The worker scorecards of a labels file (``labelpact workers --json``); ``out`` gets one row per worker."""
+    delivery = read_labels(
+        labels,
+        gold=gold,
+        task_column=task_column,
+        worker_column=worker_column,
+        label_column=label_column,
+        progress=progress,
+    )
+    stage(progress, f"scoring workers ({method})")
+    document = workers_of(delivery, method=method).to_dict()
+    if out is not None:
+        write_rows(document["workers"], out)
+    return document
+
+
+ISSUES_METHOD: Final = (
+    "confident learning (Northcutt et al. 2021), prune by noise rate, self-confidence ranking"
+)
+
+
+def label_issues_file(
+    labels: str | Path,
+    pred_probs: str | Path,
+    *,
+    out: str | Path | None = None,
+    task_column: str | None = None,
+    worker_column: str | None = None,
+    label_column: str | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Labels that out-of-sample model predictions say are wrong (``labelpact issues --json``), worst first.
+
+    With one label per task the given label is what is checked; otherwise the consensus is. ``out`` gets
+    the issues as CSV or Parquet.
+    """
+    delivery = read_labels(
+        labels,
+        task_column=task_column,
+        worker_column=worker_column,
+        label_column=label_column,
+        progress=progress,
+    )
+    a = delivery.annotations
+    predictions = read_pred_probs(pred_probs, tasks=a.tasks, classes=a.classes)
+    stage(progress, "finding label errors")
+    per_task = a.labels_per_task()
+    codes = np.full(a.n_tasks, -1, dtype=np.intp)
+    if per_task.max(initial=0) <= 1:  # one label per task: it is the given label
+        codes[a.task] = a.label
+        probas = np.eye(max(a.n_classes, 1))[np.maximum(codes, 0)]
+        source = "the given labels"
+    else:
+        consensus = aggregate(a)
+        probas = consensus.probas
+        codes = consensus_codes(a, probas)
+        source = f"the consensus ({consensus.method})"
+    found = label_errors_of(a, codes, probas, predictions=predictions).issues
+    rows: list[dict[str, Any]] = [
+        {
+            "task": a.tasks[int(t)],
+            "label": a.classes[int(y)],
+            "suggested": a.classes[int(s)],
+            "quality": float(q),
+        }
+        for t, y, s, q in zip(found.task, found.label, found.suggested, found.quality, strict=True)
+    ]
+    if out is not None:
+        write_rows(rows, out)
+    return {
+        "n_tasks": found.n_tasks,
+        "issues": rows,
+        "n_issues": len(rows),
+        "rate": found.rate,
+        "label_source": source,
+        "method": ISSUES_METHOD,
+    }

@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from labelpact.contracts.contract import Contract, parse_contract
 from labelpact.contracts.findings import Reason
@@ -21,6 +20,7 @@ from labelpact.contracts.verdict import QualityEvidence, error_rate_reasons
 from labelpact.core.acceptance import SamplingPlan, acceptance_probability, decide
 from labelpact.core.error_rate import Checks, ErrorRate, estimate_error_rate
 from labelpact.errors import InvalidInputError, NotFoundError
+from labelpact.io.consensus_table import read_consensus_table, write_consensus_table
 from labelpact.io.export import write_csv_table
 from labelpact.io.predictions import read_review_results
 from labelpact.store import AuditRecord, ReviewRecord, Store
@@ -41,23 +41,13 @@ def consensus_table(store: Store, audit: AuditRecord) -> pa.Table:
     file = audit.file("consensus")
     if file is None:
         raise NotFoundError(f"audit {audit.id} has no stored consensus")
-    return pq.read_table(store.blob_path(file))
+    return read_consensus_table(store.blob_path(file))
 
 
 def _plan(audit: AuditRecord) -> SamplingPlan:
-    plan = audit.sampling_plan
-    if plan is None:
+    if audit.sampling_plan is None:
         raise NotFoundError(f"audit {audit.id} has no sampling plan")
-    return SamplingPlan(
-        lot_size=int(plan["lot_size"]),
-        code_letter=str(plan.get("code_letter", "?")),
-        sample_size=int(plan["sample_size"]),
-        accept_number=int(plan["accept_number"]),
-        reject_number=int(plan["reject_number"]),
-        aql=float(plan.get("aql", 0.0)),
-        inspection_level=str(plan.get("inspection_level", "II")),
-        plan_letter=str(plan.get("code_letter", "?")),
-    )
+    return SamplingPlan.from_dict(audit.sampling_plan)
 
 
 def review_sample(
@@ -210,7 +200,7 @@ def export_consensus(store: Store, ref: str, out: str | Path) -> tuple[AuditReco
     table = consensus_table(store, audit)
     target = Path(out)
     if target.suffix.lower() in (".parquet", ".pq"):
-        pq.write_table(table, target)
+        write_consensus_table(table, target)
     else:
         write_csv_table(table.select(["task", "label", "confidence"]), target)  # formulas neutralised
     return audit, table.num_rows

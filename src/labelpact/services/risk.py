@@ -64,7 +64,7 @@ def fit_library(
 
 def _save(store: Store | None, priors: RiskPriors) -> None:
     if store is None:
-        raise InvalidInputError("a workspace to save the fit in", column="--save", column_kind="option")
+        raise InvalidInputError("a workspace to save the fit in", column="save", column_kind="field")
     target = store.settings.workspace / PRIORS_FILE
     staging = target.with_suffix(".toml.tmp")
     staging.write_text(priors_toml(priors), encoding="utf-8")

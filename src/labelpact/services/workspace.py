@@ -6,24 +6,58 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from labelpact.config import Settings
 from labelpact.errors import InvalidInputError
 from labelpact.io.contract import read_contract
 from labelpact.store import ClientRecord, PartnerRecord, ProjectRecord, Store
+from labelpact.store.names import check_name
 
-__all__ = ["add_partner", "add_project", "set_client"]
+__all__ = [
+    "add_partner",
+    "add_project",
+    "check_client_input",
+    "check_partner_input",
+    "check_project_input",
+    "open_workspace",
+    "set_client",
+]
+
+
+def open_workspace(settings: Settings, *, create: bool = False, write: bool = False) -> Store:
+    """The store of the workspace ``settings`` name (created only with ``create``; read-only unless ``write``)."""
+    return Store.open(settings, create=create, write=write)
+
+
+def check_client_input(name: str, rivals: Sequence[str]) -> None:
+    """Refuse a bad client or rival name before any workspace is created (errors name the field)."""
+    check_name("client", name, column="name", column_kind="field")
+    for rival in rivals:
+        check_name("rival", rival, column="rivals", column_kind="field")
+
+
+def check_partner_input(name: str, contract: str | Path | None = None) -> None:
+    """Refuse a bad partner name or contract file before any workspace is created."""
+    check_name("partner", name, column="name", column_kind="field")
+    if contract is not None:
+        read_contract(contract)
+
+
+def check_project_input(name: str) -> None:
+    """Refuse a bad project name before any workspace is created."""
+    check_name("project", name, column="name", column_kind="field")
 
 
 def set_client(store: Store, name: str, *, rivals: Sequence[str] = ()) -> ClientRecord:
     """Name the lab that runs this workspace and its rivals (a rival's stake in a partner is a conflict)."""
     name = name.strip()
     if not name:
-        raise InvalidInputError("a non-blank client name", column="--name", column_kind="option")
+        raise InvalidInputError("a non-blank client name", column="name", column_kind="field")
     cleaned = [r.strip() for r in rivals]
     if any(not r for r in cleaned):
-        raise InvalidInputError("rival names without blanks", column="--rivals", column_kind="option")
+        raise InvalidInputError("rival names without blanks", column="rivals", column_kind="field")
     if name in cleaned:
         raise InvalidInputError(
-            "rivals other than the client itself", column="--rivals", column_kind="option", got=repr(name)
+            "rivals other than the client itself", column="rivals", column_kind="field", got=repr(name)
         )
     return store.set_client(name, list(dict.fromkeys(cleaned)))
 
@@ -44,17 +78,17 @@ def add_partner(
     """
     name = name.strip()
     if not name:
-        raise InvalidInputError("a non-blank partner name", column="NAME", column_kind="argument")
+        raise InvalidInputError("a non-blank partner name", column="name", column_kind="field")
     if equity_stake is not None and not 0.0 <= equity_stake <= 1.0:
         raise InvalidInputError(
             "an equity stake between 0 and 1",
-            column="--equity-stake",
-            column_kind="option",
+            column="equity_stake",
+            column_kind="field",
             got=str(equity_stake),
         )
     if min_spend_usd is not None and min_spend_usd < 0:
         raise InvalidInputError(
-            "a minimum spend >= 0", column="--min-spend", column_kind="option", got=str(min_spend_usd)
+            "a minimum spend >= 0", column="min_spend_usd", column_kind="field", got=str(min_spend_usd)
         )
     contract_toml = read_contract(contract)[1] if contract is not None else None
     return store.add_partner(
@@ -71,5 +105,5 @@ def add_project(store: Store, name: str, *, description: str | None = None) -> P
     """Create a project that batches are delivered to."""
     name = name.strip()
     if not name:
-        raise InvalidInputError("a non-blank project name", column="NAME", column_kind="argument")
+        raise InvalidInputError("a non-blank project name", column="name", column_kind="field")
     return store.add_project(name, description=description)

@@ -97,15 +97,7 @@ def simulate_delivery(
             [label_of, _draw_labels(confusions, worker_of[rows], truth[task_of[rows]], rng)]
         )
 
-    speed = np.where(
-        np.isin(kinds, ("random_spammer", "fixed_spammer")), 0.12, rng.lognormal(0.0, 0.35, n_workers)
-    )
-    raw = median_duration_s * speed[worker_of] * rng.lognormal(0.0, 0.5, len(task_of))
-    durations: FloatArray = np.round(np.maximum(raw, 0.4), 3).astype(np.float64)
-    t0 = np.datetime64((start or datetime(2026, 1, 5, 9, 0, tzinfo=UTC)).replace(tzinfo=None), "ms")
-    offsets_ms = np.sort(rng.uniform(0, 5 * 86_400_000, len(task_of))).astype(np.int64)
-    started = t0 + offsets_ms.astype("timedelta64[ms]")
-    submitted = started + (durations * 1000).astype(np.int64).astype("timedelta64[ms]")
+    durations, started, submitted = _times(kinds, worker_of, median_duration_s, start, rng)
 
     annotations = Annotations(
         task=task_of,
@@ -126,6 +118,27 @@ def simulate_delivery(
         confusions=confusions,
         worker_kinds=tuple(kinds.tolist()),
     )
+
+
+def _times(
+    kinds: npt.NDArray[np.str_],
+    worker_of: IntArray,
+    median_duration_s: float,
+    start: datetime | None,
+    rng: np.random.Generator,
+) -> tuple[FloatArray, npt.NDArray[np.datetime64], npt.NDArray[np.datetime64]]:
+    """Seconds on task, start and submit times per annotation (n_annotations,): spammers are fast, each
+    worker has its own lognormal speed, and the work spreads over five days from ``start``."""
+    speed = np.where(
+        np.isin(kinds, ("random_spammer", "fixed_spammer")), 0.12, rng.lognormal(0.0, 0.35, len(kinds))
+    )
+    raw = median_duration_s * speed[worker_of] * rng.lognormal(0.0, 0.5, len(worker_of))
+    durations: FloatArray = np.round(np.maximum(raw, 0.4), 3).astype(np.float64)
+    t0 = np.datetime64((start or datetime(2026, 1, 5, 9, 0, tzinfo=UTC)).replace(tzinfo=None), "ms")
+    offsets_ms = np.sort(rng.uniform(0, 5 * 86_400_000, len(worker_of))).astype(np.int64)
+    started = t0 + offsets_ms.astype("timedelta64[ms]")
+    submitted = started + (durations * 1000).astype(np.int64).astype("timedelta64[ms]")
+    return durations, started, submitted
 
 
 def _check(ok: bool, expected: str) -> None:

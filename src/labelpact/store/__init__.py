@@ -16,6 +16,7 @@ from labelpact.store.audit_records import (
     plain_json,
 )
 from labelpact.store.integrity import Damage
+from labelpact.store.jobs import JOB_STATUSES, JobRecord
 from labelpact.store.ledger import CERTAINTIES, DISPUTE_RESOLUTIONS, EVENT_KINDS, DisputeRecord, EventRecord
 from labelpact.store.records import (
     AuditEntry,
@@ -26,12 +27,14 @@ from labelpact.store.records import (
     PartnerRecord,
     ProjectRecord,
 )
+from labelpact.store.service import CommentRecord, RequestEntry, UserRecord
 from labelpact.store.store import ORPHAN_AGE, Store
 
 __all__ = [
     "CERTAINTIES",
     "DISPUTE_RESOLUTIONS",
     "EVENT_KINDS",
+    "JOB_STATUSES",
     "ORPHAN_AGE",
     "AuditCreate",
     "AuditEntry",
@@ -40,15 +43,19 @@ __all__ = [
     "BatchFile",
     "BatchRecord",
     "ClientRecord",
+    "CommentRecord",
     "Damage",
     "DisputeRecord",
     "EventRecord",
     "FindingCreate",
     "FindingRecord",
+    "JobRecord",
     "PartnerRecord",
     "ProjectRecord",
+    "RequestEntry",
     "ReviewRecord",
     "Store",
+    "UserRecord",
     "contract_sha256",
     "plain_json",
 ]

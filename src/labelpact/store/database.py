@@ -75,8 +75,12 @@ def create_store_engine(url: str, *, read_only: Literal["", "ro", "immutable"] =
         sa.event.listen(engine, "begin", _sqlite_begin)
         return engine
     if parsed.get_backend_name() == "postgresql":
-        return sa.create_engine(
-            parsed, pool_pre_ping=True, connect_args={"connect_timeout": _CONNECT_TIMEOUT_S}
+        return sa.create_engine(  # a pool for the service's concurrent requests and jobs, opened lazily
+            parsed,
+            pool_pre_ping=True,
+            pool_size=10,
+            max_overflow=40,
+            connect_args={"connect_timeout": _CONNECT_TIMEOUT_S},
         )
     raise StoreError(f"unsupported database {display_url(parsed)}: expected sqlite:/// or postgresql://")
 

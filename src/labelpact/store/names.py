@@ -47,15 +47,16 @@ _LOOKALIKES = str.maketrans(
 )
 
 
-def check_name(kind: str, name: str, *, column: str = "name") -> str:
+def check_name(kind: str, name: str, *, column: str = "name", column_kind: str = "column") -> str:
     """``name`` stripped, or ``InvalidInputError`` when blank, too long or holding control characters."""
     cleaned = name.strip()
     if not cleaned:
-        raise InvalidInputError(f"a non-blank {kind} name", column=column)
+        raise InvalidInputError(f"a non-blank {kind} name", column=column, column_kind=column_kind)
     if len(cleaned) > MAX_NAME_CHARS:
         raise InvalidInputError(
             f"a {kind} name of at most {MAX_NAME_CHARS} characters",
             column=column,
+            column_kind=column_kind,
             got=f"{len(cleaned)} characters ({cleaned[:40]!r}...)",
         )
     bad = next((ch for ch in cleaned if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn")), None)
@@ -63,6 +64,7 @@ def check_name(kind: str, name: str, *, column: str = "name") -> str:
         raise InvalidInputError(
             f"a {kind} name without control or invisible characters",
             column=column,
+            column_kind=column_kind,
             got=f"{cleaned[:60]!r} (holds U+{ord(bad):04X})",
         )
     return cleaned

@@ -5,7 +5,6 @@ Every function takes an open ``Session`` and leaves the transaction to its calle
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
@@ -15,7 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from labelpact.errors import ConflictError, InvalidInputError, NotFoundError
+from labelpact.errors import ConflictError, InvalidInputError, NotFoundError, did_you_mean
 from labelpact.store.blobs import BATCHES, Placement
 from labelpact.store.database import lock
 from labelpact.store.names import check_name, storable_text
@@ -93,11 +92,7 @@ def unknown(kind: str, name: str, known: Sequence[str]) -> NotFoundError:
         f" and {len(known) - _LISTED} more" if len(known) > _LISTED else ""
     )
     message = f"unknown {kind} {name!r}; known {kind}s: {listed or 'none yet'}"
-    folded = {k.casefold(): k for k in known}
-    close = difflib.get_close_matches(name.casefold(), list(folded), n=1, cutoff=0.6)
-    if close:
-        message += f"; did you mean {folded[close[0]]!r}?"
-    return NotFoundError(message)
+    return NotFoundError(message + did_you_mean(name, known))
 
 
 # -- rows to records ------------------------------------------------------------------------------

@@ -17,11 +17,13 @@ import sqlalchemy as sa
 
 from labelpact.errors import ConflictError, InvalidInputError, StoreError
 from labelpact.store import queries as q
+from labelpact.store.attestations import AttestationMethods
 from labelpact.store.audit_records import AuditCreate, AuditRecord
 from labelpact.store.audits import AuditMethods, insert_audit
 from labelpact.store.base import ORPHAN_AGE
 from labelpact.store.blobs import BATCHES, Placement, new_key
 from labelpact.store.integrity import IntegrityMethods
+from labelpact.store.jobs import JobMethods
 from labelpact.store.ledger import LedgerMethods
 from labelpact.store.names import check_name, skeleton
 from labelpact.store.records import (
@@ -34,11 +36,12 @@ from labelpact.store.records import (
     ProjectRecord,
 )
 from labelpact.store.schema import AuditLogRow, BatchRow, ClientRow, PartnerRow, ProjectRow
+from labelpact.store.service import ServiceMethods
 
 __all__ = ["ORPHAN_AGE", "Store"]
 
 
-class Store(AuditMethods, LedgerMethods, IntegrityMethods):
+class Store(AuditMethods, LedgerMethods, IntegrityMethods, ServiceMethods, JobMethods, AttestationMethods):
     """The workspace's database and blob store; open with ``Store.open(settings)``, close when done."""
 
     # -- client -----------------------------------------------------------------------------------

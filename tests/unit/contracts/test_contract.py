@@ -20,8 +20,8 @@ def test_values_defaults_and_hash() -> None:
     text = '[labels]\nclasses = ["no", "yes"]\n[quality]\nmin_gold_accuracy = 0.9\n'
     contract = parse_contract(text)
     assert contract.classes == ("no", "yes")
-    assert contract["quality.min_gold_accuracy"] == 0.9
-    assert contract["acceptance.aql"] == 1.0  # default
+    assert contract.quality.min_gold_accuracy == 0.9
+    assert contract.acceptance.aql == 1.0  # default
     assert contract.method == "auto"
     assert contract.given == frozenset({"labels.classes", "quality.min_gold_accuracy"})
     assert contract.sha256 == parse_contract(text).sha256 != parse_contract(text + "\n").sha256
@@ -29,7 +29,7 @@ def test_values_defaults_and_hash() -> None:
 
 def test_default_contract_has_no_thresholds() -> None:
     default = Contract.default()
-    assert default["quality.min_gold_accuracy"] is None
+    assert default.quality.min_gold_accuracy is None
     assert default.personal_data == "reject"
 
 
@@ -74,3 +74,53 @@ def test_every_clause_is_documented_and_has_a_valid_default() -> None:
         if clause.kind == "float" and clause.default is not None:
             assert clause.low is not None and clause.high is not None
             assert clause.low <= clause.default <= clause.high
+
+
+def test_typed_sections_hold_the_parsed_values() -> None:
+    contract = parse_contract('[quality]\nmax_error_rate = 0.05\n[pay]\ncurrency = "EUR"\n')
+    assert contract.quality.max_error_rate == 0.05 and contract.pay.currency == "EUR"
+    assert contract.acceptance.aql == 1.0 and contract.ethics.block_on == ("pii", "disallowed_license")
+    assert list(contract.values) == [c.name for c in CLAUSES]  # every clause, in the table's order
+    assert contract.values["quality.max_error_rate"] == 0.05
+    with pytest.raises(AttributeError):
+        contract.quality.max_eror_rate  # type: ignore[attr-defined]  # noqa: B018
+
+
+def test_the_sections_are_checked_against_the_clause_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    from labelpact.contracts import clauses
+
+    clauses.check_sections()  # the shipped sections match
+    drifted = (*clauses.CLAUSES[:-1], clauses.Clause("allocation", "max_share", "float", 0.5, "x", 0.0, 1.0))
+    monkeypatch.setattr(clauses, "CLAUSES", drifted)
+    with pytest.raises(TypeError, match=r"allocation\.max_share: default"):
+        clauses.check_sections()
+    monkeypatch.setattr(
+        clauses, "CLAUSES", (*drifted[:-1], clauses.Clause("allocation", "cap", "float", None, "x"))
+    )
+    with pytest.raises(TypeError, match="differ from the clause table"):
+        clauses.check_sections()
+
+
+def test_one_method_registry_for_the_contract_and_the_aggregators() -> None:
+    from labelpact.contracts.clauses import CLAUSES as TABLE
+    from labelpact.core.aggregators import (
+        ACCEPTED_METHODS,
+        ALIASES,
+        EBCC,
+        METHOD_NAMES,
+        METHODS,
+        canonical_method,
+    )
+
+    method = next(c for c in TABLE if c.name == "quality.method")
+    assert method.choices == ACCEPTED_METHODS and set(METHODS) == set(ACCEPTED_METHODS)
+    assert set(ALIASES) & set(METHOD_NAMES) == set() and set(ALIASES.values()) <= set(METHOD_NAMES)
+    assert parse_contract('[quality]\nmethod = "bcc"\n').method == "bcc"  # the CLI's alias, stated once
+    assert METHODS["bcc"] is EBCC and canonical_method("bcc") == "ebcc" and canonical_method("ds") == "ds"
+    with pytest.raises(InvalidInputError, match="'best'"):
+        canonical_method("best")
+
+
+def test_a_contract_equals_its_defaults_when_the_text_sets_nothing() -> None:
+    assert Contract.default() == Contract(source="<default contract>")
+    assert Contract.default().given == frozenset()

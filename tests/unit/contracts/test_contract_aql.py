@@ -25,14 +25,14 @@ def test_a_non_standard_aql_names_the_file_line_and_key() -> None:
 
 @pytest.mark.parametrize("aql", AQLS)
 def test_every_table_column_is_accepted(aql: float) -> None:
-    assert parse_contract(f"[acceptance]\naql = {aql!r}\n")["acceptance.aql"] == aql
+    assert parse_contract(f"[acceptance]\naql = {aql!r}\n").acceptance.aql == aql
 
 
 @given(st.floats(min_value=0.01, max_value=1000.0))
 def test_any_other_aql_in_range_is_refused(aql: float) -> None:
     standard = any(math.isclose(aql, column, rel_tol=1e-9) for column in AQLS)
     if standard:
-        assert parse_contract(f"[acceptance]\naql = {aql!r}\n")["acceptance.aql"] == aql
+        assert parse_contract(f"[acceptance]\naql = {aql!r}\n").acceptance.aql == aql
     else:
         with pytest.raises(InvalidInputError, match="expected an AQL of ISO 2859-1"):
             parse_contract(f"[acceptance]\naql = {aql!r}\n")

@@ -226,6 +226,6 @@ def test_an_unmeasurable_batch_is_never_accepted_and_says_why() -> None:
 def test_the_contract_key_error_evidence_is_validated() -> None:
     from labelpact.errors import InvalidInputError
 
-    assert parse_contract("")["quality.error_evidence"] == "gold-or-sample"
+    assert parse_contract("").quality.error_evidence == "gold-or-sample"
     with pytest.raises(InvalidInputError, match="error_evidence"):
         parse_contract('[quality]\nerror_evidence = "vibes"\n')

@@ -109,7 +109,7 @@ LICENSED = TaskPayloads(
 
 
 def licences(terms: Contract) -> EthicsReport:
-    return audit_ethics(payloads=LICENSED, allowed_licenses=terms["data.allowed_licenses"])
+    return audit_ethics(payloads=LICENSED, allowed_licenses=terms.data.allowed_licenses)
 
 
 def test_each_licence_problem_is_one_finding_with_its_tasks() -> None:
@@ -179,7 +179,7 @@ PAY = "price_per_label = 0.10\npay_floor_per_hour = 15.0"
 
 def pay_report(a: Annotations, terms: Contract) -> EthicsReport:
     return audit_ethics(
-        a, price_per_label=terms["pay.price_per_label"], pay_floor_per_hour=terms["pay.pay_floor_per_hour"]
+        a, price_per_label=terms.pay.price_per_label, pay_floor_per_hour=terms.pay.pay_floor_per_hour
     )
 
 

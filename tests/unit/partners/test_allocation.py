@@ -252,9 +252,9 @@ def test_offer_from_contract_reads_price_and_cap() -> None:
         PartnerOffer.from_contract("C", parse_contract(""))
 
 
-def test_as_dict_is_json_ready() -> None:
+def test_to_dict_is_json_ready() -> None:
     result = allocate([PartnerOffer("A", 0.1, 9, 10), PartnerOffer("B", 0.2, 9, 10)], labels=5)
-    data = result.as_dict()
+    data = result.to_dict()
     assert data["n_labels"] == 5
     assert [p["labels"] for p in data["partners"]] == [5, 0]
     with pytest.raises(ValueError, match="read-only"):

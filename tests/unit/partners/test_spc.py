@@ -212,7 +212,7 @@ def test_quality_alarms_notes_instead_of_failing_for_a_new_partner() -> None:
     assert "p" in result.charts
     assert any("nothing monitored yet" in note for note in result.notes)
     assert any(note.startswith("agreement: not charted") for note in result.notes)
-    assert result.as_dict()["alarms"] == []
+    assert result.to_dict()["alarms"] == []
 
 
 @pytest.mark.parametrize(
@@ -412,7 +412,7 @@ def test_quality_alarms_say_when_laney_widened_the_charts() -> None:
     classic = quality_alarms(series, baseline=10, laney=False)
     assert sum(a.index < 35 for a in classic.alarms) >= 5  # the binomial alarms before anything changed
     assert f"errors: baseline overdispersed (sigma_z {p.sigma_z:.1f}); binomial limits kept" in classic.notes
-    assert classic.as_dict()["notes"] == list(classic.notes)
+    assert classic.to_dict()["notes"] == list(classic.notes)
 
 
 def steady_and_shifted(size: int, share: float, rho: float, replicates: int) -> dict[str, list[int]]:

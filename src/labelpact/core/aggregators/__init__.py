@@ -1,6 +1,7 @@
 """Truth inference: one module per method, one registry to create them by name.
 
-``create("ds", max_iter=50)`` builds a method; ``METHODS`` maps every accepted name to its class.
+``create("ds", max_iter=50)`` builds a method; ``METHODS`` maps every accepted name (``METHOD_NAMES``
+and the ``ALIASES``) to its class.
 """
 
 from __future__ import annotations
@@ -17,30 +18,52 @@ from labelpact.core.aggregators.majority_vote import MajorityVote, Wawa
 from labelpact.errors import InvalidInputError
 
 __all__ = [
+    "ACCEPTED_METHODS",
+    "ALIASES",
     "EBCC",
     "GLAD",
     "MACE",
     "METHODS",
+    "METHOD_NAMES",
     "Aggregator",
     "Auto",
     "DawidSkene",
     "MajorityVote",
     "OneCoinDawidSkene",
     "Wawa",
+    "canonical_method",
     "create",
 ]
 
-METHODS: dict[str, type[Aggregator]] = {
+# The one registry of truth-inference methods: the CLI's choices, the contract's ``quality.method`` and
+# the API read it. Canonical names, in the order the docs list them:
+_CANONICAL: dict[str, type[Aggregator]] = {
     "auto": Auto,
-    "bcc": EBCC,
+    "mv": MajorityVote,
+    "wawa": Wawa,
     "ds": DawidSkene,
-    "ebcc": EBCC,
+    "one-coin-ds": OneCoinDawidSkene,
     "glad": GLAD,
     "mace": MACE,
-    "mv": MajorityVote,
-    "one-coin-ds": OneCoinDawidSkene,
-    "wawa": Wawa,
+    "ebcc": EBCC,
 }
+# Other names accepted for a canonical method, stated here and nowhere else: "bcc" is Bayesian classifier
+# combination (Kim & Ghahramani 2012), which EBCC (Li, Rubinstein & Cohn 2019) implements with its
+# worker-correlation extension.
+ALIASES: dict[str, str] = {"bcc": "ebcc"}
+
+METHOD_NAMES: tuple[str, ...] = tuple(_CANONICAL)
+ACCEPTED_METHODS: tuple[str, ...] = (*METHOD_NAMES, *ALIASES)
+METHODS: dict[str, type[Aggregator]] = {
+    name: _CANONICAL[ALIASES.get(name, name)] for name in sorted(ACCEPTED_METHODS)
+}
+
+
+def canonical_method(name: str) -> str:
+    """The canonical registry name of ``name`` (an alias resolved); InvalidInputError for an unknown one."""
+    if name not in METHODS:
+        raise InvalidInputError(f"a method among {sorted(METHODS)}", column="method", got=repr(name))
+    return ALIASES.get(name, name)
 
 
 def create(method: str, **params: Any) -> Aggregator:

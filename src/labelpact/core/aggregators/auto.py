@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -23,11 +22,12 @@ from labelpact.core.aggregators.ebcc import EBCC
 from labelpact.core.aggregators.glad import GLAD
 from labelpact.core.aggregators.mace import MACE
 from labelpact.core.aggregators.majority_vote import MajorityVote, Wawa
-from labelpact.core.aggregators.predictive import (
-    FLOOR,
-    label_rows,
-    shared_accuracy_posterior,
-    shared_accuracy_rows,
+from labelpact.core.aggregators.predictive import shared_accuracy_posterior, shared_accuracy_rows
+from labelpact.core.aggregators.shared_accuracy_test import (
+    MIN_REPEAT_SHARE,
+    LabelCheck,
+    repeat_share,
+    shared_accuracy_z,
 )
 from labelpact.core.annotations import Annotations, FloatArray, Gold, IntArray
 from labelpact.core.calibration import Calibration, fit_on_gold, fit_rho_on_labels
@@ -53,15 +53,12 @@ ALL: dict[str, Callable[[int | None], Aggregator]] = {
 }
 AVERAGE = "average"
 Z_SWITCH = 2.0  # standard errors by which a challenger must win before it replaces the average
-Z_EARLY = 4.0  # after the first fold of held-out labels, a verdict this clear needs no more folds
 # Warm starts that pay (measured at 1M labels): every EM refit with gold from its own no-gold fit;
 # from a sample's fit, not DS (full confusion matrices from a sample take more iterations than from
 # the majority vote) nor EBCC, whose criterion (largest change of any posterior) then takes far longer.
 WARM = frozenset({"ds", "one-coin-ds", "glad", "mace"})
 WARM_FROM_SAMPLE = WARM - {"ds"}
 SAMPLE = 100_000  # labels the held-out-label test starts from; it grows fourfold while its verdict is unclear
-# Below this share of labels from workers who labelled two or more tasks, worker-specific models are not fitted
-MIN_REPEAT_SHARE = 0.05
 
 
 class Auto(Aggregator):
@@ -329,8 +326,8 @@ def _clearly_better(challenger: BoolArray, default: BoolArray, z: float = 2.0) -
 
 def _label_test(
     a: Annotations, names: list[str], n_folds: int, seed: int | None
-) -> tuple[float, int, dict[str, Aggregator], _LabelCheck]:
-    """The held-out-label z (``_shared_accuracy_z``), the labels it used, the candidates' fits to warm-start
+) -> tuple[float, int, dict[str, Aggregator], LabelCheck]:
+    """The held-out-label z (``shared_accuracy_test.shared_accuracy_z``), the labels it used, the candidates' fits to warm-start
     from, and what the deciding test saw (for calibration).
 
     Runs on growing samples of whole tasks (``_task_sample``: ``SAMPLE`` labels, then four times as
@@ -340,7 +337,8 @@ def _label_test(
     size = SAMPLE
     while True:
         sample = _task_sample(a, size, seed)
-        z, fits, check = _shared_accuracy_z(sample, names, n_folds, seed)
+        factories = {name: _factory(name, seed) for name in names}
+        z, fits, check = shared_accuracy_z(sample, factories, n_folds, seed)
         if sample.n_annotations == a.n_annotations:
             return z, a.n_annotations, {}, check
         if z < -Z_SWITCH:
@@ -348,26 +346,12 @@ def _label_test(
         size *= 4
 
 
-def repeat_share(a: Annotations) -> float:
-    """Share of the labels given by workers who labelled at least two distinct tasks (1.0 without labels).
-
-    Only these labels can teach a worker-specific model anything a shared accuracy does not know (a
-    worker repeating one task's label twice is still one observation of that worker).
-    """
-    if not a.n_annotations:
-        return 1.0
-    pairs = np.unique(a.worker.astype(np.int64) * a.n_tasks + a.task)  # distinct (worker, task)
-    tasks_per_worker = np.bincount(pairs // a.n_tasks, minlength=a.n_workers)
-    repeat = tasks_per_worker[a.worker] >= 2
-    return float(repeat.mean())
-
-
-def _shared_check(a: Annotations, n_folds: int, seed: int | None) -> _LabelCheck:
+def _shared_check(a: Annotations, n_folds: int, seed: int | None) -> LabelCheck:
     """The held-out-label check of the shared-accuracy model alone (for its calibration), one fold.
 
     On a ``SAMPLE``-label sample of whole tasks, as the first step of ``_label_test``.
     """
-    check = _LabelCheck()
+    check = LabelCheck()
     sample = _task_sample(a, SAMPLE, seed)
     if sample.n_annotations < 2 * n_folds or sample.n_classes < 2:
         return check
@@ -401,80 +385,3 @@ def _task_sample(a: Annotations, size: int, seed: int | None) -> Annotations:
         workers=a.workers,
         classes=a.classes,
     )
-
-
-@dataclass
-class _LabelCheck:
-    """What the held-out-label test saw, for ``calibration.fit_rho_on_labels``: per held-out label, each
-    candidate's task posterior and confusion column (lists over folds, then members), the shared-accuracy
-    model's, and the number of labels left in on the task."""
-
-    members: list[tuple[list[FloatArray], list[FloatArray]]] = field(default_factory=list)
-    shared: list[tuple[FloatArray, FloatArray]] = field(default_factory=list)
-    n_left: list[IntArray] = field(default_factory=list)
-
-    def of(self, default: str) -> tuple[list[FloatArray], list[FloatArray], IntArray]:
-        """(posteriors per member, confusion columns per member, labels left in) for ``default``'s model."""
-        n_left = np.concatenate(self.n_left) if self.n_left else np.empty(0, dtype=np.intp)
-        if default == "mv":
-            if not self.shared:
-                return [], [], n_left
-            return (
-                [np.concatenate([q for q, _ in self.shared])],
-                [np.concatenate([c for _, c in self.shared])],
-                n_left,
-            )
-        if not self.members:
-            return [], [], n_left
-        count = len(self.members[0][0])
-        posteriors = [np.concatenate([fold[0][m] for fold in self.members]) for m in range(count)]
-        rows = [np.concatenate([fold[1][m] for fold in self.members]) for m in range(count)]
-        return posteriors, rows, n_left
-
-
-def _shared_accuracy_z(
-    a: Annotations, names: list[str], n_folds: int, seed: int | None
-) -> tuple[float, dict[str, Aggregator], _LabelCheck]:
-    """Paired z statistic of held-out label log-likelihood: majority vote's model minus the candidates' mixture.
-
-    The annotations are split into ``n_folds`` folds; each fold's labels are predicted by models
-    fitted on the others (``predictive.py``). Positive: one accuracy shared by every worker explains
-    unseen labels better than the worker-specific models, which then overfit. After the first fold a
-    verdict beyond ``Z_EARLY`` stops early (large deliveries), so the cost is one to ``n_folds`` refits
-    of the candidates, the last of which are returned, with what the folds saw (for calibration).
-    0 when there are too few labels to split.
-    """
-    check = _LabelCheck()
-    if a.n_annotations < 2 * n_folds or a.n_classes < 2:
-        return 0.0, {}, check
-    # folds follow the sorted (task, worker, label) triples, so the order of the rows does not matter
-    fold = held_out_labels(a, n_folds, seed)
-    parts: list[FloatArray] = []
-    z = 0.0
-    fits: dict[str, Aggregator] = {}
-    for f in range(n_folds):
-        held = fold == f
-        train = subset(a, ~held)
-        task, worker, label = a.task[held], a.worker[held], a.label[held]
-        fits = {name: refit(None, ALL[name](seed), train, None) for name in names}
-        rows = [label_rows(fits[name], train, task, worker, label) for name in names]
-        mixture = np.mean([np.einsum("nk,nk->n", q, c) for q, c in rows], axis=0)
-        shared = shared_accuracy_rows(train, task, label)
-        check.members.append(([q for q, _ in rows], [c for _, c in rows]))
-        check.shared.append(shared)
-        check.n_left.append(train.labels_per_task()[task])
-        parts.append(
-            np.log(_floor(np.einsum("nk,nk->n", *shared), a.n_classes)) - np.log(_floor(mixture, a.n_classes))
-        )
-        d = np.concatenate(parts)
-        sd = float(d.std())
-        z = float(d.mean() / sd * np.sqrt(len(d))) if sd > 0 else 0.0
-        if f == 0 and abs(z) >= Z_EARLY:
-            break
-    return z, fits, check
-
-
-def _floor(p: FloatArray, k: int) -> FloatArray:
-    """The predictive floor of ``predictive.FLOOR``: a surprising label costs log(K / FLOOR), not inf."""
-    floored: FloatArray = (1.0 - FLOOR) * p + FLOOR / max(k, 1)
-    return floored

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple, Protocol
+
 import numpy as np
 
 from labelpact.core.aggregators.base import (
@@ -22,7 +24,7 @@ from labelpact.core.kernels import (
     safe_log,
 )
 
-__all__ = ["DawidSkene", "OneCoinDawidSkene"]
+__all__ = ["DawidSkene", "DawidSkeneData", "EMSizes", "EMTables", "LocalData", "OneCoinDawidSkene"]
 
 EPS = 1e-10  # floor of a confusion cell before normalising, as in crowd-kit
 
@@ -59,31 +61,32 @@ class DawidSkene(Aggregator):
         return confusion_cells(a)
 
     def _fit(self, a: Annotations, gold: Gold | None) -> FloatArray:
-        counts = counts_of(a)
-        k = a.n_classes
-        start = warm_rows(self, "confusions_", (a.n_workers, k, k))
+        return self.fit_data(LocalData(a, counts_of(a), gold))
+
+    def fit_data(self, data: DawidSkeneData) -> FloatArray:
+        """The EM loop over ``data`` (this process's arrays or a cluster's blocks): posteriors (n_tasks, K).
+
+        Only the small tables of ``EMTables`` cross from ``data`` to the loop, which is why the same loop
+        runs in-process and on a Dask cluster (``labelpact.scale``) with the same result.
+        """
+        self._validate_params()
+        self.n_iter_ = 0
+        k = data.n_classes
+        start = warm_rows(self, "confusions_", (data.n_workers, k, k))
         if start is not None and self.priors_.shape == (k,):
-            posteriors = np.empty((a.n_tasks, k))  # scratch: the first E-step fills it
             priors, confusions = self.priors_.copy(), start
         else:
-            posteriors = clamp_gold(vote_shares(a), gold)
-            priors = posteriors.mean(axis=0) if a.n_tasks else np.full(k, 1.0 / k)
-            confusions = self._m_step(a, counts, posteriors)
+            tables = data.vote_tables()
+            priors = tables.posterior_sum / data.n_tasks if data.n_tasks else np.full(k, 1.0 / k)
+            confusions = self._m_step(tables.expected, data.given)
         log_likelihood = -np.inf
-        scale = max(a.n_annotations, 1)
+        scale = max(data.n_annotations, 1)
         converged = False
-        log_norm: FloatArray | None = None
         for iteration in range(1, self.max_iter + 1):
             used_priors = priors
-            log_scores = self._e_step(a, counts, confusions)
-            log_scores += safe_log(priors)
-            # the old posteriors are spent (the M-step used them): reuse their memory
-            posteriors, new_log_likelihood, log_norm = normalize_log_posteriors(
-                log_scores, log_norm, posteriors
-            )
-            clamp_gold(posteriors, gold)
-            priors = posteriors.mean(axis=0) if a.n_tasks else priors
-            confusions = self._m_step(a, counts, posteriors)
+            new_log_likelihood, tables = data.em_tables(priors, confusions)
+            priors = tables.posterior_sum / data.n_tasks if data.n_tasks else priors
+            confusions = self._m_step(tables.expected, data.given)
             self.n_iter_ = iteration
             gain = (new_log_likelihood - log_likelihood) / scale
             log_likelihood = new_log_likelihood
@@ -95,30 +98,118 @@ class DawidSkene(Aggregator):
         self.confusions_ = confusions
         self.priors_ = used_priors  # the prior behind probas_
         self.log_likelihood_ = float(log_likelihood)
-        return posteriors
+        return data.posteriors()
 
-    def _m_step(self, a: Annotations, counts: CountMatrix, posteriors: FloatArray) -> FloatArray:
-        """Confusion matrices (n_workers, K, K) from expected counts; rows sum to one.
+    def _m_step(self, expected: FloatArray, given: FloatArray) -> FloatArray:
+        """Confusion matrices (n_workers, K, K) from expected counts [w, true, observed]; rows sum to one.
 
         Without smoothing this is the maximum-likelihood estimate: a class a worker never gave has
         probability 0 in every row, and the floor EPS only applies to classes the worker did give
         (crowd-kit's rule, so that a worker's rare true classes are not spread over unseen labels).
+        ``given`` (n_workers, K) counts the labels each worker gave per class.
         """
-        expected = counts.m_step_counts(posteriors)
         if self.smoothing > 0:
             expected = expected + float(self.smoothing)
         else:
-            given = counts.given[:, None, :] > 0
-            expected = np.where(given, np.maximum(expected, EPS), 0.0)
+            expected = np.where(given[:, None, :] > 0, np.maximum(expected, EPS), 0.0)
         total = expected.sum(axis=2, keepdims=True)
         result: FloatArray = np.divide(
-            expected, total, out=np.full_like(expected, 1.0 / a.n_classes), where=total > 0
+            expected, total, out=np.full_like(expected, 1.0 / expected.shape[1]), where=total > 0
         )
         return result
 
-    def _e_step(self, a: Annotations, counts: CountMatrix, confusions: FloatArray) -> FloatArray:
-        """Unnormalised log posteriors (n_tasks, K) without the prior: one sparse product."""
-        return counts.e_step_scores(safe_log(confusions))
+
+class EMTables(NamedTuple):
+    """What one E-step leaves for the M-step: posterior mass per class (K,) and expected counts (n_workers, K, K)."""
+
+    posterior_sum: FloatArray
+    expected: FloatArray
+
+
+class EMSizes(Protocol):
+    """The sizes an EM loop reads from its data, wherever the data lives."""
+
+    @property
+    def n_workers(self) -> int: ...
+    @property
+    def n_classes(self) -> int: ...
+    @property
+    def n_annotations(self) -> int: ...
+
+
+class DawidSkeneData(EMSizes, Protocol):
+    """The annotations as a Dawid-Skene fit sees them: sizes, labels given per worker and class, and E-steps.
+
+    ``LocalData`` holds them in this process; ``labelpact.scale`` spreads them over a cluster's blocks.
+    """
+
+    @property
+    def n_tasks(self) -> int: ...
+    @property
+    def given(self) -> FloatArray:
+        """Labels each worker gave per class, (n_workers, K)."""
+        ...
+
+    def vote_tables(self) -> EMTables:
+        """The tables of the vote shares (gold clamped): the start of EM."""
+        ...
+
+    def em_tables(self, priors: FloatArray, confusions: FloatArray) -> tuple[float, EMTables]:
+        """One E-step under ``priors`` (K,) and ``confusions`` (n_workers, K, K): log-likelihood and tables."""
+        ...
+
+    def posteriors(self) -> FloatArray:
+        """The last E-step's posteriors (n_tasks, K) in task order."""
+        ...
+
+
+class LocalData:
+    """``DawidSkeneData`` over one process's arrays; reuses the posteriors' memory from step to step."""
+
+    def __init__(self, a: Annotations, counts: CountMatrix, gold: Gold | None) -> None:
+        self.counts = counts
+        self.gold = gold
+        self.votes = a
+        self.n_annotations = a.n_annotations
+        self._posteriors: FloatArray | None = None
+        self._log_norm: FloatArray | None = None  # last row normalisers: the next E-step's shift
+
+    @property
+    def n_tasks(self) -> int:
+        return self.counts.n_tasks
+
+    @property
+    def n_workers(self) -> int:
+        return self.counts.n_workers
+
+    @property
+    def n_classes(self) -> int:
+        return self.counts.n_classes
+
+    @property
+    def given(self) -> FloatArray:
+        return self.counts.given
+
+    def vote_tables(self) -> EMTables:
+        posteriors = clamp_gold(vote_shares(self.votes), self.gold)
+        self._posteriors = posteriors
+        return EMTables(posteriors.sum(axis=0), self.counts.m_step_counts(posteriors))
+
+    def em_tables(self, priors: FloatArray, confusions: FloatArray) -> tuple[float, EMTables]:
+        log_scores = self.counts.e_step_scores(safe_log(confusions))
+        log_scores += safe_log(priors)
+        # the old posteriors are spent (the M-step used them): reuse their memory
+        posteriors, log_likelihood, self._log_norm = normalize_log_posteriors(
+            log_scores, self._log_norm, self._posteriors
+        )
+        clamp_gold(posteriors, self.gold)
+        self._posteriors = posteriors
+        return log_likelihood, EMTables(posteriors.sum(axis=0), self.counts.m_step_counts(posteriors))
+
+    def posteriors(self) -> FloatArray:
+        if self._posteriors is None:  # max_iter >= 1 runs an E-step first; kept for a direct caller
+            return clamp_gold(vote_shares(self.votes), self.gold)
+        return self._posteriors
 
 
 class OneCoinDawidSkene(DawidSkene):
@@ -140,19 +231,18 @@ class OneCoinDawidSkene(DawidSkene):
         check_positive_int("max_iter", self.max_iter)
         check_tol("tol", self.tol)
 
-    def _m_step(self, a: Annotations, counts: CountMatrix, posteriors: FloatArray) -> FloatArray:
+    def _m_step(self, expected: FloatArray, given: FloatArray) -> FloatArray:
         """Skills (n_workers,) as the mean posterior of the class each worker chose; matrices from them.
 
         The posterior mass on the chosen class is the diagonal of the expected counts (one sparse
         product with K columns, as in Dawid-Skene's M-step).
         """
-        k = a.n_classes
-        expected = counts.m_step_counts(posteriors)  # (n_workers, K_true, K_observed)
-        n = counts.given.sum(axis=1)
-        skills = np.divide(np.einsum("wkk->w", expected), n, out=np.ones(a.n_workers), where=n > 0)
+        w, k = expected.shape[0], expected.shape[1]
+        n = given.sum(axis=1)
+        skills = np.divide(np.einsum("wkk->w", expected), n, out=np.ones(w), where=n > 0)
         self.skills_ = skills
         off = (1.0 - skills) / (k - 1) if k > 1 else np.zeros_like(skills)
-        confusions = np.broadcast_to(off[:, None, None], (a.n_workers, k, k)).copy()
+        confusions = np.broadcast_to(off[:, None, None], (w, k, k)).copy()
         confusions[:, np.arange(k), np.arange(k)] = skills[:, None]
         result: FloatArray = np.clip(confusions, EPS, 1 - EPS)
         return result

@@ -151,16 +151,7 @@ class EBCC(Aggregator):
             warn_not_converged("EBCC", self.max_iter)
         self.eta_, self.nu_ = eta, nu
         self._mu_used = (pairs.used, mu, prior_v, m)
-        # confusions [w, k, l] = sum_m weight[k, m] mu[w, k, m, l] / total[w, k, m]: the prior part for
-        # every class, then the used pairs' expected counts (no (n_workers, K, M, K) array)
-        all_totals = np.broadcast_to(prior_total, (a.n_workers, k * m)).copy()
-        all_totals[pairs.present] = totals
-        share = eta.ravel() / eta.sum(axis=1).repeat(m) / all_totals  # (W, K * M)
-        by_observed = np.empty((a.n_workers, k, k))  # (W, K_obs, K), C order: rows (w, l) below are views
-        np.multiply(share.reshape(-1, k, m).sum(axis=2)[:, None, :], prior_v.T[None], out=by_observed)
-        extra = ((mu - prior_used) * share[pairs.worker]).reshape(-1, k, m).sum(axis=2)  # (n_used, K)
-        by_observed.reshape(a.n_workers * k, k)[pairs.used] += extra
-        self.confusions_ = np.ascontiguousarray(np.moveaxis(by_observed, 1, 2))
+        self.confusions_ = _confusions(pairs, eta, mu, totals, prior_v, prior_used, a.n_workers)
         self.priors_ = nu / nu.sum()
         return posteriors
 
@@ -175,6 +166,31 @@ class EBCC(Aggregator):
         rows = np.tile(np.repeat(prior_v.T, m, axis=1), (n_workers, 1))  # (W * K_obs, K * M)
         rows[used] = mu
         return np.ascontiguousarray(np.moveaxis(rows.reshape(n_workers, k, k, m), 1, -1))
+
+
+def _confusions(
+    pairs: _UsedPairs,
+    eta: FloatArray,
+    mu: FloatArray,
+    totals: FloatArray,
+    prior_v: FloatArray,
+    prior_used: FloatArray,
+    n_workers: int,
+) -> FloatArray:
+    """Confusions (n_workers, K, K) [w, k, l] = sum_m weight[k, m] mu[w, k, m, l] / total[w, k, m], from the
+    Dirichlet parameters ``mu`` (n_used, K * M) of the used (worker, observed class) pairs and the ``totals``
+    (n_present, K * M) of the present workers: the prior part for every class, then the used pairs' expected
+    counts (no (n_workers, K, M, K) array)."""
+    k, m = eta.shape
+    prior_total = np.repeat(prior_v.sum(axis=1), m)  # (K * M,): prior mass of a whole confusion row
+    all_totals = np.broadcast_to(prior_total, (n_workers, k * m)).copy()
+    all_totals[pairs.present] = totals
+    share = eta.ravel() / eta.sum(axis=1).repeat(m) / all_totals  # (W, K * M)
+    by_observed = np.empty((n_workers, k, k))  # (W, K_obs, K), C order: rows (w, l) below are views
+    np.multiply(share.reshape(-1, k, m).sum(axis=2)[:, None, :], prior_v.T[None], out=by_observed)
+    extra = ((mu - prior_used) * share[pairs.worker]).reshape(-1, k, m).sum(axis=2)  # (n_used, K)
+    by_observed.reshape(n_workers * k, k)[pairs.used] += extra
+    return np.ascontiguousarray(np.moveaxis(by_observed, 1, 2))
 
 
 class _UsedPairs:

@@ -78,66 +78,14 @@ class GLAD(Aggregator):
 
     def _fit(self, a: Annotations, gold: Gold | None) -> FloatArray:
         t = triples(counts_of(a))
-        k = a.n_classes
-        log_wrong_share = np.log(max(k - 1, 1))
-        log_prior = np.full(k, -np.log(k))
         x = np.ones(a.n_workers + a.n_tasks)
         alphas = warm_rows(self, "alphas_", (a.n_workers,))
         if alphas is not None:
             x[: a.n_workers] = alphas
             if self.betas_.shape == (a.n_tasks,):
                 x[a.n_workers :] = self.betas_
-
-        log_norm: FloatArray | None = None  # each task's last log normaliser: the next E-step's shift
-        # Q after an M-step and the next E-step evaluate the same x: its per-triple terms are computed once
-        last_x: list[FloatArray] = []
-        last_terms: list[tuple[FloatArray, FloatArray]] = []
-        last_e_step: list[tuple[FloatArray, float]] = []
-
-        def margins_and_log_wrong(x: FloatArray) -> tuple[FloatArray, FloatArray]:
-            """z (n_unique,) and log s(-z) at ``x``, reused while ``x`` is the same array."""
-            if not last_x or last_x[0] is not x:
-                z = _margins(x, t, a.n_workers)
-                last_x[:], last_terms[:], last_e_step[:] = [x], [(z, _log_sigmoid_of_minus(z))], []
-            return last_terms[0]
-
-        def e_step(x: FloatArray) -> tuple[FloatArray, float]:
-            nonlocal log_norm
-            z, log_sigmoid_minus = margins_and_log_wrong(x)
-            if last_e_step:
-                return last_e_step[0]
-            # log s(z) - log s(-z) = z: a label lifts its class by z + log(K - 1) over the others
-            log_wrong = log_sigmoid_minus - log_wrong_share
-            base = group_sum(t.task, t.count * log_wrong, a.n_tasks)
-            lift = group_sum(t.task_label, t.count * (z + log_wrong_share), a.n_tasks * k)
-            scores = log_prior + lift.reshape(a.n_tasks, k) + base[:, None]
-            posteriors, log_likelihood, log_norm = normalize_log_posteriors(scores, log_norm)
-            last_e_step[:] = [(clamp_gold(posteriors, gold), log_likelihood)]
-            return last_e_step[0]
-
-        def objective(x: FloatArray, hit: FloatArray) -> tuple[float, FloatArray]:
-            """-Q and its gradient; ``hit`` (n_unique,) is the posterior of each triple's label."""
-            alpha, beta = x[: a.n_workers], x[a.n_workers :]
-            easiness = np.exp(beta)
-            z = alpha[t.worker] * easiness[t.task]
-            log_right, log_wrong, right = _log_sigmoids_of(z)
-            q = float(np.dot(t.count, hit * log_right + (1 - hit) * (log_wrong - log_wrong_share)))
-            q -= 0.5 * float(np.dot(alpha - 1, alpha - 1) + np.dot(beta - 1, beta - 1)) + _LOG_SQRT_2PI * len(
-                x
-            )
-            residual = t.count * (hit - right)
-            d_alpha = group_sum(t.worker, residual * easiness[t.task], a.n_workers) - (alpha - 1)
-            d_beta = group_sum(t.task, residual * z, a.n_tasks) - (beta - 1)
-            return -q, -np.concatenate([d_alpha, d_beta])
-
-        def expected_log_likelihood(x: FloatArray, hit: FloatArray) -> float:
-            """Q alone (the objective without its gradient): log s(z) = log s(-z) + z."""
-            z, log_sigmoid_minus = margins_and_log_wrong(x)
-            q = float(np.dot(t.count, log_sigmoid_minus + hit * z - (1 - hit) * log_wrong_share))
-            alpha, beta = x[: a.n_workers], x[a.n_workers :]
-            penalty = 0.5 * float(np.dot(alpha - 1, alpha - 1) + np.dot(beta - 1, beta - 1))
-            return q - penalty - float(_LOG_SQRT_2PI * len(x))
-
+        em = _Expectations(t, a, gold)
+        e_step, objective, expected_log_likelihood = em.e_step, em.objective, em.expected_log_likelihood
         posteriors, _ = e_step(x)
         q_value = expected_log_likelihood(x, posteriors.ravel()[t.task_label])
         scale = max(a.n_annotations, 1)
@@ -172,6 +120,66 @@ class GLAD(Aggregator):
         self.skills_ = self.alphas_
         self.log_likelihood_ = log_likelihood
         return posteriors
+
+
+class _Expectations:
+    """GLAD's E-step and its expected complete log-likelihood Q at x = (alphas, betas), over the label triples
+    ``t`` of one fit. Q after an M-step and the next E-step evaluate the same ``x``: its per-triple terms are
+    computed once, and each E-step shifts by the last one's log normalisers."""
+
+    def __init__(self, t: Triples, a: Annotations, gold: Gold | None) -> None:
+        self.t, self.gold = t, gold
+        self.n_workers, self.n_tasks, self.k = a.n_workers, a.n_tasks, a.n_classes
+        self.log_wrong_share = np.log(max(self.k - 1, 1))
+        self.log_prior = np.full(self.k, -np.log(self.k))
+        self.log_norm: FloatArray | None = None  # each task's last log normaliser: the next E-step's shift
+        self.last_x: list[FloatArray] = []
+        self.last_terms: list[tuple[FloatArray, FloatArray]] = []
+        self.last_e_step: list[tuple[FloatArray, float]] = []
+
+    def margins_and_log_wrong(self, x: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """z (n_unique,) and log s(-z) at ``x``, reused while ``x`` is the same array."""
+        if not self.last_x or self.last_x[0] is not x:
+            z = _margins(x, self.t, self.n_workers)
+            self.last_x[:], self.last_terms[:], self.last_e_step[:] = [x], [(z, _log_sigmoid_of_minus(z))], []
+        return self.last_terms[0]
+
+    def e_step(self, x: FloatArray) -> tuple[FloatArray, float]:
+        """Task posteriors (n_tasks, K), gold clamped, and the log-likelihood at ``x``."""
+        t, k, n_tasks = self.t, self.k, self.n_tasks
+        z, log_sigmoid_minus = self.margins_and_log_wrong(x)
+        if self.last_e_step:
+            return self.last_e_step[0]
+        # log s(z) - log s(-z) = z: a label lifts its class by z + log(K - 1) over the others
+        log_wrong = log_sigmoid_minus - self.log_wrong_share
+        base = group_sum(t.task, t.count * log_wrong, n_tasks)
+        lift = group_sum(t.task_label, t.count * (z + self.log_wrong_share), n_tasks * k)
+        scores = self.log_prior + lift.reshape(n_tasks, k) + base[:, None]
+        posteriors, log_likelihood, self.log_norm = normalize_log_posteriors(scores, self.log_norm)
+        self.last_e_step[:] = [(clamp_gold(posteriors, self.gold), log_likelihood)]
+        return self.last_e_step[0]
+
+    def objective(self, x: FloatArray, hit: FloatArray) -> tuple[float, FloatArray]:
+        """-Q and its gradient; ``hit`` (n_unique,) is the posterior of each triple's label."""
+        t, n_workers = self.t, self.n_workers
+        alpha, beta = x[:n_workers], x[n_workers:]
+        easiness = np.exp(beta)
+        z = alpha[t.worker] * easiness[t.task]
+        log_right, log_wrong, right = _log_sigmoids_of(z)
+        q = float(np.dot(t.count, hit * log_right + (1 - hit) * (log_wrong - self.log_wrong_share)))
+        q -= 0.5 * float(np.dot(alpha - 1, alpha - 1) + np.dot(beta - 1, beta - 1)) + _LOG_SQRT_2PI * len(x)
+        residual = t.count * (hit - right)
+        d_alpha = group_sum(t.worker, residual * easiness[t.task], n_workers) - (alpha - 1)
+        d_beta = group_sum(t.task, residual * z, self.n_tasks) - (beta - 1)
+        return -q, -np.concatenate([d_alpha, d_beta])
+
+    def expected_log_likelihood(self, x: FloatArray, hit: FloatArray) -> float:
+        """Q alone (the objective without its gradient): log s(z) = log s(-z) + z."""
+        z, log_sigmoid_minus = self.margins_and_log_wrong(x)
+        q = float(np.dot(self.t.count, log_sigmoid_minus + hit * z - (1 - hit) * self.log_wrong_share))
+        alpha, beta = x[: self.n_workers], x[self.n_workers :]
+        penalty = 0.5 * float(np.dot(alpha - 1, alpha - 1) + np.dot(beta - 1, beta - 1))
+        return q - penalty - float(_LOG_SQRT_2PI * len(x))
 
 
 def _newton_m_step(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, Protocol
 
 import numpy as np
 import scipy.sparse as sp
@@ -17,11 +17,12 @@ from labelpact.core.aggregators.base import (
     warm_rows,
     warn_not_converged,
 )
+from labelpact.core.aggregators.dawid_skene import EMSizes
 from labelpact.core.annotations import Annotations, FloatArray, Gold, IntArray
 from labelpact.core.kernels import CountMatrix, clamp_gold, group_sum, normalize_log_posteriors
 from labelpact.errors import InvalidInputError
 
-__all__ = ["MACE"]
+__all__ = ["MACE", "MaceData", "MaceKernel", "random_strategies"]
 
 STRATEGY_PRIOR = 10.0  # symmetric Dirichlet concentration on each worker's spam strategy (as crowd-kit)
 
@@ -80,10 +81,19 @@ class MACE(Aggregator):
         return confusion_cells(a)
 
     def _fit(self, a: Annotations, gold: Gold | None) -> FloatArray:
-        model = _Kernel(counts_of(a), gold)
-        w, k = a.n_workers, a.n_classes
+        return self.fit_data(MaceKernel(counts_of(a), gold))
+
+    def fit_data(self, model: MaceData) -> FloatArray:
+        """Restarts and variational (or EM) loops over ``model`` (this process's arrays or a cluster's blocks).
+
+        Only per-worker and per-(worker, class) tables cross from ``model`` to the loop, so the same
+        loop runs in-process and on a Dask cluster (``labelpact.scale``) with the same result.
+        """
+        self._validate_params()
+        self.n_iter_ = 0
+        w, k = model.n_workers, model.n_classes
         rng = np.random.default_rng(self.random_state)
-        scale = max(a.n_annotations, 1)
+        scale = max(model.n_annotations, 1)
         best: tuple[float, FloatArray, FloatArray, FloatArray, bool, int] | None = None
         skills = warm_rows(self, "skills_", (w,))
         warm = warm_rows(self, "spam_strategies_", (w, k))
@@ -94,15 +104,15 @@ class MACE(Aggregator):
             else:
                 knowing = rng.uniform(1.0, 1.0 + self.default_noise, size=(w, 2))
                 knowing /= knowing.sum(axis=1, keepdims=True)
-                strategies = model.random_strategies(rng, self.default_noise)
-            posteriors, log_likelihood = model.e_step(knowing, strategies)
+                strategies = random_strategies(model.used, w, k, rng, self.default_noise)
+            log_likelihood = model.e_step(knowing, strategies)
             converged = False
             iteration = 0
             while iteration < self.max_iter:
                 iteration += 1
-                knowing_counts, strategy_counts = model.expected_counts(knowing, strategies, posteriors)
+                knowing_counts, strategy_counts = model.expected_counts()
                 knowing, strategies, unused = self._m_step(model, knowing_counts, strategy_counts)
-                posteriors, new_log_likelihood = model.e_step(knowing, strategies)
+                new_log_likelihood = model.e_step(knowing, strategies)
                 gain = abs(new_log_likelihood - log_likelihood) / scale
                 log_likelihood = new_log_likelihood
                 if gain < self.tol:
@@ -115,7 +125,8 @@ class MACE(Aggregator):
         log_likelihood, knowing, strategies, unused, converged, self.n_iter_ = best
         if not converged:
             warn_not_converged("MACE", self.max_iter)
-        posteriors, log_likelihood = model.e_step(knowing, strategies)
+        log_likelihood = model.e_step(knowing, strategies)
+        posteriors = model.posteriors()
         self.skills_ = knowing[:, 1] / knowing.sum(axis=1)
         dense = np.repeat(unused[:, None], k, axis=1)  # (W, K): classes a worker never gave hold the prior
         dense.ravel()[model.used] = strategies
@@ -129,15 +140,15 @@ class MACE(Aggregator):
         return posteriors
 
     def _m_step(
-        self, model: _Kernel, knowing_counts: FloatArray, strategy_counts: FloatArray
+        self, model: MaceData, knowing_counts: FloatArray, strategy_counts: FloatArray
     ) -> tuple[FloatArray, FloatArray, FloatArray]:
         """Normalise expected counts: variational (Beta / Dirichlet priors) or smoothed maximum likelihood.
 
         Returns (knowing (W, 2), strategies at the used (worker, class) pairs (n_used,), and each
         worker's strategy value for a class it never gave (W,)): the rows are never built densely.
         """
-        k = model.counts.n_classes
-        totals = group_sum(model.worker, strategy_counts, model.counts.n_workers)  # (W,)
+        k = model.n_classes
+        totals = group_sum(model.worker, strategy_counts, model.n_workers)  # (W,)
         if self.method == "vb":
             theta_prior = np.array([self.alpha, self.beta])
             log_total = digamma(totals + STRATEGY_PRIOR * k)
@@ -153,7 +164,50 @@ class MACE(Aggregator):
         )
 
 
-class _Kernel:
+class MaceData(EMSizes, Protocol):
+    """The annotations as a MACE fit sees them: sizes, the (worker, class) pairs some label used, and E-steps.
+
+    ``MaceKernel`` holds them in this process; ``labelpact.scale`` spreads them over a cluster's blocks.
+    """
+
+    @property
+    def used(self) -> IntArray:
+        """The (worker * K + class) pairs some label used, sorted, (n_used,)."""
+        ...
+
+    @property
+    def worker(self) -> IntArray:
+        """The worker of each used pair, (n_used,)."""
+        ...
+
+    def e_step(self, knowing: FloatArray, strategies: FloatArray) -> float:
+        """Posteriors under ``knowing`` (W, 2) and ``strategies`` (n_used,), kept; returns the log likelihood."""
+        ...
+
+    def expected_counts(self) -> tuple[FloatArray, FloatArray]:
+        """Expected (spamming, knowing) counts (W, 2) and spam counts (n_used,) of the last E-step."""
+        ...
+
+    def posteriors(self) -> FloatArray:
+        """The last E-step's posteriors (n_tasks, K) in task order."""
+        ...
+
+
+def random_strategies(
+    used: IntArray, n_workers: int, k: int, rng: np.random.Generator, noise: float, rows: int = 1 << 16
+) -> FloatArray:
+    """A random start's normalised strategies at the ``used`` pairs (n_used,), drawn as dense (W, K) rows
+    would be (same draws, same values), in blocks of ``rows`` workers."""
+    out = np.empty(len(used))
+    for first in range(0, n_workers, rows):
+        block = rng.uniform(1.0, 1.0 + noise, size=(min(rows, n_workers - first), k))
+        block /= block.sum(axis=1, keepdims=True)
+        lo, hi = np.searchsorted(used, [first * k, (first + len(block)) * k])
+        out[lo:hi] = block.ravel()[used[lo:hi] - first * k]
+    return out
+
+
+class MaceKernel:
     """MACE's E-step and expected counts over the (worker, class) pairs some label used: two sparse
     mat-vecs and a few passes of length n_used (at most the number of labels) per iteration.
 
@@ -177,25 +231,39 @@ class _Kernel:
         shape = (counts.n_tasks * k, len(self.used))
         self.by_task_label = sp.csr_matrix((x.data, (task * k + column % k, position)), shape=shape)
         self.log_norm: FloatArray | None = None  # last row normalisers: the next E-step's shift
+        self.n_annotations = int(self.given.sum())
+        self._last: tuple[FloatArray, FloatArray, FloatArray] | None = None  # knowing, strategies, posteriors
 
-    def random_strategies(self, rng: np.random.Generator, noise: float, rows: int = 1 << 16) -> FloatArray:
-        """A random start's normalised strategies at the used pairs (n_used,), drawn as dense (W, K) rows
-        would be (same draws, same values), in blocks of ``rows`` workers."""
-        w, k = self.counts.n_workers, self.counts.n_classes
-        out = np.empty(len(self.used))
-        for first in range(0, w, rows):
-            block = rng.uniform(1.0, 1.0 + noise, size=(min(rows, w - first), k))
-            block /= block.sum(axis=1, keepdims=True)
-            lo, hi = np.searchsorted(self.used, [first * k, (first + len(block)) * k])
-            out[lo:hi] = block.ravel()[self.used[lo:hi] - first * k]
-        return out
+    @property
+    def n_workers(self) -> int:
+        return self.counts.n_workers
+
+    @property
+    def n_classes(self) -> int:
+        return self.counts.n_classes
 
     def _spam(self, knowing: FloatArray, strategies: FloatArray) -> tuple[FloatArray, FloatArray]:
         """P(label l | spamming) and that plus P(label l | knowing l), at the used pairs (n_used,)."""
         spam = knowing[self.worker, 0] * strategies
         return spam, spam + knowing[self.worker, 1]
 
-    def e_step(self, knowing: FloatArray, strategies: FloatArray) -> tuple[FloatArray, float]:
+    def e_step(self, knowing: FloatArray, strategies: FloatArray) -> float:
+        """Posteriors (n_tasks, K) under a uniform class prior, kept for ``expected_counts``; the log marginal likelihood."""
+        posteriors, log_likelihood = self.e_step_posteriors(knowing, strategies)
+        self._last = (knowing, strategies, posteriors)
+        return log_likelihood
+
+    def posteriors(self) -> FloatArray:
+        if self._last is None:
+            raise InvalidInputError("an E-step before the posteriors are read")
+        return self._last[2]
+
+    def expected_counts(self) -> tuple[FloatArray, FloatArray]:
+        if self._last is None:
+            raise InvalidInputError("an E-step before the expected counts are read")
+        return self.counts_under(*self._last)
+
+    def e_step_posteriors(self, knowing: FloatArray, strategies: FloatArray) -> tuple[FloatArray, float]:
         """Posteriors (n_tasks, K) under a uniform class prior, and the log marginal likelihood."""
         c = self.counts
         spam, either = self._spam(knowing, strategies)
@@ -207,7 +275,7 @@ class _Kernel:
         common = float(np.dot(self.given, log_spam)) - c.n_tasks * np.log(c.n_classes)
         return clamp_gold(posteriors, self.gold), log_evidence + common
 
-    def expected_counts(
+    def counts_under(
         self, knowing: FloatArray, strategies: FloatArray, posteriors: FloatArray
     ) -> tuple[FloatArray, FloatArray]:
         """Expected (spamming, knowing) counts (n_workers, 2) and spam counts at the used pairs (n_used,)."""

@@ -146,16 +146,7 @@ def demonstration_signals(
     lowered = [t.lower() for t in d.text]
     tokens = [_WORD.findall(t) for t in lowered]  # a loop over texts: string work has no numpy form
     n_words = np.fromiter((len(t) for t in tokens), dtype=np.intp, count=n)
-    tell_set = frozenset(TELL_WORDS)
-    hits = np.fromiter(
-        (
-            sum(w in tell_set for w in t) + sum(t_.count(p) for p in TELL_PHRASES)
-            for t, t_ in zip(tokens, lowered, strict=True)
-        ),
-        dtype=np.float64,
-        count=n,
-    )
-    tells = 100.0 * hits / np.maximum(n_words, 1)
+    tells = 100.0 * _tell_hits(tokens, lowered) / np.maximum(n_words, 1)
     markdown = np.fromiter((bool(_MARKDOWN.search(t)) for t in d.text), dtype=bool, count=n)
     chars = np.fromiter((len(t) for t in d.text), dtype=np.float64, count=n)
     duration = d.duration_s if d.duration_s is not None else np.full(n, np.nan)
@@ -165,39 +156,9 @@ def demonstration_signals(
     pasted = (d.paste_events > 0) if d.paste_events is not None else np.zeros(n, dtype=bool)
     signatures = minhash_signatures(d.text, num_perm=num_perm)
     dups = near_duplicates(signatures, threshold=duplicate_threshold)
-    # homogeneity: best estimated Jaccard with another worker on the same task, pairs within tasks only
-    order = np.lexsort((d.worker, d.task))
-    sizes = np.bincount(d.task, minlength=d.n_tasks)
-    best = np.zeros(n)
-    max_size = int(sizes.max()) if n else 0
-    for shift in range(1, max_size):  # a loop over offsets within a task (raters per task), not rows
-        pos = np.arange(n)
-        task_sorted = d.task[order]
-        partner = pos + shift
-        valid = partner < n
-        valid[valid] &= task_sorted[partner[valid]] == task_sorted[pos[valid]]
-        i, j = order[pos[valid]], order[partner[valid]]
-        other = d.worker[i] != d.worker[j]
-        i, j = i[other], j[other]
-        sim = np.mean(signatures[i] == signatures[j], axis=1) if len(i) else np.zeros(0)
-        np.maximum.at(best, i, sim)
-        np.maximum.at(best, j, sim)
-    empty = np.all(signatures == np.uint32(0xFFFFFFFF), axis=1)
-    best[empty] = 0.0
+    best = _homogeneity(d, signatures)
     homogeneous = best >= homogeneity
-    # duplicates within one worker across tasks are templates; across workers, shared sources
-    cluster = dups.cluster
-    within = np.zeros(n, dtype=bool)
-    across = np.zeros(n, dtype=bool)
-    in_c = np.flatnonzero(cluster >= 0)
-    if len(in_c):
-        _, inverse, counts = np.unique(
-            cluster[in_c].astype(np.int64) * nw + d.worker[in_c], return_inverse=True, return_counts=True
-        )
-        within[in_c] = counts[inverse.reshape(-1)] > 1
-        cells = np.unique(cluster[in_c].astype(np.int64) * nw + d.worker[in_c])
-        workers_per_cluster = np.bincount(cells // nw, minlength=dups.n_clusters)
-        across[in_c] = workers_per_cluster[cluster[in_c]] > 1
+    within, across = _duplicate_spread(d, dups)
     templated = _templated(d, template_min)
     quality = tuple(_quality_reasons(t, w, min_words) for t, w in zip(d.text, tokens, strict=True))
     signals = too_fast.astype(np.intp) + pasted + (tells >= tell_rate) + homogeneous
@@ -225,3 +186,61 @@ def demonstration_signals(
         worker_template_share=template_share,
         workers=d.workers,
     )
+
+
+def _tell_hits(tokens: list[list[str]], lowered: list[str]) -> FloatArray:
+    """Chatbot tell words and phrases per answer (n_answers,), from its words and its lower-cased text."""
+    n = len(tokens)
+    tell_set = frozenset(TELL_WORDS)
+    return np.fromiter(
+        (
+            sum(w in tell_set for w in t) + sum(t_.count(p) for p in TELL_PHRASES)
+            for t, t_ in zip(tokens, lowered, strict=True)
+        ),
+        dtype=np.float64,
+        count=n,
+    )
+
+
+def _homogeneity(d: Demonstrations, signatures: npt.NDArray[np.uint32]) -> FloatArray:
+    """Best estimated Jaccard of each answer (n_answers,) with another worker's answer to the same task; pairs
+    are formed within tasks only, and an empty answer scores 0."""
+    n = d.n_answers
+    order = np.lexsort((d.worker, d.task))
+    sizes = np.bincount(d.task, minlength=d.n_tasks)
+    best = np.zeros(n)
+    max_size = int(sizes.max()) if n else 0
+    for shift in range(1, max_size):  # a loop over offsets within a task (raters per task), not rows
+        pos = np.arange(n)
+        task_sorted = d.task[order]
+        partner = pos + shift
+        valid = partner < n
+        valid[valid] &= task_sorted[partner[valid]] == task_sorted[pos[valid]]
+        i, j = order[pos[valid]], order[partner[valid]]
+        other = d.worker[i] != d.worker[j]
+        i, j = i[other], j[other]
+        sim = np.mean(signatures[i] == signatures[j], axis=1) if len(i) else np.zeros(0)
+        np.maximum.at(best, i, sim)
+        np.maximum.at(best, j, sim)
+    empty = np.all(signatures == np.uint32(0xFFFFFFFF), axis=1)
+    best[empty] = 0.0
+    return best
+
+
+def _duplicate_spread(d: Demonstrations, dups: NearDuplicates) -> tuple[BoolArray, BoolArray]:
+    """Answers (n_answers,) in a near-duplicate cluster with the same worker's other answers (templates), and
+    in a cluster spanning several workers (a shared source)."""
+    n, nw = d.n_answers, d.n_workers
+    cluster = dups.cluster
+    within = np.zeros(n, dtype=bool)
+    across = np.zeros(n, dtype=bool)
+    in_c = np.flatnonzero(cluster >= 0)
+    if len(in_c):
+        _, inverse, counts = np.unique(
+            cluster[in_c].astype(np.int64) * nw + d.worker[in_c], return_inverse=True, return_counts=True
+        )
+        within[in_c] = counts[inverse.reshape(-1)] > 1
+        cells = np.unique(cluster[in_c].astype(np.int64) * nw + d.worker[in_c])
+        workers_per_cluster = np.bincount(cells // nw, minlength=dups.n_clusters)
+        across[in_c] = workers_per_cluster[cluster[in_c]] > 1
+    return within, across

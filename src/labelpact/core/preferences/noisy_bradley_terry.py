@@ -22,7 +22,7 @@ from labelpact.core.annotations import FloatArray, IntArray
 from labelpact.core.intervals import check_confidence
 from labelpact.core.preferences.bradley_terry import Ties, check_common, fit_davidson, pair_counts
 from labelpact.core.preferences.comparisons import LEFT, RIGHT, TIE, Comparisons
-from labelpact.core.preferences.kernel import davidson_terms, solve_laplacian
+from labelpact.core.preferences.kernel import DavidsonTerms, davidson_terms, solve_laplacian
 from labelpact.errors import ConvergenceWarning
 
 __all__ = ["NoisyBradleyTerry"]
@@ -42,6 +42,87 @@ class _Cells:
         self.n_left = np.bincount(cell, c.choice == LEFT, minlength=m).astype(np.float64)
         self.n_right = np.bincount(cell, c.choice == RIGHT, minlength=m).astype(np.float64)
         self.n_tie = np.bincount(cell, c.choice == TIE, minlength=m).astype(np.float64)
+
+
+class _Blocks:
+    """The three concave blocks of the fit (items, workers, tie parameter) over the cells of ``c``, with the
+    priors: theta ~ N(0, 1/prior), skill ~ N(1, skill_sd^2), bias ~ N(0, bias_sd^2)."""
+
+    def __init__(self, c: Comparisons, ties: Ties, prior: float, skill_sd: float, bias_sd: float) -> None:
+        cells = _Cells(c)
+        n_left, n_right, n_tie = cells.n_left, cells.n_right, cells.n_tie
+        if ties == "half":
+            n_left, n_right, n_tie = n_left + n_tie / 2, n_right + n_tie / 2, np.zeros_like(n_tie)
+        self.n_left, self.n_right, self.n_tie = n_left, n_right, n_tie
+        self.n_ties = float(n_tie.sum())
+        self.nw, self.ni = c.n_workers, c.n_items
+        self.prior = prior
+        self.prec_s, self.prec_b = 1.0 / skill_sd**2, 1.0 / bias_sd**2
+        self.w, self.lo, self.ro = cells.worker, cells.left, cells.right
+        self.counts = np.bincount(self.w, n_left + n_right + n_tie, minlength=self.nw) + 1e-12
+
+    def terms(self, z: FloatArray, log_nu: float) -> DavidsonTerms:
+        return davidson_terms(z, self.n_left, self.n_right, self.n_tie, log_nu)
+
+    def item_step(self, theta: FloatArray, skill: FloatArray, bias: FloatArray, log_nu: float) -> FloatArray:
+        """Items: a Laplacian Newton step with edge weights skill^2 * hess, halved until it ascends."""
+        w, lo, ro, prior = self.w, self.lo, self.ro, self.prior
+
+        def objective(t: FloatArray) -> float:
+            ll = self.terms(skill[w] * (t[lo] - t[ro]) + bias[w], log_nu).loglik
+            return float(ll.sum() - prior / 2 * t @ t)
+
+        terms = self.terms(skill[w] * (theta[lo] - theta[ro]) + bias[w], log_nu)
+        g = terms.grad * skill[w]
+        grad = np.bincount(lo, g, minlength=self.ni) - np.bincount(ro, g, minlength=self.ni) - prior * theta
+        step = solve_laplacian(lo, ro, terms.hess * skill[w] ** 2, prior, grad)
+        current, size = float(terms.loglik.sum() - prior / 2 * theta @ theta), 1.0
+        for _ in range(30):
+            if objective(theta + size * step) >= current - 1e-12 * abs(current):
+                break
+            size /= 2.0
+        return theta + size * step
+
+    def worker_step(
+        self, theta: FloatArray, skill: FloatArray, bias: FloatArray, log_nu: float
+    ) -> tuple[FloatArray, FloatArray, tuple[FloatArray, FloatArray, FloatArray]]:
+        """Workers: independent 2x2 Newton steps on (skill, bias), halved per worker until each ascends; also
+        the negative Hessian blocks (h_ss, h_sb, h_bb) per worker, for the bias intervals."""
+        w, nw, prec_s, prec_b = self.w, self.nw, self.prec_s, self.prec_b
+        d = theta[self.lo] - theta[self.ro]
+
+        def objective(s: FloatArray, b: FloatArray) -> FloatArray:
+            ll = self.terms(s[w] * d + b[w], log_nu).loglik
+            return np.bincount(w, ll, minlength=nw) - prec_s * (s - 1) ** 2 / 2 - prec_b * b**2 / 2
+
+        terms = self.terms(skill[w] * d + bias[w], log_nu)
+        g_s = np.bincount(w, terms.grad * d, minlength=nw) - prec_s * (skill - 1)
+        g_b = np.bincount(w, terms.grad, minlength=nw) - prec_b * bias
+        h_ss = np.bincount(w, terms.hess * d * d, minlength=nw).astype(np.float64) + prec_s
+        h_sb = np.bincount(w, terms.hess * d, minlength=nw).astype(np.float64)
+        h_bb = np.bincount(w, terms.hess, minlength=nw).astype(np.float64) + prec_b
+        det = h_ss * h_bb - h_sb**2
+        ds, db = (h_bb * g_s - h_sb * g_b) / det, (h_ss * g_b - h_sb * g_s) / det
+        before = (
+            np.bincount(w, terms.loglik, minlength=nw) - prec_s * (skill - 1) ** 2 / 2 - prec_b * bias**2 / 2
+        )
+        factor = np.ones(nw)
+        for _ in range(30):
+            worse = objective(skill + factor * ds, bias + factor * db) < before - 1e-12 * np.abs(before)
+            if not worse.any():
+                break
+            factor[worse] /= 2.0
+        return skill + factor * ds, bias + factor * db, (h_ss, h_sb, h_bb)
+
+    def tie_step(self, theta: FloatArray, skill: FloatArray, bias: FloatArray, log_nu: float) -> float:
+        """The tie parameter: one clipped Newton step on log nu (unchanged without Davidson ties)."""
+        if np.isfinite(log_nu) and self.n_ties > 0:
+            w = self.w
+            terms = self.terms(skill[w] * (theta[self.lo] - theta[self.ro]) + bias[w], log_nu)
+            h = float((terms.p_tie * terms.p_decisive).sum())
+            if h > 0:
+                log_nu += float(np.clip((self.n_ties - terms.p_tie.sum()) / h, -2.0, 2.0))
+        return log_nu
 
 
 class NoisyBradleyTerry:
@@ -77,83 +158,22 @@ class NoisyBradleyTerry:
         alpha = check_common(self.ties, self.alpha, self.max_iter, self.tol)
         z_crit = float(norm.ppf(0.5 + check_confidence(self.confidence) / 2.0))
         start = fit_davidson(pair_counts(c), ties=self.ties, alpha=alpha, max_iter=50, tol=1e-6)
-        theta, nu, prior = start.theta, start.nu, start.alpha
-        cells = _Cells(c)
-        n_left, n_right, n_tie = cells.n_left, cells.n_right, cells.n_tie
-        if self.ties == "half":
-            n_left, n_right, n_tie = n_left + n_tie / 2, n_right + n_tie / 2, np.zeros_like(n_tie)
+        theta, nu = start.theta, start.nu
+        blocks = _Blocks(c, self.ties, start.alpha, self.skill_prior_sd, self.bias_prior_sd)
         log_nu = float(np.log(nu)) if nu > 0 and self.ties == "davidson" else -np.inf
-        n_ties = float(n_tie.sum())
-        nw, ni = c.n_workers, c.n_items
-        skill, bias = np.ones(nw), np.zeros(nw)
-        prec_s, prec_b = 1.0 / self.skill_prior_sd**2, 1.0 / self.bias_prior_sd**2
-        w, lo, ro = cells.worker, cells.left, cells.right
-        counts = np.bincount(w, n_left + n_right + n_tie, minlength=nw) + 1e-12
-
-        def worker_objective(s: FloatArray, b: FloatArray) -> FloatArray:
-            d = theta[lo] - theta[ro]
-            ll = davidson_terms(s[w] * d + b[w], n_left, n_right, n_tie, log_nu).loglik
-            return np.bincount(w, ll, minlength=nw) - prec_s * (s - 1) ** 2 / 2 - prec_b * b**2 / 2
-
-        def item_objective(t: FloatArray) -> float:
-            ll = davidson_terms(skill[w] * (t[lo] - t[ro]) + bias[w], n_left, n_right, n_tie, log_nu).loglik
-            return float(ll.sum() - prior / 2 * t @ t)
-
-        h_ss: FloatArray = np.zeros(nw)
-        h_sb: FloatArray = np.zeros(nw)
-        h_bb: FloatArray = np.zeros(nw)
+        skill, bias = np.ones(c.n_workers), np.zeros(c.n_workers)
+        hessian = (np.zeros(c.n_workers), np.zeros(c.n_workers), np.zeros(c.n_workers))
         converged, iteration = False, 0
         for iteration in range(1, self.max_iter + 1):  # noqa: B007 (read after the loop)
             old = (theta.copy(), skill.copy(), bias.copy())
-            # items: a Laplacian Newton step with edge weights skill^2 * hess
-            terms = davidson_terms(
-                skill[w] * (theta[lo] - theta[ro]) + bias[w], n_left, n_right, n_tie, log_nu
-            )
-            g = terms.grad * skill[w]
-            grad = np.bincount(lo, g, minlength=ni) - np.bincount(ro, g, minlength=ni) - prior * theta
-            step = solve_laplacian(lo, ro, terms.hess * skill[w] ** 2, prior, grad)
-            current, size = float(terms.loglik.sum() - prior / 2 * theta @ theta), 1.0
-            for _ in range(30):
-                if item_objective(theta + size * step) >= current - 1e-12 * abs(current):
-                    break
-                size /= 2.0
-            theta = theta + size * step
-            # workers: independent 2x2 Newton steps, halved per worker until each ascends
-            d = theta[lo] - theta[ro]
-            terms = davidson_terms(skill[w] * d + bias[w], n_left, n_right, n_tie, log_nu)
-            g_s = np.bincount(w, terms.grad * d, minlength=nw) - prec_s * (skill - 1)
-            g_b = np.bincount(w, terms.grad, minlength=nw) - prec_b * bias
-            h_ss = np.bincount(w, terms.hess * d * d, minlength=nw).astype(np.float64) + prec_s
-            h_sb = np.bincount(w, terms.hess * d, minlength=nw).astype(np.float64)
-            h_bb = np.bincount(w, terms.hess, minlength=nw).astype(np.float64) + prec_b
-            det = h_ss * h_bb - h_sb**2
-            ds, db = (h_bb * g_s - h_sb * g_b) / det, (h_ss * g_b - h_sb * g_s) / det
-            before = (
-                np.bincount(w, terms.loglik, minlength=nw)
-                - prec_s * (skill - 1) ** 2 / 2
-                - prec_b * bias**2 / 2
-            )
-            factor = np.ones(nw)
-            for _ in range(30):
-                worse = worker_objective(skill + factor * ds, bias + factor * db) < before - 1e-12 * np.abs(
-                    before
-                )
-                if not worse.any():
-                    break
-                factor[worse] /= 2.0
-            skill, bias = skill + factor * ds, bias + factor * db
+            theta = blocks.item_step(theta, skill, bias, log_nu)
+            skill, bias, hessian = blocks.worker_step(theta, skill, bias, log_nu)
             # the likelihood only sees skill * theta: pin the scale (count-weighted mean skill 1) so the
             # weak priors do not have to, which would take hundreds of iterations along that ridge
-            scale = float(np.average(skill, weights=counts))
+            scale = float(np.average(skill, weights=blocks.counts))
             if scale > 0.1:
                 skill, theta = skill / scale, theta * scale
-            if np.isfinite(log_nu) and n_ties > 0:
-                terms = davidson_terms(
-                    skill[w] * (theta[lo] - theta[ro]) + bias[w], n_left, n_right, n_tie, log_nu
-                )
-                h = float((terms.p_tie * terms.p_decisive).sum())
-                if h > 0:
-                    log_nu += float(np.clip((n_ties - terms.p_tie.sum()) / h, -2.0, 2.0))
+            log_nu = blocks.tie_step(theta, skill, bias, log_nu)
             change = max(
                 float(np.max(np.abs(x - y), initial=0.0))
                 for x, y in zip((theta, skill, bias), old, strict=True)
@@ -165,6 +185,7 @@ class NoisyBradleyTerry:
             warnings.warn(
                 f"NoisyBradleyTerry stopped at max_iter={self.max_iter}", ConvergenceWarning, stacklevel=2
             )
+        h_ss, h_sb, h_bb = hessian
         se_b = np.sqrt(h_ss / (h_ss * h_bb - h_sb**2))  # (inverse 2x2 information)[1, 1]
         self.strengths_: FloatArray = theta
         self.skills_: FloatArray = skill

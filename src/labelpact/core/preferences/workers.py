@@ -133,6 +133,20 @@ def _cycles(c: Comparisons) -> tuple[IntArray, IntArray, IntArray]:
     return cycles, triads, contradictions.astype(np.intp)
 
 
+def _left_rates(
+    c: Comparisons, d: FloatArray, decisive: npt.NDArray[np.bool_]
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Per worker (n_workers,): the share of decisive choices that picked the left item, the share the model
+    expects from strength differences ``d`` (n_comparisons,; left minus right), and its standard error."""
+    w, nw = c.worker, c.n_workers
+    p_left = 1.0 / (1.0 + np.exp(-d))
+    n_dec = np.bincount(w, decisive, minlength=nw)
+    left_rate = _ratio(np.bincount(w, c.choice == LEFT, minlength=nw), n_dec)
+    expected = _ratio(np.bincount(w, p_left * decisive, minlength=nw), n_dec)
+    se = _ratio(np.sqrt(np.bincount(w, p_left * (1 - p_left) * decisive, minlength=nw)), n_dec)
+    return left_rate, expected, se
+
+
 def preference_workers(
     c: Comparisons,
     *,
@@ -168,13 +182,8 @@ def preference_workers(
         has = np.isfinite(g_out)
         gold_n = np.bincount(w, has, minlength=nw).astype(np.intp)
         gold_agreement = _ratio(np.bincount(w, has & (g_out == u.outcome), minlength=nw), gold_n)
-    # position bias: observed left share among decisive choices against the model's expectation
     d = np.zeros(c.n_comparisons) if theta is None else theta[c.left] - theta[c.right]
-    p_left = 1.0 / (1.0 + np.exp(-d))
-    n_dec = np.bincount(w, decisive, minlength=nw)
-    left_rate = _ratio(np.bincount(w, c.choice == LEFT, minlength=nw), n_dec)
-    expected = _ratio(np.bincount(w, p_left * decisive, minlength=nw), n_dec)
-    se = _ratio(np.sqrt(np.bincount(w, p_left * (1 - p_left) * decisive, minlength=nw)), n_dec)
+    left_rate, expected, se = _left_rates(c, d, decisive)
     bias = left_rate - expected
     with np.errstate(divide="ignore", invalid="ignore"):
         p_value = np.where(se > 0, 2.0 * norm.sf(np.abs(bias) / se), np.nan)

@@ -35,7 +35,6 @@ the forecast, and the package ``labelpact.partners.risk`` re-exports the public 
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
@@ -46,13 +45,10 @@ import numpy as np
 import numpy.typing as npt
 from scipy.special import logsumexp
 
-from labelpact.errors import InvalidInputError, NotFoundError
-from labelpact.partners.events import EVENT_KINDS
+from labelpact.errors import NotFoundError
+from labelpact.partners.risk.assumptions import ASSUMABLE, BASELINE, assume_inputs, check_inputs
 from labelpact.partners.risk.priors import (
     CAUSES,
-    FINDING_SIGNALS,
-    MEANINGS,
-    SIDES,
     SIGNAL_COLUMN,
     SIGNALS,
     RiskPriors,
@@ -60,25 +56,16 @@ from labelpact.partners.risk.priors import (
 )
 from labelpact.partners.risk.signals import (
     RiskInputs,
+    SignalParts,
     new_event_signals,
-    quality_error,
     signal_parts,
 )
 
 __all__ = ["ASSUMABLE", "Contribution", "RiskForecast", "cumulative_incidence", "forecast"]
 
 FloatArray = npt.NDArray[np.float64]
-_BASELINE: Final = ("intercept", "age_log", "age_years")
 _STATE: Final = ("quality_excess", "quality_trend", "rejection_rate", "late_rate", "spc_alarm")
 _STABILISERS: Final = ("client_stake", "min_spend", "joint_projects")
-# what an ``EventInput`` may be: a ledger event, or an ethics-audit finding dated by its batch
-_KINDS: Final = (*EVENT_KINDS, *FINDING_SIGNALS.values())
-# inputs ``assume`` may override besides any signal name (see ``forecast``)
-ASSUMABLE: Final = (
-    *("equity_stake", "min_spend", "n_projects", "max_error_rate", "partner_headcount"),
-    *("error_rate", "on_time_rate"),
-    *(s for s in SIGNALS if s not in _BASELINE),
-)
 _INTERVAL_PATHS: Final = 32  # futures each drawn model of the interval averages over
 
 
@@ -176,12 +163,12 @@ def forecast(
     ``n_paths`` seeded futures in which events not yet known arrive (see ``new_event_signals``).
     """
     p = priors or load_priors()
-    _check(inputs, horizon_days, p)
+    check_inputs(inputs, horizon_days, p)
     ids = {e.id for e in inputs.events}
     unknown = [i for i in without if i not in ids]
     if unknown:
         raise NotFoundError(f"no event {unknown[0]!r} among this partner's events ({', '.join(sorted(ids))})")
-    inputs, overrides = _assumed(inputs, dict(assume or {}), p)
+    inputs, overrides = assume_inputs(inputs, dict(assume or {}), p)
     months = max(1, math.ceil(horizon_days / p.month_days - 1e-9))
     fraction = horizon_days / p.month_days - (months - 1)
     starts = float(inputs.as_of.toordinal()) + np.arange(months, dtype=np.float64) * p.month_days
@@ -198,34 +185,72 @@ def forecast(
     paths = n_paths if new_events else 0
     unknown_yet = new_event_signals(p, offsets, math.log(inputs.n_projects), paths, arrival_seed)
 
-    def outlook(signals: FloatArray, extra: FloatArray = unknown_yet) -> tuple[float, FloatArray, FloatArray]:
-        total, by_cause, hazard = cumulative_incidence((signals + extra) @ coef, fraction)
+    outlook = _Outlook(coef, unknown_yet, fraction)
+    probability, by_cause, hazard = outlook.incidence(x)
+    baseline = np.zeros_like(x)
+    baseline[:, [SIGNAL_COLUMN[s] for s in BASELINE]] = x[:, [SIGNAL_COLUMN[s] for s in BASELINE]]
+    contributions = _contributions(outlook, parts, x, probability, p, horizon_days) if explain else ()
+    interval = (probability, probability)
+    if n_draws > 0:
+        interval = _interval(outlook, x, p, probability, n_draws, level, draw_seed)
+    return RiskForecast(
+        as_of=inputs.as_of,
+        horizon_days=horizon_days,
+        probability=probability,
+        interval=interval,
+        by_cause={c: float(v) for c, v in zip(CAUSES, by_cause, strict=True)},
+        baseline_probability=outlook.probability(baseline),
+        contributions=contributions,
+        monthly_hazard=tuple(float(h) for h in hazard),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Outlook:
+    """The horizon's incidence for monthly signals (n_months, n_signals), averaged over the futures
+    ``unknown_yet`` (n_paths, n_months, n_signals) in which events not yet known arrive."""
+
+    coef: FloatArray
+    unknown_yet: FloatArray
+    fraction: float
+
+    def incidence(
+        self, signals: FloatArray, extra: FloatArray | None = None
+    ) -> tuple[float, FloatArray, FloatArray]:
+        """Breakdown probability, per-cause incidence (n_causes,) and all-cause hazard (n_months,)."""
+        extra = self.unknown_yet if extra is None else extra
+        total, by_cause, hazard = cumulative_incidence((signals + extra) @ self.coef, self.fraction)
         return float(total.mean()), by_cause.mean(axis=0), hazard.mean(axis=0)
 
-    def prob(signals: FloatArray, extra: FloatArray = unknown_yet) -> float:
-        return outlook(signals, extra)[0]
+    def probability(self, signals: FloatArray, extra: FloatArray | None = None) -> float:
+        return self.incidence(signals, extra)[0]
 
-    probability, by_cause, hazard = outlook(x)
-    baseline = np.zeros_like(x)
-    baseline[:, [SIGNAL_COLUMN[s] for s in _BASELINE]] = x[:, [SIGNAL_COLUMN[s] for s in _BASELINE]]
 
+def _contributions(
+    outlook: _Outlook, parts: SignalParts, x: FloatArray, probability: float, p: RiskPriors, horizon_days: int
+) -> tuple[Contribution, ...]:
+    """Each event, state signal, stabiliser and the unknown future explained by what removing it changes in
+    ``probability``, largest first; ``x`` (n_months, n_signals) is the forecast's signals, ``parts`` summed."""
+    coef, unknown_yet = outlook.coef, outlook.unknown_yet
+    state, events = parts.state, parts.events
     contributions: list[Contribution] = []
     for i, (event_id, signal) in enumerate(zip(parts.event_ids, parts.event_signals, strict=True)):
-        if explain and np.any(events[i]):  # an override (assume rival_stake=0) may have emptied it
-            change = probability - prob(x - events[i])
+        if np.any(events[i]):  # an override (assume rival_stake=0) may have emptied it
+            change = probability - outlook.probability(x - events[i])
             contributions.append(_contribution(signal, change, events[i][0], coef, p, event_id))
     for name in _STATE + _STABILISERS:
         col = SIGNAL_COLUMN[name]
-        if explain and np.any(state[:, col]):
+        if np.any(state[:, col]):
             part = np.zeros_like(x)
             part[:, col] = state[:, col]
             owner = parts.stake_event if name == "client_stake" else None
-            contributions.append(_contribution(name, probability - prob(x - part), part[0], coef, p, owner))
-    if explain and np.any(unknown_yet):
+            change = probability - outlook.probability(x - part)
+            contributions.append(_contribution(name, change, part[0], coef, p, owner))
+    if np.any(unknown_yet):
         contributions.append(
             Contribution(
                 signal="new_events",
-                effect=probability - prob(x, np.zeros((1, *x.shape))),
+                effect=probability - outlook.probability(x, np.zeros((1, *x.shape))),
                 log_odds={
                     c: float(v) for c, v in zip(CAUSES, (unknown_yet[:, -1] @ coef).mean(axis=0), strict=True)
                 },
@@ -235,32 +260,33 @@ def forecast(
             )
         )
     contributions.sort(key=lambda c: -abs(c.effect))
+    return tuple(contributions)
 
-    interval = (probability, probability)
-    if n_draws > 0:
-        rng = np.random.default_rng(draw_seed)
-        theta = rng.normal(p.values, p.sds, size=(n_draws, len(p.effects)))
-        signs = np.array([e.sign for e in p.effects])
-        theta = np.where(
-            signs == "+", np.maximum(theta, 0.0), np.where(signs == "-", np.minimum(theta, 0.0), theta)
-        )
-        # each drawn model averages over the first _INTERVAL_PATHS futures (memory: draws x paths x months)
-        signals = x + unknown_yet[:_INTERVAL_PATHS]
-        flat = signals.reshape(-1, len(SIGNALS))  # (paths * months, n_signals)
-        eta = (flat @ p.coefficients(theta)).reshape(n_draws, *signals.shape[:2], len(CAUSES))
-        draws = cumulative_incidence(eta, fraction)[0].mean(axis=1)
-        lo, hi = np.quantile(draws, [(1 - level) / 2, (1 + level) / 2])
-        interval = (float(min(lo, probability)), float(max(hi, probability)))
-    return RiskForecast(
-        as_of=inputs.as_of,
-        horizon_days=horizon_days,
-        probability=probability,
-        interval=interval,
-        by_cause={c: float(v) for c, v in zip(CAUSES, by_cause, strict=True)},
-        baseline_probability=prob(baseline),
-        contributions=tuple(contributions),
-        monthly_hazard=tuple(float(h) for h in hazard),
+
+def _interval(
+    outlook: _Outlook,
+    x: FloatArray,
+    p: RiskPriors,
+    probability: float,
+    n_draws: int,
+    level: float,
+    seed: np.random.SeedSequence,
+) -> tuple[float, float]:
+    """The central ``level`` range of the probability over ``n_draws`` draws of the effect sizes from
+    their priors (signs kept), widened to contain the point ``probability``."""
+    rng = np.random.default_rng(seed)
+    theta = rng.normal(p.values, p.sds, size=(n_draws, len(p.effects)))
+    signs = np.array([e.sign for e in p.effects])
+    theta = np.where(
+        signs == "+", np.maximum(theta, 0.0), np.where(signs == "-", np.minimum(theta, 0.0), theta)
     )
+    # each drawn model averages over the first _INTERVAL_PATHS futures (memory: draws x paths x months)
+    signals = x + outlook.unknown_yet[:_INTERVAL_PATHS]
+    flat = signals.reshape(-1, len(SIGNALS))  # (paths * months, n_signals)
+    eta = (flat @ p.coefficients(theta)).reshape(n_draws, *signals.shape[:2], len(CAUSES))
+    draws = cumulative_incidence(eta, outlook.fraction)[0].mean(axis=1)
+    lo, hi = np.quantile(draws, [(1 - level) / 2, (1 + level) / 2])
+    return float(min(lo, probability)), float(max(hi, probability))
 
 
 def _contribution(
@@ -280,92 +306,3 @@ def _contribution(
         source="; ".join(sources),
         event_id=event_id,
     )
-
-
-def _assumed(
-    inputs: RiskInputs, assume: dict[str, Any], p: RiskPriors
-) -> tuple[RiskInputs, dict[str, float]]:
-    """Inputs with ``assume``'s plain fields replaced, and the signal overrides it implies."""
-    overrides: dict[str, float] = {}
-    changes: dict[str, Any] = {}
-    for key, raw in assume.items():
-        if key not in ASSUMABLE:
-            raise InvalidInputError(f"one of {', '.join(ASSUMABLE)}", column=key, column_kind="assumption")
-        value = _number(key, raw)
-        if key in ("n_projects", "partner_headcount"):
-            if value < 1 or not value.is_integer():
-                raise InvalidInputError(
-                    "a whole number >= 1", column=key, column_kind="assumption", got=str(raw)
-                )
-            changes[key] = int(value)
-        elif key in ("equity_stake", "min_spend", "max_error_rate"):
-            changes[key] = value
-            if key == "equity_stake":
-                overrides["client_stake"] = value
-        elif key not in ("error_rate", "on_time_rate"):
-            overrides[key] = value
-    inputs = dataclasses.replace(inputs, **changes)
-    if "on_time_rate" in assume:
-        overrides["late_rate"] = 1.0 - _number("on_time_rate", assume["on_time_rate"])
-    if "error_rate" in assume:
-        rate = _number("error_rate", assume["error_rate"])
-        overrides["quality_excess"] = max(rate - _reference(inputs, rate), 0.0) * 100
-        overrides["quality_trend"] = 0.0
-    if "rival_stake" in overrides:
-        overrides["rival_stake_x_embedded"] = overrides["rival_stake"] * math.log(inputs.n_projects)
-    _check(inputs, 365, p)
-    return inputs, overrides
-
-
-def _reference(inputs: RiskInputs, default: float) -> float:
-    """The error rate quality is judged against: the contract limit, else the first five audits' median."""
-    if inputs.max_error_rate is not None:
-        return inputs.max_error_rate
-    seen = sorted((q for q in inputs.quality if q.date <= inputs.as_of), key=lambda q: q.date)
-    rates = [r for r in map(quality_error, seen) if np.isfinite(r)][:5]
-    return float(np.median(rates)) if rates else default
-
-
-def _number(key: str, raw: object) -> float:
-    try:
-        value = float(raw)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        value = math.nan
-    if not math.isfinite(value):
-        raise InvalidInputError("a finite number", column=key, column_kind="assumption", got=str(raw))
-    return value
-
-
-def _check(inputs: RiskInputs, horizon_days: int, p: RiskPriors) -> None:
-    """Reject inputs the model cannot read, naming the field."""
-
-    def bad(field_name: str, expected: str, got: object) -> InvalidInputError:
-        return InvalidInputError(expected, column=field_name, got=str(got))
-
-    if not isinstance(horizon_days, int) or not 1 <= horizon_days <= 3653:
-        raise bad(
-            "horizon_days", "a whole number of days from 1 to 3653 (90, 180, 365 are usual)", horizon_days
-        )
-    if inputs.start > inputs.as_of:
-        raise bad("start", f"a start on or before as_of {inputs.as_of}", inputs.start)
-    if not 0.0 <= inputs.equity_stake <= 1.0:
-        raise bad("equity_stake", "a share in [0, 1]", inputs.equity_stake)
-    if not inputs.min_spend >= 0.0:
-        raise bad("min_spend", "a yearly amount >= 0", inputs.min_spend)
-    if inputs.n_projects < 1:
-        raise bad("n_projects", "at least 1 joint project", inputs.n_projects)
-    if inputs.max_error_rate is not None and not 0.0 <= inputs.max_error_rate <= 1.0:
-        raise bad("max_error_rate", "a rate in [0, 1]", inputs.max_error_rate)
-    if len({e.id for e in inputs.events}) != len(inputs.events):
-        raise bad("events", "unique event ids", [e.id for e in inputs.events])
-    for e in inputs.events:
-        if e.kind not in _KINDS or e.meaning not in MEANINGS or e.side not in SIDES:
-            raise bad(f"event {e.id}", f"a kind in {_KINDS}, meaning in {MEANINGS}, side in {SIDES}", e)
-        if isinstance(e.certainty, str) and e.certainty not in p.certainty:
-            raise bad(f"event {e.id}", f"a certainty in {tuple(p.certainty)}", e.certainty)
-        if isinstance(e.certainty, float | int) and not 0.0 <= e.certainty <= 1.0:
-            raise bad(f"event {e.id}", "a certainty weight in [0, 1]", e.certainty)
-    for q in inputs.quality:
-        rate = quality_error(q)
-        if np.isfinite(rate) and not 0.0 <= rate <= 1.0:
-            raise bad("quality", "error rates and gold accuracies in [0, 1]", q)

@@ -263,8 +263,8 @@ class QualityAlarms:
         """Alarms saying quality got worse (the ones that raise partnership risk)."""
         return tuple(a for a in self.alarms if a.direction == "worse")
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"alarms": [a.as_dict() for a in self.alarms], "notes": list(self.notes)}
+    def to_dict(self) -> dict[str, Any]:
+        return {"alarms": [a.to_dict() for a in self.alarms], "notes": list(self.notes)}
 
 
 def quality_alarms(

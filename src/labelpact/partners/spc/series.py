@@ -132,7 +132,7 @@ class Alarm:
     reason: str
     onset_index: int | None = None  # CUSUM: first batch of the run that led to the signal
 
-    def as_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self) | {"date": self.date.isoformat()}
 
 

@@ -1,32 +1,30 @@
-"""Label-error candidates: confident learning over model predictions, and weak or contradicted consensus.
+"""Confident learning over out-of-sample predicted probabilities (Northcutt, Jiang & Chuang 2021,
+"Confident Learning: Estimating Uncertainty in Dataset Labels", JAIR 70:1373-1411).
 
-With out-of-sample predicted probabilities, confident learning (Northcutt, Jiang & Chuang 2021,
-"Confident Learning: Estimating Uncertainty in Dataset Labels", JAIR 70:1373-1411) counts the
-examples the model confidently places in another class than the given one (the *confident joint*),
-calibrates those counts to the label frequencies, and flags that many examples per off-diagonal cell.
+It counts the examples the model confidently places in another class than the given one (the *confident
+joint*), calibrates those counts to the label frequencies, and flags that many examples per off-diagonal cell.
 Our numpy implementation follows the definitions of the paper and the defaults of cleanlab 2.x
 (``filter.find_label_issues``, ``rank.get_label_quality_scores``), against which it is tested.
-
-Without a model, :func:`weak_consensus_issues` flags tasks whose consensus is unsure or whose labels
-contradict the fitted worker models.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Literal, TypeAlias, get_args
+from typing import Literal, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
 from scipy.special import xlogy
 
 from labelpact.core.annotations import FloatArray, IntArray
+from labelpact.core.label_issues.issues import LabelIssues
+from labelpact.core.label_issues.validation import check_codes, check_option, check_pair, check_probabilities
 from labelpact.errors import InvalidInputError
 
 __all__ = [
+    "EPS",
+    "BoolArray",
     "FilterBy",
-    "LabelIssues",
     "ScoreMethod",
     "confident_joint",
     "confident_thresholds",
@@ -34,7 +32,6 @@ __all__ = [
     "find_label_issues",
     "label_quality_scores",
     "rank_label_issues",
-    "weak_consensus_issues",
 ]
 
 BoolArray: TypeAlias = npt.NDArray[np.bool_]
@@ -46,90 +43,10 @@ ScoreMethod: TypeAlias = Literal["self_confidence", "normalized_margin", "confid
 EPS = 1e-6  # fuzzy comparison of probabilities, as in the paper's reference implementation
 ABSENT_CLASS_THRESHOLD = 2.0  # no probability reaches it: nobody is counted into a class nobody was given
 MIN_THRESHOLD = 2 * EPS
-ROW_SUM_TOLERANCE = 1e-3
-
-
-@dataclass(frozen=True, slots=True)
-class LabelIssues:
-    """Tasks whose label is probably wrong, worst first.
-
-    ``task`` indexes the tasks; ``label`` is the given (or consensus) class, ``suggested`` the class the
-    evidence prefers, ``quality`` the label-quality score in [0, 1] (low is bad). All have shape (n_issues,).
-    """
-
-    task: IntArray
-    label: IntArray
-    suggested: IntArray
-    quality: FloatArray
-    n_tasks: int
-
-    def __post_init__(self) -> None:
-        for name in ("task", "label", "suggested", "quality"):
-            array = np.array(getattr(self, name), copy=True)
-            array.flags.writeable = False
-            object.__setattr__(self, name, array)
-
-    def __len__(self) -> int:
-        return len(self.task)
-
-    @property
-    def rate(self) -> float:
-        """Share of tasks flagged (0 for an empty batch)."""
-        return len(self.task) / self.n_tasks if self.n_tasks else 0.0
-
-
-# -- validation at the edge ------------------------------------------------------------------------
-def _check_probabilities(pred_probs: npt.ArrayLike, name: str) -> FloatArray:
-    probs = np.asarray(pred_probs, dtype=np.float64)
-    if probs.ndim != 2 or probs.shape[1] < 2:
-        raise InvalidInputError(
-            f"{name} of shape (n_tasks, n_classes) with n_classes >= 2", got=f"shape {probs.shape}"
-        )
-    if not np.isfinite(probs).all():
-        raise InvalidInputError(f"finite probabilities in {name}", got="NaN or infinity")
-    low, high = (float(probs.min()), float(probs.max())) if probs.size else (0.0, 0.0)
-    if low < 0.0 or high > 1.0:
-        raise InvalidInputError(
-            f"probabilities in [0, 1] in {name}", got=f"values from {low:.6g} to {high:.6g}"
-        )
-    sums = probs.sum(axis=1)
-    off = np.flatnonzero(np.abs(sums - 1.0) > ROW_SUM_TOLERANCE)
-    if len(off):
-        i = int(off[0])
-        raise InvalidInputError(
-            f"rows of {name} that sum to 1", got=f"a sum of {sums[i]:.6g} at task index {i}"
-        )
-    return probs
-
-
-def _check_codes(codes: npt.ArrayLike, name: str, n_values: int, length: int | None = None) -> IntArray:
-    array = np.asarray(codes)
-    if array.ndim != 1 or not (np.issubdtype(array.dtype, np.integer) or array.size == 0):
-        raise InvalidInputError(
-            f"{name} as a 1-D array of integer codes", got=f"{array.dtype} of shape {array.shape}"
-        )
-    if length is not None and len(array) != length:
-        raise InvalidInputError(f"one {name} value per row ({length})", got=f"{len(array)} values")
-    if len(array) and (array.min() < 0 or array.max() >= n_values):
-        raise InvalidInputError(
-            f"{name} codes in [0, {n_values})", got=f"codes from {array.min()} to {array.max()}"
-        )
-    return array.astype(np.intp, copy=False)
-
-
-def _check_pair(labels: npt.ArrayLike, pred_probs: npt.ArrayLike) -> tuple[IntArray, FloatArray]:
-    probs = _check_probabilities(pred_probs, "pred_probs")
-    return _check_codes(labels, "labels", probs.shape[1], len(probs)), probs
-
-
-def _check_option(value: str, allowed: object, name: str) -> None:
-    options = get_args(allowed)
-    if value not in options:
-        raise InvalidInputError(f"{name} in {list(options)}", got=repr(value))
 
 
 def _check_filter(filter_by: str, frac_noise: float, min_examples_per_class: int) -> None:
-    _check_option(filter_by, FilterBy, "filter_by")
+    check_option(filter_by, FilterBy, "filter_by")
     if not 0.0 <= frac_noise <= 1.0:
         raise InvalidInputError("frac_noise in [0, 1]", got=repr(frac_noise))
     if min_examples_per_class < 0:
@@ -293,7 +210,7 @@ _SCORES: dict[str, Callable[[IntArray, FloatArray], FloatArray]] = {
 # -- public API ------------------------------------------------------------------------------------
 def confident_thresholds(labels: npt.ArrayLike, pred_probs: npt.ArrayLike) -> FloatArray:
     """Per-class thresholds t_j (Northcutt et al. 2021, eq. 2), shape (K,); 2.0 for a class nobody was given."""
-    codes, probs = _check_pair(labels, pred_probs)
+    codes, probs = check_pair(labels, pred_probs)
     return _thresholds(codes, probs)
 
 
@@ -302,7 +219,7 @@ def confident_joint(labels: npt.ArrayLike, pred_probs: npt.ArrayLike, *, calibra
 
     Calibrated (Northcutt et al. 2021, eq. 3) so that row i sums to the count of class i and the matrix to n.
     """
-    codes, probs = _check_pair(labels, pred_probs)
+    codes, probs = check_pair(labels, pred_probs)
     return _confident_joint(codes, probs, calibrate=calibrate)
 
 
@@ -321,7 +238,7 @@ def find_label_issues(
     margins per off-diagonal cell of the calibrated confident joint), by class, both, the off-diagonals
     of the confident joint, or argmax != label. ``frac_noise`` keeps that share of the estimated errors.
     """
-    codes, probs = _check_pair(labels, pred_probs)
+    codes, probs = check_pair(labels, pred_probs)
     _check_filter(filter_by, frac_noise, min_examples_per_class)
     return _find_label_issues(codes, probs, filter_by, frac_noise, int(min_examples_per_class))
 
@@ -335,8 +252,8 @@ def label_quality_scores(
     ``confidence_weighted_entropy`` log(1 + s) / s with s = normalized entropy / p[label]
     (Kuan & Mueller 2022, "Model-agnostic label quality scoring", as defined in cleanlab 2.x).
     """
-    codes, probs = _check_pair(labels, pred_probs)
-    _check_option(method, ScoreMethod, "method")
+    codes, probs = check_pair(labels, pred_probs)
+    check_option(method, ScoreMethod, "method")
     return _SCORES[method](codes, probs)
 
 
@@ -350,9 +267,9 @@ def rank_label_issues(
     min_examples_per_class: int = 1,
 ) -> LabelIssues:
     """The examples :func:`find_label_issues` flags, worst first by ``method``, with the model's suggestion."""
-    codes, probs = _check_pair(labels, pred_probs)
+    codes, probs = check_pair(labels, pred_probs)
     _check_filter(filter_by, frac_noise, min_examples_per_class)
-    _check_option(method, ScoreMethod, "method")
+    check_option(method, ScoreMethod, "method")
     rows = np.flatnonzero(
         _find_label_issues(codes, probs, filter_by, frac_noise, int(min_examples_per_class))
     )
@@ -377,55 +294,12 @@ def contradicted_annotations(
     serves as the given label for the thresholds t_j; ``pred_probs`` (n_tasks, K). An annotation is
     contradicted when the model is confident (p_j >= t_j) of a class j that beats the worker's class by EPS.
     """
-    probs = _check_probabilities(pred_probs, "pred_probs")
+    probs = check_probabilities(pred_probs, "pred_probs")
     n_tasks, n_classes = probs.shape
-    given = _check_codes(consensus, "consensus", n_classes, n_tasks)
-    tasks = _check_codes(task, "task", n_tasks)
-    labels = _check_codes(label, "label", n_classes, len(tasks))
+    given = check_codes(consensus, "consensus", n_classes, n_tasks)
+    tasks = check_codes(task, "task", n_tasks)
+    labels = check_codes(label, "label", n_classes, len(tasks))
     confident, guess = _confident_guess(given, probs)
     beaten = probs[tasks, guess[tasks]] > probs[tasks, labels] + EPS
     contradicted: BoolArray = confident[tasks] & (labels != guess[tasks]) & beaten
     return contradicted
-
-
-def weak_consensus_issues(
-    probas: npt.ArrayLike,
-    *,
-    confidence_threshold: float = 0.7,
-    task: npt.ArrayLike | None = None,
-    likelihood: npt.ArrayLike | None = None,
-    likelihood_threshold: float = 0.05,
-) -> LabelIssues:
-    """Tasks whose consensus is weak (max posterior < ``confidence_threshold``) or contradicted, worst first.
-
-    ``probas`` (n_tasks, K) are consensus posteriors. With ``task`` and ``likelihood`` (n_annotations,):
-    the probability, under the aggregator's model of that worker, of the label the worker gave given the
-    task's consensus; a label less likely than ``likelihood_threshold`` (a reliable worker disagreeing)
-    flags its task. ``label`` is the consensus class, ``suggested`` the runner-up, ``quality`` the max posterior.
-    """
-    probs = _check_probabilities(probas, "probas")
-    if not 0.0 <= confidence_threshold <= 1.0:
-        raise InvalidInputError("confidence_threshold in [0, 1]", got=repr(confidence_threshold))
-    n_tasks = len(probs)
-    flagged = probs.max(axis=1) < confidence_threshold
-    if (task is None) != (likelihood is None):
-        raise InvalidInputError("task and likelihood given together (one value per annotation)")
-    if task is not None and likelihood is not None:
-        tasks = _check_codes(task, "task", n_tasks)
-        like = np.asarray(likelihood, dtype=np.float64)
-        if like.shape != tasks.shape or not np.all((like >= 0) & (like <= 1)):
-            raise InvalidInputError(
-                f"one likelihood in [0, 1] per annotation ({len(tasks)})", got=f"shape {like.shape}"
-            )
-        flagged |= np.bincount(tasks[like < likelihood_threshold], minlength=n_tasks) > 0
-    rows = np.flatnonzero(flagged)
-    top2 = np.argsort(-probs[rows], axis=1, kind="stable")[:, :2]
-    quality = probs[rows, top2[:, 0]]
-    order = np.argsort(quality, kind="stable")
-    return LabelIssues(
-        task=rows[order],
-        label=top2[order, 0],
-        suggested=top2[order, 1],
-        quality=quality[order],
-        n_tasks=n_tasks,
-    )

@@ -1,0 +1,116 @@
+"""JSON Lines: pyarrow's reader when it reads the file faithfully, else a line-by-line parse that names the
+first malformed line and keeps every digit of an integer id; and flat JSON values as CSV-like text.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.json as pajson
+
+from labelpact.errors import InvalidInputError
+from labelpact.io.limits import Limits
+from labelpact.io.nesting import check_json_depth
+from labelpact.io.text_file import Location, arrow_input, check_text, count_lines, find_bad_utf8, open_text
+
+__all__ = ["json_text", "read_jsonl", "records_table"]
+
+
+def json_text(value: object) -> str | None:
+    """A JSON value as the text a CSV cell would hold: strings as is, numbers and booleans as JSON."""
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def records_table(records: list[dict[str, Any]]) -> pa.Table:
+    """An all-string table from flat JSON objects (keys in order of first appearance, absent -> null)."""
+    names = list(dict.fromkeys(key for record in records for key in record))
+    return pa.table(
+        {name: pa.array([json_text(r.get(name)) for r in records], type=pa.string()) for name in names}
+    )
+
+
+def read_jsonl(path: Path, limits: Limits) -> tuple[pa.Table, Callable[[int], Location]]:
+    """A JSON Lines file as a table and the record -> line map; nesting is checked on the bytes first."""
+    check_text(path, "JSON Lines")
+    find_bad_utf8(path)  # pyarrow's JSON reader passes bad bytes through to the strings
+    check_json_depth(lambda: open_text(path), file=path, limit=limits.max_json_depth, per_line=True)
+    lines = _JsonLines(path)
+    try:
+        table = pajson.read_json(arrow_input(path))
+    except pa.ArrowInvalid:
+        table = _read_jsonl_slowly(path)  # mixed types in a column, or a malformed line to name
+    else:
+        # pyarrow also takes an object broken over two lines (JSON Lines does not: line numbers would drift),
+        # and rounds integers past 2**53 (Python's json keeps every digit of an integer id)
+        broken = count_lines(path) != table.num_rows and lines.count() != table.num_rows
+        if broken or _rounded_numbers(table):
+            table = _read_jsonl_slowly(path)
+    return table, lines.locate
+
+
+def _rounded_numbers(table: pa.Table) -> bool:
+    """Whether pyarrow read a number as a double that cannot hold it: an integer past 2**53, or infinity.
+
+    Its text would then differ from the file's (``12345678901234567890123`` becomes ``1.2345678901234568e+22``),
+    and two task ids could become one.
+    """
+    for column in table.columns:
+        if pa.types.is_floating(column.type) and len(column):
+            values = np.abs(column.to_numpy(zero_copy_only=False).astype(np.float64))
+            if bool(np.any(~np.isnan(values) & ((values >= 2.0**53) | np.isinf(values)))):
+                return True
+    return False
+
+
+def _read_jsonl_slowly(path: Path) -> pa.Table:
+    """Parse line by line: names the first malformed line, and accepts columns of mixed JSON types."""
+    records: list[dict[str, Any]] = []
+    with open_text(path) as handle:
+        for number, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            try:
+                record = json.loads(raw)
+            except json.JSONDecodeError as error:
+                raise InvalidInputError(
+                    "one JSON object per line", file=path, row=number, got=f"malformed JSON ({error.msg})"
+                ) from None
+            except ValueError as error:  # an integer of more digits than Python converts
+                raise InvalidInputError(
+                    "one JSON object per line", file=path, row=number, got=str(error).split(";")[0]
+                ) from None
+            if not isinstance(record, dict):
+                raise InvalidInputError(
+                    "one JSON object per line", file=path, row=number, got=f"a JSON {type(record).__name__}"
+                )
+            records.append(record)
+    return records_table(records)
+
+
+class _JsonLines:
+    """Maps a record index to its line in a JSON Lines file (blank lines skipped), computed on demand."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._lines: list[int] | None = None
+
+    def count(self) -> int:
+        """Non-blank lines: one record each in a well-formed file."""
+        return len(self._numbers())
+
+    def locate(self, index: int) -> Location:
+        lines = self._numbers()
+        return Location("line", lines[index] if index < len(lines) else index + 1)
+
+    def _numbers(self) -> list[int]:
+        if self._lines is None:
+            with open_text(self._path) as handle:
+                self._lines = [n for n, raw in enumerate(handle, start=1) if raw.strip()]
+        return self._lines

@@ -1,0 +1,130 @@
+"""The Croissant 1.1 card of a project's published consensus, with its 20 RAI 1.0 values.
+
+``build_card`` returns the JSON-LD document; ``card_text`` writes it reproducibly (sorted keys, two-space
+indent, UTF-8, one final newline), so the same facts always give the same bytes. Besides the standard
+properties the card carries two JSON literals of labelpact's namespace: ``raiSources`` (per RAI property:
+measured, attested, both or not attested, and the audit/attestation ids it rests on) and ``auditHistory``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from labelpact.report.facts import DistributionFile, ProjectFacts
+from labelpact.report.pooled import pooled
+from labelpact.report.rai import rai_values
+from labelpact.report.vocabulary import CONFORMS_TO, CONTEXT, RAI_PROPERTIES
+
+__all__ = ["build_card", "card_text", "slug"]
+
+_EXTENSION_TERMS = {
+    "auditHistory": {"@id": "lp:auditHistory", "@type": "@json"},
+    "raiSources": {"@id": "lp:raiSources", "@type": "@json"},
+}
+
+
+def slug(text: str) -> str:
+    """An identifier made of ``[a-z0-9-]`` from a name: ``Cobalt Crowd`` -> ``cobalt-crowd``."""
+    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-") or "dataset"
+
+
+def _file_object(f: DistributionFile) -> dict[str, Any]:
+    return {
+        "@type": "cr:FileObject",
+        "@id": f.id,
+        "name": f.name,
+        "description": f.description,
+        "contentUrl": f.name,
+        "contentSize": f"{f.size_bytes} B",
+        "encodingFormat": f.encoding_format,
+        "sha256": f.sha256,
+    }
+
+
+def _record_set(f: DistributionFile) -> dict[str, Any]:
+    rs = f"{f.id}-records"
+    out: dict[str, Any] = {
+        "@type": "cr:RecordSet",
+        "@id": rs,
+        "name": rs,
+        "description": f"One record per row of {f.name}.",
+        "field": [
+            {
+                "@type": "cr:Field",
+                "@id": f"{rs}/{field.name}",
+                "name": f"{rs}/{field.name}",
+                "description": field.description,
+                "dataType": field.data_type,
+                "source": {"fileObject": {"@id": f.id}, "extract": {"column": field.name}},
+            }
+            for field in f.fields
+        ],
+    }
+    if f.key:
+        out["key"] = [{"@id": f"{rs}/{name}"} for name in f.key]
+    return out
+
+
+def _history(facts: ProjectFacts) -> list[dict[str, Any]]:
+    return [
+        {
+            "audit": a.audit,
+            "batch": a.batch_sha256,
+            "partner": a.partner,
+            "delivered": a.delivered.isoformat(),
+            "verdict": a.verdict,
+            "review": a.review,
+            "published": a.included,
+            "n_tasks": a.n_tasks,
+            "n_annotations": a.n_annotations,
+            "krippendorff_alpha": None if a.agreement is None else a.agreement.value,
+            "gold_accuracy": None if a.gold_accuracy is None else a.gold_accuracy.value,
+            "error_rate": None if a.error_rate is None else a.error_rate.value,
+            "error_rate_verified": a.error_verified,
+        }
+        for a in facts.audits
+    ]
+
+
+def build_card(facts: ProjectFacts) -> dict[str, Any]:
+    """The Croissant JSON-LD document (a dict) for ``facts``; public content only (no events or forecast)."""
+    values = rai_values(facts)
+    p = pooled(facts.included)
+    scope = facts.project if facts.partner is None else f"{facts.project} ({facts.partner})"
+    owner = facts.client or "the client"
+    license_statement = facts.attested("license")
+    card: dict[str, Any] = {
+        "@context": {**CONTEXT, **_EXTENSION_TERMS},
+        "@type": "sc:Dataset",
+        "conformsTo": list(CONFORMS_TO),
+        "name": slug(scope),
+        "description": (
+            f"Consensus labels of project {scope} as of {facts.as_of.isoformat()}: {p.n_tasks:,} tasks "
+            f"from {p.n_batches} accepted batches labelled by {', '.join(sorted({a.partner for a in facts.included})) or 'nobody yet'}, "
+            f"audited by {facts.generator} for {owner}."
+        ),
+        "citeAs": f"{owner}. {scope}: consensus labels, transparency card as of {facts.as_of.isoformat()} "
+        f"({facts.generator}).",
+        "creator": {"@type": "sc:Organization", "name": owner},
+        "datePublished": facts.as_of.isoformat(),
+        "version": f"{facts.as_of.year}.{facts.as_of.month}.{facts.as_of.day}",  # semver: no leading zeros
+        "url": f"{slug(scope)}.jsonld",
+        "license": license_statement[-1][1] if license_statement else "Not attested",
+        "keywords": ["data labeling", "annotation audit", "Croissant RAI", "transparency"],
+        "distribution": [_file_object(f) for f in facts.files],
+        "recordSet": [_record_set(f) for f in facts.files],
+        "raiSources": {
+            f"rai:{name}": {"source": v.source, "evidence": list(v.evidence)} for name, v in values.items()
+        },
+        "auditHistory": _history(facts),
+    }
+    for prop in RAI_PROPERTIES:
+        card[prop.key] = values[prop.name].text
+    return card
+
+
+def card_text(card: dict[str, Any]) -> str:
+    """The card as reproducible JSON text: sorted keys, two-space indent, UTF-8 characters kept, final newline."""
+    return json.dumps(card, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"

@@ -1,0 +1,173 @@
+"""The RAI texts about annotation (protocol, platform, analysis, annotations per item, machine tools) and the
+evidence helpers the other RAI texts share; ``report.rai`` puts them together with attestations.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+
+from labelpact.report.facts import AuditFacts, Estimate, ProjectFacts
+from labelpact.report.pooled import Pooled
+from labelpact.report.vocabulary import percent
+
+__all__ = [
+    "alpha_text",
+    "annotation_analysis",
+    "annotation_platform",
+    "annotation_protocol",
+    "annotations_per_item",
+    "audit_ids",
+    "machine_tools",
+    "partner_names",
+]
+
+
+def partner_names(facts: ProjectFacts) -> str:
+    """The partners of every audit in ``facts``, sorted and comma-separated."""
+    names = sorted({a.partner for a in facts.audits})
+    return ", ".join(names) if names else "no partner"
+
+
+def audit_ids(audits: Sequence[AuditFacts]) -> tuple[str, ...]:
+    """The audit ids of ``audits``, in order: the evidence behind a measured text."""
+    return tuple(a.audit for a in audits)
+
+
+def _interval(e: Estimate | None, fmt: Callable[[float], str] = percent) -> str:
+    if e is None:
+        return "n/a"
+    if e.low is None or e.high is None:
+        return fmt(e.value)
+    return f"{fmt(e.value)} (95% CI {fmt(e.low)} to {fmt(e.high)})"
+
+
+def alpha_text(value: float) -> str:
+    """An agreement coefficient as published: three decimals."""
+    return f"{value:.3f}"
+
+
+def annotation_protocol(facts: ProjectFacts, p: Pooled) -> tuple[str | None, tuple[str, ...]]:
+    if not facts.audits:
+        return None, ()
+    parts = []
+    for partner in facts.partners:
+        c = partner.contract
+        if c is None:
+            parts.append(f"{partner.name}: no contract on file (labelpact defaults).")
+            continue
+        classes = c.get("labels.classes")
+        pieces = [
+            f"classes {', '.join(classes)}" if classes else "classes as delivered",
+            "ordered scale" if c.get("labels.ordered") else "unordered classes",
+            f"truth inference {c.get('quality.method', 'auto')}",
+        ]
+        for key, label in (
+            ("quality.min_gold_accuracy", "gold accuracy at least"),
+            ("quality.max_error_rate", "consensus error rate at most"),
+        ):
+            if c.get(key) is not None:
+                pieces.append(f"{label} {percent(c.get(key))}")
+        if c.get("quality.min_agreement") is not None:
+            pieces.append(f"Krippendorff's alpha at least {c.get('quality.min_agreement'):.2f}")
+        pieces.append(f"acceptance sampling ISO 2859-1 at AQL {c.get('acceptance.aql')}%")
+        if c.get("pay.pay_floor_per_hour") is not None:
+            pieces.append(
+                f"annotator pay floor {c.get('pay.pay_floor_per_hour'):.2f} {c.get('pay.currency', 'USD')}/hour"
+            )
+        pieces.append(f"personal data: {c.get('data.personal_data', 'reject')}")
+        sha = f" (contract {c.sha256[:12]})" if c.sha256 else ""
+        parts.append(f"{partner.name}{sha}: {'; '.join(pieces)}.")
+    gold = sum(a.n_gold for a in facts.audits)
+    paid = [a for a in facts.audits if a.pay_share_workers_below is not None]
+    text = (
+        f"Workforce: vendor annotators of {partner_names(facts)}; "
+        f"{p.annotations_per_item or 0:.2f} labels per task on average, gold (honeypot) tasks in the "
+        f"batches: {gold:,}. Contracts: " + " ".join(parts)
+    )
+    if paid:
+        below = max(a.pay_share_workers_below or 0.0 for a in paid)
+        text += (
+            f" Annotator pay was measured in {len(paid)} batches against the floor; the largest share of "
+            f"workers below it in one batch was {percent(below)}."
+        )
+    return text, audit_ids(facts.audits)
+
+
+def annotation_platform(facts: ProjectFacts) -> tuple[str | None, tuple[str, ...]]:
+    studio = [a for a in facts.audits if a.format.startswith("labelstudio")]
+    if not studio:
+        return None, ()
+    return (
+        f"{len(studio)} batches were Label Studio exports ({', '.join(sorted({a.format for a in studio}))}).",
+        (audit_ids(studio)),
+    )
+
+
+def annotation_analysis(facts: ProjectFacts, p: Pooled) -> tuple[str | None, tuple[str, ...]]:
+    included = facts.included
+    if not included:
+        return None, ()
+    text = f"Over {p.n_batches} published batches: "
+    if p.agreement_median is not None and p.agreement_range is not None:
+        text += (
+            f"Krippendorff's alpha median {alpha_text(p.agreement_median)} (per batch "
+            f"{alpha_text(p.agreement_range[0])} to {alpha_text(p.agreement_range[1])}, each with a 95% bootstrap "
+            "interval); "
+        )
+    if p.gold_accuracy is not None:
+        text += f"consensus accuracy on {p.n_gold:,} held-out gold tasks {percent(p.gold_accuracy)}; "
+    if p.error_rate is not None and p.error_range is not None:
+        text += (
+            f"estimated error rate of the published labels {percent(p.error_rate)} (per batch "
+            f"{percent(p.error_range[0])} to {percent(p.error_range[1])}"
+            + (f", 95% upper bounds up to {percent(p.error_upper)}" if p.error_upper is not None else "")
+            + f"; {p.n_verified} of "
+            f"{p.n_batches} estimates verified on gold or a reviewed sample); "
+        )
+    if p.label_error_rate is not None:
+        text += f"label-error candidates {percent(p.label_error_rate)} of tasks. "
+    last = included[-1]
+    text += (
+        f"Latest batch {last.batch} ({last.delivered.isoformat()}): alpha {_interval(last.agreement, alpha_text)}, "
+        f"error rate {_interval(last.error_rate)}"
+        + (f" from {last.error_source}" if last.error_source else "")
+        + ". "
+    )
+    verdicts = Counter(a.verdict for a in facts.audits)
+    text += "Audit verdicts: " + ", ".join(f"{v} {verdicts[v]}" for v in ("accept", "review", "reject")) + "."
+    if facts.disputes:
+        outcomes = Counter(d.status for d in facts.disputes)
+        text += (
+            f" Findings disputed by partners: {len(facts.disputes)} ("
+            + ", ".join(f"{s} {n}" for s, n in sorted(outcomes.items()))
+            + ")."
+        )
+    else:
+        text += " No finding was disputed."
+    return text, audit_ids(facts.audits) + tuple(d.id for d in facts.disputes)
+
+
+def annotations_per_item(p: Pooled) -> str | None:
+    if p.annotations_per_item is None or p.per_item_range is None:
+        return None
+    low, high = p.per_item_range
+    return (
+        f"{p.annotations_per_item:.2f} human labels per task on average ({p.n_annotations:,} labels on "
+        f"{p.n_tasks:,} tasks; per batch {low:.2f} to {high:.2f})."
+    )
+
+
+def machine_tools(facts: ProjectFacts) -> tuple[str | None, tuple[str, ...]]:
+    if not facts.audits:
+        return None, ()
+    methods = sorted({a.method for a in facts.audits})
+    detectors = sorted({f"{k} ({v})" for a in facts.audits for k, v in a.pii_detectors})
+    text = f"{facts.generator}: truth inference ({', '.join(methods)}), agreement with bootstrap intervals"
+    text += ", label-error detection, personal-data scan" + (
+        f" with {', '.join(detectors)}" if detectors else ""
+    )
+    text += (
+        ". No machine labels are published; whether partners pre-labelled with models is for them to attest."
+    )
+    return text, audit_ids(facts.audits)

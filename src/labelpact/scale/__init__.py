@@ -1,0 +1,22 @@
+"""The Dask engine: the same truth inference, agreement, worker scorecards and ethics scan over Parquet
+parts too large for one process. Layer: imports ``core``, ``contracts``, ``ethics``, ``io`` and errors;
+never ``store``, ``services`` or an interface. Needs the ``dask`` extra (``dask[distributed]``).
+"""
+
+from __future__ import annotations
+
+from labelpact.scale.blocks import Block, Progress, Vocabulary
+from labelpact.scale.cluster import BlockSet, cluster_client, distribute
+from labelpact.scale.inference import DISTRIBUTED_METHODS, Fit, fit_distributed
+
+__all__ = [
+    "DISTRIBUTED_METHODS",
+    "Block",
+    "BlockSet",
+    "Fit",
+    "Progress",
+    "Vocabulary",
+    "cluster_client",
+    "distribute",
+    "fit_distributed",
+]

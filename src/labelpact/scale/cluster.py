@@ -1,0 +1,193 @@
+"""The driver's handle on annotations spread over a Dask cluster (``BlockSet``), and the cluster itself.
+
+Blocks are built from the parts by a Dask graph (read, split by task, vocabulary, assemble) and kept
+on the workers as futures; a lost worker's blocks are recomputed from that graph by Dask, so a fit
+survives it. Per-iteration work is ``map_reduce``: one task per block, then pairwise sums of tables.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from labelpact.core.annotations import FloatArray
+from labelpact.scale.blocks import (
+    Block,
+    BlockSummary,
+    Progress,
+    SparseRows,
+    Vocabulary,
+    add_tables,
+    build_block,
+    first_seen,
+    merge_first_seen,
+    split_by_task,
+    summary_of,
+    vocabulary_of,
+)
+from labelpact.scale.parts import part_files, part_frames
+
+__all__ = ["BlockSet", "cluster_client", "distribute", "hold", "tree_reduce"]
+
+
+@contextmanager
+def cluster_client(scheduler: str | None = None, *, n_workers: int | None = None) -> Iterator[Any]:
+    """A ``distributed.Client`` on ``scheduler``, or on a new ``LocalCluster`` of one single-threaded
+    process per core (``n_workers`` to choose), closed at the end of the block."""
+    from distributed import Client, LocalCluster
+
+    if scheduler:
+        with Client(scheduler) as client:  # type: ignore[no-untyped-call]
+            yield client
+        return
+    workers = n_workers or os.cpu_count() or 1
+    with (
+        LocalCluster(  # type: ignore[no-untyped-call]
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",  # a free port: a second cluster on this machine does not clash
+            silence_logs=logging.ERROR,
+        ) as cluster,
+        Client(cluster) as client,  # type: ignore[no-untyped-call]
+    ):
+        yield client
+
+
+def hold(value: Any) -> Any:
+    """The identity: ``client.submit(hold, params)`` makes parameters a recomputable task, not scattered data."""
+    return value
+
+
+def tree_reduce(
+    client: Any, futures: Sequence[Any], combine: Callable[[Any, Any], Any], fan_in: int = 8
+) -> Any:
+    """Combine futures ``fan_in`` at a time, level by level, on the cluster; only the final value comes back."""
+    level = list(futures)
+    while len(level) > 1:
+        level = [
+            client.submit(combine_all, combine, *level[i : i + fan_in], pure=False)
+            for i in range(0, len(level), fan_in)
+        ]
+    return level[0].result()
+
+
+def combine_all(combine: Callable[[Any, Any], Any], *values: Any) -> Any:
+    """``combine`` folded over ``values`` (one node of the reduction tree)."""
+    total = values[0]
+    for value in values[1:]:
+        total = combine(total, value)
+    return total
+
+
+@dataclass
+class BlockSet:
+    """Blocks of whole tasks held by the cluster, with the global sizes and the vocabulary."""
+
+    client: Any
+    blocks: list[Any]  # futures of Block
+    vocabulary: Vocabulary
+    n_tasks: int
+    n_annotations: int
+    given: FloatArray  # (n_workers, K) labels each worker gave per class
+    progress: Progress | None = None
+    use_gold: bool = True  # False: fits ignore the blocks' gold (scored on gold they never saw)
+
+    @property
+    def n_workers(self) -> int:
+        return len(self.vocabulary.workers)
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.vocabulary.classes)
+
+    def report(self, stage: str, done: int, total: int | None) -> None:
+        if self.progress is not None:
+            self.progress(stage, done, total)
+
+    def params(self, value: Any) -> Any:
+        """A future of ``value`` the blocks' tasks take as an argument (sent once, recomputable)."""
+        return self.client.submit(hold, value, pure=False)
+
+    def map_reduce(self, fn: Callable[..., tuple[Any, ...]], *args: Any) -> tuple[Any, ...]:
+        """``fn(block, *args)`` on every block, results summed by ``add_tables`` in a tree on the cluster."""
+        futures = [self.client.submit(fn, block, *args, pure=False) for block in self.blocks]
+        return tuple(tree_reduce(self.client, futures, add_tables))
+
+    def gather_tasks(
+        self, fn: Callable[..., Any], *args: Any, items: Sequence[Any] | None = None
+    ) -> tuple[tuple[str, ...], FloatArray]:
+        """Task names and rows (n_tasks, ...) from ``fn(item, *args)`` per block (or per item of ``items``, futures
+        of objects holding their ``block``), in global task order."""
+        futures = [
+            self.client.submit(task_rows, fn, item, *args, pure=False) for item in (items or self.blocks)
+        ]
+        parts = self.client.gather(futures)
+        keys = np.concatenate([p[0] for p in parts])
+        names = np.concatenate([np.asarray(p[1], dtype=object) for p in parts])
+        rows = np.concatenate([p[2] for p in parts])
+        order = np.argsort(keys, kind="stable")
+        return tuple(str(n) for n in names[order]), rows[order]
+
+
+def task_rows(fn: Callable[..., Any], item: Any, *args: Any) -> tuple[Any, Any, Any]:
+    """(first keys, task names, ``fn(item, *args)``) of one block, or of an object holding one as ``block``."""
+    block: Block = getattr(item, "block", item)
+    return block.first_key, block.annotations.tasks, fn(item, *args)
+
+
+def distribute(
+    client: Any,
+    path: str | Path,
+    *,
+    columns: dict[str, str | None] | None = None,
+    classes: Sequence[str] | None = None,
+    gold: pd.Series | None = None,
+    n_blocks: int | None = None,
+    progress: Progress | None = None,
+) -> BlockSet:
+    """Read the parts at ``path`` into blocks on the cluster: a graph of reads, splits by task and a
+    vocabulary reduction, persisted; only the per-block summaries come back to this process."""
+    from dask.delayed import delayed
+    from distributed import as_completed
+
+    files = part_files(path)
+    frames, _ = part_frames(files, explicit=columns)
+    n = n_blocks or max(len(frames), 2 * len(client.scheduler_info().get("workers", {})) or 1)
+    seen = [delayed(first_seen)(f) for f in frames]
+    while len(seen) > 1:
+        seen = [delayed(merge_first_seen)(x, y) for x, y in zip(seen[::2], seen[1::2], strict=False)] + (
+            [seen[-1]] if len(seen) % 2 else []
+        )
+    vocabulary = delayed(vocabulary_of)(seen[0], None if classes is None else tuple(classes))
+    pieces = [delayed(split_by_task, nout=n)(f, n) for f in frames]
+    gold_value = None if gold is None else delayed(gold)
+    blocks = [delayed(build_block)([p[j] for p in pieces], vocabulary, gold_value) for j in range(n)]
+    summaries = [delayed(summary_of)(b) for b in blocks]
+    futures = client.compute([vocabulary, *blocks, *summaries])
+    vocab_future, block_futures, summary_futures = futures[0], futures[1 : n + 1], futures[n + 1 :]
+    for done, _ in enumerate(as_completed(summary_futures), start=1):  # type: ignore[no-untyped-call]
+        if progress is not None:
+            progress("reading parts", done, n)
+    vocab: Vocabulary = vocab_future.result()
+    summaries_: list[BlockSummary] = client.gather(summary_futures)
+    given = SparseRows(np.empty(0, dtype=np.intp), np.zeros((0, len(vocab.classes))))
+    for s in summaries_:
+        given = given.merged(SparseRows(s.worker_index, s.given))
+    return BlockSet(
+        client=client,
+        blocks=block_futures,
+        vocabulary=vocab,
+        n_tasks=sum(s.n_tasks for s in summaries_),
+        n_annotations=sum(s.n_annotations for s in summaries_),
+        given=given.dense(len(vocab.workers)),
+        progress=progress,
+    )

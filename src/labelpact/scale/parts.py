@@ -1,0 +1,158 @@
+"""Parquet parts named by a folder, a glob or a URL, read by Dask one part per task, never into one process.
+
+Each part becomes a frame of ``task``, ``worker`` and ``label`` names (aliases as the file readers accept
+them) and a ``key`` per row: ``part << 40 | row``, the row's place in the parts read one after another,
+which orders tasks and workers by first appearance exactly as the in-process reader does.
+"""
+
+from __future__ import annotations
+
+import glob
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow.parquet as pq
+
+from labelpact.core.annotations import IntArray
+from labelpact.errors import InvalidInputError
+from labelpact.io.column import resolve_columns
+
+__all__ = [
+    "KEY_SHIFT",
+    "ROLES",
+    "Frame",
+    "compact_codes",
+    "part_files",
+    "part_frames",
+    "read_gold_names",
+    "read_part",
+]
+
+ROLES: Final = ("task", "worker", "label")
+KEY_SHIFT: Final = 40  # rows per part below 2**40, parts below 2**23
+# role -> its distinct names (object array), f"{role}_code" -> each row's index into them, "key" -> int64 row keys
+Frame = dict[str, npt.NDArray[Any]]
+
+
+def part_files(path: str | Path) -> list[str]:
+    """The Parquet parts ``path`` names, in name order: a folder's ``*.parquet``, a glob, a file or a URL.
+
+    A URL (``s3://``, ``gs://``, ...) is passed to fsspec through Dask as it is.
+    """
+    text = str(path)
+    if "://" in text:
+        return [text]
+    local = Path(text)
+    if local.is_dir():
+        files = sorted(str(p) for p in local.rglob("*") if p.suffix in (".parquet", ".pq") and p.is_file())
+    elif any(ch in text for ch in "*?["):
+        files = sorted(glob.glob(text, recursive=True))
+    elif local.is_file():
+        files = [text]
+    else:
+        raise InvalidInputError(
+            "a Parquet file, a folder of Parquet parts or a glob", file=local, got="nothing there"
+        )
+    if not files:
+        raise InvalidInputError("at least one Parquet part", file=local, got="no *.parquet file")
+    return files
+
+
+def part_frames(
+    files: list[str], *, explicit: dict[str, str | None] | None = None
+) -> tuple[list[Any], dict[str, str]]:
+    """One Dask delayed ``Frame`` per part (dask.dataframe's reader, so fsspec URLs work) and the columns used.
+
+    The columns are resolved once, on the first part's schema, with the aliases ``io`` accepts.
+    """
+    import dask.dataframe as dd
+    from dask.delayed import delayed
+
+    first = files[0]
+    if "://" in first:
+        names = list(dd.read_parquet(first).columns)
+    else:
+        try:
+            names = pq.read_schema(first).names
+        except OSError as error:
+            raise InvalidInputError(
+                "a Parquet file", file=Path(first), got=str(error).split("\n")[0]
+            ) from None
+    chosen = resolve_columns(names, file=Path(first), explicit=explicit or {}, required=ROLES, roles=ROLES)
+    frame = dd.read_parquet(files, columns=[chosen[r] for r in ROLES], split_row_groups=False)
+    parts = frame.to_delayed()
+    return [delayed(read_part)(part, i, chosen) for i, part in enumerate(parts)], chosen
+
+
+def compact_codes(names: npt.NDArray[Any], codes: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], IntArray]:
+    """Only the names ``codes`` use, in their order, and the codes renumbered into them (one pass, no sort)."""
+    used = np.zeros(len(names), dtype=bool)
+    used[codes] = True
+    renumber = np.cumsum(used, dtype=np.intp) - 1
+    return names[used], renumber[codes]
+
+
+def read_part(frame: Any, index: int, chosen: dict[str, str]) -> Frame:
+    """One part's rows with a label, each role coded against the part's own names (``pandas.factorize``: the
+    names are turned into text once per distinct value, not per row), and each row's key."""
+    import pandas as pd
+
+    coded = {}
+    for role in ROLES:
+        codes, names = pd.factorize(frame[chosen[role]])
+        coded[role] = (np.asarray(pd.Index(names).astype(str), dtype=object), codes.astype(np.intp))
+    label_names, label_codes = coded["label"]
+    rows = np.flatnonzero((label_codes >= 0) & (label_names != "")[label_codes])
+    out: Frame = {"key": (np.int64(index) << KEY_SHIFT) + rows.astype(np.int64)}
+    for role in ROLES:
+        names, codes = coded[role]
+        if role != "label" and (codes[rows] < 0).any():
+            raise InvalidInputError(
+                f"a {role} on every row", column=chosen[role], got=f"a blank {role} in part {index + 1}"
+            )
+        out[role], out[f"{role}_code"] = compact_codes(names, codes[rows])
+    return out
+
+
+def read_gold_names(
+    path: str | Path, *, task_column: str | None = None, label_column: str | None = None
+) -> Any:
+    """Gold answers (a small file: CSV, TSV or Parquet) as a pandas Series task name -> class name."""
+    import pandas as pd
+    import pyarrow.csv as pacsv
+
+    file = Path(path)
+    try:
+        if file.suffix in (".parquet", ".pq"):
+            table = pq.read_table(file)
+        else:
+            delimiter = "\t" if file.suffix in (".tsv", ".tab") else ","
+            table = pacsv.read_csv(
+                file,
+                parse_options=pacsv.ParseOptions(delimiter=delimiter),
+                convert_options=pacsv.ConvertOptions(
+                    strings_can_be_null=False, quoted_strings_can_be_null=False, column_types={}
+                ),
+            )
+    except (OSError, ValueError) as error:
+        raise InvalidInputError(
+            "a gold file (CSV, TSV or Parquet)", file=file, got=str(error).split("\n")[0]
+        ) from None
+    explicit = {"task": task_column, "label": label_column}
+    chosen = resolve_columns(
+        table.column_names, file=file, explicit=explicit, required=("task", "label"), roles=("task", "label")
+    )
+    task = table[chosen["task"]].cast("string").to_pylist()
+    label = table[chosen["label"]].cast("string").to_pylist()
+    series = pd.Series(label, index=pd.Index(task, dtype=object), dtype=object)
+    series = series[series.notna() & (series != "")]
+    if series.index.has_duplicates:
+        raise InvalidInputError(
+            "one gold label per task",
+            file=file,
+            column=chosen["task"],
+            got=repr(series.index[series.index.duplicated()][0]),
+        )
+    return series

@@ -1,0 +1,287 @@
+"""The middle step of an audit: measure a delivery read into memory and judge it against its contract.
+
+Nothing here reads a file or writes the store: ``services.audit`` reads (a delivered file, or a batch the
+store holds), calls :func:`assess`, and stores what it returns, so both ways into an audit judge alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+
+from labelpact.contracts.contract import Contract
+from labelpact.contracts.findings import Finding, Reason, Verdict, worst_outcome
+from labelpact.contracts.quality_findings import audit_findings
+from labelpact.contracts.verdict import QualityEvidence, quality_reasons
+from labelpact.core.acceptance import SamplingPlan, acceptance_probability, inspection_sample, sampling_plan
+from labelpact.core.agreement import Agreement, Level, agreement
+from labelpact.core.annotations import IntArray
+from labelpact.core.consensus import Consensus, consensus_codes
+from labelpact.core.consensus_error import GoldAccuracy, error_rate_of, gold_accuracy, gold_check
+from labelpact.core.error_rate import ErrorRate
+from labelpact.core.label_errors import WEAK_CONFIDENCE, LabelErrors, label_errors_of
+from labelpact.core.workers import WorkerReport
+from labelpact.ethics.findings import ethics_findings, ethics_reasons
+from labelpact.io import Delivery
+from labelpact.io.predictions import Predictions
+from labelpact.services.ethics import ethics_document, ethics_of
+from labelpact.services.quality import ConsensusResult, consensus_of, workers_of
+
+__all__ = ["PAIR_BOOTSTRAP", "Assessment", "assess"]
+
+PAIR_BOOTSTRAP = 200  # the mean pairwise kappa is context, not a clause: fewer replicates, same estimator
+
+Stage = Callable[[str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """What an audit concludes about one delivery, before it is stored.
+
+    ``codes`` (n_tasks,) are the consensus classes (-1 unlabelled); ``sample`` and ``extra`` are task codes:
+    the plan's random sample and the weak-consensus tasks added for review. ``metrics`` is the stored
+    metrics document; its ``seconds`` is the caller's dict of stage times (shared, not copied).
+    """
+
+    verdict: Verdict
+    reasons: tuple[Reason, ...]
+    findings: tuple[Finding, ...]
+    plan: SamplingPlan
+    sample: IntArray
+    extra: IntArray
+    metrics: dict[str, Any]
+    ethics: dict[str, Any] | None
+    consensus: Consensus
+    codes: IntArray
+
+
+@dataclass(frozen=True, slots=True)
+class _Measures:
+    """Everything measured on a delivery, before any clause is judged."""
+
+    result: ConsensusResult
+    codes: IntArray
+    agreement: Agreement
+    report: WorkerReport
+    errors: LabelErrors
+    ethics: dict[str, Any] | None
+    ethics_findings: list[Finding]
+    ethics_reasons: list[Reason]
+    gold: GoldAccuracy
+    error_rate: ErrorRate
+
+
+def assess(
+    delivery: Delivery,
+    contract: Contract,
+    *,
+    predictions: Predictions | None,
+    delivered_at: datetime,
+    due_at: datetime | None,
+    seconds: dict[str, float],
+    stage: Stage,
+    slice_columns: Sequence[str] = (),
+    n_bootstrap: int = 1000,
+    random_state: int = 0,
+) -> Assessment:
+    """Measure ``delivery`` and judge it by ``contract``: verdict, reasons, findings, the ISO 2859-1 plan and
+    its sample, the metrics document. ``stage(name)`` is called as each stage ends (it times them)."""
+    m = _measure(
+        delivery,
+        contract,
+        predictions=predictions,
+        stage=stage,
+        slice_columns=slice_columns,
+        n_bootstrap=n_bootstrap,
+        random_state=random_state,
+    )
+    a = delivery.annotations
+    c = m.result.consensus
+    labelled = np.flatnonzero(m.codes >= 0)
+    plan = sampling_plan(
+        max(len(labelled), 1),
+        aql=contract.acceptance.aql,
+        inspection_level=contract.acceptance.inspection_level,
+    )
+    drawn, extra = inspection_sample(
+        c.confidence, labelled, plan, weak=WEAK_CONFIDENCE, random_state=random_state
+    )
+    evidence = _evidence(delivery, m, plan, delivered_at=delivered_at, due_at=due_at)
+    reasons = [*quality_reasons(evidence, contract), *m.ethics_reasons]
+    findings = audit_findings(
+        m.report,
+        a,
+        m.errors,
+        from_model=predictions is not None,
+        confidence=c.confidence,
+        labelled=labelled,
+        late_by_days=evidence.late_by_days,
+        unidentifiable=m.agreement.unidentifiable,
+        others=m.ethics_findings,
+    )
+    stage("verdict")
+    metrics = _metrics(delivery, m, evidence, seconds)
+    metrics["method"] = c.method
+    metrics["extra_review_tasks"] = [a.tasks[int(i)] for i in extra]
+    return Assessment(
+        verdict=worst_outcome(reasons),
+        reasons=tuple(reasons),
+        findings=tuple(findings),
+        plan=plan,
+        sample=drawn,
+        extra=extra,
+        metrics=metrics,
+        ethics=m.ethics,
+        consensus=c,
+        codes=m.codes,
+    )
+
+
+def _measure(
+    delivery: Delivery,
+    contract: Contract,
+    *,
+    predictions: Predictions | None,
+    stage: Stage,
+    slice_columns: Sequence[str],
+    n_bootstrap: int,
+    random_state: int,
+) -> _Measures:
+    """Consensus and agreement (side by side), workers, label errors, ethics, gold accuracy, error rate."""
+    a = delivery.annotations
+    level: Level = "ordinal" if contract.labels.ordered else "nominal"
+    # agreement needs no consensus: it runs beside it on the second core (numpy and scipy release the GIL)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(
+            agreement,
+            a,
+            level=level,
+            n_bootstrap=n_bootstrap,
+            pair_bootstrap=PAIR_BOOTSTRAP,
+            random_state=random_state,
+        )
+        result = consensus_of(delivery, method=contract.method, random_state=random_state)
+        c = result.consensus
+        codes = consensus_codes(a, c.probas)
+        stage("consensus")
+        agree = pending.result()
+    stage("agreement")
+    report = workers_of(delivery, consensus=c)
+    stage("workers")
+    errors = label_errors_of(a, codes, c.probas, predictions=predictions, report=report)
+    stage("label_errors")
+    ethics = ethics_of(delivery, contract, consensus=codes, slice_columns=slice_columns)
+    ethics_section = ethics_document(ethics, contract)
+    ethical_findings, ethical_reasons = ethics_findings(ethics, contract), ethics_reasons(ethics, contract)
+    stage("ethics")
+    n_gold = len(delivery.gold) if delivery.gold is not None else 0
+    # the consensus scores its gold out of fold already (cross-fitted up to its own size limit): a refit
+    # here is only needed when it did not
+    check = (
+        gold_check(a, delivery.gold, method=contract.method, random_state=random_state)
+        if result.accuracy is None
+        else None
+    )
+    estimate = error_rate_of(a, c, codes, delivery.gold, check=check, held_out_accuracy=result.accuracy)
+    stage("error_rate")
+    return _Measures(
+        result=result,
+        codes=codes,
+        agreement=agree,
+        report=report,
+        errors=errors,
+        ethics=ethics_section,
+        ethics_findings=ethical_findings,
+        ethics_reasons=ethical_reasons,
+        gold=gold_accuracy(check, result.accuracy, n_gold),
+        error_rate=estimate,
+    )
+
+
+def _evidence(
+    delivery: Delivery, m: _Measures, plan: SamplingPlan, *, delivered_at: datetime, due_at: datetime | None
+) -> QualityEvidence:
+    """What the quality clauses are judged on."""
+    a = delivery.annotations
+    report = m.report
+    alpha = m.agreement.krippendorff_alpha
+    rate = m.error_rate.value
+    return QualityEvidence(
+        n_tasks=a.n_tasks,
+        n_workers=a.n_workers,
+        gold_accuracy=m.gold.value,
+        gold_accuracy_ci=m.gold.ci,
+        n_gold=m.gold.n_gold,
+        agreement=alpha.value if np.isfinite(alpha.value) else None,
+        agreement_ci=alpha.ci if np.isfinite(alpha.ci[0]) else None,
+        error_rate=rate,
+        error_rate_ci=m.error_rate.ci,
+        error_source=m.error_rate.source,
+        n_flagged_workers=sum(1 for f in report.flags if f),
+        n_scored_workers=int((report.n_labels >= report.thresholds.min_labels).sum()) or a.n_workers,
+        acceptance_probability=acceptance_probability(plan, min(max(rate, 0.0), 1.0)),
+        delivered_at=delivered_at,
+        due_at=due_at,
+        error_verified=m.error_rate.verified,
+        unidentifiable=m.agreement.unidentifiable,
+        sample_size=plan.sample_size,
+        accept_number=plan.accept_number,
+    )
+
+
+def _metrics(
+    delivery: Delivery, m: _Measures, evidence: QualityEvidence, seconds: dict[str, float]
+) -> dict[str, Any]:
+    """The stored metrics document (``labelpact audit --json``'s ``metrics``, DESIGN.md keys)."""
+    a = delivery.annotations
+    report, errors = m.report, m.errors
+    by_flag: dict[str, int] = {}
+    for flags in report.flags:
+        for flag in flags:
+            key = flag.split(":", 1)[0]
+            by_flag[key] = by_flag.get(key, 0) + 1
+    late = evidence.late_by_days
+    agreement = m.agreement.to_dict()
+    held_out = m.result.accuracy  # the method's own held-out accuracy: a cross-fit's is in the error rate
+    return {
+        "n_tasks": a.n_tasks,
+        "n_workers": a.n_workers,
+        "n_annotations": a.n_annotations,
+        "n_classes": a.n_classes,
+        "n_gold": m.gold.n_gold,
+        "n_duplicates": delivery.n_duplicates,
+        "n_abstentions": delivery.n_abstentions,
+        "gold_accuracy": None
+        if held_out is None
+        else {"value": held_out, "ci": list(m.gold.ci) if m.gold.ci else None},
+        "agreement": agreement,
+        "error_rate": m.error_rate.to_dict(),
+        "measurable": agreement.get("unidentifiable") is None,
+        "workers": {
+            "n_flagged": evidence.n_flagged_workers,
+            "n_scored": evidence.n_scored_workers,
+            "flagged_share": evidence.flagged_worker_share,
+            "by_flag": by_flag,
+            "n_copy_pairs": len(report.copying.rows(report.workers)),
+        },
+        "label_errors": {
+            "n": len(errors.issues),
+            "rate": errors.issues.rate,
+            "source": errors.source,
+            "n_tasks_checked": errors.issues.n_tasks,
+        },
+        "timeliness": {
+            "delivered_at": None if evidence.delivered_at is None else evidence.delivered_at.isoformat(),
+            "due_at": None if evidence.due_at is None else evidence.due_at.isoformat(),
+            "late_by_days": late,
+            "on_time": None if late is None else late <= 0,
+        },
+        "acceptance_probability": evidence.acceptance_probability,
+        "median_duration_s": a.median_duration_s(),
+        "seconds": seconds,
+    }

@@ -1,0 +1,116 @@
+"""Background jobs of the service: long work (upload+ingest, audit) runs on a thread pool in the server process.
+
+A job is a row in the store (``jobs``) from the moment it is accepted, so its status survives the request
+that asked for it and is the same for every server worker: queued -> running -> succeeded (``result`` is
+the JSON document the CLI's ``--json`` prints) or failed (``error``: type, message, field and the HTTP status
+the same work would have answered in a request). When
+the process stops, jobs it had not finished are marked failed at the next start (``abandon_stale``).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from labelpact.errors import LabelpactError
+from labelpact.services.access import Principal, error_document
+from labelpact.services.requests_log import log_request
+from labelpact.store import JobRecord, Store
+
+__all__ = ["JobRunner", "job_dict"]
+
+log = logging.getLogger(__name__)
+Work = Callable[[Store], dict[str, Any]]
+
+
+def job_dict(record: JobRecord) -> dict[str, Any]:
+    """A job as JSON-ready data; ``result`` and ``error`` are set once it has finished."""
+    return {
+        "id": record.id,
+        "kind": record.kind,
+        "status": record.status,
+        "created_by": record.created_by,
+        "created_at": record.created_at.isoformat(),
+        "started_at": None if record.started_at is None else record.started_at.isoformat(),
+        "finished_at": None if record.finished_at is None else record.finished_at.isoformat(),
+        "params": record.params,
+        "result": record.result,
+        "error": record.error,  # {"type", "message", "field", "status"}: the response the work would have had
+    }
+
+
+class JobRunner:
+    """A bounded thread pool that runs jobs and records their outcome in the store."""
+
+    def __init__(self, store: Store, *, workers: int = 2) -> None:
+        self._store = store
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="labelpact-job")
+        self._pending: set[Future[None]] = set()
+        self._lock = threading.Lock()
+
+    def abandon_stale(self) -> list[str]:
+        """Fail the jobs a previous process left queued or running; returns their ids."""
+        return self._store.abandon_jobs("the server stopped before this job finished; submit it again")
+
+    def submit(
+        self, principal: Principal, kind: str, params: dict[str, Any], work: Work, *, request_id: str
+    ) -> JobRecord:
+        """Record a queued job and run ``work(store)`` in the background; ``work`` returns the result document."""
+        job = self._store.add_job(
+            kind, created_by=principal.user, role=principal.role, request_id=request_id, params=params
+        )
+        future = self._pool.submit(self._run, job.id, principal, kind, work, request_id)
+        with self._lock:
+            self._pending.add(future)
+        future.add_done_callback(self._forget)
+        return job
+
+    def _forget(self, future: Future[None]) -> None:
+        with self._lock:
+            self._pending.discard(future)
+
+    def _run(self, job: str, principal: Principal, kind: str, work: Work, request_id: str) -> None:
+        store = self._store.acting_as(principal.actor)
+        try:
+            self._store.start_job(job)
+            result = work(store)
+        except Exception as error:  # every failure is the job's outcome, never a lost thread
+            if not isinstance(error, LabelpactError):
+                log.exception("job %s (%s) failed", job, kind)
+            status, document = error_document(error)
+            self._finish(job, error=document["error"] | {"status": status})
+            outcome = "invalid" if 400 <= status < 500 else "error"
+            self._log(principal, request_id, f"job.{kind}", job, outcome, status)
+            return
+        self._finish(job, result=result)
+        self._log(principal, request_id, f"job.{kind}", job, "ok", 200)
+
+    def _finish(
+        self, job: str, *, result: dict[str, Any] | None = None, error: dict[str, Any] | None = None
+    ) -> None:
+        try:
+            self._store.finish_job(job, result=result, error=error)
+        except LabelpactError:
+            log.exception("could not record the end of job %s", job)
+
+    def _log(
+        self, principal: Principal, request_id: str, action: str, job: str, outcome: str, status: int
+    ) -> None:
+        try:
+            log_request(self._store, principal, request_id, action, f"job:{job}", outcome, status)
+        except LabelpactError:
+            log.exception("could not log the end of job %s", job)
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Wait for the jobs in flight (tests, shutdown)."""
+        with self._lock:
+            pending = list(self._pending)
+        for future in pending:
+            future.result(timeout=timeout)
+
+    def shutdown(self, *, wait: bool = True) -> None:
+        """Stop taking jobs; with ``wait`` finish the ones in flight (graceful shutdown)."""
+        self._pool.shutdown(wait=wait, cancel_futures=not wait)

@@ -1,0 +1,260 @@
+"""Gather a project's facts from the store as known at the end of a date, for the transparency outputs.
+
+Batches delivered after ``as_of``, disputes opened and events dated after it are invisible; each batch
+counts by its latest audit (and its latest review, which may accept a "review" verdict). Attestations
+describe the data rather than a moment, so the latest statement on file counts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from labelpact import __version__
+from labelpact.contracts.contract import parse_contract
+from labelpact.report import (
+    AuditFacts,
+    ContractFacts,
+    DisputeFacts,
+    DistributionFile,
+    Edition,
+    Estimate,
+    EventFacts,
+    HealthFacts,
+    PartnerFacts,
+    ProjectFacts,
+)
+from labelpact.services.attest import list_attestations
+from labelpact.services.events import list_events
+from labelpact.services.health import partner_health
+from labelpact.store import AuditRecord, BatchRecord, Store
+
+__all__ = ["audit_facts", "project_facts"]
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+def _delivered(batch: BatchRecord) -> dt.date:
+    return batch.delivered_at.astimezone(dt.UTC).date()
+
+
+def _pii_tasks(record: AuditRecord) -> int:
+    ethics = record.ethics or {}
+    return len({hit.get("task") for hit in ethics.get("pii") or ()})
+
+
+def _bias(ethics: dict[str, Any]) -> tuple[str, ...]:
+    out = []
+    for b in ethics.get("bias") or ():
+        column = b.get("column", "?")
+        v, p = b.get("cramers_v"), b.get("p_value")
+        out.append(
+            f"labels across {column!s} slices: Cramér's V {v:.3f}, p {p:.3g}, {b.get('n_tasks_used', 0)} tasks"
+            if isinstance(v, float) and isinstance(p, float)
+            else f"labels across {column!s} slices tested"
+        )
+    return tuple(out)
+
+
+def audit_facts(record: AuditRecord, batch: BatchRecord, review: str | None) -> AuditFacts:
+    """One audit's published facts from its stored record (metrics and ethics documents) and its batch."""
+    m = record.metrics
+    ethics = record.ethics or {}
+    errors = m.get("error_rate") or {}
+    labels = m.get("label_errors") or {}
+    workers = m.get("workers") or {}
+    pii_summary = ethics.get("pii_summary") or {}
+    provenance = ethics.get("provenance_summary") or {}
+    pay = ethics.get("pay") or {}
+    agreement = m.get("agreement") or {}
+    included = record.verdict == "accept" or (record.verdict == "review" and review == "accept")
+    return AuditFacts(
+        audit=record.id,
+        batch=record.batch,
+        batch_sha256=record.batch_sha256,
+        partner=record.partner,
+        delivered=_delivered(batch),
+        verdict=record.verdict,
+        review=review,
+        included=included,
+        method=record.method,
+        method_detail=m.get("method"),
+        format=batch.format,
+        n_tasks=batch.n_tasks,
+        n_workers=batch.n_workers,
+        n_annotations=batch.n_annotations,
+        n_classes=batch.n_classes,
+        classes=batch.classes,
+        n_gold=int(m.get("n_gold") or 0),
+        n_duplicates=batch.n_duplicates,
+        n_abstentions=batch.n_abstentions,
+        n_cancelled=batch.n_cancelled,
+        n_tasks_without_labels=batch.n_tasks_without_labels,
+        gold_accuracy=Estimate.of(m.get("gold_accuracy")),
+        agreement=Estimate.of(agreement.get("krippendorff_alpha")),
+        agreement_by_class=tuple(
+            (str(c["label"]), float(c["alpha"]["value"]))
+            for c in agreement.get("per_class") or ()
+            if (c.get("alpha") or {}).get("value") is not None
+        ),
+        error_rate=Estimate.of(errors),
+        error_source=errors.get("source"),
+        error_verified=errors.get("verified"),
+        label_error_rate=labels.get("rate"),
+        n_label_errors=labels.get("n"),
+        label_error_source=labels.get("source"),
+        n_flagged_workers=workers.get("n_flagged"),
+        n_scored_workers=workers.get("n_scored"),
+        pii_scanned=bool(pii_summary.get("n_bytes")),
+        pii=tuple(sorted((str(k), int(v)) for k, v in (pii_summary.get("by_entity") or {}).items())),
+        pii_tasks=_pii_tasks(record),
+        pii_detectors=tuple(
+            sorted((str(k), str(v)) for k, v in (pii_summary.get("detectors") or {}).items())
+        ),
+        licenses=tuple(
+            sorted((str(k), int(v)) for k, v in (provenance.get("tasks_by_license") or {}).items())
+        ),
+        disallowed_tasks=sum(
+            int(p.get("n_tasks") or 0)
+            for p in ethics.get("provenance") or ()
+            if p.get("kind") == "disallowed"
+        ),
+        bias=_bias(ethics),
+        pay_floor=pay.get("pay_floor_per_hour"),
+        pay_currency=pay.get("currency"),
+        pay_median=(pay.get("quantiles") or {}).get("p50"),
+        pay_share_workers_below=pay.get("share_workers_below_floor"),
+        pay_share_hours_below=pay.get("share_hours_below_floor"),
+        on_time=(m.get("timeliness") or {}).get("on_time"),
+        findings=tuple((f.id, f.kind, f.severity, f.detail) for f in record.findings),
+    )
+
+
+def _health(store: Store, partner: str, as_of: dt.date) -> HealthFacts:
+    health = partner_health(store, partner, as_of=as_of, horizon_days=180)
+    chart = health.alarms.charts.get("p") if health.alarms is not None else None
+    rows: tuple[tuple[dt.date, float, float | None, float | None], ...]
+    if chart is not None:
+        proportion, lcl, ucl = (getattr(chart, name) for name in ("proportion", "lcl", "ucl"))
+        rows = tuple(
+            (day, float(proportion[i]), float(lcl[i]), float(ucl[i])) for i, day in enumerate(chart.dates)
+        )
+        centre: float | None = float(chart.centre)
+    else:
+        rows = tuple(
+            (r.delivered, r.defective / r.inspected, None, None) for r in health.records if r.inspected
+        )
+        centre = None
+    alarms = health.alarms.worse() if health.alarms is not None else ()
+    risk = health.risk
+    return HealthFacts(
+        partner=partner,
+        as_of=as_of,
+        probability=risk.probability,
+        interval=(float(risk.interval[0]), float(risk.interval[1])),
+        horizon_days=risk.horizon_days,
+        centre=centre,
+        chart=rows,
+        alarms=tuple((a.date, a.chart, a.reason) for a in alarms),
+        contributions=tuple((c.signal, float(c.effect), c.source) for c in risk.contributions),
+    )
+
+
+def _partner_facts(store: Store, name: str, audits: Sequence[AuditFacts]) -> PartnerFacts:
+    """``name``'s contract (its hash and values) and how many of ``audits`` are its batches."""
+    p = store.get_partner(name)
+    contract = None
+    if p.contract_toml is not None:
+        parsed = parse_contract(p.contract_toml, source=f"contract of {name}")
+        contract = ContractFacts(parsed.sha256, tuple(sorted(parsed.values.items())))
+    return PartnerFacts(name, p.since, contract, sum(1 for a in audits if a.partner == name))
+
+
+def _dispute_facts(
+    store: Store, audits: Sequence[AuditFacts], partner: str | None, day: dt.date
+) -> tuple[DisputeFacts, ...]:
+    """Disputes on ``audits`` opened by the end of ``day``, each as it stood then (a later resolution is open)."""
+    kinds = {fid: kind for a in audits for fid, kind, _, _ in a.findings}
+    audit_ids = {a.audit for a in audits}
+    return tuple(
+        DisputeFacts(
+            id=d.id,
+            finding=d.finding,
+            kind=kinds.get(d.finding),
+            audit=d.audit,
+            partner=d.partner,
+            opened=d.opened_at.date(),
+            status=d.status if d.resolved_at is None or d.resolved_at.date() <= day else "open",
+            resolved=d.resolved_at.date() if d.resolved_at and d.resolved_at.date() <= day else None,
+            resolution=d.resolution if d.resolved_at and d.resolved_at.date() <= day else None,
+        )
+        for d in sorted(store.list_disputes(partner=partner), key=lambda d: int(d.id[1:]))
+        if d.audit in audit_ids and d.opened_at.date() <= day
+    )
+
+
+def project_facts(
+    store: Store,
+    project: str,
+    *,
+    partner: str | None = None,
+    as_of: dt.date | None = None,
+    edition: Edition = "client",
+    files: Sequence[DistributionFile] = (),
+) -> ProjectFacts:
+    """The facts of ``project`` (only ``partner``'s batches when given) as known at the end of ``as_of``.
+
+    The partner edition leaves out what a vendor never sees: the events ledger and the health forecast.
+    """
+    day = as_of or _today()
+    record = store.get_project(project)
+    if partner is not None:
+        store.get_partner(partner)  # NotFoundError names the known partners
+    batches = {
+        b.sha256: b for b in store.list_batches(project=project, partner=partner) if _delivered(b) <= day
+    }
+    latest: dict[str, AuditRecord] = {}
+    for audit in store.list_audits(project=project, partner=partner):  # newest first
+        if audit.batch_sha256 in batches:
+            latest.setdefault(audit.batch_sha256, audit)
+    audits = []
+    for sha, audit in latest.items():
+        reviews = store.list_reviews(audit.id)
+        audits.append(audit_facts(audit, batches[sha], reviews[0].decision if reviews else None))
+    audits.sort(key=lambda a: (a.delivered, a.partner, a.batch))
+    names = sorted({a.partner for a in audits} | ({partner} if partner else set()))
+    partners = tuple(_partner_facts(store, name, audits) for name in names)
+    disputes = _dispute_facts(store, audits, partner, day)
+    client = store.get_client()
+    in_client = edition == "client"
+    events = (
+        tuple(
+            EventFacts(e.event.id or "", e.event.partner, e.event.kind, e.event.date, e.description)
+            for name in names
+            for e in list_events(store, name, until=day)
+        )
+        if in_client
+        else ()
+    )
+    health = tuple(_health(store, name, day) for name in names) if in_client else ()
+    subjects = {f"project:{project}"} | {f"partner:{name}" for name in names}
+    # statements describe the data, not a moment: the latest on file counts, whenever it was filed
+    attestations = tuple(a for a in list_attestations(store) if a.subject in subjects)
+    return ProjectFacts(
+        project=record.name,
+        description=record.description,
+        client=None if client is None else client.name,
+        partner=partner,
+        as_of=day,
+        generator=f"labelpact {__version__}",
+        partners=partners,
+        audits=tuple(audits),
+        files=tuple(files),
+        disputes=disputes,
+        events=events,
+        health=health,
+        attestations=attestations,
+    )

@@ -1,0 +1,238 @@
+"""Use cases of publishing: gather a project's facts from the store as known on a date, and write its
+Croissant card (with the consensus files it describes), its EU AI Act mapping, or its readable report.
+
+Everything is read as of ``as_of``: batches delivered after it, disputes opened and events dated after it
+are invisible; each batch counts by its latest audit. Attestations describe the data rather than a moment,
+so the latest statement on file counts. The same store and ``as_of`` give the same bytes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import pyarrow as pa
+
+from labelpact.errors import InvalidInputError, NotFoundError
+from labelpact.io.export import write_csv_table
+from labelpact.report import (
+    DistributionFile,
+    Edition,
+    FieldFacts,
+    ProjectFacts,
+    build_card,
+    card_text,
+    check_card,
+    eu_ai_act,
+    render_report,
+    report_pdf,
+)
+from labelpact.services.ingest import file_sha256
+from labelpact.services.project_facts import project_facts
+from labelpact.services.review import consensus_table
+from labelpact.store import Store
+
+__all__ = [
+    "Published",
+    "check_card_file",
+    "project_facts",
+    "publish_card",
+    "publish_report",
+]
+
+Profile = Literal["croissant", "eu-ai-act"]
+ReportFormat = Literal["html", "pdf"]
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    """What a publish call wrote: the main file and the files beside it, with a summary for ``--json``."""
+
+    path: Path
+    files: tuple[Path, ...]
+    document: dict[str, Any]
+
+
+def _consensus_files(
+    store: Store, facts: ProjectFacts, folder: Path, stem: str
+) -> tuple[DistributionFile, ...]:
+    """Write the published consensus (``batch, task, label, confidence``) and its per-class probabilities."""
+    tables = []
+    by_id = {a.audit: a for a in facts.included}
+    for audit in (store.get_audit(a) for a in by_id):
+        table = consensus_table(store, audit)
+        probas = [n for n in table.column_names if n.startswith("p_")]
+        table = table.select(["task", "label", "confidence", *probas])
+        tables.append(table.add_column(0, "batch", pa.array([audit.batch] * table.num_rows, pa.string())))
+    classes: list[str] = []
+    for a in facts.included:
+        classes += [c for c in a.classes if c not in classes]
+    columns = ["batch", "task", "label", "confidence"] + [f"p_{c}" for c in classes]
+    if tables:
+        merged = pa.concat_tables(tables, promote_options="default")
+    else:
+        merged = pa.table(
+            {
+                c: pa.array([], pa.string() if c in ("batch", "task", "label") else pa.float64())
+                for c in columns
+            }
+        )
+    for name in columns:
+        if name not in merged.column_names:
+            merged = merged.append_column(name, pa.nulls(merged.num_rows, pa.float64()))
+    written = []
+    specs = (
+        (
+            "consensus",
+            ["batch", "task", "label", "confidence"],
+            "The published label of each task and its confidence.",
+        ),
+        (
+            "probabilities",
+            ["batch", "task", *columns[4:]],
+            "Per-class probabilities of each task's true class.",
+        ),
+    )
+    descriptions = {
+        "batch": ("sc:Text", "The delivered batch (first 12 hex digits of its SHA-256)."),
+        "task": ("sc:Text", "The task (item) identifier as delivered."),
+        "label": ("sc:Text", "The consensus class."),
+        "confidence": ("sc:Float", "The probability of the consensus class."),
+    }
+    for role, names, description in specs:
+        path = folder / f"{stem}.{role}.csv"
+        write_csv_table(merged.select(names), path)
+        fields = tuple(
+            FieldFacts(
+                n, *descriptions.get(n, ("sc:Float", f"Probability that the task's class is {n[2:]}."))
+            )
+            for n in names
+        )
+        written.append(
+            DistributionFile(
+                id=f"{role}-csv",
+                name=path.name,
+                encoding_format="text/csv",
+                sha256=file_sha256(path),
+                size_bytes=path.stat().st_size,
+                description=description,
+                fields=fields,
+                key=("batch", "task"),
+            )
+        )
+    return tuple(written)
+
+
+def publish_card(
+    store: Store,
+    project: str,
+    out: str | Path,
+    *,
+    partner: str | None = None,
+    as_of: dt.date | None = None,
+    profile: Profile = "croissant",
+) -> Published:
+    """Write the Croissant card (and beside it the consensus and probability CSVs it describes), or with
+    ``profile="eu-ai-act"`` the EU AI Act mapping as JSON. The card passes ``check_card`` by construction."""
+    target = Path(out)
+    if not target.parent.is_dir():
+        raise InvalidInputError("an existing folder for the output", file=target.parent, got="no such folder")
+    if profile == "eu-ai-act":
+        facts = project_facts(store, project, partner=partner, as_of=as_of, edition="partner")
+        document = eu_ai_act(facts)
+        target.write_text(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n", "utf-8")
+        return Published(target, (), {"out": str(target), "profile": profile, "summary": document["summary"]})
+    if profile != "croissant":
+        raise InvalidInputError("a profile of croissant or eu-ai-act", column="--profile", got=repr(profile))
+    facts = project_facts(store, project, partner=partner, as_of=as_of, edition="partner")
+    stem = target.name.split(".")[0] or "card"
+    files = _consensus_files(store, facts, target.parent, stem)
+    card = build_card(dataclasses.replace(facts, files=files))
+    problems = check_card(card)
+    if problems:  # pragma: no cover - a card that fails its own profile is a bug
+        raise InvalidInputError("a card that passes labelpact's profile", got="; ".join(problems))
+    target.write_text(card_text(card), encoding="utf-8")
+    sources = card["raiSources"]
+    return Published(
+        target,
+        tuple(target.parent / f.name for f in files),
+        {
+            "out": str(target),
+            "files": [{"name": f.name, "sha256": f.sha256, "size_bytes": f.size_bytes} for f in files],
+            "n_batches": len(facts.audits),
+            "n_published": len(facts.included),
+            "rai": {key: entry["source"] for key, entry in sorted(sources.items())},
+        },
+    )
+
+
+def publish_report(
+    store: Store,
+    out: str | Path,
+    *,
+    project: str | None = None,
+    partner: str | None = None,
+    as_of: dt.date | None = None,
+    edition: Edition = "client",
+    fmt: ReportFormat = "html",
+) -> Published:
+    """Write the readable report of a project (or of every project a partner delivered to, with
+    ``partner`` alone) as self-contained HTML or as PDF."""
+    target = Path(out)
+    if not target.parent.is_dir():
+        raise InvalidInputError("an existing folder for the output", file=target.parent, got="no such folder")
+    if fmt not in ("html", "pdf"):
+        raise InvalidInputError("a format of html or pdf", column="--format", got=repr(fmt))
+    if project is None:
+        if partner is None:
+            raise InvalidInputError(
+                "--project NAME or --partner NAME", column="--project", column_kind="option"
+            )
+        projects = sorted({b.project for b in store.list_batches(partner=partner)})
+        if not projects:
+            raise NotFoundError(f"partner {partner!r} has delivered no batch yet")
+        project = projects[0] if len(projects) == 1 else _one_of(projects, partner)
+    facts = project_facts(store, project, partner=partner, as_of=as_of, edition=edition)
+    html = render_report(facts, edition=edition)
+    if fmt == "pdf":
+        target.write_bytes(report_pdf(html))
+    else:
+        target.write_text(html, encoding="utf-8")
+    return Published(
+        target,
+        (),
+        {
+            "out": str(target),
+            "format": fmt,
+            "edition": edition,
+            "project": project,
+            "partner": partner,
+            "as_of": facts.as_of.isoformat(),
+            "n_batches": len(facts.audits),
+        },
+    )
+
+
+def _one_of(projects: Sequence[str], partner: str) -> str:
+    raise InvalidInputError(
+        f"--project NAME: {partner} delivered to {len(projects)} projects ({', '.join(projects)})",
+        column="--project",
+        column_kind="option",
+    )
+
+
+def check_card_file(path: str | Path) -> list[str]:
+    """The profile problems of a card file, one line each (``card.jsonld: rai:x: ...``); [] when it passes."""
+    source = Path(path)
+    try:
+        card = json.loads(source.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InvalidInputError("an existing card file", file=source, got="no such file") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InvalidInputError("a JSON-LD document", file=source, got=str(error)) from None
+    return [f"{source.name}: {problem}" for problem in check_card(card)]
