@@ -43,6 +43,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,6 +64,8 @@ NORMALISERS: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         "<now>",
     ),
+    # "as of" today, where a command defaults to the day it runs (report, transparency)
+    (re.compile(rf"\b{datetime.now(UTC).date().isoformat()}\b"), "<today>"),
     # how long labelpact demo took
     (re.compile(r"finished in \d+(?:\.\d+)? s\b"), "finished in <s> s"),
     # the temporary directory labelpact demo works in

@@ -21,7 +21,7 @@ __all__ = ["serve", "serve_hint"]
     epilog=(
         "Example: labelpact serve --workspace .labelpact --port 8000\n\n"
         "Keys come from 'labelpact user add NAME --role client|partner:NAME'; send them as "
-        "'Authorization: Bearer KEY'. OpenAPI at /openapi.json, interactive docs at /docs."
+        "'Authorization: Bearer KEY'. OpenAPI at /openapi.json."
     )
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")

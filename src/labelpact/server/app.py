@@ -69,6 +69,8 @@ def create_app(settings: Settings, *, config: ServerConfig | None = None) -> Fas
         version=__version__,
         summary="The REST API where an AI lab and its data-labeling vendors meet.",
         lifespan=lifespan,
+        docs_url=None,  # FastAPI's Swagger and ReDoc pages load scripts from a CDN: no network at run time
+        redoc_url=None,
     )
     app.state.config = config
     for router in ROUTERS:

@@ -123,6 +123,15 @@ def test_a_body_over_the_limit_is_a_413_json_error(live: Live) -> None:
     assert response.json()["error"]["type"] == "too_large"
 
 
+def test_no_page_of_the_service_loads_anything_from_another_host(live: Live) -> None:
+    """FastAPI's Swagger and ReDoc pages fetch scripts from a CDN; the service serves neither."""
+    with serving(live.seeded.settings) as url:
+        pages = {path: httpx.get(f"{url}{path}") for path in ("/docs", "/redoc", "/docs/oauth2-redirect")}
+        schema = httpx.get(f"{url}/openapi.json")
+    assert {path: r.status_code for path, r in pages.items()} == dict.fromkeys(pages, 404)
+    assert schema.status_code == 200 and "cdn" not in schema.text.lower()
+
+
 @pytest.mark.parametrize("table", ["request_log", "users", "user_revocations", "dispute_comments"])
 def test_the_service_tables_refuse_update_and_delete(live: Live, table: str) -> None:
     with live.client("other") as client:  # a denied request and a comment: rows in two of the tables
