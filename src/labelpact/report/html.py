@@ -82,10 +82,12 @@ def _context(facts: ProjectFacts, edition: Edition) -> dict[str, Any]:
 def render_report(facts: ProjectFacts, *, edition: Edition = "client") -> str:
     """The report as HTML text; the same facts and edition always give the same text."""
     if edition not in EDITIONS:
-        raise InvalidInputError("an edition of client or partner", column="--edition", got=repr(edition))
+        raise InvalidInputError(
+            "an edition of client or partner", column="edition", column_kind="field", got=repr(edition)
+        )
     if edition == "partner" and facts.partner is None:
         raise InvalidInputError(
-            "a partner for the partner edition (--partner NAME)", column="--edition", got="partner"
+            "a partner for the partner edition", column="partner", column_kind="field", got="none"
         )
     return _environment().get_template("report.html.j2").render(**_context(facts, edition))
 
@@ -96,7 +98,10 @@ def report_pdf(html: str) -> bytes:
         from weasyprint import HTML  # type: ignore[import-untyped,unused-ignore]
     except ImportError as error:  # pragma: no cover - the pdf extra is installed in development
         raise InvalidInputError(
-            "WeasyPrint for --format pdf (pip install 'labelpact[pdf]')", column="--format", got="pdf"
+            "WeasyPrint for the pdf format (pip install 'labelpact[pdf]')",
+            column="fmt",
+            column_kind="field",
+            got="pdf",
         ) from error
 
     def refuse(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:

@@ -148,7 +148,9 @@ def publish_card(
         target.write_text(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n", "utf-8")
         return Published(target, (), {"out": str(target), "profile": profile, "summary": document["summary"]})
     if profile != "croissant":
-        raise InvalidInputError("a profile of croissant or eu-ai-act", column="--profile", got=repr(profile))
+        raise InvalidInputError(
+            "a profile of croissant or eu-ai-act", column="profile", column_kind="field", got=repr(profile)
+        )
     facts = project_facts(store, project, partner=partner, as_of=as_of, edition="partner")
     stem = target.name.split(".")[0] or "card"
     files = _consensus_files(store, facts, target.parent, stem)
@@ -187,11 +189,11 @@ def publish_report(
     if not target.parent.is_dir():
         raise InvalidInputError("an existing folder for the output", file=target.parent, got="no such folder")
     if fmt not in ("html", "pdf"):
-        raise InvalidInputError("a format of html or pdf", column="--format", got=repr(fmt))
+        raise InvalidInputError("a format of html or pdf", column="fmt", column_kind="field", got=repr(fmt))
     if project is None:
         if partner is None:
             raise InvalidInputError(
-                "--project NAME or --partner NAME", column="--project", column_kind="option"
+                "a project, or a partner whose projects to report on", column="project", column_kind="field"
             )
         projects = sorted({b.project for b in store.list_batches(partner=partner)})
         if not projects:
@@ -220,9 +222,9 @@ def publish_report(
 
 def _one_of(projects: Sequence[str], partner: str) -> str:
     raise InvalidInputError(
-        f"--project NAME: {partner} delivered to {len(projects)} projects ({', '.join(projects)})",
-        column="--project",
-        column_kind="option",
+        f"the project to report on: {partner} delivered to {len(projects)} projects ({', '.join(projects)})",
+        column="project",
+        column_kind="field",
     )
 
 

@@ -203,8 +203,9 @@ def test_the_html_is_self_contained_and_the_partner_edition_hides_client_content
     assert "<script" not in client and not re.search(r"""(?:src|href)\s*=""", client)
     assert set(re.findall(r"https?://[^\s\"'<]+", client)) <= {"http://www.w3.org/2000/svg"}
     assert 'id="forecast"' in client and "executive departure: CEO" in client and "12% chance" in client
-    with pytest.raises(InvalidInputError, match="--partner"):
+    with pytest.raises(InvalidInputError, match="a partner for the partner edition") as refused:
         render_report(facts, edition="partner")
+    assert refused.value.column == "partner" and refused.value.column_kind == "field"  # no CLI flag named
     partner = render_report(dataclasses.replace(facts, partner="Acme"), edition="partner")
     assert (
         'id="forecast"' not in partner
