@@ -8,7 +8,9 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -62,22 +64,32 @@ def test_a_partner_role_names_an_existing_partner(cli: RunCli) -> None:
     assert taken.code == 2 and "exists already" in taken.stderr
 
 
-def test_serve_answers_on_loopback_and_stops_gracefully(cli: RunCli, workspace: Path) -> None:
-    _workspace(cli)
+@dataclass
+class Served:
+    """A ``labelpact serve`` process on loopback; ``stderr`` and ``returncode`` are set once it stopped."""
+
+    url: str
+    process: subprocess.Popen[str]
+    stderr: str = ""
+
+
+@contextmanager
+def serve_process(workspace: Path, *, stop_within: float = 60) -> Iterator[Served]:
+    """Start ``labelpact serve`` on a free port, wait until it answers, and stop it with SIGINT after."""
     port = free_port()
-    env = os.environ | {"LABELPACT_WORKSPACE": str(workspace)}
     process = subprocess.Popen(
         [sys.executable, "-m", "labelpact", "serve", "--port", str(port)],
-        env=env,
+        env=os.environ | {"LABELPACT_WORKSPACE": str(workspace)},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+    served = Served(f"http://127.0.0.1:{port}", process)
     try:
         deadline = time.monotonic() + 60
         while True:
             try:
-                health = httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=2)
+                httpx.get(f"{served.url}/api/v1/health", timeout=2)
                 break
             except httpx.TransportError:
                 if process.poll() is not None:
@@ -86,13 +98,20 @@ def test_serve_answers_on_loopback_and_stops_gracefully(cli: RunCli, workspace: 
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.2)
-        assert health.json() == {"status": "ok"}
-        assert httpx.get(f"http://127.0.0.1:{port}/openapi.json").json()["info"]["title"] == "labelpact"
+        yield served
     finally:
         process.send_signal(signal.SIGINT)
-        _, stderr = process.communicate(timeout=60)
-    assert process.returncode == 0, stderr
-    assert "Shutting down" in stderr or "Finished server process" in stderr
+        _, served.stderr = process.communicate(timeout=stop_within)
+
+
+def test_serve_answers_on_loopback_and_stops_gracefully(cli: RunCli, workspace: Path) -> None:
+    _workspace(cli)
+    with serve_process(workspace) as served:
+        health = httpx.get(f"{served.url}/api/v1/health")
+        title = httpx.get(f"{served.url}/openapi.json").json()["info"]["title"]
+    assert health.json() == {"status": "ok"} and title == "labelpact"
+    assert served.process.returncode == 0, served.stderr
+    assert "Shutting down" in served.stderr or "Finished server process" in served.stderr
 
 
 def test_stopping_the_server_finishes_the_jobs_in_flight(tmp_path: Path) -> None:
@@ -103,36 +122,13 @@ def test_stopping_the_server_finishes_the_jobs_in_flight(tmp_path: Path) -> None
 
     settings = load_settings({}, workspace=tmp_path / "ws")
     seeded = seed(settings, tmp_path / "incoming")
-    port = free_port()
-    env = os.environ | {"LABELPACT_WORKSPACE": str(settings.workspace)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "labelpact", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(f"{url}/api/v1/health", timeout=2)
-                break
-            except httpx.TransportError:
-                if process.poll() is not None:
-                    died = process.stderr.read() if process.stderr else ""
-                    raise AssertionError(f"labelpact serve exited {process.returncode}: {died}") from None
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
+    with serve_process(settings.workspace, stop_within=120) as served:
         headers = {"Authorization": f"Bearer {seeded.keys['client']}"}
-        accepted = httpx.post(f"{url}/api/v1/audits", headers=headers, json={"batch": seeded.batch["Acme"]})
+        accepted = httpx.post(
+            f"{served.url}/api/v1/audits", headers=headers, json={"batch": seeded.batch["Acme"]}
+        )
         assert accepted.status_code == 202
-    finally:
-        process.send_signal(signal.SIGINT)
-        _, stderr = process.communicate(timeout=120)
-    assert process.returncode == 0, stderr
+    assert served.process.returncode == 0, served.stderr
     with Store.open(settings) as store:
         job = store.get_job(accepted.json()["id"])
         assert job.status == "succeeded", job.error
