@@ -7,6 +7,13 @@ driver and every Dask worker) is its own. The result difference is the largest a
 posteriors from the in-process fit, by task name, and the number of tasks whose label differs.
 
     python benchmarks/scale.py [--annotations 10000000] [--classes 10] [--parts 20] [--text-mb 200]
+                               [--project-to 100000000]
+
+``--project-to N`` (default 100M) adds rows projected to N annotations from the measured ones when N is
+larger than the run: reading and every iteration cost the same per annotation (each block does the same
+work, blocks grow in number), so seconds and per-process memory scale by N / annotations; the number of
+iterations is taken as measured. The rows say "projected": run with ``--annotations N`` to measure them
+(100M needs about 13 GB in one process, and the Dask rows about as much again across the driver and workers).
 
 Memory-traffic bound of one DS iteration (documented in docs/scale.md): the E-step reads the count
 matrix once (CSR: 8-byte value + 4-byte column per distinct (task, worker, label), 8 bytes per task
@@ -82,6 +89,7 @@ def stage_local(parts: Path, out: Path) -> dict[str, Any]:
     from labelpact.core.aggregators import DawidSkene
     from labelpact.core.annotations import Annotations, natural_order
 
+    idle = rss() / 1e6  # imports only, before any data: the projection's baseline
     started = time.perf_counter()
     table = pq.read_table(parts)
     coded = {r: table[r].combine_chunks().dictionary_encode() for r in ("task", "worker", "label")}
@@ -106,6 +114,7 @@ def stage_local(parts: Path, out: Path) -> dict[str, Any]:
         "fit_s": total - read,
         "n_iter": model.n_iter_,
         "peak_mb": [rss() / 1e6],
+        "idle_mb": [idle],
     }
 
 
@@ -113,6 +122,7 @@ def stage_dask(parts: Path, out: Path, workers: int) -> dict[str, Any]:
     from labelpact.scale import cluster_client, distribute, fit_distributed
 
     with cluster_client(n_workers=workers) as client:
+        idle = [rss() / 1e6, *(v / 1e6 for v in client.run(rss).values())]  # before any data: the baseline
         started = time.perf_counter()
         blocks = distribute(client, parts)
         read = time.perf_counter() - started
@@ -128,6 +138,7 @@ def stage_dask(parts: Path, out: Path, workers: int) -> dict[str, Any]:
         "n_iter": fit.n_iter,
         "n_blocks": len(blocks.blocks),
         "peak_mb": [rss() / 1e6, *(v / 1e6 for v in peaks.values())],
+        "idle_mb": idle,
     }
 
 
@@ -168,6 +179,26 @@ def difference(out: Path, name: str) -> tuple[float, int]:
     return float(np.abs(local - other).max()), int((local.argmax(1) != other.argmax(1)).sum())
 
 
+def print_projection(measured: list[tuple[str, dict[str, Any]]], ratio: float, n: int, parts: int) -> None:
+    """Rows projected to ``n`` annotations: seconds times ``ratio``, per-process peak memory as its idle
+    size plus ``ratio`` times what the data added, the measured iterations (linear in annotations: the
+    same work per block, ``ratio`` times the blocks)."""
+    print(
+        f"\nProjected to {n:,} annotations ({ratio:g} x the measured run, {int(parts * ratio)} parts), not measured:"
+    )
+    print("| engine | seconds | read s | s / iteration | peak MB per process (driver, workers) |")
+    print("|---|---|---|---|---|")
+    for name, r in measured:
+        peaks = ", ".join(
+            f"{i + (p - i) * ratio:,.0f}" for p, i in zip(r["peak_mb"], r["idle_mb"], strict=True)
+        )
+        print(
+            f"| {name} (projected) | {r['seconds'] * ratio:.0f} | {r['read_s'] * ratio:.0f} | "
+            f"{r['fit_s'] / r['n_iter'] * ratio:.2f} | {peaks} |",
+            flush=True,
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -177,6 +208,7 @@ def main() -> None:
     parser.add_argument("--parts", type=int, default=20)
     parser.add_argument("--text-mb", type=float, default=200.0)
     parser.add_argument("--workers", default="1,2")
+    parser.add_argument("--project-to", type=int, default=100_000_000)
     parser.add_argument("--stage", choices=["local", "dask", "scan"], help=argparse.SUPPRESS)
     parser.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--n-workers", type=int, default=1, help=argparse.SUPPRESS)
@@ -210,6 +242,7 @@ def main() -> None:
             f"{local['fit_s'] / local['n_iter']:.3f} | {local['peak_mb'][0]:,.0f} | 0 | 0 |",
             flush=True,
         )
+        measured = [("in-process", local)]
         for w in workers:
             r = run_stage("--stage", "dask", "--dir", tmp, "--n-workers", str(w))
             diff, labels = difference(out, f"dask{w}")
@@ -220,6 +253,9 @@ def main() -> None:
                 f"{diff:.1e} | {labels} |",
                 flush=True,
             )
+            measured.append((f"dask LocalCluster, {w} worker(s)", r))
+        if args.project_to > args.annotations:
+            print_projection(measured, args.project_to / args.annotations, args.project_to, args.parts)
         if args.text_mb > 0:
             size = write_text_parts(args.text_mb, args.parts, out / "text")
             print(f"\nPII scan of {size / 1e6:,.0f} MB of simulated task text ({args.parts} parts)")

@@ -9,10 +9,12 @@ import click
 from rich.table import Table
 
 from labelpact.cli.common import annotation_columns, common_options, file_option, make_output
+from labelpact.cli.deliverable_quality import aggregate_route, agreement_route, workers_route
+from labelpact.cli.deliverables import KIND_HELP, KINDS
 from labelpact.cli.engine import engine_options, pick
 from labelpact.cli.format import number, pct
 from labelpact.cli.progress import progress_for
-from labelpact.services.engine import aggregate_parts_file
+from labelpact.services.engine import aggregate_parts_file, agreement_parts_file, workers_parts_file
 from labelpact.services.quality import METHOD_NAMES, aggregate_file, agreement_file, workers_file
 
 if TYPE_CHECKING:
@@ -30,7 +32,7 @@ __all__ = ["aggregate", "agreement", "workers", "worst_workers_table"]
     type=click.Choice(METHOD_NAMES),
     default="auto",
     show_default=True,
-    help="Truth-inference method.",
+    help="Truth-inference method (bcc is another name for ebcc).",
 )
 @file_option(
     "--gold",
@@ -48,6 +50,8 @@ __all__ = ["aggregate", "agreement", "workers", "worst_workers_table"]
 )
 @engine_options
 @annotation_columns
+@click.option("--kind", type=click.Choice(KINDS), default=None, help=KIND_HELP)
+@aggregate_route
 @common_options
 def aggregate(
     labels: Path,
@@ -126,12 +130,17 @@ def aggregate(
     show_default=True,
     help="Bootstrap replicates for the 95% intervals.",
 )
+@engine_options
 @annotation_columns
+@click.option("--kind", type=click.Choice(KINDS), default=None, help=KIND_HELP)
+@agreement_route
 @common_options
 def agreement(
     labels: Path,
     level: str,
     n_bootstrap: int,
+    engine: str,
+    scheduler: str | None,
     task_column: str | None,
     worker_column: str | None,
     label_column: str | None,
@@ -143,7 +152,7 @@ def agreement(
     output = make_output(as_json)
     chosen: Level = level  # type: ignore[assignment]  # click.Choice checked it
     with progress_for(output) as progress:
-        result = agreement_file(
+        result = pick(engine, scheduler, agreement_file, agreement_parts_file)(
             labels,
             level=chosen,
             n_bootstrap=n_bootstrap,
@@ -186,13 +195,16 @@ def agreement(
     type=click.Choice(METHOD_NAMES),
     default="auto",
     show_default=True,
-    help="Consensus method workers are compared with.",
+    help="Consensus method workers are compared with (bcc is another name for ebcc).",
 )
 @click.option(
     "--out", type=click.Path(path_type=Path), default=None, help="Write one row per worker (CSV or .parquet)."
 )
 @click.option("--top", type=int, default=15, show_default=True, help="Rows shown in the table (worst first).")
+@engine_options
 @annotation_columns
+@click.option("--kind", type=click.Choice(KINDS), default=None, help=KIND_HELP)
+@workers_route
 @common_options
 def workers(
     labels: Path,
@@ -200,6 +212,8 @@ def workers(
     method: str,
     out: Path | None,
     top: int,
+    engine: str,
+    scheduler: str | None,
     task_column: str | None,
     worker_column: str | None,
     label_column: str | None,
@@ -210,7 +224,7 @@ def workers(
     """Scorecards per worker: gold accuracy, agreement with the consensus, spammer score, speed, copying."""
     output = make_output(as_json)
     with progress_for(output) as progress:
-        document = workers_file(
+        document = pick(engine, scheduler, workers_file, workers_parts_file)(
             labels,
             gold=gold,
             method=method,

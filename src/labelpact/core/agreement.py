@@ -155,13 +155,13 @@ def agreement(
     rng = np.random.default_rng(random_state)
     k = a.n_classes
     counts = a.label_counts()[a.labels_per_task() > 0]
-    patterns, sizes = _patterns(counts)
-    stats = _pattern_stats(patterns)
-    values = _class_values(a.classes)
-    point = _coefficients(sizes @ stats, k, level, values)
+    patterns, sizes = count_patterns(counts)
+    stats = pattern_stats(patterns)
+    values = ordered_class_values(a.classes)
+    point = agreement_coefficients(sizes @ stats, k, level, values)
     boot: dict[str, list[FloatArray]] = {name: [] for name in point}
     for weights in multinomial_replicates(sizes, n_bootstrap, rng):
-        for name, replicate in _coefficients(weights @ stats, k, level, values).items():
+        for name, replicate in agreement_coefficients(weights @ stats, k, level, values).items():
             boot[name].append(replicate)
 
     def estimate(name: str, column: int | None = None) -> Estimate:
@@ -204,7 +204,7 @@ def agreement(
     )
 
 
-def _class_values(classes: tuple[str, ...]) -> FloatArray:
+def ordered_class_values(classes: tuple[str, ...]) -> FloatArray:
     """Numeric value of each class for the interval metric: the names as numbers, else the ranks."""
     try:
         return np.array([float(c) for c in classes], dtype=np.float64)
@@ -212,7 +212,7 @@ def _class_values(classes: tuple[str, ...]) -> FloatArray:
         return np.arange(len(classes), dtype=np.float64)
 
 
-def _patterns(counts: FloatArray) -> tuple[Int64Array, Int64Array]:
+def count_patterns(counts: FloatArray) -> tuple[Int64Array, Int64Array]:
     """Distinct per-task count vectors (n_patterns, n_classes) and how many tasks have each."""
     rows = counts.astype(np.int64)
     if rows.size == 0:
@@ -226,7 +226,7 @@ def _patterns(counts: FloatArray) -> tuple[Int64Array, Int64Array]:
     return uniq, sizes.astype(np.int64)
 
 
-def _pattern_stats(patterns: Int64Array) -> FloatArray:
+def pattern_stats(patterns: Int64Array) -> FloatArray:
     """Per-pattern sums that every nominal/ordinal/interval coefficient is built from.
 
     Columns: the K*K coincidence matrix (Krippendorff), the share of agreeing pairs, a pairable
@@ -252,7 +252,9 @@ def _pattern_stats(patterns: Int64Array) -> FloatArray:
     )
 
 
-def _coefficients(totals: FloatArray, k: int, level: Level, values: FloatArray) -> dict[str, FloatArray]:
+def agreement_coefficients(
+    totals: FloatArray, k: int, level: Level, values: FloatArray
+) -> dict[str, FloatArray]:
     """Every coefficient from summed pattern statistics, vectorised over replicates (rows)."""
     totals = np.atleast_2d(totals)
     coinc = totals[:, : k * k].reshape(-1, k, k)

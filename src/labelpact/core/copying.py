@@ -37,7 +37,7 @@ __all__ = [
     "task_log_likelihood",
 ]
 
-_LOG_FLOOR = 1e-12
+LOG_FLOOR = 1e-12
 _SHRINK = 1.0  # pseudo-labels per confusion row drawn towards the crowd's row (empirical Bayes)
 
 
@@ -159,7 +159,7 @@ def copy_tests(
     matrix = label_matrix(first)
     counts = confusion_counts(first, posterior, matrix=matrix)
     confusions = shrunk_confusions(counts)
-    log_conf = np.log(np.maximum(confusions, _LOG_FLOOR))
+    log_conf = np.log(np.maximum(confusions, LOG_FLOOR))
     priors = posterior.sum(0) + 1.0
     log_post = np.log(priors / priors.sum()) + task_log_likelihood(first, log_conf, matrix=matrix)
     # leave the pair out: the truth as the other workers on the task see it
@@ -172,8 +172,8 @@ def copy_tests(
     # On shared tasks, judge each worker against the truth as everyone but its partner sees it: the
     # others' view times its own label's likelihood. Dropping its own label too would drag every
     # accuracy towards chance; keeping the partner's would let a copier vouch for its source.
-    shift_a = posterior[task] - _normalised(q * confusions[wa, :, la])
-    shift_b = posterior[task] - _normalised(q * confusions[wb, :, lb])
+    shift_a = posterior[task] - normalised_rows(q * confusions[wa, :, la])
+    shift_b = posterior[task] - normalised_rows(q * confusions[wb, :, lb])
     for z in range(k):  # a loop over classes, never over annotations
         shared_a[:, z, :] = np.bincount(pair * k + la, shift_a[:, z], minlength=n_pairs * k).reshape(
             n_pairs, k
@@ -217,17 +217,17 @@ def _excess_agreement(
         z_score = np.where(variance > 0, (observed - expected - 0.5) / np.sqrt(variance), 0.0)
         rate = np.clip(expected / n, 0.0, 1.0)
     p_value = np.where(observed >= expected + 1.0, binom.sf(observed - 1, n, rate), 1.0)
-    centre, scale = _empirical_null(z_score)
+    centre, scale = empirical_null(z_score)
     p_value = np.clip(np.maximum(p_value, ndtr(-(z_score - centre) / scale)), 0.0, 1.0)
     return expected, z_score, np.asarray(p_value, dtype=np.float64)
 
 
-def _normalised(rows: FloatArray) -> FloatArray:
+def normalised_rows(rows: FloatArray) -> FloatArray:
     """Rows scaled to sum to 1, shape kept."""
     return np.asarray(rows / rows.sum(axis=1, keepdims=True), dtype=np.float64)
 
 
-def _empirical_null(z: FloatArray, *, min_pairs: int = 30) -> tuple[float, float]:
+def empirical_null(z: FloatArray, *, min_pairs: int = 30) -> tuple[float, float]:
     """Centre and scale of the z-scores of the bulk of pairs, never below (0, 1) (Efron 2004, JASA 99).
 
     Real crowds share hard tasks, so honest workers' errors correlate and every pair agrees a little

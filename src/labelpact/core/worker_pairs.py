@@ -123,7 +123,7 @@ def cohen_kappas(
         n_shared=n_shared[keep].astype(np.intp),
         kappa=point,
     )
-    mean = _nanmean(point)
+    mean = nan_mean(point)
     if n_pairs == 0 or n_bootstrap == 0:
         return pairs, float(mean[0]), (float("nan"), float("nan"))
     # Only tasks that some scored pair shares move the statistics. Resampling all n labelled tasks
@@ -139,11 +139,11 @@ def cohen_kappas(
         weights = np.stack(
             [np.bincount(rng.integers(0, len(relevant), h), minlength=len(relevant)) for h in hits]
         )
-        reps.append(_nanmean(kappa(np.asarray(sums @ weights.T.astype(np.float64)))))
+        reps.append(nan_mean(kappa(np.asarray(sums @ weights.T.astype(np.float64)))))
     return pairs, float(mean[0]), percentile_interval(np.concatenate(reps), confidence=confidence)
 
 
-def _nanmean(values: FloatArray) -> FloatArray:
+def nan_mean(values: FloatArray) -> FloatArray:
     """Row means over finite entries, shape (rows,); NaN for a row with none (no warning)."""
     values = np.atleast_2d(values)
     finite = np.isfinite(values)

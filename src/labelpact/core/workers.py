@@ -28,7 +28,7 @@ from labelpact.errors import InvalidInputError
 
 __all__ = ["WorkerReport", "WorkerThresholds", "score_workers", "spammer_scores"]
 
-_EM_STEPS = 10  # Dawid–Skene refinements of the reference before scoring confusions
+REFERENCE_EM_STEPS = 10  # Dawid–Skene refinements of the reference before scoring confusions
 _MIN_DURATION_S = 0.1  # durations below this (including 0) count as this, so their log is finite
 
 
@@ -160,19 +160,19 @@ def score_workers(
     consensus, probas, gold_dense = _checked(a, consensus, probas, gold)
     limits = thresholds or WorkerThresholds()
     n_labels = a.labels_per_worker()
-    n_gold, correct = _matches(a, gold_dense)
-    n_cons, agree = _matches(a, consensus)
+    n_gold, correct = label_matches(a, gold_dense)
+    n_cons, agree = label_matches(a, consensus)
     with np.errstate(divide="ignore", invalid="ignore"):
         gold_accuracy = np.where(n_gold > 0, correct / n_gold, np.nan)
         consensus_agreement = np.where(n_cons > 0, agree / n_cons, np.nan)
     gold_ci = np.column_stack(wilson_interval(correct, n_gold))
     cons_ci = np.column_stack(wilson_interval(agree, n_cons))
 
-    reference = _reference(a, consensus, probas, gold_dense)
+    reference = worker_reference(a, consensus, probas, gold_dense)
     confusion = confusion_counts(a, reference)
     first = a.select(~a.duplicate_mask(keep="first"))
     posterior = _refined_posterior(first, reference, gold_dense)
-    spammer = 1.0 - _unbiased_spammer_scores(confusion_counts(first, posterior))
+    spammer = 1.0 - unbiased_spammer_scores(confusion_counts(first, posterior))
     copying = copy_tests(
         a,
         posterior,
@@ -258,7 +258,7 @@ def _checked(
     return consensus, probas, gold_dense
 
 
-def _matches(a: Annotations, reference: IntArray) -> tuple[IntArray, FloatArray]:
+def label_matches(a: Annotations, reference: IntArray) -> tuple[IntArray, FloatArray]:
     """Per worker (n_workers,): labels on tasks with a ``reference`` class (n_tasks,; -1 none), and how many match it."""
     known = reference[a.task] >= 0
     n = np.bincount(a.worker[known], minlength=a.n_workers)
@@ -282,7 +282,9 @@ def spammer_scores(confusions: FloatArray, *, seen: npt.NDArray[np.bool_] | None
         return np.where(rows >= 2, np.clip(spread / (rows - 1), 0.0, 1.0), np.nan)
 
 
-def _reference(a: Annotations, consensus: IntArray, probas: FloatArray | None, gold: IntArray) -> FloatArray:
+def worker_reference(
+    a: Annotations, consensus: IntArray, probas: FloatArray | None, gold: IntArray
+) -> FloatArray:
     """What each task's labels are scored against, (n_tasks, K): gold, else posterior, else consensus."""
     reference = np.zeros((a.n_tasks, a.n_classes))
     if probas is not None:
@@ -297,7 +299,7 @@ def _reference(a: Annotations, consensus: IntArray, probas: FloatArray | None, g
 
 
 def _refined_posterior(
-    first: Annotations, reference: FloatArray, gold: IntArray, *, n_iter: int = _EM_STEPS
+    first: Annotations, reference: FloatArray, gold: IntArray, *, n_iter: int = REFERENCE_EM_STEPS
 ) -> FloatArray:
     """Task posteriors (n_tasks, K) after a few Dawid & Skene (1979, Applied Statistics 28) EM steps.
 
@@ -319,7 +321,7 @@ def _refined_posterior(
     return posterior
 
 
-def _unbiased_spammer_scores(counts: FloatArray) -> FloatArray:
+def unbiased_spammer_scores(counts: FloatArray) -> FloatArray:
     """Raykar & Yu's S from confusion counts (n_workers, K, K), corrected for sampling noise.
 
     Rows estimated from few labels scatter by chance, which alone would make a spammer with 20

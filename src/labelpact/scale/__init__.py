@@ -5,9 +5,11 @@ never ``store``, ``services`` or an interface. Needs the ``dask`` extra (``dask[
 
 from __future__ import annotations
 
+from labelpact.scale.agreement import agreement_distributed
 from labelpact.scale.blocks import Block, Progress, Vocabulary
 from labelpact.scale.cluster import BlockSet, cluster_client, distribute
-from labelpact.scale.inference import DISTRIBUTED_METHODS, Fit, fit_distributed
+from labelpact.scale.inference import DISTRIBUTED_METHODS, Fit, check_distributed, fit_distributed
+from labelpact.scale.workers import score_workers_distributed
 
 __all__ = [
     "DISTRIBUTED_METHODS",
@@ -16,7 +18,10 @@ __all__ = [
     "Fit",
     "Progress",
     "Vocabulary",
+    "agreement_distributed",
+    "check_distributed",
     "cluster_client",
     "distribute",
     "fit_distributed",
+    "score_workers_distributed",
 ]

@@ -73,12 +73,14 @@ class Block:
 
 @dataclass(frozen=True, slots=True)
 class BlockSummary:
-    """What the driver keeps of a block: sizes, and labels given per (local worker, class) (n_local_workers, K)."""
+    """What the driver keeps of a block: sizes, labels given per (local worker, class) (n_local_workers, K),
+    and the names of its tasks nobody labelled."""
 
     n_tasks: int
     n_annotations: int
     worker_index: IntArray
     given: FloatArray
+    unlabelled: tuple[str, ...] = ()  # its tasks nobody labelled (rows without a label name them)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +133,7 @@ def _piece(frame: Frame, rows: IntArray) -> Frame:
 def first_seen(frame: Frame) -> tuple[pd.Series, frozenset[str]]:
     """Each worker's first row key in a part (a Series name -> key) and the class names it uses."""
     used, first = np.unique(frame["worker_code"], return_index=True)
+    used, first = used[used >= 0], first[used >= 0]  # -1: a row without a worker (no label either)
     workers = pd.Series(frame["key"][first], index=pd.Index(frame["worker"][used], dtype=object))
     return workers, frozenset(frame["label"].tolist())
 
@@ -161,7 +164,12 @@ def build_block(pieces: Sequence[Frame], vocabulary: Vocabulary, gold: pd.Series
     entries = {role: np.concatenate([p[role] for p in pieces]) for role in ROLES}
     offsets = {role: np.cumsum([0, *(len(p[role]) for p in pieces[:-1])]).astype(np.intp) for role in ROLES}
     row_entry = {
-        role: np.concatenate([p[f"{role}_code"] + o for p, o in zip(pieces, offsets[role], strict=True)])
+        role: np.concatenate(
+            [
+                np.where(p[f"{role}_code"] >= 0, p[f"{role}_code"] + o, -1)
+                for p, o in zip(pieces, offsets[role], strict=True)
+            ]
+        )
         for role in ROLES
     }
     # tasks: a name's first key over the pieces orders the block's tasks as the in-process reader does
@@ -172,16 +180,17 @@ def build_block(pieces: Sequence[Frame], vocabulary: Vocabulary, gold: pd.Series
     order = np.argsort(first_by_name, kind="stable")
     code_of_name = np.empty(len(order), dtype=np.intp)
     code_of_name[order] = np.arange(len(order))
-    task_codes = code_of_name[name_id][row_entry["task"]]
+    labelled = row_entry["label"] >= 0  # rows without a label only name their task
+    task_codes = code_of_name[name_id][row_entry["task"][labelled]]
     tasks = tuple(str(name) for name in np.asarray(unique_tasks, dtype=object)[order])
     first = first_by_name[order]
     entry_worker = pd.Index(vocabulary.workers).get_indexer(pd.Index(entries["worker"], dtype=object))
-    global_worker = entry_worker[row_entry["worker"]]
+    global_worker = entry_worker[row_entry["worker"][labelled]]
     worker_index, worker_codes = compact_codes(
         np.arange(len(vocabulary.workers), dtype=np.intp), global_worker
     )
     label_codes = pd.Index(vocabulary.classes).get_indexer(pd.Index(entries["label"], dtype=object))[
-        row_entry["label"]
+        row_entry["label"][labelled]
     ]
     a = Annotations(
         task=task_codes,
@@ -216,4 +225,5 @@ def _first_keys(piece: Frame) -> Int64Array:
 def summary_of(block: Block) -> BlockSummary:
     """The block's sizes and labels given per (local worker, class)."""
     a = block.annotations
-    return BlockSummary(a.n_tasks, a.n_annotations, block.worker_index, block.counts.given)
+    unlabelled = tuple(a.tasks[i] for i in np.flatnonzero(a.labels_per_task() == 0))
+    return BlockSummary(a.n_tasks, a.n_annotations, block.worker_index, block.counts.given, unlabelled)

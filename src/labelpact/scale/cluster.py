@@ -7,6 +7,7 @@ survives it. Per-iteration work is ``map_reduce``: one task per block, then pair
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -19,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from labelpact.core.annotations import FloatArray
+from labelpact.errors import InvalidInputError
 from labelpact.scale.blocks import (
     Block,
     BlockSummary,
@@ -100,6 +102,8 @@ class BlockSet:
     given: FloatArray  # (n_workers, K) labels each worker gave per class
     progress: Progress | None = None
     use_gold: bool = True  # False: fits ignore the blocks' gold (scored on gold they never saw)
+    unlabelled: frozenset[str] = frozenset()  # tasks named by rows without a label only
+    layout: tuple[Any, Any] | None = None  # the last gather's task order and block bounds (``scatter_rows``)
 
     @property
     def n_workers(self) -> int:
@@ -135,7 +139,19 @@ class BlockSet:
         names = np.concatenate([np.asarray(p[1], dtype=object) for p in parts])
         rows = np.concatenate([p[2] for p in parts])
         order = np.argsort(keys, kind="stable")
+        self.layout = (order, np.cumsum([0, *(len(p[0]) for p in parts)]))
         return tuple(str(n) for n in names[order]), rows[order]
+
+    def scatter_rows(self, rows: FloatArray) -> list[Any]:
+        """Rows (n_tasks, ...) in global task order, as the last ``gather_tasks`` returned them, cut back into
+        one future per block (each block's tasks in its own order)."""
+        if self.layout is None:
+            raise InvalidInputError("rows gathered from the blocks before they are sent back")
+        order, bounds = self.layout
+        by_entry = np.empty_like(rows)
+        by_entry[order] = rows
+        pieces = [by_entry[lo:hi] for lo, hi in itertools.pairwise(bounds)]
+        return list(self.client.scatter(pieces))
 
 
 def task_rows(fn: Callable[..., Any], item: Any, *args: Any) -> tuple[Any, Any, Any]:
@@ -190,4 +206,5 @@ def distribute(
         n_annotations=sum(s.n_annotations for s in summaries_),
         given=given.dense(len(vocab.workers)),
         progress=progress,
+        unlabelled=frozenset(name for s in summaries_ for name in s.unlabelled),
     )

@@ -14,15 +14,26 @@ from typing import Any
 import numpy as np
 
 from labelpact.core.aggregators.dawid_skene import DawidSkene, EMTables, LocalData, OneCoinDawidSkene
+from labelpact.core.aggregators.ebcc import EBCC
+from labelpact.core.aggregators.glad import GLAD
 from labelpact.core.aggregators.mace import MACE, MaceKernel
-from labelpact.core.aggregators.majority_vote import vote_shares
+from labelpact.core.aggregators.majority_vote import Wawa, vote_shares
 from labelpact.core.annotations import FloatArray, Gold, IntArray
-from labelpact.core.kernels import clamp_gold
+from labelpact.core.kernels import clamp_gold, vote_counts
 from labelpact.errors import InvalidInputError
 from labelpact.scale.blocks import Block, SparseRows
 from labelpact.scale.cluster import BlockSet
 
-__all__ = ["DISTRIBUTED_METHODS", "ClusterDawidSkeneData", "ClusterMaceData", "Fit", "fit_distributed"]
+__all__ = [
+    "DISTRIBUTED_METHODS",
+    "NOT_DISTRIBUTED",
+    "ClusterDawidSkeneData",
+    "ClusterMaceData",
+    "Fit",
+    "check_distributed",
+    "fit_distributed",
+    "refusal",
+]
 
 
 class Fit:
@@ -40,21 +51,78 @@ def gold_of(block: Block, use_gold: bool) -> Gold | None:
     return block.gold if use_gold else None
 
 
-# -- majority vote ------------------------------------------------------------------------------
+# -- majority vote and Wawa ----------------------------------------------------------------------
 
 
-def block_vote_shares(block: Block, use_gold: bool) -> FloatArray:
+def frequencies_of(blocks: BlockSet) -> FloatArray:
+    """Each class's share of all labels (K,), as ``kernels.label_frequencies`` of the whole delivery: the
+    vote share of a task nobody labelled."""
+    counts = blocks.given.sum(axis=0)
+    total = counts.sum()
+    return counts / total if total > 0 else np.full(blocks.n_classes, 1.0 / max(blocks.n_classes, 1))
+
+
+def block_shares(block: Block, frequencies: FloatArray, weights: FloatArray | None = None) -> FloatArray:
+    """``vote_shares`` of a block's tasks (n_local_tasks, K), the whole delivery's label shares where a
+    task has no (weighted) vote; ``weights`` (n_local_workers,) weigh each worker's labels."""
+    a = block.annotations
+    shares = vote_shares(a, None if weights is None else weights[a.worker])
+    shares[vote_counts(a, None if weights is None else weights[a.worker]).sum(axis=1) <= 0] = frequencies
+    return shares
+
+
+def block_vote_shares(block: Block, use_gold: bool, frequencies: FloatArray) -> FloatArray:
     """Vote shares of a block's tasks (n_local_tasks, K), gold tasks set to their class."""
-    return clamp_gold(vote_shares(block.annotations), gold_of(block, use_gold))
+    return clamp_gold(block_shares(block, frequencies), gold_of(block, use_gold))
+
+
+def block_wawa_hits(block: Block, use_gold: bool) -> tuple[Any, ...]:
+    """Per global worker: labels equal to the majority vote (or to gold where known), and labels (n, 2)."""
+    a = block.annotations
+    reference = vote_shares(a).argmax(axis=1)
+    gold = gold_of(block, use_gold)
+    if gold is not None and len(gold):
+        reference[gold.task] = gold.label
+    hits = np.bincount(
+        a.worker, weights=(a.label == reference[a.task]).astype(np.float64), minlength=a.n_workers
+    )
+    n = np.bincount(a.worker, minlength=a.n_workers).astype(np.float64)
+    return (SparseRows(block.worker_index, np.column_stack([hits, n])),)
+
+
+def block_wawa_shares(
+    block: Block, use_gold: bool, skills: FloatArray, frequencies: FloatArray
+) -> FloatArray:
+    """Wawa's weighted vote shares of a block's tasks; plain vote shares where every weight is 0."""
+    shares = block_shares(block, frequencies, skills[block.worker_index])
+    a = block.annotations
+    unweighted = vote_counts(a, skills[block.worker_index][a.worker]).sum(axis=1) <= 0
+    unweighted &= a.labels_per_task() > 0
+    if unweighted.any():
+        shares[unweighted] = vote_shares(a)[unweighted]
+    return clamp_gold(shares, gold_of(block, use_gold))
+
+
+def fit_wawa(blocks: BlockSet) -> Fit:
+    """``Wawa``: weights are each worker's agreement with the majority vote (gold where known), summed over
+    blocks; then the weighted vote, block by block."""
+    (rows,) = blocks.map_reduce(block_wawa_hits, blocks.use_gold)
+    table = rows.dense(blocks.n_workers) if len(rows.index) else np.zeros((blocks.n_workers, 2))
+    skills = np.divide(table[:, 0], table[:, 1], out=np.zeros(blocks.n_workers), where=table[:, 1] > 0)
+    frequencies = frequencies_of(blocks)
+    tasks, probas = blocks.gather_tasks(block_wawa_shares, blocks.use_gold, skills, frequencies)
+    model = Wawa()
+    model.skills_, model.n_iter_ = skills, 1
+    return Fit(tasks, probas, 1, model)
 
 
 # -- Dawid-Skene and one-coin -------------------------------------------------------------------
 
 
-def block_vote_tables(block: Block, use_gold: bool) -> tuple[Any, ...]:
+def block_vote_tables(block: Block, use_gold: bool, frequencies: FloatArray) -> tuple[Any, ...]:
     """The vote-share start's tables of one block (posterior sum, expected counts by global worker)."""
-    tables = LocalData(block.annotations, block.counts, gold_of(block, use_gold)).vote_tables()
-    return tables.posterior_sum, SparseRows(block.worker_index, tables.expected)
+    posteriors = block_vote_shares(block, use_gold, frequencies)
+    return posteriors.sum(axis=0), SparseRows(block.worker_index, block.counts.m_step_counts(posteriors))
 
 
 def block_em_tables(block: Block, params: tuple[FloatArray, FloatArray], use_gold: bool) -> tuple[Any, ...]:
@@ -124,7 +192,9 @@ class ClusterDawidSkeneData(BlockData):
         )
 
     def vote_tables(self) -> EMTables:
-        posterior_sum, rows = self.blocks.map_reduce(block_vote_tables, self.blocks.use_gold)
+        posterior_sum, rows = self.blocks.map_reduce(
+            block_vote_tables, self.blocks.use_gold, frequencies_of(self.blocks)
+        )
         return EMTables(posterior_sum, self._expected(rows))
 
     def em_tables(self, priors: FloatArray, confusions: FloatArray) -> tuple[float, EMTables]:
@@ -234,7 +304,28 @@ class ClusterMaceData(BlockData):
 
 # -- dispatch -----------------------------------------------------------------------------------
 
-DISTRIBUTED_METHODS = ("ds", "mace", "mv", "one-coin-ds")
+DISTRIBUTED_METHODS = ("bcc", "ds", "ebcc", "glad", "mace", "mv", "one-coin-ds", "wawa")
+# why a method does not run on the dask engine (the error says it)
+NOT_DISTRIBUTED = {
+    "auto": "auto's selection refits every candidate on folds of held-out labels drawn in annotation order, "
+    "warm-starts full fits from a sample's fits and calibrates, in one process",
+}
+
+
+def refusal(method: str) -> InvalidInputError:
+    """The error for a method the dask engine does not run: the methods it runs, and why not this one."""
+    why = NOT_DISTRIBUTED.get(method)
+    return InvalidInputError(
+        f"a method the dask engine runs: {list(DISTRIBUTED_METHODS)}" + (f" ({why})" if why else ""),
+        column="method",
+        got=repr(method),
+    )
+
+
+def check_distributed(method: str) -> None:
+    """``refusal(method)`` raised unless the dask engine runs ``method``."""
+    if method not in DISTRIBUTED_METHODS:
+        raise refusal(method)
 
 
 def fit_distributed(
@@ -253,18 +344,30 @@ def fit_distributed(
     if not use_gold:
         blocks = dataclasses.replace(blocks, use_gold=False)
     if method == "mv":
-        tasks, probas = blocks.gather_tasks(block_vote_shares, blocks.use_gold)
+        tasks, probas = blocks.gather_tasks(block_vote_shares, blocks.use_gold, frequencies_of(blocks))
         return Fit(tasks, probas, 0, None)
     if method in ("ds", "one-coin-ds"):
         model: Any = (DawidSkene if method == "ds" else OneCoinDawidSkene)(**(params or {}))
         data = ClusterDawidSkeneData(blocks, method)
         probas = model.fit_data(data)
         return Fit(data.tasks, probas, model.n_iter_, model)
+    if method == "wawa":
+        return fit_wawa(blocks)
+    if method == "glad":
+        from labelpact.scale.glad import fit_glad
+
+        glad = GLAD(**(params or {}))
+        tasks, probas = fit_glad(blocks, glad)
+        return Fit(tasks, probas, glad.n_iter_, glad)
+    if method in ("ebcc", "bcc"):
+        from labelpact.scale.ebcc import fit_ebcc
+
+        ebcc = EBCC(**{"random_state": random_state, **(params or {})})
+        tasks, probas = fit_ebcc(blocks, ebcc)
+        return Fit(tasks, probas, ebcc.n_iter_, ebcc)
     if method == "mace":
         model = MACE(**{"random_state": random_state, **(params or {})})
         mace_data = ClusterMaceData(blocks)
         probas = model.fit_data(mace_data)
         return Fit(mace_data.tasks, probas, model.n_iter_, model)
-    raise InvalidInputError(
-        f"a method the dask engine runs: {list(DISTRIBUTED_METHODS)}", column="method", got=repr(method)
-    )
+    raise refusal(method)

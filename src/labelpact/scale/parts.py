@@ -87,32 +87,44 @@ def part_frames(
 
 
 def compact_codes(names: npt.NDArray[Any], codes: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], IntArray]:
-    """Only the names ``codes`` use, in their order, and the codes renumbered into them (one pass, no sort)."""
+    """Only the names ``codes`` use, in their order, and the codes renumbered into them (one pass, no sort);
+    a code of -1 (no name: a blank label or worker) stays -1."""
     used = np.zeros(len(names), dtype=bool)
-    used[codes] = True
-    renumber = np.cumsum(used, dtype=np.intp) - 1
+    used[codes[codes >= 0]] = True
+    renumber = np.append(np.cumsum(used, dtype=np.intp) - 1, -1)  # renumber[-1] is -1
     return names[used], renumber[codes]
 
 
 def read_part(frame: Any, index: int, chosen: dict[str, str]) -> Frame:
-    """One part's rows with a label, each role coded against the part's own names (``pandas.factorize``: the
-    names are turned into text once per distinct value, not per row), and each row's key."""
+    """One part's rows, each role coded against the part's own names (``pandas.factorize``: the names are
+    turned into text once per distinct value, not per row), and each row's key.
+
+    As the in-process reader: a row without a label (an abstention, or a task nobody labelled) keeps its
+    task and worker (label code -1), so the task is listed as unlabelled and the worker is in the
+    vocabulary; a blank task is an error, and so is a label without a worker.
+    """
     import pandas as pd
 
     coded = {}
     for role in ROLES:
         codes, names = pd.factorize(frame[chosen[role]])
-        coded[role] = (np.asarray(pd.Index(names).astype(str), dtype=object), codes.astype(np.intp))
-    label_names, label_codes = coded["label"]
-    rows = np.flatnonzero((label_codes >= 0) & (label_names != "")[label_codes])
-    out: Frame = {"key": (np.int64(index) << KEY_SHIFT) + rows.astype(np.int64)}
+        text = np.asarray(pd.Index(names).astype(str), dtype=object)
+        codes = codes.astype(np.intp)
+        if role != "task":  # an empty name is no name
+            codes = np.append(np.where(text == "", -1, np.arange(len(text))), -1)[codes]
+        coded[role] = (text, codes)
+    if (coded["task"][1] < 0).any():
+        raise InvalidInputError(
+            "a task on every row", column=chosen["task"], got=f"a blank task in part {index + 1}"
+        )
+    if ((coded["worker"][1] < 0) & (coded["label"][1] >= 0)).any():
+        raise InvalidInputError(
+            "a worker for every label", column=chosen["worker"], got=f"a blank worker in part {index + 1}"
+        )
+    out: Frame = {"key": (np.int64(index) << KEY_SHIFT) + np.arange(len(coded["task"][1]), dtype=np.int64)}
     for role in ROLES:
         names, codes = coded[role]
-        if role != "label" and (codes[rows] < 0).any():
-            raise InvalidInputError(
-                f"a {role} on every row", column=chosen[role], got=f"a blank {role} in part {index + 1}"
-            )
-        out[role], out[f"{role}_code"] = compact_codes(names, codes[rows])
+        out[role], out[f"{role}_code"] = compact_codes(names, codes)
     return out
 
 

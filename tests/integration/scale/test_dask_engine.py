@@ -101,6 +101,7 @@ def test_gold_anchors_the_same_way(client: Any, simulated: Any) -> None:
     result = aggregate_distributed(
         folder, "ds", gold=_gold_file(folder.parent / "gold.csv", gold), client=client
     )
+    assert g is not None
     local = create("ds").fit(a, g)
     c = result.result.consensus
     check_same(c.tasks, c.probas, a, local.probas_)

@@ -1,48 +1,31 @@
-"""Use cases on the Dask engine: consensus and the ethics scan of Parquet parts too large for one process.
+"""Truth inference on the Dask engine: the consensus of Parquet parts, as ``aggregate_file``'s document.
 
-They return the local path's result types (``ConsensusResult``, ``PiiReport``), so a command renders
-either engine's answer the same way. Without ``scheduler`` a ``LocalCluster`` sized to this machine runs
-them (one single-threaded worker process per core). Needs the ``dask`` extra.
+Returns the local path's result types (``ConsensusResult``), so a command renders either engine's answer
+the same way. Labels and posteriors equal the in-process fit's (posteriors within 1e-9).
 """
 
 from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Collection, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypeAlias
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from labelpact.core.calibration import Calibration
 from labelpact.core.consensus import Consensus, HeldOutAccuracy
-from labelpact.errors import ConvergenceWarning, InvalidInputError
-from labelpact.ethics import EthicsReport
+from labelpact.errors import ConvergenceWarning
 from labelpact.io.export import write_consensus
-from labelpact.services.ethics import check_phone_regions, contract_or_default, ethics_document
-from labelpact.services.progress import UNKNOWN, stage
+from labelpact.services.engine.session import Progress, engine_client, engine_progress
 from labelpact.services.progress import Progress as StageProgress
+from labelpact.services.progress import stage
 from labelpact.services.quality import ConsensusReport, ConsensusResult
 
-__all__ = [
-    "ENGINES",
-    "DistributedConsensus",
-    "Engine",
-    "aggregate_distributed",
-    "aggregate_parts_file",
-    "engine_client",
-    "engine_progress",
-    "ethics_parts_file",
-    "scan_distributed",
-]
-
-Engine: TypeAlias = Literal["local", "dask"]
-ENGINES: tuple[Engine, ...] = ("local", "dask")
-Progress: TypeAlias = Any  # labelpact.scale.Progress: (stage, done, total or None) -> None
+__all__ = ["DistributedConsensus", "aggregate_distributed", "aggregate_parts_file"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,24 +39,6 @@ class DistributedConsensus:
     n_classes: int
     n_gold: int
     n_blocks: int
-
-
-@contextmanager
-def engine_client(
-    scheduler: str | None = None, *, n_workers: int | None = None, client: Any = None
-) -> Iterator[Any]:
-    """``client`` when given, else a client of ``scheduler``, else of a new ``LocalCluster`` on this machine."""
-    if client is not None:
-        yield client
-        return
-    try:
-        from labelpact.scale import cluster_client
-    except ImportError as error:  # pragma: no cover - the dask extra is missing
-        raise InvalidInputError(
-            "the dask extra installed (pip install 'labelpact[dask]')", got=str(error)
-        ) from None
-    with cluster_client(scheduler, n_workers=n_workers) as made:
-        yield made
 
 
 def aggregate_distributed(
@@ -98,13 +63,11 @@ def aggregate_distributed(
     anchored by it and ``held_out`` is the method refitted without the gold, scored on it (the local rule
     above 50,000 labels). The confidence is the posterior of the label: this engine does not calibrate.
     """
-    from labelpact.scale import DISTRIBUTED_METHODS, distribute, fit_distributed
+    from labelpact.scale import distribute, fit_distributed
+    from labelpact.scale.inference import check_distributed
     from labelpact.scale.parts import read_gold_names
 
-    if method not in DISTRIBUTED_METHODS:
-        raise InvalidInputError(
-            f"a method the dask engine runs: {list(DISTRIBUTED_METHODS)}", column="method", got=repr(method)
-        )
+    check_distributed(method)
     gold_names = (
         None if gold is None else read_gold_names(gold, task_column=task_column, label_column=label_column)
     )
@@ -121,7 +84,7 @@ def aggregate_distributed(
             else _held_out(blocks, fit, gold_names, method, random_state=random_state)
         )
     seconds = time.perf_counter() - started
-    consensus = _consensus(fit, blocks.vocabulary.classes, method, held_out)
+    consensus = _consensus(fit, blocks.vocabulary.classes, method, held_out, blocks.unlabelled)
     result = ConsensusResult(
         consensus=consensus,
         accuracy=None if held_out is None else held_out.value,
@@ -161,18 +124,29 @@ def _held_out(
 
 
 def _consensus(
-    fit: Any, classes: tuple[str, ...], method: str, held_out: HeldOutAccuracy | None
+    fit: Any,
+    classes: tuple[str, ...],
+    method: str,
+    held_out: HeldOutAccuracy | None,
+    unlabelled: frozenset[str] = frozenset(),
 ) -> Consensus:
-    """The distributed fit as a ``Consensus``; its posteriors are not calibrated, and it says so."""
+    """The distributed fit as a ``Consensus``; its posteriors are not calibrated, and it says so. A task
+    nobody labelled gets no label (None) and a NaN confidence, as in-process (``consensus_codes``)."""
     probas = fit.probas
     codes = probas.argmax(axis=1)
-    confidence = probas[np.arange(len(codes)), codes]
+    if unlabelled:
+        codes[np.isin(np.asarray(fit.tasks, dtype=object), list(unlabelled))] = -1
+    labelled = codes >= 0
+    confidence = np.full(len(codes), np.nan)
+    confidence[labelled] = probas[np.flatnonzero(labelled), codes[labelled]]
     for array in (probas, confidence):
         array.flags.writeable = False
+    named = np.asarray(classes, dtype=object)[np.maximum(codes, 0)]
+    named[~labelled] = None
     return Consensus(
         tasks=fit.tasks,
         classes=classes,
-        labels=tuple(classes[c] for c in codes.tolist()),
+        labels=tuple(named.tolist()),
         probas=probas,
         confidence=confidence,
         method=method,
@@ -181,51 +155,6 @@ def _consensus(
         calibrated_probas=probas,
         calibration=Calibration(source="none (dask engine: posteriors as fitted)"),
     )
-
-
-def scan_distributed(
-    payload_parts: str | Path,
-    *,
-    scheduler: str | None = None,
-    client: Any = None,
-    n_workers: int | None = None,
-    task_column: str | None = None,
-    fields: Sequence[str] | None = None,
-    phone_regions: Sequence[str] = ("US",),
-    names: str = "auto",
-    allowed_licenses: Collection[str] | None = None,
-    progress: Progress | None = None,
-) -> Any:
-    """The PII scan (and licence vetting with ``allowed_licenses``) of Parquet parts of task payloads on
-    a Dask cluster: a ``labelpact.scale.ethics.DistributedEthics`` (findings as the local scan's)."""
-    from labelpact.scale.ethics import scan_parts
-
-    with engine_client(scheduler, n_workers=n_workers, client=client) as c:
-        return scan_parts(
-            c,
-            payload_parts,
-            task_column=task_column,
-            fields=fields,
-            phone_regions=phone_regions,
-            names=names,
-            allowed_licenses=allowed_licenses,
-            progress=progress,
-        )
-
-
-def engine_progress(progress: StageProgress | None) -> Progress | None:
-    """The scale layer's ``(stage, done, total)`` reports as the services' ``(what, fraction)`` callback."""
-    if progress is None:
-        return None
-    report = progress
-
-    def forward(what: str, done: int, total: int | None) -> None:
-        if total:
-            report(f"{what} ({done}/{total})", done / total)
-        else:
-            report(f"{what} ({done})", UNKNOWN)
-
-    return forward
 
 
 def aggregate_parts_file(
@@ -270,7 +199,7 @@ def aggregate_parts_file(
         "n_gold": found.n_gold,
         "seconds": round(found.result.seconds, 4),
         "n_iter": c.n_iter,
-        "mean_confidence": float(np.mean(c.confidence)) if len(c.confidence) else None,
+        "mean_confidence": float(np.nanmean(c.confidence)) if (~np.isnan(c.confidence)).any() else None,
         "calibration": None
         if c.calibration is None
         else {
@@ -279,51 +208,9 @@ def aggregate_parts_file(
             "rho": c.calibration.rho,
             "tau": c.calibration.tau,
         },
-        "n_unlabelled": 0,
-        "unlabelled": [],
+        "n_unlabelled": len(c.unlabelled),
+        "unlabelled": list(c.unlabelled),
         "out": str(out) if out else None,
         "engine": {"name": "dask", "n_blocks": found.n_blocks, "scheduler": scheduler or "LocalCluster"},
     }
     return ConsensusReport(document, found.result.seconds, int((c.confidence < 0.7).sum()))
-
-
-def ethics_parts_file(
-    labels: str | Path,
-    *,
-    tasks: str | Path,
-    contract: str | Path | None = None,
-    gold: str | Path | None = None,
-    slice_columns: Sequence[str] = (),
-    phone_regions: Sequence[str] = (),
-    task_column: str | None = None,
-    worker_column: str | None = None,
-    label_column: str | None = None,
-    progress: StageProgress | None = None,
-    scheduler: str | None = None,
-    client: Any = None,
-) -> dict[str, Any]:
-    """``ethics_file`` on the Dask engine: the PII scan and licence vetting of TASKS (Parquet parts of
-    payloads), judged by the contract; the same ``--json`` document. Slice bias and pay need the labels
-    in one process: ask for them with ``--engine local``."""
-    if slice_columns:
-        raise InvalidInputError(
-            "no --slice-column with --engine dask (slice bias runs with --engine local)",
-            column="slice column",
-            got=", ".join(slice_columns),
-        )
-    regions = check_phone_regions(phone_regions)
-    terms = contract_or_default(contract)
-    stage(progress, "scanning payloads for personal data and licences on dask")
-    allowed = terms.data.allowed_licenses
-    found = scan_distributed(
-        tasks,
-        scheduler=scheduler,
-        client=client,
-        task_column=None,
-        phone_regions=regions,
-        allowed_licenses=None if allowed is None else tuple(allowed),
-        progress=engine_progress(progress),
-    )
-    document = ethics_document(EthicsReport(pii=found.pii, provenance=found.provenance), terms)
-    document["engine"] = {"name": "dask", "n_parts": found.n_parts, "scheduler": scheduler or "LocalCluster"}
-    return document

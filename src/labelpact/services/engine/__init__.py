@@ -1,0 +1,32 @@
+"""Use cases on the Dask engine: consensus, agreement, worker scorecards and the ethics scan of Parquet parts
+too large for one process (not yet the audit: see docs/scale.md).
+
+They return the local path's result types (``ConsensusResult``, ``Agreement``, ``PiiReport``...), so a
+command renders either engine's answer the same way. Without ``scheduler`` a ``LocalCluster`` sized to this
+machine runs them (one single-threaded worker process per core). Needs the ``dask`` extra.
+"""
+
+from __future__ import annotations
+
+from labelpact.services.engine.consensus import (
+    DistributedConsensus,
+    aggregate_distributed,
+    aggregate_parts_file,
+)
+from labelpact.services.engine.ethics import ethics_parts_file, scan_distributed
+from labelpact.services.engine.quality import agreement_parts_file, workers_parts_file
+from labelpact.services.engine.session import ENGINES, Engine, engine_client, engine_progress
+
+__all__ = [
+    "ENGINES",
+    "DistributedConsensus",
+    "Engine",
+    "aggregate_distributed",
+    "aggregate_parts_file",
+    "agreement_parts_file",
+    "engine_client",
+    "engine_progress",
+    "ethics_parts_file",
+    "scan_distributed",
+    "workers_parts_file",
+]
