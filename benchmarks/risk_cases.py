@@ -28,7 +28,14 @@ from threadpoolctl import threadpool_limits
 
 from labelpact.partners.risk import RiskPriors, forecast, load_priors
 from labelpact.partners.risk.fit import monthly_hazard, priors_toml
-from labelpact.partners.risk.library import FITTED_FILE, Case, case_history, fit_cases, load_cases
+from labelpact.partners.risk.library import (
+    FITTED_FILE,
+    Case,
+    case_history,
+    fit_cases,
+    load_cases,
+    profile_lag,
+)
 
 
 def auc(positive: Sequence[float], negative: Sequence[float]) -> float:
@@ -52,13 +59,14 @@ def evaluate(
     full = fit_cases(cases, priors=sourced) if mode == "in-sample" else None
     for i, case in enumerate(cases):
         train = [c for j, c in enumerate(cases) if j != i]
+        fold = profile_lag(train, priors=sourced)[0] if mode == "leave-one-out, lag profiled" else sourced
         if mode == "prior":
             shipped, library = sourced, sourced
         else:
-            fit = full if full is not None else fit_cases(train, priors=sourced)
+            fit = full if full is not None else fit_cases(train, priors=fold)
             shipped, library = fit.priors, fit.fitted.priors
-        base = case_history(train, priors=sourced).outcome
-        held = case_history([case], priors=sourced)
+        base = case_history(train, priors=fold).outcome
+        held = case_history([case], priors=fold)
         hazard = monthly_hazard(library, held.signals).sum(axis=1)
         happened = (held.outcome >= 0).astype(float)
         sq_model.append((hazard - happened) ** 2)
@@ -85,6 +93,19 @@ def evaluate(
     }
 
 
+def print_library(cases: Sequence[Case]) -> None:
+    """The library as a Markdown table: each case's outcome, end, events by kind and main source."""
+    print("| case | client | partner | sector | outcome | end | events | main source |")
+    print("|---|---|---|---|---|---|---|---|")
+    for c in cases:
+        kinds = sorted({e.kind for e in c.events})
+        counts = ", ".join(f"{k} {sum(e.kind == k for e in c.events)}" for k in kinds) or "none"
+        print(
+            f"| {c.id} | {c.client} | {c.partner} | {c.sector} | {c.outcome} | {c.end} | {counts} | "
+            f"<{c.source_url}> |"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--horizon", type=int, default=90)
@@ -92,11 +113,17 @@ def main() -> None:
     parser.add_argument(
         "--write", action="store_true", help=f"write the library fit to partners/{FITTED_FILE}"
     )
+    parser.add_argument("--list", action="store_true", help="print the library's cases with their sources")
     args = parser.parse_args()
+    if args.list:
+        print_library(load_cases())
+        return
     if args.write:
         target = Path(__file__).resolve().parents[1] / "src" / "labelpact" / "partners" / FITTED_FILE
         header = "# The forecast's default model: the sourced priors refitted on partners/data/cases.\n# Written by benchmarks/risk_cases.py --write; do not edit by hand.\n"
-        target.write_text(header + priors_toml(fit_cases(load_cases()).priors), encoding="utf-8")
+        cases = load_cases()
+        shaped = profile_lag(cases)[0]
+        target.write_text(header + priors_toml(fit_cases(cases, priors=shaped).priors), encoding="utf-8")
         print(f"wrote {target}")
         return
     cases = load_cases()
@@ -104,7 +131,7 @@ def main() -> None:
     print(f"# Case library: {len(cases)} cases, {n_broke} breakups, {len(cases) - n_broke} continuing\n")
     results = {}
     with threadpool_limits(limits=1, user_api="blas"):
-        for mode in ("prior", "leave-one-out", "in-sample"):
+        for mode in ("prior", "leave-one-out", "leave-one-out, lag profiled", "in-sample"):
             start = time.perf_counter()
             results[mode] = evaluate(cases, args.horizon, args.paths, mode)
             results[mode]["seconds"] = time.perf_counter() - start
@@ -116,16 +143,23 @@ def main() -> None:
                 cases, args.horizon, args.paths, "leave-one-out", moved
             )
             results[f"leave-one-out, lag {lag:.0f} days"]["seconds"] = time.perf_counter() - start
+    _, profile = profile_lag(cases)
+    print("## Lag of slow-burn signals, profile log-likelihood on the whole library\n")
+    print("| lag (days) | " + " | ".join(f"{lag:.0f}" for lag in profile) + " |")
+    print("|---|" + "---:|" * len(profile))
+    print("| log-likelihood | " + " | ".join(f"{v:.2f}" for v in profile.values()) + " |\n")
     loo = results["leave-one-out"]
     print(f"## Leave-one-case-out, {args.horizon}-day risk\n")
-    print("| case | outcome | end | day before | 180 days before | x median continuing | prior only |")
-    print("|---|---|---|---:|---:|---:|---:|")
+    print("| case | outcome | end | day before | rank | 180 days before | x median continuing | prior only |")
+    print("|---|---|---|---:|---:|---:|---:|---:|")
     prior_rows = {r[0].id: r for r in results["prior"]["rows"]}
+    order = sorted(loo["rows"], key=lambda r: -r[1])  # rank 1: the highest day-before risk
+    rank = {r[0].id: i for i, r in enumerate(order, start=1)}
     for case, now, then in loo["rows"]:
         ratio = now / loo["median_continuing"]
         print(
-            f"| {case.id} | {case.outcome} | {case.end} | {100 * now:.2f}% | {100 * then:.2f}% | "
-            f"{ratio:.1f} | {100 * prior_rows[case.id][1]:.2f}% |"
+            f"| {case.id} | {case.outcome} | {case.end} | {100 * now:.2f}% | {rank[case.id]} | "
+            f"{100 * then:.2f}% | {ratio:.1f} | {100 * prior_rows[case.id][1]:.2f}% |"
         )
     print("\n## Summary\n")
     print(

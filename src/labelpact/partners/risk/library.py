@@ -41,6 +41,7 @@ from labelpact.partners.risk.signals import EventInput, RiskInputs, signal_matri
 
 __all__ = [
     "FITTED_FILE",
+    "LAG_GRID",
     "OUTCOMES",
     "Case",
     "CaseEffect",
@@ -50,11 +51,13 @@ __all__ = [
     "library_priors",
     "load_cases",
     "parse_case",
+    "profile_lag",
 ]
 
 OUTCOMES: Final = (*CAUSES, "continuing")
 _INTERCEPT_SD: Final = 3.0  # the library's base rate says nothing about the world's (case-control sampling)
 _Z90: Final = 1.6448536269514722
+LAG_GRID: Final = (90.0, 120.0, 180.0, 240.0, 300.0, 365.0)  # days to the peak of slow-burn signals
 _KEYS: Final = ("id", "client", "partner", "start", "end", "outcome", "events")
 
 
@@ -288,6 +291,24 @@ def fit_cases(cases: Sequence[Case], *, priors: RiskPriors | None = None, penalt
             )
         )
     return CaseFit(fitted, shipped, tuple(effects), len(cases), int(broke.sum()))
+
+
+def profile_lag(
+    cases: Sequence[Case], *, priors: RiskPriors | None = None, lags: Sequence[float] = LAG_GRID
+) -> tuple[RiskPriors, dict[float, float]]:
+    """The slow-burn signals' lag (one shape for every kind in ``lag_days``) under which the penalised fit
+    of ``cases`` has the highest log-likelihood: the priors with that lag, and the log-likelihood per lag.
+
+    A profile likelihood over one parameter (Murphy & van der Vaart, *JASA* 2000): the effects are refitted
+    at each lag, the kinds share the shape, so the library decides how long switching takes, not a guess.
+    """
+    sourced = priors or load_priors()
+    table = {}
+    for lag in lags:
+        moved = dataclasses.replace(sourced, lag_days=dict.fromkeys(sourced.lag_days, float(lag)))
+        table[float(lag)] = fit_cases(cases, priors=moved).fitted.log_likelihood
+    best = max(table, key=lambda lag: table[lag])
+    return dataclasses.replace(sourced, lag_days=dict.fromkeys(sourced.lag_days, best)), table
 
 
 FITTED_FILE: Final = (
