@@ -13,6 +13,7 @@ stays at its last audited level), anything dated after ``as_of`` is invisible, a
 arrive at assumed rates (``arrivals_per_year``; the forecast averages over simulated futures). Example (a rival of the client takes 49% of a partner it shares three projects with)::
 
     >>> import datetime as dt
+    >>> from labelpact.partners.risk.signals import EventInput, RiskInputs
     >>> stake = EventInput("e1", "investment", dt.date(2025, 6, 12), 0.49, "conflict_of_interest", "confirmed")
     >>> inputs = RiskInputs(as_of=dt.date(2025, 6, 13), start=dt.date(2021, 1, 1), n_projects=3,
     ...                     events=(stake,))
