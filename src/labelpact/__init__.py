@@ -78,7 +78,11 @@ _EXPORTS: dict[str, str] = {
     "rater_effects": "labelpact.core.ratings",
     "rating_agreement": "labelpact.core.ratings",
     "read_annotations": "labelpact.io",
+    "read_deliverable": "labelpact.io.deliverable",
     "read_delivery": "labelpact.io",
+    "read_demonstrations": "labelpact.io.demonstrations",
+    "read_preferences": "labelpact.io.preferences",
+    "read_ratings": "labelpact.io.ratings",
     "sampling_plan": "labelpact.core.acceptance",
     "scan_pii": "labelpact.ethics",
     "score_workers": "labelpact.core.workers",
@@ -153,7 +157,11 @@ __all__ = [
     "rater_effects",
     "rating_agreement",
     "read_annotations",
+    "read_deliverable",
     "read_delivery",
+    "read_demonstrations",
+    "read_preferences",
+    "read_ratings",
     "sampling_plan",
     "scan_pii",
     "score_workers",
@@ -215,7 +223,11 @@ if TYPE_CHECKING:
     )
     from labelpact.frames import EBCC, GLAD, MACE, Auto, DawidSkene, MajorityVote, OneCoinDawidSkene, Wawa
     from labelpact.io import Delivery, read_annotations, read_delivery
+    from labelpact.io.deliverable import read_deliverable
+    from labelpact.io.demonstrations import read_demonstrations
     from labelpact.io.export import write_annotations
+    from labelpact.io.preferences import read_preferences
+    from labelpact.io.ratings import read_ratings
     from labelpact.simulate import Simulation, simulate_delivery
 
 

@@ -37,6 +37,8 @@ FORBIDDEN: dict[str, set[str]] = {
     "services": {"cli", "server"},
     # the REST service parses, calls a service and renders: services, errors and config only
     "server": {"cli", "store", "io", "core", "report", "scale", *PURE},
+    # the dashboard renders what services read: never the store, files or numeric code itself
+    "web": {"cli", "store", "io", "core", "scale", "server", *PURE},
 }
 
 

@@ -43,6 +43,7 @@ COMMANDS: Final[dict[str, str]] = {
     "review": "labelpact.cli.audit:review",
     "risk": "labelpact.cli.risk:risk",
     "serve": "labelpact.cli.serve:serve",
+    "simulate": "labelpact.cli.deliverables:simulate",
     "transparency": "labelpact.cli.transparency:transparency",
     "user": "labelpact.cli.users:user",
     "verify": "labelpact.cli.verify:verify",
@@ -85,6 +86,8 @@ SUMMARIES: Final[dict[str, str]] = {
     "risk": "The partnership-risk model behind ``labelpact health``.",
     "serve": "Serve the REST API until interrupted (Ctrl-C or SIGTERM finish the requests and jobs in "
     "flight).",
+    "simulate": "Write a simulated delivery with known truth: labels, preferences, ratings or demonstrations, "
+    "with spammers, position-biased raters and LLM-pasting writers.",
     "transparency": "Write the Croissant 1.1 card of a project's accepted consensus with every RAI 1.0 "
     "property measured, attested or marked not attested, beside the CSV files it describes; or --check a "
     "card (exit 2 on problems).",

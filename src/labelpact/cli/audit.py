@@ -19,6 +19,7 @@ from labelpact.cli.common import (
     make_output,
     open_store,
 )
+from labelpact.cli.deliverables import KIND_HELP, KINDS, audit_route
 from labelpact.cli.format import pct
 from labelpact.cli.progress import progress_for
 from labelpact.services.audit import audit_batch
@@ -60,6 +61,8 @@ _SEVERITY_STYLE = {"critical": "red", "warning": "yellow", "info": "dim"}
     help="Refuse blank labels (else abstentions) and one number spelled two ways, 1 and 1.0 (else a warning).",
 )
 @annotation_columns
+@click.option("--kind", type=click.Choice(KINDS), default=None, help=KIND_HELP)
+@audit_route
 @common_options
 def audit(
     labels: Path,

@@ -9,6 +9,7 @@ from rich.table import Table
 
 from labelpact.cli.audit import render_audit
 from labelpact.cli.common import common_options, make_output, open_store
+from labelpact.cli.deliverables import render_kind_audit
 from labelpact.services.audit import audit_document, audit_rows
 from labelpact.services.review import export_consensus, resolve_audit
 
@@ -84,7 +85,8 @@ def show_audit(
     ]
 
     def render() -> None:
-        render_audit(out.stdout, doc, top=len(doc["findings"]) if all_findings else 3)
+        kind_render = render_audit if doc["metrics"].get("kind", "labels") == "labels" else render_kind_audit
+        kind_render(out.stdout, doc, top=len(doc["findings"]) if all_findings else 3)
         if all_findings:
             for f in doc["findings"]:
                 out.stdout.print(f"[bold]{f['id']}[/] {f['kind']} evidence: {f['evidence']}")

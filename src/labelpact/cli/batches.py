@@ -24,6 +24,7 @@ from labelpact.cli.common import (
     open_store,
     parse_list,
 )
+from labelpact.cli.deliverables import KIND_HELP, KINDS, ingest_route
 from labelpact.services import ingest_batch
 from labelpact.services.ingest import file_sha256, ingest_document
 
@@ -66,6 +67,8 @@ _PROGRESS_MIN_BYTES = 32 << 20  # below this a read is too quick for a bar to he
     "--delivered-at", type=DATETIME, default=None, help="When the partner delivered (default: now)."
 )
 @click.option("--due-at", type=DATETIME, default=None, help="When the batch was due.")
+@click.option("--kind", type=click.Choice(KINDS), default=None, help=KIND_HELP)
+@ingest_route
 @common_options
 def ingest(
     labels: Path,

@@ -18,6 +18,7 @@ from rich.table import Table
 from labelpact.cli.audit import render_audit
 from labelpact.cli.batches import batch_summary_table
 from labelpact.cli.demo_publish import publish_story
+from labelpact.cli.demo_rlhf import rlhf_story
 from labelpact.cli.demo_year import year_story
 from labelpact.cli.ethics import render_ethics
 from labelpact.cli.quality import worst_workers_table
@@ -125,6 +126,7 @@ def _story(console: Console, root: Path, seed: int) -> None:
         if audited.document["verdict"] == "review":
             _review(console, store, audited.document, weak, root)
         _leaky(console, store, borealis.name, root, seed)
+        rlhf_story(console, store, root / "rlhf", seed)
         _ledger(console, store)
         year_story(console, store, root / "year", seed)
         publish_story(console, store, root / "published", project="reviews", as_of=date(2025, 12, 31))

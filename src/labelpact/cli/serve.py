@@ -61,7 +61,9 @@ def serve(
     config = ServerConfig(settings=settings, max_body_bytes=max_upload_mb << 20, job_workers=job_workers)
     app = create_app(settings, config=config)
     click.echo(
-        f"labelpact serve: http://{host}:{port}/api/v1 (OpenAPI at /openapi.json); Ctrl-C stops", err=True
+        f"labelpact serve: dashboard at http://{host}:{port}/ (sign in with an API key), "
+        f"REST API at http://{host}:{port}/api/v1 (OpenAPI at /openapi.json); Ctrl-C stops",
+        err=True,
     )
     uvicorn.run(app, host=host, port=port, log_level="info", timeout_graceful_shutdown=30, access_log=False)
 
@@ -72,14 +74,20 @@ def serve_hint(console: Console, workspace: Path, partner: str) -> None:
         client_key = add_user(store, "demo-analyst", role="client").key
         partner_key = add_user(store, "demo-vendor", role=f"partner:{partner}").key
     url = "http://127.0.0.1:8000/api/v1"
-    console.print(Rule("Serve it: the REST API where the lab and its vendors meet"))
+    console.print(Rule("Serve it: the dashboard and REST API where the lab and its vendors meet"))
     console.print(f"labelpact serve --workspace {shlex.quote(str(workspace))}", markup=False, soft_wrap=True)
-    console.print("then, as the lab's analyst (role client: every partner, risk, allocation):", markup=False)
+    console.print("then open http://127.0.0.1:8000/ in a browser and paste a key to sign in:", markup=False)
     console.print(
-        f'  curl -H "Authorization: Bearer {client_key}" {url}/audits', markup=False, soft_wrap=True
+        f"  the lab's analyst (role client: every partner, risk, allocation): {client_key}", markup=False
     )
     console.print(
-        f"and as {partner} (role partner: only its own batches, audits, findings, disputes):", markup=False
+        f"  {partner} (role partner: only its own batches, audits, findings, disputes): {partner_key}",
+        markup=False,
+        soft_wrap=True,
+    )
+    console.print("or call the REST API with the same keys:", markup=False)
+    console.print(
+        f'  curl -H "Authorization: Bearer {client_key}" {url}/audits', markup=False, soft_wrap=True
     )
     console.print(
         f'  curl -H "Authorization: Bearer {partner_key}" {url}/batches', markup=False, soft_wrap=True

@@ -12,6 +12,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, Literal, get_type_hints
 
+from labelpact.contracts.clause import Clause
+from labelpact.contracts.refinement_clauses import REFINEMENT_CLAUSES, REFINEMENT_SECTIONS
 from labelpact.core.aggregators import ACCEPTED_METHODS, ALIASES
 from labelpact.core.iso2859 import AQLS, InspectionLevel
 
@@ -46,24 +48,6 @@ ETHICS_BLOCKERS = (
     "pay_below_floor",
     "bias",
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Clause:
-    """One contract key: where it lives, its type, its allowed range or choices, its default and meaning."""
-
-    section: str
-    key: str
-    kind: Literal["float", "int", "str", "bool", "str_list"]
-    default: Any
-    doc: str
-    low: float | None = None
-    high: float | None = None
-    choices: tuple[str, ...] | None = None
-
-    @property
-    def name(self) -> str:
-        return f"{self.section}.{self.key}"
 
 
 CLAUSES: tuple[Clause, ...] = (
@@ -136,6 +120,7 @@ CLAUSES: tuple[Clause, ...] = (
         "ethics findings that block acceptance",
         choices=ETHICS_BLOCKERS,
     ),
+    *REFINEMENT_CLAUSES,
     Clause(
         "allocation",
         "max_share",
@@ -223,6 +208,7 @@ SECTIONS: dict[str, type[Any]] = {
     "pay": PayClauses,
     "data": DataClauses,
     "ethics": EthicsClauses,
+    **REFINEMENT_SECTIONS,
     "allocation": AllocationClauses,
 }
 
@@ -233,6 +219,7 @@ _KIND_TYPES: dict[str, tuple[Any, ...]] = {
     "bool": (bool,),
     "str": (str,),
     "str_list": (tuple[str, ...],),
+    "scales": (tuple[tuple[str, float, float], ...],),
 }
 
 
@@ -269,6 +256,7 @@ _KIND_WORDS = {
     "str": "string",
     "bool": "true or false",
     "str_list": "list of strings",
+    "scales": "table of `name = [min, max]`",
 }
 
 
@@ -300,6 +288,8 @@ def _allowed(c: Clause) -> str:
         return f"{c.low:,.10g} to {c.high:,.10g}"
     if c.kind == "bool":
         return "`true`, `false`"
+    if c.kind == "scales":
+        return "numbers, min < max"
     return "at least two, no repeats" if c.name == "labels.classes" else "any non-blank"
 
 

@@ -12,7 +12,7 @@ import hashlib
 import math
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +30,7 @@ from labelpact.contracts.clauses import (
     PersonalDataPolicy,
     QualityClauses,
 )
+from labelpact.contracts.refinement_clauses import DemonstrationsClauses, PreferencesClauses, RatingsClauses
 from labelpact.core.iso2859 import AQLS
 from labelpact.errors import InvalidInputError
 
@@ -55,6 +56,9 @@ class Contract:
     data: DataClauses = field(default_factory=DataClauses)
     ethics: EthicsClauses = field(default_factory=EthicsClauses)
     allocation: AllocationClauses = field(default_factory=AllocationClauses)
+    preferences: PreferencesClauses = field(default_factory=PreferencesClauses)
+    ratings: RatingsClauses = field(default_factory=RatingsClauses)
+    demonstrations: DemonstrationsClauses = field(default_factory=DemonstrationsClauses)
     sha256: str = _EMPTY_SHA256
     source: str = "<contract>"
     given: frozenset[str] = field(default_factory=frozenset)  # clauses the file set explicitly
@@ -160,6 +164,8 @@ def _check(clause: Clause, raw: Any, source: str, line: int | None) -> Any:
         ):
             raise fail(f"a number between {clause.low:g} and {clause.high:g} ({clause.doc})")
         return float(raw) if clause.kind == "float" else raw
+    if clause.kind == "scales":
+        return _scales(raw, fail)
     if clause.kind == "str":
         if not isinstance(raw, str) or not raw.strip():
             raise fail(f"a non-blank string ({clause.doc})")
@@ -182,6 +188,23 @@ def _check(clause: Clause, raw: Any, source: str, line: int | None) -> Any:
                 column_kind="key",
             )
     return tuple(raw)
+
+
+def _scales(raw: Any, fail: Callable[[str], InvalidInputError]) -> tuple[tuple[str, float, float], ...]:
+    """A table of ``name = [min, max]`` as ((name, min, max), ...), in the file's order."""
+    expected = "a table of criterion = [min, max] with finite numbers, min < max"
+    if not isinstance(raw, dict) or not raw:
+        raise fail(expected)
+    out = []
+    for name, bounds in raw.items():
+        numbers = isinstance(bounds, list) and len(bounds) == 2
+        numbers = numbers and all(isinstance(b, int | float) and not isinstance(b, bool) for b in bounds)
+        if not numbers or not (
+            math.isfinite(bounds[0]) and math.isfinite(bounds[1]) and bounds[0] < bounds[1]
+        ):
+            raise fail(f"{expected} (at {name!r})")
+        out.append((str(name), float(bounds[0]), float(bounds[1])))
+    return tuple(out)
 
 
 def _check_consistency(values: dict[str, Any], source: str, lines: Mapping[str, int]) -> None:

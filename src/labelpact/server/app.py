@@ -23,6 +23,7 @@ from labelpact.server.routes import ROUTERS
 from labelpact.services.jobs import JobRunner
 from labelpact.services.scoped import open_service_store
 from labelpact.services.users import KeyVerifier
+from labelpact.web import install_web
 
 __all__ = ["ServerConfig", "create_app"]
 
@@ -75,6 +76,7 @@ def create_app(settings: Settings, *, config: ServerConfig | None = None) -> Fas
     app.state.config = config
     for router in ROUTERS:
         app.include_router(router)
+    install_web(app)  # the dashboard and partner portal: /login, /, /partners/..., /audits/..., /disputes
     install_error_handlers(app)
     app.add_middleware(ServiceMiddleware, max_body_bytes=config.max_body_bytes)
     return app

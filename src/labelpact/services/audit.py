@@ -235,6 +235,12 @@ def audit_stored_batch(
     """
     stage = _Stages(progress)
     record = store.get_batch(batch)
+    if record.kind != "labels":  # preferences, ratings, demonstrations: their own audit
+        from labelpact.services.refinement_audit import audit_stored_deliverable
+
+        return audit_stored_deliverable(
+            store, record, contract=contract, contract_toml=contract_toml, random_state=random_state
+        )
     the_contract, contract_text = load_contract(store, record.partner, contract, text=contract_toml)
     delivery = read_stored_delivery(_stored_files(store, record), classes=the_contract.classes)
     predictions = _predictions(delivery, pred_probs)
@@ -369,9 +375,10 @@ def audit_rows(
     store: Store, *, batch: str | None = None, partner: str | None = None, project: str | None = None
 ) -> list[dict[str, Any]]:
     """The rows of ``labelpact audits list --json``, newest first: each audit with its latest review decision."""
+    records = store.list_audits(batch=batch, partner=partner, project=project)
+    decisions = store.latest_review_decisions([r.id for r in records])
     rows = []
-    for r in store.list_audits(batch=batch, partner=partner, project=project):
-        reviews = store.list_reviews(r.id)
+    for r in records:
         rows.append(
             {
                 "audit": r.id,
@@ -382,7 +389,7 @@ def audit_rows(
                 "verdict": r.verdict,
                 "method": r.method,
                 "n_findings": len(r.findings),
-                "review_decision": reviews[0].decision if reviews else None,
+                "review_decision": decisions.get(r.id),
                 "contract_sha256": r.contract_sha256,
             }
         )

@@ -71,6 +71,7 @@ def audit_facts(record: AuditRecord, batch: BatchRecord, review: str | None) -> 
     pay = ethics.get("pay") or {}
     agreement = m.get("agreement") or {}
     included = record.verdict == "accept" or (record.verdict == "review" and review == "accept")
+    included = included and m.get("kind", "labels") == "labels"  # the card publishes labels only
     return AuditFacts(
         audit=record.id,
         batch=record.batch,

@@ -146,6 +146,7 @@ def batch_record(row: BatchRow) -> BatchRecord:
         files=tuple(
             BatchFile(f.role, f.path, f.sha256, f.size_bytes) for f in sorted(row.files, key=lambda f: f.role)
         ),
+        kind=row.kind,
     )
 
 
@@ -307,6 +308,7 @@ def insert_batch(session: Session, actor: str, new: BatchCreate, placement: Plac
         delivered_at=new.delivered_at,
         due_at=new.due_at,
         received_at=now(),
+        kind=new.kind,
         files=[
             BatchFileRow(role=f.role, path=f.relative, sha256=f.sha256, size_bytes=f.size_bytes)
             for f in placement.files.values()

@@ -26,6 +26,7 @@ __all__ = [
 SHA256 = re.compile(r"[0-9a-f]{64}")
 ROLE = re.compile(r"[a-z][a-z0-9_]{0,49}")
 SHORT_ID = 12  # hex digits of the sha256 shown as a batch's id
+BATCH_KINDS = ("labels", "preferences", "ratings", "demonstrations")
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +98,7 @@ class BatchCreate:
     median_duration_s: float | None
     delivered_at: datetime
     due_at: datetime | None = None
+    kind: str = "labels"  # what the batch holds: labels, preferences, ratings or demonstrations
 
     def validate(self) -> None:
         """Raise ``InvalidInputError`` for values no reader could have produced."""
@@ -109,6 +111,8 @@ class BatchCreate:
                 raise InvalidInputError(f"a non-blank {name}", column=name)
         check_name("partner", self.partner, column="partner")
         check_name("project", self.project, column="project")
+        if self.kind not in BATCH_KINDS:
+            raise InvalidInputError(f"a kind among {list(BATCH_KINDS)}", column="kind", got=repr(self.kind))
         counts = [
             "size_bytes",
             "n_rows",
@@ -167,6 +171,7 @@ class BatchRecord:
     due_at: datetime | None
     received_at: datetime
     files: tuple[BatchFile, ...] = ()
+    kind: str = "labels"
 
     def file(self, role: str) -> BatchFile | None:
         """The stored file with this role ("labels", "normalised", "gold", "tasks"), or None."""

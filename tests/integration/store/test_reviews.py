@@ -125,3 +125,25 @@ def test_a_review_of_an_unknown_audit_or_file_changes_nothing(
     assert take_snapshot() == before
     with pytest.raises(NotFoundError):
         audited.list_reviews("a7")
+
+
+def test_latest_review_decisions_gives_the_newest_decision_of_each_audit_in_one_read(
+    audited: Store, tmp_path: Path
+) -> None:
+    batch = audited.list_batches()[0]
+    audited.add_audit(audit_of(batch), files={})  # a2: never reviewed
+    common = {"n_inspected": 2, "reviewer": "ada"}
+    audited.add_review(
+        "a1", results=_results(tmp_path / "1", b"a\n"), n_defective=1, decision="reject", **common
+    )
+    audited.add_review(
+        "a1", results=_results(tmp_path / "2", b"b\n"), n_defective=0, decision="accept", **common
+    )
+    assert audited.latest_review_decisions(["a1", "a2"]) == {"a1": "accept"}
+    assert audited.latest_review_decisions([]) == {}
+    assert {r.id: r for r in audited.list_reviews("a1")}["r2"].decision == "accept"  # the newest, as listed
+    assert (
+        audited.latest_review_decisions(["a99"]) == {}
+    )  # an audit with no review, known or not, has no decision
+    with pytest.raises(InvalidInputError):
+        audited.latest_review_decisions(["nonsense"])

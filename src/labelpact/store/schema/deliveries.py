@@ -86,6 +86,7 @@ class BatchRow(Base):
     delivered_at: Mapped[datetime]
     due_at: Mapped[datetime | None]
     received_at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(sa.String(20), server_default="labels")  # labels | preferences | ...
 
     partner: Mapped[PartnerRow] = relationship(lazy="joined", innerjoin=True)
     project: Mapped[ProjectRow] = relationship(lazy="joined", innerjoin=True)

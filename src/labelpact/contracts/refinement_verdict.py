@@ -1,0 +1,192 @@
+"""The verdict on model-refinement deliverables: each ``[preferences]``, ``[ratings]`` or ``[demonstrations]``
+clause checked against what the audit measured, in the same three outcomes as labels.
+
+A minimum (``min_agreement``) or maximum (``max_position_bias``, ``max_llm_suspect_share``...) is ``met`` when
+the point estimate is on the right side of the limit, sends the batch to ``review`` when it is not but the 95%
+interval still reaches the limit, and ``reject``s it when the whole interval misses. Personal data in written
+answers follows ``data.personal_data`` as it does for payloads.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from labelpact.contracts.contract import Contract
+from labelpact.contracts.findings import Outcome, Reason
+
+__all__ = [
+    "DemonstrationEvidence",
+    "Measure",
+    "PreferenceEvidence",
+    "RatingEvidence",
+    "demonstration_reasons",
+    "preference_reasons",
+    "rating_reasons",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """A measured value and its 95% interval; ``value`` None (or NaN) when the batch cannot measure it."""
+
+    value: float | None
+    ci: tuple[float, float] | None = None
+
+    @property
+    def known(self) -> bool:
+        return self.value is not None and math.isfinite(self.value)
+
+
+@dataclass(frozen=True, slots=True)
+class PreferenceEvidence:
+    """What a preferences audit measured: alpha on the choices, agreement with gold pairs, the batch's
+    position bias (decisive left picks above what the strengths predict) and the flagged workers."""
+
+    n_comparisons: int
+    n_workers: int
+    n_items: int
+    agreement: Measure
+    gold_agreement: Measure
+    position_bias: Measure
+    n_flagged_workers: int
+    n_scored_workers: int
+    unrankable: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RatingEvidence:
+    """What a ratings audit measured: alpha per criterion, the share of straight-lined tasks, flagged raters."""
+
+    n_ratings: int
+    n_workers: int
+    agreement: Mapping[str, Measure]
+    straight_lining: Measure
+    n_flagged_workers: int
+    n_scored_workers: int
+    level: str = "ordinal"
+
+
+@dataclass(frozen=True, slots=True)
+class DemonstrationEvidence:
+    """What a demonstrations audit measured: shares of answers near-duplicated, LLM-suspect (signals, never a
+    verdict on a person), failing a quality rule, and the answers holding personal data."""
+
+    n_answers: int
+    n_workers: int
+    near_duplicate_rate: Measure
+    llm_suspect_share: Measure
+    low_quality_share: Measure
+    pii_answers: int = 0
+    pii_entities: Mapping[str, int] = field(default_factory=dict)
+
+
+def _pct(x: float) -> str:
+    return f"{x:.1%}"
+
+
+def _num(x: float) -> str:
+    return f"{x:.3f}"
+
+
+def _check(
+    clause: str, what: str, m: Measure, limit: float | None, *, at_most: bool, pct: bool, missing: str
+) -> Reason | None:
+    """One limit clause: reject when the whole interval misses ``limit``, review when the point does."""
+    if limit is None:
+        return None
+    shown = _pct if pct else _num
+    if not m.known or m.value is None:
+        return Reason(clause, "unchecked", f"{what}: {missing}", None, limit)
+    value = float(m.value)
+    ci = "" if m.ci is None else f" (95% CI {shown(m.ci[0])} to {shown(m.ci[1])})"
+    text = f"{what} {shown(value)}{ci}"
+    word = "above" if at_most else "below"
+    misses = value > limit if at_most else value < limit
+    whole = m.ci is not None and (m.ci[0] > limit if at_most else m.ci[1] < limit)
+    outcome: Outcome = "reject" if misses and whole else ("review" if misses else "met")
+    if outcome == "met":
+        detail = f"{text} meets the contract's {shown(limit)}"
+    elif outcome == "review":
+        detail = f"{text} is {word} the contract's {shown(limit)}, but the interval reaches it"
+    else:
+        detail = f"{text} is {word} the contract's {shown(limit)}"
+    return Reason(clause, outcome, detail, value, limit, m.ci)
+
+
+def _flagged(clause: str, flagged: int, scored: int, limit: float | None, who: str) -> Reason | None:
+    if limit is None:
+        return None
+    share = flagged / scored if scored else 0.0
+    outcome: Outcome = "review" if share > limit else "met"
+    verb = "exceeds" if outcome == "review" else "within"
+    return Reason(
+        clause, outcome, f"{flagged} of {scored} {who} flagged ({_pct(share)}), {verb} the contract's {_pct(limit)}",
+        share, limit,
+    )  # fmt: skip
+
+
+def preference_reasons(e: PreferenceEvidence, contract: Contract) -> list[Reason]:
+    """One reason per ``[preferences]`` clause the contract sets, and one when some items cannot be ranked."""
+    p = contract.preferences
+    reasons = [
+        _check("preferences.min_agreement", "Krippendorff's alpha (ordinal) on the choices", e.agreement, p.min_agreement,
+               at_most=False, pct=False, missing="no pair was judged by two workers"),
+        _check("preferences.min_gold_agreement", "Agreement with the gold pairs", e.gold_agreement,
+               p.min_gold_agreement, at_most=False, pct=True, missing="the batch has no gold pairs"),
+        _check("preferences.max_position_bias", "Position bias (decisive left picks above what the strengths "
+               "predict)", e.position_bias, p.max_position_bias, at_most=True, pct=True,
+               missing="no decisive choice to measure it on"),
+        _flagged("preferences.max_flagged_worker_share", e.n_flagged_workers, e.n_scored_workers,
+                 p.max_flagged_worker_share, "workers"),
+    ]  # fmt: skip
+    if e.unrankable:
+        reasons.append(
+            Reason("preferences.rankable", "met", "Not every item can be ranked: " + "; ".join(e.unrankable))
+        )
+    return [r for r in reasons if r is not None]
+
+
+def rating_reasons(e: RatingEvidence, contract: Contract) -> list[Reason]:
+    """One reason per criterion for ``ratings.min_agreement``, and one per other ``[ratings]`` clause set."""
+    r = contract.ratings
+    reasons: list[Reason | None] = [
+        _check("ratings.min_agreement", f"Krippendorff's alpha ({e.level}) on {name!r}", m, r.min_agreement,
+               at_most=False, pct=False, missing="no task was rated by two raters")
+        for name, m in e.agreement.items()
+    ]  # fmt: skip
+    reasons += [
+        _check("ratings.max_straight_lining", "Tasks given one score on every criterion", e.straight_lining,
+               r.max_straight_lining, at_most=True, pct=True, missing="no task was rated on two criteria"),
+        _flagged("ratings.max_flagged_worker_share", e.n_flagged_workers, e.n_scored_workers,
+                 r.max_flagged_worker_share, "raters"),
+    ]  # fmt: skip
+    return [x for x in reasons if x is not None]
+
+
+def demonstration_reasons(e: DemonstrationEvidence, contract: Contract) -> list[Reason]:
+    """One reason per ``[demonstrations]`` limit set, and ``data.personal_data`` when answers hold personal data."""
+    d = contract.demonstrations
+    reasons = [
+        _check("demonstrations.max_near_duplicate_rate", "Answers near-duplicating another answer",
+               e.near_duplicate_rate, d.max_near_duplicate_rate, at_most=True, pct=True, missing="no answers"),
+        _check("demonstrations.max_llm_suspect_share", f"Answers carrying {d.min_signals}+ LLM-use signals "
+               "(signals, not a verdict on a person)", e.llm_suspect_share, d.max_llm_suspect_share,
+               at_most=True, pct=True, missing="no answers"),
+        _check("demonstrations.max_low_quality_share", "Answers failing a quality rule", e.low_quality_share,
+               d.max_low_quality_share, at_most=True, pct=True, missing="no answers"),
+    ]  # fmt: skip
+    policy = contract.data.personal_data
+    if e.pii_answers and policy != "allow":
+        kinds = ", ".join(f"{k} ({n})" for k, n in sorted(e.pii_entities.items()))
+        reasons.append(
+            Reason(
+                "data.personal_data",
+                "reject" if policy == "reject" else "review",
+                f"{e.pii_answers} answers hold personal data ({kinds}); the contract says {policy!r}",
+                e.pii_answers,
+                0,
+            )
+        )
+    return [r for r in reasons if r is not None]

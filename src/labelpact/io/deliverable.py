@@ -1,0 +1,119 @@
+"""One entry for the model-refinement deliverables: read a file of a kind (given, or detected from its columns),
+and write the normalised Parquet the store keeps, which reads back through the same readers.
+
+The normalised forms are the canonical long shapes: ``task, worker, left, right, choice[, duration_s]``;
+``task, worker, criterion, score[, order]``; ``task, worker, text[, duration_s, paste_events, keystrokes]``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TypeAlias
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from labelpact.core.preferences import CHOICES
+from labelpact.errors import InvalidInputError
+from labelpact.io.deliverable_table import KINDS, DeliverableKind, Read, detect_kind
+from labelpact.io.demonstrations import DemonstrationDelivery, read_demonstrations
+from labelpact.io.export import write_csv_table
+from labelpact.io.preferences import PreferenceDelivery, read_preferences
+from labelpact.io.ratings import RatingDelivery, read_ratings
+
+__all__ = [
+    "KINDS",
+    "DeliverableKind",
+    "KindDelivery",
+    "Read",
+    "delivery_kind",
+    "detect_kind",
+    "read_deliverable",
+    "write_deliverable",
+]
+
+KindDelivery: TypeAlias = PreferenceDelivery | RatingDelivery | DemonstrationDelivery
+
+
+def delivery_kind(delivery: KindDelivery) -> DeliverableKind:
+    """``preferences``, ``ratings`` or ``demonstrations``."""
+    if isinstance(delivery, PreferenceDelivery):
+        return "preferences"
+    return "ratings" if isinstance(delivery, RatingDelivery) else "demonstrations"
+
+
+def read_deliverable(
+    path: str | Path,
+    *,
+    kind: str | None = None,
+    gold: str | Path | None = None,
+    scales: Mapping[str, tuple[float, float]] | None = None,
+    task_column: str | None = None,
+    worker_column: str | None = None,
+    format: str | None = None,
+) -> KindDelivery:
+    """Read a preferences, ratings or demonstrations file; ``kind`` None detects it from the columns."""
+    chosen = detect_kind(path, format=format) if kind is None else kind
+    if chosen not in KINDS or chosen == "labels":
+        raise InvalidInputError(
+            "a kind among preferences, ratings, demonstrations", column="kind", got=repr(chosen)
+        )
+    t, w = task_column, worker_column
+    if chosen == "preferences":
+        return read_preferences(path, gold=gold, task_column=t, worker_column=w, format=format)
+    if gold is not None:
+        raise InvalidInputError(f"no gold file for {chosen} (gold pairs are for preferences)", column="gold")
+    if chosen == "ratings":
+        return read_ratings(path, scales=scales, task_column=t, worker_column=w, format=format)
+    return read_demonstrations(path, task_column=t, worker_column=w, format=format)
+
+
+def write_deliverable(delivery: KindDelivery, path: Path) -> Path:
+    """Write the canonical long form of ``delivery`` at ``path``: CSV for ``.csv``, JSON Lines for ``.jsonl``,
+    else Parquet (zstd); returns ``path``."""
+    columns: dict[str, pa.Array]
+    if isinstance(delivery, PreferenceDelivery):
+        c = delivery.comparisons
+        items = np.array(c.items, dtype=object)
+        columns = {
+            "task": pa.array(np.array(c.tasks, dtype=object)[c.task], pa.string()),
+            "worker": pa.array(np.array(c.workers, dtype=object)[c.worker], pa.string()),
+            "left": pa.array(items[c.left], pa.string()),
+            "right": pa.array(items[c.right], pa.string()),
+            "choice": pa.array(np.array(CHOICES, dtype=object)[c.choice], pa.string()),
+        }
+        if c.duration_s is not None:
+            columns["duration_s"] = pa.array(c.duration_s, pa.float64())
+    elif isinstance(delivery, RatingDelivery):
+        r = delivery.ratings
+        columns = {
+            "task": pa.array(np.array(r.tasks, dtype=object)[r.task], pa.string()),
+            "worker": pa.array(np.array(r.workers, dtype=object)[r.worker], pa.string()),
+            "criterion": pa.array(np.array(r.criteria, dtype=object)[r.criterion], pa.string()),
+            "score": pa.array(r.score, pa.float64()),
+        }
+    else:
+        d = delivery.demonstrations
+        columns = {
+            "task": pa.array(np.array(d.tasks, dtype=object)[d.task], pa.string()),
+            "worker": pa.array(np.array(d.workers, dtype=object)[d.worker], pa.string()),
+            "text": pa.array(list(d.text), pa.string()),
+        }
+        for name in ("duration_s", "paste_events", "keystrokes"):
+            values = getattr(d, name)
+            if values is not None:
+                columns[name] = pa.array(values, pa.float64())
+    table = pa.table(columns)
+    if path.suffix == ".csv":
+        write_csv_table(table, path)
+    elif path.suffix == ".jsonl":
+        with path.open("w", encoding="utf-8") as out:
+            for row in table.to_pylist():  # text output, one record per row; NaN (unknown) is null
+                clean = {k: None if isinstance(v, float) and v != v else v for k, v in row.items()}
+                out.write(json.dumps(clean, ensure_ascii=False, allow_nan=False) + "\n")
+    else:
+        pq.write_table(table, path, compression="zstd")
+    return path

@@ -1,0 +1,288 @@
+"""Use cases for model-refinement deliverables: ingest and audit preferences, ratings and demonstrations.
+
+A batch of any kind is stored like a labels batch (content-addressed, immutable, with its normalised Parquet
+in the canonical long shape) and carries its ``kind``; its audit is an ``AuditCreate`` like a labels audit,
+so findings, disputes, reviews, partner health and reports read it unchanged. Everything is read and checked
+before anything is written: bad input leaves the store as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from labelpact.contracts.contract import Contract
+from labelpact.errors import ConflictError, InvalidInputError, NotFoundError
+from labelpact.io.deliverable import (
+    KINDS,
+    KindDelivery,
+    Read,
+    delivery_kind,
+    detect_kind,
+    read_deliverable,
+    write_deliverable,
+)
+from labelpact.io.demonstrations import DemonstrationDelivery
+from labelpact.io.preferences import PreferenceDelivery
+from labelpact.services.audit import AuditResult, audit_document, load_contract
+from labelpact.services.ingest import as_utc, file_sha256
+from labelpact.services.refinement_assessment import KindAssessment, as_json, assess_deliverable
+from labelpact.store import AuditCreate, AuditRecord, BatchCreate, BatchRecord, FindingCreate, Store
+
+__all__ = [
+    "KINDS",
+    "KindIngest",
+    "audit_deliverable",
+    "audit_stored_deliverable",
+    "file_kind",
+    "ingest_deliverable",
+    "kind_ingest_document",
+]
+
+
+def file_kind(path: str | Path, kind: str | None = None) -> str:
+    """``kind`` when given, else the kind the file's header shows when exactly one fits, else ``labels`` (whose
+    reader then names what is missing). Reads only the header."""
+    if kind is not None:
+        if kind not in KINDS:
+            raise InvalidInputError(f"a kind among {list(KINDS)}", column="kind", got=repr(kind))
+        return kind
+    try:
+        return detect_kind(path)
+    except (InvalidInputError, OSError, ValueError):  # not a deliverable's header: the labels reader says why
+        return "labels"
+
+
+@dataclass(frozen=True, slots=True)
+class KindIngest:
+    """The stored batch, whether this call created it, and (when it did) what reading found."""
+
+    batch: BatchRecord
+    created: bool
+    read: Read | None
+
+
+def _read(
+    path: Path,
+    kind: str | None,
+    contract: Contract,
+    gold: str | Path | None,
+    task: str | None,
+    worker: str | None,
+) -> KindDelivery:
+    if not path.is_file():
+        raise InvalidInputError("an existing file", file=path, got="no such file")
+    return read_deliverable(
+        path, kind=kind, gold=gold, scales=contract.ratings.scale_map, task_column=task, worker_column=worker
+    )
+
+
+def ingest_deliverable(
+    store: Store,
+    path: str | Path,
+    *,
+    partner: str,
+    project: str,
+    kind: str | None = None,
+    gold: str | Path | None = None,
+    task_column: str | None = None,
+    worker_column: str | None = None,
+    delivered_at: datetime | None = None,
+    due_at: datetime | None = None,
+) -> KindIngest:
+    """Validate and store a preferences, ratings or demonstrations file (``kind`` None: detected); the same
+    bytes twice return the batch that holds them. Ratings are checked against the partner's contract scales."""
+    file = Path(path)
+    contract, _ = load_contract(store, partner, None)
+    delivery = _read(file, kind, contract, gold, task_column, worker_column)
+    sha256 = file_sha256(file)
+    existing = store.find_batch_by_sha256(sha256)
+    if existing is not None:
+        return KindIngest(existing, False, None)
+    try:
+        with _prepared(store, file, delivery, sha256, partner, project, gold, delivered_at, due_at) as (
+            new,
+            files,
+        ):
+            batch = store.add_batch(new, files=files)
+    except ConflictError:
+        holder = store.find_batch_by_sha256(sha256)
+        if holder is None:
+            raise
+        return KindIngest(holder, False, None)
+    return KindIngest(batch, True, delivery.read)
+
+
+def kind_ingest_document(result: KindIngest) -> dict[str, Any]:
+    """``labelpact ingest --json`` of a deliverable batch: the same keys as a labels ingest."""
+    found = result.read
+    return (
+        {"created": result.created, "batch": result.batch.id}
+        | asdict(result.batch)
+        | {
+            "columns": dict(found.columns) if found is not None else None,
+            "warnings": [],
+            "notes": list(found.notes) if found is not None else [],
+        }
+    )
+
+
+def _counts(delivery: KindDelivery) -> tuple[int, int, int, list[str], float | None]:
+    """(n_annotations, n_tasks, n_workers, classes, median seconds) as a batch row records them."""
+    if isinstance(delivery, PreferenceDelivery):
+        c = delivery.comparisons
+        median = (
+            None
+            if c.duration_s is None or np.all(np.isnan(c.duration_s))
+            else float(np.nanmedian(c.duration_s))
+        )
+        return c.n_comparisons, c.n_tasks, c.n_workers, ["left", "right", "tie"], median
+    if isinstance(delivery, DemonstrationDelivery):
+        d = delivery.demonstrations
+        dur = d.duration_s
+        median = None if dur is None or np.all(np.isnan(dur)) else float(np.nanmedian(dur))
+        return d.n_answers, d.n_tasks, d.n_workers, [], median
+    r = delivery.ratings
+    return r.n_ratings, r.n_tasks, r.n_workers, list(r.criteria), None
+
+
+@contextmanager
+def _prepared(
+    store: Store,
+    path: Path,
+    delivery: KindDelivery,
+    sha256: str,
+    partner: str,
+    project: str,
+    gold: str | Path | None,
+    delivered_at: datetime | None,
+    due_at: datetime | None,
+) -> Iterator[tuple[BatchCreate, dict[str, Path]]]:
+    n, n_tasks, n_workers, classes, median = _counts(delivery)
+    gold_n = delivery.gold.n_comparisons if isinstance(delivery, PreferenceDelivery) and delivery.gold else 0
+    new = BatchCreate(
+        sha256=sha256, partner=partner, project=project, source_name=path.name, format=delivery.read.format,
+        size_bytes=path.stat().st_size, n_rows=delivery.read.n_rows, n_annotations=n, n_tasks=n_tasks,
+        n_workers=n_workers, n_classes=len(classes), classes=classes, n_duplicates=0, n_abstentions=0,
+        n_cancelled=0, n_tasks_without_labels=0, n_gold=gold_n, median_duration_s=median,
+        delivered_at=as_utc(delivered_at) or datetime.now(UTC), due_at=as_utc(due_at), kind=delivery_kind(delivery),
+    )  # fmt: skip
+    with store.scratch("ingest") as staging:
+        files = {"labels": path, "normalised": write_deliverable(delivery, staging / "normalised.parquet")}
+        if gold is not None:
+            files["gold"] = Path(gold)
+        yield new, files
+
+
+def _audit_create(a: KindAssessment, batch: str, contract_text: str | None, seed: int) -> AuditCreate:
+    return AuditCreate(
+        batch=batch,
+        verdict=a.verdict,
+        reasons=[r.to_dict() for r in a.reasons],
+        metrics=as_json(a.metrics),
+        sampling_plan={**a.plan.to_dict(), "stratified_by_confidence": False, "seed": seed},
+        sample_tasks=list(a.sample),
+        ethics=None,
+        method=a.method,
+        contract_toml=contract_text,
+        contract_sha256=None,
+        findings=[
+            FindingCreate(f.kind, f.severity, f.detail, f.clause, as_json(f.evidence), f.action)
+            for f in a.findings
+        ],
+    )
+
+
+def _tables(staging: Path, a: KindAssessment) -> dict[str, Path]:
+    """The audit's tables as Parquet files (role -> path): item scores, consensus scores or answer signals."""
+    out = {}
+    for role, columns in a.tables.items():
+        out[role] = staging / f"{role}.parquet"
+        pq.write_table(pa.table(columns), out[role], compression="zstd")
+    return out
+
+
+def _result(record: AuditRecord, created: bool, a: KindAssessment) -> AuditResult:
+    return AuditResult(
+        audit=record, batch_created=created, document=audit_document(record), reasons=a.reasons,
+        findings=a.findings, plan=a.plan,
+    )  # fmt: skip
+
+
+def audit_deliverable(
+    store: Store,
+    path: str | Path,
+    *,
+    partner: str,
+    project: str,
+    kind: str | None = None,
+    gold: str | Path | None = None,
+    contract: str | Path | None = None,
+    delivered_at: datetime | None = None,
+    due_at: datetime | None = None,
+    task_column: str | None = None,
+    worker_column: str | None = None,
+    n_bootstrap: int = 200,
+    random_state: int = 0,
+) -> AuditResult:
+    """Audit a preferences, ratings or demonstrations file against the contract and store the batch (if new)
+    and the audit, in one transaction."""
+    file = Path(path)
+    the_contract, text = load_contract(store, partner, contract)
+    delivery = _read(file, kind, the_contract, gold, task_column, worker_column)
+    sha256 = file_sha256(file)
+    existing = store.find_batch_by_sha256(sha256)
+    if existing is not None and (existing.partner, existing.project) != (partner, project):
+        raise InvalidInputError(
+            f"the partner and project this file was ingested under ({existing.partner}, {existing.project})",
+            file=file,
+            got=f"{partner}, {project}",
+        )
+    a = assess_deliverable(delivery, the_contract, n_bootstrap=n_bootstrap, random_state=random_state)
+    batch_id = existing.id if existing is not None else sha256[:12]
+    new_audit = _audit_create(a, batch_id, text, random_state)
+    with store.scratch("audit") as staging:
+        files = _tables(staging, a)
+        if existing is not None:
+            return _result(store.add_audit(new_audit, files=files), False, a)
+        with _prepared(store, file, delivery, sha256, partner, project, gold, delivered_at, due_at) as (
+            new,
+            bf,
+        ):
+            _, record = store.add_batch_with_audit(new, new_audit, files=bf, audit_files=files)
+    return _result(record, True, a)
+
+
+def audit_stored_deliverable(
+    store: Store,
+    record: BatchRecord,
+    *,
+    contract: str | Path | None = None,
+    contract_toml: str | None = None,
+    n_bootstrap: int = 200,
+    random_state: int = 0,
+) -> AuditResult:
+    """Audit a stored batch of a deliverable kind from its normalised blob (and gold), and store the audit."""
+    the_contract, text = load_contract(store, record.partner, contract, text=contract_toml)
+    normalised, gold = record.file("normalised"), record.file("gold")
+    if normalised is None:
+        raise NotFoundError(f"batch {record.id} has no stored {record.kind} to audit")
+    delivery = read_deliverable(
+        store.blob_path(normalised),
+        kind=record.kind,
+        gold=None if gold is None else store.blob_path(gold),
+        scales=the_contract.ratings.scale_map,
+        format="parquet",
+    )
+    a = assess_deliverable(delivery, the_contract, n_bootstrap=n_bootstrap, random_state=random_state)
+    with store.scratch("audit") as staging:
+        audit = store.add_audit(_audit_create(a, record.id, text, random_state), files=_tables(staging, a))
+    return _result(audit, False, a)

@@ -1,0 +1,164 @@
+"""The dashboard's pages (GET): portfolio, partner, audit (and its sample as CSV), disputes, sign-in.
+
+Each page calls one read of ``services.dashboard`` for the signed-in viewer and renders it; a partner's
+viewer gets its own objects only (another partner's is the API's 404) and never the portfolio.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from labelpact.services.dashboard import (
+    audit_view,
+    dispute_views,
+    partner_view,
+    portfolio_view,
+    sample_csv,
+)
+from labelpact.services.scoped import list_partner_dicts
+from labelpact.web.figures import contribution_figure, control_figures, defect_figure
+from labelpact.web.render import (
+    SECURITY_HEADERS,
+    SignInRequiredError,
+    Viewer,
+    page,
+    render,
+    sessions_of,
+    viewer_of,
+)
+from labelpact.web.session import LOGIN_COOKIE
+
+__all__ = ["login_form", "router", "safe_next"]
+
+router = APIRouter(include_in_schema=False)
+Text = Annotated[str | None, Query(max_length=200)]
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after signing in: a path on this server only (never ``//host`` or a full URL)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+def login_form(request: Request, target: str, *, error: str | None = None, status: int = 200) -> Response:
+    """The sign-in page, with a fresh CSRF token bound to a short-lived signed cookie (no session yet)."""
+    sessions = sessions_of(request)
+    nonce = sessions.login_nonce()
+    token = sessions.login_token(nonce)
+    response = render(request, "login.html.j2", None, status, login_token=token, next=target, error=error)
+    response.set_cookie(
+        LOGIN_COOKIE,
+        nonce,
+        max_age=3600,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/login",
+    )
+    return response
+
+
+def _home(viewer: Viewer) -> str:
+    partner = viewer.principal.partner
+    return "/" if partner is None else f"/partners/{partner}"
+
+
+@router.get("/login")
+def login_page(request: Request, next: Text = None) -> Response:
+    """Paste an API key; a signed-in browser goes straight to its home page."""
+    try:
+        return RedirectResponse(_home(viewer_of(request)), status_code=303)
+    except SignInRequiredError:
+        pass
+    return login_form(request, safe_next(next))
+
+
+@router.get("/")
+def portfolio_page(request: Request) -> Response:
+    """The client's portfolio; a partner's home is its own partner page."""
+
+    def build(viewer: Viewer) -> Response:
+        if viewer.principal.is_partner:
+            return RedirectResponse(_home(viewer), status_code=303)
+        view = portfolio_view(viewer.store, viewer.principal)
+        chart = defect_figure(view["partners"])
+        return render(request, "portfolio.html.j2", viewer, view=view, chart=chart, title="Portfolio")
+
+    return page(request, build)
+
+
+@router.get("/partners/{name}")
+def partner_page(request: Request, name: str, without: Text = None) -> Response:
+    """Scorecard, defect rate and audits; for the client also control charts, events and the forecast."""
+
+    def build(viewer: Viewer) -> Response:
+        view = partner_view(viewer.store, viewer.principal, name, without=without or None)
+        client = view["client"]
+        return render(
+            request,
+            "partner.html.j2",
+            viewer,
+            view=view,
+            title=view["partner"],
+            defects=defect_figure([view], ident="partner-defects"),
+            controls=[] if client is None else control_figures(client["charts"]),
+            contributions=None if client is None else contribution_figure(client["risk"], view["partner"]),
+        )
+
+    return page(request, build)
+
+
+@router.get("/audits/{audit_id}")
+def audit_page(request: Request, audit_id: str) -> Response:
+    """Verdict, clauses, findings with their disputes, sample, candidates, workers, agreement, ethics."""
+
+    def build(viewer: Viewer) -> Response:
+        view = audit_view(viewer.store, viewer.principal, audit_id)
+        open_on = {d["finding"]: d["id"] for d in view["disputes"] if d["status"] == "open"}
+        return render(
+            request, "audit.html.j2", viewer, view=view, open_on=open_on, title=f"Audit {view['audit']}"
+        )
+
+    return page(request, build)
+
+
+@router.get("/audits/{audit_id}/sample.csv")
+def sample_download(request: Request, audit_id: str) -> Response:
+    """The audit's sampled tasks as the CSV ``labelpact review AUDIT --results FILE`` reads."""
+
+    def build(viewer: Viewer) -> Response:
+        audit, text = sample_csv(viewer.store, viewer.principal, audit_id)
+        headers = SECURITY_HEADERS | {"Content-Disposition": f'attachment; filename="sample-{audit}.csv"'}
+        return Response(text, media_type="text/csv; charset=utf-8", headers=headers)
+
+    return page(request, build)
+
+
+@router.get("/disputes")
+def disputes_page(request: Request, partner: Text = None, status: Text = None) -> Response:
+    """Open and closed disputes with their threads; the client filters by partner and resolves."""
+
+    def build(viewer: Viewer) -> Response:
+        wanted = status if status in ("open", "closed") else None
+        threads = dispute_views(viewer.store, viewer.principal, partner=partner or None)
+        if wanted == "open":
+            threads = [d for d in threads if d["status"] == "open"]
+        elif wanted == "closed":
+            threads = [d for d in threads if d["status"] != "open"]
+        partners = [p["id"] for p in list_partner_dicts(viewer.store, viewer.principal)]
+        return render(
+            request,
+            "disputes.html.j2",
+            viewer,
+            threads=threads,
+            partners=partners,
+            partner=partner or "",
+            wanted=wanted or "",
+            title="Disputes",
+        )
+
+    return page(request, build)

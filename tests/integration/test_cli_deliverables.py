@@ -1,0 +1,138 @@
+"""``simulate``, ``ingest --kind`` and ``audit --kind`` from the command line: detection, exit codes, --json."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+RunCli = Callable[..., Any]
+
+CONTRACT = "[preferences]\nmax_position_bias = 0.05\n[demonstrations]\nmax_llm_suspect_share = 0.05\n"
+
+
+def _partner(cli: RunCli, tmp_path: Path) -> Path:
+    contract = tmp_path / "rlhf.toml"
+    contract.write_text(CONTRACT, encoding="utf-8")
+    assert cli("partner", "add", "Tagwell", "--contract", contract).code == 0
+    return contract
+
+
+def test_simulate_writes_each_kind_with_its_truth(cli: RunCli, tmp_path: Path) -> None:
+    for kind, name in (("preferences", "p.csv"), ("ratings", "r.parquet"), ("demonstrations", "d.jsonl")):
+        run = cli(
+            "simulate",
+            "--kind",
+            kind,
+            "--out",
+            tmp_path / name,
+            "--truth",
+            tmp_path / f"{kind}.csv",
+            "--json",
+        )
+        assert run.code == 0, run.stderr
+        doc = json.loads(run.stdout)
+        assert doc["kind"] == kind and (tmp_path / name).is_file() and doc["n_rows"] > 0
+        truth = (tmp_path / f"{kind}.csv").read_text().splitlines()
+        assert truth[0].replace('"', "") == "worker,kind" and len(truth) == doc["n_workers"] + 1
+    bad = cli("simulate", "--kind", "preferences", "--out", tmp_path / "p.txt")
+    assert bad.code == 2 and "p.txt" in bad.stderr
+
+
+def test_audit_detects_preferences_and_rejects_position_bias(cli: RunCli, tmp_path: Path) -> None:
+    _partner(cli, tmp_path)
+    prefs = tmp_path / "prefs.csv"
+    assert (
+        cli(
+            "simulate", "--kind", "preferences", "--out", prefs, "--biased-share", "0.4", "--size", "5000"
+        ).code
+        == 0
+    )
+    run = cli("audit", prefs, "--partner", "Tagwell", "--project", "rlhf", "--json")
+    assert run.code == 0, run.stderr
+    doc = json.loads(run.stdout)
+    assert doc["verdict"] == "reject" and doc["metrics"]["kind"] == "preferences"
+    assert any(
+        r["clause"] == "preferences.max_position_bias" and r["outcome"] == "reject" for r in doc["reasons"]
+    )
+    assert doc["findings"][0]["kind"] == "position_bias"
+    shown = cli("audits", "show", doc["audit"])
+    assert shown.code == 0 and "REJECT" in shown.stdout and "position_bias" in shown.stdout
+    assert cli("dispute", "open", doc["findings"][0]["id"], "--text", "sides are shuffled").code == 0
+
+
+def test_ingest_kind_and_label_only_options(cli: RunCli, tmp_path: Path) -> None:
+    _partner(cli, tmp_path)
+    demos = tmp_path / "demos.csv"
+    assert cli("simulate", "--kind", "demonstrations", "--out", demos, "--size", "60").code == 0
+    run = cli("ingest", demos, "--partner", "Tagwell", "--project", "rlhf", "--json")
+    assert run.code == 0, run.stderr
+    assert json.loads(run.stdout)["kind"] == "demonstrations"
+    again = cli("ingest", demos, "--partner", "Tagwell", "--project", "rlhf", "--json")
+    assert json.loads(again.stdout)["created"] is False
+    refused = cli("audit", demos, "--partner", "Tagwell", "--project", "rlhf", "--pred-probs", demos)
+    assert refused.code == 2 and "--pred-probs only with --kind labels" in refused.stderr
+
+
+def test_bad_ratings_exit_2_with_one_line(cli: RunCli, tmp_path: Path) -> None:
+    _partner(cli, tmp_path)
+    path = tmp_path / "r.csv"
+    path.write_text(
+        "task,worker,criterion,score\nt1,w1,helpfulness,3\nt1,w2,helpfulness,high\n", encoding="utf-8"
+    )
+    run = cli("ingest", path, "--partner", "Tagwell", "--project", "rlhf")
+    assert run.code == 2
+    line = run.stderr.strip()
+    assert "\n" not in line and "r.csv, line 3, column 'score'" in line and "'high'" in line
+
+
+def test_labels_files_still_take_the_labels_path(cli: RunCli, tmp_path: Path) -> None:
+    _partner(cli, tmp_path)
+    labels = tmp_path / "labels.csv"
+    assert cli("simulate", "--out", labels, "--size", "200").code == 0
+    run = cli("ingest", labels, "--partner", "Tagwell", "--project", "rlhf", "--json")
+    assert run.code == 0 and json.loads(run.stdout)["kind"] == "labels"
+
+
+def test_aggregate_agreement_workers_take_kind(cli: RunCli, tmp_path: Path) -> None:
+    import krippendorff  # type: ignore[import-untyped]
+    import numpy as np
+    import pyarrow.csv as pacsv
+
+    from labelpact.core.preferences import BradleyTerry
+    from labelpact.io.preferences import read_preferences
+    from labelpact.io.ratings import read_ratings
+
+    prefs, ratings = tmp_path / "p.csv", tmp_path / "r.csv"
+    assert cli("simulate", "--kind", "preferences", "--out", prefs, "--size", "3000").code == 0
+    assert cli("simulate", "--kind", "ratings", "--out", ratings, "--size", "200").code == 0
+    run = cli("aggregate", prefs, "--out", tmp_path / "scores.csv", "--json")
+    assert run.code == 0, run.stderr
+    scores = pacsv.read_csv(tmp_path / "scores.csv").to_pydict()
+    c = read_preferences(prefs).comparisons
+    direct = BradleyTerry().fit(c).strengths_
+    by_item = dict(zip(scores["item"], scores["score"], strict=True))
+    assert np.allclose([by_item[name] for name in c.items], direct)  # the same fit as the Python API's
+    assert (
+        scores["rank"] == list(range(1, c.n_items + 1))
+        and scores["item"][0] == c.items[int(np.argmax(direct))]
+    )
+    assert scores["score"] == sorted(scores["score"], reverse=True)
+    # alpha per criterion against the krippendorff package (GPL: tests only)
+    doc = json.loads(cli("agreement", ratings, "--level", "ordinal", "--bootstrap", "50", "--json").stdout)
+    r = read_ratings(ratings).ratings
+    for k, name in enumerate(r.criteria):
+        keep = r.criterion == k
+        matrix = np.full((r.n_workers, r.n_tasks), np.nan)
+        matrix[r.worker[keep], r.task[keep]] = r.score[keep]
+        expected = krippendorff.alpha(reliability_data=matrix, level_of_measurement="ordinal")
+        assert doc["criteria"][name]["krippendorff_alpha"]["value"] == pytest.approx(expected, abs=1e-6)
+    workers = json.loads(cli("workers", prefs, "--json").stdout)["workers"]
+    assert {
+        w["worker"] for w in workers if "position_bias" in w["flags"]
+    }  # the left-pickers the simulation planted
+    refused = cli("aggregate", prefs, "--method", "ds")
+    assert refused.code == 2 and "--method only with --kind labels" in refused.stderr
