@@ -79,6 +79,8 @@ _EXPORTS: dict[str, str] = {
     "rating_agreement": "labelpact.core.ratings",
     "read_annotations": "labelpact.io",
     "read_deliverable": "labelpact.io.deliverable",
+    "assess_deliverable": "labelpact.services.refinement_assessment",
+    "parse_contract": "labelpact.contracts.contract",
     "read_delivery": "labelpact.io",
     "read_demonstrations": "labelpact.io.demonstrations",
     "read_preferences": "labelpact.io.preferences",
@@ -139,6 +141,7 @@ __all__ = [
     "acceptance_probability",
     "aggregate",
     "agreement",
+    "assess_deliverable",
     "audit_ethics",
     "choice_agreement",
     "comparison_graph",
@@ -150,6 +153,7 @@ __all__ = [
     "label_bias",
     "label_quality_scores",
     "load_settings",
+    "parse_contract",
     "pay_audit",
     "preference_workers",
     "rank_label_issues",
@@ -176,6 +180,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from labelpact.config import Settings, load_settings
+    from labelpact.contracts.contract import parse_contract
     from labelpact.core.acceptance import SamplingPlan, acceptance_probability, sampling_plan
     from labelpact.core.aggregators import METHODS, Aggregator
     from labelpact.core.agreement import Agreement, Estimate, agreement
@@ -228,6 +233,7 @@ if TYPE_CHECKING:
     from labelpact.io.export import write_annotations
     from labelpact.io.preferences import read_preferences
     from labelpact.io.ratings import read_ratings
+    from labelpact.services.refinement_assessment import assess_deliverable
     from labelpact.simulate import Simulation, simulate_delivery
 
 

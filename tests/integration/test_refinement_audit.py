@@ -132,3 +132,46 @@ def test_gold_pairs_are_scored(store: Store, tmp_path: Path) -> None:
     assert reason.measured == pytest.approx(0.75) and reason.outcome == "review"
     assert result.document["metrics"]["gold_agreement"]["n"] == 4
     assert store.get_batch(result.audit.batch).n_gold == 2
+
+
+def test_a_reviewer_decides_a_preference_audit_by_its_plan_with_task_defective_answers(
+    store: Store, tmp_path: Path
+) -> None:
+    from labelpact.services.review import review_sample
+
+    contract = tmp_path / "lenient.toml"
+    contract.write_text("[preferences]\nmin_agreement = -1\n", encoding="utf-8")
+    add_partner(store, "Plain", contract=contract)
+    path = tmp_path / "prefs.csv"
+    simulate_deliverable("preferences", path, size=3000, biased_share=0.0)
+    audit = audit_deliverable(store, path, partner="Plain", project="rlhf").audit
+    sample = list(audit.sample_tasks)
+    plan = audit.sampling_plan
+    assert sample and plan is not None and len(sample) == plan["sample_size"]
+    too_many = plan["reject_number"]
+    answers = tmp_path / "answers.csv"
+    answers.write_text(
+        "task,defective\n"
+        + "".join(f"{t},{'yes' if i < too_many else 'no'}\n" for i, t in enumerate(sample)),
+        encoding="utf-8",
+    )
+    outcome = review_sample(store, audit.id, answers, reviewer="dana")
+    assert outcome.document["n_defective"] == too_many and outcome.document["sample_decision"] == "reject"
+    assert store.list_reviews(audit.id)[0].decision == "reject"
+    labelled = tmp_path / "labelled.csv"
+    labelled.write_text("task,label\n" + "".join(f"{t},left\n" for t in sample), encoding="utf-8")
+    with pytest.raises(InvalidInputError, match="'defective'"):
+        review_sample(store, audit.id, labelled)
+    answers.write_text("task,defective\n" + f"{sample[0]},no\n", encoding="utf-8")
+    with pytest.raises(InvalidInputError, match=f"each of the {len(sample)} sampled tasks"):
+        review_sample(store, audit.id, answers)
+
+
+def test_the_python_api_reads_and_judges_a_deliverable_without_a_store(tmp_path: Path) -> None:
+    import labelpact as lp
+
+    path = tmp_path / "prefs.csv"
+    simulate_deliverable("preferences", path, size=3000, biased_share=0.4)
+    judged = lp.assess_deliverable(lp.read_deliverable(path), lp.parse_contract(CONTRACT))
+    bias = next(r for r in judged.reasons if r.clause == "preferences.max_position_bias")
+    assert judged.verdict == "reject" and bias.outcome == "reject"

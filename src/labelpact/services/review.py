@@ -61,6 +61,8 @@ def review_sample(
     """
     audit = resolve_audit(store, ref)
     plan = _plan(audit)
+    if audit.file("consensus") is None and audit.sample_tasks:  # preferences, ratings, demonstrations
+        return _review_without_consensus(store, audit, plan, results, reviewer)
     table = consensus_table(store, audit)
     tasks = table["task"].to_pylist()
     classes = [name.removeprefix("p_") for name in table.column_names if name.startswith("p_")]
@@ -204,3 +206,62 @@ def export_consensus(store: Store, ref: str, out: str | Path) -> tuple[AuditReco
     else:
         write_csv_table(table.select(["task", "label", "confidence"]), target)  # formulas neutralised
     return audit, table.num_rows
+
+
+def _review_without_consensus(
+    store: Store, audit: AuditRecord, plan: SamplingPlan, results: str | Path, reviewer: str | None
+) -> ReviewOutcome:
+    """A review of an audit with no consensus labels (preferences, ratings, demonstrations): the reviewer
+    says of each sampled task whether it is defective (``task,defective``), and the plan decides."""
+    sample = list(audit.sample_tasks)
+    try:
+        answers = read_review_results(
+            results, tasks=sample, classes=(), consensus=np.full(len(sample), -1, dtype=np.intp)
+        )
+    except InvalidInputError as error:
+        if error.column != "label" and (error.column is not None or "defective" not in error.expected):
+            raise
+        raise InvalidInputError(
+            "a column 'defective' (yes/no) for each sampled task: this kind has no class to compare",
+            file=error.file,
+            row=error.row,
+            got=error.got,
+        ) from None
+    missing = np.setdiff1d(np.arange(len(sample)), answers.task)
+    if len(missing):
+        raise InvalidInputError(
+            f"an answer for each of the {len(sample)} sampled tasks (the plan needs them all)",
+            file=results,
+            column="task",
+            got=f"{len(missing)} missing, e.g. {sample[int(missing[0])]!r}",
+        )
+    n_defective = int(answers.defective.sum())
+    decision = decide(plan, n_defective)
+    record = store.add_review(
+        audit.id,
+        results=Path(results),
+        n_inspected=len(sample),
+        n_defective=n_defective,
+        decision=decision,
+        reviewer=reviewer,
+    )
+    standing = [r["clause"] for r in audit.reasons if r.get("outcome") == "reject"]
+    document = {
+        "review": record.id,
+        "audit": audit.id,
+        "batch": audit.batch,
+        "decision": "reject" if standing else decision,
+        "sample_decision": decision,
+        "rejected_on": standing,
+        "n_inspected": len(sample),
+        "n_defective": n_defective,
+        "accept_number": plan.accept_number,
+        "reject_number": plan.reject_number,
+        "defect_rate": n_defective / max(len(sample), 1),
+        "acceptance_probability_at_aql": acceptance_probability(plan, min(plan.aql / 100.0, 1.0)),
+        "defective_tasks": [sample[int(t)] for t in answers.task[answers.defective]],
+        "reviewer": reviewer,
+        "error_rate": None,
+        "clauses": [],
+    }
+    return ReviewOutcome(review=record, document=document)

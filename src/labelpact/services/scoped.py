@@ -6,10 +6,8 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import date, datetime
-from pathlib import Path
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from labelpact.config import Settings
@@ -20,7 +18,6 @@ from labelpact.services.audit import audit_document, audit_rows, audit_stored_ba
 from labelpact.services.disputes import dispute_dict, list_disputes, open_dispute, resolve_dispute
 from labelpact.services.events import list_events, record_event
 from labelpact.services.health import HORIZONS, partner_health
-from labelpact.services.ingest import ingest_batch, ingest_document
 from labelpact.services.requests_log import entry_dict, read_log
 from labelpact.store import AuditRecord, BatchRecord, DisputeRecord, Store
 
@@ -49,7 +46,6 @@ __all__ = [
     "open_service_store",
     "resolve",
     "risk",
-    "upload",
 ]
 
 # DESIGN.md's resolution words and the store's: "accepted" (the partner was right) is "upheld".
@@ -173,64 +169,6 @@ def _own_batch(store: Store, partner: str, ref: str) -> BatchRecord:
 
 def get_batch(store: Store, principal: Principal, ref: str) -> dict[str, Any]:
     return batch_dict(_batch(store, principal, ref))
-
-
-@contextmanager
-def _named_as_uploaded(folder: Path) -> Iterator[None]:
-    """Errors about an uploaded file name it as the caller sent it, not where the server staged it."""
-    try:
-        yield
-    except InvalidInputError as error:
-        if error.file is None or not Path(error.file).is_relative_to(folder):
-            raise
-        raise InvalidInputError(
-            error.expected,
-            file=Path(error.file).name,
-            row=error.row,
-            column=error.column,
-            got=error.got,
-            unit=error.unit,
-            column_kind=error.column_kind,
-        ) from None
-
-
-def upload(
-    store: Store,
-    principal: Principal,
-    labels: Path,
-    *,
-    partner: str | None,
-    project: str,
-    gold: Path | None = None,
-    tasks: Path | None = None,
-    delivered_at: datetime | None = None,
-    due_at: datetime | None = None,
-) -> dict[str, Any]:
-    """Ingest an uploaded delivery (a partner uploads only as itself); the ``ingest --json`` document."""
-    if principal.is_partner and partner not in (None, principal.partner):
-        raise InvalidInputError(
-            f"your own partner name ({principal.partner}) or none",
-            column="partner",
-            column_kind="field",
-            got=repr(partner),
-        )
-    who = principal.partner or partner
-    if who is None:
-        raise InvalidInputError(
-            "the partner that delivered the batch", column="partner", column_kind="field", got="none"
-        )
-    with hidden_from(principal, "partner", who), _named_as_uploaded(labels.parent):
-        result = ingest_batch(
-            store,
-            labels,
-            partner=who,
-            project=project,
-            gold=gold,
-            tasks=tasks,
-            delivered_at=delivered_at,
-            due_at=due_at,
-        )
-    return ingest_document(result) | {"ignored": []}
 
 
 # -- audits ---------------------------------------------------------------------------------------

@@ -217,3 +217,41 @@ def test_a_bad_upload_as_a_job_fails_with_the_same_error_and_writes_nothing(
     }
     assert _blobs(live) == before[1]
     assert list((live.seeded.settings.workspace / "uploads").iterdir()) == []
+
+
+def _preferences_csv() -> bytes:
+    """Four workers compare the answers of three models on ten prompts; model c is worst."""
+    rows = ["task,worker,left,right,choice"]
+    for prompt in range(10):
+        for worker in range(4):
+            left, right = ("a", "c") if (prompt + worker) % 2 else ("c", "b")
+            rows.append(f"p{prompt},w{worker},{left},{right},{'left' if left != 'c' else 'right'}")
+    return ("\n".join(rows) + "\n").encode()
+
+
+def test_a_partner_uploads_preferences_and_the_client_audits_them_like_labels(
+    live: Live, wait_job: Callable[..., dict[str, Any]]
+) -> None:
+    content = _preferences_csv()
+    with live.client("acme") as client:
+        made = client.post(
+            "/api/v1/batches", files={"file": ("prefs.csv", content)}, data={"project": "rlhf"}
+        )
+        wrong = client.post(
+            "/api/v1/batches",
+            files={"file": ("again.csv", content + b"p99,w1,a,b,maybe\n")},
+            data={"project": "rlhf", "kind": "preferences"},
+        )
+    assert made.status_code == 201, made.text
+    batch = made.json()
+    assert batch["kind"] == "preferences" and batch["n_annotations"] == 40 and batch["partner"] == "Acme"
+    assert (
+        wrong.status_code == 422 and "again.csv, line 42, column 'choice'" in wrong.json()["error"]["message"]
+    )
+    with live.client("client") as client:
+        accepted = client.post("/api/v1/audits", json={"batch": batch["batch"]})
+        job = wait_job(client, accepted.json()["id"])
+    assert job["status"] == "succeeded", job
+    with Store.open(live.seeded.settings) as store:
+        assert store.get_batch(batch["batch"]).kind == "preferences"
+        assert store.get_audit(job["result"]["id"]).batch == batch["batch"]  # type: ignore[index]

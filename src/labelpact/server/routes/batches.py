@@ -24,7 +24,8 @@ from labelpact.server.deps import Caller, note
 from labelpact.server.error_handlers import ERROR_RESPONSES
 from labelpact.server.responses import JOB, LIST, OBJECT, Document, documented
 from labelpact.services.jobs import job_dict
-from labelpact.services.scoped import Store, get_batch, list_batch_dicts, upload
+from labelpact.services.scoped import Store, get_batch, list_batch_dicts
+from labelpact.services.upload import upload
 
 __all__ = ["router"]
 
@@ -107,6 +108,12 @@ def upload_batch(
     tasks: Annotated[UploadFile | None, File()] = None,
     delivered_at: Annotated[str | None, Form()] = None,
     due_at: Annotated[str | None, Form()] = None,
+    kind: Annotated[
+        str | None,
+        Form(
+            description="labels, preferences, ratings or demonstrations (default: read from the file's header)."
+        ),
+    ] = None,
     run_async: Annotated[bool, Query(alias="async", description="Ingest in a background job (202).")] = False,
 ) -> Document:
     """Upload a delivery and ingest it (``labelpact ingest --json``); the same bytes twice are a no-op (200)."""
@@ -127,6 +134,7 @@ def upload_batch(
             tasks=None if tasks_name is None else where / tasks_name,
             delivered_at=delivered,
             due_at=due,
+            kind=kind,
         )
 
     with _staged(config.uploads) as folder:

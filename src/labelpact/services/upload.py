@@ -1,0 +1,102 @@
+"""A delivery uploaded to the service: ingested as ``labelpact ingest`` would, as the partner that uploads it.
+
+A partner uploads only as itself; errors about the uploaded file name it as the caller sent it, not where
+the server staged it. Labels go through ``ingest_batch``; preferences, ratings and demonstrations (``kind``,
+or the file's header) through ``ingest_deliverable``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from labelpact.errors import InvalidInputError
+from labelpact.services.access import Principal, hidden_from
+from labelpact.services.ingest import ingest_batch, ingest_document
+from labelpact.services.refinement_audit import file_kind, ingest_deliverable, kind_ingest_document
+from labelpact.store import Store
+
+__all__ = ["upload"]
+
+
+def upload(
+    store: Store,
+    principal: Principal,
+    labels: Path,
+    *,
+    partner: str | None,
+    project: str,
+    gold: Path | None = None,
+    tasks: Path | None = None,
+    delivered_at: datetime | None = None,
+    due_at: datetime | None = None,
+    kind: str | None = None,
+) -> dict[str, Any]:
+    """Ingest an uploaded delivery (a partner uploads only as itself); the ``ingest --json`` document.
+
+    ``kind`` (labels, preferences, ratings, demonstrations) as ``labelpact ingest --kind``: None reads it
+    from the file's header."""
+    if principal.is_partner and partner not in (None, principal.partner):
+        raise InvalidInputError(
+            f"your own partner name ({principal.partner}) or none",
+            column="partner",
+            column_kind="field",
+            got=repr(partner),
+        )
+    who = principal.partner or partner
+    if who is None:
+        raise InvalidInputError(
+            "the partner that delivered the batch", column="partner", column_kind="field", got="none"
+        )
+    chosen = file_kind(labels, kind)
+    if chosen != "labels":
+        if tasks is not None:
+            raise InvalidInputError(
+                "task payloads only with labels", column="tasks", column_kind="field", got=f"kind {chosen}"
+            )
+        with hidden_from(principal, "partner", who), _named_as_uploaded(labels.parent):
+            made = ingest_deliverable(
+                store,
+                labels,
+                partner=who,
+                project=project,
+                kind=chosen,
+                gold=gold,
+                delivered_at=delivered_at,
+                due_at=due_at,
+            )
+        return kind_ingest_document(made) | {"ignored": []}
+    with hidden_from(principal, "partner", who), _named_as_uploaded(labels.parent):
+        result = ingest_batch(
+            store,
+            labels,
+            partner=who,
+            project=project,
+            gold=gold,
+            tasks=tasks,
+            delivered_at=delivered_at,
+            due_at=due_at,
+        )
+    return ingest_document(result) | {"ignored": []}
+
+
+@contextmanager
+def _named_as_uploaded(folder: Path) -> Iterator[None]:
+    """Errors about an uploaded file name it as the caller sent it, not where the server staged it."""
+    try:
+        yield
+    except InvalidInputError as error:
+        if error.file is None or not Path(error.file).is_relative_to(folder):
+            raise
+        raise InvalidInputError(
+            error.expected,
+            file=Path(error.file).name,
+            row=error.row,
+            column=error.column,
+            got=error.got,
+            unit=error.unit,
+            column_kind=error.column_kind,
+        ) from None
