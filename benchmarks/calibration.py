@@ -8,10 +8,15 @@ markdown table and the means. Peer: cleanlab's ``get_label_quality_multiannotato
 the majority-vote shares as its ``pred_probs`` (no features here, so no classifier): its
 ``consensus_quality_score`` used as a confidence for its ``consensus_label``, scored the same way.
 
+``--lodo`` is the honest check of the one number calibration learns across datasets
+(``calibration.CROWD_WEIGHT``): a first pass fits every dataset without gold and without the crowd-share
+deflation; each dataset is then run with the weight fitted (``fit_crowd_weight``) on the *other* datasets
+only, and the weight fitted on all of them is printed (the value to ship).
+
 Columns can be added by other measurements: append a function to ``ROW_HOOKS``; it receives the
 ``Row`` context (annotations, given and scored gold, the consensus) and returns a dict of columns.
 
-    python benchmarks/calibration.py [--datasets a,b] [--method auto] [--seed 0] [--no-cleanlab]
+    python benchmarks/calibration.py [--datasets a,b] [--method auto] [--seed 0] [--no-cleanlab] [--lodo]
 """
 
 from __future__ import annotations
@@ -27,8 +32,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from labelpact.core import calibration as calibration_module
 from labelpact.core.annotations import Annotations, Gold
-from labelpact.core.calibration import expected_calibration_error
+from labelpact.core.calibration import expected_calibration_error, fit_crowd_weight, vote_shares
 from labelpact.core.consensus import Consensus, aggregate
 from labelpact.errors import ConvergenceWarning
 
@@ -144,6 +150,30 @@ def run(name: str, method: str, seed: int, peers: bool) -> list[dict[str, Any]]:
     return rows
 
 
+def learn_weights(names: list[str], method: str, seed: int) -> tuple[float, dict[str, float]]:
+    """The crowd weight fitted on every dataset, and per dataset the one fitted on all the others.
+
+    Each dataset is fitted once without gold and without the deflation; its posteriors on the gold
+    tasks, their vote shares and the gold classes are what ``fit_crowd_weight`` sees.
+    """
+    saved = calibration_module.CROWD_WEIGHT
+    calibration_module.CROWD_WEIGHT = 0.0
+    sets = {}
+    try:
+        for name in names:
+            a, gold_table = load(name)
+            gold = to_gold(a, gold_table)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                c = aggregate(a, method=method, random_state=seed)
+            probas = c.calibrated_probas if c.calibrated_probas is not None else c.probas
+            sets[name] = (probas[gold.task], vote_shares(a)[gold.task], gold.label)
+    finally:
+        calibration_module.CROWD_WEIGHT = saved
+    others = {name: fit_crowd_weight([v for k, v in sets.items() if k != name]) for name in names}
+    return fit_crowd_weight(list(sets.values())), others
+
+
 def table(rows: list[dict[str, Any]]) -> str:
     """Markdown table of every row, then the mean per setting of each numeric column."""
     frame = pd.DataFrame(rows)
@@ -173,6 +203,11 @@ def main() -> None:
     parser.add_argument("--method", default="auto")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-cleanlab", action="store_true")
+    parser.add_argument(
+        "--lodo",
+        action="store_true",
+        help="leave-one-dataset-out: each dataset with a crowd weight fitted on the others",
+    )
     args = parser.parse_args()
     if not DATASETS.exists():
         raise SystemExit(f"shared datasets not found at {DATASETS}")
@@ -181,7 +216,15 @@ def main() -> None:
         if args.datasets
         else sorted(p.name for p in DATASETS.iterdir() if p.is_dir())
     )
-    rows = [r for name in names for r in run(name, args.method, args.seed, not args.no_cleanlab)]
+    if args.lodo:
+        everything, others = learn_weights(names, args.method, args.seed)
+        print(f"crowd weight fitted on all {len(names)} datasets: {everything:.3f}")
+        print("fitted without each one: " + ", ".join(f"{k} {v:.3f}" for k, v in others.items()))
+    rows = []
+    for name in names:
+        if args.lodo:
+            calibration_module.CROWD_WEIGHT = others[name]
+        rows += run(name, args.method, args.seed, not args.no_cleanlab)
     print()
     print(table(rows))
 

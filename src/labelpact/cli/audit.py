@@ -261,9 +261,12 @@ def review(
             f"accepts with at most {doc['accept_number']} and rejects at {doc['reject_number']}."
         )
         if doc["rejected_on"]:
+            standing = ", ".join(doc["rejected_on"])
             out.stdout.print(
-                f"The sample alone would {doc['sample_decision']}, but the audit rejected the batch on "
-                f"{', '.join(doc['rejected_on'])}; a sample cannot lift that."
+                f"The sample alone would accept, but the audit rejected the batch on {standing}; a sample "
+                "cannot lift that."
+                if doc["sample_decision"] == "accept"
+                else f"The sample rejects the batch too; the audit had rejected it on {standing}."
             )
         rate = doc.get("error_rate")
         if rate is not None:

@@ -15,11 +15,19 @@ is a forecast of a label the fit never saw, and the log score of that forecast i
 for the posterior itself when the hidden label is independent of the others given the truth (the
 model's own assumption) and the confusion matrix is invertible. Overdispersed tasks (workers split
 more often than the model expects) make it choose ``rho > 0``. Its blind spot: errors that every
-worker shares on a task, or gold that disagrees with any crowd, look like agreement; gold fixes that.
+worker shares on a task, or gold that disagrees with any crowd, look like agreement. No label model
+can see those, so a second step, the crowd-share deflation (``calibration_maps.crowd_deflate``), says
+how often they happen in real deliveries: with probability ``CROWD_WEIGHT`` a task is ambiguous, and
+then its consensus class is right only as often as the crowd chose it. ``CROWD_WEIGHT`` is one number
+learned across nine public crowdsourcing datasets with gold (``fit_crowd_weight``, 0.40; fitted on
+eight and tested on the ninth, it ranged from 0.34 to 0.43 and cut the mean ECE of the stored
+confidence from 0.083 to 0.061: ``benchmarks/calibration.py --lodo``). Its price: a crowd whose workers
+truly err independently is left underconfident (conservative) until gold says otherwise.
 
-With gold, the candidates (the no-gold map; ``tau`` fitted on gold on top of it; ``rho`` fitted on gold;
-with enough gold, a beta or isotonic map of the top-class probability) are compared by cross-validated log loss on the gold tasks (``fit_on_gold``), each scored only on gold
-tasks whose posteriors came from fits that never saw their gold label.
+With gold, the candidates (the no-gold map; ``tau``, ``rho`` or the crowd weight fitted on gold; with
+enough gold, a beta or isotonic map of the top-class probability) are scored by cross-validated log
+loss on the gold tasks, each only on gold tasks whose posteriors came from fits that never saw their
+gold label, and blended by those scores (pseudo-BMA, ``fit_on_gold``).
 """
 
 from __future__ import annotations
@@ -29,21 +37,32 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
-from scipy.optimize import isotonic_regression, minimize, minimize_scalar
-from scipy.special import expit
+from scipy.optimize import minimize_scalar
 
-from labelpact.core.annotations import FloatArray, IntArray
+from labelpact.core.annotations import Annotations, FloatArray, IntArray
+from labelpact.core.calibration_maps import (
+    TopLabelMap,
+    crowd_deflate,
+    fit_beta,
+    fit_crowd_weight,
+    fit_isotonic,
+)
+from labelpact.core.kernels import vote_counts
 from labelpact.errors import InvalidInputError
 
 __all__ = [
+    "CROWD_WEIGHT",
     "Calibration",
     "TopLabelMap",
     "expected_calibration_error",
+    "fit_crowd_weight",
     "fit_on_gold",
     "fit_rho_on_labels",
     "fit_temperature",
     "log_loss",
+    "no_gold_calibration",
     "temper",
+    "vote_shares",
 ]
 
 PREDICTIVE_FLOOR = 1e-3  # forecasts of a held-out label are mixed with this much of the uniform
@@ -56,67 +75,32 @@ ISOTONIC_MIN_GOLD = (
     200  # a free-form map needs more (Niculescu-Mizil and Caruana, ICML 2005: it overfits small sets)
 )
 MAX_FIT_GOLD = 1000  # gold tasks a map is fitted on at most (a seeded subset of larger gold sets)
-BETA_BOUNDS = [(0.0, None), (0.0, None), (None, None)]  # a, b >= 0 keeps the map increasing
-
-
-@dataclass(frozen=True, slots=True)
-class TopLabelMap:
-    """A monotone map ``g`` of each task's top-class probability ``c``; the other classes share ``1 - g(c)``
-    in their old proportions, so the top class stays on top (``g`` is held at least at the level that keeps it).
-
-    ``kind`` "beta": ``g(c) = sigmoid(a ln c - b ln(1 - c) + m)``, ``params`` (a, b, m) with a, b >= 0
-    (beta calibration: Kull, Silva Filho and Flach, *Beyond sigmoids*, Electronic Journal of Statistics
-    11, 2017). ``kind`` "isotonic": linear between ``knots`` (confidences) and ``values`` of an isotonic
-    fit (Zadrozny and Elkan, *Transforming classifier scores into accurate multiclass probability
-    estimates*, KDD 2002).
-    """
-
-    kind: str
-    params: tuple[float, ...] = ()
-    knots: tuple[float, ...] = ()
-    values: tuple[float, ...] = ()
-
-    def __call__(self, confidence: FloatArray) -> FloatArray:
-        """``g`` at each confidence (n,)."""
-        c = np.clip(np.asarray(confidence, dtype=np.float64), 1e-12, 1.0 - 1e-12)
-        if self.kind == "beta":
-            a, b, m = self.params
-            result: FloatArray = expit(a * np.log(c) - b * np.log1p(-c) + m)
-            return result
-        interpolated: FloatArray = np.asarray(np.interp(c, self.knots, self.values), dtype=np.float64)
-        return interpolated
-
-    def remap(self, probas: FloatArray) -> FloatArray:
-        """``probas`` (n, K) with each row's top probability replaced by ``g`` of it, the rest rescaled."""
-        n, k = probas.shape
-        if not n:
-            return probas.copy()
-        rows = np.arange(n)
-        top = probas.argmax(axis=1)
-        c = probas[rows, top]
-        second = np.partition(probas, k - 2, axis=1)[:, k - 2] if k > 1 else np.zeros(n)
-        others = probas.copy()
-        others[rows, top] = 0.0
-        rest = others.sum(axis=1)  # summed, not 1 - c: exact even when c is within 1e-10 of one
-        keep_top = np.divide(second, rest + second, out=np.zeros(n), where=rest + second > 0)
-        g = np.clip(np.maximum(self(c), np.maximum(keep_top, 1.0 / k)), 0.0, 1.0)
-        scale = np.divide(1.0 - g, rest, out=np.zeros(n), where=rest > 1e-12)
-        out: FloatArray = others * scale[:, None]
-        flat = rest <= 1e-12  # a one-hot row: the mass taken from the top goes evenly to the others
-        if flat.any() and k > 1:
-            out[flat] = ((1.0 - g[flat]) / (k - 1))[:, None]
-        out[rows, top] = g
-        return out
+# How often a task is ambiguous (its consensus right only as often as the crowd chose it): fitted on nine
+# public datasets with gold (benchmarks/calibration.py --lodo); read at call time, so a study can set it
+CROWD_WEIGHT = 0.40
+# how a blend's kind names its maps: the no-gold map, or the part of it fitted on gold
+CANDIDATE_NAMES = {
+    "prior": "no-gold map",
+    "temperature": "temperature",
+    "rho": "design effect",
+    "crowd": "crowd share",
+    "beta": "beta",
+    "isotonic": "isotonic",
+}
+BLEND_FLOOR = 1e-3  # candidates whose pseudo-BMA weight is below this are left out of the blend
 
 
 @dataclass(frozen=True, slots=True)
 class Calibration:
     """The map ``T_t = tau * (1 + rho * (n_t - 1))`` applied to the log posteriors of task ``t`` with ``n_t``
-    labels, then ``top`` (a ``TopLabelMap``), if any, on each task's top-class probability.
+    labels, then the crowd-share deflation with weight ``crowd`` (``calibration_maps.crowd_deflate``),
+    then ``top`` (a ``TopLabelMap``), if any, on each task's top-class probability.
 
-    ``source`` says what chose it ("held-out labels", "N gold tasks", "none"); ``kind`` which candidate
-    ("identity", "design effect", "temperature", "design effect + temperature", "design effect on gold",
-    "design effect + beta", "design effect + isotonic"); ``log_loss`` is its cross-validated log loss
+    ``blend``, when not empty, holds (weight, map) pairs and the map is their weighted mean (``fit_on_gold``;
+    the other fields are then the heaviest map's). ``source`` says what chose it ("held-out labels",
+    "N gold tasks", "none"); ``kind`` which candidate
+    (e.g. "identity", "design effect + crowd share", "design effect + temperature", "design effect on gold",
+    "crowd share on gold", "design effect + beta"); ``log_loss`` is its cross-validated log loss
     on the gold (None without gold).
     """
 
@@ -126,6 +110,8 @@ class Calibration:
     source: str = "none"
     log_loss: float | None = None
     top: TopLabelMap | None = None
+    crowd: float = 0.0
+    blend: tuple[tuple[float, Calibration], ...] = ()
 
     def temperatures(self, n_labels: IntArray | FloatArray) -> FloatArray:
         """Per-task temperatures (n_tasks,) for tasks with ``n_labels`` labels each."""
@@ -133,21 +119,69 @@ class Calibration:
         result: FloatArray = self.tau * (1.0 + self.rho * n)
         return result
 
-    def apply(self, members: Sequence[FloatArray], n_labels: IntArray | FloatArray) -> FloatArray:
-        """Calibrated posteriors (n_tasks, K): each member's posteriors tempered, averaged, then ``top``."""
-        return self.apply_logs(_logs(np.stack(members)), n_labels)
+    def apply(
+        self, members: Sequence[FloatArray], n_labels: IntArray | FloatArray, shares: FloatArray | None = None
+    ) -> FloatArray:
+        """Calibrated posteriors (n_tasks, K): each member's posteriors tempered, averaged, deflated towards
+        the vote ``shares`` (n_tasks, K; ``vote_shares``, needed when ``crowd > 0``), then ``top``."""
+        return self.apply_logs(_logs(np.stack(members)), n_labels, shares)
 
-    def apply_logs(self, logs: FloatArray, n_labels: IntArray | FloatArray) -> FloatArray:
+    def apply_logs(
+        self, logs: FloatArray, n_labels: IntArray | FloatArray, shares: FloatArray | None = None
+    ) -> FloatArray:
         """``apply`` from the members' log posteriors stacked (n_members, n_tasks, K), -inf for a zero.
 
         A fit takes the logs once and calls this many times; one array keeps each call to a few passes.
+        A blend tempers once per distinct (``rho``, ``tau``) of its maps.
         """
+        if not self.blend:
+            return self._finish(self._tempered_mean(logs, n_labels), shares)
+        means: dict[tuple[float, float], FloatArray] = {}
+        total: FloatArray = np.zeros(logs.shape[1:])
+        for weight, part in self.blend:
+            key = (part.rho, part.tau)
+            if key not in means:
+                means[key] = part._tempered_mean(logs, n_labels)
+            total += weight * part._finish(means[key], shares)
+        return total
+
+    def _tempered_mean(self, logs: FloatArray, n_labels: IntArray | FloatArray) -> FloatArray:
+        """The members' posteriors tempered by this map's temperatures and averaged (n_tasks, K)."""
         if self.rho == 0 and self.tau == 1:
             tempered = np.exp(logs)
         else:
             tempered = _softmax(logs, self.temperatures(n_labels))
         result: FloatArray = tempered.mean(axis=0)
+        return result
+
+    def _finish(self, mean: FloatArray, shares: FloatArray | None) -> FloatArray:
+        """The crowd-share deflation, then ``top``, applied to a tempered mean (n_tasks, K)."""
+        result = mean
+        if self.crowd > 0:
+            if shares is None:
+                raise InvalidInputError("vote shares for a crowd-share calibration", column="shares")
+            result = crowd_deflate(result, shares, self.crowd)
         return result if self.top is None else self.top.remap(result)
+
+
+def no_gold_calibration(rho: float) -> Calibration:
+    """The map used without gold: the design effect with ``rho`` from held-out labels (0: none), then the
+    crowd-share deflation with the cross-dataset ``CROWD_WEIGHT`` (read now, so a study may change it)."""
+    kind = " + ".join(
+        part for part, used in (("design effect", rho > 0), ("crowd share", CROWD_WEIGHT > 0)) if used
+    )
+    source = "held-out labels" if rho > 0 else "none"
+    if CROWD_WEIGHT > 0:
+        source += "; crowd weight learned on public datasets"
+    return Calibration(rho, 1.0, kind or "identity", source, crowd=CROWD_WEIGHT)
+
+
+def vote_shares(a: Annotations) -> FloatArray:
+    """Share of each task's labels given to each class (n_tasks, K); a row of zeros for a task nobody labelled."""
+    votes = vote_counts(a)
+    total = votes.sum(axis=1, keepdims=True)
+    shares: FloatArray = np.divide(votes, total, out=np.zeros_like(votes), where=total > 0)
+    return shares
 
 
 def temper(probas: FloatArray, temperature: float | FloatArray) -> FloatArray:
@@ -242,104 +276,112 @@ def fit_on_gold(
     labels: IntArray,
     prior: Calibration,
     *,
+    shares: FloatArray | None = None,
     n_folds: int = 5,
     random_state: int | None = 0,
 ) -> Calibration:
-    """The candidate map with the lowest cross-validated log loss on the gold tasks.
+    """The candidate maps blended by their cross-validated log loss on the gold tasks (pseudo-BMA).
 
     ``members`` (n_gold, K) each: out-of-sample posteriors of the gold tasks (fits that did not see
-    their gold label); ``n_labels`` (n_gold,) their label counts; ``labels`` (n_gold,) the gold classes.
-    Candidates: ``prior`` (the no-gold map, nothing fitted on gold: scored on every gold task); ``tau``
-    fitted on top of ``prior``; ``rho`` fitted with ``tau = 1``; with at least ``BETA_MIN_GOLD`` gold
-    tasks a beta map, and with ``ISOTONIC_MIN_GOLD`` an isotonic one, of the top-class probability on
-    top of ``prior``. Each fitted candidate is fitted on all folds but one and scored on the held-out
-    fold; the winner is refitted on all the gold (at most ``MAX_FIT_GOLD`` tasks: a seeded subset of a
-    larger gold set). The prior wins ties: it fits nothing.
+    their gold label); ``n_labels`` (n_gold,) their label counts; ``labels`` (n_gold,) the gold classes;
+    ``shares`` (n_gold, K) their vote shares (``vote_shares``; needed when ``prior.crowd > 0``).
+    Candidates: ``prior`` (the no-gold map, nothing fitted on gold: scored on every gold task); ``tau``,
+    ``rho`` (with ``tau = 1``) or the crowd weight fitted on top of ``prior``'s design effect; with at
+    least ``BETA_MIN_GOLD`` gold tasks a beta map, and with ``ISOTONIC_MIN_GOLD`` an isotonic one, of the
+    top-class probability on top of the design effect. Only the crowd candidate keeps a crowd weight.
+    Each fitted candidate is fitted on all folds but one and scored on the held-out fold; candidate
+    ``i`` with mean held-out log loss ``L_i`` gets the weight ``exp(-n_gold L_i)``, normalised (pseudo-BMA:
+    Yao, Vehtari, Simpson and Gelman, *Using stacking to average Bayesian predictive distributions*,
+    Bayesian Analysis 13, 2018), so a few gold tasks spread the weight and many pick the best map. The
+    calibrated posteriors are the weighted mean of the maps refitted on all the gold (at most
+    ``MAX_FIT_GOLD`` tasks: a seeded subset of a larger gold set); weights under ``BLEND_FLOOR`` are dropped.
     """
     labels = np.asarray(labels, dtype=np.intp)
     logs = _logs(np.stack(members))
+    n_labels = np.asarray(n_labels)
+    k = logs.shape[-1]
+    shares = np.zeros((len(labels), k)) if shares is None else np.asarray(shares, dtype=np.float64)
     if len(labels) > MAX_FIT_GOLD:  # a seeded subset: enough for these maps, and the cost stays flat
         rows = np.sort(np.random.default_rng(random_state).permutation(len(labels))[:MAX_FIT_GOLD])
-        logs, n_labels, labels = logs[:, rows], np.asarray(n_labels)[rows], labels[rows]
+        logs, n_labels, labels, shares = logs[:, rows], n_labels[rows], labels[rows], shares[rows]
     n = len(labels)
-    prior_loss = log_loss(prior.apply_logs(logs, n_labels), labels)
+    prior_loss = log_loss(prior.apply_logs(logs, n_labels, shares), labels)
     keep = replace(prior, log_loss=prior_loss)
     if n < 2:
         return keep
     folds = min(n_folds, n)
     fold = np.random.default_rng(random_state).permutation(n) % folds
-    kinds = ["temperature", "rho"]
+    kinds = ["temperature", "rho", "crowd"] if prior.crowd > 0 else ["temperature", "rho"]
     kinds += ["beta"] if n >= BETA_MIN_GOLD else []
     kinds += ["isotonic"] if n >= ISOTONIC_MIN_GOLD else []
     scores = {"prior": prior_loss}
     for kind in kinds:
         total = 0.0
         for f in range(folds):
-            train, test = fold != f, fold == f
-            fitted = _fit_candidate(kind, logs[:, train], n_labels[train], labels[train], prior)
-            total += test.sum() * log_loss(fitted.apply_logs(logs[:, test], n_labels[test]), labels[test])
+            tr, te = fold != f, fold == f
+            fitted = _fit_candidate(kind, logs[:, tr], n_labels[tr], shares[tr], labels[tr], prior)
+            total += te.sum() * log_loss(fitted.apply_logs(logs[:, te], n_labels[te], shares[te]), labels[te])
         scores[kind] = total / n
     best = min(scores, key=lambda name: scores[name])
-    if best == "prior":
-        return keep
-    chosen = _fit_candidate(best, logs, n_labels, labels, prior)
-    return replace(chosen, source=f"{n} gold tasks", log_loss=scores[best])
+    weights = {name: float(np.exp(-n * (score - scores[best]))) for name, score in scores.items()}
+    total = sum(weights.values())
+    parts = tuple(
+        (w / total, keep if name == "prior" else _fit_candidate(name, logs, n_labels, shares, labels, prior))
+        for name, w in weights.items()
+        if w / total >= BLEND_FLOOR
+    )
+    if len(parts) == 1:
+        return (
+            keep if best == "prior" else replace(parts[0][1], source=f"{n} gold tasks", log_loss=scores[best])
+        )
+    head = max(parts, key=lambda part: part[0])[1]
+    used = [name for name, w in weights.items() if w / total >= BLEND_FLOOR]
+    kind = "blend of " + ", ".join(
+        f"{CANDIDATE_NAMES[name]} {w:.2f}" for name, (w, _) in zip(used, parts, strict=True)
+    )
+    return replace(head, kind=kind, source=f"{n} gold tasks", log_loss=scores[best], blend=parts)
 
 
 def _fit_candidate(
-    kind: str, logs: FloatArray, n_labels: IntArray, labels: IntArray, prior: Calibration
+    kind: str, logs: FloatArray, n_labels: IntArray, shares: FloatArray, labels: IntArray, prior: Calibration
 ) -> Calibration:
-    """One candidate of ``fit_on_gold`` fitted on these gold tasks: "temperature" (``tau`` on top of
-    ``prior``), "rho" (``rho`` with ``tau = 1``), "beta" or "isotonic" (a top-class map on top of ``prior``)."""
-    if kind == "temperature":
+    """One candidate of ``fit_on_gold`` fitted on these gold tasks: "temperature" (``tau``), "rho" (``rho``
+    with ``tau = 1``), "crowd" (the crowd weight), "beta" or "isotonic" (a top-class map), each on top of
+    ``prior``'s design effect. Only "crowd" keeps the crowd-share deflation (refitted): a map fitted on
+    gold learns from the gold what the cross-dataset weight only guesses."""
+    plain = replace(prior, top=None, log_loss=None, crowd=0.0)
+    if kind in ("beta", "isotonic"):
+        base = plain.apply_logs(logs, n_labels, shares)
+        confidence = base.max(axis=1)
+        hit = (base.argmax(axis=1) == labels).astype(np.float64)
+        top = fit_beta(confidence, hit) if kind == "beta" else fit_isotonic(confidence, hit)
+        return _named(replace(plain, top=top))
+    build: dict[str, Callable[[float], Calibration]] = {
+        "temperature": lambda x: replace(plain, tau=float(np.exp(x))),
+        "rho": lambda x: replace(plain, rho=float(np.exp(x)), tau=1.0),
+        "crowd": lambda x: replace(plain, crowd=float(x)),
+    }
+    bounds = {"temperature": LOG_TAU_BOUNDS, "rho": LOG_RHO_BOUNDS, "crowd": (0.0, 0.99)}[kind]
 
-        def loss_tau(x: float) -> float:
-            return log_loss(Calibration(prior.rho, float(np.exp(x))).apply_logs(logs, n_labels), labels)
+    def loss(x: float) -> float:
+        return log_loss(build[kind](x).apply_logs(logs, n_labels, shares), labels)
 
-        tau = float(np.exp(_minimise(loss_tau, LOG_TAU_BOUNDS)))
-        name = "design effect + temperature" if prior.rho > 0 else "temperature"
-        return Calibration(prior.rho, tau, name)
-    if kind == "rho":
-
-        def loss_rho(x: float) -> float:
-            return log_loss(Calibration(float(np.exp(x))).apply_logs(logs, n_labels), labels)
-
-        rho = float(np.exp(_minimise(loss_rho, LOG_RHO_BOUNDS)))
-        if log_loss(Calibration(0.0).apply_logs(logs, n_labels), labels) <= loss_rho(np.log(rho)):
-            rho = 0.0
-        return Calibration(rho, 1.0, "design effect on gold" if rho > 0 else "identity")
-    base = Calibration(prior.rho, prior.tau).apply_logs(logs, n_labels)
-    confidence = base.max(axis=1)
-    hit = (base.argmax(axis=1) == labels).astype(np.float64)
-    top = _fit_beta(confidence, hit) if kind == "beta" else _fit_isotonic(confidence, hit)
-    return Calibration(prior.rho, prior.tau, f"design effect + {kind}" if prior.rho > 0 else kind, top=top)
-
-
-def _fit_beta(confidence: FloatArray, hit: FloatArray) -> TopLabelMap:
-    """Beta calibration of the top-class probability: logistic regression of ``hit`` on (ln c, -ln(1 - c))."""
-    c = np.clip(confidence, 1e-12, 1.0 - 1e-12)
-    features = np.column_stack([np.log(c), -np.log1p(-c), np.ones_like(c)])
-
-    def loss(x: FloatArray) -> tuple[float, FloatArray]:
-        z = features @ x
-        p = expit(z)
-        value = float(np.sum(np.logaddexp(0.0, z) - hit * z))
-        return value, features.T @ (p - hit)
-
-    result = minimize(loss, np.array([1.0, 1.0, 0.0]), jac=True, method="L-BFGS-B", bounds=BETA_BOUNDS)
-    a, b, m = (float(v) for v in result.x)
-    return TopLabelMap("beta", params=(a, b, m))
+    x = _minimise(loss, bounds)
+    chosen = build[kind](x)
+    if kind == "rho" and loss(-np.inf) <= loss(x):  # rho = 0 checked on its own
+        chosen = replace(chosen, rho=0.0)
+    return _named(chosen)
 
 
-def _fit_isotonic(confidence: FloatArray, hit: FloatArray) -> TopLabelMap:
-    """Isotonic regression of ``hit`` on the top-class probability (pool adjacent violators), kept off 0 and 1."""
-    order = np.argsort(confidence, kind="stable")
-    fitted = isotonic_regression(hit[order]).x
-    knots, first = np.unique(confidence[order], return_index=True)
-    values = np.maximum.reduceat(fitted, first)  # one value per distinct confidence (ties share a block)
-    margin = 0.5 / (len(hit) + 1)
-    values = np.clip(values, margin, 1.0 - margin)
-    return TopLabelMap("isotonic", knots=tuple(knots.tolist()), values=tuple(values.tolist()))
+def _named(c: Calibration) -> Calibration:
+    """``c`` with ``kind`` naming the parts of the map that are in use ("identity" when none)."""
+    parts = [
+        ("design effect", c.rho > 0),
+        ("temperature", c.tau != 1),
+        ("crowd share", c.crowd > 0),
+        (c.top.kind if c.top is not None else "", c.top is not None),
+    ]
+    return replace(c, kind=" + ".join(name for name, used in parts if used) or "identity")
 
 
 def _minimise(loss: Callable[[float], float], bounds: tuple[float, float]) -> float:

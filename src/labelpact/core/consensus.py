@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from labelpact.core.aggregators import METHODS, Aggregator, Auto, create
+from labelpact.core.aggregators import METHODS, Aggregator, Auto, canonical_method, create
 from labelpact.core.aggregators.crossfit import (
     CROSS_FIT_LABELS,
     cross_fit,
@@ -15,7 +15,7 @@ from labelpact.core.aggregators.crossfit import (
     label_check_rho,
 )
 from labelpact.core.annotations import Annotations, FloatArray, Gold, IntArray
-from labelpact.core.calibration import Calibration, fit_on_gold
+from labelpact.core.calibration import Calibration, fit_on_gold, no_gold_calibration, vote_shares
 from labelpact.errors import ConvergenceWarning, InvalidInputError
 
 __all__ = ["Consensus", "HeldOutAccuracy", "aggregate", "consensus_codes", "held_out_accuracy"]
@@ -102,6 +102,7 @@ def aggregate(
     """
     if method not in METHODS:
         raise InvalidInputError(f"a method among {sorted(METHODS)}", column="method", got=repr(method))
+    method = canonical_method(method)  # an alias (bcc) is reported by the name of the method it runs
     model = _new(method, random_state).fit(a, gold)
     probas = model.probas_.copy()
     if isinstance(model, Auto):
@@ -159,8 +160,8 @@ def _calibrate(
     with warnings.catch_warnings():  # the delivered fit has already warned about its own convergence
         warnings.simplefilter("ignore", ConvergenceWarning)
         rho = label_check_rho(a, make, seed=random_state)
-        prior = Calibration(rho, 1.0, "design effect", "held-out labels") if rho > 0 else Calibration()
-        n_labels = a.labels_per_task()
+        prior = no_gold_calibration(rho)
+        n_labels, shares = a.labels_per_task(), vote_shares(a)
         score = None
         calibration = prior
         if gold is not None and len(gold):
@@ -172,9 +173,14 @@ def _calibrate(
                 procedure = f"{method} refitted without the {len(gold)} gold tasks, scored on them"
             score = (float(np.mean(at_gold[0].argmax(axis=1) == gold.label)), procedure)
             calibration = fit_on_gold(
-                at_gold, n_labels[gold.task], gold.label, prior, random_state=random_state
+                at_gold,
+                n_labels[gold.task],
+                gold.label,
+                prior,
+                shares=shares[gold.task],
+                random_state=random_state,
             )
-    calibrated = calibration.apply([model.probas_], n_labels)
+    calibrated = calibration.apply([model.probas_], n_labels, shares)
     if gold is not None and len(gold):
         calibrated[gold.task] = 0.0
         calibrated[gold.task, gold.label] = 1.0

@@ -22,7 +22,7 @@ import scipy.sparse as sp
 from scipy.special import digamma
 
 from labelpact.core.aggregators.base import warn_not_converged
-from labelpact.core.aggregators.ebcc import EBCC, _UsedPairs
+from labelpact.core.aggregators.ebcc import EBCC, UsedPairs
 from labelpact.core.annotations import FloatArray, IntArray
 from labelpact.core.kernels import clamp_gold, normalize_log_posteriors
 from labelpact.scale.blocks import Block, SparseRows, add_tables
@@ -51,7 +51,7 @@ class EbccBlock:
 def block_used(block: Block) -> tuple[Any, ...]:
     """The global (worker * K + class) pairs the block's labels use, as a table for the reduction."""
     k = block.counts.n_classes
-    used = _UsedPairs(block.counts).used
+    used = UsedPairs(block.counts).used
     pairs = block.worker_index[used // k] * k + used % k
     return (SparseRows(pairs.astype(np.intp), np.zeros(len(pairs))),)
 
@@ -68,7 +68,7 @@ def ebcc_start(
     """The block's start, as ``EBCC._fit``'s: vote shares (gold clamped) times the drawn subtype shares."""
     a, k = block.annotations, block.counts.n_classes
     gold = block.gold if use_gold else None
-    pairs = _UsedPairs(block.counts)
+    pairs = UsedPairs(block.counts)
     position = np.searchsorted(used, block.worker_index[pairs.worker] * k + pairs.label).astype(np.intp)
     excluded = np.zeros((a.n_tasks, k), dtype=bool)
     if gold is not None and len(gold):

@@ -17,11 +17,11 @@ import numpy as np
 
 from labelpact.core.aggregators.base import warn_not_converged
 from labelpact.core.aggregators.glad import (
-    _LOG_SQRT_2PI,
     GLAD,
-    _Expectations,
-    _log_sigmoid_of_minus,
-    _score_and_information,
+    LOG_SQRT_2PI,
+    Expectations,
+    log_sigmoid_of_minus,
+    score_and_information,
 )
 from labelpact.core.annotations import FloatArray, Gold
 from labelpact.core.kernels import Triples, triples
@@ -61,7 +61,7 @@ def _alpha_tables(state: GladBlock, alpha: FloatArray, beta: FloatArray, hit: Fl
     easiness = np.exp(beta)[t.task]
     z = local[t.worker] * easiness
     n_local = len(state.block.worker_index)
-    score, information = _score_and_information(z, hit, t.count, easiness, t.worker, n_local)
+    score, information = score_and_information(z, hit, t.count, easiness, t.worker, n_local)
     return SparseRows(state.block.worker_index, np.column_stack([score, information - 1.0]))
 
 
@@ -71,7 +71,7 @@ def _q_part(state: GladBlock, alpha: FloatArray, beta: FloatArray, hit: FloatArr
     z = alpha[state.block.worker_index][t.worker] * np.exp(beta)[t.task]
     k = state.block.annotations.n_classes
     log_wrong_share = np.log(max(k - 1, 1))
-    q = float(np.dot(t.count, _log_sigmoid_of_minus(z) + hit * z - (1 - hit) * log_wrong_share))
+    q = float(np.dot(t.count, log_sigmoid_of_minus(z) + hit * z - (1 - hit) * log_wrong_share))
     return q - 0.5 * float(np.dot(beta - 1, beta - 1))
 
 
@@ -79,7 +79,7 @@ def _e_step(state: GladBlock, alpha: FloatArray) -> tuple[FloatArray, float]:
     """Posteriors (n_local_tasks, K), gold clamped, and the block's log-likelihood at (alpha, betas)."""
     a = state.block.annotations
     x = np.concatenate([alpha[state.block.worker_index], state.beta])
-    return _Expectations(state.t, a, state.gold).e_step(x)
+    return Expectations(state.t, a, state.gold).e_step(x)
 
 
 def glad_start(block: Block, alpha: FloatArray, use_gold: bool) -> GladBlock:
@@ -107,7 +107,7 @@ def glad_beta_step(state: GladBlock, alpha: FloatArray, then_e_step: bool = Fals
     t, beta, hit = state.t, state.beta, state.hit
     easiness = np.exp(beta)[t.task]
     z = alpha[state.block.worker_index][t.worker] * easiness
-    grad, info = _score_and_information(z, hit, t.count, z, t.task, len(beta))
+    grad, info = score_and_information(z, hit, t.count, z, t.task, len(beta))
     grad -= beta - 1
     beta = beta + np.clip(grad / info, -1.0, 1.0)
     largest = Largest(np.abs(grad).max(initial=0.0))
@@ -150,7 +150,7 @@ def fit_glad(blocks: BlockSet, model: GLAD) -> tuple[tuple[str, ...], FloatArray
         raise InvalidInputError("m_step 'newton' for glad on the dask engine", got=repr(model.m_step))
     n_workers = blocks.n_workers
     max_steps, scale = model.m_step_max_iter or 2, max(blocks.n_annotations, 1)
-    constant = float(_LOG_SQRT_2PI * (n_workers + blocks.n_tasks))
+    constant = float(LOG_SQRT_2PI * (n_workers + blocks.n_tasks))
 
     def q_of(part: float, alpha: FloatArray) -> float:
         return float(part) - 0.5 * float(np.dot(alpha - 1, alpha - 1)) - constant

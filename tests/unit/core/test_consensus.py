@@ -127,3 +127,10 @@ def test_aggregate_refuses_unknown_methods() -> None:
     a, _ = delivery()
     with pytest.raises(InvalidInputError, match="method"):
         aggregate(a, method="best")
+
+
+def test_an_alias_runs_and_is_reported_as_the_method_it_names() -> None:
+    a, _ = delivery(seed=3)
+    by_alias, by_name = aggregate(a, method="bcc"), aggregate(a, method="ebcc")
+    assert by_alias.method == by_name.method == "ebcc"
+    np.testing.assert_array_equal(by_alias.probas, by_name.probas)

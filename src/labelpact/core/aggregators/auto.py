@@ -30,7 +30,13 @@ from labelpact.core.aggregators.shared_accuracy_test import (
     shared_accuracy_z,
 )
 from labelpact.core.annotations import Annotations, FloatArray, Gold, IntArray
-from labelpact.core.calibration import Calibration, fit_on_gold, fit_rho_on_labels
+from labelpact.core.calibration import (
+    Calibration,
+    fit_on_gold,
+    fit_rho_on_labels,
+    no_gold_calibration,
+    vote_shares,
+)
 from labelpact.errors import InvalidInputError
 
 __all__ = ["AVERAGE", "CANDIDATES", "MIN_REPEAT_SHARE", "Auto", "repeat_share"]
@@ -99,8 +105,10 @@ class Auto(Aggregator):
 
     4. Calibration (``core.calibration``): ``calibrated_probas_`` (n_tasks, K) are the chosen models'
        posteriors tempered by the design effect ``1 + rho (n_t - 1)``, ``rho`` chosen on the held-out
-       labels of step 1 (no extra fit); with gold, the map is chosen by cross-validated log loss on
-       posteriors of the gold tasks from fits that never saw their gold label. ``probas_`` stay raw.
+       labels of step 1 (no extra fit), then deflated towards the task's vote share (the crowd-share
+       weight learned across public datasets, ``calibration.CROWD_WEIGHT``); with gold, candidate maps
+       are blended by cross-validated log loss on posteriors of the gold tasks from fits that never
+       saw their gold label (``calibration.fit_on_gold``). ``probas_`` stay raw.
 
     Cost: the candidates' fits plus one to ``n_folds`` refits of them on four fifths of the labels
     (of the sample), plus, when gold is given, one no-gold fit of each option and, up to
@@ -182,7 +190,7 @@ class Auto(Aggregator):
         if too_big:
             why += f"; left out for needing over {MAX_DENSE_CELLS:,} cells: {', '.join(too_big)}"
         rho = fit_rho_on_labels(*check.of(self.default_))
-        calibration = Calibration(rho, 1.0, "design effect", "held-out labels") if rho > 0 else Calibration()
+        calibration = no_gold_calibration(rho)
         self.scores_ = {}
         self.chosen_ = self.default_
         self.criterion_ = why
@@ -215,12 +223,12 @@ class Auto(Aggregator):
         }
         probas: FloatArray = np.mean([m.probas_ for m in self.models_.values()], axis=0)
         self.n_iter_ = max(model.n_iter_ for model in self.models_.values())
-        n_labels = a.labels_per_task()
+        n_labels, shares = a.labels_per_task(), vote_shares(a)
         if gold is not None and len(gold):
-            calibration = self._gold_calibration(a, gold, chosen, blind, calibration, n_labels)
+            calibration = self._gold_calibration(a, gold, chosen, blind, calibration, (n_labels, shares))
         self.calibration_ = calibration
         members = [self._posteriors(name, model, a) for name, model in self.models_.items()]
-        calibrated = calibration.apply(members, n_labels)
+        calibrated = calibration.apply(members, n_labels, shares)
         if gold is not None and len(gold):
             calibrated[gold.task] = 0.0
             calibrated[gold.task, gold.label] = 1.0
@@ -234,14 +242,16 @@ class Auto(Aggregator):
         chosen: list[str],
         blind: dict[str, Aggregator],
         prior: Calibration,
-        n_labels: IntArray,
+        per_task: tuple[IntArray, FloatArray],
     ) -> Calibration:
         """The calibration map chosen on the gold, from posteriors of the gold tasks that never saw their label.
 
         Up to ``CROSS_FIT_LABELS`` labels (or when no no-gold fits exist) the chosen option is cross-fitted
         over the gold (``crossfit.cross_fit``), and its accuracy there becomes ``held_out_accuracy_``;
         above, the no-gold fits of the selection step stand in (gold is then anchors on a large delivery).
+        ``per_task``: labels per task (n_tasks,) and vote shares (n_tasks, K).
         """
+        n_labels, shares = per_task
         factories = {name: _factory(name, self.random_state) for name in chosen}
         if a.n_annotations <= CROSS_FIT_LABELS or not blind:
             warm = {name: model for name, model in blind.items() if name in WARM}
@@ -262,6 +272,7 @@ class Auto(Aggregator):
             n_labels[gold.task],
             gold.label,
             prior,
+            shares=shares[gold.task],
             n_folds=self.n_folds,
             random_state=self.random_state,
         )

@@ -18,7 +18,7 @@ from typing import Any, Self
 import numpy as np
 import numpy.typing as npt
 
-from labelpact.core.annotations import Annotations, FloatArray, Gold
+from labelpact.core.annotations import Annotations, FloatArray, Gold, IntArray
 from labelpact.core.kernels import CountMatrix, count_matrix
 from labelpact.errors import ConvergenceWarning, InvalidInputError
 
@@ -31,6 +31,7 @@ __all__ = [
     "confusion_cells",
     "counts_of",
     "shared_counts",
+    "used_columns",
     "warm_rows",
     "warn_not_converged",
 ]
@@ -151,6 +152,22 @@ def counts_of(a: Annotations) -> CountMatrix:
     if hit is None or hit[0] is not a:
         hit = cache[id(a)] = (a, count_matrix(a))
     return hit[1]
+
+
+def used_columns(column: npt.NDArray[np.integer[Any]], size: int) -> tuple[IntArray, IntArray]:
+    """The distinct values of ``column`` (all in [0, size)), sorted, and each entry's index among them.
+
+    ``np.unique`` plus ``np.searchsorted``, by a table of ``size`` entries when that is small next to
+    ``column`` (a count and a lookup, linear), else by sorting (a billion (worker, class) pairs fit no table).
+    """
+    column = np.asarray(column, dtype=np.intp)
+    if size <= max(4 * len(column), 1 << 16):
+        used: IntArray = np.flatnonzero(np.bincount(column, minlength=size))
+        code = np.empty(size, dtype=np.intp)
+        code[used] = np.arange(len(used))
+        return used, code[column]
+    used, position = np.unique(column, return_inverse=True)
+    return used.astype(np.intp, copy=False), position.astype(np.intp, copy=False).reshape(-1)
 
 
 def confusion_cells(a: Annotations) -> int:

@@ -15,14 +15,15 @@ from labelpact.core.aggregators.base import (
     warm_rows,
     warn_not_converged,
 )
+from labelpact.core.aggregators.em_buffers import (
+    add_columns_product,
+    add_rows_product,
+    fill_shifted,
+    normalize_shifted,
+)
 from labelpact.core.aggregators.majority_vote import vote_shares
 from labelpact.core.annotations import Annotations, FloatArray, Gold
-from labelpact.core.kernels import (
-    CountMatrix,
-    clamp_gold,
-    normalize_log_posteriors,
-    safe_log,
-)
+from labelpact.core.kernels import CountMatrix, clamp_gold, safe_log
 
 __all__ = ["DawidSkene", "DawidSkeneData", "EMSizes", "EMTables", "LocalData", "OneCoinDawidSkene"]
 
@@ -173,6 +174,7 @@ class LocalData:
         self.n_annotations = a.n_annotations
         self._posteriors: FloatArray | None = None
         self._log_norm: FloatArray | None = None  # last row normalisers: the next E-step's shift
+        self._scores: FloatArray | None = None  # (n_tasks, K) scratch of the E-step
 
     @property
     def n_tasks(self) -> int:
@@ -196,15 +198,28 @@ class LocalData:
         return EMTables(posteriors.sum(axis=0), self.counts.m_step_counts(posteriors))
 
     def em_tables(self, priors: FloatArray, confusions: FloatArray) -> tuple[float, EMTables]:
-        log_scores = self.counts.e_step_scores(safe_log(confusions))
-        log_scores += safe_log(priors)
+        """One E-step and its M-step tables, into buffers kept from step to step (no (n_tasks, K) allocation).
+
+        The scores start from ``log prior - shift`` (the last step's row normalisers) and the sparse
+        product adds each label's log confusion column to them: one pass fewer than adding the prior
+        and subtracting the shift afterwards.
+        """
+        c = self.counts
+        w, k = c.n_workers, c.n_classes
+        log_confusions = np.ascontiguousarray(np.moveaxis(safe_log(confusions), -1, 1).reshape(w * k, k))
+        if self._scores is None:
+            self._scores = np.empty((c.n_tasks, k))
+        scores, shift = self._scores, self._log_norm
+        add_rows_product(c.by_task, log_confusions, fill_shifted(safe_log(priors), shift, scores))
         # the old posteriors are spent (the M-step used them): reuse their memory
-        posteriors, log_likelihood, self._log_norm = normalize_log_posteriors(
-            log_scores, self._log_norm, self._posteriors
-        )
+        posteriors, log_likelihood, self._log_norm = normalize_shifted(scores, shift, self._posteriors)
         clamp_gold(posteriors, self.gold)
         self._posteriors = posteriors
-        return log_likelihood, EMTables(posteriors.sum(axis=0), self.counts.m_step_counts(posteriors))
+        expected = add_columns_product(c.by_task, posteriors, np.zeros((w * k, k)))  # [w * observed, true]
+        posterior_sum = np.einsum("ij->j", posteriors)  # a quarter of sum(axis=0)'s time; no BLAS threads
+        return log_likelihood, EMTables(
+            posterior_sum, np.ascontiguousarray(np.moveaxis(expected.reshape(w, k, k), 1, -1))
+        )
 
     def posteriors(self) -> FloatArray:
         if self._posteriors is None:  # max_iter >= 1 runs an E-step first; kept for a direct caller

@@ -13,14 +13,21 @@ from labelpact.core.aggregators.base import (
     check_tol,
     confusion_cells,
     counts_of,
+    used_columns,
     warm_rows,
     warn_not_converged,
 )
+from labelpact.core.aggregators.em_buffers import (
+    add_columns_product,
+    add_rows_product,
+    fill_shifted,
+    normalize_shifted,
+)
 from labelpact.core.aggregators.majority_vote import vote_shares
 from labelpact.core.annotations import Annotations, FloatArray, Gold, IntArray
-from labelpact.core.kernels import CountMatrix, clamp_gold, normalize_log_posteriors
+from labelpact.core.kernels import CountMatrix, clamp_gold
 
-__all__ = ["EBCC"]
+__all__ = ["EBCC", "UsedPairs"]
 
 
 class EBCC(Aggregator):
@@ -89,13 +96,11 @@ class EBCC(Aggregator):
         excluded_rows = np.flatnonzero(excluded.any(axis=1))
         excluded_cols = np.repeat(excluded[excluded_rows], m, axis=1)
 
-        pairs = _UsedPairs(counts)
-        scores_of = _BlockedScores(pairs.by_task, k * m)
+        pairs = UsedPairs(counts)
+        scores = np.empty((n, k * m))  # the E-step's scratch, reused (no fresh array, no page faults)
         prior_used = np.repeat(prior_v.T[pairs.label], m, axis=1)  # (n_used, K * M): prior of each used row
         prior_total = np.repeat(prior_v.sum(axis=1), m)  # (K * M,): prior mass of a whole confusion row
         log_norm: FloatArray | None = None  # each row's last log normaliser
-        ones = np.ones(n)
-        by_class = np.repeat(np.eye(k), m, axis=0)  # (K * M, K): joint @ by_class sums the subtypes (BLAS)
 
         def e_step(
             eta: FloatArray, nu: FloatArray, mu: FloatArray, totals: FloatArray, out: FloatArray | None
@@ -109,16 +114,17 @@ class EBCC(Aggregator):
             log_tau = digamma(nu) - digamma(nu.sum())
             log_v = digamma(mu)
             log_v -= digamma(totals)[pairs.group]
-            scores = scores_of(log_v)  # (n, K * M), class-major
-            scores += (log_pi + log_tau[:, None]).reshape(k * m)
+            # (n, K * M), class-major: the prior less the last iteration's row normaliser (no slow per-row
+            # max over K * M columns), plus each label's log confusion row (one sparse product)
+            nonlocal log_norm
+            prior_row = (log_pi + log_tau[:, None]).reshape(k * m)
+            add_rows_product(pairs.by_task, log_v, fill_shifted(prior_row, log_norm, scores))
             if len(excluded_rows):
                 block = scores[excluded_rows]
                 block[excluded_cols] = -np.inf
                 scores[excluded_rows] = block
-            # every row keeps at least one finite column (a gold task keeps its class); the last
-            # iteration's row normalisers shift the scores (no slow per-row max over K * M columns)
-            nonlocal log_norm
-            joint, _, log_norm = normalize_log_posteriors(scores, log_norm, out)
+            # every row keeps at least one finite column (a gold task keeps its class)
+            joint, _, log_norm = normalize_shifted(scores, log_norm, out)
             return joint
 
         warm = warm_rows(self, "mu_", (a.n_workers, k, m, k))
@@ -126,7 +132,7 @@ class EBCC(Aggregator):
             rows = np.moveaxis(warm, -1, 1).reshape(a.n_workers * k, k * m)[pairs.used]
             totals = warm.sum(axis=3).reshape(a.n_workers, k * m)[pairs.present]
             joint = e_step(self.eta_, self.nu_, rows, totals, None)
-            posteriors = joint @ by_class
+            posteriors: FloatArray = np.einsum("ikm->ik", joint.reshape(n, k, m))
         else:
             rng = np.random.default_rng(self.random_state)
             posteriors = clamp_gold(vote_shares(a), gold)
@@ -134,17 +140,19 @@ class EBCC(Aggregator):
             joint = np.multiply(shares, posteriors[:, :, None], out=shares).reshape(n, k * m)
         converged = False
         for iteration in range(1, self.max_iter + 1):
-            eta = self.a_pi / m + (ones @ joint).reshape(k, m)  # (K, M); column sums by BLAS
-            nu = self.alpha + posteriors.sum(axis=0)  # (K,)
-            expected = np.asarray(pairs.by_task.T @ joint)  # (n_used, K * M) expected counts
+            # column sums by einsum: as fast as BLAS on one thread, and no BLAS threads spinning beside the
+            # sparse kernels (which halved this loop's speed on a busy two-core machine)
+            eta = self.a_pi / m + np.einsum("ij->j", joint).reshape(k, m)  # (K, M)
+            nu = self.alpha + np.einsum("ij->j", posteriors)  # (K,)
+            expected = add_columns_product(pairs.by_task, joint, np.zeros((len(pairs.used), k * m)))
             totals = (
                 prior_total + np.add.reduceat(expected, pairs.starts, axis=0) if len(expected) else expected
             )
             mu = np.add(expected, prior_used, out=expected)
             joint = e_step(eta, nu, mu, totals, joint)  # the old joint is spent: reuse its memory
-            last, posteriors = posteriors, joint @ by_class
+            last, posteriors = posteriors, np.einsum("ikm->ik", joint.reshape(n, k, m))  # subtypes summed
             self.n_iter_ = iteration
-            if not n or float(np.max(np.abs(last - posteriors))) <= self.tol:
+            if not n or float(np.abs(np.subtract(last, posteriors, out=last)).max()) <= self.tol:
                 converged = True
                 break
         if not converged:
@@ -169,7 +177,7 @@ class EBCC(Aggregator):
 
 
 def _confusions(
-    pairs: _UsedPairs,
+    pairs: UsedPairs,
     eta: FloatArray,
     mu: FloatArray,
     totals: FloatArray,
@@ -193,7 +201,7 @@ def _confusions(
     return np.ascontiguousarray(np.moveaxis(by_observed, 1, 2))
 
 
-class _UsedPairs:
+class UsedPairs:
     """The (worker, observed class) pairs some label used, sorted: at most one per label.
 
     ``by_task`` (n_tasks, n_used) CSR counts; ``worker`` and ``label`` (n_used,); ``present`` the workers
@@ -206,33 +214,12 @@ class _UsedPairs:
         x = counts.by_task
         k = counts.n_classes
         column = x.indices.astype(np.intp)
-        self.used: IntArray = np.unique(column)
+        self.used, position = used_columns(column, counts.n_workers * k)
         self.worker: IntArray
         self.label: IntArray
         self.worker, self.label = np.divmod(self.used, k)
-        self.by_task = sp.csr_matrix(
-            (x.data, np.searchsorted(self.used, column), x.indptr), shape=(counts.n_tasks, len(self.used))
-        )
+        self.by_task = sp.csr_matrix((x.data, position, x.indptr), shape=(counts.n_tasks, len(self.used)))
         new_worker = np.r_[True, self.worker[1:] != self.worker[:-1]] if len(self.used) else np.zeros(0, bool)
         self.starts: IntArray = np.flatnonzero(new_worker)
         self.present: IntArray = self.worker[self.starts]
         self.group: IntArray = np.cumsum(new_worker) - 1
-
-
-class _BlockedScores:
-    """``by_task @ dense`` for the (n_used, K * M) log confusions of the used pairs, into one reused buffer.
-
-    The whole product would allocate a fresh (n_tasks, K * M) array every iteration, whose first
-    touch costs page faults (a third of the E-step at 1M labels); blocks of ``rows`` tasks write into
-    a buffer that stays resident. Each row's sum runs in the same order: the result is bit-identical.
-    """
-
-    def __init__(self, by_task: sp.csr_matrix, width: int, rows: int = 16384) -> None:
-        n_tasks = by_task.shape[0]
-        self.blocks = [(start, by_task[start : start + rows]) for start in range(0, n_tasks, rows)]
-        self.out = np.empty((n_tasks, width))
-
-    def __call__(self, dense: FloatArray) -> FloatArray:
-        for start, block in self.blocks:
-            self.out[start : start + block.shape[0]] = block @ dense
-        return self.out

@@ -25,9 +25,9 @@ from labelpact.core.kernels import (
 )
 from labelpact.errors import InvalidInputError
 
-__all__ = ["GLAD"]
+__all__ = ["GLAD", "LOG_SQRT_2PI", "Expectations", "log_sigmoid_of_minus", "score_and_information"]
 
-_LOG_SQRT_2PI = 0.5 * np.log(2 * np.pi)
+LOG_SQRT_2PI = 0.5 * np.log(2 * np.pi)
 
 
 class GLAD(Aggregator):
@@ -84,7 +84,7 @@ class GLAD(Aggregator):
             x[: a.n_workers] = alphas
             if self.betas_.shape == (a.n_tasks,):
                 x[a.n_workers :] = self.betas_
-        em = _Expectations(t, a, gold)
+        em = Expectations(t, a, gold)
         e_step, objective, expected_log_likelihood = em.e_step, em.objective, em.expected_log_likelihood
         posteriors, _ = e_step(x)
         q_value = expected_log_likelihood(x, posteriors.ravel()[t.task_label])
@@ -122,7 +122,7 @@ class GLAD(Aggregator):
         return posteriors
 
 
-class _Expectations:
+class Expectations:
     """GLAD's E-step and its expected complete log-likelihood Q at x = (alphas, betas), over the label triples
     ``t`` of one fit. Q after an M-step and the next E-step evaluate the same ``x``: its per-triple terms are
     computed once, and each E-step shifts by the last one's log normalisers."""
@@ -141,7 +141,7 @@ class _Expectations:
         """z (n_unique,) and log s(-z) at ``x``, reused while ``x`` is the same array."""
         if not self.last_x or self.last_x[0] is not x:
             z = _margins(x, self.t, self.n_workers)
-            self.last_x[:], self.last_terms[:], self.last_e_step[:] = [x], [(z, _log_sigmoid_of_minus(z))], []
+            self.last_x[:], self.last_terms[:], self.last_e_step[:] = [x], [(z, log_sigmoid_of_minus(z))], []
         return self.last_terms[0]
 
     def e_step(self, x: FloatArray) -> tuple[FloatArray, float]:
@@ -166,8 +166,10 @@ class _Expectations:
         easiness = np.exp(beta)
         z = alpha[t.worker] * easiness[t.task]
         log_right, log_wrong, right = _log_sigmoids_of(z)
-        q = float(np.dot(t.count, hit * log_right + (1 - hit) * (log_wrong - self.log_wrong_share)))
-        q -= 0.5 * float(np.dot(alpha - 1, alpha - 1) + np.dot(beta - 1, beta - 1)) + _LOG_SQRT_2PI * len(x)
+        q = float(
+            np.einsum("i,i->", t.count, hit * log_right + (1 - hit) * (log_wrong - self.log_wrong_share))
+        )
+        q -= 0.5 * float(np.dot(alpha - 1, alpha - 1) + np.dot(beta - 1, beta - 1)) + LOG_SQRT_2PI * len(x)
         residual = t.count * (hit - right)
         d_alpha = group_sum(t.worker, residual * easiness[t.task], n_workers) - (alpha - 1)
         d_beta = group_sum(t.task, residual * z, self.n_tasks) - (beta - 1)
@@ -176,10 +178,13 @@ class _Expectations:
     def expected_log_likelihood(self, x: FloatArray, hit: FloatArray) -> float:
         """Q alone (the objective without its gradient): log s(z) = log s(-z) + z."""
         z, log_sigmoid_minus = self.margins_and_log_wrong(x)
-        q = float(np.dot(self.t.count, log_sigmoid_minus + hit * z - (1 - hit) * self.log_wrong_share))
+        # einsum, not BLAS: no BLAS threads spinning beside the rest of the loop
+        q = float(
+            np.einsum("i,i->", self.t.count, log_sigmoid_minus + hit * z - (1 - hit) * self.log_wrong_share)
+        )
         alpha, beta = x[: self.n_workers], x[self.n_workers :]
         penalty = 0.5 * float(np.dot(alpha - 1, alpha - 1) + np.dot(beta - 1, beta - 1))
-        return q - penalty - float(_LOG_SQRT_2PI * len(x))
+        return q - penalty - float(LOG_SQRT_2PI * len(x))
 
 
 def _newton_m_step(
@@ -197,12 +202,12 @@ def _newton_m_step(
     for _ in range(max_steps):
         easiness = np.exp(beta)[t.task]
         z = alpha[t.worker] * easiness
-        grad, info = _score_and_information(z, hit, count, easiness, t.worker, n_workers)
+        grad, info = score_and_information(z, hit, count, easiness, t.worker, n_workers)
         grad -= alpha - 1
         alpha += np.clip(grad / info, -1.0, 1.0)
         largest = np.abs(grad).max(initial=0.0)
         z = alpha[t.worker] * easiness
-        grad, info = _score_and_information(z, hit, count, z, t.task, n_tasks)
+        grad, info = score_and_information(z, hit, count, z, t.task, n_tasks)
         grad -= beta - 1
         beta += np.clip(grad / info, -1.0, 1.0)
         if max(largest, np.abs(grad).max(initial=0.0)) < tol:
@@ -210,7 +215,7 @@ def _newton_m_step(
     return np.concatenate([alpha, beta])
 
 
-def _score_and_information(
+def score_and_information(
     z: FloatArray, hit: FloatArray, count: FloatArray | None, slope: FloatArray, index: IntArray, size: int
 ) -> tuple[FloatArray, FloatArray]:
     """Per parameter (size,): sum of c (hit - s(z)) dz and, plus the N(1, 1) prior's 1, of c s(z) (1 - s(z)) dz^2.
@@ -250,7 +255,7 @@ def _sigmoid(z: FloatArray) -> FloatArray:
     return np.reciprocal(result, out=result)
 
 
-def _log_sigmoid_of_minus(z: FloatArray) -> FloatArray:
+def log_sigmoid_of_minus(z: FloatArray) -> FloatArray:
     """log sigmoid(-z) = -(max(z, 0) + log1p(exp(-|z|))), stable for any z."""
     result: FloatArray = -(np.maximum(z, 0.0) + np.log1p(np.exp(-np.minimum(np.abs(z), 40.0))))
     return result
@@ -269,3 +274,6 @@ def _log_sigmoids_of(z: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]
     inverse = 1.0 / (1.0 + e)
     right = np.where(z >= 0, inverse, e * inverse)
     return log_right, log_wrong, right
+
+
+# the names ``labelpact.scale.glad`` imported before they were public (the distributed GLAD shares these kernels)

@@ -14,12 +14,19 @@ from labelpact.core.aggregators.base import (
     check_tol,
     confusion_cells,
     counts_of,
+    used_columns,
     warm_rows,
     warn_not_converged,
 )
 from labelpact.core.aggregators.dawid_skene import EMSizes
+from labelpact.core.aggregators.em_buffers import (
+    add_columns_product,
+    add_rows_product,
+    fill_shifted,
+    normalize_shifted,
+)
 from labelpact.core.annotations import Annotations, FloatArray, Gold, IntArray
-from labelpact.core.kernels import CountMatrix, clamp_gold, group_sum, normalize_log_posteriors
+from labelpact.core.kernels import CountMatrix, clamp_gold, group_sum
 from labelpact.errors import InvalidInputError
 
 __all__ = ["MACE", "MaceData", "MaceKernel", "random_strategies"]
@@ -223,8 +230,8 @@ class MaceKernel:
         k = counts.n_classes
         task = np.repeat(np.arange(counts.n_tasks, dtype=np.intp), np.diff(x.indptr))
         column = x.indices.astype(np.intp)
-        self.used: IntArray = np.unique(column)  # used worker * K + class, sorted
-        position = np.searchsorted(self.used, column)
+        # used worker * K + class, sorted, and each label's pair among them
+        self.used, position = used_columns(column, counts.n_workers * k)
         self.worker: IntArray = self.used // k
         self.given: FloatArray = group_sum(position, np.asarray(x.data, dtype=np.float64), len(self.used))
         # (n_tasks * K, n_used): entry (t * K + l, u) counts labels l of used pair u on task t
@@ -233,6 +240,7 @@ class MaceKernel:
         self.log_norm: FloatArray | None = None  # last row normalisers: the next E-step's shift
         self.n_annotations = int(self.given.sum())
         self._last: tuple[FloatArray, FloatArray, FloatArray] | None = None  # knowing, strategies, posteriors
+        self._scores: FloatArray | None = None  # (n_tasks, K) scratch of the E-step
 
     @property
     def n_workers(self) -> int:
@@ -248,8 +256,12 @@ class MaceKernel:
         return spam, spam + knowing[self.worker, 1]
 
     def e_step(self, knowing: FloatArray, strategies: FloatArray) -> float:
-        """Posteriors (n_tasks, K) under a uniform class prior, kept for ``expected_counts``; the log marginal likelihood."""
-        posteriors, log_likelihood = self.e_step_posteriors(knowing, strategies)
+        """Posteriors (n_tasks, K) under a uniform class prior, kept for ``expected_counts``; the log marginal likelihood.
+
+        The last E-step's posteriors are spent once their counts are taken: their memory is reused.
+        """
+        out = None if self._last is None else self._last[2]
+        posteriors, log_likelihood = self.e_step_posteriors(knowing, strategies, out=out)
         self._last = (knowing, strategies, posteriors)
         return log_likelihood
 
@@ -263,16 +275,24 @@ class MaceKernel:
             raise InvalidInputError("an E-step before the expected counts are read")
         return self.counts_under(*self._last)
 
-    def e_step_posteriors(self, knowing: FloatArray, strategies: FloatArray) -> tuple[FloatArray, float]:
-        """Posteriors (n_tasks, K) under a uniform class prior, and the log marginal likelihood."""
+    def e_step_posteriors(
+        self, knowing: FloatArray, strategies: FloatArray, *, out: FloatArray | None = None
+    ) -> tuple[FloatArray, float]:
+        """Posteriors (n_tasks, K) under a uniform class prior (into ``out`` when given), and the log marginal likelihood."""
         c = self.counts
         spam, either = self._spam(knowing, strategies)
         log_spam = np.log(spam)
         # Every label of a task contributes log P(label | spamming) whatever the true class: that part
         # cancels from the posteriors, and its total over all labels comes from the small count table.
-        scores = np.asarray(self.by_task_label @ (np.log(either) - log_spam)).reshape(c.n_tasks, c.n_classes)
-        posteriors, log_evidence, self.log_norm = normalize_log_posteriors(scores, self.log_norm)
-        common = float(np.dot(self.given, log_spam)) - c.n_tasks * np.log(c.n_classes)
+        # The scores start from minus the last row normalisers (the shift) and the sparse product adds
+        # each label's term (into a scratch buffer kept from step to step).
+        if self._scores is None:
+            self._scores = np.empty((c.n_tasks, c.n_classes))
+        scores, shift = self._scores, self.log_norm
+        fill_shifted(np.zeros(c.n_classes), shift, scores)
+        add_rows_product(self.by_task_label, np.log(either) - log_spam, scores.reshape(-1))
+        posteriors, log_evidence, self.log_norm = normalize_shifted(scores, shift, out)
+        common = float(np.einsum("i,i->", self.given, log_spam)) - c.n_tasks * np.log(c.n_classes)
         return clamp_gold(posteriors, self.gold), log_evidence + common
 
     def counts_under(
@@ -280,7 +300,8 @@ class MaceKernel:
     ) -> tuple[FloatArray, FloatArray]:
         """Expected (spamming, knowing) counts (n_workers, 2) and spam counts at the used pairs (n_used,)."""
         spam, either = self._spam(knowing, strategies)
-        chose_true = self.by_task_label.T @ posteriors.ravel()  # sum of P(true = given label) per used pair
+        # sum of P(true = given label) per used pair
+        chose_true = add_columns_product(self.by_task_label, posteriors.reshape(-1), np.zeros(len(self.used)))
         knew = (1.0 - spam / either) * chose_true
         strategy_counts = self.given - knew
         w = self.counts.n_workers

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from labelpact.core.aggregators.base import Aggregator
+from labelpact.core.aggregators.base import Aggregator, counts_of
 from labelpact.core.aggregators.crossfit import held_out_labels, refit, subset
 from labelpact.core.aggregators.predictive import FLOOR, label_rows, shared_accuracy_rows
 from labelpact.core.annotations import Annotations, FloatArray, IntArray
@@ -33,10 +33,16 @@ def repeat_share(a: Annotations) -> float:
     """
     if not a.n_annotations:
         return 1.0
-    pairs = np.unique(a.worker.astype(np.int64) * a.n_tasks + a.task)  # distinct (worker, task)
-    tasks_per_worker = np.bincount(pairs // a.n_tasks, minlength=a.n_workers)
-    repeat = tasks_per_worker[a.worker] >= 2
-    return float(repeat.mean())
+    x = counts_of(a).by_task  # a row's columns (worker * K + class) sorted: a worker's entries are adjacent
+    if not x.has_sorted_indices:
+        x = x.sorted_indices()
+    worker = x.indices // max(a.n_classes, 1)
+    first = np.ones(len(worker), dtype=bool)  # the first entry of each distinct (task, worker)
+    first[1:] = worker[1:] != worker[:-1]
+    first[x.indptr[:-1][np.diff(x.indptr) > 0]] = True
+    tasks_per_worker = np.bincount(worker[first], minlength=a.n_workers)
+    labels_per_worker = np.bincount(a.worker, minlength=a.n_workers)
+    return float(labels_per_worker[tasks_per_worker >= 2].sum() / a.n_annotations)
 
 
 @dataclass

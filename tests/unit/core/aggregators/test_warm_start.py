@@ -10,7 +10,7 @@ from scipy.special import expit, log_expit
 
 from labelpact.core.aggregators import EBCC, GLAD, MACE, Auto, DawidSkene, OneCoinDawidSkene, auto
 from labelpact.core.aggregators.base import Aggregator, counts_of, shared_counts, warm_rows
-from labelpact.core.aggregators.glad import _log_sigmoid_of_minus, _sigmoid
+from labelpact.core.aggregators.glad import _sigmoid, log_sigmoid_of_minus
 from labelpact.core.annotations import Annotations, Gold
 from labelpact.errors import ConvergenceWarning
 
@@ -88,7 +88,7 @@ def test_glad_sigmoids_match_scipy_at_every_scale() -> None:
     z = np.array([-1000.0, -50.0, -40.0, -3.0, 0.0, 1e-9, 2.5, 39.0, 40.0, 700.0])
     capped = np.clip(z, -40.0, 40.0)  # the documented cap: below double precision next to 1
     assert np.allclose(_sigmoid(z), expit(capped), rtol=1e-14, atol=0)
-    assert np.allclose(_log_sigmoid_of_minus(z), log_expit(-z), rtol=1e-12, atol=1e-15)
+    assert np.allclose(log_sigmoid_of_minus(z), log_expit(-z), rtol=1e-12, atol=1e-15)
 
 
 def test_task_sample_keeps_whole_tasks_and_worker_codes(delivery: object) -> None:
