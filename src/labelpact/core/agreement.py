@@ -23,6 +23,7 @@ Conventions (documented because peers differ):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias, get_args
 
@@ -43,6 +44,7 @@ __all__ = [
     "Level",
     "PairwiseKappa",
     "agreement",
+    "agreement_of_patterns",
     "co_labels",
     "unidentifiable_quality",
 ]
@@ -153,11 +155,43 @@ def agreement(
         raise InvalidInputError("min_pair_tasks >= 1", got=repr(min_pair_tasks))
     confidence = check_confidence(confidence)
     rng = np.random.default_rng(random_state)
-    k = a.n_classes
-    counts = a.label_counts()[a.labels_per_task() > 0]
-    patterns, sizes = count_patterns(counts)
+    patterns, sizes = count_patterns(a.label_counts()[a.labels_per_task() > 0])
+    return agreement_of_patterns(
+        patterns,
+        sizes,
+        a.classes,
+        level=level,
+        n_bootstrap=n_bootstrap,
+        confidence=confidence,
+        rng=rng,
+        pair_bootstrap=pair_bootstrap,
+        cohen=lambda replicates, draws: cohen_kappas(a, min_pair_tasks, replicates, confidence, draws),
+        unidentifiable=unidentifiable_quality(a),
+    )
+
+
+CohenKappas: TypeAlias = tuple[PairwiseKappa, float, tuple[float, float]]  # per pair, mean, interval
+
+
+def agreement_of_patterns(
+    patterns: Int64Array,
+    sizes: Int64Array,
+    classes: tuple[str, ...],
+    *,
+    level: Level,
+    n_bootstrap: int,
+    confidence: float,
+    rng: np.random.Generator,
+    pair_bootstrap: int | None,
+    cohen: Callable[[int, np.random.Generator], CohenKappas],
+    unidentifiable: str | None,
+) -> Agreement:
+    """The coefficients from the distinct label-count patterns of the tasks (``patterns`` (P, K), how many
+    tasks show each: ``sizes`` (P,)), bootstrapped by multinomial weights over patterns, then Cohen's kappa
+    from ``cohen(replicates, rng)``; in-process and on Dask alike, so both draw the same replicates."""
+    k = len(classes)
     stats = pattern_stats(patterns)
-    values = ordered_class_values(a.classes)
+    values = ordered_class_values(classes)
     point = agreement_coefficients(sizes @ stats, k, level, values)
     boot: dict[str, list[FloatArray]] = {name: [] for name in point}
     for weights in multinomial_replicates(sizes, n_bootstrap, rng):
@@ -175,7 +209,7 @@ def agreement(
     pair_replicates = n_bootstrap if pair_bootstrap is None else pair_bootstrap
     if pair_replicates < 0:
         raise InvalidInputError("a number of pair bootstrap replicates >= 0", got=repr(pair_bootstrap))
-    kappas, kappa_mean, kappa_ci = cohen_kappas(a, min_pair_tasks, pair_replicates, confidence, rng)
+    kappas, kappa_mean, kappa_ci = cohen(pair_replicates, rng)
     pairable = patterns.sum(1) >= 2
     class_values = (sizes[pairable] @ patterns[pairable]).astype(np.int64)
     per_class = tuple(
@@ -185,7 +219,7 @@ def agreement(
             specific_agreement=estimate("specific", c),
             n_values=int(class_values[c]),
         )
-        for c, name in enumerate(a.classes)
+        for c, name in enumerate(classes)
     )
     return Agreement(
         level=level,
@@ -200,7 +234,7 @@ def agreement(
         n_values_used=int(class_values.sum()),
         n_bootstrap=n_bootstrap,
         confidence=confidence,
-        unidentifiable=unidentifiable_quality(a),
+        unidentifiable=unidentifiable,
     )
 
 

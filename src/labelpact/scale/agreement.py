@@ -17,17 +17,8 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
-from labelpact.core.agreement import (
-    Agreement,
-    ClassAgreement,
-    Estimate,
-    Level,
-    agreement_coefficients,
-    count_patterns,
-    ordered_class_values,
-    pattern_stats,
-)
-from labelpact.core.intervals import check_confidence, multinomial_replicates, percentile_interval
+from labelpact.core.agreement import Agreement, Level, agreement_of_patterns, count_patterns
+from labelpact.core.intervals import check_confidence, percentile_interval
 from labelpact.core.worker_pairs import PairwiseKappa, co_labels, nan_mean
 from labelpact.errors import InvalidInputError
 from labelpact.scale.blocks import Block, SparseRows
@@ -89,54 +80,18 @@ def agreement_distributed(
     confidence = check_confidence(confidence)
     rng = np.random.default_rng(random_state)
     classes = blocks.vocabulary.classes
-    k = len(classes)
     found, signal = blocks.map_reduce(block_patterns)
     merged = found.in_process_order()
-    patterns, sizes = merged.rows.reshape(-1, k), merged.sizes
-    stats = pattern_stats(patterns)
-    values = ordered_class_values(classes)
-    point = agreement_coefficients(sizes @ stats, k, level, values)
-    boot: dict[str, list[Any]] = {name: [] for name in point}
-    for weights in multinomial_replicates(sizes, n_bootstrap, rng):
-        for name, replicate in agreement_coefficients(weights @ stats, k, level, values).items():
-            boot[name].append(replicate)
-
-    def estimate(name: str, column: int | None = None) -> Estimate:
-        value = point[name][0] if column is None else point[name][0, column]
-        if not boot[name]:
-            return Estimate(float(value), (float("nan"), float("nan")))
-        reps = np.concatenate(boot[name])
-        reps = reps if column is None else reps[:, column]
-        return Estimate(float(value), percentile_interval(reps, confidence=confidence))
-
-    pair_replicates = n_bootstrap if pair_bootstrap is None else pair_bootstrap
-    if pair_replicates < 0:
-        raise InvalidInputError("a number of pair bootstrap replicates >= 0", got=repr(pair_bootstrap))
-    kappas, kappa_mean, kappa_ci = _cohen_kappas(blocks, min_pair_tasks, pair_replicates, confidence, rng)
-    pairable = patterns.sum(1) >= 2
-    class_values = (sizes[pairable] @ patterns[pairable]).astype(np.int64)
-    per_class = tuple(
-        ClassAgreement(
-            label=name,
-            alpha=estimate("class_alpha", c),
-            specific_agreement=estimate("specific", c),
-            n_values=int(class_values[c]),
-        )
-        for c, name in enumerate(classes)
-    )
-    return Agreement(
+    return agreement_of_patterns(
+        merged.rows.reshape(-1, len(classes)),
+        merged.sizes,
+        classes,
         level=level,
-        krippendorff_alpha=estimate("alpha"),
-        fleiss_kappa=estimate("fleiss"),
-        gwet_ac1=estimate("ac1"),
-        percent_agreement=estimate("percent"),
-        cohen_kappa_mean=Estimate(kappa_mean, kappa_ci),
-        cohen_kappa=kappas,
-        per_class=per_class,
-        n_tasks_used=int(sizes[pairable].sum()),
-        n_values_used=int(class_values.sum()),
         n_bootstrap=n_bootstrap,
         confidence=confidence,
+        rng=rng,
+        pair_bootstrap=pair_bootstrap,
+        cohen=lambda replicates, draws: _cohen_kappas(blocks, min_pair_tasks, replicates, confidence, draws),
         unidentifiable=signal.reason(classes),
     )
 

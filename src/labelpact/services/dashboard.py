@@ -18,6 +18,7 @@ import numpy as np
 from labelpact.errors import NotFoundError
 from labelpact.partners.spc import Chart, CusumChart, EwmaChart, PChart
 from labelpact.services.access import Principal, hidden_from, require_client, require_owner
+from labelpact.services.audit import audit_rows
 from labelpact.services.disputes import list_disputes
 from labelpact.services.health import PartnerHealth, QualityRecord, partner_health
 from labelpact.services.review import consensus_table
@@ -176,22 +177,8 @@ def _client_part(store: Store, health: PartnerHealth, without: str | None) -> di
 
 
 def _audit_list(store: Store, partner: str) -> list[dict[str, Any]]:
-    """The partner's audits, newest first, as ``audits list`` rows without the review decision: one query,
-    where ``audit_rows`` asks for each audit's reviews (500 audits: seconds). The audit page shows reviews."""
-    return [
-        {
-            "id": r.id,
-            "audit": r.id,
-            "batch": r.batch,
-            "partner": r.partner,
-            "project": r.project,
-            "created_at": r.created_at.isoformat(),
-            "verdict": r.verdict,
-            "method": r.method,
-            "n_findings": len(r.findings),
-        }
-        for r in store.list_audits(partner=partner)
-    ]
+    """The partner's audits, newest first, as ``audits list`` rows (review decisions read in one query)."""
+    return [{"id": row["audit"]} | row for row in audit_rows(store, partner=partner)]
 
 
 def partner_view(

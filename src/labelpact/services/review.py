@@ -89,17 +89,8 @@ def review_sample(
             got=f"{len(missing)} missing, e.g. {tasks[int(missing[0])]!r}",
         )
     n_defective = int(answers.defective.sum())
-    decision = decide(plan, n_defective)
-    record = store.add_review(
-        audit.id,
-        results=Path(results),
-        n_inspected=len(sample),
-        n_defective=n_defective,
-        decision=decision,
-        reviewer=reviewer,
-    )
+    record, decision = _store_review(store, audit, plan, results, reviewer, len(sample), n_defective)
     defective = [tasks[int(t)] for t in answers.task[answers.defective]]
-    rate = n_defective / max(len(sample), 1)
     standing = [r["clause"] for r in audit.reasons if r.get("outcome") == "reject"]
     confidence = np.asarray(table["confidence"].to_numpy(zero_copy_only=False), dtype=np.float64)
     estimate = verified_error_rate(audit, confidence, consensus, answers.task, answers.defective)
@@ -110,25 +101,9 @@ def review_sample(
             *standing,
             *(r.clause for r in clauses if r.outcome == "reject" and r.clause not in standing),
         ]
-    document = {
-        "review": record.id,
-        "audit": audit.id,
-        "batch": audit.batch,
-        # a sample can settle a review, never lift a rejection on clauses it does not measure
-        "decision": "reject" if standing else decision,
-        "sample_decision": decision,
-        "rejected_on": standing,
-        "n_inspected": len(sample),
-        "n_defective": n_defective,
-        "accept_number": plan.accept_number,
-        "reject_number": plan.reject_number,
-        "defect_rate": rate,
-        "acceptance_probability_at_aql": acceptance_probability(plan, min(plan.aql / 100.0, 1.0)),
-        "defective_tasks": defective,
-        "reviewer": reviewer,
-        "error_rate": estimate.to_dict(),
-        "clauses": [r.to_dict() for r in clauses],
-    }
+    document = _review_document(
+        record, audit, plan, decision, standing, len(sample), n_defective, defective, reviewer
+    ) | {"error_rate": estimate.to_dict(), "clauses": [r.to_dict() for r in clauses]}
     return ReviewOutcome(review=record, document=document)
 
 
@@ -236,32 +211,63 @@ def _review_without_consensus(
             got=f"{len(missing)} missing, e.g. {sample[int(missing[0])]!r}",
         )
     n_defective = int(answers.defective.sum())
+    record, decision = _store_review(store, audit, plan, results, reviewer, len(sample), n_defective)
+    standing = [r["clause"] for r in audit.reasons if r.get("outcome") == "reject"]
+    defective = [sample[int(t)] for t in answers.task[answers.defective]]
+    document = _review_document(
+        record, audit, plan, decision, standing, len(sample), n_defective, defective, reviewer
+    ) | {"error_rate": None, "clauses": []}
+    return ReviewOutcome(review=record, document=document)
+
+
+def _store_review(
+    store: Store,
+    audit: AuditRecord,
+    plan: SamplingPlan,
+    results: str | Path,
+    reviewer: str | None,
+    n_inspected: int,
+    n_defective: int,
+) -> tuple[ReviewRecord, str]:
+    """Store the review with the plan's decision on ``n_defective`` of ``n_inspected``; (review, decision)."""
     decision = decide(plan, n_defective)
     record = store.add_review(
         audit.id,
         results=Path(results),
-        n_inspected=len(sample),
+        n_inspected=n_inspected,
         n_defective=n_defective,
         decision=decision,
         reviewer=reviewer,
     )
-    standing = [r["clause"] for r in audit.reasons if r.get("outcome") == "reject"]
-    document = {
+    return record, decision
+
+
+def _review_document(
+    record: ReviewRecord,
+    audit: AuditRecord,
+    plan: SamplingPlan,
+    decision: str,
+    standing: list[str],
+    n_inspected: int,
+    n_defective: int,
+    defective: list[str],
+    reviewer: str | None,
+) -> dict[str, Any]:
+    """``labelpact review --json`` without its error-rate keys: a sample can settle a review, never lift a
+    rejection on clauses it does not measure (``standing``)."""
+    return {
         "review": record.id,
         "audit": audit.id,
         "batch": audit.batch,
         "decision": "reject" if standing else decision,
         "sample_decision": decision,
         "rejected_on": standing,
-        "n_inspected": len(sample),
+        "n_inspected": n_inspected,
         "n_defective": n_defective,
         "accept_number": plan.accept_number,
         "reject_number": plan.reject_number,
-        "defect_rate": n_defective / max(len(sample), 1),
+        "defect_rate": n_defective / max(n_inspected, 1),
         "acceptance_probability_at_aql": acceptance_probability(plan, min(plan.aql / 100.0, 1.0)),
-        "defective_tasks": [sample[int(t)] for t in answers.task[answers.defective]],
+        "defective_tasks": defective,
         "reviewer": reviewer,
-        "error_rate": None,
-        "clauses": [],
     }
-    return ReviewOutcome(review=record, document=document)
