@@ -28,6 +28,7 @@ __all__ = [
     "aggregate_file",
     "agreement_file",
     "agreement_of",
+    "consensus_document",
     "consensus_of",
     "label_issues_file",
     "read_labels",
@@ -151,19 +152,30 @@ def aggregate_file(
     stage(progress, f"aggregating ({method})")
     result = consensus_of(delivery, method=method, random_state=random_state)
     c, a = result.consensus, delivery.annotations
-    unlabelled = c.unlabelled  # no label where no one labelled: empty label and confidence in --out
-    labelled = ~np.isnan(c.confidence)
-    if out is not None:
+    if out is not None:  # no label where no one labelled: empty label and confidence in --out
         write_consensus(c.tasks, c.labels, c.confidence, out)
-    document = {
+    counts = (a.n_tasks, a.n_workers, a.n_annotations, a.n_classes)
+    n_gold = len(delivery.gold) if delivery.gold is not None else 0
+    document = consensus_document(result, counts, n_gold=n_gold, out=out)
+    return ConsensusReport(document, result.seconds, int((c.confidence < 0.7).sum()))
+
+
+def consensus_document(
+    result: ConsensusResult, counts: tuple[int, int, int, int], *, n_gold: int, out: str | Path | None
+) -> dict[str, Any]:
+    """``labelpact aggregate --json`` of ``result``; ``counts`` are (tasks, workers, annotations, classes)."""
+    c = result.consensus
+    labelled = ~np.isnan(c.confidence)
+    n_tasks, n_workers, n_annotations, n_classes = counts
+    return {
         "method": c.method,
-        "n_tasks": a.n_tasks,
-        "n_workers": a.n_workers,
-        "n_annotations": a.n_annotations,
-        "n_classes": a.n_classes,
+        "n_tasks": n_tasks,
+        "n_workers": n_workers,
+        "n_annotations": n_annotations,
+        "n_classes": n_classes,
         "accuracy": result.accuracy,
         "accuracy_method": result.accuracy_method,
-        "n_gold": len(delivery.gold) if delivery.gold is not None else 0,
+        "n_gold": n_gold,
         "seconds": round(result.seconds, 4),
         "n_iter": c.n_iter,
         "mean_confidence": float(np.nanmean(c.confidence)) if labelled.any() else None,
@@ -175,11 +187,10 @@ def aggregate_file(
             "rho": c.calibration.rho,
             "tau": c.calibration.tau,
         },
-        "n_unlabelled": len(unlabelled),
-        "unlabelled": list(unlabelled),
+        "n_unlabelled": len(c.unlabelled),
+        "unlabelled": list(c.unlabelled),
         "out": str(out) if out else None,
     }
-    return ConsensusReport(document, result.seconds, int((c.confidence < 0.7).sum()))
 
 
 def agreement_file(

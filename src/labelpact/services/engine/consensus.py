@@ -23,7 +23,7 @@ from labelpact.io.export import write_consensus
 from labelpact.services.engine.session import Progress, engine_client, engine_progress
 from labelpact.services.progress import Progress as StageProgress
 from labelpact.services.progress import stage
-from labelpact.services.quality import ConsensusReport, ConsensusResult
+from labelpact.services.quality import ConsensusReport, ConsensusResult, consensus_document
 
 __all__ = ["DistributedConsensus", "aggregate_distributed", "aggregate_parts_file"]
 
@@ -188,29 +188,8 @@ def aggregate_parts_file(
     c = found.result.consensus
     if out is not None:
         write_consensus(c.tasks, c.labels, c.confidence, out)
-    document = {
-        "method": c.method,
-        "n_tasks": found.n_tasks,
-        "n_workers": found.n_workers,
-        "n_annotations": found.n_annotations,
-        "n_classes": found.n_classes,
-        "accuracy": found.result.accuracy,
-        "accuracy_method": found.result.accuracy_method,
-        "n_gold": found.n_gold,
-        "seconds": round(found.result.seconds, 4),
-        "n_iter": c.n_iter,
-        "mean_confidence": float(np.nanmean(c.confidence)) if (~np.isnan(c.confidence)).any() else None,
-        "calibration": None
-        if c.calibration is None
-        else {
-            "kind": c.calibration.kind,
-            "source": c.calibration.source,
-            "rho": c.calibration.rho,
-            "tau": c.calibration.tau,
-        },
-        "n_unlabelled": len(c.unlabelled),
-        "unlabelled": list(c.unlabelled),
-        "out": str(out) if out else None,
-        "engine": {"name": "dask", "n_blocks": found.n_blocks, "scheduler": scheduler or "LocalCluster"},
+    counts = (found.n_tasks, found.n_workers, found.n_annotations, found.n_classes)
+    document = consensus_document(found.result, counts, n_gold=found.n_gold, out=out) | {
+        "engine": {"name": "dask", "n_blocks": found.n_blocks, "scheduler": scheduler or "LocalCluster"}
     }
     return ConsensusReport(document, found.result.seconds, int((c.confidence < 0.7).sum()))
