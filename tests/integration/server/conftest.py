@@ -6,11 +6,9 @@ PostgreSQL comes from ``LABELPACT_TEST_POSTGRES_URL`` (else the server ``.ci/pos
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,21 +16,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-import sqlalchemy as sa
 import uvicorn
+from tests.integration.postgres import BACKENDS, admin_engine, schema_settings
 
 from labelpact.config import Settings, load_settings
 from labelpact.server import ServerConfig, create_app
 
 from .seed import Seeded, seed
-
-DEFAULT_POSTGRES_URL = "postgresql://labelpact:labelpact@127.0.0.1:5432/labelpact_test"
-BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-
-
-def postgres_url() -> str:
-    raw = os.environ.get("LABELPACT_TEST_POSTGRES_URL") or DEFAULT_POSTGRES_URL
-    return load_settings({}, workspace=".", db=raw).db_url
 
 
 @contextmanager
@@ -41,24 +31,11 @@ def backend_settings(backend: str, workspace: Path) -> Iterator[Settings]:
     if backend == "sqlite":
         yield load_settings({}, workspace=workspace)
         return
-    url = postgres_url()
-    admin = sa.create_engine(url, connect_args={"connect_timeout": 3}, poolclass=sa.NullPool)
+    admin = admin_engine()
     try:
-        with admin.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
-    except sa.exc.OperationalError:
-        admin.dispose()
-        shown = sa.make_url(url).render_as_string(hide_password=True)
-        pytest.skip(f"no PostgreSQL at {shown}; run .ci/postgres.sh (or set LABELPACT_TEST_POSTGRES_URL)")
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    in_schema = sa.make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield Settings(workspace=workspace, db_url=in_schema.render_as_string(hide_password=False))
+        with schema_settings(admin, workspace) as made:
+            yield made
     finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
 
 

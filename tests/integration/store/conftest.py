@@ -7,8 +7,6 @@ PostgreSQL comes from ``LABELPACT_TEST_POSTGRES_URL``, else the server ``.ci/pos
 from __future__ import annotations
 
 import hashlib
-import os
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -17,40 +15,18 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from tests.integration.postgres import BACKENDS, admin_engine, schema_settings
 
 from labelpact.config import Settings, load_settings
 from labelpact.store import BatchCreate, Store
-
-DEFAULT_POSTGRES_URL = "postgresql://labelpact:labelpact@127.0.0.1:5432/labelpact_test"
-BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-
-
-def postgres_url() -> str:
-    """The test server's URL in SQLAlchemy form (``postgresql+psycopg://``)."""
-    raw = os.environ.get("LABELPACT_TEST_POSTGRES_URL") or DEFAULT_POSTGRES_URL
-    return load_settings({}, workspace=".", db=raw).db_url
 
 
 @pytest.fixture(scope="session")
 def postgres_admin() -> Iterator[sa.Engine]:
     """An engine on the test database, or a skip that says how to get one."""
-    url = postgres_url()
-    engine = sa.create_engine(url, connect_args={"connect_timeout": 3}, poolclass=sa.NullPool)
-    try:
-        with engine.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
-    except sa.exc.OperationalError:
-        engine.dispose()
-        shown = sa.make_url(url).render_as_string(hide_password=True)
-        pytest.skip(f"no PostgreSQL at {shown}; run .ci/postgres.sh (or set LABELPACT_TEST_POSTGRES_URL)")
+    engine = admin_engine()
     yield engine
     engine.dispose()
-
-
-def _in_schema(url: str, schema: str) -> str:
-    """The URL of a connection whose search_path is ``schema`` (so every table and the Alembic table land there)."""
-    with_path = sa.make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
-    return with_path.render_as_string(hide_password=False)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -66,14 +42,8 @@ def settings(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> It
         yield load_settings({}, workspace=workspace)
         return
     admin: sa.Engine = request.getfixturevalue("postgres_admin")
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield Settings(workspace=workspace, db_url=_in_schema(postgres_url(), schema))
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    with schema_settings(admin, workspace) as made:
+        yield made
 
 
 @pytest.fixture
