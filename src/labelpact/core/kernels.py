@@ -25,6 +25,7 @@ __all__ = [
     "group_sum",
     "label_frequencies",
     "normalize_log_posteriors",
+    "normalize_shifted",
     "safe_log",
     "task_label_matrix",
     "triples",
@@ -128,20 +129,7 @@ def normalize_log_posteriors(
         return log_post, 0.0, np.zeros(len(log_post))
     shift = log_post.max(axis=1) if shift is None else shift.copy()
     log_post -= shift[:, None]
-    with np.errstate(over="ignore", under="ignore"):  # rows that over- or underflow are redone below
-        posteriors = np.exp(log_post, out=out)
-    total = np.einsum("ij->i", posteriors)
-    bad = ~((total > 1e-200) & (total < 1e200))
-    if bad.any():
-        rows = log_post[bad]
-        row_max = rows.max(axis=1)
-        exact = np.exp(rows - row_max[:, None])
-        posteriors[bad] = exact
-        total[bad] = exact.sum(axis=1)
-        shift[bad] += row_max
-    posteriors /= total[:, None]
-    log_norm = np.log(total) + shift
-    return posteriors, float(log_norm.sum()), log_norm
+    return normalize_shifted(log_post, shift, out)
 
 
 def gold_mask(gold: Gold | None, n_tasks: int) -> IntArray:
@@ -187,3 +175,35 @@ def group_sum(index: IntArray, weights: FloatArray, size: int) -> FloatArray:
     """Sum of ``weights`` per value of ``index``, shape (size,): the one scatter-add every kernel uses."""
     result: FloatArray = np.bincount(index, weights=weights, minlength=size).astype(np.float64, copy=False)
     return result
+
+
+def normalize_shifted(
+    shifted: FloatArray, shift: FloatArray | None, out: FloatArray | None = None
+) -> tuple[FloatArray, float, FloatArray]:
+    """Posteriors (n, K) from log scores already less ``shift`` (n,) per row, the log evidence, and each row's
+    log normaliser (``normalize_log_posteriors`` for callers that folded the shift into the scores).
+
+    ``shift`` None: the scores are unshifted and each row's max is subtracted here. Overwrites
+    ``shifted``; writes into ``out`` when given. Rows whose shift was far off are redone with their max.
+    """
+    if shift is None:
+        shift = shifted.max(axis=1) if shifted.size else np.zeros(len(shifted))
+        shifted -= shift[:, None]
+    else:
+        shift = shift.copy()
+    if shifted.size == 0:
+        return shifted, 0.0, np.zeros(len(shifted))
+    with np.errstate(over="ignore", under="ignore"):  # rows that over- or underflow are redone below
+        posteriors = np.exp(shifted, out=out)
+    total = np.einsum("ij->i", posteriors)
+    bad = ~((total > 1e-200) & (total < 1e200))
+    if bad.any():
+        rows = shifted[bad]
+        row_max = rows.max(axis=1)
+        exact = np.exp(rows - row_max[:, None])
+        posteriors[bad] = exact
+        total[bad] = exact.sum(axis=1)
+        shift[bad] += row_max
+    posteriors /= total[:, None]
+    log_norm: FloatArray = np.log(total) + shift
+    return posteriors, float(log_norm.sum()), log_norm

@@ -19,11 +19,10 @@ from labelpact.core.aggregators.em_buffers import (
     add_columns_product,
     add_rows_product,
     fill_shifted,
-    normalize_shifted,
 )
 from labelpact.core.aggregators.majority_vote import vote_shares
 from labelpact.core.annotations import Annotations, FloatArray, Gold
-from labelpact.core.kernels import CountMatrix, clamp_gold, safe_log
+from labelpact.core.kernels import CountMatrix, clamp_gold, normalize_shifted, safe_log
 
 __all__ = ["DawidSkene", "DawidSkeneData", "EMSizes", "EMTables", "LocalData", "OneCoinDawidSkene"]
 

@@ -21,11 +21,10 @@ from labelpact.core.aggregators.em_buffers import (
     add_columns_product,
     add_rows_product,
     fill_shifted,
-    normalize_shifted,
 )
 from labelpact.core.aggregators.majority_vote import vote_shares
 from labelpact.core.annotations import Annotations, FloatArray, Gold, IntArray
-from labelpact.core.kernels import CountMatrix, clamp_gold
+from labelpact.core.kernels import CountMatrix, clamp_gold, normalize_shifted
 
 __all__ = ["EBCC", "UsedPairs"]
 

@@ -19,7 +19,7 @@ try:  # scipy's compiled sparse kernels: private, stable since scipy 0.14; the o
 except ImportError:  # pragma: no cover - a scipy without them
     _sparsetools = None
 
-__all__ = ["add_columns_product", "add_rows_product", "fill_shifted", "normalize_shifted"]
+__all__ = ["add_columns_product", "add_rows_product", "fill_shifted"]
 
 
 def _direct(x: Any, dense: FloatArray, out: FloatArray) -> bool:
@@ -81,35 +81,3 @@ def fill_shifted(row: FloatArray, shift: FloatArray | None, out: FloatArray) -> 
     else:
         np.subtract(row, shift[:, None], out=out)
     return out
-
-
-def normalize_shifted(
-    shifted: FloatArray, shift: FloatArray | None, out: FloatArray | None = None
-) -> tuple[FloatArray, float, FloatArray]:
-    """Posteriors (n, K) from log scores already less ``shift`` (n,) per row, the log evidence, and each row's
-    log normaliser (``kernels.normalize_log_posteriors`` for callers that folded the shift into the scores).
-
-    ``shift`` None: the scores are unshifted and each row's max is subtracted here. Overwrites
-    ``shifted``; writes into ``out`` when given. Rows whose shift was far off are redone with their max.
-    """
-    if shift is None:
-        shift = shifted.max(axis=1) if shifted.size else np.zeros(len(shifted))
-        shifted -= shift[:, None]
-    else:
-        shift = shift.copy()
-    if shifted.size == 0:
-        return shifted, 0.0, np.zeros(len(shifted))
-    with np.errstate(over="ignore", under="ignore"):  # rows that over- or underflow are redone below
-        posteriors = np.exp(shifted, out=out)
-    total = np.einsum("ij->i", posteriors)
-    bad = ~((total > 1e-200) & (total < 1e200))
-    if bad.any():
-        rows = shifted[bad]
-        row_max = rows.max(axis=1)
-        exact = np.exp(rows - row_max[:, None])
-        posteriors[bad] = exact
-        total[bad] = exact.sum(axis=1)
-        shift[bad] += row_max
-    posteriors /= total[:, None]
-    log_norm: FloatArray = np.log(total) + shift
-    return posteriors, float(log_norm.sum()), log_norm

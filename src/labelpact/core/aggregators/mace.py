@@ -23,10 +23,9 @@ from labelpact.core.aggregators.em_buffers import (
     add_columns_product,
     add_rows_product,
     fill_shifted,
-    normalize_shifted,
 )
 from labelpact.core.annotations import Annotations, FloatArray, Gold, IntArray
-from labelpact.core.kernels import CountMatrix, clamp_gold, group_sum
+from labelpact.core.kernels import CountMatrix, clamp_gold, group_sum, normalize_shifted
 from labelpact.errors import InvalidInputError
 
 __all__ = ["MACE", "MaceData", "MaceKernel", "random_strategies"]

@@ -12,11 +12,10 @@ from labelpact.core.aggregators.em_buffers import (
     add_columns_product,
     add_rows_product,
     fill_shifted,
-    normalize_shifted,
 )
 from labelpact.core.aggregators.shared_accuracy_test import repeat_share
 from labelpact.core.annotations import Annotations
-from labelpact.core.kernels import normalize_log_posteriors
+from labelpact.core.kernels import normalize_log_posteriors, normalize_shifted
 
 
 def _matrix(index_dtype: type = np.int32) -> sp.csr_matrix:
