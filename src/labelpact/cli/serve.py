@@ -78,7 +78,9 @@ def serve_hint(console: Console, workspace: Path, partner: str) -> None:
     console.print(f"labelpact serve --workspace {shlex.quote(str(workspace))}", markup=False, soft_wrap=True)
     console.print("then open http://127.0.0.1:8000/ in a browser and paste a key to sign in:", markup=False)
     console.print(
-        f"  the lab's analyst (role client: every partner, risk, allocation): {client_key}", markup=False
+        f"  the lab's analyst (role client: every partner, risk, allocation): {client_key}",
+        markup=False,
+        soft_wrap=True,  # a key split over two lines cannot be pasted
     )
     console.print(
         f"  {partner} (role partner: only its own batches, audits, findings, disputes): {partner_key}",
