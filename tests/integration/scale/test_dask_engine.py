@@ -10,18 +10,16 @@ from __future__ import annotations
 import json
 import os
 import signal
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 import pytest
+from tests.integration.scale.parts import DATASETS, check_same, reference, write_parts
 
 from labelpact.core.aggregators import create
-from labelpact.core.annotations import Annotations, Gold
 from labelpact.ethics.pii.scan import scan_pii
 from labelpact.ethics.provenance import vet_provenance
 from labelpact.io.export import annotations_table
@@ -33,44 +31,8 @@ distributed = pytest.importorskip("distributed")
 from labelpact.scale import cluster_client, distribute, fit_distributed  # noqa: E402
 from labelpact.services.engine import aggregate_distributed, scan_distributed  # noqa: E402
 
-DATASETS = Path(__file__).resolve().parents[3] / ".." / "shared" / "datasets"
 METHODS = ("mv", "ds", "one-coin-ds", "mace")
 PARAMS: dict[str, dict[str, Any]] = {"mace": {"n_restarts": 2}}  # two restarts test the restart loop, faster
-TOL = 1e-9
-
-
-@pytest.fixture(scope="module")
-def client() -> Iterator[Any]:
-    with cluster_client(n_workers=2) as c:
-        yield c
-
-
-def write_parts(table: pa.Table, folder: Path, n_parts: int) -> Path:
-    """``table`` cut into ``n_parts`` Parquet files, rows in order."""
-    folder.mkdir(parents=True, exist_ok=True)
-    size = -(-table.num_rows // n_parts)
-    for i in range(n_parts):
-        pq.write_table(table.slice(i * size, size), folder / f"part-{i:05d}.parquet")
-    return folder
-
-
-def reference(table: pa.Table, gold: dict[str, str] | None) -> tuple[Annotations, Gold | None]:
-    """The in-process coding of the same rows: tasks and workers by first appearance, classes natural."""
-    a = Annotations.from_columns(
-        task=table["task"].to_pylist(), worker=table["worker"].to_pylist(), label=table["label"].to_pylist()
-    )
-    if gold is None:
-        return a, None
-    known = set(a.tasks)
-    items = [(t, y) for t, y in gold.items() if t in known]
-    return a, Gold.from_names(a, task=[t for t, _ in items], label=[y for _, y in items])
-
-
-def check_same(fit_tasks: tuple[str, ...], probas: np.ndarray, a: Annotations, expected: np.ndarray) -> None:
-    assert fit_tasks == a.tasks  # the global task order is the in-process one
-    assert probas.shape == expected.shape
-    assert np.array_equal(probas.argmax(axis=1), expected.argmax(axis=1))
-    assert float(np.abs(probas - expected).max()) < TOL
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +16,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 import pytest
+from tests.integration.scale.parts import DATASETS, TOL, check_same, reference, write_parts
 
 from labelpact.core.aggregators import create
 from labelpact.core.agreement import agreement
-from labelpact.core.annotations import Annotations, Gold
 from labelpact.core.consensus import consensus_codes
 from labelpact.core.workers import score_workers
 from labelpact.errors import InvalidInputError
@@ -37,44 +35,8 @@ from labelpact.scale.agreement import agreement_distributed  # noqa: E402
 from labelpact.scale.workers import score_workers_distributed  # noqa: E402
 from labelpact.services.engine import aggregate_distributed  # noqa: E402
 
-DATASETS = Path(__file__).resolve().parents[3] / ".." / "shared" / "datasets"
-TOL = 1e-9
 # a looser GLAD tolerance: fewer EM rounds on the cluster (both sides use it), the same loop
 PARAMS: dict[str, dict[str, Any]] = {"glad": {"tol": 1e-4}}
-
-
-def write_parts(table: pa.Table, folder: Path, n_parts: int) -> Path:
-    """``table`` cut into ``n_parts`` Parquet files, rows in order."""
-    folder.mkdir(parents=True, exist_ok=True)
-    size = -(-table.num_rows // n_parts)
-    for i in range(n_parts):
-        pq.write_table(table.slice(i * size, size), folder / f"part-{i:05d}.parquet")
-    return folder
-
-
-def reference(table: pa.Table, gold: dict[str, str] | None) -> tuple[Annotations, Gold | None]:
-    """The in-process coding of the same rows: tasks and workers by first appearance, classes natural."""
-    a = Annotations.from_columns(
-        task=table["task"].to_pylist(), worker=table["worker"].to_pylist(), label=table["label"].to_pylist()
-    )
-    if gold is None:
-        return a, None
-    known = set(a.tasks)
-    items = [(t, y) for t, y in gold.items() if t in known]
-    return a, Gold.from_names(a, task=[t for t, _ in items], label=[y for _, y in items])
-
-
-def check_same(tasks: tuple[str, ...], probas: np.ndarray, a: Annotations, expected: np.ndarray) -> None:
-    assert tasks == a.tasks  # the global task order is the in-process one
-    assert probas.shape == expected.shape
-    assert np.array_equal(probas.argmax(axis=1), expected.argmax(axis=1))
-    assert float(np.abs(probas - expected).max()) < TOL
-
-
-@pytest.fixture(scope="module")
-def client() -> Iterator[Any]:
-    with cluster_client(n_workers=2) as c:
-        yield c
 
 
 @pytest.fixture(scope="module")

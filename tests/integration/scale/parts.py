@@ -1,0 +1,44 @@
+"""What the Dask tests share: rows written as Parquet parts, the in-process coding of the same rows, and
+the equality every distributed fit must meet (labels identical, posteriors within ``TOL``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from labelpact.core.annotations import Annotations, Gold
+
+DATASETS = Path(__file__).resolve().parents[3] / ".." / "shared" / "datasets"
+TOL = 1e-9
+
+
+def write_parts(table: pa.Table, folder: Path, n_parts: int) -> Path:
+    """``table`` cut into ``n_parts`` Parquet files, rows in order."""
+    folder.mkdir(parents=True, exist_ok=True)
+    size = -(-table.num_rows // n_parts)
+    for i in range(n_parts):
+        pq.write_table(table.slice(i * size, size), folder / f"part-{i:05d}.parquet")
+    return folder
+
+
+def reference(table: pa.Table, gold: dict[str, str] | None) -> tuple[Annotations, Gold | None]:
+    """The in-process coding of the same rows: tasks and workers by first appearance, classes natural."""
+    a = Annotations.from_columns(
+        task=table["task"].to_pylist(), worker=table["worker"].to_pylist(), label=table["label"].to_pylist()
+    )
+    if gold is None:
+        return a, None
+    known = set(a.tasks)
+    items = [(t, y) for t, y in gold.items() if t in known]
+    return a, Gold.from_names(a, task=[t for t, _ in items], label=[y for _, y in items])
+
+
+def check_same(tasks: tuple[str, ...], probas: np.ndarray, a: Annotations, expected: np.ndarray) -> None:
+    """The distributed fit's task order, shape, labels and posteriors (within ``TOL``) equal in-process."""
+    assert tasks == a.tasks  # the global task order is the in-process one
+    assert probas.shape == expected.shape
+    assert np.array_equal(probas.argmax(axis=1), expected.argmax(axis=1))
+    assert float(np.abs(probas - expected).max()) < TOL
