@@ -69,6 +69,14 @@ def _card(cli: RunCli, ws: str, out: Path, *extra: str) -> dict[str, Any]:
     return json.loads(run.stdout)
 
 
+def _report(cli: RunCli, ws: str, out: Path, *extra: str) -> None:
+    """``labelpact report`` of the project as of ``AS_OF`` into ``out``; it must succeed."""
+    run = cli(
+        "report", "--workspace", ws, "--project", PROJECT, "--as-of", AS_OF.isoformat(), "--out", out, *extra
+    )
+    assert run.code == 0, run.stderr
+
+
 def _published(audits: list[AuditRecord], reviews: dict[str, str]) -> list[AuditRecord]:
     return [
         a
@@ -212,18 +220,7 @@ def test_reruns_are_byte_identical(cli: RunCli, ws: str, tmp_path: Path) -> None
         folder = tmp_path / name
         folder.mkdir()
         _card(cli, ws, folder / "card.jsonld")
-        run = cli(
-            "report",
-            "--workspace",
-            ws,
-            "--project",
-            PROJECT,
-            "--as-of",
-            AS_OF.isoformat(),
-            "--out",
-            folder / "report.html",
-        )
-        assert run.code == 0, run.stderr
+        _report(cli, ws, folder / "report.html")
         outputs.append({p.name: p.read_bytes() for p in sorted(folder.iterdir())})
     assert outputs[0].keys() == {"card.jsonld", "card.consensus.csv", "card.probabilities.csv", "report.html"}
     assert outputs[0] == outputs[1]
@@ -288,34 +285,10 @@ def test_the_report_opens_in_chromium_without_a_single_request(cli: RunCli, ws: 
 def test_the_pdf_renders(cli: RunCli, ws: str, tmp_path: Path) -> None:
     weasyprint = pytest.importorskip("weasyprint")
     out = tmp_path / "report.pdf"
-    run = cli(
-        "report",
-        "--workspace",
-        ws,
-        "--project",
-        PROJECT,
-        "--as-of",
-        AS_OF.isoformat(),
-        "--out",
-        out,
-        "--format",
-        "pdf",
-    )
-    assert run.code == 0, run.stderr
+    _report(cli, ws, out, "--format", "pdf")
     data = out.read_bytes()
     assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF") and len(data) > 20_000
-    html = cli(
-        "report",
-        "--workspace",
-        ws,
-        "--project",
-        PROJECT,
-        "--as-of",
-        AS_OF.isoformat(),
-        "--out",
-        tmp_path / "r.html",
-    )
-    assert html.code == 0
+    _report(cli, ws, tmp_path / "r.html")
     pages = weasyprint.HTML(string=(tmp_path / "r.html").read_text(encoding="utf-8")).render().pages
     assert len(pages) >= 3  # the same report, laid out on A4 pages
 
