@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
@@ -26,7 +25,7 @@ from labelpact.cli.common import (
 )
 from labelpact.cli.deliverables import KIND_HELP, KINDS, ingest_route
 from labelpact.services import ingest_batch
-from labelpact.services.ingest import file_sha256, ingest_document
+from labelpact.services.ingest import batch_dict, file_sha256, ingest_document
 
 if TYPE_CHECKING:
     from labelpact.store import BatchRecord
@@ -185,10 +184,6 @@ def ignored_options(
             shown = "none" if kept is None else kept.isoformat()
             ignored.append(f"{option} {moment.isoformat()} (the batch keeps {shown})")
     return ignored
-
-
-def batch_dict(batch: BatchRecord) -> dict[str, Any]:
-    return dataclasses.asdict(batch)
 
 
 def batch_summary_table(batch: BatchRecord, *, title: str | None = None) -> Table:

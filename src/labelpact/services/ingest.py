@@ -20,6 +20,8 @@ from labelpact.store import BatchCreate, BatchRecord, Store
 __all__ = [
     "IngestResult",
     "as_utc",
+    "batch_dict",
+    "delivery_document",
     "file_sha256",
     "ingest_batch",
     "ingest_document",
@@ -206,16 +208,35 @@ def as_utc(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+def batch_dict(batch: BatchRecord) -> dict[str, Any]:
+    """``labelpact batches show --json``: every field of the stored batch."""
+    return dataclasses.asdict(batch)
+
+
 def ingest_document(result: IngestResult) -> dict[str, Any]:
-    """What an ingest did, as ``labelpact ingest --json`` and the service's upload show it: whether the batch
-    was created, the batch itself, the columns read, warnings and notes."""
+    """What an ingest did, as ``labelpact ingest --json`` and the service's upload show it."""
     found = result.delivery
+    return delivery_document(
+        result.created,
+        result.batch,
+        columns=None if found is None else dict(found.columns),
+        warnings=[] if found is None else list(found.warnings),
+        notes=[] if found is None else list(found.notes),
+    )
+
+
+def delivery_document(
+    created: bool,
+    batch: BatchRecord,
+    *,
+    columns: dict[str, str] | None,
+    warnings: list[str],
+    notes: list[str],
+) -> dict[str, Any]:
+    """The ``ingest --json`` document of any deliverable kind: whether the batch was created, the batch
+    itself, the columns read (None when nothing was read: the bytes were stored already), warnings, notes."""
     return (
-        {"created": result.created, "batch": result.batch.id}
-        | dataclasses.asdict(result.batch)
-        | {
-            "columns": dict(found.columns) if found is not None else None,
-            "warnings": list(found.warnings) if found is not None else [],
-            "notes": list(found.notes) if found is not None else [],
-        }
+        {"created": created, "batch": batch.id}
+        | batch_dict(batch)
+        | {"columns": columns, "warnings": warnings, "notes": notes}
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -33,7 +33,7 @@ from labelpact.io.deliverable import (
 from labelpact.io.demonstrations import DemonstrationDelivery
 from labelpact.io.preferences import PreferenceDelivery
 from labelpact.services.audit import AuditResult, audit_document, load_contract
-from labelpact.services.ingest import as_utc, file_sha256
+from labelpact.services.ingest import as_utc, delivery_document, file_sha256
 from labelpact.services.refinement_assessment import KindAssessment, as_json, assess_deliverable
 from labelpact.store import AuditCreate, AuditRecord, BatchCreate, BatchRecord, FindingCreate, Store
 
@@ -124,14 +124,12 @@ def ingest_deliverable(
 def kind_ingest_document(result: KindIngest) -> dict[str, Any]:
     """``labelpact ingest --json`` of a deliverable batch: the same keys as a labels ingest."""
     found = result.read
-    return (
-        {"created": result.created, "batch": result.batch.id}
-        | asdict(result.batch)
-        | {
-            "columns": dict(found.columns) if found is not None else None,
-            "warnings": [],
-            "notes": list(found.notes) if found is not None else [],
-        }
+    return delivery_document(
+        result.created,
+        result.batch,
+        columns=None if found is None else dict(found.columns),
+        warnings=[],
+        notes=[] if found is None else list(found.notes),
     )
 
 

@@ -18,6 +18,7 @@ from labelpact.services.audit import audit_document, audit_rows, audit_stored_ba
 from labelpact.services.disputes import dispute_dict, list_disputes, open_dispute, resolve_dispute
 from labelpact.services.events import list_events, record_event
 from labelpact.services.health import HORIZONS, partner_health
+from labelpact.services.ingest import batch_dict
 from labelpact.services.requests_log import entry_dict, read_log
 from labelpact.store import AuditRecord, BatchRecord, DisputeRecord, Store
 
@@ -112,11 +113,6 @@ def risk(
 
 
 # -- batches --------------------------------------------------------------------------------------
-def batch_dict(batch: BatchRecord) -> dict[str, Any]:
-    """``labelpact batches show --json``."""
-    return dataclasses.asdict(batch)
-
-
 def _partner_filter(principal: Principal, partner: str | None) -> str | None:
     if principal.partner is None:
         return partner
