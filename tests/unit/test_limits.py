@@ -15,8 +15,6 @@ MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 80
 EXEMPT = (Path("store") / "migrations",)
 
-ALLOWED: dict[str, str] = {}  # module -> why it may break the limits for now; empty means none may
-
 
 def offences(path: Path, shown: str | None = None) -> list[str]:
     """Every limit ``path`` breaks, as ``module: N lines`` and ``module:line function(): N lines``.
@@ -59,16 +57,8 @@ def modules() -> list[Path]:
 
 
 def test_no_module_or_function_exceeds_the_limits() -> None:
-    found = [
-        hit for path in modules() if path.relative_to(SRC).as_posix() not in ALLOWED for hit in offences(path)
-    ]
+    found = [hit for path in modules() for hit in offences(path)]
     assert found == [], "limits exceeded:\n" + "\n".join(found)
-
-
-def test_the_allow_list_holds_only_current_offenders() -> None:
-    """An allowed file that now keeps the limits (or no longer exists) must leave the table."""
-    stale = [name for name in ALLOWED if not (SRC / name).is_file() or not offences(SRC / name)]
-    assert stale == [], f"remove from ALLOWED: {stale}"
 
 
 def test_the_checker_catches_each_form(tmp_path: Path) -> None:
