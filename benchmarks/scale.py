@@ -15,11 +15,14 @@ work, blocks grow in number), so seconds and per-process memory scale by N / ann
 iterations is taken as measured. The rows say "projected": run with ``--annotations N`` to measure them
 (100M needs about 13 GB in one process, and the Dask rows about as much again across the driver and workers).
 
-Memory-traffic bound of one DS iteration (documented in docs/scale.md): the E-step reads the count
-matrix once (CSR: 8-byte value + 4-byte column per distinct (task, worker, label), 8 bytes per task
-row pointer) and writes and re-reads the (n_tasks, K) posteriors; the M-step reads the matrix and the
-posteriors again. At 10M annotations, 1M tasks, K = 10: 2 x 120 MB + 3 x 80 MB = 480 MB per
-iteration; at ~20 GB/s of sustained bandwidth on one core that is ~24 ms.
+Memory-traffic bound of one DS iteration (documented in docs/scale.md). Each iteration is one compiled pass
+over the labels (``labelpact.core.fused``): the E-step reads the count matrix once (CSR: 8-byte value + 4-byte
+column per distinct (task, worker, label), 4 or 8 bytes per task row pointer), writes the (n_tasks, K)
+posteriors once, and the M-step scatters each task's posterior into its labels' per-worker tables while the
+task is still in cache (the tables, W x K x K doubles, stay in cache and are not counted). At 10M annotations,
+1M tasks, K = 10: 124 MB + 80 MB = 204 MB per iteration (a separate M-step pass, as before the fused kernels,
+read the matrix and the posteriors again: 480 MB); at ~14 GB/s of sustained read bandwidth on one core that is
+~15 ms. The in-process row prints the measured seconds per iteration against that bound.
 """
 
 from __future__ import annotations
@@ -199,6 +202,19 @@ def print_projection(measured: list[tuple[str, dict[str, Any]]], ratio: float, n
         )
 
 
+def print_bound(n: int, k: int, per_iteration: float) -> None:
+    """The in-process DS seconds per iteration (the fit's, counting its set-up) against the memory-traffic bound."""
+    from speed import traffic_bound
+
+    moved, bound = traffic_bound(simulate(n, k))
+    print(
+        f"  in-process DS: {per_iteration * 1000:.0f} ms per iteration (fit time / iterations); one fused pass "
+        f"moves {moved / 1e6:.0f} MB, bound {bound * 1000:.1f} ms at this machine's read bandwidth: "
+        f"{per_iteration / bound:.1f}x",
+        flush=True,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -242,6 +258,7 @@ def main() -> None:
             f"{local['fit_s'] / local['n_iter']:.3f} | {local['peak_mb'][0]:,.0f} | 0 | 0 |",
             flush=True,
         )
+        print_bound(args.annotations, args.classes, local["fit_s"] / local["n_iter"])
         measured = [("in-process", local)]
         for w in workers:
             r = run_stage("--stage", "dask", "--dir", tmp, "--n-workers", str(w))

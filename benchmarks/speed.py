@@ -9,7 +9,14 @@ marked "~" in the table. A last row per size times a full labelpact DS fit with 
 and with ``--auto`` one of ``auto`` (no gold; its label test runs on a sample above 100k labels).
 
     python benchmarks/speed.py [--quick] [--sizes 100000,1000000] [--classes 2,10] [--methods ds,glad,mace] [--auto]
-        [--clock wall|cpu] [--repeats N]
+        [--clock wall|cpu] [--repeats N] [--threads N] [--bound]
+
+DS and MACE run one compiled pass over the labels per iteration (``labelpact.core.fused``), on ``--threads``
+threads (default: this process's CPUs, at most 8); the first fit in a process loads the compiled kernels from
+numba's cache (or compiles them, once per install) and is run once, untimed, before the table. With
+``--bound`` each DS row is followed by its memory-traffic bound: the bytes one fused iteration must move
+(read the count matrix's CSR arrays once, write the (n_tasks, K) posteriors once) over this machine's measured
+read bandwidth (``scale_local.bandwidth``, numpy over 400 MB).
 
 On a shared machine: ``OPENBLAS_NUM_THREADS=1 python benchmarks/speed.py --clock cpu --repeats 3`` (both
 libraries timed on this process's CPU seconds, the least of three runs). A DS iteration timed alone against
@@ -116,6 +123,63 @@ def theirs(method: str, data: Any, n_iter: int) -> Callable[[], Any]:
     return lambda: models[method]().fit(data)
 
 
+def traffic_bound(a: Annotations) -> tuple[float, float]:
+    """Bytes one fused DS iteration must move over ``a`` (the CSR read once, the posteriors written once), and
+    that over the measured read bandwidth in seconds: the per-worker tables stay in cache and are not counted."""
+    from labelpact.core.kernels import count_matrix
+    from scale_local import bandwidth
+
+    x = count_matrix(a).by_task
+    moved = x.indptr.nbytes + x.indices.nbytes + x.data.nbytes + a.n_tasks * a.n_classes * 8
+    read_bw, _ = bandwidth()
+    return float(moved), moved / (read_bw * 1e9)
+
+
+def one_iteration(method: str, a: Annotations, repeats: int) -> float:
+    """Least wall seconds of one EM iteration alone (E-step pass, M-step tables, M-step), set-up excluded."""
+    from labelpact.core.aggregators.dawid_skene import LocalData
+    from labelpact.core.aggregators.mace import MaceKernel, random_strategies
+    from labelpact.core.kernels import count_matrix
+
+    counts = count_matrix(a)
+    if method == "ds":
+        ds, data = DawidSkene(), LocalData(a, counts, None)
+        tables = data.vote_tables()
+        state = [tables.posterior_sum / data.n_tasks, ds._m_step(tables.expected, data.given)]
+
+        def step() -> None:
+            _, t = data.em_tables(state[0], state[1])
+            state[0], state[1] = t.posterior_sum / data.n_tasks, ds._m_step(t.expected, data.given)
+
+    else:
+        mace, kernel, rng = MACE(n_restarts=1), MaceKernel(counts, None), np.random.default_rng(0)
+        knowing = rng.uniform(1.0, 1.5, size=(kernel.n_workers, 2))
+        knowing /= knowing.sum(axis=1, keepdims=True)
+        kernel.e_step(knowing, random_strategies(kernel.used, kernel.n_workers, a.n_classes, rng, 0.5))
+
+        def step() -> None:
+            knowing_counts, strategy_counts = kernel.expected_counts()
+            new_knowing, strategies, _ = mace._m_step(kernel, knowing_counts, strategy_counts)
+            kernel.e_step(new_knowing, strategies)
+
+    step()  # buffers allocated
+    best = float("inf")
+    for _ in range(max(3, repeats)):
+        started = time.perf_counter()
+        step()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def warm_up() -> None:
+    """One small DS and MACE fit: numba's import and the kernels' load (or first compile) stay off the clock."""
+    small = simulate(2_000, 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        DawidSkene(max_iter=2).fit(small)
+        MACE(n_restarts=1, max_iter=2).fit(small)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -134,8 +198,19 @@ def main() -> None:
         "--clock", choices=sorted(CLOCK), default="wall", help="wall or this process's CPU time"
     )
     parser.add_argument("--repeats", type=int, default=1, help="runs per measurement; the least is kept")
+    parser.add_argument("--threads", type=int, default=None, help="threads of the DS and MACE passes")
+    parser.add_argument("--bound", action="store_true", help="print each DS row's memory-traffic bound")
     args = parser.parse_args()
     SETTINGS.update(clock=args.clock, repeats=max(1, args.repeats))
+    from labelpact.core import fused
+
+    fused.set_threads(args.threads)
+    started = time.perf_counter()
+    warm_up()
+    print(
+        f"compiled kernels loaded in {time.perf_counter() - started:.2f} s (numba import included)",
+        flush=True,
+    )
     sizes = [100_000, 1_000_000] if args.quick else [int(s) for s in args.sizes.split(",")]
     limits = {m: int(v) for m, v in (item.split("=") for item in args.crowdkit_limits.split(","))}
     if args.quick:
@@ -143,6 +218,7 @@ def main() -> None:
     import pandas as pd
 
     rows = []
+    bounds: list[str] = []
     for k in (int(x) for x in args.classes.split(",")):
         measured: dict[str, tuple[int, float]] = {}  # crowd-kit: method -> (size, s/iter) of the largest run
         for n in sizes:
@@ -166,6 +242,18 @@ def main() -> None:
                     (n, k, method, n_iter, s_ours, per_ours, m_ours, per_ck, mark, m_ck, per_ck / per_ours)
                 )
                 print(format_row(rows[-1]), flush=True)
+                if method in ("ds", "mace"):
+                    alone = one_iteration(method, a, 5 * int(SETTINGS["repeats"]))
+                    line = (
+                        f"{method} {n:,} annotations, K={k}: one iteration alone {alone * 1000:.1f} ms (least of "
+                        f"{max(3, 5 * int(SETTINGS['repeats']))}); crowd-kit {mark}{per_ck * 1000:.0f} ms per iteration: "
+                        f"{mark}{per_ck / alone:.0f}x"
+                    )
+                    if args.bound and method == "ds":
+                        moved, bound = traffic_bound(a)
+                        line += f"; {moved / 1e6:.0f} MB moved, bound {bound * 1000:.1f} ms: {alone / bound:.1f}x the bound"
+                    bounds.append(line)
+                    print(line, flush=True)
             if "ds" in args.methods:
                 s_full, m_full = timed(lambda a=a: DawidSkene().fit(a))
                 rows.append(
@@ -199,6 +287,21 @@ def main() -> None:
         "\n~ = crowd-kit not run at this size; seconds per iteration extrapolated linearly from the largest size run."
     )
     print(f"clock: {args.clock} seconds, the least of {max(1, args.repeats)} run(s) per cell")
+    print(f"threads of the DS and MACE passes: {fused_threads()}")
+    if bounds:
+        print(
+            "\nOne iteration alone (least of N) against crowd-kit's seconds per iteration (its fit / iterations) and, for"
+            " DS, the memory-traffic bound (one fused pass: CSR read once, posteriors written once):"
+        )
+        for line in bounds:
+            print("  " + line)
+
+
+def fused_threads() -> int:
+    """Threads the fused passes use in this process."""
+    from labelpact.core import fused
+
+    return fused.thread_count()
 
 
 HEADER = (

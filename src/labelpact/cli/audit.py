@@ -20,9 +20,11 @@ from labelpact.cli.common import (
     open_store,
 )
 from labelpact.cli.deliverables import KIND_HELP, KINDS, audit_route
+from labelpact.cli.engine import engine_options
 from labelpact.cli.format import pct
 from labelpact.cli.progress import progress_for
 from labelpact.services.audit import audit_batch
+from labelpact.services.engine import audit_engine
 from labelpact.services.quality import label_issues_file
 from labelpact.services.review import review_sample
 
@@ -62,6 +64,7 @@ _SEVERITY_STYLE = {"critical": "red", "warning": "yellow", "info": "dim"}
 )
 @annotation_columns
 @click.option("--kind", type=click.Choice(KINDS), default=None, help=KIND_HELP)
+@engine_options
 @audit_route
 @common_options
 def audit(
@@ -80,13 +83,22 @@ def audit(
     task_column: str | None,
     worker_column: str | None,
     label_column: str | None,
+    engine: str,
+    scheduler: str | None,
     workspace: Path | None,
     db: str | None,
     as_json: bool,
 ) -> None:
-    """Audit a delivered batch against the contract: verdict, reasons, findings and a sampling plan, stored."""
+    """Audit a delivered batch against the contract: verdict, reasons, findings and a sampling plan, stored.
+
+    With --engine dask the consensus (auto) and the agreement run on a Dask cluster; the audit stored is the same.
+    """
     out = make_output(as_json)
-    with open_store(workspace, db) as store, progress_for(out) as progress:
+    with (
+        open_store(workspace, db) as store,
+        progress_for(out) as progress,
+        audit_engine(engine, scheduler, progress=progress),
+    ):
         result = audit_batch(
             store,
             labels,

@@ -255,6 +255,8 @@ audit_route = kind_dispatch(
         "slice_columns": (),
         "strict": False,
         "label_column": None,
+        "engine": "local",
+        "scheduler": None,
     },
     renamed={"seed": "random_state"},
 )

@@ -1,5 +1,5 @@
 """The Dask engine: the same truth inference, agreement, worker scorecards and ethics scan over Parquet
-parts too large for one process. Layer: imports ``core``, ``contracts``, ``ethics``, ``io`` and errors;
+parts too large for one process, and ``auto`` (``scale.auto``). Layer: imports ``core``, ``contracts``, ``ethics``, ``io`` and errors;
 never ``store``, ``services`` or an interface. Needs the ``dask`` extra (``dask[distributed]``).
 """
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from labelpact.scale.agreement import agreement_distributed
 from labelpact.scale.blocks import Block, Progress, Vocabulary
-from labelpact.scale.cluster import BlockSet, cluster_client, distribute
+from labelpact.scale.cluster import BlockSet, cluster_client, distribute, distribute_annotations
 from labelpact.scale.inference import DISTRIBUTED_METHODS, Fit, check_distributed, fit_distributed
 from labelpact.scale.workers import score_workers_distributed
 
@@ -22,6 +22,7 @@ __all__ = [
     "check_distributed",
     "cluster_client",
     "distribute",
+    "distribute_annotations",
     "fit_distributed",
     "score_workers_distributed",
 ]

@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
-from labelpact.core.annotations import FloatArray
+from labelpact.core.annotations import Annotations, FloatArray, Gold
 from labelpact.errors import InvalidInputError
 from labelpact.scale.blocks import (
     Block,
@@ -35,9 +36,9 @@ from labelpact.scale.blocks import (
     summary_of,
     vocabulary_of,
 )
-from labelpact.scale.parts import part_files, part_frames
+from labelpact.scale.parts import compact_codes, part_files, part_frames
 
-__all__ = ["BlockSet", "cluster_client", "distribute", "hold", "tree_reduce"]
+__all__ = ["BlockSet", "cluster_client", "distribute", "distribute_annotations", "hold", "tree_reduce"]
 
 
 @contextmanager
@@ -142,7 +143,7 @@ class BlockSet:
         self.layout = (order, np.cumsum([0, *(len(p[0]) for p in parts)]))
         return tuple(str(n) for n in names[order]), rows[order]
 
-    def scatter_rows(self, rows: FloatArray) -> list[Any]:
+    def scatter_rows(self, rows: npt.NDArray[Any]) -> list[Any]:
         """Rows (n_tasks, ...) in global task order, as the last ``gather_tasks`` returned them, cut back into
         one future per block (each block's tasks in its own order)."""
         if self.layout is None:
@@ -171,9 +172,15 @@ def distribute(
     progress: Progress | None = None,
 ) -> BlockSet:
     """Read the parts at ``path`` into blocks on the cluster: a graph of reads, splits by task and a
-    vocabulary reduction, persisted; only the per-block summaries come back to this process."""
+    vocabulary reduction, persisted; only the per-block summaries come back to this process.
+
+    With ``progress``, every task the blocks' computations submit is counted and reported as the scheduler
+    finishes it (``scale.progress``), beside the engine's stages."""
     from dask.delayed import delayed
-    from distributed import as_completed
+
+    from labelpact.scale.progress import watch
+
+    client, progress = watch(client, progress)
 
     files = part_files(path)
     frames, _ = part_frames(files, explicit=columns)
@@ -189,11 +196,23 @@ def distribute(
     blocks = [delayed(build_block)([p[j] for p in pieces], vocabulary, gold_value) for j in range(n)]
     summaries = [delayed(summary_of)(b) for b in blocks]
     futures = client.compute([vocabulary, *blocks, *summaries])
-    vocab_future, block_futures, summary_futures = futures[0], futures[1 : n + 1], futures[n + 1 :]
+    return _block_set(client, futures[0].result(), futures[1 : n + 1], futures[n + 1 :], progress)
+
+
+def _block_set(
+    client: Any,
+    vocab: Vocabulary,
+    block_futures: list[Any],
+    summary_futures: list[Any],
+    progress: Progress | None,
+) -> BlockSet:
+    """The driver's ``BlockSet`` once the blocks are built: sizes and labels given, summed from the summaries."""
+    from distributed import as_completed
+
+    n = len(block_futures)
     for done, _ in enumerate(as_completed(summary_futures), start=1):  # type: ignore[no-untyped-call]
         if progress is not None:
             progress("reading parts", done, n)
-    vocab: Vocabulary = vocab_future.result()
     summaries_: list[BlockSummary] = client.gather(summary_futures)
     given = SparseRows(np.empty(0, dtype=np.intp), np.zeros((0, len(vocab.classes))))
     for s in summaries_:
@@ -208,3 +227,55 @@ def distribute(
         progress=progress,
         unlabelled=frozenset(name for s in summaries_ for name in s.unlabelled),
     )
+
+
+def distribute_annotations(
+    client: Any,
+    a: Annotations,
+    *,
+    gold: Gold | None = None,
+    n_blocks: int | None = None,
+    progress: Progress | None = None,
+) -> BlockSet:
+    """Annotations already in this process sent to the cluster as blocks (no file: a remote cluster works too).
+
+    The coding is ``a``'s own: its vocabulary, its task order (each task's first key is its code) and, within
+    a task, its row order; tasks nobody labelled stay listed. The blocks equal those ``distribute`` reads from
+    Parquet parts of the same rows, so every fit on them equals the in-process fit on ``a``.
+    """
+    from labelpact.scale.progress import watch
+
+    client, progress = watch(client, progress)
+    n = n_blocks or max(2 * len(client.scheduler_info().get("workers", {})), 1)
+    names = {
+        "task": np.asarray(a.tasks, dtype=object),
+        "worker": np.asarray(a.workers, dtype=object),
+        "label": np.asarray(a.classes, dtype=object),
+    }
+    destination = (pd.util.hash_array(names["task"]) % np.uint64(n)).astype(np.intp)
+    pieces = []
+    for j in range(n):
+        tasks = np.flatnonzero(
+            destination == j
+        )  # one row naming each task, keyed by its code, then its labels
+        rows = np.flatnonzero(destination[a.task] == j)
+        none = np.full(len(tasks), -1, dtype=np.intp)
+        codes = {
+            "task": np.concatenate([tasks, a.task[rows]]),
+            "worker": np.concatenate([none, a.worker[rows]]),
+            "label": np.concatenate([none, a.label[rows]]),
+        }
+        piece = {"key": np.concatenate([tasks, a.n_tasks + rows]).astype(np.int64)}
+        for role in ("task", "worker", "label"):
+            piece[role], piece[f"{role}_code"] = compact_codes(names[role], codes[role])
+        pieces.append(piece)
+    vocab = Vocabulary(a.workers, a.classes)
+    gold_names = None
+    if gold is not None and len(gold):
+        gold_names = pd.Series(
+            names["label"][gold.label], index=pd.Index(names["task"][gold.task], dtype=object)
+        )
+    sent = client.scatter(pieces)
+    blocks = [client.submit(build_block, [piece], vocab, gold_names, pure=False) for piece in sent]
+    summaries = [client.submit(summary_of, b, pure=False) for b in blocks]
+    return _block_set(client, vocab, blocks, summaries, progress)

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from labelpact.core.aggregators.base import warn_not_converged
+from labelpact.core.aggregators.base import warm_rows, warn_not_converged
 from labelpact.core.aggregators.glad import (
     GLAD,
     LOG_SQRT_2PI,
@@ -82,12 +82,12 @@ def _e_step(state: GladBlock, alpha: FloatArray) -> tuple[FloatArray, float]:
     return Expectations(state.t, a, state.gold).e_step(x)
 
 
-def glad_start(block: Block, alpha: FloatArray, use_gold: bool) -> GladBlock:
-    """Betas at 1 and the first E-step; ``out`` = (Q's part, alpha tables)."""
+def glad_start(block: Block, alpha: FloatArray, use_gold: bool, beta: FloatArray | None = None) -> GladBlock:
+    """Betas at 1 (or ``beta``, the block's rows of a warm start) and the first E-step; ``out`` = (Q's part,
+    alpha tables)."""
     t = triples(block.counts)
-    state = GladBlock(
-        block, t, block.gold if use_gold else None, np.ones(block.annotations.n_tasks), np.zeros(0), ()
-    )
+    start = np.ones(block.annotations.n_tasks) if beta is None else np.asarray(beta, dtype=np.float64)
+    state = GladBlock(block, t, block.gold if use_gold else None, start, np.zeros(0), ())
     return glad_e_step(state, alpha, with_q=True)
 
 
@@ -124,7 +124,12 @@ def glad_out(state: GladBlock) -> tuple[Any, ...]:
 
 
 def glad_posteriors(state: GladBlock, alpha: FloatArray) -> FloatArray:
-    return _e_step(state, alpha)[0]
+    """The posteriors (n_local_tasks, K) and, last column, the betas of a block's tasks."""
+    return np.column_stack([_e_step(state, alpha)[0], state.beta])
+
+
+def _no_rows(block: Block) -> FloatArray:
+    return np.zeros((block.annotations.n_tasks, 0))
 
 
 class _Rounds:
@@ -144,7 +149,8 @@ class _Rounds:
 
 def fit_glad(blocks: BlockSet, model: GLAD) -> tuple[tuple[str, ...], FloatArray]:
     """``model`` (a ``GLAD``, Newton M-step) fitted on the blocks as ``GLAD._fit`` does in one process; sets
-    its ``alphas_``, ``skills_``, ``n_iter_`` (betas stay in the blocks). Returns task names and posteriors."""
+    its ``alphas_``, ``skills_``, ``betas_`` and ``n_iter_``. Returns task names and posteriors. With
+    ``warm_start`` it starts from the model's alphas (and its betas when the tasks are the same), as in-process."""
     model._validate_params()
     if model.m_step != "newton":
         raise InvalidInputError("m_step 'newton' for glad on the dask engine", got=repr(model.m_step))
@@ -156,8 +162,20 @@ def fit_glad(blocks: BlockSet, model: GLAD) -> tuple[tuple[str, ...], FloatArray
         return float(part) - 0.5 * float(np.dot(alpha - 1, alpha - 1)) - constant
 
     rounds = _Rounds(blocks)
-    alpha = np.ones(n_workers)
-    part, tables = rounds.run(glad_start, alpha, blocks.use_gold, items=list(blocks.blocks))
+    alpha, betas = np.ones(n_workers), [None] * len(blocks.blocks)
+    warm = warm_rows(model, "alphas_", (n_workers,))
+    if warm is not None:
+        alpha = warm
+        if model.betas_.shape == (blocks.n_tasks,):
+            blocks.gather_tasks(_no_rows)  # the global task order, for ``scatter_rows``
+            betas = blocks.scatter_rows(model.betas_)
+    client, alpha_future = blocks.client, blocks.params(alpha)
+    rounds.states = [
+        client.submit(glad_start, b, alpha_future, blocks.use_gold, beta, pure=False)
+        for b, beta in zip(blocks.blocks, betas, strict=True)
+    ]
+    outs = [client.submit(glad_out, s, pure=False) for s in rounds.states]
+    part, tables = tree_reduce(client, outs, add_tables)
     q_value, converged = q_of(part, alpha), False
     for iteration in range(1, model.max_iter + 1):
         blocks.report("glad EM iterations", iteration, None)
@@ -182,5 +200,6 @@ def fit_glad(blocks: BlockSet, model: GLAD) -> tuple[tuple[str, ...], FloatArray
         warn_not_converged("GLAD", model.max_iter)
     model.alphas_ = alpha
     model.skills_ = alpha
-    tasks, probas = blocks.gather_tasks(glad_posteriors, blocks.params(alpha), items=rounds.states)
-    return tasks, probas
+    tasks, rows = blocks.gather_tasks(glad_posteriors, blocks.params(alpha), items=rounds.states)
+    model.betas_ = rows[:, -1].copy()
+    return tasks, np.ascontiguousarray(rows[:, :-1])

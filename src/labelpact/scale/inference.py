@@ -17,7 +17,7 @@ from labelpact.core.aggregators.dawid_skene import DawidSkene, EMTables, LocalDa
 from labelpact.core.aggregators.ebcc import EBCC
 from labelpact.core.aggregators.glad import GLAD
 from labelpact.core.aggregators.mace import MACE, MaceKernel
-from labelpact.core.aggregators.majority_vote import Wawa, vote_shares
+from labelpact.core.aggregators.majority_vote import MajorityVote, Wawa, vote_shares
 from labelpact.core.annotations import FloatArray, Gold, IntArray
 from labelpact.core.kernels import clamp_gold, vote_counts
 from labelpact.errors import InvalidInputError
@@ -304,12 +304,9 @@ class ClusterMaceData(BlockData):
 
 # -- dispatch -----------------------------------------------------------------------------------
 
-DISTRIBUTED_METHODS = ("bcc", "ds", "ebcc", "glad", "mace", "mv", "one-coin-ds", "wawa")
+DISTRIBUTED_METHODS = ("auto", "bcc", "ds", "ebcc", "glad", "mace", "mv", "one-coin-ds", "wawa")
 # why a method does not run on the dask engine (the error says it)
-NOT_DISTRIBUTED = {
-    "auto": "auto's selection refits every candidate on folds of held-out labels drawn in annotation order, "
-    "warm-starts full fits from a sample's fits and calibrates, in one process",
-}
+NOT_DISTRIBUTED: dict[str, str] = {}
 
 
 def refusal(method: str) -> InvalidInputError:
@@ -335,19 +332,46 @@ def fit_distributed(
     random_state: int | None = 0,
     use_gold: bool = True,
     params: dict[str, Any] | None = None,
+    start: Any = None,
 ) -> Fit:
     """Fit ``method`` on the blocks; the same EM loop as in-process, the data side on the cluster.
 
     ``use_gold`` False ignores the blocks' gold (a fit scored on the gold it never saw); ``params`` go to
-    the method's constructor (as ``core.aggregators.create``'s).
+    the method's constructor (as ``core.aggregators.create``'s). ``start``, a fitted model of the method,
+    is refitted warm from its parameters (``crossfit.refit``: ds, one-coin-ds, glad and mace take it).
     """
     if not use_gold:
         blocks = dataclasses.replace(blocks, use_gold=False)
+    fit = _fit(blocks, method, random_state, params or {}, start)
+    if fit.model is not None:  # as ``Aggregator.fit`` leaves a model: a warm refit of it reads these
+        fit.model._worker_seen = blocks.given.sum(axis=1) > 0
+        fit.model.probas_, fit.model.classes_, fit.model.n_iter_ = (
+            fit.probas,
+            blocks.vocabulary.classes,
+            fit.n_iter,
+        )
+    return fit
+
+
+def _warm(start: Any, cold: Any) -> Any:
+    """``start`` set to refit warm when it can (``crossfit.refit``'s rule), else ``cold``."""
+    if start is not None and "warm_start" in start.get_params():
+        start.warm_start = True
+        return start
+    return cold
+
+
+def _fit(blocks: BlockSet, method: str, random_state: int | None, params: dict[str, Any], start: Any) -> Fit:
+    if method == "auto":
+        from labelpact.core.aggregators.auto import Auto
+        from labelpact.scale.auto import fit_auto
+
+        return fit_auto(blocks, Auto(**{"random_state": random_state, **params}))
     if method == "mv":
         tasks, probas = blocks.gather_tasks(block_vote_shares, blocks.use_gold, frequencies_of(blocks))
-        return Fit(tasks, probas, 0, None)
+        return Fit(tasks, probas, 0, MajorityVote())
     if method in ("ds", "one-coin-ds"):
-        model: Any = (DawidSkene if method == "ds" else OneCoinDawidSkene)(**(params or {}))
+        model: Any = _warm(start, (DawidSkene if method == "ds" else OneCoinDawidSkene)(**params))
         data = ClusterDawidSkeneData(blocks, method)
         probas = model.fit_data(data)
         return Fit(data.tasks, probas, model.n_iter_, model)
@@ -356,17 +380,17 @@ def fit_distributed(
     if method == "glad":
         from labelpact.scale.glad import fit_glad
 
-        glad = GLAD(**(params or {}))
+        glad = _warm(start, GLAD(**params))
         tasks, probas = fit_glad(blocks, glad)
         return Fit(tasks, probas, glad.n_iter_, glad)
     if method in ("ebcc", "bcc"):
         from labelpact.scale.ebcc import fit_ebcc
 
-        ebcc = EBCC(**{"random_state": random_state, **(params or {})})
+        ebcc = EBCC(**{"random_state": random_state, **params})
         tasks, probas = fit_ebcc(blocks, ebcc)
         return Fit(tasks, probas, ebcc.n_iter_, ebcc)
     if method == "mace":
-        model = MACE(**{"random_state": random_state, **(params or {})})
+        model = _warm(start, MACE(**{"random_state": random_state, **params}))
         mace_data = ClusterMaceData(blocks)
         probas = model.fit_data(mace_data)
         return Fit(mace_data.tasks, probas, model.n_iter_, model)

@@ -29,6 +29,7 @@ from labelpact.core.workers import WorkerReport
 from labelpact.ethics.findings import ethics_findings, ethics_reasons
 from labelpact.io import Delivery
 from labelpact.io.predictions import Predictions
+from labelpact.services.engine.audit import current_audit_engine
 from labelpact.services.ethics import ethics_document, ethics_of
 from labelpact.services.quality import ConsensusResult, consensus_of, workers_of
 
@@ -155,17 +156,19 @@ def _measure(
     """Consensus and agreement (side by side), workers, label errors, ethics, gold accuracy, error rate."""
     a = delivery.annotations
     level: Level = "ordinal" if contract.labels.ordered else "nominal"
+    engine = current_audit_engine()  # a Dask cluster when the caller chose one (audit_engine)
+    infer = consensus_of if engine is None else engine.bind(delivery).consensus
     # agreement needs no consensus: it runs beside it on the second core (numpy and scipy release the GIL)
     with ThreadPoolExecutor(max_workers=1) as pool:
         pending = pool.submit(
-            agreement,
+            agreement if engine is None else engine.agreement,
             a,
             level=level,
             n_bootstrap=n_bootstrap,
             pair_bootstrap=PAIR_BOOTSTRAP,
             random_state=random_state,
         )
-        result = consensus_of(delivery, method=contract.method, random_state=random_state)
+        result = infer(delivery, method=contract.method, random_state=random_state)
         c = result.consensus
         codes = consensus_codes(a, c.probas)
         stage("consensus")

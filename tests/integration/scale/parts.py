@@ -25,7 +25,8 @@ def write_parts(table: pa.Table, folder: Path, n_parts: int) -> Path:
 
 
 def reference(table: pa.Table, gold: dict[str, str] | None) -> tuple[Annotations, Gold | None]:
-    """The in-process coding of the same rows: tasks and workers by first appearance, classes natural."""
+    """The in-process coding of the same rows: tasks and workers by first appearance, classes natural; gold in
+    task order, as ``read_delivery`` codes it (``auto``'s gold folds follow that order)."""
     a = Annotations.from_columns(
         task=table["task"].to_pylist(), worker=table["worker"].to_pylist(), label=table["label"].to_pylist()
     )
@@ -33,7 +34,9 @@ def reference(table: pa.Table, gold: dict[str, str] | None) -> tuple[Annotations
         return a, None
     known = set(a.tasks)
     items = [(t, y) for t, y in gold.items() if t in known]
-    return a, Gold.from_names(a, task=[t for t, _ in items], label=[y for _, y in items])
+    g = Gold.from_names(a, task=[t for t, _ in items], label=[y for _, y in items])
+    order = np.argsort(g.task)
+    return a, Gold(task=g.task[order], label=g.label[order])
 
 
 def check_same(tasks: tuple[str, ...], probas: np.ndarray, a: Annotations, expected: np.ndarray) -> None:

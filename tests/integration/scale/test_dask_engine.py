@@ -175,9 +175,5 @@ def test_cli_aggregate_on_dask_prints_the_local_document(
     expected = np.asarray(a.classes)[create("ds").fit(a).probas_.argmax(axis=1)]
     assert written["task"].to_pylist() == list(a.tasks)
     assert [str(x) for x in written["label"].to_pylist()] == expected.tolist()
-    refused = cli(
-        "aggregate", folder, "--method", "auto", "--engine", "dask", "--scheduler", address, "--json"
-    )
-    assert refused.code == 2 and "dask engine runs" in refused.stderr
     local_only = cli("aggregate", folder, "--scheduler", address, "--json")
     assert local_only.code == 2 and "--scheduler only with --engine dask" in local_only.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -13,21 +14,21 @@ from labelpact.core.aggregators.crossfit import (
     CROSS_FIT_LABELS,
     cross_fit,
     cross_fit_procedure,
-    held_out_labels,
     refit,
-    subset,
 )
 from labelpact.core.aggregators.dawid_skene import DawidSkene, OneCoinDawidSkene
 from labelpact.core.aggregators.ebcc import EBCC
 from labelpact.core.aggregators.glad import GLAD
 from labelpact.core.aggregators.mace import MACE
 from labelpact.core.aggregators.majority_vote import MajorityVote, Wawa
-from labelpact.core.aggregators.predictive import shared_accuracy_posterior, shared_accuracy_rows
+from labelpact.core.aggregators.predictive import shared_accuracy_posterior
 from labelpact.core.aggregators.shared_accuracy_test import (
     MIN_REPEAT_SHARE,
     LabelCheck,
     repeat_share,
     shared_accuracy_z,
+    shared_check,
+    task_sample,
 )
 from labelpact.core.annotations import Annotations, FloatArray, Gold, IntArray
 from labelpact.core.calibration import (
@@ -39,9 +40,11 @@ from labelpact.core.calibration import (
 )
 from labelpact.errors import InvalidInputError
 
-__all__ = ["AVERAGE", "CANDIDATES", "MIN_REPEAT_SHARE", "Auto", "repeat_share"]
+__all__ = ["AVERAGE", "CANDIDATES", "MIN_REPEAT_SHARE", "Auto", "Sampler", "repeat_share"]
 
 BoolArray = npt.NDArray[np.bool_]
+# size -> the labels of the seeded sample of whole tasks of at most that many labels (``task_sample``)
+Sampler = Callable[[int], Annotations]
 
 # The generative models whose posteriors auto averages.
 CANDIDATES: dict[str, Callable[[int | None], Aggregator]] = {
@@ -156,63 +159,19 @@ class Auto(Aggregator):
 
     def _fit_options(self, a: Annotations, gold: Gold | None) -> FloatArray:
         names = list(self.candidates or CANDIDATES)
-        self.held_out_accuracy_ = None
-        self.held_out_procedure_ = None
         too_big = [name for name in names if CANDIDATES[name](None).dense_cells(a) > MAX_DENSE_CELLS]
         names = [name for name in names if name not in too_big]
-        share = repeat_share(a)
-        if not names:
-            check = _shared_check(a, self.n_folds, self.random_state)
-            z, size = float("nan"), a.n_annotations
-            starts: dict[str, Aggregator] = {}
-            self.default_ = "mv"
-            why = f"every worker-specific model needs more than MAX_DENSE_CELLS = {MAX_DENSE_CELLS:,} cells"
-        elif share < MIN_REPEAT_SHARE:
-            names = []  # worker-specific candidates are not identifiable: not fitted
-            check = _shared_check(a, self.n_folds, self.random_state)
-            z, size, starts = float("nan"), a.n_annotations, {}
-            self.default_ = "mv"
-            why = (
-                f"only {share:.1%} of labels come from workers who labelled two or more tasks (under "
-                f"{MIN_REPEAT_SHARE:.0%}): worker-specific models are not identifiable, not fitted"
-            )
-        else:
-            z, size, starts, check = _label_test(a, names, self.n_folds, self.random_state)
-            self.default_ = "mv" if z > Z_SWITCH else AVERAGE
-            sample = (
-                f" on a sample of {size} of the {a.n_annotations} labels" if size < a.n_annotations else ""
-            )
-            if self.default_ == "mv":
-                why = f"held-out labels: one accuracy shared by all workers predicts them best, z = {z:.1f}"
-            else:
-                why = f"held-out labels favour worker-specific models, z = {z:.1f}{sample}"
-        self.label_test_z_, self.label_test_size_ = z, size
-        if too_big:
-            why += f"; left out for needing over {MAX_DENSE_CELLS:,} cells: {', '.join(too_big)}"
-        rho = fit_rho_on_labels(*check.of(self.default_))
-        calibration = no_gold_calibration(rho)
-        self.scores_ = {}
-        self.chosen_ = self.default_
-        self.criterion_ = why
+        draw = functools.partial(_task_sample, a, seed=self.random_state)
+        names, starts, calibration = self.choose_default(
+            names, too_big, repeat_share(a), draw, a.n_annotations
+        )
         blind: dict[str, Aggregator] = {}
         if gold is not None and len(gold) >= self.n_folds:
-            options = ["mv", "wawa", *names, AVERAGE] if names else ["mv", "wawa"]
             blind = {
                 name: refit(starts.get(name), ALL[name](self.random_state), a, None)
-                for name in options
-                if name != AVERAGE
+                for name in ["mv", "wawa", *names]
             }
-            right = _gold_hits(blind, gold, names)
-            self.scores_ = {name: float(r.mean()) for name, r in right.items()}
-            self.chosen_ = _select(right, options, self.default_)
-            fold = np.random.default_rng(self.random_state).permutation(len(gold)) % self.n_folds
-            self.held_out_accuracy_ = _replayed_accuracy(right, options, self.default_, fold)
-            self.held_out_procedure_ = (
-                f"{self.n_folds}-fold cross-validation of auto's choice over {len(gold)} gold tasks, "
-                "each option fitted without gold"
-            )
-            verdict = "kept" if self.chosen_ == self.default_ else f"overruled by {self.chosen_}"
-            self.criterion_ = f"{why}; {verdict} on {len(gold)} gold tasks, scored with fits without them"
+            self.choose_on_gold(blind, gold, names)
             if starts:  # large delivery: the gold-anchored refits start from copies of the no-gold fits,
                 # which stay as they are: calibration scores the gold tasks with them
                 starts = {name: copy.deepcopy(model) for name, model in blind.items() if name in WARM}
@@ -225,7 +184,7 @@ class Auto(Aggregator):
         self.n_iter_ = max(model.n_iter_ for model in self.models_.values())
         n_labels, shares = a.labels_per_task(), vote_shares(a)
         if gold is not None and len(gold):
-            calibration = self._gold_calibration(a, gold, chosen, blind, calibration, (n_labels, shares))
+            calibration = self.gold_calibration(a, gold, chosen, blind, calibration, (n_labels, shares))
         self.calibration_ = calibration
         members = [self._posteriors(name, model, a) for name, model in self.models_.items()]
         calibrated = calibration.apply(members, n_labels, shares)
@@ -235,7 +194,63 @@ class Auto(Aggregator):
         self.calibrated_probas_ = calibrated
         return probas
 
-    def _gold_calibration(
+    def choose_default(
+        self, names: list[str], too_big: list[str], share: float, draw: Sampler, n_annotations: int
+    ) -> tuple[list[str], dict[str, Aggregator], Calibration]:
+        """Step 1 (sets ``default_``, ``label_test_*``, ``criterion_``): the candidates to fit, the sample's fits
+        to warm-start from, and the no-gold calibration. ``draw(size)``: the labels of the seeded sample of
+        whole tasks of at most ``size`` labels (``task_sample``; the Dask engine draws it from its blocks)."""
+        self.held_out_accuracy_ = None
+        self.held_out_procedure_ = None
+        if not names:
+            check = shared_check(draw(SAMPLE), self.n_folds, self.random_state)
+            z, size = float("nan"), n_annotations
+            starts: dict[str, Aggregator] = {}
+            self.default_ = "mv"
+            why = f"every worker-specific model needs more than MAX_DENSE_CELLS = {MAX_DENSE_CELLS:,} cells"
+        elif share < MIN_REPEAT_SHARE:
+            names = []  # worker-specific candidates are not identifiable: not fitted
+            check = shared_check(draw(SAMPLE), self.n_folds, self.random_state)
+            z, size, starts = float("nan"), n_annotations, {}
+            self.default_ = "mv"
+            why = (
+                f"only {share:.1%} of labels come from workers who labelled two or more tasks (under "
+                f"{MIN_REPEAT_SHARE:.0%}): worker-specific models are not identifiable, not fitted"
+            )
+        else:
+            z, size, starts, check = _label_test(draw, n_annotations, names, self.n_folds, self.random_state)
+            self.default_ = "mv" if z > Z_SWITCH else AVERAGE
+            sample = f" on a sample of {size} of the {n_annotations} labels" if size < n_annotations else ""
+            if self.default_ == "mv":
+                why = f"held-out labels: one accuracy shared by all workers predicts them best, z = {z:.1f}"
+            else:
+                why = f"held-out labels favour worker-specific models, z = {z:.1f}{sample}"
+        self.label_test_z_, self.label_test_size_ = z, size
+        if too_big:
+            why += f"; left out for needing over {MAX_DENSE_CELLS:,} cells: {', '.join(too_big)}"
+        self.scores_ = {}
+        self.chosen_ = self.default_
+        self.criterion_ = why
+        return names, starts, no_gold_calibration(fit_rho_on_labels(*check.of(self.default_)))
+
+    def choose_on_gold(self, blind: dict[str, Aggregator], gold: Gold, names: list[str]) -> None:
+        """Step 2 (sets ``chosen_``, ``scores_``, ``held_out_*``, ``criterion_``) from ``blind``, the votes' and
+        the candidates' fits without gold (their ``probas_`` (n_tasks, K) are read at the gold tasks)."""
+        why = self.criterion_
+        options = ["mv", "wawa", *names, AVERAGE] if names else ["mv", "wawa"]
+        right = _gold_hits(blind, gold, names)
+        self.scores_ = {name: float(r.mean()) for name, r in right.items()}
+        self.chosen_ = _select(right, options, self.default_)
+        fold = np.random.default_rng(self.random_state).permutation(len(gold)) % self.n_folds
+        self.held_out_accuracy_ = _replayed_accuracy(right, options, self.default_, fold)
+        self.held_out_procedure_ = (
+            f"{self.n_folds}-fold cross-validation of auto's choice over {len(gold)} gold tasks, "
+            "each option fitted without gold"
+        )
+        verdict = "kept" if self.chosen_ == self.default_ else f"overruled by {self.chosen_}"
+        self.criterion_ = f"{why}; {verdict} on {len(gold)} gold tasks, scored with fits without them"
+
+    def gold_calibration(
         self,
         a: Annotations,
         gold: Gold,
@@ -336,7 +351,7 @@ def _clearly_better(challenger: BoolArray, default: BoolArray, z: float = 2.0) -
 
 
 def _label_test(
-    a: Annotations, names: list[str], n_folds: int, seed: int | None
+    draw: Sampler, n_annotations: int, names: list[str], n_folds: int, seed: int | None
 ) -> tuple[float, int, dict[str, Aggregator], LabelCheck]:
     """The held-out-label z (``shared_accuracy_test.shared_accuracy_z``), the labels it used, the candidates' fits to warm-start
     from, and what the deciding test saw (for calibration).
@@ -347,52 +362,14 @@ def _label_test(
     """
     size = SAMPLE
     while True:
-        sample = _task_sample(a, size, seed)
+        sample = draw(size)
         factories = {name: _factory(name, seed) for name in names}
         z, fits, check = shared_accuracy_z(sample, factories, n_folds, seed)
-        if sample.n_annotations == a.n_annotations:
-            return z, a.n_annotations, {}, check
+        if sample.n_annotations == n_annotations:
+            return z, n_annotations, {}, check
         if z < -Z_SWITCH:
             return z, sample.n_annotations, {n: m for n, m in fits.items() if n in WARM_FROM_SAMPLE}, check
         size *= 4
 
 
-def _shared_check(a: Annotations, n_folds: int, seed: int | None) -> LabelCheck:
-    """The held-out-label check of the shared-accuracy model alone (for its calibration), one fold.
-
-    On a ``SAMPLE``-label sample of whole tasks, as the first step of ``_label_test``.
-    """
-    check = LabelCheck()
-    sample = _task_sample(a, SAMPLE, seed)
-    if sample.n_annotations < 2 * n_folds or sample.n_classes < 2:
-        return check
-    held = held_out_labels(sample, n_folds, seed) == 0
-    train = subset(sample, ~held)
-    task = sample.task[held]
-    check.shared.append(shared_accuracy_rows(train, task, sample.label[held]))
-    check.n_left.append(train.labels_per_task()[task])
-    return check
-
-
-def _task_sample(a: Annotations, size: int, seed: int | None) -> Annotations:
-    """The labels of a seeded random set of whole tasks, at most ``size`` labels; ``a`` itself when it has no more.
-
-    Tasks are drawn in one seeded order, so a larger sample contains the smaller; workers and
-    classes keep their codes (fits on the sample can warm-start fits on ``a``), tasks are recoded.
-    """
-    if a.n_annotations <= size:
-        return a
-    per_task = np.bincount(a.task, minlength=a.n_tasks)
-    order = np.random.default_rng(seed).permutation(a.n_tasks)
-    keep = np.sort(order[np.cumsum(per_task[order]) <= size])
-    code = np.full(a.n_tasks, -1, dtype=np.intp)
-    code[keep] = np.arange(len(keep))
-    rows = code[a.task] >= 0
-    return Annotations(
-        task=code[a.task[rows]],
-        worker=a.worker[rows],
-        label=a.label[rows],
-        tasks=tuple(a.tasks[i] for i in keep),
-        workers=a.workers,
-        classes=a.classes,
-    )
+_task_sample = task_sample  # the name earlier tests use

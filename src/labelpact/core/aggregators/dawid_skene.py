@@ -15,14 +15,9 @@ from labelpact.core.aggregators.base import (
     warm_rows,
     warn_not_converged,
 )
-from labelpact.core.aggregators.em_buffers import (
-    add_columns_product,
-    add_rows_product,
-    fill_shifted,
-)
 from labelpact.core.aggregators.majority_vote import vote_shares
-from labelpact.core.annotations import Annotations, FloatArray, Gold
-from labelpact.core.kernels import CountMatrix, clamp_gold, normalize_shifted, safe_log
+from labelpact.core.annotations import Annotations, FloatArray, Gold, IntArray
+from labelpact.core.kernels import CountMatrix, clamp_gold, gold_mask, safe_log
 
 __all__ = ["DawidSkene", "DawidSkeneData", "EMSizes", "EMTables", "LocalData", "OneCoinDawidSkene"]
 
@@ -172,8 +167,10 @@ class LocalData:
         self.votes = a
         self.n_annotations = a.n_annotations
         self._posteriors: FloatArray | None = None
-        self._log_norm: FloatArray | None = None  # last row normalisers: the next E-step's shift
-        self._scores: FloatArray | None = None  # (n_tasks, K) scratch of the E-step
+        # gold class per task or -1, or nothing: the compiled pass clamps gold rows as it writes them
+        self._gold_rows: IntArray = (
+            gold_mask(gold, counts.n_tasks) if gold is not None and len(gold) else np.empty(0, dtype=np.intp)
+        )
 
     @property
     def n_tasks(self) -> int:
@@ -197,25 +194,26 @@ class LocalData:
         return EMTables(posteriors.sum(axis=0), self.counts.m_step_counts(posteriors))
 
     def em_tables(self, priors: FloatArray, confusions: FloatArray) -> tuple[float, EMTables]:
-        """One E-step and its M-step tables, into buffers kept from step to step (no (n_tasks, K) allocation).
+        """One E-step and its M-step tables in one compiled pass over the labels (``fused.ds_pass``), into
+        posteriors kept from step to step (no (n_tasks, K) allocation after the first)."""
+        from labelpact.core import fused  # numba: imported on the first fit, not with the package
 
-        The scores start from ``log prior - shift`` (the last step's row normalisers) and the sparse
-        product adds each label's log confusion column to them: one pass fewer than adding the prior
-        and subtracting the shift afterwards.
-        """
         c = self.counts
         w, k = c.n_workers, c.n_classes
         log_confusions = np.ascontiguousarray(np.moveaxis(safe_log(confusions), -1, 1).reshape(w * k, k))
-        if self._scores is None:
-            self._scores = np.empty((c.n_tasks, k))
-        scores, shift = self._scores, self._log_norm
-        add_rows_product(c.by_task, log_confusions, fill_shifted(safe_log(priors), shift, scores))
-        # the old posteriors are spent (the M-step used them): reuse their memory
-        posteriors, log_likelihood, self._log_norm = normalize_shifted(scores, shift, self._posteriors)
-        clamp_gold(posteriors, self.gold)
+        posteriors = self._posteriors
+        if (
+            posteriors is None
+            or posteriors.shape != (c.n_tasks, k)
+            or posteriors.dtype != np.float64
+            or not posteriors.flags.c_contiguous
+        ):
+            posteriors = np.empty((c.n_tasks, k))
+        # the old posteriors are spent (the M-step used them): the pass overwrites them
+        log_likelihood, posterior_sum, expected = fused.ds_pass(
+            c.by_task, log_confusions, safe_log(priors), self._gold_rows, posteriors
+        )
         self._posteriors = posteriors
-        expected = add_columns_product(c.by_task, posteriors, np.zeros((w * k, k)))  # [w * observed, true]
-        posterior_sum = np.einsum("ij->j", posteriors)  # a quarter of sum(axis=0)'s time; no BLAS threads
         return log_likelihood, EMTables(
             posterior_sum, np.ascontiguousarray(np.moveaxis(expected.reshape(w, k, k), 1, -1))
         )

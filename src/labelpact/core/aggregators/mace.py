@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Literal, Protocol
 
 import numpy as np
-import scipy.sparse as sp
 from scipy.special import digamma
 
 from labelpact.core.aggregators.base import (
@@ -19,13 +18,8 @@ from labelpact.core.aggregators.base import (
     warn_not_converged,
 )
 from labelpact.core.aggregators.dawid_skene import EMSizes
-from labelpact.core.aggregators.em_buffers import (
-    add_columns_product,
-    add_rows_product,
-    fill_shifted,
-)
 from labelpact.core.annotations import Annotations, FloatArray, Gold, IntArray
-from labelpact.core.kernels import CountMatrix, clamp_gold, group_sum, normalize_shifted
+from labelpact.core.kernels import CountMatrix, gold_mask, group_sum
 from labelpact.errors import InvalidInputError
 
 __all__ = ["MACE", "MaceData", "MaceKernel", "random_strategies"]
@@ -214,8 +208,9 @@ def random_strategies(
 
 
 class MaceKernel:
-    """MACE's E-step and expected counts over the (worker, class) pairs some label used: two sparse
-    mat-vecs and a few passes of length n_used (at most the number of labels) per iteration.
+    """MACE's E-step and expected counts over the (worker, class) pairs some label used: one compiled pass
+    over the labels per iteration (``fused.mace_pass``) and a few passes of length n_used (at most the
+    number of labels).
 
     A worker's strategy for a class it never gave enters no likelihood term, only its row's
     normaliser, so nothing of size n_workers x K is built per iteration (1,000 classes and a million
@@ -227,19 +222,21 @@ class MaceKernel:
         self.gold = gold
         x = counts.by_task
         k = counts.n_classes
-        task = np.repeat(np.arange(counts.n_tasks, dtype=np.intp), np.diff(x.indptr))
-        column = x.indices.astype(np.intp)
         # used worker * K + class, sorted, and each label's pair among them
-        self.used, position = used_columns(column, counts.n_workers * k)
+        self.used, position = used_columns(x.indices, counts.n_workers * k)
+        self.position: IntArray = position.astype(np.int32 if len(self.used) < 2**31 else np.intp)
         self.worker: IntArray = self.used // k
-        self.given: FloatArray = group_sum(position, np.asarray(x.data, dtype=np.float64), len(self.used))
-        # (n_tasks * K, n_used): entry (t * K + l, u) counts labels l of used pair u on task t
-        shape = (counts.n_tasks * k, len(self.used))
-        self.by_task_label = sp.csr_matrix((x.data, (task * k + column % k, position)), shape=shape)
-        self.log_norm: FloatArray | None = None  # last row normalisers: the next E-step's shift
+        self.label_of: IntArray = self.used % k  # the class of each used pair
+        self.data: FloatArray = np.asarray(x.data, dtype=np.float64)
+        self.given: FloatArray = group_sum(position, self.data, len(self.used))
+        self.gold_rows: IntArray = (  # gold class per task or -1; nothing without gold
+            gold_mask(gold, counts.n_tasks) if gold is not None and len(gold) else np.empty(0, dtype=np.intp)
+        )
+        self.log_norm: FloatArray | None = None  # kept for callers that reset it; each pass uses row maxima
         self.n_annotations = int(self.given.sum())
         self._last: tuple[FloatArray, FloatArray, FloatArray] | None = None  # knowing, strategies, posteriors
-        self._scores: FloatArray | None = None  # (n_tasks, K) scratch of the E-step
+        # the posteriors of the last pass and their mass on each used pair's class (n_used,)
+        self._chose: tuple[FloatArray, FloatArray] | None = None
 
     @property
     def n_workers(self) -> int:
@@ -277,30 +274,57 @@ class MaceKernel:
     def e_step_posteriors(
         self, knowing: FloatArray, strategies: FloatArray, *, out: FloatArray | None = None
     ) -> tuple[FloatArray, float]:
-        """Posteriors (n_tasks, K) under a uniform class prior (into ``out`` when given), and the log marginal likelihood."""
+        """Posteriors (n_tasks, K) under a uniform class prior (into ``out`` when given), and the log marginal likelihood.
+
+        Every label of a task contributes log P(label | spamming) whatever the true class: that part cancels
+        from the posteriors, and its total over all labels comes from the small count table. The same pass
+        sums each used pair's posterior mass on its class, which ``counts_under`` then reads.
+        """
+        from labelpact.core import fused  # numba: imported on the first fit, not with the package
+
         c = self.counts
         spam, either = self._spam(knowing, strategies)
         log_spam = np.log(spam)
-        # Every label of a task contributes log P(label | spamming) whatever the true class: that part
-        # cancels from the posteriors, and its total over all labels comes from the small count table.
-        # The scores start from minus the last row normalisers (the shift) and the sparse product adds
-        # each label's term (into a scratch buffer kept from step to step).
-        if self._scores is None:
-            self._scores = np.empty((c.n_tasks, c.n_classes))
-        scores, shift = self._scores, self.log_norm
-        fill_shifted(np.zeros(c.n_classes), shift, scores)
-        add_rows_product(self.by_task_label, np.log(either) - log_spam, scores.reshape(-1))
-        posteriors, log_evidence, self.log_norm = normalize_shifted(scores, shift, out)
+        if (
+            out is None
+            or out.shape != (c.n_tasks, c.n_classes)
+            or out.dtype != np.float64
+            or not out.flags.c_contiguous
+        ):
+            out = np.empty((c.n_tasks, c.n_classes))
+        log_evidence, chose_true = fused.mace_pass(
+            c.by_task.indptr,
+            self.position,
+            self.label_of,
+            self.data,
+            np.log(either) - log_spam,
+            self.gold_rows,
+            out,
+        )
+        self._chose = (out, chose_true)
         common = float(np.einsum("i,i->", self.given, log_spam)) - c.n_tasks * np.log(c.n_classes)
-        return clamp_gold(posteriors, self.gold), log_evidence + common
+        return out, log_evidence + common
 
     def counts_under(
         self, knowing: FloatArray, strategies: FloatArray, posteriors: FloatArray
     ) -> tuple[FloatArray, FloatArray]:
         """Expected (spamming, knowing) counts (n_workers, 2) and spam counts at the used pairs (n_used,)."""
+        from labelpact.core import fused
+
         spam, either = self._spam(knowing, strategies)
-        # sum of P(true = given label) per used pair
-        chose_true = add_columns_product(self.by_task_label, posteriors.reshape(-1), np.zeros(len(self.used)))
+        if self._chose is not None and self._chose[0] is posteriors:  # the pass that wrote them summed them
+            chose_true = self._chose[1]
+        else:
+            posteriors = np.ascontiguousarray(posteriors, dtype=np.float64)
+            _, chose_true = fused.mace_pass(
+                self.counts.by_task.indptr,
+                self.position,
+                self.label_of,
+                self.data,
+                None,
+                self.gold_rows,
+                posteriors,
+            )
         knew = (1.0 - spam / either) * chose_true
         strategy_counts = self.given - knew
         w = self.counts.n_workers

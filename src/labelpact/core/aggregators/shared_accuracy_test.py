@@ -18,7 +18,16 @@ from labelpact.core.aggregators.crossfit import held_out_labels, refit, subset
 from labelpact.core.aggregators.predictive import FLOOR, label_rows, shared_accuracy_rows
 from labelpact.core.annotations import Annotations, FloatArray, IntArray
 
-__all__ = ["MIN_REPEAT_SHARE", "Z_EARLY", "LabelCheck", "repeat_share", "shared_accuracy_z"]
+__all__ = [
+    "MIN_REPEAT_SHARE",
+    "Z_EARLY",
+    "LabelCheck",
+    "repeat_share",
+    "sample_tasks",
+    "shared_accuracy_z",
+    "shared_check",
+    "task_sample",
+]
 
 Z_EARLY = 4.0  # after the first fold of held-out labels, a verdict this clear needs no more folds
 # Below this share of labels from workers who labelled two or more tasks, worker-specific models are not fitted
@@ -121,3 +130,46 @@ def _floor(p: FloatArray, k: int) -> FloatArray:
     """The predictive floor of ``predictive.FLOOR``: a surprising label costs log(K / FLOOR), not inf."""
     floored: FloatArray = (1.0 - FLOOR) * p + FLOOR / max(k, 1)
     return floored
+
+
+def shared_check(sample: Annotations, n_folds: int, seed: int | None) -> LabelCheck:
+    """The held-out-label check of the shared-accuracy model alone (for its calibration), one fold of ``sample``
+    (in ``Auto``, the ``SAMPLE``-label sample of whole tasks the first step of its label test draws)."""
+    check = LabelCheck()
+    if sample.n_annotations < 2 * n_folds or sample.n_classes < 2:
+        return check
+    held = held_out_labels(sample, n_folds, seed) == 0
+    train = subset(sample, ~held)
+    task = sample.task[held]
+    check.shared.append(shared_accuracy_rows(train, task, sample.label[held]))
+    check.n_left.append(train.labels_per_task()[task])
+    return check
+
+
+def sample_tasks(per_task: IntArray, size: int, seed: int | None) -> IntArray:
+    """The tasks (sorted codes) of a seeded random set of whole tasks with at most ``size`` labels in all;
+    ``per_task`` (n_tasks,) counts each task's labels. One seeded order: a larger sample contains the smaller."""
+    order = np.random.default_rng(seed).permutation(len(per_task))
+    keep: IntArray = np.sort(order[np.cumsum(per_task[order]) <= size])
+    return keep
+
+
+def task_sample(a: Annotations, size: int, seed: int | None) -> Annotations:
+    """The labels of ``sample_tasks``' tasks, at most ``size`` labels; ``a`` itself when it has no more.
+
+    Workers and classes keep their codes (fits on the sample can warm-start fits on ``a``), tasks are recoded.
+    """
+    if a.n_annotations <= size:
+        return a
+    keep = sample_tasks(np.bincount(a.task, minlength=a.n_tasks), size, seed)
+    code = np.full(a.n_tasks, -1, dtype=np.intp)
+    code[keep] = np.arange(len(keep))
+    rows = code[a.task] >= 0
+    return Annotations(
+        task=code[a.task[rows]],
+        worker=a.worker[rows],
+        label=a.label[rows],
+        tasks=tuple(a.tasks[i] for i in keep),
+        workers=a.workers,
+        classes=a.classes,
+    )

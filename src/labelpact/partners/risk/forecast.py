@@ -19,16 +19,16 @@ arrive at assumed rates (``arrivals_per_year``; the forecast averages over simul
     ...                     events=(stake,))
     >>> f = forecast(inputs, 365)
     >>> round(f.baseline_probability, 2), round(f.probability, 2), [round(x, 2) for x in f.interval]
-    (0.04, 0.2, [0.05, 0.62])
+    (0.05, 0.2, [0.05, 0.63])
     >>> [(c.signal, c.event_id, round(c.effect, 3)) for c in f.contributions]
-    [('rival_stake', 'e1', 0.162), ('joint_projects', None, -0.077), ('new_events', None, 0.043)]
-    >>> round(forecast(inputs, 365, without=["e1"]).probability, 2)  # the three projects hold it below 0.04
-    0.03
+    [('rival_stake', 'e1', 0.166), ('joint_projects', None, -0.079), ('new_events', None, 0.042)]
+    >>> round(forecast(inputs, 365, without=["e1"]).probability, 2)  # the three projects hold it below 0.05
+    0.04
 
 The Meta–Scale case (tests/unit/partners/test_risk.py): for Google, a rival's 49% stake on 2025-06-12
 lifts its 90-day risk from 0.6% to about 12% (it left the next day); for Meta, the client that took
 the stake, a dozen warnings by 2025-09-01 leave the 1-year risk near 3%, held down by the stake and the
-reported minimum spend (7% without them): stabilisers can outweigh many warning signals (RESEARCH.md B.3).
+reported minimum spend (5% without them): stabilisers can outweigh many warning signals (RESEARCH.md B.3).
 
 The model's terms and priors are in ``priors``, its inputs and signals in ``signals``; this module holds
 the forecast, and the package ``labelpact.partners.risk`` re-exports the public names of all three.
@@ -59,6 +59,8 @@ from labelpact.partners.risk.signals import (
     RiskInputs,
     SignalParts,
     new_event_signals,
+    saturate,
+    saturation_scale,
     signal_parts,
 )
 
@@ -179,7 +181,7 @@ def forecast(
     for name, value in overrides.items():
         state[:, SIGNAL_COLUMN[name]] = value
         events[:, :, SIGNAL_COLUMN[name]] = 0.0
-    x = state + events.sum(axis=0)
+    raw = events.sum(axis=0)  # the known events' signals before saturation (n_months, n_signals)
     coef = p.coefficients()
     offsets = starts - starts[0]
     arrival_seed, draw_seed = np.random.SeedSequence(seed).spawn(2)
@@ -187,20 +189,21 @@ def forecast(
     unknown_yet = new_event_signals(p, offsets, math.log(inputs.n_projects), paths, arrival_seed)
 
     outlook = _Outlook(coef, unknown_yet, fraction)
-    probability, by_cause, hazard = outlook.incidence(x)
-    baseline = np.zeros_like(x)
-    baseline[:, [SIGNAL_COLUMN[s] for s in BASELINE]] = x[:, [SIGNAL_COLUMN[s] for s in BASELINE]]
-    contributions = _contributions(outlook, parts, x, probability, p, horizon_days) if explain else ()
+    probability, by_cause, hazard = outlook.incidence(state, raw)
+    baseline = np.zeros_like(state)
+    base_cols = [SIGNAL_COLUMN[s] for s in BASELINE]
+    baseline[:, base_cols] = (state + saturate(raw))[:, base_cols]
+    contributions = _contributions(outlook, parts, raw, probability, p, horizon_days) if explain else ()
     interval = (probability, probability)
     if n_draws > 0:
-        interval = _interval(outlook, x, p, probability, n_draws, level, draw_seed)
+        interval = _interval(outlook, state, raw, p, probability, n_draws, level, draw_seed)
     return RiskForecast(
         as_of=inputs.as_of,
         horizon_days=horizon_days,
         probability=probability,
         interval=interval,
         by_cause={c: float(v) for c, v in zip(CAUSES, by_cause, strict=True)},
-        baseline_probability=outlook.probability(baseline),
+        baseline_probability=outlook.probability(baseline, np.zeros_like(raw)),
         contributions=contributions,
         monthly_hazard=tuple(float(h) for h in hazard),
     )
@@ -208,50 +211,59 @@ def forecast(
 
 @dataclass(frozen=True, slots=True)
 class _Outlook:
-    """The horizon's incidence for monthly signals (n_months, n_signals), averaged over the futures
-    ``unknown_yet`` (n_paths, n_months, n_signals) in which events not yet known arrive."""
+    """The horizon's incidence for monthly ``state`` signals and known events' ``raw`` signals (n_months,
+    n_signals each), averaged over the futures ``unknown_yet`` (n_paths, n_months, n_signals) in which
+    events not yet known arrive; known and future events saturate together (``signals.saturate``)."""
 
     coef: FloatArray
     unknown_yet: FloatArray
     fraction: float
 
     def incidence(
-        self, signals: FloatArray, extra: FloatArray | None = None
+        self, state: FloatArray, raw: FloatArray, extra: FloatArray | None = None
     ) -> tuple[float, FloatArray, FloatArray]:
         """Breakdown probability, per-cause incidence (n_causes,) and all-cause hazard (n_months,)."""
         extra = self.unknown_yet if extra is None else extra
-        total, by_cause, hazard = cumulative_incidence((signals + extra) @ self.coef, self.fraction)
+        signals = state + saturate(raw + extra)
+        total, by_cause, hazard = cumulative_incidence(signals @ self.coef, self.fraction)
         return float(total.mean()), by_cause.mean(axis=0), hazard.mean(axis=0)
 
-    def probability(self, signals: FloatArray, extra: FloatArray | None = None) -> float:
-        return self.incidence(signals, extra)[0]
+    def probability(self, state: FloatArray, raw: FloatArray, extra: FloatArray | None = None) -> float:
+        return self.incidence(state, raw, extra)[0]
 
 
 def _contributions(
-    outlook: _Outlook, parts: SignalParts, x: FloatArray, probability: float, p: RiskPriors, horizon_days: int
+    outlook: _Outlook,
+    parts: SignalParts,
+    raw: FloatArray,
+    probability: float,
+    p: RiskPriors,
+    horizon_days: int,
 ) -> tuple[Contribution, ...]:
     """Each event, state signal, stabiliser and the unknown future explained by what removing it changes in
-    ``probability``, largest first; ``x`` (n_months, n_signals) is the forecast's signals, ``parts`` summed."""
+    ``probability``, largest first; ``raw`` (n_months, n_signals) is ``parts.events`` summed. An event's
+    log-odds are its share of its saturated signal (``signals.saturation_scale``)."""
     coef, unknown_yet = outlook.coef, outlook.unknown_yet
     state, events = parts.state, parts.events
+    share = saturation_scale(raw[:1])[0]  # (n_signals,) in the first forecast month
     contributions: list[Contribution] = []
     for i, (event_id, signal) in enumerate(zip(parts.event_ids, parts.event_signals, strict=True)):
         if np.any(events[i]):  # an override (assume rival_stake=0) may have emptied it
-            change = probability - outlook.probability(x - events[i])
-            contributions.append(_contribution(signal, change, events[i][0], coef, p, event_id))
+            change = probability - outlook.probability(state, raw - events[i])
+            contributions.append(_contribution(signal, change, events[i][0] * share, coef, p, event_id))
     for name in _STATE + _STABILISERS:
         col = SIGNAL_COLUMN[name]
         if np.any(state[:, col]):
-            part = np.zeros_like(x)
+            part = np.zeros_like(state)
             part[:, col] = state[:, col]
             owner = parts.stake_event if name == "client_stake" else None
-            change = probability - outlook.probability(x - part)
+            change = probability - outlook.probability(state - part, raw)
             contributions.append(_contribution(name, change, part[0], coef, p, owner))
     if np.any(unknown_yet):
         contributions.append(
             Contribution(
                 signal="new_events",
-                effect=probability - outlook.probability(x, np.zeros((1, *x.shape))),
+                effect=probability - outlook.probability(state, raw, np.zeros((1, *raw.shape))),
                 log_odds={
                     c: float(v) for c, v in zip(CAUSES, (unknown_yet[:, -1] @ coef).mean(axis=0), strict=True)
                 },
@@ -266,7 +278,8 @@ def _contributions(
 
 def _interval(
     outlook: _Outlook,
-    x: FloatArray,
+    state: FloatArray,
+    raw: FloatArray,
     p: RiskPriors,
     probability: float,
     n_draws: int,
@@ -282,7 +295,7 @@ def _interval(
         signs == "+", np.maximum(theta, 0.0), np.where(signs == "-", np.minimum(theta, 0.0), theta)
     )
     # each drawn model averages over the first _INTERVAL_PATHS futures (memory: draws x paths x months)
-    signals = x + outlook.unknown_yet[:_INTERVAL_PATHS]
+    signals = state + saturate(raw + outlook.unknown_yet[:_INTERVAL_PATHS])
     flat = signals.reshape(-1, len(SIGNALS))  # (paths * months, n_signals)
     eta = (flat @ p.coefficients(theta)).reshape(n_draws, *signals.shape[:2], len(CAUSES))
     draws = cumulative_incidence(eta, outlook.fraction)[0].mean(axis=1)

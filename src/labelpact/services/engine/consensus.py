@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from labelpact.core.aggregators import Auto
 from labelpact.core.calibration import Calibration
 from labelpact.core.consensus import Consensus, HeldOutAccuracy
 from labelpact.errors import ConvergenceWarning
@@ -25,7 +26,7 @@ from labelpact.services.progress import Progress as StageProgress
 from labelpact.services.progress import stage
 from labelpact.services.quality import ConsensusReport, ConsensusResult, consensus_document
 
-__all__ = ["DistributedConsensus", "aggregate_distributed", "aggregate_parts_file"]
+__all__ = ["DistributedConsensus", "aggregate_distributed", "aggregate_parts_file", "consensus_of_fit"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +62,8 @@ def aggregate_distributed(
 
     Labels and posteriors equal the in-process fit's (posteriors within 1e-9). With ``gold`` the fit is
     anchored by it and ``held_out`` is the method refitted without the gold, scored on it (the local rule
-    above 50,000 labels). The confidence is the posterior of the label: this engine does not calibrate.
+    above 50,000 labels). The confidence is the posterior of the label: this engine calibrates ``auto``
+    only (as in-process: its calibrated posteriors and its own held-out accuracy), not a named method.
     """
     from labelpact.scale import distribute, fit_distributed
     from labelpact.scale.inference import check_distributed
@@ -84,7 +86,7 @@ def aggregate_distributed(
             else _held_out(blocks, fit, gold_names, method, random_state=random_state)
         )
     seconds = time.perf_counter() - started
-    consensus = _consensus(fit, blocks.vocabulary.classes, method, held_out, blocks.unlabelled)
+    consensus = consensus_of_fit(fit, blocks.vocabulary.classes, method, held_out, blocks.unlabelled)
     result = ConsensusResult(
         consensus=consensus,
         accuracy=None if held_out is None else held_out.value,
@@ -113,6 +115,9 @@ def _held_out(
     n_gold = int(in_batch.sum())
     if not n_gold:
         return None, 0
+    own = fit.model.held_out_accuracy_ if isinstance(fit.model, Auto) else None
+    if own is not None:  # auto scores its own gold
+        return HeldOutAccuracy(own, n_gold, str(fit.model.held_out_procedure_)), n_gold
     with warnings.catch_warnings():  # the delivered fit has already warned about convergence
         warnings.simplefilter("ignore", ConvergenceWarning)
         blind = fit_distributed(blocks, method, random_state=random_state, use_gold=False)
@@ -123,23 +128,34 @@ def _held_out(
     ), n_gold
 
 
-def _consensus(
+def consensus_of_fit(
     fit: Any,
     classes: tuple[str, ...],
     method: str,
     held_out: HeldOutAccuracy | None,
     unlabelled: frozenset[str] = frozenset(),
 ) -> Consensus:
-    """The distributed fit as a ``Consensus``; its posteriors are not calibrated, and it says so. A task
-    nobody labelled gets no label (None) and a NaN confidence, as in-process (``consensus_codes``)."""
+    """The distributed fit as a ``Consensus``; a named method's posteriors are not calibrated, and it says so;
+    ``auto``'s are, as in-process (``core.consensus.aggregate``). A task nobody labelled gets no label (None)
+    and a NaN confidence, as in-process (``consensus_codes``)."""
     probas = fit.probas
     codes = probas.argmax(axis=1)
     if unlabelled:
         codes[np.isin(np.asarray(fit.tasks, dtype=object), list(unlabelled))] = -1
     labelled = codes >= 0
+    calibrated, calibration = probas, Calibration(source="none (dask engine: posteriors as fitted)")
+    scores: dict[str, float] = {}
+    if isinstance(fit.model, Auto):
+        auto = fit.model
+        calibrated, calibration, scores = (
+            auto.calibrated_probas_.copy(),
+            auto.calibration_,
+            dict(auto.scores_),
+        )
+        method = auto.description_
     confidence = np.full(len(codes), np.nan)
-    confidence[labelled] = probas[np.flatnonzero(labelled), codes[labelled]]
-    for array in (probas, confidence):
+    confidence[labelled] = calibrated[np.flatnonzero(labelled), codes[labelled]]
+    for array in (probas, calibrated, confidence):
         array.flags.writeable = False
     named = np.asarray(classes, dtype=object)[np.maximum(codes, 0)]
     named[~labelled] = None
@@ -151,9 +167,10 @@ def _consensus(
         confidence=confidence,
         method=method,
         n_iter=fit.n_iter,
+        scores=scores,
         held_out=held_out,
-        calibrated_probas=probas,
-        calibration=Calibration(source="none (dask engine: posteriors as fitted)"),
+        calibrated_probas=calibrated,
+        calibration=calibration,
     )
 
 
