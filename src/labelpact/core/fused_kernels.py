@@ -96,19 +96,8 @@ def exp_nonpositive(x: FloatArray, bits: IntArray, n: int) -> None:
         nf = (v * LOG2E + SHIFTER) - SHIFTER
         r = (v - nf * LN2_HI) - nf * LN2_LO
         p = TAYLOR[13]
-        p = p * r + TAYLOR[12]
-        p = p * r + TAYLOR[11]
-        p = p * r + TAYLOR[10]
-        p = p * r + TAYLOR[9]
-        p = p * r + TAYLOR[8]
-        p = p * r + TAYLOR[7]
-        p = p * r + TAYLOR[6]
-        p = p * r + TAYLOR[5]
-        p = p * r + TAYLOR[4]
-        p = p * r + TAYLOR[3]
-        p = p * r + TAYLOR[2]
-        p = p * r + TAYLOR[1]
-        p = p * r + 1.0
+        for j in range(12, -1, -1):  # Horner, a constant trip count the compiler unrolls
+            p = p * r + TAYLOR[j]
         x[i] = p if keep else 0.0
         bits[i] = (np.int64(nf) + 1023) << 52
     scale = bits.view(np.float64)

@@ -24,7 +24,7 @@ from labelpact.core.aggregators.base import MAX_DENSE_CELLS, Aggregator
 from labelpact.core.aggregators.crossfit import CROSS_FIT_LABELS
 from labelpact.core.aggregators.shared_accuracy_test import sample_tasks
 from labelpact.core.annotations import Annotations, FloatArray, Gold, IntArray
-from labelpact.core.calibration import Calibration, fit_on_gold
+from labelpact.core.calibration import Calibration
 from labelpact.core.calibration import vote_shares as calibration_shares
 from labelpact.errors import ConvergenceWarning, InvalidInputError
 from labelpact.scale.blocks import Block, SparseRows
@@ -255,16 +255,7 @@ def _gold_calibration(
     if draw.blocks.n_annotations <= CROSS_FIT_LABELS or not blind:
         a = draw(draw.blocks.n_annotations)
         return auto.gold_calibration(a, gold, chosen, blind, prior, per_task)
-    n_labels, shares = per_task
     at_gold = [blind[name].probas_[gold.task] for name in chosen]
     if chosen == ["mv"] and shared is not None:
         at_gold = [shared[gold.task]]
-    return fit_on_gold(
-        at_gold,
-        n_labels[gold.task],
-        gold.label,
-        prior,
-        shares=shares[gold.task],
-        n_folds=auto.n_folds,
-        random_state=auto.random_state,
-    )
+    return auto.map_on_gold(at_gold, gold, prior, per_task)

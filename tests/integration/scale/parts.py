@@ -3,7 +3,9 @@ the equality every distributed fit must meet (labels identical, posteriors withi
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -45,3 +47,19 @@ def check_same(tasks: tuple[str, ...], probas: np.ndarray, a: Annotations, expec
     assert probas.shape == expected.shape
     assert np.array_equal(probas.argmax(axis=1), expected.argmax(axis=1))
     assert float(np.abs(probas - expected).max()) < TOL
+
+
+def assert_close(x: Any, y: Any, skip: frozenset[str] = frozenset(), path: str = "") -> None:
+    """Two JSON-like documents equal, floats to ``TOL`` (NaN alike), dict keys in ``skip`` not compared."""
+    if isinstance(x, dict):
+        assert x.keys() == y.keys(), path
+        for key in x.keys() - skip:
+            assert_close(x[key], y[key], skip, f"{path}/{key}")
+    elif isinstance(x, list | tuple):
+        assert len(x) == len(y), path
+        for i, (u, v) in enumerate(zip(x, y, strict=True)):
+            assert_close(u, v, skip, f"{path}[{i}]")
+    elif isinstance(x, float) and isinstance(y, float):
+        assert (math.isnan(x) and math.isnan(y)) or abs(x - y) < TOL, (path, x, y)
+    else:
+        assert x == y, (path, x, y)

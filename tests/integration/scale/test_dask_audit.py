@@ -5,7 +5,6 @@ findings and sample, metrics and consensus to 1e-9."""
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Any
 
@@ -13,30 +12,14 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
-from tests.integration.scale.parts import TOL
+from tests.integration.scale.parts import assert_close
 
 from labelpact.io.export import annotations_table
 from labelpact.simulate import simulate_delivery
 
 distributed = pytest.importorskip("distributed")
 
-VOLATILE = {"audit", "created_at", "seconds", "id"}  # differ between any two audits of one file
-
-
-def _close(x: Any, y: Any, path: str = "") -> None:
-    """Two stored documents equal, floats to 1e-9 (NaN alike), except what differs between any two audits."""
-    if isinstance(x, dict):
-        assert x.keys() == y.keys(), path
-        for key in x.keys() - VOLATILE:
-            _close(x[key], y[key], f"{path}/{key}")
-    elif isinstance(x, list):
-        assert len(x) == len(y), path
-        for i, (u, v) in enumerate(zip(x, y, strict=True)):
-            _close(u, v, f"{path}[{i}]")
-    elif isinstance(x, float) and isinstance(y, float):
-        assert (math.isnan(x) and math.isnan(y)) or abs(x - y) < TOL, (path, x, y)
-    else:
-        assert x == y, (path, x, y)
+VOLATILE = frozenset({"audit", "created_at", "seconds", "id"})  # differ between any two audits of one file
 
 
 @pytest.fixture
@@ -67,7 +50,7 @@ def test_an_audit_on_dask_stores_what_a_local_audit_stores(
     ids = [json.loads(run.stdout)["audit"] for run in (local, dask)]
     assert ids[0] != ids[1]
     stored = [json.loads(cli("audits", "show", audit, "--json").stdout) for audit in ids]
-    _close(stored[1], stored[0])
+    assert_close(stored[1], stored[0], skip=VOLATILE)
     assert stored[0]["method"] == "auto" and stored[0]["metrics"]["method"].startswith("auto: ")
     assert stored[0]["metrics"]["n_gold"] > 0 and stored[0]["sample_tasks"]
     tables = []
@@ -75,7 +58,7 @@ def test_an_audit_on_dask_stores_what_a_local_audit_stores(
         out = tmp_path / f"{audit}.parquet"
         assert cli("consensus", "export", audit, "--out", out).code == 0
         tables.append(pq.read_table(out).to_pydict())
-    _close(tables[1], tables[0])
+    assert_close(tables[1], tables[0], skip=VOLATILE)
 
 
 def test_a_named_method_is_refused_on_dask(

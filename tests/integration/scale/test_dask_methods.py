@@ -8,7 +8,6 @@ within 1e-9; agreement documents identical (the bootstrap draws the same replica
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pytest
-from tests.integration.scale.parts import DATASETS, TOL, check_same, reference, write_parts
+from tests.integration.scale.parts import DATASETS, TOL, assert_close, check_same, reference, write_parts
 
 from labelpact.core.aggregators import create
 from labelpact.core.agreement import agreement
@@ -152,22 +151,6 @@ def test_agreement_says_why_quality_is_unmeasurable(client: Any, tmp_path: Path)
     assert got.to_dict() == agreement(a, n_bootstrap=50).to_dict()
 
 
-def _close(x: Any, y: Any, path: str = "") -> None:
-    """Two JSON documents equal, floats to 1e-9 (None and NaN alike)."""
-    if isinstance(x, dict):
-        assert x.keys() == y.keys(), path
-        for key in x:
-            _close(x[key], y[key], f"{path}/{key}")
-    elif isinstance(x, list | tuple):
-        assert len(x) == len(y), path
-        for i, (u, v) in enumerate(zip(x, y, strict=True)):
-            _close(u, v, f"{path}[{i}]")
-    elif isinstance(x, float) and isinstance(y, float):
-        assert (math.isnan(x) and math.isnan(y)) or abs(x - y) < TOL, (path, x, y)
-    else:
-        assert x == y, (path, x, y)
-
-
 def test_worker_scorecards_equal_in_process(client: Any, delivery: Any) -> None:
     folder, table, gold = delivery
     a, g = reference(table, gold)
@@ -176,7 +159,7 @@ def test_worker_scorecards_equal_in_process(client: Any, delivery: Any) -> None:
     got = score_workers_distributed(blocks, fit.probas)
     probas = create("ds").fit(a, g).probas_
     expected = score_workers(a, consensus=consensus_codes(a, probas), probas=probas, gold=g)
-    _close(got.to_dict(), expected.to_dict())
+    assert_close(got.to_dict(), expected.to_dict())
     assert got.flags == expected.flags
     assert any(f.startswith("copying:") for f in got.flags[a.workers.index("copier")])
     assert np.abs(got.confusion - expected.confusion).max() < TOL
@@ -198,7 +181,7 @@ def test_cli_agreement_and_workers_on_dask(client: Any, delivery: Any, tmp_path:
     assert run.code == 0, run.stderr
     document = json.loads(run.stdout)
     assert document.pop("engine")["name"] == "dask"
-    _close(document, json.loads(cli(*args[:1], csv, *args[1:]).stdout))
+    assert_close(document, json.loads(cli(*args[:1], csv, *args[1:]).stdout))
 
 
 def test_a_killed_worker_changes_no_glad_fit(tmp_path: Path) -> None:

@@ -266,7 +266,6 @@ class Auto(Aggregator):
         above, the no-gold fits of the selection step stand in (gold is then anchors on a large delivery).
         ``per_task``: labels per task (n_tasks,) and vote shares (n_tasks, K).
         """
-        n_labels, shares = per_task
         factories = {name: _factory(name, self.random_state) for name in chosen}
         if a.n_annotations <= CROSS_FIT_LABELS or not blind:
             warm = {name: model for name, model in blind.items() if name in WARM}
@@ -282,6 +281,14 @@ class Auto(Aggregator):
             at_gold = [blind[name].probas_[gold.task] for name in chosen]
         if chosen == ["mv"]:
             at_gold = [shared_accuracy_posterior(a)[0][gold.task]]
+        return self.map_on_gold(at_gold, gold, prior, per_task)
+
+    def map_on_gold(
+        self, at_gold: list[FloatArray], gold: Gold, prior: Calibration, per_task: tuple[IntArray, FloatArray]
+    ) -> Calibration:
+        """``calibration.fit_on_gold`` on the chosen members' posteriors of the gold tasks ``at_gold``
+        (each (n_gold, K)), with this model's folds and seed; ``per_task`` as in ``gold_calibration``."""
+        n_labels, shares = per_task
         return fit_on_gold(
             at_gold,
             n_labels[gold.task],
