@@ -24,12 +24,17 @@ from labelpact.core.copying import (
     task_log_likelihood,
 )
 from labelpact.core.intervals import wilson_interval
+from labelpact.core.worker_speed import annotation_durations, median_durations, speed_scores
 from labelpact.errors import InvalidInputError
 
-__all__ = ["WorkerReport", "WorkerThresholds", "score_workers", "spammer_scores"]
+__all__ = [
+    "WorkerReport",
+    "WorkerThresholds",
+    "score_workers",
+    "spammer_scores",
+]
 
 REFERENCE_EM_STEPS = 10  # Dawid–Skene refinements of the reference before scoring confusions
-_MIN_DURATION_S = 0.1  # durations below this (including 0) count as this, so their log is finite
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,20 +185,20 @@ def score_workers(
         fdr=limits.copy_fdr,
         min_excess=limits.copy_min_excess,
     )
-    median_duration, n_timed = _median_durations(a)
-    speed_z = _modified_z(np.log(median_duration), reference=n_timed >= limits.min_labels)
+    durations = annotation_durations(a)
+    median_duration, n_timed = (
+        (np.full(a.n_workers, np.nan), np.zeros(a.n_workers, dtype=np.intp))
+        if durations is None
+        else median_durations(a.worker, durations, a.n_workers)
+    )
+    speed_z, too_fast = speed_scores(median_duration, n_timed, limits)
     enough = n_labels >= limits.min_labels
     crowd = consensus_agreement[enough & (n_cons > 0)]
     crowd_median = float(np.median(crowd)) if len(crowd) else np.nan
     rules = {
         "spammer": enough & (spammer >= limits.max_spammer_score),
         "low_gold_accuracy": (n_gold >= limits.min_gold) & (gold_ci[:, 1] < limits.min_gold_accuracy),
-        "too_fast": (n_timed >= limits.min_labels)
-        & (speed_z <= limits.too_fast_z)
-        & (
-            median_duration
-            <= limits.too_fast_ratio * _crowd_median(median_duration, n_timed >= limits.min_labels)
-        ),
+        "too_fast": too_fast,
         "low_agreement": (n_cons >= limits.min_labels)
         & (cons_ci[:, 1] < crowd_median - limits.agreement_margin),
     }
@@ -338,54 +343,3 @@ def unbiased_spammer_scores(counts: FloatArray) -> FloatArray:
         cross = (rows.sum(1) ** 2).sum(1) - (rows**2).sum((1, 2))  # sum over c != c' of a_c . a_c'
         spread = norms.sum(1) * (1.0 - 1.0 / k) - cross / k  # sum_c ||a_c - mean row||^2, unbiased
         return np.where(k >= 2, np.clip(spread / (k - 1.0), 0.0, 1.0), np.nan)
-
-
-def _durations(a: Annotations) -> FloatArray | None:
-    """Seconds on task per annotation: ``duration_s``, else submitted minus started; None when unknown."""
-    if a.duration_s is not None:
-        return a.duration_s
-    if a.started_at is not None and a.submitted_at is not None:
-        delta = (a.submitted_at - a.started_at).astype("timedelta64[ms]")
-        seconds = delta.astype(np.float64) / 1000.0
-        return np.where(np.isnat(delta), np.nan, seconds)
-    return None
-
-
-def _median_durations(a: Annotations) -> tuple[FloatArray, IntArray]:
-    """Median known duration per worker (NaN when none) and how many durations each has."""
-    durations = _durations(a)
-    if durations is None:
-        return np.full(a.n_workers, np.nan), np.zeros(a.n_workers, dtype=np.intp)
-    ok = np.isfinite(durations)
-    worker, seconds = a.worker[ok], np.maximum(durations[ok], _MIN_DURATION_S)
-    # one sort on worker + a monotone squash of the seconds into [0, 1): cheaper than a two-key lexsort
-    order = np.argsort(worker + np.arctan(np.log(seconds)) / np.pi + 0.5)
-    worker, seconds = worker[order], seconds[order]
-    count = np.bincount(worker, minlength=a.n_workers)
-    start = np.cumsum(count) - count
-    has = count > 0
-    lo = start[has] + (count[has] - 1) // 2
-    hi = start[has] + count[has] // 2
-    median = np.full(a.n_workers, np.nan)
-    median[has] = (seconds[lo] + seconds[hi]) / 2.0
-    return median, count.astype(np.intp)
-
-
-def _crowd_median(values: FloatArray, mask: npt.NDArray[np.bool_]) -> float:
-    """Median of the finite ``values`` where ``mask``; NaN when there are none."""
-    chosen = values[mask & np.isfinite(values)]
-    return float(np.median(chosen)) if len(chosen) else float("nan")
-
-
-def _modified_z(values: FloatArray, *, reference: npt.NDArray[np.bool_]) -> FloatArray:
-    """Iglewicz & Hoaglin's (1993) modified z-score 0.6745 (x - median) / MAD, against ``reference`` rows."""
-    base = values[reference & np.isfinite(values)]
-    if len(base) < 3:
-        return np.full(len(values), np.nan)
-    centre = float(np.median(base))
-    mad = float(np.median(np.abs(base - centre)))
-    if mad == 0.0:  # when half the values tie, z = (x - median) / (1.2533 * mean absolute deviation)
-        mad = 0.6745 * 1.253314 * float(np.mean(np.abs(base - centre)))
-    if mad == 0.0:
-        return np.full(len(values), np.nan)
-    return np.asarray(0.6745 * (values - centre) / mad, dtype=np.float64)

@@ -25,7 +25,7 @@ from labelpact.core.annotations import (
 )
 from labelpact.core.kernels import CountMatrix, count_matrix
 from labelpact.errors import InvalidInputError
-from labelpact.scale.parts import ROLES, Frame, compact_codes
+from labelpact.scale.parts import OPTIONAL, ROLES, Frame, compact_codes
 
 __all__ = [
     "Block",
@@ -127,6 +127,9 @@ def _piece(frame: Frame, rows: IntArray) -> Frame:
     piece: Frame = {"key": frame["key"][rows]}
     for role in ROLES:
         piece[role], piece[f"{role}_code"] = compact_codes(frame[role], frame[f"{role}_code"][rows])
+    for role in OPTIONAL:
+        if role in frame:
+            piece[role] = frame[role][rows]
     return piece
 
 
@@ -199,6 +202,11 @@ def build_block(pieces: Sequence[Frame], vocabulary: Vocabulary, gold: pd.Series
         tasks=tasks,
         workers=tuple(vocabulary.workers[i] for i in worker_index),
         classes=vocabulary.classes,
+        **{  # the time columns the parts carry, for the labelled rows
+            role: np.concatenate([p[role] for p in pieces])[labelled]
+            for role in OPTIONAL
+            if all(role in p for p in pieces)
+        },
     )
     block_gold = None
     if gold is not None and len(gold):

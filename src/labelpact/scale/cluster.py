@@ -2,7 +2,9 @@
 
 Blocks are built from the parts by a Dask graph (read, split by task, vocabulary, assemble) and kept
 on the workers as futures; a lost worker's blocks are recomputed from that graph by Dask, so a fit
-survives it. Per-iteration work is ``map_reduce``: one task per block, then pairwise sums of tables.
+survives it. Values this process sends (annotations already read, parameters, rows per task) travel as
+tasks that hold them (``send``), never as scattered data, which Dask could not recompute. Per-iteration
+work is ``map_reduce``: one task per block, then pairwise sums of tables.
 """
 
 from __future__ import annotations
@@ -36,19 +38,31 @@ from labelpact.scale.blocks import (
     summary_of,
     vocabulary_of,
 )
-from labelpact.scale.parts import compact_codes, part_files, part_frames
+from labelpact.scale.parts import OPTIONAL, ROLES, compact_codes, part_files, part_frames
 
-__all__ = ["BlockSet", "cluster_client", "distribute", "distribute_annotations", "hold", "tree_reduce"]
+__all__ = [
+    "BlockSet",
+    "cluster_client",
+    "distribute",
+    "distribute_annotations",
+    "hold",
+    "send",
+    "tree_reduce",
+]
 
 
 @contextmanager
 def cluster_client(scheduler: str | None = None, *, n_workers: int | None = None) -> Iterator[Any]:
     """A ``distributed.Client`` on ``scheduler``, or on a new ``LocalCluster`` of one single-threaded
-    process per core (``n_workers`` to choose), closed at the end of the block."""
+    process per core (``n_workers`` to choose), closed at the end of the block. Either way its workers'
+    EM passes use no more threads than each worker's ``nthreads`` (``scale.threads``)."""
     from distributed import Client, LocalCluster
+
+    from labelpact.scale.threads import limit_threads
 
     if scheduler:
         with Client(scheduler) as client:  # type: ignore[no-untyped-call]
+            limit_threads(client)
             yield client
         return
     workers = n_workers or os.cpu_count() or 1
@@ -62,12 +76,24 @@ def cluster_client(scheduler: str | None = None, *, n_workers: int | None = None
         ) as cluster,
         Client(cluster) as client,  # type: ignore[no-untyped-call]
     ):
+        limit_threads(client)
         yield client
 
 
 def hold(value: Any) -> Any:
     """The identity: ``client.submit(hold, params)`` makes parameters a recomputable task, not scattered data."""
     return value
+
+
+def send(client: Any, values: Sequence[Any]) -> list[Any]:
+    """``values`` of this process as futures the cluster can recompute: one ``hold`` task each, so a worker
+    lost with one costs its recomputation (the scheduler keeps the value in the task), not the run.
+
+    Dask warns about a graph over 10 MB; here the value is the graph, sent once, so the warning is off."""
+    import dask
+
+    with dask.config.set({"distributed.admin.large-graph-warning-threshold": "1 PiB"}):
+        return [client.submit(hold, value, pure=False) for value in values]
 
 
 def tree_reduce(
@@ -120,7 +146,7 @@ class BlockSet:
 
     def params(self, value: Any) -> Any:
         """A future of ``value`` the blocks' tasks take as an argument (sent once, recomputable)."""
-        return self.client.submit(hold, value, pure=False)
+        return send(self.client, [value])[0]
 
     def map_reduce(self, fn: Callable[..., tuple[Any, ...]], *args: Any) -> tuple[Any, ...]:
         """``fn(block, *args)`` on every block, results summed by ``add_tables`` in a tree on the cluster."""
@@ -151,8 +177,7 @@ class BlockSet:
         order, bounds = self.layout
         by_entry = np.empty_like(rows)
         by_entry[order] = rows
-        pieces = [by_entry[lo:hi] for lo, hi in itertools.pairwise(bounds)]
-        return list(self.client.scatter(pieces))
+        return send(self.client, [by_entry[lo:hi] for lo, hi in itertools.pairwise(bounds)])
 
 
 def task_rows(fn: Callable[..., Any], item: Any, *args: Any) -> tuple[Any, Any, Any]:
@@ -179,9 +204,10 @@ def distribute(
     from dask.delayed import delayed
 
     from labelpact.scale.progress import watch
+    from labelpact.scale.threads import limit_threads
 
+    limit_threads(client)
     client, progress = watch(client, progress)
-
     files = part_files(path)
     frames, _ = part_frames(files, explicit=columns)
     n = n_blocks or max(len(frames), 2 * len(client.scheduler_info().get("workers", {})) or 1)
@@ -244,7 +270,9 @@ def distribute_annotations(
     Parquet parts of the same rows, so every fit on them equals the in-process fit on ``a``.
     """
     from labelpact.scale.progress import watch
+    from labelpact.scale.threads import limit_threads
 
+    limit_threads(client)
     client, progress = watch(client, progress)
     n = n_blocks or max(2 * len(client.scheduler_info().get("workers", {})), 1)
     names = {
@@ -255,9 +283,8 @@ def distribute_annotations(
     destination = (pd.util.hash_array(names["task"]) % np.uint64(n)).astype(np.intp)
     pieces = []
     for j in range(n):
-        tasks = np.flatnonzero(
-            destination == j
-        )  # one row naming each task, keyed by its code, then its labels
+        # one row naming each task, keyed by its code, then its labels
+        tasks = np.flatnonzero(destination == j)
         rows = np.flatnonzero(destination[a.task] == j)
         none = np.full(len(tasks), -1, dtype=np.intp)
         codes = {
@@ -266,8 +293,13 @@ def distribute_annotations(
             "label": np.concatenate([none, a.label[rows]]),
         }
         piece = {"key": np.concatenate([tasks, a.n_tasks + rows]).astype(np.int64)}
-        for role in ("task", "worker", "label"):
+        for role in ROLES:
             piece[role], piece[f"{role}_code"] = compact_codes(names[role], codes[role])
+        for role in OPTIONAL:  # the time columns, unknown on the rows that only name a task
+            values = getattr(a, role)
+            if values is not None:
+                blank = np.full(len(tasks), np.nan).astype(values.dtype)
+                piece[role] = np.concatenate([blank, values[rows]])
         pieces.append(piece)
     vocab = Vocabulary(a.workers, a.classes)
     gold_names = None
@@ -275,7 +307,7 @@ def distribute_annotations(
         gold_names = pd.Series(
             names["label"][gold.label], index=pd.Index(names["task"][gold.task], dtype=object)
         )
-    sent = client.scatter(pieces)
+    sent = send(client, pieces)  # recomputable: a worker lost with a block costs its rebuild only
     blocks = [client.submit(build_block, [piece], vocab, gold_names, pure=False) for piece in sent]
     summaries = [client.submit(summary_of, b, pure=False) for b in blocks]
     return _block_set(client, vocab, blocks, summaries, progress)

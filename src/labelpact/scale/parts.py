@@ -2,7 +2,9 @@
 
 Each part becomes a frame of ``task``, ``worker`` and ``label`` names (aliases as the file readers accept
 them) and a ``key`` per row: ``part << 40 | row``, the row's place in the parts read one after another,
-which orders tasks and workers by first appearance exactly as the in-process reader does.
+which orders tasks and workers by first appearance exactly as the in-process reader does. The optional
+time columns (``duration_s``, ``started_at``, ``submitted_at`` and their aliases) are decoded per row as the
+in-process reader decodes them, so worker scorecards get their speed columns.
 """
 
 from __future__ import annotations
@@ -13,14 +15,17 @@ from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from labelpact.core.annotations import IntArray
 from labelpact.errors import InvalidInputError
-from labelpact.io.column import resolve_columns
+from labelpact.io.column import decode_durations, decode_times, resolve_columns
+from labelpact.io.source import Location
 
 __all__ = [
     "KEY_SHIFT",
+    "OPTIONAL",
     "ROLES",
     "Frame",
     "compact_codes",
@@ -31,8 +36,10 @@ __all__ = [
 ]
 
 ROLES: Final = ("task", "worker", "label")
+OPTIONAL: Final = ("duration_s", "started_at", "submitted_at")  # per-row values a frame may carry
 KEY_SHIFT: Final = 40  # rows per part below 2**40, parts below 2**23
-# role -> its distinct names (object array), f"{role}_code" -> each row's index into them, "key" -> int64 row keys
+# role -> its distinct names (object array), f"{role}_code" -> each row's index into them, "key" -> int64 row keys,
+# and any of OPTIONAL -> its value per row (float64 seconds, NaN unknown; datetime64[ms] UTC, NaT unknown)
 Frame = dict[str, npt.NDArray[Any]]
 
 
@@ -65,7 +72,8 @@ def part_frames(
 ) -> tuple[list[Any], dict[str, str]]:
     """One Dask delayed ``Frame`` per part (dask.dataframe's reader, so fsspec URLs work) and the columns used.
 
-    The columns are resolved once, on the first part's schema, with the aliases ``io`` accepts.
+    The columns are resolved once, on the first part's schema, with the aliases ``io`` accepts; the optional
+    time columns are read where the parts have them.
     """
     import dask.dataframe as dd
     from dask.delayed import delayed
@@ -80,10 +88,13 @@ def part_frames(
             raise InvalidInputError(
                 "a Parquet file", file=Path(first), got=str(error).split("\n")[0]
             ) from None
-    chosen = resolve_columns(names, file=Path(first), explicit=explicit or {}, required=ROLES, roles=ROLES)
-    frame = dd.read_parquet(files, columns=[chosen[r] for r in ROLES], split_row_groups=False)
+    chosen = resolve_columns(
+        names, file=Path(first), explicit=explicit or {}, required=ROLES, roles=(*ROLES, *OPTIONAL)
+    )
+    frame = dd.read_parquet(files, columns=list(chosen.values()), split_row_groups=False)
     parts = frame.to_delayed()
-    return [delayed(read_part)(part, i, chosen) for i, part in enumerate(parts)], chosen
+    where = files if len(files) == len(parts) else [first] * len(parts)  # one URL may hold many parts
+    return [delayed(read_part)(part, i, chosen, where[i]) for i, part in enumerate(parts)], chosen
 
 
 def compact_codes(names: npt.NDArray[Any], codes: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], IntArray]:
@@ -95,9 +106,10 @@ def compact_codes(names: npt.NDArray[Any], codes: npt.NDArray[Any]) -> tuple[npt
     return names[used], renumber[codes]
 
 
-def read_part(frame: Any, index: int, chosen: dict[str, str]) -> Frame:
+def read_part(frame: Any, index: int, chosen: dict[str, str], file: str = "") -> Frame:
     """One part's rows, each role coded against the part's own names (``pandas.factorize``: the names are
-    turned into text once per distinct value, not per row), and each row's key.
+    turned into text once per distinct value, not per row), each row's key, and the optional time columns
+    ``chosen`` names, decoded as ``io`` decodes them (a bad value is an error naming the part's row).
 
     As the in-process reader: a row without a label (an abstention, or a task nobody labelled) keeps its
     task and worker (label code -1), so the task is listed as unlabelled and the worker is in the
@@ -125,7 +137,16 @@ def read_part(frame: Any, index: int, chosen: dict[str, str]) -> Frame:
     for role in ROLES:
         names, codes = coded[role]
         out[role], out[f"{role}_code"] = compact_codes(names, codes)
+    for role in OPTIONAL:
+        if role in chosen:
+            column = pa.chunked_array([pa.array(frame[chosen[role]], from_pandas=True)])
+            decode = decode_durations if role == "duration_s" else decode_times
+            out[role] = decode(column, file=Path(file), name=chosen[role], locate=_row)
     return out
+
+
+def _row(index: int) -> Location:
+    return Location("row", index + 1)
 
 
 def read_gold_names(

@@ -5,8 +5,9 @@ block returns its workers' rows and the tree reduction adds them. The reference 
 Dawid-Skene steps keeps its posteriors in the blocks: per step the blocks send (worker, K, K) counts and
 receive the shrunk log confusions. The copy tests (``core.copying``) run the same way over worker pairs:
 pair counts, leave-the-pair-out confusion shifts and the expected agreement per pair are sums over the
-pairs' shared tasks, each of which lies in one block. Durations are not read from Parquet parts: the
-speed columns are empty (NaN) and ``too_fast`` never fires on this engine.
+pairs' shared tasks, each of which lies in one block. The median duration per worker needs all of a
+worker's durations in one place: the blocks' timed labels are shuffled by worker (``worker_medians``), a
+few bytes per label once, and the speed z and ``too_fast`` are computed here from the medians.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from labelpact.core.copying import (
 )
 from labelpact.core.intervals import benjamini_hochberg, wilson_interval
 from labelpact.core.worker_pairs import co_labels
+from labelpact.core.worker_speed import speed_scores
 from labelpact.core.workers import (
     REFERENCE_EM_STEPS,
     WorkerReport,
@@ -43,6 +45,7 @@ from labelpact.core.workers import (
 )
 from labelpact.scale.blocks import Block, SparseRows, add_tables
 from labelpact.scale.cluster import BlockSet, tree_reduce
+from labelpact.scale.durations import worker_medians
 
 __all__ = ["WorkerBlock", "score_workers_distributed"]
 
@@ -146,6 +149,8 @@ def score_workers_distributed(
     counts = _dense(counts, w, (k, k))
     spammer = 1.0 - unbiased_spammer_scores(counts)
     copying = _copy_tests(rounds, counts, posterior_sum, limits)
+    median_duration, n_timed = worker_medians(blocks)
+    speed_z, too_fast = speed_scores(median_duration, n_timed, limits)
     with np.errstate(divide="ignore", invalid="ignore"):
         gold_accuracy = np.where(n_gold > 0, correct / n_gold, np.nan)
         consensus_agreement = np.where(n_cons > 0, agree / n_cons, np.nan)
@@ -157,7 +162,7 @@ def score_workers_distributed(
     rules = {
         "spammer": enough & (spammer >= limits.max_spammer_score),
         "low_gold_accuracy": (n_gold >= limits.min_gold) & (gold_ci[:, 1] < limits.min_gold_accuracy),
-        "too_fast": np.zeros(w, dtype=bool),  # no durations on this engine
+        "too_fast": too_fast,
         "low_agreement": (n_cons >= limits.min_labels)
         & (cons_ci[:, 1] < crowd_median - limits.agreement_margin),
     }
@@ -172,8 +177,8 @@ def score_workers_distributed(
         consensus_agreement_ci=cons_ci,
         confusion=confusion,
         spammer_score=spammer,
-        median_duration_s=np.full(w, np.nan),
-        speed_z=np.full(w, np.nan),
+        median_duration_s=median_duration,
+        speed_z=speed_z,
         flags=_flags(blocks.vocabulary.workers, rules, copying),
         copying=copying,
         thresholds=limits,

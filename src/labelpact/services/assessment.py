@@ -174,7 +174,7 @@ def _measure(
         stage("consensus")
         agree = pending.result()
     stage("agreement")
-    report = workers_of(delivery, consensus=c)
+    report = (workers_of if engine is None else engine.workers)(delivery, consensus=c)
     stage("workers")
     errors = label_errors_of(a, codes, c.probas, predictions=predictions, report=report)
     stage("label_errors")

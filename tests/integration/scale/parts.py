@@ -28,9 +28,18 @@ def write_parts(table: pa.Table, folder: Path, n_parts: int) -> Path:
 
 def reference(table: pa.Table, gold: dict[str, str] | None) -> tuple[Annotations, Gold | None]:
     """The in-process coding of the same rows: tasks and workers by first appearance, classes natural; gold in
-    task order, as ``read_delivery`` codes it (``auto``'s gold folds follow that order)."""
+    task order, as ``read_delivery`` codes it (``auto``'s gold folds follow that order); the rows' durations
+    and times where the table has them."""
+    times = {
+        name: table[name].to_numpy()
+        for name in ("duration_s", "started_at", "submitted_at")
+        if name in table.column_names
+    }
     a = Annotations.from_columns(
-        task=table["task"].to_pylist(), worker=table["worker"].to_pylist(), label=table["label"].to_pylist()
+        task=table["task"].to_pylist(),
+        worker=table["worker"].to_pylist(),
+        label=table["label"].to_pylist(),
+        **times,
     )
     if gold is None:
         return a, None

@@ -40,10 +40,11 @@ PARAMS: dict[str, dict[str, Any]] = {"glad": {"tol": 1e-4}}
 
 @pytest.fixture(scope="module")
 def delivery(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pa.Table, dict[str, str]]:
-    """1,200 simulated tasks, 3 labels each, and a copier who repeats the labels of the busy worker (100+
-    labels) who agrees least with the majority vote, on that worker's tasks."""
+    """1,200 simulated tasks, 3 labels each, with the seconds each label took, and a copier who repeats the
+    labels of the busy worker (100+ labels) who agrees least with the majority vote, on that worker's tasks,
+    in a tenth of its time (so the copier is ``too_fast`` too)."""
     sim = simulate_delivery(n_tasks=1200, n_workers=40, n_classes=3, seed=11)
-    table = annotations_table(sim.annotations).select(["task", "worker", "label"])
+    table = annotations_table(sim.annotations).select(["task", "worker", "label", "duration_s"])
     frame = table.to_pandas()
     vote = frame.groupby("task")["label"].agg(lambda s: s.mode().iloc[0])
     frame["agrees"] = frame["label"].to_numpy() == vote[frame["task"]].to_numpy()
@@ -51,6 +52,7 @@ def delivery(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pa.Table, 
     source = per_worker[per_worker["size"] >= 100]["mean"].idxmin()
     frame = frame.drop(columns="agrees")
     copied = frame[frame["worker"] == source].assign(worker="copier")
+    copied["duration_s"] = copied["duration_s"] / 10.0
     table = pa.Table.from_pandas(pd.concat([frame, copied]).sort_index(kind="stable"), preserve_index=False)
     gold = {
         sim.annotations.tasks[t]: sim.annotations.classes[y]
@@ -163,6 +165,11 @@ def test_worker_scorecards_equal_in_process(client: Any, delivery: Any) -> None:
     assert got.flags == expected.flags
     assert any(f.startswith("copying:") for f in got.flags[a.workers.index("copier")])
     assert np.abs(got.confusion - expected.confusion).max() < TOL
+    # the speed columns, from the parts' durations: medians and z within 1e-9, and the copier is too fast
+    assert np.isfinite(expected.median_duration_s).all() and np.isfinite(expected.speed_z).any()
+    assert np.allclose(got.median_duration_s, expected.median_duration_s, rtol=0, atol=TOL, equal_nan=True)
+    assert np.allclose(got.speed_z, expected.speed_z, rtol=0, atol=TOL, equal_nan=True)
+    assert "too_fast" in got.flags[a.workers.index("copier")]
 
 
 def test_cli_agreement_and_workers_on_dask(client: Any, delivery: Any, tmp_path: Path, cli: Any) -> None:

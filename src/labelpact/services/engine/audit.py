@@ -1,11 +1,12 @@
-"""An audit on the Dask engine: its truth inference and agreement computed on a cluster, the rest as always.
+"""An audit on the Dask engine: its truth inference, agreement and worker scorecards computed on a cluster.
 
 ``audit_engine("dask", scheduler)`` is a context: an audit run inside it (``audit_batch`` of a delivered
 file, ``audit_stored_batch`` of a stored one) sends the annotations it read to the cluster once, as blocks
 of whole tasks, and computes the consensus (``auto``, as in-process: the same choice, labels, calibrated
-posteriors and held-out accuracy) and the agreement coefficients with their bootstrap intervals (the same
-draws) there. Scorecards, label errors, ethics and the error rate use that consensus in this process, so
-the stored audit is the one a local audit stores (floating-point sums to 1e-9).
+posteriors and held-out accuracy), the agreement coefficients with their bootstrap intervals (the same
+draws) and the worker scorecards (durations included) there. Label errors, ethics and the error rate use
+them in this process, so the stored audit is the one a local audit stores (floating-point sums to 1e-9).
+The blocks are sent as recomputable tasks: a worker lost mid-audit costs a recomputation, not the audit.
 """
 
 from __future__ import annotations
@@ -17,9 +18,12 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+import numpy as np
+
 from labelpact.core.agreement import Agreement, Level
 from labelpact.core.annotations import Annotations, Gold
-from labelpact.core.consensus import HeldOutAccuracy
+from labelpact.core.consensus import Consensus, HeldOutAccuracy
+from labelpact.core.workers import WorkerReport
 from labelpact.errors import InvalidInputError
 from labelpact.io import Delivery
 from labelpact.services.engine.consensus import consensus_of_fit
@@ -85,6 +89,17 @@ class DaskAudit:
             accuracy_method=None if held_out is None else held_out.procedure,
         )
 
+    def workers(self, delivery: Delivery, *, consensus: Consensus) -> WorkerReport:
+        """``services.quality.workers_of`` on the cluster: scorecards against gold and ``consensus`` (this
+        engine's, in ``delivery``'s task order), equal to the in-process ones to rounding."""
+        from labelpact.scale.workers import score_workers_distributed
+
+        blocks = self.bind(delivery).blocks(delivery.annotations)
+        tasks, _ = blocks.gather_tasks(no_rows)  # the order ``scatter_rows`` cuts the posteriors by
+        if tasks != consensus.tasks:
+            raise InvalidInputError("a consensus of the audited tasks, in their order", column="consensus")
+        return score_workers_distributed(blocks, np.asarray(consensus.probas))
+
     def agreement(
         self,
         a: Annotations,
@@ -104,6 +119,11 @@ class DaskAudit:
             pair_bootstrap=pair_bootstrap,
             random_state=random_state,
         )
+
+
+def no_rows(block: Any) -> Any:
+    """An empty row per task of ``block`` (n_tasks, 0): ``gather_tasks`` of it gives the task order alone."""
+    return np.zeros((block.annotations.n_tasks, 0))
 
 
 def current_audit_engine() -> DaskAudit | None:

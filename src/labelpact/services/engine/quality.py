@@ -61,7 +61,7 @@ def workers_parts_file(
 ) -> dict[str, Any]:
     """``workers_file`` on the Dask engine: scorecards of every worker of the Parquet parts at ``labels``
     against gold and the consensus of ``method`` (a method the engine runs), the same ``--json`` document.
-    Durations are not read from parts: ``median_duration_s`` is empty and ``too_fast`` never fires."""
+    The speed columns come from the parts' optional ``duration_s`` (or ``started_at`` and ``submitted_at``)."""
     from labelpact.scale import distribute, fit_distributed
     from labelpact.scale.inference import check_distributed
     from labelpact.scale.parts import read_gold_names
@@ -82,7 +82,6 @@ def workers_parts_file(
             "n_blocks": len(blocks.blocks),
             "scheduler": scheduler or "LocalCluster",
             "method": method,
-            "durations": "not read from parts: median_duration_s is empty and too_fast is not checked",
         }
     if out is not None:
         write_rows(document["workers"], out)
