@@ -1,13 +1,15 @@
 """The breakdown forecast on real history: leave-one-case-out over the case library (partners/data/cases).
 
-For each case, the model is fitted on the other cases (penalised toward the sourced priors, as
-``labelpact`` ships it) and then forecasts the held-out case as a user would see it: the 90-day risk the
+For each case, the model is shaped and fitted on the other cases (the half-lives' factor chosen by
+profile likelihood, the effects penalised toward the sourced priors, as ``labelpact`` ships it) and then
+forecasts the held-out case as a user would see it: the 90-day risk the
 day before the end (the day before a breakup, or the last day a continuing partnership was seen running)
 and 180 days earlier. Reported: AUC of the day-before risk (breakups against continuing partnerships,
 Mann-Whitney), the share of breakups whose day-before risk is at least 3 times the median of the
 continuing ones and higher than 180 days before, and the Brier score of the monthly hazard of the
 held-out relationship-months against the base rate of the training months (Brier 1950). The same
-numbers for the sourced priors alone (no fit) and in-sample show what fitting adds and what it costs.
+numbers for the sourced priors alone (no fit), the sourced shape (no profile) and in-sample show what
+fitting adds and what it costs.
 
     python benchmarks/risk_cases.py [--horizon 90] [--paths 64]
     python benchmarks/risk_cases.py --write   # refit on the library and save the forecast's default model
@@ -16,7 +18,6 @@ numbers for the sourced priors alone (no fit) and in-sample show what fitting ad
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import datetime as dt
 import time
 from collections.abc import Sequence
@@ -28,14 +29,8 @@ from threadpoolctl import threadpool_limits
 
 from labelpact.partners.risk import RiskPriors, forecast, load_priors
 from labelpact.partners.risk.fit import monthly_hazard, priors_toml
-from labelpact.partners.risk.library import (
-    FITTED_FILE,
-    Case,
-    case_history,
-    fit_cases,
-    load_cases,
-    profile_lag,
-)
+from labelpact.partners.risk.library import FITTED_FILE, Case, case_history, fit_cases, load_cases
+from labelpact.partners.risk.profile import profile_lag, profile_memory, shaped_fit, shaped_priors
 
 
 def auc(positive: Sequence[float], negative: Sequence[float]) -> float:
@@ -49,21 +44,35 @@ def risk(case: Case, day: dt.date, priors: RiskPriors, horizon: int, paths: int)
     return forecast(inputs, horizon, priors=priors, n_draws=0, explain=False, n_paths=paths).probability
 
 
+MODES = ("prior", "leave-one-out", "leave-one-out, sourced shape", "in-sample")
+
+
 def evaluate(
     cases: Sequence[Case], horizon: int, paths: int, mode: str, sourced: RiskPriors | None = None
 ) -> dict[str, Any]:
-    """Per-case day-before and 180-days-before risks and held-out monthly Brier, for one way of fitting."""
+    """Per-case day-before and 180-days-before risks and held-out monthly Brier, for one way of fitting.
+
+    ``leave-one-out`` is the shipped procedure on the other cases: the lag and the memory profiled on them
+    (``profile.shaped_priors``), then the effects fitted; ``leave-one-out, sourced shape`` keeps the
+    sourced half-lives and lag; ``in-sample`` shapes and fits on every case, the held-out one included.
+    """
     rows = []
     sq_model, sq_base = [], []
     sourced = sourced or load_priors()
-    full = fit_cases(cases, priors=sourced) if mode == "in-sample" else None
+    full = None
+    if mode == "in-sample":
+        everything = shaped_priors(cases, priors=sourced)
+        full = (everything, fit_cases(cases, priors=everything, base=sourced))
     for i, case in enumerate(cases):
         train = [c for j, c in enumerate(cases) if j != i]
-        fold = profile_lag(train, priors=sourced)[0] if mode == "leave-one-out, lag profiled" else sourced
         if mode == "prior":
-            shipped, library = sourced, sourced
+            fold, shipped, library = sourced, sourced, sourced
         else:
-            fit = full if full is not None else fit_cases(train, priors=fold)
+            if full is not None:
+                fold, fit = full
+            else:
+                fold = shaped_priors(train, priors=sourced) if mode == "leave-one-out" else sourced
+                fit = fit_cases(train, priors=fold, base=sourced)
             shipped, library = fit.priors, fit.fitted.priors
         base = case_history(train, priors=fold).outcome
         held = case_history([case], priors=fold)
@@ -120,10 +129,9 @@ def main() -> None:
         return
     if args.write:
         target = Path(__file__).resolve().parents[1] / "src" / "labelpact" / "partners" / FITTED_FILE
-        header = "# The forecast's default model: the sourced priors refitted on partners/data/cases.\n# Written by benchmarks/risk_cases.py --write; do not edit by hand.\n"
+        header = "# The forecast's default model: the sourced priors shaped (profile.shaped_priors) and refitted on partners/data/cases.\n# Written by benchmarks/risk_cases.py --write; do not edit by hand.\n"
         cases = load_cases()
-        shaped = profile_lag(cases)[0]
-        target.write_text(header + priors_toml(fit_cases(cases, priors=shaped).priors), encoding="utf-8")
+        target.write_text(header + priors_toml(shaped_fit(cases).priors), encoding="utf-8")
         print(f"wrote {target}")
         return
     cases = load_cases()
@@ -131,23 +139,20 @@ def main() -> None:
     print(f"# Case library: {len(cases)} cases, {n_broke} breakups, {len(cases) - n_broke} continuing\n")
     results = {}
     with threadpool_limits(limits=1, user_api="blas"):
-        for mode in ("prior", "leave-one-out", "leave-one-out, lag profiled", "in-sample"):
+        for mode in MODES:
             start = time.perf_counter()
             results[mode] = evaluate(cases, args.horizon, args.paths, mode)
             results[mode]["seconds"] = time.perf_counter() - start
-        sourced = load_priors()
-        for lag in (120.0, 240.0):  # the lag of slow-burn signals is our choice: how much it matters
-            moved = dataclasses.replace(sourced, lag_days=dict.fromkeys(sourced.lag_days, lag))
-            start = time.perf_counter()
-            results[f"leave-one-out, lag {lag:.0f} days"] = evaluate(
-                cases, args.horizon, args.paths, "leave-one-out", moved
-            )
-            results[f"leave-one-out, lag {lag:.0f} days"]["seconds"] = time.perf_counter() - start
-    _, profile = profile_lag(cases)
-    print("## Lag of slow-burn signals, profile log-likelihood on the whole library\n")
-    print("| lag (days) | " + " | ".join(f"{lag:.0f}" for lag in profile) + " |")
-    print("|---|" + "---:|" * len(profile))
-    print("| log-likelihood | " + " | ".join(f"{v:.2f}" for v in profile.values()) + " |\n")
+        lagged, lags = profile_lag(cases)
+        _, memory = profile_memory(cases, priors=lagged)
+    print("## Shape of the event signals, profile log-likelihood on the whole library\n")
+    for title, profile in (
+        ("lag of slow-burn signals (days)", lags),
+        ("memory (x sourced half-lives)", memory),
+    ):
+        print(f"| {title} | " + " | ".join(f"{v:g}" for v in profile) + " |")
+        print("|---|" + "---:|" * len(profile))
+        print("| log-likelihood | " + " | ".join(f"{v:.2f}" for v in profile.values()) + " |\n")
     loo = results["leave-one-out"]
     print(f"## Leave-one-case-out, {args.horizon}-day risk\n")
     print("| case | outcome | end | day before | rank | 180 days before | x median continuing | prior only |")

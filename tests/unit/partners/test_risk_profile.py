@@ -7,7 +7,8 @@ import dataclasses
 import pytest
 
 from labelpact.partners.risk import load_priors
-from labelpact.partners.risk.library import fit_cases, library_priors, load_cases, profile_lag
+from labelpact.partners.risk.library import fit_cases, library_priors, load_cases
+from labelpact.partners.risk.profile import profile_lag, profile_memory, shaped_priors
 
 CASES = load_cases()
 
@@ -29,9 +30,36 @@ def test_profile_lag_picks_the_lag_with_the_highest_likelihood_for_every_slow_ki
     assert chosen.effects == sourced.effects  # only the shape moves
 
 
-def test_the_shipped_model_uses_the_profiled_lag() -> None:
+def test_the_shipped_model_keeps_the_sourced_lag_which_the_profile_also_picks() -> None:
     chosen, _ = profile_lag(CASES)
-    assert library_priors().lag_days == chosen.lag_days
+    assert library_priors().lag_days == chosen.lag_days == load_priors().lag_days
+
+
+def test_profile_memory_scales_every_half_life_by_the_most_likely_factor() -> None:
+    """Checked against fits done by hand at each factor: the half-lives keep their sourced ratios."""
+    sourced = load_priors()
+    factors = (1.0, 4.0)
+    chosen, table = profile_memory(CASES, priors=sourced, factors=factors)
+    by_hand = {
+        f: fit_cases(
+            CASES,
+            priors=dataclasses.replace(
+                sourced, half_life_days={k: v * f for k, v in sourced.half_life_days.items()}
+            ),
+            anchor=False,
+        ).fitted.log_likelihood
+        for f in factors
+    }
+    assert table == pytest.approx(by_hand)
+    best = max(by_hand, key=lambda f: by_hand[f])
+    assert best == 4.0  # the library remembers adverse news longer than the sourced half-lives
+    assert chosen.half_life_days == {k: v * best for k, v in sourced.half_life_days.items()}
+    assert chosen.effects == sourced.effects and chosen.lag_days == sourced.lag_days
+
+
+def test_the_shipped_model_uses_the_profiled_memory() -> None:
+    assert library_priors().half_life_days == shaped_priors(CASES).half_life_days
+    assert library_priors().half_life_days != load_priors().half_life_days
 
 
 def test_the_added_cases_are_in_the_library_with_dated_sourced_events() -> None:

@@ -14,9 +14,11 @@ file imports as it is (``labelpact events import CASE.json``)::
 with the sourced priors as the prior (``fit.fit_risk``): shrinkage toward the research, not
 replacement. The library is chosen for being documented, so breakups are over-represented: as in a
 case-control study, the effects are estimable but the base rate is not (Prentice & Pyke, *Biometrika*
-1979), so the intercepts are fitted with a wide prior and the forecast keeps the sourced ones
-(``library_priors``). Months are counted back from the day before the end, so the last month sees every
-fact published before the end, however late.
+1979), so the intercepts are fitted with a wide prior and the forecast's are the sourced ones moved by
+one constant that keeps the sourced five-year base rate under the fitted effects (``anchor_intercepts``).
+Months are counted back from the day before the end, so the last month sees every fact published before
+the end, however late. How long news is remembered is chosen on the library by profile likelihood
+(``profile``).
 """
 
 from __future__ import annotations
@@ -32,32 +34,33 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 import numpy as np
+from scipy.optimize import brentq
 
 from labelpact.errors import InvalidInputError
 from labelpact.partners.events import Event, parse_event_rows
 from labelpact.partners.risk.fit import FittedRisk, RiskHistory, fit_risk
+from labelpact.partners.risk.forecast import forecast
 from labelpact.partners.risk.priors import CAUSES, SIGNALS, RiskPriors, load_priors
 from labelpact.partners.risk.signals import EventInput, RiskInputs, signal_matrix
 
 __all__ = [
     "FITTED_FILE",
-    "LAG_GRID",
     "OUTCOMES",
     "Case",
     "CaseEffect",
     "CaseFit",
+    "anchor_intercepts",
     "case_history",
     "fit_cases",
     "library_priors",
     "load_cases",
     "parse_case",
-    "profile_lag",
 ]
 
 OUTCOMES: Final = (*CAUSES, "continuing")
 _INTERCEPT_SD: Final = 3.0  # the library's base rate says nothing about the world's (case-control sampling)
 _Z90: Final = 1.6448536269514722
-LAG_GRID: Final = (90.0, 120.0, 180.0, 240.0, 300.0, 365.0)  # days to the peak of slow-burn signals
+_FIVE_YEARS: Final = 1826  # days: the horizon of the sourced base rate
 _KEYS: Final = ("id", "client", "partner", "start", "end", "outcome", "events")
 
 
@@ -256,8 +259,17 @@ def case_history(cases: Sequence[Case], *, priors: RiskPriors | None = None) -> 
     )
 
 
-def fit_cases(cases: Sequence[Case], *, priors: RiskPriors | None = None, penalty: float = 1.0) -> CaseFit:
-    """Effects fitted on ``cases`` with the sourced priors as the prior; see the module docstring."""
+def fit_cases(
+    cases: Sequence[Case],
+    *,
+    priors: RiskPriors | None = None,
+    penalty: float = 1.0,
+    anchor: bool = True,
+    base: RiskPriors | None = None,
+) -> CaseFit:
+    """Effects fitted on ``cases`` with the sourced priors as the prior; see the module docstring.
+    The forecast's intercepts keep the five-year base rate of ``base`` (default ``priors``;
+    ``anchor_intercepts``); ``anchor=False`` leaves them at the sourced values, for profiles."""
     sourced = priors or load_priors()
     wide = sourced.with_values(
         sourced.values, [_INTERCEPT_SD if e.signal == "intercept" else e.sd for e in sourced.effects]
@@ -270,6 +282,8 @@ def fit_cases(cases: Sequence[Case], *, priors: RiskPriors | None = None, penalt
     shipped = sourced.with_values(
         np.where(is_base, sourced.values, theta), np.where(is_base, sourced.sds, se)
     )
+    if anchor:
+        shipped = anchor_intercepts(shipped, base or sourced)
     carries = np.zeros((len(cases), len(SIGNALS)), dtype=bool)
     np.logical_or.at(carries, history.relationship, history.signals != 0)
     broke = np.array([c.broke for c in cases])
@@ -293,22 +307,23 @@ def fit_cases(cases: Sequence[Case], *, priors: RiskPriors | None = None, penalt
     return CaseFit(fitted, shipped, tuple(effects), len(cases), int(broke.sum()))
 
 
-def profile_lag(
-    cases: Sequence[Case], *, priors: RiskPriors | None = None, lags: Sequence[float] = LAG_GRID
-) -> tuple[RiskPriors, dict[float, float]]:
-    """The slow-burn signals' lag (one shape for every kind in ``lag_days``) under which the penalised fit
-    of ``cases`` has the highest log-likelihood: the priors with that lag, and the log-likelihood per lag.
+def anchor_intercepts(model: RiskPriors, reference: RiskPriors) -> RiskPriors:
+    """``model`` with its intercepts moved by one constant so that a new relationship with no known
+    signals (events arriving at ``arrivals_per_year``) breaks down within five years as often as under
+    ``reference``: the sourced base rate (25%, Lunnan & Haugland [R20]), which the library cannot
+    estimate (case-control sampling), kept under the fitted effects and half-lives."""
+    quiet = RiskInputs(as_of=dt.date(2000, 1, 1), start=dt.date(2000, 1, 1))
+    is_base = np.array([e.signal == "intercept" for e in model.effects], dtype=np.float64)
 
-    A profile likelihood over one parameter (Murphy & van der Vaart, *JASA* 2000): the effects are refitted
-    at each lag, the kinds share the shape, so the library decides how long switching takes, not a guess.
-    """
-    sourced = priors or load_priors()
-    table = {}
-    for lag in lags:
-        moved = dataclasses.replace(sourced, lag_days=dict.fromkeys(sourced.lag_days, float(lag)))
-        table[float(lag)] = fit_cases(cases, priors=moved).fitted.log_likelihood
-    best = max(table, key=lambda lag: table[lag])
-    return dataclasses.replace(sourced, lag_days=dict.fromkeys(sourced.lag_days, best)), table
+    def moved(shift: float) -> RiskPriors:
+        return model.with_values(model.values + shift * is_base, model.sds)
+
+    def five_years(p: RiskPriors) -> float:
+        return forecast(quiet, _FIVE_YEARS, priors=p, n_draws=0, explain=False).probability
+
+    target = five_years(reference)
+    shift = brentq(lambda d: five_years(moved(d)) - target, -5.0, 5.0, xtol=1e-6)
+    return moved(float(shift))
 
 
 FITTED_FILE: Final = (
@@ -318,8 +333,9 @@ FITTED_FILE: Final = (
 
 @functools.cache
 def library_priors() -> RiskPriors:
-    """The forecast's default model: the sourced priors with their effects refitted on the packaged library
-    (``partners/data/risk_library_fit.toml``, kept equal to ``fit_cases(load_cases()).priors`` by a test)."""
+    """The forecast's default model: the sourced priors, shaped and refitted on the packaged library
+    (``partners/data/risk_library_fit.toml``, kept equal to
+    ``profile.shaped_fit(load_cases()).priors`` by a test)."""
     text = importlib.resources.files("labelpact.partners").joinpath(FITTED_FILE).read_text("utf-8")
     return load_priors(text, source=FITTED_FILE)
 
