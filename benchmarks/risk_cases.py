@@ -44,7 +44,7 @@ def risk(case: Case, day: dt.date, priors: RiskPriors, horizon: int, paths: int)
     return forecast(inputs, horizon, priors=priors, n_draws=0, explain=False, n_paths=paths).probability
 
 
-MODES = ("prior", "leave-one-out", "leave-one-out, sourced shape", "in-sample")
+MODES = ("prior", "leave-one-out", "leave-one-vendor-out", "leave-one-out, sourced shape", "in-sample")
 
 
 def evaluate(
@@ -52,9 +52,11 @@ def evaluate(
 ) -> dict[str, Any]:
     """Per-case day-before and 180-days-before risks and held-out monthly Brier, for one way of fitting.
 
-    ``leave-one-out`` is the shipped procedure on the other cases: the lag and the memory profiled on them
+    ``leave-one-out`` is the shipped procedure on the other cases: the memory profiled on them
     (``profile.shaped_priors``), then the effects fitted; ``leave-one-out, sourced shape`` keeps the
-    sourced half-lives and lag; ``in-sample`` shapes and fits on every case, the held-out one included.
+    sourced half-lives and lag; ``in-sample`` shapes and fits on every case, the held-out one included;
+    ``leave-one-vendor-out`` is the shipped procedure without any case of the held-out case's partner (the
+    clients of one vendor share its news: a new vendor is what a user's next forecast meets).
     """
     rows = []
     sq_model, sq_base = [], []
@@ -65,13 +67,16 @@ def evaluate(
         full = (everything, fit_cases(cases, priors=everything, base=sourced))
     for i, case in enumerate(cases):
         train = [c for j, c in enumerate(cases) if j != i]
+        if mode == "leave-one-vendor-out":
+            train = [c for c in train if c.partner != case.partner]
         if mode == "prior":
             fold, shipped, library = sourced, sourced, sourced
         else:
             if full is not None:
                 fold, fit = full
             else:
-                fold = shaped_priors(train, priors=sourced) if mode == "leave-one-out" else sourced
+                shaped = mode in ("leave-one-out", "leave-one-vendor-out")
+                fold = shaped_priors(train, priors=sourced) if shaped else sourced
                 fit = fit_cases(train, priors=fold, base=sourced)
             shipped, library = fit.priors, fit.fitted.priors
         base = case_history(train, priors=fold).outcome

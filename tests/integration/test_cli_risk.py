@@ -8,6 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
+from labelpact.partners.risk import load_priors
+from labelpact.partners.risk.library import library_priors
+
 from .conftest import RunCli
 
 
@@ -68,6 +71,24 @@ def test_fit_reads_the_case_library_and_reports_intervals_and_support(cli: RunCl
     assert cli("client", "set", "--name", "Acme").code == 0
     assert cli("risk", "fit", CASES / "meta-sama.json", "--save").code == 0  # one case file works too
     assert (workspace / "risk_priors.toml").is_file()
+
+
+def test_fit_on_the_packaged_library_reproduces_the_shipped_fit(cli: RunCli, workspace: Path) -> None:
+    """``risk fit CASES`` is the shipped procedure (memory profiled, intercepts anchored): its effects and
+    the priors it saves equal ``data/risk_library_fit.toml``, half-lives included."""
+    shipped = library_priors()
+    run = cli("risk", "fit", CASES, "--json")
+    assert run.code == 0, run.stderr
+    estimates = {e["name"]: e["estimate"] for e in json.loads(run.stdout)["effects"]}
+    effects = [e for e in shipped.effects if e.signal != "intercept"]  # the library's own intercepts differ
+    assert len(effects) > 20
+    np.testing.assert_allclose([estimates[e.name] for e in effects], [e.value for e in effects], atol=1e-9)
+    assert cli("client", "set", "--name", "Acme").code == 0
+    assert cli("risk", "fit", CASES, "--save").code == 0
+    saved = load_priors((workspace / "risk_priors.toml").read_text(encoding="utf-8"))
+    np.testing.assert_allclose(saved.values, shipped.values, atol=1e-9)
+    np.testing.assert_allclose(saved.sds, shipped.sds, atol=1e-9)
+    assert saved.half_life_days == shipped.half_life_days != load_priors().half_life_days
 
 
 def test_a_bad_case_file_is_one_line_of_bad_input(cli: RunCli, tmp_path: Path) -> None:

@@ -52,7 +52,7 @@ def fit(
         if library:
             out.stdout.print(
                 f"{doc['n_cases']} cases, {doc['n_breakups']} of them breakups; the intercepts below are the "
-                "library's (it over-represents breakups): forecasts keep the sourced ones"
+                "library's (it over-represents breakups): forecasts keep the sourced five-year base rate"
             )
         table = Table(title="Effects (log-odds per unit)", title_justify="left")
         extra = ("90% interval", "cases", "breakups") if library else ()

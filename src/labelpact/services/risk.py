@@ -13,7 +13,8 @@ from pathlib import Path
 from labelpact.errors import InvalidInputError
 from labelpact.partners.risk import RiskPriors, load_priors
 from labelpact.partners.risk.fit import FittedRisk, fit_risk, history_from_rows, priors_toml
-from labelpact.partners.risk.library import CaseFit, fit_cases, load_cases
+from labelpact.partners.risk.library import CaseFit, load_cases
+from labelpact.partners.risk.profile import shaped_fit
 from labelpact.store import Store
 
 __all__ = ["PRIORS_FILE", "fit_history", "fit_library", "is_case_library", "workspace_priors"]
@@ -54,9 +55,10 @@ def fit_history(
 def fit_library(
     store: Store | None, path: str | Path, *, penalty: float = 1.0, save: bool = False
 ) -> CaseFit:
-    """Fit the risk model to case files (``partners/data/cases`` format): effects with intervals and the
-    cases behind them; with ``save``, the workspace's forecasts use the fitted effects."""
-    fit = fit_cases(load_cases(path), penalty=penalty)
+    """Fit the risk model to case files (``partners/data/cases`` format) as the shipped default model is
+    fitted (``profile.shaped_fit``: memory profiled, intercepts anchored): effects with intervals and the
+    cases behind them; with ``save``, the workspace's forecasts use the fitted effects and half-lives."""
+    fit = shaped_fit(load_cases(path), penalty=penalty)
     if save:
         _save(store, fit.priors)
     return fit
