@@ -94,8 +94,11 @@ def stage_local(parts: Path, out: Path) -> dict[str, Any]:
 
     idle = rss() / 1e6  # imports only, before any data: the projection's baseline
     started = time.perf_counter()
-    table = pq.read_table(parts)
-    coded = {r: table[r].combine_chunks().dictionary_encode() for r in ("task", "worker", "label")}
+    roles = ("task", "worker", "label")
+    # read as dictionaries (the parts' own dictionary pages), never as 100M strings per column
+    table = pq.read_table(parts, columns=list(roles), read_dictionary=list(roles)).unify_dictionaries()
+    coded = {r: table[r].combine_chunks() for r in roles}
+    del table
     classes = natural_order(coded["label"].dictionary.to_pylist())
     recode = np.array([classes.index(c) for c in coded["label"].dictionary.to_pylist()])
     a = Annotations(
