@@ -19,7 +19,7 @@ from typing import Any, cast
 
 import numpy as np
 
-from labelpact.core.aggregators.auto import AVERAGE, CANDIDATES, WARM, Auto
+from labelpact.core.aggregators.auto import AVERAGE, CANDIDATES, DEFAULT_CANDIDATES, WARM, Auto
 from labelpact.core.aggregators.base import MAX_DENSE_CELLS, Aggregator
 from labelpact.core.aggregators.crossfit import CROSS_FIT_LABELS
 from labelpact.core.aggregators.shared_accuracy_test import sample_tasks
@@ -200,7 +200,7 @@ def fit_auto(blocks: BlockSet, auto: Auto) -> Fit:
     sizes = cast(
         Annotations, _Sizes(blocks.n_tasks, blocks.n_workers, blocks.n_classes, blocks.n_annotations)
     )
-    names = list(auto.candidates or CANDIDATES)
+    names = list(auto.candidates or DEFAULT_CANDIDATES)
     too_big = [name for name in names if CANDIDATES[name](None).dense_cells(sizes) > MAX_DENSE_CELLS]
     names = [name for name in names if name not in too_big]
     draw = TaskSampler(blocks, tasks, per_task, seed)

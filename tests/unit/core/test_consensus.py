@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from labelpact.core.aggregators import Auto, create
-from labelpact.core.aggregators.auto import CANDIDATES, _replayed_accuracy, _select
+from labelpact.core.aggregators.auto import DEFAULT_CANDIDATES, _replayed_accuracy, _select
 from labelpact.core.annotations import Annotations, Gold
 from labelpact.core.consensus import Consensus, aggregate
 from labelpact.errors import InvalidInputError
@@ -53,8 +53,8 @@ def test_aggregate_returns_a_frozen_consensus() -> None:
 def test_auto_without_gold_averages_the_models() -> None:
     a, truth = delivery()
     c = aggregate(a)
-    assert c.method.startswith("auto: mean posterior of ds, one-coin-ds, glad, mace, ebcc")
-    members = [aggregate(a, method=m).probas for m in ("ds", "one-coin-ds", "glad", "mace", "ebcc")]
+    assert c.method.startswith("auto: mean posterior of ds, glad, mace (")
+    members = [aggregate(a, method=m).probas for m in ("ds", "glad", "mace")]
     assert np.allclose(c.probas, np.mean(members, axis=0))
     assert np.mean(np.array(c.labels) == np.array(["no", "yes"])[truth]) > 0.9
 
@@ -63,10 +63,10 @@ def test_auto_with_gold_chooses_by_accuracy_of_fits_without_gold() -> None:
     a, truth = delivery()
     gold = Gold(task=np.arange(20), label=truth[:20])
     model = Auto().fit(a, gold)
-    assert set(model.scores_) == {"mv", "wawa", "ds", "one-coin-ds", "glad", "mace", "ebcc", "average"}
+    assert set(model.scores_) == {"mv", "wawa", "ds", "glad", "mace", "average"}
     # each score is the accuracy on the gold of the method fitted without any gold (independent refit)
-    for name in ("mv", "wawa", "ds", "one-coin-ds", "glad", "mace", "ebcc"):
-        blind = create(name, **({"random_state": 0} if name in ("mace", "ebcc") else {})).fit(a)
+    for name in ("mv", "wawa", "ds", "glad", "mace"):
+        blind = create(name, **({"random_state": 0} if name == "mace" else {})).fit(a)
         assert model.scores_[name] == np.mean(blind.probas_[:20].argmax(axis=1) == truth[:20]), name
     best = max(model.scores_, key=lambda k: model.scores_[k])
     # a challenger replaces the average only when clearly better on the held-out gold
@@ -104,7 +104,7 @@ def test_auto_with_a_few_gold_tasks_scores_its_average_fitted_without_them() -> 
     hits = []
     for held in range(3):
         anchors = Gold(task=np.delete(np.arange(3), held), label=np.delete(truth[:3], held))
-        members = [create(m, **({"random_state": 0} if m in ("mace", "ebcc") else {})) for m in CANDIDATES]
+        members = [create(m, **({"random_state": 0} if m == "mace" else {})) for m in DEFAULT_CANDIDATES]
         mean = np.mean([m.fit(a, anchors).probas_[held] for m in members], axis=0)
         hits.append(mean.argmax() == truth[held])
     assert c.held_out.value == np.mean(hits)

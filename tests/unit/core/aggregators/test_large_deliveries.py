@@ -243,8 +243,10 @@ def test_auto_leaves_out_the_candidates_over_the_limit() -> None:
         warnings.simplefilter("ignore", ConvergenceWarning)
         model = Auto().fit(a)
     assert "left out for needing over" in model.criterion_
-    assert all(name in model.criterion_ for name in ("ds", "one-coin-ds", "mace", "ebcc"))
+    assert all(name in model.criterion_ for name in ("ds", "mace"))
     assert set(model.models_) <= {"glad", "mv"}
+    every = Auto(candidates=list(auto.CANDIDATES)).fit(a)
+    assert all(name in every.criterion_ for name in ("ds", "one-coin-ds", "mace", "ebcc"))
 
 
 def test_a_repeated_label_on_one_task_is_not_a_second_observation() -> None:
