@@ -22,7 +22,16 @@ from labelpact.core.annotations import Annotations, Gold, IntArray, TaskPayloads
 from labelpact.core.intervals import benjamini_hochberg, check_confidence, wilson_interval
 from labelpact.errors import InvalidInputError
 
-__all__ = ["BiasReport", "SliceStats", "cramers_v", "label_bias", "slices_from_payloads"]
+__all__ = [
+    "BiasReport",
+    "SliceStats",
+    "SliceTables",
+    "bias_of_tables",
+    "cramers_v",
+    "label_bias",
+    "slice_tables",
+    "slices_from_payloads",
+]
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 
@@ -146,6 +155,33 @@ def _ratio(sums: FloatArray) -> tuple[FloatArray, FloatArray]:
     return np.where(sp > 0, ratio, np.nan), np.maximum(var, 0.0)
 
 
+@dataclass(frozen=True, slots=True)
+class SliceTables:
+    """Sums over the tasks of each slice of one column, additive over disjoint sets of tasks (so blocks of a
+    cluster sum theirs): consensus labels (n_slices, K), tasks and annotations (n_slices,), labels on gold
+    tasks that match it and all of them (n_slices, 2), the agreement sums of pairable tasks (n_slices, 6:
+    n, sum a, sum p, sum a², sum ap, sum p²), tasks with a slice and a consensus, and tasks without a slice."""
+
+    labels: IntArray
+    n_tasks: IntArray
+    n_annotations: IntArray
+    gold: IntArray
+    agreement: FloatArray
+    n_used: int
+    n_unsliced: int
+
+    def __add__(self, other: SliceTables) -> SliceTables:
+        return SliceTables(
+            self.labels + other.labels,
+            self.n_tasks + other.n_tasks,
+            self.n_annotations + other.n_annotations,
+            self.gold + other.gold,
+            self.agreement + other.agreement,
+            self.n_used + other.n_used,
+            self.n_unsliced + other.n_unsliced,
+        )
+
+
 def label_bias(
     annotations: Annotations,
     consensus: IntArray,
@@ -167,20 +203,58 @@ def label_bias(
     names = tuple(sorted({s for s in slices if s is not None}))
     code = {name: i for i, name in enumerate(names)}
     task_slice = np.array([-1 if s is None else code[s] for s in slices], dtype=np.intp)
-    n_slices, k = len(names), annotations.n_classes
+    tables = slice_tables(annotations, consensus, task_slice, len(names), gold)
+    return bias_of_tables(tables, names, annotations.classes, column=column, fdr=fdr, confidence=confidence)
+
+
+def slice_tables(
+    annotations: Annotations,
+    consensus: IntArray,
+    task_slice: IntArray,
+    n_slices: int,
+    gold: Gold | None = None,
+) -> SliceTables:
+    """The sums :func:`bias_of_tables` tests, over the tasks of ``annotations``: ``consensus`` (n_tasks,) is -1
+    where none, ``task_slice`` (n_tasks,) each task's slice code in [0, n_slices) or -1."""
+    k = annotations.n_classes
+    used = (task_slice >= 0) & (consensus >= 0)
+    labels = np.bincount(task_slice[used] * k + consensus[used], minlength=n_slices * k).reshape(n_slices, k)
+    gold_k, gold_n = _gold_hits(annotations, task_slice, gold, n_slices)
+    ann_slice = task_slice[annotations.task]
+    return SliceTables(
+        labels=labels,
+        n_tasks=np.bincount(task_slice[task_slice >= 0], minlength=n_slices),
+        n_annotations=np.bincount(ann_slice[ann_slice >= 0], minlength=n_slices),
+        gold=np.column_stack([gold_k, gold_n]).reshape(n_slices, 2),
+        agreement=_agreement_sums(annotations, task_slice, n_slices),
+        n_used=int(used.sum()),
+        n_unsliced=int((task_slice < 0).sum()),
+    )
+
+
+def bias_of_tables(
+    tables: SliceTables,
+    names: Sequence[str],
+    classes: tuple[str, ...],
+    *,
+    column: str = "slice",
+    fdr: float = 0.05,
+    confidence: float = 0.95,
+) -> BiasReport:
+    """The report of :func:`label_bias` from the slices' sums (``names`` in code order): the same tests on
+    the same counts, wherever they were summed."""
+    check_confidence(confidence)
+    n_slices, k = len(names), len(classes)
     z = float(ndtri(0.5 + confidence / 2))
     # label distribution: slices x classes over tasks with a slice and a consensus label
-    used = (task_slice >= 0) & (consensus >= 0)
-    flat = np.bincount(task_slice[used] * k + consensus[used], minlength=n_slices * k)
-    table = flat.reshape(n_slices, k).astype(np.float64)
+    table = tables.labels.astype(np.float64)
     chi2, p_all, v_all = cramers_v(table)
-    gold_k, gold_n = _gold_hits(annotations, task_slice, gold, n_slices)
+    gold_k, gold_n = tables.gold[:, 0], tables.gold[:, 1]
     acc_lo, acc_hi = wilson_interval(gold_k, gold_n, confidence=confidence)
-    ann_slice = task_slice[annotations.task]
-    n_ann = np.bincount(ann_slice[ann_slice >= 0], minlength=n_slices)
-    ratio_in, diff_agree, p_agree, var_in = _agreement_tests(annotations, task_slice, n_slices)
+    n_ann = tables.n_annotations
+    ratio_in, diff_agree, p_agree, var_in = _agreement_tests(tables.agreement)
     half = z * np.sqrt(var_in)
-    n_tasks = np.bincount(task_slice[task_slice >= 0], minlength=n_slices)
+    n_tasks = tables.n_tasks
 
     raw: list[dict[str, Any]] = []
     for s in range(n_slices):
@@ -192,7 +266,7 @@ def label_bias(
                 "slice": names[s],
                 "n_tasks": int(n_tasks[s]),
                 "n_annotations": int(n_ann[s]),
-                "label_counts": {annotations.classes[c]: int(table[s, c]) for c in range(k)},
+                "label_counts": {classes[c]: int(table[s, c]) for c in range(k)},
                 "distribution_v": v_dist,
                 "distribution_p": p_dist,
                 "agreement": float(ratio_in[s]),
@@ -211,12 +285,12 @@ def label_bias(
         )
     return BiasReport(
         column=column,
-        classes=annotations.classes,
+        classes=classes,
         chi2=chi2,
         p_value=p_all,
         cramers_v=v_all,
-        n_tasks_used=int(used.sum()),
-        n_tasks_unsliced=int((task_slice < 0).sum()),
+        n_tasks_used=tables.n_used,
+        n_tasks_unsliced=tables.n_unsliced,
         fdr=fdr,
         slices=_corrected(raw, fdr),
     )
@@ -235,20 +309,23 @@ def _gold_hits(
     return gold_k, gold_n
 
 
-def _agreement_tests(
-    annotations: Annotations, task_slice: IntArray, n_slices: int
-) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-    """Per slice (n_slices,): percent agreement (agreeing ordered pairs / all ordered pairs, a ratio
-    estimator over tasks), its difference from the rest, the z-test p-value of that difference, its variance."""
+def _agreement_sums(annotations: Annotations, task_slice: IntArray, n_slices: int) -> FloatArray:
+    """Per slice (n_slices, 6): over its tasks with a pair of labels, their number and the sums of agreeing
+    ordered pairs a, all ordered pairs p, a², ap and p² (the ratio estimator's sums)."""
     counts = annotations.label_counts()
     n_t = counts.sum(axis=1)
     agree = np.asarray((counts * (counts - 1)).sum(axis=1), dtype=np.float64)
     pairs = np.asarray(n_t * (n_t - 1), dtype=np.float64)
     pairable = (task_slice >= 0) & (pairs > 0)
     ts, a, p = task_slice[pairable], agree[pairable], pairs[pairable]
-    sums: FloatArray = np.column_stack(
-        [np.bincount(ts, w, minlength=n_slices) for w in (np.ones_like(a), a, p, a * a, a * p, p * p)]
-    )
+    columns = [np.bincount(ts, w, minlength=n_slices) for w in (np.ones_like(a), a, p, a * a, a * p, p * p)]
+    return np.asarray(np.column_stack(columns), dtype=np.float64).reshape(n_slices, 6)
+
+
+def _agreement_tests(sums: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Per slice (n_slices,) from its agreement sums: percent agreement (agreeing ordered pairs / all ordered
+    pairs, a ratio estimator over tasks), its difference from the rest, the z-test p-value of that
+    difference, its variance."""
     ratio_in, var_in = _ratio(sums)
     ratio_out, var_out = _ratio(np.asarray(sums.sum(axis=0) - sums, dtype=np.float64))
     diff_agree = ratio_in - ratio_out

@@ -20,7 +20,21 @@ import numpy.typing as npt
 from labelpact.core.annotations import Annotations, FloatArray, TaskPayloads
 from labelpact.errors import InvalidInputError
 
-__all__ = ["PayReport", "WorkerPay", "durations_s", "pay_audit", "word_counts"]
+__all__ = [
+    "MIN_SECONDS",
+    "WORDS_PER_MINUTE",
+    "PayReport",
+    "PaySums",
+    "WorkerPay",
+    "durations_s",
+    "pay_audit",
+    "pay_report",
+    "pay_sums",
+    "word_counts",
+]
+
+MIN_SECONDS = 2.0  # no label is read and answered faster
+WORDS_PER_MINUTE = 400.0  # skimming speed (Brysbaert 2019): a task read faster was not read
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +133,17 @@ def word_counts(
     return np.array([math.nan if t is None else len(t.split()) for t in texts], dtype=np.float64)
 
 
+@dataclass(frozen=True, slots=True)
+class PaySums:
+    """What pay is computed from, additive over disjoint sets of annotations: per worker (n_workers, 4) the
+    labels, the timed labels, the seconds on the timed labels and the labels too fast to be read; the tasks
+    (codes, in task order) where most timed labels were too fast; the labels without a known time."""
+
+    workers: FloatArray
+    tasks_too_fast: npt.NDArray[np.intp]
+    n_untimed: int
+
+
 def pay_audit(
     annotations: Annotations,
     *,
@@ -127,8 +152,8 @@ def pay_audit(
     currency: str = "USD",
     durations: npt.ArrayLike | None = None,
     words: npt.ArrayLike | None = None,
-    min_seconds: float = 2.0,
-    words_per_minute: float = 400.0,
+    min_seconds: float = MIN_SECONDS,
+    words_per_minute: float = WORDS_PER_MINUTE,
     quantiles: Sequence[float] = (0.1, 0.25, 0.5, 0.75, 0.9),
 ) -> PayReport:
     """Effective hourly pay per worker and the work too fast to be real.
@@ -136,46 +161,106 @@ def pay_audit(
     ``durations`` (n_annotations,) defaults to :func:`durations_s`; ``words`` (n_tasks,) is the word
     count of each task (NaN unknown) and raises the too-fast threshold to the reading time.
     """
-    if price_per_label < 0 or pay_floor_per_hour < 0 or min_seconds < 0 or words_per_minute <= 0:
+    _check_terms(price_per_label, pay_floor_per_hour, min_seconds, words_per_minute)
+    sums = pay_sums(
+        annotations,
+        durations=durations,
+        words=words,
+        min_seconds=min_seconds,
+        words_per_minute=words_per_minute,
+    )
+    return pay_report(
+        annotations.workers,
+        sums.workers,
+        tuple(annotations.tasks[i] for i in sums.tasks_too_fast.tolist()),
+        sums.n_untimed,
+        price_per_label=price_per_label,
+        pay_floor_per_hour=pay_floor_per_hour,
+        currency=currency,
+        min_seconds=min_seconds,
+        words_per_minute=words_per_minute,
+        quantiles=quantiles,
+    )
+
+
+def _check_terms(price_per_label: float, pay_floor_per_hour: float, min_seconds: float, wpm: float) -> None:
+    if price_per_label < 0 or pay_floor_per_hour < 0 or min_seconds < 0 or wpm <= 0:
         raise InvalidInputError(
             "a non-negative price, pay floor and min_seconds, and a positive reading speed",
-            got=f"{price_per_label}, {pay_floor_per_hour}, {min_seconds}, {words_per_minute}",
+            got=f"{price_per_label}, {pay_floor_per_hour}, {min_seconds}, {wpm}",
         )
+
+
+def pay_sums(
+    annotations: Annotations,
+    *,
+    durations: npt.ArrayLike | None = None,
+    words: npt.ArrayLike | None = None,
+    min_seconds: float = MIN_SECONDS,
+    words_per_minute: float = WORDS_PER_MINUTE,
+) -> PaySums:
+    """The per-worker and per-task sums of :func:`pay_audit` over ``annotations`` (``durations`` and ``words``
+    as there), which :func:`pay_report` turns into the report wherever they were summed."""
     seconds = _seconds(annotations, durations)
     timed = ~np.isnan(seconds)
     n_w = annotations.n_workers
-    n_labels = np.bincount(annotations.worker, minlength=n_w)
-    n_timed = np.bincount(annotations.worker, weights=timed, minlength=n_w).astype(np.intp)
-    total_s = np.bincount(annotations.worker, weights=np.where(timed, seconds, 0.0), minlength=n_w)
-    hours = total_s / 3600.0
+    fast = timed & (seconds < _fastest_plausible(annotations, words, min_seconds, words_per_minute))
+    table = np.column_stack(
+        [
+            np.bincount(annotations.worker, minlength=n_w),
+            np.bincount(annotations.worker, weights=timed, minlength=n_w),
+            np.bincount(annotations.worker, weights=np.where(timed, seconds, 0.0), minlength=n_w),
+            np.bincount(annotations.worker, weights=fast, minlength=n_w),
+        ]
+    ).reshape(n_w, 4)
+    fast_per_task = np.bincount(annotations.task, weights=fast, minlength=annotations.n_tasks)
+    timed_per_task = np.bincount(annotations.task, weights=timed, minlength=annotations.n_tasks)
+    tasks_fast = np.flatnonzero((timed_per_task > 0) & (fast_per_task * 2 > timed_per_task))
+    return PaySums(table.astype(np.float64), tasks_fast.astype(np.intp), int((~timed).sum()))
+
+
+def pay_report(
+    workers: Sequence[str],
+    sums: FloatArray,
+    tasks_too_fast: Sequence[str],
+    n_untimed: int,
+    *,
+    price_per_label: float,
+    pay_floor_per_hour: float,
+    currency: str = "USD",
+    min_seconds: float = MIN_SECONDS,
+    words_per_minute: float = WORDS_PER_MINUTE,
+    quantiles: Sequence[float] = (0.1, 0.25, 0.5, 0.75, 0.9),
+) -> PayReport:
+    """The report of :func:`pay_audit` from a :class:`PaySums` table (n_workers, 4) of ``workers`` (in order),
+    the names of the tasks too fast to be read and the untimed labels."""
+    _check_terms(price_per_label, pay_floor_per_hour, min_seconds, words_per_minute)
+    n_labels = sums[:, 0].astype(np.intp)
+    n_timed = sums[:, 1].astype(np.intp)
+    hours = sums[:, 2] / 3600.0
+    n_fast = sums[:, 3].astype(np.intp)
     with np.errstate(divide="ignore", invalid="ignore"):
         hourly = np.where(hours > 0, n_timed * price_per_label / hours, np.nan)
     known = ~np.isnan(hourly)
     below = known & (hourly < pay_floor_per_hour)
-    fast = timed & (seconds < _fastest_plausible(annotations, words, min_seconds, words_per_minute))
-    n_fast = np.bincount(annotations.worker, weights=fast, minlength=n_w).astype(np.intp)
-    fast_per_task = np.bincount(annotations.task, weights=fast, minlength=annotations.n_tasks)
-    timed_per_task = np.bincount(annotations.task, weights=timed, minlength=annotations.n_tasks)
-    tasks_fast = np.flatnonzero((timed_per_task > 0) & (fast_per_task * 2 > timed_per_task))
     qs = np.quantile(hourly[known], quantiles) if known.any() else np.full(len(quantiles), np.nan)
     known_hours = hours[known].sum()
-    workers = tuple(
-        WorkerPay(
-            worker=annotations.workers[i],
-            n_labels=int(n_labels[i]),
-            n_timed=int(n_timed[i]),
-            hours=float(hours[i]),
-            hourly_pay=float(hourly[i]) if known[i] else None,
-            below_floor=bool(below[i]) if known[i] else None,
-            n_too_fast=int(n_fast[i]),
-        )
-        for i in range(n_w)
-    )
     return PayReport(
         price_per_label=float(price_per_label),
         pay_floor_per_hour=float(pay_floor_per_hour),
         currency=currency,
-        workers=workers,
+        workers=tuple(
+            WorkerPay(
+                worker=workers[i],
+                n_labels=int(n_labels[i]),
+                n_timed=int(n_timed[i]),
+                hours=float(hours[i]),
+                hourly_pay=float(hourly[i]) if known[i] else None,
+                below_floor=bool(below[i]) if known[i] else None,
+                n_too_fast=int(n_fast[i]),
+            )
+            for i in range(len(workers))
+        ),
         quantiles={
             f"p{round(q * 100):02d}": None if math.isnan(v) else float(v)
             for q, v in zip(quantiles, qs.tolist(), strict=True)
@@ -183,9 +268,9 @@ def pay_audit(
         share_workers_below_floor=float(below.sum() / known.sum()) if known.any() else None,
         share_hours_below_floor=float(hours[below].sum() / known_hours) if known_hours > 0 else None,
         n_workers_unknown=int((~known).sum()),
-        n_annotations_untimed=int((~timed).sum()),
-        n_annotations_too_fast=int(fast.sum()),
-        tasks_too_fast=tuple(annotations.tasks[i] for i in tasks_fast.tolist()),
+        n_annotations_untimed=int(n_untimed),
+        n_annotations_too_fast=int(n_fast.sum()),
+        tasks_too_fast=tuple(tasks_too_fast),
         min_seconds=float(min_seconds),
         words_per_minute=float(words_per_minute),
     )

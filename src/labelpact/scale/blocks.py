@@ -39,6 +39,7 @@ __all__ = [
     "merge_first_seen",
     "split_by_task",
     "summary_of",
+    "task_destination",
     "vocabulary_of",
 ]
 
@@ -112,12 +113,16 @@ def add_tables(x: tuple[Any, ...], y: tuple[Any, ...]) -> tuple[Any, ...]:
     return tuple(a.merged(b) if isinstance(a, SparseRows) else a + b for a, b in zip(x, y, strict=True))
 
 
+def task_destination(names: npt.NDArray[Any], n_blocks: int) -> IntArray:
+    """The block of each task name (n_names,): a hash of the name, the same in every process, so rows of a
+    task read anywhere (labels, payloads) meet in one block."""
+    return (pd.util.hash_array(np.asarray(names, dtype=object)) % np.uint64(n_blocks)).astype(np.intp)
+
+
 def split_by_task(frame: Frame, n_blocks: int) -> tuple[Frame, ...]:
     """The rows of a part split into ``n_blocks`` pieces by a hash of the task name (row order kept); each
     piece keeps only the names its rows use."""
-    destination = (pd.util.hash_array(frame["task"]) % np.uint64(n_blocks)).astype(np.intp)[
-        frame["task_code"]
-    ]
+    destination = task_destination(frame["task"], n_blocks)[frame["task_code"]]
     order = np.argsort(destination, kind="stable")
     bounds = np.searchsorted(destination[order], np.arange(n_blocks + 1))
     return tuple(_piece(frame, order[lo:hi]) for lo, hi in itertools.pairwise(bounds))

@@ -36,6 +36,7 @@ from labelpact.scale.blocks import (
     merge_first_seen,
     split_by_task,
     summary_of,
+    task_destination,
     vocabulary_of,
 )
 from labelpact.scale.parts import OPTIONAL, ROLES, compact_codes, part_files, part_frames
@@ -280,7 +281,7 @@ def distribute_annotations(
         "worker": np.asarray(a.workers, dtype=object),
         "label": np.asarray(a.classes, dtype=object),
     }
-    destination = (pd.util.hash_array(names["task"]) % np.uint64(n)).astype(np.intp)
+    destination = task_destination(names["task"], n)
     pieces = []
     for j in range(n):
         # one row naming each task, keyed by its code, then its labels

@@ -2,11 +2,14 @@
 
 Each part's tasks are scanned by ``ethics.pii.scan_pii`` where the part is read; only findings (masked)
 and counts come back. Licence vetting needs each task's source and licence, a few short strings per
-task, which are gathered and vetted by ``ethics.provenance.vet_provenance`` in this process.
+task, which are gathered and vetted by ``ethics.provenance.vet_provenance`` in this process. With a
+``FieldSplit`` the same read also cuts the slice values and word counts of its tasks for the blocks of the
+labels (``scale.payload_fields``), which keep them for slice bias and pay (``scale.label_ethics``).
 """
 
 from __future__ import annotations
 
+import operator
 import time
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
@@ -16,36 +19,34 @@ from types import MappingProxyType
 from typing import Any
 
 from labelpact.core.annotations import TaskPayloads
-from labelpact.errors import InvalidInputError
 from labelpact.ethics.pii.scan import PiiReport, scan_pii
 from labelpact.ethics.provenance import ProvenanceReport, vet_provenance
 from labelpact.scale.blocks import Progress
 from labelpact.scale.parts import part_files
+from labelpact.scale.payload_fields import FieldPiece, FieldSplit, field_text, split_fields, task_column_of
 
-__all__ = ["DistributedEthics", "merge_pii", "payloads_of", "scan_parts"]
-
-TASK_COLUMNS = ("task", "item", "id")
+__all__ = ["DistributedEthics", "merge_pii", "payloads_of", "scan_and_split", "scan_parts"]
 
 
 @dataclass(frozen=True, slots=True)
 class DistributedEthics:
-    """The merged PII report, licence vetting (None without an allow-list), and the scan's wall seconds."""
+    """The merged PII report, licence vetting (None without an allow-list), the scan's wall seconds, and with
+    a ``FieldSplit`` the pieces for each block (futures of ``FieldPiece``, one per part, in part order)."""
 
     pii: PiiReport
     provenance: ProvenanceReport | None
     seconds: float
     n_parts: int
+    pieces: tuple[tuple[Any, ...], ...] = ()
 
 
-def payloads_of(frame: Any, task_column: str | None) -> TaskPayloads:
-    """One part of payloads (a pandas frame) as ``TaskPayloads``: every other column a text field."""
+def payloads_of(frame: Any, task_column: str | None, file: str = "") -> TaskPayloads:
+    """One part of payloads (a pandas frame) as ``TaskPayloads``: every other column a text field, read as
+    ``io.reference.read_tasks`` reads it (numbers as Arrow writes them; a blank cell is no value)."""
     names = list(frame.columns)
-    candidates = [c for c in (task_column, *TASK_COLUMNS) if c is not None and c in names]
-    if not candidates:
-        raise InvalidInputError("a column 'task' (or 'item', 'id')", got=f"only the columns {names}")
-    column = candidates[0]
+    column = task_column_of(names, task_column)
     fields = {
-        name: tuple(None if v is None or v != v or v == "" else str(v) for v in frame[name].tolist())
+        name: tuple(field_text(frame[name], file=file, name=name).tolist())
         for name in names
         if name != column
     }
@@ -59,13 +60,33 @@ def scan_part(
     phone_regions: Sequence[str],
     names: str,
     provenance_fields: tuple[str, str],
+    file: str = "",
 ) -> tuple[PiiReport, tuple[tuple[str, ...], dict[str, tuple[str | None, ...]]]]:
     """The PII report of one part, and its (tasks, source and licence fields) for licence vetting."""
-    payloads = payloads_of(frame, task_column)
+    payloads = payloads_of(frame, task_column, file)
     scanned = [f for f in fields if f in payloads.fields] if fields is not None else None
     report = scan_pii(payloads, fields=scanned, phone_regions=phone_regions, names=names)  # type: ignore[arg-type]
     kept = {f: payloads.fields[f] for f in provenance_fields if f in payloads.fields}
     return report, (payloads.task, kept)
+
+
+def scan_and_split(
+    frame: Any,
+    task_column: str | None,
+    fields: Sequence[str] | None,
+    phone_regions: Sequence[str],
+    names: str,
+    split: FieldSplit | None,
+    file: str,
+) -> tuple[tuple[PiiReport, Any], tuple[FieldPiece, ...]]:
+    """One read of a part: its ``scan_part`` result, and with ``split`` its pieces for the blocks."""
+    scanned = scan_part(frame, task_column, fields, phone_regions, names, ("source", "license"), file)
+    return scanned, (() if split is None else split_fields(frame, task_column, split, file))
+
+
+def piece_for(result: tuple[Any, tuple[FieldPiece, ...]], block: int) -> FieldPiece:
+    """The piece of a ``scan_and_split`` result bound for block ``block``."""
+    return result[1][block]
 
 
 def merge_pii(reports: Sequence[PiiReport], seconds: float) -> PiiReport:
@@ -98,27 +119,37 @@ def scan_parts(
     names: str = "auto",
     allowed_licenses: Collection[str] | None = None,
     manifest: Mapping[str, str | None] | None = None,
+    split: FieldSplit | None = None,
     progress: Progress | None = None,
 ) -> DistributedEthics:
-    """Scan every Parquet part of payloads at ``path`` on the cluster: one task per part."""
+    """Scan every Parquet part of payloads at ``path`` on the cluster: one task per part, which with ``split``
+    also cuts the part's slice values and word counts for the blocks (kept on the cluster as ``pieces``)."""
     import dask.dataframe as dd
     from distributed import as_completed
 
     files = part_files(path)
     started = time.perf_counter()
     parts = dd.read_parquet(files, split_row_groups=False).to_delayed()
-    futures = [
+    where = files if len(files) == len(parts) else [files[0]] * len(parts)  # one URL may hold many parts
+    read = [
         client.submit(
-            scan_part,
+            scan_and_split,
             client.compute(p),
             task_column,
             fields,
             tuple(phone_regions),
             names,
-            ("source", "license"),
+            split,
+            where[i],
+            pure=False,
         )
-        for p in parts
+        for i, p in enumerate(parts)
     ]
+    futures = [client.submit(operator.getitem, r, 0, pure=False) for r in read]
+    pieces = tuple(
+        tuple(client.submit(piece_for, r, j, pure=False) for r in read)
+        for j in range(0 if split is None else split.n_blocks)
+    )
     for done, _ in enumerate(as_completed(futures), start=1):  # type: ignore[no-untyped-call]
         if progress is not None:
             progress("scanning payloads", done, len(futures))
@@ -135,4 +166,4 @@ def scan_parts(
         provenance = vet_provenance(
             TaskPayloads(task=tasks, fields=kept), allowed=allowed_licenses, manifest=manifest
         )
-    return DistributedEthics(pii, provenance, seconds, len(files))
+    return DistributedEthics(pii, provenance, seconds, len(files), pieces)

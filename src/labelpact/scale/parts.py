@@ -29,6 +29,7 @@ __all__ = [
     "ROLES",
     "Frame",
     "compact_codes",
+    "part_columns",
     "part_files",
     "part_frames",
     "read_gold_names",
@@ -67,6 +68,18 @@ def part_files(path: str | Path) -> list[str]:
     return files
 
 
+def part_columns(first: str) -> list[str]:
+    """The column names of one Parquet part (its schema; a URL through Dask and fsspec)."""
+    if "://" in first:
+        import dask.dataframe as dd
+
+        return list(dd.read_parquet(first).columns)
+    try:
+        return list(pq.read_schema(first).names)
+    except OSError as error:
+        raise InvalidInputError("a Parquet file", file=Path(first), got=str(error).split("\n")[0]) from None
+
+
 def part_frames(
     files: list[str], *, explicit: dict[str, str | None] | None = None
 ) -> tuple[list[Any], dict[str, str]]:
@@ -79,15 +92,7 @@ def part_frames(
     from dask.delayed import delayed
 
     first = files[0]
-    if "://" in first:
-        names = list(dd.read_parquet(first).columns)
-    else:
-        try:
-            names = pq.read_schema(first).names
-        except OSError as error:
-            raise InvalidInputError(
-                "a Parquet file", file=Path(first), got=str(error).split("\n")[0]
-            ) from None
+    names = part_columns(first)
     chosen = resolve_columns(
         names, file=Path(first), explicit=explicit or {}, required=ROLES, roles=(*ROLES, *OPTIONAL)
     )

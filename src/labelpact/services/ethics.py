@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,15 @@ from labelpact.io.contract import read_contract
 from labelpact.services.progress import Progress, stage
 from labelpact.services.quality import consensus_of, read_labels
 
-__all__ = ["check_phone_regions", "contract_or_default", "ethics_document", "ethics_file", "ethics_of"]
+__all__ = [
+    "check_phone_regions",
+    "check_slice_columns",
+    "contract_or_default",
+    "ethics_document",
+    "ethics_file",
+    "ethics_of",
+    "pay_per_label",
+]
 
 
 def contract_or_default(path: str | Path | None) -> Contract:
@@ -74,24 +82,30 @@ def ethics_file(
     return ethics_document(report, terms)
 
 
-def _check_slices(delivery: Delivery, slice_columns: Sequence[str]) -> None:
+def check_slice_columns(slice_columns: Sequence[str], fields: Collection[str] | None) -> None:
+    """Every slice column a field of the task payloads (``fields``; None: no tasks file), or an error naming it."""
     if not slice_columns:
         return
-    payloads = delivery.payloads
-    if payloads is None:
+    if fields is None:
         raise InvalidInputError(
             "task payloads (a tasks file) that hold the slice column",
             column=slice_columns[0],
             column_kind="slice column",
             got="no tasks file",
         )
-    missing = [c for c in slice_columns if c not in payloads.fields]
+    missing = [c for c in slice_columns if c not in fields]
     if missing:
         raise InvalidInputError(
-            f"a field of the tasks file among {sorted(payloads.fields)}",
+            f"a field of the tasks file among {sorted(fields)}",
             column=missing[0],
             column_kind="slice column",
         )
+
+
+def pay_per_label(contract: Contract) -> float | None:
+    """What reaches an annotator per label: the contract's price times its annotator share (None: no price)."""
+    price = contract.pay.price_per_label
+    return None if price is None else float(price) * float(contract.pay.annotator_share)
 
 
 def ethics_of(
@@ -114,7 +128,7 @@ def ethics_of(
     codes per task, -1 none) is inferred with ``method`` (default the contract's) only when slices need it.
     """
     contract = contract if contract is not None else Contract.default()
-    _check_slices(delivery, slice_columns)
+    check_slice_columns(slice_columns, None if delivery.payloads is None else delivery.payloads.fields)
     payloads = delivery.payloads
     codes: IntArray | None = None
     if slice_columns:
@@ -125,8 +139,7 @@ def ethics_of(
             if isinstance(consensus, Consensus)
             else np.asarray(consensus, dtype=np.intp)
         )
-    price, floor = contract.pay.price_per_label, contract.pay.pay_floor_per_hour
-    pay_per_label = None if price is None else float(price) * float(contract.pay.annotator_share)
+    floor = contract.pay.pay_floor_per_hour
     allowed = contract.data.allowed_licenses
     return audit_ethics(
         delivery.annotations,
@@ -137,7 +150,7 @@ def ethics_of(
         phone_regions=phone_regions,
         allowed_licenses=None if allowed is None else tuple(allowed),
         slice_columns=tuple(slice_columns),
-        price_per_label=pay_per_label,
+        price_per_label=pay_per_label(contract),
         pay_floor_per_hour=None if floor is None else float(floor),
         currency=str(contract.pay.currency),
         text_field=text_field if payloads is not None and text_field in payloads.fields else None,

@@ -1,5 +1,6 @@
-"""Use cases on the Dask engine: consensus, agreement, worker scorecards and the ethics scan of Parquet parts
-too large for one process, and an audit's consensus and agreement (``audit_engine``).
+"""Use cases on the Dask engine: consensus, agreement, worker scorecards and the ethics audit (personal data,
+licences, slice bias, pay) of Parquet parts too large for one process, and an audit's consensus and
+agreement (``audit_engine``).
 
 They return the local path's result types (``ConsensusResult``, ``Agreement``, ``PiiReport``...), so a
 command renders either engine's answer the same way. Without ``scheduler`` a ``LocalCluster`` sized to this

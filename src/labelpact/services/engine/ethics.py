@@ -1,4 +1,9 @@
-"""The ethics scan on the Dask engine: PII and licences of Parquet parts of task payloads."""
+"""The ethics audit on the Dask engine: PII, licences, slice bias and pay of Parquet parts of labels and payloads.
+
+The payload parts are scanned where they are read; slice bias and pay run on blocks of the label parts, to
+which the payload parts send their tasks' slice values and word counts (``scale.label_ethics``). Only
+findings, per-slice and per-worker tables come back, and the document is ``ethics_file``'s.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,16 @@ from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
-from labelpact.errors import InvalidInputError
+from labelpact.contracts.contract import Contract
 from labelpact.ethics import EthicsReport
 from labelpact.services.engine.session import Progress, engine_client, engine_progress
-from labelpact.services.ethics import check_phone_regions, contract_or_default, ethics_document
+from labelpact.services.ethics import (
+    check_phone_regions,
+    check_slice_columns,
+    contract_or_default,
+    ethics_document,
+    pay_per_label,
+)
 from labelpact.services.progress import Progress as StageProgress
 from labelpact.services.progress import stage
 
@@ -61,29 +72,117 @@ def ethics_parts_file(
     scheduler: str | None = None,
     client: Any = None,
 ) -> dict[str, Any]:
-    """``ethics_file`` on the Dask engine: the PII scan and licence vetting of TASKS (Parquet parts of
-    payloads), judged by the contract; the same ``--json`` document. Slice bias and pay need the labels
-    in one process: ask for them on the local engine."""
-    if slice_columns:
-        raise InvalidInputError(
-            "no slice columns on the dask engine (slice bias runs on the local engine)",
-            column="slice_columns",
-            column_kind="field",
-            got=", ".join(slice_columns),
-        )
+    """``ethics_file`` on the Dask engine: LABELS and TASKS are Parquet parts; the same ``--json`` document.
+
+    The PII scan and licence vetting run on the payload parts. Slice bias (against the consensus of the
+    contract's method, fitted on the cluster) and pay (durations from the label parts) run on blocks of the
+    labels, read only when slices are asked for or the contract sets a price and a pay floor.
+    """
+    from labelpact.scale.inference import check_distributed
+    from labelpact.scale.parts import part_files
+    from labelpact.scale.payload_fields import payload_fields
+
     regions = check_phone_regions(phone_regions)
     terms = contract_or_default(contract)
-    stage(progress, "scanning payloads for personal data and licences on dask")
+    pay = _pay_terms(terms)
+    text_field: str | None = None
+    if slice_columns or pay is not None:
+        fields = payload_fields(part_files(tasks), task_column)
+        check_slice_columns(slice_columns, fields)
+        text_field = "text" if "text" in fields else None
+    if slice_columns:
+        check_distributed(terms.method)  # the consensus the slices are judged against
+    columns = {"task": task_column, "worker": worker_column, "label": label_column}
+    with engine_client(scheduler, client=client) as c:
+        blocks = None
+        if slice_columns or pay is not None:
+            stage(progress, "reading labels on dask")
+            blocks = _label_blocks(c, labels, gold, columns, terms, engine_progress(progress))
+        stage(progress, "scanning payloads for personal data and licences on dask")
+        found = _scan(c, tasks, task_column, regions, terms, blocks, slice_columns, text_field, progress)
+        bias, pay_report = (), None
+        if blocks is not None:
+            stage(progress, "measuring slice bias and pay on dask")
+            bias, pay_report = _label_ethics(blocks, found.pieces, terms, slice_columns, pay)
+    report = EthicsReport(pii=found.pii, provenance=found.provenance, bias=bias, pay=pay_report)
+    document = ethics_document(report, terms)
+    document["engine"] = {"name": "dask", "n_parts": found.n_parts, "scheduler": scheduler or "LocalCluster"}
+    if blocks is not None:
+        document["engine"]["n_blocks"] = len(blocks.blocks)
+    return document
+
+
+def _pay_terms(contract: Contract) -> Any:
+    """``scale.label_ethics.PayTerms`` of the contract (its pay per label to annotators), or None when the
+    contract sets no price or no floor: no pay audit, as in-process."""
+    from labelpact.scale.label_ethics import PayTerms
+
+    price, floor = pay_per_label(contract), contract.pay.pay_floor_per_hour
+    if price is None or floor is None:
+        return None
+    return PayTerms(float(price), float(floor), str(contract.pay.currency))
+
+
+def _label_blocks(
+    client: Any,
+    labels: str | Path,
+    gold: str | Path | None,
+    columns: dict[str, str | None],
+    terms: Contract,
+    progress: Progress | None,
+) -> Any:
+    """The label parts as blocks on the cluster, with the gold (anchoring the consensus, scoring the slices)."""
+    from labelpact.scale import distribute
+    from labelpact.scale.parts import read_gold_names
+
+    gold_names = (
+        None
+        if gold is None
+        else read_gold_names(gold, task_column=columns["task"], label_column=columns["label"])
+    )
+    return distribute(
+        client, labels, columns=columns, classes=terms.classes, gold=gold_names, progress=progress
+    )
+
+
+def _scan(
+    client: Any,
+    tasks: str | Path,
+    task_column: str | None,
+    regions: tuple[str, ...],
+    terms: Contract,
+    blocks: Any,
+    slice_columns: Sequence[str],
+    text_field: str | None,
+    progress: StageProgress | None,
+) -> Any:
+    """The payload parts scanned on the cluster; with ``blocks``, their slice values and word counts cut for them."""
+    from labelpact.scale.ethics import scan_parts
+    from labelpact.scale.payload_fields import FieldSplit
+
     allowed = terms.data.allowed_licenses
-    found = scan_distributed(
+    split = None if blocks is None else FieldSplit(tuple(slice_columns), text_field, len(blocks.blocks))
+    return scan_parts(
+        client,
         tasks,
-        scheduler=scheduler,
-        client=client,
-        task_column=None,
+        task_column=task_column,
         phone_regions=regions,
         allowed_licenses=None if allowed is None else tuple(allowed),
+        split=split,
         progress=engine_progress(progress),
     )
-    document = ethics_document(EthicsReport(pii=found.pii, provenance=found.provenance), terms)
-    document["engine"] = {"name": "dask", "n_parts": found.n_parts, "scheduler": scheduler or "LocalCluster"}
-    return document
+
+
+def _label_ethics(
+    blocks: Any, pieces: Any, terms: Contract, slice_columns: Sequence[str], pay: Any
+) -> tuple[Any, Any]:
+    """Slice bias against the consensus of the contract's method (fitted on the blocks, as in-process with
+    the gold anchoring it) and the pay report, computed on the blocks."""
+    from labelpact.scale.inference import fit_distributed
+    from labelpact.scale.label_ethics import join_payloads, label_ethics_distributed
+
+    states = join_payloads(blocks, pieces)  # a bad tasks file is refused before the fit
+    probas = None
+    if slice_columns:
+        probas = fit_distributed(blocks, terms.method, random_state=0).probas
+    return label_ethics_distributed(blocks, states, slice_columns=slice_columns, probas=probas, pay=pay)
