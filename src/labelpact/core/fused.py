@@ -16,11 +16,12 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from labelpact.core.annotations import FloatArray, IntArray
 from labelpact.core.fused_kernels import ds_rows, mace_counts, mace_rows
 
-__all__ = ["ds_pass", "mace_pass", "set_threads", "task_parts", "thread_count"]
+__all__ = ["ds_pass", "mace_pass", "plain_tasks", "set_threads", "task_parts", "thread_count"]
 
 MIN_LABELS_PER_PART = 200_000  # below this a thread's start costs more than its share of the pass
 MAX_PART_TABLE_BYTES = 256 * 2**20  # per-part copies of the M-step tables beyond this: fewer parts
@@ -73,13 +74,20 @@ def _run_parts(work: Callable[[int], float], n_parts: int) -> list[float]:
 
 
 def ds_pass(
-    by_task: Any, log_conf: FloatArray, log_prior: FloatArray, gold: IntArray, posteriors: FloatArray
+    by_task: Any,
+    log_conf: FloatArray,
+    log_prior: FloatArray,
+    gold: IntArray,
+    posteriors: FloatArray,
+    *,
+    plain: npt.NDArray[np.bool_] | None = None,
 ) -> tuple[float, FloatArray, FloatArray]:
     """One Dawid-Skene E-step into ``posteriors`` (n_tasks, K) and its M-step tables, in one pass.
 
     ``by_task``: CSR count matrix (n_tasks, W * K); ``log_conf`` (W * K, K) [worker * K + observed, true];
-    ``gold`` (n_tasks,) class or -1, or (0,) for none. Returns the log evidence, the posterior sum (K,)
-    and the expected counts (W * K, K) [worker * K + observed, true].
+    ``gold`` (n_tasks,) class or -1, or (0,) for none; ``plain`` (n_tasks,): the tasks whose counts are
+    all 1 (``plain_tasks``), whose counts the pass does not read. Returns the log evidence, the posterior sum (K,) and the expected counts
+    (W * K, K) [worker * K + observed, true].
     """
     k = len(log_prior)
     cells = log_conf.shape[0] * k
@@ -88,16 +96,26 @@ def ds_pass(
     expected = np.zeros((n, log_conf.shape[0], k))
     sums = np.zeros((n, k))
     data = np.asarray(by_task.data, dtype=np.float64)
+    flags = np.empty(0, dtype=np.bool_) if plain is None else plain
     args = (by_task.indptr, by_task.indices, data, log_conf, log_prior, gold)
 
     def work(i: int) -> float:
-        return float(ds_rows(*args, parts[i], parts[i + 1], posteriors, expected[i], sums[i]))
+        return float(ds_rows(*args, parts[i], parts[i + 1], posteriors, expected[i], sums[i], flags))
 
     evidence = _run_parts(work, n)
     for i in range(1, n):
         expected[0] += expected[i]
         sums[0] += sums[i]
     return float(sum(evidence)), sums[0], expected[0]
+
+
+def plain_tasks(by_task: Any) -> npt.NDArray[np.bool_]:
+    """Per task of a CSR count matrix, whether all its counts are 1 (no worker gave it one class twice),
+    the common case: ``ds_pass`` then skips reading those counts, with the same sums."""
+    plain = np.ones(by_task.shape[0], dtype=np.bool_)
+    repeated = np.flatnonzero(by_task.data != 1)
+    plain[np.searchsorted(by_task.indptr, repeated, side="right") - 1] = False
+    return plain
 
 
 def mace_pass(

@@ -15,6 +15,7 @@ from typing import Any, TypeVar, cast
 
 import numba
 import numpy as np
+import numpy.typing as npt
 from llvmlite import ir  # type: ignore[import-untyped]
 from numba.core import types
 from numba.extending import intrinsic
@@ -118,6 +119,7 @@ def ds_rows(
     posteriors: FloatArray,
     expected: FloatArray,
     posterior_sum: FloatArray,
+    plain: npt.NDArray[np.bool_],
 ) -> float:
     """Dawid-Skene's E-step and M-step tables over tasks [lo, hi); returns their log evidence.
 
@@ -125,8 +127,12 @@ def ds_rows(
     [worker * K + observed, true]; ``log_prior`` (K,); ``gold`` (n_tasks,) class or -1, or (0,) for none.
     Writes ``posteriors[lo:hi]`` (n_tasks, K) and adds each label's count times its task's posterior to
     ``expected`` (W * K, K) and the posteriors to ``posterior_sum`` (K,).
+
+    ``plain`` (n_tasks,) marks the tasks whose counts are all 1, or is (0,): their counts are neither read
+    nor multiplied, the same sums (1.0 * x == x) for about a tenth less time.
     """
     k = log_prior.shape[0]
+    known = plain.shape[0] > 0
     nnz = indptr[indptr.shape[0] - 1]  # labels; prefetches look no further
     scores = np.empty(BLOCK * k)
     top = np.empty(BLOCK)
@@ -145,15 +151,20 @@ def ds_rows(
             if end + AHEAD < nnz:
                 for f in range(e + AHEAD, end + AHEAD):
                     _prefetch(log_conf, indices[f])
+            unit = known and plain[first + b]
             while e + 1 < end:  # labels in pairs: half the chain of dependent additions
                 c, d = indices[e], indices[e + 1]
-                x, y = data[e], data[e + 1]
-                for j in range(k):
-                    scores[o + j] += x * log_conf[c, j] + y * log_conf[d, j]
+                if unit:
+                    for j in range(k):
+                        scores[o + j] += log_conf[c, j] + log_conf[d, j]
+                else:
+                    x, y = data[e], data[e + 1]
+                    for j in range(k):
+                        scores[o + j] += x * log_conf[c, j] + y * log_conf[d, j]
                 e += 2
             if e < end:
                 c = indices[e]
-                x = data[e]
+                x = 1.0 if unit else data[e]
                 for j in range(k):
                     scores[o + j] += x * log_conf[c, j]
             top[b] = _row_max(scores, o, k)
@@ -165,11 +176,16 @@ def ds_rows(
             if end + AHEAD < nnz:
                 for f in range(e + AHEAD, end + AHEAD):
                     _prefetch(expected, indices[f])
+            unit = known and plain[first + b]
             for f in range(e, end):
                 c = indices[f]
-                x = data[f]
-                for j in range(k):
-                    expected[c, j] += x * scores[b * k + j]
+                if unit:
+                    for j in range(k):
+                        expected[c, j] += scores[b * k + j]
+                else:
+                    x = data[f]
+                    for j in range(k):
+                        expected[c, j] += x * scores[b * k + j]
     for b in range(BLOCK):
         for j in range(k):
             posterior_sum[j] += column_sum[b * k + j]

@@ -81,6 +81,26 @@ def test_ds_pass_equals_the_sparse_products_on_one_and_three_threads(k: int, wit
         np.testing.assert_allclose(tables, expected[3], rtol=1e-13, atol=1e-13)
 
 
+@pytest.mark.parametrize("k", [2, 10])
+def test_tasks_with_counts_of_one_skip_the_counts_and_give_the_same_bits(k: int) -> None:
+    x = delivery(3000, 40, k)  # repeats: some tasks have a count of 2 or more
+    plain = fused.plain_tasks(x)
+    repeated = np.unique(np.repeat(np.arange(3000), np.diff(x.indptr))[x.data != 1])
+    assert len(repeated) > 0 and not plain[repeated].any()
+    assert plain.sum() == 3000 - len(repeated)
+    log_conf = np.log(RNG.dirichlet(np.ones(k), size=40 * k))
+    log_prior = np.log(RNG.dirichlet(np.ones(k)))
+    gold = np.empty(0, np.intp)
+    general, flagged = np.empty((3000, k)), np.empty((3000, k))
+    a = fused.ds_pass(x, log_conf, log_prior, gold, general)
+    b = fused.ds_pass(x, log_conf, log_prior, gold, flagged, plain=plain)
+    assert a[0] == b[0]
+    assert np.array_equal(general, flagged) and np.array_equal(a[1], b[1]) and np.array_equal(a[2], b[2])
+    expected = reference_ds(x, log_conf, log_prior, gold)
+    np.testing.assert_allclose(flagged, expected[1], rtol=0, atol=1e-14)
+    np.testing.assert_allclose(b[2], expected[3], rtol=1e-13, atol=1e-13)
+
+
 def test_mace_pass_equals_the_sparse_products_with_and_without_values() -> None:
     k, n_tasks = 4, 2000
     x = delivery(n_tasks, 30, k)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple, Protocol
 
 import numpy as np
+import numpy.typing as npt
 
 from labelpact.core.aggregators.base import (
     Aggregator,
@@ -167,6 +168,9 @@ class LocalData:
         self.votes = a
         self.n_annotations = a.n_annotations
         self._posteriors: FloatArray | None = None
+        self._plain: npt.NDArray[np.bool_] | None = (
+            None  # tasks whose counts are all 1: found on the first pass
+        )
         # gold class per task or -1, or nothing: the compiled pass clamps gold rows as it writes them
         self._gold_rows: IntArray = (
             gold_mask(gold, counts.n_tasks) if gold is not None and len(gold) else np.empty(0, dtype=np.intp)
@@ -209,9 +213,11 @@ class LocalData:
             or not posteriors.flags.c_contiguous
         ):
             posteriors = np.empty((c.n_tasks, k))
+        if self._plain is None:
+            self._plain = fused.plain_tasks(c.by_task)
         # the old posteriors are spent (the M-step used them): the pass overwrites them
         log_likelihood, posterior_sum, expected = fused.ds_pass(
-            c.by_task, log_confusions, safe_log(priors), self._gold_rows, posteriors
+            c.by_task, log_confusions, safe_log(priors), self._gold_rows, posteriors, plain=self._plain
         )
         self._posteriors = posteriors
         return log_likelihood, EMTables(
