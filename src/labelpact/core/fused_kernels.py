@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
+from functools import partial
 from typing import Any, TypeVar, cast
 
 import numba
@@ -48,13 +49,16 @@ EXP_FLOOR = -708.0  # below, exp is under 3.3e-308 and is returned as 0
 TAYLOR = tuple(1.0 / float(np.prod(np.arange(1, i + 1))) for i in range(14))
 
 
-def compiled(function: F) -> F:
-    """``numba.njit`` with the GIL released and an on-disk cache where one can be written.
+def compiled(function: F, *, inline: bool = False) -> F:
+    """``numba.njit`` with the GIL released and an on-disk cache where one can be written (``inline``: its
+    body is inlined into its compiled callers, for a helper called in a hot loop).
 
     The cache sits in ``__pycache__`` beside this file, or numba's per-user cache directory; where neither
     is writable numba refuses at decoration time, and the function then compiles on first call instead.
     """
     options: dict[str, Any] = {"nogil": True, "fastmath": False, "error_model": "numpy"}
+    if inline:
+        options["inline"] = "always"
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -169,27 +173,43 @@ def ds_rows(
                     scores[o + j] += x * log_conf[c, j]
             top[b] = _row_max(scores, o, k)
         evidence += normalise_block(scores, top, n, k, first, gold, flat, column_sum, spread, bits)
-        for b in range(
-            n
-        ):  # the M-step: each label adds its task's posterior (still in ``scores``) to its row
-            e, end = indptr[first + b], indptr[first + b + 1]
-            if end + AHEAD < nnz:
-                for f in range(e + AHEAD, end + AHEAD):
-                    _prefetch(expected, indices[f])
+        for b in range(n):  # the M-step, while the block's posteriors are still in ``scores``
             unit = known and plain[first + b]
-            for f in range(e, end):
-                c = indices[f]
-                if unit:
-                    for j in range(k):
-                        expected[c, j] += scores[b * k + j]
-                else:
-                    x = data[f]
-                    for j in range(k):
-                        expected[c, j] += x * scores[b * k + j]
+            _scatter_task(indptr, indices, data, first + b, unit, scores, b * k, expected, nnz)
     for b in range(BLOCK):
         for j in range(k):
             posterior_sum[j] += column_sum[b * k + j]
     return evidence
+
+
+@partial(compiled, inline=True)
+def _scatter_task(
+    indptr: IntArray,
+    indices: IntArray,
+    data: FloatArray,
+    t: int,
+    unit: bool,
+    scores: FloatArray,
+    o: int,
+    expected: FloatArray,
+    nnz: int,
+) -> None:
+    """Dawid-Skene's M-step for task ``t``: each label adds its count times the task's posterior
+    (``scores[o:o + K]``) to its row of ``expected`` (W * K, K); with ``unit`` the counts are all 1."""
+    k = expected.shape[1]
+    e, end = indptr[t], indptr[t + 1]
+    if end + AHEAD < nnz:
+        for f in range(e + AHEAD, end + AHEAD):
+            _prefetch(expected, indices[f])
+    for f in range(e, end):
+        c = indices[f]
+        if unit:
+            for j in range(k):
+                expected[c, j] += scores[o + j]
+        else:
+            x = data[f]
+            for j in range(k):
+                expected[c, j] += x * scores[o + j]
 
 
 @compiled
