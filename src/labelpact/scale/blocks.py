@@ -7,7 +7,7 @@ coding of worker and class names (``Vocabulary``) is computed once, by a reducti
 
 from __future__ import annotations
 
-import itertools
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +25,7 @@ from labelpact.core.annotations import (
 )
 from labelpact.core.kernels import CountMatrix, count_matrix
 from labelpact.errors import InvalidInputError
-from labelpact.scale.parts import OPTIONAL, ROLES, Frame, compact_codes
+from labelpact.scale.parts import OPTIONAL, Frame, compact_codes
 
 __all__ = [
     "Block",
@@ -37,7 +37,9 @@ __all__ = [
     "build_block",
     "first_seen",
     "merge_first_seen",
+    "parts_first_seen",
     "split_by_task",
+    "split_parts",
     "summary_of",
     "task_destination",
     "vocabulary_of",
@@ -116,34 +118,82 @@ def add_tables(x: tuple[Any, ...], y: tuple[Any, ...]) -> tuple[Any, ...]:
 def task_destination(names: npt.NDArray[Any], n_blocks: int) -> IntArray:
     """The block of each task name (n_names,): a hash of the name, the same in every process, so rows of a
     task read anywhere (labels, payloads) meet in one block."""
-    return (pd.util.hash_array(np.asarray(names, dtype=object)) % np.uint64(n_blocks)).astype(np.intp)
+    hashes = pd.util.hash_array(np.asarray(names, dtype=object), categorize=False)  # the same hashes, faster
+    return (hashes % np.uint64(n_blocks)).astype(np.intp)
 
 
-def split_by_task(frame: Frame, n_blocks: int) -> tuple[Frame, ...]:
-    """The rows of a part split into ``n_blocks`` pieces by a hash of the task name (row order kept); each
-    piece keeps only the names its rows use."""
-    destination = task_destination(frame["task"], n_blocks)[frame["task_code"]]
-    order = np.argsort(destination, kind="stable")
+def split_by_task(frame: Frame, n_blocks: int, vocabulary: Vocabulary | None = None) -> tuple[Frame, ...]:
+    """The rows of a part split into ``n_blocks`` pieces by a hash of the task name (row order kept), in one
+    pass whatever ``n_blocks``: each piece holds the names of its own tasks (a task's name is in one piece);
+    with ``vocabulary``, workers and classes are coded globally (no names travel), else each piece refers to
+    the part's own worker and class names."""
+    names = frame["task"]
+    name_block = task_destination(names, n_blocks)
+    small = np.uint16 if n_blocks <= np.iinfo(np.uint16).max else np.intp  # a radix sort for the usual sizes
+    name_order = np.argsort(name_block.astype(small), kind="stable")
+    name_bounds = np.searchsorted(name_block[name_order], np.arange(n_blocks + 1))
+    rank = np.empty(len(names), dtype=frame["task_code"].dtype)  # each name's place among its block's names
+    rank[name_order] = np.arange(len(names)) - np.repeat(name_bounds[:-1], np.diff(name_bounds))
+    destination = name_block[frame["task_code"]]
+    order = np.argsort(destination.astype(small), kind="stable")
     bounds = np.searchsorted(destination[order], np.arange(n_blocks + 1))
-    return tuple(_piece(frame, order[lo:hi]) for lo, hi in itertools.pairwise(bounds))
-
-
-def _piece(frame: Frame, rows: IntArray) -> Frame:
-    piece: Frame = {"key": frame["key"][rows]}
-    for role in ROLES:
-        piece[role], piece[f"{role}_code"] = compact_codes(frame[role], frame[f"{role}_code"][rows])
+    rows: Frame = {"key": frame["key"][order], "task_code": rank[frame["task_code"][order]]}
+    shared: Frame = {}
+    for role in ("worker", "label"):
+        codes = frame[f"{role}_code"]
+        if vocabulary is not None:
+            known = vocabulary.workers if role == "worker" else vocabulary.classes
+            found = pd.Index(known, dtype=object).get_indexer(pd.Index(frame[role], dtype=object))
+            codes = np.append(found, -1).astype(codes.dtype)[codes]
+        else:
+            shared[role] = frame[role]
+        rows[f"{role}_code"] = codes[order]
     for role in OPTIONAL:
         if role in frame:
-            piece[role] = frame[role][rows]
-    return piece
+            rows[role] = frame[role][order]
+    return tuple(
+        {"task": names[name_order[name_bounds[j] : name_bounds[j + 1]]], **shared}
+        | {column: values[bounds[j] : bounds[j + 1]] for column, values in rows.items()}
+        for j in range(n_blocks)
+    )
+
+
+def split_parts(frames: Sequence[Frame], n_blocks: int, vocabulary: Vocabulary) -> tuple[Frame, ...]:
+    """Consecutive parts split by task as ``split_by_task`` splits one (each part on its own, in cache), then
+    the parts' pieces for each block put one after another: one piece per block, rows in part order."""
+    splits = [split_by_task(f, n_blocks, vocabulary) for f in frames]
+    return tuple(_joined([s[j] for s in splits]) for j in range(n_blocks))
+
+
+def _joined(pieces: Sequence[Frame]) -> Frame:
+    """Globally coded pieces as one (a task named in two keeps both entries, as ``build_block`` allows)."""
+    if len(pieces) == 1:
+        return pieces[0]
+    offsets = np.cumsum([0, *(len(p["task"]) for p in pieces[:-1])])
+    out: Frame = {
+        "task_code": np.concatenate([p["task_code"] + o for p, o in zip(pieces, offsets, strict=True)])
+    }
+    for column in pieces[0]:
+        if column != "task_code":
+            out[column] = np.concatenate([p[column] for p in pieces])
+    return out
 
 
 def first_seen(frame: Frame) -> tuple[pd.Series, frozenset[str]]:
     """Each worker's first row key in a part (a Series name -> key) and the class names it uses."""
-    used, first = np.unique(frame["worker_code"], return_index=True)
-    used, first = used[used >= 0], first[used >= 0]  # -1: a row without a worker (no label either)
-    workers = pd.Series(frame["key"][first], index=pd.Index(frame["worker"][used], dtype=object))
+    codes = frame["worker_code"]
+    named = codes >= 0  # -1: a row without a worker (no label either)
+    first = np.full(len(frame["worker"]), np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first, codes[named], frame["key"][named])
+    used = first < np.iinfo(np.int64).max
+    workers = pd.Series(first[used], index=pd.Index(frame["worker"][used], dtype=object))
     return workers, frozenset(frame["label"].tolist())
+
+
+def parts_first_seen(frames: Sequence[Frame]) -> tuple[pd.Series, frozenset[str]]:
+    """``first_seen`` of consecutive parts, merged."""
+    seen = [first_seen(f) for f in frames]
+    return functools.reduce(merge_first_seen, seen[1:], seen[0])
 
 
 def merge_first_seen(
@@ -168,38 +218,28 @@ def vocabulary_of(seen: tuple[pd.Series, frozenset[str]], classes: Sequence[str]
 def build_block(pieces: Sequence[Frame], vocabulary: Vocabulary, gold: pd.Series | None) -> Block:
     """One block from its pieces of every part (in part order, so rows stay in global order); ``gold`` maps
     task names to class names."""
-    # every piece's names, one after another; a row's entry is its piece's offset plus its code
-    entries = {role: np.concatenate([p[role] for p in pieces]) for role in ROLES}
-    offsets = {role: np.cumsum([0, *(len(p[role]) for p in pieces[:-1])]).astype(np.intp) for role in ROLES}
-    row_entry = {
-        role: np.concatenate(
-            [
-                np.where(p[f"{role}_code"] >= 0, p[f"{role}_code"] + o, -1)
-                for p, o in zip(pieces, offsets[role], strict=True)
-            ]
-        )
-        for role in ROLES
-    }
+    # every piece's task names, one after another; a row's entry is its piece's offset plus its code
+    entries = np.concatenate([p["task"] for p in pieces])
+    offsets = np.cumsum([0, *(len(p["task"]) for p in pieces[:-1])])
+    row_entry = np.concatenate([p["task_code"] + o for p, o in zip(pieces, offsets, strict=True)])
+    worker = np.concatenate([_global_codes(p, "worker", vocabulary.workers) for p in pieces])
+    label = np.concatenate([_global_codes(p, "label", vocabulary.classes) for p in pieces])
     # tasks: a name's first key over the pieces orders the block's tasks as the in-process reader does
     entry_first = np.concatenate([_first_keys(p) for p in pieces])
-    name_id, unique_tasks = pd.factorize(pd.Index(entries["task"], dtype=object))
+    name_id, unique_tasks = pd.factorize(entries)
     first_by_name = np.full(len(unique_tasks), np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(first_by_name, name_id, entry_first)
     order = np.argsort(first_by_name, kind="stable")
     code_of_name = np.empty(len(order), dtype=np.intp)
     code_of_name[order] = np.arange(len(order))
-    labelled = row_entry["label"] >= 0  # rows without a label only name their task
-    task_codes = code_of_name[name_id][row_entry["task"][labelled]]
-    tasks = tuple(str(name) for name in np.asarray(unique_tasks, dtype=object)[order])
+    labelled = label >= 0  # rows without a label only name their task
+    task_codes = code_of_name[name_id][row_entry[labelled]]
+    tasks = tuple(np.asarray(unique_tasks, dtype=object)[order].tolist())
     first = first_by_name[order]
-    entry_worker = pd.Index(vocabulary.workers).get_indexer(pd.Index(entries["worker"], dtype=object))
-    global_worker = entry_worker[row_entry["worker"][labelled]]
     worker_index, worker_codes = compact_codes(
-        np.arange(len(vocabulary.workers), dtype=np.intp), global_worker
+        np.arange(len(vocabulary.workers), dtype=np.intp), worker[labelled]
     )
-    label_codes = pd.Index(vocabulary.classes).get_indexer(pd.Index(entries["label"], dtype=object))[
-        row_entry["label"][labelled]
-    ]
+    label_codes = label[labelled].astype(np.intp)
     a = Annotations(
         task=task_codes,
         worker=worker_codes.reshape(-1),
@@ -226,6 +266,15 @@ def build_block(pieces: Sequence[Frame], vocabulary: Vocabulary, gold: pd.Series
                 )
             block_gold = Gold(task=rows, label=codes)
     return Block(a, worker_index.astype(np.intp), first, block_gold, count_matrix(a))
+
+
+def _global_codes(piece: Frame, role: str, known: tuple[str, ...]) -> IntArray:
+    """Each row's global code of ``role`` (-1 none): the piece's own when coded globally, else its names looked up."""
+    codes: IntArray = piece[f"{role}_code"]
+    if role not in piece:
+        return codes
+    found = pd.Index(known, dtype=object).get_indexer(pd.Index(piece[role], dtype=object))
+    return np.append(found, -1)[codes]
 
 
 def _first_keys(piece: Frame) -> Int64Array:

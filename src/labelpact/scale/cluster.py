@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import itertools
 import logging
+import operator
 import os
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -24,6 +26,7 @@ import pandas as pd
 
 from labelpact.core.annotations import Annotations, FloatArray, Gold
 from labelpact.errors import InvalidInputError
+from labelpact.io.column import resolve_columns
 from labelpact.scale.blocks import (
     Block,
     BlockSummary,
@@ -32,14 +35,23 @@ from labelpact.scale.blocks import (
     Vocabulary,
     add_tables,
     build_block,
-    first_seen,
     merge_first_seen,
-    split_by_task,
+    parts_first_seen,
+    split_parts,
     summary_of,
     task_destination,
     vocabulary_of,
 )
-from labelpact.scale.parts import OPTIONAL, ROLES, compact_codes, part_files, part_frames
+from labelpact.scale.parts import (
+    OPTIONAL,
+    ROLES,
+    Frame,
+    compact_codes,
+    part_columns,
+    part_files,
+    part_sources,
+    read_part_file,
+)
 
 __all__ = [
     "BlockSet",
@@ -197,33 +209,84 @@ def distribute(
     n_blocks: int | None = None,
     progress: Progress | None = None,
 ) -> BlockSet:
-    """Read the parts at ``path`` into blocks on the cluster: a graph of reads, splits by task and a
-    vocabulary reduction, persisted; only the per-block summaries come back to this process.
+    """Read the parts at ``path`` into blocks on the cluster: a graph of reads, a vocabulary reduction and
+    splits by task, persisted; only the per-block summaries come back to this process.
 
-    With ``progress``, every task the blocks' computations submit is counted and reported as the scheduler
-    finishes it (``scale.progress``), beside the engine's stages."""
-    from dask.delayed import delayed
-
-    from labelpact.scale.progress import watch
+    One task reads consecutive parts (``GROUP_PARTS`` at most; two groups per worker thread at least), so
+    the shuffle to ``n_blocks`` blocks moves groups x blocks pieces, not parts x blocks; the pieces carry
+    global worker and class codes, only task names travel as text. With ``progress``, every task the blocks'
+    computations submit is counted and reported as the scheduler finishes it (``scale.progress``)."""
+    from labelpact.scale.progress import WatchedClient, watch
     from labelpact.scale.threads import limit_threads
 
     limit_threads(client)
     client, progress = watch(client, progress)
-    files = part_files(path)
-    frames, _ = part_frames(files, explicit=columns)
-    n = n_blocks or max(len(frames), 2 * len(client.scheduler_info().get("workers", {})) or 1)
-    seen = [delayed(first_seen)(f) for f in frames]
-    while len(seen) > 1:
-        seen = [delayed(merge_first_seen)(x, y) for x, y in zip(seen[::2], seen[1::2], strict=False)] + (
-            [seen[-1]] if len(seen) % 2 else []
-        )
-    vocabulary = delayed(vocabulary_of)(seen[0], None if classes is None else tuple(classes))
-    pieces = [delayed(split_by_task, nout=n)(f, n) for f in frames]
-    gold_value = None if gold is None else delayed(gold)
-    blocks = [delayed(build_block)([p[j] for p in pieces], vocabulary, gold_value) for j in range(n)]
-    summaries = [delayed(summary_of)(b) for b in blocks]
-    futures = client.compute([vocabulary, *blocks, *summaries])
+    sources = part_sources(part_files(path))  # a URL's folder or glob expanded into its parts
+    if not sources:
+        raise InvalidInputError("at least one Parquet part", file=Path(str(path)), got="no *.parquet file")
+    chosen = resolve_columns(
+        part_columns(sources[0]),
+        file=Path(sources[0]),
+        explicit=columns or {},
+        required=ROLES,
+        roles=(*ROLES, *OPTIONAL),
+    )
+    threads = sum(w.get("nthreads", 1) for w in client.scheduler_info().get("workers", {}).values())
+    n = n_blocks or max(len(sources), 2 * len(client.scheduler_info().get("workers", {})) or 1)
+    n_groups = max(2 * threads, -(-len(sources) // GROUP_PARTS), 1)
+    groups = np.array_split(np.arange(len(sources)), min(len(sources), n_groups))
+    graph, vocab, blocks, summaries = _read_graph(
+        [[(sources[i], int(i)) for i in g] for g in groups if len(g)], chosen, classes, gold, n
+    )
+    futures = client.get(graph, [vocab, *blocks, *summaries], sync=False)
+    if isinstance(client, WatchedClient):
+        client.stream.watch(futures)
     return _block_set(client, futures[0].result(), futures[1 : n + 1], futures[n + 1 :], progress)
+
+
+GROUP_PARTS: Final = 16  # parts read by one task: few pieces to shuffle, a few parts' rows in memory at once
+
+
+def _read_graph(
+    groups: list[list[tuple[str, int]]],
+    chosen: dict[str, str],
+    classes: Sequence[str] | None,
+    gold: pd.Series | None,
+    n: int,
+) -> tuple[dict[Any, Any], Any, list[Any], list[Any]]:
+    """The graph (a plain dict, one layer: cheap to build and to schedule) that reads each group of parts,
+    reduces their workers' first keys to the vocabulary, splits each group by task and builds each block;
+    and the keys of the vocabulary, the blocks and their summaries."""
+    name = f"labelpact-read-{uuid.uuid4().hex}"
+    vocab, gold_key = f"{name}-vocabulary", f"{name}-gold"
+    graph: dict[Any, Any] = {gold_key: gold}
+    seen: list[Any] = []
+    for g, group in enumerate(groups):
+        graph[(f"{name}-part", g)] = (read_group, [s for s, _ in group], [i for _, i in group], chosen)
+        graph[(f"{name}-seen", g)] = (parts_first_seen, (f"{name}-part", g))
+        graph[(f"{name}-split", g)] = (split_parts, (f"{name}-part", g), n, vocab)
+        seen.append((f"{name}-seen", g))
+        for j in range(n):
+            graph[(f"{name}-piece", g, j)] = (operator.getitem, (f"{name}-split", g), j)
+    level = 0
+    while len(seen) > 1:
+        merged: list[Any] = []
+        for i in range(0, len(seen) - 1, 2):
+            graph[(f"{name}-merge", level, i)] = (merge_first_seen, seen[i], seen[i + 1])
+            merged.append((f"{name}-merge", level, i))
+        seen, level = merged + seen[len(merged) * 2 :], level + 1
+    graph[vocab] = (vocabulary_of, seen[0], None if classes is None else (list, list(classes)))
+    blocks, summaries = [(f"{name}-block", j) for j in range(n)], [(f"{name}-summary", j) for j in range(n)]
+    for j in range(n):
+        pieces = [(f"{name}-piece", g, j) for g in range(len(groups))]
+        graph[blocks[j]] = (build_block, pieces, vocab, gold_key)
+        graph[summaries[j]] = (summary_of, blocks[j])
+    return graph, vocab, blocks, summaries
+
+
+def read_group(sources: list[str], indices: list[int], chosen: dict[str, str]) -> list[Frame]:
+    """Consecutive parts (their files, their places in the part order), read."""
+    return [read_part_file(s, i, chosen) for s, i in zip(sources, indices, strict=True)]
 
 
 def _block_set(

@@ -1,4 +1,5 @@
-"""Parquet parts named by a folder, a glob or a URL, read by Dask one part per task, never into one process.
+"""Parquet parts named by a folder, a glob or a URL, read on the Dask workers (a few consecutive parts per
+task, ``scale.cluster``), never into one process.
 
 Each part becomes a frame of ``task``, ``worker`` and ``label`` names (aliases as the file readers accept
 them) and a ``key`` per row: ``part << 40 | row``, the row's place in the parts read one after another,
@@ -16,6 +17,7 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from labelpact.core.annotations import IntArray
@@ -31,9 +33,10 @@ __all__ = [
     "compact_codes",
     "part_columns",
     "part_files",
-    "part_frames",
+    "part_sources",
     "read_gold_names",
     "read_part",
+    "read_part_file",
 ]
 
 ROLES: Final = ("task", "worker", "label")
@@ -80,26 +83,58 @@ def part_columns(first: str) -> list[str]:
         raise InvalidInputError("a Parquet file", file=Path(first), got=str(error).split("\n")[0]) from None
 
 
-def part_frames(
-    files: list[str], *, explicit: dict[str, str | None] | None = None
-) -> tuple[list[Any], dict[str, str]]:
-    """One Dask delayed ``Frame`` per part (dask.dataframe's reader, so fsspec URLs work) and the columns used.
+def part_sources(files: list[str]) -> list[str]:
+    """Every Parquet part ``files`` names, a URL (a folder or glob in an object store) expanded through fsspec
+    into its parts, in name order; local files as they are."""
+    sources = []
+    for file in files:
+        if "://" not in file:
+            sources.append(file)
+            continue
+        import fsspec  # type: ignore[import-untyped]
 
-    The columns are resolved once, on the first part's schema, with the aliases ``io`` accepts; the optional
-    time columns are read where the parts have them.
-    """
-    import dask.dataframe as dd
-    from dask.delayed import delayed
+        fs, path = fsspec.core.url_to_fs(file)
+        if any(ch in path for ch in "*?["):
+            found = fs.glob(path)
+        elif fs.isdir(path):
+            found = [f for f in fs.find(path) if f.endswith((".parquet", ".pq"))]
+        else:
+            found = [path]
+        sources.extend(fs.unstrip_protocol(f) for f in sorted(found))
+    return sources
 
-    first = files[0]
-    names = part_columns(first)
-    chosen = resolve_columns(
-        names, file=Path(first), explicit=explicit or {}, required=ROLES, roles=(*ROLES, *OPTIONAL)
-    )
-    frame = dd.read_parquet(files, columns=list(chosen.values()), split_row_groups=False)
-    parts = frame.to_delayed()
-    where = files if len(files) == len(parts) else [first] * len(parts)  # one URL may hold many parts
-    return [delayed(read_part)(part, i, chosen, where[i]) for i, part in enumerate(parts)], chosen
+
+def read_part_file(source: str, index: int, chosen: dict[str, str]) -> Frame:
+    """One part read by Arrow from its file (or URL, through fsspec), as ``read_part`` reads a frame: the
+    names come from the columns' dictionary pages (``read_dictionary``: each distinct name turned into text
+    once, never one string per row), the time columns from Arrow as the in-process reader decodes them."""
+    import pandas as pd
+
+    filesystem = None
+    path = source
+    if "://" in source:
+        import fsspec
+
+        filesystem, path = fsspec.core.url_to_fs(source)
+    names = [chosen[role] for role in ROLES]
+    try:
+        table = pq.read_table(
+            path, columns=list(chosen.values()), read_dictionary=names, filesystem=filesystem
+        ).unify_dictionaries()
+    except (OSError, ValueError) as error:  # Arrow's ArrowInvalid (not Parquet) is a ValueError
+        raise InvalidInputError("a Parquet file", file=Path(source), got=str(error).split("\n")[0]) from None
+    coded = {}
+    for role in ROLES:
+        column = table.column(chosen[role])
+        if pa.types.is_dictionary(column.type):
+            array = column.combine_chunks()
+            entry, text = pd.factorize(array.dictionary.to_numpy(zero_copy_only=False))
+            codes = np.append(entry, -1)[pc.fill_null(array.indices, -1).to_numpy()]
+        else:
+            codes, text = pd.factorize(column.to_pandas())
+        coded[role] = (np.asarray(pd.Index(text).astype(str), dtype=object), codes.astype(np.intp))
+    optional = {role: table.column(chosen[role]) for role in OPTIONAL if role in chosen}
+    return _frame(coded, optional, index, chosen, source)
 
 
 def compact_codes(names: npt.NDArray[Any], codes: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], IntArray]:
@@ -125,11 +160,27 @@ def read_part(frame: Any, index: int, chosen: dict[str, str], file: str = "") ->
     coded = {}
     for role in ROLES:
         codes, names = pd.factorize(frame[chosen[role]])
-        text = np.asarray(pd.Index(names).astype(str), dtype=object)
-        codes = codes.astype(np.intp)
-        if role != "task":  # an empty name is no name
-            codes = np.append(np.where(text == "", -1, np.arange(len(text))), -1)[codes]
-        coded[role] = (text, codes)
+        coded[role] = (np.asarray(pd.Index(names).astype(str), dtype=object), codes.astype(np.intp))
+    optional = {
+        role: pa.chunked_array([pa.array(frame[chosen[role]], from_pandas=True)])
+        for role in OPTIONAL
+        if role in chosen
+    }
+    return _frame(coded, optional, index, chosen, file)
+
+
+def _frame(
+    coded: dict[str, tuple[npt.NDArray[Any], IntArray]],
+    optional: dict[Any, pa.ChunkedArray],
+    index: int,
+    chosen: dict[str, str],
+    file: str,
+) -> Frame:
+    """A part's ``Frame`` from each role's (names, row codes; -1 none) and its time columns: blank names
+    checked, unused names dropped, the time columns decoded."""
+    for role in ("worker", "label"):  # an empty name is no name
+        text, codes = coded[role]
+        coded[role] = (text, np.append(np.where(text == "", -1, np.arange(len(text))), -1)[codes])
     if (coded["task"][1] < 0).any():
         raise InvalidInputError(
             "a task on every row", column=chosen["task"], got=f"a blank task in part {index + 1}"
@@ -141,12 +192,11 @@ def read_part(frame: Any, index: int, chosen: dict[str, str], file: str = "") ->
     out: Frame = {"key": (np.int64(index) << KEY_SHIFT) + np.arange(len(coded["task"][1]), dtype=np.int64)}
     for role in ROLES:
         names, codes = coded[role]
-        out[role], out[f"{role}_code"] = compact_codes(names, codes)
-    for role in OPTIONAL:
-        if role in chosen:
-            column = pa.chunked_array([pa.array(frame[chosen[role]], from_pandas=True)])
-            decode = decode_durations if role == "duration_s" else decode_times
-            out[role] = decode(column, file=Path(file), name=chosen[role], locate=_row)
+        out[role], codes = compact_codes(names, codes)
+        out[f"{role}_code"] = codes.astype(np.int32) if len(names) < 2**31 else codes  # 4 bytes a row
+    for role, column in optional.items():
+        decode = decode_durations if role == "duration_s" else decode_times
+        out[role] = decode(column, file=Path(file), name=chosen[role], locate=_row)
     return out
 
 
