@@ -30,6 +30,7 @@ __all__ = [
     "pay_audit",
     "pay_report",
     "pay_sums",
+    "text_words",
     "word_counts",
 ]
 
@@ -129,7 +130,11 @@ def word_counts(
     if field not in payloads.fields:
         raise InvalidInputError(f"a payload field among {list(payloads.fields)}", column=field)
     lookup = dict(zip(payloads.task, payloads.fields[field], strict=True))
-    texts = [lookup.get(task) for task in annotations.tasks]
+    return text_words([lookup.get(task) for task in annotations.tasks])
+
+
+def text_words(texts: Sequence[str | None]) -> npt.NDArray[np.float64]:
+    """Whitespace-separated words of each text (Python's ``str.split``), NaN where there is none."""
     return np.array([math.nan if t is None else len(t.split()) for t in texts], dtype=np.float64)
 
 

@@ -27,6 +27,7 @@ __all__ = [
     "encode",
     "fail_at",
     "resolve_columns",
+    "task_column_of",
 ]
 
 # role -> accepted column names, the canonical one first
@@ -270,3 +271,24 @@ def decode_times(
     if len(ms) == 0:
         return np.empty(0, dtype="datetime64[ms]")
     return np.asarray(ms.to_numpy(), dtype="datetime64[ms]")
+
+
+TASK_COLUMNS: Final = (
+    "task",
+    "item",
+    "id",
+)  # a payload, prediction or gold file's task column, in preference
+
+
+def task_column_of(names: Sequence[str], task_column: str | None, *, file: Path | None = None) -> str:
+    """The task column of a file with columns ``names``: ``task_column`` when present, else ``task``,
+    ``item`` or ``id``; an error naming the file's header otherwise."""
+    candidates = [c for c in (task_column, *TASK_COLUMNS) if c is not None and c in names]
+    if not candidates:
+        raise InvalidInputError(
+            "a column 'task' (or 'item', 'id')",
+            file=file,
+            row=1,
+            got=f"only the columns {', '.join(map(repr, names))}",
+        )
+    return candidates[0]

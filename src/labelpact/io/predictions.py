@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from labelpact.core.annotations import FloatArray, IntArray
 from labelpact.errors import InvalidInputError
-from labelpact.io.column import encode, fail_at
+from labelpact.io.column import encode, fail_at, task_column_of
 from labelpact.io.source import Source, as_text, detect_format, read_source
 
 __all__ = ["Predictions", "ReviewAnswers", "read_pred_probs", "read_review_results"]
@@ -62,15 +62,7 @@ def _table(path: Path) -> Source:
 def _task_codes(source: Source, tasks: Sequence[str], task_column: str | None) -> tuple[str, IntArray]:
     """The task column's values as codes into ``tasks``; unknown tasks and repeats name their row."""
     names = source.table.column_names
-    candidates = [c for c in (task_column, "task", "item", "id") if c is not None and c in names]
-    if not candidates:
-        raise InvalidInputError(
-            "a column 'task' (or 'item', 'id')",
-            file=source.path,
-            row=1,
-            got=f"only the columns {', '.join(map(repr, names))}",
-        )
-    column = candidates[0]
+    column = task_column_of(names, task_column, file=source.path)
     coded = encode(source.table[column], file=source.path, name=column)
     if (coded.codes < 0).any():
         i = int(np.flatnonzero(coded.codes < 0)[0])

@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 
 from labelpact.core.annotations import Annotations, Gold, TaskPayloads
 from labelpact.errors import InvalidInputError
-from labelpact.io.column import encode, fail_at, resolve_columns
+from labelpact.io.column import encode, fail_at, resolve_columns, task_column_of
 from labelpact.io.labelstudio import read_json_file
 from labelpact.io.source import Location, Source, as_text, detect_format, read_source
 
@@ -187,15 +187,7 @@ def read_tasks(path: str | Path, *, task_column: str | None = None) -> TaskPaylo
     source = _read_table(file)
     table = source.table
     names = table.column_names
-    candidates = [c for c in (task_column, "task", "item", "id") if c is not None and c in names]
-    if not candidates:
-        raise InvalidInputError(
-            "a column 'task' (or 'item', 'id')",
-            file=file,
-            row=1,
-            got=f"only the columns {', '.join(map(repr, names))}",
-        )
-    column = candidates[0]
+    column = task_column_of(names, task_column, file=file)
     task = encode(table[column], file=file, name=column)
     if (task.codes < 0).any():
         i = int(np.flatnonzero(task.codes < 0)[0])

@@ -231,8 +231,9 @@ def distribute(
         required=ROLES,
         roles=(*ROLES, *OPTIONAL),
     )
-    threads = sum(w.get("nthreads", 1) for w in client.scheduler_info().get("workers", {}).values())
-    n = n_blocks or max(len(sources), 2 * len(client.scheduler_info().get("workers", {})) or 1)
+    workers = client.scheduler_info().get("workers", {})
+    threads = sum(w.get("nthreads", 1) for w in workers.values())
+    n = n_blocks or max(len(sources), 2 * len(workers) or 1)
     n_groups = max(2 * threads, -(-len(sources) // GROUP_PARTS), 1)
     groups = np.array_split(np.arange(len(sources)), min(len(sources), n_groups))
     graph, vocab, blocks, summaries = _read_graph(

@@ -21,9 +21,10 @@ from typing import Any
 from labelpact.core.annotations import TaskPayloads
 from labelpact.ethics.pii.scan import PiiReport, scan_pii
 from labelpact.ethics.provenance import ProvenanceReport, vet_provenance
+from labelpact.io.column import task_column_of
 from labelpact.scale.blocks import Progress
 from labelpact.scale.parts import part_files
-from labelpact.scale.payload_fields import FieldPiece, FieldSplit, field_text, split_fields, task_column_of
+from labelpact.scale.payload_fields import FieldPiece, FieldSplit, field_text, split_fields
 
 __all__ = ["DistributedEthics", "merge_pii", "payloads_of", "scan_and_split", "scan_parts"]
 
@@ -44,7 +45,7 @@ def payloads_of(frame: Any, task_column: str | None, file: str = "") -> TaskPayl
     """One part of payloads (a pandas frame) as ``TaskPayloads``: every other column a text field, read as
     ``io.reference.read_tasks`` reads it (numbers as Arrow writes them; a blank cell is no value)."""
     names = list(frame.columns)
-    column = task_column_of(names, task_column)
+    column = task_column_of(names, task_column, file=Path(file) if file else None)
     fields = {
         name: tuple(field_text(frame[name], file=file, name=name).tolist())
         for name in names

@@ -11,7 +11,6 @@ values move, from the parts to the blocks; none comes back to this process. Valu
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,21 +23,20 @@ import pyarrow as pa
 
 from labelpact.core.annotations import FloatArray
 from labelpact.errors import InvalidInputError
+from labelpact.ethics.pay import text_words
+from labelpact.io.column import task_column_of
 from labelpact.io.source import as_text
 from labelpact.scale.blocks import task_destination
 from labelpact.scale.parts import part_columns
 
 __all__ = [
-    "TASK_COLUMNS",
     "FieldPiece",
     "FieldSplit",
     "field_text",
     "payload_fields",
     "split_fields",
-    "task_column_of",
 ]
 
-TASK_COLUMNS = ("task", "item", "id")
 ObjectArray = npt.NDArray[np.object_]
 
 
@@ -64,18 +62,10 @@ class FieldPiece:
     file: str
 
 
-def task_column_of(names: Sequence[str], task_column: str | None) -> str:
-    """The payloads' task column: ``task_column`` when present, else ``task``, ``item`` or ``id``."""
-    candidates = [c for c in (task_column, *TASK_COLUMNS) if c is not None and c in names]
-    if not candidates:
-        raise InvalidInputError("a column 'task' (or 'item', 'id')", got=f"only the columns {list(names)}")
-    return candidates[0]
-
-
 def payload_fields(files: Sequence[str], task_column: str | None) -> tuple[str, ...]:
     """The fields of Parquet parts of payloads (every column but the task column), from the first part's schema."""
     names = part_columns(files[0])
-    column = task_column_of(names, task_column)
+    column = task_column_of(names, task_column, file=Path(files[0]))
     return tuple(name for name in names if name != column)
 
 
@@ -93,9 +83,9 @@ def split_fields(frame: Any, task_column: str | None, split: FieldSplit, file: s
     """One part of payloads (a pandas frame) cut into ``split.n_blocks`` pieces by task, rows in order.
 
     Task names are read as the labels' parts read theirs (``scale.parts.read_part``), so they meet; a blank
-    task is an error, as in-process. Word counts are ``ethics.pay.word_counts``' (whitespace-separated words).
+    task is an error, as in-process. Word counts are ``ethics.pay.text_words``', as in-process.
     """
-    column = task_column_of(list(frame.columns), task_column)
+    column = task_column_of(list(frame.columns), task_column, file=Path(file))
     codes, uniques = pd.factorize(frame[column])
     names = np.asarray(pd.Index(uniques).astype(str), dtype=object)
     if (codes < 0).any() or (names == "").any():
@@ -105,9 +95,7 @@ def split_fields(frame: Any, task_column: str | None, split: FieldSplit, file: s
     values = tuple(field_text(frame[c], file=file, name=c) for c in split.columns)
     words = None
     if split.text_field is not None:
-        text = field_text(frame[split.text_field], file=file, name=split.text_field)
-        # str.split, as in-process: Python's own idea of whitespace, on each text once
-        words = np.array([math.nan if t is None else len(t.split()) for t in text.tolist()], dtype=np.float64)
+        words = text_words(field_text(frame[split.text_field], file=file, name=split.text_field).tolist())
     order = np.argsort(destination, kind="stable")
     bounds = np.searchsorted(destination[order], np.arange(split.n_blocks + 1))
     return tuple(

@@ -10,7 +10,7 @@ is the library fit under ``shaped_priors`` (the memory profiled; the lag's profi
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Final
 
 from labelpact.partners.risk.library import Case, CaseFit, fit_cases
@@ -28,12 +28,7 @@ def profile_lag(
     """The slow-burn signals' lag (one for every kind in ``lag_days``) under which the penalised fit of
     ``cases`` has the highest log-likelihood: the priors with that lag, and the log-likelihood per lag."""
     sourced = priors or load_priors()
-    table = {}
-    for lag in lags:
-        moved = dataclasses.replace(sourced, lag_days=dict.fromkeys(sourced.lag_days, float(lag)))
-        table[float(lag)] = fit_cases(cases, priors=moved, anchor=False).fitted.log_likelihood
-    best = max(table, key=lambda lag: table[lag])
-    return dataclasses.replace(sourced, lag_days=dict.fromkeys(sourced.lag_days, best)), table
+    return _profile(cases, lags, lambda lag: _lagged(sourced, lag), penalty=1.0)
 
 
 def profile_memory(
@@ -52,14 +47,7 @@ def profile_memory(
     [R24]): each report is evidence about the vendor that later quiet months do not erase quickly.
     """
     sourced = priors or load_priors()
-    table = {
-        float(f): fit_cases(
-            cases, priors=_remember(sourced, f), penalty=penalty, anchor=False
-        ).fitted.log_likelihood
-        for f in factors
-    }
-    best = max(table, key=lambda f: table[f])
-    return _remember(sourced, best), table
+    return _profile(cases, factors, lambda f: _remember(sourced, f), penalty=penalty)
 
 
 def shaped_priors(
@@ -81,6 +69,25 @@ def shaped_fit(cases: Sequence[Case], *, priors: RiskPriors | None = None, penal
     sourced = priors or load_priors()
     shaped = shaped_priors(cases, priors=sourced, penalty=penalty)
     return fit_cases(cases, priors=shaped, penalty=penalty, base=sourced)
+
+
+def _profile(
+    cases: Sequence[Case], grid: Sequence[float], shape: Callable[[float], RiskPriors], *, penalty: float
+) -> tuple[RiskPriors, dict[float, float]]:
+    """The priors ``shape(value)`` of the grid value under which the penalised fit of ``cases`` has the
+    highest log-likelihood, and the log-likelihood per value (intercepts left sourced: only the shape moves)."""
+    table = {
+        float(v): fit_cases(
+            cases, priors=shape(float(v)), penalty=penalty, anchor=False
+        ).fitted.log_likelihood
+        for v in grid
+    }
+    best = max(table, key=lambda v: table[v])
+    return shape(best), table
+
+
+def _lagged(priors: RiskPriors, lag: float) -> RiskPriors:
+    return dataclasses.replace(priors, lag_days=dict.fromkeys(priors.lag_days, float(lag)))
 
 
 def _remember(priors: RiskPriors, factor: float) -> RiskPriors:
