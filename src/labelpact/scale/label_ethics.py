@@ -26,7 +26,7 @@ from labelpact.ethics.bias import BiasReport, SliceTables, bias_of_tables, slice
 from labelpact.ethics.pay import MIN_SECONDS, WORDS_PER_MINUTE, PayReport, durations_s, pay_report, pay_sums
 from labelpact.scale.blocks import Block, SparseRows, add_tables
 from labelpact.scale.cluster import BlockSet, tree_reduce
-from labelpact.scale.payload_fields import FieldPiece
+from labelpact.scale.payload_fields import FieldPiece, ObjectArray
 
 __all__ = [
     "NameSet",
@@ -40,8 +40,6 @@ __all__ = [
     "label_ethics_distributed",
     "slice_names",
 ]
-
-ObjectArray = npt.NDArray[np.object_]
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ from labelpact.scale.parts import part_columns
 __all__ = [
     "FieldPiece",
     "FieldSplit",
+    "ObjectArray",
     "field_text",
     "payload_fields",
     "split_fields",
