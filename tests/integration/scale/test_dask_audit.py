@@ -107,22 +107,27 @@ def _no_local_scorecards(*args: Any, **kwargs: Any) -> Any:
 def test_a_worker_killed_mid_audit_changes_nothing(
     delivery: tuple[Path, Path], workspace: Path, cli: Any
 ) -> None:
-    """Two worker processes; one is killed in auto's first fit and another (the restarted one or its peer) in
-    the scorecards' refinement. Blocks, posteriors and parameters were sent as tasks, so Dask recomputes
-    what the dead held; the stored audit is the local one. The restarted worker's EM threads are limited too."""
+    """Two worker processes; one is killed in auto's first fit and the other in the scorecards' refinement
+    (each nanny's process once: a nanny may not restart a process it has just restarted). Blocks, posteriors
+    and parameters were sent as tasks, so Dask recomputes what the dead held; the stored audit is the local
+    one. The restarted workers' EM threads are limited too."""
     labels, gold = delivery
     assert cli("partner", "add", "Acme").code == 0
     local = cli("audit", labels, "--partner", "Acme", "--project", "p", "--gold", gold, "--json")
     assert local.code == 0, local.stderr
     stages = {"ds EM iterations (3)", "refining the reference of worker scores (3/10)"}
     killed: list[str] = []
+    victims: set[str] = set()  # worker names (a restarted process keeps its nanny's name)
     with cluster_client(n_workers=2) as own:
 
         def kill(what: str, fraction: float) -> None:
             if what in stages and what not in killed:  # engine stages come from the thread that runs the fit
                 pids = own.run(os.getpid)
+                names = {a: str(w["name"]) for a, w in own.scheduler_info()["workers"].items()}
                 holders = {w for ws in own.who_has().values() for w in ws}
-                os.kill(pids[sorted(holders)[0]], signal.SIGKILL)  # its nanny starts a new process
+                fresh = sorted(a for a in holders if names.get(a) not in victims) or sorted(holders)
+                os.kill(pids[fresh[0]], signal.SIGKILL)  # its nanny starts a new process
+                victims.add(names.get(fresh[0], fresh[0]))
                 killed.append(what)
 
         with open_store(workspace, None) as store, audit_engine("dask", client=own, progress=kill):
