@@ -9,6 +9,12 @@ The estimate is the audit's: gold scored by the consensus's own out-of-fold fits
 with this module's refits instead, slower).
 
     python benchmarks/error_rate.py [--datasets a,b] [--seeds 0] [--limit 0.10]
+    python benchmarks/error_rate.py --spread   # how far each method's model-only estimate misses, in log-odds
+
+``--spread`` fits every registry method without gold on every dataset and prints the miss of its
+model-only estimate, logit(estimate) - logit(true error), the widest miss (``core.error_rate.MODEL_SPREAD``
+is the widest over all methods) and, leaving each dataset out in turn, whether the widest miss on the
+others would have covered it.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import pandas as pd
 from labelpact.contracts.contract import parse_contract
 from labelpact.contracts.verdict import QualityEvidence, error_rate_reasons
 from labelpact.core.acceptance import acceptance_probability, sampling_plan
+from labelpact.core.aggregators import METHOD_NAMES
 from labelpact.core.annotations import Annotations, Gold
 from labelpact.core.consensus import aggregate, consensus_codes
 from labelpact.core.consensus_error import error_rate_of, gold_check
@@ -93,6 +100,44 @@ def run(name: str, seed: int, share: float, limit: float, cross_fit: bool) -> di
     }
 
 
+def load(name: str) -> tuple[Annotations, Gold]:
+    labels = pd.read_csv(DATASETS / name / "labels.csv", dtype=str)
+    gold = pd.read_csv(DATASETS / name / "gold.csv", dtype=str)
+    a = Annotations.from_columns(task=labels["item"], worker=labels["worker"], label=labels["label"])
+    return a, Gold.from_names(a, task=list(gold["item"]), label=list(gold["label"]))
+
+
+def miss(name: str, method: str) -> tuple[float, float]:
+    """True error of ``method``'s consensus on all gold, and the log-odds miss of its model-only estimate."""
+    a, truth = load(name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        c = aggregate(a, method=method)
+    codes = consensus_codes(a, c.probas)
+    estimate = error_rate_of(a, c, codes, None, check=None)
+    scored = truth.task[codes[truth.task] >= 0]
+    true_error = float(np.mean(codes[scored] != truth.as_dense(a.n_tasks)[scored]))
+    est, tru = (float(np.clip(x, 1e-3, 1 - 1e-3)) for x in (estimate.value, true_error))
+    return true_error, float(np.log(est / (1 - est)) - np.log(tru / (1 - tru)))
+
+
+def spread_table(names: list[str]) -> None:
+    misses = {(m, n): miss(n, m)[1] for m in METHOD_NAMES for n in names}
+    print("| method | " + " | ".join(names) + " | widest |\n|---|" + "---|" * (len(names) + 1))
+    for m in METHOD_NAMES:
+        row = [misses[(m, n)] for n in names]
+        print(f"| {m} | " + " | ".join(f"{x:+.2f}" for x in row) + f" | {max(map(abs, row)):.2f} |")
+    widest = max(abs(x) for x in misses.values())
+    left_out = {n: max(abs(x) for (m, o), x in misses.items() if o != n) for n in names}
+    covered = sum(abs(misses[(m, n)]) <= left_out[n] for m in METHOD_NAMES for n in names)
+    print(
+        f"\nwidest miss {widest:.3f}; each dataset left out, covered by the others' widest: "
+        f"{covered} of {len(misses)} method x dataset pairs"
+    )
+    for n in names:
+        print(f"  without {n}: widest {left_out[n]:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--datasets", default="", help="comma-separated subset (default: all)")
@@ -102,6 +147,7 @@ def main() -> None:
     parser.add_argument(
         "--cross-fit", action="store_true", help="also refit per gold fold here (PPI; the audit does not)"
     )
+    parser.add_argument("--spread", action="store_true", help="each method's model-only miss, no gold")
     args = parser.parse_args()
     if not DATASETS.exists():
         raise SystemExit(f"shared datasets not found at {DATASETS}")
@@ -110,6 +156,9 @@ def main() -> None:
         if args.datasets
         else sorted(p.name for p in DATASETS.iterdir() if p.is_dir())
     )
+    if args.spread:
+        spread_table(names)
+        return
     rows = []
     for seed in (int(s) for s in args.seeds.split(",")):
         for name in names:

@@ -10,6 +10,7 @@ from labelpact.core.aggregators import create
 from labelpact.core.annotations import Annotations, FloatArray, Gold
 from labelpact.core.consensus import consensus_codes
 from labelpact.core.error_rate import (
+    MODEL_SPREAD,
     SMALL_CHECKS,
     Checks,
     clopper_pearson,
@@ -54,8 +55,20 @@ def test_the_model_alone_is_unverified_and_its_interval_spans_raw_and_calibrated
     # the Poisson-binomial interval of each, joined: raw's low end, calibrated's high end
     half_cal = 1.959964 * np.sqrt(400 * 0.05 * 0.95) / 400
     half_raw = 1.959964 * np.sqrt(400 * 0.01 * 0.99) / 400
-    assert e.ci == pytest.approx((0.01 - half_raw, 0.05 + half_cal), abs=1e-6)
-    assert model_error_rate(p)[1] == pytest.approx((0.05 - half_cal, 0.05 + half_cal), abs=1e-6)
+    assert model_error_rate(p, p_wrong_raw=raw, spread=0.0)[1] == pytest.approx(
+        (0.01 - half_raw, 0.05 + half_cal), abs=1e-6
+    )
+    assert model_error_rate(p, spread=0.0)[1] == pytest.approx((0.05 - half_cal, 0.05 + half_cal), abs=1e-6)
+    # the model's miss on real data: 5% moved by MODEL_SPREAD in log-odds, by hand
+    odds = 0.05 / 0.95
+    band = (odds * np.exp(-MODEL_SPREAD), odds * np.exp(MODEL_SPREAD))
+    band_lo, band_hi = (o / (1 + o) for o in band)
+    assert band_hi > 0.05 + half_cal and band_lo > 0.01 - half_raw
+    assert e.ci == pytest.approx((0.01 - half_raw, band_hi), abs=1e-9)
+    assert model_error_rate(p)[1] == pytest.approx((band_lo, band_hi), abs=1e-9)
+    assert model_error_rate(np.zeros(10))[1] == (0.0, 0.0)  # no error probability at all: nothing to widen
+    with pytest.raises(InvalidInputError):
+        model_error_rate(p, spread=-1.0)
 
 
 def test_small_gold_that_contradicts_the_model_moves_the_estimate() -> None:
