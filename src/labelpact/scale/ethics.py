@@ -23,7 +23,7 @@ from labelpact.ethics.pii.scan import PiiReport, scan_pii
 from labelpact.ethics.provenance import ProvenanceReport, vet_provenance
 from labelpact.io.column import task_column_of
 from labelpact.scale.blocks import Progress
-from labelpact.scale.parts import part_files
+from labelpact.scale.parts import part_files, part_sources, read_frame
 from labelpact.scale.payload_fields import FieldPiece, FieldSplit, field_text, split_fields
 
 __all__ = ["DistributedEthics", "merge_pii", "payloads_of", "scan_and_split", "scan_parts"]
@@ -125,26 +125,24 @@ def scan_parts(
 ) -> DistributedEthics:
     """Scan every Parquet part of payloads at ``path`` on the cluster: one task per part, which with ``split``
     also cuts the part's slice values and word counts for the blocks (kept on the cluster as ``pieces``)."""
-    import dask.dataframe as dd
     from distributed import as_completed
 
     files = part_files(path)
     started = time.perf_counter()
-    parts = dd.read_parquet(files, split_row_groups=False).to_delayed()
-    where = files if len(files) == len(parts) else [files[0]] * len(parts)  # one URL may hold many parts
+    sources = part_sources(files)  # one task per part, read by Arrow: parts may differ in their columns
     read = [
         client.submit(
             scan_and_split,
-            client.compute(p),
+            client.submit(read_frame, source, pure=False),
             task_column,
             fields,
             tuple(phone_regions),
             names,
             split,
-            where[i],
+            source,
             pure=False,
         )
-        for i, p in enumerate(parts)
+        for source in sources
     ]
     futures = [client.submit(operator.getitem, r, 0, pure=False) for r in read]
     pieces = tuple(
@@ -161,9 +159,9 @@ def scan_parts(
     if allowed_licenses is not None:
         tasks = tuple(t for r in results for t in r[1][0])
         kept: dict[str, tuple[str | None, ...]] = {}
-        for name in ("source", "license"):
-            if all(name in r[1][1] for r in results):
-                kept[name] = tuple(v for r in results for v in r[1][1][name])
+        for name in ("source", "license"):  # a part without the column: no value on its tasks
+            if any(name in r[1][1] for r in results):
+                kept[name] = tuple(v for r in results for v in r[1][1].get(name, (None,) * len(r[1][0])))
         provenance = vet_provenance(
             TaskPayloads(task=tasks, fields=kept), allowed=allowed_licenses, manifest=manifest
         )

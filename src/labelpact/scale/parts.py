@@ -104,25 +104,36 @@ def part_sources(files: list[str]) -> list[str]:
     return sources
 
 
-def read_part_file(source: str, index: int, chosen: dict[str, str]) -> Frame:
-    """One part read by Arrow from its file (or URL, through fsspec), as ``read_part`` reads a frame: the
-    names come from the columns' dictionary pages (``read_dictionary``: each distinct name turned into text
-    once, never one string per row), the time columns from Arrow as the in-process reader decodes them."""
-    import pandas as pd
-
+def read_table(source: str, **options: Any) -> pa.Table:
+    """One Parquet part as an Arrow table, from its file or URL (through fsspec); ``options`` go to
+    ``pyarrow.parquet.read_table``. A file that is not Parquet is an InvalidInputError naming it."""
     filesystem = None
     path = source
     if "://" in source:
         import fsspec
 
         filesystem, path = fsspec.core.url_to_fs(source)
-    names = [chosen[role] for role in ROLES]
     try:
-        table = pq.read_table(
-            path, columns=list(chosen.values()), read_dictionary=names, filesystem=filesystem
-        ).unify_dictionaries()
+        return pq.read_table(path, filesystem=filesystem, **options)
     except (OSError, ValueError) as error:  # Arrow's ArrowInvalid (not Parquet) is a ValueError
         raise InvalidInputError("a Parquet file", file=Path(source), got=str(error).split("\n")[0]) from None
+
+
+def read_frame(source: str) -> Any:
+    """One Parquet part, every column, as a pandas frame (parts of one dataset may differ in their columns)."""
+    import pandas as pd
+
+    return read_table(source).to_pandas(types_mapper=pd.ArrowDtype)  # texts as Arrow holds them
+
+
+def read_part_file(source: str, index: int, chosen: dict[str, str]) -> Frame:
+    """One part read by Arrow from its file (or URL, through fsspec), as ``read_part`` reads a frame: the
+    names come from the columns' dictionary pages (``read_dictionary``: each distinct name turned into text
+    once, never one string per row), the time columns from Arrow as the in-process reader decodes them."""
+    import pandas as pd
+
+    names = [chosen[role] for role in ROLES]
+    table = read_table(source, columns=list(chosen.values()), read_dictionary=names).unify_dictionaries()
     coded = {}
     for role in ROLES:
         column = table.column(chosen[role])

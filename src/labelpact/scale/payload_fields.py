@@ -27,7 +27,7 @@ from labelpact.ethics.pay import text_words
 from labelpact.io.column import task_column_of
 from labelpact.io.source import as_text
 from labelpact.scale.blocks import task_destination
-from labelpact.scale.parts import part_columns
+from labelpact.scale.parts import part_columns, part_sources
 
 __all__ = [
     "FieldPiece",
@@ -64,10 +64,14 @@ class FieldPiece:
 
 
 def payload_fields(files: Sequence[str], task_column: str | None) -> tuple[str, ...]:
-    """The fields of Parquet parts of payloads (every column but the task column), from the first part's schema."""
-    names = part_columns(files[0])
-    column = task_column_of(names, task_column, file=Path(files[0]))
-    return tuple(name for name in names if name != column)
+    """The fields of Parquet parts of payloads (every column but the task column), in first-seen order over
+    every part's schema: a field some parts lack has no value on their tasks."""
+    fields: dict[str, None] = {}
+    for source in part_sources(list(files)):
+        names = part_columns(source)
+        column = task_column_of(names, task_column, file=Path(source))
+        fields.update((name, None) for name in names if name != column)
+    return tuple(fields)
 
 
 def field_text(values: Any, *, file: str, name: str) -> ObjectArray:
@@ -93,10 +97,18 @@ def split_fields(frame: Any, task_column: str | None, split: FieldSplit, file: s
         raise InvalidInputError("a task id on every row", file=Path(file), column=column, got="a blank cell")
     task = names[codes]
     destination = task_destination(names, split.n_blocks)[codes]
-    values = tuple(field_text(frame[c], file=file, name=c) for c in split.columns)
+    absent = np.full(len(frame), None, dtype=object)  # a field this part lacks: no value on its tasks
+    values = tuple(
+        field_text(frame[c], file=file, name=c) if c in frame.columns else absent for c in split.columns
+    )
     words = None
     if split.text_field is not None:
-        words = text_words(field_text(frame[split.text_field], file=file, name=split.text_field).tolist())
+        text = (
+            field_text(frame[split.text_field], file=file, name=split.text_field)
+            if split.text_field in frame.columns
+            else absent
+        )
+        words = text_words(text.tolist())
     order = np.argsort(destination, kind="stable")
     bounds = np.searchsorted(destination[order], np.arange(split.n_blocks + 1))
     return tuple(

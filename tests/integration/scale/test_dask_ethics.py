@@ -5,6 +5,7 @@ word counts travel from the payload parts to the blocks of the labels, never to 
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -221,3 +222,33 @@ def test_a_task_with_two_payload_rows_is_refused(client: Any, tmp_path: Path) ->
             paths["label_parts"], tasks=paths["task_parts"], slice_columns=("language",), client=client
         )
     assert "'b' again" in str(error.value)
+
+
+def test_payload_parts_that_differ_in_their_columns_equal_one_local_file(
+    client: Any, simulated: dict[str, Path], tmp_path: Path
+) -> None:
+    """A later part adds a column and an earlier one lacks a slice column and the licence: the fields are
+    every part's, and a part without a field has no value on its tasks (as blank cells in one local file)."""
+    whole = pq.read_table(simulated["tasks"])
+    cuts = np.linspace(0, whole.num_rows, 4).astype(int)
+    parts = [whole.slice(lo, hi - lo) for lo, hi in itertools.pairwise(cuts.tolist())]
+    parts[0] = parts[0].drop_columns(["region", "license"])
+    parts[1] = parts[1].drop_columns(["language", "text"])
+    parts[2] = parts[2].append_column("reviewer_note", pa.array(["call 212-555-0100"] * parts[2].num_rows))
+    folder = tmp_path / "task_parts"
+    folder.mkdir()
+    for i, part in enumerate(parts):
+        pq.write_table(part, folder / f"part-{i}.parquet")
+    names = list(dict.fromkeys(n for part in parts for n in part.column_names))
+    filled = [
+        pa.table(
+            {n: part[n] if n in part.column_names else pa.nulls(part.num_rows, pa.string()) for n in names}
+        )
+        for part in parts
+    ]
+    pq.write_table(pa.concat_tables(filled), tmp_path / "tasks.parquet")
+    paths = {**simulated, "tasks": tmp_path / "tasks.parquet", "task_parts": folder}
+    local, dask, _ = both(paths, client, ("language", "region"))
+    assert_close(local, dask, skip=VOLATILE)
+    assert "reviewer_note" in {f["field"] for f in dask["pii"]}  # the field only the last part has: scanned
+    assert {s["column"] for s in dask["bias"]} == {"language", "region"}
