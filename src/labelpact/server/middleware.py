@@ -1,8 +1,9 @@
 """ASGI middleware of the service: a request id on every response, a cap on request bodies, and the request log.
 
 Every state-changing request (any method but GET, HEAD, OPTIONS) and every refused one (status >= 400) is
-appended to the request log after its response is decided: actor and role (set by the auth dependency),
-the action and object the route named (else ``METHOD /path``), the outcome and the status.
+appended to the request log once its response is decided and before its last body part is sent (so a
+client that has its answer finds the line): actor and role (set by the auth dependency), the action and
+object the route named (else ``METHOD /path``), the outcome and the status.
 """
 
 from __future__ import annotations
@@ -66,11 +67,20 @@ class ServiceMiddleware:
         state: dict[str, Any] = scope.setdefault("state", {})
         state["request_id"] = request_id
         status_seen: list[int] = []
+        logged: list[bool] = []
+
+        async def log_once(status: int) -> None:
+            if not logged:
+                logged.append(True)
+                if scope["method"] not in READ_ONLY_METHODS or status >= 400:
+                    await self._log(scope, state, request_id, status)
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status_seen.append(int(message["status"]))
                 message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
+            elif message["type"] == "http.response.body" and not message.get("more_body", False):
+                await log_once(status_seen[0] if status_seen else 500)  # before the client has its answer
             await send(message)
 
         declared = headers.get(b"content-length")
@@ -95,12 +105,11 @@ class ServiceMiddleware:
                     raise
                 await self._refuse(send_with_id, error)
             except Exception:
-                await self._log(scope, state, request_id, status_seen[0] if status_seen else 500)
+                if not logged:
+                    logged.append(True)
+                    await self._log(scope, state, request_id, status_seen[0] if status_seen else 500)
                 raise
-        status = status_seen[0] if status_seen else 500
-        method = scope["method"]
-        if method not in READ_ONLY_METHODS or status >= 400:
-            await self._log(scope, state, request_id, status)
+        await log_once(status_seen[0] if status_seen else 500)  # a response that never sent its last part
 
     async def _refuse(self, send: Send, error: BodyTooLargeError) -> None:
         body = _error_body(413, "too_large", str(error))
