@@ -31,6 +31,12 @@ class DawidSkene(Aggregator):
     A. P. Dawid and A. M. Skene, *Maximum Likelihood Estimation of Observer Error-Rates Using the
     EM Algorithm*, JRSS C 28(1), 1979. ``confusions_`` (n_workers, K, K) is indexed [worker, true,
     observed], ``priors_`` (K,) the class prior; ``smoothing`` adds a pseudo-count to every cell (0 is the paper's maximum likelihood).
+    ``pooling`` adds that many pseudo-labels to each row of every worker's matrix, spread as the crowd's
+    pooled confusion matrix spreads that row (a hierarchical prior with the crowd's matrix as its mean,
+    re-estimated each M-step; Paun et al., *Comparing Bayesian Models of Annotation*, TACL 2018, found
+    hierarchical DS among the best models): a worker with few labels borrows the crowd's confusions
+    instead of an extreme estimate. ``pooling=1`` took DS from 0.843 to 0.855 mean accuracy on nine real
+    datasets (``docs/accuracy.md``); 0 (the default) is the paper's model, equal to crowd-kit's.
     Stops when the log-likelihood per annotation gains less than ``tol``. With ``warm_start`` a refit
     starts from the last fit's confusion matrices and prior instead of the majority vote.
     """
@@ -40,17 +46,25 @@ class DawidSkene(Aggregator):
     log_likelihood_: float
 
     def __init__(
-        self, *, max_iter: int = 100, tol: float = 1e-5, smoothing: float = 0.0, warm_start: bool = False
+        self,
+        *,
+        max_iter: int = 100,
+        tol: float = 1e-5,
+        smoothing: float = 0.0,
+        pooling: float = 0.0,
+        warm_start: bool = False,
     ) -> None:
         self.max_iter = max_iter
         self.tol = tol
         self.smoothing = smoothing
+        self.pooling = pooling
         self.warm_start = warm_start
 
     def _validate_params(self) -> None:
         check_positive_int("max_iter", self.max_iter)
         check_tol("tol", self.tol)
         check_tol("smoothing", self.smoothing)
+        check_tol("pooling", self.pooling)
 
     def dense_cells(self, a: Annotations) -> int:
         """(n_workers, K, K) confusion matrices."""
@@ -102,10 +116,19 @@ class DawidSkene(Aggregator):
         Without smoothing this is the maximum-likelihood estimate: a class a worker never gave has
         probability 0 in every row, and the floor EPS only applies to classes the worker did give
         (crowd-kit's rule, so that a worker's rare true classes are not spread over unseen labels).
-        ``given`` (n_workers, K) counts the labels each worker gave per class.
+        ``given`` (n_workers, K) counts the labels each worker gave per class. With ``pooling``, each row
+        gains ``pooling`` pseudo-labels spread as the same row of the crowd's pooled matrix.
         """
+        pooling = float(getattr(self, "pooling", 0.0))  # a fit pickled before the parameter existed
+        if pooling > 0:
+            crowd = expected.sum(axis=0)  # (K, K) [true, observed], summed over workers
+            rows = crowd.sum(axis=1, keepdims=True)
+            share = np.divide(crowd, rows, out=np.full_like(crowd, 1.0 / crowd.shape[1]), where=rows > 0)
+            expected = expected + pooling * share[None]
         if self.smoothing > 0:
             expected = expected + float(self.smoothing)
+        elif pooling > 0:
+            expected = np.maximum(expected, EPS)
         else:
             expected = np.where(given[:, None, :] > 0, np.maximum(expected, EPS), 0.0)
         total = expected.sum(axis=2, keepdims=True)

@@ -75,7 +75,13 @@ def test_unlabelled_task_gets_the_prior() -> None:
 
 def test_params_are_stored_verbatim_and_validated_in_fit() -> None:
     model = DawidSkene(max_iter=-3)  # no error yet: validation happens in fit
-    assert model.get_params() == {"max_iter": -3, "tol": 1e-5, "smoothing": 0.0, "warm_start": False}
+    assert model.get_params() == {
+        "max_iter": -3,
+        "tol": 1e-5,
+        "smoothing": 0.0,
+        "pooling": 0.0,
+        "warm_start": False,
+    }
     with pytest.raises(InvalidInputError, match="max_iter"):
         model.fit(awkward())
     with pytest.raises(TypeError):
