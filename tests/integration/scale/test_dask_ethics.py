@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,7 @@ from labelpact.simulate.payloads import plant_slice_bias, simulate_payloads, und
 
 distributed = pytest.importorskip("distributed")
 
+from labelpact.scale import cluster_client  # noqa: E402
 from labelpact.services.engine import ethics_parts_file  # noqa: E402
 
 CONTRACT = """
@@ -252,3 +255,41 @@ def test_payload_parts_that_differ_in_their_columns_equal_one_local_file(
     assert_close(local, dask, skip=VOLATILE)
     assert "reviewer_note" in {f["field"] for f in dask["pii"]}  # the field only the last part has: scanned
     assert {s["column"] for s in dask["bias"]} == {"language", "region"}
+
+
+def test_a_worker_killed_mid_ethics_changes_nothing(simulated: dict[str, Path]) -> None:
+    """Two worker processes; one is killed once the label blocks are built (during the payload scan) and the
+    other once the payload pieces are cut (before the slice and pay sums), each nanny's process once. Dask
+    recomputes what the dead held (blocks, pieces); the document is the local one."""
+    stages = {
+        "scanning payloads for personal data and licences on dask",
+        "measuring slice bias and pay on dask",
+    }
+    killed: list[str] = []
+    victims: set[str] = set()
+    with cluster_client(n_workers=2) as own:
+
+        def kill(what: str, fraction: float) -> None:
+            if what in stages and what not in killed:
+                pids = own.run(os.getpid)
+                names = {a: str(w["name"]) for a, w in own.scheduler_info()["workers"].items()}
+                holders = {w for ws in own.who_has().values() for w in ws}
+                fresh = sorted(a for a in holders if names.get(a) not in victims) or sorted(holders)
+                os.kill(pids[fresh[0]], signal.SIGKILL)  # its nanny starts a new process
+                victims.add(names.get(fresh[0], fresh[0]))
+                killed.append(what)
+
+        common = {
+            "contract": simulated["contract"],
+            "gold": simulated["gold"],
+            "slice_columns": ("language",),
+        }
+        dask = ethics_parts_file(
+            simulated["label_parts"], tasks=simulated["task_parts"], client=own, progress=kill, **common
+        )
+        own.wait_for_workers(2, timeout=60)
+    assert sorted(killed) == sorted(stages), "the run ended before both workers could be killed"
+    dask.pop("engine")
+    local = ethics_file(simulated["labels"], tasks=simulated["tasks"], **common)
+    assert_close(local, dask, skip=VOLATILE)
+    assert "agreement" in {s["slice"]: s for s in dask["bias"][0]["slices"]}["de"]["flags"]
