@@ -33,6 +33,7 @@ from labelpact.partners.risk import (
     signal_matrix,
 )
 from labelpact.partners.risk.fit import HistoryCase
+from labelpact.partners.risk.saturation import log_odds
 
 __all__ = ["forecast_check", "simulate_portfolio"]
 
@@ -73,7 +74,7 @@ def simulate_portfolio(
         n = min(months, term)
         start = float(inputs.start.toordinal())
         starts = start + np.arange(n, dtype=np.float64) * p.month_days
-        month, cause = _first_breakdown(signal_matrix(inputs, starts, starts, priors=p) @ coef, rng)
+        month, cause = _first_breakdown(log_odds(signal_matrix(inputs, starts, starts, priors=p), coef), rng)
         last = month if month >= 0 else n - 1
         outcome = CAUSES[cause] if month >= 0 else ("expiry" if term <= months else "")
         as_of = dt.date.fromordinal(int(start) + math.ceil(last * p.month_days))
@@ -113,12 +114,12 @@ def forecast_check(
         inputs = _relationship(rng, 24 + horizon_months + 1, event_rate, p)
         start = float(inputs.start.toordinal())
         past = start + np.arange(int(rng.integers(3, 25)), dtype=np.float64) * p.month_days
-        if _first_breakdown(signal_matrix(inputs, past, past, priors=p) @ coef, rng)[0] >= 0:
+        if _first_breakdown(log_odds(signal_matrix(inputs, past, past, priors=p), coef), rng)[0] >= 0:
             continue  # already ended: not in the portfolio at as-of
         as_of = dt.date.fromordinal(int(start) + math.ceil(past.size * p.month_days))
         future = as_of.toordinal() + np.arange(horizon_months, dtype=np.float64) * p.month_days
         known = future if live else np.full(horizon_months, float(as_of.toordinal()))
-        eta = signal_matrix(dataclasses.replace(inputs, as_of=as_of), future, known, priors=p) @ coef
+        eta = log_odds(signal_matrix(dataclasses.replace(inputs, as_of=as_of), future, known, priors=p), coef)
         observed.append(float(_first_breakdown(eta, rng, fraction)[0] >= 0))
         seen = _known(inputs, as_of)
         outlook = forecast(seen, horizon_days, priors=assumed, n_draws=0, explain=False, new_events=live)

@@ -1,5 +1,6 @@
 """The partnership-risk model: its terms and sourced priors (``priors``), inputs and signals (``signals``),
-the forecast (``forecast``), the fit on a user's history (``fit``) and on the case library (``library``).
+how signals become log-odds (``saturation``), the forecast (``forecast``), the fit on a user's history
+(``fit``) and on the case library (``library``).
 
 The names of the forecast are re-exported here, so ``from labelpact.partners.risk import forecast`` works.
 """

@@ -3,7 +3,9 @@
 The fit is a penalised multinomial logistic regression on person-period rows (the discrete-time
 competing-risks likelihood, Allison 1982; Singer & Willett 1993), with a Gaussian penalty pulling each
 effect toward its prior (a MAP estimate under the priors of ``risk_priors.toml``) and the research's
-signs kept as bounds (L-BFGS-B). Standard errors come from the penalised observed information.
+signs kept as bounds (L-BFGS-B). Adverse news enters through its saturated log-odds
+(``saturation.log_odds``), so the log-odds are linear in every effect but the adverse ones, whose gradient
+carries the saturation's slope. Standard errors come from the penalised Fisher information.
 
 The history (HISTORY files and whole past relationships) is read by ``history``; its names are
 re-exported here.
@@ -38,6 +40,7 @@ from labelpact.partners.risk.history import (
     history_from_rows,
 )
 from labelpact.partners.risk.priors import CAUSES, SIGNALS, RiskPriors, load_priors
+from labelpact.partners.risk.saturation import log_odds, pool_gradients
 
 __all__ = [
     "OUTCOMES",
@@ -136,7 +139,7 @@ def priors_toml(priors: RiskPriors) -> str:
 
 def monthly_hazard(priors: RiskPriors, signals: FloatArray) -> FloatArray:
     """Cause-specific monthly hazards (n_rows, n_causes) of ``signals`` (n_rows, n_signals) under ``priors``."""
-    eta = signals @ priors.coefficients()
+    eta = log_odds(signals, priors.coefficients())
     zero = np.zeros((eta.shape[0], 1))
     out: FloatArray = np.exp(eta - logsumexp(np.hstack([zero, eta]), axis=1, keepdims=True))
     return out
@@ -177,11 +180,13 @@ def fit_risk(
     weight = penalty / sd**2
 
     def objective(theta: FloatArray) -> tuple[float, FloatArray]:
-        eta = x @ (theta @ loading).reshape(len(SIGNALS), len(CAUSES))
+        coef = (theta @ loading).reshape(len(SIGNALS), len(CAUSES))
+        eta = log_odds(x, coef)
         log_norm = logsumexp(np.hstack([np.zeros((y.size, 1)), eta]), axis=1)
         loglik = float(np.sum(onehot * eta) - np.sum(log_norm))
         resid = onehot - np.exp(eta - log_norm[:, None])
-        grad = loading @ (x.T @ resid).ravel()
+        # d eta_c / d b_sc = x_s * slope (1 for linear signals; the saturation's slope for adverse news)
+        grad = loading @ np.einsum("is,isc,ic->sc", x, pool_gradients(x, coef), resid).ravel()
         gap = theta - prior
         return -loglik + 0.5 * float(np.sum(weight * gap**2)), -grad + weight * gap
 
@@ -229,15 +234,17 @@ def _standard_errors(
     free: npt.NDArray[np.bool_],
     sd: FloatArray,
 ) -> FloatArray:
-    """Square roots of the diagonal of the inverse penalised information, effect by effect."""
+    """Square roots of the diagonal of the inverse penalised Fisher information, effect by effect."""
     n_signals, n_causes = len(SIGNALS), len(CAUSES)
-    eta = x @ (theta @ loading).reshape(n_signals, n_causes)
+    coef = (theta @ loading).reshape(n_signals, n_causes)
+    eta = log_odds(x, coef)
     prob = np.exp(eta - logsumexp(np.hstack([np.zeros((x.shape[0], 1)), eta]), axis=1, keepdims=True))
+    design = x[:, :, None] * pool_gradients(x, coef)  # d eta_c / d b_sc (n_rows, n_signals, n_causes)
     info = np.zeros((n_signals, n_causes, n_signals, n_causes))
-    for k in range(n_causes):  # multinomial information: sum_i x_i x_i' (diag(p_i) - p_i p_i')
+    for k in range(n_causes):  # multinomial information: sum_i J_i' (diag(p_i) - p_i p_i') J_i
         for m in range(n_causes):
             w = prob[:, k] * ((k == m) - prob[:, m])
-            info[:, k, :, m] = x.T @ (x * w[:, None])
+            info[:, k, :, m] = design[:, :, k].T @ (design[:, :, m] * w[:, None])
     hessian = loading @ info.reshape(n_signals * n_causes, -1) @ loading.T + np.diag(weight)
     se = np.sqrt(np.clip(np.diag(np.linalg.pinv(hessian)), 0.0, None))
     return np.where(free, np.maximum(se, 1e-6), sd)

@@ -19,9 +19,9 @@ arrive at assumed rates (``arrivals_per_year``; the forecast averages over simul
     ...                     events=(stake,))
     >>> f = forecast(inputs, 365)
     >>> round(f.baseline_probability, 2), round(f.probability, 2), [round(x, 2) for x in f.interval]
-    (0.05, 0.2, [0.05, 0.63])
+    (0.05, 0.21, [0.05, 0.65])
     >>> [(c.signal, c.event_id, round(c.effect, 3)) for c in f.contributions]
-    [('rival_stake', 'e1', 0.166), ('joint_projects', None, -0.079), ('new_events', None, 0.042)]
+    [('rival_stake', 'e1', 0.172), ('joint_projects', None, -0.082), ('new_events', None, 0.042)]
     >>> round(forecast(inputs, 365, without=["e1"]).probability, 2)  # the three projects hold it below 0.05
     0.04
 
@@ -55,14 +55,8 @@ from labelpact.partners.risk.priors import (
     RiskPriors,
     load_priors,
 )
-from labelpact.partners.risk.signals import (
-    RiskInputs,
-    SignalParts,
-    new_event_signals,
-    saturate,
-    saturation_scale,
-    signal_parts,
-)
+from labelpact.partners.risk.saturation import log_odds, saturated_shares
+from labelpact.partners.risk.signals import RiskInputs, SignalParts, new_event_signals, signal_parts
 
 __all__ = ["ASSUMABLE", "Contribution", "RiskForecast", "cumulative_incidence", "forecast"]
 
@@ -181,7 +175,7 @@ def forecast(
     for name, value in overrides.items():
         state[:, SIGNAL_COLUMN[name]] = value
         events[:, :, SIGNAL_COLUMN[name]] = 0.0
-    raw = events.sum(axis=0)  # the known events' signals before saturation (n_months, n_signals)
+    raw = events.sum(axis=0)  # the known events' signals (n_months, n_signals)
     coef = p.coefficients()
     offsets = starts - starts[0]
     arrival_seed, draw_seed = np.random.SeedSequence(seed).spawn(2)
@@ -192,7 +186,7 @@ def forecast(
     probability, by_cause, hazard = outlook.incidence(state, raw)
     baseline = np.zeros_like(state)
     base_cols = [SIGNAL_COLUMN[s] for s in BASELINE]
-    baseline[:, base_cols] = (state + saturate(raw))[:, base_cols]
+    baseline[:, base_cols] = (state + raw)[:, base_cols]
     contributions = _contributions(outlook, parts, raw, probability, p, horizon_days) if explain else ()
     interval = (probability, probability)
     if n_draws > 0:
@@ -213,7 +207,7 @@ def forecast(
 class _Outlook:
     """The horizon's incidence for monthly ``state`` signals and known events' ``raw`` signals (n_months,
     n_signals each), averaged over the futures ``unknown_yet`` (n_paths, n_months, n_signals) in which
-    events not yet known arrive; known and future events saturate together (``signals.saturate``)."""
+    events not yet known arrive; known and future events saturate together (``saturation.log_odds``)."""
 
     coef: FloatArray
     unknown_yet: FloatArray
@@ -224,8 +218,8 @@ class _Outlook:
     ) -> tuple[float, FloatArray, FloatArray]:
         """Breakdown probability, per-cause incidence (n_causes,) and all-cause hazard (n_months,)."""
         extra = self.unknown_yet if extra is None else extra
-        signals = state + saturate(raw + extra)
-        total, by_cause, hazard = cumulative_incidence(signals @ self.coef, self.fraction)
+        signals = state + raw + extra
+        total, by_cause, hazard = cumulative_incidence(log_odds(signals, self.coef), self.fraction)
         return float(total.mean()), by_cause.mean(axis=0), hazard.mean(axis=0)
 
     def probability(self, state: FloatArray, raw: FloatArray, extra: FloatArray | None = None) -> float:
@@ -242,15 +236,16 @@ def _contributions(
 ) -> tuple[Contribution, ...]:
     """Each event, state signal, stabiliser and the unknown future explained by what removing it changes in
     ``probability``, largest first; ``raw`` (n_months, n_signals) is ``parts.events`` summed. An event's
-    log-odds are its share of its saturated signal (``signals.saturation_scale``)."""
+    log-odds are its share of its group's saturated term (``saturation.saturated_shares``)."""
     coef, unknown_yet = outlook.coef, outlook.unknown_yet
     state, events = parts.state, parts.events
-    share = saturation_scale(raw[:1])[0]  # (n_signals,) in the first forecast month
+    # (n_signals, n_causes): the known events' share of their saturated terms in the first forecast month
+    scaled = coef * saturated_shares((state + raw)[:1], coef)[0]
     contributions: list[Contribution] = []
     for i, (event_id, signal) in enumerate(zip(parts.event_ids, parts.event_signals, strict=True)):
         if np.any(events[i]):  # an override (assume rival_stake=0) may have emptied it
             change = probability - outlook.probability(state, raw - events[i])
-            contributions.append(_contribution(signal, change, events[i][0] * share, coef, p, event_id))
+            contributions.append(_contribution(signal, change, events[i][0], scaled, p, event_id))
     for name in _STATE + _STABILISERS:
         col = SIGNAL_COLUMN[name]
         if np.any(state[:, col]):
@@ -265,7 +260,8 @@ def _contributions(
                 signal="new_events",
                 effect=probability - outlook.probability(state, raw, np.zeros((1, *raw.shape))),
                 log_odds={
-                    c: float(v) for c, v in zip(CAUSES, (unknown_yet[:, -1] @ coef).mean(axis=0), strict=True)
+                    c: float(v)
+                    for c, v in zip(CAUSES, log_odds(unknown_yet[:, -1], coef).mean(axis=0), strict=True)
                 },
                 value=sum(r for r in p.arrivals_per_year.values() if r > 0) * horizon_days / 365.25,
                 source="events not yet known, arriving at the priors' arrivals_per_year (an assumption; "
@@ -295,9 +291,9 @@ def _interval(
         signs == "+", np.maximum(theta, 0.0), np.where(signs == "-", np.minimum(theta, 0.0), theta)
     )
     # each drawn model averages over the first _INTERVAL_PATHS futures (memory: draws x paths x months)
-    signals = state + saturate(raw + outlook.unknown_yet[:_INTERVAL_PATHS])
+    signals = state + raw + outlook.unknown_yet[:_INTERVAL_PATHS]
     flat = signals.reshape(-1, len(SIGNALS))  # (paths * months, n_signals)
-    eta = (flat @ p.coefficients(theta)).reshape(n_draws, *signals.shape[:2], len(CAUSES))
+    eta = log_odds(flat, p.coefficients(theta)).reshape(n_draws, *signals.shape[:2], len(CAUSES))
     draws = cumulative_incidence(eta, outlook.fraction)[0].mean(axis=1)
     lo, hi = np.quantile(draws, [(1 - level) / 2, (1 + level) / 2])
     return float(min(lo, probability)), float(max(hi, probability))

@@ -23,8 +23,6 @@ __all__ = [
     "SignalParts",
     "new_event_signals",
     "quality_error",
-    "saturate",
-    "saturation_scale",
     "signal_matrix",
     "signal_parts",
 ]
@@ -36,20 +34,6 @@ _PSEUDO_AUDITS: Final = 3.0  # weight of the partner's whole record in its recen
 _QUALITY_WINDOW: Final = 90  # days over which rejection and late rates are taken
 _TREND_WINDOW: Final = 180  # days over which the error-rate slope is fitted
 _IMMEDIATE: Final = 0.3  # share of a lagged signal's weight that acts at once (the news itself)
-SATURATION: float | None = 1.0  # event units beyond which more news adds log(units), not units (None: off)
-# adverse news about the partner, saturated as one pool (``_saturation``)
-ADVERSE_POOL: Final = (
-    "executive_departure",
-    "layoff",
-    "customer_exit",
-    "quality_complaint",
-    "security_incident",
-    "lawsuit",
-    "financial_distress",
-    "worker_welfare",
-    "regulatory_action",
-    "reputation",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +101,7 @@ class RiskInputs:
 @dataclass(frozen=True, slots=True)
 class SignalParts:
     """Signals split so each event's part can be removed: ``state`` (n_rows, n_signals),
-    ``events`` (n_events, n_rows, n_signals) for the visible events in ``event_ids``, before ``saturate``."""
+    ``events`` (n_events, n_rows, n_signals) for the visible events in ``event_ids``."""
 
     state: FloatArray
     events: FloatArray
@@ -130,10 +114,11 @@ def signal_matrix(
     inputs: RiskInputs, starts: FloatArray, known: FloatArray, *, priors: RiskPriors | None = None
 ) -> FloatArray:
     """Signals (n_rows, n_signals) for months beginning on days ``starts`` (n_rows,), from facts dated on
-    or before ``known`` (n_rows,); days are ``date.toordinal()`` numbers (fractions allowed)."""
+    or before ``known`` (n_rows,); days are ``date.toordinal()`` numbers (fractions allowed). They are
+    linear in the events; ``saturation.log_odds`` turns them into the model's log-odds."""
     p = priors or load_priors()
     parts = signal_parts(inputs, np.asarray(starts, np.float64), np.asarray(known, np.float64), p, ())
-    out: FloatArray = parts.state + saturate(parts.events.sum(axis=0))
+    out: FloatArray = parts.state + parts.events.sum(axis=0)
     return out
 
 
@@ -198,42 +183,6 @@ def signal_parts(
     return SignalParts(
         state, events, tuple(e.id for e, _ in feeding), tuple(s for _, s in feeding), stake_event
     )
-
-
-def saturate(events: FloatArray) -> FloatArray:
-    """Summed event signals (..., n_rows, n_signals) as the model reads them: adverse news saturates
-    (``saturation_scale``); the shape is kept, so known and simulated future events saturate together."""
-    flat = events.reshape(-1, events.shape[-1])
-    out: FloatArray = (flat * saturation_scale(flat)).reshape(events.shape)
-    return out
-
-
-def saturation_scale(total: FloatArray) -> FloatArray:
-    """Scale (n_rows, n_signals) that maps the pooled units ``s`` of adverse news (``ADVERSE_POOL``), and
-    on its own the ``implicates_client`` addition, to ``1 + log(s)`` above ``SATURATION`` units (``s``
-    below it); stakes, funding and the other signals stay linear.
-
-    A vendor in trouble makes many headlines, and they are correlated: ten reports, a ruling and two
-    departures about one failure are not thirteen independent shocks (Jensen, *ASQ* 2006, counts a
-    scandal once). So adverse news adds log-odds with the log of its pooled count; the first unit counts
-    in full. Each event keeps its share of the saturated total, so contributions still add up.
-    Chosen by leave-one-case-out on the library (docs/risk-cases.md).
-    """
-    if SATURATION is None:
-        return np.ones_like(total)
-    cap = SATURATION
-
-    def squash(s: FloatArray) -> FloatArray:
-        squashed = np.where(s > cap, cap * (1.0 + np.log(np.maximum(s, cap) / cap)), s)
-        out: FloatArray = np.divide(squashed, s, out=np.ones_like(s), where=s > 0)
-        return out
-
-    scale = np.ones_like(total)
-    pool = [SIGNAL_COLUMN[k] for k in ADVERSE_POOL]
-    scale[:, pool] = squash(total[:, pool].sum(axis=1))[:, None]
-    own = SIGNAL_COLUMN["implicates_client"]
-    scale[:, own] = squash(total[:, own])
-    return scale
 
 
 def _kernel(
