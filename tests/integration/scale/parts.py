@@ -4,6 +4,9 @@ the equality every distributed fit must meet (labels identical, posteriors withi
 from __future__ import annotations
 
 import math
+import os
+import signal
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
@@ -72,3 +75,22 @@ def assert_close(x: Any, y: Any, skip: frozenset[str] = frozenset(), path: str =
         assert (math.isnan(x) and math.isnan(y)) or abs(x - y) < TOL, (path, x, y)
     else:
         assert x == y, (path, x, y)
+
+
+def worker_killer(client: Any, stages: Collection[str], killed: list[str]) -> Callable[[str, float], None]:
+    """A progress callback that SIGKILLs one worker process holding data at the start of each of ``stages``
+    (appending the stage to ``killed``), each nanny's process once: a nanny may not restart a process it has
+    just restarted, and a restarted process keeps its nanny's name."""
+    victims: set[str] = set()
+
+    def kill(what: str, fraction: float) -> None:
+        if what in stages and what not in killed:  # engine stages come from the thread that runs the fit
+            pids = client.run(os.getpid)
+            names = {a: str(w["name"]) for a, w in client.scheduler_info()["workers"].items()}
+            holders = {w for ws in client.who_has().values() for w in ws}
+            fresh = sorted(a for a in holders if names.get(a) not in victims) or sorted(holders)
+            os.kill(pids[fresh[0]], signal.SIGKILL)  # its nanny starts a new process
+            victims.add(names.get(fresh[0], fresh[0]))
+            killed.append(what)
+
+    return kill

@@ -6,8 +6,6 @@ killed mid-audit (Dask recomputes what it held) changes nothing."""
 from __future__ import annotations
 
 import json
-import os
-import signal
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +13,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
-from tests.integration.scale.parts import assert_close
+from tests.integration.scale.parts import assert_close, worker_killer
 
 from labelpact.cli.common import open_store
 from labelpact.core.fused import thread_count
@@ -117,18 +115,8 @@ def test_a_worker_killed_mid_audit_changes_nothing(
     assert local.code == 0, local.stderr
     stages = {"ds EM iterations (3)", "refining the reference of worker scores (3/10)"}
     killed: list[str] = []
-    victims: set[str] = set()  # worker names (a restarted process keeps its nanny's name)
     with cluster_client(n_workers=2) as own:
-
-        def kill(what: str, fraction: float) -> None:
-            if what in stages and what not in killed:  # engine stages come from the thread that runs the fit
-                pids = own.run(os.getpid)
-                names = {a: str(w["name"]) for a, w in own.scheduler_info()["workers"].items()}
-                holders = {w for ws in own.who_has().values() for w in ws}
-                fresh = sorted(a for a in holders if names.get(a) not in victims) or sorted(holders)
-                os.kill(pids[fresh[0]], signal.SIGKILL)  # its nanny starts a new process
-                victims.add(names.get(fresh[0], fresh[0]))
-                killed.append(what)
+        kill = worker_killer(own, stages, killed)
 
         with open_store(workspace, None) as store, audit_engine("dask", client=own, progress=kill):
             result = audit_batch(store, labels, partner="Acme", project="p", gold=gold)

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
-import signal
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +15,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
-from tests.integration.scale.parts import DATASETS, assert_close, write_parts
+from tests.integration.scale.parts import DATASETS, assert_close, worker_killer, write_parts
 
 from labelpact.core.annotations import Annotations, TaskPayloads
 from labelpact.errors import InvalidInputError
@@ -266,18 +264,8 @@ def test_a_worker_killed_mid_ethics_changes_nothing(simulated: dict[str, Path]) 
         "measuring slice bias and pay on dask",
     }
     killed: list[str] = []
-    victims: set[str] = set()
     with cluster_client(n_workers=2) as own:
-
-        def kill(what: str, fraction: float) -> None:
-            if what in stages and what not in killed:
-                pids = own.run(os.getpid)
-                names = {a: str(w["name"]) for a, w in own.scheduler_info()["workers"].items()}
-                holders = {w for ws in own.who_has().values() for w in ws}
-                fresh = sorted(a for a in holders if names.get(a) not in victims) or sorted(holders)
-                os.kill(pids[fresh[0]], signal.SIGKILL)  # its nanny starts a new process
-                victims.add(names.get(fresh[0], fresh[0]))
-                killed.append(what)
+        kill = worker_killer(own, stages, killed)
 
         common = {
             "contract": simulated["contract"],
