@@ -71,16 +71,23 @@ def part_files(path: str | Path) -> list[str]:
     return files
 
 
-def part_columns(first: str) -> list[str]:
-    """The column names of one Parquet part (its schema; a URL through Dask and fsspec)."""
-    if "://" in first:
-        import dask.dataframe as dd
-
-        return list(dd.read_parquet(first).columns)
+def part_columns(source: str) -> list[str]:
+    """The column names of one Parquet part, from its footer (a URL through fsspec)."""
+    filesystem, path = _opened(source)
     try:
-        return list(pq.read_schema(first).names)
-    except OSError as error:
-        raise InvalidInputError("a Parquet file", file=Path(first), got=str(error).split("\n")[0]) from None
+        return list(pq.read_schema(path, filesystem=filesystem).names)
+    except (OSError, ValueError) as error:  # Arrow's ArrowInvalid (not Parquet) is a ValueError
+        raise InvalidInputError("a Parquet file", file=Path(source), got=str(error).split("\n")[0]) from None
+
+
+def _opened(source: str) -> tuple[Any, str]:
+    """The fsspec filesystem and path of a URL, or (None, the path) for a local file."""
+    if "://" not in source:
+        return None, source
+    import fsspec  # type: ignore[import-untyped]
+
+    filesystem, path = fsspec.core.url_to_fs(source)
+    return filesystem, path
 
 
 def part_sources(files: list[str]) -> list[str]:
@@ -91,9 +98,7 @@ def part_sources(files: list[str]) -> list[str]:
         if "://" not in file:
             sources.append(file)
             continue
-        import fsspec  # type: ignore[import-untyped]
-
-        fs, path = fsspec.core.url_to_fs(file)
+        fs, path = _opened(file)
         if any(ch in path for ch in "*?["):
             found = fs.glob(path)
         elif fs.isdir(path):
@@ -107,12 +112,7 @@ def part_sources(files: list[str]) -> list[str]:
 def read_table(source: str, **options: Any) -> pa.Table:
     """One Parquet part as an Arrow table, from its file or URL (through fsspec); ``options`` go to
     ``pyarrow.parquet.read_table``. A file that is not Parquet is an InvalidInputError naming it."""
-    filesystem = None
-    path = source
-    if "://" in source:
-        import fsspec
-
-        filesystem, path = fsspec.core.url_to_fs(source)
+    filesystem, path = _opened(source)
     try:
         return pq.read_table(path, filesystem=filesystem, **options)
     except (OSError, ValueError) as error:  # Arrow's ArrowInvalid (not Parquet) is a ValueError

@@ -69,10 +69,11 @@ class ServiceMiddleware:
         status_seen: list[int] = []
         logged: list[bool] = []
 
-        async def log_once(status: int) -> None:
+        async def log_once(status: int, *, failed: bool = False) -> None:
+            """Append the request's line the first time it is asked for (reads only when refused or failed)."""
             if not logged:
                 logged.append(True)
-                if scope["method"] not in READ_ONLY_METHODS or status >= 400:
+                if failed or scope["method"] not in READ_ONLY_METHODS or status >= 400:
                     await self._log(scope, state, request_id, status)
 
         async def send_with_id(message: Message) -> None:
@@ -105,9 +106,7 @@ class ServiceMiddleware:
                     raise
                 await self._refuse(send_with_id, error)
             except Exception:
-                if not logged:
-                    logged.append(True)
-                    await self._log(scope, state, request_id, status_seen[0] if status_seen else 500)
+                await log_once(status_seen[0] if status_seen else 500, failed=True)
                 raise
         await log_once(status_seen[0] if status_seen else 500)  # a response that never sent its last part
 

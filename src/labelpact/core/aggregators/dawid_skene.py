@@ -119,7 +119,7 @@ class DawidSkene(Aggregator):
         ``given`` (n_workers, K) counts the labels each worker gave per class. With ``pooling``, each row
         gains ``pooling`` pseudo-labels spread as the same row of the crowd's pooled matrix.
         """
-        pooling = float(getattr(self, "pooling", 0.0))  # a fit pickled before the parameter existed
+        pooling = float(self.pooling)
         if pooling > 0:
             crowd = expected.sum(axis=0)  # (K, K) [true, observed], summed over workers
             rows = crowd.sum(axis=1, keepdims=True)
