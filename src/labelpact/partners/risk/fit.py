@@ -40,7 +40,7 @@ from labelpact.partners.risk.history import (
     history_from_rows,
 )
 from labelpact.partners.risk.priors import CAUSES, SIGNALS, RiskPriors, load_priors
-from labelpact.partners.risk.saturation import log_odds, pool_gradients
+from labelpact.partners.risk.saturation import log_odds, log_odds_and_slopes
 
 __all__ = [
     "OUTCOMES",
@@ -181,12 +181,12 @@ def fit_risk(
 
     def objective(theta: FloatArray) -> tuple[float, FloatArray]:
         coef = (theta @ loading).reshape(len(SIGNALS), len(CAUSES))
-        eta = log_odds(x, coef)
+        eta, slopes = log_odds_and_slopes(x, coef)
         log_norm = logsumexp(np.hstack([np.zeros((y.size, 1)), eta]), axis=1)
         loglik = float(np.sum(onehot * eta) - np.sum(log_norm))
         resid = onehot - np.exp(eta - log_norm[:, None])
         # d eta_c / d b_sc = x_s * slope (1 for linear signals; the saturation's slope for adverse news)
-        grad = loading @ np.einsum("is,isc,ic->sc", x, pool_gradients(x, coef), resid).ravel()
+        grad = loading @ np.einsum("is,isc,ic->sc", x, slopes, resid).ravel()
         gap = theta - prior
         return -loglik + 0.5 * float(np.sum(weight * gap**2)), -grad + weight * gap
 
@@ -237,9 +237,9 @@ def _standard_errors(
     """Square roots of the diagonal of the inverse penalised Fisher information, effect by effect."""
     n_signals, n_causes = len(SIGNALS), len(CAUSES)
     coef = (theta @ loading).reshape(n_signals, n_causes)
-    eta = log_odds(x, coef)
+    eta, slopes = log_odds_and_slopes(x, coef)
     prob = np.exp(eta - logsumexp(np.hstack([np.zeros((x.shape[0], 1)), eta]), axis=1, keepdims=True))
-    design = x[:, :, None] * pool_gradients(x, coef)  # d eta_c / d b_sc (n_rows, n_signals, n_causes)
+    design = x[:, :, None] * slopes  # d eta_c / d b_sc (n_rows, n_signals, n_causes)
     info = np.zeros((n_signals, n_causes, n_signals, n_causes))
     for k in range(n_causes):  # multinomial information: sum_i J_i' (diag(p_i) - p_i p_i') J_i
         for m in range(n_causes):

@@ -24,7 +24,7 @@ import numpy.typing as npt
 
 from labelpact.partners.risk.priors import SIGNAL_COLUMN, SIGNALS
 
-__all__ = ["ADVERSE_POOL", "SATURATION", "TEMPERATURE", "log_odds", "pool_gradients", "saturated_shares"]
+__all__ = ["ADVERSE_POOL", "SATURATION", "TEMPERATURE", "log_odds", "log_odds_and_slopes", "saturated_shares"]
 
 FloatArray = npt.NDArray[np.float64]
 SATURATION: float | None = 1.0  # a kind's log-odds beyond which more of its news adds a log (None: off)
@@ -59,13 +59,16 @@ def log_odds(signals: FloatArray, coef: FloatArray) -> FloatArray:
     return eta
 
 
-def pool_gradients(signals: FloatArray, coef: FloatArray) -> FloatArray:
-    """d log_odds / d (x_s b_sc) per row, signal and cause: (n_rows, n_signals, n_causes) for ``signals``
-    (n_rows, n_signals), 1 for linear signals; what the fit's gradient and information use."""
-    out = np.ones((signals.shape[0], len(SIGNALS), coef.shape[-1]))
+def log_odds_and_slopes(signals: FloatArray, coef: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """``log_odds`` of ``signals`` (n_rows, n_signals) under ``coef`` (n_signals, n_causes), and with it
+    d log_odds / d (x_s b_sc) per row, signal and cause (n_rows, n_signals, n_causes; 1 for linear signals):
+    what the fit's gradient and information use, each group's saturation computed once for both."""
+    eta: FloatArray = signals[:, _LINEAR] @ coef[_LINEAR, :]
+    slopes = np.ones((signals.shape[0], len(SIGNALS), coef.shape[-1]))
     for cols in _GROUPS:
-        out[:, cols, :] = _group(signals[:, cols, None] * coef[cols, :])[1]
-    return out
+        value, slopes[:, cols, :] = _group(signals[:, cols, None] * coef[cols, :])
+        eta = eta + value
+    return eta, slopes
 
 
 def saturated_shares(signals: FloatArray, coef: FloatArray) -> FloatArray:
