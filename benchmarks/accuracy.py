@@ -24,7 +24,7 @@ from labelpact.core.annotations import Annotations, Gold
 from labelpact.errors import ConvergenceWarning
 
 DATASETS = Path(__file__).resolve().parents[1] / ".." / "shared" / "datasets"
-OURS = ["mv", "wawa", "ds", "one-coin-ds", "glad", "mace", "ebcc", "auto"]
+OURS = ["mv", "wawa", "ds", "one-coin-ds", "glad", "mace", "ebcc", "mmce", "auto"]
 
 
 def crowdkit_methods() -> dict[str, tuple[Callable[[], Any], bool]]:

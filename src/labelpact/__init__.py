@@ -45,6 +45,7 @@ _EXPORTS: dict[str, str] = {
     "MACE": "labelpact.frames",
     "METHODS": "labelpact.core.aggregators",
     "MajorityVote": "labelpact.frames",
+    "MinimaxEntropy": "labelpact.frames",
     "NoisyBradleyTerry": "labelpact.core.preferences",
     "NotFoundError": "labelpact.errors",
     "OneCoinDawidSkene": "labelpact.frames",
@@ -125,6 +126,7 @@ __all__ = [
     "LabelIssues",
     "LabelpactError",
     "MajorityVote",
+    "MinimaxEntropy",
     "NoisyBradleyTerry",
     "NotFoundError",
     "OneCoinDawidSkene",
@@ -226,7 +228,17 @@ if TYPE_CHECKING:
         scan_pii,
         vet_provenance,
     )
-    from labelpact.frames import EBCC, GLAD, MACE, Auto, DawidSkene, MajorityVote, OneCoinDawidSkene, Wawa
+    from labelpact.frames import (
+        EBCC,
+        GLAD,
+        MACE,
+        Auto,
+        DawidSkene,
+        MajorityVote,
+        MinimaxEntropy,
+        OneCoinDawidSkene,
+        Wawa,
+    )
     from labelpact.io import Delivery, read_annotations, read_delivery
     from labelpact.io.deliverable import read_deliverable
     from labelpact.io.demonstrations import read_demonstrations

@@ -41,6 +41,7 @@ __all__ = [
     "CrowdKitConvention",
     "DawidSkene",
     "MajorityVote",
+    "MinimaxEntropy",
     "OneCoinDawidSkene",
     "Wawa",
     "annotations_from_frame",
@@ -206,6 +207,10 @@ class MACE(CrowdKitConvention, core.MACE):
 
 class EBCC(CrowdKitConvention, core.EBCC):
     __doc__ = core.EBCC.__doc__
+
+
+class MinimaxEntropy(CrowdKitConvention, core.MinimaxEntropy):
+    __doc__ = core.MinimaxEntropy.__doc__
 
 
 class Auto(CrowdKitConvention, core.Auto):

@@ -306,7 +306,9 @@ class ClusterMaceData(BlockData):
 
 DISTRIBUTED_METHODS = ("auto", "bcc", "ds", "ebcc", "glad", "mace", "mv", "one-coin-ds", "wawa")
 # why a method does not run on the dask engine (the error says it)
-NOT_DISTRIBUTED: dict[str, str] = {}
+NOT_DISTRIBUTED: dict[str, str] = {
+    "mmce": "minimax conditional entropy holds a confusion matrix per task and runs in-process only"
+}
 
 
 def refusal(method: str) -> InvalidInputError:

@@ -15,6 +15,7 @@ from labelpact.core.aggregators.ebcc import EBCC
 from labelpact.core.aggregators.glad import GLAD
 from labelpact.core.aggregators.mace import MACE
 from labelpact.core.aggregators.majority_vote import MajorityVote, Wawa
+from labelpact.core.aggregators.minimax_entropy import MinimaxEntropy
 from labelpact.errors import InvalidInputError
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "Auto",
     "DawidSkene",
     "MajorityVote",
+    "MinimaxEntropy",
     "OneCoinDawidSkene",
     "Wawa",
     "canonical_method",
@@ -46,6 +48,7 @@ _CANONICAL: dict[str, type[Aggregator]] = {
     "glad": GLAD,
     "mace": MACE,
     "ebcc": EBCC,
+    "mmce": MinimaxEntropy,
 }
 # Other names accepted for a canonical method, stated here and nowhere else: "bcc" is Bayesian classifier
 # combination (Kim & Ghahramani 2012), which EBCC (Li, Rubinstein & Cohn 2019) implements with its

@@ -19,6 +19,7 @@ from labelpact.core.aggregators.ebcc import EBCC
 from labelpact.core.aggregators.glad import GLAD
 from labelpact.core.aggregators.mace import MACE
 from labelpact.core.aggregators.majority_vote import MajorityVote, Wawa
+from labelpact.core.aggregators.minimax_entropy import MinimaxEntropy
 from labelpact.core.annotations import Annotations, FloatArray, IntArray
 from labelpact.core.kernels import label_frequencies, vote_counts
 
@@ -62,6 +63,8 @@ def label_rows(
         c = np.repeat(((1.0 - right) / max(k - 1, 1))[:, None], k, axis=1)
         c[rows, label] = right
         return q, c
+    if isinstance(model, MinimaxEntropy):  # a task's own confusion too: no shared matrix per worker
+        return q, model.label_columns(task, worker, label)
     if isinstance(model, DawidSkene | MACE | EBCC):
         confusions = model.confusions_
     elif isinstance(model, MajorityVote | Wawa):
