@@ -26,7 +26,6 @@ import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -37,8 +36,9 @@ from labelpact.core.annotations import Annotations, Gold
 from labelpact.core.calibration import expected_calibration_error, fit_crowd_weight, vote_shares
 from labelpact.core.consensus import Consensus, aggregate
 from labelpact.errors import ConvergenceWarning
+from shared_data import dataset_names
+from shared_data import load as load_frames
 
-DATASETS = Path(__file__).resolve().parents[1] / ".." / "shared" / "datasets"
 GIVEN_SHARE = 0.10
 
 
@@ -60,8 +60,7 @@ ROW_HOOKS: list[Callable[[Row], dict[str, Any]]] = []
 
 def load(name: str) -> tuple[Annotations, pd.DataFrame]:
     """A shared dataset's annotations (``item`` is the task column) and its gold table."""
-    labels = pd.read_csv(DATASETS / name / "labels.csv", dtype=str)
-    gold = pd.read_csv(DATASETS / name / "gold.csv", dtype=str)
+    labels, gold = load_frames(name)
     a = Annotations.from_columns(task=labels["item"], worker=labels["worker"], label=labels["label"])
     known = gold["label"].isin(a.classes) & gold["item"].isin(a.tasks)
     return a, gold[known].reset_index(drop=True)
@@ -209,13 +208,7 @@ def main() -> None:
         help="leave-one-dataset-out: each dataset with a crowd weight fitted on the others",
     )
     args = parser.parse_args()
-    if not DATASETS.exists():
-        raise SystemExit(f"shared datasets not found at {DATASETS}")
-    names = (
-        args.datasets.split(",")
-        if args.datasets
-        else sorted(p.name for p in DATASETS.iterdir() if p.is_dir())
-    )
+    names = dataset_names(args.datasets)
     if args.lodo:
         everything, others = learn_weights(names, args.method, args.seed)
         print(f"crowd weight fitted on all {len(names)} datasets: {everything:.3f}")

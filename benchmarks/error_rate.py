@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import time
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -36,8 +35,8 @@ from labelpact.core.consensus import aggregate, consensus_codes
 from labelpact.core.consensus_error import error_rate_of, gold_check
 from labelpact.core.error_rate import ErrorRate
 from labelpact.errors import ConvergenceWarning
-
-DATASETS = Path(__file__).resolve().parents[1] / ".." / "shared" / "datasets"
+from shared_data import dataset_names
+from shared_data import load as load_frames
 
 
 def outcome(estimate: ErrorRate, n_tasks: int, limit: float, evidence: str) -> str:
@@ -63,8 +62,7 @@ def outcome(estimate: ErrorRate, n_tasks: int, limit: float, evidence: str) -> s
 
 
 def run(name: str, seed: int, share: float, limit: float, cross_fit: bool) -> dict[str, object]:
-    labels = pd.read_csv(DATASETS / name / "labels.csv", dtype=str)
-    gold = pd.read_csv(DATASETS / name / "gold.csv", dtype=str)
+    labels, gold = load_frames(name)
     a = Annotations.from_columns(task=labels["item"], worker=labels["worker"], label=labels["label"])
     order = np.random.default_rng(seed).permutation(len(gold))
     n_given = max(1, round(share * len(gold))) if share > 0 else 0
@@ -101,8 +99,7 @@ def run(name: str, seed: int, share: float, limit: float, cross_fit: bool) -> di
 
 
 def load(name: str) -> tuple[Annotations, Gold]:
-    labels = pd.read_csv(DATASETS / name / "labels.csv", dtype=str)
-    gold = pd.read_csv(DATASETS / name / "gold.csv", dtype=str)
+    labels, gold = load_frames(name)
     a = Annotations.from_columns(task=labels["item"], worker=labels["worker"], label=labels["label"])
     return a, Gold.from_names(a, task=list(gold["item"]), label=list(gold["label"]))
 
@@ -149,13 +146,7 @@ def main() -> None:
     )
     parser.add_argument("--spread", action="store_true", help="each method's model-only miss, no gold")
     args = parser.parse_args()
-    if not DATASETS.exists():
-        raise SystemExit(f"shared datasets not found at {DATASETS}")
-    names = (
-        args.datasets.split(",")
-        if args.datasets
-        else sorted(p.name for p in DATASETS.iterdir() if p.is_dir())
-    )
+    names = dataset_names(args.datasets)
     if args.spread:
         spread_table(names)
         return

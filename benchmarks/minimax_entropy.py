@@ -24,9 +24,10 @@ import pandas as pd
 
 from labelpact.core.aggregators import Aggregator, Auto, DawidSkene, MinimaxEntropy, auto
 from labelpact.core.annotations import Annotations, Gold
+from shared_data import dataset_names
+from shared_data import load as load_frames
 
 Model = TypeVar("Model", bound=Aggregator)
-DATASETS = Path(__file__).resolve().parents[1] / ".." / "shared" / "datasets"
 BASE = ("ds", "glad", "mace")
 VARIANTS = {
     "ds+glad+mace": BASE,
@@ -38,8 +39,7 @@ VARIANTS = {
 
 
 def load(name: str) -> tuple[Annotations, pd.DataFrame]:
-    labels = pd.read_csv(DATASETS / name / "labels.csv", dtype=str)
-    gold = pd.read_csv(DATASETS / name / "gold.csv", dtype=str)
+    labels, gold = load_frames(name)
     return Annotations.from_columns(task=labels["item"], worker=labels["worker"], label=labels["label"]), gold
 
 
@@ -153,13 +153,7 @@ def main() -> None:
     if args.mode == "speed":
         speed(args.tasks, args.repeats)
         return
-    if not DATASETS.exists():
-        raise SystemExit(f"shared datasets not found at {DATASETS}")
-    names = (
-        args.datasets.split(",")
-        if args.datasets
-        else sorted(p.name for p in DATASETS.iterdir() if p.is_dir())
-    )
+    names = dataset_names(args.datasets)
     if args.mode == "methods":
         result: object = methods(names, args.seed)
         for setting, per in result.items():  # type: ignore[attr-defined]
