@@ -8,10 +8,10 @@ Prints one markdown table per setting: accuracy on gold tasks per dataset, the m
                                   [--row-order given|sorted|shuffled]
 
 ``--row-order`` feeds every method the labels in the file's order, sorted by (worker, label, task), or
-shuffled (seeded). labelpact's models do not depend on it (``auto``'s labels were the same in all three
-orders); crowd-kit 1.4.2's MACE does (its per-worker spam counts come out of a groupby sorted by name but
-are read against arrays in first-seen order), so its accuracy moves with the order; crowd-kit's best
-method per dataset in hindsight hardly does (`docs/accuracy.md`).
+shuffled (seeded). ``auto`` scores the same in all three orders (MACE's and EBCC's random starts follow
+labelpact's first-seen codes, so a few labels can move); crowd-kit 1.4.2's MACE moves more (its per-worker
+spam counts come out of a groupby sorted by name but are read against arrays in first-seen order); the best
+crowd-kit method per dataset in hindsight hardly moves (`docs/accuracy.md`).
 """
 
 from __future__ import annotations
