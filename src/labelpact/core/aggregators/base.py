@@ -30,6 +30,7 @@ __all__ = [
     "check_tol",
     "confusion_cells",
     "counts_of",
+    "crowd_rows",
     "shared_counts",
     "used_columns",
     "warm_rows",
@@ -188,10 +189,17 @@ def warm_rows(model: Aggregator, name: str, shape: tuple[int, ...]) -> FloatArra
         return None
     if previous.shape != shape or len(seen) != shape[0]:
         return None
-    rows: FloatArray = np.array(previous, dtype=np.float64, copy=True)
-    if seen.any() and not seen.all():
-        rows[~seen] = rows[seen].mean(axis=0)
-    return rows
+    return crowd_rows(np.array(previous, dtype=np.float64, copy=True), seen)
+
+
+def crowd_rows(rows: FloatArray, seen: npt.NDArray[np.bool_]) -> FloatArray:
+    """Per-worker ``rows`` (n_workers, ...) with each unseen worker's row replaced by the mean of the seen
+    workers' (the crowd's average worker); a copy when any row is replaced, else ``rows`` itself."""
+    if not seen.any() or seen.all():
+        return rows
+    out: FloatArray = rows.copy()
+    out[~seen] = rows[seen].mean(axis=0)
+    return out
 
 
 def check_positive_int(name: str, value: object) -> int:

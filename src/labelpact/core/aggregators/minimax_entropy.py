@@ -17,6 +17,7 @@ from labelpact.core.aggregators.base import (
     check_tol,
     confusion_cells,
     counts_of,
+    crowd_rows,
     warm_rows,
     warn_not_converged,
 )
@@ -163,12 +164,7 @@ class MinimaxEntropy(Aggregator):
     def label_columns(self, task: IntArray, worker: IntArray, label: IntArray) -> FloatArray:
         """p(label_i | true class c, worker_i, task_i) (n, K) under the fit, for labels it may not have seen: the
         fitted sigma and tau; a worker without labels in the fit gets the mean sigma of those with labels."""
-        sigmas = self.sigmas_
-        seen = self._worker_seen
-        if seen.any() and not seen.all():
-            sigmas = sigmas.copy()
-            sigmas[~seen] = sigmas[seen].mean(axis=0)
-        scores = sigmas[worker] + self.taus_[task]  # (n, K, K)
+        scores = crowd_rows(self.sigmas_, self._worker_seen)[worker] + self.taus_[task]  # (n, K, K)
         columns: FloatArray = np.exp(
             scores[np.arange(len(label)), :, label] - np.logaddexp.reduce(scores, axis=2)
         )

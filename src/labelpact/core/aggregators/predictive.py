@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit
 
-from labelpact.core.aggregators.base import Aggregator, counts_of
+from labelpact.core.aggregators.base import Aggregator, counts_of, crowd_rows
 from labelpact.core.aggregators.dawid_skene import DawidSkene
 from labelpact.core.aggregators.ebcc import EBCC
 from labelpact.core.aggregators.glad import GLAD
@@ -72,10 +72,7 @@ def label_rows(
         confusions = expected / expected.sum(axis=2, keepdims=True)
     else:
         raise TypeError(f"no worker model to predict labels with in {type(model).__name__}")
-    seen = np.bincount(train.worker, minlength=train.n_workers) > 0
-    if seen.any() and not seen.all():
-        confusions = confusions.copy()
-        confusions[~seen] = confusions[seen].mean(axis=0)
+    confusions = crowd_rows(confusions, np.bincount(train.worker, minlength=train.n_workers) > 0)
     return q, confusions[worker, :, label]
 
 
