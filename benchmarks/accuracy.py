@@ -28,7 +28,7 @@ import pandas as pd
 from labelpact.core.aggregators import create
 from labelpact.core.annotations import Annotations, Gold
 from labelpact.errors import ConvergenceWarning
-from shared_data import dataset_names, load
+from shared_data import annotations, dataset_names, honeypot_split, load
 
 OURS = ["mv", "wawa", "ds", "one-coin-ds", "glad", "mace", "ebcc", "mmce", "auto"]
 
@@ -49,13 +49,6 @@ def crowdkit_methods() -> dict[str, tuple[Callable[[], Any], bool]]:
         "ck KOS": (ck.KOS, False),
         "ck GoldMV": (ck.GoldMajorityVote, True),
     }
-
-
-def honeypot_split(gold: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """10% of gold tasks given (at least one), the rest held out for scoring."""
-    order = np.random.default_rng(seed).permutation(len(gold))
-    n_given = max(1, round(0.1 * len(gold)))
-    return gold.iloc[order[:n_given]], gold.iloc[order[n_given:]]
 
 
 def score(predicted: dict[str, str], scored: pd.DataFrame) -> float:
@@ -148,7 +141,7 @@ def main() -> None:
     for name in names:
         labels, gold = load(name)
         labels = reorder(labels, args.row_order, args.seed)
-        a = Annotations.from_columns(task=labels["item"], worker=labels["worker"], label=labels["label"])
+        a = annotations(labels)
         given, held = honeypot_split(gold, args.seed)
         print(f"{name}: {a.n_annotations} labels, {a.n_tasks} tasks, {len(gold)} gold", flush=True)
         no_gold[name] = {m: (score(p, gold), s) for m, (p, s) in run_ours(a, None, ours).items()}

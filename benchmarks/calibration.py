@@ -36,10 +36,8 @@ from labelpact.core.annotations import Annotations, Gold
 from labelpact.core.calibration import expected_calibration_error, fit_crowd_weight, vote_shares
 from labelpact.core.consensus import Consensus, aggregate
 from labelpact.errors import ConvergenceWarning
-from shared_data import dataset_names
+from shared_data import GIVEN_SHARE, annotations, dataset_names, honeypot_split
 from shared_data import load as load_frames
-
-GIVEN_SHARE = 0.10
 
 
 @dataclass(frozen=True)
@@ -61,16 +59,9 @@ ROW_HOOKS: list[Callable[[Row], dict[str, Any]]] = []
 def load(name: str) -> tuple[Annotations, pd.DataFrame]:
     """A shared dataset's annotations (``item`` is the task column) and its gold table."""
     labels, gold = load_frames(name)
-    a = Annotations.from_columns(task=labels["item"], worker=labels["worker"], label=labels["label"])
+    a = annotations(labels)
     known = gold["label"].isin(a.classes) & gold["item"].isin(a.tasks)
     return a, gold[known].reset_index(drop=True)
-
-
-def honeypot_split(gold: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """10% of the gold tasks given (at least one), the rest held out for scoring (as ``accuracy.py``)."""
-    order = np.random.default_rng(seed).permutation(len(gold))
-    n_given = max(1, round(GIVEN_SHARE * len(gold)))
-    return gold.iloc[order[:n_given]], gold.iloc[order[n_given:]]
 
 
 def to_gold(a: Annotations, table: pd.DataFrame) -> Gold:

@@ -35,7 +35,7 @@ from labelpact.core.consensus import aggregate, consensus_codes
 from labelpact.core.consensus_error import error_rate_of, gold_check
 from labelpact.core.error_rate import ErrorRate
 from labelpact.errors import ConvergenceWarning
-from shared_data import dataset_names
+from shared_data import annotations, dataset_names
 from shared_data import load as load_frames
 
 
@@ -63,7 +63,7 @@ def outcome(estimate: ErrorRate, n_tasks: int, limit: float, evidence: str) -> s
 
 def run(name: str, seed: int, share: float, limit: float, cross_fit: bool) -> dict[str, object]:
     labels, gold = load_frames(name)
-    a = Annotations.from_columns(task=labels["item"], worker=labels["worker"], label=labels["label"])
+    a = annotations(labels)
     order = np.random.default_rng(seed).permutation(len(gold))
     n_given = max(1, round(share * len(gold))) if share > 0 else 0
     given, held = gold.iloc[order[:n_given]], gold.iloc[order[n_given:]]
@@ -100,7 +100,7 @@ def run(name: str, seed: int, share: float, limit: float, cross_fit: bool) -> di
 
 def load(name: str) -> tuple[Annotations, Gold]:
     labels, gold = load_frames(name)
-    a = Annotations.from_columns(task=labels["item"], worker=labels["worker"], label=labels["label"])
+    a = annotations(labels)
     return a, Gold.from_names(a, task=list(gold["item"]), label=list(gold["label"]))
 
 

@@ -24,7 +24,7 @@ import pandas as pd
 
 from labelpact.core.aggregators import Aggregator, Auto, DawidSkene, MinimaxEntropy, auto
 from labelpact.core.annotations import Annotations, Gold
-from shared_data import dataset_names
+from shared_data import annotations, dataset_names, honeypot_split
 from shared_data import load as load_frames
 
 Model = TypeVar("Model", bound=Aggregator)
@@ -40,7 +40,7 @@ VARIANTS = {
 
 def load(name: str) -> tuple[Annotations, pd.DataFrame]:
     labels, gold = load_frames(name)
-    return Annotations.from_columns(task=labels["item"], worker=labels["worker"], label=labels["label"]), gold
+    return annotations(labels), gold
 
 
 def coded(a: Annotations, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -49,13 +49,6 @@ def coded(a: Annotations, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return np.array([position[t] for t in frame["item"]]), np.array(
         [classes.get(y, -1) for y in frame["label"]]
     )
-
-
-def split(gold: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """10% of the gold tasks given (as ``benchmarks/accuracy.py``), the rest scored."""
-    order = np.random.default_rng(seed).permutation(len(gold))
-    n_given = max(1, round(0.1 * len(gold)))
-    return gold.iloc[order[:n_given]], gold.iloc[order[n_given:]]
 
 
 def timed(model: Model, a: Annotations, gold: Gold | None) -> tuple[Model, float]:
@@ -77,7 +70,7 @@ def methods(names: list[str], seed: int) -> dict[str, dict[str, dict[str, float]
     out: dict[str, dict[str, dict[str, float]]] = {"no gold": {}, "10% gold": {}}
     for name in names:
         a, gold = load(name)
-        given, held = split(gold, seed)
+        given, held = honeypot_split(gold, seed)
         g_task, g_label = coded(a, given)
         anchors = Gold(task=g_task, label=g_label)
         for setting, scored, anchor in (("no gold", gold, None), ("10% gold", held, anchors)):

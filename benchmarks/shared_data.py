@@ -6,9 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from labelpact.core.annotations import Annotations
+
 DATASETS = Path(__file__).resolve().parents[1] / ".." / "shared" / "datasets"
+GIVEN_SHARE = 0.10  # of the gold tasks given as honeypots in the "with gold" setting
 
 
 def dataset_names(selected: str) -> list[str]:
@@ -25,3 +29,15 @@ def load(name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     labels = pd.read_csv(DATASETS / name / "labels.csv", dtype=str)
     gold = pd.read_csv(DATASETS / name / "gold.csv", dtype=str)
     return labels, gold
+
+
+def annotations(labels: pd.DataFrame) -> Annotations:
+    """A dataset's labels (``item`` is the task column) as labelpact's annotations."""
+    return Annotations.from_columns(task=labels["item"], worker=labels["worker"], label=labels["label"])
+
+
+def honeypot_split(gold: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``GIVEN_SHARE`` of the gold tasks given (at least one, seeded), the rest held out for scoring."""
+    order = np.random.default_rng(seed).permutation(len(gold))
+    n_given = max(1, round(GIVEN_SHARE * len(gold)))
+    return gold.iloc[order[:n_given]], gold.iloc[order[n_given:]]
