@@ -140,6 +140,7 @@ def one_iteration(method: str, a: Annotations, repeats: int) -> float:
     from labelpact.core.aggregators.dawid_skene import LocalData
     from labelpact.core.aggregators.mace import MaceKernel, random_strategies
     from labelpact.core.kernels import count_matrix
+    from labelpact.core.keyed import name_keys
 
     counts = count_matrix(a)
     if method == "ds":
@@ -155,7 +156,8 @@ def one_iteration(method: str, a: Annotations, repeats: int) -> float:
         mace, kernel, rng = MACE(n_restarts=1), MaceKernel(counts, None), np.random.default_rng(0)
         knowing = rng.uniform(1.0, 1.5, size=(kernel.n_workers, 2))
         knowing /= knowing.sum(axis=1, keepdims=True)
-        kernel.e_step(knowing, random_strategies(kernel.used, kernel.n_workers, a.n_classes, rng, 0.5))
+        keys = name_keys(a.workers, 0)
+        kernel.e_step(knowing, random_strategies(kernel.used, keys, a.n_classes, 0.5, stream=1))
 
         def step() -> None:
             knowing_counts, strategy_counts = kernel.expected_counts()

@@ -16,6 +16,7 @@ from labelpact.core.aggregators.crossfit import (
 )
 from labelpact.core.annotations import Annotations, FloatArray, Gold, IntArray
 from labelpact.core.calibration import Calibration, fit_on_gold, no_gold_calibration, vote_shares
+from labelpact.core.keyed import gold_in_name_order
 from labelpact.errors import ConvergenceWarning, InvalidInputError
 
 __all__ = ["Consensus", "HeldOutAccuracy", "aggregate", "consensus_codes", "held_out_accuracy"]
@@ -103,6 +104,7 @@ def aggregate(
     if method not in METHODS:
         raise InvalidInputError(f"a method among {sorted(METHODS)}", column="method", got=repr(method))
     method = canonical_method(method)  # an alias (bcc) is reported by the name of the method it runs
+    gold = gold_in_name_order(gold, a.tasks)  # its folds follow task names, not the file's order
     model = _new(method, random_state).fit(a, gold)
     probas = model.probas_.copy()
     if isinstance(model, Auto):

@@ -26,6 +26,7 @@ from labelpact.core.aggregators.shared_accuracy_test import sample_tasks
 from labelpact.core.annotations import Annotations, FloatArray, Gold, IntArray
 from labelpact.core.calibration import Calibration
 from labelpact.core.calibration import vote_shares as calibration_shares
+from labelpact.core.keyed import gold_in_name_order, name_keys
 from labelpact.errors import ConvergenceWarning, InvalidInputError
 from labelpact.scale.blocks import Block, SparseRows
 from labelpact.scale.cluster import BlockSet
@@ -132,7 +133,11 @@ class TaskSampler:
     def __call__(self, size: int) -> Annotations:
         blocks = self.blocks
         everything = blocks.n_annotations <= size
-        keep = np.arange(blocks.n_tasks) if everything else sample_tasks(self.per_task, size, self.seed)
+        keep = (
+            np.arange(blocks.n_tasks)
+            if everything
+            else sample_tasks(self.per_task, size, name_keys(self.tasks, self.seed))
+        )
         n_labels = int(self.per_task[keep].sum())
         if n_labels > DRIVER_LABELS:
             raise InvalidInputError(
@@ -197,6 +202,7 @@ def fit_auto(blocks: BlockSet, auto: Auto) -> Fit:
     )
     if gold is not None and not len(gold):
         gold = None
+    gold = gold_in_name_order(gold, tasks)  # as ``Aggregator.fit`` orders it in-process
     sizes = cast(
         Annotations, _Sizes(blocks.n_tasks, blocks.n_workers, blocks.n_classes, blocks.n_annotations)
     )

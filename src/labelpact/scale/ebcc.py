@@ -22,7 +22,7 @@ import scipy.sparse as sp
 from scipy.special import digamma
 
 from labelpact.core.aggregators.base import warn_not_converged
-from labelpact.core.aggregators.ebcc import EBCC, UsedPairs
+from labelpact.core.aggregators.ebcc import EBCC, UsedPairs, subtype_shares
 from labelpact.core.annotations import FloatArray, IntArray
 from labelpact.core.kernels import clamp_gold, normalize_log_posteriors
 from labelpact.scale.blocks import Block, SparseRows, add_tables
@@ -131,10 +131,9 @@ def fit_ebcc(blocks: BlockSet, model: EBCC) -> tuple[tuple[str, ...], FloatArray
     worker = used // k
     new_worker = np.r_[True, worker[1:] != worker[:-1]] if len(used) else np.zeros(0, bool)
     starts, group = np.flatnonzero(new_worker), np.cumsum(new_worker) - 1
-    # the start: subtype shares drawn here in global task order, each block sent its rows
-    blocks.gather_tasks(_no_rows)  # the global task order, for ``scatter_rows``
-    rng = np.random.default_rng(model.random_state)
-    shares = rng.dirichlet(np.ones(m), size=(blocks.n_tasks, k)).reshape(blocks.n_tasks, k * m)
+    # the start: subtype shares drawn here by task name, each block sent its rows
+    tasks, _ = blocks.gather_tasks(_no_rows)  # the global task order, for ``scatter_rows``
+    shares = subtype_shares(tasks, k, m, model.random_state)
     pieces = blocks.scatter_rows(shares)
     del shares
     used_future, frequencies = blocks.params(used), frequencies_of(blocks)

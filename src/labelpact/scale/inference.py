@@ -394,6 +394,6 @@ def _fit(blocks: BlockSet, method: str, random_state: int | None, params: dict[s
     if method == "mace":
         model = _warm(start, MACE(**{"random_state": random_state, **params}))
         mace_data = ClusterMaceData(blocks)
-        probas = model.fit_data(mace_data)
+        probas = model.fit_data(mace_data, blocks.vocabulary.workers)
         return Fit(mace_data.tasks, probas, model.n_iter_, model)
     raise refusal(method)

@@ -20,6 +20,7 @@ import numpy.typing as npt
 
 from labelpact.core.annotations import Annotations, FloatArray, Gold, IntArray
 from labelpact.core.kernels import CountMatrix, count_matrix
+from labelpact.core.keyed import gold_in_name_order
 from labelpact.errors import ConvergenceWarning, InvalidInputError
 
 __all__ = [
@@ -64,6 +65,7 @@ class Aggregator(ABC):
                 raise InvalidInputError("gold coded into the annotations' task and class vocabularies")
         if annotations.n_classes == 0:
             raise InvalidInputError("at least one class in the vocabulary", column="label", got="none")
+        gold = gold_in_name_order(gold, annotations.tasks)  # gold folds follow names, not file order
         self._validate_params()
         cells = self.dense_cells(annotations)
         if cells > MAX_DENSE_CELLS:

@@ -20,6 +20,7 @@ from labelpact.core.aggregators.base import Aggregator
 from labelpact.core.aggregators.predictive import label_rows
 from labelpact.core.annotations import Annotations, FloatArray, Gold, IntArray
 from labelpact.core.calibration import fit_rho_on_labels
+from labelpact.core.keyed import annotation_keys, keyed_folds
 from labelpact.errors import ConvergenceWarning
 
 __all__ = [
@@ -96,12 +97,9 @@ def cross_fit_procedure(what: str, n_gold: int, n_folds: int = 5) -> str:
 
 
 def held_out_labels(a: Annotations, n_folds: int, seed: int | None) -> IntArray:
-    """A seeded fold number per annotation (n_annotations,), independent of the order of the rows."""
-    fold = np.empty(a.n_annotations, dtype=np.intp)
-    fold[np.lexsort((a.label, a.worker, a.task))] = (
-        np.random.default_rng(seed).permutation(a.n_annotations) % n_folds
-    )
-    return fold
+    """A seeded fold number per annotation (n_annotations,), a function of its task and worker names and
+    its class (``core.keyed``): the order of the rows and of the codes does not move it."""
+    return keyed_folds(annotation_keys(a, seed), n_folds)
 
 
 def label_check_rho(

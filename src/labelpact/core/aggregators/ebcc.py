@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import scipy.sparse as sp
 from scipy.special import digamma
@@ -25,8 +27,9 @@ from labelpact.core.aggregators.em_buffers import (
 from labelpact.core.aggregators.majority_vote import vote_shares
 from labelpact.core.annotations import Annotations, FloatArray, Gold, IntArray
 from labelpact.core.kernels import CountMatrix, clamp_gold, normalize_shifted
+from labelpact.core.keyed import keyed_uniform, name_keys
 
-__all__ = ["EBCC", "UsedPairs"]
+__all__ = ["EBCC", "UsedPairs", "subtype_shares"]
 
 
 class EBCC(Aggregator):
@@ -133,9 +136,8 @@ class EBCC(Aggregator):
             joint = e_step(self.eta_, self.nu_, rows, totals, None)
             posteriors: FloatArray = np.einsum("ikm->ik", joint.reshape(n, k, m))
         else:
-            rng = np.random.default_rng(self.random_state)
             posteriors = clamp_gold(vote_shares(a), gold)
-            shares = rng.dirichlet(np.ones(m), size=(n, k))  # (n, K, M) subtype shares of each class
+            shares = subtype_shares(a.tasks, k, m, self.random_state).reshape(n, k, m)
             joint = np.multiply(shares, posteriors[:, :, None], out=shares).reshape(n, k * m)
         converged = False
         for iteration in range(1, self.max_iter + 1):
@@ -222,3 +224,11 @@ class UsedPairs:
         self.starts: IntArray = np.flatnonzero(new_worker)
         self.present: IntArray = self.worker[self.starts]
         self.group: IntArray = np.cumsum(new_worker) - 1
+
+
+def subtype_shares(tasks: Sequence[str], k: int, m: int, seed: int | None) -> FloatArray:
+    """The random start's subtype shares of each task's classes (n_tasks, K * M), class-major: Dirichlet(1)
+    over the M subtypes of each class, drawn from the task's name key (the row order does not move them)."""
+    draws = -np.log(keyed_uniform(name_keys(tasks, seed), k * m)).reshape(len(tasks), k, m)
+    draws /= draws.sum(axis=2, keepdims=True)
+    return draws.reshape(len(tasks), k * m)

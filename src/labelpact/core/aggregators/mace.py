@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal, Protocol
 
 import numpy as np
@@ -20,6 +21,7 @@ from labelpact.core.aggregators.base import (
 from labelpact.core.aggregators.dawid_skene import EMSizes
 from labelpact.core.annotations import Annotations, FloatArray, Gold, IntArray
 from labelpact.core.kernels import CountMatrix, gold_mask, group_sum
+from labelpact.core.keyed import KeyArray, keyed_uniform, name_keys
 from labelpact.errors import InvalidInputError
 
 __all__ = ["MACE", "MaceData", "MaceKernel", "random_strategies"]
@@ -33,7 +35,7 @@ class MACE(Aggregator):
     D. Hovy, T. Berg-Kirkpatrick, A. Vaswani and E. Hovy, *Learning Whom to Trust with MACE*,
     NAACL-HLT 2013. Worker w knows the answer with probability ``skills_[w]`` and otherwise answers
     from ``spam_strategies_[w]`` (n_workers, K). Priors as in crowd-kit: Beta(alpha, beta) on
-    competence, symmetric Dirichlet(10) on strategies; restarts draw fresh starts from ``random_state``.
+    competence, symmetric Dirichlet(10) on strategies; restarts draw fresh starts from ``random_state``, keyed by worker name.
     ``confusions_`` (n_workers, K, K) [worker, true, observed] is the implied label distribution.
     With ``warm_start`` a refit runs once, from the last fit's skills and strategies, not ``n_restarts`` times.
     """
@@ -81,30 +83,32 @@ class MACE(Aggregator):
         return confusion_cells(a)
 
     def _fit(self, a: Annotations, gold: Gold | None) -> FloatArray:
-        return self.fit_data(MaceKernel(counts_of(a), gold))
+        return self.fit_data(MaceKernel(counts_of(a), gold), a.workers)
 
-    def fit_data(self, model: MaceData) -> FloatArray:
-        """Restarts and variational (or EM) loops over ``model`` (this process's arrays or a cluster's blocks).
+    def fit_data(self, model: MaceData, workers: Sequence[str]) -> FloatArray:
+        """Restarts and variational (or EM) loops over ``model`` (this process's arrays or a cluster's blocks),
+        whose worker codes name ``workers``.
 
         Only per-worker and per-(worker, class) tables cross from ``model`` to the loop, so the same
-        loop runs in-process and on a Dask cluster (``labelpact.scale``) with the same result.
+        loop runs in-process and on a Dask cluster (``labelpact.scale``) with the same result. Random starts
+        are keyed by worker name (``core.keyed``): the row order of the delivery does not move them.
         """
         self._validate_params()
         self.n_iter_ = 0
         w, k = model.n_workers, model.n_classes
-        rng = np.random.default_rng(self.random_state)
+        keys = name_keys(workers, self.random_state)
         scale = max(model.n_annotations, 1)
         best: tuple[float, FloatArray, FloatArray, FloatArray, bool, int] | None = None
         skills = warm_rows(self, "skills_", (w,))
         warm = warm_rows(self, "spam_strategies_", (w, k))
-        for _ in range(1 if warm is not None else self.n_restarts):
+        for restart in range(1 if warm is not None else self.n_restarts):
             if skills is not None and warm is not None:
                 knowing = np.stack([1.0 - skills, skills], axis=1).clip(1e-6, 1.0 - 1e-6)
                 strategies = np.maximum(warm.ravel()[model.used], 1e-12)
             else:
-                knowing = rng.uniform(1.0, 1.0 + self.default_noise, size=(w, 2))
+                knowing = 1.0 + self.default_noise * keyed_uniform(keys, 2, stream=2 * restart)
                 knowing /= knowing.sum(axis=1, keepdims=True)
-                strategies = random_strategies(model.used, w, k, rng, self.default_noise)
+                strategies = random_strategies(model.used, keys, k, self.default_noise, 2 * restart + 1)
             log_likelihood = model.e_step(knowing, strategies)
             converged = False
             iteration = 0
@@ -194,13 +198,15 @@ class MaceData(EMSizes, Protocol):
 
 
 def random_strategies(
-    used: IntArray, n_workers: int, k: int, rng: np.random.Generator, noise: float, rows: int = 1 << 16
+    used: IntArray, keys: KeyArray, k: int, noise: float, stream: int, rows: int = 1 << 16
 ) -> FloatArray:
     """A random start's normalised strategies at the ``used`` pairs (n_used,), drawn as dense (W, K) rows
-    would be (same draws, same values), in blocks of ``rows`` workers."""
+    would be (same draws, same values), in blocks of ``rows`` workers; ``keys`` (W,) are the workers' name
+    keys, and row ``w`` is uniform on [1, 1 + ``noise``] before it is normalised, a function of its key."""
     out = np.empty(len(used))
+    n_workers = len(keys)
     for first in range(0, n_workers, rows):
-        block = rng.uniform(1.0, 1.0 + noise, size=(min(rows, n_workers - first), k))
+        block = 1.0 + noise * keyed_uniform(keys[first : first + rows], k, stream)
         block /= block.sum(axis=1, keepdims=True)
         lo, hi = np.searchsorted(used, [first * k, (first + len(block)) * k])
         out[lo:hi] = block.ravel()[used[lo:hi] - first * k]

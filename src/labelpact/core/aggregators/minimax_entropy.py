@@ -24,13 +24,26 @@ from labelpact.core.aggregators.base import (
 from labelpact.core.aggregators.majority_vote import vote_shares
 from labelpact.core.annotations import Annotations, FloatArray, Gold, IntArray
 from labelpact.core.kernels import Triples, clamp_gold, normalize_log_posteriors, triples
+from labelpact.core.keyed import annotation_keys
 from labelpact.errors import ConvergenceWarning, InvalidInputError
 
-__all__ = ["PENALTY_SCALES", "MinimaxEntropy", "Objective", "default_penalties", "held_out_rows", "lbfgs"]
+__all__ = [
+    "MIN_HELD_OUT",
+    "PENALTY_SCALES",
+    "MinimaxEntropy",
+    "Objective",
+    "default_penalties",
+    "held_out_rows",
+    "lbfgs",
+    "one_se_choice",
+]
 
 # Scales of the released default penalties that held-out labels choose among: powers of four, fixed before any
 # accuracy was measured. The defaults were tuned on binary and few-class sets; K^2 / 4 grows with the classes.
 PENALTY_SCALES = (1.0, 0.25, 0.0625, 0.015625)
+# held-out labels below which a standard error of the difference in held-out log p is not estimated: the
+# penalty scale stays the authors' default (the usual n >= 30 of a normal approximation)
+MIN_HELD_OUT = 30
 
 
 class MinimaxEntropy(Aggregator):
@@ -49,8 +62,9 @@ class MinimaxEntropy(Aggregator):
     gradient is the M-step's at the current posteriors, so its minima are EM's fixed points) until the
     gradient's largest entry is below ``tol`` or ``max_iter`` steps: the same optimum, several times faster.
     Penalties: as given; otherwise the authors' released defaults (``default_penalties``) times the scale
-    among ``penalty_scales`` whose fit on all but one random label per task best predicts the held-out
-    labels (``held_out_scores_``; the draw is seeded by ``random_state``): one extra fit per scale, no gold.
+    among ``penalty_scales`` whose fit on all but one random label per task predicts the held-out labels
+    best, or within one standard error of the best with a heavier penalty (``held_out_scores_``,
+    ``one_se_choice``; the draw is seeded by ``random_state`` and keyed by name): one extra fit per scale.
     ``sigmas_`` (n_workers, K, K) and ``taus_`` (n_tasks, K, K) are indexed [.., true, observed];
     ``confusions_`` (n_workers, K, K) is each worker's matrix on a task with ``tau = 0``;
     ``log_likelihood_`` the marginal log-likelihood of the labels; ``worker_penalty_`` and ``task_penalty_``
@@ -129,7 +143,8 @@ class MinimaxEntropy(Aggregator):
 
     def _penalties(self, a: Annotations, t: Triples, gold: Gold | None) -> tuple[float, float]:
         """The (worker, task) penalties: as given; else the released defaults times the scale among
-        ``penalty_scales`` whose fit best predicts held-out labels (``held_out_scores_``, mean log p per label)."""
+        ``penalty_scales`` whose fit best predicts held-out labels (``held_out_scores_``, mean log p per label),
+        chosen by the one-standard-error rule (``one_se_choice``)."""
         worker, task = default_penalties(t, a.n_classes)
         if self.worker_penalty is not None:
             given = float(self.worker_penalty)
@@ -143,6 +158,7 @@ class MinimaxEntropy(Aggregator):
         held = held_out_rows(a, self.random_state)
         if len(scales) > 1 and held.any():
             train, test = a.select(~held), a.select(held)
+            logs: dict[float, FloatArray] = {}
             for scale in scales:
                 model = MinimaxEntropy(
                     worker_penalty=worker * scale,
@@ -154,9 +170,9 @@ class MinimaxEntropy(Aggregator):
                 with warnings.catch_warnings():  # a sub-fit that stops at max_iter still scores
                     warnings.simplefilter("ignore", ConvergenceWarning)
                     model.fit(train, gold)
-                forecast = label_predictive(model, train, test.task, test.worker, test.label)
-                self.held_out_scores_[scale] = float(np.mean(np.log(forecast)))
-            best = max(scales, key=lambda scale: self.held_out_scores_[scale])  # first listed wins a tie
+                logs[scale] = np.log(label_predictive(model, train, test.task, test.worker, test.label))
+                self.held_out_scores_[scale] = float(np.mean(logs[scale]))
+            best = one_se_choice(logs, scales)
         else:
             best = scales[0]
         return worker * best, task * best
@@ -245,10 +261,25 @@ def lbfgs(
     return Minimum(x, max_iter, float(np.abs(grad).max(initial=0.0)) <= tol)
 
 
+def one_se_choice(logs: dict[float, FloatArray], scales: tuple[float, ...]) -> float:
+    """The one-standard-error rule (Hastie, Tibshirani and Friedman, *Elements of Statistical Learning*, 7.10):
+    the first of ``scales`` (listed from the heaviest penalty) whose mean held-out log p is within one standard
+    error (of its paired difference) of the best scale's. Under ``MIN_HELD_OUT`` held-out labels that error
+    cannot be estimated, and the first scale, the authors' default, is kept."""
+    best = max(scales, key=lambda scale: float(np.mean(logs[scale])))
+    if len(logs[best]) < MIN_HELD_OUT:
+        return scales[0]
+    for scale in scales:
+        gap = logs[best] - logs[scale]
+        if float(np.mean(gap)) <= float(np.std(gap, ddof=1)) / np.sqrt(len(gap)):
+            return scale
+    return best
+
+
 def held_out_rows(a: Annotations, seed: int | None) -> npt.NDArray[np.bool_]:
     """One label drawn at random from each task with labels from two or more workers (n_annotations,) mask."""
-    rng = np.random.default_rng(seed)
-    order = np.lexsort((rng.random(a.n_annotations), a.task))  # by task, random within a task
+    # by task, then by a key of each label's names (core.keyed): the row order does not move the draw
+    order = np.lexsort((annotation_keys(a, seed), a.task))
     first = np.r_[True, a.task[order][1:] != a.task[order][:-1]] if a.n_annotations else np.zeros(0, bool)
     workers = np.bincount(a.task[~a.duplicate_mask()], minlength=a.n_tasks)  # distinct workers per task
     held = np.zeros(a.n_annotations, dtype=bool)

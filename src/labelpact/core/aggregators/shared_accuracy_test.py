@@ -17,6 +17,7 @@ from labelpact.core.aggregators.base import Aggregator, counts_of
 from labelpact.core.aggregators.crossfit import held_out_labels, refit, subset
 from labelpact.core.aggregators.predictive import FLOOR, label_rows, shared_accuracy_rows
 from labelpact.core.annotations import Annotations, FloatArray, IntArray
+from labelpact.core.keyed import KeyArray, name_keys
 
 __all__ = [
     "MIN_REPEAT_SHARE",
@@ -146,10 +147,12 @@ def shared_check(sample: Annotations, n_folds: int, seed: int | None) -> LabelCh
     return check
 
 
-def sample_tasks(per_task: IntArray, size: int, seed: int | None) -> IntArray:
+def sample_tasks(per_task: IntArray, size: int, keys: KeyArray) -> IntArray:
     """The tasks (sorted codes) of a seeded random set of whole tasks with at most ``size`` labels in all;
-    ``per_task`` (n_tasks,) counts each task's labels. One seeded order: a larger sample contains the smaller."""
-    order = np.random.default_rng(seed).permutation(len(per_task))
+    ``per_task`` (n_tasks,) counts each task's labels and ``keys`` (n_tasks,) are the tasks' name keys
+    (``core.keyed``), whose order is the random order: a larger sample contains the smaller, and the
+    row order of the delivery does not change which tasks are drawn."""
+    order = np.argsort(keys, kind="stable")
     keep: IntArray = np.sort(order[np.cumsum(per_task[order]) <= size])
     return keep
 
@@ -161,7 +164,7 @@ def task_sample(a: Annotations, size: int, seed: int | None) -> Annotations:
     """
     if a.n_annotations <= size:
         return a
-    keep = sample_tasks(np.bincount(a.task, minlength=a.n_tasks), size, seed)
+    keep = sample_tasks(np.bincount(a.task, minlength=a.n_tasks), size, name_keys(a.tasks, seed))
     code = np.full(a.n_tasks, -1, dtype=np.intp)
     code[keep] = np.arange(len(keep))
     rows = code[a.task] >= 0

@@ -1,0 +1,120 @@
+"""Random draws keyed by name: a task or worker gets the same draw whatever the order of the rows.
+
+labelpact codes tasks and workers by first appearance, so a random start drawn per code would move with
+the row order of the file. Here every name is hashed with the seed (FNV-1a over its code points, then
+SplitMix64), and each draw, fold or sample order is a function of that key alone: the same delivery in any
+row order gets the same starts, folds and samples, and a name's draws do not change when others are added.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from labelpact.core.annotations import Annotations, FloatArray, Gold, IntArray
+
+__all__ = [
+    "KeyArray",
+    "annotation_keys",
+    "gold_in_name_order",
+    "keyed_folds",
+    "keyed_uniform",
+    "mix",
+    "name_keys",
+    "row_keys",
+    "seed_key",
+]
+
+KeyArray = npt.NDArray[np.uint64]
+
+_FNV_OFFSET = np.uint64(0xCBF29CE484222325)
+_FNV_PRIME = np.uint64(0x100000001B3)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_CHUNK = 1 << 16  # names hashed per block: bounds the fixed-width copy of long vocabularies
+
+
+def mix(x: KeyArray) -> KeyArray:
+    """SplitMix64's finaliser, elementwise: a bijection of uint64 whose outputs look independent."""
+    with np.errstate(over="ignore"):
+        z = x + _GOLDEN
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
+
+
+def seed_key(seed: int | None) -> np.uint64:
+    """The key a seed mixes into every name (``None``: fresh entropy, as ``np.random.default_rng(None)``)."""
+    value = int(np.random.default_rng(None).integers(1 << 63)) if seed is None else int(seed)
+    return np.uint64(mix(np.array([value & 0xFFFFFFFFFFFFFFFF], dtype=np.uint64))[0])
+
+
+def name_keys(names: Sequence[str], seed: int | None) -> KeyArray:
+    """One 64-bit key per name (len(names),), a function of the name and the seed only (read-only: a
+    vocabulary's keys are cached, since one fit asks for them several times)."""
+    if isinstance(names, tuple) and seed is not None:
+        return _cached_keys(names, int(seed))
+    return _hash_names(names, seed_key(seed))
+
+
+@functools.lru_cache(maxsize=4)
+def _cached_keys(names: tuple[str, ...], seed: int) -> KeyArray:
+    keys = _hash_names(names, seed_key(seed))
+    keys.flags.writeable = False
+    return keys
+
+
+def _hash_names(names: Sequence[str], salt: np.uint64) -> KeyArray:
+    out = np.empty(len(names), dtype=np.uint64)
+    for first in range(0, len(names), _CHUNK):
+        block = np.asarray(names[first : first + _CHUNK], dtype=np.str_)
+        width = block.dtype.itemsize // 4
+        points = block.view(np.uint32).reshape(len(block), width) if width else np.zeros((len(block), 0))
+        h = np.full(len(block), _FNV_OFFSET, dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            for column in points.T:  # code points; the zero padding of shorter names is skipped
+                stepped = (h ^ column.astype(np.uint64)) * _FNV_PRIME
+                h = np.where(column != 0, stepped, h)
+        out[first : first + len(block)] = mix(h ^ salt)
+    return out
+
+
+def row_keys(*parts: npt.NDArray[np.integer]) -> KeyArray:
+    """One key per row from parallel columns of keys or small codes (each (n,)): equal rows, equal keys."""
+    key = np.zeros(len(parts[0]), dtype=np.uint64)
+    for part in parts:
+        key = mix(key ^ part.astype(np.uint64, copy=False))
+    return key
+
+
+def keyed_uniform(keys: KeyArray, width: int, stream: int = 0) -> FloatArray:
+    """Uniform draws in (0, 1), (len(keys), width): column ``j`` of stream ``s`` is a hash of (key, s, j)."""
+    lanes = np.uint64(stream) * np.uint64(width) + np.arange(width, dtype=np.uint64)
+    bits = mix(keys[:, None] ^ mix(lanes + np.uint64(0x5851F42D4C957F2D))[None, :])
+    return ((bits >> np.uint64(11)).astype(np.float64) + 0.5) * 2.0**-53
+
+
+def keyed_folds(keys: KeyArray, n_folds: int) -> IntArray:
+    """Balanced folds (len(keys),): items dealt round-robin in key order, which is a seeded random order."""
+    fold = np.empty(len(keys), dtype=np.intp)
+    fold[np.argsort(keys, kind="stable")] = np.arange(len(keys)) % max(int(n_folds), 1)
+    return fold
+
+
+def annotation_keys(a: Annotations, seed: int | None) -> KeyArray:
+    """One key per annotation (n_annotations,) from its task's and worker's names and its class."""
+    return row_keys(name_keys(a.tasks, seed)[a.task], name_keys(a.workers, seed)[a.worker], a.label)
+
+
+def gold_in_name_order(gold: Gold | None, tasks: Sequence[str]) -> Gold | None:
+    """``gold`` with its entries sorted by task name: folds and subsets dealt over the gold then depend
+    on the gold itself, not on the order of the file it came from or on the annotations' task codes."""
+    if gold is None or len(gold) < 2:
+        return gold
+    names = np.asarray([tasks[i] for i in gold.task.tolist()], dtype=np.str_)
+    order = np.argsort(names, kind="stable")
+    if np.all(order[1:] > order[:-1]):
+        return gold
+    return Gold(task=gold.task[order], label=gold.label[order])

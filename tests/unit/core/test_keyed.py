@@ -1,0 +1,71 @@
+"""Keyed draws: a pure-Python reference of the hash, and the properties the fits rely on."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+
+from labelpact.core.annotations import Annotations, Gold
+from labelpact.core.keyed import (
+    annotation_keys,
+    gold_in_name_order,
+    keyed_folds,
+    keyed_uniform,
+    name_keys,
+)
+
+MASK = (1 << 64) - 1
+
+
+def splitmix(x: int) -> int:
+    """SplitMix64's output function (Steele, Lea and Flood 2014), written out on Python integers."""
+    z = (x + 0x9E3779B97F4A7C15) & MASK
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
+    return z ^ (z >> 31)
+
+
+def reference_key(name: str, seed: int) -> int:
+    h = 0xCBF29CE484222325  # FNV-1a, 64 bits, over the code points
+    for point in map(ord, name):
+        h = ((h ^ point) * 0x100000001B3) & MASK
+    return splitmix(h ^ splitmix(seed))
+
+
+def test_keys_match_a_pure_python_fnv1a_and_splitmix() -> None:
+    names = ("", "a", "task-000017", "Zürich ✓", "x" * 300)
+    keys = name_keys(names, 7)
+    assert [int(k) for k in keys] == [reference_key(n, 7) for n in names]
+    assert splitmix(0) == 0xE220A8397B1DCDAF  # the published first output of SplitMix64 seeded with 0
+
+
+def test_a_names_key_ignores_the_rest_of_the_vocabulary() -> None:
+    short = name_keys(("b", "a"), 0)
+    long = name_keys(["a", "a much longer name than the others", "b"] * 30_000, 0)  # several blocks
+    assert short[1] == long[0] and short[0] == long[2] and short[0] == long[-1]
+    assert name_keys(("a",), 1)[0] != name_keys(("a",), 0)[0]
+
+
+def test_uniforms_are_uniform_and_streams_differ() -> None:
+    keys = name_keys(tuple(f"w{i}" for i in range(20_000)), 0)
+    u = keyed_uniform(keys, 3, stream=0)
+    assert u.shape == (20_000, 3) and u.min() > 0.0 and u.max() < 1.0
+    assert stats.kstest(u.ravel(), "uniform").pvalue > 1e-4
+    assert abs(np.corrcoef(u[:, 0], u[:, 1])[0, 1]) < 0.03
+    other = keyed_uniform(keys, 3, stream=1)
+    assert not np.any(other == u)
+
+
+def test_folds_are_balanced() -> None:
+    fold = keyed_folds(name_keys(tuple(str(i) for i in range(103)), 0), 5)
+    assert sorted(np.bincount(fold).tolist()) == [20, 20, 21, 21, 21]
+
+
+def test_equal_rows_get_equal_keys_and_gold_follows_names() -> None:
+    a = Annotations.from_columns(task=["t2", "t1", "t2"], worker=["u", "v", "u"], label=["x", "y", "x"])
+    keys = annotation_keys(a, 0)
+    assert keys[0] == keys[2] and keys[0] != keys[1]
+    gold = Gold(task=np.array([0, 1]), label=np.array([0, 1]))  # t2, t1 in code order
+    ordered = gold_in_name_order(gold, a.tasks)
+    assert ordered is not None
+    assert [a.tasks[i] for i in ordered.task] == ["t1", "t2"] and ordered.label.tolist() == [1, 0]
