@@ -19,6 +19,7 @@ from scipy import stats
 
 from labelpact.core.annotations import FloatArray, IntArray
 from labelpact.core.iso2859 import InspectionLevel, code_letter, master_plan, standard_aql
+from labelpact.core.keyed import KeyArray, mix
 from labelpact.errors import InvalidInputError
 
 __all__ = [
@@ -189,8 +190,13 @@ def draw_sample(
     stratify: bool = False,
     n_strata: int = 4,
     random_state: int = 0,
+    keys: KeyArray | None = None,
 ) -> IntArray:
     """The plan's sample: ``plan.sample_size`` distinct task indices in [0, n_tasks), sorted; seeded.
+
+    With ``keys`` (n_tasks,), the tasks' name keys (``core.keyed``), the draw takes the smallest keys (within
+    each stratum; ties of confidence broken by another hash of the key): the same tasks whatever the order of
+    the delivery's rows.
 
     The OC curve, hence the AQL promise, assumes a simple random sample, so every task must have the same
     chance n/N of being drawn. With ``stratify`` and ``confidence`` (n_tasks,) we draw a stratified random
@@ -208,14 +214,21 @@ def draw_sample(
     if plan.full_inspection:
         return np.arange(n_tasks, dtype=np.intp)
     rng = np.random.default_rng(random_state)
+    if keys is not None and len(keys) != n_tasks:
+        raise InvalidInputError(f"one key per task ({n_tasks})", got=f"{len(keys)} keys")
     if not stratify:
+        if keys is not None:
+            return np.sort(np.argsort(keys, kind="stable")[:n]).astype(np.intp)
         return np.sort(rng.choice(n_tasks, size=n, replace=False)).astype(np.intp)
     if confidence is None:
         raise InvalidInputError("a confidence per task when stratify=True")
     if n_strata < 1:
         raise InvalidInputError("n_strata >= 1", got=repr(n_strata))
     conf = _check_confidence(confidence, n_tasks)
-    strata = np.array_split(np.argsort(conf, kind="stable"), min(n_strata, n_tasks))
+    # ties of confidence go by a second hash of the keys: were they broken by the keys that then choose
+    # within a stratum, tied tasks with small keys would crowd a stratum's draw and skew inclusion
+    by_confidence = np.argsort(conf, kind="stable") if keys is None else np.lexsort((mix(keys), conf))
+    strata = np.array_split(by_confidence, min(n_strata, n_tasks))
     sizes = np.array([len(s) for s in strata])
     quota = n * sizes / n_tasks
     alloc = np.floor(quota).astype(np.intp)
@@ -224,15 +237,19 @@ def draw_sample(
         1  # largest remainders, lowest stratum first
     )
     chosen = [
-        rng.choice(members, size=int(k), replace=False) for members, k in zip(strata, alloc, strict=True)
+        rng.choice(members, size=int(k), replace=False)
+        if keys is None
+        else members[np.argsort(keys[members], kind="stable")[: int(k)]]
+        for members, k in zip(strata, alloc, strict=True)
     ]
     return np.sort(np.concatenate(chosen)).astype(np.intp)
 
 
 def low_confidence_tasks(
-    confidence: npt.ArrayLike, n: int, *, exclude: npt.ArrayLike | None = None
+    confidence: npt.ArrayLike, n: int, *, exclude: npt.ArrayLike | None = None, keys: KeyArray | None = None
 ) -> IntArray:
     """The ``n`` tasks of lowest consensus confidence (lowest first), skipping ``exclude``: an extra review set.
+    Ties of confidence go by ``keys`` (n_tasks,) when given, else by task index.
 
     Its findings are reported on their own and never counted toward the plan's Ac/Re (they are not random).
     """
@@ -249,25 +266,37 @@ def low_confidence_tasks(
             raise InvalidInputError(f"task indices in [0, {len(conf)})", got="an index out of range")
         keep[skip] = False
     candidates = np.flatnonzero(keep)
-    return candidates[np.argsort(conf[candidates], kind="stable")[:n]].astype(np.intp)
+    if keys is not None:
+        order = np.lexsort((keys[candidates], conf[candidates]))
+    else:
+        order = np.argsort(conf[candidates], kind="stable")
+    return candidates[order[:n]].astype(np.intp)
 
 
 def inspection_sample(
-    confidence: FloatArray, labelled: IntArray, plan: SamplingPlan, *, weak: float, random_state: int = 0
+    confidence: FloatArray,
+    labelled: IntArray,
+    plan: SamplingPlan,
+    *,
+    weak: float,
+    random_state: int = 0,
+    keys: KeyArray | None = None,
 ) -> tuple[IntArray, IntArray]:
     """An audit's review set among the ``labelled`` task codes (sorted): the plan's random sample, stratified
     by ``confidence`` (n_tasks,), and the tasks outside it whose confidence is below ``weak``, lowest first
-    and at most the sample size (reported apart, never counted toward Ac/Re). Both are task codes."""
+    and at most the sample size (reported apart, never counted toward Ac/Re). Both are task codes. With
+    ``keys`` (n_tasks,), the tasks' name keys, both follow task names, not codes (``draw_sample``)."""
     if not len(labelled):
         nothing = np.empty(0, dtype=np.intp)
         return nothing, nothing
     conf = confidence[labelled]
+    own = None if keys is None else keys[labelled]
     drawn = labelled[
-        draw_sample(len(labelled), plan, confidence=conf, stratify=True, random_state=random_state)
+        draw_sample(len(labelled), plan, confidence=conf, stratify=True, random_state=random_state, keys=own)
     ]
     extra = labelled[
         low_confidence_tasks(
-            conf, min(plan.sample_size, len(labelled)), exclude=np.searchsorted(labelled, drawn)
+            conf, min(plan.sample_size, len(labelled)), exclude=np.searchsorted(labelled, drawn), keys=own
         )
     ]
     return drawn, extra[confidence[extra] < weak]

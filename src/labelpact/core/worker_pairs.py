@@ -13,6 +13,7 @@ from scipy import sparse
 
 from labelpact.core.annotations import Annotations, FloatArray, IntArray
 from labelpact.core.intervals import percentile_interval
+from labelpact.core.keyed import name_keys
 
 __all__ = ["CoLabels", "PairwiseKappa", "co_labels", "cohen_kappas"]
 
@@ -130,6 +131,9 @@ def cohen_kappas(
     # and keeping those is exactly: Binomial(n, |S|/n) draws land in S, uniformly over S.
     n_labelled = int((a.labels_per_task() > 0).sum())
     relevant = np.unique(task)
+    # the draws go to tasks in the order of their name keys, not of their codes: the same replicates
+    # whatever the order of the file's rows (``core.keyed``)
+    relevant = relevant[np.argsort(name_keys(a.tasks, 0)[relevant], kind="stable")]
     sums = sums[:, relevant].tocsr()
     block = max(1, 4_000_000 // max(len(relevant), n_stats))  # bounds both the weights and the totals
     reps = []

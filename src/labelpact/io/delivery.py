@@ -36,6 +36,7 @@ from labelpact.core.annotations import (
     TaskPayloads,
     natural_order,
 )
+from labelpact.core.keyed import gold_in_name_order
 from labelpact.errors import InvalidInputError
 from labelpact.io.column import (
     ALIASES,
@@ -87,6 +88,10 @@ class Delivery:
     columns: Mapping[str, str]
     warnings: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # gold in task-name order: folds and subsets dealt over it follow names, not the gold file's order
+        object.__setattr__(self, "gold", gold_in_name_order(self.gold, self.annotations.tasks))
 
 
 def read_annotations(path: str | Path, **options: Any) -> Annotations:

@@ -19,6 +19,7 @@ from scipy import sparse
 
 from labelpact.core.agreement import Agreement, Level, agreement_of_patterns, count_patterns
 from labelpact.core.intervals import check_confidence, percentile_interval
+from labelpact.core.keyed import KeyArray, name_keys
 from labelpact.core.worker_pairs import PairwiseKappa, co_labels, nan_mean
 from labelpact.errors import InvalidInputError
 from labelpact.scale.blocks import Block, SparseRows
@@ -117,10 +118,10 @@ def block_pair_counts(block: Block, n_workers: int) -> tuple[Any, ...]:
 @dataclass(frozen=True, slots=True)
 class PairSums:
     """A block's statistics (n_stats, n_relevant_local) over the tasks some scored pair shares, and those
-    tasks' first row keys (their global order)."""
+    tasks' name keys (``core.keyed``; the bootstrap deals its draws in their order)."""
 
     sums: sparse.csr_matrix
-    first_key: Int64Array
+    order_key: KeyArray
 
 
 def block_pair_sums(block: Block, n_workers: int, kept: Any) -> PairSums:
@@ -140,11 +141,11 @@ def block_pair_sums(block: Block, n_workers: int, kept: Any) -> PairSums:
     value = np.concatenate([ones, (la == lb).astype(np.float64), ones, ones])
     n_stats = (2 + 2 * k) * n_pairs
     sums = sparse.csr_matrix((value, (stat, np.tile(column.reshape(-1), 4))), shape=(n_stats, len(relevant)))
-    return PairSums(sums, block.first_key[relevant])
+    return PairSums(sums, name_keys(block.annotations.tasks, 0)[relevant])
 
 
-def pair_first_keys(ps: PairSums) -> Int64Array:
-    return ps.first_key
+def pair_order_keys(ps: PairSums) -> KeyArray:
+    return ps.order_key
 
 
 def pair_totals(ps: PairSums) -> tuple[Any, ...]:
@@ -194,8 +195,8 @@ def _cohen_kappas(
     if n_pairs == 0 or n_bootstrap == 0:
         return pairs, float(mean[0]), (float("nan"), float("nan"))
     n_labelled = blocks.n_tasks - len(blocks.unlabelled)
-    firsts = client.gather([client.submit(pair_first_keys, s, pure=False) for s in states])
-    order = np.argsort(np.concatenate(firsts), kind="stable")  # relevant tasks in global task order
+    firsts = client.gather([client.submit(pair_order_keys, s, pure=False) for s in states])
+    order = np.argsort(np.concatenate(firsts), kind="stable")  # relevant tasks in name-key order
     position = np.empty(len(order), dtype=np.intp)
     position[order] = np.arange(len(order))
     bounds = np.cumsum([0, *(len(f) for f in firsts)])

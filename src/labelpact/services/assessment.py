@@ -24,6 +24,7 @@ from labelpact.core.annotations import IntArray
 from labelpact.core.consensus import Consensus, consensus_codes
 from labelpact.core.consensus_error import GoldAccuracy, error_rate_of, gold_accuracy, gold_check
 from labelpact.core.error_rate import ErrorRate
+from labelpact.core.keyed import name_keys
 from labelpact.core.label_errors import WEAK_CONFIDENCE, LabelErrors, label_errors_of
 from labelpact.core.workers import WorkerReport
 from labelpact.ethics.findings import ethics_findings, ethics_reasons
@@ -110,7 +111,12 @@ def assess(
         inspection_level=contract.acceptance.inspection_level,
     )
     drawn, extra = inspection_sample(
-        c.confidence, labelled, plan, weak=WEAK_CONFIDENCE, random_state=random_state
+        c.confidence,
+        labelled,
+        plan,
+        weak=WEAK_CONFIDENCE,
+        random_state=random_state,
+        keys=name_keys(a.tasks, random_state),  # the same sample whatever the order of the file's rows
     )
     evidence = _evidence(delivery, m, plan, delivered_at=delivered_at, due_at=due_at)
     reasons = [*quality_reasons(evidence, contract), *m.ethics_reasons]

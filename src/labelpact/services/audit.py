@@ -299,7 +299,7 @@ def _audit_create(
         reasons=[r.to_dict() for r in assessment.reasons],
         metrics=assessment.metrics,
         sampling_plan={**assessment.plan.to_dict(), "stratified_by_confidence": True, "seed": random_state},
-        sample_tasks=[a.tasks[int(i)] for i in assessment.sample],
+        sample_tasks=sorted(a.tasks[int(i)] for i in assessment.sample),  # by name: the file's order is moot
         ethics=assessment.ethics,
         method=method.split(":", 1)[0],  # "auto: mean posterior of ..." is "auto"; metrics keep it all
         contract_toml=contract_text,

@@ -38,6 +38,7 @@ from labelpact.core.acceptance import SamplingPlan, draw_sample, sampling_plan
 from labelpact.core.agreement import Estimate
 from labelpact.core.demonstrations import demonstration_signals
 from labelpact.core.intervals import wilson_interval
+from labelpact.core.keyed import name_keys
 from labelpact.core.preferences import (
     TIE,
     BradleyTerry,
@@ -111,8 +112,8 @@ def _plan(
     plan = sampling_plan(
         len(tasks), aql=contract.acceptance.aql, inspection_level=contract.acceptance.inspection_level
     )
-    drawn = draw_sample(len(tasks), plan, random_state=random_state)
-    return plan, tuple(tasks[int(i)] for i in drawn)
+    drawn = draw_sample(len(tasks), plan, random_state=random_state, keys=name_keys(tasks, random_state))
+    return plan, tuple(sorted(tasks[int(i)] for i in drawn))  # by name, as a label audit's sample
 
 
 def assess_deliverable(

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import stats
 
 from labelpact.core.acceptance import (
     SamplingPlan,
@@ -25,6 +26,7 @@ from labelpact.core.iso2859 import (
     code_letter,
     master_plan,
 )
+from labelpact.core.keyed import name_keys
 from labelpact.errors import InvalidInputError
 
 # Table I, sample-size code letters, as printed in the "AQL sampling chart" (ANSI/ASQC Z1.4 / MIL-STD-105E /
@@ -272,6 +274,41 @@ def test_stratified_draw_allocates_in_proportion_and_keeps_inclusion_equal() -> 
     assert abs(inclusion[lowest_quarter].mean() - 0.08) < 0.01  # no stratum is over-sampled
     with pytest.raises(InvalidInputError, match="confidence"):
         draw_sample(n_tasks, plan, stratify=True)
+
+
+def test_a_draw_keyed_by_task_name_is_random_and_ignores_the_order_of_tasks() -> None:
+    """With name keys the draw is the smallest keys per stratum: inclusion stays n/N over seeds, ties of
+    confidence go by key, and the same tasks are drawn however the tasks are numbered."""
+    n_tasks = 1_000
+    plan = sampling_plan(n_tasks, aql=1.0)  # J: n=80
+    names = tuple(f"task-{i:05d}" for i in range(n_tasks))
+    confidence = np.round(np.random.default_rng(0).random(n_tasks), 1)  # many ties
+    lowest_quarter = np.argsort(confidence, kind="stable")[:250]
+    hits = np.zeros(n_tasks)
+    for seed in range(300):
+        keys = name_keys(names, seed)
+        sample = draw_sample(
+            n_tasks, plan, confidence=confidence, stratify=True, random_state=seed, keys=keys
+        )
+        assert len(np.unique(sample)) == 80
+        hits[sample] += 1
+    inclusion = hits / 300
+    assert inclusion.mean() == pytest.approx(0.08)
+    assert abs(inclusion[lowest_quarter].mean() - 0.08) < 0.01
+    assert stats.chisquare(hits).pvalue > 1e-3  # every task about as often as any other
+    order = np.random.default_rng(1).permutation(n_tasks)  # the same tasks, numbered otherwise
+    keys = name_keys(names, 5)
+    plain = draw_sample(n_tasks, plan, confidence=confidence, stratify=True, keys=keys)
+    moved = draw_sample(n_tasks, plan, confidence=confidence[order], stratify=True, keys=keys[order])
+    assert sorted(names[i] for i in plain) == sorted(names[order[i]] for i in moved)
+    simple = draw_sample(n_tasks, plan, keys=keys)
+    assert sorted(names[i] for i in simple) == sorted(
+        names[order[i]] for i in draw_sample(n_tasks, plan, keys=keys[order])
+    )
+    weak = low_confidence_tasks(confidence, 30, keys=keys)
+    assert sorted(names[i] for i in weak) == sorted(
+        names[order[i]] for i in low_confidence_tasks(confidence[order], 30, keys=keys[order])
+    )
 
 
 def test_low_confidence_review_set_is_outside_the_sample() -> None:
