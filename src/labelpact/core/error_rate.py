@@ -37,6 +37,7 @@ from scipy.special import expit, ndtri
 
 from labelpact.core.annotations import Annotations, FloatArray, Gold, IntArray
 from labelpact.core.intervals import check_confidence
+from labelpact.core.keyed import name_keys
 from labelpact.errors import InvalidInputError
 
 __all__ = [
@@ -204,7 +205,7 @@ def cross_fitted_gold(
         keep_gold = np.sort(keep_gold[fits])
         task, truth = task[keep_gold], truth[keep_gold]
         others = np.setdiff1d(np.flatnonzero(per_task > 0), gold.task)
-        others = others[rng.permutation(len(others))]
+        others = others[np.argsort(name_keys(a.tasks, random_state)[others], kind="stable")]  # by name key
         room = max_annotations - int(per_task[task].sum())
         others = np.sort(others[np.cumsum(per_task[others]) <= room])
         subset = np.concatenate([task, others])
