@@ -146,7 +146,9 @@ def test_a_task_nobody_labelled_gets_no_label_in_out(cli: RunCli, tmp_path: Path
     export = tmp_path / "export.json"
     export.write_text(json.dumps(LABEL_STUDIO))
     out = tmp_path / "consensus.csv"
-    with warnings.catch_warnings():  # four labels: auto's MACE may stop at max_iter, which is not the point here
+    with (
+        warnings.catch_warnings()
+    ):  # four labels: auto's MACE may stop at max_iter, which is not the point here
         warnings.simplefilter("ignore", ConvergenceWarning)
         run = cli("aggregate", export, "--method", method, "--out", out, "--json")
     assert run.code == 0, run.stderr

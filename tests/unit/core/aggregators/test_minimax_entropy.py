@@ -12,7 +12,14 @@ import pytest
 
 from labelpact.core.aggregators import METHODS, DawidSkene, MajorityVote, MinimaxEntropy, create
 from labelpact.core.aggregators.base import counts_of
-from labelpact.core.aggregators.minimax_entropy import Objective, default_penalties, held_out_rows, lbfgs
+from labelpact.core.aggregators.minimax_entropy import (
+    MIN_HELD_OUT,
+    Objective,
+    default_penalties,
+    held_out_rows,
+    lbfgs,
+    one_se_choice,
+)
 from labelpact.core.annotations import Annotations, Gold
 from labelpact.core.kernels import triples
 from labelpact.errors import ConvergenceWarning, InvalidInputError
@@ -215,3 +222,17 @@ def test_bluebirds_where_workers_err_by_class() -> None:
     assert model.worker_penalty_ == pytest.approx(1.0)  # scale 1 of K^2 / 4 with K = 2
     assert accuracy == pytest.approx(0.917, abs=0.005)
     assert accuracy > float(np.mean(ds.probas_[g.task].argmax(axis=1) == g.label)) + 0.01
+
+
+def test_the_one_standard_error_rule_by_hand() -> None:
+    """Scales listed heaviest first: the heaviest whose mean held-out log p is within one paired standard
+    error of the best's is chosen; under MIN_HELD_OUT labels, the first."""
+    best = np.full(40, -1.0)
+    noisy = np.tile([0.3, -0.25], 20)  # gap mean 0.025, sd 0.2785 (ddof 1), standard error 0.044
+    steady = np.tile([0.0, 0.2], 20)  # gap mean 0.1, sd 0.1013, standard error 0.016
+    assert (
+        one_se_choice({1.0: best - noisy, 0.25: best}, (1.0, 0.25)) == 1.0
+    )  # worse on the mean, not clearly
+    assert one_se_choice({1.0: best - steady, 0.25: best, 0.0625: best - 0.001}, (1.0, 0.25, 0.0625)) == 0.25
+    few = {1.0: np.full(MIN_HELD_OUT - 1, -2.0), 0.25: np.full(MIN_HELD_OUT - 1, -0.1)}
+    assert one_se_choice(few, (1.0, 0.25)) == 1.0  # too few held-out labels to leave the default
