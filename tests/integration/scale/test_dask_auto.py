@@ -20,7 +20,7 @@ import pyarrow.csv as pacsv
 import pytest
 from tests.integration.scale.parts import DATASETS, TOL, check_same, reference, write_parts
 
-from labelpact.core.aggregators import Auto
+from labelpact.core.aggregators import Auto, create
 from labelpact.core.annotations import Annotations, Gold
 from labelpact.errors import InvalidInputError
 from labelpact.io.export import annotations_table
@@ -107,6 +107,30 @@ def test_auto_on_a_sample_with_warm_starts_matches_in_process(
     local = Auto(**params).fit(a, g)  # type: ignore[arg-type]
     assert local.label_test_size_ < a.n_annotations  # decided on a sample
     check_auto(fit, local, a)
+
+
+def test_auto_on_parts_in_another_row_order_matches_in_process(
+    client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The parts hold the rows shuffled, so their codes and global task order differ from the in-process
+    file's; the sample, starts and folds are keyed by name, so each task's posterior is the same."""
+    monkeypatch.setattr(auto_module, "SAMPLE", 600)
+    spammers = {"share_random_spammers": 0.2, "labels_per_task": 4}
+    table, _ = _simulated(seed=6, n_tasks=250, n_workers=10, **spammers)
+    a, _ = reference(table, None)
+    shuffled = table.take(pa.array(np.random.default_rng(2).permutation(table.num_rows)))
+    blocks = distribute(client, write_parts(shuffled, tmp_path / "p", 3))
+    fit = fit_distributed(blocks, "auto")
+    local = Auto().fit(a)
+    assert local.label_test_size_ < a.n_annotations and fit.tasks != a.tasks
+    where = {name: i for i, name in enumerate(fit.tasks)}
+    rows = np.array([where[name] for name in a.tasks])
+    assert np.array_equal(fit.probas[rows].argmax(axis=1), local.probas_.argmax(axis=1))
+    assert float(np.abs(fit.probas[rows] - local.probas_).max()) < TOL
+    assert float(np.abs(fit.model.calibrated_probas_[rows] - local.calibrated_probas_).max()) < TOL
+    for name in ("mace", "ebcc"):  # the random starts alone
+        other, alone = fit_distributed(blocks, name), create(name).fit(a)
+        assert float(np.abs(other.probas[rows] - alone.probas_).max()) < TOL, name
 
 
 def test_one_label_workers_get_majority_vote_as_in_process(client: Any, tmp_path: Path) -> None:
