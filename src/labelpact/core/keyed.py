@@ -8,7 +8,8 @@ row order gets the same starts, folds and samples, and a name's draws do not cha
 
 from __future__ import annotations
 
-import functools
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 
 import numpy as np
@@ -34,6 +35,9 @@ _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 _FNV_PRIME = np.uint64(0x100000001B3)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _CHUNK = 1 << 16  # names hashed per block: bounds the fixed-width copy of long vocabularies
+_CACHED = 4  # vocabularies whose keys are kept
+_CACHE: OrderedDict[tuple[int, int, int], KeyArray] = OrderedDict()
+_LOCK = threading.Lock()
 
 
 def mix(x: KeyArray) -> KeyArray:
@@ -54,15 +58,22 @@ def seed_key(seed: int | None) -> np.uint64:
 def name_keys(names: Sequence[str], seed: int | None) -> KeyArray:
     """One 64-bit key per name (len(names),), a function of the name and the seed only (read-only: a
     vocabulary's keys are cached, since one fit asks for them several times)."""
-    if isinstance(names, tuple) and seed is not None:
-        return _cached_keys(names, int(seed))
-    return _hash_names(names, seed_key(seed))
-
-
-@functools.lru_cache(maxsize=4)
-def _cached_keys(names: tuple[str, ...], seed: int) -> KeyArray:
+    if not isinstance(names, tuple) or seed is None:
+        return _hash_names(names, seed_key(seed))
+    # the cache holds the keys under the tuple's hash and length, never the tuple: a server that audits
+    # large deliveries one after another keeps no vocabulary alive through it
+    fingerprint = (hash(names), len(names), int(seed))
+    with _LOCK:
+        keys = _CACHE.get(fingerprint)
+        if keys is not None:
+            _CACHE.move_to_end(fingerprint)
+            return keys
     keys = _hash_names(names, seed_key(seed))
     keys.flags.writeable = False
+    with _LOCK:
+        _CACHE[fingerprint] = keys
+        while len(_CACHE) > _CACHED:
+            _CACHE.popitem(last=False)
     return keys
 
 
