@@ -35,6 +35,7 @@ _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 _FNV_PRIME = np.uint64(0x100000001B3)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _CHUNK = 1 << 16  # names hashed per block: bounds the fixed-width copy of long vocabularies
+_BLOCK_BYTES = 1 << 24  # at most this much fixed-width text per block
 _CACHED = 4  # vocabularies whose keys are kept
 _CACHE: OrderedDict[tuple[int, int, int], KeyArray] = OrderedDict()
 _LOCK = threading.Lock()
@@ -78,17 +79,27 @@ def name_keys(names: Sequence[str], seed: int | None) -> KeyArray:
 
 
 def _hash_names(names: Sequence[str], salt: np.uint64) -> KeyArray:
-    out = np.empty(len(names), dtype=np.uint64)
-    for first in range(0, len(names), _CHUNK):
-        block = np.asarray(names[first : first + _CHUNK], dtype=np.str_)
-        width = block.dtype.itemsize // 4
-        points = block.view(np.uint32).reshape(len(block), width) if width else np.zeros((len(block), 0))
-        h = np.full(len(block), _FNV_OFFSET, dtype=np.uint64)
+    """FNV-1a over each name's code points, mixed with ``salt``. Names are hashed shortest first, in blocks of
+    similar length, so one long name neither widens a block's fixed-width copy nor its passes."""
+    n = len(names)
+    out = np.empty(n, dtype=np.uint64)
+    lengths = np.fromiter(map(len, names), dtype=np.int64, count=n)
+    order = np.argsort(lengths, kind="stable")
+    first = 0
+    while first < n:
+        width = max(int(lengths[order[min(first + _CHUNK, n) - 1]]), 1)
+        rows = int(min(_CHUNK, max(1, _BLOCK_BYTES // (4 * width)), n - first))
+        take = order[first : first + rows]
+        width = max(int(lengths[take[-1]]), 1)
+        block = np.asarray([names[i] for i in take.tolist()], dtype=f"<U{width}")
+        points = block.view(np.uint32).reshape(rows, width)
+        h = np.full(rows, _FNV_OFFSET, dtype=np.uint64)
         with np.errstate(over="ignore"):
             for column in points.T:  # code points; the zero padding of shorter names is skipped
                 stepped = (h ^ column.astype(np.uint64)) * _FNV_PRIME
                 h = np.where(column != 0, stepped, h)
-        out[first : first + len(block)] = mix(h ^ salt)
+        out[take] = mix(h ^ salt)
+        first += rows
     return out
 
 

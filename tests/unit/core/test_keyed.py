@@ -69,3 +69,15 @@ def test_equal_rows_get_equal_keys_and_gold_follows_names() -> None:
     ordered = gold_in_name_order(gold, a.tasks)
     assert ordered is not None
     assert [a.tasks[i] for i in ordered.task] == ["t1", "t2"] and ordered.label.tolist() == [1, 0]
+
+
+def test_a_very_long_name_is_hashed_alone() -> None:
+    """Names are hashed in blocks of similar length: one name of 200,000 characters among 100,000 short ones
+    is keyed as the reference keys it, and does not make every block that wide (200,000 x 100,000 x 4 bytes)."""
+    long = "é" * 200_000
+    names = [f"t{i}" for i in range(100_000)]
+    names.insert(500, long)
+    keys = name_keys(names, 3)
+    assert int(keys[500]) == reference_key(long, 3)
+    assert [int(k) for k in keys[:3]] == [reference_key(n, 3) for n in names[:3]]
+    assert int(keys[-1]) == reference_key(names[-1], 3)
