@@ -232,7 +232,7 @@ def _same(left: object, right: object, where: str = "") -> None:
 
 def test_the_same_labels_in_another_row_order_get_the_same_audit(cli: RunCli, tmp_path: Path) -> None:
     """An export in another row order (labels and gold) is audited alike: consensus, error rate, verdict,
-    findings and the ISO 2859-1 sample, which is drawn by task name. (Without repeated (task, worker) labels:
+    findings and the ISO 2859-1 sample, which is drawn by task name; and it is recognised as a redelivery. (Without repeated (task, worker) labels:
     where a worker labelled a task twice, agreement counts the file's first label, which the order decides.)"""
     sim = simulate_delivery(
         n_tasks=600, n_workers=40, n_classes=3, labels_per_task=3, gold_share=0.1, duplicate_rate=0.0, seed=12
@@ -250,6 +250,7 @@ def test_the_same_labels_in_another_row_order_get_the_same_audit(cli: RunCli, tm
     contract.write_text('[quality]\nmethod = "auto"\n[acceptance]\naql = 4\n', encoding="utf-8")
     one = _audit(cli, labels, "--gold", gold, "--contract", contract)
     two = _audit(cli, shuffled["labels"], "--gold", shuffled["gold"], "--contract", contract)
+    first_batch = one["batch"]
     for doc in (one, two):
         for key in ("audit", "batch", "seconds", "input_sha256", "delivered_at", "created_at", "stages"):
             doc.pop(key, None)
@@ -257,4 +258,9 @@ def test_the_same_labels_in_another_row_order_get_the_same_audit(cli: RunCli, tm
         for finding in doc["findings"]:
             finding.pop("id")  # the store's row
     assert one["sample_tasks"] == sorted(two["sample_tasks"]) and len(one["sample_tasks"]) > 0
+    # the second file holds the same labels: a finding names the batch that held them first
+    again = [f for f in two["findings"] if f["kind"] == "redelivered"]
+    assert len(again) == 1 and again[0]["evidence"]["batches"] == [first_batch]
+    assert not any(f["kind"] == "redelivered" for f in one["findings"])
+    two["findings"] = [f for f in two["findings"] if f["kind"] != "redelivered"]
     _same(one, two)

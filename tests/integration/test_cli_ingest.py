@@ -65,6 +65,38 @@ def test_ingest_stores_a_batch_and_the_same_bytes_twice_is_a_no_op(
     assert [(p["name"], p["n_batches"]) for p in projects] == [("sentiment", 1)]
 
 
+def test_the_same_labels_in_another_file_are_recognised_as_a_redelivery(
+    acme: RunCli, delivery: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """Other bytes (the rows reversed, columns reordered, extra time columns gone) but the same labels: stored
+    as a new batch, with a warning naming the first; one label changed is another delivery."""
+    labels, _ = delivery
+    first = json.loads(acme("ingest", labels, "--partner", "Acme", "--project", "p", "--json").stdout)
+    with labels.open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    again = tmp_path / "again.csv"
+    with again.open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["label", "worker", "task"])
+        writer.writerows([r["label"], r["worker"], r["task"]] for r in reversed(rows))
+    run = acme("ingest", again, "--partner", "Acme", "--project", "p", "--json")
+    assert run.code == 0, run.stderr
+    doc = json.loads(run.stdout)
+    assert doc["created"] is True and doc["labels_digest"] == first["labels_digest"]
+    assert [w for w in doc["warnings"] if first["batch"] in w and "delivered again" in w]
+    human = acme("ingest", again, "--partner", "Acme", "--project", "p")  # stored already: no second warning
+    assert "Already ingested" in human.stdout
+    changed = tmp_path / "changed.csv"
+    rows[0]["label"] = next(r["label"] for r in rows if r["label"] != rows[0]["label"])
+    with changed.open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["task", "worker", "label"])
+        writer.writerows([r["task"], r["worker"], r["label"]] for r in rows)
+    other = json.loads(acme("ingest", changed, "--partner", "Acme", "--project", "p", "--json").stdout)
+    assert other["labels_digest"] != first["labels_digest"]
+    assert not [w for w in other["warnings"] if "delivered again" in w]
+
+
 def test_human_summary_names_the_counts(acme: RunCli, delivery: tuple[Path, Path]) -> None:
     run = acme("ingest", delivery[0], "--partner", "Acme", "--project", "sentiment")
     assert run.code == 0, run.stderr

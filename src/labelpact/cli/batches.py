@@ -26,6 +26,7 @@ from labelpact.cli.common import (
 from labelpact.cli.deliverables import KIND_HELP, KINDS, ingest_route
 from labelpact.services import ingest_batch
 from labelpact.services.ingest import batch_dict, file_sha256, ingest_document
+from labelpact.services.redelivery import redelivery_note
 
 if TYPE_CHECKING:
     from labelpact.store import BatchRecord
@@ -110,7 +111,7 @@ def ingest(
 
     # findings that did not stop the ingest: on stderr for people, in the document under --json
     if result.delivery is not None and not out.as_json:
-        for line in (*result.delivery.notes, *result.delivery.warnings):
+        for line in (*result.delivery.notes, *result.delivery.warnings, *redelivery_note(result.same_labels)):
             prefix = "note" if line in result.delivery.notes else "warning"
             out.stderr.print(f"{prefix}: {line}", markup=False, highlight=False, soft_wrap=True)
 

@@ -23,6 +23,7 @@ __all__ = [
     "gold_in_name_order",
     "keyed_folds",
     "keyed_uniform",
+    "labels_digest",
     "mix",
     "name_keys",
     "row_keys",
@@ -140,3 +141,18 @@ def gold_in_name_order(gold: Gold | None, tasks: Sequence[str]) -> Gold | None:
     if np.all(order[1:] > order[:-1]):
         return gold
     return Gold(task=gold.task[order], label=gold.label[order])
+
+
+def labels_digest(a: Annotations) -> str:
+    """An order-free fingerprint of the labels, 16 hex digits: the same (task, worker, label) rows in any order
+    or file format give the same digest, and any other multiset of rows almost surely another (a sum of the
+    rows' 64-bit keys by name, with their count: a redelivered batch is recognised whatever its bytes)."""
+    rows = mix(
+        row_keys(
+            name_keys(a.tasks, 0)[a.task], name_keys(a.workers, 0)[a.worker], name_keys(a.classes, 0)[a.label]
+        )
+    )
+    with np.errstate(over="ignore"):
+        total = np.add.reduce(rows, dtype=np.uint64) if len(rows) else np.uint64(0)
+        folded = mix(np.array([total ^ np.uint64(len(rows))], dtype=np.uint64))[0]
+    return f"{int(folded):016x}"

@@ -19,14 +19,17 @@ from typing import Any
 from labelpact.contracts.contract import Contract, parse_contract
 from labelpact.contracts.findings import Finding, Reason
 from labelpact.core.acceptance import SamplingPlan
-from labelpact.errors import ConflictError, InvalidInputError, NotFoundError
+from labelpact.core.keyed import labels_digest
+from labelpact.errors import InvalidInputError, NotFoundError
 from labelpact.io import Delivery, read_delivery
 from labelpact.io.consensus_table import consensus_table, write_consensus_table
 from labelpact.io.contract import read_contract
 from labelpact.io.predictions import Predictions, read_pred_probs
 from labelpact.io.stored_delivery import StoredFiles, read_stored_delivery
 from labelpact.services.assessment import Assessment, assess
-from labelpact.services.ingest import as_utc, file_sha256, prepared_batch
+from labelpact.services.audit_storage import BatchFiles, store_audit, stored_as
+from labelpact.services.ingest import as_utc, file_sha256
+from labelpact.services.redelivery import redelivery_findings
 from labelpact.store import AuditCreate, AuditRecord, BatchRecord, FindingCreate, Store
 
 __all__ = [
@@ -116,7 +119,7 @@ def audit_batch(
         raise InvalidInputError("an existing annotations file", file=path, got="no such file")
     the_contract, contract_text = load_contract(store, partner, contract)
     sha256 = file_sha256(path)
-    existing = _stored_as(store, sha256, path, partner=partner, project=project)
+    existing = stored_as(store, sha256, path, partner=partner, project=project)
     delivery = read_delivery(
         path,
         gold=gold,
@@ -144,74 +147,16 @@ def audit_batch(
         random_state=random_state,
     )
     batch_id = existing.id if existing is not None else sha256[:12]
-    new_audit = _audit_create(assessment, delivery, batch_id, contract_text, random_state)
+    same = [
+        b for b in store.find_batches_with_labels(labels_digest(delivery.annotations)) if b.sha256 != sha256
+    ]
+    new_audit = _audit_create(assessment, delivery, batch_id, contract_text, random_state, same_labels=same)
     with store.scratch("audit") as staging:  # inside the workspace, removed even after a kill
         files = _audit_files(staging, delivery, assessment, pred_probs)
-        batch_files = _BatchFiles(path, gold, tasks, sha256, partner, project, delivered, due)
-        record, created = _store_audit(store, new_audit, files, delivery, batch_files, existing=existing)
+        batch_files = BatchFiles(path, gold, tasks, sha256, partner, project, delivered, due)
+        record, created = store_audit(store, new_audit, files, delivery, batch_files, existing=existing)
     stage("store")
     return _result(record, created, assessment, stage.seconds)
-
-
-def _stored_as(store: Store, sha256: str, path: Path, *, partner: str, project: str) -> BatchRecord | None:
-    """The stored batch with these bytes, if any; an error when it belongs to another partner or project."""
-    existing = store.find_batch_by_sha256(sha256)
-    if existing is not None and (existing.partner != partner or existing.project != project):
-        raise InvalidInputError(
-            f"the partner and project this file was ingested under ({existing.partner}, {existing.project})",
-            file=path,
-            got=f"{partner}, {project}",
-        )
-    return existing
-
-
-@dataclass(frozen=True, slots=True)
-class _BatchFiles:
-    """What storing a new batch needs beside its delivery: its files, owner and times."""
-
-    labels: Path
-    gold: str | Path | None
-    tasks: str | Path | None
-    sha256: str
-    partner: str
-    project: str
-    delivered_at: datetime
-    due_at: datetime | None
-
-
-def _store_audit(
-    store: Store,
-    new_audit: AuditCreate,
-    files: dict[str, Path],
-    delivery: Delivery,
-    batch: _BatchFiles,
-    *,
-    existing: BatchRecord | None,
-) -> tuple[AuditRecord, bool]:
-    """Store the audit, and the batch with it when new; returns the audit and whether the batch was created."""
-    try:
-        if existing is not None:
-            return store.add_audit(new_audit, files=files), False
-        # a new batch and its audit go in ONE transaction: a kill leaves both or neither
-        with prepared_batch(
-            store,
-            batch.labels,
-            delivery,
-            sha256=batch.sha256,
-            partner=batch.partner,
-            project=batch.project,
-            gold=batch.gold,
-            tasks=batch.tasks,
-            delivered_at=batch.delivered_at,
-            due_at=batch.due_at,
-        ) as (new_batch, batch_files):
-            _, record = store.add_batch_with_audit(new_batch, new_audit, files=batch_files, audit_files=files)
-        return record, True
-    except ConflictError:  # a concurrent run stored these bytes first: audit the batch it stored
-        holder = store.find_batch_by_sha256(batch.sha256)
-        if holder is None or (holder.partner, holder.project) != (batch.partner, batch.project):
-            raise
-        return store.add_audit(new_audit, files=files), False
 
 
 def audit_stored_batch(
@@ -288,9 +233,16 @@ def _predictions(delivery: Delivery, pred_probs: str | Path | None) -> Predictio
 
 
 def _audit_create(
-    assessment: Assessment, delivery: Delivery, batch_id: str, contract_text: str | None, random_state: int
+    assessment: Assessment,
+    delivery: Delivery,
+    batch_id: str,
+    contract_text: str | None,
+    random_state: int,
+    *,
+    same_labels: Sequence[BatchRecord] = (),
 ) -> AuditCreate:
-    """The audit row to store: verdict, reasons, metrics, the plan and its sample, findings."""
+    """The audit row to store: verdict, reasons, metrics, the plan and its sample, findings (and a
+    ``redelivered`` finding when stored batches already hold these labels)."""
     a = delivery.annotations
     method = assessment.consensus.method
     return AuditCreate(
@@ -305,8 +257,11 @@ def _audit_create(
         contract_toml=contract_text,
         contract_sha256=None,
         findings=[
-            FindingCreate(f.kind, f.severity, f.detail, f.clause, f.evidence, f.action)
-            for f in assessment.findings
+            *(
+                FindingCreate(f.kind, f.severity, f.detail, f.clause, f.evidence, f.action)
+                for f in assessment.findings
+            ),
+            *redelivery_findings(same_labels),
         ],
     )
 

@@ -13,8 +13,10 @@ from typing import Any
 
 from labelpact.contracts.contract import parse_contract
 from labelpact.core.annotations import DuplicatePolicy
+from labelpact.core.keyed import labels_digest
 from labelpact.errors import ConflictError, InvalidInputError
 from labelpact.io import Delivery, read_delivery, write_normalised
+from labelpact.services.redelivery import redelivery_note, stored_with_labels
 from labelpact.store import BatchCreate, BatchRecord, Store
 
 __all__ = [
@@ -39,6 +41,7 @@ class IngestResult:
     batch: BatchRecord
     created: bool
     delivery: Delivery | None
+    same_labels: tuple[BatchRecord, ...] = ()  # other stored batches holding exactly these labels
 
 
 def file_sha256(path: Path) -> str:
@@ -115,7 +118,12 @@ def ingest_batch(
         if holder is None:
             raise
         return IngestResult(batch=holder, created=False, delivery=None)
-    return IngestResult(batch=batch, created=True, delivery=delivery)
+    return IngestResult(
+        batch=batch,
+        created=True,
+        delivery=delivery,
+        same_labels=tuple(stored_with_labels(store, batch.labels_digest, other_than=batch.sha256)),
+    )
 
 
 def store_delivery(
@@ -190,6 +198,7 @@ def prepared_batch(
         median_duration_s=a.median_duration_s(),
         delivered_at=as_utc(delivered_at) or received,
         due_at=as_utc(due_at),
+        labels_digest=labels_digest(a),
     )
     with store.scratch("ingest") as staging:  # inside the workspace, removed even after a kill
         normalised = write_normalised(a, staging / "annotations.parquet", gold=delivery.gold)
@@ -220,7 +229,7 @@ def ingest_document(result: IngestResult) -> dict[str, Any]:
         result.created,
         result.batch,
         columns=None if found is None else dict(found.columns),
-        warnings=[] if found is None else list(found.warnings),
+        warnings=([] if found is None else list(found.warnings)) + redelivery_note(result.same_labels),
         notes=[] if found is None else list(found.notes),
     )
 

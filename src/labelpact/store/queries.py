@@ -147,6 +147,7 @@ def batch_record(row: BatchRow) -> BatchRecord:
             BatchFile(f.role, f.path, f.sha256, f.size_bytes) for f in sorted(row.files, key=lambda f: f.role)
         ),
         kind=row.kind,
+        labels_digest=row.labels_digest,
     )
 
 
@@ -309,6 +310,7 @@ def insert_batch(session: Session, actor: str, new: BatchCreate, placement: Plac
         due_at=new.due_at,
         received_at=now(),
         kind=new.kind,
+        labels_digest=new.labels_digest,
         files=[
             BatchFileRow(role=f.role, path=f.relative, sha256=f.sha256, size_bytes=f.size_bytes)
             for f in placement.files.values()

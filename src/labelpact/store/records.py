@@ -99,6 +99,7 @@ class BatchCreate:
     delivered_at: datetime
     due_at: datetime | None = None
     kind: str = "labels"  # what the batch holds: labels, preferences, ratings or demonstrations
+    labels_digest: str | None = None  # order-free fingerprint of a labels batch (core.keyed.labels_digest)
 
     def validate(self) -> None:
         """Raise ``InvalidInputError`` for values no reader could have produced."""
@@ -111,6 +112,10 @@ class BatchCreate:
                 raise InvalidInputError(f"a non-blank {name}", column=name)
         check_name("partner", self.partner, column="partner")
         check_name("project", self.project, column="project")
+        if self.labels_digest is not None and not re.fullmatch(r"[0-9a-f]{16}", self.labels_digest):
+            raise InvalidInputError(
+                "a digest of 16 lower-case hex digits", column="labels_digest", got=repr(self.labels_digest)
+            )
         if self.kind not in BATCH_KINDS:
             raise InvalidInputError(f"a kind among {list(BATCH_KINDS)}", column="kind", got=repr(self.kind))
         counts = [
@@ -172,6 +177,7 @@ class BatchRecord:
     received_at: datetime
     files: tuple[BatchFile, ...] = ()
     kind: str = "labels"
+    labels_digest: str | None = None
 
     def file(self, role: str) -> BatchFile | None:
         """The stored file with this role ("labels", "normalised", "gold", "tasks"), or None."""

@@ -162,6 +162,12 @@ class Store(AuditMethods, LedgerMethods, IntegrityMethods, ServiceMethods, JobMe
             row = session.scalar(sa.select(BatchRow).where(BatchRow.sha256 == sha256.lower()))
             return None if row is None else q.batch_record(row)
 
+    def find_batches_with_labels(self, digest: str) -> list[BatchRecord]:
+        """The stored batches whose labels have this order-free digest (``core.keyed.labels_digest``), oldest first."""
+        query = sa.select(BatchRow).where(BatchRow.labels_digest == digest).order_by(BatchRow.id)
+        with self._read() as session:
+            return [q.batch_record(row) for row in session.scalars(query)]
+
     def get_batch(self, ref: str) -> BatchRecord:
         """The batch whose sha256 is ``ref`` or starts with it (>= 6 hex digits, unique)."""
         with self._read() as session:

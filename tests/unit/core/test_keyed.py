@@ -11,6 +11,7 @@ from labelpact.core.keyed import (
     gold_in_name_order,
     keyed_folds,
     keyed_uniform,
+    labels_digest,
     name_keys,
 )
 
@@ -81,3 +82,18 @@ def test_a_very_long_name_is_hashed_alone() -> None:
     assert int(keys[500]) == reference_key(long, 3)
     assert [int(k) for k in keys[:3]] == [reference_key(n, 3) for n in names[:3]]
     assert int(keys[-1]) == reference_key(names[-1], 3)
+
+
+def test_the_labels_digest_ignores_order_and_sees_every_row() -> None:
+    rows = [("t1", "w1", "a"), ("t1", "w2", "b"), ("t2", "w1", "a"), ("t2", "w1", "a")]  # a repeated row
+
+    def digest(these: list[tuple[str, str, str]], classes: list[str] | None = None) -> str:
+        task, worker, label = (list(c) for c in zip(*these, strict=True))
+        return labels_digest(Annotations.from_columns(task=task, worker=worker, label=label, classes=classes))
+
+    base = digest(rows)
+    assert len(base) == 16 and int(base, 16) >= 0
+    assert digest(rows[::-1]) == base == digest(rows, classes=["b", "a"])  # row order, class order
+    assert digest(rows[:3]) != base  # the repeated row counts
+    assert digest([*rows[:3], ("t2", "w1", "b")]) != base
+    assert digest([("t1", "w2", "a"), ("t1", "w1", "b"), *rows[2:]]) != base  # labels swapped between workers

@@ -62,6 +62,7 @@ class BatchRow(Base):
     __table_args__ = (
         sa.Index("ix_batches_partner_id_received_at", "partner_id", "received_at"),
         sa.Index("ix_batches_project_id_received_at", "project_id", "received_at"),
+        sa.Index("ix_batches_labels_digest", "labels_digest"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -87,6 +88,8 @@ class BatchRow(Base):
     due_at: Mapped[datetime | None]
     received_at: Mapped[datetime]
     kind: Mapped[str] = mapped_column(sa.String(20), server_default="labels")  # labels | preferences | ...
+    # order-free fingerprint of a labels batch's rows (core.keyed.labels_digest): finds a redelivery
+    labels_digest: Mapped[str | None] = mapped_column(sa.String(16))
 
     partner: Mapped[PartnerRow] = relationship(lazy="joined", innerjoin=True)
     project: Mapped[ProjectRow] = relationship(lazy="joined", innerjoin=True)
