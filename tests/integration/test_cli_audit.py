@@ -264,3 +264,8 @@ def test_the_same_labels_in_another_row_order_get_the_same_audit(cli: RunCli, tm
     assert not any(f["kind"] == "redelivered" for f in one["findings"])
     two["findings"] = [f for f in two["findings"] if f["kind"] != "redelivered"]
     _same(one, two)
+    # audited again, the first delivery still names no later batch; the second still names the first
+    kinds = [f["kind"] for f in _audit(cli, labels, "--gold", gold, "--contract", contract)["findings"]]
+    assert "redelivered" not in kinds
+    later = _audit(cli, shuffled["labels"], "--gold", shuffled["gold"], "--contract", contract)["findings"]
+    assert [f["evidence"]["batches"] for f in later if f["kind"] == "redelivered"] == [[first_batch]]

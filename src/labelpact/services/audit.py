@@ -29,7 +29,7 @@ from labelpact.io.stored_delivery import StoredFiles, read_stored_delivery
 from labelpact.services.assessment import Assessment, assess
 from labelpact.services.audit_storage import BatchFiles, store_audit, stored_as
 from labelpact.services.ingest import as_utc, file_sha256
-from labelpact.services.redelivery import redelivery_findings
+from labelpact.services.redelivery import redelivery_findings, stored_with_labels
 from labelpact.store import AuditCreate, AuditRecord, BatchRecord, FindingCreate, Store
 
 __all__ = [
@@ -147,9 +147,9 @@ def audit_batch(
         random_state=random_state,
     )
     batch_id = existing.id if existing is not None else sha256[:12]
-    same = [
-        b for b in store.find_batches_with_labels(labels_digest(delivery.annotations)) if b.sha256 != sha256
-    ]
+    digest = labels_digest(delivery.annotations)
+    before = existing.received_at if existing is not None else None  # a first delivery names no later one
+    same = stored_with_labels(store, digest, other_than=sha256, before=before)
     new_audit = _audit_create(assessment, delivery, batch_id, contract_text, random_state, same_labels=same)
     with store.scratch("audit") as staging:  # inside the workspace, removed even after a kill
         files = _audit_files(staging, delivery, assessment, pred_probs)

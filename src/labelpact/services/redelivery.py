@@ -7,17 +7,22 @@ an ingest warns, and an audit adds a ``redelivered`` finding, when stored batche
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from labelpact.store import BatchRecord, FindingCreate, Store
 
 __all__ = ["redelivery_findings", "redelivery_note", "stored_with_labels"]
 
 
-def stored_with_labels(store: Store, digest: str | None, *, other_than: str) -> list[BatchRecord]:
-    """The stored batches, other than the one with sha256 ``other_than``, whose labels have ``digest``."""
+def stored_with_labels(
+    store: Store, digest: str | None, *, other_than: str, before: datetime | None = None
+) -> list[BatchRecord]:
+    """The stored batches, other than the one with sha256 ``other_than`` (and, given ``before``, received
+    before it), whose labels have ``digest``: the first delivery of a redelivered batch names none."""
     if digest is None:
         return []
-    return [b for b in store.find_batches_with_labels(digest) if b.sha256 != other_than]
+    found = store.find_batches_with_labels(digest)
+    return [b for b in found if b.sha256 != other_than and (before is None or b.received_at < before)]
 
 
 def redelivery_note(others: Sequence[BatchRecord]) -> list[str]:
