@@ -194,9 +194,9 @@ def draw_sample(
 ) -> IntArray:
     """The plan's sample: ``plan.sample_size`` distinct task indices in [0, n_tasks), sorted; seeded.
 
-    With ``keys`` (n_tasks,), the tasks' name keys (``core.keyed``), the draw takes the smallest keys (within
-    each stratum; ties of confidence broken by another hash of the key): the same tasks whatever the order of
-    the delivery's rows.
+    The draw takes the tasks with the smallest ``keys`` (within each stratum; ties of confidence broken by
+    another hash of the key). Given the tasks' name keys (``core.keyed``) it is the same whatever the order of
+    the delivery's rows; without them the keys are drawn from ``random_state``.
 
     The OC curve, hence the AQL promise, assumes a simple random sample, so every task must have the same
     chance n/N of being drawn. With ``stratify`` and ``confidence`` (n_tasks,) we draw a stratified random
@@ -213,13 +213,16 @@ def draw_sample(
     n = plan.sample_size
     if plan.full_inspection:
         return np.arange(n_tasks, dtype=np.intp)
-    rng = np.random.default_rng(random_state)
-    if keys is not None and len(keys) != n_tasks:
+    if keys is None:
+        keys = (
+            np.random.default_rng(random_state)
+            .integers(0, 1 << 63, n_tasks, dtype=np.int64)
+            .astype(np.uint64)
+        )
+    if len(keys) != n_tasks:
         raise InvalidInputError(f"one key per task ({n_tasks})", got=f"{len(keys)} keys")
     if not stratify:
-        if keys is not None:
-            return np.sort(np.argsort(keys, kind="stable")[:n]).astype(np.intp)
-        return np.sort(rng.choice(n_tasks, size=n, replace=False)).astype(np.intp)
+        return np.sort(np.argsort(keys, kind="stable")[:n]).astype(np.intp)
     if confidence is None:
         raise InvalidInputError("a confidence per task when stratify=True")
     if n_strata < 1:
@@ -227,7 +230,7 @@ def draw_sample(
     conf = _check_confidence(confidence, n_tasks)
     # ties of confidence go by a second hash of the keys: were they broken by the keys that then choose
     # within a stratum, tied tasks with small keys would crowd a stratum's draw and skew inclusion
-    by_confidence = np.argsort(conf, kind="stable") if keys is None else np.lexsort((mix(keys), conf))
+    by_confidence = np.lexsort((mix(keys), conf))
     strata = np.array_split(by_confidence, min(n_strata, n_tasks))
     sizes = np.array([len(s) for s in strata])
     quota = n * sizes / n_tasks
@@ -237,9 +240,7 @@ def draw_sample(
         1  # largest remainders, lowest stratum first
     )
     chosen = [
-        rng.choice(members, size=int(k), replace=False)
-        if keys is None
-        else members[np.argsort(keys[members], kind="stable")[: int(k)]]
+        members[np.argsort(keys[members], kind="stable")[: int(k)]]
         for members, k in zip(strata, alloc, strict=True)
     ]
     return np.sort(np.concatenate(chosen)).astype(np.intp)
@@ -266,11 +267,8 @@ def low_confidence_tasks(
             raise InvalidInputError(f"task indices in [0, {len(conf)})", got="an index out of range")
         keep[skip] = False
     candidates = np.flatnonzero(keep)
-    if keys is not None:
-        order = np.lexsort((keys[candidates], conf[candidates]))
-    else:
-        order = np.argsort(conf[candidates], kind="stable")
-    return candidates[order[:n]].astype(np.intp)
+    ties = candidates if keys is None else keys[candidates]
+    return candidates[np.lexsort((ties, conf[candidates]))[:n]].astype(np.intp)
 
 
 def inspection_sample(

@@ -86,13 +86,14 @@ def _hash_names(names: Sequence[str], salt: np.uint64) -> KeyArray:
     out = np.empty(n, dtype=np.uint64)
     lengths = np.fromiter(map(len, names), dtype=np.int64, count=n)
     order = np.argsort(lengths, kind="stable")
+    objects = np.asarray(names, dtype=object)
     first = 0
     while first < n:
         width = max(int(lengths[order[min(first + _CHUNK, n) - 1]]), 1)
         rows = int(min(_CHUNK, max(1, _BLOCK_BYTES // (4 * width)), n - first))
         take = order[first : first + rows]
         width = max(int(lengths[take[-1]]), 1)
-        block = np.asarray([names[i] for i in take.tolist()], dtype=f"<U{width}")
+        block = objects[take].astype(f"<U{width}")
         points = block.view(np.uint32).reshape(rows, width)
         h = np.full(rows, _FNV_OFFSET, dtype=np.uint64)
         with np.errstate(over="ignore"):
