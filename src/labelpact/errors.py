@@ -26,6 +26,7 @@ __all__ = [
     "did_you_mean",
     "exit_code",
     "http_status",
+    "missing_file",
 ]
 
 
@@ -100,6 +101,11 @@ def did_you_mean(name: str, known: Sequence[str]) -> str:
     folded = {k.casefold(): k for k in known}
     close = difflib.get_close_matches(name.casefold(), list(folded), n=1, cutoff=0.6)
     return f"; did you mean {folded[close[0]]!r}?" if close else ""
+
+
+def missing_file(path: str | Path) -> str:
+    """What stands at ``path`` where a file was expected, for an error's ``got``: a directory or nothing."""
+    return "a directory" if Path(path).is_dir() else "no such file"
 
 
 _EXIT_CODES: dict[type[LabelpactError], int] = {

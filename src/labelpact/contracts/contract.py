@@ -111,12 +111,16 @@ def parse_contract(text: str, *, source: str = "<contract>") -> Contract:
     given: set[str] = set()
     for section, table in document.items():
         if section not in _SECTIONS or not isinstance(table, dict):
+            near = (
+                difflib.get_close_matches(section, sorted(_SECTIONS), n=1) if section not in _SECTIONS else []
+            )
             raise InvalidInputError(
                 f"a section among {sorted(_SECTIONS)}",
                 file=source,
                 row=lines.get(section),
                 column=section,
-                got="an unknown section",
+                got=("an unknown section" if section not in _SECTIONS else "a value, not a [section] table")
+                + (f" (did you mean {near[0]!r}?)" if near else ""),
                 column_kind="section",
             )
         for key, raw in table.items():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from labelpact.contracts.contract import Contract, parse_contract
-from labelpact.errors import InvalidInputError
+from labelpact.errors import InvalidInputError, missing_file
 
 __all__ = ["read_contract"]
 
@@ -14,7 +14,7 @@ def read_contract(path: str | Path) -> tuple[Contract, str]:
     """The parsed contract in ``path`` and its exact text (the text is what an audit's hash cites)."""
     file = Path(path)
     if not file.is_file():
-        raise InvalidInputError("an existing contract file", file=file, got="no such file")
+        raise InvalidInputError("an existing contract file", file=file, got=missing_file(file))
     try:
         text = file.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:

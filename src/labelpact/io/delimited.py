@@ -27,9 +27,33 @@ from labelpact.io.text_file import (
     open_text,
 )
 
-__all__ = ["Progress", "read_delimited"]
+__all__ = ["DELIMITERS", "Progress", "header_delimiter", "read_delimited"]
 
 Progress = Callable[[int, int], None]
+
+DELIMITERS = (",", ";", "\t", "|")  # comma first: a header it splits is never read another way
+
+
+def header_delimiter(header: str, fmt: str) -> str:
+    """The delimiter of a file whose first line is ``header``: the format's (tab for TSV, else comma)
+    unless it leaves the header one column and another of ``DELIMITERS`` splits it into more.
+
+    A European spreadsheet exports ``task;worker;label`` under ``.csv``; a header is at least two columns
+    in every file labelpact reads, so one column is never what the user meant.
+    """
+    default = "\t" if fmt == "tsv" else ","
+
+    def columns(delimiter: str) -> int:
+        try:
+            return len(next(csv.reader(io.StringIO(header, newline=""), delimiter=delimiter), []))
+        except csv.Error:
+            return 0
+
+    if columns(default) > 1:
+        return default
+    counts = {d: columns(d) for d in DELIMITERS if d != default}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 1 else default
 
 
 class _Counting(io.RawIOBase):
@@ -54,10 +78,10 @@ class _Counting(io.RawIOBase):
 
 def read_delimited(
     path: Path, fmt: str, size: int, progress: Progress | None
-) -> tuple[pa.Table, Callable[[int], Location], dict[str, npt.NDArray[np.intp]]]:
-    """A CSV or TSV file as an all-string table, the row -> line map, and the rows whose values hold line
-    breaks (``Source.breaks``); pyarrow reads it, Python re-reads a refused file to name its first bad line."""
-    delimiter = "\t" if fmt == "tsv" else ","
+) -> tuple[pa.Table, Callable[[int], Location], dict[str, npt.NDArray[np.intp]], str]:
+    """A CSV or TSV file as an all-string table, the row -> line map, the rows whose values hold line
+    breaks (``Source.breaks``) and the delimiter; pyarrow reads it, Python re-reads a refused file to name its first bad line.
+    The delimiter is the format's, or the one the header shows (``header_delimiter``)."""
     head = check_text(path, fmt.upper())
     end = head.find(b"\n")
     try:  # the header is parsed here, never by pyarrow, so its bytes are checked here
@@ -65,6 +89,7 @@ def read_delimited(
     except UnicodeDecodeError:
         find_bad_utf8(path)
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
+    delimiter = header_delimiter(text[: text.find("\n")] if "\n" in text else text, fmt)
     try:
         first = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
     except csv.Error as error:  # a NUL-free header the csv module still cannot split
@@ -115,7 +140,7 @@ def read_delimited(
         raise InvalidInputError(f"a well-formed {fmt.upper()} file", file=path, got=str(error)) from None
     lines = _LazyLines(path, delimiter)
     breaks = _line_breaks(path, table)
-    return table, lines.locate, breaks
+    return table, lines.locate, breaks, delimiter
 
 
 def _line_breaks(path: Path, table: pa.Table) -> dict[str, npt.NDArray[np.intp]]:

@@ -23,9 +23,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from labelpact.errors import InvalidInputError
+from labelpact.errors import InvalidInputError, missing_file
 from labelpact.io.column import Coded, encode, fail_at
-from labelpact.io.jsonl import records_table
+from labelpact.io.delimited import header_delimiter
+from labelpact.io.jsonl import NonFiniteNumberError, non_finite_line, parse_json, records_table
 from labelpact.io.limits import DEFAULT_LIMITS, Limits
 from labelpact.io.nesting import check_json_depth
 from labelpact.io.source import Location, Source, as_text, detect_format, read_source
@@ -74,13 +75,14 @@ def read_table(
 
 def _read_json(path: Path, kind: str, limits: Limits) -> Source:
     if not path.is_file():
-        raise InvalidInputError("an existing file", file=path, got="no such file")
+        raise InvalidInputError("an existing file", file=path, got=missing_file(path))
     raw = path.read_bytes()
     if not raw.strip():
         raise InvalidInputError("a JSON list of records", file=path, got="an empty file")
     check_json_depth(lambda: io.BytesIO(raw), file=path, limit=limits.max_json_depth, per_line=False)
     try:
-        document = json.loads(raw.decode("utf-8-sig"))
+        text = raw.decode("utf-8-sig")
+        document = parse_json(text)
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         raise InvalidInputError("UTF-8 JSON", file=path, row=line, got="an undecodable byte") from None
@@ -88,6 +90,12 @@ def _read_json(path: Path, kind: str, limits: Limits) -> Source:
         raise InvalidInputError(
             "well-formed JSON", file=path, row=error.lineno, got=f"malformed JSON ({error.msg})"
         ) from None
+    except NonFiniteNumberError as error:
+        raise InvalidInputError(
+            "well-formed JSON", file=path, row=non_finite_line(text), got=str(error)
+        ) from None
+    except ValueError as error:  # an integer of more digits than Python converts
+        raise InvalidInputError("well-formed JSON", file=path, got=str(error).split(";")[0]) from None
     if not isinstance(document, list) or not document:
         raise InvalidInputError("a non-empty JSON list of records", file=path, got=type(document).__name__)
     for index, record in enumerate(document):
@@ -248,7 +256,7 @@ _SIGNATURES: tuple[tuple[DeliverableKind, tuple[frozenset[str], ...]], ...] = (
 def _column_names(file: Path, fmt: str) -> set[str]:
     """The column names of a file from its header alone (the first line, the Parquet schema, the first record)."""
     if not file.is_file():
-        raise InvalidInputError("an existing file", file=file, got="no such file")
+        raise InvalidInputError("an existing file", file=file, got=missing_file(file))
     if fmt == "parquet":
         try:
             return set(pq.read_schema(file).names)
@@ -262,11 +270,12 @@ def _column_names(file: Path, fmt: str) -> set[str]:
         return set()
     if fmt == "jsonl":
         try:
-            record = json.loads(first)
+            record = parse_json(first)
         except ValueError:
             return set()
         return set(record) if isinstance(record, dict) else set()
-    return {name.strip() for name in next(csv.reader([first], delimiter="\t" if fmt == "tsv" else ","), [])}
+    header = first.rstrip("\r\n")
+    return {name.strip() for name in next(csv.reader([header], delimiter=header_delimiter(header, fmt)), [])}
 
 
 def detect_kind(path: str | Path, *, format: str | None = None) -> DeliverableKind:
@@ -279,7 +288,7 @@ def detect_kind(path: str | Path, *, format: str | None = None) -> DeliverableKi
     fmt = detect_format(file, format)
     if fmt in ("json", "labelstudio-json", "labelstudio-json-min"):
         try:
-            document = json.loads(file.read_text(encoding="utf-8-sig") or "[]")
+            document = parse_json(file.read_text(encoding="utf-8-sig") or "[]")
         except (ValueError, OSError, RecursionError):  # the reader of the kind names the problem
             document = []
         first = document[0] if isinstance(document, list) and document else {}

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from labelpact.errors import InvalidInputError
+from labelpact.errors import InvalidInputError, missing_file
+from labelpact.io.delimited import header_delimiter
 
 __all__ = ["EVENT_FORMATS", "EventRows", "read_event_rows"]
 
@@ -41,7 +42,7 @@ def read_event_rows(path: str | Path) -> EventRows:
     if fmt is None:
         raise InvalidInputError("a .json or .csv events file", file=path, got=repr(path.suffix or path.name))
     if not path.is_file():
-        raise InvalidInputError("an existing file", file=path, got="no such file")
+        raise InvalidInputError("an existing file", file=path, got=missing_file(path))
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
@@ -56,7 +57,9 @@ def read_event_rows(path: str | Path) -> EventRows:
 
 
 def _csv_rows(path: Path, text: str) -> EventRows:
-    reader = csv.reader(text.splitlines(keepends=True), strict=True)
+    lines = text.lstrip("\ufeff").splitlines(keepends=True)
+    first = next((line for line in lines if line.strip()), "")
+    reader = csv.reader(lines, delimiter=header_delimiter(first.rstrip("\r\n"), "csv"), strict=True)
     rows: list[tuple[int, Mapping[str, object]]] = []
     header: list[str] | None = None
     end = 0  # the physical line the previous record ended on; a quoted cell may span lines

@@ -5,6 +5,7 @@ first malformed line and keeps every digit of an integer id; and flat JSON value
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,45 @@ from labelpact.io.limits import Limits
 from labelpact.io.nesting import check_json_depth
 from labelpact.io.text_file import Location, arrow_input, check_text, count_lines, find_bad_utf8, open_text
 
-__all__ = ["json_text", "read_jsonl", "records_table"]
+__all__ = [
+    "NonFiniteNumberError",
+    "json_text",
+    "non_finite_line",
+    "parse_json",
+    "read_jsonl",
+    "records_table",
+]
+
+
+class NonFiniteNumberError(ValueError):
+    """``Infinity`` or ``-Infinity`` in a file's JSON: no standard JSON writer emits them (RFC 8259)."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__(f"the non-standard JSON number {token}")
+        self.token = token
+
+
+def _constant(token: str) -> None:
+    if token != "NaN":  # NaN: a missing value
+        raise NonFiniteNumberError(token)
+
+
+def parse_json(text: str | bytes) -> Any:
+    """``json.loads`` for a delivered file: ``NaN`` (Python's and pandas' writers emit it for a missing
+    value) reads as null, the missing value Arrow and Parquet give it; ``Infinity`` raises
+    ``NonFiniteNumberError`` (a ``ValueError``), never a label or a score."""
+    return json.loads(text, parse_constant=_constant)
+
+
+def non_finite_line(text: str) -> int | None:
+    """The first line holding a bare ``Infinity`` token (for the error of ``NonFiniteNumberError``)."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if _INFINITY.search(line):
+            return number
+    return None
+
+
+_INFINITY = re.compile(r"(?<![\w\"])-?Infinity(?![\w\"])")
 
 
 def json_text(value: object) -> str | None:
@@ -77,7 +116,7 @@ def _read_jsonl_slowly(path: Path) -> pa.Table:
             if not raw.strip():
                 continue
             try:
-                record = json.loads(raw)
+                record = parse_json(raw)
             except json.JSONDecodeError as error:
                 raise InvalidInputError(
                     "one JSON object per line", file=path, row=number, got=f"malformed JSON ({error.msg})"

@@ -19,8 +19,9 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from labelpact.errors import InvalidInputError
+from labelpact.errors import InvalidInputError, missing_file
 from labelpact.io.column import Coded, encode, fail_at
+from labelpact.io.jsonl import NonFiniteNumberError, non_finite_line, parse_json
 from labelpact.io.limits import DEFAULT_LIMITS, Limits
 from labelpact.io.nesting import check_json_depth
 from labelpact.io.source import Location, Source, as_text, records_table
@@ -51,7 +52,7 @@ LS_META_COLUMNS: Final = frozenset(
 def read_json_file(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> Source:
     """A ``.json`` file: a Label Studio full export (tasks with ``annotations``) or a list of flat rows."""
     if not path.is_file():
-        raise InvalidInputError("an existing file", file=path, got="no such file")
+        raise InvalidInputError("an existing file", file=path, got=missing_file(path))
     raw = path.read_bytes()
     if not raw.strip():
         raise InvalidInputError("a JSON list of tasks", file=path, got="an empty file")
@@ -64,13 +65,17 @@ def read_json_file(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> Source:
         ) from None
     check_json_depth(lambda: io.BytesIO(raw), file=path, limit=limits.max_json_depth, per_line=False)
     try:
-        document = json.loads(text)
+        document = parse_json(text)
     except json.JSONDecodeError as error:
         raise InvalidInputError(
             "well-formed JSON",
             file=path,
             row=error.lineno,
             got=f"malformed JSON ({error.msg}; column {error.colno})",
+        ) from None
+    except NonFiniteNumberError as error:
+        raise InvalidInputError(
+            "well-formed JSON", file=path, row=non_finite_line(text), got=str(error)
         ) from None
     except ValueError as error:  # an integer of more digits than Python converts
         raise InvalidInputError("well-formed JSON", file=path, got=str(error).split(";")[0]) from None

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelpact.core.annotations import FloatArray, IntArray
-from labelpact.errors import InvalidInputError
+from labelpact.errors import InvalidInputError, missing_file
 from labelpact.io.column import encode, fail_at, task_column_of
 from labelpact.io.source import Source, as_text, detect_format, read_source
 
@@ -52,7 +52,7 @@ class ReviewAnswers:
 
 def _table(path: Path) -> Source:
     if not path.is_file():
-        raise InvalidInputError("an existing file", file=path, got="no such file")
+        raise InvalidInputError("an existing file", file=path, got=missing_file(path))
     fmt = detect_format(path, None)
     if fmt not in ("csv", "tsv", "parquet", "jsonl"):
         raise InvalidInputError("a CSV, TSV, Parquet or JSON Lines file", file=path, got=repr(fmt))
@@ -158,7 +158,7 @@ def read_pred_probs(
             "a probability in [0, 1]",
             file=file,
             column=chosen[k],
-            got=repr(probs[row, k]) if np.isfinite(probs[row, k]) else "a blank or non-finite cell",
+            got=repr(float(probs[row, k])) if np.isfinite(probs[row, k]) else "a blank or non-finite cell",
         )
     sums = probs.sum(axis=1)
     off = np.abs(sums - 1.0) > _ROW_SUM_TOLERANCE

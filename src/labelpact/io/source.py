@@ -19,7 +19,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from labelpact.errors import InvalidInputError
+from labelpact.errors import InvalidInputError, missing_file
 from labelpact.io.delimited import Progress, read_delimited
 from labelpact.io.jsonl import json_text, read_jsonl, records_table
 from labelpact.io.limits import DEFAULT_LIMITS, Limits
@@ -55,7 +55,8 @@ class Source:
     """The rows of one file as an Arrow table, and a way to turn a row index into a :class:`Location`.
 
     ``breaks`` maps each column holding values with a line break to those rows (shape (n,), ascending);
-    it is filled for delimited files, where such a value spans several lines of the file.
+    it is filled for delimited files, where such a value spans several lines of the file. ``delimiter``:
+    a delimited file's (``header_delimiter``: a ``.csv`` may be split by semicolons), else a comma.
     """
 
     path: Path
@@ -64,6 +65,7 @@ class Source:
     locate: Callable[[int], Location]
     extra: dict[str, Any] = field(default_factory=dict)
     breaks: dict[str, npt.NDArray[np.intp]] = field(default_factory=dict)
+    delimiter: str = ","
 
 
 def detect_format(path: Path, requested: str | None) -> str:
@@ -92,13 +94,13 @@ def read_source(
 ) -> Source:
     """Read ``path`` (which must exist and not be empty) as ``fmt``; JSON is left to the caller."""
     if not path.is_file():
-        raise InvalidInputError("an existing file", file=path, got="no such file")
+        raise InvalidInputError("an existing file", file=path, got=missing_file(path))
     size = path.stat().st_size
     if size == 0:
         raise InvalidInputError("a header line and at least one annotation", file=path, got="an empty file")
     if fmt in ("csv", "tsv"):
-        table, locate, breaks = read_delimited(path, fmt, size, progress)
-        source = Source(path=path, format=fmt, table=table, locate=locate, breaks=breaks)
+        table, locate, breaks, delimiter = read_delimited(path, fmt, size, progress)
+        source = Source(path=path, format=fmt, table=table, locate=locate, breaks=breaks, delimiter=delimiter)
     elif fmt == "parquet":
         source = _read_parquet(path)
     elif fmt == "jsonl":

@@ -66,6 +66,10 @@ def check_text(path: Path, kind: str) -> bytes:
     except (OSError, EOFError) as error:  # a .gz name on bytes that are not gzip
         raise InvalidInputError(f"a gzip-compressed {kind} file", file=path, got=str(error)) from None
     nul = head.find(b"\x00")
+    if nul >= 0 and head[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Excel's "Unicode text" and others
+        raise InvalidInputError(
+            f"a UTF-8 text file ({kind})", file=path, got="UTF-16 text (save or convert it as UTF-8)"
+        )
     if nul >= 0:
         raise InvalidInputError(
             f"a UTF-8 text file ({kind})", file=path, got=f"binary data (a NUL byte at byte offset {nul})"

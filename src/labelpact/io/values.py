@@ -32,7 +32,7 @@ def check_line_breaks(source: Source, columns: Mapping[str, str]) -> list[str]:
     """
     if not source.breaks:
         return []
-    table, delimiter = source.table, "\t" if source.format == "tsv" else ","
+    table, delimiter = source.table, source.delimiter
     roles = set(columns.values())
     names = table.column_names
     for name, rows in source.breaks.items():

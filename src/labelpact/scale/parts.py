@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 from labelpact.core.annotations import IntArray
 from labelpact.errors import InvalidInputError
 from labelpact.io.column import decode_durations, decode_times, resolve_columns
-from labelpact.io.source import Location
+from labelpact.io.source import Location, as_text, detect_format, read_source
 
 __all__ = [
     "KEY_SHIFT",
@@ -218,33 +218,22 @@ def _row(index: int) -> Location:
 def read_gold_names(
     path: str | Path, *, task_column: str | None = None, label_column: str | None = None
 ) -> Any:
-    """Gold answers (a small file: CSV, TSV or Parquet) as a pandas Series task name -> class name."""
+    """Gold answers (a small file: CSV, TSV, JSON Lines or Parquet) as a pandas Series task name -> class
+    name, read as the in-process reader reads them: every cell as text (``0001`` stays ``0001``), the
+    delimiter the header shows, the same one-line errors."""
     import pandas as pd
-    import pyarrow.csv as pacsv
 
     file = Path(path)
-    try:
-        if file.suffix in (".parquet", ".pq"):
-            table = pq.read_table(file)
-        else:
-            delimiter = "\t" if file.suffix in (".tsv", ".tab") else ","
-            table = pacsv.read_csv(
-                file,
-                parse_options=pacsv.ParseOptions(delimiter=delimiter),
-                convert_options=pacsv.ConvertOptions(
-                    strings_can_be_null=False, quoted_strings_can_be_null=False, column_types={}
-                ),
-            )
-    except (OSError, ValueError) as error:
-        raise InvalidInputError(
-            "a gold file (CSV, TSV or Parquet)", file=file, got=str(error).split("\n")[0]
-        ) from None
+    fmt = detect_format(file, None)
+    if fmt not in ("csv", "tsv", "jsonl", "parquet"):
+        raise InvalidInputError("a gold file (CSV, TSV, JSON Lines or Parquet)", file=file, got=repr(fmt))
+    table = read_source(file, fmt).table
     explicit = {"task": task_column, "label": label_column}
     chosen = resolve_columns(
         table.column_names, file=file, explicit=explicit, required=("task", "label"), roles=("task", "label")
     )
-    task = table[chosen["task"]].cast("string").to_pylist()
-    label = table[chosen["label"]].cast("string").to_pylist()
+    task = as_text(table[chosen["task"]], file=file, name=chosen["task"]).to_pylist()
+    label = as_text(table[chosen["label"]], file=file, name=chosen["label"]).to_pylist()
     series = pd.Series(label, index=pd.Index(task, dtype=object), dtype=object)
     series = series[series.notna() & (series != "")]
     if series.index.has_duplicates:

@@ -17,7 +17,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from labelpact.errors import InvalidInputError
+from labelpact.errors import InvalidInputError, missing_file
 from labelpact.report import RAI_PROPERTIES, AttestationFacts
 from labelpact.store import Store
 from labelpact.store.attestations import AttestationRecord
@@ -105,7 +105,7 @@ def attest(
     try:
         raw = path.read_bytes()[: _MAX_BYTES + 1]
     except FileNotFoundError:
-        raise InvalidInputError("an existing attestation file", file=path, got="no such file") from None
+        raise InvalidInputError("an existing attestation file", file=path, got=missing_file(path)) from None
     if len(raw) > _MAX_BYTES:
         raise InvalidInputError(f"at most {_MAX_BYTES:,} bytes", file=path, got="a larger file")
     try:

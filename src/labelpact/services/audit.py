@@ -20,7 +20,7 @@ from labelpact.contracts.contract import Contract, parse_contract
 from labelpact.contracts.findings import Finding, Reason
 from labelpact.core.acceptance import SamplingPlan
 from labelpact.core.keyed import labels_digest
-from labelpact.errors import InvalidInputError, NotFoundError
+from labelpact.errors import InvalidInputError, NotFoundError, missing_file
 from labelpact.io import Delivery, read_delivery
 from labelpact.io.consensus_table import consensus_table, write_consensus_table
 from labelpact.io.contract import read_contract
@@ -116,7 +116,7 @@ def audit_batch(
     stage = _Stages(progress)
     path = Path(labels)
     if not path.is_file():
-        raise InvalidInputError("an existing annotations file", file=path, got="no such file")
+        raise InvalidInputError("an existing annotations file", file=path, got=missing_file(path))
     the_contract, contract_text = load_contract(store, partner, contract)
     sha256 = file_sha256(path)
     existing = stored_as(store, sha256, path, partner=partner, project=project)

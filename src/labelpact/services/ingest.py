@@ -14,7 +14,7 @@ from typing import Any
 from labelpact.contracts.contract import parse_contract
 from labelpact.core.annotations import DuplicatePolicy
 from labelpact.core.keyed import labels_digest
-from labelpact.errors import ConflictError, InvalidInputError
+from labelpact.errors import ConflictError, InvalidInputError, missing_file
 from labelpact.io import Delivery, read_delivery, write_normalised
 from labelpact.services.redelivery import redelivery_note, stored_with_labels
 from labelpact.store import BatchCreate, BatchRecord, Store
@@ -79,7 +79,7 @@ def ingest_batch(
     """
     path = Path(labels)
     if not path.is_file():
-        raise InvalidInputError("an existing annotations file", file=path, got="no such file")
+        raise InvalidInputError("an existing annotations file", file=path, got=missing_file(path))
     on_file = store.get_partner(partner).contract_toml  # a typo never creates a partner: the error names them
     if classes is None and on_file is not None:
         classes = parse_contract(on_file, source=f"contract of {partner}").classes

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from labelpact.contracts.contract import Contract
-from labelpact.errors import ConflictError, InvalidInputError, NotFoundError
+from labelpact.errors import ConflictError, InvalidInputError, NotFoundError, missing_file
 from labelpact.io.deliverable import (
     KINDS,
     KindDelivery,
@@ -79,7 +79,7 @@ def _read(
     worker: str | None,
 ) -> KindDelivery:
     if not path.is_file():
-        raise InvalidInputError("an existing file", file=path, got="no such file")
+        raise InvalidInputError("an existing file", file=path, got=missing_file(path))
     return read_deliverable(
         path, kind=kind, gold=gold, scales=contract.ratings.scale_map, task_column=task, worker_column=worker
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from labelpact.errors import InvalidInputError
+from labelpact.errors import InvalidInputError, missing_file
 from labelpact.partners.risk import RiskPriors, load_priors
 from labelpact.partners.risk.fit import FittedRisk, fit_risk, history_from_rows, priors_toml
 from labelpact.partners.risk.library import CaseFit, load_cases
@@ -24,7 +24,7 @@ PRIORS_FILE = "risk_priors.toml"
 
 def _rows(path: Path) -> list[dict[str, str | None]]:
     if not path.is_file():
-        raise InvalidInputError("an existing HISTORY file", file=path, got="no such file")
+        raise InvalidInputError("an existing HISTORY file", file=path, got=missing_file(path))
     try:
         with path.open(encoding="utf-8", newline="") as handle:
             return [dict(row) for row in csv.DictReader(handle)]

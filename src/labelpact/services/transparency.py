@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 import pyarrow as pa
 
-from labelpact.errors import InvalidInputError, NotFoundError
+from labelpact.errors import InvalidInputError, NotFoundError, missing_file
 from labelpact.io.export import write_csv_table
 from labelpact.report import (
     DistributionFile,
@@ -234,7 +234,7 @@ def check_card_file(path: str | Path) -> list[str]:
     try:
         card = json.loads(source.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InvalidInputError("an existing card file", file=source, got="no such file") from None
+        raise InvalidInputError("an existing card file", file=source, got=missing_file(source)) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise InvalidInputError("a JSON-LD document", file=source, got=str(error)) from None
     return [f"{source.name}: {problem}" for problem in check_card(card)]

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from labelpact.errors import InvalidInputError
+from labelpact.errors import InvalidInputError, missing_file
 from labelpact.store.records import SHA256, SHORT_ID, BatchFile
 
 __all__ = [
@@ -330,4 +330,4 @@ def review_counts(n_inspected: int, n_defective: int, decision: str, results: Pa
             "a decision of accept or reject", column="decision", got=repr(decision), column_kind="field"
         )
     if not Path(results).is_file():
-        raise InvalidInputError("an existing file", file=results, got="no such file")
+        raise InvalidInputError("an existing file", file=results, got=missing_file(results))

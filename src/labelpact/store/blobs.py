@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from labelpact.errors import InvalidInputError
+from labelpact.errors import InvalidInputError, missing_file
 from labelpact.store.records import ROLE, SHA256
 
 __all__ = ["AREAS", "BATCHES", "BlobStore", "Placement", "StagedFile", "new_key"]
@@ -226,7 +226,7 @@ class BlobStore:
                     "a file role of lower-case letters, digits and _", column="files", got=repr(role)
                 )
             if not Path(source).is_file():
-                raise InvalidInputError("an existing file", file=source, got="no such file")
+                raise InvalidInputError("an existing file", file=source, got=missing_file(source))
         self.ensure()
         if not AREAS[area].fullmatch(sha256):
             raise ValueError(f"a blob key for {area}/, got {sha256!r}")  # a programming error, not user input

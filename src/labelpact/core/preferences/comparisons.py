@@ -131,7 +131,7 @@ class Comparisons:
                 row=row + 1,
                 unit="comparison",
                 column="choice",
-                got=repr(choices[row]),
+                got=repr(str(choices[row])),
             )
         tasks, task_codes = _encode(columns["task"])
         workers, worker_codes = _encode(columns["worker"])
@@ -205,7 +205,7 @@ class Comparisons:
                 row=row + 1,
                 unit="comparison",
                 column="winner",
-                got=repr(won[row]),
+                got=repr(str(won[row])),
             )
         choice = np.where(won == a.lower(), "left", np.where(won == b.lower(), "right", "tie"))
         return cls.from_columns(task=task, worker=worker, left=response_a, right=response_b, choice=choice)
