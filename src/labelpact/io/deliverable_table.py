@@ -29,7 +29,7 @@ from labelpact.io.delimited import header_delimiter
 from labelpact.io.jsonl import NonFiniteNumberError, non_finite_line, parse_json, records_table
 from labelpact.io.limits import DEFAULT_LIMITS, Limits
 from labelpact.io.nesting import check_json_depth
-from labelpact.io.source import Location, Source, as_text, detect_format, read_source
+from labelpact.io.source import Location, Source, as_text, detect_format, no_rows, read_source
 
 __all__ = [
     "KINDS",
@@ -69,7 +69,7 @@ def read_table(
         return _read_json(file, kind, limits)
     source = read_source(file, fmt, limits=limits)
     if source.table.num_rows == 0:
-        raise InvalidInputError("at least one data row", file=file, row=2, got="only the header")
+        raise no_rows(source, "at least one data row")
     return source
 
 

@@ -58,7 +58,7 @@ from labelpact.io.labelstudio import (
 )
 from labelpact.io.limits import DEFAULT_LIMITS, Limits
 from labelpact.io.reference import GoldPairs, attach_gold, read_tasks
-from labelpact.io.source import Source, detect_format, read_source
+from labelpact.io.source import Source, detect_format, no_rows, read_source
 from labelpact.io.values import check_line_breaks, check_names, numeric_spellings, spelling_warning
 
 __all__ = ["Delivery", "read_annotations", "read_delivery"]
@@ -165,7 +165,7 @@ def _deliver(
     columns, names, explicit, notes = _roles(source, explicit)
     n_rows = table.num_rows
     if n_rows == 0:
-        raise InvalidInputError("at least one annotation", file=file, row=2, got="only the header")
+        raise no_rows(source, "at least one annotation")
     warnings = check_line_breaks(source, columns)
     task, worker, label, decoded = _encoded(source, columns, names, limits)
     cancelled = _flag(table, "cancelled") if full_ls else np.zeros(n_rows, dtype=bool)

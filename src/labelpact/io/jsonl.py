@@ -91,6 +91,8 @@ def read_jsonl(path: Path, limits: Limits) -> tuple[pa.Table, Callable[[int], Lo
         broken = count_lines(path) != table.num_rows and lines.count() != table.num_rows
         if broken or _rounded_numbers(table):
             table = _read_jsonl_slowly(path)
+    if table.num_columns == 0:  # blank lines only (or empty objects): nothing to name a column after
+        raise InvalidInputError("one JSON object per line", file=path, got="no keys in any record")
     return table, lines.locate
 
 

@@ -14,7 +14,7 @@ from labelpact.core.annotations import Annotations, Gold, TaskPayloads
 from labelpact.errors import InvalidInputError
 from labelpact.io.column import encode, fail_at, resolve_columns, task_column_of
 from labelpact.io.labelstudio import read_json_file
-from labelpact.io.source import Location, Source, as_text, detect_format, read_source
+from labelpact.io.source import Location, Source, as_text, detect_format, no_rows, read_source
 
 __all__ = ["GoldPairs", "attach_gold", "read_gold", "read_tasks"]
 
@@ -121,7 +121,7 @@ def _gold_file(
     source = _read_table(path)
     table = source.table
     if table.num_rows == 0:
-        raise InvalidInputError("at least one gold answer", file=path, row=2, got="only the header")
+        raise no_rows(source, "at least one gold answer")
     columns = _columns_of(source, explicit, ("task", "label"))
     task = encode(table[columns["task"]], file=path, name=columns["task"])
     label = encode(table[columns["label"]], file=path, name=columns["label"])

@@ -33,6 +33,7 @@ __all__ = [
     "as_text",
     "detect_format",
     "json_text",
+    "no_rows",
     "read_source",
     "records_table",
 ]
@@ -66,6 +67,15 @@ class Source:
     extra: dict[str, Any] = field(default_factory=dict)
     breaks: dict[str, npt.NDArray[np.intp]] = field(default_factory=dict)
     delimiter: str = ","
+
+
+def no_rows(source: Source, expected: str) -> InvalidInputError:
+    """The error for a file with no data rows: a delimited file's header alone (named at line 2), else
+    a file with no rows or records at all (a Parquet file's schema, blank JSON Lines)."""
+    if source.format in ("csv", "tsv"):
+        return InvalidInputError(expected, file=source.path, row=2, got="only the header")
+    unit = "rows" if source.format == "parquet" else "records"
+    return InvalidInputError(expected, file=source.path, got=f"no {unit}")
 
 
 def detect_format(path: Path, requested: str | None) -> str:

@@ -5,7 +5,11 @@ its lines counted; and ``Location``, where a data row sits in its file (every re
 from __future__ import annotations
 
 import codecs
+import contextlib
+import gzip
 import mmap
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Final
@@ -52,10 +56,44 @@ def arrow_input(path: Path) -> Path | pa.NativeFile:
 def open_text(path: Path) -> IO[bytes]:
     """Binary handle on the file's bytes, decompressed when the name ends in ``.gz``."""
     if path.suffix.lower() == ".gz":
-        import gzip
-
-        return gzip.open(path, "rb")  # type: ignore[return-value]
+        return _Gzip(path)  # type: ignore[return-value]
     return path.open("rb")
+
+
+class _Gzip(gzip.GzipFile):
+    """A gzip file whose truncated or corrupt stream raises ``InvalidInputError`` naming the file: the
+    ``EOFError`` gzip raises would reach the CLI as an interrupted command (click's abort, exit 130)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(filename=path, mode="rb")
+        self._path = path
+
+    @contextlib.contextmanager
+    def _named(self) -> Iterator[None]:
+        try:
+            yield
+        except EOFError:
+            raise InvalidInputError(
+                "a complete gzip file", file=self._path, got="a stream that ends early (a truncated file)"
+            ) from None
+        except (OSError, zlib.error) as error:  # BadGzipFile is an OSError
+            raise InvalidInputError("a gzip file", file=self._path, got=str(error)) from None
+
+    def read(self, size: int | None = -1) -> bytes:
+        with self._named():
+            return super().read(size)
+
+    def read1(self, size: int = -1) -> bytes:
+        with self._named():
+            return super().read1(size)
+
+    def readline(self, size: int | None = -1) -> bytes:
+        with self._named():
+            return super().readline(size)
+
+    def peek(self, n: int) -> bytes:
+        with self._named():
+            return super().peek(n)
 
 
 def check_text(path: Path, kind: str) -> bytes:

@@ -518,6 +518,26 @@ case(
     ["ls_min_deep_label.json", "record 1", "max_label_chars"],
 )
 
+full = gzip.compress((H + "".join(f"{i},w{i % 7},x\n" for i in range(5000))).encode(), mtime=0)
+raw("truncated.csv.gz", full[: len(full) // 2])
+case("gzip file cut short", "truncated.csv.gz", ["truncated.csv.gz", "complete gzip file", "truncated"])
+raw("utf16.csv", "task\tworker\tlabel\r\n1\ta\tx\r\n".encode("utf-16"))
+case("UTF-16 text (Excel's Unicode text)", "utf16.csv", ["utf16.csv", "UTF-16"])
+text(
+    "infinity.jsonl",
+    '{"task": "1", "worker": "a", "label": "x"}\n{"task": "1", "worker": "b", "label": Infinity}\n',
+)
+case("JSON Infinity", "infinity.jsonl", ["infinity.jsonl", "line 2", "Infinity"])
+text("semicolon_ragged.csv", "task;worker;label\n1;a;x\n2;b\n")
+case(
+    "semicolon file with a short row",
+    "semicolon_ragged.csv",
+    ["semicolon_ragged.csv", "line 3", "got 2 fields"],
+)
+os.makedirs("a_directory.csv", exist_ok=True)
+text("a_directory.csv/.keep", "")  # git keeps no empty folder
+case("a directory named like a file", "a_directory.csv", ["a_directory.csv", "a directory"])
+
 with open("cases.json", "w") as out:
     json.dump(cases, out, indent=1)
     out.write("\n")

@@ -156,3 +156,43 @@ def test_errors_quote_the_value_not_its_numpy_type(tmp_path: Path) -> None:
         Comparisons.from_winner(
             task=["t"], worker=["w"], response_a=["x"], response_b=["y"], winner=["nobody"]
         )
+
+
+def test_a_truncated_or_corrupt_gzip_is_bad_input_not_an_abort(tmp_path: Path) -> None:
+    import gzip
+
+    from labelpact.cli.app import cli
+    from labelpact.cli.exits import run
+
+    whole = gzip.compress((GOOD / "basic.csv").read_bytes() * 40)
+    (tmp_path / "cut.csv.gz").write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(
+        InvalidInputError, match=r"cut.csv.gz: expected a complete gzip file, got a stream that ends"
+    ):
+        read_delivery(tmp_path / "cut.csv.gz")
+    (tmp_path / "plain.csv.gz").write_bytes((GOOD / "basic.csv").read_bytes())
+    with pytest.raises(
+        InvalidInputError, match=r"plain.csv.gz: expected a gzip file, got Not a gzipped file"
+    ):
+        read_delivery(tmp_path / "plain.csv.gz")
+    assert run(cli, ["aggregate", str(tmp_path / "cut.csv.gz")]) == 2  # was click's abort: exit 130
+
+
+def test_files_without_rows_say_so_in_their_own_terms(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    empty = pa.table({name: pa.array([], pa.string()) for name in ("task", "worker", "label")})
+    pq.write_table(empty, tmp_path / "empty.parquet")
+    with pytest.raises(
+        InvalidInputError, match=r"empty.parquet: expected at least one annotation, got no rows$"
+    ):
+        read_delivery(tmp_path / "empty.parquet")
+    (tmp_path / "header.csv").write_text("task,worker,label\n", encoding="utf-8")
+    with pytest.raises(InvalidInputError, match=r"header.csv, line 2: .* got only the header$"):
+        read_delivery(tmp_path / "header.csv")
+    (tmp_path / "blank.jsonl").write_text("\n\n{}\n", encoding="utf-8")
+    with pytest.raises(
+        InvalidInputError, match=r"blank.jsonl: expected one JSON object per line, got no keys"
+    ):
+        read_delivery(tmp_path / "blank.jsonl")
