@@ -16,6 +16,7 @@ from rich.table import Table
 from labelpact.cli.common import Output, common_options, make_output, open_store
 from labelpact.cli.fields import with_flags
 from labelpact.errors import InvalidInputError
+from labelpact.services.redelivery import redelivery_note
 from labelpact.services.refinement_audit import (
     KINDS,
     audit_deliverable,
@@ -117,6 +118,8 @@ def ingest_kind_file(out: Output, path: Path, *, kind: str, **options: Any) -> N
         )
         for note in result.read.notes if result.read is not None else ():
             out.stderr.print(f"note: {note}", markup=False, highlight=False, soft_wrap=True)
+        for line in redelivery_note(result.same_rows):
+            out.stderr.print(f"warning: {line}", markup=False, highlight=False, soft_wrap=True)
 
     out.emit(kind_ingest_document(result), render)
 

@@ -21,12 +21,14 @@ __all__ = [
     "KeyArray",
     "annotation_keys",
     "gold_in_name_order",
+    "in_key_order",
     "keyed_folds",
     "keyed_uniform",
     "labels_digest",
     "mix",
     "name_keys",
     "row_keys",
+    "rows_digest",
     "seed_key",
 ]
 
@@ -132,6 +134,39 @@ def annotation_keys(a: Annotations, seed: int | None) -> KeyArray:
     return row_keys(name_keys(a.tasks, seed)[a.task], name_keys(a.workers, seed)[a.worker], a.label)
 
 
+def in_key_order(a: Annotations) -> tuple[Annotations, IntArray, IntArray]:
+    """``a`` with its tasks and workers re-coded in the order of their name keys and its rows sorted by the
+    new codes, and each old task's and worker's new code ((n_tasks,), (n_workers,)): a fit on it sums in an
+    order the file's rows do not set (the optional time columns are left out)."""
+    task_code = _ranks(name_keys(a.tasks, 0))
+    worker_code = _ranks(name_keys(a.workers, 0))
+    task, worker = task_code[a.task], worker_code[a.worker]
+    rows = np.lexsort((a.label, worker, task))
+    recoded = Annotations(
+        task=task[rows],
+        worker=worker[rows],
+        label=a.label[rows],
+        tasks=_permuted(a.tasks, task_code),
+        workers=_permuted(a.workers, worker_code),
+        classes=a.classes,
+    )
+    return recoded, task_code, worker_code
+
+
+def _ranks(keys: KeyArray) -> IntArray:
+    rank = np.empty(len(keys), dtype=np.intp)
+    rank[np.argsort(keys, kind="stable")] = np.arange(len(keys), dtype=np.intp)
+    return rank
+
+
+def _permuted(names: tuple[str, ...], code: IntArray) -> tuple[str, ...]:
+    """The names in their new order: name ``i`` goes to position ``code[i]``."""
+    out = [""] * len(names)
+    for name, at in zip(names, code.tolist(), strict=True):
+        out[at] = name
+    return tuple(out)
+
+
 def gold_in_name_order(gold: Gold | None, tasks: Sequence[str]) -> Gold | None:
     """``gold`` with its entries sorted by task name: folds and subsets dealt over the gold then depend
     on the gold itself, not on the order of the file it came from or on the annotations' task codes."""
@@ -148,11 +183,15 @@ def labels_digest(a: Annotations) -> str:
     """An order-free fingerprint of the labels, 16 hex digits: the same (task, worker, label) rows in any order
     or file format give the same digest, and any other multiset of rows almost surely another (a sum of the
     rows' 64-bit keys by name, with their count: a redelivered batch is recognised whatever its bytes)."""
-    rows = mix(
-        row_keys(
-            name_keys(a.tasks, 0)[a.task], name_keys(a.workers, 0)[a.worker], name_keys(a.classes, 0)[a.label]
-        )
+    return rows_digest(
+        name_keys(a.tasks, 0)[a.task], name_keys(a.workers, 0)[a.worker], name_keys(a.classes, 0)[a.label]
     )
+
+
+def rows_digest(*parts: npt.NDArray[np.integer]) -> str:
+    """An order-free fingerprint, 16 hex digits, of rows given as parallel columns of 64-bit keys or small
+    codes (each (n,)): the sum of the rows' mixed keys, folded with their count (``labels_digest``)."""
+    rows = mix(row_keys(*parts)) if len(parts[0]) else np.zeros(0, dtype=np.uint64)
     with np.errstate(over="ignore"):
         total = np.add.reduce(rows, dtype=np.uint64) if len(rows) else np.uint64(0)
         folded = mix(np.array([total ^ np.uint64(len(rows))], dtype=np.uint64))[0]

@@ -202,7 +202,10 @@ def audit_stored_batch(
         n_bootstrap=n_bootstrap,
         random_state=random_state,
     )
-    new_audit = _audit_create(assessment, delivery, record.id, contract_text, random_state)
+    same = stored_with_labels(
+        store, record.labels_digest, other_than=record.sha256, before=record.received_at
+    )
+    new_audit = _audit_create(assessment, delivery, record.id, contract_text, random_state, same_labels=same)
     with store.scratch("audit") as staging:
         audit = store.add_audit(new_audit, files=_audit_files(staging, delivery, assessment, pred_probs))
     stage("store")

@@ -8,7 +8,7 @@ before anything is written: bad input leaves the store as it was.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,6 +34,12 @@ from labelpact.io.demonstrations import DemonstrationDelivery
 from labelpact.io.preferences import PreferenceDelivery
 from labelpact.services.audit import AuditResult, audit_document, load_contract
 from labelpact.services.ingest import as_utc, delivery_document, file_sha256
+from labelpact.services.redelivery import (
+    deliverable_digest,
+    redelivery_findings,
+    redelivery_note,
+    stored_with_labels,
+)
 from labelpact.services.refinement_assessment import KindAssessment, as_json, assess_deliverable
 from labelpact.store import AuditCreate, AuditRecord, BatchCreate, BatchRecord, FindingCreate, Store
 
@@ -63,11 +69,13 @@ def file_kind(path: str | Path, kind: str | None = None) -> str:
 
 @dataclass(frozen=True, slots=True)
 class KindIngest:
-    """The stored batch, whether this call created it, and (when it did) what reading found."""
+    """The stored batch, whether this call created it, (when it did) what reading found, and the other
+    stored batches that hold exactly its rows (a redelivery)."""
 
     batch: BatchRecord
     created: bool
     read: Read | None
+    same_rows: tuple[BatchRecord, ...] = ()
 
 
 def _read(
@@ -118,7 +126,8 @@ def ingest_deliverable(
         if holder is None:
             raise
         return KindIngest(holder, False, None)
-    return KindIngest(batch, True, delivery.read)
+    same = stored_with_labels(store, batch.labels_digest, other_than=batch.sha256)
+    return KindIngest(batch, True, delivery.read, tuple(same))
 
 
 def kind_ingest_document(result: KindIngest) -> dict[str, Any]:
@@ -128,7 +137,7 @@ def kind_ingest_document(result: KindIngest) -> dict[str, Any]:
         result.created,
         result.batch,
         columns=None if found is None else dict(found.columns),
-        warnings=[],
+        warnings=redelivery_note(result.same_rows),
         notes=[] if found is None else list(found.notes),
     )
 
@@ -172,6 +181,7 @@ def _prepared(
         n_workers=n_workers, n_classes=len(classes), classes=classes, n_duplicates=0, n_abstentions=0,
         n_cancelled=0, n_tasks_without_labels=0, n_gold=gold_n, median_duration_s=median,
         delivered_at=as_utc(delivered_at) or datetime.now(UTC), due_at=as_utc(due_at), kind=delivery_kind(delivery),
+        labels_digest=deliverable_digest(delivery),
     )  # fmt: skip
     with store.scratch("ingest") as staging:
         files = {"labels": path, "normalised": write_deliverable(delivery, staging / "normalised.parquet")}
@@ -180,7 +190,9 @@ def _prepared(
         yield new, files
 
 
-def _audit_create(a: KindAssessment, batch: str, contract_text: str | None, seed: int) -> AuditCreate:
+def _audit_create(
+    a: KindAssessment, batch: str, contract_text: str | None, seed: int, same_rows: Sequence[BatchRecord]
+) -> AuditCreate:
     return AuditCreate(
         batch=batch,
         verdict=a.verdict,
@@ -193,8 +205,11 @@ def _audit_create(a: KindAssessment, batch: str, contract_text: str | None, seed
         contract_toml=contract_text,
         contract_sha256=None,
         findings=[
-            FindingCreate(f.kind, f.severity, f.detail, f.clause, as_json(f.evidence), f.action)
-            for f in a.findings
+            *(
+                FindingCreate(f.kind, f.severity, f.detail, f.clause, as_json(f.evidence), f.action)
+                for f in a.findings
+            ),
+            *redelivery_findings(same_rows),
         ],
     )
 
@@ -246,7 +261,9 @@ def audit_deliverable(
         )
     a = assess_deliverable(delivery, the_contract, n_bootstrap=n_bootstrap, random_state=random_state)
     batch_id = existing.id if existing is not None else sha256[:12]
-    new_audit = _audit_create(a, batch_id, text, random_state)
+    before = existing.received_at if existing is not None else None  # a first delivery names no later one
+    same = stored_with_labels(store, deliverable_digest(delivery), other_than=sha256, before=before)
+    new_audit = _audit_create(a, batch_id, text, random_state, same)
     with store.scratch("audit") as staging:
         files = _tables(staging, a)
         if existing is not None:
@@ -282,5 +299,9 @@ def audit_stored_deliverable(
     )
     a = assess_deliverable(delivery, the_contract, n_bootstrap=n_bootstrap, random_state=random_state)
     with store.scratch("audit") as staging:
-        audit = store.add_audit(_audit_create(a, record.id, text, random_state), files=_tables(staging, a))
+        same = stored_with_labels(
+            store, record.labels_digest, other_than=record.sha256, before=record.received_at
+        )
+        new_audit = _audit_create(a, record.id, text, random_state, same)
+        audit = store.add_audit(new_audit, files=_tables(staging, a))
     return _result(audit, False, a)

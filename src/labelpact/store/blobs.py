@@ -115,7 +115,11 @@ class Placement:
             if dest.is_file() and dest.stat().st_size == staged.size_bytes and _sha256(dest) == staged.sha256:
                 staged.temp.unlink()
                 continue
-            os.replace(staged.temp, dest)
+            try:
+                os.replace(staged.temp, dest)
+            except FileNotFoundError:  # another write's undo removed the shared parent it found empty
+                self._make_dirs(folder)
+                os.replace(staged.temp, dest)
             self.created_files.append(dest)
         os.utime(folder)  # a reused old folder is fresh again, so no sweep takes it while this write commits
         for directory in (folder, folder.parent, folder.parent.parent, self.root):  # new entries made durable
@@ -138,13 +142,20 @@ class Placement:
             self.lock_fd = None
 
     def _make_dirs(self, folder: Path) -> None:
+        """Make ``folder`` and its missing parents, recording those this write made. Another write may make
+        a shared parent (the 2-hex folder of two batches) in between: its folder is used, never undone here."""
         missing = []
         for directory in [folder, *folder.parents]:
             if directory == self.root or directory.exists():
                 break
             missing.append(directory)
         for directory in reversed(missing):
-            directory.mkdir()
+            try:
+                directory.mkdir()
+            except FileExistsError:
+                if not directory.is_dir():
+                    raise
+                continue
             self.created_dirs.append(directory)
 
 

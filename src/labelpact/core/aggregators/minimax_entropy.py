@@ -24,7 +24,7 @@ from labelpact.core.aggregators.base import (
 from labelpact.core.aggregators.majority_vote import vote_shares
 from labelpact.core.annotations import Annotations, FloatArray, Gold, IntArray
 from labelpact.core.kernels import Triples, clamp_gold, normalize_log_posteriors, triples
-from labelpact.core.keyed import annotation_keys
+from labelpact.core.keyed import annotation_keys, in_key_order
 from labelpact.errors import ConvergenceWarning, InvalidInputError
 
 __all__ = [
@@ -120,12 +120,23 @@ class MinimaxEntropy(Aggregator):
         return max(a.n_annotations * k2, a.n_tasks * k2, confusion_cells(a))
 
     def _fit(self, a: Annotations, gold: Gold | None) -> FloatArray:
+        """Fit on ``a`` re-coded in name-key order (``in_key_order``): L-BFGS stops on a tolerance, so the
+        order of its sums would otherwise carry the file's row order into the labels."""
+        b, task_code, worker_code = in_key_order(a)
+        coded_gold = None if gold is None else Gold(task=task_code[gold.task], label=gold.label)
+        posteriors = self._fit_coded(b, coded_gold, (np.argsort(worker_code), np.argsort(task_code)))
+        self.sigmas_, self.confusions_ = self.sigmas_[worker_code], self.confusions_[worker_code]
+        self.taus_ = self.taus_[task_code]
+        return posteriors[task_code]
+
+    def _fit_coded(self, a: Annotations, gold: Gold | None, old: tuple[IntArray, IntArray]) -> FloatArray:
+        """The fit on key-ordered ``a``; ``old``: each new worker's and task's old code (for a warm start)."""
         t = triples(counts_of(a))
         self.worker_penalty_, self.task_penalty_ = self._penalties(a, t, gold)
         objective = Objective(
             t, a.n_workers, a.n_tasks, a.n_classes, self.worker_penalty_, self.task_penalty_
         )
-        x = self._start(objective)
+        x = self._start(objective, *old)
         if len(t.task):
             if not x.any():  # cold: one M-step from the majority vote breaks the classes' symmetry
                 start = clamp_gold(vote_shares(a), gold)
@@ -186,15 +197,16 @@ class MinimaxEntropy(Aggregator):
         )
         return columns
 
-    def _start(self, objective: Objective) -> FloatArray:
-        """Zeros (every confusion uniform), or the last fit's parameters with ``warm_start``."""
+    def _start(self, objective: Objective, worker_of: IntArray, task_of: IntArray) -> FloatArray:
+        """Zeros (every confusion uniform), or the last fit's parameters with ``warm_start`` (stored in the
+        caller's codes, read here in key order)."""
         x = np.zeros(objective.size)
         w, n, k = objective.n_workers, objective.n_tasks, objective.k
         sigmas = warm_rows(self, "sigmas_", (w, k, k))
         if sigmas is not None:
-            x[: w * k * k] = sigmas.ravel()
+            x[: w * k * k] = sigmas[worker_of].ravel()
             if self.taus_.shape == (n, k, k):
-                x[w * k * k :] = self.taus_.ravel()
+                x[w * k * k :] = self.taus_[task_of].ravel()
         return x
 
 
