@@ -8,10 +8,10 @@ Prints one markdown table per setting: accuracy on gold tasks per dataset, the m
                                   [--row-order given|sorted|shuffled]
 
 ``--row-order`` feeds every method the labels in the file's order, sorted by (worker, label, task), or
-shuffled (seeded). ``auto`` scores the same in all three orders (MACE's and EBCC's random starts follow
-labelpact's first-seen codes, so a few labels can move); crowd-kit 1.4.2's MACE moves more (its per-worker
-spam counts come out of a groupby sorted by name but are read against arrays in first-seen order); the best
-crowd-kit method per dataset in hindsight hardly moves (`docs/accuracy.md`).
+shuffled (seeded). labelpact's methods score the same in all three orders (their random draws are keyed by
+name, and mmce fits on tasks and workers re-coded in name-key order: ``row_order.py``); crowd-kit 1.4.2's MACE
+moves (its per-worker spam counts come out of a groupby sorted by name but are read against arrays in
+first-seen order); the best crowd-kit method per dataset in hindsight hardly moves (`docs/accuracy.md`).
 """
 
 from __future__ import annotations
