@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import csv
 import gzip
-import io
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,9 +24,8 @@ import pyarrow.parquet as pq
 from labelpact.errors import InvalidInputError, missing_file
 from labelpact.io.column import Coded, encode, fail_at
 from labelpact.io.delimited import header_delimiter
-from labelpact.io.jsonl import NonFiniteNumberError, non_finite_line, parse_json, records_table
+from labelpact.io.jsonl import parse_json, read_json_document, records_table
 from labelpact.io.limits import DEFAULT_LIMITS, Limits
-from labelpact.io.nesting import check_json_depth
 from labelpact.io.source import Location, Source, as_text, detect_format, no_rows, read_source
 
 __all__ = [
@@ -74,28 +71,7 @@ def read_table(
 
 
 def _read_json(path: Path, kind: str, limits: Limits) -> Source:
-    if not path.is_file():
-        raise InvalidInputError("an existing file", file=path, got=missing_file(path))
-    raw = path.read_bytes()
-    if not raw.strip():
-        raise InvalidInputError("a JSON list of records", file=path, got="an empty file")
-    check_json_depth(lambda: io.BytesIO(raw), file=path, limit=limits.max_json_depth, per_line=False)
-    try:
-        text = raw.decode("utf-8-sig")
-        document = parse_json(text)
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise InvalidInputError("UTF-8 JSON", file=path, row=line, got="an undecodable byte") from None
-    except json.JSONDecodeError as error:
-        raise InvalidInputError(
-            "well-formed JSON", file=path, row=error.lineno, got=f"malformed JSON ({error.msg})"
-        ) from None
-    except NonFiniteNumberError as error:
-        raise InvalidInputError(
-            "well-formed JSON", file=path, row=non_finite_line(text), got=str(error)
-        ) from None
-    except ValueError as error:  # an integer of more digits than Python converts
-        raise InvalidInputError("well-formed JSON", file=path, got=str(error).split(";")[0]) from None
+    document = read_json_document(path, "a JSON list of records", limits)
     if not isinstance(document, list) or not document:
         raise InvalidInputError("a non-empty JSON list of records", file=path, got=type(document).__name__)
     for index, record in enumerate(document):

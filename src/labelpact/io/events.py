@@ -15,6 +15,7 @@ from typing import Final
 
 from labelpact.errors import InvalidInputError, missing_file
 from labelpact.io.delimited import header_delimiter
+from labelpact.io.text_file import decode_utf8
 
 __all__ = ["EVENT_FORMATS", "EventRows", "read_event_rows"]
 
@@ -43,14 +44,7 @@ def read_event_rows(path: str | Path) -> EventRows:
         raise InvalidInputError("a .json or .csv events file", file=path, got=repr(path.suffix or path.name))
     if not path.is_file():
         raise InvalidInputError("an existing file", file=path, got=missing_file(path))
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise InvalidInputError(
-            "UTF-8 text", file=path, row=line, got=f"an undecodable byte at byte offset {error.start}"
-        ) from None
+    text = decode_utf8(path, path.read_bytes())
     if not text.strip():
         raise InvalidInputError("a list of events", file=path, got="an empty file")
     return _json_rows(path, text) if fmt == "json" else _csv_rows(path, text)

@@ -4,6 +4,7 @@ first malformed line and keeps every digit of an integer id; and flat JSON value
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import Callable
@@ -14,16 +15,25 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.json as pajson
 
-from labelpact.errors import InvalidInputError
+from labelpact.errors import InvalidInputError, missing_file
 from labelpact.io.limits import Limits
 from labelpact.io.nesting import check_json_depth
-from labelpact.io.text_file import Location, arrow_input, check_text, count_lines, find_bad_utf8, open_text
+from labelpact.io.text_file import (
+    Location,
+    arrow_input,
+    check_text,
+    count_lines,
+    decode_utf8,
+    find_bad_utf8,
+    open_text,
+)
 
 __all__ = [
     "NonFiniteNumberError",
     "json_text",
     "non_finite_line",
     "parse_json",
+    "read_json_document",
     "read_jsonl",
     "records_table",
 ]
@@ -47,6 +57,29 @@ def parse_json(text: str | bytes) -> Any:
     value) reads as null, the missing value Arrow and Parquet give it; ``Infinity`` raises
     ``NonFiniteNumberError`` (a ``ValueError``), never a label or a score."""
     return json.loads(text, parse_constant=_constant)
+
+
+def read_json_document(path: Path, expected: str, limits: Limits) -> Any:
+    """A whole JSON file's document (``expected``: what an empty file should have held): UTF-8 with or
+    without a BOM, nesting checked on the bytes before the parser recurses, one line naming what is wrong."""
+    if not path.is_file():
+        raise InvalidInputError("an existing file", file=path, got=missing_file(path))
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise InvalidInputError(expected, file=path, got="an empty file")
+    text = decode_utf8(path, raw, "UTF-8 JSON")
+    check_json_depth(lambda: io.BytesIO(raw), file=path, limit=limits.max_json_depth, per_line=False)
+    try:
+        return parse_json(text)
+    except json.JSONDecodeError as error:
+        got = f"malformed JSON ({error.msg}; column {error.colno})"
+        raise InvalidInputError("well-formed JSON", file=path, row=error.lineno, got=got) from None
+    except NonFiniteNumberError as error:
+        raise InvalidInputError(
+            "well-formed JSON", file=path, row=non_finite_line(text), got=str(error)
+        ) from None
+    except ValueError as error:  # an integer of more digits than Python converts
+        raise InvalidInputError("well-formed JSON", file=path, got=str(error).split(";")[0]) from None
 
 
 def non_finite_line(text: str) -> int | None:

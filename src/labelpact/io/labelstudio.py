@@ -9,7 +9,6 @@ vectorised checks as every other format. JSON_MIN, CSV and TSV exports are recog
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -19,11 +18,10 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from labelpact.errors import InvalidInputError, missing_file
+from labelpact.errors import InvalidInputError
 from labelpact.io.column import Coded, encode, fail_at
-from labelpact.io.jsonl import NonFiniteNumberError, non_finite_line, parse_json
+from labelpact.io.jsonl import read_json_document
 from labelpact.io.limits import DEFAULT_LIMITS, Limits
-from labelpact.io.nesting import check_json_depth
 from labelpact.io.source import Location, Source, as_text, records_table
 
 __all__ = [
@@ -51,34 +49,7 @@ LS_META_COLUMNS: Final = frozenset(
 
 def read_json_file(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> Source:
     """A ``.json`` file: a Label Studio full export (tasks with ``annotations``) or a list of flat rows."""
-    if not path.is_file():
-        raise InvalidInputError("an existing file", file=path, got=missing_file(path))
-    raw = path.read_bytes()
-    if not raw.strip():
-        raise InvalidInputError("a JSON list of tasks", file=path, got="an empty file")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise InvalidInputError(
-            "UTF-8 JSON", file=path, row=line, got=f"an undecodable byte at byte offset {error.start}"
-        ) from None
-    check_json_depth(lambda: io.BytesIO(raw), file=path, limit=limits.max_json_depth, per_line=False)
-    try:
-        document = parse_json(text)
-    except json.JSONDecodeError as error:
-        raise InvalidInputError(
-            "well-formed JSON",
-            file=path,
-            row=error.lineno,
-            got=f"malformed JSON ({error.msg}; column {error.colno})",
-        ) from None
-    except NonFiniteNumberError as error:
-        raise InvalidInputError(
-            "well-formed JSON", file=path, row=non_finite_line(text), got=str(error)
-        ) from None
-    except ValueError as error:  # an integer of more digits than Python converts
-        raise InvalidInputError("well-formed JSON", file=path, got=str(error).split(";")[0]) from None
+    document = read_json_document(path, "a JSON list of tasks", limits)
     if not isinstance(document, list):
         raise InvalidInputError(
             "a JSON list of tasks (Label Studio export) or of flat records",

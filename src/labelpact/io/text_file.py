@@ -96,6 +96,16 @@ class _Gzip(gzip.GzipFile):
             return super().peek(n)
 
 
+def decode_utf8(path: Path, raw: bytes, expected: str = "UTF-8 text") -> str:
+    """A whole file's bytes as text (a UTF-8 BOM dropped); an undecodable byte is named by line and offset."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        got = f"an undecodable byte at byte offset {error.start}"
+        raise InvalidInputError(expected, file=path, row=line, got=got) from None
+
+
 def check_text(path: Path, kind: str) -> bytes:
     """The first bytes of a text file; NUL bytes mean binary data, which no text format allows."""
     try:
