@@ -71,7 +71,11 @@ def resolve_columns(
             chosen[role] = found[0]
         elif role in required:
             others = " or ".join(repr(a) for a in ALIASES[role])
-            hint = f" (or name it with {_OPTION[role]})" if role in _OPTION else ""
+            near = [n for n in names if n.strip().casefold() in ALIASES[role]]  # 'Task': names are exact
+            option = _OPTION.get(role)
+            hint = f" (or name it with {option})" if option else ""
+            if option and near:
+                hint = f" (names are case-sensitive: for {near[0]!r} pass {option} {near[0]!r})"
             raise InvalidInputError(
                 f"a column {others}{hint}", file=file, row=1, column=role, got=f"only the columns {available}"
             )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
@@ -89,7 +90,15 @@ def read_delimited(
     except UnicodeDecodeError:
         find_bad_utf8(path)
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
-    delimiter = header_delimiter(text[: text.find("\n")] if "\n" in text else text, fmt)
+    header = (text[: text.find("\n")] if "\n" in text else text).rstrip("\r")
+    if re.fullmatch(r"\s*sep=.\s*", header):  # Excel's delimiter line; the header's own delimiter is read
+        raise InvalidInputError(
+            "a header line naming the columns",
+            file=path,
+            row=1,
+            got=f"Excel's {header.strip()!r} line (delete it)",
+        )
+    delimiter = header_delimiter(header, fmt)
     try:
         first = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
     except csv.Error as error:  # a NUL-free header the csv module still cannot split

@@ -538,6 +538,15 @@ os.makedirs("a_directory.csv", exist_ok=True)
 text("a_directory.csv/.keep", "")  # git keeps no empty folder
 case("a directory named like a file", "a_directory.csv", ["a_directory.csv", "a directory"])
 
+text("excel_sep_line.csv", "sep=;\ntask;worker;label\n1;a;x\n")
+case("Excel's sep= line", "excel_sep_line.csv", ["excel_sep_line.csv", "line 1", "'sep=;'", "delete it"])
+text("capitalised_header.csv", "Task,Worker,Label\n1,a,x\n")
+case(
+    "column names in another case",
+    "capitalised_header.csv",
+    ["capitalised_header.csv", "line 1", "case-sensitive", "--task-column 'Task'"],
+)
+
 with open("cases.json", "w") as out:
     json.dump(cases, out, indent=1)
     out.write("\n")
