@@ -81,8 +81,8 @@ def read_delimited(
     path: Path, fmt: str, size: int, progress: Progress | None
 ) -> tuple[pa.Table, Callable[[int], Location], dict[str, npt.NDArray[np.intp]], str]:
     """A CSV or TSV file as an all-string table, the row -> line map, the rows whose values hold line
-    breaks (``Source.breaks``) and the delimiter; pyarrow reads it, Python re-reads a refused file to name its first bad line.
-    The delimiter is the format's, or the one the header shows (``header_delimiter``)."""
+    breaks (``Source.breaks``) and the delimiter (the format's, or the one the header shows:
+    ``header_delimiter``); pyarrow reads it, Python re-reads a refused file to name its first bad line."""
     head = check_text(path, fmt.upper())
     end = head.find(b"\n")
     try:  # the header is parsed here, never by pyarrow, so its bytes are checked here

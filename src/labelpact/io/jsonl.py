@@ -28,18 +28,10 @@ from labelpact.io.text_file import (
     open_text,
 )
 
-__all__ = [
-    "NonFiniteNumberError",
-    "json_text",
-    "non_finite_line",
-    "parse_json",
-    "read_json_document",
-    "read_jsonl",
-    "records_table",
-]
+__all__ = ["json_text", "parse_json", "read_json_document", "read_jsonl", "records_table"]
 
 
-class NonFiniteNumberError(ValueError):
+class _NonFiniteNumberError(ValueError):
     """``Infinity`` or ``-Infinity`` in a file's JSON: no standard JSON writer emits them (RFC 8259)."""
 
     def __init__(self, token: str) -> None:
@@ -49,13 +41,13 @@ class NonFiniteNumberError(ValueError):
 
 def _constant(token: str) -> None:
     if token != "NaN":  # NaN: a missing value
-        raise NonFiniteNumberError(token)
+        raise _NonFiniteNumberError(token)
 
 
 def parse_json(text: str | bytes) -> Any:
     """``json.loads`` for a delivered file: ``NaN`` (Python's and pandas' writers emit it for a missing
     value) reads as null, the missing value Arrow and Parquet give it; ``Infinity`` raises
-    ``NonFiniteNumberError`` (a ``ValueError``), never a label or a score."""
+    ``_NonFiniteNumberError`` (a ``ValueError``), never a label or a score."""
     return json.loads(text, parse_constant=_constant)
 
 
@@ -74,16 +66,16 @@ def read_json_document(path: Path, expected: str, limits: Limits) -> Any:
     except json.JSONDecodeError as error:
         got = f"malformed JSON ({error.msg}; column {error.colno})"
         raise InvalidInputError("well-formed JSON", file=path, row=error.lineno, got=got) from None
-    except NonFiniteNumberError as error:
+    except _NonFiniteNumberError as error:
         raise InvalidInputError(
-            "well-formed JSON", file=path, row=non_finite_line(text), got=str(error)
+            "well-formed JSON", file=path, row=_non_finite_line(text), got=str(error)
         ) from None
     except ValueError as error:  # an integer of more digits than Python converts
         raise InvalidInputError("well-formed JSON", file=path, got=str(error).split(";")[0]) from None
 
 
-def non_finite_line(text: str) -> int | None:
-    """The first line holding a bare ``Infinity`` token (for the error of ``NonFiniteNumberError``)."""
+def _non_finite_line(text: str) -> int | None:
+    """The first line holding a bare ``Infinity`` token (for the error of ``_NonFiniteNumberError``)."""
     for number, line in enumerate(text.splitlines(), start=1):
         if _INFINITY.search(line):
             return number
