@@ -6,6 +6,7 @@ from pathlib import Path
 
 from labelpact.contracts.contract import Contract, parse_contract
 from labelpact.errors import InvalidInputError, missing_file
+from labelpact.io.text_file import decode_utf8
 
 __all__ = ["read_contract"]
 
@@ -15,12 +16,7 @@ def read_contract(path: str | Path) -> tuple[Contract, str]:
     file = Path(path)
     if not file.is_file():
         raise InvalidInputError("an existing contract file", file=file, got=missing_file(file))
-    try:
-        text = file.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        raise InvalidInputError(
-            "UTF-8 text", file=file, got=f"undecodable byte at offset {error.start}"
-        ) from None
+    text = decode_utf8(file, file.read_bytes())  # a BOM (Windows editors write one) is not TOML: dropped
     try:
         return parse_contract(text, source=str(file)), text
     except InvalidInputError:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from labelpact.errors import InvalidInputError, missing_file
+from labelpact.io.text_file import decode_utf8
 from labelpact.report import RAI_PROPERTIES, AttestationFacts
 from labelpact.store import Store
 from labelpact.store.attestations import AttestationRecord
@@ -108,10 +109,7 @@ def attest(
         raise InvalidInputError("an existing attestation file", file=path, got=missing_file(path)) from None
     if len(raw) > _MAX_BYTES:
         raise InvalidInputError(f"at most {_MAX_BYTES:,} bytes", file=path, got="a larger file")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise InvalidInputError("UTF-8 text", file=path, got="undecodable bytes") from None
+    text = decode_utf8(path, raw)  # a BOM is dropped; an undecodable byte is named by line and offset
     by, statements = parse_attestation(text, file=path, project=project is not None)
     who = attested_by or by or store.actor
     return store.add_attestation(

@@ -196,3 +196,18 @@ def test_files_without_rows_say_so_in_their_own_terms(tmp_path: Path) -> None:
         InvalidInputError, match=r"blank.jsonl: expected one JSON object per line, got no keys"
     ):
         read_delivery(tmp_path / "blank.jsonl")
+
+
+def test_a_contract_saved_with_a_byte_order_mark_reads_as_without(tmp_path: Path) -> None:
+    from labelpact.io.contract import read_contract
+
+    text = "[quality]\nmax_error_rate = 0.07\n"
+    (tmp_path / "plain.toml").write_text(text, encoding="utf-8")
+    (tmp_path / "bom.toml").write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))  # Windows Notepad's UTF-8
+    plain, bom = read_contract(tmp_path / "plain.toml"), read_contract(tmp_path / "bom.toml")
+    assert bom[1] == plain[1] == text and bom[0].sha256 == plain[0].sha256
+    (tmp_path / "latin1.toml").write_bytes("[quality]\n# caf\xe9\n".encode("latin-1"))
+    with pytest.raises(
+        InvalidInputError, match=r"latin1.toml, line 2: expected UTF-8 text, got an undecodable byte"
+    ):
+        read_contract(tmp_path / "latin1.toml")
