@@ -40,6 +40,9 @@ __all__ = [
 ]
 
 ROLES: Final = ("task", "worker", "label")
+_TEXT_SUFFIXES: Final = frozenset(
+    {".csv", ".tsv", ".tab", ".jsonl", ".ndjson", ".json", ".csv.gz", ".tsv.gz", ".jsonl.gz"}
+)
 OPTIONAL: Final = ("duration_s", "started_at", "submitted_at")  # per-row values a frame may carry
 KEY_SHIFT: Final = 40  # rows per part below 2**40, parts below 2**23
 # role -> its distinct names (object array), f"{role}_code" -> each row's index into them, "key" -> int64 row keys,
@@ -61,6 +64,13 @@ def part_files(path: str | Path) -> list[str]:
     elif any(ch in text for ch in "*?["):
         files = sorted(glob.glob(text, recursive=True))
     elif local.is_file():
+        suffix = "".join(local.suffixes[-2:]) if local.suffix.lower() == ".gz" else local.suffix
+        if suffix.lower() in _TEXT_SUFFIXES:  # the in-process readers take these; the cluster reads Parquet
+            raise InvalidInputError(
+                "Parquet parts for the Dask engine (a .parquet file, a folder of them or a glob)",
+                file=local,
+                got=f"a {suffix} file (run without --engine dask, or write it as Parquet)",
+            )
         files = [text]
     else:
         raise InvalidInputError(
