@@ -69,7 +69,7 @@ def part_files(path: str | Path) -> list[str]:
             raise InvalidInputError(
                 "Parquet parts for the Dask engine (a .parquet file, a folder of them or a glob)",
                 file=local,
-                got=f"a {suffix} file (run without --engine dask, or write it as Parquet)",
+                got=f"a {suffix} file (the in-process engine reads it; or write it as Parquet)",
             )
         files = [text]
     else:

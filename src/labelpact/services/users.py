@@ -25,6 +25,7 @@ __all__ = [
     "UserAdded",
     "add_user",
     "authenticate",
+    "authenticate_key_id",
     "hash_secret",
     "list_users",
     "parse_role",
@@ -143,4 +144,15 @@ def authenticate(store: Store, key: str | None, verifier: KeyVerifier) -> UserRe
     if user.revoked_at is not None:
         who = principal_of(user)
         raise UnauthenticatedError(f"the API key of user {user.name!r} was revoked", who=who)
+    return user
+
+
+def authenticate_key_id(store: Store, key_id: str) -> UserRecord:
+    """The user of a dashboard session, by the key id it signed in with (its secret was checked then):
+    ``UnauthenticatedError`` once that key is revoked or gone, so revoking ends its sessions at once."""
+    user = store.find_user_by_key_id(key_id)
+    if user is None:
+        raise UnauthenticatedError("the API key of this session no longer exists")
+    if user.revoked_at is not None:
+        raise UnauthenticatedError(f"the API key of user {user.name!r} was revoked", who=principal_of(user))
     return user

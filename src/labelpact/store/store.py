@@ -37,11 +37,20 @@ from labelpact.store.records import (
 )
 from labelpact.store.schema import AuditLogRow, BatchRow, ClientRow, PartnerRow, ProjectRow
 from labelpact.store.service import ServiceMethods
+from labelpact.store.web_sessions import WebSessionMethods
 
 __all__ = ["ORPHAN_AGE", "Store"]
 
 
-class Store(AuditMethods, LedgerMethods, IntegrityMethods, ServiceMethods, JobMethods, AttestationMethods):
+class Store(
+    AuditMethods,
+    LedgerMethods,
+    IntegrityMethods,
+    ServiceMethods,
+    JobMethods,
+    AttestationMethods,
+    WebSessionMethods,
+):
     """The workspace's database and blob store; open with ``Store.open(settings)``, close when done."""
 
     # -- client -----------------------------------------------------------------------------------

@@ -47,11 +47,11 @@ def sign_in(request: Request, token: Field = "", csrf: Field = "", next: Field =
         said = str(error).split(":")[0]  # the API's words without its "send 'Authorization: ...'" advice
         return login_form(request, target, error=f"{said[:1].upper()}{said[1:]}.", status=401)
     request.state.principal = principal_of(user)
-    session = sessions.start(token.strip())
+    _, cookie = sessions.start(store, user.key_id)
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
-        sessions.sign(session.id),
+        cookie,
         httponly=True,
         samesite="strict",
         secure=request.url.scheme == "https",
@@ -72,7 +72,7 @@ def _posted(request: Request, csrf: str, back: str, work: Callable[[Viewer], str
             request, viewer, ForbiddenError("the form's security token is missing or stale; reload")
         )
     try:
-        viewer.session.notice = work(viewer)
+        viewer.session.set_notice(work(viewer))
     except LabelpactError as error:
         return error_page(request, viewer, error)
     return RedirectResponse(safe_next(back), status_code=303)
@@ -90,7 +90,7 @@ def sign_out(request: Request, csrf: Field = "") -> Response:
         return error_page(
             request, viewer, ForbiddenError("the form's security token is missing or stale; reload")
         )
-    sessions_of(request).end(viewer.session)
+    sessions_of(request).end(request.app.state.store, viewer.session)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

@@ -17,7 +17,7 @@ from labelpact import __version__
 from labelpact.errors import LabelpactError
 from labelpact.services.access import Principal, UnauthenticatedError, error_document, principal_of
 from labelpact.services.scoped import Store
-from labelpact.services.users import KeyVerifier, authenticate
+from labelpact.services.users import authenticate_key_id
 from labelpact.web.session import SESSION_COOKIE, Session, Sessions
 
 __all__ = ["SECURITY_HEADERS", "Viewer", "page", "render", "sessions_of", "viewer_of"]
@@ -111,15 +111,14 @@ def sessions_of(request: Request) -> Sessions:
 
 def viewer_of(request: Request) -> Viewer:
     """The caller of this request from its session cookie; ``SignInRequiredError`` when there is none."""
-    session = sessions_of(request).get(request.cookies.get(SESSION_COOKIE))
+    store: Store = request.app.state.store
+    session = sessions_of(request).get(store, request.cookies.get(SESSION_COOKIE))
     if session is None:
         raise SignInRequiredError
-    store: Store = request.app.state.store
-    verifier: KeyVerifier = request.app.state.verifier
     try:
-        user = authenticate(store, session.key, verifier)
+        user = authenticate_key_id(store, session.key_id)
     except UnauthenticatedError as error:
-        sessions_of(request).end(session)
+        sessions_of(request).end(store, session)
         if error.who is not None:
             request.state.principal = error.who
         raise SignInRequiredError from None

@@ -1,9 +1,11 @@
-"""Sign-in sessions of the dashboard: the API key stays in the server's memory, the browser holds only a
-signed, HttpOnly, SameSite=Strict cookie naming the session, and every form carries the session's CSRF token.
+"""Sign-in sessions of the dashboard: the browser holds a random token in an HttpOnly, SameSite=Strict cookie,
+the store keeps only the token's SHA-256 with the user's key id and the session's CSRF token
+(``store.web_sessions``), so a restart or a second server on the same store keeps everyone signed in.
 
-A page re-authenticates the session's key on every request (``services.users.authenticate``), so a revoked
-key ends its sessions at once. The sign-in form, which has no session yet, is protected by a token bound to
-a short-lived signed cookie (double submit). Sessions live in this process: a restart signs everyone out.
+A page checks the session's user on every request (``services.users.authenticate_key_id``), so a revoked key
+ends its sessions at once. The sign-in form, which has no session yet, is protected by a token bound to a
+short-lived cookie by this process's HMAC key (double submit). A read-only store keeps sessions in this
+process instead. A form's one-shot notice is kept in this process (a restart drops an unread one).
 """
 
 from __future__ import annotations
@@ -13,86 +15,104 @@ import hashlib
 import hmac
 import secrets
 import threading
-import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from labelpact.services.scoped import Store
 
 __all__ = ["LOGIN_COOKIE", "SESSION_COOKIE", "Session", "Sessions"]
 
 SESSION_COOKIE = "labelpact_session"
 LOGIN_COOKIE = "labelpact_login"
 SESSION_SECONDS = 12 * 3600
-MAX_SESSIONS = 10_000
+MAX_SESSIONS = 10_000  # sessions a read-only store's server keeps in memory; the oldest make room
+MAX_NOTICES = 10_000
 
 
 @dataclass(slots=True)
 class Session:
-    """One signed-in browser: the key it signed in with, its CSRF token, when it expires, a one-shot notice."""
+    """One signed-in browser: ``id`` is its token's SHA-256; the key id it signed in with; its CSRF token."""
 
     id: str
-    key: str
+    key_id: str
     csrf: str
-    expires: float
-    notice: str | None = field(default=None)
+    expires: datetime
+    _notices: dict[str, str] = field(repr=False)
+
+    def set_notice(self, text: str | None) -> None:
+        """The message of a form, shown once by the next page of this session."""
+        if text is None:
+            self._notices.pop(self.id, None)
+            return
+        if len(self._notices) >= MAX_NOTICES:
+            self._notices.pop(next(iter(self._notices)))
+        self._notices[self.id] = text
 
     def take_notice(self) -> str | None:
         """The message of the last form (shown once), then forgotten."""
-        notice, self.notice = self.notice, None
-        return notice
+        return self._notices.pop(self.id, None)
 
 
 class Sessions:
-    """The live sessions of one server, and the HMAC-SHA256 signature of the cookies that name them."""
+    """The dashboard's sessions (in ``store``, or in memory for a read-only one) and the sign-in form's tokens."""
 
     def __init__(self, secret: bytes | None = None, *, seconds: float = SESSION_SECONDS) -> None:
         self._secret = secret or secrets.token_bytes(32)
         self._seconds = seconds
-        self._live: dict[str, Session] = {}
+        self._memory: dict[str, tuple[str, datetime, str]] = {}  # a read-only store's: (key id, expiry, csrf)
+        self._notices: dict[str, str] = {}
         self._lock = threading.Lock()
+
+    @staticmethod
+    def _hash(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    def start(self, store: Store, key_id: str) -> tuple[Session, str]:
+        """A new session for the user of ``key_id`` (authenticated just now) and the token for its cookie."""
+        token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        expires = datetime.now(UTC) + timedelta(seconds=self._seconds)
+        digest = self._hash(token)
+        if store.read_only:
+            with self._lock:
+                now = datetime.now(UTC)
+                self._memory = {k: r for k, r in self._memory.items() if r[1] > now}
+                while len(self._memory) >= MAX_SESSIONS:
+                    self._memory.pop(next(iter(self._memory)))
+                self._memory[digest] = (key_id, expires, csrf)
+        else:
+            store.start_web_session(digest, key_id=key_id, csrf=csrf, expires_at=expires)
+        return Session(digest, key_id, csrf, expires, self._notices), token
+
+    def get(self, store: Store, cookie: str | None) -> Session | None:
+        """The live session a cookie's token names; None when it names none or it has expired."""
+        if not cookie or len(cookie) > 256:
+            return None
+        digest = self._hash(cookie)
+        if store.read_only:
+            with self._lock:
+                found = self._memory.get(digest)
+            if found is None or found[1] <= datetime.now(UTC):
+                return None
+            key_id, expires, csrf = found
+        else:
+            record = store.find_web_session(digest)
+            if record is None:
+                return None
+            key_id, expires, csrf = record.key_id, record.expires_at, record.csrf
+        return Session(digest, key_id, csrf, expires, self._notices)
+
+    def end(self, store: Store, session: Session) -> None:
+        """Sign out: the session's token no longer names anything, here or on another server."""
+        self._notices.pop(session.id, None)
+        if store.read_only:
+            with self._lock:
+                self._memory.pop(session.id, None)
+        else:
+            store.end_web_session(session.id)
 
     def _mac(self, purpose: str, value: str) -> str:
         digest = hmac.new(self._secret, f"{purpose}:{value}".encode(), hashlib.sha256).digest()
         return base64.urlsafe_b64encode(digest).decode().rstrip("=")
-
-    def sign(self, value: str) -> str:
-        """``value.signature``: what the session cookie holds."""
-        return f"{value}.{self._mac('session', value)}"
-
-    def unsign(self, signed: str | None) -> str | None:
-        """The value of a cookie this server signed; None for anything else."""
-        if not signed or "." not in signed:
-            return None
-        value, _, mac = signed.rpartition(".")
-        return value if hmac.compare_digest(mac, self._mac("session", value)) else None
-
-    def start(self, key: str) -> Session:
-        """A new session for a key that has just been authenticated."""
-        now = time.monotonic()
-        session = Session(
-            id=secrets.token_urlsafe(32), key=key, csrf=secrets.token_urlsafe(32), expires=now + self._seconds
-        )
-        with self._lock:
-            if len(self._live) >= MAX_SESSIONS:
-                self._live = {k: s for k, s in self._live.items() if s.expires > now}
-                while len(self._live) >= MAX_SESSIONS:
-                    self._live.pop(next(iter(self._live)))
-            self._live[session.id] = session
-        return session
-
-    def get(self, cookie: str | None) -> Session | None:
-        """The live session a signed cookie names; None when unsigned, unknown or expired."""
-        sid = self.unsign(cookie)
-        if sid is None:
-            return None
-        with self._lock:
-            session = self._live.get(sid)
-            if session is not None and session.expires <= time.monotonic():
-                del self._live[sid]
-                session = None
-        return session
-
-    def end(self, session: Session) -> None:
-        with self._lock:
-            self._live.pop(session.id, None)
 
     def login_nonce(self) -> str:
         return secrets.token_urlsafe(24)

@@ -6,6 +6,7 @@ import re
 
 import httpx
 import pytest
+from tests.integration.server.conftest import serving
 
 from labelpact.services.users import add_user, revoke_user
 from labelpact.store import Store
@@ -130,3 +131,19 @@ def test_web_forms_are_in_the_request_log_and_not_in_the_openapi_document(site: 
         )
     assert missing.headers["content-type"] == "application/json"
     assert missing.json()["error"]["type"] == "not_found"
+
+
+def test_a_session_is_kept_by_a_restarted_or_second_server_on_the_same_store(site: Site) -> None:
+    """Sessions live in the store: a cookie from this server works on a fresh one (a restart, or a second
+    server behind a balancer), and signing out on either ends it on both."""
+    client, _ = signed_in(site, site.seeded.keys["client"])
+    cookie = client.cookies["labelpact_session"]
+    assert client.get("/").status_code == 200
+    with serving(site.seeded.settings) as other_url, httpx.Client(base_url=other_url, timeout=60) as other:
+        other.cookies.set("labelpact_session", cookie)
+        page = other.get("/", follow_redirects=False)
+        assert page.status_code == 200 and "Sign out" in page.text
+        out = other.post("/logout", data={"csrf": page_csrf(other, "/")}, follow_redirects=False)
+        assert (out.status_code, out.headers["location"]) == (303, "/login")
+    assert client.get("/").status_code == 303  # ended here too
+    client.close()

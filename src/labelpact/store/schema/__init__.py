@@ -34,6 +34,7 @@ from labelpact.store.schema.service import (
     RequestLogRow,
     UserRevocationRow,
     UserRow,
+    WebSessionRow,
 )
 
 __all__ = [
@@ -61,4 +62,5 @@ __all__ = [
     "UTCDateTime",
     "UserRevocationRow",
     "UserRow",
+    "WebSessionRow",
 ]

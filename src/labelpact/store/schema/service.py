@@ -1,4 +1,5 @@
-"""Tables of the REST service and the transparency card: users, revocations, the request log, dispute comments, jobs, attestations."""
+"""Tables of the REST service and the transparency card: users, revocations, the request log, dispute comments, jobs,
+attestations, and the dashboard's sign-in sessions."""
 
 from __future__ import annotations
 
@@ -124,3 +125,21 @@ class AttestationRow(Base):
 
     partner: Mapped[PartnerRow | None] = relationship(lazy="joined")
     project: Mapped[ProjectRow | None] = relationship(lazy="joined")
+
+
+class WebSessionRow(Base):
+    """A dashboard sign-in: the SHA-256 of the token its cookie holds (never the token), the user's key id,
+    the session's CSRF token and when it ends. Deleted at sign-out or once expired; a revoked user's
+    sessions stop working at once because each request checks the user."""
+
+    __tablename__ = "web_sessions"
+    __table_args__ = (sa.Index("ix_web_sessions_expires_at", "expires_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    csrf: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+
+    user: Mapped[UserRow] = relationship(lazy="joined")
