@@ -64,7 +64,9 @@ NORMALISERS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]],
         ),
         "<now>",
     ),
-    # "as of" today, where a command defaults to the day it runs (report, transparency)
+    # "as of" today, where a command defaults to the day it runs (report, transparency): the README was
+    # written on another day than the replay runs, so any date after "as of" is one
+    (re.compile(r"\bas of \d{4}-\d{2}-\d{2}\b"), "as of <date>"),
     (re.compile(rf"\b{datetime.now(UTC).date().isoformat()}\b"), "<today>"),
     # how long labelpact demo took
     (re.compile(r"finished in \d+(?:\.\d+)? s\b"), "finished in <s> s"),
