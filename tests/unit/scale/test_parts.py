@@ -27,7 +27,8 @@ def test_parts_by_folder_glob_and_file_in_name_order(tmp_path: Path) -> None:
 def test_a_text_file_is_named_with_the_way_out(tmp_path: Path, name: str) -> None:
     (tmp_path / name).write_bytes(b"task,worker,label\nt1,w1,a\n")
     with pytest.raises(
-        InvalidInputError, match=rf"{name}: expected Parquet parts for the Dask engine .*in-process engine reads it"
+        InvalidInputError,
+        match=rf"{name}: expected Parquet parts for the Dask engine .*in-process engine reads it",
     ):
         part_files(tmp_path / name)
     with pytest.raises(InvalidInputError, match=r"nothing there"):
