@@ -96,13 +96,16 @@ class _Gzip(gzip.GzipFile):
             return super().peek(n)
 
 
+_SAVE_AS_UTF8 = " (another encoding, such as Windows-1252: save the file as UTF-8, in Excel 'CSV UTF-8')"
+
+
 def decode_utf8(path: Path, raw: bytes, expected: str = "UTF-8 text") -> str:
     """A whole file's bytes as text (a UTF-8 BOM dropped); an undecodable byte is named by line and offset."""
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        got = f"an undecodable byte at byte offset {error.start}"
+        got = f"an undecodable byte at byte offset {error.start}{_SAVE_AS_UTF8}"
         raise InvalidInputError(expected, file=path, row=line, got=got) from None
 
 
@@ -156,7 +159,10 @@ def find_bad_utf8(path: Path) -> None:
                 bad = offset + error.start
                 line += block[: error.start].count(b"\n")
                 raise InvalidInputError(
-                    "UTF-8 text", file=path, row=line, got=f"an undecodable byte at byte offset {bad}"
+                    "UTF-8 text",
+                    file=path,
+                    row=line,
+                    got=f"an undecodable byte at byte offset {bad}{_SAVE_AS_UTF8}",
                 ) from None
             offset += len(block)
             line += block.count(b"\n")
