@@ -28,6 +28,7 @@ from labelpact.store.schema import (
     RequestLogRow,
     UserRevocationRow,
     UserRow,
+    WebSessionRow,
 )
 
 __all__ = [
@@ -176,6 +177,7 @@ class ServiceMethods(StoreBase):
                         f"user {name!r} was revoked at {row.revocation.revoked_at.isoformat()}"
                     )
                 session.add(UserRevocationRow(user_id=row.id, revoked_at=q.now(), revoked_by=self.actor))
+                session.execute(sa.delete(WebSessionRow).where(WebSessionRow.user_id == row.id))  # signed out
                 session.flush()
                 session.refresh(row)
                 record = _user_record(row)

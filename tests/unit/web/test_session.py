@@ -67,6 +67,7 @@ def test_a_revoked_key_ends_its_sessions(store: Store) -> None:
     revoke_user(store, "analyst")
     with pytest.raises(UnauthenticatedError, match="revoked"):
         authenticate_key_id(store, session.key_id)
+    assert store.find_web_session(session.id) is None  # the revocation removed its sessions
 
 
 def test_csrf_tokens(store: Store) -> None:
