@@ -138,33 +138,20 @@ def in_key_order(a: Annotations) -> tuple[Annotations, IntArray, IntArray]:
     """``a`` with its tasks and workers re-coded in the order of their name keys and its rows sorted by the
     new codes, and each old task's and worker's new code ((n_tasks,), (n_workers,)): a fit on it sums in an
     order the file's rows do not set (the optional time columns are left out)."""
-    task_code = _ranks(name_keys(a.tasks, 0))
-    worker_code = _ranks(name_keys(a.workers, 0))
+    task_order = np.argsort(name_keys(a.tasks, 0), kind="stable")
+    worker_order = np.argsort(name_keys(a.workers, 0), kind="stable")
+    task_code, worker_code = np.argsort(task_order), np.argsort(worker_order)  # the inverse permutations
     task, worker = task_code[a.task], worker_code[a.worker]
     rows = np.lexsort((a.label, worker, task))
     recoded = Annotations(
         task=task[rows],
         worker=worker[rows],
         label=a.label[rows],
-        tasks=_permuted(a.tasks, task_code),
-        workers=_permuted(a.workers, worker_code),
+        tasks=tuple(a.tasks[i] for i in task_order.tolist()),
+        workers=tuple(a.workers[i] for i in worker_order.tolist()),
         classes=a.classes,
     )
     return recoded, task_code, worker_code
-
-
-def _ranks(keys: KeyArray) -> IntArray:
-    rank = np.empty(len(keys), dtype=np.intp)
-    rank[np.argsort(keys, kind="stable")] = np.arange(len(keys), dtype=np.intp)
-    return rank
-
-
-def _permuted(names: tuple[str, ...], code: IntArray) -> tuple[str, ...]:
-    """The names in their new order: name ``i`` goes to position ``code[i]``."""
-    out = [""] * len(names)
-    for name, at in zip(names, code.tolist(), strict=True):
-        out[at] = name
-    return tuple(out)
 
 
 def gold_in_name_order(gold: Gold | None, tasks: Sequence[str]) -> Gold | None:

@@ -28,21 +28,23 @@ from labelpact.io.text_file import (
     open_text,
 )
 
-__all__ = ["DELIMITERS", "Progress", "header_delimiter", "read_delimited"]
+__all__ = ["DELIMITERS", "Progress", "first_line", "header_delimiter", "read_delimited"]
 
 Progress = Callable[[int, int], None]
 
 DELIMITERS = (",", ";", "\t", "|")  # comma first: a header it splits is never read another way
 
 
-def header_delimiter(header: str, fmt: str) -> str:
-    """The delimiter of a file whose first line is ``header``: the format's (tab for TSV, else comma)
-    unless it leaves the header one column and another of ``DELIMITERS`` splits it into more.
+def header_delimiter(text: str, fmt: str) -> str:
+    """The delimiter of a file whose text starts ``text`` (its first line is the header): the format's (tab
+    for TSV, else comma) unless it leaves the header one column and another of ``DELIMITERS`` splits it
+    into more.
 
     A European spreadsheet exports ``task;worker;label`` under ``.csv``; a header is at least two columns
     in every file labelpact reads, so one column is never what the user meant.
     """
     default = "\t" if fmt == "tsv" else ","
+    header = first_line(text)
 
     def columns(delimiter: str) -> int:
         try:
@@ -55,6 +57,11 @@ def header_delimiter(header: str, fmt: str) -> str:
     counts = {d: columns(d) for d in DELIMITERS if d != default}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] > 1 else default
+
+
+def first_line(text: str) -> str:
+    """``text`` up to its first line end (LF, CRLF or a lone CR)."""
+    return text.split("\n", 1)[0].split("\r", 1)[0]
 
 
 class _Counting(io.RawIOBase):
@@ -90,7 +97,7 @@ def read_delimited(
     except UnicodeDecodeError:
         find_bad_utf8(path)
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
-    header = (text[: text.find("\n")] if "\n" in text else text).rstrip("\r")
+    header = first_line(text)
     if re.fullmatch(r"\s*sep=.\s*", header):  # Excel's delimiter line; the header's own delimiter is read
         raise InvalidInputError(
             "a header line naming the columns",
@@ -98,7 +105,7 @@ def read_delimited(
             row=1,
             got=f"Excel's {header.strip()!r} line (delete it)",
         )
-    delimiter = header_delimiter(header, fmt)
+    delimiter = header_delimiter(text, fmt)
     try:
         first = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
     except csv.Error as error:  # a NUL-free header the csv module still cannot split

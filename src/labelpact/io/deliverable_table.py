@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 
 from labelpact.errors import InvalidInputError, missing_file
 from labelpact.io.column import Coded, encode, fail_at
-from labelpact.io.delimited import header_delimiter
+from labelpact.io.delimited import first_line, header_delimiter
 from labelpact.io.jsonl import parse_json, read_json_document, records_table
 from labelpact.io.limits import DEFAULT_LIMITS, Limits
 from labelpact.io.source import Location, Source, as_text, detect_format, no_rows, read_source
@@ -250,7 +250,7 @@ def _column_names(file: Path, fmt: str) -> set[str]:
         except ValueError:
             return set()
         return set(record) if isinstance(record, dict) else set()
-    header = first.rstrip("\r\n")
+    header = first_line(first)
     return {name.strip() for name in next(csv.reader([header], delimiter=header_delimiter(header, fmt)), [])}
 
 

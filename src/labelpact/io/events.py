@@ -51,9 +51,9 @@ def read_event_rows(path: str | Path) -> EventRows:
 
 
 def _csv_rows(path: Path, text: str) -> EventRows:
-    lines = text.lstrip("\ufeff").splitlines(keepends=True)
+    lines = text.splitlines(keepends=True)  # decode_utf8 dropped any BOM
     first = next((line for line in lines if line.strip()), "")
-    reader = csv.reader(lines, delimiter=header_delimiter(first.rstrip("\r\n"), "csv"), strict=True)
+    reader = csv.reader(lines, delimiter=header_delimiter(first, "csv"), strict=True)
     rows: list[tuple[int, Mapping[str, object]]] = []
     header: list[str] | None = None
     end = 0  # the physical line the previous record ended on; a quoted cell may span lines

@@ -153,7 +153,7 @@ def audit_batch(
     new_audit = _audit_create(assessment, delivery, batch_id, contract_text, random_state, same_labels=same)
     with store.scratch("audit") as staging:  # inside the workspace, removed even after a kill
         files = _audit_files(staging, delivery, assessment, pred_probs)
-        batch_files = BatchFiles(path, gold, tasks, sha256, partner, project, delivered, due)
+        batch_files = BatchFiles(path, gold, tasks, sha256, partner, project, delivered, due, digest)
         record, created = store_audit(store, new_audit, files, delivery, batch_files, existing=existing)
     stage("store")
     return _result(record, created, assessment, stage.seconds)

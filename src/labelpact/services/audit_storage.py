@@ -38,6 +38,7 @@ class BatchFiles:
     project: str
     delivered_at: datetime
     due_at: datetime | None
+    labels_digest: str | None = None  # computed already by the audit's redelivery lookup
 
 
 def store_audit(
@@ -65,6 +66,7 @@ def store_audit(
             tasks=batch.tasks,
             delivered_at=batch.delivered_at,
             due_at=batch.due_at,
+            digest=batch.labels_digest,
         ) as (new_batch, batch_files):
             _, record = store.add_batch_with_audit(new_batch, new_audit, files=batch_files, audit_files=files)
         return record, True

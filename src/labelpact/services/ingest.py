@@ -172,8 +172,10 @@ def prepared_batch(
     tasks: str | Path | None = None,
     delivered_at: datetime | None = None,
     due_at: datetime | None = None,
+    digest: str | None = None,
 ) -> Iterator[tuple[BatchCreate, dict[str, Path]]]:
-    """The ``BatchCreate`` of a delivery and its files (the normalised Parquet in a scratch folder of the store)."""
+    """The ``BatchCreate`` of a delivery and its files (the normalised Parquet in a scratch folder of the store);
+    ``digest``: its ``labels_digest`` when the caller has it already (an audit looked for redeliveries)."""
     path = Path(labels)
     a = delivery.annotations
     received = datetime.now(UTC)
@@ -198,7 +200,7 @@ def prepared_batch(
         median_duration_s=a.median_duration_s(),
         delivered_at=as_utc(delivered_at) or received,
         due_at=as_utc(due_at),
-        labels_digest=labels_digest(a),
+        labels_digest=labels_digest(a) if digest is None else digest,
     )
     with store.scratch("ingest") as staging:  # inside the workspace, removed even after a kill
         normalised = write_normalised(a, staging / "annotations.parquet", gold=delivery.gold)

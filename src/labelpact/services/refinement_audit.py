@@ -172,6 +172,7 @@ def _prepared(
     gold: str | Path | None,
     delivered_at: datetime | None,
     due_at: datetime | None,
+    digest: str | None = None,
 ) -> Iterator[tuple[BatchCreate, dict[str, Path]]]:
     n, n_tasks, n_workers, classes, median = _counts(delivery)
     gold_n = delivery.gold.n_comparisons if isinstance(delivery, PreferenceDelivery) and delivery.gold else 0
@@ -181,7 +182,7 @@ def _prepared(
         n_workers=n_workers, n_classes=len(classes), classes=classes, n_duplicates=0, n_abstentions=0,
         n_cancelled=0, n_tasks_without_labels=0, n_gold=gold_n, median_duration_s=median,
         delivered_at=as_utc(delivered_at) or datetime.now(UTC), due_at=as_utc(due_at), kind=delivery_kind(delivery),
-        labels_digest=deliverable_digest(delivery),
+        labels_digest=deliverable_digest(delivery) if digest is None else digest,
     )  # fmt: skip
     with store.scratch("ingest") as staging:
         files = {"labels": path, "normalised": write_deliverable(delivery, staging / "normalised.parquet")}
@@ -262,13 +263,16 @@ def audit_deliverable(
     a = assess_deliverable(delivery, the_contract, n_bootstrap=n_bootstrap, random_state=random_state)
     batch_id = existing.id if existing is not None else sha256[:12]
     before = existing.received_at if existing is not None else None  # a first delivery names no later one
-    same = stored_with_labels(store, deliverable_digest(delivery), other_than=sha256, before=before)
+    digest = deliverable_digest(delivery)
+    same = stored_with_labels(store, digest, other_than=sha256, before=before)
     new_audit = _audit_create(a, batch_id, text, random_state, same)
     with store.scratch("audit") as staging:
         files = _tables(staging, a)
         if existing is not None:
             return _result(store.add_audit(new_audit, files=files), False, a)
-        with _prepared(store, file, delivery, sha256, partner, project, gold, delivered_at, due_at) as (
+        with _prepared(
+            store, file, delivery, sha256, partner, project, gold, delivered_at, due_at, digest
+        ) as (
             new,
             bf,
         ):
