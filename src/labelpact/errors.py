@@ -12,7 +12,10 @@ ConvergenceWarning (UserWarning)      an iterative method stopped at max_iter
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 __all__ = [
@@ -27,6 +30,8 @@ __all__ = [
     "exit_code",
     "http_status",
     "missing_file",
+    "quiet_convergence",
+    "warn_convergence",
 ]
 
 
@@ -94,6 +99,28 @@ class StoreError(LabelpactError):
 
 class ConvergenceWarning(UserWarning):
     """An iterative estimator stopped at ``max_iter`` before meeting its tolerance."""
+
+
+_QUIET_CONVERGENCE: ContextVar[bool] = ContextVar("labelpact_quiet_convergence", default=False)
+
+
+@contextmanager
+def quiet_convergence() -> Iterator[None]:
+    """Within the block, in this thread (or task) only, ``warn_convergence`` stays silent: for trial fits whose
+    non-convergence is no news to the user. ``warnings.catch_warnings`` would swap the whole process's
+    filters, and two audits in threads (the server's jobs) would then silence, or un-silence, each other."""
+    token = _QUIET_CONVERGENCE.set(True)
+    try:
+        yield
+    finally:
+        _QUIET_CONVERGENCE.reset(token)
+
+
+def warn_convergence(message: str, *, stacklevel: int = 1) -> None:
+    """``warnings.warn(message, ConvergenceWarning)`` unless inside ``quiet_convergence``; ``stacklevel``
+    counts from the caller, as it would for ``warnings.warn`` called there."""
+    if not _QUIET_CONVERGENCE.get():
+        warnings.warn(message, ConvergenceWarning, stacklevel=stacklevel + 1)
 
 
 def did_you_mean(name: str, known: Sequence[str]) -> str:

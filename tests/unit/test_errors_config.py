@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import threading
+import warnings
 from pathlib import Path
 
 import pytest
@@ -7,6 +9,7 @@ import pytest
 from labelpact.config import load_settings
 from labelpact.errors import (
     ConflictError,
+    ConvergenceWarning,
     ForbiddenError,
     InvalidInputError,
     LabelpactError,
@@ -14,6 +17,8 @@ from labelpact.errors import (
     StoreError,
     exit_code,
     http_status,
+    quiet_convergence,
+    warn_convergence,
 )
 
 
@@ -62,3 +67,34 @@ def test_settings_precedence(tmp_path: Path) -> None:
     assert default.db_url == f"sqlite:///{(tmp_path / 'labelpact.db').resolve()}"
     assert default.is_sqlite
     assert default.blob_root == tmp_path / "blobs"
+
+
+def test_quiet_convergence_silences_its_own_thread_only() -> None:
+    """A trial fit's silence in one thread (a server job) must not swallow another thread's warning, as the
+    process-wide ``warnings.catch_warnings`` did; the warning names the caller's line."""
+    inside, warned = threading.Event(), threading.Event()
+
+    def trial() -> None:
+        with quiet_convergence():
+            inside.set()
+            warned.wait(5)
+            warn_convergence("trial fit stopped")  # silent: this thread is quiet
+
+    def delivered() -> None:
+        inside.wait(5)
+        warn_convergence("delivered fit stopped")  # heard, while the other thread is quiet
+        warned.set()
+
+    with warnings.catch_warnings(record=True) as heard:
+        warnings.simplefilter("always")
+        threads = [threading.Thread(target=trial), threading.Thread(target=delivered)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(10)
+        with quiet_convergence():
+            warn_convergence("quiet here too")
+        warn_convergence("and heard again after the block")
+    assert [str(w.message) for w in heard] == ["delivered fit stopped", "and heard again after the block"]
+    assert all(w.category is ConvergenceWarning for w in heard)
+    assert heard[-1].filename == __file__

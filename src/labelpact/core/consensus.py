@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,7 +16,7 @@ from labelpact.core.aggregators.crossfit import (
 from labelpact.core.annotations import Annotations, FloatArray, Gold, IntArray
 from labelpact.core.calibration import Calibration, fit_on_gold, no_gold_calibration, vote_shares
 from labelpact.core.keyed import gold_in_name_order
-from labelpact.errors import ConvergenceWarning, InvalidInputError
+from labelpact.errors import InvalidInputError, quiet_convergence
 
 __all__ = ["Consensus", "HeldOutAccuracy", "aggregate", "consensus_codes", "held_out_accuracy"]
 
@@ -159,8 +158,7 @@ def _calibrate(
     gold fold (up to ``CROSS_FIT_LABELS`` labels) or one fit without gold (above).
     """
     make = {method: lambda: _new(method, random_state)}
-    with warnings.catch_warnings():  # the delivered fit has already warned about its own convergence
-        warnings.simplefilter("ignore", ConvergenceWarning)
+    with quiet_convergence():  # the delivered fit has already warned about its own convergence
         rho = label_check_rho(a, make, seed=random_state)
         prior = no_gold_calibration(rho)
         n_labels, shares = a.labels_per_task(), vote_shares(a)
@@ -205,8 +203,7 @@ def held_out_accuracy(
     n = len(gold)
     if isinstance(fitted, Auto) and fitted.held_out_accuracy_ is not None:
         return HeldOutAccuracy(fitted.held_out_accuracy_, n, str(fitted.held_out_procedure_))
-    with warnings.catch_warnings():  # the delivered fit has already warned about its own convergence
-        warnings.simplefilter("ignore", ConvergenceWarning)
+    with quiet_convergence():  # the delivered fit has already warned about its own convergence
         blind = _new(method, random_state).fit(a)
     value = float(np.mean(blind.probas_[gold.task].argmax(axis=1) == gold.label))
     return HeldOutAccuracy(value, n, f"{method} refitted without the {n} gold tasks, scored on them")

@@ -7,7 +7,6 @@ the gold with fits that did not see it (``core.error_rate``: cross-fitting, pred
 from __future__ import annotations
 
 import dataclasses
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,7 +22,7 @@ from labelpact.core.error_rate import (
     estimate_error_rate,
     model_error_rate,
 )
-from labelpact.errors import ConvergenceWarning
+from labelpact.errors import quiet_convergence
 
 __all__ = ["CROSS_FIT_MAX_ANNOTATIONS", "GoldAccuracy", "error_rate_of", "gold_accuracy", "gold_check"]
 
@@ -50,8 +49,7 @@ def gold_check(
         return None
 
     def fit(part: Annotations, anchors: Gold) -> FloatArray:
-        with warnings.catch_warnings():  # the delivered fit has warned about its convergence already
-            warnings.simplefilter("ignore", ConvergenceWarning)
+        with quiet_convergence():  # the delivered fit has warned about its convergence already
             fitted = aggregate(part, method=method, gold=anchors, random_state=random_state, held_out=False)
         return fitted.calibrated_probas if fitted.calibrated_probas is not None else fitted.probas
 

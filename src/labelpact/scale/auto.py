@@ -13,7 +13,7 @@ grows to, or the whole delivery for gold cross-fits) is capped at ``DRIVER_LABEL
 from __future__ import annotations
 
 import copy
-import warnings
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -27,7 +27,7 @@ from labelpact.core.annotations import Annotations, FloatArray, Gold, IntArray
 from labelpact.core.calibration import Calibration
 from labelpact.core.calibration import vote_shares as calibration_shares
 from labelpact.core.keyed import gold_in_name_order, name_keys
-from labelpact.errors import ConvergenceWarning, InvalidInputError
+from labelpact.errors import InvalidInputError, quiet_convergence
 from labelpact.scale.blocks import Block, SparseRows
 from labelpact.scale.cluster import BlockSet
 from labelpact.scale.inference import Fit, fit_distributed, frequencies_of
@@ -179,9 +179,7 @@ def fit_option(
 ) -> Any:
     """``crossfit.refit`` on the blocks: option ``name`` fitted warm from ``start`` when it can, with or without
     the gold; the fitted model (``probas_`` in global task order). A trial fit (``quiet``) does not warn."""
-    with warnings.catch_warnings():
-        if quiet:
-            warnings.simplefilter("ignore", ConvergenceWarning)
+    with quiet_convergence() if quiet else nullcontext():
         fit = fit_distributed(blocks, name, random_state=seed, use_gold=gold, start=start)
     return fit.model
 

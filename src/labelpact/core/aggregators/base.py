@@ -8,7 +8,6 @@ Iterative methods take ``warm_start`` (as in scikit-learn): a refit starts from 
 from __future__ import annotations
 
 import inspect
-import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,7 +20,7 @@ import numpy.typing as npt
 from labelpact.core.annotations import Annotations, FloatArray, Gold, IntArray
 from labelpact.core.kernels import CountMatrix, count_matrix
 from labelpact.core.keyed import gold_in_name_order
-from labelpact.errors import ConvergenceWarning, InvalidInputError
+from labelpact.errors import InvalidInputError, warn_convergence
 
 __all__ = [
     "MAX_DENSE_CELLS",
@@ -231,9 +230,8 @@ def check_positive_float(name: str, value: object) -> float:
 
 def warn_not_converged(method: str, max_iter: int) -> None:
     """Say loudly that an iterative method stopped at ``max_iter`` (crowd-kit stays silent)."""
-    warnings.warn(
+    warn_convergence(
         f"{method} stopped at max_iter={max_iter} before its tolerance was met; "
         "the labels may be unstable (raise max_iter or tol)",
-        ConvergenceWarning,
         stacklevel=4,
     )

@@ -10,7 +10,6 @@ scored by a fit as strong as the delivered one that never saw its gold label.
 from __future__ import annotations
 
 import copy
-import warnings
 from collections.abc import Callable
 
 import numpy as np
@@ -21,7 +20,7 @@ from labelpact.core.aggregators.predictive import label_rows
 from labelpact.core.annotations import Annotations, FloatArray, Gold, IntArray
 from labelpact.core.calibration import fit_rho_on_labels
 from labelpact.core.keyed import annotation_keys, keyed_folds
-from labelpact.errors import ConvergenceWarning
+from labelpact.errors import quiet_convergence
 
 __all__ = [
     "CROSS_FIT_LABELS",
@@ -51,8 +50,7 @@ def refit(
         model = start
     if not quiet:
         return model.fit(a, gold)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
+    with quiet_convergence():
         return model.fit(a, gold)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -25,7 +24,7 @@ from labelpact.core.aggregators.majority_vote import vote_shares
 from labelpact.core.annotations import Annotations, FloatArray, Gold, IntArray
 from labelpact.core.kernels import Triples, clamp_gold, normalize_log_posteriors, triples
 from labelpact.core.keyed import annotation_keys, in_key_order
-from labelpact.errors import ConvergenceWarning, InvalidInputError
+from labelpact.errors import InvalidInputError, quiet_convergence
 
 __all__ = [
     "MIN_HELD_OUT",
@@ -178,8 +177,7 @@ class MinimaxEntropy(Aggregator):
                     tol=self.tol,
                     m_step_max_iter=self.m_step_max_iter,
                 )
-                with warnings.catch_warnings():  # a sub-fit that stops at max_iter still scores
-                    warnings.simplefilter("ignore", ConvergenceWarning)
+                with quiet_convergence():  # a sub-fit that stops at max_iter still scores
                     model.fit(train, gold)
                 logs[scale] = np.log(label_predictive(model, train, test.task, test.worker, test.label))
                 self.held_out_scores_[scale] = float(np.mean(logs[scale]))

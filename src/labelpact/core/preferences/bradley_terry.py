@@ -10,7 +10,6 @@ ranked by the prior alone. One iteration costs O(n_pairs) bincounts plus one Lap
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from typing import Literal, TypeAlias, get_args
 
@@ -20,7 +19,7 @@ import numpy.typing as npt
 from labelpact.core.annotations import FloatArray, IntArray
 from labelpact.core.preferences.comparisons import LEFT, RIGHT, TIE, Comparisons
 from labelpact.core.preferences.kernel import davidson_terms, solve_laplacian
-from labelpact.errors import ConvergenceWarning, InvalidInputError
+from labelpact.errors import InvalidInputError, warn_convergence
 
 __all__ = ["BradleyTerry", "PairCounts", "Ties", "pair_counts"]
 
@@ -207,9 +206,7 @@ class BradleyTerry:
             pair_counts(c, weights), ties=self.ties, alpha=alpha, max_iter=self.max_iter, tol=self.tol
         )
         if not fit.converged:
-            warnings.warn(
-                f"BradleyTerry stopped at max_iter={self.max_iter}", ConvergenceWarning, stacklevel=2
-            )
+            warn_convergence(f"BradleyTerry stopped at max_iter={self.max_iter}", stacklevel=2)
         self.strengths_: FloatArray = fit.theta
         self.tie_parameter_: float = fit.nu
         self.alpha_: float = fit.alpha

@@ -12,7 +12,6 @@ by a comparison-weighted mean skill of 1.
 
 from __future__ import annotations
 
-import warnings
 from typing import Literal
 
 import numpy as np
@@ -23,7 +22,7 @@ from labelpact.core.intervals import check_confidence
 from labelpact.core.preferences.bradley_terry import Ties, check_common, fit_davidson, pair_counts
 from labelpact.core.preferences.comparisons import LEFT, RIGHT, TIE, Comparisons
 from labelpact.core.preferences.kernel import DavidsonTerms, davidson_terms, solve_laplacian
-from labelpact.errors import ConvergenceWarning
+from labelpact.errors import warn_convergence
 
 __all__ = ["NoisyBradleyTerry"]
 
@@ -182,9 +181,7 @@ class NoisyBradleyTerry:
                 converged = True
                 break
         if not converged:
-            warnings.warn(
-                f"NoisyBradleyTerry stopped at max_iter={self.max_iter}", ConvergenceWarning, stacklevel=2
-            )
+            warn_convergence(f"NoisyBradleyTerry stopped at max_iter={self.max_iter}", stacklevel=2)
         h_ss, h_sb, h_bb = hessian
         se_b = np.sqrt(h_ss / (h_ss * h_bb - h_sb**2))  # (inverse 2x2 information)[1, 1]
         self.strengths_: FloatArray = theta

@@ -10,7 +10,6 @@ An offset's standard error uses the information left after profiling the task me
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,7 +19,7 @@ from scipy.stats import norm
 from labelpact.core.annotations import FloatArray, IntArray
 from labelpact.core.intervals import check_confidence
 from labelpact.core.ratings.ratings import Ratings
-from labelpact.errors import ConvergenceWarning
+from labelpact.errors import warn_convergence
 
 __all__ = ["RaterEffects", "rater_effects", "straight_lining"]
 
@@ -145,7 +144,7 @@ def rater_effects(
         if change < tol:
             break
     else:
-        warnings.warn(f"rater_effects stopped at max_iter={max_iter}", ConvergenceWarning, stacklevel=2)
+        warn_convergence(f"rater_effects stopped at max_iter={max_iter}", stacklevel=2)
     # severity is relative to the typical rater: centre the offsets on their rating-weighted median, so
     # a block of harsh raters does not make everyone else look lenient (the mean would)
     rated = np.flatnonzero(n_w > 0)

@@ -21,7 +21,6 @@ Example::
 from __future__ import annotations
 
 import dataclasses
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -31,7 +30,7 @@ import numpy.typing as npt
 from scipy.optimize import minimize
 from scipy.special import logsumexp
 
-from labelpact.errors import ConvergenceWarning, InvalidInputError
+from labelpact.errors import InvalidInputError, warn_convergence
 from labelpact.partners.risk.history import (
     OUTCOMES,
     HistoryCase,
@@ -198,9 +197,7 @@ def fit_risk(
         objective, prior.copy(), jac=True, method="L-BFGS-B", bounds=bounds, options={"maxiter": max_iter}
     )
     if not result.success:
-        warnings.warn(
-            f"risk fit stopped before converging: {result.message}", ConvergenceWarning, stacklevel=2
-        )
+        warn_convergence(f"risk fit stopped before converging: {result.message}", stacklevel=2)
     theta = np.asarray(result.x, dtype=np.float64)
     se = _standard_errors(x, theta, loading, weight, free, sd)
     fitted = p.with_values(theta, se)

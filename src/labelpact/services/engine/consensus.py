@@ -7,7 +7,6 @@ the same way. Labels and posteriors equal the in-process fit's (posteriors withi
 from __future__ import annotations
 
 import time
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +18,7 @@ import pandas as pd
 from labelpact.core.aggregators import Auto
 from labelpact.core.calibration import Calibration
 from labelpact.core.consensus import Consensus, HeldOutAccuracy
-from labelpact.errors import ConvergenceWarning
+from labelpact.errors import quiet_convergence
 from labelpact.io.export import write_consensus
 from labelpact.services.engine.session import Progress, engine_client, engine_progress
 from labelpact.services.progress import Progress as StageProgress
@@ -118,8 +117,7 @@ def _held_out(
     own = fit.model.held_out_accuracy_ if isinstance(fit.model, Auto) else None
     if own is not None:  # auto scores its own gold
         return HeldOutAccuracy(own, n_gold, str(fit.model.held_out_procedure_)), n_gold
-    with warnings.catch_warnings():  # the delivered fit has already warned about convergence
-        warnings.simplefilter("ignore", ConvergenceWarning)
+    with quiet_convergence():  # the delivered fit has already warned about convergence
         blind = fit_distributed(blocks, method, random_state=random_state, use_gold=False)
     truth = pd.Index(blocks.vocabulary.classes).get_indexer(pd.Index(gold_names.to_numpy()[in_batch]))
     value = float(np.mean(blind.probas[rows[in_batch]].argmax(axis=1) == truth))
