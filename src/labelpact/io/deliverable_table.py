@@ -25,6 +25,12 @@ from labelpact.errors import InvalidInputError, missing_file
 from labelpact.io.column import Coded, encode, fail_at
 from labelpact.io.delimited import first_line, header_delimiter
 from labelpact.io.jsonl import parse_json, read_json_document, records_table
+from labelpact.io.labelstudio_flat import (
+    CONTROL_KEYS,
+    control_columns,
+    flat_labelstudio_rows,
+    is_flat_labelstudio,
+)
 from labelpact.io.limits import DEFAULT_LIMITS, Limits
 from labelpact.io.source import Location, Source, as_text, detect_format, no_rows, read_source
 
@@ -59,15 +65,17 @@ class Read:
 def read_table(
     path: str | Path, *, kind: str, format: str | None = None, limits: Limits = DEFAULT_LIMITS
 ) -> Source:
-    """``path`` as a table: CSV, TSV, Parquet, JSON Lines, a JSON list of records or a Label Studio export."""
+    """``path`` as a table: CSV, TSV, Parquet, JSON Lines, a JSON list of records or a Label Studio export
+    (full, or flat: JSON_MIN, CSV, TSV, whose Pairwise or Rating columns become the kind's rows)."""
     file = Path(path)
     fmt = detect_format(file, format)
     if fmt in ("json", "labelstudio-json", "labelstudio-json-min"):
-        return _read_json(file, kind, limits)
-    source = read_source(file, fmt, limits=limits)
-    if source.table.num_rows == 0:
-        raise no_rows(source, "at least one data row")
-    return source
+        source = _read_json(file, kind, limits)
+    else:
+        source = read_source(file, fmt, limits=limits)
+        if source.table.num_rows == 0:
+            raise no_rows(source, "at least one data row")
+    return flat_labelstudio_rows(source, kind) or source
 
 
 def _read_json(path: Path, kind: str, limits: Limits) -> Source:
@@ -273,6 +281,8 @@ def detect_kind(path: str | Path, *, format: str | None = None) -> DeliverableKi
         names = set(first) if isinstance(first, dict) else set()
     else:
         names = _column_names(file, fmt)
+    if is_flat_labelstudio(names):
+        return _flat_labelstudio_kind(file, fmt)
     fits = [kind for kind, shapes in _SIGNATURES if any(shape <= names for shape in shapes)]
     if len(fits) != 1:
         raise InvalidInputError(
@@ -301,3 +311,18 @@ def _labelstudio_kind(file: Path, tasks: list[Any]) -> DeliverableKind:
             "a Label Studio export of one kind, or --kind", file=file, got=f"results of kinds {fits}"
         )
     return fits[0]
+
+
+def _flat_labelstudio_kind(file: Path, fmt: str) -> DeliverableKind:
+    """A flat Label Studio export's kind by what its control columns hold: Pairwise results make it
+    preferences, Rating results ratings, neither labels (a Choices column); both is an error."""
+    try:
+        source = read_table(file, kind="labels", format=fmt)
+    except InvalidInputError:
+        return "labels"  # the labels reader names the problem
+    fits: list[DeliverableKind] = [k for k in CONTROL_KEYS if control_columns(source, k)]  # type: ignore[misc]
+    if len(fits) > 1:
+        raise InvalidInputError(
+            "a Label Studio export of one kind, or --kind", file=file, got=f"results of kinds {fits}"
+        )
+    return fits[0] if fits else "labels"

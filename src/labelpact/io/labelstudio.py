@@ -246,8 +246,35 @@ def labelstudio_roles(
             row=1,
             got=f"{'several candidates' if choice else 'no candidate'}: {shown}",
         )
+    _refuse_other_control(table[choice[0]], file, choice[0])
     roles["label"] = choice[0]
     return roles
+
+
+def _refuse_other_control(column: pa.ChunkedArray, file: Path, name: str) -> None:
+    """A labels file's choice column must not hold another control's results: a Pairwise or Rating column
+    read as labels would make each JSON cell a class."""
+    first = next((c for c in column.cast(pa.string()).to_pylist() if c and c.strip()), None)
+    if (
+        first is None
+        or not first.lstrip().startswith(("[", "{"))
+        or not ('"selected"' in first or '"rating"' in first)
+    ):
+        return
+    try:
+        parsed = json.loads(first)
+    except (ValueError, RecursionError):  # deep nesting is the labels reader's to name
+        return
+    item = (parsed[0] if parsed else None) if isinstance(parsed, list) else parsed
+    for key, control, kind in (("selected", "Pairwise", "preferences"), ("rating", "Rating", "ratings")):
+        if isinstance(item, dict) and key in item:
+            raise InvalidInputError(
+                f"a Label Studio Choices column for labels (this export holds {kind}: --kind {kind})",
+                file=file,
+                row=1,
+                column=name,
+                got=f"a {control} column",
+            )
 
 
 def _codes(column: pa.ChunkedArray, file: Path, name: str) -> npt.NDArray[np.int32]:
