@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from typing import Any
 
 from labelpact.report.facts import DistributionFile, ProjectFacts
@@ -71,12 +72,13 @@ def _history(facts: ProjectFacts) -> list[dict[str, Any]]:
     return [
         {
             "audit": a.audit,
+            "kind": a.kind,
             "batch": a.batch_sha256,
             "partner": a.partner,
             "delivered": a.delivered.isoformat(),
             "verdict": a.verdict,
             "review": a.review,
-            "published": a.included,
+            "published": a.published,
             "n_tasks": a.n_tasks,
             "n_annotations": a.n_annotations,
             "krippendorff_alpha": None if a.agreement is None else a.agreement.value,
@@ -88,10 +90,36 @@ def _history(facts: ProjectFacts) -> list[dict[str, Any]]:
     ]
 
 
+_KIND_TABLES = {
+    "preferences": "Bradley-Terry item scores",
+    "ratings": "consensus scores per criterion",
+    "demonstrations": "per-answer audit signals",
+}
+
+
+def _description(facts: ProjectFacts, scope: str, owner: str) -> str:
+    """What the card publishes: the consensus labels and, where accepted, other kinds' audit tables."""
+    p = pooled(facts.included)
+    by = ", ".join(sorted({a.partner for a in facts.included})) or "nobody yet"
+    labels = (
+        f"Consensus labels of project {scope} as of {facts.as_of.isoformat()}: {p.n_tasks:,} tasks "
+        f"from {p.n_batches} accepted batches labelled by {by}, audited by {facts.generator} for {owner}."
+    )
+    counts = Counter(a.kind for a in facts.published_deliverables)
+    if not counts:
+        return labels
+    parts = ", ".join(f"{n} {kind} batches ({_KIND_TABLES[kind]})" for kind, n in sorted(counts.items()))
+    if not facts.included:
+        return (
+            f"Audited deliverables of project {scope} as of {facts.as_of.isoformat()}, audited by "
+            f"{facts.generator} for {owner}: {parts}."
+        )
+    return f"{labels} Also published: {parts}."
+
+
 def build_card(facts: ProjectFacts) -> dict[str, Any]:
     """The Croissant JSON-LD document (a dict) for ``facts``; public content only (no events or forecast)."""
     values = rai_values(facts)
-    p = pooled(facts.included)
     scope = facts.project if facts.partner is None else f"{facts.project} ({facts.partner})"
     owner = facts.client or "the client"
     license_statement = facts.attested("license")
@@ -100,11 +128,7 @@ def build_card(facts: ProjectFacts) -> dict[str, Any]:
         "@type": "sc:Dataset",
         "conformsTo": list(CONFORMS_TO),
         "name": slug(scope),
-        "description": (
-            f"Consensus labels of project {scope} as of {facts.as_of.isoformat()}: {p.n_tasks:,} tasks "
-            f"from {p.n_batches} accepted batches labelled by {', '.join(sorted({a.partner for a in facts.included})) or 'nobody yet'}, "
-            f"audited by {facts.generator} for {owner}."
-        ),
+        "description": _description(facts, scope, owner),
         "citeAs": f"{owner}. {scope}: consensus labels, transparency card as of {facts.as_of.isoformat()} "
         f"({facts.generator}).",
         "creator": {"@type": "sc:Organization", "name": owner},

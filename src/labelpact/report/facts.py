@@ -76,8 +76,10 @@ class PartnerFacts:
 class AuditFacts:
     """The latest audit of one delivered batch, reduced to what a report publishes.
 
-    ``included`` says whether the batch's consensus is in the published data (accepted by the audit, or by a
-    reviewer's sample after a "review" verdict). Counts are the batch's; ``pii`` is ``(entity, count)``.
+    ``included`` says whether the batch's consensus labels are in the published data (a labels batch accepted
+    by the audit, or by a reviewer's sample after a "review" verdict); ``published`` says the same for a batch
+    of any ``kind`` (preferences, ratings and demonstrations publish their audit's own table). Counts are the
+    batch's; ``pii`` is ``(entity, count)``.
     """
 
     audit: str
@@ -126,6 +128,12 @@ class AuditFacts:
     pay_share_hours_below: float | None
     on_time: bool | None
     findings: tuple[tuple[str, str, str, str], ...]  # (finding id, kind, severity, detail)
+    kind: str = "labels"  # the deliverable: labels, preferences, ratings or demonstrations
+
+    @property
+    def published(self) -> bool:
+        """Accepted by its audit, or by a reviewer's sample after "review": published, whatever its kind."""
+        return self.verdict == "accept" or (self.verdict == "review" and self.review == "accept")
 
     @property
     def annotations_per_item(self) -> float:
@@ -232,8 +240,13 @@ class ProjectFacts:
 
     @property
     def included(self) -> tuple[AuditFacts, ...]:
-        """The audits whose consensus is published."""
+        """The audits whose consensus labels are published."""
         return tuple(a for a in self.audits if a.included)
+
+    @property
+    def published_deliverables(self) -> tuple[AuditFacts, ...]:
+        """The published audits of preferences, ratings and demonstrations batches."""
+        return tuple(a for a in self.audits if a.published and a.kind != "labels")
 
     @property
     def generated_at(self) -> dt.datetime:

@@ -57,6 +57,16 @@ def _combine(
     return RaiValue(name, f"{NOT_ATTESTED}: {missing}", "not attested", ids)
 
 
+def _other_kinds(facts: ProjectFacts) -> str:
+    """``, with 2 preferences batches (3,000 annotations)`` for published batches of other kinds, else ``""``."""
+    kinds = sorted({a.kind for a in facts.published_deliverables})
+    parts = []
+    for kind in kinds:
+        batches = [a for a in facts.published_deliverables if a.kind == kind]
+        parts.append(f"{len(batches)} {kind} batches ({sum(a.n_annotations for a in batches):,} annotations)")
+    return f", with {' and '.join(parts)}" if parts else ""
+
+
 def _collection(facts: ProjectFacts, p: Pooled) -> tuple[str | None, tuple[str, ...]]:
     audits = facts.audits
     if not audits:
@@ -66,9 +76,9 @@ def _collection(facts: ProjectFacts, p: Pooled) -> tuple[str | None, tuple[str, 
         f"{len(audits)} batches of human annotations delivered by {partner_names(facts)} between "
         f"{audits[0].delivered.isoformat()} and {audits[-1].delivered.isoformat()} "
         f"({', '.join(f'{n} {f}' for f, n in sorted(formats.items()))}); each delivery stored immutably by "
-        f"the SHA-256 of its bytes and audited on arrival. {p.n_batches} batches "
-        f"({p.n_tasks:,} tasks, {p.n_annotations:,} annotations) are published; "
-        f"{len(audits) - p.n_batches} were not accepted and are left out.",
+        f"the SHA-256 of its bytes and audited on arrival. {p.n_batches} batches of labels "
+        f"({p.n_tasks:,} tasks, {p.n_annotations:,} annotations) are published{_other_kinds(facts)}; "
+        f"{len(audits) - p.n_batches - len(facts.published_deliverables)} were not accepted and are left out.",
         audit_ids(audits),
     )
 

@@ -70,8 +70,9 @@ def audit_facts(record: AuditRecord, batch: BatchRecord, review: str | None) -> 
     provenance = ethics.get("provenance_summary") or {}
     pay = ethics.get("pay") or {}
     agreement = m.get("agreement") or {}
+    kind = str(m.get("kind", "labels"))
     included = record.verdict == "accept" or (record.verdict == "review" and review == "accept")
-    included = included and m.get("kind", "labels") == "labels"  # the card publishes labels only
+    included = included and kind == "labels"  # consensus labels; other kinds publish their own table
     return AuditFacts(
         audit=record.id,
         batch=record.batch,
@@ -131,6 +132,7 @@ def audit_facts(record: AuditRecord, batch: BatchRecord, review: str | None) -> 
         pay_share_hours_below=pay.get("share_hours_below_floor"),
         on_time=(m.get("timeliness") or {}).get("on_time"),
         findings=tuple((f.id, f.kind, f.severity, f.detail) for f in record.findings),
+        kind=kind,
     )
 
 

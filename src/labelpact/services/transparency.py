@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from labelpact.errors import InvalidInputError, NotFoundError, missing_file
 from labelpact.io.export import write_csv_table
@@ -128,6 +129,92 @@ def _consensus_files(
     return tuple(written)
 
 
+@dataclass(frozen=True, slots=True)
+class _KindTable:
+    """How a deliverable kind's published audits become one file beside the card: the audit table (``role``)
+    its rows come from, what the file holds, its columns (name, Croissant type, meaning) and its key."""
+
+    role: str
+    description: str
+    fields: tuple[tuple[str, str, str], ...]
+    key: tuple[str, ...]
+
+
+_BATCH_FIELD = ("batch", "sc:Text", "The delivered batch (first 12 hex digits of its SHA-256).")
+_KIND_TABLES: dict[str, _KindTable] = {
+    "preferences": _KindTable(
+        "scores",
+        "Each compared item of each published preference batch: its Bradley-Terry score and rank.",
+        (
+            ("item", "sc:Text", "The compared item (a response) as delivered."),
+            ("score", "sc:Float", "Its Bradley-Terry strength on the log scale; higher is preferred."),
+            ("rank", "sc:Integer", "Its rank in the batch, 1 the most preferred."),
+        ),
+        ("batch", "item"),
+    ),
+    "ratings": _KindTable(
+        "scores",
+        "Each rated task of each published ratings batch, per criterion: the consensus score corrected "
+        "for each rater's offset, with its 95% normal-theory interval.",
+        (
+            ("task", "sc:Text", "The task (item) identifier as delivered."),
+            ("criterion", "sc:Text", "The rubric criterion."),
+            ("score", "sc:Float", "The consensus score on the criterion's scale."),
+            ("low", "sc:Float", "The lower end of its 95% interval."),
+            ("high", "sc:Float", "The upper end of its 95% interval."),
+        ),
+        ("batch", "task", "criterion"),
+    ),
+    "demonstrations": _KindTable(
+        "signals",
+        "Each answer of each published demonstrations batch: how many signals of a language model's "
+        "writing it shows and its near-duplicate cluster (-1: none).",
+        (
+            ("task", "sc:Text", "The task (prompt) identifier as delivered."),
+            ("worker", "sc:Text", "The writer, as the partner names them."),
+            ("llm_signals", "sc:Integer", "Signals of a language model's writing in the answer."),
+            ("near_duplicate_cluster", "sc:Integer", "The answer's near-duplicate cluster, or -1."),
+        ),
+        ("batch", "task", "worker"),
+    ),
+}
+
+
+def _deliverable_files(
+    store: Store, facts: ProjectFacts, folder: Path, stem: str
+) -> tuple[DistributionFile, ...]:
+    """Per deliverable kind with published batches, one CSV of their audits' tables (item scores, consensus
+    scores or answer signals), each row with its batch."""
+    written = []
+    for kind, spec in _KIND_TABLES.items():
+        audits = [a for a in facts.published_deliverables if a.kind == kind]
+        if not audits:
+            continue
+        names = [name for name, _, _ in spec.fields]
+        tables = []
+        for a in audits:
+            file = store.get_audit(a.audit).file(spec.role)
+            if file is None:
+                raise NotFoundError(f"audit {a.audit} has no stored {spec.role} table")
+            table = pq.read_table(store.blob_path(file), columns=names)
+            tables.append(table.add_column(0, "batch", pa.array([a.batch] * table.num_rows, pa.string())))
+        path = folder / f"{stem}.{kind}.csv"
+        write_csv_table(pa.concat_tables(tables), path)
+        written.append(
+            DistributionFile(
+                id=f"{kind}-csv",
+                name=path.name,
+                encoding_format="text/csv",
+                sha256=file_sha256(path),
+                size_bytes=path.stat().st_size,
+                description=spec.description,
+                fields=tuple(FieldFacts(*f) for f in (_BATCH_FIELD, *spec.fields)),
+                key=spec.key,
+            )
+        )
+    return tuple(written)
+
+
 def publish_card(
     store: Store,
     project: str,
@@ -137,7 +224,8 @@ def publish_card(
     as_of: dt.date | None = None,
     profile: Profile = "croissant",
 ) -> Published:
-    """Write the Croissant card (and beside it the consensus and probability CSVs it describes), or with
+    """Write the Croissant card (and beside it the consensus and probability CSVs it describes, and one CSV
+    per deliverable kind with published batches: item scores, consensus scores, answer signals), or with
     ``profile="eu-ai-act"`` the EU AI Act mapping as JSON. The card passes ``check_card`` by construction."""
     target = Path(out)
     if not target.parent.is_dir():
@@ -154,6 +242,7 @@ def publish_card(
     facts = project_facts(store, project, partner=partner, as_of=as_of, edition="partner")
     stem = target.name.split(".")[0] or "card"
     files = _consensus_files(store, facts, target.parent, stem)
+    files += _deliverable_files(store, facts, target.parent, stem)
     card = build_card(dataclasses.replace(facts, files=files))
     problems = check_card(card)
     if problems:  # pragma: no cover - a card that fails its own profile is a bug
@@ -167,7 +256,7 @@ def publish_card(
             "out": str(target),
             "files": [{"name": f.name, "sha256": f.sha256, "size_bytes": f.size_bytes} for f in files],
             "n_batches": len(facts.audits),
-            "n_published": len(facts.included),
+            "n_published": len(facts.included) + len(facts.published_deliverables),
             "rai": {key: entry["source"] for key, entry in sorted(sources.items())},
         },
     )
