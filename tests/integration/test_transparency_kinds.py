@@ -17,7 +17,7 @@ from labelpact.config import load_settings
 from labelpact.services import add_partner, set_client
 from labelpact.services.refinement_audit import audit_deliverable
 from labelpact.services.simulated_deliverables import simulate_deliverable
-from labelpact.services.transparency import check_card_file, publish_card
+from labelpact.services.transparency import check_card_file, publish_card, publish_report
 from labelpact.store import Store
 
 CONTRACT = """\
@@ -75,6 +75,10 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
                 }
             )
         summary = publish_card(store, "assistant", root / "card.jsonld", as_of=dt.date(2025, 12, 31)).document
+        publish_report(store, root / "report.html", project="assistant", as_of=dt.date(2025, 12, 31))
+        metrics = {a["id"]: store.get_audit(a["id"]).metrics for a in audits}
+    for a in audits:
+        a["metrics"] = metrics[a["id"]]
     return root, summary, audits
 
 
@@ -132,3 +136,29 @@ def test_mlcroissant_reads_every_published_table(
         column = next(iter(a["rows"][0]))
         got = first[column].decode() if isinstance(first[column], bytes) else first[column]
         assert str(got) == str(a["rows"][0][column])
+
+
+def test_the_report_has_a_section_for_the_other_kinds(
+    published: tuple[Path, dict[str, Any], list[dict[str, Any]]],
+) -> None:
+    root, _, audits = published
+    html = (root / "report.html").read_text(encoding="utf-8")
+    section = html[html.index('<section id="deliverables">') :]
+    section = section[: section.index("</section>")]
+    rows = section.split("<tr>")[2:]  # after the header row
+    assert len(rows) == len(audits)
+    for row, a in zip(rows, audits, strict=True):
+        m = a["metrics"]
+        assert f"({a['id']})" in row and f"<td>{a['kind']}</td>" in row and a["verdict"] in row
+        assert ("yes" if a["verdict"] == "accept" else "no") in row.rsplit("<td>", 1)[-1]
+        if a["kind"] == "preferences":
+            bias = m["position_bias"]
+            assert (
+                f"{100 * bias['value']:.1f}% [{100 * bias['ci'][0]:.1f}%, {100 * bias['ci'][1]:.1f}%]" in row
+            )
+            assert f"{m['krippendorff_alpha']['value']:.3f}" in row
+        elif a["kind"] == "ratings":
+            for name, doc in m["criteria"].items():
+                assert f"alpha, {name}: {doc['krippendorff_alpha_ordinal']['value']:.3f}" in row
+        else:
+            assert f"{100 * m['llm_suspect_share']['value']:.1f}%" in row

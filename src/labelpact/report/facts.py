@@ -129,6 +129,8 @@ class AuditFacts:
     on_time: bool | None
     findings: tuple[tuple[str, str, str, str], ...]  # (finding id, kind, severity, detail)
     kind: str = "labels"  # the deliverable: labels, preferences, ratings or demonstrations
+    # a preferences, ratings or demonstrations audit's own measures: (name, estimate, "percent" or "plain")
+    measures: tuple[tuple[str, Estimate | None, str], ...] = ()
 
     @property
     def published(self) -> bool:
