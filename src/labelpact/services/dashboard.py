@@ -21,6 +21,7 @@ from labelpact.services.access import Principal, hidden_from, require_client, re
 from labelpact.services.audit import audit_rows
 from labelpact.services.disputes import list_disputes
 from labelpact.services.health import PartnerHealth, QualityRecord, partner_health
+from labelpact.services.kind_view import kind_view
 from labelpact.services.review import consensus_table
 from labelpact.services.scoped import get_audit, get_batch, get_dispute
 from labelpact.store import AuditRecord, Store
@@ -230,6 +231,7 @@ def audit_view(store: Store, principal: Principal, ref: str) -> dict[str, Any]:
             {"task": tasks[i], "label": labels[i], "confidence": float(confidence[i])} for i in order
         ]
     return document | {
+        "kind_view": kind_view(store, store.get_audit(document["audit"])),
         "batch_record": batch,
         "disputes": disputes,
         "sample": sample,

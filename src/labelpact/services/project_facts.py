@@ -28,6 +28,7 @@ from labelpact.report import (
 from labelpact.services.attest import list_attestations
 from labelpact.services.events import list_events
 from labelpact.services.health import partner_health
+from labelpact.services.kind_measures import kind_measures
 from labelpact.store import AuditRecord, BatchRecord, Store
 
 __all__ = ["audit_facts", "project_facts"]
@@ -57,45 +58,6 @@ def _bias(ethics: dict[str, Any]) -> tuple[str, ...]:
             else f"labels across {column!s} slices tested"
         )
     return tuple(out)
-
-
-def _kind_measures(m: dict[str, Any], kind: str) -> tuple[tuple[str, Estimate | None, str], ...]:
-    """A preferences, ratings or demonstrations audit's measures as the report shows them; () for labels."""
-    share = ("share of the batch by flagged workers", Estimate.of(m.get("error_rate")), "percent")
-    if kind == "preferences":
-        return (
-            ("Krippendorff's alpha on the choices", Estimate.of(m.get("krippendorff_alpha")), "plain"),
-            (
-                "position bias (left picks above the strengths)",
-                Estimate.of(m.get("position_bias")),
-                "percent",
-            ),
-            share,
-        )
-    if kind == "ratings":
-        criteria = m.get("criteria") or {}
-        return (
-            *(
-                (f"Krippendorff's alpha, {name}", Estimate.of(next(
-                    (v for k, v in doc.items() if k.startswith("krippendorff_alpha")), None
-                )), "plain")
-                for name, doc in criteria.items()
-                if isinstance(doc, dict)
-            ),
-            ("straight-lining (one score on every criterion)", Estimate.of(m.get("straight_lining")), "percent"),
-            share,
-        )  # fmt: skip
-    if kind == "demonstrations":
-        return (
-            ("near-duplicate answers", Estimate.of(m.get("near_duplicate_rate")), "percent"),
-            (
-                "LLM-suspect answers (signals, never a verdict)",
-                Estimate.of(m.get("llm_suspect_share")),
-                "percent",
-            ),
-            ("low-quality answers", Estimate.of(m.get("low_quality_share")), "percent"),
-        )
-    return ()
 
 
 def audit_facts(record: AuditRecord, batch: BatchRecord, review: str | None) -> AuditFacts:
@@ -172,7 +134,7 @@ def audit_facts(record: AuditRecord, batch: BatchRecord, review: str | None) -> 
         on_time=(m.get("timeliness") or {}).get("on_time"),
         findings=tuple((f.id, f.kind, f.severity, f.detail) for f in record.findings),
         kind=kind,
-        measures=_kind_measures(m, kind),
+        measures=kind_measures(m, kind),
     )
 
 
