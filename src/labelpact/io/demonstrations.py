@@ -1,4 +1,5 @@
-"""Read written demonstrations from CSV, TSV, Parquet, JSON Lines, JSON or a Label Studio ``TextArea`` export.
+"""Read written demonstrations from CSV, TSV, Parquet, JSON Lines, JSON or a Label Studio ``TextArea`` export
+(full, or flat: JSON_MIN, CSV, TSV, where a TextArea named ``text``, ``answer``... or by ``text_column`` is read).
 
 Columns: ``task`` (``prompt_id``, ``item``...), ``worker``, ``text`` (``answer``, ``response``,
 ``completion``, ``output``), optional ``duration_s``, ``paste_events`` (``pastes``, ``paste_count``) and
@@ -18,6 +19,7 @@ import pyarrow.compute as pc
 
 from labelpact.core.demonstrations import Demonstrations
 from labelpact.io.deliverable_table import Read, coded_column, number_column, pick_columns, read_table
+from labelpact.io.labelstudio_flat import is_flat_labelstudio, textarea_text
 from labelpact.io.limits import DEFAULT_LIMITS, Limits
 
 __all__ = ["DemonstrationDelivery", "read_demonstrations"]
@@ -61,6 +63,8 @@ def read_demonstrations(
     worker = coded_column(source, roles["worker"])
     text_col = source.table[roles["text"]].cast(pa.string())
     text = pc.fill_null(text_col, "").to_pylist()
+    if is_flat_labelstudio(source.table.column_names):  # several lines of a TextArea: a JSON result list
+        text = [textarea_text(t) for t in text]
     optional = {
         role: number_column(source, roles[role], low=0.0, what="a number >= 0")
         for role in ("duration_s", "paste_events", "keystrokes")

@@ -21,7 +21,7 @@ from labelpact.io.column import fail_at
 from labelpact.io.labelstudio import LS_META_COLUMNS
 from labelpact.io.source import Location, Source
 
-__all__ = ["CONTROL_KEYS", "control_columns", "flat_labelstudio_rows", "is_flat_labelstudio"]
+__all__ = ["CONTROL_KEYS", "control_columns", "flat_labelstudio_rows", "is_flat_labelstudio", "textarea_text"]
 
 # deliverable kind -> (the control's name in Label Studio, the key its result value carries)
 CONTROL_KEYS: Final = {"preferences": ("Pairwise", "selected"), "ratings": ("Rating", "rating")}
@@ -149,3 +149,15 @@ def _items(table: pa.Table, tasks: list[str | None], side: str) -> list[str]:
         named[i] if named is not None and named[i] not in (None, "") else f"{task}/{side}"
         for i, task in enumerate(tasks)
     ]
+
+
+def textarea_text(cell: str) -> str:
+    """A flat export's TextArea cell as its text: one text is written as is, several as
+    ``[{"text": ["a", "b"]}]``, which become lines joined by line breaks, as the full export's are."""
+    values = _values(cell, "text")
+    if values is None:
+        return cell
+    lines: list[str] = []
+    for value in values:
+        lines.extend(map(str, value) if isinstance(value, list) else [str(value)])
+    return "\n".join(lines)

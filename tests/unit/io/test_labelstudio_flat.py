@@ -20,6 +20,7 @@ from labelpact.core.preferences import LEFT, RIGHT, TIE
 from labelpact.errors import InvalidInputError
 from labelpact.io.deliverable_table import detect_kind
 from labelpact.io.delivery import read_delivery
+from labelpact.io.demonstrations import read_demonstrations
 from labelpact.io.preferences import read_preferences
 from labelpact.io.ratings import read_ratings
 
@@ -172,3 +173,26 @@ def test_ties_and_a_flat_export_without_pairwise_results(tmp_path: Path) -> None
     assert detect_kind(labels) == "labels"
     with pytest.raises(InvalidInputError, match="Pairwise column"):
         read_preferences(labels)
+
+
+def _textarea(*texts: str) -> list[dict[str, Any]]:
+    return [{"from_name": "answer", "to_name": "prompt", "type": "textarea", "value": {"text": list(texts)}}]
+
+
+def test_textarea_json_min_and_csv_read_as_the_full_export(tmp_path: Path) -> None:
+    """One text is written as is; several become a JSON result list, read back as lines."""
+    tasks = [
+        _task(
+            1,
+            {"prompt": "Greet"},
+            [(2, _textarea("Hi there"), False), (3, _textarea("Hello,", "friend"), False)],
+        ),
+        _task(2, {"prompt": "Add 2+2"}, [(2, _textarea("4"), False)]),
+    ]
+    full, json_min, table = _write_flat(tmp_path, tasks)
+    expected = read_demonstrations(full).demonstrations
+    assert expected.text == ("Hi there", "Hello,\nfriend", "4")
+    for path in (json_min, table):
+        d = read_demonstrations(path).demonstrations
+        assert d.text == expected.text and d.tasks == expected.tasks and d.workers == expected.workers
+        assert np.array_equal(d.task, expected.task) and np.array_equal(d.worker, expected.worker)
