@@ -35,6 +35,7 @@ from labelpact.io.limits import DEFAULT_LIMITS, Limits
 from labelpact.io.source import Location, Source, as_text, detect_format, no_rows, read_source
 
 __all__ = [
+    "ANSWER_COLUMNS",
     "KINDS",
     "DeliverableKind",
     "Read",
@@ -315,14 +316,29 @@ def _labelstudio_kind(file: Path, tasks: list[Any]) -> DeliverableKind:
 
 def _flat_labelstudio_kind(file: Path, fmt: str) -> DeliverableKind:
     """A flat Label Studio export's kind by what its control columns hold: Pairwise results make it
-    preferences, Rating results ratings, neither labels (a Choices column); both is an error."""
+    preferences, Rating results ratings; a column named as written answers are (``text``, ``answer``...)
+    whose cells are nearly all different (more than half, and more than 20) demonstrations: a TextArea's
+    free text, where a Choices column repeats a few classes; else labels. Two of them is an error."""
     try:
         source = read_table(file, kind="labels", format=fmt)
     except InvalidInputError:
         return "labels"  # the labels reader names the problem
     fits: list[DeliverableKind] = [k for k in CONTROL_KEYS if control_columns(source, k)]  # type: ignore[misc]
+    if any(_free_text(source.table[n]) for n in ANSWER_COLUMNS if n in source.table.column_names):
+        fits.append("demonstrations")
     if len(fits) > 1:
         raise InvalidInputError(
             "a Label Studio export of one kind, or --kind", file=file, got=f"results of kinds {fits}"
         )
     return fits[0] if fits else "labels"
+
+
+# the columns written answers (demonstrations) are found in, by name
+ANSWER_COLUMNS = ("text", "answer", "response", "completion", "output")
+
+
+def _free_text(column: pa.ChunkedArray) -> bool:
+    """Whether a column's filled cells are nearly all different (written answers, not repeated classes)."""
+    filled = pc.drop_null(column.cast(pa.string()))
+    distinct = len(pc.unique(filled))
+    return distinct > 20 and distinct > len(filled) / 2

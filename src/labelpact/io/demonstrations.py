@@ -18,7 +18,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelpact.core.demonstrations import Demonstrations
-from labelpact.io.deliverable_table import Read, coded_column, number_column, pick_columns, read_table
+from labelpact.io.deliverable_table import (
+    ANSWER_COLUMNS,
+    Read,
+    coded_column,
+    number_column,
+    pick_columns,
+    read_table,
+)
 from labelpact.io.labelstudio_flat import is_flat_labelstudio, textarea_text
 from labelpact.io.limits import DEFAULT_LIMITS, Limits
 
@@ -27,7 +34,7 @@ __all__ = ["DemonstrationDelivery", "read_demonstrations"]
 ROLES = {
     "task": ("task", "prompt_id", "item", "id", "prompt"),
     "worker": ("worker", "annotator", "completed_by", "writer"),
-    "text": ("text", "answer", "response", "completion", "output"),
+    "text": ANSWER_COLUMNS,
     "duration_s": ("duration_s", "lead_time", "duration"),
     "paste_events": ("paste_events", "pastes", "paste_count"),
     "keystrokes": ("keystrokes", "keystroke_count"),

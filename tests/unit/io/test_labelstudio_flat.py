@@ -58,14 +58,28 @@ def _min_records(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
             if ann["was_cancelled"]:
                 continue
             record: dict[str, Any] = {**task["data"], "id": task["id"]}
+            grouped: dict[str, list[dict[str, Any]]] = {}
             for r in ann["result"]:
-                record.setdefault(r["from_name"], []).append(dict(r["value"]))
+                grouped.setdefault(r["from_name"], []).append(r)
+            record |= {name: _pretty(results) for name, results in grouped.items()}
             record |= {"annotator": ann["completed_by"], "annotation_id": ann["id"]}
             record |= {k: ann[k] for k in ("created_at", "updated_at", "lead_time")}
             records.append(record)
         if not task["annotations"]:
             records.append({**task["data"], "id": task["id"], "annotator": "", "annotation_id": None})
     return records
+
+
+def _pretty(results: list[dict[str, Any]]) -> Any:
+    """The converter's ``prettify_result``: one Choices or TextArea value as its string, else the values."""
+    out: list[Any] = []
+    for r in results:
+        value, kind = r["value"], r["type"]
+        if kind in ("choices", "textarea") and len(value[kind if kind == "choices" else "text"]) == 1:
+            out.append(value["choices" if kind == "choices" else "text"][0])
+        else:
+            out.append(dict(value))
+    return out[0] if results[-1]["type"] in ("choices", "textarea") and len(out) == 1 else out
 
 
 def _write_flat(tmp_path: Path, tasks: list[dict[str, Any]]) -> tuple[Path, Path, Path]:
@@ -196,3 +210,24 @@ def test_textarea_json_min_and_csv_read_as_the_full_export(tmp_path: Path) -> No
         d = read_demonstrations(path).demonstrations
         assert d.text == expected.text and d.tasks == expected.tasks and d.workers == expected.workers
         assert np.array_equal(d.task, expected.task) and np.array_equal(d.worker, expected.worker)
+
+
+def test_a_textarea_export_is_detected_by_its_free_text(tmp_path: Path) -> None:
+    """Written answers are nearly all different; a Choices column named the same repeats a few classes."""
+    written = [
+        _task(i, {"prompt": f"p{i}"}, [(2, _textarea(f"answer number {i}"), False)]) for i in range(30)
+    ]
+    _, json_min, table = _write_flat(tmp_path, written)
+    for path in (json_min, table):
+        assert detect_kind(path) == "demonstrations"
+        assert read_demonstrations(path).demonstrations.text[3] == "answer number 3"
+    chosen = [
+        _task(i, {"prompt": f"p{i}"}, [(2, [{"from_name": "answer", "to_name": "prompt", "type": "choices",
+                                             "value": {"choices": ["yes" if i % 3 else "no"]}}], False)])
+        for i in range(30)
+    ]  # fmt: skip
+    other = tmp_path / "choices"
+    other.mkdir()
+    _, json_min, table = _write_flat(other, chosen)
+    for path in (json_min, table):
+        assert detect_kind(path) == "labels"
