@@ -143,6 +143,12 @@ def test_the_report_has_a_section_for_the_other_kinds(
 ) -> None:
     root, _, audits = published
     html = (root / "report.html").read_text(encoding="utf-8")
+    accepted = sum(a["verdict"] == "accept" for a in audits)
+    assert (
+        f'<div class="value">{accepted}</div><div class="label">preference, rating or demonstration batches '
+        "published</div>" in html
+    )
+    assert '<div class="value">0</div><div class="label">label batches published (accepted)</div>' in html
     section = html[html.index('<section id="deliverables">') :]
     section = section[: section.index("</section>")]
     rows = section.split("<tr>")[2:]  # after the header row
