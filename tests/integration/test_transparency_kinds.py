@@ -76,6 +76,7 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
             )
         summary = publish_card(store, "assistant", root / "card.jsonld", as_of=dt.date(2025, 12, 31)).document
         publish_report(store, root / "report.html", project="assistant", as_of=dt.date(2025, 12, 31))
+        publish_card(store, "assistant", root / "eu.json", as_of=dt.date(2025, 12, 31), profile="eu-ai-act")
         metrics = {a["id"]: store.get_audit(a["id"]).metrics for a in audits}
     for a in audits:
         a["metrics"] = metrics[a["id"]]
@@ -168,3 +169,20 @@ def test_the_report_has_a_section_for_the_other_kinds(
                 assert f"alpha, {name}: {doc['krippendorff_alpha_ordinal']['value']:.3f}" in row
         else:
             assert f"{100 * m['llm_suspect_share']['value']:.1f}%" in row
+
+
+def test_the_eu_summary_counts_the_other_kinds(
+    published: tuple[Path, dict[str, Any], list[dict[str, Any]]],
+) -> None:
+    root, _, audits = published
+    summary = {
+        f["section"][:2]: f["value"]
+        for f in json.loads((root / "eu.json").read_text())["gpai_public_summary"]
+    }
+    accepted = [a for a in audits if a["verdict"] == "accept"]
+    judgements = sum(a["metrics"]["n_annotations"] for a in accepted)
+    assert summary["1."] == (
+        f"0 labelled tasks carrying 0 human labels; and 3 accepted batches of demonstrations and preferences "
+        f"and ratings carrying {judgements:,} human judgements (this labelling project)."
+    )
+    assert "Labels bought from Halcyon in 3 accepted deliveries" in summary["2."]

@@ -111,16 +111,25 @@ def _gpai_summary(facts: ProjectFacts, values: dict[str, RaiValue]) -> list[dict
     """The fields of the AI Office's template for the public summary of training content (Art. 53(1)(d),
     July 2025) that the labelling evidence can fill; the provider completes the rest of the template."""
     p = pooled(facts.included)
-    vendors = sorted({a.partner for a in facts.included})
+    others = facts.published_deliverables
+    vendors = sorted({a.partner for a in (*facts.included, *others)})
+    kinds = sorted({a.kind for a in others})
+    also = (
+        f"; and {len(others)} accepted batches of {' and '.join(kinds)} carrying "
+        f"{sum(a.n_annotations for a in others):,} human judgements"
+        if others
+        else ""
+    )
     return [
         {
             "section": "1. General information: size of the training data",
-            "value": f"{p.n_tasks:,} labelled tasks carrying {p.n_annotations:,} human labels (this labelling project).",
+            "value": f"{p.n_tasks:,} labelled tasks carrying {p.n_annotations:,} human labels{also} "
+            "(this labelling project).",
         },
         {
             "section": "2. List of data sources: data obtained from third parties",
-            "value": f"Labels bought from {', '.join(vendors) or 'no vendor yet'} in {p.n_batches} accepted "
-            f"deliveries ({values['dataCollectionTimeframe'].text}).",
+            "value": f"Labels bought from {', '.join(vendors) or 'no vendor yet'} in {p.n_batches + len(others)} "
+            f"accepted deliveries ({values['dataCollectionTimeframe'].text}).",
         },
         {
             "section": "3. Data processing aspects",
