@@ -116,6 +116,16 @@ def test_each_kind_publishes_its_accepted_audits_table(
     assert "1 preferences batches (Bradley-Terry item scores)" in card["description"]
     assert "1 preferences batches (3,000 annotations)" in card["rai:dataCollection"]  # one per comparison
     assert "1 were not accepted and are left out" in card["rai:dataCollection"]
+    assert "1 delivered batches are left out (not accepted)" in card["rai:dataLimitations"]
+    analysis = card["rai:dataAnnotationAnalysis"]
+    for a in audits[:3]:
+        assert f"{a['kind']} batch {a['batch']}" in analysis
+    alpha = audits[0]["metrics"]["krippendorff_alpha"]
+    assert (
+        f"Krippendorff's alpha on the choices {alpha['value']:.3f} (95% CI {alpha['ci'][0]:.3f} to "
+        f"{alpha['ci'][1]:.3f})" in analysis
+    )
+    assert card["raiSources"]["rai:dataAnnotationAnalysis"]["source"] == "measured"
 
 
 # mlcroissant's rdflib use warns; the warning is theirs, not ours

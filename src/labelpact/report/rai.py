@@ -238,7 +238,7 @@ def _limitations(facts: ProjectFacts, p: Pooled) -> tuple[str | None, tuple[str,
     unverified = p.n_batches - p.n_verified
     if unverified:
         text += f"{unverified} published batches rest on model-only error estimates (not verified). "
-    rejected = [a for a in facts.audits if not a.included]
+    rejected = [a for a in facts.audits if not a.published]
     if rejected:
         text += f"{len(rejected)} delivered batches are left out (not accepted), so coverage is partial. "
     unscanned = sum(1 for a in facts.audits if not a.pii_scanned)
@@ -262,6 +262,11 @@ def rai_values(facts: ProjectFacts) -> dict[str, RaiValue]:
     biases, biases_ids = _biases(facts)
     limitations, limitations_ids = _limitations(facts, p)
     no_batch = "no batch has been delivered yet"
+    unpublished = (
+        "no label batch is published yet (the published batches of other kinds are in dataAnnotationAnalysis)"
+        if facts.published_deliverables
+        else "no batch is published yet"
+    )
     measured: dict[str, tuple[str | None, tuple[str, ...], str]] = {
         "dataCollection": (collection, collection_ids, no_batch),
         "dataCollectionType": (_collection_type(facts), all_ids, no_batch),
@@ -273,7 +278,7 @@ def rai_values(facts: ProjectFacts) -> dict[str, RaiValue]:
         ),
         "dataPreprocessingProtocol": (_preprocessing(facts), all_ids, no_batch),
         "dataImputationProtocol": (_imputation(facts), all_ids, no_batch),
-        "dataManipulationProtocol": (manipulation, manipulation_ids, "no batch is published yet"),
+        "dataManipulationProtocol": (manipulation, manipulation_ids, unpublished),
         "dataReleaseMaintenancePlan": (
             None,
             (),
@@ -286,11 +291,11 @@ def rai_values(facts: ProjectFacts) -> dict[str, RaiValue]:
             platform_ids,
             f"no partner named its annotation platform ({partner_names(facts)})",
         ),
-        "dataAnnotationAnalysis": (analysis, analysis_ids, "no batch is published yet"),
+        "dataAnnotationAnalysis": (analysis, analysis_ids, unpublished),
         "annotationsPerItem": (
             annotations_per_item(p),
             audit_ids(facts.included),
-            "no batch is published yet",
+            unpublished,
         ),
         "annotatorDemographics": (
             None,
@@ -300,7 +305,7 @@ def rai_values(facts: ProjectFacts) -> dict[str, RaiValue]:
         ),
         "machineAnnotationTools": (tools, tools_ids, no_batch),
         "dataSocialImpact": (None, (), "the project has not stated the data's social impact"),
-        "dataBiases": (biases, biases_ids, "no batch is published yet"),
+        "dataBiases": (biases, biases_ids, unpublished),
         "dataLimitations": (limitations, limitations_ids, no_batch),
         "dataUseCases": (None, (), "the project has not stated its intended use cases"),
     }

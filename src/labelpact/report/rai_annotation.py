@@ -104,10 +104,24 @@ def annotation_platform(facts: ProjectFacts) -> tuple[str | None, tuple[str, ...
     )
 
 
+def deliverables_analysis(facts: ProjectFacts) -> str:
+    """Each published preferences, ratings or demonstrations batch with its audit's measures, or ``""``."""
+    parts = []
+    for a in facts.published_deliverables:
+        measures = "; ".join(
+            f"{name} {_interval(e, alpha_text if fmt == 'plain' else percent)}" for name, e, fmt in a.measures
+        )
+        parts.append(
+            f"{a.kind} batch {a.batch} ({a.delivered.isoformat()}): {measures or 'no measure stored'}"
+        )
+    return f"Published batches of other kinds: {'. '.join(parts)}." if parts else ""
+
+
 def annotation_analysis(facts: ProjectFacts, p: Pooled) -> tuple[str | None, tuple[str, ...]]:
     included = facts.included
+    others = deliverables_analysis(facts)
     if not included:
-        return None, ()
+        return (others, audit_ids(facts.published_deliverables)) if others else (None, ())
     text = f"Over {p.n_batches} published batches: "
     if p.agreement_median is not None and p.agreement_range is not None:
         text += (
@@ -145,6 +159,8 @@ def annotation_analysis(facts: ProjectFacts, p: Pooled) -> tuple[str | None, tup
         )
     else:
         text += " No finding was disputed."
+    if others:
+        text += f" {others}"
     return text, audit_ids(facts.audits) + tuple(d.id for d in facts.disputes)
 
 
