@@ -136,3 +136,35 @@ def test_aggregate_agreement_workers_take_kind(cli: RunCli, tmp_path: Path) -> N
     }  # the left-pickers the simulation planted
     refused = cli("aggregate", prefs, "--method", "ds")
     assert refused.code == 2 and "--method only with --kind labels" in refused.stderr
+
+
+def test_label_column_names_the_answers_of_demonstrations(cli: RunCli, tmp_path: Path) -> None:
+    """A vendor's answers column of another name (a Label Studio TextArea called ``reply``) is named with
+    --label-column; other kinds still refuse it."""
+    _partner(cli, tmp_path)
+    simulated = tmp_path / "demos.csv"
+    assert cli("simulate", "--kind", "demonstrations", "--out", simulated, "--size", "40").code == 0
+    text = simulated.read_text(encoding="utf-8")
+    header, rest = text.split("\n", 1)
+    assert '"text"' in header.split(",")
+    renamed = tmp_path / "renamed.csv"
+    renamed.write_text(header.replace('"text"', '"reply"') + "\n" + rest, encoding="utf-8")
+    plain = cli("ingest", simulated, "--partner", "Tagwell", "--project", "rlhf", "--json")
+    assert plain.code == 0, plain.stderr
+    missing = cli("audit", renamed, "--partner", "Tagwell", "--project", "rlhf", "--kind", "demonstrations")
+    assert missing.code == 2 and "'text' or 'answer'" in missing.stderr and "'reply'" in missing.stderr
+    run = cli(
+        "audit", renamed, "--partner", "Tagwell", "--project", "rlhf", "--kind", "demonstrations",
+        "--label-column", "reply", "--json",
+    )  # fmt: skip
+    assert run.code == 0, run.stderr
+    doc = json.loads(run.stdout)
+    expected = json.loads(plain.stdout)
+    assert (
+        doc["metrics"]["n_answers"] == expected["n_annotations"]
+        and doc["metrics"]["kind"] == "demonstrations"
+    )
+    prefs = tmp_path / "p.csv"
+    assert cli("simulate", "--kind", "preferences", "--out", prefs, "--size", "500").code == 0
+    refused = cli("audit", prefs, "--partner", "Tagwell", "--project", "rlhf", "--label-column", "choice")
+    assert refused.code == 2 and "--label-column only with --kind labels" in refused.stderr

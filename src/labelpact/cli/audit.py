@@ -15,6 +15,7 @@ from labelpact.cli.common import (
     DATETIME,
     annotation_columns,
     common_options,
+    deliverable_columns,
     file_option,
     make_output,
     open_store,
@@ -62,7 +63,7 @@ _SEVERITY_STYLE = {"critical": "red", "warning": "yellow", "info": "dim"}
     is_flag=True,
     help="Refuse blank labels (else abstentions) and one number spelled two ways, 1 and 1.0 (else a warning).",
 )
-@annotation_columns
+@deliverable_columns
 @click.option("--kind", type=click.Choice(KINDS), default=None, help=KIND_HELP)
 @engine_options
 @audit_route

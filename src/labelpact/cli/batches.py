@@ -16,8 +16,8 @@ from rich.table import Table
 from labelpact.cli.common import (
     DATETIME,
     Output,
-    annotation_columns,
     common_options,
+    deliverable_columns,
     file_option,
     make_output,
     open_store,
@@ -44,7 +44,7 @@ _PROGRESS_MIN_BYTES = 32 << 20  # below this a read is too quick for a bar to he
 @click.option("--project", required=True, help="The project it was delivered for (created when missing).")
 @file_option("--gold", "Gold answers: CSV/Parquet with task,label.")
 @file_option("--tasks", "Task payloads: task plus text or other fields.")
-@annotation_columns
+@deliverable_columns
 @click.option(
     "--classes",
     default=None,

@@ -29,6 +29,7 @@ __all__ = [
     "Output",
     "annotation_columns",
     "common_options",
+    "deliverable_columns",
     "file_option",
     "open_store",
     "printable",
@@ -167,6 +168,18 @@ def open_store(workspace: Path | None, db: str | None) -> Iterator[Store]:
 
 def annotation_columns(func: F) -> F:
     """``--task-column``, ``--worker-column`` and ``--label-column``: every command that reads annotations takes them."""
+    return _columns(func, "")
+
+
+def deliverable_columns(func: F) -> F:
+    """``annotation_columns`` for a command that also reads other kinds: ``--label-column`` then names the
+    answers' column of demonstrations."""
+    return _columns(
+        func, "; with --kind demonstrations, the answers' text: default 'text', 'answer', 'response'..."
+    )
+
+
+def _columns(func: F, label_note: str) -> F:
     for name, default in (("label", "label"), ("worker", "worker"), ("task", "task")):
         func = click.option(
             f"--{name}-column",
@@ -178,7 +191,7 @@ def annotation_columns(func: F) -> F:
                 if name == "task"
                 else ", or 'annotator'/'completed_by'"
                 if name == "worker"
-                else ""
+                else label_note
             )
             + ").",
         )(func)

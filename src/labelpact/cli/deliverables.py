@@ -66,8 +66,10 @@ def kind_dispatch(
             if chosen == "labels":
                 command(**options)
                 return
+            # --label-column names what the workers gave: for demonstrations, the answers' column
+            text = options.pop("label_column", None) if chosen == "demonstrations" else None
             for name, default in label_only.items():
-                if options[name] != default:
+                if name in options and options[name] != default:
                     option = "--" + name.removesuffix("s" if name == "slice_columns" else "").replace(
                         "_", "-"
                     )
@@ -80,6 +82,8 @@ def kind_dispatch(
             given = {name: options[name] for name in passed} | {
                 new: options[old] for old, new in (renamed or {}).items()
             }
+            if text is not None:
+                given["text_column"] = text
             out = make_output(options["as_json"])
             handler(
                 out, options["labels"], kind=chosen, workspace=options["workspace"], db=options["db"], **given

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import click
 from rich.table import Table
 
-from labelpact.cli.common import annotation_columns, common_options, file_option, make_output
+from labelpact.cli.common import common_options, deliverable_columns, file_option, make_output
 from labelpact.cli.deliverable_quality import aggregate_route, agreement_route, workers_route
 from labelpact.cli.deliverables import KIND_HELP, KINDS
 from labelpact.cli.engine import engine_options, pick
@@ -49,7 +49,7 @@ __all__ = ["aggregate", "agreement", "workers", "worst_workers_table"]
     "--seed", type=int, default=0, show_default=True, help="Seed for methods that draw random numbers."
 )
 @engine_options
-@annotation_columns
+@deliverable_columns
 @click.option("--kind", type=click.Choice(KINDS), default=None, help=KIND_HELP)
 @aggregate_route
 @common_options
@@ -131,7 +131,7 @@ def aggregate(
     help="Bootstrap replicates for the 95% intervals.",
 )
 @engine_options
-@annotation_columns
+@deliverable_columns
 @click.option("--kind", type=click.Choice(KINDS), default=None, help=KIND_HELP)
 @agreement_route
 @common_options
@@ -202,7 +202,7 @@ def agreement(
 )
 @click.option("--top", type=int, default=15, show_default=True, help="Rows shown in the table (worst first).")
 @engine_options
-@annotation_columns
+@deliverable_columns
 @click.option("--kind", type=click.Choice(KINDS), default=None, help=KIND_HELP)
 @workers_route
 @common_options

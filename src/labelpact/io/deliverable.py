@@ -53,13 +53,22 @@ def read_deliverable(
     scales: Mapping[str, tuple[float, float]] | None = None,
     task_column: str | None = None,
     worker_column: str | None = None,
+    text_column: str | None = None,
     format: str | None = None,
 ) -> KindDelivery:
-    """Read a preferences, ratings or demonstrations file; ``kind`` None detects it from the columns."""
+    """Read a preferences, ratings or demonstrations file; ``kind`` None detects it from the columns.
+    ``text_column`` names the answers' column of demonstrations (by default ``text``, ``answer``...)."""
     chosen = detect_kind(path, format=format) if kind is None else kind
     if chosen not in KINDS or chosen == "labels":
         raise InvalidInputError(
             "a kind among preferences, ratings, demonstrations", column="kind", got=repr(chosen)
+        )
+    if text_column is not None and chosen != "demonstrations":
+        raise InvalidInputError(
+            "an answers' column only for demonstrations",
+            column="text_column",
+            column_kind="field",
+            got=chosen,
         )
     t, w = task_column, worker_column
     if chosen == "preferences":
@@ -68,7 +77,7 @@ def read_deliverable(
         raise InvalidInputError(f"no gold file for {chosen} (gold pairs are for preferences)", column="gold")
     if chosen == "ratings":
         return read_ratings(path, scales=scales, task_column=t, worker_column=w, format=format)
-    return read_demonstrations(path, task_column=t, worker_column=w, format=format)
+    return read_demonstrations(path, task_column=t, worker_column=w, text_column=text_column, format=format)
 
 
 def write_deliverable(delivery: KindDelivery, path: Path) -> Path:

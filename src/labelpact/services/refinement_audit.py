@@ -85,12 +85,14 @@ def _read(
     gold: str | Path | None,
     task: str | None,
     worker: str | None,
+    text: str | None = None,
 ) -> KindDelivery:
     if not path.is_file():
         raise InvalidInputError("an existing file", file=path, got=missing_file(path))
     return read_deliverable(
-        path, kind=kind, gold=gold, scales=contract.ratings.scale_map, task_column=task, worker_column=worker
-    )
+        path, kind=kind, gold=gold, scales=contract.ratings.scale_map, task_column=task, worker_column=worker,
+        text_column=text,
+    )  # fmt: skip
 
 
 def ingest_deliverable(
@@ -103,6 +105,7 @@ def ingest_deliverable(
     gold: str | Path | None = None,
     task_column: str | None = None,
     worker_column: str | None = None,
+    text_column: str | None = None,
     delivered_at: datetime | None = None,
     due_at: datetime | None = None,
 ) -> KindIngest:
@@ -110,7 +113,7 @@ def ingest_deliverable(
     bytes twice return the batch that holds them. Ratings are checked against the partner's contract scales."""
     file = Path(path)
     contract, _ = load_contract(store, partner, None)
-    delivery = _read(file, kind, contract, gold, task_column, worker_column)
+    delivery = _read(file, kind, contract, gold, task_column, worker_column, text_column)
     sha256 = file_sha256(file)
     existing = store.find_batch_by_sha256(sha256)
     if existing is not None:
@@ -244,6 +247,7 @@ def audit_deliverable(
     due_at: datetime | None = None,
     task_column: str | None = None,
     worker_column: str | None = None,
+    text_column: str | None = None,
     n_bootstrap: int = 200,
     random_state: int = 0,
 ) -> AuditResult:
@@ -251,7 +255,7 @@ def audit_deliverable(
     and the audit, in one transaction."""
     file = Path(path)
     the_contract, text = load_contract(store, partner, contract)
-    delivery = _read(file, kind, the_contract, gold, task_column, worker_column)
+    delivery = _read(file, kind, the_contract, gold, task_column, worker_column, text_column)
     sha256 = file_sha256(file)
     existing = store.find_batch_by_sha256(sha256)
     if existing is not None and (existing.partner, existing.project) != (partner, project):

@@ -42,9 +42,16 @@ __all__ = ["deliverable_aggregate", "deliverable_agreement", "deliverable_worker
 
 
 def _read(
-    path: str | Path, kind: str, gold: str | Path | None, task: str | None, worker: str | None
+    path: str | Path,
+    kind: str,
+    gold: str | Path | None,
+    task: str | None,
+    worker: str | None,
+    text: str | None = None,
 ) -> KindDelivery:
-    return read_deliverable(path, kind=kind, gold=gold, task_column=task, worker_column=worker)
+    return read_deliverable(
+        path, kind=kind, gold=gold, task_column=task, worker_column=worker, text_column=text
+    )
 
 
 def _write(columns: dict[str, Any], out: str | Path | None) -> None:
@@ -60,10 +67,11 @@ def deliverable_aggregate(
     gold: str | Path | None = None,
     task_column: str | None = None,
     worker_column: str | None = None,
+    text_column: str | None = None,
 ) -> dict[str, Any]:
     """Bradley–Terry strengths of preference items, or consensus scores of rated tasks; ``out`` gets the CSV."""
     started = time.perf_counter()
-    d = _read(path, kind, gold, task_column, worker_column)
+    d = _read(path, kind, gold, task_column, worker_column, text_column)
     if isinstance(d, PreferenceDelivery):
         c = d.comparisons
         bt = BradleyTerry().fit(c)
@@ -109,10 +117,11 @@ def deliverable_agreement(
     n_bootstrap: int = 1000,
     task_column: str | None = None,
     worker_column: str | None = None,
+    text_column: str | None = None,
 ) -> dict[str, Any]:
     """Krippendorff's alpha (and the other coefficients) on preference choices, with the bootstrap Kendall tau
     of the Bradley–Terry ranking (at most 100 refits), or per rubric criterion."""
-    d = _read(path, kind, None, task_column, worker_column)
+    d = _read(path, kind, None, task_column, worker_column, text_column)
     if isinstance(d, PreferenceDelivery):
         a = choice_agreement(d.comparisons, level="ordinal", n_bootstrap=n_bootstrap)
         stable = ranking_stability(d.comparisons, n_bootstrap=min(n_bootstrap, 100))
@@ -146,9 +155,10 @@ def deliverable_workers(
     out: str | Path | None = None,
     task_column: str | None = None,
     worker_column: str | None = None,
+    text_column: str | None = None,
 ) -> dict[str, Any]:
     """One row per worker with the measures and flags the audit of ``kind`` uses (default contract)."""
-    d = _read(path, kind, gold, task_column, worker_column)
+    d = _read(path, kind, gold, task_column, worker_column, text_column)
     contract = Contract.default()
     rows: dict[str, Any]
     if isinstance(d, PreferenceDelivery):
