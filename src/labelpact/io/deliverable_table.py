@@ -282,9 +282,12 @@ def detect_kind(path: str | Path, *, format: str | None = None) -> DeliverableKi
         names = set(first) if isinstance(first, dict) else set()
     else:
         names = _column_names(file, fmt)
-    if is_flat_labelstudio(names):
-        return _flat_labelstudio_kind(file, fmt)
+    flat = _flat_labelstudio_kind(file, fmt) if is_flat_labelstudio(names) else None
+    if flat is not None:
+        return flat
     fits = [kind for kind, shapes in _SIGNATURES if any(shape <= names for shape in shapes)]
+    if not fits and is_flat_labelstudio(names):
+        return "labels"  # a Choices column, named as the project named it
     if len(fits) != 1:
         raise InvalidInputError(
             "columns of one deliverable kind, or --kind labels|preferences|ratings|demonstrations",
@@ -314,23 +317,25 @@ def _labelstudio_kind(file: Path, tasks: list[Any]) -> DeliverableKind:
     return fits[0]
 
 
-def _flat_labelstudio_kind(file: Path, fmt: str) -> DeliverableKind:
+def _flat_labelstudio_kind(file: Path, fmt: str) -> DeliverableKind | None:
     """A flat Label Studio export's kind by what its control columns hold: Pairwise results make it
     preferences, Rating results ratings; a column named as written answers are (``text``, ``answer``...)
-    whose cells are nearly all different (more than half, and more than 20) demonstrations: a TextArea's
-    free text, where a Choices column repeats a few classes; else labels. Two of them is an error."""
+    whose cells are nearly all different (more than half, and more than 20) demonstrations, a TextArea's
+    free text, and labels where it repeats a few classes (a Choices control of that name). Two kinds is an
+    error; None when the cells say nothing (the columns' names decide)."""
     try:
         source = read_table(file, kind="labels", format=fmt)
     except InvalidInputError:
-        return "labels"  # the labels reader names the problem
+        return None  # the reader of the kind the names say will name the problem
     fits: list[DeliverableKind] = [k for k in CONTROL_KEYS if control_columns(source, k)]  # type: ignore[misc]
-    if any(_free_text(source.table[n]) for n in ANSWER_COLUMNS if n in source.table.column_names):
+    answers = [n for n in ANSWER_COLUMNS if n in source.table.column_names]
+    if any(_free_text(source.table[n]) for n in answers):
         fits.append("demonstrations")
     if len(fits) > 1:
         raise InvalidInputError(
             "a Label Studio export of one kind, or --kind", file=file, got=f"results of kinds {fits}"
         )
-    return fits[0] if fits else "labels"
+    return fits[0] if fits else ("labels" if answers else None)
 
 
 # the columns written answers (demonstrations) are found in, by name
