@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from labelpact.errors import InvalidInputError, NotFoundError, missing_file
@@ -180,6 +181,15 @@ _KIND_TABLES: dict[str, _KindTable] = {
 }
 
 
+def _no_nan(table: pa.Table) -> pa.Table:
+    """NaN (an interval a single rater cannot give) as an empty cell: Croissant's floats have no NaN."""
+    for i, name in enumerate(table.column_names):
+        column = table[name]
+        if pa.types.is_floating(column.type):
+            table = table.set_column(i, name, pc.if_else(pc.is_nan(column), None, column))
+    return table
+
+
 def _deliverable_files(
     store: Store, facts: ProjectFacts, folder: Path, stem: str
 ) -> tuple[DistributionFile, ...]:
@@ -196,7 +206,7 @@ def _deliverable_files(
             file = store.get_audit(a.audit).file(spec.role)
             if file is None:
                 raise NotFoundError(f"audit {a.audit} has no stored {spec.role} table")
-            table = pq.read_table(store.blob_path(file), columns=names)
+            table = _no_nan(pq.read_table(store.blob_path(file), columns=names))
             tables.append(table.add_column(0, "batch", pa.array([a.batch] * table.num_rows, pa.string())))
         path = folder / f"{stem}.{kind}.csv"
         write_csv_table(pa.concat_tables(tables), path)
