@@ -5,7 +5,9 @@ Label Studio's converter writes each control's results into one column named aft
 cell is ``[{"selected": "left"}]`` and a Rating cell ``[{"rating": 4}]`` (JSON text in a CSV cell, a JSON
 value in JSON_MIN, both text once read). The task is ``id`` and the worker ``annotator``. A Pairwise task's
 items are its ``left_id`` and ``right_id`` fields where it has them, else ``<task>/left`` and
-``<task>/right``, as the full export's are; a Rating control's name is the criterion.
+``<task>/right``. (The full export names them after the control's ``toName`` objects, which a flat export
+does not carry: the two agree when those are ``left`` and ``right`` or the ids are given.) A Rating
+control's name is the criterion.
 """
 
 from __future__ import annotations
