@@ -10,10 +10,9 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from labelpact.core.aggregators import Auto
 from labelpact.core.calibration import Calibration
@@ -24,6 +23,9 @@ from labelpact.services.engine.session import Progress, engine_client, engine_pr
 from labelpact.services.progress import Progress as StageProgress
 from labelpact.services.progress import stage
 from labelpact.services.quality import ConsensusReport, ConsensusResult, consensus_document
+
+if TYPE_CHECKING:  # pandas comes with the Dask engine's extra, not with labelpact itself
+    import pandas as pd
 
 __all__ = ["DistributedConsensus", "aggregate_distributed", "aggregate_parts_file", "consensus_of_fit"]
 
@@ -107,6 +109,8 @@ def _held_out(
     blocks: Any, fit: Any, gold_names: pd.Series, method: str, *, random_state: int | None
 ) -> tuple[HeldOutAccuracy | None, int]:
     """``method`` refitted on the cluster without the gold, scored on the gold tasks in the batch."""
+    import pandas as pd
+
     from labelpact.scale import fit_distributed
 
     rows = pd.Index(fit.tasks).get_indexer(gold_names.index)
