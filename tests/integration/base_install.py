@@ -9,6 +9,7 @@ installed metadata, never from a list kept by hand.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from importlib import metadata
@@ -79,6 +80,7 @@ def run_base(*args: str | Path, cwd: Path | None = None) -> subprocess.Completed
         capture_output=True,
         text=True,
         cwd=cwd,
+        env={**os.environ, "COLUMNS": "160"},  # a long path stays on one line
         timeout=300,
         check=False,
     )
