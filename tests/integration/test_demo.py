@@ -58,7 +58,12 @@ def test_demo_keep_runs_on_a_base_install_and_leaves_a_workspace_the_cli_can_rea
         shutil.rmtree(kept.parent, ignore_errors=True)
 
 
-def test_every_module_but_the_dask_engine_imports_on_a_base_install() -> None:
+def test_every_module_but_the_dask_engine_imports_on_a_base_install(tmp_path: Path) -> None:
     run = run_base("--import-all")
     assert run.returncode == 0 and run.stdout.strip() == "imported", run.stderr[-2000:]
     assert run_base("--help").returncode == 0
+    labels = tmp_path / "labels.csv"
+    assert run_base("simulate", "--out", labels, "--size", "50").returncode == 0
+    dask = run_base("aggregate", labels, "--engine", "dask")  # without its extra: one line naming it
+    assert dask.returncode == 2 and "pip install 'labelpact[dask]'" in dask.stderr
+    assert len(dask.stderr.strip().splitlines()) == 1, dask.stderr
