@@ -126,6 +126,10 @@ def test_each_kind_publishes_its_accepted_audits_table(
         f"{alpha['ci'][1]:.3f})" in analysis
     )
     assert card["raiSources"]["rai:dataAnnotationAnalysis"]["source"] == "measured"
+    per_item = card["rai:annotationsPerItem"]
+    for a, what in zip(audits[:3], ("comparisons", "ratings", "answers"), strict=True):
+        n, tasks = a["metrics"]["n_annotations"], a["metrics"]["n_tasks"]
+        assert f"{a['kind']}: {n / tasks:.2f} {what} per task ({n:,} on {tasks:,} tasks)." in per_item
 
 
 # mlcroissant's rdflib use warns; the warning is theirs, not ours

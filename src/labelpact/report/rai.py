@@ -293,8 +293,8 @@ def rai_values(facts: ProjectFacts) -> dict[str, RaiValue]:
         ),
         "dataAnnotationAnalysis": (analysis, analysis_ids, unpublished),
         "annotationsPerItem": (
-            annotations_per_item(p),
-            audit_ids(facts.included),
+            annotations_per_item(facts, p),
+            audit_ids(facts.included + facts.published_deliverables),
             unpublished,
         ),
         "annotatorDemographics": (

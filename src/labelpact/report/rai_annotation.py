@@ -164,14 +164,24 @@ def annotation_analysis(facts: ProjectFacts, p: Pooled) -> tuple[str | None, tup
     return text, audit_ids(facts.audits) + tuple(d.id for d in facts.disputes)
 
 
-def annotations_per_item(p: Pooled) -> str | None:
-    if p.annotations_per_item is None or p.per_item_range is None:
-        return None
-    low, high = p.per_item_range
-    return (
-        f"{p.annotations_per_item:.2f} human labels per task on average ({p.n_annotations:,} labels on "
-        f"{p.n_tasks:,} tasks; per batch {low:.2f} to {high:.2f})."
-    )
+_JUDGEMENTS = {"preferences": "comparisons", "ratings": "ratings", "demonstrations": "answers"}
+
+
+def annotations_per_item(facts: ProjectFacts, p: Pooled) -> str | None:
+    """Labels per task of the published label batches, and judgements per task of each other kind's."""
+    parts = []
+    if p.annotations_per_item is not None and p.per_item_range is not None:
+        low, high = p.per_item_range
+        parts.append(
+            f"{p.annotations_per_item:.2f} human labels per task on average ({p.n_annotations:,} labels on "
+            f"{p.n_tasks:,} tasks; per batch {low:.2f} to {high:.2f})."
+        )
+    for kind, what in _JUDGEMENTS.items():
+        batches = [a for a in facts.published_deliverables if a.kind == kind]
+        n, tasks = sum(a.n_annotations for a in batches), sum(a.n_tasks for a in batches)
+        if tasks:
+            parts.append(f"{kind}: {n / tasks:.2f} {what} per task ({n:,} on {tasks:,} tasks).")
+    return " ".join(parts) or None
 
 
 def machine_tools(facts: ProjectFacts) -> tuple[str | None, tuple[str, ...]]:
