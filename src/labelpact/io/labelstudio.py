@@ -31,6 +31,7 @@ __all__ = [
     "is_labelstudio_export",
     "labelstudio_roles",
     "read_json_file",
+    "result_values",
 ]
 
 # role -> where the full export keeps it
@@ -255,19 +256,10 @@ def _refuse_other_control(column: pa.ChunkedArray, file: Path, name: str) -> Non
     """A labels file's choice column must not hold another control's results: a Pairwise or Rating column
     read as labels would make each JSON cell a class."""
     first = next((c for c in column.cast(pa.string()).to_pylist() if c and c.strip()), None)
-    if (
-        first is None
-        or not first.lstrip().startswith(("[", "{"))
-        or not ('"selected"' in first or '"rating"' in first)
-    ):
+    if first is None:
         return
-    try:
-        parsed = json.loads(first)
-    except (ValueError, RecursionError):  # deep nesting is the labels reader's to name
-        return
-    item = (parsed[0] if parsed else None) if isinstance(parsed, list) else parsed
     for key, control, kind in (("selected", "Pairwise", "preferences"), ("rating", "Rating", "ratings")):
-        if isinstance(item, dict) and key in item:
+        if result_values(first, key) is not None:
             raise InvalidInputError(
                 f"a Label Studio Choices column for labels (this export holds {kind}: --kind {kind})",
                 file=file,
@@ -275,6 +267,22 @@ def _refuse_other_control(column: pa.ChunkedArray, file: Path, name: str) -> Non
                 column=name,
                 got=f"a {control} column",
             )
+
+
+def result_values(cell: str, key: str) -> list[Any] | None:
+    """The ``key`` values of a flat export's cell holding a JSON list of result objects (or one object), as
+    Label Studio's converter writes a control's results (``[{"selected": "left"}]``); else None."""
+    text = cell.strip()
+    if not text.startswith(("[", "{")) or f'"{key}"' not in text:
+        return None
+    try:
+        parsed = json.loads(text)
+    except (ValueError, RecursionError):  # not a result list (deep nesting: the reader names it)
+        return None
+    items = parsed if isinstance(parsed, list) else [parsed]
+    if not items or not all(isinstance(item, dict) and key in item for item in items):
+        return None
+    return [item[key] for item in items]
 
 
 def _codes(column: pa.ChunkedArray, file: Path, name: str) -> npt.NDArray[np.int32]:

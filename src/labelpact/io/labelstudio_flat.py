@@ -12,7 +12,6 @@ control's name is the criterion.
 
 from __future__ import annotations
 
-import json
 from typing import Any, Final
 
 import numpy as np
@@ -20,7 +19,7 @@ import pyarrow as pa
 
 from labelpact.errors import InvalidInputError
 from labelpact.io.column import fail_at
-from labelpact.io.labelstudio import LS_META_COLUMNS
+from labelpact.io.labelstudio import LS_META_COLUMNS, result_values
 from labelpact.io.source import Location, Source
 
 __all__ = ["CONTROL_KEYS", "control_columns", "flat_labelstudio_rows", "is_flat_labelstudio", "textarea_text"]
@@ -55,14 +54,14 @@ def _results(source: Source, name: str, cells: list[str | None], key: str) -> li
     """Per row the ``key`` values of a control column's results; None when the column is not such a control
     (its first filled cell is not a JSON list of objects with ``key``). A later cell that is not is an error."""
     first = next((i for i, c in enumerate(cells) if c is not None and c.strip()), None)
-    if first is None or _values(cells[first] or "", key) is None:
+    if first is None or result_values(cells[first] or "", key) is None:
         return None
     out: list[list[Any]] = []
     for i, cell in enumerate(cells):
         if cell is None or not cell.strip():
             out.append([])
             continue
-        values = _values(cell, key)
+        values = result_values(cell, key)
         if values is None:
             raise fail_at(
                 source.locate,
@@ -74,21 +73,6 @@ def _results(source: Source, name: str, cells: list[str | None], key: str) -> li
             )
         out.append(values)
     return out
-
-
-def _values(cell: str, key: str) -> list[Any] | None:
-    """The ``key`` values of a cell holding a JSON list of result objects (or one object), else None."""
-    text = cell.strip()
-    if not text.startswith(("[", "{")) or f'"{key}"' not in text:
-        return None
-    try:
-        parsed = json.loads(text)
-    except (ValueError, RecursionError):  # not a result list (deep nesting: another reader names it)
-        return None
-    items = parsed if isinstance(parsed, list) else [parsed]
-    if not items or not all(isinstance(item, dict) and key in item for item in items):
-        return None
-    return [item[key] for item in items]
 
 
 def flat_labelstudio_rows(source: Source, kind: str) -> Source | None:
@@ -156,7 +140,7 @@ def _items(table: pa.Table, tasks: list[str | None], side: str) -> list[str]:
 def textarea_text(cell: str) -> str:
     """A flat export's TextArea cell as its text: one text is written as is, several as
     ``[{"text": ["a", "b"]}]``, which become lines joined by line breaks, as the full export's are."""
-    values = _values(cell, "text")
+    values = result_values(cell, "text")
     if values is None:
         return cell
     lines: list[str] = []

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from typing import Any
 
 from labelpact.report.facts import DistributionFile, ProjectFacts
@@ -90,7 +89,7 @@ def _history(facts: ProjectFacts) -> list[dict[str, Any]]:
     ]
 
 
-_KIND_TABLES = {
+_WHAT_IS_PUBLISHED = {
     "preferences": "Bradley-Terry item scores",
     "ratings": "consensus scores per criterion",
     "demonstrations": "per-answer audit signals",
@@ -105,10 +104,10 @@ def _description(facts: ProjectFacts, scope: str, owner: str) -> str:
         f"Consensus labels of project {scope} as of {facts.as_of.isoformat()}: {p.n_tasks:,} tasks "
         f"from {p.n_batches} accepted batches labelled by {by}, audited by {facts.generator} for {owner}."
     )
-    counts = Counter(a.kind for a in facts.published_deliverables)
-    if not counts:
+    by_kind = facts.published_by_kind()
+    if not by_kind:
         return labels
-    parts = ", ".join(f"{n} {kind} batches ({_KIND_TABLES[kind]})" for kind, n in sorted(counts.items()))
+    parts = ", ".join(f"{len(a)} {kind} batches ({_WHAT_IS_PUBLISHED[kind]})" for kind, a in by_kind.items())
     if not facts.included:
         return (
             f"Audited deliverables of project {scope} as of {facts.as_of.isoformat()}, audited by "

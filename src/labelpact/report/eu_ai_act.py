@@ -113,9 +113,8 @@ def _gpai_summary(facts: ProjectFacts, values: dict[str, RaiValue]) -> list[dict
     p = pooled(facts.included)
     others = facts.published_deliverables
     vendors = sorted({a.partner for a in (*facts.included, *others)})
-    kinds = sorted({a.kind for a in others})
     also = (
-        f"; and {len(others)} accepted batches of {' and '.join(kinds)} carrying "
+        f"; and {len(others)} accepted batches of {' and '.join(facts.published_by_kind())} carrying "
         f"{sum(a.n_annotations for a in others):,} human judgements"
         if others
         else ""

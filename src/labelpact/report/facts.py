@@ -89,7 +89,6 @@ class AuditFacts:
     delivered: dt.date
     verdict: str
     review: str | None
-    included: bool
     method: str
     method_detail: str | None
     format: str
@@ -136,6 +135,11 @@ class AuditFacts:
     def published(self) -> bool:
         """Accepted by its audit, or by a reviewer's sample after "review": published, whatever its kind."""
         return self.verdict == "accept" or (self.verdict == "review" and self.review == "accept")
+
+    @property
+    def included(self) -> bool:
+        """A published labels batch: its consensus labels are in the card's consensus files."""
+        return self.published and self.kind == "labels"
 
     @property
     def annotations_per_item(self) -> float:
@@ -249,6 +253,11 @@ class ProjectFacts:
     def published_deliverables(self) -> tuple[AuditFacts, ...]:
         """The published audits of preferences, ratings and demonstrations batches."""
         return tuple(a for a in self.audits if a.published and a.kind != "labels")
+
+    def published_by_kind(self) -> dict[str, tuple[AuditFacts, ...]]:
+        """``published_deliverables`` by kind, kinds in name order (only those with a published batch)."""
+        kinds = sorted({a.kind for a in self.published_deliverables})
+        return {k: tuple(a for a in self.published_deliverables if a.kind == k) for k in kinds}
 
     @property
     def generated_at(self) -> dt.datetime:

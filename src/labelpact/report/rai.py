@@ -59,11 +59,10 @@ def _combine(
 
 def _other_kinds(facts: ProjectFacts) -> str:
     """``, with 2 preferences batches (3,000 annotations)`` for published batches of other kinds, else ``""``."""
-    kinds = sorted({a.kind for a in facts.published_deliverables})
-    parts = []
-    for kind in kinds:
-        batches = [a for a in facts.published_deliverables if a.kind == kind]
-        parts.append(f"{len(batches)} {kind} batches ({sum(a.n_annotations for a in batches):,} annotations)")
+    parts = [
+        f"{len(batches)} {kind} batches ({sum(a.n_annotations for a in batches):,} annotations)"
+        for kind, batches in facts.published_by_kind().items()
+    ]
     return f", with {' and '.join(parts)}" if parts else ""
 
 

@@ -176,11 +176,10 @@ def annotations_per_item(facts: ProjectFacts, p: Pooled) -> str | None:
             f"{p.annotations_per_item:.2f} human labels per task on average ({p.n_annotations:,} labels on "
             f"{p.n_tasks:,} tasks; per batch {low:.2f} to {high:.2f})."
         )
-    for kind, what in _JUDGEMENTS.items():
-        batches = [a for a in facts.published_deliverables if a.kind == kind]
+    for kind, batches in facts.published_by_kind().items():
         n, tasks = sum(a.n_annotations for a in batches), sum(a.n_tasks for a in batches)
         if tasks:
-            parts.append(f"{kind}: {n / tasks:.2f} {what} per task ({n:,} on {tasks:,} tasks).")
+            parts.append(f"{kind}: {n / tasks:.2f} {_JUDGEMENTS[kind]} per task ({n:,} on {tasks:,} tasks).")
     return " ".join(parts) or None
 
 

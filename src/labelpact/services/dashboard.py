@@ -212,7 +212,8 @@ def audit_view(store: Store, principal: Principal, ref: str) -> dict[str, Any]:
     document = get_audit(store, principal, ref)
     batch = get_batch(store, principal, document["batch"])
     disputes = [get_dispute(store, principal, d.id) for d in list_disputes(store, audit=document["audit"])]
-    table = _consensus(store, document["audit"])
+    record = store.get_audit(document["audit"])  # read once: its consensus and its kind's table
+    table = _consensus(store, record)
     sample: list[dict[str, Any]] = [
         {"task": t, "label": None, "confidence": None} for t in document["sample_tasks"]
     ]
@@ -231,7 +232,7 @@ def audit_view(store: Store, principal: Principal, ref: str) -> dict[str, Any]:
             {"task": tasks[i], "label": labels[i], "confidence": float(confidence[i])} for i in order
         ]
     return document | {
-        "kind_view": kind_view(store, store.get_audit(document["audit"])),
+        "kind_view": kind_view(store, record),
         "batch_record": batch,
         "disputes": disputes,
         "sample": sample,
@@ -275,9 +276,8 @@ def _workers(document: dict[str, Any], limit: int = N_WORKERS) -> list[dict[str,
     ]
 
 
-def _consensus(store: Store, audit: str) -> tuple[list[str], list[str], np.ndarray[Any, Any]] | None:
+def _consensus(store: Store, record: AuditRecord) -> tuple[list[str], list[str], np.ndarray[Any, Any]] | None:
     """(tasks, consensus labels, confidence) of a stored audit; None when it kept no consensus."""
-    record = store.get_audit(audit)
     try:
         table = consensus_table(store, record)
     except NotFoundError:

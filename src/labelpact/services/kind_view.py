@@ -9,16 +9,17 @@ from typing import Any, Final
 import pyarrow.parquet as pq
 
 from labelpact.services.kind_measures import kind_measures
+from labelpact.services.refinement_assessment import TABLE_ROLE
 from labelpact.store import AuditRecord, Store
 
 __all__ = ["N_ROWS", "kind_view"]
 
 N_ROWS: Final = 20
-# kind -> (stored table, (column, descending) to order its head by, what the head shows)
+# kind -> ((column, descending) to order its table's head by, what the head shows)
 _HEADS: Final = {
-    "preferences": ("scores", ("rank", False), "The strongest items (Bradley-Terry score, log scale)"),
-    "ratings": ("scores", ("score", False), "The lowest consensus scores, with their 95% intervals"),
-    "demonstrations": ("signals", ("llm_signals", True), "The answers with the most signals of LLM writing"),
+    "preferences": (("rank", False), "The strongest items (Bradley-Terry score, log scale)"),
+    "ratings": (("score", False), "The lowest consensus scores, with their 95% intervals"),
+    "demonstrations": (("llm_signals", True), "The answers with the most signals of LLM writing"),
 }
 
 
@@ -37,8 +38,8 @@ def kind_view(store: Store, record: AuditRecord) -> dict[str, Any]:
         for name, e, fmt in kind_measures(record.metrics, kind)
     ]
     flagged = record.metrics.get("flagged_workers") or {}
-    role, (column, descending), what = _HEADS[kind]
-    file = record.file(role)
+    (column, descending), what = _HEADS[kind]
+    file = record.file(TABLE_ROLE[kind])
     head: dict[str, Any] = {"what": what, "columns": [], "rows": [], "n": 0}
     if file is not None:
         table = pq.read_table(store.blob_path(file))

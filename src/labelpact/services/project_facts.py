@@ -72,8 +72,6 @@ def audit_facts(record: AuditRecord, batch: BatchRecord, review: str | None) -> 
     pay = ethics.get("pay") or {}
     agreement = m.get("agreement") or {}
     kind = str(m.get("kind", "labels"))
-    included = record.verdict == "accept" or (record.verdict == "review" and review == "accept")
-    included = included and kind == "labels"  # consensus labels; other kinds publish their own table
     return AuditFacts(
         audit=record.id,
         batch=record.batch,
@@ -82,7 +80,6 @@ def audit_facts(record: AuditRecord, batch: BatchRecord, review: str | None) -> 
         delivered=_delivered(batch),
         verdict=record.verdict,
         review=review,
-        included=included,
         method=record.method,
         method_detail=m.get("method"),
         format=batch.format,

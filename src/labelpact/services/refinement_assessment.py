@@ -53,7 +53,10 @@ from labelpact.io.demonstrations import DemonstrationDelivery
 from labelpact.io.preferences import PreferenceDelivery
 from labelpact.io.ratings import RatingDelivery
 
-__all__ = ["KindAssessment", "as_json", "assess_deliverable", "batch_position_bias"]
+__all__ = ["TABLE_ROLE", "KindAssessment", "as_json", "assess_deliverable", "batch_position_bias"]
+
+# the role under which each kind's audit stores its own table (item scores, consensus scores, answer signals)
+TABLE_ROLE = {"preferences": "scores", "ratings": "scores", "demonstrations": "signals"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +198,7 @@ def _preferences(p: PreferenceDelivery, contract: Contract, n_bootstrap: int, se
     )
     items = np.array(c.items, dtype=object)[order].tolist()  # strongest first, as ``aggregate --out`` writes
     tables = {
-        "scores": {
+        TABLE_ROLE["preferences"]: {
             "item": items,
             "score": bt.strengths_[order].tolist(),
             "rank": list(range(1, c.n_items + 1)),
@@ -276,7 +279,7 @@ def _ratings(d: RatingDelivery, contract: Contract, n_bootstrap: int, seed: int)
         columns["high"] += e.consensus_interval[rated, 1].tolist()
     return KindAssessment(
         "ratings", worst_outcome(reasons), tuple(reasons), _worst_first(findings), metrics, plan, sample,
-        "rater-effects", {"scores": columns},
+        "rater-effects", {TABLE_ROLE["ratings"]: columns},
     )  # fmt: skip
 
 
@@ -344,7 +347,7 @@ def _demonstrations(d: DemonstrationDelivery, contract: Contract, seed: int) -> 
     }
     return KindAssessment(
         "demonstrations", worst_outcome(reasons), tuple(reasons), _worst_first(findings), metrics, plan, sample,
-        "minhash-signals", {"signals": table},
+        "minhash-signals", {TABLE_ROLE["demonstrations"]: table},
     )  # fmt: skip
 
 

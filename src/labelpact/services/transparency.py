@@ -36,6 +36,7 @@ from labelpact.report import (
 )
 from labelpact.services.ingest import file_sha256
 from labelpact.services.project_facts import project_facts
+from labelpact.services.refinement_assessment import TABLE_ROLE
 from labelpact.services.review import consensus_table
 from labelpact.store import Store
 
@@ -60,17 +61,44 @@ class Published:
     document: dict[str, Any]
 
 
+_BATCH = FieldFacts("batch", "sc:Text", "The delivered batch (first 12 hex digits of its SHA-256).")
+
+
+def _with_batch(table: pa.Table, batch: str) -> pa.Table:
+    return table.add_column(0, "batch", pa.array([batch] * table.num_rows, pa.string()))
+
+
+def _csv_file(
+    table: pa.Table,
+    path: Path,
+    name: str,
+    description: str,
+    fields: tuple[FieldFacts, ...],
+    key: tuple[str, ...],
+) -> DistributionFile:
+    """Write ``table``'s ``fields`` as CSV at ``path`` and describe the file for the card."""
+    write_csv_table(table.select([f.name for f in fields]), path)
+    return DistributionFile(
+        id=f"{name}-csv",
+        name=path.name,
+        encoding_format="text/csv",
+        sha256=file_sha256(path),
+        size_bytes=path.stat().st_size,
+        description=description,
+        fields=fields,
+        key=key,
+    )
+
+
 def _consensus_files(
     store: Store, facts: ProjectFacts, folder: Path, stem: str
 ) -> tuple[DistributionFile, ...]:
     """Write the published consensus (``batch, task, label, confidence``) and its per-class probabilities."""
     tables = []
-    by_id = {a.audit: a for a in facts.included}
-    for audit in (store.get_audit(a) for a in by_id):
+    for audit in (store.get_audit(a.audit) for a in facts.included):
         table = consensus_table(store, audit)
         probas = [n for n in table.column_names if n.startswith("p_")]
-        table = table.select(["task", "label", "confidence", *probas])
-        tables.append(table.add_column(0, "batch", pa.array([audit.batch] * table.num_rows, pa.string())))
+        tables.append(_with_batch(table.select(["task", "label", "confidence", *probas]), audit.batch))
     classes: list[str] = []
     for a in facts.included:
         classes += [c for c in a.classes if c not in classes]
@@ -87,94 +115,70 @@ def _consensus_files(
     for name in columns:
         if name not in merged.column_names:
             merged = merged.append_column(name, pa.nulls(merged.num_rows, pa.float64()))
-    written = []
-    specs = (
-        (
-            "consensus",
-            ["batch", "task", "label", "confidence"],
-            "The published label of each task and its confidence.",
-        ),
-        (
-            "probabilities",
-            ["batch", "task", *columns[4:]],
-            "Per-class probabilities of each task's true class.",
-        ),
+    task = FieldFacts("task", "sc:Text", "The task (item) identifier as delivered.")
+    consensus = (
+        _BATCH,
+        task,
+        FieldFacts("label", "sc:Text", "The consensus class."),
+        FieldFacts("confidence", "sc:Float", "The probability of the consensus class."),
     )
-    descriptions = {
-        "batch": ("sc:Text", "The delivered batch (first 12 hex digits of its SHA-256)."),
-        "task": ("sc:Text", "The task (item) identifier as delivered."),
-        "label": ("sc:Text", "The consensus class."),
-        "confidence": ("sc:Float", "The probability of the consensus class."),
-    }
-    for role, names, description in specs:
-        path = folder / f"{stem}.{role}.csv"
-        write_csv_table(merged.select(names), path)
-        fields = tuple(
-            FieldFacts(
-                n, *descriptions.get(n, ("sc:Float", f"Probability that the task's class is {n[2:]}."))
-            )
-            for n in names
-        )
-        written.append(
-            DistributionFile(
-                id=f"{role}-csv",
-                name=path.name,
-                encoding_format="text/csv",
-                sha256=file_sha256(path),
-                size_bytes=path.stat().st_size,
-                description=description,
-                fields=fields,
-                key=("batch", "task"),
-            )
-        )
-    return tuple(written)
+    probabilities = tuple(
+        FieldFacts(n, "sc:Float", f"Probability that the task's class is {n[2:]}.") for n in columns[4:]
+    )
+    return (
+        _csv_file(
+            merged, folder / f"{stem}.consensus.csv", "consensus",
+            "The published label of each task and its confidence.", consensus, ("batch", "task"),
+        ),
+        _csv_file(
+            merged, folder / f"{stem}.probabilities.csv", "probabilities",
+            "Per-class probabilities of each task's true class.", (_BATCH, task, *probabilities), ("batch", "task"),
+        ),
+    )  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
 class _KindTable:
-    """How a deliverable kind's published audits become one file beside the card: the audit table (``role``)
-    its rows come from, what the file holds, its columns (name, Croissant type, meaning) and its key."""
+    """How a deliverable kind's published audits become one file beside the card (their audits' tables,
+    ``refinement_assessment.TABLE_ROLE``): what the file holds, its columns beside the batch, and its key."""
 
-    role: str
     description: str
-    fields: tuple[tuple[str, str, str], ...]
+    fields: tuple[FieldFacts, ...]
     key: tuple[str, ...]
 
 
-_BATCH_FIELD = ("batch", "sc:Text", "The delivered batch (first 12 hex digits of its SHA-256).")
 _KIND_TABLES: dict[str, _KindTable] = {
     "preferences": _KindTable(
-        "scores",
         "Each compared item of each published preference batch: its Bradley-Terry score and rank.",
         (
-            ("item", "sc:Text", "The compared item (a response) as delivered."),
-            ("score", "sc:Float", "Its Bradley-Terry strength on the log scale; higher is preferred."),
-            ("rank", "sc:Integer", "Its rank in the batch, 1 the most preferred."),
+            FieldFacts("item", "sc:Text", "The compared item (a response) as delivered."),
+            FieldFacts(
+                "score", "sc:Float", "Its Bradley-Terry strength on the log scale; higher is preferred."
+            ),
+            FieldFacts("rank", "sc:Integer", "Its rank in the batch, 1 the most preferred."),
         ),
         ("batch", "item"),
     ),
     "ratings": _KindTable(
-        "scores",
         "Each rated task of each published ratings batch, per criterion: the consensus score corrected "
         "for each rater's offset, with its 95% normal-theory interval.",
         (
-            ("task", "sc:Text", "The task (item) identifier as delivered."),
-            ("criterion", "sc:Text", "The rubric criterion."),
-            ("score", "sc:Float", "The consensus score on the criterion's scale."),
-            ("low", "sc:Float", "The lower end of its 95% interval."),
-            ("high", "sc:Float", "The upper end of its 95% interval."),
+            FieldFacts("task", "sc:Text", "The task (item) identifier as delivered."),
+            FieldFacts("criterion", "sc:Text", "The rubric criterion."),
+            FieldFacts("score", "sc:Float", "The consensus score on the criterion's scale."),
+            FieldFacts("low", "sc:Float", "The lower end of its 95% interval."),
+            FieldFacts("high", "sc:Float", "The upper end of its 95% interval."),
         ),
         ("batch", "task", "criterion"),
     ),
     "demonstrations": _KindTable(
-        "signals",
         "Each answer of each published demonstrations batch: how many signals of a language model's "
         "writing it shows and its near-duplicate cluster (-1: none).",
         (
-            ("task", "sc:Text", "The task (prompt) identifier as delivered."),
-            ("worker", "sc:Text", "The writer, as the partner names them."),
-            ("llm_signals", "sc:Integer", "Signals of a language model's writing in the answer."),
-            ("near_duplicate_cluster", "sc:Integer", "The answer's near-duplicate cluster, or -1."),
+            FieldFacts("task", "sc:Text", "The task (prompt) identifier as delivered."),
+            FieldFacts("worker", "sc:Text", "The writer, as the partner names them."),
+            FieldFacts("llm_signals", "sc:Integer", "Signals of a language model's writing in the answer."),
+            FieldFacts("near_duplicate_cluster", "sc:Integer", "The answer's near-duplicate cluster, or -1."),
         ),
         ("batch", "task", "worker"),
     ),
@@ -196,32 +200,20 @@ def _deliverable_files(
     """Per deliverable kind with published batches, one CSV of their audits' tables (item scores, consensus
     scores or answer signals), each row with its batch."""
     written = []
-    for kind, spec in _KIND_TABLES.items():
-        audits = [a for a in facts.published_deliverables if a.kind == kind]
-        if not audits:
-            continue
-        names = [name for name, _, _ in spec.fields]
+    for kind, audits in facts.published_by_kind().items():
+        spec, role = _KIND_TABLES[kind], TABLE_ROLE[kind]
         tables = []
         for a in audits:
-            file = store.get_audit(a.audit).file(spec.role)
+            file = store.get_audit(a.audit).file(role)
             if file is None:
-                raise NotFoundError(f"audit {a.audit} has no stored {spec.role} table")
-            table = _no_nan(pq.read_table(store.blob_path(file), columns=names))
-            tables.append(table.add_column(0, "batch", pa.array([a.batch] * table.num_rows, pa.string())))
-        path = folder / f"{stem}.{kind}.csv"
-        write_csv_table(pa.concat_tables(tables), path)
-        written.append(
-            DistributionFile(
-                id=f"{kind}-csv",
-                name=path.name,
-                encoding_format="text/csv",
-                sha256=file_sha256(path),
-                size_bytes=path.stat().st_size,
-                description=spec.description,
-                fields=tuple(FieldFacts(*f) for f in (_BATCH_FIELD, *spec.fields)),
-                key=spec.key,
+                raise NotFoundError(f"audit {a.audit} has no stored {role} table")
+            columns = [f.name for f in spec.fields]
+            tables.append(
+                _with_batch(_no_nan(pq.read_table(store.blob_path(file), columns=columns)), a.batch)
             )
-        )
+        path = folder / f"{stem}.{kind}.csv"
+        fields = (_BATCH, *spec.fields)
+        written.append(_csv_file(pa.concat_tables(tables), path, kind, spec.description, fields, spec.key))
     return tuple(written)
 
 

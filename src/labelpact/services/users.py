@@ -141,10 +141,7 @@ def authenticate(store: Store, key: str | None, verifier: KeyVerifier) -> UserRe
     user = store.find_user_by_key_id(parts[1])
     if user is None or not verifier.verify(user, parts[2]):
         raise UnauthenticatedError("the API key is not valid")
-    if user.revoked_at is not None:
-        who = principal_of(user)
-        raise UnauthenticatedError(f"the API key of user {user.name!r} was revoked", who=who)
-    return user
+    return _not_revoked(user)
 
 
 def authenticate_key_id(store: Store, key_id: str) -> UserRecord:
@@ -153,6 +150,10 @@ def authenticate_key_id(store: Store, key_id: str) -> UserRecord:
     user = store.find_user_by_key_id(key_id)
     if user is None:
         raise UnauthenticatedError("the API key of this session no longer exists")
+    return _not_revoked(user)
+
+
+def _not_revoked(user: UserRecord) -> UserRecord:
     if user.revoked_at is not None:
         raise UnauthenticatedError(f"the API key of user {user.name!r} was revoked", who=principal_of(user))
     return user

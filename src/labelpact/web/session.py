@@ -17,6 +17,7 @@ import secrets
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from labelpact.services.scoped import Store
 
@@ -53,34 +54,77 @@ class Session:
         return self._notices.pop(self.id, None)
 
 
+class _SessionRow(Protocol):
+    @property
+    def key_id(self) -> str: ...
+    @property
+    def expires_at(self) -> datetime: ...
+    @property
+    def csrf(self) -> str: ...
+
+
+class _SessionStore(Protocol):
+    """Where sessions live: the store's ``web_sessions`` (``store.web_sessions``), or ``_InMemory``."""
+
+    def start_web_session(self, token_hash: str, *, key_id: str, csrf: str, expires_at: datetime) -> None: ...
+    def find_web_session(self, token_hash: str) -> _SessionRow | None: ...
+    def end_web_session(self, token_hash: str) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Remembered:
+    key_id: str
+    expires_at: datetime
+    csrf: str = field(repr=False)
+
+
+class _InMemory:
+    """The store's session methods for a read-only store's server: this process only, bounded, oldest out."""
+
+    def __init__(self) -> None:
+        self._rows: dict[str, _Remembered] = {}
+        self._lock = threading.Lock()
+
+    def start_web_session(self, token_hash: str, *, key_id: str, csrf: str, expires_at: datetime) -> None:
+        with self._lock:
+            now = datetime.now(UTC)
+            self._rows = {k: r for k, r in self._rows.items() if r.expires_at > now}
+            while len(self._rows) >= MAX_SESSIONS:
+                self._rows.pop(next(iter(self._rows)))
+            self._rows[token_hash] = _Remembered(key_id, expires_at, csrf)
+
+    def find_web_session(self, token_hash: str) -> _Remembered | None:
+        with self._lock:
+            found = self._rows.get(token_hash)
+        return found if found is not None and found.expires_at > datetime.now(UTC) else None
+
+    def end_web_session(self, token_hash: str) -> None:
+        with self._lock:
+            self._rows.pop(token_hash, None)
+
+
 class Sessions:
     """The dashboard's sessions (in ``store``, or in memory for a read-only one) and the sign-in form's tokens."""
 
     def __init__(self, secret: bytes | None = None, *, seconds: float = SESSION_SECONDS) -> None:
         self._secret = secret or secrets.token_bytes(32)
         self._seconds = seconds
-        self._memory: dict[str, tuple[str, datetime, str]] = {}  # a read-only store's: (key id, expiry, csrf)
+        self._memory = _InMemory()
         self._notices: dict[str, str] = {}
-        self._lock = threading.Lock()
 
     @staticmethod
     def _hash(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
+
+    def _where(self, store: Store) -> _SessionStore:
+        return self._memory if store.read_only else store
 
     def start(self, store: Store, key_id: str) -> tuple[Session, str]:
         """A new session for the user of ``key_id`` (authenticated just now) and the token for its cookie."""
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         expires = datetime.now(UTC) + timedelta(seconds=self._seconds)
         digest = self._hash(token)
-        if store.read_only:
-            with self._lock:
-                now = datetime.now(UTC)
-                self._memory = {k: r for k, r in self._memory.items() if r[1] > now}
-                while len(self._memory) >= MAX_SESSIONS:
-                    self._memory.pop(next(iter(self._memory)))
-                self._memory[digest] = (key_id, expires, csrf)
-        else:
-            store.start_web_session(digest, key_id=key_id, csrf=csrf, expires_at=expires)
+        self._where(store).start_web_session(digest, key_id=key_id, csrf=csrf, expires_at=expires)
         return Session(digest, key_id, csrf, expires, self._notices), token
 
     def get(self, store: Store, cookie: str | None) -> Session | None:
@@ -88,27 +132,15 @@ class Sessions:
         if not cookie or len(cookie) > 256:
             return None
         digest = self._hash(cookie)
-        if store.read_only:
-            with self._lock:
-                found = self._memory.get(digest)
-            if found is None or found[1] <= datetime.now(UTC):
-                return None
-            key_id, expires, csrf = found
-        else:
-            record = store.find_web_session(digest)
-            if record is None:
-                return None
-            key_id, expires, csrf = record.key_id, record.expires_at, record.csrf
-        return Session(digest, key_id, csrf, expires, self._notices)
+        found = self._where(store).find_web_session(digest)
+        if found is None:
+            return None
+        return Session(digest, found.key_id, found.csrf, found.expires_at, self._notices)
 
     def end(self, store: Store, session: Session) -> None:
         """Sign out: the session's token no longer names anything, here or on another server."""
         self._notices.pop(session.id, None)
-        if store.read_only:
-            with self._lock:
-                self._memory.pop(session.id, None)
-        else:
-            store.end_web_session(session.id)
+        self._where(store).end_web_session(session.id)
 
     def _mac(self, purpose: str, value: str) -> str:
         digest = hmac.new(self._secret, f"{purpose}:{value}".encode(), hashlib.sha256).digest()

@@ -56,7 +56,6 @@ def audit(
         delivered=day,
         verdict=verdict,
         review=None,
-        included=verdict == "accept",
         method="ds",
         method_detail="Dawid-Skene",
         format="csv",
