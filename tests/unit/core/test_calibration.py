@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from labelpact.core import calibration as calibration_module
 from labelpact.core.aggregators import DawidSkene
 from labelpact.core.aggregators.crossfit import cross_fit, cross_fit_procedure
 from labelpact.core.annotations import Annotations, Gold
@@ -26,6 +27,7 @@ from labelpact.core.calibration import (
     vote_shares,
 )
 from labelpact.core.calibration_maps import crowd_deflate, fit_crowd_weight, fit_isotonic
+from labelpact.core.calibration_scores import shrunk_targets, soft_log_loss
 from labelpact.core.consensus import aggregate, consensus_codes
 from labelpact.errors import ConvergenceWarning, InvalidInputError
 
@@ -107,6 +109,20 @@ def test_log_loss_by_hand() -> None:
     assert log_loss(np.array([[0.5, 0.5], [0.25, 0.75]]), np.array([0, 1])) == pytest.approx(
         -(np.log(0.5) + np.log(0.75)) / 2
     )
+
+
+def test_shrunk_targets_and_soft_log_loss_by_hand() -> None:
+    """Two gold tasks, the prior counting as four: each task gets 2 pseudo-tasks of its prior posterior."""
+    prior = np.array([[0.5, 0.5], [0.8, 0.2]])
+    targets = shrunk_targets(np.array([0, 1]), prior, 4.0)
+    assert np.allclose(targets, [[2.0 / 3.0, 1.0 / 3.0], [1.6 / 3.0, 1.4 / 3.0]])
+    assert np.allclose(shrunk_targets(np.array([0, 1]), prior, 0.0), [[1, 0], [0, 1]])
+    probas = np.array([[0.9, 0.1], [0.4, 0.6]])
+    expected = -np.mean(
+        [2 / 3 * np.log(0.9) + 1 / 3 * np.log(0.1), 1.6 / 3 * np.log(0.4) + 1.4 / 3 * np.log(0.6)]
+    )
+    assert soft_log_loss(probas, targets) == pytest.approx(expected)
+    assert soft_log_loss(probas, np.eye(2)) == pytest.approx(log_loss(probas, np.array([0, 1])))
 
 
 def test_isotonic_top_map_by_hand() -> None:
@@ -245,6 +261,31 @@ def test_a_few_gold_tasks_blend_the_maps_by_their_held_out_log_loss() -> None:
     assert sum(w for w, c in many.blend if c.crowd == 0 and c.top is None) > 0.9
     calibrated = many.apply([probas], np.full(n, 5), shares)
     assert calibrated[:, 0].mean() == pytest.approx(0.75, abs=0.03)
+
+
+def test_a_few_lucky_gold_tasks_do_not_sharpen_a_calibrated_map(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Eleven gold tasks that all happen to be right: fitted alone, a temperature would drive every
+    confidence to ~1; shrunk toward the no-gold map (``PRIOR_TASKS`` pseudo-tasks), it stays near the
+    truth (75% right), and 1,000 gold tasks still override a prior that is wrong."""
+    rng = np.random.default_rng(5)
+    n = 2000
+    p = rng.uniform(0.6, 0.9, n)
+    probas = np.column_stack([p, 1 - p])
+    labels = (rng.random(n) >= p).astype(np.intp)  # class 0 right with exactly its stated probability
+    lucky = np.flatnonzero(labels == 0)[:11]
+    n_labels = np.full(n, 5)
+
+    def mean_confidence(gold: np.ndarray) -> float:
+        c = fit_on_gold([probas[gold]], n_labels[gold], labels[gold], Calibration())
+        return float(c.apply([probas], n_labels).max(axis=1).mean())
+
+    assert mean_confidence(lucky) == pytest.approx(p.mean(), abs=0.04)
+    monkeypatch.setattr(calibration_module, "PRIOR_TASKS", 0.0)
+    assert mean_confidence(lucky) > 0.9  # what the gold alone says: the shrinkage is what holds it
+    monkeypatch.undo()
+    wrong = np.column_stack([np.full(n, 0.97), np.full(n, 0.03)])  # a prior far too sure of class 0
+    c = fit_on_gold([wrong[:1000]], n_labels[:1000], labels[:1000], Calibration())
+    assert c.apply([wrong], n_labels)[:, 0].mean() == pytest.approx(np.mean(labels == 0), abs=0.03)
 
 
 def test_rho_from_held_out_labels_is_zero_for_a_model_that_is_right() -> None:

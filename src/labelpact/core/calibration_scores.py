@@ -1,0 +1,55 @@
+"""Proper scores of stated probabilities against known classes, used to fit and judge calibration maps.
+
+The log loss (hard or soft targets) is what the maps of ``core.calibration`` minimise; the expected
+calibration error is what the benchmarks and the audit report about a stored confidence.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from labelpact.core.annotations import FloatArray, IntArray
+
+__all__ = ["expected_calibration_error", "log_loss", "shrunk_targets", "soft_log_loss"]
+
+
+def log_loss(probas: FloatArray, labels: IntArray) -> float:
+    """Mean negative log probability of ``labels`` (n,) under ``probas`` (n, K), floored at 1e-12."""
+    if not len(labels):
+        return 0.0
+    p = np.asarray(probas)[np.arange(len(labels)), labels]
+    return float(-np.mean(np.log(np.maximum(p, 1e-12))))
+
+
+def soft_log_loss(probas: FloatArray, targets: FloatArray) -> float:
+    """Mean cross-entropy of soft ``targets`` (n, K) under ``probas`` (n, K), floored at 1e-12."""
+    if not len(targets):
+        return 0.0
+    return float(-np.mean(np.sum(targets * np.log(np.maximum(probas, 1e-12)), axis=1)))
+
+
+def shrunk_targets(labels: IntArray, prior_probas: FloatArray, prior_tasks: float) -> FloatArray:
+    """Soft targets (n, K): each gold class one-hot, plus the no-gold map's posterior of the same task
+    weighted so that all of them count as ``prior_tasks`` gold tasks; each row sums to one."""
+    n, k = prior_probas.shape
+    targets = np.zeros((n, k))
+    targets[np.arange(n), labels] = 1.0
+    targets += (prior_tasks / max(n, 1)) * prior_probas
+    targets /= targets.sum(axis=1, keepdims=True)
+    return targets
+
+
+def expected_calibration_error(confidence: npt.ArrayLike, correct: npt.ArrayLike, n_bins: int = 10) -> float:
+    """ECE: sum over ``n_bins`` equal-width confidence bins of (share of tasks) * |accuracy - mean confidence|.
+
+    Naeini, Cooper and Hauskrecht, *Obtaining Well Calibrated Probabilities Using Bayesian Binning*,
+    AAAI 2015. ``confidence`` (n,) in [0, 1], ``correct`` (n,) booleans; 1.0 falls in the last bin. NaN when empty.
+    """
+    conf = np.asarray(confidence, dtype=np.float64)
+    hit = np.asarray(correct, dtype=np.float64)
+    if not len(conf):
+        return float("nan")
+    bins = np.minimum((conf * n_bins).astype(np.intp), n_bins - 1)
+    gap = np.bincount(bins, weights=hit - conf, minlength=n_bins)
+    return float(np.abs(gap).sum() / len(conf))
