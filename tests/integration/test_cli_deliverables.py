@@ -64,6 +64,26 @@ def test_audit_detects_preferences_and_rejects_position_bias(cli: RunCli, tmp_pa
     assert cli("dispute", "open", doc["findings"][0]["id"], "--text", "sides are shuffled").code == 0
 
 
+def test_items_in_separate_groups_are_a_finding_not_a_met_clause(cli: RunCli, tmp_path: Path) -> None:
+    """Two topics never compared with each other (as a debate corpus is by design): the audit warns in a
+    finding, and lists no clause the contract did not set (it had listed a "met" one saying the opposite)."""
+    _partner(cli, tmp_path)
+    rows = ["task,worker,left,right,choice"]
+    for topic in ("a", "b"):
+        for i in range(40):
+            left, right = f"{topic}{i % 4}", f"{topic}{(i + 1) % 4}"
+            rows += [f"{topic}{i},w{j},{left},{right},{'left' if (i + j) % 3 else 'right'}" for j in range(3)]
+    prefs = tmp_path / "topics.csv"
+    prefs.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    run = cli("audit", prefs, "--partner", "Tagwell", "--project", "debates", "--json")
+    assert run.code == 0, run.stderr
+    doc = json.loads(run.stdout)
+    assert {r["clause"] for r in doc["reasons"]} == {"preferences.max_position_bias"}
+    unrankable = [f for f in doc["findings"] if f["kind"] == "unrankable"]
+    assert len(unrankable) == 1 and unrankable[0]["severity"] == "warning"
+    assert "2 groups never compared" in unrankable[0]["detail"]
+
+
 def test_ingest_kind_and_label_only_options(cli: RunCli, tmp_path: Path) -> None:
     _partner(cli, tmp_path)
     demos = tmp_path / "demos.csv"

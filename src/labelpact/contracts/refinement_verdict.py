@@ -52,7 +52,6 @@ class PreferenceEvidence:
     position_bias: Measure
     n_flagged_workers: int
     n_scored_workers: int
-    unrankable: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +127,8 @@ def _flagged(clause: str, flagged: int, scored: int, limit: float | None, who: s
 
 
 def preference_reasons(e: PreferenceEvidence, contract: Contract) -> list[Reason]:
-    """One reason per ``[preferences]`` clause the contract sets, and one when some items cannot be ranked."""
+    """One reason per ``[preferences]`` clause the contract sets (items that cannot be ranked are a finding:
+    no clause asks for one connected ranking, and comparisons grouped by topic by design are not a miss)."""
     p = contract.preferences
     reasons = [
         _check("preferences.min_agreement", "Krippendorff's alpha (ordinal) on the choices", e.agreement, p.min_agreement,
@@ -141,10 +141,6 @@ def preference_reasons(e: PreferenceEvidence, contract: Contract) -> list[Reason
         _flagged("preferences.max_flagged_worker_share", e.n_flagged_workers, e.n_scored_workers,
                  p.max_flagged_worker_share, "workers"),
     ]  # fmt: skip
-    if e.unrankable:
-        reasons.append(
-            Reason("preferences.rankable", "met", "Not every item can be ranked: " + "; ".join(e.unrankable))
-        )
     return [r for r in reasons if r is not None]
 
 

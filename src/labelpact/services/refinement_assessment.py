@@ -169,7 +169,6 @@ def _preferences(p: PreferenceDelivery, contract: Contract, n_bootstrap: int, se
         position_bias=batch_position_bias(bt.strengths_, c.left, c.right, c.choice),
         n_flagged_workers=int(flagged.sum()),
         n_scored_workers=scored,
-        unrankable=tuple(graph.problems()),
     )
     reasons = preference_reasons(evidence, contract)
     findings = preference_findings(w, flags, graph)
