@@ -10,7 +10,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from labelpact.cli.common import DATETIME, common_options, make_output, open_store, parse_list
+from labelpact.cli.common import DATETIME, common_options, make_output, open_store, parse_list, safe
 from labelpact.services.allocation import allocate_work
 from labelpact.services.health import HORIZONS
 
@@ -64,7 +64,7 @@ def render_allocation(console: Console, doc: dict[str, Any]) -> None:
     """One row per partner: labels, share, accuracy, risk and why."""
     risk = {e["partner"]: e["risk"] for e in doc["evidence"]}
     table = Table(
-        title=f"Next {doc['n_labels']:,} labels of {doc['project']}: {doc['expected_correct']:,.0f} expected correct "
+        title=f"Next {doc['n_labels']:,} labels of {safe(doc['project'])}: {doc['expected_correct']:,.0f} expected correct "
         f"for {doc['cost']:,.2f} ({doc['correct_per_dollar']:.1f} per unit of currency)",
         title_justify="left",
     )
@@ -72,7 +72,7 @@ def render_allocation(console: Console, doc: dict[str, Any]) -> None:
         table.add_column(name, justify="right" if name in ("labels", "share", "accuracy", "risk") else "left")
     for p in doc["partners"]:
         table.add_row(
-            p["partner"],
+            safe(p["partner"]),
             f"{p['labels']:,}",
             f"{p['share']:.0%}",
             f"{p['accuracy']:.1%}",

@@ -19,6 +19,7 @@ from labelpact.cli.common import (
     file_option,
     make_output,
     open_store,
+    safe,
 )
 from labelpact.cli.deliverables import KIND_HELP, KINDS, audit_route
 from labelpact.cli.engine import engine_options
@@ -127,8 +128,8 @@ def render_audit(console: Console, doc: dict[str, Any], *, top: int = 3) -> None
     verdict = doc["verdict"]
     m = doc["metrics"]
     headline = (
-        f"[{_VERDICT_STYLE[verdict]}]{verdict.upper()}[/]  batch {doc['batch']} of {doc['partner']} / "
-        f"{doc['project']}  (audit {doc['audit']}, {m['n_tasks']:,} tasks, {m['n_workers']:,} workers, "
+        f"[{_VERDICT_STYLE[verdict]}]{verdict.upper()}[/]  batch {doc['batch']} of {safe(doc['partner'])} / "
+        f"{safe(doc['project'])}  (audit {doc['audit']}, {m['n_tasks']:,} tasks, {m['n_workers']:,} workers, "
         f"{m['n_annotations']:,} labels)"
     )
     console.print(Panel(headline, expand=False))
@@ -139,7 +140,7 @@ def render_audit(console: Console, doc: dict[str, Any], *, top: int = 3) -> None
     for r in sorted(
         doc["reasons"], key=lambda r: ("reject", "review", "unchecked", "met").index(r["outcome"])
     ):
-        reasons.add_row(r["clause"], f"[{_OUTCOME_STYLE[r['outcome']]}]{r['outcome']}[/]", r["detail"])
+        reasons.add_row(r["clause"], f"[{_OUTCOME_STYLE[r['outcome']]}]{r['outcome']}[/]", safe(r["detail"]))
     console.print(reasons)
     findings = doc["findings"]
     if findings:
@@ -154,7 +155,7 @@ def render_audit(console: Console, doc: dict[str, Any], *, top: int = 3) -> None
         for f in findings[:top]:
             table.add_row(
                 f"[{_SEVERITY_STYLE[f['severity']]}]{f['severity']}[/]",
-                f"[bold]{f['kind']}[/] {f['detail']}",
+                f"[bold]{f['kind']}[/] {safe(f['detail'])}",
                 f.get("action") or "",
             )
         console.print(table)
@@ -229,7 +230,9 @@ def issues(
         for name in ("task", "label", "suggested", "quality"):
             table.add_column(name, justify="right" if name == "quality" else "left")
         for row in rows[:top]:
-            table.add_row(row["task"], row["label"], row["suggested"], f"{row['quality']:.3f}")
+            table.add_row(
+                safe(row["task"]), safe(row["label"]), safe(row["suggested"]), f"{row['quality']:.3f}"
+            )
         output.stdout.print(table)
         if out is not None:
             output.stdout.print(f"Wrote {len(rows):,} rows to {out}")

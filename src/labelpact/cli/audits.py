@@ -8,7 +8,7 @@ import click
 from rich.table import Table
 
 from labelpact.cli.audit import render_audit
-from labelpact.cli.common import common_options, make_output, open_store
+from labelpact.cli.common import common_options, make_output, open_store, safe
 from labelpact.cli.deliverables import render_kind_audit
 from labelpact.services.audit import audit_document, audit_rows
 from labelpact.services.review import export_consensus, resolve_audit
@@ -47,8 +47,8 @@ def list_audits(
             table.add_row(
                 row["audit"],
                 row["batch"],
-                row["partner"],
-                row["project"],
+                safe(row["partner"]),
+                safe(row["project"]),
                 row["created_at"][:19].replace("T", " "),
                 row["verdict"],
                 row["review_decision"] or "-",

@@ -22,6 +22,7 @@ from labelpact.cli.common import (
     make_output,
     open_store,
     parse_list,
+    safe,
 )
 from labelpact.cli.deliverables import KIND_HELP, KINDS, ingest_route
 from labelpact.services import ingest_batch
@@ -139,12 +140,12 @@ def ingest(
     def render() -> None:
         if result.created:
             out.stdout.print(
-                f"Ingested batch [bold]{result.batch.id}[/] from {result.batch.partner} into {result.batch.project}"
+                f"Ingested batch [bold]{result.batch.id}[/] from {safe(result.batch.partner)} into {safe(result.batch.project)}"
             )
         else:
             out.stdout.print(
                 f"Already ingested: these bytes are batch [bold]{result.batch.id}[/] "
-                f"({result.batch.partner}/{result.batch.project}, {result.batch.source_name}); nothing written"
+                f"({safe(result.batch.partner)}/{safe(result.batch.project)}, {safe(result.batch.source_name)}); nothing written"
             )
         out.stdout.print(batch_summary_table(result.batch))
 
@@ -194,7 +195,7 @@ def batch_summary_table(batch: BatchRecord, *, title: str | None = None) -> Tabl
     table.add_column(justify="right")
     median = "unknown" if batch.median_duration_s is None else f"{batch.median_duration_s:.1f} s"
     rows = [
-        ("partner / project", f"{batch.partner} / {batch.project}"),
+        ("partner / project", f"{safe(batch.partner)} / {safe(batch.project)}"),
         ("file", f"{batch.source_name} ({batch.format}, {batch.size_bytes / 1e6:,.2f} MB)"),
         ("tasks", f"{batch.n_tasks:,}"),
         ("workers", f"{batch.n_workers:,}"),
@@ -236,7 +237,7 @@ def _progress(out: Output, path: Path) -> Iterator[Callable[[int, int], None] | 
         console=out.stderr,
         transient=True,
     ) as bar:
-        task = bar.add_task(f"reading {path.name}", total=size)
+        task = bar.add_task(f"reading {safe(path.name)}", total=size)
         yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
@@ -272,9 +273,9 @@ def batches_list(
         for b in records:
             table.add_row(
                 b.id,
-                b.partner,
-                b.project,
-                b.source_name,
+                safe(b.partner),
+                safe(b.project),
+                safe(b.source_name),
                 f"{b.n_tasks:,}",
                 f"{b.n_workers:,}",
                 f"{b.n_annotations:,}",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,6 +15,10 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import click
 import rich.control
 from rich.console import Console
+from rich.errors import MarkupError, StyleSyntaxError
+from rich.markup import escape
+from rich.style import Style
+from rich.text import Text
 
 from labelpact.cli.fields import with_flags
 from labelpact.config import Settings, load_settings
@@ -112,12 +117,54 @@ def _escape_controls_in_rich() -> None:
         table.setdefault(code, f"\\x{code:02x}")
 
 
+class DataConsole(Console):
+    """A Rich console whose markup never fails on data: a vendor's names (``[/x]``, ``[red]``) reach printed
+    text, and the commands escape them (``safe``); a string whose markup still does not parse is printed
+    as it is instead of ending the command with an internal error after its work was stored."""
+
+    def render_str(self, text: str, **options: Any) -> Text:
+        if options.get("markup") is False or not self._markup:
+            return super().render_str(text, **options)
+        try:
+            return super().render_str(_TAG.sub(_literal_unless_style, text), **options)
+        except MarkupError:
+            return super().render_str(text, **{**options, "markup": False})
+
+
+_TAG = re.compile(r"(\\*)\[([a-z#/@][^\[]*?)\]")  # Rich's markup tags (rich.markup.RE_TAGS)
+
+
+def _literal_unless_style(match: re.Match[str]) -> str:
+    """A tag that names a Rich style (``[bold red]``, ``[/dim]``, ``[/]``) stays markup; any other bracketed
+    text (a worker ``[t1]``, a contract section ``[ratings]``) is escaped so that it prints as written."""
+    slashes, tag = match.group(1), match.group(2)
+    if len(slashes) % 2:  # already escaped
+        return match.group(0)
+    name = tag[1:] if tag.startswith("/") else tag
+    if tag == "/" or (not tag.startswith("@") and not name.startswith("link") and _is_style(name)):
+        return match.group(0)
+    return f"{slashes}\\[{tag}]"
+
+
+def _is_style(name: str) -> bool:
+    try:
+        Style.parse(name)
+    except StyleSyntaxError:
+        return False
+    return True
+
+
+def safe(value: object) -> str:
+    """``value`` as text that Rich markup prints as it is (a worker named ``[/w1]`` stays ``[/w1]``)."""
+    return escape(str(value))
+
+
 def make_output(as_json: bool) -> Output:
     _escape_controls_in_rich()
     return Output(
         as_json=as_json,
-        stdout=Console(soft_wrap=False, highlight=False, width=None if sys.stdout.isatty() else 120),
-        stderr=Console(stderr=True, highlight=False),
+        stdout=DataConsole(soft_wrap=False, highlight=False, width=None if sys.stdout.isatty() else 120),
+        stderr=DataConsole(stderr=True, highlight=False),
     )
 
 

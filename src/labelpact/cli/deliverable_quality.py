@@ -7,7 +7,7 @@ from typing import Any
 
 from rich.table import Table
 
-from labelpact.cli.common import Output
+from labelpact.cli.common import Output, safe
 from labelpact.cli.deliverables import kind_dispatch
 from labelpact.services.refinement_quality import (
     deliverable_aggregate,
@@ -37,13 +37,13 @@ def aggregate_kind_file(output: Output, path: Path, *, kind: str, **options: Any
         if kind == "preferences":
             output.stdout.print(
                 f"Bradley-Terry over {doc['n_comparisons']:,} comparisons of {doc['n_items']:,} items by "
-                f"{doc['n_workers']:,} workers in {doc['seconds']:.2f} s; strongest: {', '.join(doc['top_items'][:5])}"
+                f"{doc['n_workers']:,} workers in {doc['seconds']:.2f} s; strongest: {safe(', '.join(doc['top_items'][:5]))}"
             )
             for problem in doc["unrankable"]:
                 output.stderr.print(f"note: {problem}", markup=False, highlight=False)
         else:
             output.stdout.print(
-                f"Consensus scores of {doc['n_tasks']:,} tasks on {', '.join(doc['criteria'])} "
+                f"Consensus scores of {doc['n_tasks']:,} tasks on {safe(', '.join(doc['criteria']))} "
                 f"(additive rater-effects model) in {doc['seconds']:.2f} s"
             )
 
@@ -63,7 +63,7 @@ def agreement_kind_file(output: Output, path: Path, *, kind: str, **options: Any
         for name, a in rows.items():
             alpha = a["krippendorff_alpha"]
             ci = "-" if alpha["ci"][0] is None else f"{alpha['ci'][0]:.3f} to {alpha['ci'][1]:.3f}"
-            table.add_row(name, _number(alpha["value"]), ci, f"{a['n_tasks_used']:,}")
+            table.add_row(safe(name), _number(alpha["value"]), ci, f"{a['n_tasks_used']:,}")
         output.stdout.print(table)
         if kind == "preferences":
             tau = doc["ranking_stability"]["kendall_tau"]
@@ -89,7 +89,7 @@ def workers_kind_file(output: Output, path: Path, *, kind: str, **options: Any) 
         for key in [*keys, "flags"]:
             table.add_column(key)
         for r in rows:
-            table.add_row(*[_number(r[k]) for k in keys], ", ".join(r["flags"]))
+            table.add_row(*[safe(_number(r[k])) for k in keys], ", ".join(r["flags"]))
         output.stdout.print(table)
 
     output.emit(doc, render)

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
-from labelpact.cli.common import Output, common_options, make_output, open_store
+from labelpact.cli.common import Output, common_options, make_output, open_store, safe
 from labelpact.cli.fields import with_flags
 from labelpact.errors import InvalidInputError
 from labelpact.services.redelivery import redelivery_note
@@ -111,7 +111,9 @@ def ingest_kind_file(out: Output, path: Path, *, kind: str, **options: Any) -> N
     def render() -> None:
         b = result.batch
         if result.created:
-            out.stdout.print(f"Ingested {b.kind} batch [bold]{b.id}[/] from {b.partner} into {b.project}")
+            out.stdout.print(
+                f"Ingested {b.kind} batch [bold]{b.id}[/] from {safe(b.partner)} into {safe(b.project)}"
+            )
         else:
             out.stdout.print(
                 f"Already ingested: these bytes are batch [bold]{b.id}[/] ({b.kind}); nothing written"
@@ -140,8 +142,8 @@ def render_kind_audit(console: Console, doc: dict[str, Any], *, top: int = 4) ->
     verdict, m = doc["verdict"], doc["metrics"]
     console.print(
         Panel(
-            f"[{_VERDICT_STYLE[verdict]}]{verdict.upper()}[/]  {m['kind']} batch {doc['batch']} of {doc['partner']} / "
-            f"{doc['project']}  (audit {doc['audit']}, {_headline(m)})",
+            f"[{_VERDICT_STYLE[verdict]}]{verdict.upper()}[/]  {m['kind']} batch {doc['batch']} of {safe(doc['partner'])} / "
+            f"{safe(doc['project'])}  (audit {doc['audit']}, {_headline(m)})",
             expand=False,
         )
     )
@@ -152,7 +154,9 @@ def render_kind_audit(console: Console, doc: dict[str, Any], *, top: int = 4) ->
         table.add_column("measured against the contract", overflow="fold")
         order = ("reject", "review", "unchecked", "met")
         for r in sorted(doc["reasons"], key=lambda r: order.index(r["outcome"])):
-            table.add_row(r["clause"], f"[{_OUTCOME_STYLE[r['outcome']]}]{r['outcome']}[/]", r["detail"])
+            table.add_row(
+                r["clause"], f"[{_OUTCOME_STYLE[r['outcome']]}]{r['outcome']}[/]", safe(r["detail"])
+            )
         console.print(table)
     else:
         console.print(f"The contract sets no [{m['kind']}] clause: nothing to judge the batch by.")
@@ -169,7 +173,9 @@ def render_kind_audit(console: Console, doc: dict[str, Any], *, top: int = 4) ->
         for f in findings[:top]:
             style = _SEVERITY_STYLE[f["severity"]]
             table.add_row(
-                f"[{style}]{f['severity']}[/]", f"[bold]{f['kind']}[/] {f['detail']}", f.get("action") or ""
+                f"[{style}]{f['severity']}[/]",
+                f"[bold]{f['kind']}[/] {safe(f['detail'])}",
+                f.get("action") or "",
             )
         console.print(table)
     else:

@@ -17,6 +17,7 @@ from rich.table import Table
 
 from labelpact.cli.audit import render_audit
 from labelpact.cli.batches import batch_summary_table
+from labelpact.cli.common import DataConsole, safe
 from labelpact.cli.demo_publish import publish_story
 from labelpact.cli.demo_rlhf import rlhf_story
 from labelpact.cli.demo_year import year_story
@@ -42,7 +43,7 @@ __all__ = ["demo"]
 @click.option("--seed", type=int, default=7, show_default=True, help="Seed of the simulated deliveries.")
 def demo(keep: bool, seed: int) -> None:
     """Run the labelpact story on simulated partner deliveries in a throwaway workspace."""
-    console = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
+    console = DataConsole(highlight=False, width=None if sys.stdout.isatty() else 120)
     root = Path(tempfile.mkdtemp(prefix="labelpact-demo-"))
     started = time.perf_counter()
     try:
@@ -89,8 +90,8 @@ def _story(console: Console, root: Path, seed: int) -> None:
         acme = add_partner(store, "Acme Labels", min_spend_usd=250_000, contract=contract)
         borealis = add_partner(store, "Borealis Data", min_spend_usd=120_000, contract=contract)
         console.print(
-            f"Client [bold]{client.name}[/] (rivals: {', '.join(client.rivals)}) buys sentiment labels from "
-            f"[bold]{acme.name}[/] and [bold]{borealis.name}[/] under one contract (AQL 2.5%, gold accuracy >= 85%, "
+            f"Client [bold]{safe(client.name)}[/] (rivals: {safe(', '.join(client.rivals))}) buys sentiment labels from "
+            f"[bold]{safe(acme.name)}[/] and [bold]{safe(borealis.name)}[/] under one contract (AQL 2.5%, gold accuracy >= 85%, "
             "alpha >= 0.40, error rate <= 8%, at most 10% of workers flagged, no personal data)."
         )
 
@@ -99,7 +100,7 @@ def _story(console: Console, root: Path, seed: int) -> None:
         )
         kinds = sim.kinds
         console.print(
-            f"\n[bold]{acme.name}[/] delivers week 1: {sim.n_tasks:,} tasks, 5 labels each, by "
+            f"\n[bold]{safe(acme.name)}[/] delivers week 1: {sim.n_tasks:,} tasks, 5 labels each, by "
             f"{sim.n_workers} workers ({kinds.count('reliable')} reliable, {kinds.count('mediocre')} mediocre, "
             f"{kinds.count('random_spammer') + kinds.count('fixed_spammer')} spammers), with {sim.n_gold} gold honeypots."
         )
@@ -113,11 +114,11 @@ def _story(console: Console, root: Path, seed: int) -> None:
         )
         if result.delivery is not None:  # the first ingest created the batch, so it read the file
             _quality(console, result.delivery, sim)
-        console.print(Rule(f"Does {acme.name}'s batch meet the contract? labelpact audit"))
+        console.print(Rule(f"Does {safe(acme.name)}'s batch meet the contract? labelpact audit"))
         audited = audit_batch(store, delivery, partner=acme.name, project="sentiment", gold=gold)
         render_audit(console, audited.document)
 
-        console.print(Rule(f"{borealis.name} delivers a weaker batch"))
+        console.print(Rule(f"{safe(borealis.name)} delivers a weaker batch"))
         weak = simulated_delivery(
             root, "borealis-sentiment-week1", seed + 1, k=3, spammers=0.05, mediocre=0.45, adversarial=0.01
         )
@@ -169,7 +170,7 @@ def _review(console: Console, store: Store, doc: dict[str, Any], sim: DemoBatch,
     )
     console.print(
         f"A reviewer re-labels the {len(doc['sample_tasks'])} sampled tasks; "
-        f"[bold]labelpact review {doc['audit']} --results {answers.name}[/] applies the plan:"
+        f"[bold]labelpact review {doc['audit']} --results {safe(answers.name)}[/] applies the plan:"
     )
     outcome = review_sample(store, doc["audit"], answers, reviewer="demo reviewer").document
     style = "bold green" if outcome["decision"] == "accept" else "bold red"

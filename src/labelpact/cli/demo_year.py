@@ -11,6 +11,7 @@ from rich.rule import Rule
 from rich.table import Table
 
 from labelpact.cli.allocate import render_allocation
+from labelpact.cli.common import safe
 from labelpact.cli.format import pct
 from labelpact.cli.health import render_health
 from labelpact.services.allocation import allocate_work
@@ -78,7 +79,7 @@ def year_story(console: Console, store: Store, root: Path, seed: int) -> None:
         position = audit_year_until(store, root, batches, position, end)
         console.print(_quarter_table(store, number, start, end))
         split = allocate_work(store, PROJECT, labels=NEXT_LABELS, as_of=end)
-        shares = ", ".join(f"{p['partner']} {p['share']:.0%}" for p in split.document["partners"])
+        shares = ", ".join(f"{safe(p['partner'])} {p['share']:.0%}" for p in split.document["partners"])
         console.print(f"  next quarter's {NEXT_LABELS:,} labels: {shares}")
     console.print(Rule('Why Cobalt Crowd is at risk: labelpact health "Cobalt Crowd" --as-of 2025-12-31'))
     render_health(console, partner_health(store, "Cobalt Crowd", as_of=QUARTERS[-1]).document, top=5)

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from labelpact.cli.common import common_options, make_output, open_store
+from labelpact.cli.common import common_options, make_output, open_store, safe
 from labelpact.services.disputes import (
     DISPUTE_RESOLUTIONS,
     dispute_dict,
@@ -99,11 +99,11 @@ def disputes(
                 r["id"],
                 r["finding"],
                 r["audit"],
-                r["partner"],
+                safe(r["partner"]),
                 r["status"],
-                f"{r['opened_at'][:16]} by {r['opened_by']}",
-                r["text"],
-                r["resolution"] or "",
+                f"{r['opened_at'][:16]} by {safe(r['opened_by'])}",
+                safe(r["text"]),
+                safe(r["resolution"] or ""),
             )
         out.stdout.print(table)
 

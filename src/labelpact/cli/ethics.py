@@ -9,7 +9,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from labelpact.cli.common import annotation_columns, common_options, file_option, make_output
+from labelpact.cli.common import annotation_columns, common_options, file_option, make_output, safe
 from labelpact.cli.engine import engine_options, pick
 from labelpact.cli.format import number, pct, signed_pct
 from labelpact.cli.progress import progress_for
@@ -81,7 +81,9 @@ def ethics(
             label_column=label_column,
             progress=progress,
         )
-    output.emit(document, lambda: render_ethics(output.stdout, document, title=f"Ethics of {labels.name}"))
+    output.emit(
+        document, lambda: render_ethics(output.stdout, document, title=f"Ethics of {safe(labels.name)}")
+    )
 
 
 def render_ethics(console: Console, document: dict[str, Any], *, title: str) -> None:
@@ -116,7 +118,7 @@ def render_ethics(console: Console, document: dict[str, Any], *, title: str) -> 
         table = Table("severity", "finding", "detail", "action", title="Findings", title_justify="left")
         for f in document["findings"]:
             style = _SEVERITY_STYLE[f["severity"]]
-            table.add_row(f"[{style}]{f['severity']}[/]", f["kind"], f["detail"], f["action"] or "")
+            table.add_row(f"[{style}]{f['severity']}[/]", f["kind"], safe(f["detail"]), f["action"] or "")
         console.print(table)
 
 
@@ -149,7 +151,7 @@ def _render_pii(console: Console, document: dict[str, Any]) -> None:
             "entity", "field", "found", "examples (masked)", title="Personal data", title_justify="left"
         )
         for (entity, field), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-            table.add_row(entity, field, f"{n:,}", "; ".join(examples[entity]))
+            table.add_row(entity, safe(field), f"{n:,}", safe("; ".join(examples[entity])))
         console.print(table)
     for entity, why in summary["not_scanned"].items():
         console.print(f"[dim]{entity} not scanned: {why}[/]")
@@ -173,7 +175,9 @@ def _render_licences(console: Console, document: dict[str, Any]) -> None:
             if licence.startswith("unknown:")
             else "[red]not allowed[/]"
         )
-        table.add_row(licence, status, f"{n:,}", ", ".join(summary["by_license"].get(licence, [])) or "-")
+        table.add_row(
+            safe(licence), status, f"{n:,}", safe(", ".join(summary["by_license"].get(licence, []))) or "-"
+        )
     console.print(table)
 
 
@@ -211,7 +215,7 @@ def _render_bias(console: Console, document: dict[str, Any]) -> None:
         )  # fmt: skip
         for s in column["slices"]:
             table.add_row(
-                str(s["slice"]), f"{s['n_tasks']:,}",
+                safe(s["slice"]), f"{s['n_tasks']:,}",
                 pct(s["agreement"]), signed_pct(s["agreement_diff"]), number(s["agreement_q"]),
                 pct(s["gold_accuracy"]), signed_pct(s["accuracy_diff"]), number(s["accuracy_q"]),
                 number(s["distribution_v"], 2), number(s["distribution_q"]), ", ".join(s["flags"]),

@@ -10,7 +10,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from labelpact.cli.common import DATETIME, common_options, make_output, open_store
+from labelpact.cli.common import DATETIME, common_options, make_output, open_store, safe
 from labelpact.cli.format import pct
 from labelpact.errors import InvalidInputError
 from labelpact.services.health import HORIZONS, partner_health
@@ -84,7 +84,7 @@ def render_health(console: Console, doc: dict[str, Any], *, top: int = 6) -> Non
     lo, hi = risk["interval"]
     style = "red" if risk["probability"] >= 0.3 else "yellow" if risk["probability"] >= 0.15 else "green"
     console.print(
-        f"[bold]{doc['partner']}[/] as of {doc['as_of']}: [{style}]{risk['probability']:.0%}[/] chance the "
+        f"[bold]{safe(doc['partner'])}[/] as of {doc['as_of']}: [{style}]{risk['probability']:.0%}[/] chance the "
         f"partnership breaks down within {risk['horizon_days']} days (interval {lo:.0%} to {hi:.0%}; "
         f"a typical partnership of its age: {risk['baseline_probability']:.0%})"
     )

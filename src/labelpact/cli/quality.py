@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import click
 from rich.table import Table
 
-from labelpact.cli.common import common_options, deliverable_columns, file_option, make_output
+from labelpact.cli.common import common_options, deliverable_columns, file_option, make_output, safe
 from labelpact.cli.deliverable_quality import aggregate_route, agreement_route, workers_route
 from labelpact.cli.deliverables import KIND_HELP, KINDS
 from labelpact.cli.engine import engine_options, pick
@@ -92,7 +92,7 @@ def aggregate(
     document = result.document
 
     def render() -> None:
-        table = Table(show_header=False, title=f"Consensus of {labels.name}", title_justify="left")
+        table = Table(show_header=False, title=f"Consensus of {safe(labels.name)}", title_justify="left")
         table.add_column(style="bold")
         table.add_column(justify="right")
         table.add_row("method", document["method"])
@@ -167,7 +167,7 @@ def agreement(
             "coefficient",
             "value",
             "95% interval",
-            title=f"Agreement in {labels.name} ({result.n_tasks_used:,} tasks with 2+ labels)",
+            title=f"Agreement in {safe(labels.name)} ({result.n_tasks_used:,} tasks with 2+ labels)",
             title_justify="left",
         )
         for name, estimate in (
@@ -178,7 +178,7 @@ def agreement(
             ("Cohen's kappa (mean over pairs)", result.cohen_kappa_mean),
         ):
             table.add_row(
-                name, number(estimate.value), f"[{number(estimate.ci[0])}, {number(estimate.ci[1])}]"
+                safe(name), number(estimate.value), f"[{number(estimate.ci[0])}, {number(estimate.ci[1])}]"
             )
         output.stdout.print(table)
         if result.unidentifiable is not None:
@@ -236,7 +236,7 @@ def workers(
         )
 
     def render() -> None:
-        output.stdout.print(worst_workers_table(document, top=top, title=f"Workers of {labels.name}"))
+        output.stdout.print(worst_workers_table(document, top=top, title=f"Workers of {safe(labels.name)}"))
         pairs = document.get("copy_pairs", [])
         if pairs:
             output.stdout.print(
@@ -266,7 +266,7 @@ def worst_workers_table(document: dict[str, Any], *, top: int, title: str) -> Ta
     )
     for r in rows[:top]:
         table.add_row(
-            r["worker"],
+            safe(r["worker"]),
             f"{r['n_labels']:,}",
             pct(r["gold_accuracy"]),
             pct(r["consensus_agreement"]),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from labelpact.cli.common import DATETIME, common_options, make_output, open_store
+from labelpact.cli.common import DATETIME, common_options, make_output, open_store, safe
 from labelpact.services.transparency import publish_report
 
 __all__ = ["report"]
@@ -62,7 +62,7 @@ def report(
     output.emit(
         doc,
         lambda: output.stdout.print(
-            f"Wrote the {doc['edition']} report of {doc['project']} as of {doc['as_of']} ({doc['n_batches']} "
+            f"Wrote the {doc['edition']} report of {safe(doc['project'])} as of {doc['as_of']} ({doc['n_batches']} "
             f"batches) to {out}"
         ),
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from labelpact.cli.common import DATETIME, common_options, make_output, open_store
+from labelpact.cli.common import DATETIME, common_options, make_output, open_store, safe
 from labelpact.errors import InvalidInputError
 from labelpact.services.transparency import check_card_file, publish_card
 
@@ -64,7 +64,9 @@ def transparency(
         problems = check_card_file(check)
         output.emit(
             {"file": str(check), "ok": not problems, "problems": problems},
-            lambda: output.stdout.print(f"{check.name}: passes labelpact's RAI profile (20 properties)"),
+            lambda: output.stdout.print(
+                f"{safe(check.name)}: passes labelpact's RAI profile (20 properties)"
+            ),
         )
         if problems:
             for line in problems:
@@ -103,6 +105,8 @@ def transparency(
             )
         )
         for f in doc["files"]:
-            output.stdout.print(f"  {f['name']}  sha256 {f['sha256'][:16]}...  {f['size_bytes']:,} bytes")
+            output.stdout.print(
+                f"  {safe(f['name'])}  sha256 {f['sha256'][:16]}...  {f['size_bytes']:,} bytes"
+            )
 
     output.emit(doc, render)

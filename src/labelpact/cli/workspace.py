@@ -10,7 +10,7 @@ from typing import Any
 import click
 from rich.table import Table
 
-from labelpact.cli.common import common_options, file_option, make_output, open_store, parse_list
+from labelpact.cli.common import common_options, file_option, make_output, open_store, parse_list, safe
 from labelpact.cli.format import text
 from labelpact.services.workspace import (
     add_partner,
@@ -51,7 +51,7 @@ def client_set(name: str, rivals: str | None, workspace: Path | None, db: str | 
     out.emit(
         record_dict(record),
         lambda: out.stdout.print(
-            f"Client [bold]{record.name}[/]; rivals: {', '.join(record.rivals) or 'none'}"
+            f"Client [bold]{safe(record.name)}[/]; rivals: {safe(', '.join(record.rivals) or 'none')}"
         ),
     )
 
@@ -69,7 +69,7 @@ def client_show(workspace: Path | None, db: str | None, as_json: bool) -> None:
     out.emit(
         record_dict(record),
         lambda: out.stdout.print(
-            f"Client [bold]{record.name}[/]; rivals: {', '.join(record.rivals) or 'none'}"
+            f"Client [bold]{safe(record.name)}[/]; rivals: {safe(', '.join(record.rivals) or 'none')}"
         ),
     )
 
@@ -131,7 +131,7 @@ def partner_add(
             contract=contract,
             allow_lookalike=allow_lookalike,
         )
-    out.emit(record_dict(record), lambda: out.stdout.print(f"Added partner [bold]{record.name}[/]"))
+    out.emit(record_dict(record), lambda: out.stdout.print(f"Added partner [bold]{safe(record.name)}[/]"))
 
 
 @partner.command("list", epilog="Example: labelpact partner list --json")
@@ -146,7 +146,7 @@ def partner_list(workspace: Path | None, db: str | None, as_json: bool) -> None:
         table = Table("partner", "since", "equity stake", "min spend (USD/yr)", "contract", title="Partners")
         for r in records:
             table.add_row(
-                r.name,
+                safe(r.name),
                 text(r.since),
                 "-" if r.equity_stake is None else f"{r.equity_stake:.0%}",
                 text(r.min_spend_usd),
@@ -168,7 +168,7 @@ def partner_show(name: str, workspace: Path | None, db: str | None, as_json: boo
         batches = store.list_batches(partner=name)
 
     def render() -> None:
-        table = Table(show_header=False, title=f"Partner {record.name}")
+        table = Table(show_header=False, title=f"Partner {safe(record.name)}")
         table.add_row("since", text(record.since))
         table.add_row("equity stake", "-" if record.equity_stake is None else f"{record.equity_stake:.0%}")
         table.add_row("minimum spend (USD/yr)", text(record.min_spend_usd))
@@ -200,7 +200,7 @@ def project_add(
     check_project_input(name)  # bad input is refused before a workspace is created
     with open_store(workspace, db) as store:
         record = add_project(store, name, description=description)
-    out.emit(record_dict(record), lambda: out.stdout.print(f"Added project [bold]{record.name}[/]"))
+    out.emit(record_dict(record), lambda: out.stdout.print(f"Added project [bold]{safe(record.name)}[/]"))
 
 
 @project.command("list", epilog="Example: labelpact project list --json")
@@ -214,7 +214,7 @@ def project_list(workspace: Path | None, db: str | None, as_json: bool) -> None:
     def render() -> None:
         table = Table("project", "batches", "created", "description", title="Projects")
         for r in records:
-            table.add_row(r.name, str(r.n_batches), text(r.created_at), r.description or "")
+            table.add_row(safe(r.name), str(r.n_batches), text(r.created_at), safe(r.description or ""))
         out.stdout.print(table)
 
     out.emit({"projects": [record_dict(r) for r in records]}, render)
