@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -42,6 +43,7 @@ def test_aggregate_json_without_gold_has_the_design_keys(
     document = json.loads(run.stdout)
     assert set(document) >= DESIGN_KEYS
     assert document["accuracy"] is None and document["accuracy_method"] is None and document["n_gold"] == 0
+    assert document["accuracy_interval"] is None
     assert document["n_tasks"] == 600 and document["method"].startswith("auto")
 
 
@@ -61,6 +63,11 @@ def test_accuracy_is_measured_on_gold_the_labels_did_not_see(
         delivered = {row["task"]: row["label"] for row in csv.DictReader(f)}
     assert all(delivered[t] == y for t, y in truth.items())  # the gold anchors the delivered labels ...
     assert 0.5 < document["accuracy"] < 1.0  # ... but the accuracy reported is not that 100%
+    # the 95% Wilson interval of the hits among the 60 gold tasks, by hand (Wilson 1927)
+    k, n, z = round(document["accuracy"] * 60), 60, 1.959963984540054
+    centre = (k / n + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(k / n * (1 - k / n) / n + z * z / (4 * n * n))
+    assert document["accuracy_interval"] == pytest.approx([centre - half, centre + half])
     if method == "mv":  # MV ignores gold: its held-out accuracy is plain MV on the gold tasks
         assert document["accuracy"] == pytest.approx(mv_accuracy)
         assert document["accuracy_method"].startswith("mv cross-fitted over 60 gold tasks in 5 folds")
@@ -73,6 +80,7 @@ def test_human_output_names_held_out_gold(cli: RunCli, delivery: tuple[Path, Pat
     labels, gold, _ = delivery
     run = cli("aggregate", labels, "--gold", gold, "--method", "mv")
     assert run.code == 0 and "accuracy on held-out gold" in run.stdout
+    assert "of 60 gold tasks (95% interval" in run.stdout
 
 
 LABEL_STUDIO = [

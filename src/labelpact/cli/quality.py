@@ -73,7 +73,8 @@ def aggregate(
     With --gold, "accuracy" is out of sample: gold anchors the delivered labels, so scoring them on
     that same gold would say ~100%. It is cross-fitted: the gold is split into 5 folds and each fold
     is scored by a fit anchored by the other folds' gold (on deliveries over 50,000 labels, by fits
-    without gold instead); "accuracy_method" in --json says which was used. The confidence is
+    without gold instead); "accuracy_method" in --json says which was used, and "accuracy_interval"
+    its 95% Wilson interval over the gold tasks (two gold tasks say little). The confidence is
     calibrated (on held-out labels, and on the gold when given). A task nobody labelled gets no label.
     """
     output = make_output(as_json)
@@ -104,7 +105,7 @@ def aggregate(
         table.add_row("tasks below 70% confidence (calibrated)", f"{result.n_low_confidence:,}")
         if document["n_unlabelled"]:
             table.add_row("tasks nobody labelled (no label)", f"{document['n_unlabelled']:,}")
-        table.add_row("accuracy on held-out gold", pct(document["accuracy"]))
+        table.add_row("accuracy on held-out gold", _gold_accuracy(document))
         table.add_row("seconds", f"{result.seconds:.3f}")
         if out is not None:
             table.add_row("written to", str(out))
@@ -275,3 +276,14 @@ def worst_workers_table(document: dict[str, Any], *, top: int, title: str) -> Ta
             ", ".join(r["flags"]) or "",
         )
     return table
+
+
+def _gold_accuracy(document: dict[str, Any]) -> str:
+    """The held-out gold accuracy with how many gold tasks it rests on and its 95% interval ("-" without gold)."""
+    interval = document.get("accuracy_interval")
+    if document["accuracy"] is None or interval is None:
+        return pct(document["accuracy"])
+    return (
+        f"{pct(document['accuracy'])} of {document['n_gold']:,} gold tasks "
+        f"(95% interval {pct(interval[0])} to {pct(interval[1])})"
+    )

@@ -13,6 +13,7 @@ import numpy as np
 from labelpact.core.aggregators import METHODS
 from labelpact.core.agreement import Agreement, Level, agreement
 from labelpact.core.consensus import Consensus, aggregate, consensus_codes
+from labelpact.core.intervals import wilson_interval
 from labelpact.core.label_errors import label_errors_of
 from labelpact.core.workers import WorkerReport, score_workers
 from labelpact.io import Delivery, read_delivery
@@ -174,6 +175,7 @@ def consensus_document(
         "n_annotations": n_annotations,
         "n_classes": n_classes,
         "accuracy": result.accuracy,
+        "accuracy_interval": _accuracy_interval(c),
         "accuracy_method": result.accuracy_method,
         "n_gold": n_gold,
         "seconds": round(result.seconds, 4),
@@ -191,6 +193,16 @@ def consensus_document(
         "unlabelled": list(c.unlabelled),
         "out": str(out) if out else None,
     }
+
+
+def _accuracy_interval(c: Consensus) -> list[float] | None:
+    """The 95% Wilson interval of the held-out gold accuracy (its share of ``n_gold`` tasks right); None
+    without gold. Two gold tasks say little, and the interval says how little."""
+    held = c.held_out
+    if held is None or held.n_gold <= 0:
+        return None
+    lo, hi = wilson_interval(round(held.value * held.n_gold), held.n_gold)
+    return [float(lo), float(hi)]
 
 
 def agreement_file(
