@@ -345,7 +345,8 @@ def _fit_candidate(
     targets: FloatArray,
     prior: Calibration,
 ) -> Calibration:
-    """One candidate of ``fit_on_gold`` fitted on these gold tasks: "temperature" (``tau``), "rho" (``rho``
+    """One candidate of ``fit_on_gold`` fitted to these gold tasks' soft ``targets`` (n, K; the gold classes
+    shrunk toward the no-gold map, ``calibration_scores.shrunk_targets``): "temperature" (``tau``), "rho" (``rho``
     with ``tau = 1``), "crowd" (the crowd weight), "beta" or "isotonic" (a top-class map), each on top of
     ``prior``'s design effect. Only "crowd" keeps the crowd-share deflation (refitted): a map fitted on
     gold learns from the gold what the cross-dataset weight only guesses."""
