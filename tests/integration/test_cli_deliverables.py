@@ -84,6 +84,21 @@ def test_items_in_separate_groups_are_a_finding_not_a_met_clause(cli: RunCli, tm
     assert "2 groups never compared" in unrankable[0]["detail"]
 
 
+def test_a_preferences_sample_sheet_asks_defective_yes_or_no(cli: RunCli, tmp_path: Path) -> None:
+    _partner(cli, tmp_path)
+    prefs = tmp_path / "prefs.csv"
+    assert cli("simulate", "--kind", "preferences", "--out", prefs, "--size", "2000").code == 0
+    doc = json.loads(cli("audit", prefs, "--partner", "Tagwell", "--project", "rlhf", "--json").stdout)
+    sheet = tmp_path / "sample.csv"
+    written = json.loads(cli("audits", "sample", doc["audit"], "--out", sheet, "--json").stdout)
+    assert written["answer_column"] == "defective" and written["n_tasks"] == len(doc["sample_tasks"])
+    tasks = [line.split(",")[0].strip('"') for line in sheet.read_text().splitlines()[1:]]
+    assert tasks == doc["sample_tasks"]
+    sheet.write_text("task,defective\n" + "".join(f"{t},no\n" for t in tasks))
+    review = json.loads(cli("review", doc["audit"], "--results", sheet, "--json").stdout)
+    assert review["n_defective"] == 0 and review["n_inspected"] == len(tasks)
+
+
 def test_ingest_kind_and_label_only_options(cli: RunCli, tmp_path: Path) -> None:
     _partner(cli, tmp_path)
     demos = tmp_path / "demos.csv"

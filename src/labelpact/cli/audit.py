@@ -167,7 +167,8 @@ def render_audit(console: Console, doc: dict[str, Any], *, top: int = 3) -> None
         console.print(
             f"{what} {plan['sample_size']:,} of {plan['lot_size']:,} tasks (ISO 2859-1 code {plan['code_letter']}, "
             f"level {plan['inspection_level']}, AQL {plan['aql']:g}%): accept with at most {plan['accept_number']} "
-            f"defective, reject at {plan['reject_number']}. Then: labelpact review {doc['audit']} --results answers.csv"
+            f"defective, reject at {plan['reject_number']}. Then: labelpact audits sample {doc['audit']} --out "
+            f"sample.csv, fill it in, and labelpact review {doc['audit']} --results sample.csv"
         )
     gold = m.get("gold_accuracy")
     alpha = m["agreement"]["krippendorff_alpha"]["value"]

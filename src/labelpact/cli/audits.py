@@ -1,4 +1,4 @@
-"""``audits list|show`` and ``consensus export``: what the store keeps of past audits."""
+"""``audits list|show|sample`` and ``consensus export``: what the store keeps of past audits."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from labelpact.cli.audit import render_audit
 from labelpact.cli.common import common_options, make_output, open_store, safe
 from labelpact.cli.deliverables import render_kind_audit
 from labelpact.services.audit import audit_document, audit_rows
-from labelpact.services.review import export_consensus, resolve_audit
+from labelpact.services.review import export_consensus, resolve_audit, write_review_sheet
 
 __all__ = ["audits", "consensus"]
 
@@ -97,6 +97,44 @@ def show_audit(
             )
 
     out.emit(doc, render)
+
+
+@audits.command("sample", epilog="Example: labelpact audits sample a3 --out sample.csv")
+@click.argument("audit_or_batch")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="The sheet to write: CSV, or .parquet (task names byte for byte).",
+)
+@common_options
+def sample_sheet(
+    audit_or_batch: str, out: Path, workspace: Path | None, db: str | None, as_json: bool
+) -> None:
+    """Write an audit's ISO 2859-1 sample as a sheet for the reviewer: one row per sampled task and a blank
+    column to fill in, ``label`` (the correct class; the consensus is not shown, so the review is blind)
+    or, for preferences, ratings and demonstrations, ``defective`` (yes/no). ``labelpact review`` reads
+    the filled sheet back."""
+    output = make_output(as_json)
+    with open_store(workspace, db) as store:
+        record, n_rows, column = write_review_sheet(store, audit_or_batch, out)
+    doc = {
+        "audit": record.id,
+        "batch": record.batch,
+        "out": str(out),
+        "n_tasks": n_rows,
+        "answer_column": column,
+    }
+    what = (
+        "the correct class of each task" if column == "label" else "yes or no: is the task's work defective"
+    )
+    output.emit(
+        doc,
+        lambda: output.stdout.print(
+            f"Wrote the {n_rows:,} sampled tasks of audit {record.id} to {safe(out)}: fill in '{column}' "
+            f"({what}), then run labelpact review {record.id} --results {safe(out)}"
+        ),
+    )
 
 
 @click.group()

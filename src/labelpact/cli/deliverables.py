@@ -184,7 +184,9 @@ def render_kind_audit(console: Console, doc: dict[str, Any], *, top: int = 4) ->
     if plan is not None:
         console.print(
             f"Sampling plan: re-check {plan['sample_size']:,} of {plan['lot_size']:,} tasks (ISO 2859-1 code "
-            f"{plan['code_letter']}, AQL {plan['aql']:g}%): accept with at most {plan['accept_number']} defective."
+            f"{plan['code_letter']}, AQL {plan['aql']:g}%): accept with at most {plan['accept_number']} defective. "
+            f"Then: labelpact audits sample {doc['audit']} --out sample.csv, fill it in, and labelpact review "
+            f"{doc['audit']} --results sample.csv"
         )
 
 

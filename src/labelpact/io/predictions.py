@@ -227,7 +227,8 @@ def read_review_results(
     coded = encode(table["label"], file=file, name="label")
     lookup = {name: k for k, name in enumerate(classes)}
     mapped = np.array([lookup.get(name, -1) for name in coded.names], dtype=np.intp)
-    labels = np.where(coded.codes >= 0, mapped[np.maximum(coded.codes, 0)], -1)
+    picked = mapped[np.maximum(coded.codes, 0)] if len(mapped) else np.full(len(coded.codes), -1, np.intp)
+    labels = np.where(coded.codes >= 0, picked, -1)  # a sheet left blank has no names at all
     if (labels < 0).any():
         i = int(np.flatnonzero(labels < 0)[0])
         got = "a blank cell" if coded.codes[i] < 0 else repr(coded.names[coded.codes[i]])

@@ -25,7 +25,7 @@ from labelpact.io.export import write_csv_table
 from labelpact.io.predictions import read_review_results
 from labelpact.store import AuditRecord, ReviewRecord, Store
 
-__all__ = ["ReviewOutcome", "consensus_table", "export_consensus", "review_sample"]
+__all__ = ["ReviewOutcome", "consensus_table", "export_consensus", "review_sample", "write_review_sheet"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +181,29 @@ def export_consensus(store: Store, ref: str, out: str | Path) -> tuple[AuditReco
     else:
         write_csv_table(table.select(["task", "label", "confidence"]), target)  # formulas neutralised
     return audit, table.num_rows
+
+
+def write_review_sheet(store: Store, ref: str, out: str | Path) -> tuple[AuditRecord, int, str]:
+    """Write the sample of audit ``ref`` (or a batch's latest) for a reviewer to fill in; ``labelpact review``
+    reads it back. One row per sampled task, in the stored sample's order, and one blank column: ``label``
+    (the correct class, given blind: the consensus is not shown) for labels, ``defective`` (yes/no) for
+    the other kinds. CSV (formulas neutralised) or Parquet by extension. Returns (audit, rows, column).
+    """
+    audit = resolve_audit(store, ref)
+    _plan(audit)
+    column = "label" if audit.file("consensus") is not None else "defective"
+    sheet = pa.table(
+        {
+            "task": pa.array(list(audit.sample_tasks), pa.string()),
+            column: pa.nulls(len(audit.sample_tasks), pa.string()),
+        }
+    )
+    target = Path(out)
+    if target.suffix.lower() in (".parquet", ".pq"):
+        write_consensus_table(sheet, target)
+    else:
+        write_csv_table(sheet, target)  # formulas neutralised
+    return audit, sheet.num_rows, column
 
 
 def _review_without_consensus(
