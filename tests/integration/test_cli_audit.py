@@ -126,8 +126,9 @@ def test_review_decides_by_the_plan(cli: RunCli, delivery, tmp_path: Path) -> No
 
 
 def test_the_sample_sheet_is_filled_in_and_read_back(cli: RunCli, delivery, tmp_path: Path) -> None:
-    """``audits sample`` writes the sampled tasks with a blank, blind ``label`` column; left blank it is
-    refused in one line (it had been an internal error); filled with the truth, the review decides on it."""
+    """``audits sample`` writes the sampled tasks with ``label`` starting as the consensus; a sheet whose
+    ``label`` is blank is refused in one line (it had been an internal error); corrected to the truth,
+    the review counts exactly the consensus labels that were wrong."""
     labels, gold, contract, sim = delivery
     _setup(cli)
     doc = _audit(cli, labels, "--gold", gold, "--contract", contract.parent / "loose.toml")
@@ -138,20 +139,19 @@ def test_the_sample_sheet_is_filled_in_and_read_back(cli: RunCli, delivery, tmp_
     assert written["n_tasks"] == len(doc["sample_tasks"]) and written["answer_column"] == "label"
     with sheet.open() as handle:
         rows = list(csv.DictReader(handle))
-    assert [r["task"] for r in rows] == doc["sample_tasks"] and {r["label"] for r in rows} == {""}
-    blank = cli("review", doc["audit"], "--results", sheet)
-    assert blank.code == 2 and blank.stderr.count("\n") == 1
-    assert "line 2, column 'label'" in blank.stderr and "got a blank cell" in blank.stderr
+    assert [r["task"] for r in rows] == doc["sample_tasks"]
+    assert all(r["label"] == r["consensus"] and 0 < float(r["confidence"]) <= 1 for r in rows)
+    blank = tmp_path / "blank.csv"
+    blank.write_text("task,label\n" + "".join(f"{r['task']},\n" for r in rows))
+    refused = cli("review", doc["audit"], "--results", blank)
+    assert refused.code == 2 and refused.stderr.count("\n") == 1
+    assert "line 2, column 'label'" in refused.stderr and "got a blank cell" in refused.stderr
     truth = dict(zip(sim.annotations.tasks, (sim.annotations.classes[k] for k in sim.truth), strict=True))
     sheet.write_text("task,label\n" + "".join(f"{r['task']},{truth[r['task']]}\n" for r in rows))
     review = json.loads(cli("review", doc["audit"], "--results", sheet, "--json").stdout)
-    consensus = tmp_path / "consensus.csv"
-    assert cli("consensus", "export", doc["audit"], "--out", consensus).code == 0
-    with consensus.open() as handle:
-        stated = {row["task"]: row["label"] for row in csv.DictReader(handle)}
-    assert review["n_defective"] == sum(stated[r["task"]] != truth[r["task"]] for r in rows)
+    assert review["n_defective"] == sum(r["consensus"] != truth[r["task"]] for r in rows)
     human = cli("audits", "sample", doc["batch"], "--out", tmp_path / "again.parquet")
-    assert human.code == 0 and "fill in 'label'" in human.stdout
+    assert human.code == 0 and "review 'label'" in human.stdout
 
 
 def test_bad_predictions_leave_the_store_unchanged(

@@ -17,8 +17,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from labelpact.cli.app import cli as group
+from labelpact.config import load_settings
 from labelpact.io.export import write_annotations, write_gold
+from labelpact.services.access import Principal
+from labelpact.services.dashboard import sample_csv
 from labelpact.simulate import simulate_delivery
+from labelpact.store import Store
 
 RunCli = Callable[..., Any]
 Snapshot = Callable[[Path], dict[str, Any]]
@@ -300,7 +304,9 @@ def test_a_label_studio_csv_needs_no_column_options_and_says_what_it_took(acme: 
     assert doc["n_annotations"] == 82 and doc["columns"]["label"] == "topic" and doc["notes"]
 
 
-def test_every_csv_the_product_writes_neutralises_formulas(acme: RunCli, tmp_path: Path) -> None:
+def test_every_csv_the_product_writes_neutralises_formulas(
+    acme: RunCli, tmp_path: Path, workspace: Path
+) -> None:
     """OWASP: a vendor's task, worker or label that starts with = + - @ tab or CR reaches no spreadsheet raw."""
     sim = simulate_delivery(
         n_tasks=120, n_workers=12, n_classes=3, class_names=("=cmd|'/C calc'!A0", "-neg", "@pos"), seed=3
@@ -321,7 +327,8 @@ def test_every_csv_the_product_writes_neutralises_formulas(acme: RunCli, tmp_pat
             for t, row in zip(a.tasks, probs, strict=True)
         )
     )
-    outputs = {name: tmp_path / f"{name}.csv" for name in ("aggregate", "workers", "issues", "consensus")}
+    names = ("aggregate", "workers", "issues", "consensus", "sample", "download")
+    outputs = {name: tmp_path / f"{name}.csv" for name in names}
     assert acme("aggregate", labels, "--out", outputs["aggregate"]).code == 0
     assert acme("workers", labels, "--out", outputs["workers"]).code == 0
     run = acme("issues", labels, "--pred-probs", pred, "--out", outputs["issues"])
@@ -330,6 +337,11 @@ def test_every_csv_the_product_writes_neutralises_formulas(acme: RunCli, tmp_pat
     assert audit.code in (0, 2), audit.stderr
     batch = json.loads(acme("batches", "list", "--json").stdout)["batches"][0]["id"]
     assert acme("consensus", "export", batch, "--out", outputs["consensus"]).code == 0
+    assert acme("audits", "sample", batch, "--out", outputs["sample"]).code == 0
+    with Store.open(load_settings(workspace=workspace, db=None)) as store:  # the dashboard's download
+        latest = json.loads(acme("audits", "list", "--json").stdout)["audits"][0]["audit"]
+        _, text = sample_csv(store, Principal(user="ada", role="client"), latest)
+    outputs["download"].write_text(text, encoding="utf-8")
     for name, path in outputs.items():
         with path.open(newline="") as handle:
             cells = [cell for row in csv.reader(handle) for cell in row]

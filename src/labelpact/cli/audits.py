@@ -111,10 +111,10 @@ def show_audit(
 def sample_sheet(
     audit_or_batch: str, out: Path, workspace: Path | None, db: str | None, as_json: bool
 ) -> None:
-    """Write an audit's ISO 2859-1 sample as a sheet for the reviewer: one row per sampled task and a blank
-    column to fill in, ``label`` (the correct class; the consensus is not shown, so the review is blind)
-    or, for preferences, ratings and demonstrations, ``defective`` (yes/no). ``labelpact review`` reads
-    the filled sheet back."""
+    """Write an audit's ISO 2859-1 sample as the sheet a reviewer fills in, the one the dashboard offers:
+    one row per sampled task with ``label`` starting as the consensus (correct the wrong ones), beside
+    ``consensus`` and ``confidence``; for preferences, ratings and demonstrations a blank ``defective``
+    (yes/no). ``labelpact review`` reads the sheet back."""
     output = make_output(as_json)
     with open_store(workspace, db) as store:
         record, n_rows, column = write_review_sheet(store, audit_or_batch, out)
@@ -126,12 +126,14 @@ def sample_sheet(
         "answer_column": column,
     }
     what = (
-        "the correct class of each task" if column == "label" else "yes or no: is the task's work defective"
+        "it starts as the consensus: correct the wrong ones"
+        if column == "label"
+        else "yes or no: is the task's work defective"
     )
     output.emit(
         doc,
         lambda: output.stdout.print(
-            f"Wrote the {n_rows:,} sampled tasks of audit {record.id} to {safe(out)}: fill in '{column}' "
+            f"Wrote the {n_rows:,} sampled tasks of audit {record.id} to {safe(out)}: review '{column}' "
             f"({what}), then run labelpact review {record.id} --results {safe(out)}"
         ),
     )

@@ -8,6 +8,7 @@ value exactly. See ``docs/csv-safety.md``.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from labelpact.core.annotations import Annotations, FloatArray, Gold
 
 __all__ = [
     "annotations_table",
+    "csv_text",
     "neutralise_formulas",
     "write_annotations",
     "write_consensus",
@@ -58,6 +60,13 @@ def write_csv_table(table: pa.Table, path: str | Path, *, delimiter: str = ",") 
     options = pacsv.WriteOptions(delimiter=delimiter, quoting_style="needed")
     pacsv.write_csv(neutralise_formulas(table), target, options)
     return target
+
+
+def csv_text(table: pa.Table) -> str:
+    """``table`` as the CSV text ``write_csv_table`` writes (formulas neutralised), for a download."""
+    sink = io.BytesIO()
+    pacsv.write_csv(neutralise_formulas(table), sink, pacsv.WriteOptions(quoting_style="needed"))
+    return sink.getvalue().decode("utf-8")
 
 
 def _names(codes: np.ndarray, vocabulary: tuple[str, ...]) -> pa.Array:

@@ -7,22 +7,21 @@ reuses ``partner_health`` and the stored audits rather than computing anything n
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Sequence
 from typing import Any, cast
 
 import numpy as np
 
 from labelpact.errors import NotFoundError
+from labelpact.io.export import csv_text
 from labelpact.partners.spc import Chart, CusumChart, EwmaChart, PChart
 from labelpact.services.access import Principal, hidden_from, require_client, require_owner
 from labelpact.services.audit import audit_rows
 from labelpact.services.disputes import list_disputes
 from labelpact.services.health import PartnerHealth, QualityRecord, partner_health
 from labelpact.services.kind_view import kind_view
-from labelpact.services.review import consensus_table
+from labelpact.services.review import consensus_table, review_sheet
 from labelpact.services.scoped import get_audit, get_batch, get_dispute
 from labelpact.store import AuditRecord, Store
 
@@ -289,16 +288,11 @@ def _consensus(store: Store, record: AuditRecord) -> tuple[list[str], list[str],
 
 
 def sample_csv(store: Store, principal: Principal, ref: str) -> tuple[str, str]:
-    """The audit id and ``task,label,consensus,confidence`` for its sampled tasks: the file ``labelpact
-    review AUDIT --results FILE`` takes once a reviewer corrects ``label`` (it starts as the consensus)."""
+    """The audit id and its review sheet as CSV (``review.review_sheet``, formulas neutralised): the file
+    ``labelpact review AUDIT --results FILE`` takes once a reviewer corrects ``label`` (it starts as the
+    consensus), or answers ``defective`` for the other kinds; the same sheet as ``labelpact audits sample``."""
     view = audit_view(store, principal, ref)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["task", "label", "consensus", "confidence"])
-    for row in view["sample"]:
-        confidence = "" if row["confidence"] is None else f"{row['confidence']:.4f}"
-        writer.writerow([row["task"], row["label"] or "", row["label"] or "", confidence])
-    return view["audit"], out.getvalue()
+    return view["audit"], csv_text(review_sheet(store, store.get_audit(view["audit"])))
 
 
 def dispute_views(

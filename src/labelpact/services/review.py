@@ -25,7 +25,14 @@ from labelpact.io.export import write_csv_table
 from labelpact.io.predictions import read_review_results
 from labelpact.store import AuditRecord, ReviewRecord, Store
 
-__all__ = ["ReviewOutcome", "consensus_table", "export_consensus", "review_sample", "write_review_sheet"]
+__all__ = [
+    "ReviewOutcome",
+    "consensus_table",
+    "export_consensus",
+    "review_sample",
+    "review_sheet",
+    "write_review_sheet",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,27 +190,41 @@ def export_consensus(store: Store, ref: str, out: str | Path) -> tuple[AuditReco
     return audit, table.num_rows
 
 
-def write_review_sheet(store: Store, ref: str, out: str | Path) -> tuple[AuditRecord, int, str]:
-    """Write the sample of audit ``ref`` (or a batch's latest) for a reviewer to fill in; ``labelpact review``
-    reads it back. One row per sampled task, in the stored sample's order, and one blank column: ``label``
-    (the correct class, given blind: the consensus is not shown) for labels, ``defective`` (yes/no) for
-    the other kinds. CSV (formulas neutralised) or Parquet by extension. Returns (audit, rows, column).
-    """
-    audit = resolve_audit(store, ref)
+def review_sheet(store: Store, audit: AuditRecord) -> pa.Table:
+    """The sheet a reviewer fills in for ``audit``'s sample and ``labelpact review`` reads back, one row per
+    sampled task in the stored order: for labels ``task, label, consensus, confidence`` with ``label``
+    starting as the consensus (the reviewer corrects the wrong ones); for the other kinds ``task,
+    defective`` left blank (yes/no: they have no class to compare)."""
     _plan(audit)
-    column = "label" if audit.file("consensus") is not None else "defective"
-    sheet = pa.table(
+    sample = list(audit.sample_tasks)
+    if audit.file("consensus") is None:
+        return pa.table(
+            {"task": pa.array(sample, pa.string()), "defective": pa.nulls(len(sample), pa.string())}
+        )
+    table = consensus_table(store, audit)
+    position = {name: k for k, name in enumerate(table["task"].to_pylist())}
+    rows = table.take(pa.array([position[t] for t in sample], pa.int64()))
+    return pa.table(
         {
-            "task": pa.array(list(audit.sample_tasks), pa.string()),
-            column: pa.nulls(len(audit.sample_tasks), pa.string()),
+            "task": rows["task"].cast(pa.string()),
+            "label": rows["label"].cast(pa.string()),
+            "consensus": rows["label"].cast(pa.string()),
+            "confidence": rows["confidence"],
         }
     )
+
+
+def write_review_sheet(store: Store, ref: str, out: str | Path) -> tuple[AuditRecord, int, str]:
+    """Write ``review_sheet`` of audit ``ref`` (or a batch's latest): CSV (formulas neutralised) or Parquet
+    by extension. Returns the audit, the rows written and the column the reviewer answers in."""
+    audit = resolve_audit(store, ref)
+    sheet = review_sheet(store, audit)
     target = Path(out)
     if target.suffix.lower() in (".parquet", ".pq"):
         write_consensus_table(sheet, target)
     else:
         write_csv_table(sheet, target)  # formulas neutralised
-    return audit, sheet.num_rows, column
+    return audit, sheet.num_rows, sheet.column_names[1]
 
 
 def _review_without_consensus(

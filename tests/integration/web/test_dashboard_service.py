@@ -3,7 +3,9 @@ rules, the numbers against the services they come from, and the sample CSV that 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -94,10 +96,11 @@ def test_sample_csv_is_what_labelpact_review_reads(seeded: tuple[Store, Seeded, 
     store, _, real = seeded
     audit, text = sample_csv(store, CLIENT, real)
     record = store.get_audit(real)
-    lines = text.splitlines()
-    assert lines[0] == "task,label,consensus,confidence"
-    assert [line.split(",")[0] for line in lines[1:]] == list(record.sample_tasks)
-    assert len(lines) - 1 == record.sampling_plan["sample_size"]
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert list(rows[0]) == ["task", "label", "consensus", "confidence"]
+    assert [row["task"] for row in rows] == list(record.sample_tasks)
+    assert len(rows) == record.sampling_plan["sample_size"]
+    assert all(row["label"] == row["consensus"] for row in rows)  # it starts as the consensus
     answers = tmp_path / "sample.csv"
     answers.write_text(text, encoding="utf-8")  # the reviewer agrees with every consensus label
     outcome = review_sample(store, audit, answers, reviewer="test")
