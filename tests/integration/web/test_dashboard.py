@@ -3,6 +3,8 @@ gives, no console error, no request to another host, the partner portal's 404s, 
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable
 from urllib.parse import quote
 
@@ -85,9 +87,9 @@ def test_real_audit_page_matches_the_api(open_page: Callable[..., Watched], site
     assert row.locator("td").first.inner_text() == f"{alpha['value']:.3f}"
     with page.expect_download() as download:
         page.click("text=Download the sample (CSV)")
-    lines = download.value.path().read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "task,label,consensus,confidence"
-    assert [line.split(",")[0] for line in lines[1:]] == document["sample_tasks"]
+    rows = list(csv.DictReader(io.StringIO(download.value.path().read_text(encoding="utf-8"))))
+    assert list(rows[0]) == ["task", "label", "consensus", "confidence"]
+    assert [row["task"] for row in rows] == document["sample_tasks"]
     screenshot(watched, "client-audit-real")
     assert_clean(watched)
 
