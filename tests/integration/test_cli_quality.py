@@ -166,3 +166,15 @@ def test_a_task_nobody_labelled_gets_no_label_in_out(cli: RunCli, tmp_path: Path
         rows = {row["task"]: row for row in csv.DictReader(f)}
     assert rows["3"]["label"] == "" and rows["3"]["confidence"] == ""
     assert rows["1"]["label"] == "World" and 0.5 < float(rows["1"]["confidence"]) <= 1.0
+
+
+def test_workers_show_how_many_gold_tasks_each_gold_accuracy_rests_on(
+    cli: RunCli, delivery: tuple[Path, Path, float]
+) -> None:
+    labels, gold, _ = delivery
+    doc = json.loads(cli("workers", labels, "--gold", gold, "--json").stdout)
+    table = cli("workers", labels, "--gold", gold, "--top", "200").stdout
+    for row in doc["workers"]:
+        line = next(line for line in table.splitlines() if line.startswith(f"│ {row['worker']} "))
+        shown = "-" if row["gold_accuracy"] is None else f"{100 * row['gold_accuracy']:.1f}% of {row['n_gold']}"
+        assert shown in line, (row, line)

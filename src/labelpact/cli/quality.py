@@ -269,7 +269,7 @@ def worst_workers_table(document: dict[str, Any], *, top: int, title: str) -> Ta
         table.add_row(
             safe(r["worker"]),
             f"{r['n_labels']:,}",
-            pct(r["gold_accuracy"]),
+            pct(r["gold_accuracy"]) + (f" of {r['n_gold']}" if r.get("n_gold") else ""),
             pct(r["consensus_agreement"]),
             number(r["spammer_score"]),
             "-" if r.get("median_duration_s") is None else f"{r['median_duration_s']:.1f}",
