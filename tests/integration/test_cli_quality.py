@@ -176,5 +176,7 @@ def test_workers_show_how_many_gold_tasks_each_gold_accuracy_rests_on(
     table = cli("workers", labels, "--gold", gold, "--top", "200").stdout
     for row in doc["workers"]:
         line = next(line for line in table.splitlines() if line.startswith(f"│ {row['worker']} "))
-        shown = "-" if row["gold_accuracy"] is None else f"{100 * row['gold_accuracy']:.1f}% of {row['n_gold']}"
+        shown = (
+            "-" if row["gold_accuracy"] is None else f"{100 * row['gold_accuracy']:.1f}% of {row['n_gold']}"
+        )
         assert shown in line, (row, line)
