@@ -342,6 +342,10 @@ def test_every_csv_the_product_writes_neutralises_formulas(
         latest = json.loads(acme("audits", "list", "--json").stdout)["audits"][0]["audit"]
         _, text = sample_csv(store, Principal(user="ada", role="client"), latest)
     outputs["download"].write_text(text, encoding="utf-8")
+    for sheet in ("sample", "download"):  # the neutralised names and classes read back as the vendor's
+        review = acme("review", batch, "--results", outputs[sheet], "--json")
+        assert review.code == 0, review.stderr
+        assert json.loads(review.stdout)["n_defective"] == 0  # the sheet starts as the consensus
     for name, path in outputs.items():
         with path.open(newline="") as handle:
             cells = [cell for row in csv.reader(handle) for cell in row]

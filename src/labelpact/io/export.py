@@ -9,6 +9,7 @@ value exactly. See ``docs/csv-safety.md``.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ __all__ = [
     "annotations_table",
     "csv_text",
     "neutralise_formulas",
+    "restore_neutralised",
     "write_annotations",
     "write_consensus",
     "write_csv_table",
@@ -54,19 +56,31 @@ def neutralise_formulas(table: pa.Table) -> pa.Table:
     return pa.table(columns, names=table.column_names)
 
 
+def restore_neutralised(value: str) -> str:
+    """The vendor's value behind a cell ``neutralise_formulas`` prefixed (``"'=x"`` gives ``"=x"``), so a sheet
+    the product wrote reads back; any other text as it is."""
+    rest = value[1:]
+    if value.startswith("'") and re.match(_FORMULA, rest) and not re.match(_NUMBER, rest):
+        return rest
+    return value
+
+
 def write_csv_table(table: pa.Table, path: str | Path, *, delimiter: str = ",") -> Path:
     """Write ``table`` as CSV (or TSV with ``delimiter="\\t"``), formulas neutralised, quoting as needed."""
     target = Path(path)
-    options = pacsv.WriteOptions(delimiter=delimiter, quoting_style="needed")
-    pacsv.write_csv(neutralise_formulas(table), target, options)
+    pacsv.write_csv(neutralise_formulas(table), target, _options(delimiter))
     return target
 
 
 def csv_text(table: pa.Table) -> str:
     """``table`` as the CSV text ``write_csv_table`` writes (formulas neutralised), for a download."""
     sink = io.BytesIO()
-    pacsv.write_csv(neutralise_formulas(table), sink, pacsv.WriteOptions(quoting_style="needed"))
+    pacsv.write_csv(neutralise_formulas(table), sink, _options(","))
     return sink.getvalue().decode("utf-8")
+
+
+def _options(delimiter: str) -> pacsv.WriteOptions:
+    return pacsv.WriteOptions(delimiter=delimiter, quoting_style="needed")
 
 
 def _names(codes: np.ndarray, vocabulary: tuple[str, ...]) -> pa.Array:

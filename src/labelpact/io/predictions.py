@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 from labelpact.core.annotations import FloatArray, IntArray
 from labelpact.errors import InvalidInputError, missing_file
 from labelpact.io.column import encode, fail_at, task_column_of
+from labelpact.io.export import restore_neutralised
 from labelpact.io.source import Source, as_text, detect_format, read_source
 
 __all__ = ["Predictions", "ReviewAnswers", "read_pred_probs", "read_review_results"]
@@ -59,6 +60,11 @@ def _table(path: Path) -> Source:
     return read_source(path, fmt)
 
 
+def _known(lookup: dict[str, int], name: str) -> int:
+    """``name``'s code, or that of the vendor's value behind a cell a sheet of ours neutralised; -1 if neither."""
+    return lookup.get(name, lookup.get(restore_neutralised(name), -1))
+
+
 def _task_codes(source: Source, tasks: Sequence[str], task_column: str | None) -> tuple[str, IntArray]:
     """The task column's values as codes into ``tasks``; unknown tasks and repeats name their row."""
     names = source.table.column_names
@@ -68,7 +74,7 @@ def _task_codes(source: Source, tasks: Sequence[str], task_column: str | None) -
         i = int(np.flatnonzero(coded.codes < 0)[0])
         raise fail_at(source.locate, i, "a task id", file=source.path, column=column, got="a blank cell")
     lookup = {name: k for k, name in enumerate(tasks)}
-    mapped = np.array([lookup.get(name, -1) for name in coded.names], dtype=np.intp)
+    mapped = np.array([_known(lookup, name) for name in coded.names], dtype=np.intp)
     codes = mapped[coded.codes]
     if (codes < 0).any():
         i = int(np.flatnonzero(codes < 0)[0])
@@ -226,7 +232,7 @@ def read_review_results(
         )
     coded = encode(table["label"], file=file, name="label")
     lookup = {name: k for k, name in enumerate(classes)}
-    mapped = np.array([lookup.get(name, -1) for name in coded.names], dtype=np.intp)
+    mapped = np.array([_known(lookup, name) for name in coded.names], dtype=np.intp)
     picked = mapped[np.maximum(coded.codes, 0)] if len(mapped) else np.full(len(coded.codes), -1, np.intp)
     labels = np.where(coded.codes >= 0, picked, -1)  # a sheet left blank has no names at all
     if (labels < 0).any():

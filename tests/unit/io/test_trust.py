@@ -25,6 +25,7 @@ from labelpact.errors import InvalidInputError
 from labelpact.io import read_delivery
 from labelpact.io.export import (
     neutralise_formulas,
+    restore_neutralised,
     write_annotations,
     write_consensus,
     write_gold,
@@ -254,6 +255,14 @@ def test_neutralise_follows_the_owasp_rule_and_leaves_numbers() -> None:
     table = pa.table({"name": HOSTILE, "n": list(range(len(HOSTILE)))})
     out = neutralise_formulas(table)
     assert out["name"].to_pylist() == SAFE and out["n"].to_pylist() == list(range(len(HOSTILE)))
+
+
+def test_restore_neutralised_undoes_exactly_what_neutralise_did() -> None:
+    table = pa.table({"name": HOSTILE})
+    back = [restore_neutralised(v) for v in neutralise_formulas(table)["name"].to_pylist()]
+    assert back == HOSTILE
+    for kept in ("'plain", "'-1", "'", "''=x", "ok"):  # not a cell neutralise would have made
+        assert restore_neutralised(kept) == kept
 
 
 def _cells(path: Path) -> list[str]:
