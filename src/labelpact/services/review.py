@@ -182,11 +182,7 @@ def export_consensus(store: Store, ref: str, out: str | Path) -> tuple[AuditReco
     Parquet by extension (with the per-class probabilities). Returns the audit and the rows written."""
     audit = resolve_audit(store, ref)
     table = consensus_table(store, audit)
-    target = Path(out)
-    if target.suffix.lower() in (".parquet", ".pq"):
-        write_consensus_table(table, target)
-    else:
-        write_csv_table(table.select(["task", "label", "confidence"]), target)  # formulas neutralised
+    _write_table(table, Path(out), csv_columns=["task", "label", "confidence"])
     return audit, table.num_rows
 
 
@@ -219,12 +215,16 @@ def write_review_sheet(store: Store, ref: str, out: str | Path) -> tuple[AuditRe
     by extension. Returns the audit, the rows written and the column the reviewer answers in."""
     audit = resolve_audit(store, ref)
     sheet = review_sheet(store, audit)
-    target = Path(out)
-    if target.suffix.lower() in (".parquet", ".pq"):
-        write_consensus_table(sheet, target)
-    else:
-        write_csv_table(sheet, target)  # formulas neutralised
+    _write_table(sheet, Path(out), csv_columns=sheet.column_names)
     return audit, sheet.num_rows, sheet.column_names[1]
+
+
+def _write_table(table: pa.Table, target: Path, *, csv_columns: list[str]) -> None:
+    """Parquet by extension (every column), else CSV of ``csv_columns`` with formulas neutralised."""
+    if target.suffix.lower() in (".parquet", ".pq"):
+        write_consensus_table(table, target)
+    else:
+        write_csv_table(table.select(csv_columns), target)
 
 
 def _review_without_consensus(
