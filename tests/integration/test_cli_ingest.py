@@ -69,6 +69,23 @@ def test_ingest_stores_a_batch_and_the_same_bytes_twice_is_a_no_op(
     assert [(p["name"], p["n_batches"]) for p in projects] == [("sentiment", 1)]
 
 
+def test_the_same_bytes_under_another_partner_or_project_are_refused_naming_where_they_are(
+    acme: RunCli, delivery: tuple[Path, Path]
+) -> None:
+    """A delivery belongs to one partner and project: before, the second ingest answered "already ingested"
+    with the first batch, and the second partner's delivery was recorded nowhere."""
+    labels, _ = delivery
+    assert acme("partner", "add", "Beta").code == 0
+    assert acme("ingest", labels, "--partner", "Acme", "--project", "sentiment").code == 0
+    other_partner = acme("ingest", labels, "--partner", "Beta", "--project", "sentiment")
+    other_project = acme("ingest", labels, "--partner", "Acme", "--project", "intent")
+    assert other_partner.code == 2 and other_partner.stderr.count("\n") == 1
+    assert "(Acme, sentiment)" in other_partner.stderr and "got Beta, sentiment" in other_partner.stderr
+    assert other_project.code == 2 and "project this file was ingested under (sentiment)" in other_project.stderr
+    listed = json.loads(acme("batches", "list", "--json").stdout)["batches"]
+    assert [(b["partner"], b["project"]) for b in listed] == [("Acme", "sentiment")]
+
+
 def test_the_same_labels_in_another_file_are_recognised_as_a_redelivery(
     acme: RunCli, delivery: tuple[Path, Path], tmp_path: Path
 ) -> None:

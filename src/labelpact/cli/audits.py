@@ -10,7 +10,7 @@ from rich.table import Table
 from labelpact.cli.audit import render_audit
 from labelpact.cli.common import common_options, make_output, open_store, safe
 from labelpact.cli.deliverables import render_kind_audit
-from labelpact.services.audit import audit_document, audit_rows
+from labelpact.services.audit import audit_rows, stored_audit_document
 from labelpact.services.review import export_consensus, resolve_audit, write_review_sheet
 
 __all__ = ["audits", "consensus"]
@@ -69,20 +69,7 @@ def show_audit(
     """Show an audit (``a7``), or the latest audit of a batch, as it was stored."""
     out = make_output(as_json)
     with open_store(workspace, db) as store:
-        record = resolve_audit(store, audit_or_batch)
-        reviews = store.list_reviews(record.id)
-    doc = audit_document(record)
-    doc["reviews"] = [
-        {
-            "review": r.id,
-            "created_at": r.created_at.isoformat(),
-            "reviewer": r.reviewer,
-            "n_inspected": r.n_inspected,
-            "n_defective": r.n_defective,
-            "decision": r.decision,
-        }
-        for r in reviews
-    ]
+        doc = stored_audit_document(store, resolve_audit(store, audit_or_batch))
 
     def render() -> None:
         kind_render = render_audit if doc["metrics"].get("kind", "labels") == "labels" else render_kind_audit

@@ -27,9 +27,9 @@ from labelpact.io.contract import read_contract
 from labelpact.io.predictions import Predictions, read_pred_probs
 from labelpact.io.stored_delivery import StoredFiles, read_stored_delivery
 from labelpact.services.assessment import Assessment, assess
-from labelpact.services.audit_storage import BatchFiles, store_audit, stored_as
+from labelpact.services.audit_storage import BatchFiles, store_audit
 from labelpact.services.ingest import as_utc, file_sha256
-from labelpact.services.redelivery import redelivery_findings, stored_with_labels
+from labelpact.services.redelivery import redelivery_findings, stored_as, stored_with_labels
 from labelpact.store import AuditCreate, AuditRecord, BatchRecord, FindingCreate, Store
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
     "audit_rows",
     "audit_stored_batch",
     "load_contract",
+    "stored_audit_document",
 ]
 
 
@@ -150,7 +151,9 @@ def audit_batch(
     digest = labels_digest(delivery.annotations)
     before = existing.received_at if existing is not None else None  # a first delivery names no later one
     same = stored_with_labels(store, digest, other_than=sha256, before=before)
-    new_audit = _audit_create(assessment, delivery, batch_id, contract_text, random_state, same_labels=same)
+    new_audit = _audit_create(
+        assessment, delivery, batch_id, contract_text, random_state, same_labels=same, partner=partner
+    )
     with store.scratch("audit") as staging:  # inside the workspace, removed even after a kill
         files = _audit_files(staging, delivery, assessment, pred_probs)
         batch_files = BatchFiles(path, gold, tasks, sha256, partner, project, delivered, due, digest)
@@ -205,7 +208,9 @@ def audit_stored_batch(
     same = stored_with_labels(
         store, record.labels_digest, other_than=record.sha256, before=record.received_at
     )
-    new_audit = _audit_create(assessment, delivery, record.id, contract_text, random_state, same_labels=same)
+    new_audit = _audit_create(
+        assessment, delivery, record.id, contract_text, random_state, same_labels=same, partner=record.partner
+    )
     with store.scratch("audit") as staging:
         audit = store.add_audit(new_audit, files=_audit_files(staging, delivery, assessment, pred_probs))
     stage("store")
@@ -243,6 +248,7 @@ def _audit_create(
     random_state: int,
     *,
     same_labels: Sequence[BatchRecord] = (),
+    partner: str,
 ) -> AuditCreate:
     """The audit row to store: verdict, reasons, metrics, the plan and its sample, findings (and a
     ``redelivered`` finding when stored batches already hold these labels)."""
@@ -264,7 +270,7 @@ def _audit_create(
                 FindingCreate(f.kind, f.severity, f.detail, f.clause, f.evidence, f.action)
                 for f in assessment.findings
             ),
-            *redelivery_findings(same_labels),
+            *redelivery_findings(same_labels, partner=partner),
         ],
     )
 
@@ -296,6 +302,23 @@ def _result(
         plan=assessment.plan,
         seconds=seconds,
     )
+
+
+def stored_audit_document(store: Store, record: AuditRecord) -> dict[str, Any]:
+    """``labelpact audits show --json``: the stored audit's document and the reviews of its sample."""
+    return audit_document(record) | {
+        "reviews": [
+            {
+                "review": r.id,
+                "created_at": r.created_at.isoformat(),
+                "reviewer": r.reviewer,
+                "n_inspected": r.n_inspected,
+                "n_defective": r.n_defective,
+                "decision": r.decision,
+            }
+            for r in store.list_reviews(record.id)
+        ]
+    }
 
 
 def audit_document(record: AuditRecord) -> dict[str, Any]:

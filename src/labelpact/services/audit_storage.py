@@ -6,24 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from labelpact.errors import ConflictError, InvalidInputError
+from labelpact.errors import ConflictError
 from labelpact.io import Delivery
 from labelpact.services.ingest import prepared_batch
 from labelpact.store import AuditCreate, AuditRecord, BatchRecord, Store
 
-__all__ = ["BatchFiles", "store_audit", "stored_as"]
-
-
-def stored_as(store: Store, sha256: str, path: Path, *, partner: str, project: str) -> BatchRecord | None:
-    """The stored batch with these bytes, if any; an error when it belongs to another partner or project."""
-    existing = store.find_batch_by_sha256(sha256)
-    if existing is not None and (existing.partner != partner or existing.project != project):
-        raise InvalidInputError(
-            f"the partner and project this file was ingested under ({existing.partner}, {existing.project})",
-            file=path,
-            got=f"{partner}, {project}",
-        )
-    return existing
+__all__ = ["BatchFiles", "store_audit"]
 
 
 @dataclass(frozen=True, slots=True)

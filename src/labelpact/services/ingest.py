@@ -16,7 +16,7 @@ from labelpact.core.annotations import DuplicatePolicy
 from labelpact.core.keyed import labels_digest
 from labelpact.errors import ConflictError, InvalidInputError, missing_file
 from labelpact.io import Delivery, read_delivery, write_normalised
-from labelpact.services.redelivery import redelivery_note, stored_with_labels
+from labelpact.services.redelivery import redelivery_note, stored_as, stored_with_labels
 from labelpact.store import BatchCreate, BatchRecord, Store
 
 __all__ = [
@@ -70,8 +70,10 @@ def ingest_batch(
     delivered_at: datetime | None = None,
     due_at: datetime | None = None,
     progress: Callable[[int, int], None] | None = None,
+    reveal_owner: bool = True,
 ) -> IngestResult:
-    """Validate and store one delivery; the same bytes twice return the batch that already holds them.
+    """Validate and store one delivery; the same bytes twice return the batch that already holds them, under
+    the same partner and project only (``reveal_owner`` False: the error does not name another partner).
 
     Everything is read and checked before anything is written, so bad input leaves the store as it was;
     the write itself is one transaction plus content-addressed blobs (see ``Store.add_batch``). Labels
@@ -84,7 +86,7 @@ def ingest_batch(
     if classes is None and on_file is not None:
         classes = parse_contract(on_file, source=f"contract of {partner}").classes
     sha256 = file_sha256(path)
-    existing = store.find_batch_by_sha256(sha256)
+    existing = stored_as(store, sha256, path, partner=partner, project=project, reveal=reveal_owner)
     if existing is not None:
         return IngestResult(batch=existing, created=False, delivery=None)
 
@@ -114,7 +116,7 @@ def ingest_batch(
             due_at=due_at,
         )
     except ConflictError:  # a concurrent ingest of the same bytes won: the same answer as a later re-ingest
-        holder = store.find_batch_by_sha256(sha256)
+        holder = stored_as(store, sha256, path, partner=partner, project=project, reveal=reveal_owner)
         if holder is None:
             raise
         return IngestResult(batch=holder, created=False, delivery=None)
@@ -224,14 +226,16 @@ def batch_dict(batch: BatchRecord) -> dict[str, Any]:
     return dataclasses.asdict(batch)
 
 
-def ingest_document(result: IngestResult) -> dict[str, Any]:
-    """What an ingest did, as ``labelpact ingest --json`` and the service's upload show it."""
+def ingest_document(result: IngestResult, *, viewer: str | None = None) -> dict[str, Any]:
+    """What an ingest did, as ``labelpact ingest --json`` and the service's upload show it (to a partner
+    ``viewer``, the redelivery warnings name only its own batches)."""
     found = result.delivery
     return delivery_document(
         result.created,
         result.batch,
         columns=None if found is None else dict(found.columns),
-        warnings=([] if found is None else list(found.warnings)) + redelivery_note(result.same_labels),
+        warnings=([] if found is None else list(found.warnings))
+        + redelivery_note(result.same_labels, viewer=viewer),
         notes=[] if found is None else list(found.notes),
     )
 

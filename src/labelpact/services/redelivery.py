@@ -4,13 +4,15 @@ Each batch stores an order-free digest of its rows: (task, worker, label) for la
 (``core.keyed.labels_digest``), (task, worker, left, right, choice) for preferences, (task, worker,
 criterion, score) for ratings, (task, worker, text) for demonstrations (``deliverable_digest``, each kind
 tagged so two kinds never share one). An ingest warns, and an audit adds a ``redelivered`` finding, when
-stored batches already hold that digest.
+stored batches already hold that digest. A partner never learns another partner's batches from either: the
+warning it sees leaves them out, and the finding names them only in evidence the partner's views drop.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -18,12 +20,22 @@ import numpy.typing as npt
 
 from labelpact.core.annotations import IntArray
 from labelpact.core.keyed import KeyArray, name_keys, rows_digest
+from labelpact.errors import InvalidInputError
 from labelpact.io.deliverable import KindDelivery
 from labelpact.io.demonstrations import DemonstrationDelivery
 from labelpact.io.preferences import PreferenceDelivery
 from labelpact.store import BatchRecord, FindingCreate, Store
 
-__all__ = ["deliverable_digest", "redelivery_findings", "redelivery_note", "stored_with_labels"]
+__all__ = [
+    "OTHER_PARTNERS",
+    "deliverable_digest",
+    "redelivery_findings",
+    "redelivery_note",
+    "stored_as",
+    "stored_with_labels",
+]
+
+OTHER_PARTNERS = "other_partner_batches"  # evidence for the client only: a partner's views drop it
 
 
 def deliverable_digest(delivery: KindDelivery) -> str:
@@ -69,28 +81,58 @@ def stored_with_labels(
 _ROWS = {"labels": "labels", "preferences": "comparisons", "ratings": "ratings", "demonstrations": "answers"}
 
 
-def redelivery_note(others: Sequence[BatchRecord]) -> list[str]:
-    """One warning line per earlier batch that already held these rows (labels, comparisons, ratings, answers)."""
+def redelivery_note(others: Sequence[BatchRecord], *, viewer: str | None = None) -> list[str]:
+    """One warning line per earlier batch that already held these rows (labels, comparisons, ratings, answers);
+    for a partner ``viewer``, only its own batches (another partner's are the client's to see)."""
     return [
         f"the {_ROWS.get(b.kind, 'rows')} of this delivery equal those of batch {b.id} ({b.source_name}, partner {b.partner}, "
         f"received {b.received_at:%Y-%m-%d}): the same work delivered again, in another order or format"
         for b in others
+        if viewer is None or b.partner == viewer
     ]
 
 
-def redelivery_findings(same_labels: Sequence[BatchRecord]) -> list[FindingCreate]:
-    """One ``redelivered`` finding naming the stored batches that already hold exactly these labels."""
+def redelivery_findings(same_labels: Sequence[BatchRecord], *, partner: str) -> list[FindingCreate]:
+    """One ``redelivered`` finding on a batch of ``partner`` naming the stored batches that already hold exactly
+    these rows: its own by id, another partner's only by number in the text (their ids go to the client-only
+    evidence ``OTHER_PARTNERS``)."""
     if not same_labels:
         return []
-    names = ", ".join(f"{b.id} ({b.source_name}, received {b.received_at:%Y-%m-%d})" for b in same_labels)
+    own = [b for b in same_labels if b.partner == partner]
+    others = [b for b in same_labels if b.partner != partner]
+    parts = [f"batch {b.id} ({b.source_name}, received {b.received_at:%Y-%m-%d})" for b in own]
+    if others:
+        parts.append(f"{len(others)} batch{'es' if len(others) > 1 else ''} another partner delivered")
+    evidence: dict[str, Any] = {"batches": [b.id for b in own]}
+    if others:
+        evidence[OTHER_PARTNERS] = [b.id for b in others]
     return [
         FindingCreate(
             "redelivered",
             "warning",
-            f"This batch holds exactly the {_ROWS.get(same_labels[0].kind, 'rows')} of batch {names}, in another "
-            "order or format.",
+            f"This batch holds exactly the {_ROWS.get(same_labels[0].kind, 'rows')} of {' and of '.join(parts)}, "
+            "in another order or format.",
             None,
-            {"batches": [b.id for b in same_labels]},
+            evidence,
             "Say whether this repeats work already delivered; the same work is paid for once.",
         )
     ]
+
+
+def stored_as(
+    store: Store, sha256: str, path: Path, *, partner: str, project: str, reveal: bool = True
+) -> BatchRecord | None:
+    """The stored batch with these bytes, if any; an error when it belongs to another partner or project (the
+    other partner named only where ``reveal``: a partner uploading never learns whose batch it is)."""
+    existing = store.find_batch_by_sha256(sha256)
+    if existing is None or (existing.partner, existing.project) == (partner, project):
+        return existing
+    if existing.partner == partner:
+        expected = f"the project this file was ingested under ({existing.project})"
+    elif reveal:
+        expected = (
+            f"the partner and project this file was ingested under ({existing.partner}, {existing.project})"
+        )
+    else:
+        expected = "a file no other partner has delivered (these bytes are stored under another partner)"
+    raise InvalidInputError(expected, file=path, got=f"{partner}, {project}")

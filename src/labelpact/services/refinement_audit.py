@@ -38,6 +38,7 @@ from labelpact.services.redelivery import (
     deliverable_digest,
     redelivery_findings,
     redelivery_note,
+    stored_as,
     stored_with_labels,
 )
 from labelpact.services.refinement_assessment import KindAssessment, as_json, assess_deliverable
@@ -108,14 +109,16 @@ def ingest_deliverable(
     text_column: str | None = None,
     delivered_at: datetime | None = None,
     due_at: datetime | None = None,
+    reveal_owner: bool = True,
 ) -> KindIngest:
     """Validate and store a preferences, ratings or demonstrations file (``kind`` None: detected); the same
-    bytes twice return the batch that holds them. Ratings are checked against the partner's contract scales."""
+    bytes twice return the batch that holds them, under the same partner and project only (``reveal_owner``
+    False: the error does not name another partner). Ratings are checked against the partner's contract scales."""
     file = Path(path)
     contract, _ = load_contract(store, partner, None)
     delivery = _read(file, kind, contract, gold, task_column, worker_column, text_column)
     sha256 = file_sha256(file)
-    existing = store.find_batch_by_sha256(sha256)
+    existing = stored_as(store, sha256, file, partner=partner, project=project, reveal=reveal_owner)
     if existing is not None:
         return KindIngest(existing, False, None)
     try:
@@ -125,7 +128,7 @@ def ingest_deliverable(
         ):
             batch = store.add_batch(new, files=files)
     except ConflictError:
-        holder = store.find_batch_by_sha256(sha256)
+        holder = stored_as(store, sha256, file, partner=partner, project=project, reveal=reveal_owner)
         if holder is None:
             raise
         return KindIngest(holder, False, None)
@@ -133,14 +136,15 @@ def ingest_deliverable(
     return KindIngest(batch, True, delivery.read, tuple(same))
 
 
-def kind_ingest_document(result: KindIngest) -> dict[str, Any]:
-    """``labelpact ingest --json`` of a deliverable batch: the same keys as a labels ingest."""
+def kind_ingest_document(result: KindIngest, *, viewer: str | None = None) -> dict[str, Any]:
+    """``labelpact ingest --json`` of a deliverable batch: the same keys as a labels ingest (to a partner
+    ``viewer``, the redelivery warnings name only its own batches)."""
     found = result.read
     return delivery_document(
         result.created,
         result.batch,
         columns=None if found is None else dict(found.columns),
-        warnings=redelivery_note(result.same_rows),
+        warnings=redelivery_note(result.same_rows, viewer=viewer),
         notes=[] if found is None else list(found.notes),
     )
 
@@ -195,7 +199,12 @@ def _prepared(
 
 
 def _audit_create(
-    a: KindAssessment, batch: str, contract_text: str | None, seed: int, same_rows: Sequence[BatchRecord]
+    a: KindAssessment,
+    batch: str,
+    contract_text: str | None,
+    seed: int,
+    same_rows: Sequence[BatchRecord],
+    partner: str,
 ) -> AuditCreate:
     return AuditCreate(
         batch=batch,
@@ -213,7 +222,7 @@ def _audit_create(
                 FindingCreate(f.kind, f.severity, f.detail, f.clause, as_json(f.evidence), f.action)
                 for f in a.findings
             ),
-            *redelivery_findings(same_rows),
+            *redelivery_findings(same_rows, partner=partner),
         ],
     )
 
@@ -257,19 +266,13 @@ def audit_deliverable(
     the_contract, text = load_contract(store, partner, contract)
     delivery = _read(file, kind, the_contract, gold, task_column, worker_column, text_column)
     sha256 = file_sha256(file)
-    existing = store.find_batch_by_sha256(sha256)
-    if existing is not None and (existing.partner, existing.project) != (partner, project):
-        raise InvalidInputError(
-            f"the partner and project this file was ingested under ({existing.partner}, {existing.project})",
-            file=file,
-            got=f"{partner}, {project}",
-        )
+    existing = stored_as(store, sha256, file, partner=partner, project=project)
     a = assess_deliverable(delivery, the_contract, n_bootstrap=n_bootstrap, random_state=random_state)
     batch_id = existing.id if existing is not None else sha256[:12]
     before = existing.received_at if existing is not None else None  # a first delivery names no later one
     digest = deliverable_digest(delivery)
     same = stored_with_labels(store, digest, other_than=sha256, before=before)
-    new_audit = _audit_create(a, batch_id, text, random_state, same)
+    new_audit = _audit_create(a, batch_id, text, random_state, same, partner)
     with store.scratch("audit") as staging:
         files = _tables(staging, a)
         if existing is not None:
@@ -310,6 +313,6 @@ def audit_stored_deliverable(
         same = stored_with_labels(
             store, record.labels_digest, other_than=record.sha256, before=record.received_at
         )
-        new_audit = _audit_create(a, record.id, text, random_state, same)
+        new_audit = _audit_create(a, record.id, text, random_state, same, record.partner)
         audit = store.add_audit(new_audit, files=_tables(staging, a))
     return _result(audit, False, a)

@@ -14,11 +14,12 @@ from labelpact.config import Settings
 from labelpact.errors import InvalidInputError, NotFoundError
 from labelpact.services.access import Principal, hidden_from, require_admin, require_client, require_owner
 from labelpact.services.allocation import allocate_work
-from labelpact.services.audit import audit_document, audit_rows, audit_stored_batch
+from labelpact.services.audit import audit_rows, audit_stored_batch, stored_audit_document
 from labelpact.services.disputes import dispute_dict, list_disputes, open_dispute, resolve_dispute
 from labelpact.services.events import list_events, record_event
 from labelpact.services.health import HORIZONS, partner_health
 from labelpact.services.ingest import batch_dict
+from labelpact.services.redelivery import OTHER_PARTNERS
 from labelpact.services.requests_log import entry_dict, read_log
 from labelpact.store import AuditRecord, BatchRecord, DisputeRecord, Store
 
@@ -184,7 +185,12 @@ def _audit(store: Store, principal: Principal, ref: str) -> AuditRecord:
 def get_audit(store: Store, principal: Principal, ref: str) -> dict[str, Any]:
     """``labelpact audits show --json`` of one audit."""
     record = _audit(store, principal, ref)
-    return {"id": record.id} | audit_document(record)
+    document = {"id": record.id} | stored_audit_document(store, record)
+    if principal.is_partner:  # another partner's batches are the client's to see
+        for finding in document["findings"]:
+            if isinstance(finding["evidence"], dict) and OTHER_PARTNERS in finding["evidence"]:
+                finding["evidence"] = {k: v for k, v in finding["evidence"].items() if k != OTHER_PARTNERS}
+    return document
 
 
 def list_findings(store: Store, principal: Principal, ref: str) -> list[dict[str, Any]]:

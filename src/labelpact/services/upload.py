@@ -67,8 +67,9 @@ def upload(
                 gold=gold,
                 delivered_at=delivered_at,
                 due_at=due_at,
+                reveal_owner=not principal.is_partner,
             )
-        return kind_ingest_document(made) | {"ignored": []}
+        return kind_ingest_document(made, viewer=principal.partner) | {"ignored": []}
     with hidden_from(principal, "partner", who), _named_as_uploaded(labels.parent):
         result = ingest_batch(
             store,
@@ -79,8 +80,9 @@ def upload(
             tasks=tasks,
             delivered_at=delivered_at,
             due_at=due_at,
+            reveal_owner=not principal.is_partner,
         )
-    return ingest_document(result) | {"ignored": []}
+    return ingest_document(result, viewer=principal.partner) | {"ignored": []}
 
 
 @contextmanager

@@ -17,6 +17,9 @@ from typing import Any
 import httpx
 import pytest
 
+from labelpact.services.review import review_sample, write_review_sheet
+from labelpact.store import Store
+
 from .conftest import Live, backend_settings, serving
 from .seed import Seeded, seed
 
@@ -219,3 +222,56 @@ def test_a_revoked_key_stops_working(live: Live, tmp_path: Path) -> None:
     assert (
         httpx.get(f"{live.url}/api/v1/me", headers={"Authorization": f"Bearer {tampered}"}).status_code == 401
     )
+
+
+def _audited(live: Live, batch: str, wait_job: Callable[..., dict[str, Any]]) -> str:
+    """The id of a new audit of ``batch``, run as the client through the service."""
+    with live.client("client") as client:
+        job = wait_job(client, client.post("/api/v1/audits", json={"batch": batch}).json()["id"])
+    assert job["status"] == "succeeded", job
+    return str(job["result"]["id"])
+
+
+def test_a_partner_uploading_another_partners_bytes_learns_nothing_of_that_batch(
+    live: Live, wait_job: Callable[..., dict[str, Any]]
+) -> None:
+    content = live.seeded.fresh_bytes()
+    with live.client("acme") as acme, live.client("other") as other:
+        first = acme.post("/api/v1/batches", files={"file": ("d.csv", content)}, data={"project": "p"})
+        assert first.status_code == 201, first.text
+        copied = other.post("/api/v1/batches", files={"file": ("d.csv", content)}, data={"project": "q"})
+        # the same rows in another order: stored, but the warning names no batch of Acme's
+        header, *rows = content.decode().splitlines()
+        shuffled = "\n".join([header, *reversed(rows)]).encode() + b"\n"
+        redelivered = other.post("/api/v1/batches", files={"file": ("e.csv", shuffled)}, data={"project": "q"})
+    acme_batch = first.json()["batch"]
+    assert copied.status_code == 422, copied.text  # before: 200 with Acme's batch record
+    message = copied.json()["error"]["message"]
+    assert "Acme" not in message and acme_batch not in message and "another partner" in message
+    assert redelivered.status_code == 201, redelivered.text
+    assert not any(acme_batch in w or "Acme" in w for w in redelivered.json()["warnings"])
+
+    audit = _audited(live, redelivered.json()["batch"], wait_job)
+    with live.client("client") as client:
+        shown = client.get(f"/api/v1/audits/{audit}").json()
+    with live.client("other") as other:
+        seen = other.get(f"/api/v1/audits/{audit}").json()
+    finding = next(f for f in shown["findings"] if f["kind"] == "redelivered")
+    assert finding["evidence"]["other_partner_batches"] == [acme_batch]  # the client sees whose
+    assert "another partner" in finding["detail"] and acme_batch not in finding["detail"]
+    theirs = next(f for f in seen["findings"] if f["kind"] == "redelivered")
+    assert "other_partner_batches" not in theirs["evidence"] and theirs["detail"] == finding["detail"]
+    assert acme_batch not in json.dumps(seen)
+
+
+def test_the_service_shows_an_audits_reviews_as_audits_show_does(
+    live: Live, tmp_path: Path, wait_job: Callable[..., dict[str, Any]]
+) -> None:
+    audit = _audited(live, live.seeded.batch["Acme"], wait_job)
+    sheet = tmp_path / "sheet.csv"
+    with Store.open(live.seeded.settings) as store:
+        write_review_sheet(store, audit, sheet)  # the consensus as the reviewer's answer: nothing defective
+        review_sample(store, audit, results=sheet, reviewer="dana")
+    with live.client("client") as client:
+        shown = client.get(f"/api/v1/audits/{audit}").json()
+    assert [(r["reviewer"], r["n_defective"]) for r in shown["reviews"]] == [("dana", 0)]
