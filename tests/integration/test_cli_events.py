@@ -204,6 +204,19 @@ def test_an_unknown_partner_names_the_known_ones_and_writes_nothing(
     assert snapshot(workspace) == before
 
 
+def test_a_nul_in_a_summary_is_refused_in_one_line_naming_the_row(
+    lab: RunCli, tmp_path: Path, workspace: Path, snapshot: Snapshot
+) -> None:
+    """PostgreSQL's text cannot hold NUL (before: an internal error there; SQLite stored it)."""
+    before = snapshot(workspace)
+    path = tmp_path / "nul.json"
+    path.write_text(json.dumps([ROWS[0], {**ROWS[1], "summary": "cut\u0000here"}]))
+    run = lab("events", "import", path)
+    assert run.code == 2 and run.stderr.count("\n") == 1
+    assert "nul.json, line 1, column 'summary': expected text without NUL characters" in run.stderr
+    assert snapshot(workspace) == before
+
+
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [

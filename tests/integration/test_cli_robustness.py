@@ -248,6 +248,18 @@ def test_control_characters_in_a_name_are_refused_and_never_printed_raw(cli: Run
     assert not any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in line)
 
 
+def test_a_partner_name_with_a_slash_is_refused_for_it_could_never_be_reached_on_the_service(
+    cli: RunCli, workspace: Path
+) -> None:
+    """Before, ``Acme/EU`` was stored, and its pages and API routes answered 404 (the slash splits the path)."""
+    for name in ("Acme/EU", "<script>alert(1)</script>"):
+        refused = cli("partner", "add", name)
+        assert refused.code == 2
+        assert "expected a partner name without '/'" in one_line(refused.stderr)
+    assert json.loads(cli("partner", "list", "--json").stdout)["partners"] == []
+    assert cli("partner", "add", "Acme EU (<b> & \"quotes\")").code == 0
+
+
 @pytest.mark.parametrize(
     "twin", ["scale", "SCALE", "Sсale", "Ѕcale", "Scalе", "Scale.", "S c a l e", "Scäle"]
 )

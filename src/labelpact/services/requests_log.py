@@ -25,13 +25,14 @@ def log_request(
     status: int,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    """Append one line; ``object`` is what it acted on (``batch:3f2a9c1b7d04``, ``dispute:d4``, a path)."""
+    """Append one line; ``object`` is what it acted on (``batch:3f2a9c1b7d04``, ``dispute:d4``, a path).
+    A NUL in a requested path is written as ``\\x00``: the store refuses NUL, and a probe must still be logged."""
     store.log_request(
         request_id=request_id,
         actor=principal.actor if principal.role != "none" else "anonymous",
         role=principal.role,
-        action=action,
-        object=object,
+        action=action.replace("\x00", "\\x00"),
+        object=object.replace("\x00", "\\x00"),
         outcome=outcome,
         status=status,
         detail=detail,

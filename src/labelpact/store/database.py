@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote
@@ -21,7 +22,7 @@ from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy.engine import Connection, Engine
 
-from labelpact.errors import StoreError
+from labelpact.errors import InvalidInputError, StoreError
 
 __all__ = [
     "BUSY_TIMEOUT_MS",
@@ -73,16 +74,40 @@ def create_store_engine(url: str, *, read_only: Literal["", "ro", "immutable"] =
         engine = sa.create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         sa.event.listen(engine, "connect", _sqlite_connect_read_only if read_only else _sqlite_connect)
         sa.event.listen(engine, "begin", _sqlite_begin)
+        sa.event.listen(engine, "before_cursor_execute", _refuse_nul)
         return engine
     if parsed.get_backend_name() == "postgresql":
-        return sa.create_engine(  # a pool for the service's concurrent requests and jobs, opened lazily
+        engine = sa.create_engine(  # a pool for the service's concurrent requests and jobs, opened lazily
             parsed,
             pool_pre_ping=True,
             pool_size=10,
             max_overflow=40,
             connect_args={"connect_timeout": _CONNECT_TIMEOUT_S},
         )
+        sa.event.listen(engine, "before_cursor_execute", _refuse_nul)
+        return engine
     raise StoreError(f"unsupported database {display_url(parsed)}: expected sqlite:/// or postgresql://")
+
+
+_BIND_SUFFIX = re.compile(r"_\d+$")
+
+
+def _refuse_nul(
+    _conn: Connection, _cursor: Any, _statement: str, _parameters: Any, context: Any, _many: bool
+) -> None:
+    """Refuse text holding NUL before it reaches the database, on both stores alike: PostgreSQL's text
+    cannot hold it (the driver's error would surface as an internal one), and SQLite would store it to be
+    printed raw later. Names are already refused; this covers free text (summaries, comments, notes) and
+    the values a query filters on."""
+    for parameters in getattr(context, "compiled_parameters", None) or ():
+        for name, value in parameters.items():
+            if isinstance(value, str) and "\x00" in value:
+                raise InvalidInputError(
+                    "text without NUL characters",
+                    column=_BIND_SUFFIX.sub("", str(name)),
+                    column_kind="field",
+                    got=repr(value[:60]),
+                )
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:

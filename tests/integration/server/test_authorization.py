@@ -243,7 +243,9 @@ def test_a_partner_uploading_another_partners_bytes_learns_nothing_of_that_batch
         # the same rows in another order: stored, but the warning names no batch of Acme's
         header, *rows = content.decode().splitlines()
         shuffled = "\n".join([header, *reversed(rows)]).encode() + b"\n"
-        redelivered = other.post("/api/v1/batches", files={"file": ("e.csv", shuffled)}, data={"project": "q"})
+        redelivered = other.post(
+            "/api/v1/batches", files={"file": ("e.csv", shuffled)}, data={"project": "q"}
+        )
     acme_batch = first.json()["batch"]
     assert copied.status_code == 422, copied.text  # before: 200 with Acme's batch record
     message = copied.json()["error"]["message"]

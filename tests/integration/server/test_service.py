@@ -255,3 +255,28 @@ def test_a_partner_uploads_preferences_and_the_client_audits_them_like_labels(
     with Store.open(live.seeded.settings) as store:
         assert store.get_batch(batch["batch"]).kind == "preferences"
         assert store.get_audit(job["result"]["id"]).batch == batch["batch"]  # type: ignore[index]
+
+
+def test_nul_in_free_text_or_a_path_is_a_422_naming_the_field_and_the_probe_is_logged(live: Live) -> None:
+    """PostgreSQL's text cannot hold NUL: before, each of these was a 500 there (SQLite stored the NUL), and a
+    refused request whose path held one went unlogged, its answer cut short."""
+    dispute = live.seeded.dispute["Acme"]
+    with live.client("acme") as acme:
+        comment = acme.post(f"/api/v1/disputes/{dispute}/comments", json={"text": "a\u0000b"})
+        query = acme.get("/api/v1/batches", params={"project": "a\u0000b"})
+    with live.client("client") as client:
+        event = client.post(
+            "/api/v1/events",
+            json={"partner": "Acme", "kind": "other", "date": "2026-01-01", "summary": "a\u0000b"},
+        )
+    assert (comment.status_code, comment.json()["error"]["field"]) == (422, "text")
+    assert (event.status_code, event.json()["error"]["field"]) == (422, "summary")
+    assert query.status_code == 422 and "NUL" in query.json()["error"]["message"]
+    with httpx.Client(base_url=live.url, headers={"Authorization": "Bearer lp_0000_guess"}) as anonymous:
+        probe = anonymous.get("/api/v1/partners/Acme%00", headers={"X-Request-ID": "nul-probe"})
+    assert probe.status_code == 401 and probe.json()["error"]["type"] == "unauthenticated"  # the whole body
+    with live.client("admin") as admin:
+        log = admin.get("/api/v1/log").json()
+    assert [line["object"] for line in log if line["request_id"] == "nul-probe"] == [
+        "/api/v1/partners/Acme\\x00"
+    ]

@@ -174,6 +174,8 @@ def _text(value: object, field: str, where: _Where) -> str | None:
         return None
     if not isinstance(value, str):
         raise where.error(field, "text", value)
+    if "\x00" in value:  # PostgreSQL's text cannot hold it; SQLite would print it raw later
+        raise where.error(field, "text without NUL characters", value[:60])
     text = " ".join(value.split()) if field != "summary" else value.strip()
     limit = _MAX_LENGTH.get(field)
     if limit is not None and len(text) > limit:
