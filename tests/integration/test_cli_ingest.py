@@ -81,7 +81,9 @@ def test_the_same_bytes_under_another_partner_or_project_are_refused_naming_wher
     other_project = acme("ingest", labels, "--partner", "Acme", "--project", "intent")
     assert other_partner.code == 2 and other_partner.stderr.count("\n") == 1
     assert "(Acme, sentiment)" in other_partner.stderr and "got Beta, sentiment" in other_partner.stderr
-    assert other_project.code == 2 and "project this file was ingested under (sentiment)" in other_project.stderr
+    assert (
+        other_project.code == 2 and "project this file was ingested under (sentiment)" in other_project.stderr
+    )
     listed = json.loads(acme("batches", "list", "--json").stdout)["batches"]
     assert [(b["partner"], b["project"]) for b in listed] == [("Acme", "sentiment")]
 

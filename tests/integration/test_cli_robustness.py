@@ -257,7 +257,7 @@ def test_a_partner_name_with_a_slash_is_refused_for_it_could_never_be_reached_on
         assert refused.code == 2
         assert "expected a partner name without '/'" in one_line(refused.stderr)
     assert json.loads(cli("partner", "list", "--json").stdout)["partners"] == []
-    assert cli("partner", "add", "Acme EU (<b> & \"quotes\")").code == 0
+    assert cli("partner", "add", 'Acme EU (<b> & "quotes")').code == 0
 
 
 @pytest.mark.parametrize(
