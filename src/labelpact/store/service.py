@@ -18,6 +18,7 @@ from labelpact.errors import ConflictError, InvalidInputError, NotFoundError
 from labelpact.store import queries as q
 from labelpact.store.audit_records import parse_id, plain_json
 from labelpact.store.base import StoreBase
+from labelpact.store.database import lock
 from labelpact.store.schema import (
     AuditRow,
     BatchRow,
@@ -268,6 +269,8 @@ class ServiceMethods(StoreBase):
             raise InvalidInputError("a non-blank comment", column="text", column_kind="field")
         by = author if author is not None else self.actor
         with self._write() as session:
+            # a resolve holds it until it commits: then the comment reads the dispute resolved, and is refused
+            lock(session.connection(), f"dispute:{number}")
             row = session.get(DisputeRow, number)
             if row is None:
                 raise NotFoundError(f"unknown dispute 'd{number}'")

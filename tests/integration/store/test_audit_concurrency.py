@@ -6,9 +6,13 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
+import sqlalchemy as sa
+
 from labelpact.config import Settings
 from labelpact.errors import ConflictError
 from labelpact.store import AuditRecord, DisputeRecord, Store
+from labelpact.store.database import create_store_engine, lock
 
 from .audit_case import add_batch, audit_of
 
@@ -65,3 +69,34 @@ def test_a_dispute_resolved_at_once_by_several_is_resolved_once(settings: Settin
     with Store.open(settings) as store:
         assert store.get_dispute(dispute.id) == won[0]
         assert len(store.audit_log(action="dispute.resolved")) == 1
+
+
+def test_a_comment_waits_for_the_disputes_lock_as_a_resolve_does(settings: Settings, tmp_path: Path) -> None:
+    """Both take the dispute's lock, so a comment never lands on a dispute resolved in the meantime: before,
+    on PostgreSQL, a comment that read the dispute as open while a resolve committed was stored after it."""
+    if sa.make_url(settings.db_url).get_backend_name() == "sqlite":
+        pytest.skip(
+            "SQLite serialises every writer at BEGIN IMMEDIATE; the lock is PostgreSQL's advisory lock"
+        )
+    with Store.open(settings) as store:
+        store.add_partner("Scale")
+        batch = add_batch(store, tmp_path / "in")
+        dispute = store.open_dispute(store.add_audit(audit_of(batch), files={}).findings[0].id, text="no")
+    outcome: list[object] = []
+
+    def comment() -> None:
+        with Store.open(settings) as store:
+            outcome.append(store.add_comment(dispute.id, text="one more thing"))
+
+    engine = create_store_engine(settings.db_url)
+    writer = threading.Thread(target=comment)
+    try:
+        with engine.begin() as held:  # as a resolve in progress holds it until it commits
+            lock(held, f"dispute:{int(dispute.id[1:])}")
+            writer.start()
+            writer.join(1.0)
+            assert writer.is_alive() and not outcome
+    finally:
+        writer.join(30)
+        engine.dispose()
+    assert len(outcome) == 1
