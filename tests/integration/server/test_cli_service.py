@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 
 from labelpact.config import load_settings
@@ -74,8 +75,10 @@ class Served:
 
 
 @contextmanager
-def serve_process(workspace: Path, *, stop_within: float = 60) -> Iterator[Served]:
-    """Start ``labelpact serve`` on a free port, wait until it answers, and stop it with SIGINT after."""
+def serve_process(
+    workspace: Path, *, stop_within: float = 60, stop: signal.Signals = signal.SIGINT
+) -> Iterator[Served]:
+    """Start ``labelpact serve`` on a free port, wait until it answers, and stop it with ``stop`` after."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "labelpact", "serve", "--port", str(port)],
@@ -100,13 +103,17 @@ def serve_process(workspace: Path, *, stop_within: float = 60) -> Iterator[Serve
                 time.sleep(0.2)
         yield served
     finally:
-        process.send_signal(signal.SIGINT)
+        process.send_signal(stop)
         _, served.stderr = process.communicate(timeout=stop_within)
 
 
-def test_serve_answers_on_loopback_and_stops_gracefully(cli: RunCli, workspace: Path) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_serve_answers_on_loopback_and_stops_gracefully(
+    cli: RunCli, workspace: Path, stop: signal.Signals
+) -> None:
+    """Exit 0 on either signal (before, SIGTERM ended the process with 143 after its graceful shutdown)."""
     _workspace(cli)
-    with serve_process(workspace) as served:
+    with serve_process(workspace, stop=stop) as served:
         health = httpx.get(f"{served.url}/api/v1/health")
         title = httpx.get(f"{served.url}/openapi.json").json()["info"]["title"]
     assert health.json() == {"status": "ok"} and title == "labelpact"
