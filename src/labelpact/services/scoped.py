@@ -133,6 +133,8 @@ def list_batch_dicts(
     """``labelpact batches list --json``'s batches; a partner's list holds only its own."""
     with hidden_from(principal, "project", project or ""):
         records = store.list_batches(partner=_partner_filter(principal, partner), project=project)
+    if principal.is_partner and project is not None and not records:  # another's project reads as unknown
+        raise NotFoundError(f"unknown project {project!r}")
     return [batch_dict(b) for b in records]
 
 
@@ -241,6 +243,16 @@ def open_finding_dispute(store: Store, principal: Principal, finding: str, *, te
 def list_dispute_dicts(
     store: Store, principal: Principal, *, status: str | None = None
 ) -> list[dict[str, Any]]:
+    """``labelpact disputes --json``; ``status`` is open or a resolution word (``accepted`` = upheld)."""
+    if status is not None:
+        if status not in ("open", *RESOLUTION_ALIASES):
+            raise InvalidInputError(
+                f"a status among open, {', '.join(RESOLUTION_ALIASES)}",
+                column="status",
+                column_kind="parameter",
+                got=repr(status),
+            )
+        status = RESOLUTION_ALIASES.get(status, status)
     return [dispute_dict(d) for d in list_disputes(store, partner=principal.partner, status=status)]
 
 

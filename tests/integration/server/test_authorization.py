@@ -277,3 +277,22 @@ def test_the_service_shows_an_audits_reviews_as_audits_show_does(
     with live.client("client") as client:
         shown = client.get(f"/api/v1/audits/{audit}").json()
     assert [(r["reviewer"], r["n_defective"]) for r in shown["reviews"]] == [("dana", 0)]
+
+
+def test_a_partner_cannot_tell_another_partners_project_from_an_unknown_one(live: Live) -> None:
+    with live.client("acme") as acme:
+        made = acme.post(
+            "/api/v1/batches",
+            files={"file": ("a.csv", live.seeded.fresh_bytes())},
+            data={"project": "acme-only"},
+        )
+        assert made.status_code == 201, made.text
+    with live.client("other") as other:
+        theirs = other.get("/api/v1/batches", params={"project": "acme-only"})
+        unknown = other.get("/api/v1/batches", params={"project": "no-such-project"})
+        bad_status = other.get("/api/v1/disputes", params={"status": "bogus"})
+        accepted = other.get("/api/v1/disputes", params={"status": "accepted"})
+    assert (theirs.status_code, unknown.status_code) == (404, 404)
+    assert theirs.json()["error"]["message"] == "unknown project 'acme-only'"  # before: 200 and []
+    assert bad_status.status_code == 422 and bad_status.json()["error"]["field"] == "status"
+    assert accepted.status_code == 200  # DESIGN.md's word for upheld, as resolve takes it
