@@ -157,3 +157,32 @@ def test_bad_input_exits_2_with_one_line(
     assert needle in run.stderr and len(lines) <= 3  # click adds its usage lines to a missing option
     if args:
         assert len(lines) == 1
+
+
+def test_payloads_must_cover_the_batch_before_a_clause_can_be_met(cli: RunCli, tmp_path: Path) -> None:
+    """Before: payloads naming none of the batch's tasks (or a header alone) gave "no personal data found"
+    and "all 0 task(s) carry an allowed licence", both met, and a batch accepted on tasks never scanned."""
+    labels = tmp_path / "labels.csv"
+    labels.write_text("task,worker,label\nt1,w1,a\nt1,w2,a\nt2,w1,b\nt2,w2,b\nt3,w1,a\nt3,w2,b\n")
+    contract = tmp_path / "c.toml"
+    contract.write_text('[data]\nallowed_licenses = ["CC0-1.0"]\npersonal_data = "reject"\n')
+    payloads = {
+        "header.csv": "task,text,license\n",
+        "other.csv": "task,text,license\nx1,hello,CC0-1.0\n",
+        "part.csv": "task,text,license\nt1,hello,CC0-1.0\nx9,bye,CC0-1.0\n",
+    }
+    for name, text in payloads.items():
+        (tmp_path / name).write_text(text)
+    header = cli("ethics", labels, "--tasks", tmp_path / "header.csv", "--contract", contract)
+    other = cli("ethics", labels, "--tasks", tmp_path / "other.csv", "--contract", contract)
+    assert header.code == 2 and "header.csv: expected payloads for the batch's tasks" in header.stderr
+    assert "got a file with no rows" in header.stderr
+    assert other.code == 2 and "got 1 row(s), none of them a task of the batch (such as 'x1')" in other.stderr
+    part = cli("ethics", labels, "--tasks", tmp_path / "part.csv", "--contract", contract, "--json")
+    assert part.code == 0, part.stderr
+    outcomes = {r["clause"]: (r["outcome"], r["detail"]) for r in json.loads(part.stdout)["reasons"]}
+    assert (
+        outcomes["data.personal_data"][0] == "unchecked"
+        and "2 of the batch's tasks" in outcomes["data.personal_data"][1]
+    )
+    assert outcomes["data.allowed_licenses"][0] == "unchecked"

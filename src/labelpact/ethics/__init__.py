@@ -71,6 +71,7 @@ class EthicsReport:
     provenance: ProvenanceReport | None = None
     bias: tuple[BiasReport, ...] = ()
     pay: PayReport | None = None
+    n_unscanned: int = 0  # the batch's tasks without payloads: never scanned for personal data or licences
 
     def to_dict(self) -> dict[str, Any]:
         """``{"pii": [...], "provenance": [...], "bias": [...], "pay": {...}}`` as in DESIGN.md, plus
@@ -141,4 +142,7 @@ def audit_ethics(
             durations=durations,
             words=words,
         )
-    return EthicsReport(pii=pii, provenance=provenance, bias=bias, pay=pay)
+    unscanned = 0
+    if annotations is not None and payloads is not None:
+        unscanned = annotations.n_tasks - len(set(annotations.tasks).intersection(payloads.task))
+    return EthicsReport(pii=pii, provenance=provenance, bias=bias, pay=pay, n_unscanned=unscanned)

@@ -76,6 +76,16 @@ def _pii_reasons(report: EthicsReport, contract: Contract) -> list[Reason]:
             )
         ]
     n = len(report.pii.findings)
+    if n == 0 and report.n_unscanned:
+        return [
+            Reason(
+                "data.personal_data",
+                "unchecked",
+                f"no personal data in the tasks with payloads, but {report.n_unscanned:,} of the batch's tasks "
+                "have none (--tasks) and were not scanned",
+                limit=policy,
+            )
+        ]
     if n == 0:
         return [Reason("data.personal_data", "met", "no personal data found", measured=0, limit=policy)]
     outcome = _PII_OUTCOME[policy]
@@ -107,6 +117,16 @@ def _license_reasons(report: EthicsReport, contract: Contract) -> list[Reason]:
     tasks: dict[str, set[str]] = {}
     for f in report.provenance.findings:
         tasks.setdefault(LICENSE_KINDS[f.kind], set()).update(f.tasks)
+    if not tasks and report.n_unscanned:
+        return [
+            Reason(
+                "data.allowed_licenses",
+                "unchecked",
+                f"every task with a payload carries an allowed licence, but {report.n_unscanned:,} of the "
+                "batch's tasks have no payload (--tasks) and were not checked",
+                limit=list(allowed),
+            )
+        ]
     if not tasks:
         n = sum(report.provenance.tasks_by_license.values())
         return [

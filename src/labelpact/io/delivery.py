@@ -57,7 +57,7 @@ from labelpact.io.labelstudio import (
     read_json_file,
 )
 from labelpact.io.limits import DEFAULT_LIMITS, Limits
-from labelpact.io.reference import GoldPairs, attach_gold, read_tasks
+from labelpact.io.reference import GoldPairs, attach_gold, payloads_of_batch, read_tasks
 from labelpact.io.source import Source, detect_format, no_rows, read_source
 from labelpact.io.values import check_line_breaks, check_names, numeric_spellings, spelling_warning
 
@@ -207,7 +207,13 @@ def _deliver(
     annotations, gold_codes = attach_gold(
         annotations, gold, ls_gold=gold_pairs, explicit=explicit, classes_fixed=fixed
     )
-    payloads = read_tasks(tasks, task_column=explicit.get("task")) if tasks is not None else None
+    payloads = None
+    if tasks is not None:
+        payloads, note = payloads_of_batch(
+            read_tasks(tasks, task_column=explicit.get("task")), annotations, tasks
+        )
+        if note is not None:
+            warnings.append(note)
     if payloads is None:
         payloads = _embedded_payloads(source, columns, task.codes, tuple(task.names))
     empty = np.bincount(annotations.task, minlength=annotations.n_tasks) == 0

@@ -16,7 +16,7 @@ from labelpact.io.column import encode, fail_at, resolve_columns, task_column_of
 from labelpact.io.labelstudio import read_json_file
 from labelpact.io.source import Location, Source, as_text, detect_format, no_rows, read_source
 
-__all__ = ["GoldPairs", "attach_gold", "read_gold", "read_tasks"]
+__all__ = ["GoldPairs", "attach_gold", "payloads_of_batch", "read_gold", "read_tasks"]
 
 # gold task codes, class codes, and the labels file with the data rows they came from
 GoldPairs = tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], Source, npt.NDArray[np.intp]]
@@ -211,3 +211,39 @@ def read_tasks(path: str | Path, *, task_column: str | None = None) -> TaskPaylo
         if name != column
     }
     return TaskPayloads(task=tuple(task.names), fields=fields)
+
+
+def payloads_of_batch(
+    payloads: TaskPayloads, annotations: Annotations, file: Path
+) -> tuple[TaskPayloads, str | None]:
+    """The payloads of the batch's tasks, and a warning when they leave some out or name other tasks.
+
+    Payloads that name none of the batch's tasks (the wrong file, or the wrong task column) are refused:
+    an ethics audit over them would call personal data and licences checked on tasks it never saw.
+    """
+    labelled = set(annotations.tasks)
+    keep = [i for i, name in enumerate(payloads.task) if name in labelled]
+    if not keep:
+        got = (
+            f"{len(payloads):,} row(s), none of them a task of the batch (such as {payloads.task[0]!r})"
+            if len(payloads)
+            else "a file with no rows"
+        )
+        raise InvalidInputError(
+            f"payloads for the batch's tasks (such as {annotations.tasks[0]!r})", file=file, got=got
+        )
+    parts = []
+    if len(keep) < annotations.n_tasks:
+        parts.append(
+            f"payloads cover {len(keep):,} of the batch's {annotations.n_tasks:,} tasks; the other "
+            f"{annotations.n_tasks - len(keep):,} are not scanned for personal data or licences"
+        )
+    if len(keep) < len(payloads):
+        parts.append(
+            f"{len(payloads) - len(keep):,} payload rows name tasks not in the batch and are ignored"
+        )
+        payloads = TaskPayloads(
+            task=tuple(payloads.task[i] for i in keep),
+            fields={name: tuple(values[i] for i in keep) for name, values in payloads.fields.items()},
+        )
+    return payloads, (f"{file.name}: " + "; ".join(parts)) if parts else None
