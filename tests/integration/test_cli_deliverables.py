@@ -203,3 +203,26 @@ def test_label_column_names_the_answers_of_demonstrations(cli: RunCli, tmp_path:
     assert cli("simulate", "--kind", "preferences", "--out", prefs, "--size", "500").code == 0
     refused = cli("audit", prefs, "--partner", "Tagwell", "--project", "rlhf", "--label-column", "choice")
     assert refused.code == 2 and "--label-column only with --kind labels" in refused.stderr
+
+
+@pytest.mark.parametrize("kind", ["preferences", "demonstrations", "ratings"])
+def test_a_kind_the_contract_sets_no_clause_for_goes_to_review_not_accept(
+    cli: RunCli, tmp_path: Path, kind: str
+) -> None:
+    """Before: verdict accept with no reason at all, though the batch carried critical findings (30% of
+    the raters always choosing the left answer, pasted demonstrations)."""
+    assert cli("partner", "add", "Plain").code == 0  # no contract: no clause for any kind
+    path = tmp_path / ("d.jsonl" if kind == "demonstrations" else f"{kind}.csv")
+    extra = {
+        "preferences": ["--biased-share", "0.3"],
+        "demonstrations": ["--llm-share", "0.25"],
+        "ratings": [],
+    }
+    assert cli("simulate", "--kind", kind, "--out", path, "--seed", "4", *extra[kind]).code == 0
+    run = cli("audit", path, "--partner", "Plain", "--project", "p", "--json")
+    assert run.code == 0, run.stderr
+    doc = json.loads(run.stdout)
+    assert doc["verdict"] == "review"
+    [reason] = doc["reasons"]
+    assert (reason["clause"], reason["outcome"]) == ("acceptance.aql", "review")
+    assert f"sets no [{kind}] clause" in reason["detail"]

@@ -119,6 +119,22 @@ def _plan(
     return plan, tuple(sorted(tasks[int(i)] for i in drawn))  # by name, as a label audit's sample
 
 
+def _unjudged(kind: str, reasons: list[Reason], plan: SamplingPlan) -> list[Reason]:
+    """``reasons``, or, where the contract sets no clause for ``kind``, one that sends the batch to review of
+    its sample: with nothing to judge it by, a batch is not accepted (its findings may be critical)."""
+    if reasons:
+        return reasons
+    return [
+        Reason(
+            "acceptance.aql",
+            "review",
+            f"the contract sets no [{kind}] clause, so nothing accepts the batch but a review of its sample "
+            f"({plan.sample_size} tasks: labelpact audits sample, then labelpact review)",
+            limit=plan.aql,
+        )
+    ]
+
+
 def assess_deliverable(
     delivery: KindDelivery, contract: Contract, *, n_bootstrap: int = 200, random_state: int = 0
 ) -> KindAssessment:
@@ -173,6 +189,7 @@ def _preferences(p: PreferenceDelivery, contract: Contract, n_bootstrap: int, se
     reasons = preference_reasons(evidence, contract)
     findings = preference_findings(w, flags, graph)
     plan, sample = _plan(contract, c.tasks, seed)
+    reasons = _unjudged("preferences", reasons, plan)
     order = bt.ranking()
     metrics = {
         "kind": "preferences",
@@ -255,6 +272,7 @@ def _ratings(d: RatingDelivery, contract: Contract, n_bootstrap: int, seed: int)
     reasons = rating_reasons(evidence, contract)
     findings = rating_findings(effects, flags, counts, r.workers)
     plan, sample = _plan(contract, r.tasks, seed)
+    reasons = _unjudged("ratings", reasons, plan)
     metrics = {
         "kind": "ratings",
         "n_ratings": r.n_ratings,
@@ -318,6 +336,7 @@ def _demonstrations(d: DemonstrationDelivery, contract: Contract, seed: int) -> 
     reasons = demonstration_reasons(evidence, contract)
     findings = demonstration_findings(s, x, flags, pii)
     plan, sample = _plan(contract, x.tasks, seed)
+    reasons = _unjudged("demonstrations", reasons, plan)
     metrics = {
         "kind": "demonstrations",
         "n_answers": n,
