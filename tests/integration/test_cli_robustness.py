@@ -288,3 +288,12 @@ def test_control_characters_in_delivered_labels_are_shown_escaped(acme: RunCli, 
     assert run.code == 0, run.stderr
     assert "\x1b" not in run.stdout + run.stderr
     assert "\\x1b[2Jevil" in run.stdout
+
+
+def test_an_out_path_that_is_a_folder_is_named_in_the_one_line(
+    cli: RunCli, delivery: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """Before: 'labelpact: error: OSError' (pyarrow's error carries its text but no strerror)."""
+    labels, _ = delivery
+    run = cli("aggregate", labels, "--out", tmp_path)
+    assert run.code == 2 and str(tmp_path) in one_line(run.stderr) and "directory" in run.stderr

@@ -72,7 +72,7 @@ def error_document(error: BaseException, code: int, message: str) -> dict[str, A
 
 
 def _os_message(error: OSError) -> str:
-    reason = error.strerror or type(error).__name__
+    reason = error.strerror or " ".join(str(error).split()) or type(error).__name__  # pyarrow's: no strerror
     if error.filename is None:
         return reason
     return f"{printable(os.fsdecode(error.filename))}: {reason}"
