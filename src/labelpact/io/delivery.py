@@ -59,7 +59,13 @@ from labelpact.io.labelstudio import (
 from labelpact.io.limits import DEFAULT_LIMITS, Limits
 from labelpact.io.reference import GoldPairs, attach_gold, payloads_of_batch, read_tasks
 from labelpact.io.source import Source, detect_format, no_rows, read_source
-from labelpact.io.values import check_line_breaks, check_names, numeric_spellings, spelling_warning
+from labelpact.io.values import (
+    check_line_breaks,
+    check_names,
+    check_single_values,
+    numeric_spellings,
+    spelling_warning,
+)
 
 __all__ = ["Delivery", "read_annotations", "read_delivery"]
 
@@ -166,6 +172,7 @@ def _deliver(
     n_rows = table.num_rows
     if n_rows == 0:
         raise no_rows(source, "at least one annotation")
+    check_single_values(source, columns)
     warnings = check_line_breaks(source, columns)
     task, worker, label, decoded = _encoded(source, columns, names, limits)
     cancelled = _flag(table, "cancelled") if full_ls else np.zeros(n_rows, dtype=bool)
@@ -207,13 +214,11 @@ def _deliver(
     annotations, gold_codes = attach_gold(
         annotations, gold, ls_gold=gold_pairs, explicit=explicit, classes_fixed=fixed
     )
-    payloads = None
-    if tasks is not None:
-        payloads, note = payloads_of_batch(
-            read_tasks(tasks, task_column=explicit.get("task")), annotations, tasks
-        )
-        if note is not None:
-            warnings.append(note)
+    read = None if tasks is None else read_tasks(tasks, task_column=explicit.get("task"))
+    payloads, note = (
+        (None, None) if read is None or tasks is None else payloads_of_batch(read, annotations, tasks)
+    )
+    warnings += [note] if note else []
     if payloads is None:
         payloads = _embedded_payloads(source, columns, task.codes, tuple(task.names))
     empty = np.bincount(annotations.task, minlength=annotations.n_tasks) == 0

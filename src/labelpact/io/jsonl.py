@@ -28,7 +28,7 @@ from labelpact.io.text_file import (
     open_text,
 )
 
-__all__ = ["json_text", "parse_json", "read_json_document", "read_jsonl", "records_table"]
+__all__ = ["NESTED", "json_text", "parse_json", "read_json_document", "read_jsonl", "records_table"]
 
 
 class _NonFiniteNumberError(ValueError):
@@ -92,12 +92,27 @@ def json_text(value: object) -> str | None:
     return json.dumps(value, ensure_ascii=False)
 
 
+NESTED = b"labelpact.nested"  # schema metadata: {column: [first record, "list" | "object"]} of nested values
+
+
 def records_table(records: list[dict[str, Any]]) -> pa.Table:
-    """An all-string table from flat JSON objects (keys in order of first appearance, absent -> null)."""
+    """An all-string table from flat JSON objects (keys in order of first appearance, absent -> null).
+
+    A list or object value becomes its JSON text (a payload field may be one); where each column first
+    holds one is kept in the schema's ``NESTED`` metadata, so a column that must hold one value (a label)
+    can refuse it by record.
+    """
     names = list(dict.fromkeys(key for record in records for key in record))
-    return pa.table(
-        {name: pa.array([json_text(r.get(name)) for r in records], type=pa.string()) for name in names}
-    )
+    columns: dict[str, pa.Array] = {}
+    nested: dict[str, list[int | str]] = {}
+    for name in names:
+        values = [r.get(name) for r in records]
+        first = next((i for i, v in enumerate(values) if isinstance(v, list | dict)), None)
+        if first is not None:
+            nested[name] = [first, "list" if isinstance(values[first], list) else "object"]
+        columns[name] = pa.array([json_text(v) for v in values], type=pa.string())
+    table = pa.table(columns)
+    return table.replace_schema_metadata({NESTED: json.dumps(nested)}) if nested else table
 
 
 def read_jsonl(path: Path, limits: Limits) -> tuple[pa.Table, Callable[[int], Location]]:

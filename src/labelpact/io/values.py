@@ -7,6 +7,7 @@ rows a vectorised search has already flagged; Python touches single rows only to
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -16,10 +17,11 @@ import numpy.typing as npt
 
 from labelpact.errors import InvalidInputError
 from labelpact.io.column import Coded, fail_at
+from labelpact.io.jsonl import NESTED
 from labelpact.io.limits import Limits
 from labelpact.io.source import Location, Source
 
-__all__ = ["check_line_breaks", "check_names", "numeric_spellings", "spelling_warning"]
+__all__ = ["check_line_breaks", "check_names", "check_single_values", "numeric_spellings", "spelling_warning"]
 
 Locate = Callable[[int], Location]
 
@@ -48,6 +50,22 @@ def check_line_breaks(source: Source, columns: Mapping[str, str]) -> list[str]:
             f"{first.unit} {first.number}); each was read as one value of its row"
         )
     return warnings
+
+
+def check_single_values(source: Source, columns: Mapping[str, str]) -> None:
+    """Refuse a JSON list or object in a column with a role (a multi-label answer is not one more class)."""
+    nested = json.loads((source.table.schema.metadata or {}).get(NESTED, b"{}"))
+    found = sorted((nested[name][0], role, name) for role, name in columns.items() if name in nested)
+    if found:
+        first, role, name = found[0]  # the first record that holds one
+        raise fail_at(
+            source.locate,
+            int(first),
+            f"a single {role} (text or a number)",
+            file=source.path,
+            column=name,
+            got=f"a JSON {nested[name][1]}",
+        )
 
 
 def _holds_rows(value: str, delimiter: str, n_columns: int) -> bool:

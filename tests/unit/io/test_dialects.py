@@ -211,3 +211,32 @@ def test_a_contract_saved_with_a_byte_order_mark_reads_as_without(tmp_path: Path
         InvalidInputError, match=r"latin1.toml, line 2: expected UTF-8 text, got an undecodable byte"
     ):
         read_contract(tmp_path / "latin1.toml")
+
+
+def test_a_json_list_or_object_as_a_label_task_or_worker_is_refused_by_record(tmp_path: Path) -> None:
+    """Before: a list label became the class '["pos", "neg"]' (and an object task the task '{"id": 7}')
+    when the file's types were mixed; a nested payload field stays its JSON text."""
+    rows = [
+        {"task": "t1", "worker": "w1", "label": "pos"},
+        {"task": "t1", "worker": "w2", "label": ["pos", "neg"]},
+        {"task": {"id": 7}, "worker": "w2", "label": "neg"},
+    ]
+    path = tmp_path / "nested.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    with pytest.raises(InvalidInputError) as refused:
+        read_delivery(path)
+    message = str(refused.value)
+    assert "nested.jsonl, line 2, column 'label'" in message and "got a JSON list" in message
+    as_array = tmp_path / "nested.json"
+    as_array.write_text(json.dumps([rows[0], rows[2]]), encoding="utf-8")
+    with pytest.raises(InvalidInputError, match="column 'task'.*got a JSON object"):
+        read_delivery(as_array)
+    fine = tmp_path / "payload.jsonl"
+    fine.write_text(
+        json.dumps({"task": "t1", "worker": "w1", "label": "a", "meta": {"x": 1}})
+        + "\n"
+        + json.dumps({"task": "t2", "worker": "w1", "label": 2, "meta": "plain"})
+        + "\n",
+        encoding="utf-8",
+    )
+    assert read_delivery(fine).annotations.classes == ("2", "a")
