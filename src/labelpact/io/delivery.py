@@ -26,7 +26,6 @@ from typing import Any, cast
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from labelpact.core.annotations import (
     Annotations,
@@ -50,14 +49,13 @@ from labelpact.io.column import (
 from labelpact.io.duplicates import DUPLICATE_POLICIES, apply_duplicate_policy, count_duplicates
 from labelpact.io.labelstudio import (
     LS_COLUMNS,
-    LS_META_COLUMNS,
     check_single_choice,
     is_labelstudio_export,
     labelstudio_roles,
     read_json_file,
 )
 from labelpact.io.limits import DEFAULT_LIMITS, Limits
-from labelpact.io.reference import GoldPairs, attach_gold, payloads_of_batch, read_tasks
+from labelpact.io.reference import GoldPairs, attach_gold, batch_payloads
 from labelpact.io.source import Source, detect_format, no_rows, read_source
 from labelpact.io.values import (
     check_line_breaks,
@@ -172,7 +170,6 @@ def _deliver(
     n_rows = table.num_rows
     if n_rows == 0:
         raise no_rows(source, "at least one annotation")
-    check_single_values(source, columns)
     warnings = check_line_breaks(source, columns)
     task, worker, label, decoded = _encoded(source, columns, names, limits)
     cancelled = _flag(table, "cancelled") if full_ls else np.zeros(n_rows, dtype=bool)
@@ -214,13 +211,8 @@ def _deliver(
     annotations, gold_codes = attach_gold(
         annotations, gold, ls_gold=gold_pairs, explicit=explicit, classes_fixed=fixed
     )
-    read = None if tasks is None else read_tasks(tasks, task_column=explicit.get("task"))
-    payloads, note = (
-        (None, None) if read is None or tasks is None else payloads_of_batch(read, annotations, tasks)
-    )
+    payloads, note = batch_payloads(source, columns, task, annotations, tasks, explicit.get("task"))
     warnings += [note] if note else []
-    if payloads is None:
-        payloads = _embedded_payloads(source, columns, task.codes, tuple(task.names))
     empty = np.bincount(annotations.task, minlength=annotations.n_tasks) == 0
     return Delivery(
         annotations=annotations,
@@ -289,6 +281,7 @@ def _encoded(
         check_names(coded, role, limits=limits, file=file, column=columns[role], locate=locate)
     if is_labelstudio_export(source):  # after the length limit: a label parsed as JSON here is short
         check_single_choice(label, source=source, column=columns["label"])
+    check_single_values(source, columns)  # a JSON list or object as a task, worker or label
     return task, worker, label, decoded
 
 
@@ -370,30 +363,3 @@ def _classes(
         )
     lookup = np.array([position[name] for name in names] + [-1], dtype=np.int32)
     return vocabulary, lookup[codes]
-
-
-def _embedded_payloads(
-    source: Source, columns: Mapping[str, str], task_codes: npt.NDArray[np.int32], task_names: tuple[str, ...]
-) -> TaskPayloads | None:
-    """Task fields carried by the labels file itself: Label Studio ``data``, or JSON_MIN / CSV export columns."""
-    if source.format == "labelstudio-json":
-        payloads: pa.Table = source.extra["payloads"]
-        ids: list[str] = source.extra["payload_tasks"]
-        embedded = {name: tuple(payloads[name].to_pylist()) for name in payloads.column_names}
-        return TaskPayloads(task=tuple(ids), fields=embedded)
-    names = source.table.column_names
-    if not is_labelstudio_export(source):
-        return None
-    used = set(columns.values()) | LS_META_COLUMNS | {a for aliases in ALIASES.values() for a in aliases}
-    kept = [name for name in names if name not in used]
-    if not kept:
-        return None
-    _, first = np.unique(
-        task_codes, return_index=True
-    )  # codes number tasks by first row, so this is in order
-    take = pa.array(first)
-    fields: dict[str, tuple[str | None, ...]] = {}
-    for name in kept:
-        values = pc.take(source.table[name], take).cast(pa.string()).to_pylist()
-        fields[name] = tuple(v if v != "" else None for v in values)
-    return TaskPayloads(task=task_names, fields=fields)

@@ -12,11 +12,11 @@ import pyarrow.compute as pc
 
 from labelpact.core.annotations import Annotations, Gold, TaskPayloads
 from labelpact.errors import InvalidInputError
-from labelpact.io.column import encode, fail_at, resolve_columns, task_column_of
-from labelpact.io.labelstudio import read_json_file
+from labelpact.io.column import ALIASES, Coded, encode, fail_at, resolve_columns, task_column_of
+from labelpact.io.labelstudio import LS_META_COLUMNS, is_labelstudio_export, read_json_file
 from labelpact.io.source import Location, Source, as_text, detect_format, no_rows, read_source
 
-__all__ = ["GoldPairs", "attach_gold", "payloads_of_batch", "read_gold", "read_tasks"]
+__all__ = ["GoldPairs", "attach_gold", "batch_payloads", "payloads_of_batch", "read_gold", "read_tasks"]
 
 # gold task codes, class codes, and the labels file with the data rows they came from
 GoldPairs = tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], Source, npt.NDArray[np.intp]]
@@ -247,3 +247,45 @@ def payloads_of_batch(
             fields={name: tuple(values[i] for i in keep) for name, values in payloads.fields.items()},
         )
     return payloads, (f"{file.name}: " + "; ".join(parts)) if parts else None
+
+
+def batch_payloads(
+    source: Source,
+    columns: Mapping[str, str],
+    task: Coded,
+    annotations: Annotations,
+    tasks: Path | None,
+    task_column: str | None,
+) -> tuple[TaskPayloads | None, str | None]:
+    """The payloads of the batch's tasks from ``tasks`` (with a warning when they leave some out), else
+    those the labels file embeds."""
+    if tasks is None:
+        return _embedded_payloads(source, columns, task.codes, tuple(task.names)), None
+    return payloads_of_batch(read_tasks(tasks, task_column=task_column), annotations, tasks)
+
+
+def _embedded_payloads(
+    source: Source, columns: Mapping[str, str], task_codes: npt.NDArray[np.int32], task_names: tuple[str, ...]
+) -> TaskPayloads | None:
+    """Task fields carried by the labels file itself: Label Studio ``data``, or JSON_MIN / CSV export columns."""
+    if source.format == "labelstudio-json":
+        payloads: pa.Table = source.extra["payloads"]
+        ids: list[str] = source.extra["payload_tasks"]
+        embedded = {name: tuple(payloads[name].to_pylist()) for name in payloads.column_names}
+        return TaskPayloads(task=tuple(ids), fields=embedded)
+    names = source.table.column_names
+    if not is_labelstudio_export(source):
+        return None
+    used = set(columns.values()) | LS_META_COLUMNS | {a for aliases in ALIASES.values() for a in aliases}
+    kept = [name for name in names if name not in used]
+    if not kept:
+        return None
+    _, first = np.unique(
+        task_codes, return_index=True
+    )  # codes number tasks by first row, so this is in order
+    take = pa.array(first)
+    fields: dict[str, tuple[str | None, ...]] = {}
+    for name in kept:
+        values = pc.take(source.table[name], take).cast(pa.string()).to_pylist()
+        fields[name] = tuple(v if v != "" else None for v in values)
+    return TaskPayloads(task=task_names, fields=fields)
