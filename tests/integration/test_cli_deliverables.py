@@ -226,3 +226,18 @@ def test_a_kind_the_contract_sets_no_clause_for_goes_to_review_not_accept(
     [reason] = doc["reasons"]
     assert (reason["clause"], reason["outcome"]) == ("acceptance.aql", "review")
     assert f"sets no [{kind}] clause" in reason["detail"]
+
+
+def test_agreement_on_ratings_is_ordinal_unless_asked_as_the_audit_measures_it(
+    cli: RunCli, tmp_path: Path
+) -> None:
+    """Before: nominal by default, which reads a 0-100 scale as a hundred unordered classes."""
+    ratings = tmp_path / "ratings.csv"
+    assert cli("simulate", "--kind", "ratings", "--out", ratings, "--seed", "2").code == 0
+    default = json.loads(cli("agreement", ratings, "--json", "--bootstrap", "50").stdout)
+    nominal = json.loads(
+        cli("agreement", ratings, "--json", "--bootstrap", "50", "--level", "nominal").stdout
+    )
+    assert default["level"] == "ordinal" and nominal["level"] == "nominal"
+    [criterion, *_] = default["criteria"]
+    assert default["criteria"][criterion] != nominal["criteria"][criterion]

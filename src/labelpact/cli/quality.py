@@ -119,9 +119,9 @@ def aggregate(
 @click.option(
     "--level",
     type=click.Choice(["nominal", "ordinal", "interval"]),
-    default="nominal",
-    show_default=True,
-    help="Krippendorff's metric: ordinal/interval when the classes form a scale (in class order).",
+    default=None,
+    help="Krippendorff's metric: ordinal/interval when the classes form a scale (in class order). "
+    "Default: nominal for labels, ordinal for ratings (scores on a scale), as the audit measures them.",
 )
 @click.option(
     "--bootstrap",
@@ -138,7 +138,7 @@ def aggregate(
 @common_options
 def agreement(
     labels: Path,
-    level: str,
+    level: str | None,
     n_bootstrap: int,
     engine: str,
     scheduler: str | None,
@@ -151,7 +151,7 @@ def agreement(
 ) -> None:
     """How much workers agree: Krippendorff's alpha, Fleiss' kappa, Gwet's AC1, percent agreement, Cohen's kappa."""
     output = make_output(as_json)
-    chosen: Level = level  # type: ignore[assignment]  # click.Choice checked it
+    chosen: Level = level or "nominal"  # type: ignore[assignment]  # click.Choice checked it
     with progress_for(output) as progress:
         result = pick(engine, scheduler, agreement_file, agreement_parts_file)(
             labels,

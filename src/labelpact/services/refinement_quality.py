@@ -113,14 +113,16 @@ def deliverable_agreement(
     path: str | Path,
     *,
     kind: str,
-    level: str = "ordinal",
+    level: str | None = None,
     n_bootstrap: int = 1000,
     task_column: str | None = None,
     worker_column: str | None = None,
     text_column: str | None = None,
 ) -> dict[str, Any]:
     """Krippendorff's alpha (and the other coefficients) on preference choices, with the bootstrap Kendall tau
-    of the Bradley–Terry ranking (at most 100 refits), or per rubric criterion."""
+    of the Bradley–Terry ranking (at most 100 refits), or per rubric criterion (``level`` None: ordinal, as
+    the audit's default ``ratings.agreement_level``)."""
+    level = level or "ordinal"
     d = _read(path, kind, None, task_column, worker_column, text_column)
     if isinstance(d, PreferenceDelivery):
         a = choice_agreement(d.comparisons, level="ordinal", n_bootstrap=n_bootstrap)
