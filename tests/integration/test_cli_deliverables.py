@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -241,3 +242,27 @@ def test_agreement_on_ratings_is_ordinal_unless_asked_as_the_audit_measures_it(
     assert default["level"] == "ordinal" and nominal["level"] == "nominal"
     [criterion, *_] = default["criteria"]
     assert default["criteria"][criterion] != nominal["criteria"][criterion]
+
+
+def test_rating_consensus_without_an_interval_is_an_empty_cell_and_bounds_stay_on_the_scale(
+    cli: RunCli, tmp_path: Path
+) -> None:
+    """Before: one rating a task wrote the text 'nan' as both bounds, and other bounds fell off the scale
+    (a 1-5 criterion's upper bound at 6.16)."""
+    single = tmp_path / "single.csv"
+    rows = ["task,worker,criterion,score"] + [f"q{t},w{t % 4},helpfulness,{1 + t % 5}" for t in range(20)]
+    single.write_text("\n".join(rows) + "\n")
+    out = tmp_path / "scores.csv"
+    doc = json.loads(cli("aggregate", single, "--out", out, "--json").stdout)
+    assert doc["n_without_interval"] == 20
+    written = list(csv.DictReader(out.read_text().splitlines()))
+    assert all(r["low"] == "" and r["high"] == "" for r in written) and "nan" not in out.read_text()
+    ratings = tmp_path / "ratings.csv"
+    assert cli("simulate", "--kind", "ratings", "--out", ratings, "--seed", "5").code == 0
+    wide = tmp_path / "wide.csv"
+    assert cli("aggregate", ratings, "--out", wide).code == 0
+    rows = list(csv.DictReader(wide.read_text().splitlines()))
+    scale = {"helpfulness": (1.0, 7.0), "harmlessness": (1.0, 5.0)}  # simulate's scales
+    for r in rows:
+        low, high = scale[r["criterion"]]
+        assert low <= float(r["low"]) <= float(r["score"]) <= float(r["high"]) <= high, r

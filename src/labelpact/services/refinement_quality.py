@@ -94,12 +94,16 @@ def deliverable_aggregate(
             cols["task"] += [t for t, keep in zip(r.tasks, rated, strict=True) if keep]
             cols["criterion"] += [name] * int(rated.sum())
             cols["score"] += e.consensus[rated].tolist()
-            cols["low"] += e.consensus_interval[rated, 0].tolist()
-            cols["high"] += e.consensus_interval[rated, 1].tolist()
+            for side, bound in (("low", 0), ("high", 1)):  # no interval (one rating a task): an empty cell
+                cols[side] += [
+                    None if np.isnan(v) else v for v in e.consensus_interval[rated, bound].tolist()
+                ]
         _write(cols, out)
         return as_json({
             "kind": "ratings", "method": "rater-effects", "n_tasks": r.n_tasks, "n_workers": r.n_workers,
-            "n_ratings": r.n_ratings, "criteria": list(r.criteria), "seconds": round(time.perf_counter() - started, 4),
+            "n_ratings": r.n_ratings, "criteria": list(r.criteria),
+            "n_without_interval": sum(v is None for v in cols["low"]),
+            "seconds": round(time.perf_counter() - started, 4),
         })  # fmt: skip
     raise InvalidInputError(
         "a kind with a consensus to infer (labels, preferences or ratings)",

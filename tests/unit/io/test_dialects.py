@@ -229,7 +229,7 @@ def test_a_json_list_or_object_as_a_label_task_or_worker_is_refused_by_record(tm
     assert "nested.jsonl, line 2, column 'label'" in message and "got a JSON list" in message
     as_array = tmp_path / "nested.json"
     as_array.write_text(json.dumps([rows[0], rows[2]]), encoding="utf-8")
-    with pytest.raises(InvalidInputError, match="column 'task'.*got a JSON object"):
+    with pytest.raises(InvalidInputError, match=r"column 'task'.*got a JSON object"):
         read_delivery(as_array)
     fine = tmp_path / "payload.jsonl"
     fine.write_text(

@@ -129,6 +129,7 @@ def rater_effects(
     """Fit the additive rater-effects model on ``criterion`` and derive each rater's tendencies."""
     z = float(norm.ppf(0.5 + check_confidence(confidence) / 2.0))
     keep = r.criterion == r.criterion_code(criterion)
+    low, high = r.scales[r.criterion_code(criterion)]
     t, w, y = r.task[keep], r.worker[keep], r.score[keep]
     nt, nw = r.n_tasks, r.n_workers
     m_t = np.bincount(t, minlength=nt).astype(np.float64)
@@ -188,8 +189,9 @@ def rater_effects(
         modal_share=modal,
         drift=drift,
         drift_interval=np.stack([drift - z * se_drift, drift + z * se_drift], axis=1),
-        consensus=mu,
-        consensus_interval=np.stack([mu - z * se_task, mu + z * se_task], axis=1),
+        # on the criterion's scale: a task's score cannot leave it, though its offset-corrected mean can
+        consensus=np.clip(mu, low, high),
+        consensus_interval=np.clip(np.stack([mu - z * se_task, mu + z * se_task], axis=1), low, high),
         raters_per_task=m_t.astype(np.intp),
         residual_sd=sigma,
         workers=r.workers,
