@@ -308,6 +308,18 @@ def test_ingest_warns_of_one_number_spelled_two_ways_and_strict_refuses(
     human = acme("ingest", labels, "--partner", "Acme", "--project", "p")
     assert human.code == 0
     assert "warning: labels '1' (1 row), '1.0' (1 row)" in human.stderr.replace("\n", " ")
+    # every command that reads the file says so, on stderr with or without --json (before: ingest alone)
+    for args in (
+        ("audit", labels, "--partner", "Acme", "--project", "p", "--json"),
+        ("aggregate", labels, "--json"),
+        ("agreement", labels),
+        ("workers", labels, "--json"),
+    ):
+        run = acme(*args)
+        assert run.code == 0, run.stderr
+        assert "warning: labels '1' (1 row), '1.0' (1 row)" in run.stderr.replace("\n", " "), args
+        if "--json" in args:
+            json.loads(run.stdout)
 
 
 @pytest.mark.skipif(not LABELSTUDIO.exists(), reason="../shared/samples/labelstudio is absent")

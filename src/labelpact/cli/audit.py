@@ -119,6 +119,7 @@ def audit(
             random_state=seed,
             strict=strict,
             progress=None if progress is None else lambda done: progress(f"audit: {done} done", -1.0),
+            warn=out.warn,
         )
     out.emit(result.document, lambda: render_audit(out.stdout, result.document))
 
@@ -219,6 +220,7 @@ def issues(
             worker_column=worker_column,
             label_column=label_column,
             progress=progress,
+            warn=output.warn,
         )
     rows: list[dict[str, Any]] = document["issues"]
 

@@ -62,6 +62,10 @@ class Output:
     stdout: Console
     stderr: Console
 
+    def warn(self, line: str) -> None:
+        """A finding about the input that did not stop the command: one line on stderr, with or without --json."""
+        self.stderr.print(f"warning: {printable(line)}", markup=False, highlight=False, soft_wrap=True)
+
     def emit(self, document: Any, render: Callable[[], None]) -> None:
         """Print ``document`` as JSON, or call ``render`` for people.
 

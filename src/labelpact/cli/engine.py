@@ -8,7 +8,6 @@ under ``--json`` and off a terminal).
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -42,8 +41,8 @@ def pick(
     engine: str, scheduler: str | None, local: Callable[..., Any], dask: Callable[..., Any]
 ) -> Callable[..., Any]:
     """The service to call: ``local``, or ``dask`` bound to ``scheduler`` (which only ``dask`` takes)."""
-    if engine == "dask":
-        return functools.partial(dask, scheduler=scheduler)
+    if engine == "dask":  # it reads Parquet parts, not one file: no reader's warnings to hand on
+        return lambda *args, warn=None, **kwargs: dask(*args, scheduler=scheduler, **kwargs)
     if scheduler:
         raise InvalidInputError("--scheduler only with --engine dask", column="scheduler", got=scheduler)
     return local

@@ -80,6 +80,7 @@ def ethics(
             worker_column=worker_column,
             label_column=label_column,
             progress=progress,
+            warn=output.warn,
         )
     output.emit(
         document, lambda: render_ethics(output.stdout, document, title=f"Ethics of {safe(labels.name)}")

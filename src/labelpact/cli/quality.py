@@ -89,6 +89,7 @@ def aggregate(
             worker_column=worker_column,
             label_column=label_column,
             progress=progress,
+            warn=output.warn,
         )
     document = result.document
 
@@ -161,6 +162,7 @@ def agreement(
             worker_column=worker_column,
             label_column=label_column,
             progress=progress,
+            warn=output.warn,
         )
 
     def render() -> None:
@@ -234,6 +236,7 @@ def workers(
             worker_column=worker_column,
             label_column=label_column,
             progress=progress,
+            warn=output.warn,
         )
 
     def render() -> None:

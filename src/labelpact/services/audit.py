@@ -29,6 +29,7 @@ from labelpact.io.stored_delivery import StoredFiles, read_stored_delivery
 from labelpact.services.assessment import Assessment, assess
 from labelpact.services.audit_storage import BatchFiles, store_audit
 from labelpact.services.ingest import as_utc, file_sha256
+from labelpact.services.progress import Warn, warn_all
 from labelpact.services.redelivery import redelivery_findings, stored_as, stored_with_labels
 from labelpact.store import AuditCreate, AuditRecord, BatchRecord, FindingCreate, Store
 
@@ -109,10 +110,12 @@ def audit_batch(
     random_state: int = 0,
     progress: Callable[[str], None] | None = None,
     strict: bool = False,
+    warn: Warn | None = None,
 ) -> AuditResult:
     """Audit one delivery file against the contract and store the batch (if new) and the audit.
 
-    ``strict`` refuses blank labels and one number spelled two ways, as ``ingest --strict`` does.
+    ``strict`` refuses blank labels and one number spelled two ways, as ``ingest --strict`` does; else
+    the reader's warnings go to ``warn``.
     """
     stage = _Stages(progress)
     path = Path(labels)
@@ -131,6 +134,7 @@ def audit_batch(
         classes=the_contract.classes,
         strict=strict,
     )
+    warn_all(warn, delivery.warnings)
     predictions = _predictions(delivery, pred_probs)
     stage("read")
     delivered = as_utc(delivered_at) or (existing.delivered_at if existing is not None else datetime.now(UTC))

@@ -17,7 +17,7 @@ from labelpact.ethics import EthicsReport, audit_ethics
 from labelpact.ethics.findings import ethics_findings, ethics_reasons
 from labelpact.io import Delivery
 from labelpact.io.contract import read_contract
-from labelpact.services.progress import Progress, stage
+from labelpact.services.progress import Progress, Warn, stage
 from labelpact.services.quality import consensus_of, read_labels
 
 __all__ = [
@@ -62,6 +62,7 @@ def ethics_file(
     worker_column: str | None = None,
     label_column: str | None = None,
     progress: Progress | None = None,
+    warn: Warn | None = None,
 ) -> dict[str, Any]:
     """The ethics audit of a labels file and its task payloads, judged by the contract file (or defaults):
     the ``labelpact ethics --json`` document (:func:`ethics_document`)."""
@@ -76,6 +77,7 @@ def ethics_file(
         label_column=label_column,
         classes=terms.classes,
         progress=progress,
+        warn=warn,
     )
     stage(progress, "scanning for personal data, licences, bias and pay")
     report = ethics_of(delivery, terms, slice_columns=slice_columns, phone_regions=regions)

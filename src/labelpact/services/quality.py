@@ -19,7 +19,7 @@ from labelpact.core.workers import WorkerReport, score_workers
 from labelpact.io import Delivery, read_delivery
 from labelpact.io.export import write_consensus, write_rows
 from labelpact.io.predictions import read_pred_probs
-from labelpact.services.progress import Progress, reading, stage
+from labelpact.services.progress import Progress, Warn, reading, stage, warn_all
 
 __all__ = [
     "ISSUES_METHOD",
@@ -106,9 +106,11 @@ def read_labels(
     label_column: str | None = None,
     classes: Sequence[str] | None = None,
     progress: Progress | None = None,
+    warn: Warn | None = None,
 ) -> Delivery:
-    """Read a delivered labels file (and its gold answers and task payloads), reporting progress as it reads."""
-    return read_delivery(
+    """Read a delivered labels file (and its gold answers and task payloads), reporting progress as it reads
+    and its warnings (one number spelled several ways, payloads that miss tasks...) to ``warn``."""
+    delivery = read_delivery(
         labels,
         gold=gold,
         tasks=tasks,
@@ -118,6 +120,8 @@ def read_labels(
         classes=classes,
         progress=reading(progress, f"reading {Path(labels).name}"),
     )
+    warn_all(warn, delivery.warnings)
+    return delivery
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +144,7 @@ def aggregate_file(
     worker_column: str | None = None,
     label_column: str | None = None,
     progress: Progress | None = None,
+    warn: Warn | None = None,
 ) -> ConsensusReport:
     """Infer the consensus of a labels file; with ``out``, write ``task,label,confidence`` there (CSV)."""
     delivery = read_labels(
@@ -149,6 +154,7 @@ def aggregate_file(
         worker_column=worker_column,
         label_column=label_column,
         progress=progress,
+        warn=warn,
     )
     stage(progress, f"aggregating ({method})")
     result = consensus_of(delivery, method=method, random_state=random_state)
@@ -214,6 +220,7 @@ def agreement_file(
     worker_column: str | None = None,
     label_column: str | None = None,
     progress: Progress | None = None,
+    warn: Warn | None = None,
 ) -> Agreement:
     """Inter-annotator agreement of a labels file, with bootstrap intervals over tasks."""
     delivery = read_labels(
@@ -222,6 +229,7 @@ def agreement_file(
         worker_column=worker_column,
         label_column=label_column,
         progress=progress,
+        warn=warn,
     )
     stage(progress, "measuring agreement")
     return agreement_of(delivery, level=level, n_bootstrap=n_bootstrap)
@@ -237,6 +245,7 @@ def workers_file(
     worker_column: str | None = None,
     label_column: str | None = None,
     progress: Progress | None = None,
+    warn: Warn | None = None,
 ) -> dict[str, Any]:
     """The worker scorecards of a labels file (``labelpact workers --json``); ``out`` gets one row per worker."""
     delivery = read_labels(
@@ -246,6 +255,7 @@ def workers_file(
         worker_column=worker_column,
         label_column=label_column,
         progress=progress,
+        warn=warn,
     )
     stage(progress, f"scoring workers ({method})")
     document = workers_of(delivery, method=method).to_dict()
@@ -268,6 +278,7 @@ def label_issues_file(
     worker_column: str | None = None,
     label_column: str | None = None,
     progress: Progress | None = None,
+    warn: Warn | None = None,
 ) -> dict[str, Any]:
     """Labels that out-of-sample model predictions say are wrong (``labelpact issues --json``), worst first.
 
@@ -280,6 +291,7 @@ def label_issues_file(
         worker_column=worker_column,
         label_column=label_column,
         progress=progress,
+        warn=warn,
     )
     a = delivery.annotations
     predictions = read_pred_probs(pred_probs, tasks=a.tasks, classes=a.classes)
