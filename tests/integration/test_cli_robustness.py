@@ -203,23 +203,28 @@ def test_a_re_ingest_names_every_option_it_ignored(acme: RunCli, delivery: tuple
         "--partner",
         "Acme",
         "--project",
-        "q",
+        "p",
         "--gold",
         gold,
         "--delivered-at",
         "2026-03-02",
+        "--duplicates",
+        "error",
+        "--strict",
     )
     assert again.code == 0
     warning = one_line(again.stderr)
     assert warning.startswith("warning: these bytes were ingested before; ignored ")
-    assert "--project 'q' (the batch is in 'p')" in warning
     assert "--gold 'gold.csv' (the batch was stored without gold; nothing is attached)" in warning
     assert "--delivered-at 2026-03-02T00:00:00+00:00 (the batch keeps 2026-03-01T00:00:00+00:00)" in warning
+    assert "--duplicates error (the stored batch is not read again)" in warning and "--strict (" in warning
     doc = json.loads(
-        acme("ingest", labels, "--partner", "Acme", "--project", "q", "--gold", gold, "--json").stdout
+        acme("ingest", labels, "--partner", "Acme", "--project", "p", "--gold", gold, "--json").stdout
     )
     assert doc["created"] is False
-    assert [item.split(" ")[0] for item in doc["ignored"]] == ["--project", "--gold"]
+    assert [item.split(" ")[0] for item in doc["ignored"]] == ["--gold"]
+    elsewhere = acme("ingest", labels, "--partner", "Acme", "--project", "q")  # a delivery has one project
+    assert elsewhere.code == 2 and "the project this file was ingested under (p)" in elsewhere.stderr
 
 
 # -- item 16: names -------------------------------------------------------------------------------

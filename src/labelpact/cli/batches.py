@@ -128,6 +128,18 @@ def ingest(
             delivered_at=delivered_at,
             due_at=due_at,
         )
+        + [  # how to read the file: the stored batch is not read again
+            f"{option} (the stored batch is not read again)"
+            for option, given in (
+                (f"--task-column {task_column!r}", task_column is not None),
+                (f"--worker-column {worker_column!r}", worker_column is not None),
+                (f"--label-column {label_column!r}", label_column is not None),
+                (f"--classes {classes!r}", classes is not None),
+                (f"--duplicates {duplicates}", duplicates != "keep"),
+                ("--strict", strict),
+            )
+            if given
+        ]
     )
     if ignored and not out.as_json:
         out.stderr.print(
