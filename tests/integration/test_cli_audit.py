@@ -298,3 +298,29 @@ def test_the_same_labels_in_another_row_order_get_the_same_audit(cli: RunCli, tm
     assert "redelivered" not in kinds
     later = _audit(cli, shuffled["labels"], "--gold", shuffled["gold"], "--contract", contract)["findings"]
     assert [f["evidence"]["batches"] for f in later if f["kind"] == "redelivered"] == [[first_batch]]
+
+
+def test_a_clean_sample_does_not_show_as_an_accepted_review_of_a_batch_rejected_on_other_clauses(
+    cli: RunCli, tmp_path: Path
+) -> None:
+    """The README's batch is rejected on agreement and personal data; a sample with nothing wrong leaves it
+    rejected. Before, ``review --json`` said reject while ``audits show``, ``audits list`` and the
+    transparency facts read the stored review as accept."""
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    assert cli("partner", "add", "Acme", "--contract", examples / "contracts" / "standard.toml").code == 0
+    data = examples / "data"
+    audited = cli(
+        "audit", data / "acme-week1.csv", "--partner", "Acme", "--project", "s", "--gold",
+        data / "acme-week1-gold.csv", "--tasks", data / "acme-week1-tasks.csv", "--json",
+    )  # fmt: skip
+    assert audited.code == 0, audited.stderr
+    doc = json.loads(audited.stdout)
+    assert doc["verdict"] == "reject"
+    sheet = tmp_path / "sheet.csv"
+    assert cli("audits", "sample", doc["audit"], "--out", sheet).code == 0  # the consensus: nothing defective
+    reviewed = json.loads(cli("review", doc["audit"], "--results", sheet, "--json").stdout)
+    assert (reviewed["decision"], reviewed["sample_decision"]) == ("reject", "accept")
+    shown = json.loads(cli("audits", "show", doc["audit"], "--json").stdout)
+    listed = json.loads(cli("audits", "list", "--json").stdout)["audits"]
+    assert [r["decision"] for r in shown["reviews"]] == ["reject"]
+    assert [a["review_decision"] for a in listed] == ["reject"]

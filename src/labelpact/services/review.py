@@ -96,7 +96,6 @@ def review_sample(
             got=f"{len(missing)} missing, e.g. {tasks[int(missing[0])]!r}",
         )
     n_defective = int(answers.defective.sum())
-    record, decision = _store_review(store, audit, plan, results, reviewer, len(sample), n_defective)
     defective = [tasks[int(t)] for t in answers.task[answers.defective]]
     standing = [r["clause"] for r in audit.reasons if r.get("outcome") == "reject"]
     confidence = np.asarray(table["confidence"].to_numpy(zero_copy_only=False), dtype=np.float64)
@@ -108,6 +107,9 @@ def review_sample(
             *standing,
             *(r.clause for r in clauses if r.outcome == "reject" and r.clause not in standing),
         ]
+    record, decision = _store_review(
+        store, audit, plan, results, reviewer, len(sample), n_defective, standing
+    )
     document = _review_document(
         record, audit, plan, decision, standing, len(sample), n_defective, defective, reviewer
     ) | {"error_rate": estimate.to_dict(), "clauses": [r.to_dict() for r in clauses]}
@@ -255,8 +257,10 @@ def _review_without_consensus(
             got=f"{len(missing)} missing, e.g. {sample[int(missing[0])]!r}",
         )
     n_defective = int(answers.defective.sum())
-    record, decision = _store_review(store, audit, plan, results, reviewer, len(sample), n_defective)
     standing = [r["clause"] for r in audit.reasons if r.get("outcome") == "reject"]
+    record, decision = _store_review(
+        store, audit, plan, results, reviewer, len(sample), n_defective, standing
+    )
     defective = [sample[int(t)] for t in answers.task[answers.defective]]
     document = _review_document(
         record, audit, plan, decision, standing, len(sample), n_defective, defective, reviewer
@@ -272,15 +276,17 @@ def _store_review(
     reviewer: str | None,
     n_inspected: int,
     n_defective: int,
+    standing: list[str],
 ) -> tuple[ReviewRecord, str]:
-    """Store the review with the plan's decision on ``n_defective`` of ``n_inspected``; (review, decision)."""
+    """Store the review with the batch's decision: the plan's on ``n_defective`` of ``n_inspected``, or reject
+    while clauses no sample measures (``standing``) reject it, as ``review --json`` says; (review, the plan's)."""
     decision = decide(plan, n_defective)
     record = store.add_review(
         audit.id,
         results=Path(results),
         n_inspected=n_inspected,
         n_defective=n_defective,
-        decision=decision,
+        decision="reject" if standing else decision,
         reviewer=reviewer,
     )
     return record, decision
