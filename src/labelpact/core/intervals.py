@@ -5,6 +5,7 @@ Everything here is vectorised over numpy arrays and seeded only through a ``nump
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 import numpy as np
@@ -55,12 +56,13 @@ def wilson_interval(
 
 
 def percentile_interval(replicates: npt.ArrayLike, *, confidence: float = 0.95) -> tuple[float, float]:
-    """Percentile bootstrap interval of the finite replicates; (NaN, NaN) when none is finite."""
+    """Percentile bootstrap interval of the finite replicates; (NaN, NaN) when too few are finite to put one
+    replicate in each tail (40 at 95%): a "95% interval" of one replicate was a point, [0.667, 0.667]."""
     values = np.asarray(replicates, dtype=np.float64)
     values = values[np.isfinite(values)]
-    if len(values) == 0:
-        return float("nan"), float("nan")
     tail = (1.0 - check_confidence(confidence)) / 2.0
+    if len(values) < math.ceil(1.0 / tail - 1e-9):
+        return float("nan"), float("nan")
     lo, hi = np.quantile(values, [tail, 1.0 - tail])
     return float(lo), float(hi)
 

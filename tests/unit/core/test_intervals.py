@@ -91,3 +91,12 @@ def test_wilson_holds_its_estimate_even_at_zero_and_all() -> None:
     k = np.arange(0, 201, dtype=np.float64)
     lo, hi = wilson_interval(k, 200.0)
     assert np.all((lo <= k / 200) & (k / 200 <= hi))
+
+
+def test_a_percentile_interval_needs_a_replicate_in_each_tail() -> None:
+    """Before: one replicate gave the "95% interval" [x, x] (``agreement --bootstrap 1``)."""
+    assert np.isnan(percentile_interval([0.667])).all()
+    assert np.isnan(percentile_interval(np.linspace(0, 1, 39))).all()  # 95%: 40 needed
+    lo, hi = percentile_interval(np.linspace(0, 1, 40))
+    assert 0.0 <= lo < hi <= 1.0
+    assert not np.isnan(percentile_interval(np.linspace(0, 1, 10), confidence=0.8)).any()  # 80%: 10
