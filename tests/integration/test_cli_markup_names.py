@@ -14,7 +14,7 @@ from labelpact.cli.common import DataConsole, safe
 
 RunCli = Callable[..., Any]
 
-PARTNER = "[red]Ac[/]me"  # styles Rich knows: only an escape keeps them text
+PARTNER = "[red]Acme [bold]Labs"  # styles Rich knows: only an escape keeps them text (no "/": a partner name holds none)
 PROJECT = "[/p]"  # a closing tag nothing opened: Rich's own markup raises on it
 
 

@@ -128,26 +128,10 @@ def ingest(
             delivered_at=delivered_at,
             due_at=due_at,
         )
-        + [  # how to read the file: the stored batch is not read again
-            f"{option} (the stored batch is not read again)"
-            for option, given in (
-                (f"--task-column {task_column!r}", task_column is not None),
-                (f"--worker-column {worker_column!r}", worker_column is not None),
-                (f"--label-column {label_column!r}", label_column is not None),
-                (f"--classes {classes!r}", classes is not None),
-                (f"--duplicates {duplicates}", duplicates != "keep"),
-                ("--strict", strict),
-            )
-            if given
-        ]
+        + reading_options(task_column, worker_column, label_column, classes, duplicates, strict)
     )
     if ignored and not out.as_json:
-        out.stderr.print(
-            f"warning: these bytes were ingested before; ignored {'; '.join(ignored)}",
-            markup=False,
-            highlight=False,
-            soft_wrap=True,
-        )
+        out.warn(f"these bytes were ingested before; ignored {'; '.join(ignored)}")
 
     def render() -> None:
         if result.created:
@@ -162,6 +146,26 @@ def ingest(
         out.stdout.print(batch_summary_table(result.batch))
 
     out.emit(ingest_document(result) | {"ignored": ignored}, render)
+
+
+def reading_options(
+    task_column: str | None,
+    worker_column: str | None,
+    label_column: str | None,
+    classes: str | None,
+    duplicates: str,
+    strict: bool,
+) -> list[str]:
+    """The options of a re-ingest that say how to read the file, each with why it changed nothing."""
+    given = (
+        (f"--task-column {task_column!r}", task_column is not None),
+        (f"--worker-column {worker_column!r}", worker_column is not None),
+        (f"--label-column {label_column!r}", label_column is not None),
+        (f"--classes {classes!r}", classes is not None),
+        (f"--duplicates {duplicates}", duplicates != "keep"),
+        ("--strict", strict),
+    )
+    return [f"{option} (the stored batch is not read again)" for option, on in given if on]
 
 
 def ignored_options(
