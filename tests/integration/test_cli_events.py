@@ -204,6 +204,18 @@ def test_an_unknown_partner_names_the_known_ones_and_writes_nothing(
     assert snapshot(workspace) == before
 
 
+def test_json_nested_too_deep_is_one_line_not_an_internal_error(
+    lab: RunCli, tmp_path: Path, workspace: Path, snapshot: Snapshot
+) -> None:
+    """Before: RecursionError, exit 1."""
+    before = snapshot(workspace)
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    run = lab("events", "import", path)
+    assert run.code == 2 and run.stderr.count("\n") == 1 and "deep.json" in run.stderr
+    assert snapshot(workspace) == before
+
+
 def test_a_nul_in_a_summary_is_refused_in_one_line_naming_the_row(
     lab: RunCli, tmp_path: Path, workspace: Path, snapshot: Snapshot
 ) -> None:

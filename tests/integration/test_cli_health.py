@@ -57,6 +57,20 @@ def test_longer_horizons_are_riskier_and_bad_assumptions_are_bad_input(ledger: R
     assert run.code == 2 and "KEY=VALUE" in run.stderr
     human = ledger("health", "Scale AI", "--as-of", "2025-07-01")
     assert human.code == 0 and "chance the partnership breaks down within 180 days" in human.stdout
+    for assumption in ("on_time_rate=-3", "on_time_rate=7", "error_rate=1.5"):  # before: a forecast of them
+        run = ledger("health", "Scale AI", "--as-of", "2025-07-01", "--assume", assumption)
+        assert run.code == 2 and "expected a rate between 0 and 1" in run.stderr, assumption
+    unjudged = ledger("health", "Mercor", "--as-of", "2025-07-01", "--assume", "error_rate=0.3")
+    assert (
+        unjudged.code == 2 and "a reference to judge an error rate by" in unjudged.stderr
+    )  # before: no effect
+
+
+def test_a_partnership_not_started_is_one_line_for_health_and_no_offer_in_allocate(ledger: RunCli) -> None:
+    """Before: "column 'start': expected a start on or before as_of", and allocate failed for the project."""
+    early = ledger("health", "Scale AI", "--as-of", "2015-01-01")
+    assert early.code == 2 and "option '--as-of'" in early.stderr
+    assert "on or after the partnership's start (2016-08-01, the partner's since)" in early.stderr
 
 
 def test_allocate_respects_the_cap_and_moves_work_to_the_better_partner(cli: RunCli, tmp_path: Path) -> None:
@@ -84,6 +98,13 @@ def test_allocate_respects_the_cap_and_moves_work_to_the_better_partner(cli: Run
     assert sum(p["labels"] for p in doc["partners"]) == 1000
     assert {e["partner"] for e in doc["evidence"]} == {"Good", "Weak"}
     assert cli("allocate", "--project", "nope").code == 2
+    # a vendor who starts next year gets no work and says why (before: allocate failed for the project)
+    assert cli("partner", "add", "Later", "--since", "2099-01-01").code == 0
+    run = cli("allocate", "--project", "p", "--labels", "1000", "--partners", "Later", "--json")
+    assert run.code == 0, run.stderr
+    later = json.loads(run.stdout)
+    assert [p["partner"] for p in later["partners"]] == [p["partner"] for p in doc["partners"]]
+    assert {"partner": "Later", "not_started_until": "2099-01-01"} in later["evidence"]
 
 
 CASES = Path(__file__).resolve().parents[2] / "src" / "labelpact" / "partners" / "data" / "cases"

@@ -199,6 +199,7 @@ def test_check_rejects_misspelt_and_mlcroissant_spelt_keys(cli: RunCli, ws: str,
     bad.write_text(json.dumps(card), encoding="utf-8")
     run = cli("transparency", "--check", bad)
     assert run.code == 2
+    assert "passes" not in run.stdout and "fails labelpact's RAI profile" in run.stdout  # before: "passes"
     lines = run.stderr.strip().splitlines()
     assert (
         "bad.jsonld: rai:annotatorDemographic: unknown RAI property; did you mean rai:annotatorDemographics?"

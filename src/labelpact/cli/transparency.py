@@ -66,6 +66,8 @@ def transparency(
             {"file": str(check), "ok": not problems, "problems": problems},
             lambda: output.stdout.print(
                 f"{safe(check.name)}: passes labelpact's RAI profile (20 properties)"
+                if not problems
+                else f"{safe(check.name)}: fails labelpact's RAI profile ({len(problems)} problem(s), on stderr)"
             ),
         )
         if problems:

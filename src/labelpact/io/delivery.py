@@ -277,6 +277,15 @@ def _encoded(
                 decode = decode_durations if role == "duration_s" else decode_times
                 decoded[role] = decode(table[names[role]], file=file, name=columns[role], locate=locate)
         task = pending.result()
+    if "started_at" in decoded and "submitted_at" in decoded:
+        early = np.flatnonzero(decoded["submitted_at"] < decoded["started_at"])  # NaT compares False
+        if len(early):
+            i = int(early[0])
+            raise fail_at(
+                locate, i, f"a time on or after {columns['started_at']!r}", file=file,
+                column=columns["submitted_at"],
+                got=f"{decoded['submitted_at'][i]} before {decoded['started_at'][i]}",
+            )  # fmt: skip
     for role, coded in (("task", task), ("worker", worker), ("label", label)):
         check_names(coded, role, limits=limits, file=file, column=columns[role], locate=locate)
     if is_labelstudio_export(source):  # after the length limit: a label parsed as JSON here is short

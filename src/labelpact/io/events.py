@@ -89,6 +89,10 @@ def _json_rows(path: Path, text: str) -> EventRows:
         raise InvalidInputError(
             "well-formed JSON", file=path, row=error.lineno, got=f"{error.msg} (column {error.colno})"
         ) from None
+    except RecursionError:  # arrays or objects nested past what Python's parser takes
+        raise InvalidInputError(
+            "a JSON list of event objects", file=path, got="arrays or objects nested too deep to read"
+        ) from None
     start = _skip_blanks(text, 0)
     if isinstance(document, dict) and isinstance(document.get("events"), list):
         start = _array_start(text, decoder)

@@ -27,6 +27,7 @@ import pandas as pd
 from labelpact.core.annotations import Annotations, FloatArray, Gold
 from labelpact.errors import InvalidInputError
 from labelpact.io.column import resolve_columns
+from labelpact.scale.address import CONNECT_TIMEOUT_S, scheduler_address
 from labelpact.scale.blocks import (
     Block,
     BlockSummary,
@@ -74,7 +75,19 @@ def cluster_client(scheduler: str | None = None, *, n_workers: int | None = None
     from labelpact.scale.threads import limit_threads
 
     if scheduler:
-        with Client(scheduler) as client:  # type: ignore[no-untyped-call]
+        address = scheduler_address(scheduler)
+        try:
+            client = Client(address, timeout=CONNECT_TIMEOUT_S)  # type: ignore[no-untyped-call]
+        except (
+            Exception
+        ) as error:  # unreachable, or something else answering there (MemoryError on its bytes)
+            raise InvalidInputError(
+                "a Dask scheduler answering at the address",
+                column="scheduler",
+                column_kind="field",
+                got=f"{address}: {type(error).__name__}: {' '.join(str(error).split())[:200]}",
+            ) from None
+        with client:
             limit_threads(client)
             yield client
         return

@@ -49,8 +49,13 @@ def allocate_work(
             column_kind="field",
             got=repr(project),
         )
-    offers, evidence = [], []
+    offers: list[PartnerOffer] = []
+    evidence: list[dict[str, Any]] = []
     for name in names:
+        since = store.get_partner(name).since
+        if since is not None and since > day:  # not started by then: no offer, and said so
+            evidence.append({"partner": name, "not_started_until": since.isoformat()})
+            continue
         health = partner_health(store, name, as_of=day, horizon_days=horizon_days)
         record = health.partner
         history = [r for r in health.records if r.project == project]
@@ -78,6 +83,13 @@ def allocate_work(
                 "risk": risk.probability,
                 "risk_horizon_days": horizon_days,
             }
+        )
+    if not offers:
+        raise InvalidInputError(
+            "a partner whose partnership has started by the as-of date",
+            column="as_of",
+            column_kind="field",
+            got=f"{day}, before every partner's start ({', '.join(e['partner'] for e in evidence)})",
         )
     split = allocate(offers, labels=labels, budget=budget, risk_penalty=risk_penalty)
     document = {"project": project, "as_of": day.isoformat(), **split.to_dict(), "evidence": evidence}

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from labelpact.contracts.contract import Contract, parse_contract
+from labelpact.errors import InvalidInputError
 from labelpact.partners.risk import (
     FINDING_SIGNALS,
     EventInput,
@@ -179,6 +180,13 @@ def partner_health(
     """Scorecard, process-control alarms and the breakdown forecast of one partnership as of ``as_of``."""
     record = store.get_partner(partner)
     day = as_of or dt.datetime.now(dt.UTC).date()
+    if record.since is not None and record.since > day:
+        raise InvalidInputError(
+            f"an as-of date on or after the partnership's start ({record.since}, the partner's since)",
+            column="as_of",
+            column_kind="field",
+            got=str(day),
+        )
     client = store.get_client()
     records = audit_series(store, record.name, as_of=day)
     alarms = _alarms(records)

@@ -240,3 +240,20 @@ def test_a_json_list_or_object_as_a_label_task_or_worker_is_refused_by_record(tm
         encoding="utf-8",
     )
     assert read_delivery(fine).annotations.classes == ("2", "a")
+
+
+def test_a_submission_before_its_start_is_refused_at_its_line(tmp_path: Path) -> None:
+    """Before: read, then the pay audit failed with "column 'duration_s' ... at row 1" (no file, a column
+    the file does not have, and a row counted from the first data row)."""
+    path = tmp_path / "times.csv"
+    path.write_text(
+        "task,worker,label,started_at,submitted_at\n"
+        "t1,w1,a,2025-01-01T10:00:00,2025-01-01T10:02:00\n"
+        "t1,w2,a,2025-01-01T10:01:00,2025-01-01T10:00:00\n"
+        "t2,w1,b,2025-01-01T10:03:00,\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InvalidInputError) as refused:
+        read_delivery(path)
+    message = str(refused.value)
+    assert "times.csv, line 3, column 'submitted_at': expected a time on or after 'started_at'" in message

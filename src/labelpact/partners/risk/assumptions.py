@@ -41,6 +41,13 @@ def assume_inputs(
         if key not in ASSUMABLE:
             raise InvalidInputError(f"one of {', '.join(ASSUMABLE)}", column=key, column_kind="assumption")
         value = _number(key, raw)
+        if (
+            key in ("error_rate", "on_time_rate", "max_error_rate", "equity_stake")
+            and not 0.0 <= value <= 1.0
+        ):
+            raise InvalidInputError(
+                "a rate between 0 and 1", column=key, column_kind="assumption", got=str(raw)
+            )
         if key in ("n_projects", "partner_headcount"):
             if value < 1 or not value.is_integer():
                 raise InvalidInputError(
@@ -58,7 +65,16 @@ def assume_inputs(
         overrides["late_rate"] = 1.0 - _number("on_time_rate", assume["on_time_rate"])
     if "error_rate" in assume:
         rate = _number("error_rate", assume["error_rate"])
-        overrides["quality_excess"] = max(rate - _reference(inputs, rate), 0.0) * 100
+        reference = _reference(inputs, math.nan)
+        if math.isnan(reference):  # judged against nothing, the assumed rate would change nothing
+            raise InvalidInputError(
+                "a reference to judge an error rate by: the contract's quality.max_error_rate or audits "
+                "before the as-of date (assume max_error_rate too)",
+                column="error_rate",
+                column_kind="assumption",
+                got=str(assume["error_rate"]),
+            )
+        overrides["quality_excess"] = max(rate - reference, 0.0) * 100
         overrides["quality_trend"] = 0.0
     if "rival_stake" in overrides:
         overrides["rival_stake_x_embedded"] = overrides["rival_stake"] * math.log(inputs.n_projects)
