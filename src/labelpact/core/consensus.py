@@ -18,7 +18,14 @@ from labelpact.core.calibration import Calibration, fit_on_gold, no_gold_calibra
 from labelpact.core.keyed import gold_in_name_order
 from labelpact.errors import InvalidInputError, quiet_convergence
 
-__all__ = ["Consensus", "HeldOutAccuracy", "aggregate", "consensus_codes", "held_out_accuracy"]
+__all__ = [
+    "Consensus",
+    "HeldOutAccuracy",
+    "aggregate",
+    "consensus_codes",
+    "gold_posteriors",
+    "held_out_accuracy",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,12 +172,7 @@ def _calibrate(
         score = None
         calibration = prior
         if gold is not None and len(gold):
-            if a.n_annotations <= CROSS_FIT_LABELS:
-                at_gold = cross_fit(a, gold, make, random_state=random_state)
-                procedure = cross_fit_procedure(method, len(gold))
-            else:
-                at_gold = [_new(method, random_state).fit(a).probas_[gold.task]]
-                procedure = f"{method} refitted without the {len(gold)} gold tasks, scored on them"
+            at_gold, procedure = gold_posteriors(a, gold, method, random_state)
             score = (float(np.mean(at_gold[0].argmax(axis=1) == gold.label)), procedure)
             calibration = fit_on_gold(
                 at_gold,
@@ -185,6 +187,19 @@ def _calibrate(
         calibrated[gold.task] = 0.0
         calibrated[gold.task, gold.label] = 1.0
     return calibration, calibrated, score
+
+
+def gold_posteriors(
+    a: Annotations, gold: Gold, method: str, random_state: int | None
+) -> tuple[list[FloatArray], str]:
+    """``[posteriors (n_gold, K)]`` of ``method`` at the gold tasks from fits that did not see them, and how:
+    cross-fitted over gold folds up to ``CROSS_FIT_LABELS`` labels, else one fit without gold. The Dask engine
+    calls it on the delivery brought to its driver, so both engines score a named method alike."""
+    if a.n_annotations <= CROSS_FIT_LABELS:
+        make = {method: lambda: _new(method, random_state)}
+        return cross_fit(a, gold, make, random_state=random_state), cross_fit_procedure(method, len(gold))
+    blind = _new(method, random_state).fit(a)
+    return [blind.probas_[gold.task]], f"{method} refitted without the {len(gold)} gold tasks, scored on them"
 
 
 def held_out_accuracy(

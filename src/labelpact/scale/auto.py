@@ -32,7 +32,14 @@ from labelpact.scale.blocks import Block, SparseRows
 from labelpact.scale.cluster import BlockSet
 from labelpact.scale.inference import Fit, fit_distributed, frequencies_of
 
-__all__ = ["DRIVER_LABELS", "TaskSampler", "fit_auto", "repeat_share_of", "shared_posterior_of"]
+__all__ = [
+    "DRIVER_LABELS",
+    "TaskSampler",
+    "delivery_on_driver",
+    "fit_auto",
+    "repeat_share_of",
+    "shared_posterior_of",
+]
 
 # labels auto may bring to this process: the held-out-label test's samples (SAMPLE, growing fourfold while
 # its verdict is unclear) and, with 1 to n_folds - 1 gold tasks or up to CROSS_FIT_LABELS labels, the delivery
@@ -182,6 +189,21 @@ def fit_option(
     with quiet_convergence() if quiet else nullcontext():
         fit = fit_distributed(blocks, name, random_state=seed, use_gold=gold, start=start)
     return fit.model
+
+
+def delivery_on_driver(blocks: BlockSet, seed: int | None) -> tuple[Annotations, Gold | None]:
+    """Every label of the blocks brought to this process, with the blocks' gold in name order (as ``Aggregator.fit``
+    orders it in-process): for the steps the local engine runs on small deliveries. Capped at ``DRIVER_LABELS``."""
+    tasks, table = blocks.gather_tasks(block_task_table, blocks.use_gold)
+    per_task = table[:, 0].astype(np.intp)
+    gold_code = table[:, 1].astype(np.intp)
+    gold = (
+        Gold(task=np.flatnonzero(gold_code >= 0), label=gold_code[gold_code >= 0])
+        if blocks.use_gold
+        else None
+    )
+    a = TaskSampler(blocks, tasks, per_task, seed)(blocks.n_annotations)
+    return a, gold_in_name_order(gold if gold is not None and len(gold) else None, tasks)
 
 
 def fit_auto(blocks: BlockSet, auto: Auto) -> Fit:

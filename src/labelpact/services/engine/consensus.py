@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from labelpact.core.aggregators import Auto
+from labelpact.core.aggregators.crossfit import CROSS_FIT_LABELS
 from labelpact.core.calibration import Calibration
-from labelpact.core.consensus import Consensus, HeldOutAccuracy
+from labelpact.core.consensus import Consensus, HeldOutAccuracy, gold_posteriors
 from labelpact.errors import quiet_convergence
 from labelpact.io.export import write_consensus
 from labelpact.services.engine.session import Progress, engine_client, engine_progress
@@ -62,8 +63,7 @@ def aggregate_distributed(
     """Truth inference over the Parquet parts at ``parts`` (a folder, a glob or a URL) on a Dask cluster.
 
     Labels and posteriors equal the in-process fit's (posteriors within 1e-9). With ``gold`` the fit is
-    anchored by it and ``held_out`` is the method refitted without the gold, scored on it (the local rule
-    above 50,000 labels). The confidence is the posterior of the label: this engine calibrates ``auto``
+    anchored by it and ``held_out`` is measured as in-process (``_held_out``). The confidence is the posterior of the label: this engine calibrates ``auto``
     only (as in-process: its calibrated posteriors and its own held-out accuracy), not a named method.
     """
     from labelpact.scale import distribute, fit_distributed
@@ -108,7 +108,9 @@ def aggregate_distributed(
 def _held_out(
     blocks: Any, fit: Any, gold_names: pd.Series, method: str, *, random_state: int | None
 ) -> tuple[HeldOutAccuracy | None, int]:
-    """``method`` refitted on the cluster without the gold, scored on the gold tasks in the batch."""
+    """``method``'s accuracy on the gold tasks in the batch, measured as in-process: up to ``CROSS_FIT_LABELS``
+    labels cross-fitted over gold folds on the delivery brought to this process, above refitted on the
+    cluster without the gold."""
     import pandas as pd
 
     from labelpact.scale import fit_distributed
@@ -121,6 +123,15 @@ def _held_out(
     own = fit.model.held_out_accuracy_ if isinstance(fit.model, Auto) else None
     if own is not None:  # auto scores its own gold
         return HeldOutAccuracy(own, n_gold, str(fit.model.held_out_procedure_)), n_gold
+    if blocks.n_annotations <= CROSS_FIT_LABELS:  # as in-process: the gold cross-fitted on the delivery here
+        from labelpact.scale.auto import delivery_on_driver
+
+        a, gold = delivery_on_driver(blocks, random_state)
+        if gold is not None and len(gold):
+            with quiet_convergence():
+                at_gold, procedure = gold_posteriors(a, gold, method, random_state)
+            value = float(np.mean(at_gold[0].argmax(axis=1) == gold.label))
+            return HeldOutAccuracy(value, len(gold), procedure), len(gold)
     with quiet_convergence():  # the delivered fit has already warned about convergence
         blind = fit_distributed(blocks, method, random_state=random_state, use_gold=False)
     truth = pd.Index(blocks.vocabulary.classes).get_indexer(pd.Index(gold_names.to_numpy()[in_batch]))
