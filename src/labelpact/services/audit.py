@@ -119,6 +119,13 @@ def audit_batch(
     """
     stage = _Stages(progress)
     path = Path(labels)
+    if path.is_dir():  # the Dask engine's readers take a folder of parts; an audit stores one file as its batch
+        raise InvalidInputError(
+            "one annotations file (the batch an audit stores; a folder of Parquet parts goes to aggregate, "
+            "agreement, workers and ethics with the dask engine)",
+            file=path,
+            got="a folder",
+        )
     if not path.is_file():
         raise InvalidInputError("an existing annotations file", file=path, got=missing_file(path))
     the_contract, contract_text = load_contract(store, partner, contract)
