@@ -119,7 +119,7 @@ def audit_batch(
     """
     stage = _Stages(progress)
     path = Path(labels)
-    if path.is_dir():  # the Dask engine's readers take a folder of parts; an audit stores one file as its batch
+    if path.is_dir():  # a folder of parts is for the Dask engine's readers; an audit stores one file
         raise InvalidInputError(
             "one annotations file (the batch an audit stores; a folder of Parquet parts goes to aggregate, "
             "agreement, workers and ethics with the dask engine)",
