@@ -324,3 +324,11 @@ def test_a_clean_sample_does_not_show_as_an_accepted_review_of_a_batch_rejected_
     listed = json.loads(cli("audits", "list", "--json").stdout)["audits"]
     assert [r["decision"] for r in shown["reviews"]] == ["reject"]
     assert [a["review_decision"] for a in listed] == ["reject"]
+
+
+def test_an_audit_of_a_folder_says_it_stores_one_file(cli: RunCli, tmp_path: Path) -> None:
+    """Before: "expected an existing annotations file, got a directory", though the Dask commands take folders."""
+    assert cli("partner", "add", "Acme").code == 0
+    run = cli("audit", tmp_path, "--partner", "Acme", "--project", "p", "--engine", "dask")
+    assert run.code == 2 and "expected one annotations file (the batch an audit stores" in run.stderr
+    assert "got a folder" in run.stderr

@@ -118,16 +118,7 @@ def audit_batch(
     the reader's warnings go to ``warn``.
     """
     stage = _Stages(progress)
-    path = Path(labels)
-    if path.is_dir():  # a folder of parts is for the Dask engine's readers; an audit stores one file
-        raise InvalidInputError(
-            "one annotations file (the batch an audit stores; a folder of Parquet parts goes to aggregate, "
-            "agreement, workers and ethics with the dask engine)",
-            file=path,
-            got="a folder",
-        )
-    if not path.is_file():
-        raise InvalidInputError("an existing annotations file", file=path, got=missing_file(path))
+    path = _one_file(Path(labels))
     the_contract, contract_text = load_contract(store, partner, contract)
     sha256 = file_sha256(path)
     existing = stored_as(store, sha256, path, partner=partner, project=project)
@@ -244,6 +235,20 @@ def _stored_files(store: Store, batch: BatchRecord) -> StoredFiles:
         n_duplicates=batch.n_duplicates,
         tasks=None if tasks is None else store.blob_path(tasks),
     )
+
+
+def _one_file(path: Path) -> Path:
+    """``path``, the one annotations file an audit stores as its batch, or the error saying what it is instead."""
+    if path.is_dir():  # a folder of parts is for the Dask engine's readers
+        raise InvalidInputError(
+            "one annotations file (the batch an audit stores; a folder of Parquet parts goes to aggregate, "
+            "agreement, workers and ethics with the dask engine)",
+            file=path,
+            got="a folder",
+        )
+    if not path.is_file():
+        raise InvalidInputError("an existing annotations file", file=path, got=missing_file(path))
+    return path
 
 
 def _predictions(delivery: Delivery, pred_probs: str | Path | None) -> Predictions | None:
