@@ -14,8 +14,8 @@ from typing import Any, Literal, get_type_hints
 
 from labelpact.contracts.clause import Clause
 from labelpact.contracts.refinement_clauses import REFINEMENT_CLAUSES, REFINEMENT_SECTIONS
-from labelpact.core.aggregators import ACCEPTED_METHODS, ALIASES
 from labelpact.core.iso2859 import AQLS, InspectionLevel
+from labelpact.core.method_names import ACCEPTED_METHODS, ALIASES
 
 __all__ = [
     "CLAUSES",

@@ -16,6 +16,7 @@ from labelpact.core.aggregators.glad import GLAD
 from labelpact.core.aggregators.mace import MACE
 from labelpact.core.aggregators.majority_vote import MajorityVote, Wawa
 from labelpact.core.aggregators.minimax_entropy import MinimaxEntropy
+from labelpact.core.method_names import ACCEPTED_METHODS, ALIASES, METHOD_NAMES
 from labelpact.errors import InvalidInputError
 
 __all__ = [
@@ -50,13 +51,10 @@ _CANONICAL: dict[str, type[Aggregator]] = {
     "ebcc": EBCC,
     "mmce": MinimaxEntropy,
 }
-# Other names accepted for a canonical method, stated here and nowhere else: "bcc" is Bayesian classifier
-# combination (Kim & Ghahramani 2012), which EBCC (Li, Rubinstein & Cohn 2019) implements with its
-# worker-correlation extension.
-ALIASES: dict[str, str] = {"bcc": "ebcc"}
-
-METHOD_NAMES: tuple[str, ...] = tuple(_CANONICAL)
-ACCEPTED_METHODS: tuple[str, ...] = (*METHOD_NAMES, *ALIASES)
+if tuple(_CANONICAL) != METHOD_NAMES:  # one list of names (``core.method_names``), one class each
+    raise ImportError(
+        f"core.method_names.METHOD_NAMES {METHOD_NAMES} differs from the registry {tuple(_CANONICAL)}"
+    )
 METHODS: dict[str, type[Aggregator]] = {
     name: _CANONICAL[ALIASES.get(name, name)] for name in sorted(ACCEPTED_METHODS)
 }
