@@ -204,28 +204,29 @@ def test_an_unknown_partner_names_the_known_ones_and_writes_nothing(
     assert snapshot(workspace) == before
 
 
-def test_json_nested_too_deep_is_one_line_not_an_internal_error(
-    lab: RunCli, tmp_path: Path, workspace: Path, snapshot: Snapshot
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        # before: RecursionError, exit 1
+        ("deep.json", "[" * 100_000 + "]" * 100_000, "deep.json: expected a JSON list of event objects"),
+        # PostgreSQL's text cannot hold NUL (before: an internal error there; SQLite stored it)
+        (
+            "nul.json",
+            json.dumps([ROWS[0], {**ROWS[1], "summary": "cut\u0000here"}]),
+            "nul.json, line 1, column 'summary': expected text without NUL characters",
+        ),
+    ],
+    ids=["nested-too-deep", "nul-in-summary"],
+)
+def test_events_json_the_store_or_parser_cannot_take_is_one_line(
+    lab: RunCli, tmp_path: Path, workspace: Path, snapshot: Snapshot, name: str, text: str, message: str
 ) -> None:
-    """Before: RecursionError, exit 1."""
     before = snapshot(workspace)
-    path = tmp_path / "deep.json"
-    path.write_text("[" * 100_000 + "]" * 100_000)
-    run = lab("events", "import", path)
-    assert run.code == 2 and run.stderr.count("\n") == 1 and "deep.json" in run.stderr
-    assert snapshot(workspace) == before
-
-
-def test_a_nul_in_a_summary_is_refused_in_one_line_naming_the_row(
-    lab: RunCli, tmp_path: Path, workspace: Path, snapshot: Snapshot
-) -> None:
-    """PostgreSQL's text cannot hold NUL (before: an internal error there; SQLite stored it)."""
-    before = snapshot(workspace)
-    path = tmp_path / "nul.json"
-    path.write_text(json.dumps([ROWS[0], {**ROWS[1], "summary": "cut\u0000here"}]))
+    path = tmp_path / name
+    path.write_text(text)
     run = lab("events", "import", path)
     assert run.code == 2 and run.stderr.count("\n") == 1
-    assert "nul.json, line 1, column 'summary': expected text without NUL characters" in run.stderr
+    assert message in run.stderr
     assert snapshot(workspace) == before
 
 

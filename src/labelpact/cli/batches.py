@@ -112,9 +112,10 @@ def ingest(
 
     # findings that did not stop the ingest: on stderr for people, in the document under --json
     if result.delivery is not None and not out.as_json:
-        for line in (*result.delivery.notes, *result.delivery.warnings, *redelivery_note(result.same_labels)):
-            prefix = "note" if line in result.delivery.notes else "warning"
-            out.stderr.print(f"{prefix}: {line}", markup=False, highlight=False, soft_wrap=True)
+        for line in result.delivery.notes:
+            out.stderr.print(f"note: {line}", markup=False, highlight=False, soft_wrap=True)
+        for line in (*result.delivery.warnings, *redelivery_note(result.same_labels)):
+            out.warn(line)
 
     ignored = (
         []

@@ -191,19 +191,25 @@ def fit_option(
     return fit.model
 
 
-def delivery_on_driver(blocks: BlockSet, seed: int | None) -> tuple[Annotations, Gold | None]:
-    """Every label of the blocks brought to this process, with the blocks' gold in name order (as ``Aggregator.fit``
-    orders it in-process): for the steps the local engine runs on small deliveries. Capped at ``DRIVER_LABELS``."""
+def _task_facts(blocks: BlockSet) -> tuple[tuple[str, ...], IntArray, Gold | None, FloatArray]:
+    """Gathered in global task order: the task names, each task's label count, the blocks' gold in name order
+    (as ``Aggregator.fit`` orders it in-process; None without any) and each task's vote shares."""
     tasks, table = blocks.gather_tasks(block_task_table, blocks.use_gold)
-    per_task = table[:, 0].astype(np.intp)
     gold_code = table[:, 1].astype(np.intp)
     gold = (
         Gold(task=np.flatnonzero(gold_code >= 0), label=gold_code[gold_code >= 0])
         if blocks.use_gold
         else None
     )
-    a = TaskSampler(blocks, tasks, per_task, seed)(blocks.n_annotations)
-    return a, gold_in_name_order(gold if gold is not None and len(gold) else None, tasks)
+    gold = gold_in_name_order(gold if gold is not None and len(gold) else None, tasks)
+    return tasks, table[:, 0].astype(np.intp), gold, np.ascontiguousarray(table[:, 2:])
+
+
+def delivery_on_driver(blocks: BlockSet, seed: int | None) -> tuple[Annotations, Gold | None]:
+    """Every label of the blocks brought to this process, with their gold: for the steps the local engine runs
+    on small deliveries. Capped at ``DRIVER_LABELS``."""
+    tasks, per_task, gold, _ = _task_facts(blocks)
+    return TaskSampler(blocks, tasks, per_task, seed)(blocks.n_annotations), gold
 
 
 def fit_auto(blocks: BlockSet, auto: Auto) -> Fit:
@@ -211,18 +217,7 @@ def fit_auto(blocks: BlockSet, auto: Auto) -> Fit:
     it, as gold); sets its fitted attributes and returns the fit (posteriors (n_tasks, K) in global order)."""
     auto._validate_params()
     seed = auto.random_state
-    tasks, table = blocks.gather_tasks(block_task_table, blocks.use_gold)
-    per_task = table[:, 0].astype(np.intp)
-    gold_code = table[:, 1].astype(np.intp)
-    shares = np.ascontiguousarray(table[:, 2:])
-    gold = (
-        Gold(task=np.flatnonzero(gold_code >= 0), label=gold_code[gold_code >= 0])
-        if blocks.use_gold
-        else None
-    )
-    if gold is not None and not len(gold):
-        gold = None
-    gold = gold_in_name_order(gold, tasks)  # as ``Aggregator.fit`` orders it in-process
+    tasks, per_task, gold, shares = _task_facts(blocks)
     sizes = cast(
         Annotations, _Sizes(blocks.n_tasks, blocks.n_workers, blocks.n_classes, blocks.n_annotations)
     )
