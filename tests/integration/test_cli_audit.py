@@ -27,7 +27,7 @@ method = "ds"
 min_gold_accuracy = 0.50
 min_agreement = 0.10
 [acceptance]
-aql = 25
+aql = 10
 """
 
 
@@ -63,11 +63,11 @@ def test_audit_json_has_the_contract_keys_and_is_stored(cli: RunCli, delivery, t
     assert set(doc) >= {"batch", "verdict", "reasons", "metrics", "sampling_plan", "findings", "ethics"}
     assert doc["verdict"] == "accept"
     plan = doc["sampling_plan"]
-    # 600 labelled tasks, level II -> code letter J (501-1200); at AQL 25 row J points up to H's plan:
-    # n=50, Ac 21, Re 22 (ISO 2859-1 Table 2-A)
-    assert (plan["lot_size"], plan["code_letter"], plan["sample_size"]) == (600, "J", 50)
-    assert (plan["accept_number"], plan["reject_number"]) == (21, 22)
-    assert len(doc["sample_tasks"]) == 50 and len(set(doc["sample_tasks"])) == 50
+    # 600 labelled tasks, level II -> code letter J (501-1200); at AQL 10 row J's own plan:
+    # n=80, Ac 14, Re 15 (ISO 2859-1 Table 2-A)
+    assert (plan["lot_size"], plan["code_letter"], plan["sample_size"]) == (600, "J", 80)
+    assert (plan["accept_number"], plan["reject_number"]) == (14, 15)
+    assert len(doc["sample_tasks"]) == 80 and len(set(doc["sample_tasks"])) == 80
     assert doc["metrics"]["n_tasks"] == 600 and doc["metrics"]["n_gold"] == len(sim.gold)
     assert {r["clause"] for r in doc["reasons"]} >= {"quality.min_gold_accuracy", "quality.min_agreement"}
     assert all(r["outcome"] in ("met", "unchecked") for r in doc["reasons"])

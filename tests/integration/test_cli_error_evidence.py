@@ -88,7 +88,7 @@ def test_a_model_only_estimate_is_unverified_until_a_reviewed_sample_verifies_it
     )
     labels = write_annotations(sim.annotations, tmp_path / "labels.csv")
     contract = tmp_path / "contract.toml"
-    contract.write_text('[quality]\nmethod = "ds"\nmax_error_rate = 0.25\n[acceptance]\naql = 25\n')
+    contract.write_text('[quality]\nmethod = "ds"\nmax_error_rate = 0.25\n[acceptance]\naql = 10\n')
     assert cli("partner", "add", "Acme").code == 0
     run = cli("audit", labels, "--partner", "Acme", "--project", "p", "--contract", contract, "--json")
     assert run.code == 0, run.stderr

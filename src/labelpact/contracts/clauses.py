@@ -14,7 +14,7 @@ from typing import Any, Literal, get_type_hints
 
 from labelpact.contracts.clause import Clause
 from labelpact.contracts.refinement_clauses import REFINEMENT_CLAUSES, REFINEMENT_SECTIONS
-from labelpact.core.iso2859 import AQLS, InspectionLevel
+from labelpact.core.iso2859 import PERCENT_AQLS, InspectionLevel
 from labelpact.core.method_names import ACCEPTED_METHODS, ALIASES
 
 __all__ = [
@@ -78,7 +78,7 @@ CLAUSES: tuple[Clause, ...] = (
         1.0,
         "acceptable quality level, percent defective (ISO 2859-1)",
         0.01,
-        1000.0,
+        10.0,
     ),
     Clause(
         "acceptance",
@@ -280,7 +280,7 @@ def clauses_markdown() -> str:
 
 def _allowed(c: Clause) -> str:
     if c.name == "acceptance.aql":
-        return "a column of ISO 2859-1 Table 2-A: " + ", ".join(f"{a:g}" for a in AQLS)
+        return "a percent-nonconforming column of ISO 2859-1 Table 2-A: " + ", ".join(f"{a:g}" for a in PERCENT_AQLS)
     if c.choices is not None:
         words = [f"`{w}`" + (f" (= `{ALIASES[w]}`)" if w in ALIASES else "") for w in c.choices]
         return ("any of " if c.kind == "str_list" else "") + ", ".join(words)

@@ -31,7 +31,7 @@ from labelpact.contracts.clauses import (
     QualityClauses,
 )
 from labelpact.contracts.refinement_clauses import DemonstrationsClauses, PreferencesClauses, RatingsClauses
-from labelpact.core.iso2859 import AQLS
+from labelpact.core.iso2859 import PERCENT_AQLS
 from labelpact.errors import InvalidInputError
 
 __all__ = ["CLAUSES", "Clause", "Contract", "parse_contract"]
@@ -213,9 +213,10 @@ def _scales(raw: Any, fail: Callable[[str], InvalidInputError]) -> tuple[tuple[s
 
 def _check_consistency(values: dict[str, Any], source: str, lines: Mapping[str, int]) -> None:
     aql = values["acceptance.aql"]
-    if not any(math.isclose(aql, column, rel_tol=1e-9) for column in AQLS):
+    if not any(math.isclose(aql, column, rel_tol=1e-9) for column in PERCENT_AQLS):
         raise InvalidInputError(
-            f"an AQL of ISO 2859-1 Table 2-A, one of {', '.join(f'{a:g}' for a in AQLS)}",
+            "an AQL in percent defective, a column of ISO 2859-1 Table 2-A: one of "
+            f"{', '.join(f'{a:g}' for a in PERCENT_AQLS)}",
             file=source,
             row=lines.get("acceptance.aql"),
             column="acceptance.aql",

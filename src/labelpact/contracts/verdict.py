@@ -30,7 +30,8 @@ class QualityEvidence:
     checked tasks (gold scored out of fold, a reviewed sample) back it, ``error_source`` what it rests
     on; ``acceptance_probability`` is the sampling plan's chance to accept a lot with that error rate
     (its OC curve). ``unidentifiable`` says why the data cannot measure quality (None when it can);
-    ``sample_size`` and ``accept_number`` are the plan's, quoted as the way to verify.
+    ``sample_size`` and ``accept_number`` are the plan's, quoted as the way to verify; ``limiting_quality``
+    is the defect rate the plan accepts only one time in ten (its LQ10), which a met AQL must rule out.
     """
 
     n_tasks: int
@@ -52,6 +53,7 @@ class QualityEvidence:
     unidentifiable: str | None = None
     sample_size: int | None = None
     accept_number: int | None = None
+    limiting_quality: float | None = None
 
     @property
     def flagged_worker_share(self) -> float:
@@ -233,6 +235,13 @@ def _aql_reason(e: QualityEvidence, aql: float, may_meet: bool) -> Reason:
             f'meet the AQL (quality.error_evidence = "gold-or-sample"): {_verify(e)}'
             if e.unidentifiable is None
             else f"{head}: quality cannot be measured on this batch (see quality.measurable): {_verify(e)}"
+        )
+        return Reason("acceptance.aql", "review", detail, e.error_rate, aql / 100.0, e.error_rate_ci)
+    hi, lq = e.error_rate_ci[1], e.limiting_quality
+    if lq is not None and hi > lq:  # the evidence does not rule out a lot the plan itself would reject
+        detail = (
+            f"{head} is within the AQL of {aql:g}%{odds}, but its 95% interval reaches {_pct(hi)}, beyond "
+            f"the {_pct(lq)} the sampling plan accepts only one time in ten: {_verify(e)}"
         )
         return Reason("acceptance.aql", "review", detail, e.error_rate, aql / 100.0, e.error_rate_ci)
     detail = f"{head} is within the AQL of {aql:g}%{odds}"

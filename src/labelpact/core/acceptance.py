@@ -30,6 +30,7 @@ __all__ = [
     "decide",
     "draw_sample",
     "inspection_sample",
+    "limiting_quality",
     "low_confidence_tasks",
     "sampling_plan",
 ]
@@ -173,6 +174,17 @@ def acceptance_probability(
         raise InvalidInputError("model in ['binomial', 'hypergeometric', 'poisson']", got=repr(model))
     result = np.clip(np.asarray(prob, dtype=np.float64), 0.0, 1.0)
     return float(result) if result.ndim == 0 else result
+
+
+def limiting_quality(plan: SamplingPlan, consumer_risk: float = 0.10) -> float:
+    """The defect rate the plan accepts with probability ``consumer_risk`` (its limiting quality, LQ10 by
+    default, on the binomial OC curve): P(X <= Ac | n, p) = risk solved for p through the beta quantile."""
+    if not 0.0 < consumer_risk < 1.0:
+        raise InvalidInputError("a consumer's risk in (0, 1)", column="consumer_risk", got=repr(consumer_risk))
+    n, ac = plan.sample_size, plan.accept_number
+    if ac >= n:
+        return 1.0
+    return float(stats.beta.ppf(1.0 - consumer_risk, ac + 1, n - ac))
 
 
 def _check_confidence(confidence: npt.ArrayLike, n_tasks: int) -> FloatArray:

@@ -32,6 +32,7 @@ __all__ = [
     "AQLS",
     "CODE_LETTERS",
     "INSPECTION_LEVELS",
+    "PERCENT_AQLS",
     "SAMPLE_SIZES",
     "InspectionLevel",
     "code_letter",
@@ -71,6 +72,10 @@ AQLS: tuple[float, ...] = (
     0.010, 0.015, 0.025, 0.040, 0.065, 0.10, 0.15, 0.25, 0.40, 0.65, 1.0, 1.5, 2.5,
     4.0, 6.5, 10.0, 15.0, 25.0, 40.0, 65.0, 100.0, 150.0, 250.0, 400.0, 650.0, 1000.0,
 )  # fmt: skip
+# The columns for percent nonconforming: a label is right or wrong, so a contract's AQL is one of these
+# (above 10 the table speaks of nonconformities per 100 units, and its plans accept more defects than
+# they sample: at letter B and AQL 1000, n = 3, Ac = 44).
+PERCENT_AQLS: tuple[float, ...] = tuple(a for a in AQLS if a <= 10.0)
 
 # Table 2-A cells, one row per code letter, one token per AQL column: "Ac/Re", "^" (use the first plan
 # above the arrow) or "v" (use the first plan below the arrow).
@@ -99,10 +104,12 @@ _MASTER_TABLE: dict[str, tuple[str, ...]] = {
 
 def standard_aql(aql: float) -> float:
     """The Table 2-A column equal to ``aql`` (0.1 and 0.10 are the same column); InvalidInputError otherwise."""
+    if isinstance(aql, bool) or not isinstance(aql, int | float):
+        raise InvalidInputError(f"an AQL of ISO 2859-1 Table 2-A {list(AQLS)}", column="aql", got=repr(aql))
     for value in AQLS:
         if math.isclose(aql, value, rel_tol=1e-9):
             return value
-    raise InvalidInputError(f"an AQL of ISO 2859-1 Table 2-A {list(AQLS)}", got=repr(aql))
+    raise InvalidInputError(f"an AQL of ISO 2859-1 Table 2-A {list(AQLS)}", column="aql", got=repr(aql))
 
 
 def code_letter(lot_size: int, inspection_level: str = "II") -> str:

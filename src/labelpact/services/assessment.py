@@ -18,7 +18,13 @@ from labelpact.contracts.contract import Contract
 from labelpact.contracts.findings import Finding, Reason, Verdict, worst_outcome
 from labelpact.contracts.quality_findings import audit_findings
 from labelpact.contracts.verdict import QualityEvidence, quality_reasons
-from labelpact.core.acceptance import SamplingPlan, acceptance_probability, inspection_sample, sampling_plan
+from labelpact.core.acceptance import (
+    SamplingPlan,
+    acceptance_probability,
+    inspection_sample,
+    limiting_quality,
+    sampling_plan,
+)
 from labelpact.core.agreement import Agreement, Level, agreement
 from labelpact.core.annotations import IntArray
 from labelpact.core.consensus import Consensus, consensus_codes
@@ -240,6 +246,7 @@ def _evidence(
         unidentifiable=m.agreement.unidentifiable,
         sample_size=plan.sample_size,
         accept_number=plan.accept_number,
+        limiting_quality=limiting_quality(plan),
     )
 
 

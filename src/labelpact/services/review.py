@@ -17,7 +17,7 @@ import pyarrow as pa
 from labelpact.contracts.contract import Contract, parse_contract
 from labelpact.contracts.findings import Reason
 from labelpact.contracts.verdict import QualityEvidence, error_rate_reasons
-from labelpact.core.acceptance import SamplingPlan, acceptance_probability, decide
+from labelpact.core.acceptance import SamplingPlan, acceptance_probability, decide, limiting_quality
 from labelpact.core.error_rate import Checks, ErrorRate, estimate_error_rate
 from labelpact.errors import InvalidInputError, NotFoundError
 from labelpact.io.consensus_table import read_consensus_table, write_consensus_table
@@ -163,6 +163,7 @@ def _error_clauses(
         error_verified=estimate.verified,
         sample_size=plan.sample_size,
         accept_number=plan.accept_number,
+        limiting_quality=limiting_quality(plan),
     )
     return error_rate_reasons(evidence, contract)
 

@@ -208,6 +208,18 @@ def test_the_aql_clause_is_met_by_verified_evidence_below_it_and_reviewed_above(
     assert outcomes(above)["acceptance.aql"] == "review"
 
 
+def test_the_aql_is_not_met_by_checks_too_few_to_rule_out_the_plans_limiting_quality() -> None:
+    # one gold task, right: the estimate is "verified" but its exact interval runs to 97.5%, far beyond the
+    # 6.5% that the plan (n 80, Ac 2) accepts one time in ten; with many checks the same point meets the AQL
+    plan_lq = 0.0652
+    one_gold = dataclasses.replace(GOOD, error_rate=0.004, error_rate_ci=(0.0, 0.975), limiting_quality=plan_lq)
+    reason = next(r for r in quality_reasons(one_gold, CONTRACT) if r.clause == "acceptance.aql")
+    assert reason.outcome == "review"
+    assert "97.5%" in reason.detail and "6.5%" in reason.detail and "80 tasks reviewed" in reason.detail
+    many = dataclasses.replace(one_gold, error_rate_ci=(0.002, 0.03))
+    assert outcomes(many)["acceptance.aql"] == "met"
+
+
 def test_an_unmeasurable_batch_is_never_accepted_and_says_why() -> None:
     why = "every label is the same class ('cat')"
     evidence = dataclasses.replace(

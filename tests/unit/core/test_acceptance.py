@@ -14,6 +14,7 @@ from labelpact.core.acceptance import (
     SamplingPlan,
     acceptance_probability,
     decide,
+    limiting_quality,
     draw_sample,
     low_confidence_tasks,
     sampling_plan,
@@ -322,3 +323,18 @@ def test_plan_is_frozen() -> None:
     assert isinstance(plan, SamplingPlan)
     with pytest.raises(AttributeError):
         plan.sample_size = 1  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(("lot", "aql"), [(1200, 2.5), (1200, 1.0), (50, 4.0), (10**6, 0.65), (8, 10.0)])
+def test_the_limiting_quality_is_where_the_oc_curve_falls_to_the_consumers_risk(lot: int, aql: float) -> None:
+    plan = sampling_plan(lot, aql=aql)
+    lq = limiting_quality(plan)
+    # scipy's binomial cdf as the reference: the plan accepts a lot at its LQ10 with probability 0.10
+    assert stats.binom.cdf(plan.accept_number, plan.sample_size, lq) == pytest.approx(0.10, abs=1e-9)
+    assert lq > aql / 100.0
+    assert limiting_quality(plan, 0.05) > lq
+
+
+def test_limiting_quality_of_a_published_plan() -> None:
+    # ISO 2859-1 Table VI-A (LQ in percent nonconforming at Pa = 10%): n = 80, Ac = 5 gives 11 (rounded)
+    assert round(100 * limiting_quality(sampling_plan(1200, aql=2.5))) == 11
