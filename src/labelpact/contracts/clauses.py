@@ -280,7 +280,9 @@ def clauses_markdown() -> str:
 
 def _allowed(c: Clause) -> str:
     if c.name == "acceptance.aql":
-        return "a percent-nonconforming column of ISO 2859-1 Table 2-A: " + ", ".join(f"{a:g}" for a in PERCENT_AQLS)
+        return "a percent-nonconforming column of ISO 2859-1 Table 2-A: " + ", ".join(
+            f"{a:g}" for a in PERCENT_AQLS
+        )
     if c.choices is not None:
         words = [f"`{w}`" + (f" (= `{ALIASES[w]}`)" if w in ALIASES else "") for w in c.choices]
         return ("any of " if c.kind == "str_list" else "") + ", ".join(words)

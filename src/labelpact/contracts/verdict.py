@@ -207,11 +207,11 @@ def _error_rate_reason(e: QualityEvidence, limit: float, *, may_meet: bool) -> R
         )
         return Reason(clause, "review", detail, e.error_rate, limit, (lo, hi))
     if hi > limit:
-        where = "exceeds" if e.error_rate > limit else "is within"
-        detail = (
-            f"{text}, {where} the contract's {_pct(limit)}, but the interval reaches "
-            f"{_pct(hi)}: the sampling inspection decides"
-        )
+        if e.error_rate > limit:  # the optimistic end is what keeps it from a rejection
+            where = f"exceeds the contract's {_pct(limit)}, but the interval reaches down to {_pct(lo)}"
+        else:
+            where = f"is within the contract's {_pct(limit)}, but the interval reaches {_pct(hi)}"
+        detail = f"{text}, {where}: the sampling inspection decides"
         return Reason(clause, "review", detail, e.error_rate, limit, (lo, hi))
     detail = f"{text}, within the contract's {_pct(limit)} across its whole interval"
     return Reason(clause, "met", detail, e.error_rate, limit, (lo, hi))

@@ -180,7 +180,9 @@ def limiting_quality(plan: SamplingPlan, consumer_risk: float = 0.10) -> float:
     """The defect rate the plan accepts with probability ``consumer_risk`` (its limiting quality, LQ10 by
     default, on the binomial OC curve): P(X <= Ac | n, p) = risk solved for p through the beta quantile."""
     if not 0.0 < consumer_risk < 1.0:
-        raise InvalidInputError("a consumer's risk in (0, 1)", column="consumer_risk", got=repr(consumer_risk))
+        raise InvalidInputError(
+            "a consumer's risk in (0, 1)", column="consumer_risk", got=repr(consumer_risk)
+        )
     n, ac = plan.sample_size, plan.accept_number
     if ac >= n:
         return 1.0

@@ -212,7 +212,9 @@ def test_the_aql_is_not_met_by_checks_too_few_to_rule_out_the_plans_limiting_qua
     # one gold task, right: the estimate is "verified" but its exact interval runs to 97.5%, far beyond the
     # 6.5% that the plan (n 80, Ac 2) accepts one time in ten; with many checks the same point meets the AQL
     plan_lq = 0.0652
-    one_gold = dataclasses.replace(GOOD, error_rate=0.004, error_rate_ci=(0.0, 0.975), limiting_quality=plan_lq)
+    one_gold = dataclasses.replace(
+        GOOD, error_rate=0.004, error_rate_ci=(0.0, 0.975), limiting_quality=plan_lq
+    )
     reason = next(r for r in quality_reasons(one_gold, CONTRACT) if r.clause == "acceptance.aql")
     assert reason.outcome == "review"
     assert "97.5%" in reason.detail and "6.5%" in reason.detail and "80 tasks reviewed" in reason.detail
@@ -241,3 +243,19 @@ def test_the_contract_key_error_evidence_is_validated() -> None:
     assert parse_contract("").quality.error_evidence == "gold-or-sample"
     with pytest.raises(InvalidInputError, match="error_evidence"):
         parse_contract('[quality]\nerror_evidence = "vibes"\n')
+
+
+def test_a_reviewed_error_rate_quotes_the_end_of_its_interval_that_keeps_the_clause_open() -> None:
+    def detail(point: float, ci: tuple[float, float]) -> str:
+        evidence = dataclasses.replace(GOOD, error_rate=point, error_rate_ci=ci)
+        return next(
+            r for r in quality_reasons(evidence, CONTRACT) if r.clause == "quality.max_error_rate"
+        ).detail
+
+    above = detail(0.079, (0.040, 0.136))  # above 5%, not rejected because the low end is within it
+    assert (
+        "exceeds the contract's 5.0%, but the interval reaches down to 4.0%" in above
+        and "13.6%" not in above[-60:]
+    )
+    within = detail(0.04, (0.02, 0.07))
+    assert "is within the contract's 5.0%, but the interval reaches 7.0%" in within

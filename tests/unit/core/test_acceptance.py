@@ -14,8 +14,8 @@ from labelpact.core.acceptance import (
     SamplingPlan,
     acceptance_probability,
     decide,
-    limiting_quality,
     draw_sample,
+    limiting_quality,
     low_confidence_tasks,
     sampling_plan,
 )
