@@ -23,6 +23,7 @@ __all__ = [
     "gold_in_name_order",
     "in_key_order",
     "keyed_folds",
+    "keyed_grid",
     "keyed_uniform",
     "labels_digest",
     "mix",
@@ -122,6 +123,14 @@ def keyed_uniform(keys: KeyArray, width: int, stream: int = 0) -> FloatArray:
     return ((bits >> np.uint64(11)).astype(np.float64) + 0.5) * 2.0**-53
 
 
+def keyed_grid(keys: KeyArray, columns: KeyArray, stream: int = 0) -> FloatArray:
+    """Uniform draws in (0, 1), (len(keys), len(columns)): cell (i, j) is a hash of (key i, column key j, stream),
+    so a draw follows the names of its row and column (a class's draw does not move when classes are renamed)."""
+    lanes = mix(columns ^ mix(np.array([stream], dtype=np.uint64) + np.uint64(0x2545F4914F6CDD1D)))
+    bits = mix(keys[:, None] ^ lanes[None, :])
+    return ((bits >> np.uint64(11)).astype(np.float64) + 0.5) * 2.0**-53
+
+
 def keyed_folds(keys: KeyArray, n_folds: int) -> IntArray:
     """Balanced folds (len(keys),): items dealt round-robin in key order, which is a seeded random order."""
     fold = np.empty(len(keys), dtype=np.intp)
@@ -130,8 +139,13 @@ def keyed_folds(keys: KeyArray, n_folds: int) -> IntArray:
 
 
 def annotation_keys(a: Annotations, seed: int | None) -> KeyArray:
-    """One key per annotation (n_annotations,) from its task's and worker's names and its class."""
-    return row_keys(name_keys(a.tasks, seed)[a.task], name_keys(a.workers, seed)[a.worker], a.label)
+    """One key per annotation (n_annotations,) from its task's, worker's and class's names (renaming the classes
+    so that they sort otherwise does not move the folds dealt over them)."""
+    return row_keys(
+        name_keys(a.tasks, seed)[a.task],
+        name_keys(a.workers, seed)[a.worker],
+        name_keys(a.classes, seed)[a.label],
+    )
 
 
 def in_key_order(a: Annotations) -> tuple[Annotations, IntArray, IntArray]:

@@ -133,7 +133,7 @@ def fit_ebcc(blocks: BlockSet, model: EBCC) -> tuple[tuple[str, ...], FloatArray
     starts, group = np.flatnonzero(new_worker), np.cumsum(new_worker) - 1
     # the start: subtype shares drawn here by task name, each block sent its rows
     tasks, _ = blocks.gather_tasks(_no_rows)  # the global task order, for ``scatter_rows``
-    shares = subtype_shares(tasks, k, m, model.random_state)
+    shares = subtype_shares(tasks, blocks.vocabulary.classes, m, model.random_state)
     pieces = blocks.scatter_rows(shares)
     del shares
     used_future, frequencies = blocks.params(used), frequencies_of(blocks)

@@ -17,7 +17,7 @@ from labelpact.core.aggregators.dawid_skene import DawidSkene, EMTables, LocalDa
 from labelpact.core.aggregators.ebcc import EBCC
 from labelpact.core.aggregators.glad import GLAD
 from labelpact.core.aggregators.mace import MACE, MaceKernel
-from labelpact.core.aggregators.majority_vote import MajorityVote, Wawa, vote_shares
+from labelpact.core.aggregators.majority_vote import MajorityVote, Wawa, majority_hits, vote_shares
 from labelpact.core.annotations import FloatArray, Gold, IntArray
 from labelpact.core.kernels import clamp_gold, vote_counts
 from labelpact.errors import InvalidInputError
@@ -79,13 +79,7 @@ def block_vote_shares(block: Block, use_gold: bool, frequencies: FloatArray) -> 
 def block_wawa_hits(block: Block, use_gold: bool) -> tuple[Any, ...]:
     """Per global worker: labels equal to the majority vote (or to gold where known), and labels (n, 2)."""
     a = block.annotations
-    reference = vote_shares(a).argmax(axis=1)
-    gold = gold_of(block, use_gold)
-    if gold is not None and len(gold):
-        reference[gold.task] = gold.label
-    hits = np.bincount(
-        a.worker, weights=(a.label == reference[a.task]).astype(np.float64), minlength=a.n_workers
-    )
+    hits = np.bincount(a.worker, weights=majority_hits(a, gold_of(block, use_gold)), minlength=a.n_workers)
     n = np.bincount(a.worker, minlength=a.n_workers).astype(np.float64)
     return (SparseRows(block.worker_index, np.column_stack([hits, n])),)
 
@@ -394,6 +388,6 @@ def _fit(blocks: BlockSet, method: str, random_state: int | None, params: dict[s
     if method == "mace":
         model = _warm(start, MACE(**{"random_state": random_state, **params}))
         mace_data = ClusterMaceData(blocks)
-        probas = model.fit_data(mace_data, blocks.vocabulary.workers)
+        probas = model.fit_data(mace_data, blocks.vocabulary.workers, blocks.vocabulary.classes)
         return Fit(mace_data.tasks, probas, model.n_iter_, model)
     raise refusal(method)

@@ -27,7 +27,7 @@ from labelpact.core.aggregators.em_buffers import (
 from labelpact.core.aggregators.majority_vote import vote_shares
 from labelpact.core.annotations import Annotations, FloatArray, Gold, IntArray
 from labelpact.core.kernels import CountMatrix, clamp_gold, normalize_shifted
-from labelpact.core.keyed import keyed_uniform, name_keys
+from labelpact.core.keyed import keyed_grid, mix, name_keys
 
 __all__ = ["EBCC", "UsedPairs", "subtype_shares"]
 
@@ -137,7 +137,7 @@ class EBCC(Aggregator):
             posteriors: FloatArray = np.einsum("ikm->ik", joint.reshape(n, k, m))
         else:
             posteriors = clamp_gold(vote_shares(a), gold)
-            shares = subtype_shares(a.tasks, k, m, self.random_state).reshape(n, k, m)
+            shares = subtype_shares(a.tasks, a.classes, m, self.random_state).reshape(n, k, m)
             joint = np.multiply(shares, posteriors[:, :, None], out=shares).reshape(n, k * m)
         converged = False
         for iteration in range(1, self.max_iter + 1):
@@ -226,9 +226,14 @@ class UsedPairs:
         self.group: IntArray = np.cumsum(new_worker) - 1
 
 
-def subtype_shares(tasks: Sequence[str], k: int, m: int, seed: int | None) -> FloatArray:
+def subtype_shares(tasks: Sequence[str], classes: Sequence[str], m: int, seed: int | None) -> FloatArray:
     """The random start's subtype shares of each task's classes (n_tasks, K * M), class-major: Dirichlet(1)
-    over the M subtypes of each class, drawn from the task's name key (the row order does not move them)."""
-    draws = -np.log(keyed_uniform(name_keys(tasks, seed), k * m)).reshape(len(tasks), k, m)
+    over the M subtypes of each class, drawn from the task's and the class's name keys (neither the row order
+    nor the order the classes sort in moves them)."""
+    k = len(classes)
+    class_keys = name_keys(tuple(classes), seed)
+    subtype = np.arange(1, m + 1, dtype=np.uint64)
+    columns = mix(class_keys[:, None] ^ mix(subtype)[None, :]).ravel()  # (K * M,), class-major
+    draws = -np.log(keyed_grid(name_keys(tasks, seed), columns)).reshape(len(tasks), k, m)
     draws /= draws.sum(axis=2, keepdims=True)
     return draws.reshape(len(tasks), k * m)

@@ -21,7 +21,7 @@ from labelpact.core.aggregators.base import (
 from labelpact.core.aggregators.dawid_skene import EMSizes
 from labelpact.core.annotations import Annotations, FloatArray, Gold, IntArray
 from labelpact.core.kernels import CountMatrix, gold_mask, group_sum
-from labelpact.core.keyed import KeyArray, keyed_uniform, name_keys
+from labelpact.core.keyed import KeyArray, keyed_grid, keyed_uniform, name_keys
 from labelpact.errors import InvalidInputError
 
 __all__ = ["MACE", "MaceData", "MaceKernel", "random_strategies"]
@@ -83,20 +83,22 @@ class MACE(Aggregator):
         return confusion_cells(a)
 
     def _fit(self, a: Annotations, gold: Gold | None) -> FloatArray:
-        return self.fit_data(MaceKernel(counts_of(a), gold), a.workers)
+        return self.fit_data(MaceKernel(counts_of(a), gold), a.workers, a.classes)
 
-    def fit_data(self, model: MaceData, workers: Sequence[str]) -> FloatArray:
+    def fit_data(self, model: MaceData, workers: Sequence[str], classes: Sequence[str]) -> FloatArray:
         """Restarts and variational (or EM) loops over ``model`` (this process's arrays or a cluster's blocks),
-        whose worker codes name ``workers``.
+        whose worker and class codes name ``workers`` and ``classes``.
 
         Only per-worker and per-(worker, class) tables cross from ``model`` to the loop, so the same
         loop runs in-process and on a Dask cluster (``labelpact.scale``) with the same result. Random starts
-        are keyed by worker name (``core.keyed``): the row order of the delivery does not move them.
+        are keyed by worker and class name (``core.keyed``): neither the row order of the delivery nor the order
+        the classes sort in moves them.
         """
         self._validate_params()
         self.n_iter_ = 0
         w, k = model.n_workers, model.n_classes
         keys = name_keys(workers, self.random_state)
+        class_keys = name_keys(tuple(classes), self.random_state)
         scale = max(model.n_annotations, 1)
         best: tuple[float, FloatArray, FloatArray, FloatArray, bool, int] | None = None
         skills = warm_rows(self, "skills_", (w,))
@@ -108,7 +110,9 @@ class MACE(Aggregator):
             else:
                 knowing = 1.0 + self.default_noise * keyed_uniform(keys, 2, stream=2 * restart)
                 knowing /= knowing.sum(axis=1, keepdims=True)
-                strategies = random_strategies(model.used, keys, k, self.default_noise, 2 * restart + 1)
+                strategies = random_strategies(
+                    model.used, keys, class_keys, self.default_noise, 2 * restart + 1
+                )
             log_likelihood = model.e_step(knowing, strategies)
             converged = False
             iteration = 0
@@ -198,15 +202,16 @@ class MaceData(EMSizes, Protocol):
 
 
 def random_strategies(
-    used: IntArray, keys: KeyArray, k: int, noise: float, stream: int, rows: int = 1 << 16
+    used: IntArray, keys: KeyArray, class_keys: KeyArray, noise: float, stream: int, rows: int = 1 << 16
 ) -> FloatArray:
     """A random start's normalised strategies at the ``used`` pairs (n_used,), drawn as dense (W, K) rows
-    would be (same draws, same values), in blocks of ``rows`` workers; ``keys`` (W,) are the workers' name
-    keys, and row ``w`` is uniform on [1, 1 + ``noise``] before it is normalised, a function of its key."""
+    would be (same draws, same values), in blocks of ``rows`` workers; ``keys`` (W,) and ``class_keys`` (K,)
+    are the workers' and classes' name keys, and cell (w, c) is uniform on [1, 1 + ``noise``] before the row
+    is normalised, a function of the two keys."""
     out = np.empty(len(used))
-    n_workers = len(keys)
+    n_workers, k = len(keys), len(class_keys)
     for first in range(0, n_workers, rows):
-        block = 1.0 + noise * keyed_uniform(keys[first : first + rows], k, stream)
+        block = 1.0 + noise * keyed_grid(keys[first : first + rows], class_keys, stream)
         block /= block.sum(axis=1, keepdims=True)
         lo, hi = np.searchsorted(used, [first * k, (first + len(block)) * k])
         out[lo:hi] = block.ravel()[used[lo:hi] - first * k]

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from labelpact.core.aggregators.base import Aggregator
-from labelpact.core.annotations import Annotations, FloatArray, Gold, IntArray
+from labelpact.core.annotations import Annotations, FloatArray, Gold
 from labelpact.core.kernels import label_frequencies, vote_counts
 
-__all__ = ["MajorityVote", "Wawa", "vote_shares"]
+__all__ = ["MajorityVote", "Wawa", "majority_hits", "vote_shares"]
 
 
 def vote_shares(a: Annotations, weights: FloatArray | None = None) -> FloatArray:
@@ -26,7 +26,8 @@ class MajorityVote(Aggregator):
     """The class most workers chose; ties go to the class first in ``annotations.classes``.
 
     The baseline of every truth-inference survey (e.g. Zheng et al., *Truth Inference in
-    Crowdsourcing: Is the Problem Solved?*, VLDB 2017). ``skills_`` is each worker's agreement with it.
+    Crowdsourcing: Is the Problem Solved?*, VLDB 2017). ``skills_`` is each worker's agreement with it
+    (a label among m classes tied at the top agrees 1/m, whichever class the tie goes to).
     """
 
     skills_: FloatArray
@@ -36,7 +37,7 @@ class MajorityVote(Aggregator):
 
     def _fit(self, a: Annotations, gold: Gold | None) -> FloatArray:
         probas = vote_shares(a)
-        self.skills_ = agreement_with(a, probas.argmax(axis=1))
+        self.skills_ = agreement_with(a, majority_hits(a))
         return probas
 
 
@@ -44,7 +45,9 @@ class Wawa(Aggregator):
     """Worker Agreement With Aggregate: majority vote weighted by each worker's agreement with plain MV.
 
     As in crowd-kit (Ustalov et al., *Learning from Crowds with Crowd-Kit*, JOSS 2024); ``skills_`` (n_workers,)
-    are the weights. Gold tasks, when given, replace MV as the reference for the weights.
+    are the weights. Gold tasks, when given, replace MV as the reference for the weights. Where classes tie
+    at the top of a task's vote, a label among m of them agrees 1/m (crowd-kit gives the whole point to
+    the tied class it sorts first, so its weights move when the classes are renamed).
     """
 
     skills_: FloatArray
@@ -53,10 +56,7 @@ class Wawa(Aggregator):
         pass
 
     def _fit(self, a: Annotations, gold: Gold | None) -> FloatArray:
-        reference = vote_shares(a).argmax(axis=1)
-        if gold is not None and len(gold):
-            reference[gold.task] = gold.label
-        self.skills_ = agreement_with(a, reference)
+        self.skills_ = agreement_with(a, majority_hits(a, gold))
         self.n_iter_ = 1
         probas = vote_shares(a, self.skills_[a.worker])
         unweighted = vote_counts(a, self.skills_[a.worker]).sum(axis=1) <= 0
@@ -65,10 +65,23 @@ class Wawa(Aggregator):
         return probas
 
 
-def agreement_with(a: Annotations, reference: IntArray) -> FloatArray:
-    """Share of each worker's labels that equal ``reference[task]`` (n_workers,); 0 for workers without labels."""
-    hits = np.bincount(
-        a.worker, weights=(a.label == reference[a.task]).astype(np.float64), minlength=a.n_workers
-    )
+def majority_hits(a: Annotations, gold: Gold | None = None) -> FloatArray:
+    """How far each label agrees with its task's majority vote (n_annotations,): 1 for the top class, 1/m for
+    each of m classes tied at the top, 0 otherwise; on gold tasks, 1 where the label is the gold class."""
+    votes = vote_counts(a)
+    tied = votes == votes.max(axis=1, keepdims=True)
+    share = tied / np.maximum(tied.sum(axis=1, keepdims=True), 1)
+    hits: FloatArray = share[a.task, a.label]
+    if gold is not None and len(gold):
+        truth = np.full(a.n_tasks, -1, dtype=np.intp)
+        truth[gold.task] = gold.label
+        known = truth[a.task] >= 0
+        hits[known] = (a.label[known] == truth[a.task[known]]).astype(np.float64)
+    return hits
+
+
+def agreement_with(a: Annotations, hits: FloatArray) -> FloatArray:
+    """Mean of ``hits`` (n_annotations,) over each worker's labels (n_workers,); 0 for workers without labels."""
+    total = np.bincount(a.worker, weights=hits, minlength=a.n_workers)
     n = np.bincount(a.worker, minlength=a.n_workers)
-    return np.divide(hits, n, out=np.zeros(a.n_workers), where=n > 0)
+    return np.divide(total, n, out=np.zeros(a.n_workers), where=n > 0)
