@@ -140,6 +140,7 @@ def parse_contract(text: str, *, source: str = "<contract>") -> Contract:
             values[name] = _check(clause, raw, source, lines.get(name))
             given.add(name)
     _check_consistency(values, source, lines)
+    _check_agreed_values(values, given, source, lines)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return Contract.of_values(values, sha256=digest, source=source, given=frozenset(given))
 
@@ -234,12 +235,40 @@ def _check_consistency(values: dict[str, Any], source: str, lines: Mapping[str, 
         )
 
 
+def _check_agreed_values(
+    values: dict[str, Any], given: set[str], source: str, lines: Mapping[str, int]
+) -> None:
+    """Values that parse but that no delivery could honour: a class name with spaces around it (labels are
+    read stripped), a currency that is not an ISO 4217 code, no share of the work for anyone, and a file that
+    both allows personal data and blocks on it."""
+
+    def refuse(key: str, expected: str, got: str) -> InvalidInputError:
+        return InvalidInputError(
+            expected, file=source, row=lines.get(key), column=key, got=got, column_kind="key"
+        )
+
+    for name in values["labels.classes"] or ():
+        if name != name.strip():
+            raise refuse("labels.classes", "class names without spaces at either end", repr(name))
+    if not re.fullmatch(r"[A-Z]{3}", str(values["pay.currency"])):
+        raise refuse("pay.currency", "an ISO 4217 currency code such as 'USD'", repr(values["pay.currency"]))
+    if values["allocation.max_share"] == 0:
+        raise refuse("allocation.max_share", "a share above 0 (0 leaves no partner any work)", "0")
+    personal = values["data.personal_data"]
+    if "ethics.block_on" in given and "pii" in values["ethics.block_on"] and personal != "reject":
+        raise refuse(
+            "ethics.block_on",
+            f"no 'pii' here when [data] personal_data = {personal!r}: the two contradict (drop one)",
+            repr(list(values["ethics.block_on"])),
+        )
+
+
 def _freeze(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
 
 _SECTION = re.compile(r"^\s*\[\s*([A-Za-z0-9_.-]+)\s*\]")
-_KEY = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*=")
+_KEY = re.compile(r"^\s*([A-Za-z0-9_-]+(?:\s*\.\s*[A-Za-z0-9_-]+)*)\s*=")
 
 
 def _key_lines(text: str) -> dict[str, int]:
@@ -250,8 +279,11 @@ def _key_lines(text: str) -> dict[str, int]:
         if match := _SECTION.match(line):
             section = match.group(1)
             found.setdefault(section, number)
-        elif (match := _KEY.match(line)) and section:
-            found.setdefault(f"{section}.{match.group(1)}", number)
+        elif match := _KEY.match(line):  # a dotted key (quality.min_agreement = 0.5) names its own section
+            parts = re.sub(r"\s+", "", match.group(1)).split(".")
+            for end in range(len(parts), 0, -1):  # the key and each table it opens
+                key = ".".join(parts[:end])
+                found.setdefault(f"{section}.{key}" if section else key, number)
     return found
 
 

@@ -125,3 +125,33 @@ def test_one_method_registry_for_the_contract_and_the_aggregators() -> None:
 def test_a_contract_equals_its_defaults_when_the_text_sets_nothing() -> None:
     assert Contract.default() == Contract(source="<default contract>")
     assert Contract.default().given == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "key", "expected"),
+    [
+        ("quality.min_agreement = 7\n", 1, "quality.min_agreement", "a number between -1 and 1"),
+        ("# dotted\n[quality]\nx.y = 1\n", 3, "quality.x", "a key of [quality]"),
+        ('\n[labels]\nclasses = [" pos", "neg"]\n', 3, "labels.classes", "class names without spaces"),
+        ('[pay]\ncurrency = "dollars"\n', 2, "pay.currency", "an ISO 4217 currency code"),
+        ("[allocation]\nmax_share = 0\n", 2, "allocation.max_share", "a share above 0"),
+        (
+            '[data]\npersonal_data = "allow"\n[ethics]\nblock_on = ["pii"]\n',
+            4,
+            "ethics.block_on",
+            "no 'pii' here when [data] personal_data = 'allow'",
+        ),
+    ],
+)
+def test_values_no_delivery_could_honour_name_their_line_and_key(
+    text: str, line: int, key: str, expected: str
+) -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        parse_contract(text, source="c.toml")
+    assert (caught.value.row, caught.value.column) == (line, key)
+    assert f"c.toml, line {line}, key {key!r}: expected {expected}" in str(caught.value)
+
+
+def test_personal_data_review_with_the_default_blockers_still_parses() -> None:
+    contract = parse_contract('[data]\npersonal_data = "review"\n[pay]\ncurrency = "EUR"\n')
+    assert contract.personal_data == "review" and contract.pay.currency == "EUR"
