@@ -164,12 +164,16 @@ class CrowdKitConvention(core.Aggregator):
             super().fit(data, _gold(data, gold))
             return None
         a, tasks, classes = annotations_from_frame(data)
-        super().fit(a, _gold(a, gold))
+        super().fit(a, _gold(a, gold, tasks, classes))
         return tasks, classes
 
 
-def _gold(a: Annotations, gold: object) -> Gold | None:
-    """``gold`` as it is, or crowd-kit's ``true_labels`` Series (task -> label) coded into ``a``."""
+def _gold(
+    a: Annotations, gold: object, tasks: pd.Index | None = None, classes: pd.Index | None = None
+) -> Gold | None:
+    """``gold`` as it is, or crowd-kit's ``true_labels`` Series (task -> label) coded into ``a``; given the frame's
+    original ``tasks`` and ``classes``, its values are matched to them by value, so a partial gold Series that
+    pandas made float (1 -> 1.0 beside NaN) still names class 1."""
     if gold is None or isinstance(gold, Gold):
         return gold
     pd = require_pandas()
@@ -178,7 +182,22 @@ def _gold(a: Annotations, gold: object) -> Gold | None:
             "gold as lp.Gold or a pandas Series of labels indexed by task", got=type(gold).__name__
         )
     known = gold.dropna()
-    return Gold.from_names(a, task=[str(t) for t in known.index], label=[str(y) for y in known.to_numpy()])
+    task_names = [str(t) for t in known.index]
+    label_names = [str(y) for y in known.to_numpy()]
+    if tasks is not None and classes is not None:
+        task_names = _by_value(known.index, tasks, a.tasks, task_names)
+        label_names = _by_value(pd.Index(known.to_numpy()), classes, a.classes, label_names)
+    return Gold.from_names(a, task=task_names, label=label_names)
+
+
+def _by_value(
+    values: pd.Index, originals: pd.Index, names: tuple[str, ...], fallback: list[str]
+) -> list[str]:
+    """The name (``names``, in ``originals`` order) of each value equal to an original; its text otherwise."""
+    where = originals.get_indexer(values) if originals.is_unique else None
+    if where is None:
+        return fallback
+    return [names[i] if i >= 0 else text for i, text in zip(where.tolist(), fallback, strict=True)]
 
 
 class MajorityVote(CrowdKitConvention, core.MajorityVote):

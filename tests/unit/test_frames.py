@@ -163,3 +163,16 @@ def test_the_api_does_not_import_pandas_until_a_frame_arrives() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_partial_gold_series_made_float_by_pandas_still_names_its_classes() -> None:
+    # crowd-kit's true_labels with a NaN: pandas stores 1 as 1.0, whose text '1.0' is no class of the frame
+    frame = pd.DataFrame(
+        {"task": [1, 1, 1, 2, 2, 2, 3, 3, 3], "worker": list("abc") * 3, "label": [0, 0, 1, 1, 1, 1, 0, 1, 1]}
+    )
+    partial = pd.Series([1, np.nan, 0], index=[1, 2, 3])
+    assert partial.dtype == np.float64
+    with_nan = lp.MajorityVote().fit_predict_proba(frame, gold=partial)
+    as_ints = lp.MajorityVote().fit_predict_proba(frame, gold=partial.dropna().astype(int))
+    pd.testing.assert_frame_equal(with_nan, as_ints)
+    assert with_nan.loc[1].tolist() == [0.0, 1.0]  # the gold class 1 anchors task 1 against its 2-1 vote

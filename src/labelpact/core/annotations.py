@@ -15,6 +15,7 @@ from typing import Any, Literal, TypeAlias
 import numpy as np
 import numpy.typing as npt
 
+from labelpact.core.names import name_array
 from labelpact.errors import InvalidInputError
 
 __all__ = [
@@ -110,11 +111,12 @@ class Annotations:
         """Build from parallel columns of names (any hashable values are turned into strings).
 
         Tasks and workers keep their order of first appearance; classes are ``classes`` when given
-        (a label outside it is an error) and otherwise the labels seen, in natural order.
+        (a label outside it is an error) and otherwise the labels seen, in natural order. A missing value
+        (None, NaN) or two values with the same text (``1`` and ``"1"``) is an error naming its column.
         """
-        task_names = np.asarray(task, dtype=object).astype(str)
-        worker_names = np.asarray(worker, dtype=object).astype(str)
-        label_names = np.asarray(label, dtype=object).astype(str)
+        task_names = name_array(task, "task")  # missing values and text clashes (1 and "1") refused
+        worker_names = name_array(worker, "worker")
+        label_names = name_array(label, "label")
         if not (len(task_names) == len(worker_names) == len(label_names)):
             raise InvalidInputError("task, worker and label columns of the same length")
         tasks, task_codes = encode_first_seen(task_names)

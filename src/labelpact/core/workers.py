@@ -246,7 +246,14 @@ def _checked(
             f"at most {MAX_DENSE_CELLS:,} worker x class x class cells for worker scorecards (MAX_DENSE_CELLS)",
             got=f"{cells:,} for {a.n_workers:,} workers and {a.n_classes:,} classes",
         )
-    consensus = np.asarray(consensus, dtype=np.intp)
+    given = np.asarray(consensus)
+    if given.dtype.kind not in "iu" and given.size:  # class names (an estimator's labels_) or floats would be cast silently
+        raise InvalidInputError(
+            "consensus as integer class codes (an estimator's probas_.argmax(axis=1), not its labels_)",
+            column="consensus",
+            got=f"an array of {given.dtype}",
+        )
+    consensus = given.astype(np.intp, copy=False)
     if consensus.shape != (a.n_tasks,) or (
         len(consensus) and (consensus.min() < -1 or consensus.max() >= a.n_classes)
     ):

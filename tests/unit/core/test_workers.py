@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
+from labelpact.core.aggregators import MajorityVote
 from labelpact.core.annotations import Annotations, Gold
 from labelpact.core.workers import WorkerThresholds, score_workers, spammer_scores
 from labelpact.errors import InvalidInputError
@@ -288,3 +289,20 @@ def test_spammer_score_is_not_diluted_by_few_labels() -> None:
     assert np.median(report.spammer_score) > 0.97
     assert np.mean(report.spammer_score) > np.mean(plug_in) + 0.05
     assert np.mean(["spammer" in f for f in report.flags]) > 0.5
+
+
+@pytest.mark.parametrize("kind", ["names", "floats"])
+def test_a_consensus_of_names_or_floats_is_refused_not_cast(kind: str) -> None:
+    # classes named "1" .. "3": np.asarray(labels_, dtype=intp) would read the names as codes one off
+    a = Annotations.from_columns(
+        task=["t1", "t1", "t2", "t2", "t3", "t3"],
+        worker=["a", "b", "a", "b", "a", "b"],
+        label=["1", "1", "2", "2", "3", "3"],
+    )
+    model = MajorityVote().fit(a)
+    codes = model.probas_.argmax(axis=1)
+    given = model.labels_ if kind == "names" else codes + 0.7
+    with pytest.raises(InvalidInputError, match="consensus as integer class codes") as caught:
+        score_workers(a, consensus=given)
+    assert caught.value.column == "consensus"
+    assert score_workers(a, consensus=codes).consensus_agreement.tolist() == [1.0, 1.0]
