@@ -154,8 +154,8 @@ def agreement(
     if min_pair_tasks < 1:
         raise InvalidInputError("min_pair_tasks >= 1", got=repr(min_pair_tasks))
     confidence = check_confidence(confidence)
-    if a.n_annotations == 0 or a.n_classes == 0:
-        raise InvalidInputError("annotations with at least one label", column="annotations", got="none")
+    if a.n_classes == 0:  # no labels and no vocabulary (with classes, no labels gives NaN coefficients)
+        raise InvalidInputError("annotations with at least one class", column="annotations", got="none")
     rng = np.random.default_rng(random_state)
     patterns, sizes = count_patterns(a.label_counts()[a.labels_per_task() > 0])
     return agreement_of_patterns(

@@ -44,7 +44,7 @@ def wilson_interval(
     z = float(ndtri(0.5 + check_confidence(confidence) / 2.0))
     k = np.asarray(successes, dtype=np.float64)
     n = np.asarray(trials, dtype=np.float64)
-    if not (np.all(np.isfinite(k)) and np.all(np.isfinite(n)) and np.all((0 <= k) & (k <= n))):
+    if not (np.all(np.isfinite(k)) and np.all(np.isfinite(n)) and np.all((k >= 0) & (k <= n))):
         raise InvalidInputError(
             "counts with 0 <= successes <= trials", column="successes", got=f"{successes!r} of {trials!r}"
         )
