@@ -310,3 +310,26 @@ def test_flags_are_invariant_to_permuting_rows(seed: int, k: int, filter_by: Fil
         label_quality_scores(data.labels[order], data.pred_probs[order], method="normalized_margin"),
         scores[order],
     )
+
+
+@pytest.mark.parametrize("seed", [31, 144])
+@pytest.mark.parametrize("filter_by", ["prune_by_noise_rate", "prune_by_class", "both"])
+@pytest.mark.parametrize("frac_noise", [1.0, 0.5])
+def test_exact_ties_of_the_calibrated_joint_round_as_cleanlab_rounds_them(
+    seed: int, filter_by: FilterBy, frac_noise: float
+) -> None:
+    # small skewed problems whose calibrated joint has rows of equal remainders (1.4, 1.4, ..., 22.4): summed
+    # in another order, its total moved by one ulp and the rounding gave a cell to another class
+    rng = np.random.default_rng(1000 + seed)
+    n, k, noise = int(rng.integers(30, 400)), int(rng.integers(2, 8)), float(rng.uniform(0.05, 0.4))
+    data = noisy_case(1000 + seed, n=n, k=k, noise=noise, skew=bool(seed % 2))
+    options = {"filter_by": filter_by, "frac_noise": frac_noise}
+    ours = find_label_issues(data.labels, data.pred_probs, **options)  # type: ignore[arg-type]
+    assert np.array_equal(ours, cleanlab_issues(data.labels, data.pred_probs, **options))
+    assert np.array_equal(confident_joint(data.labels, data.pred_probs), _cleanlab_joint(data))
+
+
+def _cleanlab_joint(data: Noisy) -> Any:
+    from cleanlab.count import compute_confident_joint
+
+    return compute_confident_joint(data.labels, data.pred_probs)

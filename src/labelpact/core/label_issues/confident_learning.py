@@ -97,7 +97,8 @@ def _confident_joint(labels: IntArray, probs: FloatArray, *, calibrate: bool = T
         return joint.astype(np.intp)
     counts = np.bincount(labels, minlength=n_classes)
     rows = joint / np.maximum(joint.sum(axis=1), 1e-100)[:, None] * counts[:, None]
-    rows = rows / max(float(np.sum(rows.T)), 1e-100) * int(counts.sum())
+    # summed in the memory order of cleanlab's (transposed) joint: ties of the rounding below then break alike
+    rows = rows / max(float(np.sum(np.ascontiguousarray(rows.T))), 1e-100) * int(counts.sum())
     return _round_preserving_row_sums(rows)
 
 
