@@ -43,6 +43,9 @@ class Aggregator(ABC):
 
     Fitted attributes: ``labels_`` (class name per task, ndarray of str in ``annotations.tasks``
     order), ``probas_`` (n_tasks, n_classes) in ``annotations.classes`` order, ``classes_``, ``n_iter_``.
+    A task of the vocabulary that no one labelled (after ``Annotations.select``) gets the model's prior in
+    ``probas_`` and its likeliest class in ``labels_``: a guess, not a consensus (``lp.aggregate`` gives such a
+    task no label and a NaN confidence; ``annotations.labels_per_task() == 0`` finds them).
     """
 
     labels_: npt.NDArray[np.str_]
