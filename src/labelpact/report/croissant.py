@@ -84,6 +84,7 @@ def _history(facts: ProjectFacts) -> list[dict[str, Any]]:
             "gold_accuracy": None if a.gold_accuracy is None else a.gold_accuracy.value,
             "error_rate": None if a.error_rate is None else a.error_rate.value,
             "error_rate_verified": a.error_verified,
+            "contract": a.contract,
         }
         for a in facts.audits
     ]

@@ -53,7 +53,8 @@ class Estimate:
 
 @dataclass(frozen=True, slots=True)
 class ContractFacts:
-    """The clauses of a partner's contract, as ``(name, value)`` pairs (``quality.max_error_rate``, 0.05)."""
+    """The clauses of a contract, as ``(name, value)`` pairs (``quality.max_error_rate``, 0.05); ``sha256`` is
+    the SHA-256 of its text, None for labelpact's defaults (an audit judged with no contract on file)."""
 
     sha256: str | None
     clauses: tuple[tuple[str, Any], ...]
@@ -64,7 +65,9 @@ class ContractFacts:
 
 @dataclass(frozen=True, slots=True)
 class PartnerFacts:
-    """A vendor whose batches the report covers, with the contract on file (None: labelpact's defaults)."""
+    """A vendor whose batches the report covers, with the contract registered for it now (None: none on file).
+
+    Batches are judged by the contract stored with their audits (``AuditFacts.contract``), which may differ."""
 
     name: str
     since: dt.date | None
@@ -130,6 +133,8 @@ class AuditFacts:
     kind: str = "labels"  # the deliverable: labels, preferences, ratings or demonstrations
     # a preferences, ratings or demonstrations audit's own measures: (name, estimate, "percent" or "plain")
     measures: tuple[tuple[str, Estimate | None, str], ...] = ()
+    # the SHA-256 of the contract stored with the audit, the one it was judged by (None: labelpact's defaults)
+    contract: str | None = None
 
     @property
     def published(self) -> bool:
@@ -243,6 +248,7 @@ class ProjectFacts:
     events: tuple[EventFacts, ...] = ()
     health: tuple[HealthFacts, ...] = ()
     attestations: tuple[AttestationFacts, ...] = ()
+    contracts: tuple[ContractFacts, ...] = ()  # those ``audits`` were judged by, one per SHA-256
 
     @property
     def included(self) -> tuple[AuditFacts, ...]:

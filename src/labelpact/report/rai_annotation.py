@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 
-from labelpact.report.facts import AuditFacts, Estimate, ProjectFacts
+from labelpact.report.facts import AuditFacts, ContractFacts, Estimate, ProjectFacts
 from labelpact.report.pooled import Pooled
 from labelpact.report.vocabulary import percent
 
@@ -47,43 +47,70 @@ def alpha_text(value: float) -> str:
     return f"{value:.3f}"
 
 
+def _clauses(c: ContractFacts) -> str:
+    """A contract's clauses as the protocol states them."""
+    if not c.clauses:
+        return "its stored text does not read under this labelpact version"
+    classes = c.get("labels.classes")
+    pieces = [
+        f"classes {', '.join(classes)}" if classes else "classes as delivered",
+        "ordered scale" if c.get("labels.ordered") else "unordered classes",
+        f"truth inference {c.get('quality.method', 'auto')}",
+    ]
+    for key, label in (
+        ("quality.min_gold_accuracy", "gold accuracy at least"),
+        ("quality.max_error_rate", "consensus error rate at most"),
+    ):
+        if c.get(key) is not None:
+            pieces.append(f"{label} {percent(c.get(key))}")
+    if c.get("quality.min_agreement") is not None:
+        pieces.append(f"Krippendorff's alpha at least {c.get('quality.min_agreement'):.2f}")
+    pieces.append(f"acceptance sampling ISO 2859-1 at AQL {c.get('acceptance.aql')}%")
+    if c.get("pay.pay_floor_per_hour") is not None:
+        pieces.append(
+            f"annotator pay floor {c.get('pay.pay_floor_per_hour'):.2f} {c.get('pay.currency', 'USD')}/hour"
+        )
+    pieces.append(f"personal data: {c.get('data.personal_data', 'reject')}")
+    return "; ".join(pieces)
+
+
+def _contracts_text(facts: ProjectFacts) -> str:
+    """The contracts the batches were judged by (the one stored with each audit), with whose batches and how
+    many were published; and any partner's registered contract that judged none of them."""
+    used: dict[str | None, list[AuditFacts]] = {}
+    for a in facts.audits:
+        used.setdefault(a.contract, []).append(a)
+    known = {c.sha256: c for c in facts.contracts}
+    parts = []
+    for sha, audits in used.items():
+        name = f"contract {sha[:12]}" if sha else "labelpact's default contract (none on file)"
+        whose = ", ".join(sorted({a.partner for a in audits}))
+        n_published = sum(1 for a in audits if a.published)
+        clauses = _clauses(known[sha]) if sha in known else "its text is not on file"
+        parts.append(f"{name} ({whose}; {len(audits)} batches, {n_published} published): {clauses}.")
+    lead = (
+        "Contract (stored with each audit): "
+        if len(used) == 1
+        else f"The batches were judged by {len(used)} different contracts (each stored with its audit): "
+    )
+    idle = [
+        f"{partner.name}'s contract on file now ({(partner.contract.sha256 or '')[:12]})"
+        for partner in facts.partners
+        if partner.contract is not None and partner.contract.sha256 not in used
+    ]
+    tail = f" Not applied to any of these batches: {', '.join(idle)}." if idle else ""
+    return lead + " ".join(parts) + tail
+
+
 def annotation_protocol(facts: ProjectFacts, p: Pooled) -> tuple[str | None, tuple[str, ...]]:
     if not facts.audits:
         return None, ()
-    parts = []
-    for partner in facts.partners:
-        c = partner.contract
-        if c is None:
-            parts.append(f"{partner.name}: no contract on file (labelpact defaults).")
-            continue
-        classes = c.get("labels.classes")
-        pieces = [
-            f"classes {', '.join(classes)}" if classes else "classes as delivered",
-            "ordered scale" if c.get("labels.ordered") else "unordered classes",
-            f"truth inference {c.get('quality.method', 'auto')}",
-        ]
-        for key, label in (
-            ("quality.min_gold_accuracy", "gold accuracy at least"),
-            ("quality.max_error_rate", "consensus error rate at most"),
-        ):
-            if c.get(key) is not None:
-                pieces.append(f"{label} {percent(c.get(key))}")
-        if c.get("quality.min_agreement") is not None:
-            pieces.append(f"Krippendorff's alpha at least {c.get('quality.min_agreement'):.2f}")
-        pieces.append(f"acceptance sampling ISO 2859-1 at AQL {c.get('acceptance.aql')}%")
-        if c.get("pay.pay_floor_per_hour") is not None:
-            pieces.append(
-                f"annotator pay floor {c.get('pay.pay_floor_per_hour'):.2f} {c.get('pay.currency', 'USD')}/hour"
-            )
-        pieces.append(f"personal data: {c.get('data.personal_data', 'reject')}")
-        sha = f" (contract {c.sha256[:12]})" if c.sha256 else ""
-        parts.append(f"{partner.name}{sha}: {'; '.join(pieces)}.")
     gold = sum(a.n_gold for a in facts.audits)
     paid = [a for a in facts.audits if a.pay_share_workers_below is not None]
     text = (
         f"Workforce: vendor annotators of {partner_names(facts)}; "
         f"{p.annotations_per_item or 0:.2f} labels per task on average, gold (honeypot) tasks in the "
-        f"batches: {gold:,}. Contracts: " + " ".join(parts)
+        f"batches: {gold:,}. " + _contracts_text(facts)
     )
     if paid:
         below = max(a.pay_share_workers_below or 0.0 for a in paid)

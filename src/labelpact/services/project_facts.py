@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from labelpact import __version__
-from labelpact.contracts.contract import parse_contract
+from labelpact.contracts.contract import Contract, parse_contract
+from labelpact.errors import InvalidInputError
 from labelpact.report import (
     AuditFacts,
     ContractFacts,
@@ -132,6 +133,7 @@ def audit_facts(record: AuditRecord, batch: BatchRecord, review: str | None) -> 
         findings=tuple((f.id, f.kind, f.severity, f.detail) for f in record.findings),
         kind=kind,
         measures=kind_measures(m, kind),
+        contract=record.contract_sha256,
     )
 
 
@@ -173,6 +175,27 @@ def _partner_facts(store: Store, name: str, audits: Sequence[AuditFacts]) -> Par
         parsed = parse_contract(p.contract_toml, source=f"contract of {name}")
         contract = ContractFacts(parsed.sha256, tuple(sorted(parsed.values.items())))
     return PartnerFacts(name, p.since, contract, sum(1 for a in audits if a.partner == name))
+
+
+def _clauses(text: str | None, source: str) -> tuple[tuple[str, Any], ...]:
+    """A contract text's clauses by dotted name; () when it is not on file or this version refuses it."""
+    if text is None:
+        return ()
+    try:
+        return tuple(sorted(parse_contract(text, source=source).values.items()))
+    except InvalidInputError:  # stored by an older version whose rules were looser: its clauses are unknown
+        return ()
+
+
+def _contract_facts(store: Store, audits: Sequence[AuditFacts]) -> tuple[ContractFacts, ...]:
+    """The contracts stored with ``audits`` (the ones they were judged by), in order of first use; an audit
+    judged with no contract on file counts as labelpact's defaults (SHA-256 None)."""
+    return tuple(
+        ContractFacts(None, tuple(sorted(Contract.default().values.items())))
+        if sha is None
+        else ContractFacts(sha, _clauses(store.get_contract(sha), f"contract {sha[:12]}"))
+        for sha in dict.fromkeys(a.contract for a in audits)
+    )
 
 
 def _dispute_facts(
@@ -259,4 +282,5 @@ def project_facts(
         events=events,
         health=health,
         attestations=attestations,
+        contracts=_contract_facts(store, audits),
     )
