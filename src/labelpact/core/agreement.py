@@ -187,12 +187,20 @@ def agreement_of_patterns(
     pair_bootstrap: int | None,
     cohen: Callable[[int, np.random.Generator], CohenKappas],
     unidentifiable: str | None,
+    mirror: tuple[int, ...] | None = None,
 ) -> Agreement:
     """The coefficients from the distinct label-count patterns of the tasks (``patterns`` (P, K), how many
     tasks show each: ``sizes`` (P,)), bootstrapped by multinomial weights over patterns, then Cohen's kappa
-    from ``cohen(replicates, rng)``; in-process and on Dask alike, so both draw the same replicates."""
+    from ``cohen(replicates, rng)``; in-process and on Dask alike, so both draw the same replicates.
+
+    ``mirror``, a permutation of the classes, says each task's coding could as well have been mirrored by it
+    (a pair's "first" item is arbitrary): every task then counts half as coded and half mirrored, so the
+    class marginals, chance agreement and alpha do not depend on the orientation (observed agreement does not).
+    """
     k = len(classes)
     stats = pattern_stats(patterns)
+    if mirror is not None:
+        stats = (stats + pattern_stats(patterns[:, list(mirror)])) / 2.0
     values = ordered_class_values(classes)
     point = agreement_coefficients(sizes @ stats, k, level, values)
     boot: dict[str, list[FloatArray]] = {name: [] for name in point}

@@ -39,7 +39,8 @@ def _encode(names: npt.NDArray[Any], vocab: Sequence[str] | None = None) -> tupl
 
 @dataclass(frozen=True, slots=True)
 class Units:
-    """Distinct comparison units (task, low item, high item), items ordered by code so orientation is lost.
+    """Distinct comparison units (task, low item, high item), the two items ordered by name, so neither the
+    side they were shown on, nor the row order, nor the item codes decide which is "low".
 
     ``unit[i]`` is comparison ``i``'s unit; ``outcome[i]`` is 0 when the low item won, 1 for a tie and
     2 when the high item won (an ordinal scale, so alpha can be ordinal). Arrays of units have shape (n_units,).
@@ -242,12 +243,14 @@ class Comparisons:
         )
 
     def units(self) -> Units:
-        """Group comparisons into orientation-free units (task, low item, high item)."""
-        low = np.minimum(self.left, self.right)
-        high = np.maximum(self.left, self.right)
+        """Group comparisons into orientation-free units (task, low item, high item); low sorts first by name."""
+        rank = np.empty(self.n_items, dtype=np.int64)
+        rank[np.argsort(np.asarray(self.items, dtype=str), kind="stable")] = np.arange(self.n_items)
+        swapped = rank[self.left] > rank[self.right]  # low item shown on the right
+        low = np.where(swapped, self.right, self.left)
+        high = np.where(swapped, self.left, self.right)
         key = (self.task.astype(np.int64) * self.n_items + low) * self.n_items + high
         uniq, unit = np.unique(key, return_inverse=True)
-        swapped = self.left > self.right  # low item shown on the right
         low_won = np.where(swapped, self.choice == RIGHT, self.choice == LEFT)
         outcome = np.where(self.choice == TIE, 1, np.where(low_won, 0, 2)).astype(np.intp)
         n = self.n_items

@@ -9,19 +9,20 @@ Kendall tau between each replicate's strengths and the full fit, and each item's
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 from scipy.stats import kendalltau
 
-from labelpact.core.agreement import Agreement, Estimate, Level, agreement
+from labelpact.core.agreement import Agreement, Estimate, Level, agreement_of_patterns, count_patterns
 from labelpact.core.annotations import Annotations, FloatArray
 from labelpact.core.intervals import check_confidence, percentile_interval
 from labelpact.core.preferences.bradley_terry import Ties, check_common, fit_davidson, pair_counts
 from labelpact.core.preferences.comparisons import Comparisons
+from labelpact.core.worker_pairs import cohen_kappas
 from labelpact.errors import InvalidInputError
 
-__all__ = ["RankingStability", "choice_agreement", "ranking_stability"]
+__all__ = ["RankingStability", "choice_agreement", "ranking_stability", "unmeasurable_choices"]
 
 OUTCOMES = ("low", "tie", "high")
 
@@ -34,19 +35,55 @@ def choice_agreement(
     confidence: float = 0.95,
     random_state: int | np.random.Generator | None = 0,
 ) -> Agreement:
-    """Agreement on the choices of ``c``; ``ordinal`` puts the tie between the two wins."""
+    """Agreement on the choices of ``c``; ``ordinal`` puts the tie between the two wins.
+
+    Which item of a pair is "low" is arbitrary, so each unit counts half in each orientation (``mirror``
+    of ``agreement_of_patterns``): alpha does not move with the row order, the item codes or a left/right
+    mirror. A worker's exact repeat of a judgement (same unit, same outcome) is counted once, never paired
+    with itself as agreement.
+    """
+    if level not in get_args(Level):
+        raise InvalidInputError(f"a level in {list(get_args(Level))}", got=repr(level))
+    if n_bootstrap < 0:
+        raise InvalidInputError("a number of bootstrap replicates >= 0", got=repr(n_bootstrap))
+    confidence = check_confidence(confidence)
     u = c.units()
+    key = (u.unit.astype(np.int64) * max(c.n_workers, 1) + c.worker) * len(OUTCOMES) + u.outcome
+    first = np.sort(np.unique(key, return_index=True)[1])
     a = Annotations(
-        task=u.unit,
-        worker=c.worker,
-        label=u.outcome,
+        task=u.unit[first],
+        worker=c.worker[first],
+        label=u.outcome[first],
         tasks=tuple(str(i) for i in range(u.n_units)),
         workers=c.workers,
         classes=OUTCOMES,
     )
-    return agreement(
-        a, level=level, n_bootstrap=n_bootstrap, confidence=confidence, random_state=random_state
-    )
+    patterns, sizes = count_patterns(a.label_counts()[a.labels_per_task() > 0])
+    return agreement_of_patterns(
+        patterns, sizes, OUTCOMES, level=level, n_bootstrap=n_bootstrap, confidence=confidence,
+        rng=np.random.default_rng(random_state), pair_bootstrap=None,
+        cohen=lambda replicates, draws: cohen_kappas(a, 10, replicates, confidence, draws),
+        unidentifiable=unmeasurable_choices(a), mirror=(2, 1, 0),
+    )  # fmt: skip
+
+
+def unmeasurable_choices(a: Annotations) -> str | None:
+    """Why the choices coded in ``a`` (units as tasks, ``OUTCOMES`` as classes) cannot measure agreement."""
+    if a.n_annotations == 0:
+        return "no comparison to measure it on"
+    per_unit = a.labels_per_task()
+    pairs = int((per_unit >= 2).sum())
+    if pairs == 0:
+        return f"each of the {int((per_unit > 0).sum())} pairs was judged once: no two judgements of one pair"
+    if np.all(a.label == 1):
+        return "every choice is a tie, so agreement cannot be told from chance"
+    counts = a.label_counts()[per_unit >= 2]
+    if np.all(counts.max(1) == counts.sum(1)):
+        return (
+            f"all {pairs} pairs judged twice or more were judged unanimously: with no disagreement, agreement "
+            "cannot be told from chance"
+        )
+    return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -69,24 +69,82 @@ def test_position_bias_and_spammer_score_on_simulated_workers() -> None:
 
 
 def test_choice_alpha_matches_the_krippendorff_package() -> None:
+    # which item of a pair is "low" is arbitrary, so ours counts each unit half in each orientation. The
+    # package sees every unit twice (as coded, and mirrored 0 <-> 2, a unit of its own): the same
+    # coincidences and marginals, but 2n values, so (1 - alpha_package) = (2n - 1) / (2n - 2) (1 - ours)
     krippendorff = pytest.importorskip("krippendorff")
     sim = simulate_preferences(n_comparisons=3000, n_items=15, n_workers=10, random_state=4)
     c = sim.comparisons
     u = c.units()
-    matrix = np.full((c.n_workers, u.n_units), np.nan)
+    matrix = np.full((c.n_workers, 2 * u.n_units), np.nan)
     # one value per worker and unit for the package: keep the first of repeated judgements
     order = np.lexsort((np.arange(c.n_comparisons), u.unit, c.worker))
     first = np.ones(len(order), dtype=bool)
     first[1:] = (np.diff(c.worker[order]) != 0) | (np.diff(u.unit[order]) != 0)
     keep = order[first]
     matrix[c.worker[keep], u.unit[keep]] = u.outcome[keep]
+    matrix[c.worker[keep], u.n_units + u.unit[keep]] = 2 - u.outcome[keep]
     dedup = c.subset(np.isin(np.arange(c.n_comparisons), keep))
+    per_unit = np.bincount(u.unit[keep], minlength=u.n_units)
+    n = int(per_unit[per_unit >= 2].sum())
     for level in ("nominal", "ordinal"):
         ours = choice_agreement(dedup, level=level, n_bootstrap=0).krippendorff_alpha.value
         theirs = krippendorff.alpha(
             reliability_data=matrix, level_of_measurement=level, value_domain=[0, 1, 2]
         )
-        assert ours == pytest.approx(theirs, abs=1e-9)
+        assert 1.0 - ours == pytest.approx((1.0 - theirs) * (2 * n - 2) / (2 * n - 1), abs=1e-9)
+
+
+def test_choice_alpha_ignores_row_order_item_codes_and_a_mirror() -> None:
+    # the same judgements in another row order, with the items coded in another order, or with every
+    # comparison shown the other way round (left <-> right, choice mirrored): one alpha (finding 4)
+    sim = simulate_preferences(n_comparisons=600, n_items=8, n_workers=6, random_state=1)
+    c = sim.comparisons
+    names = np.array(c.items)
+    left, right = names[c.left], names[c.right]
+    choice = np.array(["left", "right", "tie"])[c.choice]
+    task, worker = np.array(c.tasks)[c.task], np.array(c.workers)[c.worker]
+    base = Comparisons.from_columns(task=task, worker=worker, left=left, right=right, choice=choice)
+    rev = slice(None, None, -1)
+    variants = [
+        Comparisons.from_columns(
+            task=task[rev], worker=worker[rev], left=left[rev], right=right[rev], choice=choice[rev]
+        ),
+        Comparisons.from_columns(
+            task=task, worker=worker, left=left, right=right, choice=choice, items=sorted(names)[::-1]
+        ),
+        Comparisons.from_columns(
+            task=task,
+            worker=worker,
+            left=right,
+            right=left,
+            choice=np.array(["right", "left", "tie"])[c.choice],
+        ),
+    ]
+    for level in ("nominal", "ordinal", "interval"):
+        want = choice_agreement(base, level=level, n_bootstrap=0)
+        for v in variants:
+            got = choice_agreement(v, level=level, n_bootstrap=0)
+            assert got.krippendorff_alpha.value == pytest.approx(want.krippendorff_alpha.value, abs=1e-12)
+            assert got.fleiss_kappa.value == pytest.approx(want.fleiss_kappa.value, abs=1e-12)
+
+
+def test_choice_alpha_by_hand_on_a_lopsided_orientation() -> None:
+    # two units, three workers each: unit 1 outcomes (a won, a won, b won) and unit 2 (c won, c won, tie).
+    # Symmetrised coincidences (each unit half mirrored): o(win,win) pairs ... by hand, nominal alpha:
+    # unit 1 values {W, W, L}: ordered pairs 6, agreeing 2 -> per-pair weight 1/(m-1) = 1/2:
+    #   coincidences W-W 1, W-L 1, L-W 1 ; mirrored L-L 1, L-W 1, W-L 1 -> averaged: WW .5 LL .5 WL 1 LW 1
+    # unit 2 values {W, W, T}: WW 1, WT 1, TW 1 ; mirrored LL 1, LT 1, TL 1 -> WW .5 LL .5 WT .5 TW .5 LT .5 TL .5
+    # totals: WW 1, LL 1, WL 1, LW 1, WT .5, TW .5, LT .5, TL .5 ; n = 6 ; marginals W 2.5, L 2.5, T 1
+    # D_o = 1 + 1 + 4 * .5 = 4 (off-diagonal) ; D_e = 6^2 - (2.5^2 + 2.5^2 + 1^2) = 22.5
+    # alpha = 1 - (n - 1) D_o / D_e = 1 - 5 * 4 / 22.5
+    c = Comparisons.from_columns(
+        task=["t1"] * 3 + ["t2"] * 3, worker=["w1", "w2", "w3"] * 2,
+        left=["a", "b", "a", "c", "d", "c"], right=["b", "a", "b", "d", "c", "d"],
+        choice=["left", "right", "right", "left", "right", "tie"],
+    )  # fmt: skip
+    got = choice_agreement(c, level="nominal", n_bootstrap=0).krippendorff_alpha.value
+    assert got == pytest.approx(1.0 - 5 * 4 / 22.5)
 
 
 def test_ranking_stability_is_high_on_plentiful_data_and_lower_on_scarce() -> None:
