@@ -117,18 +117,21 @@ def _wide_criteria(
     source: Source, roles: Mapping[str, str], scales: Mapping[str, tuple[float, float]] | None
 ) -> list[str]:
     names = source.table.column_names
+    others = [n for n in names if n not in set(roles.values()) and n not in _META]
     if scales is not None:
         missing = [c for c in scales if c not in names]
         present = [c for c in scales if c in names]
-        if not present:
+        unknown = [n for n in others if n not in scales]
+        if not present or (missing and unknown):  # a criterion missing beside a column nobody reads: a typo
             raise InvalidInputError(
                 f"a column per criterion of the contract ({', '.join(scales)})",
                 file=source.path,
                 row=1,
-                got=f"missing {missing}",
+                got=f"missing {', '.join(map(repr, missing))}"
+                + (f"; unknown column {', '.join(map(repr, unknown))}" if unknown else ""),
             )
         return present
-    criteria = [n for n in names if n not in set(roles.values()) and n not in _META]
+    criteria = others
     if not criteria:
         raise InvalidInputError(
             "columns criterion and score, or one column per criterion",

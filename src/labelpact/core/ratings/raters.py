@@ -166,7 +166,7 @@ def rater_effects(
     cell = np.bincount(w * len(values) + code.reshape(-1), minlength=nw * len(values)).reshape(
         nw, len(values)
     )
-    modal = _ratio(cell.max(axis=1).astype(np.float64), n_w)
+    modal = _ratio(cell.max(axis=1, initial=0).astype(np.float64), n_w)  # no scores: NaN, not an error
     # drift: residual against time within the worker (rank scaled to [0, 1] when no order is given)
     if r.order is not None and np.all(np.isfinite(r.order[keep])):
         when = r.order[keep]

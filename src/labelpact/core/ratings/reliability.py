@@ -25,9 +25,13 @@ def rating_agreement(
     confidence: float = 0.95,
     random_state: int | np.random.Generator | None = 0,
 ) -> Agreement:
-    """Alpha (and the other coefficients of ``agreement``) on ``criterion``'s scores; tasks are units."""
-    keep = r.criterion == r.criterion_code(criterion)
+    """Alpha (and the other coefficients of ``agreement``) on ``criterion``'s scores; tasks are units.
+    A criterion nobody rated has NaN coefficients (its scale's minimum stands as the one class)."""
+    code = r.criterion_code(criterion)
+    keep = r.criterion == code
     values, label = np.unique(r.score[keep], return_inverse=True)
+    if not len(values):
+        values = np.array([r.scales[code][0]])
     a = Annotations(
         task=r.task[keep],
         worker=r.worker[keep],
