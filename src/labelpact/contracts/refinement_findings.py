@@ -26,6 +26,7 @@ __all__ = [
     "demonstration_flags",
     "preference_findings",
     "preference_flags",
+    "preference_scored",
     "rating_findings",
     "rating_flags",
 ]
@@ -76,6 +77,12 @@ def preference_flags(w: PreferenceWorkers, *, max_bias: float) -> dict[str, Bool
     with np.errstate(divide="ignore", invalid="ignore"):
         cyclic = (w.triads >= 5) & (w.cycles / np.maximum(w.triads, 1) >= 0.25)
     return {"position_bias": biased, "spammer": spammer, "intransitive": cyclic}
+
+
+def preference_scored(w: PreferenceWorkers) -> BoolArray:
+    """Workers (n_workers,) with the evidence some rule of ``preference_flags`` needs to flag them: the
+    denominator of the flagged share, so that it counts the workers its numerator could count."""
+    return (w.n_comparisons >= MIN_JUDGEMENTS) | (w.triads >= 5)
 
 
 def preference_findings(

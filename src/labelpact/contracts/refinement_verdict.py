@@ -29,10 +29,12 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class Measure:
-    """A measured value and its 95% interval; ``value`` None (or NaN) when the batch cannot measure it."""
+    """A measured value and its 95% interval; ``value`` None (or NaN) when the batch cannot measure it, and
+    then ``why`` says why in a few words (the clause's generic reason when None)."""
 
     value: float | None
     ci: tuple[float, float] | None = None
+    why: str | None = None
 
     @property
     def known(self) -> bool:
@@ -97,7 +99,7 @@ def _check(
         return None
     shown = _pct if pct else _num
     if not m.known or m.value is None:
-        return Reason(clause, "unchecked", f"{what}: {missing}", None, limit)
+        return Reason(clause, "unchecked", f"{what}: {m.why or missing}", None, limit)
     value = float(m.value)
     ci = "" if m.ci is None else f" (95% CI {shown(m.ci[0])} to {shown(m.ci[1])})"
     text = f"{what} {shown(value)}{ci}"
@@ -115,9 +117,15 @@ def _check(
 
 
 def _flagged(clause: str, flagged: int, scored: int, limit: float | None, who: str) -> Reason | None:
+    """The share of the ``scored`` workers (those a flag rule could judge) that a rule flagged."""
     if limit is None:
         return None
-    share = flagged / scored if scored else 0.0
+    if scored == 0:
+        return Reason(
+            clause, "unchecked", f"no {who} judged enough to be scored by a flag rule, so no share to check", None,
+            limit,
+        )  # fmt: skip
+    share = flagged / scored
     outcome: Outcome = "review" if share > limit else "met"
     verb = "exceeds" if outcome == "review" else "within"
     return Reason(
@@ -126,21 +134,51 @@ def _flagged(clause: str, flagged: int, scored: int, limit: float | None, who: s
     )  # fmt: skip
 
 
+def _size(m: Measure) -> tuple[str, Measure]:
+    """The side a signed bias (positive: left) leans to, and its size: |value| with the interval of |bias|
+    over the signed interval (its distance from 0 to its farthest end), so a limit binds either way."""
+    if not m.known or m.value is None:
+        return "left", m
+    side = "left" if m.value >= 0 else "right"
+    if m.ci is None:
+        return side, Measure(abs(m.value))
+    lo, hi = m.ci
+    near = 0.0 if lo <= 0.0 <= hi else min(abs(lo), abs(hi))
+    return side, Measure(abs(m.value), (near, max(abs(lo), abs(hi))))
+
+
+def _measurable(kind: str, what: str, limit: float | None, whys: list[str]) -> Reason | None:
+    """A review reason when a minimum agreement is set but the batch cannot measure it (``whys``, one per
+    unmeasured agreement): an unmeasured minimum passes nothing, as ``quality.measurable`` says for labels."""
+    if limit is None or not whys:
+        return None
+    return Reason(
+        f"{kind}.measurable",
+        "review",
+        f"{what} cannot be measured on this batch: {'; '.join(whys)}. No agreement clause can pass on it; "
+        "inspect the sample (labelpact audits sample, then labelpact review)",
+    )
+
+
 def preference_reasons(e: PreferenceEvidence, contract: Contract) -> list[Reason]:
     """One reason per ``[preferences]`` clause the contract sets (items that cannot be ranked are a finding:
-    no clause asks for one connected ranking, and comparisons grouped by topic by design are not a miss)."""
+    no clause asks for one connected ranking, and comparisons grouped by topic by design are not a miss).
+    Position bias is limited either way: a lean to the right breaks ``max_position_bias`` as one to the left."""
     p = contract.preferences
+    side, bias = _size(e.position_bias)
     reasons = [
         _check("preferences.min_agreement", "Krippendorff's alpha (ordinal) on the choices", e.agreement, p.min_agreement,
                at_most=False, pct=False, missing="no pair was judged by two workers"),
         _check("preferences.min_gold_agreement", "Agreement with the gold pairs", e.gold_agreement,
                p.min_gold_agreement, at_most=False, pct=True, missing="the batch has no gold pairs"),
-        _check("preferences.max_position_bias", "Position bias (decisive left picks above what the strengths "
-               "predict)", e.position_bias, p.max_position_bias, at_most=True, pct=True,
-               missing="no decisive choice to measure it on"),
+        _check("preferences.max_position_bias", f"Position bias toward the {side} (decisive {side} picks above "
+               "what the strengths predict)" if bias.known else "Position bias", bias, p.max_position_bias,
+               at_most=True, pct=True, missing="no decisive choice to measure it on"),
         _flagged("preferences.max_flagged_worker_share", e.n_flagged_workers, e.n_scored_workers,
                  p.max_flagged_worker_share, "workers"),
     ]  # fmt: skip
+    unknown = [] if e.agreement.known else [e.agreement.why or "no pair was judged by two workers"]
+    reasons.append(_measurable("preferences", "Agreement on the choices", p.min_agreement, unknown))
     return [r for r in reasons if r is not None]
 
 
@@ -158,6 +196,10 @@ def rating_reasons(e: RatingEvidence, contract: Contract) -> list[Reason]:
         _flagged("ratings.max_flagged_worker_share", e.n_flagged_workers, e.n_scored_workers,
                  r.max_flagged_worker_share, "raters"),
     ]  # fmt: skip
+    unknown = [
+        f"{k!r}: {m.why or 'no task was rated by two raters'}" for k, m in e.agreement.items() if not m.known
+    ]
+    reasons.append(_measurable("ratings", "Agreement on the ratings", r.min_agreement, unknown))
     return [x for x in reasons if x is not None]
 
 

@@ -17,11 +17,11 @@ import numpy as np
 from labelpact.contracts.contract import Contract
 from labelpact.contracts.findings import Finding, Reason, Verdict, worst_outcome
 from labelpact.contracts.refinement_findings import (
-    MIN_JUDGEMENTS,
     demonstration_findings,
     demonstration_flags,
     preference_findings,
     preference_flags,
+    preference_scored,
     rating_findings,
     rating_flags,
 )
@@ -45,6 +45,7 @@ from labelpact.core.preferences import (
     choice_agreement,
     comparison_graph,
     preference_workers,
+    side_confounded,
 )
 from labelpact.core.ratings import rater_effects, rating_agreement, straight_lining
 from labelpact.ethics.pii import find_pii
@@ -79,7 +80,10 @@ def _number(x: float | None) -> float | None:
     return None if x is None or not math.isfinite(x) else round(float(x), 6)
 
 
-def _measure(e: Estimate) -> Measure:
+def _measure(e: Estimate, why: str | None = None) -> Measure:
+    """``e`` as evidence; unknown (saying ``why``) when the data cannot measure it at all."""
+    if why is not None:
+        return Measure(None, why=why)
     return Measure(_number(e.value), None if not all(map(math.isfinite, e.ci)) else (e.ci[0], e.ci[1]))
 
 
@@ -148,6 +152,10 @@ def assess_deliverable(
     raise TypeError(f"not a deliverable: {delivery_kind(delivery)}")  # pragma: no cover
 
 
+CONFOUNDED = Measure(None, why="no pair of items was shown both ways round, so a preference for one side "
+                     "cannot be told from the items' strengths")  # fmt: skip
+
+
 def batch_position_bias(
     theta: np.ndarray, left: np.ndarray, right: np.ndarray, choice: np.ndarray
 ) -> Measure:
@@ -173,16 +181,18 @@ def _preferences(p: PreferenceDelivery, contract: Contract, n_bootstrap: int, se
     limit = contract.preferences.max_position_bias
     flags = preference_flags(w, max_bias=0.1 if limit is None else limit)
     flagged = np.logical_or.reduce(list(flags.values()))
-    scored = int((w.n_comparisons >= MIN_JUDGEMENTS).sum())
+    scored = int(preference_scored(w).sum())  # every flag needs its own evidence: these could be flagged
     gold_n = int(w.gold_n.sum())
     gold_hits = round(float(np.nansum(w.gold_agreement * w.gold_n)))
     evidence = PreferenceEvidence(
         n_comparisons=c.n_comparisons,
         n_workers=c.n_workers,
         n_items=c.n_items,
-        agreement=_measure(alpha.krippendorff_alpha),
+        agreement=_measure(alpha.krippendorff_alpha, alpha.unidentifiable),
         gold_agreement=_share(gold_hits, gold_n),
-        position_bias=batch_position_bias(bt.strengths_, c.left, c.right, c.choice),
+        position_bias=CONFOUNDED
+        if side_confounded(c)
+        else batch_position_bias(bt.strengths_, c.left, c.right, c.choice),
         n_flagged_workers=int(flagged.sum()),
         n_scored_workers=scored,
     )
@@ -252,7 +262,9 @@ def _ratings(d: RatingDelivery, contract: Contract, n_bootstrap: int, seed: int)
     effects = []
     for name in r.criteria:  # a loop over rubric criteria (a handful)
         alpha = rating_agreement(r, name, level=level, n_bootstrap=n_bootstrap, random_state=seed)
-        agreement[name] = _measure(alpha.krippendorff_alpha)
+        some = bool(np.any(r.criterion == r.criterion_code(name)))
+        why = alpha.unidentifiable if some else "no rating of it in the batch"
+        agreement[name] = _measure(alpha.krippendorff_alpha, why)
         effects.append(rater_effects(r, name))
     limit = contract.ratings.max_rater_offset
     offsets = [limit if limit is not None else 0.15 * (hi - lo) for lo, hi in r.scales]

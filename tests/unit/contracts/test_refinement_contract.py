@@ -84,6 +84,31 @@ def test_a_maximum_rejects_only_when_the_whole_interval_is_past_it() -> None:
     assert unset == []  # no clause set, no reason
 
 
+def test_position_bias_is_limited_either_way_by_its_distance_from_0() -> None:
+    c = parse_contract("[preferences]\nmax_position_bias = 0.05\n")
+    cases = {
+        (-0.134, -0.148, -0.120): ("reject", (0.120, 0.148)),  # a right lean: the mirror of a left one
+        (0.134, 0.120, 0.148): ("reject", (0.120, 0.148)),
+        (-0.07, -0.10, -0.04): ("review", (0.04, 0.10)),
+        (-0.02, -0.07, 0.03): ("met", (0.0, 0.07)),  # the interval straddles 0: its |bias| starts at 0
+    }
+    for (v, lo, hi), (expect, interval) in cases.items():
+        (reason,) = preference_reasons(_prefs(Measure(v, (lo, hi))), c)
+        assert reason.outcome == expect and reason.measured == pytest.approx(abs(v))
+        assert reason.interval == pytest.approx(interval)
+        assert ("toward the right" if v < 0 else "toward the left") in reason.detail
+
+
+def test_a_flagged_share_over_no_scored_worker_is_not_0_percent() -> None:
+    c = parse_contract("[preferences]\nmax_flagged_worker_share = 0.2\n")
+    e = PreferenceEvidence(
+        n_comparisons=100, n_workers=10, n_items=5, agreement=FAIR, gold_agreement=Measure(None),
+        position_bias=FAIR, n_flagged_workers=0, n_scored_workers=0,
+    )  # fmt: skip
+    (reason,) = preference_reasons(e, c)
+    assert reason.outcome == "unchecked" and reason.measured is None and "0.0%" not in reason.detail
+
+
 def test_rating_and_demonstration_reasons() -> None:
     c = parse_contract(
         "[ratings]\nmin_agreement = 0.6\nmax_straight_lining = 0.1\n"
@@ -98,6 +123,7 @@ def test_rating_and_demonstration_reasons() -> None:
         ("ratings.min_agreement", "met"),
         ("ratings.min_agreement", "unchecked"),
         ("ratings.max_straight_lining", "review"),
+        ("ratings.measurable", "review"),  # an agreement it cannot measure passes nothing
     ]
     d = DemonstrationEvidence(
         n_answers=100, n_workers=5, near_duplicate_rate=Measure(0.02, (0.0, 0.07)),

@@ -3,7 +3,7 @@ checks, majority vote, worker quality and reliability. Pure: numpy, scipy and la
 
 from labelpact.core.preferences.bradley_terry import BradleyTerry, PairCounts, Ties, pair_counts
 from labelpact.core.preferences.comparisons import CHOICES, LEFT, RIGHT, TIE, Comparisons, Units
-from labelpact.core.preferences.graph import ComparisonGraph, comparison_graph
+from labelpact.core.preferences.graph import ComparisonGraph, comparison_graph, side_confounded
 from labelpact.core.preferences.majority import PairMajority, pair_majority
 from labelpact.core.preferences.noisy_bradley_terry import NoisyBradleyTerry
 from labelpact.core.preferences.reliability import RankingStability, choice_agreement, ranking_stability
@@ -32,5 +32,6 @@ __all__ = [
     "pair_majority",
     "preference_workers",
     "ranking_stability",
+    "side_confounded",
     "simulate_preferences",
 ]

@@ -20,7 +20,7 @@ from scipy.sparse.csgraph import connected_components
 from labelpact.core.annotations import IntArray
 from labelpact.core.preferences.comparisons import LEFT, TIE, Comparisons
 
-__all__ = ["ComparisonGraph", "comparison_graph"]
+__all__ = ["ComparisonGraph", "comparison_graph", "side_confounded"]
 
 BoolArray: TypeAlias = npt.NDArray[np.bool_]
 
@@ -124,3 +124,13 @@ def comparison_graph(c: Comparisons) -> ComparisonGraph:
         n_strong=n_strong,
         items=c.items,
     )
+
+
+def side_confounded(c: Comparisons) -> bool:
+    """Whether no pair of items in ``c``'s decisive comparisons was shown both ways round (across tasks):
+    then a preference for one side is told from the items' strengths only by the model's form, not by the
+    design (all-left clicks on pairs always shown one way round fit a ranking of the items exactly)."""
+    decisive = c.choice != TIE
+    left, right, n = c.left[decisive], c.right[decisive], c.n_items
+    shown = sparse.csr_matrix((np.ones(len(left)), (left, right)), shape=(n, n))
+    return bool(shown.multiply(shown.T).nnz == 0)
