@@ -5,9 +5,12 @@ written all or nothing, the values as delivered) and class names mlcroissant acc
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from .conftest import RunCli
 
@@ -84,3 +87,55 @@ def test_the_card_report_and_eu_file_state_the_contract_the_batch_was_judged_by(
     assert f"contract {judged[:12]} (Acme" in eu.read_text(encoding="utf-8")
     assert cli("report", "--project", "p", "--out", tmp_path / "r.html").code == 0
     assert f"contract {judged[:12]} (Acme" in (tmp_path / "r.html").read_text(encoding="utf-8")
+
+
+def test_cards_in_one_folder_keep_their_own_files_and_check_catches_changed_ones(
+    cli: RunCli, tmp_path: Path
+) -> None:
+    _partner(cli, tmp_path)
+    _accepted_by_review(cli, tmp_path, _labels(tmp_path / "l1.csv"), day="2025-07-01")
+    _accepted_by_review(cli, tmp_path, _labels(tmp_path / "l2.csv", ("up", "down")), day="2026-01-01")
+    pub = tmp_path / "pub"
+    pub.mkdir()
+    for day in ("2025-12-31", "2026-01-31"):
+        out = pub / f"reviews.{day}.jsonld"
+        assert cli("transparency", "--project", "p", "--as-of", day, "--out", out).code == 0
+    first = json.loads((pub / "reviews.2025-12-31.jsonld").read_text(encoding="utf-8"))
+    assert [f["contentUrl"] for f in first["distribution"]] == [
+        "reviews.2025-12-31.consensus.csv",
+        "reviews.2025-12-31.probabilities.csv",
+    ]
+    for f in first["distribution"]:  # the second card wrote its own files, not these
+        assert hashlib.sha256((pub / f["contentUrl"]).read_bytes()).hexdigest() == f["sha256"]
+    with (pub / "reviews.2025-12-31.consensus.csv").open(encoding="utf-8") as handle:
+        assert len(list(csv.DictReader(handle))) == 40  # one batch as of 2025-12-31
+    assert cli("transparency", "--check", pub / "reviews.2025-12-31.jsonld").code == 0
+    (pub / "reviews.2025-12-31.consensus.csv").write_bytes(
+        (pub / "reviews.2026-01-31.consensus.csv").read_bytes()
+    )
+    run = cli("transparency", "--check", pub / "reviews.2025-12-31.jsonld")
+    assert run.code == 2
+    assert (
+        "reviews.2025-12-31.jsonld: distribution[0] reviews.2025-12-31.consensus.csv: expected its sha256"
+        in (run.stderr)
+    )
+
+
+@pytest.mark.parametrize("blocked", ["card.jsonld", "card.probabilities.csv", "card.consensus.csv"])
+def test_a_failed_card_leaves_no_file_written_or_replaced(cli: RunCli, tmp_path: Path, blocked: str) -> None:
+    _partner(cli, tmp_path)
+    _accepted_by_review(cli, tmp_path, _labels(tmp_path / "l.csv"))
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "card.consensus.csv").write_text("an earlier card's data\n", encoding="utf-8")
+    if blocked == "card.consensus.csv":
+        (out / blocked).unlink()
+    (out / blocked).mkdir()
+    before = sorted((p.name, p.is_dir(), p.read_bytes() if p.is_file() else b"") for p in out.iterdir())
+    run = cli("transparency", "--project", "p", "--out", out / "card.jsonld")
+    assert run.code == 2
+    assert (
+        run.stderr == f"labelpact: error: {out / blocked}: expected a file path to write, got a directory\n"
+    )
+    after = sorted((p.name, p.is_dir(), p.read_bytes() if p.is_file() else b"") for p in out.iterdir())
+    assert after == before  # no temporary file left, the earlier data untouched

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from labelpact.errors import InvalidInputError, NotFoundError, missing_file
+from labelpact.errors import InvalidInputError, NotFoundError
 from labelpact.io.export import write_csv_table
 from labelpact.report import (
     DistributionFile,
@@ -34,10 +34,12 @@ from labelpact.report import (
     render_report,
     report_pdf,
 )
+from labelpact.services.card_check import check_card_file
 from labelpact.services.ingest import file_sha256
 from labelpact.services.project_facts import project_facts
 from labelpact.services.refinement_assessment import TABLE_ROLE
 from labelpact.services.review import consensus_table
+from labelpact.services.staged_files import StagedFiles, staged_files
 from labelpact.store import Store
 
 __all__ = [
@@ -69,6 +71,7 @@ def _with_batch(table: pa.Table, batch: str) -> pa.Table:
 
 
 def _csv_file(
+    stage: StagedFiles,
     table: pa.Table,
     path: Path,
     name: str,
@@ -76,14 +79,15 @@ def _csv_file(
     fields: tuple[FieldFacts, ...],
     key: tuple[str, ...],
 ) -> DistributionFile:
-    """Write ``table``'s ``fields`` as CSV at ``path`` and describe the file for the card."""
-    write_csv_table(table.select([f.name for f in fields]), path)
+    """Stage ``table``'s ``fields`` as the CSV going to ``path`` and describe the file for the card."""
+    staged = stage.path(path)
+    write_csv_table(table.select([f.name for f in fields]), staged)
     return DistributionFile(
         id=f"{name}-csv",
         name=path.name,
         encoding_format="text/csv",
-        sha256=file_sha256(path),
-        size_bytes=path.stat().st_size,
+        sha256=file_sha256(staged),
+        size_bytes=staged.stat().st_size,
         description=description,
         fields=fields,
         key=key,
@@ -91,7 +95,7 @@ def _csv_file(
 
 
 def _consensus_files(
-    store: Store, facts: ProjectFacts, folder: Path, stem: str
+    stage: StagedFiles, store: Store, facts: ProjectFacts, folder: Path, stem: str
 ) -> tuple[DistributionFile, ...]:
     """Write the published consensus (``batch, task, label, confidence``) and its per-class probabilities."""
     tables = []
@@ -127,11 +131,11 @@ def _consensus_files(
     )
     return (
         _csv_file(
-            merged, folder / f"{stem}.consensus.csv", "consensus",
+            stage, merged, folder / f"{stem}.consensus.csv", "consensus",
             "The published label of each task and its confidence.", consensus, ("batch", "task"),
         ),
         _csv_file(
-            merged, folder / f"{stem}.probabilities.csv", "probabilities",
+            stage, merged, folder / f"{stem}.probabilities.csv", "probabilities",
             "Per-class probabilities of each task's true class.", (_BATCH, task, *probabilities), ("batch", "task"),
         ),
     )  # fmt: skip
@@ -195,7 +199,7 @@ def _no_nan(table: pa.Table) -> pa.Table:
 
 
 def _deliverable_files(
-    store: Store, facts: ProjectFacts, folder: Path, stem: str
+    stage: StagedFiles, store: Store, facts: ProjectFacts, folder: Path, stem: str
 ) -> tuple[DistributionFile, ...]:
     """Per deliverable kind with published batches, one CSV of their audits' tables (item scores, consensus
     scores or answer signals), each row with its batch."""
@@ -213,7 +217,8 @@ def _deliverable_files(
             )
         path = folder / f"{stem}.{kind}.csv"
         fields = (_BATCH, *spec.fields)
-        written.append(_csv_file(pa.concat_tables(tables), path, kind, spec.description, fields, spec.key))
+        table = pa.concat_tables(tables)
+        written.append(_csv_file(stage, table, path, kind, spec.description, fields, spec.key))
     return tuple(written)
 
 
@@ -229,27 +234,29 @@ def publish_card(
     """Write the Croissant card (and beside it the consensus and probability CSVs it describes, and one CSV
     per deliverable kind with published batches: item scores, consensus scores, answer signals), or with
     ``profile="eu-ai-act"`` the EU AI Act mapping as JSON. The card passes ``check_card`` by construction."""
-    target = Path(out)
-    if not target.parent.is_dir():
-        raise InvalidInputError("an existing folder for the output", file=target.parent, got="no such folder")
+    target = _output(out)
     if profile == "eu-ai-act":
         facts = project_facts(store, project, partner=partner, as_of=as_of, edition="partner")
         document = eu_ai_act(facts)
-        target.write_text(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n", "utf-8")
+        with staged_files() as stage:
+            text = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+            stage.path(target).write_text(text, "utf-8")
         return Published(target, (), {"out": str(target), "profile": profile, "summary": document["summary"]})
     if profile != "croissant":
         raise InvalidInputError(
             "a profile of croissant or eu-ai-act", column="profile", column_kind="field", got=repr(profile)
         )
     facts = project_facts(store, project, partner=partner, as_of=as_of, edition="partner")
-    stem = target.name.split(".")[0] or "card"
-    files = _consensus_files(store, facts, target.parent, stem)
-    files += _deliverable_files(store, facts, target.parent, stem)
-    card = build_card(dataclasses.replace(facts, files=files))
-    problems = check_card(card)
-    if problems:  # pragma: no cover - a card that fails its own profile is a bug
-        raise InvalidInputError("a card that passes labelpact's profile", got="; ".join(problems))
-    target.write_text(card_text(card), encoding="utf-8")
+    stem = target.stem or "card"  # the whole name but its extension: card.2025-12-31.jsonld, not card
+    with staged_files() as stage:  # every file or none: a failure leaves no file written or replaced
+        card_path = stage.path(target)
+        files = _consensus_files(stage, store, facts, target.parent, stem)
+        files += _deliverable_files(stage, store, facts, target.parent, stem)
+        card = build_card(dataclasses.replace(facts, files=files))
+        problems = check_card(card)
+        if problems:  # pragma: no cover - a card that fails its own profile is a bug
+            raise InvalidInputError("a card that passes labelpact's profile", got="; ".join(problems))
+        card_path.write_text(card_text(card), encoding="utf-8")
     sources = card["raiSources"]
     return Published(
         target,
@@ -276,9 +283,7 @@ def publish_report(
 ) -> Published:
     """Write the readable report of a project (or of every project a partner delivered to, with
     ``partner`` alone) as self-contained HTML or as PDF."""
-    target = Path(out)
-    if not target.parent.is_dir():
-        raise InvalidInputError("an existing folder for the output", file=target.parent, got="no such folder")
+    target = _output(out)
     if fmt not in ("html", "pdf"):
         raise InvalidInputError("a format of html or pdf", column="fmt", column_kind="field", got=repr(fmt))
     if project is None:
@@ -292,10 +297,12 @@ def publish_report(
         project = projects[0] if len(projects) == 1 else _one_of(projects, partner)
     facts = project_facts(store, project, partner=partner, as_of=as_of, edition=edition)
     html = render_report(facts, edition=edition)
-    if fmt == "pdf":
-        target.write_bytes(report_pdf(html))
-    else:
-        target.write_text(html, encoding="utf-8")
+    with staged_files() as stage:
+        staged = stage.path(target)
+        if fmt == "pdf":
+            staged.write_bytes(report_pdf(html))
+        else:
+            staged.write_text(html, encoding="utf-8")
     return Published(
         target,
         (),
@@ -311,21 +318,20 @@ def publish_report(
     )
 
 
+def _output(out: str | Path) -> Path:
+    """The output path, refused (before anything is read or written) unless its folder exists and it is
+    not a folder itself."""
+    target = Path(out)
+    if not target.parent.is_dir():
+        raise InvalidInputError("an existing folder for the output", file=target.parent, got="no such folder")
+    if target.is_dir():
+        raise InvalidInputError("a file path to write", file=target, got="a directory")
+    return target
+
+
 def _one_of(projects: Sequence[str], partner: str) -> str:
     raise InvalidInputError(
         f"the project to report on: {partner} delivered to {len(projects)} projects ({', '.join(projects)})",
         column="project",
         column_kind="field",
     )
-
-
-def check_card_file(path: str | Path) -> list[str]:
-    """The profile problems of a card file, one line each (``card.jsonld: rai:x: ...``); [] when it passes."""
-    source = Path(path)
-    try:
-        card = json.loads(source.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InvalidInputError("an existing card file", file=source, got=missing_file(source)) from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise InvalidInputError("a JSON-LD document", file=source, got=str(error)) from None
-    return [f"{source.name}: {problem}" for problem in check_card(card)]
