@@ -215,8 +215,40 @@ def test_an_unknown_partner_names_the_known_ones_and_writes_nothing(
             json.dumps([ROWS[0], {**ROWS[1], "summary": "cut\u0000here"}]),
             "nul.json, line 1, column 'summary': expected text without NUL characters",
         ),
+        # before: OverflowError and the int digit limit's ValueError, exit 1
+        (
+            "bigint.json",
+            json.dumps([{**ROWS[0], "kind": "funding", "magnitude": 10**400}]),
+            "bigint.json, line 1, column 'magnitude': expected a finite number",
+        ),
+        (
+            "digits.json",
+            '[{"partner": "Scale AI", "kind": "funding", "date": "2025-01-12", "magnitude": '
+            + "9" * 5000
+            + "}]",
+            "digits.json, line 1, column 'magnitude': expected a finite number",
+        ),
+        # before: the last of two values was taken silently
+        (
+            "dupkey.json",
+            '[{"partner": "Scale AI", "kind": "funding", "kind": "layoff", "date": "2025-01-12"}]',
+            "dupkey.json, line 1, column 'kind': expected each column once",
+        ),
+        # before: "cannot handle the text 'utf-8' codec can't encode ...", naming no file
+        (
+            "surrogate.json",
+            json.dumps([ROWS[0], {**ROWS[1], "summary": "\ud800x"}]),
+            "surrogate.json, line 1, column 'summary': expected text without unpaired surrogates",
+        ),
     ],
-    ids=["nested-too-deep", "nul-in-summary"],
+    ids=[
+        "nested-too-deep",
+        "nul-in-summary",
+        "int-past-float",
+        "int-past-digit-limit",
+        "key-twice",
+        "surrogate",
+    ],
 )
 def test_events_json_the_store_or_parser_cannot_take_is_one_line(
     lab: RunCli, tmp_path: Path, workspace: Path, snapshot: Snapshot, name: str, text: str, message: str
@@ -239,6 +271,10 @@ def test_events_json_the_store_or_parser_cannot_take_is_one_line(
         (("--kind", "investment", "--date", "2025-06-12", "--magnitude", "49"), "in (0, 1]"),
         (("--kind", "other", "--date", "2025-06-12", "--source", "www.x.com"), "option '--source'"),
         (("--kind", "other", "--date", "2025-06-12", "--certainty", "sure"), "option '--certainty'"),
+        (
+            ("--kind", "other", "--date", "2025-06-12", "--summary", "\udced\udca0\udc80"),
+            "option '--summary': expected text without unpaired surrogates",
+        ),
     ],
 )
 def test_event_add_bad_input_exits_2_with_one_line_and_writes_nothing(
@@ -274,6 +310,11 @@ def test_unknown_partner_on_add_and_list_and_bad_until(
         ("e.json", '{"partner": "Scale AI"}', "expected a JSON list of events"),
         ("e.json", '[\n  {"partner": "Scale AI", "kind": "other", "date": "2025-01-01"},\n  7\n]', "line 3"),
         ("e.csv", "partner,kind,date\nScale AI,other\n", "e.csv, line 2: expected 3 cells as in the header"),
+        (  # before: the second date was stored silently
+            "e.csv",
+            "partner,kind,date,date\nScale AI,layoff,2025-01-05,2025-01-06\n",
+            "e.csv, line 1, column 'date': expected each column once",
+        ),
         ("e.csv", "partner,kind,date,type\nScale AI,other,2025-01-01,x\n", None),
         (
             "e.csv",

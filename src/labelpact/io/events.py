@@ -72,6 +72,9 @@ def _csv_rows(path: Path, text: str) -> EventRows:
                     f"{len(header)} cells as in the header", file=path, row=start, got=f"{len(cells)} cells"
                 )
             rows.append((start, dict(zip(header, cells, strict=True))))
+            if len(rows) == 1 and len(set(header)) < len(header):  # zip keeps the last of two 'date's
+                twice = next(name for i, name in enumerate(header) if name in header[:i])
+                raise InvalidInputError("each column once", file=path, row=1, column=twice)
     except csv.Error as error:
         raise InvalidInputError("well-formed CSV", file=path, row=reader.line_num, got=str(error)) from None
     return EventRows(path, "csv", rows, header or [], 1)
@@ -79,7 +82,8 @@ def _csv_rows(path: Path, text: str) -> EventRows:
 
 def _json_rows(path: Path, text: str) -> EventRows:
     """Decode the list element by element so that each event keeps the line it starts on."""
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(parse_int=_integer)
+    checking = json.JSONDecoder(parse_int=_integer, object_pairs_hook=_unique_keys)
     try:
         document, after = decoder.raw_decode(text, _skip_blanks(text, 0))
         end = _skip_blanks(text, after)
@@ -114,7 +118,10 @@ def _json_rows(path: Path, text: str) -> EventRows:
                 row=line,
                 got=f"a JSON {type(item).__name__}",
             )
-        _, position = decoder.raw_decode(text, position)
+        try:  # again, keys checked: a dict keeps the last of two "kind"s
+            _, position = checking.raw_decode(text, position)
+        except _DuplicateKeyError as error:
+            raise InvalidInputError("each column once", file=path, row=line, column=error.key) from None
         position = _skip_blanks(text, position) + 1  # past the ',' (or the closing ']')
         rows.append((line, item))
         columns.update(dict.fromkeys(item))
@@ -134,6 +141,27 @@ def _array_start(text: str, decoder: json.JSONDecoder) -> int:
         position = _skip_blanks(text, position)
         position += text[position] == ","
     return found
+
+
+class _DuplicateKeyError(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    """A JSON object as a dict, refusing a key given twice (``json.loads`` keeps the last silently)."""
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            raise _DuplicateKeyError(key)
+        seen.add(key)
+    return dict(pairs)
+
+
+def _integer(text: str) -> int | float:
+    """A JSON integer; past Python's digit limit for ``int`` (4300), a float (inf) that the field refuses."""
+    return int(text) if len(text) <= 4000 else float(text)
 
 
 def _skip_blanks(text: str, position: int) -> int:

@@ -33,6 +33,7 @@ _REQUIRED: Final = ("partner", "kind", "date")
 _ALIASES: Final[Mapping[str, str]] = {"source": "source_url", "url": "source_url"}
 _MAX_LENGTH: Final[Mapping[str, int]] = {"partner": 200, "actor": 200, "source_url": 2000}
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # a header this close to a known column is a typo (``magnitud``), not an extra column to ignore
 _TYPO_CUTOFF = 0.8
 
@@ -176,6 +177,9 @@ def _text(value: object, field: str, where: _Where) -> str | None:
         raise where.error(field, "text", value)
     if "\x00" in value:  # PostgreSQL's text cannot hold it; SQLite would print it raw later
         raise where.error(field, "text without NUL characters", value[:60])
+    lone = _SURROGATE.search(value)
+    if lone:  # JSON's "\ud800" or undecodable bytes given as an argument: no store can encode it
+        raise where.error(field, f"text without unpaired surrogates (character {lone.start() + 1} is one)")
     text = " ".join(value.split()) if field != "summary" else value.strip()
     limit = _MAX_LENGTH.get(field)
     if limit is not None and len(text) > limit:
@@ -217,7 +221,10 @@ def _magnitude(value: object, kind: str, where: _Where) -> float | None:
         return None
     number: float | None = None
     if isinstance(value, int | float) and not isinstance(value, bool):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # a JSON integer beyond a float's range
+            number = math.inf
     elif isinstance(value, str):
         try:
             number = float(value)
@@ -262,5 +269,7 @@ def _url(value: object, where: _Where) -> str | None:
 
 def _shown(value: object) -> str:
     """A value as an error message quotes it: text in quotes, cut to 80 characters."""
+    if isinstance(value, int) and abs(value).bit_length() > 256:  # str() refuses past 4300 digits
+        return f"an integer of about {int(abs(value).bit_length() * math.log10(2)) + 1} digits"
     text = repr(value) if isinstance(value, str) else str(value)
     return text if len(text) <= 80 else text[:77] + "..."
