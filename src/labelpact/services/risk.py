@@ -22,16 +22,42 @@ __all__ = ["PRIORS_FILE", "fit_history", "fit_library", "is_case_library", "work
 PRIORS_FILE = "risk_priors.toml"
 
 
-def _rows(path: Path) -> list[dict[str, str | None]]:
+def _rows(path: Path) -> tuple[list[dict[str, str | None]], list[int]]:
+    """The HISTORY file's rows by column, and the line each starts on: a BOM allowed (as ``events import``
+    allows it), blank lines skipped, a header naming a column twice or a row of another width refused."""
     if not path.is_file():
         raise InvalidInputError("an existing HISTORY file", file=path, got=missing_file(path))
+    rows: list[dict[str, str | None]] = []
+    lines: list[int] = []
+    header: list[str] | None = None
     try:
-        with path.open(encoding="utf-8", newline="") as handle:
-            return [dict(row) for row in csv.DictReader(handle)]
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle, strict=True)
+            end = 0  # the line the previous record ended on: a quoted cell may span lines
+            for cells in reader:
+                start, end = end + 1, reader.line_num
+                if not cells:
+                    continue
+                if header is None:
+                    header = [c.strip() for c in cells]
+                    twice = [c for i, c in enumerate(header) if c in header[:i]]
+                    if twice:
+                        raise InvalidInputError("each column once", file=path, row=start, column=twice[0])
+                    continue
+                if len(cells) != len(header):
+                    raise InvalidInputError(
+                        f"{len(header)} cells as in the header",
+                        file=path,
+                        row=start,
+                        got=f"{len(cells)} cells",
+                    )
+                rows.append(dict(zip(header, cells, strict=True)))
+                lines.append(start)
     except UnicodeDecodeError as error:
         raise InvalidInputError("UTF-8 text", file=path, got=f"undecodable bytes at {error.start}") from None
     except csv.Error as error:
-        raise InvalidInputError("a CSV file", file=path, got=str(error)) from None
+        raise InvalidInputError("a CSV file", file=path, row=reader.line_num, got=str(error)) from None
+    return rows, lines
 
 
 def is_case_library(path: str | Path) -> bool:
@@ -46,7 +72,8 @@ def fit_history(
     """Fit the risk model to a HISTORY CSV; with ``save``, the workspace's forecasts use it from now on
     (a fit without ``save`` needs no workspace: ``store`` may be None)."""
     file = Path(path)
-    fitted = fit_risk(history_from_rows(_rows(file), source=str(file)), penalty=penalty)
+    rows, lines = _rows(file)
+    fitted = fit_risk(history_from_rows(rows, source=str(file), lines=lines), penalty=penalty)
     if save:
         _save(store, fitted.priors)
     return fitted

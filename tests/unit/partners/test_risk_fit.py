@@ -230,3 +230,10 @@ def test_simulated_histories_are_consistent() -> None:
     for signal in ("executive_departure", "customer_exit", "executive_hire"):  # the ledger's rates, measured
         assert rates[signal] == pytest.approx(assumed[signal], rel=0.3)
     assert fit_risk(h).priors.arrivals_per_year == rates
+
+
+@pytest.mark.parametrize("penalty", [float("inf"), 1e308, float("nan"), -1.0])
+def test_a_penalty_outside_0_to_1e6_names_the_field(penalty: float) -> None:
+    with pytest.raises(InvalidInputError, match="a penalty from 0 to 1e") as caught:
+        fit_risk(history_from_rows(small_history(n=20)), penalty=penalty)
+    assert caught.value.column == "penalty" and caught.value.column_kind == "field"

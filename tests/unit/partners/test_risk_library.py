@@ -15,6 +15,7 @@ from labelpact.partners.events import EVENT_KINDS
 from labelpact.partners.risk import SIGNALS, RiskInputs, forecast, load_priors
 from labelpact.partners.risk.library import (
     CaseFit,
+    anchor_intercepts,
     case_history,
     fit_cases,
     library_priors,
@@ -168,3 +169,72 @@ def test_the_packaged_library_fit_is_up_to_date() -> None:
     np.testing.assert_allclose(packaged.values, fresh.values, atol=1e-9)
     np.testing.assert_allclose(packaged.sds, fresh.sds, atol=1e-9)
     assert packaged.lag_days == fresh.lag_days and packaged.half_life_days == fresh.half_life_days
+
+
+def test_anchoring_refuses_effects_no_shift_can_anchor() -> None:
+    """Intercepts 20 log-odds too high: within 5 log-odds no shift reaches the sourced base rate (brentq
+    used to fail with 'f(a) and f(b) must have different signs', an internal error)."""
+    sourced = load_priors()
+    is_base = np.array([e.signal == "intercept" for e in sourced.effects])
+    wild = sourced.with_values(sourced.values + 20.0 * is_base, sourced.sds)
+    with pytest.raises(InvalidInputError, match="base rate") as caught:
+        anchor_intercepts(wild, sourced)
+    assert caught.value.column == "penalty" and caught.value.column_kind == "field"
+
+
+SAMA_FILE = Path(__file__).resolve().parents[3] / "src/labelpact/partners/data/cases/meta-sama.json"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [  # before: ValueError or LinAlgError (exit 1), or a 500% stake and negative people fitted as given
+        ("equity_stake", "abc"),
+        ("equity_stake", float("nan")),
+        ("equity_stake", 5),
+        ("min_spend", "lots"),
+        ("min_spend", -100),
+        ("partner_headcount", "many"),
+        ("partner_headcount", -50),
+        ("partner_headcount", 2.5),
+        ("start", 20190101),
+    ],
+)
+def test_a_case_field_out_of_its_range_is_named(field: str, value: object) -> None:
+    doc = json.loads(SAMA_FILE.read_text(encoding="utf-8")) | {field: value}
+    with pytest.raises(InvalidInputError) as caught:
+        parse_case(doc, source="bad.json")
+    assert caught.value.file == "bad.json" and caught.value.column == field
+
+
+def test_an_event_of_another_partner_is_refused_and_a_client_side_one_is_the_clients() -> None:
+    doc = json.loads(SAMA_FILE.read_text(encoding="utf-8"))
+    doc["events"][1]["partner"] = "Someone Else"
+    with pytest.raises(InvalidInputError, match="the case's partner 'Sama'") as caught:
+        parse_case(doc, source="bad.json")
+    assert caught.value.row == 2 and caught.value.column == "partner"
+    doc["events"][1] |= {"partner": "Meta", "side": "client"}  # turbulence at the client, filed under it
+    assert parse_case(doc, source="ok.json").sides == ("partner", "client")
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"[" * 100_000 + b"]" * 100_000, "nested too deep"),  # before: RecursionError
+        (b'{"id": "\xe9t\xe9"}', "bad.json: expected UTF-8 text"),  # before: no file named
+        (SAMA_FILE.read_bytes().replace(b'"equity_stake": 0.0', b'"equity_stake": ' + b"9" * 5000), "inf"),
+    ],
+    ids=["deep", "latin-1", "digits"],
+)
+def test_a_case_file_the_parser_cannot_take_is_bad_input(
+    tmp_path: Path, content: bytes, expected: str
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(content)
+    with pytest.raises(InvalidInputError, match=expected):
+        load_cases(bad)
+
+
+def test_a_case_file_may_start_with_a_byte_order_mark(tmp_path: Path) -> None:
+    marked = tmp_path / "marked.json"
+    marked.write_bytes(b"\xef\xbb\xbf" + SAMA_FILE.read_bytes())
+    assert load_cases(marked)[0].id == "meta-sama"

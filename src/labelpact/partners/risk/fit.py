@@ -21,9 +21,10 @@ Example::
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -59,6 +60,10 @@ __all__ = [
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+MAX_PENALTY: Final = 1e6  # beyond it every effect sits on its prior: weights of 1e308 overflow the fit
+# log-odds per unit no effect reaches where the likelihood has a maximum (the priors' largest is 3): an
+# estimate beyond it ran off toward infinity (separation, or a cause the history never shows)
+_RUNAWAY: Final = 50.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,8 +172,10 @@ def fit_risk(
     """Effect sizes estimated from ``history``: maximise log-likelihood - penalty/2 * sum(((b - prior)/sd)^2)
     subject to the priors' signs. ``penalty=0`` is plain maximum likelihood (with the signs kept)."""
     p = priors or load_priors()
-    if not penalty >= 0:
-        raise InvalidInputError("a penalty >= 0", column="penalty", got=str(penalty))
+    if not 0.0 <= penalty <= MAX_PENALTY:  # NaN fails too
+        raise InvalidInputError(
+            f"a penalty from 0 to {MAX_PENALTY:g}", column="penalty", column_kind="field", got=str(penalty)
+        )
     x, y = history.signals, history.outcome
     onehot = np.zeros((y.size, len(CAUSES)))
     onehot[y >= 0, y[y >= 0]] = 1.0
@@ -196,9 +203,10 @@ def fit_risk(
     result = minimize(
         objective, prior.copy(), jac=True, method="L-BFGS-B", bounds=bounds, options={"maxiter": max_iter}
     )
+    theta = np.asarray(result.x, dtype=np.float64)
+    _check_maximum(p, theta, float(result.fun), penalty)
     if not result.success:
         warn_convergence(f"risk fit stopped before converging: {result.message}", stacklevel=2)
-    theta = np.asarray(result.x, dtype=np.float64)
     se = _standard_errors(x, theta, loading, weight, free, sd)
     fitted = p.with_values(theta, se)
     if history.arrivals_per_year is not None:  # the ledger's own event rates replace the assumed ones
@@ -221,6 +229,22 @@ def fit_risk(
         n_events=counts,
         converged=bool(result.success),
     )
+
+
+def _check_maximum(p: RiskPriors, theta: FloatArray, objective: float, penalty: float) -> None:
+    """Refuse a fit whose likelihood has no finite maximum: an estimate that ran off toward infinity
+    (possible only with little or no penalty) or a non-finite objective would be reported as a model."""
+    runaway = [
+        (e.name, t) for e, t in zip(p.effects, theta, strict=True) if not abs(t) <= _RUNAWAY + abs(e.value)
+    ]
+    if runaway or not math.isfinite(objective):
+        name, value = runaway[0] if runaway else ("log_likelihood", objective)
+        raise InvalidInputError(
+            "a larger penalty for this history (with too little, its likelihood has no finite maximum)",
+            column="penalty",
+            column_kind="field",
+            got=f"{penalty:g} ({name} runs off to {value:+.4g})",
+        )
 
 
 def _standard_errors(

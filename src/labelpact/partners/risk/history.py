@@ -43,6 +43,8 @@ IntArray = npt.NDArray[np.int64]
 OUTCOMES: Final = ("", *CAUSES, "expiry")
 _AGE_SIGNALS: Final = ("age_log", "age_years")
 _REFERENCE_AGE: Final = 24.0
+_MAX_SIGNAL: Final = 1000.0  # points of error, rates, 0/1 flags and decayed event weights stay far below
+_MAX_AGE_MONTHS: Final = 1200.0  # a century
 _MONTH = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2}))?")
 
 
@@ -106,8 +108,11 @@ def history_from_cases(cases: Sequence[HistoryCase], *, priors: RiskPriors | Non
     )
 
 
-def history_from_rows(rows: Sequence[Mapping[str, str | None]], *, source: str = "history") -> RiskHistory:
-    """A ``RiskHistory`` from HISTORY rows as ``csv.DictReader`` gives them (the header is line 1)."""
+def history_from_rows(
+    rows: Sequence[Mapping[str, str | None]], *, source: str = "history", lines: Sequence[int] | None = None
+) -> RiskHistory:
+    """A ``RiskHistory`` from HISTORY rows as ``csv.DictReader`` gives them (the header is line 1);
+    ``lines`` (one per row) are where errors point, by default the rows follow the header one a line."""
     if not rows:
         raise InvalidInputError("at least one relationship-month row", file=source)
     columns = list(rows[0])
@@ -130,8 +135,9 @@ def history_from_rows(rows: Sequence[Mapping[str, str | None]], *, source: str =
     month_index = np.zeros(len(rows), dtype=np.int64)
     ages = np.full(len(rows), np.nan)
     ended: dict[int, int] = {}
+    where = list(lines) if lines is not None else list(range(2, len(rows) + 2))
     for i, row in enumerate(rows):
-        line = i + 2
+        line = where[i]
         name = (row.get("relationship") or "").strip()
         if not name:
             raise InvalidInputError("a relationship name", file=source, row=line, column="relationship")
@@ -150,13 +156,15 @@ def history_from_rows(rows: Sequence[Mapping[str, str | None]], *, source: str =
             ended[code] = line
             outcome[i] = CAUSES.index(text) if text in CAUSES else -1
         for s in signals:
-            x[i, SIGNALS.index(s)] = _value(row.get(s), source, line, s)
+            x[i, SIGNALS.index(s)] = _value(row.get(s), source, line, s, _MAX_SIGNAL)
         if "age_months" in columns:
-            ages[i] = _value(row.get("age_months"), source, line, "age_months")
+            ages[i] = _value(row.get("age_months"), source, line, "age_months", _MAX_AGE_MONTHS)
     for code in range(len(rel_names)):
         months = month_index[relationship == code]
         if np.any(np.diff(months) != 1):
-            line = int(np.flatnonzero(relationship == code)[np.flatnonzero(np.diff(months) != 1)[0] + 1]) + 2
+            line = where[
+                int(np.flatnonzero(relationship == code)[np.flatnonzero(np.diff(months) != 1)[0] + 1])
+            ]
             raise InvalidInputError(
                 "consecutive months, one row each, in order", file=source, row=line, column="month"
             )
@@ -184,7 +192,9 @@ def _month(text: str | None, source: str, line: int) -> int:
     return int(match[1]) * 12 + int(match[2]) - 1
 
 
-def _value(text: str | None, source: str, line: int, column: str) -> float:
+def _value(text: str | None, source: str, line: int, column: str, most: float) -> float:
+    """A cell's number, blank for 0: every signal (and the age) is a count, a rate or a weight >= 0, and
+    one past ``most`` is a unit mistake that would overflow the fit."""
     raw = (text or "").strip()
     if not raw:
         return 0.0
@@ -192,8 +202,8 @@ def _value(text: str | None, source: str, line: int, column: str) -> float:
         value = float(raw)
     except ValueError:
         value = math.nan
-    if not math.isfinite(value):
+    if not 0.0 <= value <= most:  # NaN fails too
         raise InvalidInputError(
-            "a finite number (blank for 0)", file=source, row=line, column=column, got=raw
+            f"a number from 0 to {most:g} (blank for 0)", file=source, row=line, column=column, got=raw[:80]
         )
     return value

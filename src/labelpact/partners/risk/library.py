@@ -27,21 +27,19 @@ import dataclasses
 import datetime as dt
 import functools
 import importlib.resources
-import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 import numpy as np
 from scipy.optimize import brentq
 
 from labelpact.errors import InvalidInputError
-from labelpact.partners.events import Event, parse_event_rows
+from labelpact.partners.risk.case import OUTCOMES, Case, load_cases, parse_case
 from labelpact.partners.risk.fit import FittedRisk, RiskHistory, fit_risk
 from labelpact.partners.risk.forecast import forecast
 from labelpact.partners.risk.priors import CAUSES, SIGNALS, RiskPriors, load_priors
-from labelpact.partners.risk.signals import EventInput, RiskInputs, signal_matrix
+from labelpact.partners.risk.signals import RiskInputs, signal_matrix
 
 __all__ = [
     "FITTED_FILE",
@@ -57,54 +55,10 @@ __all__ = [
     "parse_case",
 ]
 
-OUTCOMES: Final = (*CAUSES, "continuing")
 _INTERCEPT_SD: Final = 3.0  # the library's base rate says nothing about the world's (case-control sampling)
 _Z90: Final = 1.6448536269514722
 _FIVE_YEARS: Final = 1826  # days: the horizon of the sourced base rate
-_KEYS: Final = ("id", "client", "partner", "start", "end", "outcome", "events")
-
-
-@dataclass(frozen=True, slots=True)
-class Case:
-    """One documented relationship: ``end`` is the day it ended (or the last day seen running), ``events``
-    the partner's facts published before it, ``sides`` (one per event) ``partner`` or ``client``."""
-
-    id: str
-    client: str
-    partner: str
-    start: dt.date
-    end: dt.date
-    outcome: str
-    events: tuple[Event, ...]
-    sides: tuple[Literal["partner", "client"], ...]
-    rivals: tuple[str, ...] = ()
-    sector: str = ""
-    summary: str = ""
-    source_url: str = ""
-    equity_stake: float = 0.0
-    min_spend: float = 0.0
-    partner_headcount: int | None = None
-
-    @property
-    def broke(self) -> bool:
-        return self.outcome != "continuing"
-
-    def inputs(self, as_of: dt.date | None = None) -> RiskInputs:
-        """The forecast's inputs as of ``as_of`` (default: the day before the end); later facts are invisible."""
-        day = as_of or self.end - dt.timedelta(days=1)
-        events = tuple(
-            dataclasses.replace(EventInput.from_event(e, client=self.client, rivals=self.rivals), side=side)
-            for e, side in zip(self.events, self.sides, strict=True)
-            if e.date <= day
-        )
-        return RiskInputs(
-            as_of=day,
-            start=min(self.start, day),
-            equity_stake=self.equity_stake,
-            min_spend=self.min_spend,
-            events=events,
-            partner_headcount=self.partner_headcount,
-        )
+_MAX_SHIFT: Final = 5.0  # log-odds the anchoring may move the intercepts
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,95 +97,6 @@ class CaseFit:
             "n_breakups": self.n_breakups,
             "effects": [e.to_dict() for e in self.effects],
         }
-
-
-def parse_case(doc: object, *, source: str = "case") -> Case:
-    """A ``Case`` from one decoded case document; errors name ``source`` and the field at fault."""
-    if not isinstance(doc, Mapping):
-        raise InvalidInputError(
-            "a JSON object with id, client, partner, start, end, outcome, events", file=source
-        )
-    for key in _KEYS:
-        if key not in doc:
-            raise InvalidInputError(f"a field {key!r}", file=source, got=", ".join(map(str, doc)))
-    outcome = doc["outcome"]
-    if outcome not in OUTCOMES:
-        raise InvalidInputError(f"an outcome in {OUTCOMES}", file=source, column="outcome", got=repr(outcome))
-    start, end = _day(doc["start"], source, "start"), _day(doc["end"], source, "end")
-    if start >= end:
-        raise InvalidInputError(f"a start before the end {end}", file=source, column="start", got=str(start))
-    raw = doc["events"]
-    if not isinstance(raw, list) or not all(isinstance(e, Mapping) for e in raw):
-        raise InvalidInputError("a list of event objects", file=source, column="events")
-    rows = [
-        (i + 1, {k: v for k, v in e.items() if k not in ("side", "date_precision")})
-        for i, e in enumerate(raw)
-    ]
-    events = parse_event_rows(rows, f"{source} events")
-    sides: list[Literal["partner", "client"]] = []
-    for i, (e, r) in enumerate(zip(events, raw, strict=True), start=1):
-        where = f"{source} events"
-        if e.date >= end:
-            raise InvalidInputError(
-                f"an event dated before the end {end}", file=where, row=i, column="date", got=str(e.date)
-            )
-        if not e.source_url:
-            raise InvalidInputError("a source URL for every event", file=where, row=i, column="source_url")
-        side = r.get("side", "partner")
-        if side not in ("partner", "client"):
-            raise InvalidInputError(
-                "side 'partner' or 'client'", file=where, row=i, column="side", got=repr(side)
-            )
-        sides.append("client" if side == "client" else "partner")
-    rivals = doc.get("rivals") or []
-    if not isinstance(rivals, list) or not all(isinstance(r, str) for r in rivals):
-        raise InvalidInputError("a list of rival names", file=source, column="rivals")
-    headcount = doc.get("partner_headcount")
-    return Case(
-        id=str(doc["id"]),
-        client=str(doc["client"]),
-        partner=str(doc["partner"]),
-        start=start,
-        end=end,
-        outcome=str(outcome),
-        events=tuple(events),
-        sides=tuple(sides),
-        rivals=tuple(rivals),
-        sector=str(doc.get("sector") or ""),
-        summary=str(doc.get("summary") or ""),
-        source_url=str(doc.get("source_url") or ""),
-        equity_stake=float(doc.get("equity_stake") or 0.0),
-        min_spend=float(doc.get("min_spend") or 0.0),
-        partner_headcount=None if headcount is None else int(headcount),
-    )
-
-
-def load_cases(path: str | Path | None = None) -> tuple[Case, ...]:
-    """The cases of a directory of ``*.json`` files, one file, or the packaged library (None), by id."""
-    if path is None:
-        folder = importlib.resources.files("labelpact.partners").joinpath("data/cases")
-        texts = [
-            (f"cases/{f.name}", f.read_text("utf-8")) for f in folder.iterdir() if f.name.endswith(".json")
-        ]
-    else:
-        target = Path(path)
-        files = sorted(target.glob("*.json")) if target.is_dir() else [target]
-        if not files or not all(f.is_file() for f in files):
-            raise InvalidInputError(
-                "a case file or a folder of *.json case files", file=target, got="none found"
-            )
-        texts = [(str(f), f.read_text(encoding="utf-8")) for f in files]
-    cases = []
-    for name, text in texts:
-        try:
-            doc = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise InvalidInputError("well-formed JSON", file=name, row=error.lineno, got=error.msg) from None
-        cases.append(parse_case(doc, source=name))
-    ids = [c.id for c in cases]
-    if len(set(ids)) != len(ids):
-        raise InvalidInputError("unique case ids", got=next(i for i in ids if ids.count(i) > 1))
-    return tuple(sorted(cases, key=lambda c: c.id))
 
 
 def case_history(cases: Sequence[Case], *, priors: RiskPriors | None = None) -> RiskHistory:
@@ -322,7 +187,16 @@ def anchor_intercepts(model: RiskPriors, reference: RiskPriors) -> RiskPriors:
         return forecast(quiet, _FIVE_YEARS, priors=p, n_draws=0, explain=False).probability
 
     target = five_years(reference)
-    shift = brentq(lambda d: five_years(moved(d)) - target, -5.0, 5.0, xtol=1e-6)
+    low, high = (five_years(moved(d)) - target for d in (-_MAX_SHIFT, _MAX_SHIFT))
+    if not low < 0.0 < high:  # NaN fails too: effects so large no shift keeps the base rate
+        raise InvalidInputError(
+            f"fitted effects under which a shift of the intercepts within {_MAX_SHIFT:g} log-odds keeps the "
+            "sourced five-year base rate (a larger penalty keeps them near the priors)",
+            column="penalty",
+            column_kind="field",
+            got=f"a base rate from {low + target:.3g} to {high + target:.3g}",
+        )
+    shift = brentq(lambda d: five_years(moved(d)) - target, -_MAX_SHIFT, _MAX_SHIFT, xtol=1e-6)
     return moved(float(shift))
 
 
@@ -338,10 +212,3 @@ def library_priors() -> RiskPriors:
     ``profile.shaped_fit(load_cases()).priors`` by a test)."""
     text = importlib.resources.files("labelpact.partners").joinpath(FITTED_FILE).read_text("utf-8")
     return load_priors(text, source=FITTED_FILE)
-
-
-def _day(value: object, source: str, field: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise InvalidInputError("a date YYYY-MM-DD", file=source, column=field, got=repr(value)) from None
