@@ -158,3 +158,41 @@ def test_an_ethics_audit_finding_feeds_the_forecast_before_the_press_does(
     without = cli("health", "Vendor", "--json", "--horizon", "90", "--without", pay[0]["event_id"])
     assert without.code == 0, without.stderr
     assert json.loads(without.stdout)["risk"]["probability"] < doc["risk"]["probability"]
+
+
+@pytest.mark.parametrize(
+    ("assumption", "expected"),
+    [  # before: exit 0 with NaN/Infinity in --json, or an adverse signal below 0 lowering the risk
+        ("rival_stake=1e308", "a signal's weight from 0 to 100"),
+        ("client_stake=-1e308", "a rate between 0 and 1"),
+        ("executive_departure=-1e6", "a signal's weight from 0 to 100"),
+        ("late_rate=5", "a rate between 0 and 1"),
+        ("spc_alarm=-100", "0 (no process-control alarm open) or 1"),
+        ("spc_alarm=0.5", "0 (no process-control alarm open) or 1"),
+        ("n_projects=1e300", "a whole number from 1 to 1000000"),
+    ],
+)
+def test_an_assumption_outside_its_signals_range_is_refused(
+    ledger: RunCli, assumption: str, expected: str
+) -> None:
+    run = ledger("health", "Scale AI", "--as-of", "2025-07-01", "--assume", assumption, "--json")
+    assert run.code == 2 and run.stdout == ""
+    error = json.loads(run.stderr)["error"]
+    assert error["column"] == assumption.split("=")[0] and error["expected"].startswith(expected)
+
+
+def test_the_largest_assumptions_give_a_finite_forecast_no_lower_than_none(ledger: RunCli) -> None:
+    none = _health(ledger, "--as-of", "2025-07-01")["risk"]["probability"]
+    for assumption in ("rival_stake=100", "executive_departure=100", "quality_excess=100", "spc_alarm=1"):
+        run = ledger("health", "Scale AI", "--as-of", "2025-07-01", "--assume", assumption, "--json")
+        assert run.code == 0, run.stderr
+        doc = json.loads(run.stdout, parse_constant=lambda name: pytest.fail(f"{name} in --json"))
+        assert none <= doc["risk"]["probability"] <= 1.0, assumption
+
+
+@pytest.mark.parametrize("amount", ["inf", "1e400", "nan", "-1"])
+def test_a_minimum_spend_must_be_a_finite_amount(cli: RunCli, amount: str) -> None:
+    """Before: inf was stored, and every later partner list --json printed Infinity (partners are immutable)."""
+    run = cli("partner", "add", "P1", "--min-spend", amount)
+    assert run.code == 2 and "option '--min-spend': expected a finite amount >= 0" in run.stderr
+    assert json.loads(cli("partner", "list", "--json").stdout) == {"partners": []}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -86,9 +87,9 @@ def add_partner(
             column_kind="field",
             got=str(equity_stake),
         )
-    if min_spend_usd is not None and min_spend_usd < 0:
+    if min_spend_usd is not None and not 0.0 <= min_spend_usd < math.inf:  # NaN fails too
         raise InvalidInputError(
-            "a minimum spend >= 0", column="min_spend_usd", column_kind="field", got=str(min_spend_usd)
+            "a finite amount >= 0", column="min_spend_usd", column_kind="field", got=str(min_spend_usd)
         )
     contract_toml = read_contract(contract)[1] if contract is not None else None
     return store.add_partner(

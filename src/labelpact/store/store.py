@@ -8,6 +8,7 @@ history is appended to, never rewritten.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
 from datetime import date
@@ -100,8 +101,10 @@ class Store(
             raise InvalidInputError(
                 "an equity stake between 0 and 1", column="equity_stake", got=str(equity_stake)
             )
-        if min_spend_usd is not None and not min_spend_usd >= 0.0:
-            raise InvalidInputError("a minimum spend >= 0", column="min_spend_usd", got=str(min_spend_usd))
+        if min_spend_usd is not None and not 0.0 <= min_spend_usd < math.inf:
+            raise InvalidInputError(
+                "a finite minimum spend >= 0", column="min_spend_usd", got=str(min_spend_usd)
+            )
         row = PartnerRow(
             name=name,
             since=since,

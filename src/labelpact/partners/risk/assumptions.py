@@ -41,18 +41,11 @@ def assume_inputs(
         if key not in ASSUMABLE:
             raise InvalidInputError(f"one of {', '.join(ASSUMABLE)}", column=key, column_kind="assumption")
         value = _number(key, raw)
-        if (
-            key in ("error_rate", "on_time_rate", "max_error_rate", "equity_stake")
-            and not 0.0 <= value <= 1.0
-        ):
-            raise InvalidInputError(
-                "a rate between 0 and 1", column=key, column_kind="assumption", got=str(raw)
-            )
+        low, high, what = _RANGES.get(key, _WEIGHT)
+        whole = key in ("n_projects", "partner_headcount", "spc_alarm")
+        if not low <= value <= high or (whole and not value.is_integer()):
+            raise InvalidInputError(what, column=key, column_kind="assumption", got=str(raw))
         if key in ("n_projects", "partner_headcount"):
-            if value < 1 or not value.is_integer():
-                raise InvalidInputError(
-                    "a whole number >= 1", column=key, column_kind="assumption", got=str(raw)
-                )
             changes[key] = int(value)
         elif key in ("equity_stake", "min_spend", "max_error_rate"):
             changes[key] = value
@@ -80,6 +73,26 @@ def assume_inputs(
         overrides["rival_stake_x_embedded"] = overrides["rival_stake"] * math.log(inputs.n_projects)
     check_inputs(inputs, 365, p)
     return inputs, overrides
+
+
+# the values an assumption may take: what its input or signal can be (every signal is >= 0, so no
+# assumed adverse signal can lower the risk), bounded so the forecast stays finite
+_RATE: Final = (0.0, 1.0, "a rate between 0 and 1")
+_WEIGHT: Final = (
+    0.0,
+    100.0,
+    "a signal's weight from 0 to 100 (an event counts up to 3 units, fading with time)",
+)
+_RANGES: Final[dict[str, tuple[float, float, str]]] = {
+    **dict.fromkeys(("error_rate", "on_time_rate", "max_error_rate", "equity_stake"), _RATE),
+    **dict.fromkeys(("rejection_rate", "late_rate", "client_stake"), _RATE),
+    "spc_alarm": (0.0, 1.0, "0 (no process-control alarm open) or 1"),
+    "quality_excess": (0.0, 100.0, "points of error above the limit, from 0 to 100"),
+    "quality_trend": (0.0, 100.0, "points of error a month, from 0 to 100"),
+    "min_spend": (0.0, math.inf, "a yearly amount >= 0"),
+    "n_projects": (1.0, 1e6, "a whole number from 1 to 1000000"),
+    "partner_headcount": (1.0, 1e9, "a whole number of people from 1 to 1000000000"),
+}
 
 
 def _reference(inputs: RiskInputs, default: float) -> float:
