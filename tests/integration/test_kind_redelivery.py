@@ -54,7 +54,7 @@ def test_the_same_rows_in_another_file_are_a_redelivery(
     header, rows = _rows(first_file)
     assert column in header, header
     first = _doc(cli, "ingest", first_file, "--partner", "Tagwell", "--project", "rlhf")
-    assert first["created"] is True and not first["warnings"]
+    assert first["created"] is True and not [w for w in first["warnings"] if "equal those of batch" in w]
 
     again_file = tmp_path / f"{kind}-again.jsonl"
     _as_jsonl(again_file, header, rows[::-1])
@@ -79,7 +79,8 @@ def test_the_same_rows_in_another_file_are_a_redelivery(
     changed_file = tmp_path / f"{kind}-changed.jsonl"
     _as_jsonl(changed_file, header, changed_rows)
     other = _doc(cli, "ingest", changed_file, "--partner", "Tagwell", "--project", "rlhf")
-    assert other["labels_digest"] != first["labels_digest"] and not other["warnings"]
+    assert other["labels_digest"] != first["labels_digest"]
+    assert not [w for w in other["warnings"] if "delivered again" in w]
 
 
 def test_kinds_never_share_a_digest_with_labels(cli: RunCli, tmp_path: Path) -> None:

@@ -13,6 +13,8 @@ import pytest
 import labelpact as lp
 from labelpact.contracts.findings import Reason
 from labelpact.errors import InvalidInputError
+from labelpact.io.preferences import PreferenceDelivery
+from labelpact.io.ratings import RatingDelivery
 from labelpact.services.refinement_assessment import KindAssessment
 from labelpact.services.simulated_deliverables import simulate_deliverable
 
@@ -111,3 +113,29 @@ def test_ratings_of_one_criterion_only_are_judged_and_a_misspelled_column_refuse
     typo = _write(tmp_path / "wide.csv", "task,worker,helpfulness,harmlesness", wide)
     with pytest.raises(InvalidInputError, match="missing 'harmlessness'; unknown column 'harmlesness'"):
         lp.read_deliverable(typo, kind="ratings", scales={"helpfulness": (1, 7), "harmlessness": (1, 5)})
+
+
+def test_repeated_rows_of_the_kinds_are_counted_and_do_not_raise_agreement(tmp_path: Path) -> None:
+    from labelpact.core.preferences import choice_agreement
+    from labelpact.core.ratings import rating_agreement
+    from labelpact.io.deliverable import count_kind_duplicates
+
+    prefs = tmp_path / "prefs.csv"
+    simulate_deliverable("preferences", prefs, size=600, random_state=3)
+    lines = prefs.read_text(encoding="utf-8").splitlines()
+    doubled = _write(tmp_path / "doubled.csv", lines[0], lines[1:] + lines[1:81])  # 80 rows again
+    once, twice = lp.read_deliverable(prefs), lp.read_deliverable(doubled)
+    assert count_kind_duplicates(twice) == count_kind_duplicates(once) + 80
+    assert isinstance(once, PreferenceDelivery) and isinstance(twice, PreferenceDelivery)
+    alpha = [choice_agreement(d.comparisons, n_bootstrap=0).krippendorff_alpha.value for d in (once, twice)]
+    assert alpha[1] == pytest.approx(alpha[0], abs=1e-12)
+    rows = [f"t{t},w{w},helpfulness,{(t * (w + 2)) % 7 + 1}" for t in range(20) for w in range(3)]
+    ratings = _write(tmp_path / "r.csv", "task,worker,criterion,score", rows)
+    again = _write(tmp_path / "r2.csv", "task,worker,criterion,score", rows + rows[:15])
+    r1, r2 = lp.read_deliverable(ratings), lp.read_deliverable(again)
+    assert isinstance(r1, RatingDelivery) and isinstance(r2, RatingDelivery)
+    assert count_kind_duplicates(r2) == 15
+    got = [
+        rating_agreement(d.ratings, "helpfulness", n_bootstrap=0).krippendorff_alpha.value for d in (r1, r2)
+    ]
+    assert got[1] == pytest.approx(got[0], abs=1e-12)

@@ -29,6 +29,7 @@ __all__ = [
     "DeliverableKind",
     "KindDelivery",
     "Read",
+    "count_kind_duplicates",
     "delivery_kind",
     "detect_kind",
     "read_deliverable",
@@ -43,6 +44,22 @@ def delivery_kind(delivery: KindDelivery) -> DeliverableKind:
     if isinstance(delivery, PreferenceDelivery):
         return "preferences"
     return "ratings" if isinstance(delivery, RatingDelivery) else "demonstrations"
+
+
+def count_kind_duplicates(delivery: KindDelivery) -> int:
+    """Rows repeating an earlier unit of one worker: the same (task, worker, pair of items) for preferences,
+    (task, worker, criterion) for ratings, (task, worker) for demonstrations; as ``n_duplicates`` of labels."""
+    if isinstance(delivery, PreferenceDelivery):
+        c = delivery.comparisons
+        key = [c.task, c.worker, np.minimum(c.left, c.right), np.maximum(c.left, c.right)]
+    elif isinstance(delivery, RatingDelivery):
+        r = delivery.ratings
+        key = [r.task, r.worker, r.criterion]
+    else:
+        d = delivery.demonstrations
+        key = [d.task, d.worker]
+    rows = np.stack(key, axis=1)
+    return len(rows) - len(np.unique(rows, axis=0)) if len(rows) else 0
 
 
 def read_deliverable(

@@ -25,6 +25,7 @@ from labelpact.io.deliverable import (
     KINDS,
     KindDelivery,
     Read,
+    count_kind_duplicates,
     delivery_kind,
     detect_kind,
     read_deliverable,
@@ -144,9 +145,17 @@ def kind_ingest_document(result: KindIngest, *, viewer: str | None = None) -> di
         result.created,
         result.batch,
         columns=None if found is None else dict(found.columns),
-        warnings=redelivery_note(result.same_rows, viewer=viewer),
+        warnings=_duplicate_note(result.batch) + redelivery_note(result.same_rows, viewer=viewer),
         notes=[] if found is None else list(found.notes),
     )
+
+
+def _duplicate_note(batch: BatchRecord) -> list[str]:
+    n = batch.n_duplicates
+    unit = {"preferences": "(task, worker, pair)", "ratings": "(task, worker, criterion)"}.get(
+        batch.kind, "(task, worker)"
+    )
+    return [f"{n:,} rows repeat an earlier {unit} (identical repeats count once in agreement)"] if n else []
 
 
 def _counts(delivery: KindDelivery) -> tuple[int, int, int, list[str], float | None]:
@@ -186,7 +195,7 @@ def _prepared(
     new = BatchCreate(
         sha256=sha256, partner=partner, project=project, source_name=path.name, format=delivery.read.format,
         size_bytes=path.stat().st_size, n_rows=delivery.read.n_rows, n_annotations=n, n_tasks=n_tasks,
-        n_workers=n_workers, n_classes=len(classes), classes=classes, n_duplicates=0, n_abstentions=0,
+        n_workers=n_workers, n_classes=len(classes), classes=classes, n_duplicates=count_kind_duplicates(delivery), n_abstentions=0,
         n_cancelled=0, n_tasks_without_labels=0, n_gold=gold_n, median_duration_s=median,
         delivered_at=as_utc(delivered_at) or datetime.now(UTC), due_at=as_utc(due_at), kind=delivery_kind(delivery),
         labels_digest=deliverable_digest(delivery) if digest is None else digest,

@@ -26,10 +26,15 @@ def rating_agreement(
     random_state: int | np.random.Generator | None = 0,
 ) -> Agreement:
     """Alpha (and the other coefficients of ``agreement``) on ``criterion``'s scores; tasks are units.
-    A criterion nobody rated has NaN coefficients (its scale's minimum stands as the one class)."""
+    A criterion nobody rated has NaN coefficients (its scale's minimum stands as the one class); a rater's
+    identical repeat of a score on a task counts once."""
     code = r.criterion_code(criterion)
-    keep = r.criterion == code
+    keep = np.flatnonzero(r.criterion == code)
     values, label = np.unique(r.score[keep], return_inverse=True)
+    # a rater's identical repeat of a score on a task counts once: never paired with itself as agreement
+    key = np.stack([r.task[keep], r.worker[keep], label.reshape(-1)], axis=1)
+    first = np.sort(np.unique(key, axis=0, return_index=True)[1]) if len(keep) else keep
+    keep, label = keep[first], label.reshape(-1)[first]
     if not len(values):
         values = np.array([r.scales[code][0]])
     a = Annotations(
