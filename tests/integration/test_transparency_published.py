@@ -139,3 +139,33 @@ def test_a_failed_card_leaves_no_file_written_or_replaced(cli: RunCli, tmp_path:
     )
     after = sorted((p.name, p.is_dir(), p.read_bytes() if p.is_file() else b"") for p in out.iterdir())
     assert after == before  # no temporary file left, the earlier data untouched
+
+
+def test_check_reads_strict_json_and_refuses_deep_nesting_in_one_line(cli: RunCli, tmp_path: Path) -> None:
+    deep = tmp_path / "deep.jsonld"
+    deep.write_text("[" * 2000 + "]" * 2000, encoding="utf-8")
+    run = cli("transparency", "--check", deep)
+    assert run.code == 2 and run.stderr.count("\n") == 1, run.stderr  # was RecursionError, exit 1
+    assert "deep.jsonld, line 1: expected JSON nested at most 64 levels deep" in run.stderr
+    run = cli("transparency", "--check", deep, "--json")
+    assert run.code == 2 and json.loads(run.stderr)["error"]["exit_code"] == 2
+    _partner(cli, tmp_path)
+    _accepted_by_review(cli, tmp_path, _labels(tmp_path / "l.csv"))
+    _card(cli, tmp_path / "card.jsonld")
+    text = (tmp_path / "card.jsonld").read_text(encoding="utf-8")
+    twice = tmp_path / "twice.jsonld"  # rai:dataBiases given twice in the JSON text
+    twice.write_text(
+        text.replace('"rai:dataBiases":', '"rai:dataBiases": "first", "rai:dataBiases":'), "utf-8"
+    )
+    run = cli("transparency", "--check", twice)
+    assert (
+        run.code == 2
+        and "twice.jsonld: rai:dataBiases: given more than once in one JSON object" in run.stderr
+    )
+    nan = tmp_path / "nan.jsonld"
+    nan.write_text(text.replace('"datePublished": "2026-12-31"', '"datePublished": NaN'), "utf-8")
+    run = cli("transparency", "--check", nan)
+    assert run.code == 2
+    assert run.stderr.endswith(
+        "nan.jsonld: expected a JSON-LD document (RFC 8259 JSON), got the non-standard JSON constant NaN\n"
+    )

@@ -8,8 +8,10 @@ measured, attested, both or not attested, and the audit/attestation ids it rests
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from labelpact.report.facts import DistributionFile, ProjectFacts
@@ -43,8 +45,29 @@ def _file_object(f: DistributionFile) -> dict[str, Any]:
     }
 
 
+_SAFE_ID = re.compile(r"[A-Za-z0-9_.-]+")
+
+
+def _field_ids(rs: str, names: Sequence[str]) -> dict[str, str]:
+    """Each column's field ``@id`` under record set ``rs``: the column name when it is made of
+    ``[A-Za-z0-9_.-]``, else that name with every other run of characters as ``_`` and the first 8 hex
+    digits of its SHA-256 (``p_very positive`` -> ``p_very_positive-1f0c...``): Croissant loaders refuse
+    ``@id``s with whitespace, even URL-escaped. The column itself stays in ``extract.column``."""
+    ids: dict[str, str] = {}
+    for name in names:
+        part = name
+        if not _SAFE_ID.fullmatch(name):
+            digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
+            part = f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}-{digest}"
+        while f"{rs}/{part}" in ids.values():  # pragma: no cover - a hash collision within one file
+            part += "_"
+        ids[name] = f"{rs}/{part}"
+    return ids
+
+
 def _record_set(f: DistributionFile) -> dict[str, Any]:
     rs = f"{f.id}-records"
+    ids = _field_ids(rs, [field.name for field in f.fields])
     out: dict[str, Any] = {
         "@type": "cr:RecordSet",
         "@id": rs,
@@ -53,7 +76,7 @@ def _record_set(f: DistributionFile) -> dict[str, Any]:
         "field": [
             {
                 "@type": "cr:Field",
-                "@id": f"{rs}/{field.name}",
+                "@id": ids[field.name],
                 "name": f"{rs}/{field.name}",
                 "description": field.description,
                 "dataType": field.data_type,
@@ -63,7 +86,7 @@ def _record_set(f: DistributionFile) -> dict[str, Any]:
         ],
     }
     if f.key:
-        out["key"] = [{"@id": f"{rs}/{name}"} for name in f.key]
+        out["key"] = [{"@id": ids[name]} for name in f.key]
     return out
 
 

@@ -15,17 +15,18 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from labelpact.report.structure import structure_problems
 from labelpact.report.vocabulary import CROISSANT, NOT_ATTESTED, RAI, RAI_PROPERTIES, RAI_SPEC, RaiProperty
 
 __all__ = ["check_card"]
 
 _BY_NAME = {p.name: p for p in RAI_PROPERTIES}
+_VERSION = re.compile(r"http://mlcommons\.org/croissant/1\.[01]")  # the Croissant versions published
 _SOURCES = ("measured", "attested", "measured and attested", "not attested")
 _MLCROISSANT_SPELLINGS = {
     "dataCollectionTimeFrame": "dataCollectionTimeframe",
     "dataDataManipulationProtocol": "dataManipulationProtocol",
 }
-_YEAR = re.compile(r"\d{4}(-\d{2})?")
 
 
 def _rai_name(key: str, aliases: dict[str, str] | None = None) -> str | None:
@@ -73,16 +74,36 @@ def _unknown(key: str, name: str) -> str:
     return f"{key}: unknown RAI property{hint}"
 
 
-def _date_like(text: str) -> bool:
-    if _YEAR.fullmatch(text):
-        return True
-    for parse in (dt.date.fromisoformat, dt.datetime.fromisoformat):
-        try:
-            parse(text)
-        except ValueError:
-            continue
-        return True
-    return False
+_ISO_DATE = re.compile(
+    r"(\d{4})(?:-(\d{2})(?:-(\d{2})(T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?)?)?)?"
+)
+
+
+def _moment(text: str) -> dt.datetime | None:
+    """The first moment of an ISO 8601 calendar date, month, year or date-time (UTC when it names a zone;
+    years 0001 to 9999, ``T`` as the separator); None when ``text`` is none of these."""
+    match = _ISO_DATE.fullmatch(text)
+    if match is None:
+        return None
+    year, month, day, time = match.groups()
+    try:
+        if time is not None:
+            moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+            return moment.astimezone(dt.UTC).replace(tzinfo=None) if moment.tzinfo else moment
+        return dt.datetime(int(year), int(month or 1), int(day or 1))
+    except ValueError:  # month 13, day 32, year 0000, hour 25
+        return None
+
+
+def _timeframe_problem(text: str) -> str | None:
+    """Why ``text`` is not an ISO 8601 date, moment or interval that ends no earlier than it starts."""
+    parts = text.split("/")
+    moments = [_moment(part) for part in parts]
+    if len(parts) > 2 or any(m is None for m in moments):
+        return f"an ISO 8601 date, moment or interval (2025-01-14/2025-12-23), got {text!r}"
+    if len(moments) == 2 and moments[0] is not None and moments[1] is not None and moments[1] < moments[0]:
+        return f"an interval that ends no earlier than it starts, got {text!r}"
+    return None
 
 
 def _value_text(value: Any) -> str | None:
@@ -107,11 +128,9 @@ def _check_value(prop: RaiProperty, value: Any, source: str | None) -> str | Non
     if source is not None and (source == "not attested") != marked:
         return f"{key}: raiSources says {source!r} but the value {'is' if marked else 'is not'} marked '{NOT_ATTESTED}'"
     if prop.range == "DateTime" and not marked:
-        parts = text.split("/")
-        if len(parts) > 2 or not all(_date_like(part) for part in parts):
-            return (
-                f"{key}: expected an ISO 8601 date, moment or interval (2025-01-14/2025-12-23), got {text!r}"
-            )
+        problem = _timeframe_problem(text)
+        if problem is not None:
+            return f"{key}: expected {problem}"
     return None
 
 
@@ -119,8 +138,8 @@ def _conforms(card: dict[str, Any]) -> list[str]:
     value = card.get("conformsTo", card.get("dct:conformsTo"))
     values = value if isinstance(value, list) else [value]
     problems = []
-    if not any(isinstance(v, str) and v.startswith("http://mlcommons.org/croissant/1.") for v in values):
-        problems.append(f"conformsTo: expected a Croissant version ({CROISSANT}), got {value!r}")
+    if not any(isinstance(v, str) and _VERSION.fullmatch(v) for v in values):
+        problems.append(f"conformsTo: expected a Croissant version ({CROISSANT} or 1.0), got {value!r}")
     if RAI_SPEC not in values:
         problems.append(f"conformsTo: expected to include {RAI_SPEC}, got {value!r}")
     return problems
@@ -130,7 +149,7 @@ def check_card(card: Any) -> list[str]:
     """Every problem of ``card`` (parsed JSON) against labelpact's RAI profile, one line each; [] if none."""
     if not isinstance(card, dict):
         return [f"document: expected a JSON object (a Croissant dataset), got {type(card).__name__}"]
-    problems = _conforms(card)
+    problems = _conforms(card) + structure_problems(card)
     context = card.get("@context")
     if not isinstance(context, dict) or context.get("rai") != RAI:
         problems.append(f"@context: expected the prefix rai = {RAI}")
