@@ -196,3 +196,25 @@ def test_a_minimum_spend_must_be_a_finite_amount(cli: RunCli, amount: str) -> No
     run = cli("partner", "add", "P1", "--min-spend", amount)
     assert run.code == 2 and "option '--min-spend': expected a finite amount >= 0" in run.stderr
     assert json.loads(cli("partner", "list", "--json").stdout) == {"partners": []}
+
+
+def test_a_replay_before_the_clients_stake_event_does_not_count_the_stake(cli: RunCli) -> None:
+    """Before: health read only the events up to as-of, so the recorded 49% counted from the start."""
+    assert cli("client", "set", "--name", "Meta", "--rivals", "Google").code == 0
+    assert cli("partner", "add", "Scale AI", "--since", "2020-01-01", "--equity-stake", "0.49").code == 0
+    assert cli("partner", "add", "Plain", "--since", "2020-01-01").code == 0
+    stake = ("--kind", "investment", "--actor", "Meta", "--magnitude", "0.49", "--date", "2025-06-12")
+    assert cli("event", "add", "Scale AI", *stake).code == 0
+
+    def risk(partner: str, day: str) -> dict:
+        run = cli("health", partner, "--as-of", day, "--json")
+        assert run.code == 0, run.stderr
+        return json.loads(run.stdout)["risk"]
+
+    before, after = risk("Scale AI", "2025-06-11"), risk("Scale AI", "2025-06-13")
+    assert before["probability"] == risk("Plain", "2025-06-11")["probability"]
+    assert not [c for c in before["contributions"] if c["signal"] == "client_stake"]
+    held = next(c for c in after["contributions"] if c["signal"] == "client_stake")
+    assert held["value"] == 0.49 and held["event_id"] == "e1"
+    early = cli("health", "Scale AI", "--as-of", "2025-06-11", "--without", "e1")
+    assert early.code == 2 and "no event 'e1'" in early.stderr  # not known yet, as before

@@ -26,9 +26,9 @@ from labelpact.partners.risk import (
 )
 from labelpact.partners.risk.library import library_priors
 from labelpact.partners.spc import AuditSeries, QualityAlarms, quality_alarms
-from labelpact.services.events import list_events
+from labelpact.services.events import LedgerEvent, list_events
 from labelpact.services.risk import workspace_priors
-from labelpact.store import AuditRecord, PartnerRecord, Store
+from labelpact.store import AuditRecord, ClientRecord, PartnerRecord, Store
 
 __all__ = ["HORIZONS", "PartnerHealth", "audit_series", "contract_of", "partner_health"]
 
@@ -135,6 +135,16 @@ def _finding_events(records: Sequence[QualityRecord]) -> tuple[EventInput, ...]:
     )
 
 
+def _event_inputs(
+    everything: Sequence[LedgerEvent], day: dt.date, client: ClientRecord | None
+) -> tuple[EventInput, ...]:
+    """The ledger as the model reads it on ``day``: the events known then, and the client's stakes dated
+    after it, which say only when the partner's recorded stake was taken (the model counts none of them)."""
+    name, rivals = (client.name, client.rivals) if client is not None else (None, ())
+    seen = [EventInput.from_event(e.event, client=name, rivals=rivals) for e in everything]
+    return tuple(e for e in seen if e.date <= day or e.meaning == "binding_stake")
+
+
 def contract_of(partner: PartnerRecord) -> Contract:
     """The partner's contract on file, or the defaults."""
     if partner.contract_toml is None:
@@ -191,11 +201,9 @@ def partner_health(
     records = audit_series(store, record.name, as_of=day)
     alarms = _alarms(records)
     worse = alarms.worse() if alarms is not None else ()
-    ledger = list_events(store, record.name, until=day)
-    rivals = client.rivals if client is not None else ()
-    events = tuple(
-        EventInput.from_event(e.event, client=client.name if client else None, rivals=rivals) for e in ledger
-    ) + _finding_events(records)
+    everything = list_events(store, record.name)
+    ledger = [e for e in everything if e.event.date <= day]
+    events = _event_inputs(everything, day, client) + _finding_events(records)
     contract = contract_of(record)
     start = record.since or (records[0].delivered if records else day)
     inputs = RiskInputs(

@@ -279,6 +279,29 @@ def test_a_stake_the_ledger_dates_is_not_there_before_its_date() -> None:
     assert next(c for c in forecast(after, 90).contributions if c.signal == "client_stake").event_id == "deal"
 
 
+def test_a_stake_event_dates_the_part_of_the_recorded_stake_it_accounts_for() -> None:
+    """Before: a 5% stake event replaced the recorded 49% (the stake fell to 5% after the client bought
+    more), and a stake the ledger dates after as-of counted from the start when the replay dropped it."""
+    recorded = dataclasses.replace(PLAIN, equity_stake=0.49)
+    more = EventInput("more", "investment", D(2025, 6, 12), 0.05, "binding_stake")
+    later = D(2025, 7, 1)
+
+    def stake(inputs: RiskInputs) -> float:
+        found = [c for c in forecast(inputs, 90, n_draws=0).contributions if c.signal == "client_stake"]
+        return found[0].value if found else 0.0
+
+    after = with_event(dataclasses.replace(recorded, as_of=later), more)
+    assert stake(after) == pytest.approx(0.49)  # the record is the stake; the event dates 5 points of it
+    assert p(after) == p(dataclasses.replace(recorded, as_of=later))
+    assert stake(with_event(recorded, more)) == pytest.approx(0.44)  # held before the event
+    beyond = EventInput("beyond", "investment", D(2025, 6, 20), 0.49, "binding_stake")
+    assert stake(with_event(dataclasses.replace(recorded, as_of=later), more, beyond)) == pytest.approx(0.54)
+    dated = EventInput("deal", "investment", D(2025, 6, 12), 0.49, "binding_stake")
+    assert stake(with_event(recorded, dated)) == 0.0  # the whole record dated after as_of: none yet
+    with pytest.raises(NotFoundError, match="'deal'"):  # not known on as_of: nothing to take away
+        forecast(with_event(recorded, dated), 90, without=["deal"])
+
+
 # -- what-if ----------------------------------------------------------------------------------------
 def test_without_removes_an_event() -> None:
     a = EventInput("a", "executive_departure", D(2025, 5, 1), 1)

@@ -161,7 +161,7 @@ def forecast(
     """
     p = priors or load_priors()
     check_inputs(inputs, horizon_days, p)
-    ids = {e.id for e in inputs.events}
+    ids = {e.id for e in inputs.events if e.date <= inputs.as_of}  # what was known can be taken away
     unknown = [i for i in without if i not in ids]
     if unknown:
         raise NotFoundError(f"no event {unknown[0]!r} among this partner's events ({', '.join(sorted(ids))})")

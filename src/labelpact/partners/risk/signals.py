@@ -81,7 +81,8 @@ class RiskInputs:
     """Everything the forecast reads about one client-partner relationship, as of ``as_of``.
 
     ``equity_stake`` is the share of the partner the client holds (it applies throughout unless the
-    ledger records the stake as ``binding_stake`` events, which then date it); ``min_spend`` a yearly
+    ledger records the stake as ``binding_stake`` events, which then date it: ``events`` may hold those
+    dated after ``as_of``, which only say when the recorded stake was taken); ``min_spend`` a yearly
     commitment in USD; ``spc_alarm_since`` the date a process-control alarm opened (None: no alarm).
     """
 
@@ -143,19 +144,8 @@ def signal_parts(
     state[:, SIGNAL_COLUMN["joint_projects"]] = embedded
 
     kept = [e for e in inputs.events if e.id not in without]
-    binding = [e for e in inputs.events if event_signal(e.kind, e.meaning, e.side) == "client_stake"]
-    stake_event = None
-    if not binding:
-        state[:, SIGNAL_COLUMN["client_stake"]] = inputs.equity_stake
-    else:  # the ledger dates the stake: it exists from the first stake event on
-        for e in sorted((e for e in binding if e.id not in without), key=lambda e: e.date):
-            seen = known >= e.date.toordinal()
-            share = e.magnitude if e.magnitude is not None and 0 < e.magnitude <= 1 else inputs.equity_stake
-            grown = np.minimum(state[:, SIGNAL_COLUMN["client_stake"]] + share, 1.0)
-            state[:, SIGNAL_COLUMN["client_stake"]] = np.where(
-                seen, grown, state[:, SIGNAL_COLUMN["client_stake"]]
-            )
-            stake_event = e.id if e.date.toordinal() <= known.max() else stake_event
+    stake, stake_event = _client_stake(inputs, known, without)
+    state[:, SIGNAL_COLUMN["client_stake"]] = stake
 
     feeding = [
         (e, s)
@@ -183,6 +173,34 @@ def signal_parts(
     return SignalParts(
         state, events, tuple(e.id for e, _ in feeding), tuple(s for _, s in feeding), stake_event
     )
+
+
+def _client_stake(
+    inputs: RiskInputs, known: FloatArray, without: tuple[str, ...]
+) -> tuple[FloatArray, str | None]:
+    """The client's stake (n_rows,) known on each of ``known``, and the binding-stake event it rests on.
+
+    ``equity_stake`` is the stake recorded for the partner; the ledger's binding-stake events (all of them,
+    dated after ``as_of`` too) date it: the part of the record they account for exists from each event's
+    date on, the rest was held throughout, and each event's share beyond the record adds to it. A stake
+    event therefore never lowers the stake known after it, and a replay before it does not count it.
+    """
+    binding = sorted(
+        (e for e in inputs.events if event_signal(e.kind, e.meaning, e.side) == "client_stake"),
+        key=lambda e: e.date,
+    )
+    shares = [
+        e.magnitude if e.magnitude is not None and 0 < e.magnitude <= 1 else inputs.equity_stake
+        for e in binding
+    ]
+    stake = np.full(known.shape, max(0.0, inputs.equity_stake - min(1.0, sum(shares))))
+    stake_event = None
+    for e, share in zip(binding, shares, strict=True):
+        if e.id in without:  # what if it had not happened: neither its share nor the record's part it dates
+            continue
+        stake = np.where(known >= e.date.toordinal(), np.minimum(stake + share, 1.0), stake)
+        stake_event = e.id if e.date.toordinal() <= known.max() else stake_event
+    return stake, stake_event
 
 
 def _kernel(
