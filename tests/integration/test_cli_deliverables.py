@@ -244,6 +244,20 @@ def test_agreement_on_ratings_is_ordinal_unless_asked_as_the_audit_measures_it(
     assert default["criteria"][criterion] != nominal["criteria"][criterion]
 
 
+def test_agreement_on_preferences_takes_its_level_and_no_bootstrap(cli: RunCli, tmp_path: Path) -> None:
+    """Before: --level was ignored (always ordinal) and --bootstrap 0 failed naming n_bootstrap."""
+    prefs = tmp_path / "prefs.csv"
+    assert cli("simulate", "--kind", "preferences", "--out", prefs, "--size", "2000").code == 0
+    docs = {
+        level: json.loads(cli("agreement", prefs, "--json", "--bootstrap", "0", "--level", level).stdout)
+        for level in ("nominal", "ordinal")
+    }
+    assert [d["level"] for d in docs.values()] == ["nominal", "ordinal"]
+    assert docs["nominal"]["krippendorff_alpha"]["value"] != docs["ordinal"]["krippendorff_alpha"]["value"]
+    assert docs["ordinal"]["krippendorff_alpha"]["ci"] == [None, None]
+    assert docs["ordinal"]["ranking_stability"] is None
+
+
 def test_rating_consensus_without_an_interval_is_an_empty_cell_and_bounds_stay_on_the_scale(
     cli: RunCli, tmp_path: Path
 ) -> None:

@@ -217,7 +217,8 @@ def demonstration_findings(
             f"{len(fast)} answers were submitted faster than anyone types (chars per second). {LLM_NOTE}",
             "demonstrations.max_llm_suspect_share",
             {"tasks": [d.tasks[d.task[i]] for i in fast[:MAX_EXAMPLES]],
-             "chars_per_second": [round(float(s.chars_per_second[i]), 1) for i in fast[:MAX_EXAMPLES]]},
+             "chars_per_second": [round(float(s.chars_per_second[i]), 1) if np.isfinite(s.chars_per_second[i])
+                                  else None for i in fast[:MAX_EXAMPLES]]},  # None: 0 seconds
             "Check these answers' session logs for pasting.",
         ))  # fmt: skip
     failing = [i for i, q in enumerate(s.quality) if q]

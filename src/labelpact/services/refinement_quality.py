@@ -129,15 +129,18 @@ def deliverable_agreement(
     level = level or "ordinal"
     d = _read(path, kind, None, task_column, worker_column, text_column)
     if isinstance(d, PreferenceDelivery):
-        a = choice_agreement(d.comparisons, level="ordinal", n_bootstrap=n_bootstrap)
-        stable = ranking_stability(d.comparisons, n_bootstrap=min(n_bootstrap, 100))
-        stability = {
-            "kendall_tau": stable.kendall_tau.to_dict(),
-            "n_bootstrap": stable.n_bootstrap,
-            "widest_rank_interval": float(np.max(stable.rank_interval[:, 1] - stable.rank_interval[:, 0])),
-        }
+        a = choice_agreement(d.comparisons, level=level, n_bootstrap=n_bootstrap)  # type: ignore[arg-type]
+        stability = None  # --bootstrap 0: no replicate, so no stability (as no interval)
+        if n_bootstrap:
+            stable = ranking_stability(d.comparisons, n_bootstrap=min(n_bootstrap, 100))
+            widest = float(np.max(stable.rank_interval[:, 1] - stable.rank_interval[:, 0]))
+            stability = {
+                "kendall_tau": stable.kendall_tau.to_dict(),
+                "n_bootstrap": stable.n_bootstrap,
+                "widest_rank_interval": widest,
+            }
         return as_json(
-            {"kind": "preferences", "level": "ordinal"} | a.to_dict() | {"ranking_stability": stability}
+            {"kind": "preferences", "level": level} | a.to_dict() | {"ranking_stability": stability}
         )
     if isinstance(d, RatingDelivery):
         criteria = {

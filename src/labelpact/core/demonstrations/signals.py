@@ -47,7 +47,7 @@ _MARKDOWN = re.compile(r"(^|\n)\s*(#{1,6} |[-*] |\d+\. )|\*\*[^*]+\*\*")
 class DemonstrationSignals:
     """Per answer (n_answers,) measurements and flags, and per worker (n_workers,) shares.
 
-    ``chars_per_second`` is NaN without a duration; ``too_fast`` when above ``typing_cps``;
+    ``chars_per_second`` is NaN without a duration (infinite at 0 s); ``too_fast`` when above ``typing_cps``;
     ``pasted`` when the tool recorded a paste; ``tell_rate`` chatbot-vocabulary hits per 100 words;
     ``homogeneity`` the highest estimated Jaccard with another worker's answer to the same task;
     ``templated`` when the answer shares a sentence of 6+ words with the same worker's answers to at
@@ -151,7 +151,10 @@ def demonstration_signals(
     chars = np.fromiter((len(t) for t in d.text), dtype=np.float64, count=n)
     duration = d.duration_s if d.duration_s is not None else np.full(n, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
-        cps = np.where(duration > 0, chars / duration, np.nan)
+        # 0 seconds for a written answer is the fastest of all (infinite), not unknown: only NaN is unknown
+        cps = np.where(
+            duration > 0, chars / duration, np.where((duration == 0) & (chars > 0), np.inf, np.nan)
+        )
     too_fast = cps > typing_cps
     pasted = (d.paste_events > 0) if d.paste_events is not None else np.zeros(n, dtype=bool)
     signatures = minhash_signatures(d.text, num_perm=num_perm)

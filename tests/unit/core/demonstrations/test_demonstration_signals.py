@@ -61,3 +61,13 @@ def test_options_are_checked() -> None:
         demonstration_signals(d, typing_cps=0)
     with pytest.raises(InvalidInputError, match="same length"):
         Demonstrations.from_columns(task=["t", "u"], worker=["w"], text=["x"])
+
+
+def test_an_answer_written_in_0_seconds_is_too_fast_not_unknown() -> None:
+    text = "A long answer of a few hundred characters, typed by nobody in no time at all. " * 5
+    d = Demonstrations.from_columns(
+        task=["t1", "t2", "t3"], worker=["w", "w", "w"], text=[text] * 3, duration_s=[0.0, 1.0, np.nan]
+    )
+    s = demonstration_signals(d, typing_cps=8.0)
+    assert s.too_fast.tolist() == [True, True, False]  # NaN: no duration, so no claim
+    assert np.isposinf(s.chars_per_second[0]) and np.isnan(s.chars_per_second[2])
