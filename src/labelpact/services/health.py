@@ -71,8 +71,9 @@ def _date(text: str | None) -> dt.date | None:
     return None if text is None else dt.datetime.fromisoformat(text).date()
 
 
-def _record(audit: AuditRecord) -> QualityRecord | None:
-    """The batch's numbers from its audit; gold errors when there was gold, else the estimated errors."""
+def _record(audit: AuditRecord, decision: str | None = None) -> QualityRecord | None:
+    """The batch's numbers from its audit; gold errors when there was gold, else the estimated errors.
+    ``decision`` is the batch's decision after a review of its sample (None: the audit's verdict stands)."""
     m = audit.metrics
     delivered = _date(m.get("timeliness", {}).get("delivered_at")) or audit.created_at.date()
     gold = m.get("gold_accuracy") or None
@@ -91,7 +92,7 @@ def _record(audit: AuditRecord) -> QualityRecord | None:
         batch=audit.batch,
         project=audit.project,
         delivered=delivered,
-        verdict=audit.verdict,
+        verdict=decision or audit.verdict,
         inspected=inspected,
         defective=defective,
         error_rate=error,
@@ -103,11 +104,14 @@ def _record(audit: AuditRecord) -> QualityRecord | None:
 
 
 def audit_series(store: Store, partner: str, *, as_of: dt.date) -> list[QualityRecord]:
-    """The latest audit of each of the partner's batches delivered by ``as_of``, in delivery order."""
+    """The latest audit of each of the partner's batches delivered by ``as_of``, in delivery order, with
+    the batch's decision once a review of its sample decided it (as ``audits list`` shows it)."""
     latest: dict[str, AuditRecord] = {}
     for audit in store.list_audits(partner=partner):  # newest first: the first seen per batch is its latest
         latest.setdefault(audit.batch, audit)
-    records = [r for r in map(_record, latest.values()) if r is not None and r.delivered <= as_of]
+    decided = store.latest_review_decisions([a.id for a in latest.values()])
+    found = (_record(a, decided.get(a.id)) for a in latest.values())
+    records = [r for r in found if r is not None and r.delivered <= as_of]
     return sorted(records, key=lambda r: (r.delivered, r.audit))
 
 

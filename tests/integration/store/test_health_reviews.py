@@ -1,0 +1,31 @@
+"""Partner health reads a reviewed batch by the review's decision, as ``audits list`` shows it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from labelpact.services.health import audit_series, partner_health
+from labelpact.store import Store
+
+from .audit_case import add_batch, audit_of
+
+
+def test_a_batch_rejected_by_its_review_counts_as_rejected(store: Store, tmp_path: Path) -> None:
+    """Before: health read the audit's verdict only, so a lot the reviewer's sample rejected stayed "review"
+    in the scorecard and the rejection-rate signal (demo: Borealis's a2, rejection_rate_90d 0.5, not 1.0)."""
+    store.add_partner("Scale", since=dt.date(2025, 1, 1))
+    metrics = {
+        "error_rate": {"value": 0.1},
+        "n_tasks": 2,
+        "timeliness": {"delivered_at": "2025-03-01T00:00:00"},
+    }
+    for name, content in (("a", b"task,worker,label\nt1,w1,pos\n"), ("b", b"task,worker,label\nt1,w1,neg\n")):
+        store.add_audit(audit_of(add_batch(store, tmp_path / name, content), metrics=metrics), files={})
+    results = tmp_path / "review.csv"
+    results.write_bytes(b"task,label\nt1,neg\nt2,neg\n")
+    store.add_review("a1", results=results, n_inspected=2, n_defective=2, decision="reject", reviewer=None)
+    day = dt.date(2025, 3, 10)
+    assert sorted(r.verdict for r in audit_series(store, "Scale", as_of=day)) == ["reject", "review"]
+    card = partner_health(store, "Scale", as_of=day).document["scorecard"]
+    assert card["verdicts"] == {"accept": 0, "review": 1, "reject": 1} and card["rejection_rate_90d"] == 0.5
