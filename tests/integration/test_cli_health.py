@@ -218,3 +218,24 @@ def test_a_replay_before_the_clients_stake_event_does_not_count_the_stake(cli: R
     assert held["value"] == 0.49 and held["event_id"] == "e1"
     early = cli("health", "Scale AI", "--as-of", "2025-06-11", "--without", "e1")
     assert early.code == 2 and "no event 'e1'" in early.stderr  # not known yet, as before
+
+
+def test_allocate_as_of_offers_work_only_to_partners_that_had_delivered(cli: RunCli, tmp_path: Path) -> None:
+    """Before: every partner that ever delivered to the project was offered work in a replay, and a
+    partner without a price was an error about '<default contract>' that named no partner."""
+    assert cli("client", "set", "--name", "Lab").code == 0
+    contract = tmp_path / "c.toml"
+    contract.write_text('[quality]\nmethod = "mv"\n[pay]\nprice_per_label = 0.2\n', encoding="utf-8")
+    for seed, (name, day) in enumerate((("Early", "2024-06-01"), ("Late", "2025-06-01"))):
+        assert cli("partner", "add", name, "--since", "2024-01-01", "--contract", contract).code == 0
+        sim = simulate_delivery(n_tasks=60, n_workers=8, labels_per_task=3, gold_share=0.2, seed=seed)
+        labels = write_annotations(sim.annotations, tmp_path / f"{name}.csv")
+        gold = write_gold(sim.annotations, sim.gold, tmp_path / f"{name}-gold.csv")
+        args = ("--partner", name, "--project", "p", "--gold", gold, "--delivered-at", day)
+        assert cli("audit", labels, *args).code == 0
+    run = cli("allocate", "--project", "p", "--labels", "100", "--as-of", "2025-01-01", "--json")
+    assert run.code == 0, run.stderr
+    assert [p["partner"] for p in json.loads(run.stdout)["partners"]] == ["Early"]
+    assert cli("partner", "add", "Unpriced").code == 0
+    run = cli("allocate", "--project", "p", "--labels", "100", "--partners", "Unpriced")
+    assert run.code == 2 and "a price per label for partner 'Unpriced'" in run.stderr

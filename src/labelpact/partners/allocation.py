@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, TypeAlias
+from typing import Any, Final, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -29,11 +29,12 @@ from scipy.stats import beta
 from labelpact.contracts.contract import Contract
 from labelpact.errors import InvalidInputError
 
-__all__ = ["Allocation", "PartnerOffer", "allocate"]
+__all__ = ["MAX_LABELS", "Allocation", "PartnerOffer", "allocate"]
 
 FloatArray: TypeAlias = npt.NDArray[np.float64]
 IntArray: TypeAlias = npt.NDArray[np.int64]
 _EPS = 1e-9
+MAX_LABELS: Final = 10**12  # whole label counts stay exact in float64 (and int64) far beyond it
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +65,7 @@ class PartnerOffer:
         price = contract.pay.price_per_label if price_per_label is None else price_per_label
         if price is None:
             raise InvalidInputError(
-                "a price per label for this partner",
+                f"a price per label for partner {name!r}",
                 file=contract.source,
                 column="pay.price_per_label",
                 got="none",
@@ -142,21 +143,32 @@ def allocate(
         )
     mean, value, price, cap, share = _terms(offers, prior, accuracy_quantile, risk_penalty)
     if labels is not None:
-        if isinstance(labels, bool) or not isinstance(labels, int | np.integer) or labels < 1:
-            raise InvalidInputError("a whole number of labels >= 1", column="labels", got=repr(labels))
+        if (
+            isinstance(labels, bool)
+            or not isinstance(labels, int | np.integer)
+            or not 1 <= labels <= MAX_LABELS
+        ):
+            raise InvalidInputError(
+                f"a whole number of labels from 1 to {MAX_LABELS:,}",
+                column="labels",
+                column_kind="field",
+                got=_count(labels),
+            )
         bound = _bounds(offers, cap, share, int(labels))
         x = _fill(value / price, bound, int(labels))
         notes: tuple[str, ...] = ()
     else:
-        if not isinstance(budget, int | float) or not math.isfinite(budget) or budget <= 0:
-            raise InvalidInputError("a budget > 0", column="budget", got=repr(budget))
+        if not isinstance(budget, int | float) or not 0 < budget <= MAX_LABELS * float(price.min()):
+            raise InvalidInputError(  # NaN and inf fail too; past it, label counts lose whole numbers
+                f"a budget > 0 that buys at most {MAX_LABELS:,} labels at the cheapest partner's "
+                f"{float(price.min()):,.4g} a label",
+                column="budget",
+                column_kind="field",
+                got=repr(budget),
+            )
         x = _most_value_within_budget(offers, value, price, cap, share, float(budget))
         left = float(budget) - float(price @ x)
-        notes = (
-            (f"capacity and share caps leave {left:,.2f} of the {budget:,.2f} budget unspent",)
-            if left >= float(price.min())
-            else ()
-        )
+        notes = _budget_notes(float(budget), left, float(price.min()))
     total = int(x.sum())
     reasons = _reasons(offers, x, total, value, mean, price, cap, share, risk_penalty, accuracy_quantile)
     return Allocation(
@@ -171,6 +183,20 @@ def allocate(
         budget=None if budget is None else float(budget),
         notes=notes,
     )
+
+
+def _count(labels: object) -> str:
+    if isinstance(labels, int | np.integer) and not isinstance(labels, bool):
+        return f"{labels:,}" if abs(int(labels)) < 10**30 else "a number of more than 30 digits"
+    return repr(labels)
+
+
+def _budget_notes(budget: float, left: float, cheapest: float) -> tuple[str, ...]:
+    if budget < cheapest:
+        return (f"the budget of {budget:,.2f} buys no label: the cheapest costs {cheapest:,.4g}",)
+    if left >= cheapest:
+        return (f"capacity and share caps leave {left:,.2f} of the {budget:,.2f} budget unspent",)
+    return ()
 
 
 def _terms(

@@ -36,15 +36,16 @@ def allocate_work(
     horizon_days: int = 180,
     risk_penalty: float = 1.0,
 ) -> WorkSplit:
-    """Offers from every partner that delivered to ``project`` (plus ``partners``): accuracy on held-out gold
+    """Offers from every partner that delivered to ``project`` by ``as_of`` (plus ``partners``): accuracy on held-out gold
     of their batches of the last 90 days (all of them when none is that recent), price and share cap from
     their contracts, breakdown risk from their health."""
     store.get_project(project)
     day = as_of or dt.datetime.now(dt.UTC).date()
-    names = sorted({b.partner for b in store.list_batches(project=project)} | set(partners))
+    delivered = {b.partner for b in store.list_batches(project=project) if b.delivered_at.date() <= day}
+    names = sorted(delivered | set(partners))
     if not names:
         raise InvalidInputError(
-            "a project with delivered batches or partners to consider",
+            f"a project with batches delivered by the as-of date ({day}) or partners to consider",
             column="project",
             column_kind="field",
             got=repr(project),

@@ -243,6 +243,28 @@ def test_infeasible_requests_say_what_to_change() -> None:
         allocate([PartnerOffer("A", 0.1), PartnerOffer("A", 0.2)], labels=1)
 
 
+@pytest.mark.parametrize(
+    "request_",
+    [{"labels": 10**23}, {"labels": 10**13}, {"budget": 3e18}, {"budget": 1e300}, {"budget": math.inf}],
+)
+def test_more_labels_than_whole_numbers_hold_is_refused(request_: dict[str, float]) -> None:
+    """Before: 10**23 labels cast to int64 as -9223372036854775808 each, a budget of 3e18 summed to a
+    negative n_labels, and 1e300 was HiGHS's 'unbounded'."""
+    two = [PartnerOffer("A", 0.2, max_share=0.6), PartnerOffer("B", 0.25, max_share=0.6)]
+    with pytest.raises(InvalidInputError, match="1,000,000,000,000") as caught:
+        allocate(two, **request_)  # type: ignore[arg-type]
+    assert caught.value.column == next(iter(request_)) and caught.value.column_kind == "field"
+    most = allocate(two, labels=10**12)  # 0.6 and 0.4 of a trillion, exactly
+    assert most.labels.tolist() == [600_000_000_000, 400_000_000_000] and most.n_labels == 10**12
+
+
+def test_a_budget_below_the_cheapest_label_says_it_buys_none() -> None:
+    result = allocate([PartnerOffer("A", 0.2)], budget=0.01)
+    assert result.n_labels == 0 and result.notes == (
+        "the budget of 0.01 buys no label: the cheapest costs 0.2",
+    )
+
+
 def test_offer_from_contract_reads_price_and_cap() -> None:
     contract = parse_contract("[pay]\nprice_per_label = 0.08\n[allocation]\nmax_share = 0.6\n")
     offer = PartnerOffer.from_contract("A", contract, gold_correct=9, gold_total=10, risk=0.1)
