@@ -42,9 +42,9 @@ def blocks_on(contract: Contract, kind: str) -> bool:
 
 
 def pii_policy(contract: Contract) -> str:
-    """What personal data does: ``data.personal_data``, hardened to reject when the file blocks on ``pii``."""
-    explicit_block = "ethics.block_on" in contract.given and blocks_on(contract, "pii")
-    return "reject" if explicit_block else str(contract.personal_data)
+    """What personal data does: ``data.personal_data`` (a file that also lists ``pii`` in ``ethics.block_on`` must
+    say ``reject``: ``contracts.contract`` refuses the contradiction)."""
+    return str(contract.personal_data)
 
 
 def money(value: float | None, currency: str) -> str:

@@ -10,6 +10,7 @@ import pytest
 from labelpact.contracts.contract import Contract, parse_contract
 from labelpact.contracts.findings import Finding, Reason, worst_outcome
 from labelpact.core.annotations import Annotations, TaskPayloads
+from labelpact.errors import InvalidInputError
 from labelpact.ethics import EthicsReport, audit_ethics, label_bias
 from labelpact.ethics.findings import (
     FINDING_KINDS,
@@ -69,11 +70,13 @@ def test_personal_data_follows_the_policy(policy: str, severity: str, outcome: s
     )  # fmt: skip
 
 
-def test_block_on_pii_set_in_the_file_overrides_allow() -> None:
-    terms = contract(data='personal_data = "allow"', ethics='block_on = ["pii"]')
+def test_block_on_pii_set_in_the_file_with_allow_is_a_contradiction_and_with_reject_blocks() -> None:
+    with pytest.raises(InvalidInputError, match="the two contradict"):
+        contract(data='personal_data = "allow"', ethics='block_on = ["pii"]')
+    terms = contract(data='personal_data = "reject"', ethics='block_on = ["pii"]')
     assert ethics_findings(leaky(), terms)[0].severity == "critical"
     assert [r.outcome for r in ethics_reasons(leaky(), terms)] == ["reject"]
-    # the default block_on (which lists pii) does not: the explicit personal_data policy decides
+    # the default block_on (which lists pii) does not override: the explicit personal_data policy decides
     assert [r.outcome for r in ethics_reasons(leaky(), contract(data='personal_data = "allow"'))] == ["met"]
 
 
