@@ -6,8 +6,8 @@ that look like other workers' answers to the same task): each has a false-positi
 simulated honest workers (``benchmarks/demonstrations.py``) and none is a verdict about a person on its
 own. The vocabulary is the excess-word list of Kobak et al. (2024, arXiv:2406.07016, "Delving into
 ChatGPT usage in academic writing through excess vocabulary") and Liang et al. (2024, ICML, "Monitoring
-AI-modified content at scale"); the quality rules follow the Gopher filters (Rae et al. 2021,
-arXiv:2112.11446, appendix A) scaled to answers rather than web pages.
+AI-modified content at scale"); the quality rules are prose rules after the Gopher filters (Rae et al.
+2021, arXiv:2112.11446, appendix A) scaled to answers, on words of any script (``words.py``).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import numpy.typing as npt
 from labelpact.core.annotations import FloatArray, IntArray
 from labelpact.core.demonstrations.demonstrations import Demonstrations
 from labelpact.core.demonstrations.minhash import NearDuplicates, minhash_signatures, near_duplicates
+from labelpact.core.demonstrations.words import answer_words, quality_reasons
 from labelpact.errors import InvalidInputError
 
 __all__ = ["TELL_WORDS", "DemonstrationSignals", "demonstration_signals"]
@@ -38,7 +39,6 @@ TELL_PHRASES: tuple[str, ...] = (
     "it's important to note", "it is important to note", "in conclusion", "as an ai", "i hope this helps",
     "certainly!", "great question", "let's dive", "in summary", "overall,", "here's a", "here are some",
 )  # fmt: skip
-_WORD = re.compile(r"[A-Za-z']+")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 _MARKDOWN = re.compile(r"(^|\n)\s*(#{1,6} |[-*] |\d+\. )|\*\*[^*]+\*\*")
 
@@ -75,35 +75,12 @@ class DemonstrationSignals:
     workers: tuple[str, ...]
 
 
-def _quality_reasons(text: str, words: list[str], min_words: int) -> tuple[str, ...]:
-    """Gopher-style rules (Rae et al. 2021): length, word length, symbols, repetition, bullets."""
-    reasons = []
-    if len(words) < min_words:
-        reasons.append(f"fewer than {min_words} words")
-    if words:
-        mean_len = sum(map(len, words)) / len(words)
-        if not 3 <= mean_len <= 10:
-            reasons.append("mean word length outside 3-10")
-        if len(words) >= 20 and len(set(words)) / len(words) < 0.3:
-            reasons.append("under 30% distinct words (repetition)")
-    letters = sum(ch.isalpha() for ch in text)
-    if text and letters / len(text) < 0.6:
-        reasons.append("under 60% letters")
-    lines = [line for line in text.splitlines() if line.strip()]
-    if (
-        len(lines) >= 3
-        and sum(line.lstrip().startswith(("-", "*", "•")) for line in lines) / len(lines) > 0.9
-    ):
-        reasons.append("over 90% bullet lines")
-    return tuple(reasons)
-
-
 def _templated(d: Demonstrations, template_min: int) -> BoolArray:
     """Answers sharing a 6+ word sentence with the same worker's answers to ``template_min - 1`` other tasks."""
     answer, keys = [], []
     for i, text in enumerate(d.text):  # sentence splitting is string work, one pass over the texts
         for sentence in _SENTENCE.split(text):
-            words = _WORD.findall(sentence.lower())
+            words = answer_words(sentence.lower())
             if len(words) >= 6:
                 answer.append(i)
                 keys.append(hash(" ".join(words)))
@@ -144,7 +121,7 @@ def demonstration_signals(
         raise InvalidInputError("typing_cps > 0, min_signals >= 1 and 0 < homogeneity < 1")
     n, nw = d.n_answers, d.n_workers
     lowered = [t.lower() for t in d.text]
-    tokens = [_WORD.findall(t) for t in lowered]  # a loop over texts: string work has no numpy form
+    tokens = [answer_words(t) for t in lowered]  # a loop over texts: string work has no numpy form
     n_words = np.fromiter((len(t) for t in tokens), dtype=np.intp, count=n)
     tells = 100.0 * _tell_hits(tokens, lowered) / np.maximum(n_words, 1)
     markdown = np.fromiter((bool(_MARKDOWN.search(t)) for t in d.text), dtype=bool, count=n)
@@ -163,7 +140,7 @@ def demonstration_signals(
     homogeneous = best >= homogeneity
     within, across = _duplicate_spread(d, dups)
     templated = _templated(d, template_min)
-    quality = tuple(_quality_reasons(t, w, min_words) for t, w in zip(d.text, tokens, strict=True))
+    quality = tuple(quality_reasons(t, w, min_words) for t, w in zip(d.text, tokens, strict=True))
     signals = too_fast.astype(np.intp) + pasted + (tells >= tell_rate) + homogeneous
     suspect = signals >= min_signals
     per_worker = np.bincount(d.worker, minlength=nw).astype(np.float64)
