@@ -154,7 +154,16 @@ def test_importing_the_same_file_twice_adds_nothing_the_second_time(
 ) -> None:
     path = (write_json if fmt == "json" else write_csv)(tmp_path / f"events.{fmt}", ROWS)
     first = json.loads(lab("events", "import", path, "--json").stdout)
-    assert list(first) == ["file", "n_rows", "n_added", "n_skipped", "added", "skipped", "ignored_columns"]
+    assert list(first) == [
+        "file",
+        "n_rows",
+        "n_added",
+        "n_skipped",
+        "added",
+        "skipped",
+        "ignored_columns",
+        "about_client",
+    ]
     assert (first["n_rows"], first["n_added"], first["n_skipped"]) == (5, 5, 0)
     assert all(list(e) == EVENT_FIELDS for e in first["added"])
     second = json.loads(lab("events", "import", path, "--json").stdout)
@@ -412,3 +421,17 @@ def test_add_events_is_one_transaction_logged_per_event(tmp_path: Path, snapshot
                 [EventCreate("Scale AI", "other", dt.date(2025, 2, 2)), EventCreate("X", "other", first.date)]
             )
         assert snapshot(workspace) == before  # the good first event was not written either
+
+
+def test_a_case_file_imports_with_its_client_side_events_skipped_and_said(cli: RunCli) -> None:
+    """Before: the client's own turbulence, filed under the client's name, was 'expected a known partner'."""
+    case = Path(__file__).resolve().parents[2] / "src/labelpact/partners/data/cases/meta-scale-ai.json"
+    assert cli("client", "set", "--name", "Meta", "--rivals", "OpenAI,Google,xAI").code == 0
+    assert cli("partner", "add", "Scale AI", "--since", "2019-01-01").code == 0
+    run = cli("events", "import", case, "--json")
+    assert run.code == 0, run.stderr
+    doc = json.loads(run.stdout)
+    assert len(doc["about_client"]) == 1 and doc["n_added"] == doc["n_rows"] - 1
+    assert "side" not in doc["ignored_columns"] and all(e["partner"] == "Scale AI" for e in doc["added"])
+    shown = cli("events", "import", case)
+    assert "Skipped 1 event(s) about the client itself" in shown.stderr

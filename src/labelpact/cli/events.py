@@ -135,6 +135,11 @@ def events_import(file: Path, workspace: Path | None, db: str | None, as_json: b
         )
         if result.ignored_columns:
             out.stderr.print(f"Ignored columns: {escape(', '.join(result.ignored_columns))}")
+        if result.about_client:
+            out.stderr.print(
+                f"Skipped {len(result.about_client)} event(s) about the client itself (side 'client', "
+                f"line(s) {', '.join(map(str, result.about_client))}): the ledger holds facts about partners"
+            )
         if result.added:
             _print_table(out, result.added, title="Added")
 

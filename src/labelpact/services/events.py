@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -72,6 +73,7 @@ class ImportResult:
     added: list[LedgerEvent]
     skipped: list[tuple[int, str]]  # (line in the file, id of the identical event already in the ledger)
     ignored_columns: list[str]
+    about_client: list[int] = dataclasses.field(default_factory=list)  # lines of rows with side "client"
 
     @property
     def n_added(self) -> int:
@@ -90,6 +92,7 @@ class ImportResult:
             "added": [e.to_dict() for e in self.added],
             "skipped": [{"line": line, "duplicate_of": ref} for line, ref in self.skipped],
             "ignored_columns": self.ignored_columns,
+            "about_client": self.about_client,
         }
 
 
@@ -133,9 +136,12 @@ def import_events(store: Store, path: str | Path) -> ImportResult:
     """
     read = read_event_rows(path)
     source = str(path)
-    events = parse_event_rows(read.rows, source, header_line=read.header_line)
+    # a case file's turbulence at the client itself (side "client") is no fact about a partner
+    about_client = [line for line, raw in read.rows if _about_client(raw)]
+    rows = [(line, raw) for line, raw in read.rows if line not in about_client]
+    events = parse_event_rows(rows, source, header_line=read.header_line)
     known = [p.name for p in store.list_partners()]
-    for (line, _), event in zip(read.rows, events, strict=True):
+    for (line, _), event in zip(rows, events, strict=True):
         if event.partner not in known:
             raise InvalidInputError(
                 f"a known partner ({', '.join(known) or 'none yet: labelpact partner add NAME'})"
@@ -149,13 +155,23 @@ def import_events(store: Store, path: str | Path) -> ImportResult:
     added: list[LedgerEvent] = []
     skipped: list[tuple[int, str]] = []
     for (line, _), (record, created) in zip(
-        read.rows, store.add_events([_create(e) for e in events]), strict=True
+        rows, store.add_events([_create(e) for e in events]), strict=True
     ):
         if created:
             added.append(_view(record, client))
         else:
             skipped.append((line, record.id))
-    return ImportResult(source, len(events), added, skipped, ignored_columns(read.columns))
+    used = ("side",) if about_client else ()
+    ignored = [c for c in ignored_columns(read.columns) if c.strip().casefold() not in used]
+    return ImportResult(source, len(read.rows), added, skipped, ignored, about_client)
+
+
+def _about_client(raw: Mapping[str, object]) -> bool:
+    """Whether a row says it is about the client itself (``"side": "client"`` in a case file)."""
+    return any(
+        k.strip().casefold() == "side" and isinstance(v, str) and v.strip().casefold() == "client"
+        for k, v in raw.items()
+    )
 
 
 def list_events(
