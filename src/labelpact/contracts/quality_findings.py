@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from labelpact.contracts.findings import Finding, Severity
+from labelpact.contracts.timeliness import late_finding
 from labelpact.core.annotations import Annotations, FloatArray, IntArray
 from labelpact.core.label_errors import LabelErrors
 from labelpact.core.label_issues import LabelIssues
@@ -185,20 +186,6 @@ def weak_consensus_finding(
             "tasks": [tasks[int(i)] for i in order[:MAX_EXAMPLES]],
         },
         action="Add labels from more (or more senior) workers on these tasks.",
-    )
-
-
-def late_finding(late_by_days: float | None) -> Finding | None:
-    """A batch delivered after its due time."""
-    if late_by_days is None or late_by_days <= 0:
-        return None
-    return Finding(
-        kind="late_delivery",
-        severity="warning" if late_by_days < 7 else "critical",
-        detail=f"Delivered {late_by_days:.1f} days after it was due.",
-        clause="delivery.turnaround_days",
-        evidence={"late_by_days": round(late_by_days, 3)},
-        action="Tell us the cause and the recovery plan for the next batch.",
     )
 
 

@@ -18,6 +18,7 @@ from datetime import datetime
 
 from labelpact.contracts.contract import Contract
 from labelpact.contracts.findings import Outcome, Reason
+from labelpact.contracts.timeliness import late_by_days
 
 __all__ = ["QualityEvidence", "error_rate_reasons", "quality_reasons"]
 
@@ -62,9 +63,7 @@ class QualityEvidence:
     @property
     def late_by_days(self) -> float | None:
         """Days after the due time the batch arrived (negative: early); None without both times."""
-        if self.delivered_at is None or self.due_at is None:
-            return None
-        return (self.delivered_at - self.due_at).total_seconds() / 86_400.0
+        return late_by_days(self.delivered_at, self.due_at)
 
 
 def _pct(x: float) -> str:

@@ -17,6 +17,7 @@ import numpy as np
 from labelpact.contracts.contract import Contract
 from labelpact.contracts.findings import Finding, Reason, Verdict, worst_outcome
 from labelpact.contracts.quality_findings import audit_findings
+from labelpact.contracts.timeliness import timeliness
 from labelpact.contracts.verdict import QualityEvidence, quality_reasons
 from labelpact.core.acceptance import (
     SamplingPlan,
@@ -261,7 +262,6 @@ def _metrics(
         for flag in flags:
             key = flag.split(":", 1)[0]
             by_flag[key] = by_flag.get(key, 0) + 1
-    late = evidence.late_by_days
     agreement = m.agreement.to_dict()
     held_out = m.result.accuracy  # the method's own held-out accuracy: a cross-fit's is in the error rate
     return {
@@ -291,12 +291,7 @@ def _metrics(
             "source": errors.source,
             "n_tasks_checked": errors.issues.n_tasks,
         },
-        "timeliness": {
-            "delivered_at": None if evidence.delivered_at is None else evidence.delivered_at.isoformat(),
-            "due_at": None if evidence.due_at is None else evidence.due_at.isoformat(),
-            "late_by_days": late,
-            "on_time": None if late is None else late <= 0,
-        },
+        "timeliness": timeliness(evidence.delivered_at, evidence.due_at),
         "acceptance_probability": evidence.acceptance_probability,
         "median_duration_s": a.median_duration_s(),
         "seconds": seconds,

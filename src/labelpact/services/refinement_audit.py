@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from labelpact.contracts.contract import Contract
+from labelpact.contracts.timeliness import late_by_days, late_finding, timeliness
 from labelpact.errors import ConflictError, InvalidInputError, NotFoundError, missing_file
 from labelpact.io.deliverable import (
     KINDS,
@@ -245,6 +246,16 @@ def _tables(staging: Path, a: KindAssessment) -> dict[str, Path]:
     return out
 
 
+def _timed(a: KindAssessment, delivered_at: datetime, due_at: datetime | None) -> KindAssessment:
+    """``a`` with its batch's timeliness as a label audit has it: the metrics' ``timeliness`` block (partner
+    health's on-time rate, SLA signal and delivery dates) and a ``late_delivery`` finding when it came late."""
+    late = late_finding(late_by_days(delivered_at, due_at))
+    findings = sorted([*a.findings, *([late] if late is not None else [])], key=lambda f: -f.rank)
+    return replace(
+        a, findings=tuple(findings), metrics={**a.metrics, "timeliness": timeliness(delivered_at, due_at)}
+    )
+
+
 def _result(record: AuditRecord, created: bool, a: KindAssessment) -> AuditResult:
     return AuditResult(
         audit=record, batch_created=created, document=audit_document(record), reasons=a.reasons,
@@ -276,7 +287,10 @@ def audit_deliverable(
     delivery = _read(file, kind, the_contract, gold, task_column, worker_column, text_column)
     sha256 = file_sha256(file)
     existing = stored_as(store, sha256, file, partner=partner, project=project)
+    delivered = as_utc(delivered_at) or (existing.delivered_at if existing is not None else datetime.now(UTC))
+    due = as_utc(due_at) or (existing.due_at if existing is not None else None)
     a = assess_deliverable(delivery, the_contract, n_bootstrap=n_bootstrap, random_state=random_state)
+    a = _timed(a, delivered, due)
     batch_id = existing.id if existing is not None else sha256[:12]
     before = existing.received_at if existing is not None else None  # a first delivery names no later one
     digest = deliverable_digest(delivery)
@@ -286,9 +300,7 @@ def audit_deliverable(
         files = _tables(staging, a)
         if existing is not None:
             return _result(store.add_audit(new_audit, files=files), False, a)
-        with _prepared(
-            store, file, delivery, sha256, partner, project, gold, delivered_at, due_at, digest
-        ) as (
+        with _prepared(store, file, delivery, sha256, partner, project, gold, delivered, due, digest) as (
             new,
             bf,
         ):
@@ -318,6 +330,7 @@ def audit_stored_deliverable(
         format="parquet",
     )
     a = assess_deliverable(delivery, the_contract, n_bootstrap=n_bootstrap, random_state=random_state)
+    a = _timed(a, record.delivered_at, record.due_at)
     with store.scratch("audit") as staging:
         same = stored_with_labels(
             store, record.labels_digest, other_than=record.sha256, before=record.received_at
