@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -169,3 +170,38 @@ def test_check_reads_strict_json_and_refuses_deep_nesting_in_one_line(cli: RunCl
     assert run.stderr.endswith(
         "nan.jsonld: expected a JSON-LD document (RFC 8259 JSON), got the non-standard JSON constant NaN\n"
     )
+
+
+def test_a_batch_accepted_by_its_sample_is_published_with_the_estimate_the_review_verified(
+    cli: RunCli, tmp_path: Path
+) -> None:
+    _partner(cli, tmp_path)
+    labels = _labels(tmp_path / "l.csv")
+    rows = labels.read_text(encoding="utf-8").splitlines()  # w2 answers the other class on every 4th task
+    flipped = [r.replace(",w2,pos", ",w2,neg") if r.startswith(("t00,", "t04,", "t08,")) else r for r in rows]
+    labels.write_text("\n".join(flipped) + "\n", encoding="utf-8")
+    run = cli(
+        "audit", labels, "--partner", "Acme", "--project", "p", "--delivered-at", "2025-11-01", "--json"
+    )
+    audit = json.loads(run.stdout)
+    model = audit["metrics"]["error_rate"]
+    assert audit["verdict"] == "review" and model["verified"] is False and model["value"] > 0
+    sheet = tmp_path / "sample.csv"
+    assert cli("audits", "sample", audit["audit"], "--out", sheet).code == 0
+    reviewed = json.loads(cli("review", audit["audit"], "--results", sheet, "--json").stdout)
+    verified = reviewed["error_rate"]  # the reference: what labelpact review printed
+    assert reviewed["decision"] == "accept" and verified["verified"] and verified["ci"] != model["ci"]
+    card = _card(cli, tmp_path / "card.jsonld")
+    [history] = card["auditHistory"]
+    assert (history["verdict"], history["review"], history["published"]) == ("review", "accept", True)
+    assert history["error_rate"] == verified["value"] and history["error_rate_verified"] is True
+    analysis = card["rai:dataAnnotationAnalysis"]
+    assert "1 of 1 estimates verified on gold or a reviewed sample" in analysis
+    low, high = (f"{100 * v:.1f}%" for v in verified["ci"])
+    assert f"(95% CI {low} to {high}) from {verified['source']}" in analysis
+    assert "review 1, reject 0 (reviewed samples then accepted 1)." in analysis
+    assert "model-only" not in card["rai:dataLimitations"]
+    assert cli("report", "--project", "p", "--out", tmp_path / "r.html").code == 0
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    row = re.search(r"<tr><td>2025-11-01</td>.*?</tr>", html)
+    assert row is not None and high in row.group(0) and " *</td>" not in row.group(0)  # not "model-only"

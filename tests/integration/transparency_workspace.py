@@ -4,6 +4,7 @@ attestations; built once through the services the CLI calls, the way ``labelpact
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 from labelpact.config import load_settings
@@ -113,7 +114,9 @@ def build(root: Path) -> Path:
                 answers.write_text(
                     "task,label\n" + "".join(f"{t},{truth[t]}\n" for t in sample), encoding="utf-8"
                 )
-                review_sample(store, result.audit.id, answers, reviewer="qa")
+                outcome = review_sample(store, result.audit.id, answers, reviewer="qa")
+                # what labelpact review printed: the reference for the estimate a card publishes
+                (root / "review.json").write_text(json.dumps(outcome.document), encoding="utf-8")
         record_event(store, "Acme Labels", kind="executive_departure", date=dt.date(2025, 4, 20), actor="CEO")
         rejected = next(a for a in store.list_audits(partner="Borealis Data") if a.findings)
         dispute = open_dispute(

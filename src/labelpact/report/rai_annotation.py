@@ -176,7 +176,17 @@ def annotation_analysis(facts: ProjectFacts, p: Pooled) -> tuple[str | None, tup
         + ". "
     )
     verdicts = Counter(a.verdict for a in facts.audits)
-    text += "Audit verdicts: " + ", ".join(f"{v} {verdicts[v]}" for v in ("accept", "review", "reject")) + "."
+    text += "Audit verdicts: " + ", ".join(f"{v} {verdicts[v]}" for v in ("accept", "review", "reject"))
+    reviewed = Counter(a.review for a in facts.audits if a.verdict == "review" and a.review is not None)
+    if reviewed:
+        text += (
+            " (reviewed samples then "
+            + ", ".join(
+                f"{'accepted' if d == 'accept' else 'rejected'} {n}" for d, n in sorted(reviewed.items())
+            )
+            + ")"
+        )
+    text += "."
     if facts.disputes:
         outcomes = Counter(d.status for d in facts.disputes)
         text += (

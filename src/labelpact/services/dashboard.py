@@ -13,7 +13,7 @@ from typing import Any, cast
 
 import numpy as np
 
-from labelpact.errors import NotFoundError
+from labelpact.errors import InvalidInputError, NotFoundError
 from labelpact.io.export import csv_text
 from labelpact.partners.spc import Chart, CusumChart, EwmaChart, PChart
 from labelpact.services.access import Principal, hidden_from, require_client, require_owner
@@ -21,9 +21,9 @@ from labelpact.services.audit import audit_rows
 from labelpact.services.disputes import list_disputes
 from labelpact.services.health import PartnerHealth, QualityRecord, partner_health
 from labelpact.services.kind_view import kind_view
-from labelpact.services.review import consensus_table, review_sheet
+from labelpact.services.review import consensus_table, review_sheet, reviewed_error_rate
 from labelpact.services.scoped import get_audit, get_batch, get_dispute
-from labelpact.store import AuditRecord, Store
+from labelpact.store import AuditRecord, ReviewRecord, Store
 
 __all__ = [
     "RECENT_DAYS",
@@ -81,15 +81,27 @@ def _defect_series(records: Sequence[QualityRecord]) -> list[dict[str, Any]]:
     ]
 
 
-def _state(health: PartnerHealth) -> str:
-    """One phrase for the portfolio's health column: process control first, then the latest verdict."""
+def _state(health: PartnerHealth, last: Sequence[dict[str, Any]]) -> str:
+    """One phrase for the portfolio's health column: process control first, then the latest verdict
+    (``last``: ``_last_verdicts``; a batch a reviewed sample rejected is rejected)."""
     if not health.records:
         return "no audits yet"
     if health.alarms is not None and health.alarms.worse():
         return "out of control"
-    if health.records[-1].verdict == "reject":
+    if "reject" in (last[-1]["verdict"], last[-1]["review"]):
         return "last batch rejected"
     return "in control" if health.alarms is not None else "too few audits for control charts"
+
+
+def _last_verdicts(store: Store, partner: str, records: Sequence[QualityRecord]) -> list[dict[str, Any]]:
+    """Each audit's own verdict and the decision of its latest reviewed sample (None: none yet), so that a
+    "review" the sample settled reads "review -> reject" (the health records hold the decision alone)."""
+    decisions = store.latest_review_decisions([r.audit for r in records])
+    verdicts = {a.id: a.verdict for a in store.list_audits(partner=partner)}
+    return [
+        {"audit": r.audit, "verdict": verdicts.get(r.audit, r.verdict), "review": decisions.get(r.audit)}
+        for r in records
+    ]
 
 
 def portfolio_view(store: Store, principal: Principal, *, as_of: dt.date | None = None) -> dict[str, Any]:
@@ -110,12 +122,13 @@ def portfolio_view(store: Store, principal: Principal, *, as_of: dt.date | None 
         now = partner_health(store, partner.name, as_of=day)
         before = partner_health(store, partner.name, as_of=month_ago)
         worse = now.alarms.worse() if now.alarms is not None else ()
+        last = _last_verdicts(store, partner.name, now.records[-5:])
         rows.append(
             {
                 "partner": partner.name,
-                "state": _state(now),
+                "state": _state(now, last),
                 "n_batches": len(now.records),
-                "last_verdicts": [{"audit": r.audit, "verdict": r.verdict} for r in now.records[-5:]],
+                "last_verdicts": last,
                 "alarms": [a.to_dict() for a in worse],
                 "risk": now.risk.probability,
                 "risk_interval": list(now.risk.interval),
@@ -245,10 +258,20 @@ def audit_view(store: Store, principal: Principal, ref: str) -> dict[str, Any]:
                 "n_inspected": r.n_inspected,
                 "n_defective": r.n_defective,
                 "decision": r.decision,
+                "error_rate": _verified(store, record, r),
             }
             for r in store.list_reviews(document["audit"])
         ],
     }
+
+
+def _verified(store: Store, record: AuditRecord, review: ReviewRecord) -> dict[str, Any] | None:
+    """The error rate ``review`` verified (``labelpact review``'s ``error_rate``); None without consensus."""
+    try:
+        estimate = reviewed_error_rate(store, record, review)
+    except InvalidInputError:  # answers an older version stored and this one refuses
+        return None
+    return None if estimate is None else estimate.to_dict()
 
 
 def _workers(document: dict[str, Any], limit: int = N_WORKERS) -> list[dict[str, Any]]:

@@ -7,6 +7,7 @@ describe the data rather than a moment, so the latest statement on file counts.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any
@@ -30,7 +31,8 @@ from labelpact.services.attest import list_attestations
 from labelpact.services.events import list_events
 from labelpact.services.health import partner_health
 from labelpact.services.kind_measures import kind_measures
-from labelpact.store import AuditRecord, BatchRecord, Store
+from labelpact.services.review import reviewed_error_rate
+from labelpact.store import AuditRecord, BatchRecord, ReviewRecord, Store
 
 __all__ = ["audit_facts", "project_facts"]
 
@@ -134,6 +136,23 @@ def audit_facts(record: AuditRecord, batch: BatchRecord, review: str | None) -> 
         kind=kind,
         measures=kind_measures(m, kind),
         contract=record.contract_sha256,
+    )
+
+
+def _reviewed(store: Store, record: AuditRecord, review: ReviewRecord, facts: AuditFacts) -> AuditFacts:
+    """``facts`` with the error rate the latest review verified (the sample joins the audit's gold), as
+    ``labelpact review`` printed it; unchanged for kinds without consensus labels."""
+    try:
+        estimate = reviewed_error_rate(store, record, review)
+    except InvalidInputError:  # answers an older version stored and this one refuses: keep the audit's
+        return facts
+    if estimate is None:
+        return facts
+    return dataclasses.replace(
+        facts,
+        error_rate=Estimate(estimate.value, float(estimate.ci[0]), float(estimate.ci[1])),
+        error_source=estimate.source,
+        error_verified=estimate.verified,
     )
 
 
@@ -248,7 +267,8 @@ def project_facts(
     audits = []
     for sha, audit in latest.items():
         reviews = store.list_reviews(audit.id)
-        audits.append(audit_facts(audit, batches[sha], reviews[0].decision if reviews else None))
+        facts = audit_facts(audit, batches[sha], reviews[0].decision if reviews else None)
+        audits.append(_reviewed(store, audit, reviews[0], facts) if reviews else facts)
     audits.sort(key=lambda a: (a.delivered, a.partner, a.batch))
     names = sorted({a.partner for a in audits} | ({partner} if partner else set()))
     partners = tuple(_partner_facts(store, name, audits) for name in names)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 
 from labelpact.contracts.contract import Contract, parse_contract
@@ -22,7 +23,7 @@ from labelpact.core.error_rate import Checks, ErrorRate, estimate_error_rate
 from labelpact.errors import InvalidInputError, NotFoundError
 from labelpact.io.consensus_table import read_consensus_table, write_consensus_table
 from labelpact.io.export import write_csv_table
-from labelpact.io.predictions import read_review_results
+from labelpact.io.predictions import ReviewAnswers, read_review_results
 from labelpact.store import AuditRecord, ReviewRecord, Store
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "export_consensus",
     "review_sample",
     "review_sheet",
+    "reviewed_error_rate",
     "write_review_sheet",
 ]
 
@@ -71,6 +73,33 @@ def review_sample(
     if audit.file("consensus") is None and audit.sample_tasks:  # preferences, ratings, demonstrations
         return _review_without_consensus(store, audit, plan, results, reviewer)
     table = consensus_table(store, audit)
+    tasks, consensus, answers, sample = _answers(table, audit, results)
+    n_defective = int(answers.defective.sum())
+    defective = [tasks[int(t)] for t in answers.task[answers.defective]]
+    standing = [r["clause"] for r in audit.reasons if r.get("outcome") == "reject"]
+    confidence = np.asarray(table["confidence"].to_numpy(zero_copy_only=False), dtype=np.float64)
+    estimate = verified_error_rate(audit, confidence, consensus, answers.task, answers.defective)
+    text = store.get_contract(audit.contract_sha256) if audit.contract_sha256 else None
+    clauses = _error_clauses(audit, text, estimate, plan)
+    if any(r.outcome == "reject" for r in clauses):
+        standing = [
+            *standing,
+            *(r.clause for r in clauses if r.outcome == "reject" and r.clause not in standing),
+        ]
+    record, decision = _store_review(
+        store, audit, plan, results, reviewer, len(sample), n_defective, standing
+    )
+    document = _review_document(
+        record, audit, plan, decision, standing, len(sample), n_defective, defective, reviewer
+    ) | {"error_rate": estimate.to_dict(), "clauses": [r.to_dict() for r in clauses]}
+    return ReviewOutcome(review=record, document=document)
+
+
+def _answers(
+    table: pa.Table, audit: AuditRecord, results: str | Path
+) -> tuple[list[Any], npt.NDArray[np.intp], ReviewAnswers, npt.NDArray[np.intp]]:
+    """The reviewer's answers for ``audit``'s sample against its consensus ``table``: (tasks, consensus
+    codes, answers, sampled task positions); refuses answers outside the sample or a sample left unanswered."""
     tasks = table["task"].to_pylist()
     classes = [name.removeprefix("p_") for name in table.column_names if name.startswith("p_")]
     lookup = {name: k for k, name in enumerate(classes)}
@@ -95,25 +124,19 @@ def review_sample(
             column="task",
             got=f"{len(missing)} missing, e.g. {tasks[int(missing[0])]!r}",
         )
-    n_defective = int(answers.defective.sum())
-    defective = [tasks[int(t)] for t in answers.task[answers.defective]]
-    standing = [r["clause"] for r in audit.reasons if r.get("outcome") == "reject"]
+    return tasks, consensus, answers, sample
+
+
+def reviewed_error_rate(store: Store, audit: AuditRecord, review: ReviewRecord) -> ErrorRate | None:
+    """The error-rate estimate ``review`` verified, as ``labelpact review`` printed it: its stored answers
+    read again against the audit's consensus (``verified_error_rate``). None for an audit with no
+    consensus (preferences, ratings, demonstrations), whose review decides the lot without an estimate."""
+    if audit.file("consensus") is None:
+        return None
+    table = consensus_table(store, audit)
+    _, consensus, answers, _ = _answers(table, audit, store.blob_path(review.file))
     confidence = np.asarray(table["confidence"].to_numpy(zero_copy_only=False), dtype=np.float64)
-    estimate = verified_error_rate(audit, confidence, consensus, answers.task, answers.defective)
-    text = store.get_contract(audit.contract_sha256) if audit.contract_sha256 else None
-    clauses = _error_clauses(audit, text, estimate, plan)
-    if any(r.outcome == "reject" for r in clauses):
-        standing = [
-            *standing,
-            *(r.clause for r in clauses if r.outcome == "reject" and r.clause not in standing),
-        ]
-    record, decision = _store_review(
-        store, audit, plan, results, reviewer, len(sample), n_defective, standing
-    )
-    document = _review_document(
-        record, audit, plan, decision, standing, len(sample), n_defective, defective, reviewer
-    ) | {"error_rate": estimate.to_dict(), "clauses": [r.to_dict() for r in clauses]}
-    return ReviewOutcome(review=record, document=document)
+    return verified_error_rate(audit, confidence, consensus, answers.task, answers.defective)
 
 
 def verified_error_rate(

@@ -108,6 +108,16 @@ def test_sample_csv_is_what_labelpact_review_reads(seeded: tuple[Store, Seeded, 
     assert outcome.document["sample_decision"] == "accept"
     [shown] = audit_view(store, CLIENT, audit)["reviews"]
     assert (shown["reviewer"], shown["n_defective"], shown["decision"]) == ("test", 0, "accept")
+    # the estimate the review verified, as labelpact review printed it (the page showed none)
+    assert shown["error_rate"] == outcome.document["error_rate"] and shown["error_rate"]["verified"]
+    # the portfolio shows the review's outcome beside the audit's "review" (it showed an open review)
+    [last] = [
+        v
+        for row in portfolio_view(store, CLIENT)["partners"]
+        for v in row["last_verdicts"]
+        if v["audit"] == audit
+    ]
+    assert last == {"audit": audit, "verdict": record.verdict, "review": "accept"}
 
 
 def test_label_error_candidates_are_the_weakest_consensus(seeded: tuple[Store, Seeded, str]) -> None:

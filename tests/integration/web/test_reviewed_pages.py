@@ -1,0 +1,63 @@
+"""Pages of an audit whose "review" verdict a reviewed sample settled, over plain HTTP (no browser): the
+portfolio, the partner's audits and the audit page show the review's decision and the estimate it verified."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from tests.integration.server.conftest import serving
+from tests.integration.server.seed import seed
+
+from labelpact.config import load_settings
+from labelpact.services.access import Principal
+from labelpact.services.audit import audit_stored_batch
+from labelpact.services.dashboard import sample_csv
+from labelpact.services.review import review_sample
+from labelpact.store import Store
+
+from .conftest import Site
+from .test_sessions import signed_in
+
+
+@pytest.fixture(scope="module")
+def reviewed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site, dict[str, Any]]]:
+    """The seeded site with Acme's real audit reviewed (the reviewer agrees with every sampled label)."""
+    root = tmp_path_factory.mktemp("reviewed")
+    settings = load_settings({}, workspace=root / "ws")
+    seeded = seed(settings, root / "incoming")
+    with Store.open(settings) as store:
+        audit = audit_stored_batch(store, seeded.batch["Acme"]).audit
+        _, sheet = sample_csv(store, Principal(user="ada", role="client"), audit.id)
+        (root / "sample.csv").write_text(sheet, encoding="utf-8")
+        outcome = review_sample(store, audit.id, root / "sample.csv", reviewer="qa")
+    with serving(settings) as url:
+        yield Site(url=url, seeded=seeded, real_audit=audit.id), outcome.document | {"verdict": audit.verdict}
+
+
+def _text(page: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+def test_pages_show_the_review_decision_and_the_verified_estimate(
+    reviewed: tuple[Site, dict[str, Any]],
+) -> None:
+    site, review = reviewed
+    assert review["verdict"] == "review"  # the seeded real audit: no gold, so a sample decides
+    audit, decision = site.real_audit, review["decision"]
+    client, _ = signed_in(site, site.seeded.keys["client"])
+    portfolio = client.get("/").text
+    assert (
+        f'aria-label="audit {audit}: {review["verdict"]}, then {decision} by its reviewed sample"'
+        in portfolio
+    )
+    partner = _text(client.get("/partners/Acme").text)
+    assert re.search(rf"{audit} .* {review['verdict']} → . {decision} \(reviewed sample\)", partner)
+    page = _text(client.get(f"/audits/{audit}").text)
+    low, high = (f"{100 * v:.1f}%" for v in review["error_rate"]["ci"])
+    value = f"{100 * review['error_rate']['value']:.1f}%"
+    assert f"Verified error rate {value} [{low}, {high}] from {review['error_rate']['source']}." in page
+    client.close()
