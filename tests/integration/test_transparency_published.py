@@ -205,3 +205,26 @@ def test_a_batch_accepted_by_its_sample_is_published_with_the_estimate_the_revie
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
     row = re.search(r"<tr><td>2025-11-01</td>.*?</tr>", html)
     assert row is not None and high in row.group(0) and " *</td>" not in row.group(0)  # not "model-only"
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [
+        ("license", "got license (a project attestation's key: labelpact attest --project NAME)"),
+        ("extra", "got extra"),  # no close name: was IndexError, exit 1
+    ],
+)
+def test_attest_refuses_a_top_level_key_without_a_close_name_in_one_line(
+    cli: RunCli, tmp_path: Path, snapshot: Any, workspace: Path, key: str, expected: str
+) -> None:
+    _partner(cli, tmp_path)
+    before = snapshot(workspace)
+    statement = tmp_path / "acme.toml"
+    statement.write_text(f'attested_by = "X"\n{key} = "MIT"\n[rai]\nannotatorDemographics = "ok"\n', "utf-8")
+    run = cli("attest", "Acme", "--file", statement)
+    assert run.code == 2
+    assert (
+        run.stderr
+        == f"labelpact: error: {statement}, key '{key}': expected keys attested_by, rai, {expected}\n"
+    )
+    assert snapshot(workspace) == before

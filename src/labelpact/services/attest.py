@@ -56,14 +56,17 @@ def parse_attestation(text: str, *, file: Path, project: bool) -> tuple[str | No
     for key in document:
         if key not in allowed_top:
             close = difflib.get_close_matches(key, [*allowed_top, *ATTESTABLE], n=1)
-            hint = (
-                f" (did you mean {close[0]!r}{' under [rai]' if close and close[0] in ATTESTABLE else ''}?)"
-            )
+            if key == "license":  # the card's licence is the lab's to state, not a vendor's
+                hint = " (a project attestation's key: labelpact attest --project NAME)"
+            elif close:
+                hint = f" (did you mean {close[0]!r}{' under [rai]' if close[0] in ATTESTABLE else ''}?)"
+            else:
+                hint = ""
             raise InvalidInputError(
                 f"keys {', '.join(sorted(allowed_top))}",
                 file=file,
                 column=key,
-                got=key + (hint if close else ""),
+                got=key + hint,
                 column_kind="key",
             )
     by = document.get("attested_by")
