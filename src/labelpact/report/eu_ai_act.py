@@ -119,6 +119,9 @@ def _gpai_summary(facts: ProjectFacts, values: dict[str, RaiValue]) -> list[dict
         if others
         else ""
     )
+    accepted = sorted(a.delivered for a in (*facts.included, *others))
+    # the accepted deliveries' own dates: the card's timeframe spans every delivery, rejected ones too
+    span = f" ({accepted[0].isoformat()}/{accepted[-1].isoformat()})" if accepted else ""
     return [
         {
             "section": "1. General information: size of the training data",
@@ -127,8 +130,8 @@ def _gpai_summary(facts: ProjectFacts, values: dict[str, RaiValue]) -> list[dict
         },
         {
             "section": "2. List of data sources: data obtained from third parties",
-            "value": f"Labels bought from {', '.join(vendors) or 'no vendor yet'} in {p.n_batches + len(others)} "
-            f"accepted deliveries ({values['dataCollectionTimeframe'].text}).",
+            "value": f"Labels bought from {', '.join(vendors) or 'no vendor yet'} in {len(accepted)} "
+            f"accepted deliveries{span}.",
         },
         {
             "section": "3. Data processing aspects",

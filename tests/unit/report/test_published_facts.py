@@ -74,3 +74,13 @@ def test_one_contract_for_every_batch_is_stated_once() -> None:
         in (protocol)
     )
     assert "gold accuracy at least 85.0%" in protocol and "Not applied" not in protocol
+
+
+def test_the_public_summary_dates_the_accepted_deliveries_only() -> None:
+    facts = factory.project()  # accepted: a1 2025-02-01, a3 2025-04-01; a4 (review) is the last delivered
+    summary = {f["section"][:2]: f["value"] for f in eu_ai_act(facts)["gpai_public_summary"]}
+    assert summary["2."] == "Labels bought from Acme in 2 accepted deliveries (2025-02-01/2025-04-01)."
+    assert rai_values(facts)["dataCollectionTimeframe"].text == "2025-02-01/2025-05-01"  # every delivery
+    none = dataclasses.replace(facts, audits=tuple(a for a in facts.audits if not a.published))
+    none_summary = eu_ai_act(none)["gpai_public_summary"][1]["value"]
+    assert none_summary == "Labels bought from no vendor yet in 0 accepted deliveries."
