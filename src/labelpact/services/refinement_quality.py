@@ -23,9 +23,11 @@ from labelpact.contracts.refinement_findings import (
 )
 from labelpact.core.demonstrations import demonstration_signals
 from labelpact.core.preferences import (
+    CHOICES,
     BradleyTerry,
     choice_agreement,
     comparison_graph,
+    gold_ranking,
     preference_workers,
     ranking_stability,
 )
@@ -79,8 +81,14 @@ def deliverable_aggregate(
         items = np.array(c.items, dtype=object)[order].tolist()  # strongest first
         _write({"item": items, "score": bt.strengths_[order], "rank": np.arange(1, c.n_items + 1)}, out)
         graph = comparison_graph(c)
+        checked = None if d.gold is None else gold_ranking(c.items, bt.strengths_, d.gold)
         return as_json({
             "kind": "preferences", "method": "bradley-terry", "n_tasks": c.n_tasks, "n_workers": c.n_workers,
+            "n_annotations": c.n_comparisons, "n_classes": len(CHOICES),  # a judgement; left, right or tie
+            "accuracy": None if checked is None else checked.accuracy,
+            "n_gold": 0 if checked is None else checked.n_gold,
+            "accuracy_of": "share of the gold pairs with a known winner (both items in the batch) whose winner "
+            "the Bradley-Terry scores rank higher, an equal score counting half; gold ties are left out",
             "n_items": c.n_items, "n_comparisons": c.n_comparisons, "tie_parameter": bt.tie_parameter_,
             "identifiable": graph.identifiable, "unrankable": graph.problems(),
             "top_items": [c.items[i] for i in order[:10]], "seconds": round(time.perf_counter() - started, 4),
@@ -101,6 +109,9 @@ def deliverable_aggregate(
         _write(cols, out)
         return as_json({
             "kind": "ratings", "method": "rater-effects", "n_tasks": r.n_tasks, "n_workers": r.n_workers,
+            "n_annotations": r.n_ratings, "n_classes": None, "accuracy": None,
+            "notes": ["n_classes is null: a rating is a score on the criterion's scale, not a class",
+                      "accuracy is null: ratings take no gold file"],
             "n_ratings": r.n_ratings, "criteria": list(r.criteria),
             "n_without_interval": sum(v is None for v in cols["low"]),
             "seconds": round(time.perf_counter() - started, 4),

@@ -3,6 +3,7 @@ checks, majority vote, worker quality and reliability. Pure: numpy, scipy and la
 
 from labelpact.core.preferences.bradley_terry import BradleyTerry, PairCounts, Ties, pair_counts
 from labelpact.core.preferences.comparisons import CHOICES, LEFT, RIGHT, TIE, Comparisons, Units
+from labelpact.core.preferences.gold import GoldRanking, gold_ranking
 from labelpact.core.preferences.graph import ComparisonGraph, comparison_graph, side_confounded
 from labelpact.core.preferences.majority import PairMajority, pair_majority
 from labelpact.core.preferences.noisy_bradley_terry import NoisyBradleyTerry
@@ -18,6 +19,7 @@ __all__ = [
     "BradleyTerry",
     "ComparisonGraph",
     "Comparisons",
+    "GoldRanking",
     "NoisyBradleyTerry",
     "PairCounts",
     "PairMajority",
@@ -28,6 +30,7 @@ __all__ = [
     "Units",
     "choice_agreement",
     "comparison_graph",
+    "gold_ranking",
     "pair_counts",
     "pair_majority",
     "preference_workers",
