@@ -228,3 +228,22 @@ def test_attest_refuses_a_top_level_key_without_a_close_name_in_one_line(
         == f"labelpact: error: {statement}, key '{key}': expected keys attested_by, rai, {expected}\n"
     )
     assert snapshot(workspace) == before
+
+
+def test_the_report_format_follows_the_extension_and_a_mismatch_is_refused(
+    cli: RunCli, tmp_path: Path
+) -> None:
+    _partner(cli, tmp_path)
+    _accepted_by_review(cli, tmp_path, _labels(tmp_path / "l.csv"))
+    assert cli("report", "--project", "p", "--out", tmp_path / "r.pdf").code == 0
+    assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF-")  # was HTML under a .pdf name
+    assert cli("report", "--project", "p", "--out", tmp_path / "r.htm").code == 0
+    assert (tmp_path / "r.htm").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    for fmt, name, named in (("pdf", "x.html", "html"), ("html", "x.pdf", "pdf")):
+        run = cli("report", "--project", "p", "--format", fmt, "--out", tmp_path / name)
+        assert run.code == 2 and not (tmp_path / name).exists()
+        other = "pdf" if fmt == "pdf" else "html"
+        assert run.stderr == (
+            f"labelpact: error: option '--format': expected {named} for {name} (or an output ending in .{other}), "
+            f"got {fmt}\n"
+        )

@@ -25,7 +25,13 @@ __all__ = ["report"]
     "--as-of", type=DATETIME, default=None, help="As the store stood at the end of this date (default today)."
 )
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Where to write the report.")
-@click.option("--format", "fmt", type=click.Choice(["html", "pdf"]), default="html", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["html", "pdf"]),
+    default=None,
+    help="html or pdf [default: by --out's extension: .pdf is pdf, anything else html].",
+)
 @click.option(
     "--edition",
     type=click.Choice(["client", "partner"]),
@@ -39,7 +45,7 @@ def report(
     partner: str | None,
     as_of: datetime | None,
     out: Path,
-    fmt: str,
+    fmt: str | None,
     edition: str,
     workspace: Path | None,
     db: str | None,
@@ -56,7 +62,7 @@ def report(
             partner=partner,
             as_of=None if as_of is None else as_of.date(),
             edition="partner" if edition == "partner" else "client",
-            fmt="pdf" if fmt == "pdf" else "html",
+            fmt=None if fmt is None else "pdf" if fmt == "pdf" else "html",
         )
     doc = published.document
     output.emit(

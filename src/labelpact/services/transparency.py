@@ -279,13 +279,12 @@ def publish_report(
     partner: str | None = None,
     as_of: dt.date | None = None,
     edition: Edition = "client",
-    fmt: ReportFormat = "html",
+    fmt: ReportFormat | None = None,
 ) -> Published:
     """Write the readable report of a project (or of every project a partner delivered to, with
-    ``partner`` alone) as self-contained HTML or as PDF."""
+    ``partner`` alone) as self-contained HTML or as PDF; ``fmt`` None: by the extension (``.pdf``: PDF)."""
     target = _output(out)
-    if fmt not in ("html", "pdf"):
-        raise InvalidInputError("a format of html or pdf", column="fmt", column_kind="field", got=repr(fmt))
+    fmt = _report_format(target, fmt)
     if project is None:
         if partner is None:
             raise InvalidInputError(
@@ -316,6 +315,24 @@ def publish_report(
             "n_batches": len(facts.audits),
         },
     )
+
+
+def _report_format(target: Path, fmt: str | None) -> ReportFormat:
+    """The report's format: ``fmt``, else the extension's; refused when the extension names the other one."""
+    by_suffix: dict[str, ReportFormat] = {".pdf": "pdf", ".html": "html", ".htm": "html"}
+    named = by_suffix.get(target.suffix.lower())
+    if fmt is None:
+        return named or "html"
+    if fmt not in ("html", "pdf"):
+        raise InvalidInputError("a format of html or pdf", column="fmt", column_kind="field", got=repr(fmt))
+    if named is not None and named != fmt:
+        raise InvalidInputError(
+            f"{named} for {target.name} (or an output ending in .{fmt})",
+            column="fmt",
+            column_kind="field",
+            got=fmt,
+        )
+    return "pdf" if fmt == "pdf" else "html"
 
 
 def _output(out: str | Path) -> Path:
