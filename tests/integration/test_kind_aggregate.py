@@ -22,7 +22,7 @@ def test_preferences_aggregate_scores_the_gold_pairs(cli: RunCli, tmp_path: Path
     run = cli("aggregate", prefs, "--kind", "preferences", "--gold", gold, "--json")
     assert run.code == 0, run.stderr
     doc = json.loads(run.stdout)
-    assert STABLE <= doc.keys()
+    assert doc.keys() >= STABLE
     assert (doc["n_annotations"], doc["n_classes"], doc["n_gold"], doc["accuracy"]) == (12, 3, 2, 0.5)
     without = json.loads(cli("aggregate", prefs, "--kind", "preferences", "--json").stdout)
     assert without["accuracy"] is None and without["n_gold"] == 0
@@ -36,6 +36,18 @@ def test_ratings_aggregate_says_why_keys_are_null(cli: RunCli, tmp_path: Path) -
     run = cli("aggregate", ratings, "--json")
     assert run.code == 0, run.stderr
     doc = json.loads(run.stdout)
-    assert STABLE <= doc.keys() and doc["n_annotations"] == 4
+    assert doc.keys() >= STABLE and doc["n_annotations"] == 4
     assert doc["n_classes"] is None and doc["accuracy"] is None
     assert any(note.startswith("n_classes is null") for note in doc["notes"])
+
+
+def test_a_text_column_beside_judgements_keeps_their_kind(cli: RunCli, tmp_path: Path) -> None:
+    ratings = tmp_path / "rt.csv"
+    ratings.write_text("task,worker,criterion,score,text\nt1,w1,q,3,an answer\nt1,w2,q,4,an answer\n")
+    run = cli("agreement", ratings, "--json")
+    assert run.code == 0, run.stderr
+    assert json.loads(run.stdout)["kind"] == "ratings"  # was: "expected a column 'label'"
+    both = tmp_path / "both.csv"
+    both.write_text("task,worker,left,right,choice,label\nt1,w1,a,b,left,x\n")
+    bad = cli("aggregate", both, "--json")
+    assert bad.code == 2 and "--kind" in bad.stderr and "'label'" not in bad.stderr.split("got")[0]

@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 
 from labelpact.core.preferences import CHOICES
 from labelpact.errors import InvalidInputError
-from labelpact.io.deliverable_table import KINDS, DeliverableKind, Read, detect_kind
+from labelpact.io.deliverable_table import KINDS, DeliverableKind, Read, detect_kind, fitting_kinds
 from labelpact.io.demonstrations import DemonstrationDelivery, read_demonstrations
 from labelpact.io.export import write_csv_table
 from labelpact.io.preferences import PreferenceDelivery, read_preferences
@@ -32,6 +32,7 @@ __all__ = [
     "count_kind_duplicates",
     "delivery_kind",
     "detect_kind",
+    "fitting_kinds",
     "read_deliverable",
     "write_deliverable",
 ]

@@ -41,6 +41,7 @@ __all__ = [
     "Read",
     "coded_column",
     "detect_kind",
+    "fitting_kinds",
     "number_column",
     "pick_columns",
     "read_table",
@@ -267,9 +268,27 @@ def detect_kind(path: str | Path, *, format: str | None = None) -> DeliverableKi
     """The deliverable kind a file's header says it holds; an error naming ``--kind`` when none or several fit.
 
     Only the header is read (a JSON document is parsed whole). Wide ratings (``task, worker, <criterion>...``)
-    have no signature column: name them with ``--kind ratings``.
+    have no signature column: name them with ``--kind ratings``. A text column beside the columns of
+    judgements (labels, preferences, ratings) is the text judged, not a demonstration.
     """
-    file = Path(path)
+    fits, names = _fits(Path(path), format)
+    if len(fits) != 1:
+        raise InvalidInputError(
+            "columns of one deliverable kind, or --kind labels|preferences|ratings|demonstrations",
+            file=Path(path),
+            row=1,
+            got=f"columns {sorted(names)} fit {list(fits) or 'no kind'}",
+        )
+    return fits[0]
+
+
+def fitting_kinds(path: str | Path, *, format: str | None = None) -> tuple[DeliverableKind, ...]:
+    """Every deliverable kind a file's header fits (as :func:`detect_kind` reads it): none, one or several."""
+    return _fits(Path(path), format)[0]
+
+
+def _fits(file: Path, format: str | None) -> tuple[tuple[DeliverableKind, ...], set[str]]:
+    """The kinds the header of ``file`` fits, and its column names."""
     fmt = detect_format(file, format)
     if fmt in ("json", "labelstudio-json", "labelstudio-json-min"):
         try:
@@ -278,24 +297,19 @@ def detect_kind(path: str | Path, *, format: str | None = None) -> DeliverableKi
             document = []
         first = document[0] if isinstance(document, list) and document else {}
         if isinstance(first, dict) and "annotations" in first:
-            return _labelstudio_kind(file, document)
+            return (_labelstudio_kind(file, document),), set(first)
         names = set(first) if isinstance(first, dict) else set()
     else:
         names = _column_names(file, fmt)
     flat = _flat_labelstudio_kind(file, fmt) if is_flat_labelstudio(names) else None
     if flat is not None:
-        return flat
+        return (flat,), names
     fits = [kind for kind, shapes in _SIGNATURES if any(shape <= names for shape in shapes)]
     if not fits and is_flat_labelstudio(names):
-        return "labels"  # a Choices column, named as the project named it
-    if len(fits) != 1:
-        raise InvalidInputError(
-            "columns of one deliverable kind, or --kind labels|preferences|ratings|demonstrations",
-            file=file,
-            row=1,
-            got=f"columns {sorted(names)} fit {fits or 'no kind'}",
-        )
-    return fits[0]
+        return ("labels",), names  # a Choices column, named as the project named it
+    if len(fits) > 1 and "demonstrations" in fits:  # the judged text beside the judgements
+        fits.remove("demonstrations")
+    return tuple(fits), names
 
 
 def _labelstudio_kind(file: Path, tasks: list[Any]) -> DeliverableKind:

@@ -29,6 +29,7 @@ from labelpact.io.deliverable import (
     count_kind_duplicates,
     delivery_kind,
     detect_kind,
+    fitting_kinds,
     read_deliverable,
     write_deliverable,
 )
@@ -58,8 +59,8 @@ __all__ = [
 
 
 def file_kind(path: str | Path, kind: str | None = None) -> str:
-    """``kind`` when given, else the kind the file's header shows when exactly one fits, else ``labels`` (whose
-    reader then names what is missing). Reads only the header."""
+    """``kind`` when given, else the kind the file's header shows when exactly one fits, an error naming
+    ``--kind`` when several do, else ``labels`` (whose reader then names what is missing). Reads only the header."""
     if kind is not None:
         if kind not in KINDS:
             raise InvalidInputError(f"a kind among {list(KINDS)}", column="kind", got=repr(kind))
@@ -67,6 +68,12 @@ def file_kind(path: str | Path, kind: str | None = None) -> str:
     try:
         return detect_kind(path)
     except (InvalidInputError, OSError, ValueError):  # not a deliverable's header: the labels reader says why
+        try:
+            several = len(fitting_kinds(path)) > 1
+        except (InvalidInputError, OSError, ValueError):
+            several = False
+        if several:  # "give --kind", not the labels reader's missing 'label' column
+            raise
         return "labels"
 
 

@@ -196,9 +196,26 @@ def test_bad_demonstrations(tmp_path: Path, name: str, text: str, expect: list[s
 
 
 def test_ambiguous_or_unknown_kind_names_the_option(tmp_path: Path) -> None:
-    path = _write(tmp_path, "x.csv", "task,worker,label,text\nt,w,a,hi\n")
+    path = _write(tmp_path, "x.csv", "task,worker,label,left,right,choice\nt,w,a,x,y,left\n")
     with pytest.raises(InvalidInputError, match="--kind"):
         detect_kind(path)
+
+
+@pytest.mark.parametrize(
+    ("header", "kind"),
+    [
+        ("task,worker,left,right,choice,text", "preferences"),
+        ("task,worker,criterion,score,text", "ratings"),
+        ("task,worker,criterion,score,answer", "ratings"),
+        ("task,worker,label,text", "labels"),
+        ("task,worker,text", "demonstrations"),
+    ],
+)
+def test_the_judged_text_beside_judgements_is_no_demonstration(
+    tmp_path: Path, header: str, kind: str
+) -> None:
+    path = _write(tmp_path, "x.csv", header + "\n" + ",".join(["1"] * len(header.split(","))) + "\n")
+    assert detect_kind(path) == kind
 
 
 @pytest.mark.parametrize("kind", ["preferences", "ratings", "demonstrations"])
