@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -25,7 +26,7 @@ from labelpact.partners.risk import (
     forecast,
 )
 from labelpact.partners.risk.library import library_priors
-from labelpact.partners.spc import AuditSeries, QualityAlarms, quality_alarms
+from labelpact.partners.spc import Alarm, AuditSeries, QualityAlarms, quality_alarms
 from labelpact.services.events import LedgerEvent, list_events
 from labelpact.services.risk import workspace_priors
 from labelpact.store import AuditRecord, ClientRecord, PartnerRecord, Store
@@ -129,6 +130,23 @@ def _alarms(records: Sequence[QualityRecord]) -> QualityAlarms | None:
     return quality_alarms(series, baseline=SPC_BASELINE)
 
 
+CLOSE_AFTER = 5  # batches in control in a row after a "worse" alarm that close its episode
+
+
+def open_alarm_since(worse: Sequence[Alarm], n_batches: int) -> dt.date | None:
+    """The day the open episode of "worse" alarms began, or None when none is open: an episode closes once
+    ``CLOSE_AFTER`` batches in a row come in control after its last alarm (the process back in control, as a
+    chart is read), and a later alarm opens a new one. Before, the first alarm ever stayed open for good."""
+    if not worse:
+        return None
+    ordered = sorted(worse, key=lambda a: a.index)
+    start = ordered[0]
+    for previous, alarm in pairwise(ordered):
+        if alarm.index - previous.index > CLOSE_AFTER:
+            start = alarm
+    return None if n_batches - 1 - ordered[-1].index >= CLOSE_AFTER else start.date
+
+
 def _finding_events(records: Sequence[QualityRecord]) -> tuple[EventInput, ...]:
     """Ethics findings (pay below the floor, PII leaked, a disallowed licence) as signals of the hazard,
     dated by the audited batch; the id is the finding's (``f12``), so ``--without f12`` drops it."""
@@ -228,7 +246,7 @@ def partner_health(
             for r in records
         ),
         max_error_rate=contract.quality.max_error_rate,
-        spc_alarm_since=worse[0].date if worse else None,
+        spc_alarm_since=open_alarm_since(worse, len(records)),
     )
     priors = workspace_priors(store) or library_priors()
     risk = forecast(inputs, horizon_days=horizon_days, without=without, assume=assume, priors=priors)
