@@ -3,7 +3,8 @@ drift, and each task's consensus score, all with intervals.
 
 The additive rater-effects model ``score[t, w] = task_mean[t] + offset[w] + noise`` (a linear
 counterpart of the many-facet Rasch model, Linacre 1989; see Wind and Jones 2019 for rater drift) is
-fitted by alternating least squares; offsets are then measured from the rating-weighted median rater.
+fitted by alternating least squares; offsets are then measured from the rating-weighted median rater (the
+midpoint of the two middle raters when their ratings split exactly in half).
 An offset's standard error uses the information left after profiling the task means:
 ``sigma^2 / sum_t (1 - 1/m_t)``.
 """
@@ -123,6 +124,17 @@ def _spread(
     return np.sqrt(ratio_sq), lo, hi, np.asarray(p, dtype=np.float64)
 
 
+def _weighted_median(values: FloatArray, weights: FloatArray) -> float:
+    """The weighted median of ``values`` (n,), ``weights`` (n,) > 0 whole counts: the midpoint of the two middle
+    values when the weights split exactly in half, so that negating the values negates the median."""
+    order = np.argsort(values, kind="stable")
+    v, cum = values[order], np.cumsum(weights[order])
+    k = int(np.searchsorted(cum, cum[-1] / 2.0))
+    if cum[k] * 2.0 == cum[-1] and k + 1 < len(v):  # counts are whole, so the half is exact
+        return float((v[k] + v[k + 1]) / 2.0)
+    return float(v[k])
+
+
 def rater_effects(
     r: Ratings, criterion: str, *, confidence: float = 0.95, max_iter: int = 500, tol: float = 1e-9
 ) -> RaterEffects:
@@ -150,9 +162,7 @@ def rater_effects(
     # a block of harsh raters does not make everyone else look lenient (the mean would)
     rated = np.flatnonzero(n_w > 0)
     if len(rated):
-        by_offset = rated[np.argsort(offset[rated], kind="stable")]
-        cum = np.cumsum(n_w[by_offset])
-        offset = offset - offset[by_offset[np.searchsorted(cum, cum[-1] / 2.0)]]
+        offset = offset - _weighted_median(offset[rated], n_w[rated])
     mu = _ratio(np.bincount(t, y - offset[w], minlength=nt), m_t)
     resid = y - mu[t] - offset[w]
     dof = len(y) - int((m_t > 0).sum()) - int((n_w > 0).sum()) + 1

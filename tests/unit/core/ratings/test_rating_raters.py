@@ -65,3 +65,33 @@ def test_drift_is_found_in_a_rater_who_gets_harsher() -> None:
     others = e.drift_interval[1:]
     assert np.mean((others[:, 0] < 0) & (others[:, 1] > 0)) >= 0.75
     assert e.modal_share[0] < 0.6
+
+
+def _complete(table: np.ndarray) -> Ratings:
+    n_tasks, n_workers = table.shape
+    t, w = np.meshgrid(np.arange(n_tasks), np.arange(n_workers), indexing="ij")
+    return Ratings.from_columns(
+        task=t.ravel(),
+        worker=w.ravel(),
+        criterion=["h"] * table.size,
+        score=table.ravel(),
+        scales={"h": (1, 7)},
+    )
+
+
+def test_an_even_number_of_raters_is_centred_between_the_two_middle_ones() -> None:
+    # four raters 1.2 and 0.3 either side of the task means, no noise: the offsets are exactly those (the lower
+    # middle rater was the zero: -0.9, 0, 0.6, 1.5, and only the lenient one was ever out of bounds)
+    true = np.array([-1.2, -0.3, 0.3, 1.2])
+    table = np.array([3.0, 4.0, 5.0, 4.5, 3.5])[:, None] + true[None, :]
+    e = rater_effects(_complete(table), "h")
+    assert e.offset == pytest.approx(true, abs=1e-8)
+    flipped = rater_effects(_complete(8.0 - table), "h")  # the scale read the other way
+    assert flipped.offset == pytest.approx(-true, abs=1e-8)  # the sign flips; who is blamed does not
+
+
+def test_two_raters_share_their_gap() -> None:
+    # by hand: b scores 2 above a on every task, so a is 1 below the middle and b 1 above (was 0 and +2)
+    table = np.array([[3.0, 5.0], [4.0, 6.0], [5.0, 7.0]])
+    assert rater_effects(_complete(table), "h").offset == pytest.approx([-1.0, 1.0], abs=1e-8)
+    assert rater_effects(_complete(8.0 - table), "h").offset == pytest.approx([1.0, -1.0], abs=1e-8)
