@@ -8,10 +8,13 @@ import csv
 import hashlib
 import json
 import re
+import warnings
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from labelpact.io.export import UNQUOTE_PATTERN
 
 from .conftest import RunCli
 
@@ -247,3 +250,31 @@ def test_the_report_format_follows_the_extension_and_a_mismatch_is_refused(
             f"labelpact: error: option '--format': expected {named} for {name} (or an output ending in .{other}), "
             f"got {fmt}\n"
         )
+
+
+def test_the_card_files_quote_formulas_reversibly_and_loaders_get_the_delivered_values(
+    cli: RunCli, tmp_path: Path
+) -> None:
+    mlc = pytest.importorskip("mlcroissant")
+    _partner(cli, tmp_path)
+    labels = _labels(tmp_path / "l.csv", ("@home", "=SUM(A1)"), task="=t{:02d}")
+    text = labels.read_text(encoding="utf-8").replace("=t01,", "'=t01,")  # a vendor id starting with '=
+    labels.write_text(text, encoding="utf-8")
+    _accepted_by_review(cli, tmp_path, labels)
+    card = _card(cli, tmp_path / "card.jsonld")
+    with (tmp_path / "card.consensus.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["task"], r["label"]) for r in rows[:2]] == [("'=t00", "'@home"), ("''=t01", "'=SUM(A1)")]
+    task = next(f for f in card["recordSet"][0]["field"] if f["name"].endswith("/task"))
+    assert task["source"]["transform"] == {"regex": UNQUOTE_PATTERN}
+    assert "one ' before it" in task["description"]
+    assert cli("transparency", "--check", tmp_path / "card.jsonld").code == 0
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "ConjunctiveGraph is deprecated", DeprecationWarning)
+        records = list(mlc.Dataset(jsonld=str(tmp_path / "card.jsonld")).records("consensus-csv-records"))
+    got = {
+        (r["consensus-csv-records/task"].decode(), r["consensus-csv-records/label"].decode()) for r in records
+    }
+    with labels.open(encoding="utf-8", newline="") as handle:
+        delivered = {(row["task"], row["label"]) for row in csv.DictReader(handle)}
+    assert got == delivered  # the reference loader reads the values as delivered

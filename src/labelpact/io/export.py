@@ -23,9 +23,11 @@ import pyarrow.parquet as pq
 from labelpact.core.annotations import Annotations, FloatArray, Gold
 
 __all__ = [
+    "UNQUOTE_PATTERN",
     "annotations_table",
     "csv_text",
     "neutralise_formulas",
+    "neutralise_reversibly",
     "restore_neutralised",
     "write_annotations",
     "write_consensus",
@@ -54,6 +56,28 @@ def neutralise_formulas(table: pa.Table) -> pa.Table:
                 column = pc.if_else(risky, pc.binary_join_element_wise("'", column, ""), column)
         columns.append(column)
     return pa.table(columns, names=table.column_names)
+
+
+# the inverse of ``neutralise_reversibly``, as a regex whose first group that matches is the value: one
+# leading ' goes when quotes and a formula character follow it ([\s\S]: values may span lines)
+UNQUOTE_PATTERN = r"^'('*[=+\-@\t\r][\s\S]*)$|^([\s\S]*)$"
+_QUOTED_FORMULA = r"^'+[=+\-@\t\r]"
+
+
+def neutralise_reversibly(table: pa.Table) -> pa.Table:
+    """``neutralise_formulas``, plus a ``'`` before text that already starts with quotes and a formula
+    character (``'=x`` is written ``''=x``): then removing one ``'`` where ``UNQUOTE_PATTERN`` says gives
+    back every value exactly, which a published data file's readers need."""
+    columns = []
+    for column in table.columns:
+        if pa.types.is_dictionary(column.type):
+            column = column.cast(pa.string())
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            quoted = pc.match_substring_regex(column, _QUOTED_FORMULA)
+            if pc.any(quoted).as_py():
+                column = pc.if_else(quoted, pc.binary_join_element_wise("'", column, ""), column)
+        columns.append(column)
+    return neutralise_formulas(pa.table(columns, names=table.column_names))
 
 
 def restore_neutralised(value: str) -> str:

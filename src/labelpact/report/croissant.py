@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from labelpact.report.facts import DistributionFile, ProjectFacts
+from labelpact.report.facts import DistributionFile, FieldFacts, ProjectFacts
 from labelpact.report.pooled import pooled
 from labelpact.report.rai import rai_values
 from labelpact.report.vocabulary import CONFORMS_TO, CONTEXT, RAI_PROPERTIES
@@ -65,6 +65,31 @@ def _field_ids(rs: str, names: Sequence[str]) -> dict[str, str]:
     return ids
 
 
+_QUOTED = (
+    " A value a spreadsheet would run as a formula (one starting with =, +, -, @, a tab or a carriage return, "
+    "not a number) is written with one ' before it, and so is one that already starts with ' and then such "
+    "a character; the regex transform removes it, giving the value exactly."
+)
+
+
+def _field(f: DistributionFile, field: FieldFacts, field_id: str, name: str) -> dict[str, Any]:
+    """One column of ``f`` as a Croissant field; a column where the writer quoted a formula carries the regex
+    that undoes the quote, and says so (only there: a loader hands a column of numbers to it as numbers)."""
+    source: dict[str, Any] = {"fileObject": {"@id": f.id}, "extract": {"column": field.name}}
+    description = field.description
+    if f.text_regex is not None and field.name in f.quoted:
+        source["transform"] = {"regex": f.text_regex}
+        description += _QUOTED
+    return {
+        "@type": "cr:Field",
+        "@id": field_id,
+        "name": name,
+        "description": description,
+        "dataType": field.data_type,
+        "source": source,
+    }
+
+
 def _record_set(f: DistributionFile) -> dict[str, Any]:
     rs = f"{f.id}-records"
     ids = _field_ids(rs, [field.name for field in f.fields])
@@ -73,17 +98,7 @@ def _record_set(f: DistributionFile) -> dict[str, Any]:
         "@id": rs,
         "name": rs,
         "description": f"One record per row of {f.name}.",
-        "field": [
-            {
-                "@type": "cr:Field",
-                "@id": ids[field.name],
-                "name": f"{rs}/{field.name}",
-                "description": field.description,
-                "dataType": field.data_type,
-                "source": {"fileObject": {"@id": f.id}, "extract": {"column": field.name}},
-            }
-            for field in f.fields
-        ],
+        "field": [_field(f, field, ids[field.name], f"{rs}/{field.name}") for field in f.fields],
     }
     if f.key:
         out["key"] = [{"@id": ids[name]} for name in f.key]

@@ -229,6 +229,10 @@ class DistributionFile:
     description: str
     fields: tuple[FieldFacts, ...]
     key: tuple[str, ...] = ()
+    # a regex whose first matching group is a cell's value: how to undo the ' a CSV writer put before a value
+    # a spreadsheet would run as a formula, in the columns ``quoted`` (the others hold the values as they are)
+    text_regex: str | None = None
+    quoted: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

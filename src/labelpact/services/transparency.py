@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from labelpact.errors import InvalidInputError, NotFoundError
-from labelpact.io.export import write_csv_table
+from labelpact.io.export import UNQUOTE_PATTERN, neutralise_reversibly, write_csv_table
 from labelpact.report import (
     DistributionFile,
     Edition,
@@ -81,7 +81,11 @@ def _csv_file(
 ) -> DistributionFile:
     """Stage ``table``'s ``fields`` as the CSV going to ``path`` and describe the file for the card."""
     staged = stage.path(path)
-    write_csv_table(table.select([f.name for f in fields]), staged)
+    # formulas quoted for spreadsheets, reversibly: the card's regex transform gives the values back
+    table = table.select([f.name for f in fields])
+    written = neutralise_reversibly(table)
+    quoted = tuple(n for n in table.column_names if not written[n].equals(table[n].cast(written[n].type)))
+    write_csv_table(written, staged)
     return DistributionFile(
         id=f"{name}-csv",
         name=path.name,
@@ -91,6 +95,8 @@ def _csv_file(
         description=description,
         fields=fields,
         key=key,
+        text_regex=UNQUOTE_PATTERN,
+        quoted=quoted,
     )
 
 
