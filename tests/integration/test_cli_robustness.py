@@ -265,6 +265,18 @@ def test_a_partner_name_with_a_slash_is_refused_for_it_could_never_be_reached_on
     assert cli("partner", "add", 'Acme EU (<b> & "quotes")').code == 0
 
 
+def test_a_partner_named_dot_or_dot_dot_is_refused_for_browsers_resolve_its_address_away(
+    cli: RunCli,
+) -> None:
+    """Before, ``..`` was stored: its home ``/partners/..`` is ``/`` to a browser, a redirect loop."""
+    for name in (".", "..", " .. "):
+        refused = cli("partner", "add", name)
+        assert refused.code == 2
+        assert "column 'name': expected a partner name other than '.' or '..'" in one_line(refused.stderr)
+    assert json.loads(cli("partner", "list", "--json").stdout)["partners"] == []
+    assert cli("partner", "add", "...").code == 0
+
+
 @pytest.mark.parametrize(
     "twin", ["scale", "SCALE", "Sсale", "Ѕcale", "Scalе", "Scale.", "S c a l e", "Scäle"]
 )

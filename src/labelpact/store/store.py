@@ -97,6 +97,8 @@ class Store(
         name = check_name("partner", name)
         if "/" in name:  # a partner's name is one segment of the service's and dashboard's addresses
             raise InvalidInputError("a partner name without '/'", column="name", got=repr(name))
+        if name in (".", ".."):  # browsers resolve the segment away: /partners/.. is the portfolio
+            raise InvalidInputError("a partner name other than '.' or '..'", column="name", got=repr(name))
         if equity_stake is not None and not 0.0 <= equity_stake <= 1.0:
             raise InvalidInputError(
                 "an equity stake between 0 and 1", column="equity_stake", got=str(equity_stake)
