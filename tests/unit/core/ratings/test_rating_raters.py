@@ -95,3 +95,45 @@ def test_two_raters_share_their_gap() -> None:
     table = np.array([[3.0, 5.0], [4.0, 6.0], [5.0, 7.0]])
     assert rater_effects(_complete(table), "h").offset == pytest.approx([-1.0, 1.0], abs=1e-8)
     assert rater_effects(_complete(8.0 - table), "h").offset == pytest.approx([1.0, -1.0], abs=1e-8)
+
+
+def _coverage(n_raters: int, per_task: int, reps: int = 30, n_tasks: int = 100) -> float:
+    """Share of 95% consensus intervals holding the true task mean, on the additive model rater_effects fits
+    (offsets N(0, 0.7), noise N(0, 1)); the reference constant the data cannot fix is the mean shift."""
+    rng = np.random.default_rng(7)
+    hits = []
+    for _ in range(reps):
+        offsets, truth = rng.normal(0.0, 0.7, n_raters), rng.normal(4.0, 1.0, n_tasks)
+        w = np.stack([rng.choice(n_raters, per_task, replace=False) for _ in range(n_tasks)]).ravel()
+        t = np.repeat(np.arange(n_tasks), per_task)
+        y = truth[t] + offsets[w] + rng.normal(0.0, 1.0, len(t))
+        r = Ratings.from_columns(
+            task=[f"t{i:03d}" for i in t],
+            worker=w,
+            criterion=["h"] * len(t),
+            score=y,
+            scales={"h": (-99, 99)},
+        )
+        e = rater_effects(r, "h")
+        shift = np.mean(e.consensus - truth)
+        lo, hi = e.consensus_interval[:, 0] - shift, e.consensus_interval[:, 1] - shift
+        hits.append(np.mean((lo <= truth) & (truth <= hi)))
+    return float(np.mean(hits))
+
+
+@pytest.mark.parametrize(("n_raters", "per_task"), [(60, 2), (30, 2), (10, 3)])
+def test_consensus_intervals_cover_the_true_means_in_sparse_designs(n_raters: int, per_task: int) -> None:
+    # 60 raters, 2 a task: 0.82 when the offsets subtracted were taken as known (sigma / sqrt(m_t) alone)
+    assert 0.93 <= _coverage(n_raters, per_task) <= 0.975
+
+
+def test_an_exact_fit_of_few_integer_ratings_is_no_certainty() -> None:
+    # a: 3, 5, 2 and b: 4, 6 fit the additive model exactly with 1 residual degree of freedom: the interval was
+    # 1e-10 wide; now sigma is at least the integer grid's rounding (1 / sqrt(12)) and the quantile Student's
+    r = Ratings.from_columns(
+        task=["t1", "t1", "t2", "t2", "t3"], worker=["a", "b", "a", "b", "a"], criterion=["q"] * 5,
+        score=[3, 4, 5, 6, 2], scales={"q": (1, 7)},
+    )  # fmt: skip
+    e = rater_effects(r, "q")
+    width = e.consensus_interval[:, 1] - e.consensus_interval[:, 0]
+    assert np.all(width > 2.0)  # t(0.975, 1 dof) = 12.7 times at least 0.289 * sqrt(1/2)
