@@ -233,6 +233,40 @@ def test_attest_refuses_a_top_level_key_without_a_close_name_in_one_line(
     assert snapshot(workspace) == before
 
 
+@pytest.mark.parametrize(
+    ("body", "key", "expected"),
+    [
+        (  # the card measures the timeframe: a statement was stored and never shown
+            '[rai]\ndataCollectionTimeframe = "always"\n',
+            "rai.dataCollectionTimeframe",
+            "an attestable RAI 1.0 property (the card measures this one from the delivery dates), "
+            "got dataCollectionTimeframe",
+        ),
+        (  # stored, and published raw in the card
+            '[rai]\ndataUseCases = "line1\\u0000x"\n',
+            "rai.dataUseCases",
+            "a text without NUL characters, got U+0000 at character 6",
+        ),
+        (  # one of the two values was dropped without a word
+            '[rai]\n"rai:annotatorDemographics" = "ok"\nannotatorDemographics = "ok2"\n',
+            "rai.annotatorDemographics",
+            "each property once (the 'rai:' prefix is optional), got annotatorDemographics given twice",
+        ),
+    ],
+)
+def test_attest_refuses_a_measured_property_nul_and_a_property_twice_in_one_line(
+    cli: RunCli, tmp_path: Path, snapshot: Any, workspace: Path, body: str, key: str, expected: str
+) -> None:
+    _partner(cli, tmp_path)
+    before = snapshot(workspace)
+    statement = tmp_path / "acme.toml"
+    statement.write_text(f'attested_by = "X"\n{body}', "utf-8")
+    run = cli("attest", "Acme", "--file", statement)
+    assert run.code == 2
+    assert run.stderr == f"labelpact: error: {statement}, key '{key}': expected {expected}\n"
+    assert snapshot(workspace) == before
+
+
 def test_the_report_format_follows_the_extension_and_a_mismatch_is_refused(
     cli: RunCli, tmp_path: Path
 ) -> None:

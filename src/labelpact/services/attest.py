@@ -25,7 +25,10 @@ from labelpact.store.attestations import AttestationRecord
 
 __all__ = ["ATTESTABLE", "attest", "list_attestations", "parse_attestation"]
 
-ATTESTABLE = tuple(p.name for p in RAI_PROPERTIES)
+# Statements are text: the one DateTime property, the collection timeframe, is the card's own measure of the
+# delivery dates, and a statement about it could never be shown.
+ATTESTABLE = tuple(p.name for p in RAI_PROPERTIES if p.range == "Text")
+_MEASURED_ONLY = tuple(p.name for p in RAI_PROPERTIES if p.range != "Text")
 _MAX_BYTES = 1 << 20
 _MAX_CHARS = 20_000  # one statement
 
@@ -41,6 +44,14 @@ def _statement(value: Any, where: str, file: Path) -> str:
             file=file,
             column=where,
             got=f"{len(value):,}",
+            column_kind="key",
+        )
+    if "\x00" in value:  # PostgreSQL cannot store it in text, and the service refuses it
+        raise InvalidInputError(
+            "a text without NUL characters",
+            file=file,
+            column=where,
+            got=f"U+0000 at character {value.index(chr(0)) + 1}",
             column_kind="key",
         )
     return value.strip()
@@ -79,6 +90,14 @@ def parse_attestation(text: str, *, file: Path, project: bool) -> tuple[str | No
     statements: dict[str, str] = {}
     for key, value in rai.items():
         name = key.removeprefix("rai:")
+        if name in _MEASURED_ONLY:
+            raise InvalidInputError(
+                "an attestable RAI 1.0 property (the card measures this one from the delivery dates)",
+                file=file,
+                column=f"rai.{key}",
+                got=key,
+                column_kind="key",
+            )
         if name not in ATTESTABLE:
             close = difflib.get_close_matches(name, ATTESTABLE, n=1, cutoff=0.6)
             raise InvalidInputError(
@@ -86,6 +105,14 @@ def parse_attestation(text: str, *, file: Path, project: bool) -> tuple[str | No
                 file=file,
                 column=f"rai.{key}",
                 got=key,
+                column_kind="key",
+            )
+        if name in statements:  # "rai:dataUseCases" beside dataUseCases: one would be dropped
+            raise InvalidInputError(
+                "each property once (the 'rai:' prefix is optional)",
+                file=file,
+                column=f"rai.{key}",
+                got=f"{name} given twice",
                 column_kind="key",
             )
         statements[name] = _statement(value, f"rai.{key}", file)
