@@ -435,3 +435,10 @@ def test_a_case_file_imports_with_its_client_side_events_skipped_and_said(cli: R
     assert "side" not in doc["ignored_columns"] and all(e["partner"] == "Scale AI" for e in doc["added"])
     shown = cli("events", "import", case)
     assert "Skipped 1 event(s) about the client itself" in shown.stderr
+
+
+@pytest.mark.parametrize("rival", ["meta", "ＭＥＴＡ"])  # invisible characters are refused in any name
+def test_the_client_cannot_be_its_own_rival_under_another_spelling(cli: RunCli, rival: str) -> None:
+    run = cli("client", "set", "--name", "Meta", "--rivals", f"Google,{rival}")
+    assert run.code == 2, run.stderr
+    assert "rivals other than the client itself" in run.stderr and len(run.stderr.strip().splitlines()) == 1

@@ -10,6 +10,7 @@ from pathlib import Path
 from labelpact.config import Settings
 from labelpact.errors import InvalidInputError
 from labelpact.io.contract import read_contract
+from labelpact.partners.events import same_name
 from labelpact.store import ClientRecord, PartnerRecord, ProjectRecord, Store
 from labelpact.store.names import check_name
 
@@ -56,7 +57,7 @@ def set_client(store: Store, name: str, *, rivals: Sequence[str] = ()) -> Client
     cleaned = [r.strip() for r in rivals]
     if any(not r for r in cleaned):
         raise InvalidInputError("rival names without blanks", column="rivals", column_kind="field")
-    if name in cleaned:
+    if any(same_name(name, r) for r in cleaned):  # "openai" or a fullwidth "ＯｐｅｎＡＩ" is the client too
         raise InvalidInputError(
             "rivals other than the client itself", column="rivals", column_kind="field", got=repr(name)
         )

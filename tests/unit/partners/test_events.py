@@ -267,6 +267,12 @@ def test_a_rivals_stake_is_a_conflict_of_interest(kind: str) -> None:
     rivals = ("Google", "OpenAI", "xAI")
     assert meaning(_stake("Google", kind), client="Meta", rivals=rivals) == "conflict_of_interest"
     assert meaning(_stake("  xai ", kind), client="Meta", rivals=rivals) == "conflict_of_interest"
+    # a fullwidth or soft-hyphenated spelling names the same rival (NFKC, format characters dropped)
+    assert meaning(_stake("\uff27\uff4f\uff4f\uff47\uff4c\uff45", kind), client="Meta", rivals=rivals) == (
+        "conflict_of_interest"
+    )
+    assert meaning(_stake("Open\u00adAI", kind), client="Meta", rivals=rivals) == "conflict_of_interest"
+    assert meaning(_stake("x\u200bAI", kind), client="Meta", rivals=rivals) == "conflict_of_interest"
 
 
 @pytest.mark.parametrize("kind", ["investment", "acquisition"])

@@ -45,6 +45,7 @@ The four kinds that real breakups show besides stakes and departures (RESEARCH.m
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final, Literal
@@ -155,10 +156,19 @@ class Event:
 
 
 def same_name(a: str | None, b: str | None) -> bool:
-    """Whether two organisation names are the same one: case-insensitive, surrounding and inner blanks folded."""
+    """Whether two organisation names are the same one: compatibility forms folded (NFKC: a fullwidth "ＯｐｅｎＡＩ"
+    is "OpenAI"), invisible format characters (soft hyphens, zero-width spaces) dropped, case-insensitive,
+    surrounding and inner blanks folded."""
     if a is None or b is None:
         return False
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+    return folded_name(a) == folded_name(b)
+
+
+def folded_name(name: str) -> str:
+    """``name`` as ``same_name`` compares it."""
+    text = unicodedata.normalize("NFKC", name)
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return " ".join(text.split()).casefold()
 
 
 def meaning(event: Event, *, client: str | None, rivals: Iterable[str]) -> Meaning:
