@@ -247,9 +247,8 @@ def _checked(
             got=f"{cells:,} for {a.n_workers:,} workers and {a.n_classes:,} classes",
         )
     given = np.asarray(consensus)
-    if (
-        given.dtype.kind not in "iu" and given.size
-    ):  # class names (an estimator's labels_) or floats would be cast silently
+    # class names (an estimator's labels_) or floats would be cast to codes silently
+    if given.dtype.kind not in "iu" and given.size:
         raise InvalidInputError(
             "consensus as integer class codes (an estimator's probas_.argmax(axis=1), not its labels_)",
             column="consensus",
