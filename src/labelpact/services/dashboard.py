@@ -249,7 +249,7 @@ def audit_view(store: Store, principal: Principal, ref: str) -> dict[str, Any]:
         "disputes": disputes,
         "sample": sample,
         "candidates": candidates,
-        "workers": _workers(document),
+        "workers": _workers(document),  # rows, and the counts the page states above them
         "reviews": [
             {
                 "id": r.id,
@@ -274,18 +274,42 @@ def _verified(store: Store, record: AuditRecord, review: ReviewRecord) -> dict[s
     return None if estimate is None else estimate.to_dict()
 
 
-def _workers(document: dict[str, Any], limit: int = N_WORKERS) -> list[dict[str, Any]]:
-    """Worker scorecards from the stored audit: the flags its findings name and the pay check's hours and
-    hourly pay; flagged workers first, then the rest by name, at most ``limit``."""
+# Flags the pay rows give for every worker, where a finding's evidence names at most 20 of them.
+_PAY_FLAGS = {"pay_below_floor": "below_floor", "implausible_time": "n_too_fast"}
+
+
+def _worker_flags(
+    document: dict[str, Any], pay: dict[str, dict[str, Any]]
+) -> tuple[dict[str, list[str]], int]:
+    """Each flagged worker's finding kinds, and how many workers the findings count but do not name."""
     flags: dict[str, list[str]] = {}
+    unnamed = 0
     for finding in document["findings"]:
-        for worker in (finding.get("evidence") or {}).get("workers") or ():
-            name = worker.get("worker") if isinstance(worker, dict) else worker
-            if isinstance(name, str):
-                flags.setdefault(name, []).append(finding["kind"])
+        kind, evidence = finding["kind"], finding.get("evidence") or {}
+        if kind in _PAY_FLAGS and pay:
+            named = [w for w, row in pay.items() if row.get(_PAY_FLAGS[kind])]
+        else:
+            listed = [w.get("worker") if isinstance(w, dict) else w for w in evidence.get("workers") or ()]
+            named = [w for w in listed if isinstance(w, str)]
+            counted = evidence.get("n_workers", evidence.get("n_workers_unknown"))
+            unnamed += max(counted - len(named), 0) if isinstance(counted, int) else 0
+        for name in named:
+            flags.setdefault(name, []).append(kind)
+    return flags, unnamed
+
+
+def _workers(document: dict[str, Any], limit: int = N_WORKERS) -> dict[str, Any]:
+    """Worker scorecards from the stored audit: the flags its findings name (pay flags from the pay check's
+    rows, which cover every worker) and the pay check's hours and hourly pay; flagged workers first, then the
+    rest by name, at most ``limit`` rows, with the counts the page states above them."""
     pay = {w["worker"]: w for w in ((document.get("ethics") or {}).get("pay") or {}).get("workers") or ()}
+    flags, unnamed = _worker_flags(document, pay)
     names = sorted(flags) + sorted(set(pay) - set(flags))
-    return [
+    by_flag: dict[str, int] = {}
+    for kinds in flags.values():
+        for kind in kinds:
+            by_flag[kind] = by_flag.get(kind, 0) + 1
+    rows = [
         {
             "worker": name,
             "flags": flags.get(name, []),
@@ -296,6 +320,14 @@ def _workers(document: dict[str, Any], limit: int = N_WORKERS) -> list[dict[str,
         }
         for name in names[:limit]
     ]
+    return {
+        "rows": rows,
+        "n_rows": len(names),
+        "n_workers": (document.get("metrics") or {}).get("n_workers", len(names)),
+        "n_flagged": len(flags),
+        "by_flag": dict(sorted(by_flag.items())),
+        "n_unnamed": unnamed,
+    }
 
 
 def _consensus(store: Store, record: AuditRecord) -> tuple[list[str], list[str], np.ndarray[Any, Any]] | None:

@@ -128,7 +128,7 @@ def test_label_error_candidates_are_the_weakest_consensus(seeded: tuple[Store, S
     expected = np.sort(confidence)[: len(view["candidates"])]
     assert len(view["candidates"]) == min(20, len(confidence))
     assert [c["confidence"] for c in view["candidates"]] == pytest.approx(expected.tolist())
-    flagged = {w["worker"] for w in view["workers"] if w["flags"]}
+    flagged = {w["worker"] for w in view["workers"]["rows"] if w["flags"]}
     named = {
         w for f in view["findings"] for w in (f["evidence"] or {}).get("workers", ()) if isinstance(w, str)
     }
