@@ -249,6 +249,7 @@ def audit_view(store: Store, principal: Principal, ref: str) -> dict[str, Any]:
         "disputes": disputes,
         "sample": sample,
         "candidates": candidates,
+        "sheet_column": "defective" if table is None else "label",  # as ``review_sheet`` writes it
         "workers": _workers(document),  # rows, and the counts the page states above them
         "reviews": [
             {

@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from labelpact.errors import InvalidInputError
 from labelpact.services.dashboard import (
     audit_view,
     dispute_views,
@@ -34,12 +35,28 @@ from labelpact.web.session import LOGIN_COOKIE
 __all__ = ["login_form", "router", "safe_next"]
 
 router = APIRouter(include_in_schema=False)
-Text = Annotated[str | None, Query(max_length=200)]
+Text = Annotated[str | None, Query()]  # bounded by ``_bounded`` in the page, so a refusal is the error page
+MAX_QUERY_CHARS = 200
+MAX_NEXT_CHARS = 4000
+
+
+def _bounded(name: str, value: str | None) -> str | None:
+    """A query parameter as given (blank as None), or ``InvalidInputError`` past ``MAX_QUERY_CHARS``."""
+    if value is not None and len(value) > MAX_QUERY_CHARS:
+        raise InvalidInputError(
+            f"at most {MAX_QUERY_CHARS} characters",
+            column=name,
+            column_kind="parameter",
+            got=f"{len(value)} characters",
+        )
+    return value or None
 
 
 def safe_next(target: str | None) -> str:
     """Where to go after signing in: a path on this server only (never ``//host`` or a full URL)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    if len(target) > MAX_NEXT_CHARS:  # a page's own address with its query, however long, never a refusal
         return "/"
     return target
 
@@ -96,7 +113,7 @@ def partner_page(request: Request, name: str, without: Text = None) -> Response:
     """Scorecard, defect rate and audits; for the client also control charts, events and the forecast."""
 
     def build(viewer: Viewer) -> Response:
-        view = partner_view(viewer.store, viewer.principal, name, without=without or None)
+        view = partner_view(viewer.store, viewer.principal, name, without=_bounded("without", without))
         client = view["client"]
         return render(
             request,
@@ -143,8 +160,12 @@ def disputes_page(request: Request, partner: Text = None, status: Text = None) -
     """Open and closed disputes with their threads; the client filters by partner and resolves."""
 
     def build(viewer: Viewer) -> Response:
-        wanted = status if status in ("open", "closed") else None
-        threads = dispute_views(viewer.store, viewer.principal, partner=partner or None)
+        wanted, partner_name = _bounded("status", status), _bounded("partner", partner)
+        if wanted not in (None, "open", "closed"):  # the form's choices; ignoring it showed every dispute
+            raise InvalidInputError(
+                "a status among open, closed", column="status", column_kind="parameter", got=repr(wanted)
+            )
+        threads = dispute_views(viewer.store, viewer.principal, partner=partner_name)
         if wanted == "open":
             threads = [d for d in threads if d["status"] == "open"]
         elif wanted == "closed":
@@ -156,7 +177,7 @@ def disputes_page(request: Request, partner: Text = None, status: Text = None) -
             viewer,
             threads=threads,
             partners=partners,
-            partner=partner or "",
+            partner=partner_name or "",
             wanted=wanted or "",
             title="Disputes",
         )

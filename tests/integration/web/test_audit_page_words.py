@@ -1,5 +1,6 @@
 """What the audit and disputes pages say over plain HTTP (no browser): the Workers table says how many of how
-many it shows and counts the workers it flags; a bad page query gets the page's error page, not the API's."""
+many it shows and counts the workers it flags; the sample's words name the sheet's column; a bad page query
+gets the page's error page (its security headers), not the API's JSON, and is never ignored."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from tests.integration.server.seed import seed
 
 from labelpact.config import load_settings
 from labelpact.services.audit import audit_batch
+from labelpact.services.refinement_audit import audit_deliverable
+from labelpact.services.simulated_deliverables import simulate_deliverable
 from labelpact.store import Store
 
 from .conftest import Site
@@ -45,8 +48,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     root = tmp_path_factory.mktemp("words")
     settings = load_settings({}, workspace=root / "ws")
     seeded = seed(settings, root / "incoming")
+    simulate_deliverable("preferences", root / "preferences.csv", size=300, random_state=0)
     with Store.open(settings) as store:
         real = audit_batch(store, _crowd(root / "crowd.csv"), partner="Acme", project="crowd", n_bootstrap=50)
+        seeded.audit["preferences"] = audit_deliverable(
+            store, root / "preferences.csv", partner="Acme", project="assistant", n_bootstrap=20
+        ).audit.id
     with serving(settings) as url:
         yield Site(url=url, seeded=seeded, real_audit=real.audit.id)
 
@@ -83,3 +90,38 @@ def test_the_workers_table_says_what_it_shows_and_counts_the_workers_it_flags(si
         "(implausible time: 5, pay below floor: 25, pay unknown: 5)." in text
     )
     assert "counts only the quality flags" in text and "0 of 70 scored workers (0.0%)" in text
+
+
+def test_the_sample_words_name_the_column_the_sheet_has(site: Site) -> None:
+    """Before, a preferences audit said 'correct the label column' over a ``task,defective`` sheet."""
+    audit = site.seeded.audit["preferences"]
+    page = _text(_get(site, f"/audits/{audit}").text)
+    sheet = _get(site, f"/audits/{audit}/sample.csv").text
+    assert sheet.splitlines()[0] == '"task","defective"'
+    assert "answer yes or no in the defective column, then run" in page
+    assert "correct the label column" not in page and "Consensus label" not in page
+    labels = _text(_get(site, f"/audits/{site.real_audit}").text)
+    assert "correct the label column, then run" in labels
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        (  # was FastAPI's bare JSON 422, without the page's headers
+            "/partners/Acme?without=" + "e" * 201,
+            "parameter 'without': expected at most 200 characters, got 201 characters",
+        ),
+        (  # was ignored: every dispute shown
+            "/disputes?status=bogus",
+            "parameter 'status': expected a status among open, closed, got 'bogus'",
+        ),
+    ],
+)
+def test_a_bad_page_query_gets_the_error_page_with_its_headers(site: Site, path: str, expected: str) -> None:
+    response = _get(site, path)
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("text/html")
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    assert response.headers["cache-control"] == "no-store"
+    assert expected in _text(response.text)
+    assert _get(site, "/disputes?status=open").status_code == 200
