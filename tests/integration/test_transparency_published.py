@@ -312,3 +312,22 @@ def test_the_card_files_quote_formulas_reversibly_and_loaders_get_the_delivered_
     with labels.open(encoding="utf-8", newline="") as handle:
         delivered = {(row["task"], row["label"]) for row in csv.DictReader(handle)}
     assert got == delivered  # the reference loader reads the values as delivered
+
+
+@pytest.mark.parametrize("profile", ["croissant", "eu-ai-act"])
+def test_a_card_for_a_partner_with_no_batch_in_the_project_is_refused_in_one_line(
+    cli: RunCli, tmp_path: Path, profile: str
+) -> None:
+    """Before, an empty card was written with exit 0."""
+    _partner(cli, tmp_path)
+    _accepted_by_review(cli, tmp_path, _labels(tmp_path / "l.csv"))
+    assert cli("partner", "add", "Halcyon").code == 0
+    out = tmp_path / "pub" / "card.jsonld"
+    out.parent.mkdir()
+    run = cli("transparency", "--project", "p", "--partner", "Halcyon", "--profile", profile, "--out", out)
+    assert run.code == 2
+    assert run.stderr == (
+        "labelpact: error: partner 'Halcyon' has delivered no batch to project 'p'; "
+        "partners of the project: Acme\n"
+    )
+    assert list(out.parent.iterdir()) == []

@@ -14,7 +14,7 @@ from typing import Any
 
 from labelpact import __version__
 from labelpact.contracts.contract import Contract, parse_contract
-from labelpact.errors import InvalidInputError
+from labelpact.errors import InvalidInputError, NotFoundError
 from labelpact.report import (
     AuditFacts,
     ContractFacts,
@@ -257,6 +257,12 @@ def project_facts(
     record = store.get_project(project)
     if partner is not None:
         store.get_partner(partner)  # NotFoundError names the known partners
+        if not store.list_batches(project=project, partner=partner):  # an empty card said nothing was wrong
+            delivered = sorted({b.partner for b in store.list_batches(project=project)})
+            raise NotFoundError(
+                f"partner {partner!r} has delivered no batch to project {project!r}; "
+                f"partners of the project: {', '.join(delivered) or 'none yet'}"
+            )
     batches = {
         b.sha256: b for b in store.list_batches(project=project, partner=partner) if _delivered(b) <= day
     }
