@@ -57,7 +57,10 @@ def test_a_contract_whose_aql_is_not_in_iso_2859_is_refused_at_partner_add(
     run_ = cli("partner", "add", "Acme", "--contract", contract)
     assert run_.code == 2
     line = one_line(run_.stderr)
-    assert "contract.toml, line 5, key 'acceptance.aql': expected an AQL of ISO 2859-1" in line
+    assert (
+        "contract.toml, line 5, key 'acceptance.aql': expected an AQL in percent defective, a column of ISO 2859-1"
+        in line
+    )
     assert line.endswith(f"got {float(aql)!r}")
     assert not workspace.exists()  # the refused command created nothing
 
