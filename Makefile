@@ -7,6 +7,9 @@ STAMP  := $(VENV)/.installed
 # takes pyproject.toml's ranges, since the pinned wheels may not exist for it.
 PINS    = $(shell $(BIN)/python -c 'import sys; print("-c constraints.txt" if sys.version_info[:2] == (3, 11) else "")')
 DEVSTAMP := $(VENV)/.installed-dev
+# Test files run on this many worker processes (pytest-xdist, one file per worker at a time): the cores this
+# process may use, at most four (each worker may start a Dask cluster and hold PostgreSQL connections).
+PYTEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print(min(4, len(os.sched_getaffinity(0))))' 2>/dev/null || echo 2)
 
 .PHONY: demo test lint typecheck unit bench clean
 
@@ -33,7 +36,7 @@ typecheck: $(DEVSTAMP)
 	$(BIN)/mypy
 
 unit: $(DEVSTAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 test: lint typecheck unit
 
