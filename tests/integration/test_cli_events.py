@@ -442,3 +442,17 @@ def test_the_client_cannot_be_its_own_rival_under_another_spelling(cli: RunCli, 
     run = cli("client", "set", "--name", "Meta", "--rivals", f"Google,{rival}")
     assert run.code == 2, run.stderr
     assert "rivals other than the client itself" in run.stderr and len(run.stderr.strip().splitlines()) == 1
+
+
+def test_an_event_dated_after_today_is_recorded_with_a_warning(lab: RunCli, tmp_path: Path) -> None:
+    run = lab("event", "add", "Scale AI", "--kind", "layoff", "--date", "2099-01-01", "--json")
+    assert run.code == 0, run.stderr
+    warning = run.stderr.strip().splitlines()
+    assert len(warning) == 1 and warning[0].startswith("warning: 1 event(s) dated after today: e")
+    assert "(2099-01-01); forecasts count each from its date on" in warning[0]
+    json.loads(run.stdout)  # stdout stays one JSON document
+    past = lab("event", "add", "Scale AI", "--kind", "layoff", "--date", "2020-01-01")
+    assert past.code == 0 and "warning" not in past.stderr
+    rows = [{"partner": "Surge AI", "kind": "layoff", "date": "2098-05-01"}]
+    imported = lab("events", "import", write_json(tmp_path / "later.json", rows))
+    assert imported.code == 0 and "1 event(s) dated after today" in imported.stderr

@@ -99,12 +99,23 @@ def event_add(
             certainty=certainty,
         )
     verb = "Recorded" if added.created else "Already in the ledger:"
+    _warn_future(out, [added] if added.created else [])
 
     def render() -> None:
         e = added.event
         out.stdout.print(f"{verb} [bold]{e.id}[/] {e.date} {escape(e.partner)}: {_described(added)}")
 
     out.emit(added.to_dict() | {"created": added.created}, render)
+
+
+def _warn_future(out: Output, added: list[LedgerEvent]) -> None:
+    """Say which added events are dated after today: a forecast counts a fact from its date on, so a typo for
+    an earlier year would otherwise stay invisible until then."""
+    today = date.today()
+    later = [e.event for e in added if e.event.date > today]
+    if later:
+        shown = ", ".join(f"{e.id} ({e.date})" for e in later[:5]) + (" ..." if len(later) > 5 else "")
+        out.warn(f"{len(later)} event(s) dated after today: {shown}; forecasts count each from its date on")
 
 
 @click.group()
@@ -127,6 +138,7 @@ def events_import(file: Path, workspace: Path | None, db: str | None, as_json: b
     out = make_output(as_json)
     with open_store(workspace, db) as store:
         result = import_events(store, file)
+    _warn_future(out, result.added)
 
     def render() -> None:
         out.stdout.print(
