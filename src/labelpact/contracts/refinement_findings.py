@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
+from scipy.stats import poisson
 
 from labelpact.contracts.findings import Finding, Severity
 from labelpact.contracts.quality_findings import MAX_EXAMPLES
@@ -33,6 +34,7 @@ __all__ = [
 
 BoolArray = npt.NDArray[np.bool_]
 MIN_JUDGEMENTS = 20  # fewer comparisons or ratings than this: a worker is scored but never flagged
+CYCLE_P = 0.01  # a worker is intransitive when this unlikely to make so many cycles by the strengths
 LLM_NOTE = (
     "These are signals with measured false-positive rates on simulated honest writers, not a verdict about "
     "a person: read the answers before acting."
@@ -68,7 +70,9 @@ def _worker_finding(
 def preference_flags(w: PreferenceWorkers, *, max_bias: float) -> dict[str, BoolArray]:
     """Per worker (n_workers,): ``position_bias`` (the whole interval past ``max_bias`` either way),
     ``spammer`` (spammer score below 0.2 and no better than chance against the others' majority),
-    ``intransitive`` (a quarter of the worker's judged triads are cycles, of 5 or more)."""
+    ``intransitive`` (a quarter of the worker's judged triads are cycles, of 5 or more, and more cycles than
+    choosing by the strengths would make on them: Poisson tail below ``CYCLE_P``; careful workers judging
+    close items make cycles too)."""
     enough = w.n_comparisons >= MIN_JUDGEMENTS
     lo, hi = w.position_bias_interval[:, 0], w.position_bias_interval[:, 1]
     biased = enough & ((lo > max_bias) | (hi < -max_bias))
@@ -76,6 +80,8 @@ def preference_flags(w: PreferenceWorkers, *, max_bias: float) -> dict[str, Bool
     spammer = enough & ~biased & (np.nan_to_num(w.spammer_score, nan=1.0) < 0.2) & chance
     with np.errstate(divide="ignore", invalid="ignore"):
         cyclic = (w.triads >= 5) & (w.cycles / np.maximum(w.triads, 1) >= 0.25)
+    if w.expected_cycles is not None:  # P(X >= cycles) under Poisson(expected): more than closeness explains
+        cyclic &= poisson.sf(w.cycles - 1, np.maximum(w.expected_cycles, 1e-12)) < CYCLE_P
     return {"position_bias": biased, "spammer": spammer, "intransitive": cyclic}
 
 
@@ -103,9 +109,11 @@ def preference_findings(
                         "preferences.max_flagged_worker_share",
                         {"spammer_score": w.spammer_score, "majority_agreement": w.majority_agreement}),
         _worker_finding("intransitive", flags["intransitive"], n, w.workers,
-                        "create preference cycles (a > b > c > a) in a quarter or more of their judged triads",
+                        "create preference cycles (a > b > c > a) in a quarter or more of their judged triads, "
+                        "more than the items' strengths explain",
                         "Review these workers' guidelines; re-judge the cycles.", None,
-                        {"cycles": w.cycles.astype(np.float64), "triads": w.triads.astype(np.float64)}),
+                        {"cycles": w.cycles.astype(np.float64), "triads": w.triads.astype(np.float64),
+                         **({} if w.expected_cycles is None else {"expected_cycles": w.expected_cycles})}),
     ]  # fmt: skip
     problems = graph.problems()
     if problems:

@@ -33,7 +33,9 @@ class PreferenceWorkers:
     - ``spammer_score``: |P(left | left better) + P(right | right better) - 1| (Raykar and Yu 2012,
       JMLR 13), 0 for choices independent of the items (including always-left), 1 for perfect;
     - ``cycles``: directed 3-cycles among the worker's own strict preferences, out of ``triads``
-      item triples whose three pairs the worker judged; ``contradictions``: pairs judged both ways.
+      item triples whose three pairs the worker judged; ``expected_cycles``: how many a worker choosing by the
+      strengths (Bradley-Terry, ties aside) would make on the same triads (a quarter of them without
+      strengths: a coin flipper's); ``contradictions``: pairs judged both ways.
     """
 
     n_comparisons: IntArray
@@ -53,6 +55,7 @@ class PreferenceWorkers:
     contradictions: IntArray
     median_duration_s: FloatArray
     workers: tuple[str, ...]
+    expected_cycles: FloatArray | None = None
 
 
 def _ratio(num: npt.ArrayLike, den: npt.ArrayLike) -> FloatArray:
@@ -99,8 +102,9 @@ def _gold_outcomes(c: Comparisons, gold: Comparisons) -> FloatArray:
     return np.where(found, g_out[pos] if len(g_key) else 0, np.nan).astype(np.float64)
 
 
-def _cycles(c: Comparisons) -> tuple[IntArray, IntArray, IntArray]:
-    """Per worker: directed 3-cycles in strict preferences, judged triads, pairs judged both ways."""
+def _cycles(c: Comparisons, theta: FloatArray | None) -> tuple[IntArray, IntArray, IntArray, FloatArray]:
+    """Per worker: directed 3-cycles in strict preferences, judged triads, pairs judged both ways, and the
+    cycles a worker choosing by the strengths ``theta`` would make on the same triads (a quarter without)."""
     n, nw = c.n_items, c.n_workers
     low, high = np.minimum(c.left, c.right), np.maximum(c.left, c.right)
     key = (c.worker.astype(np.int64) * n + low) * n + high
@@ -130,7 +134,20 @@ def _cycles(c: Comparisons) -> tuple[IntArray, IntArray, IntArray]:
     through_dir = np.asarray((directed @ directed).multiply(directed.T).sum(axis=1)).ravel()
     triads = np.rint(np.bincount(node_worker, through_sym, minlength=nw) / 6.0).astype(np.intp)
     cycles = np.rint(np.bincount(node_worker, through_dir, minlength=nw) / 3.0).astype(np.intp)
-    return cycles, triads, contradictions.astype(np.intp)
+    if theta is None:
+        return cycles, triads, contradictions.astype(np.intp), (0.25 * triads).astype(np.float64)
+    # P[a, b] = P(a beats b) on each judged pair: trace(P^3) / 3 sums, over triads, the chance of either cycle
+    beats = 1.0 / (1.0 + np.exp(theta[nodes[b_node] % n] - theta[nodes[a_node] % n]))
+    chance = sparse.coo_matrix(
+        (np.r_[beats, 1.0 - beats], (np.r_[a_node, b_node], np.r_[b_node, a_node])), shape=(size, size)
+    ).tocsr()
+    through_p = np.asarray((chance @ chance).multiply(chance.T).sum(axis=1)).ravel()
+    return (
+        cycles,
+        triads,
+        contradictions.astype(np.intp),
+        np.bincount(node_worker, through_p, minlength=nw) / 3.0,
+    )
 
 
 def _left_rates(
@@ -204,7 +221,7 @@ def preference_workers(
         np.bincount(w, known & ~left_better & ~picked_left, minlength=nw),
         np.bincount(w, known & ~left_better, minlength=nw),
     )
-    cycles, triads, contradictions = _cycles(c)
+    cycles, triads, contradictions, expected_cycles = _cycles(c, theta)
     durations = c.duration_s if c.duration_s is not None else np.full(c.n_comparisons, np.nan)
     return PreferenceWorkers(
         n_comparisons=n_comp.astype(np.intp),
@@ -224,4 +241,5 @@ def preference_workers(
         contradictions=contradictions,
         median_duration_s=_group_median(w, durations, nw),
         workers=c.workers,
+        expected_cycles=expected_cycles,
     )

@@ -157,3 +157,52 @@ def test_ranking_stability_is_high_on_plentiful_data_and_lower_on_scarce() -> No
     assert np.all(a.rank_interval[:, 0] <= a.rank_interval[:, 1])
     width_rich = np.mean(a.rank_interval[:, 1] - a.rank_interval[:, 0])
     assert width_rich < np.mean(b.rank_interval[:, 1] - b.rank_interval[:, 0])
+
+
+def test_expected_cycles_by_hand_and_a_quarter_without_strengths() -> None:
+    c = Comparisons.from_columns(
+        task=range(3), worker=["w"] * 3, left=["a", "b", "c"], right=["b", "c", "a"], choice=["left"] * 3
+    )
+    theta = np.array([1.0, 0.0, -0.5])  # a, b, c in first-seen order
+    p = {(i, j): 1.0 / (1.0 + np.exp(theta[j] - theta[i])) for i in range(3) for j in range(3)}
+    by_hand = p[0, 1] * p[1, 2] * p[2, 0] + p[1, 0] * p[2, 1] * p[0, 2]  # either cycle of the one triad
+    q = preference_workers(c, strengths=theta)
+    assert q.cycles.tolist() == [1] and q.triads.tolist() == [1]
+    assert q.expected_cycles is not None and q.expected_cycles[0] == pytest.approx(by_hand, rel=1e-12)
+    plain = preference_workers(c).expected_cycles
+    assert plain is not None and plain.tolist() == [0.25]
+
+
+def _triads_judged(worker: str, items: list[str], cyclic: bool) -> list[tuple[str, str, str, str]]:
+    """Every triad of ``items`` judged by ``worker``: as a cycle (i > j > k > i) or in list order."""
+    rows = []
+    for x in range(0, len(items) - 2, 3):
+        i, j, k = items[x : x + 3]
+        rows += [(worker, i, j, "left"), (worker, j, k, "left"), (worker, k, i, "left" if cyclic else "right")]
+    return rows
+
+
+def test_cycles_on_well_separated_items_are_flagged_and_on_close_items_are_not() -> None:
+    from labelpact.contracts.refinement_findings import preference_flags
+
+    items = [f"i{n:02d}" for n in range(30)]
+    rows = _triads_judged("cycler", items, True) + _triads_judged("careful", items, False)
+    # three cycles in ten triads: a quarter or more (the old rule's flag), as anyone judging equal items makes
+    rows += _triads_judged("close", items[:9], True) + _triads_judged("close", items[9:], False)
+    c = Comparisons.from_columns(
+        task=range(len(rows)),
+        worker=[r[0] for r in rows],
+        left=[r[1] for r in rows],
+        right=[r[2] for r in rows],
+        choice=[r[3] for r in rows],
+        items=items,
+    )
+    spread = np.linspace(3.0, -3.0, len(items))  # in list order: each triad's items far apart
+    flags = preference_flags(preference_workers(c, strengths=spread), max_bias=0.2)["intransitive"]
+    # the cycler's triads span far-apart items; "close" judges neighbours 0.2 apart, whose triads cycle about
+    # one time in five by the strengths alone: 3 of 10 is no evidence (the old quarter rule flagged it)
+    assert flags.tolist() == [True, False, False]
+    close = np.zeros(len(items))  # all items equal: a quarter of triads cycle for anyone, 10 of 10 is not
+    q = preference_workers(c, strengths=close)
+    assert q.cycles.tolist() == [10, 0, 3] and q.triads.tolist() == [10, 10, 10]
+    assert preference_flags(q, max_bias=0.2)["intransitive"].tolist() == [True, False, False]
