@@ -205,7 +205,10 @@ def test_alarms_only_after_the_baseline_and_baseline_by_date() -> None:
 
 def test_quality_alarms_notes_instead_of_failing_for_a_new_partner() -> None:
     series = AuditSeries.from_columns(
-        dates=weekly(3), inspected=[50, 60, 70], defective=[1, 2, 3], metrics={"agreement": [0.7, 0.7, 0.7]}
+        dates=weekly(3),
+        inspected=[50, 60, 70],
+        defective=[1, 2, 3],
+        metrics={"agreement": [0.7, np.nan, np.nan]},
     )
     result = quality_alarms(series)
     assert result.in_control
@@ -453,3 +456,22 @@ def test_laney_still_catches_a_doubling_within_a_few_batches() -> None:
         delays.append(after[0] - 19 if after else 99)
     assert np.median(delays) <= 4
     assert np.mean(np.array(delays) <= 10) >= 0.85
+
+
+def test_a_constant_agreement_baseline_still_charts_and_a_collapse_alarms() -> None:
+    # alpha 1.0 in every baseline batch (every task unanimous) has a moving range of 0: the chart used to be
+    # dropped ("a baseline with some variation") and a fall to 0.5 raised nothing
+    dates = [date(2025, 1, 6) + timedelta(days=7 * i) for i in range(15)]
+    agreement = np.array([1.0] * 10 + [0.5] * 5)
+    series = AuditSeries.from_columns(
+        dates=dates, inspected=[100] * 15, defective=[2] * 15, metrics={"agreement": agreement}
+    )
+    found = quality_alarms(series, baseline=10)
+    late = [a for a in found.alarms if a.metric == "agreement"]
+    assert [a.index for a in late if a.rule == "WE1"] == [10, 11, 12, 13, 14]
+    assert all(a.direction == "worse" for a in late)
+    assert not any("agreement: not charted" in note for note in found.notes)
+    steady = AuditSeries.from_columns(
+        dates=dates, inspected=[100] * 15, defective=[2] * 15, metrics={"agreement": np.full(15, 1.0)}
+    )
+    assert quality_alarms(steady, baseline=10).alarms == ()

@@ -48,6 +48,8 @@ Direction: TypeAlias = Literal["worse", "better"]
 BaselineSpec: TypeAlias = int | date
 
 DEFAULT_BASELINE = 10  # batches; ten weeks of weekly deliveries
+# A constant baseline's sigma: 1% of its level (three sigma: a move of 3% of it alarms), as the p-chart floors p0
+SIGMA_FLOOR = 0.01
 D2_OF_2 = 2.0 / math.sqrt(math.pi)  # E|X1 - X2| / sigma for normal X: the moving-range constant d2(2)
 HIGHER_IS_BETTER: Mapping[str, bool] = MappingProxyType(  # direction of the metrics audits produce
     dict.fromkeys(("gold_accuracy", "agreement", "alpha", "on_time_rate"), True)
@@ -214,7 +216,8 @@ def frozen_basis(
 ) -> Basis:
     """The defect share (``metric=None``) or a metric, NaN batches skipped, with its frozen parameters.
 
-    The share's p0 is floored at half a defect of the baseline, so a perfect baseline still has width.
+    The share's p0 is floored at half a defect of the baseline, so a perfect baseline still has width; a
+    metric's sigma, when its baseline is constant, at ``SIGMA_FLOOR`` of its level.
     """
     if metric is None:
         if sigma is not None:
@@ -244,6 +247,8 @@ def frozen_basis(
     m = _baseline_size(series, baseline, points, centre is not None and sigma is not None)
     if sigma is None:
         sigma = float(np.abs(np.diff(values[:m])).mean()) / D2_OF_2
+        if sigma == 0.0 and m > 0:  # a constant baseline (alpha 1.0 every batch) still has width, as p0 does
+            sigma = max(SIGMA_FLOOR * abs(float(values[:m].mean())), SIGMA_FLOOR**2)
     if not sigma > 0:
         raise InvalidInputError("a baseline with some variation (sigma > 0)", column=metric, got=f"{sigma}")
     centre = float(values[:m].mean()) if centre is None else centre
