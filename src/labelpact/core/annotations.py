@@ -187,6 +187,23 @@ class Annotations:
         mask[first] = False
         return mask if keep == "first" else mask[::-1].copy()
 
+    def one_per_pair(self) -> Annotations:
+        """One row per (task, worker): the worker's most frequent label on the task (ties: the class first in
+        ``classes``), at its earliest row. Unlike ``duplicate_mask(keep="first")`` the row order of the file
+        does not choose which of a worker's repeated answers counts."""
+        n = self.n_annotations
+        if n == 0:
+            return self
+        key = self.task.astype(np.int64) * max(self.n_workers, 1) + self.worker
+        order = np.lexsort((np.arange(n), self.label, key))  # by pair, then label, then row
+        k, lab = key[order], self.label[order]
+        starts = np.flatnonzero(np.r_[True, (k[1:] != k[:-1]) | (lab[1:] != lab[:-1])])
+        counts = np.diff(np.r_[starts, n])
+        runs = np.lexsort((lab[starts], -counts, k[starts]))  # per pair: most labels first, then lowest class
+        run_key = k[starts][runs]
+        chosen = runs[np.r_[True, run_key[1:] != run_key[:-1]]]
+        return self.select(np.sort(order[starts[chosen]]))
+
     def select(self, rows: npt.NDArray[np.bool_] | IntArray) -> Annotations:
         """A new ``Annotations`` holding only ``rows`` (mask or indices); the vocabularies are kept."""
 

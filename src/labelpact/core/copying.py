@@ -155,7 +155,7 @@ def copy_tests(
     n_pairs = int(keep.sum())
     worker_a, worker_b = (keys[keep] // w).astype(np.intp), (keys[keep] % w).astype(np.intp)
 
-    first = a.select(~a.duplicate_mask(keep="first"))
+    first = a.one_per_pair()
     matrix = label_matrix(first)
     counts = confusion_counts(first, posterior, matrix=matrix)
     confusions = shrunk_confusions(counts)

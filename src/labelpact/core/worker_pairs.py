@@ -43,7 +43,8 @@ class CoLabels:
     """Every unordered pair of labels two different workers gave one task, shape (n_entries,) each.
 
     ``worker_a < worker_b``; ``label_a`` is ``worker_a``'s label. Built from one label per
-    (task, worker) pair (the first), so a pair of workers meets at most once per task.
+    (task, worker) pair (``Annotations.one_per_pair``: the worker's most frequent label there, whatever the
+    row order), so a pair of workers meets at most once per task.
     """
 
     task: IntArray
@@ -55,7 +56,7 @@ class CoLabels:
 
 def co_labels(a: Annotations) -> CoLabels:
     """All co-labelled (task, worker pair) entries, vectorised; size is sum over tasks of m*(m-1)/2."""
-    first = a.select(~a.duplicate_mask(keep="first")) if a.n_annotations else a
+    first = a.one_per_pair()
     order = np.argsort(first.task, kind="stable")
     task = first.task[order]
     per_task = np.bincount(task, minlength=a.n_tasks)

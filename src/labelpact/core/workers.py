@@ -175,7 +175,7 @@ def score_workers(
 
     reference = worker_reference(a, consensus, probas, gold_dense)
     confusion = confusion_counts(a, reference)
-    first = a.select(~a.duplicate_mask(keep="first"))
+    first = a.one_per_pair()
     posterior = _refined_posterior(first, reference, gold_dense)
     spammer = 1.0 - unbiased_spammer_scores(confusion_counts(first, posterior))
     copying = copy_tests(

@@ -73,7 +73,7 @@ def worker_start(block: Block, probas: FloatArray, use_gold: bool) -> WorkerBloc
     n_gold, correct = label_matches(a, gold)
     n_cons, agree = label_matches(a, codes)
     reference = worker_reference(a, codes, probas, gold)
-    first = a.select(~a.duplicate_mask(keep="first"))
+    first = a.one_per_pair()
     matrix = label_matrix(first)
     index = block.worker_index
     sums = np.column_stack([a.labels_per_worker(), n_gold, correct, n_cons, agree]).astype(np.float64)

@@ -126,3 +126,31 @@ def test_duplicate_mask_matches_a_plain_python_reference(rows: list[tuple[int, i
         seen.add((t, w))
     assert a.duplicate_mask().tolist() == expected
     assert int(a.deduplicated("last").n_annotations) == len(seen)
+
+
+def test_one_label_per_pair_is_the_workers_most_frequent_whatever_the_row_order() -> None:
+    rows = [
+        ("t", "w", "b"),
+        ("t", "w", "a"),
+        ("t", "w", "b"),
+        ("t", "v", "a"),
+        ("u", "w", "a"),
+        ("u", "w", "c"),
+    ]
+    kept = set()
+    for order in (rows, rows[::-1], [rows[i] for i in (3, 1, 5, 0, 4, 2)]):
+        a = Annotations.from_columns(
+            task=[r[0] for r in order],
+            worker=[r[1] for r in order],
+            label=[r[2] for r in order],
+            classes=["a", "b", "c"],
+        )
+        b = a.one_per_pair()
+        kept.add(
+            frozenset(
+                (b.tasks[t], b.workers[w], b.classes[c])
+                for t, w, c in zip(b.task, b.worker, b.label, strict=True)
+            )
+        )
+    # w's answer on t is b (two of three); on u a tie of a and c goes to a, the class listed first
+    assert kept == {frozenset({("t", "w", "b"), ("t", "v", "a"), ("u", "w", "a")})}
