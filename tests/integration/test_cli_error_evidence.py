@@ -159,3 +159,35 @@ def test_the_audit_estimate_covers_the_truth_under_correlated_mistakes() -> None
         covered += e.ci[0] <= true_error <= e.ci[1]
         assert not (true_error > 0.12 and e.ci[1] <= 0.10)  # would meet a 10% clause
     assert covered >= replicates - 1
+
+
+def test_a_review_judges_the_error_clause_again_instead_of_keeping_the_audits_rejection(
+    cli: RunCli, tmp_path: Path
+) -> None:
+    # a model-only estimate whose optimistic end is above a tight limit rejects the audit; a reviewed sample
+    # with no wrong label verifies a far lower rate, and the review's own clause outcome replaces the audit's
+    sim = simulate_delivery(
+        n_tasks=400, n_workers=30, n_classes=3, labels_per_task=3, gold_share=0.0, duplicate_rate=0.0, seed=7
+    )
+    labels = write_annotations(sim.annotations, tmp_path / "labels.csv")
+    contract = tmp_path / "contract.toml"
+    contract.write_text('[quality]\nmethod = "ds"\nmax_error_rate = 0.02\n[acceptance]\naql = 10\n')
+    assert cli("partner", "add", "Acme").code == 0
+    doc = json.loads(
+        cli("audit", labels, "--partner", "Acme", "--project", "p", "--contract", contract, "--json").stdout
+    )
+    rejected = [r["clause"] for r in doc["reasons"] if r["outcome"] == "reject"]
+    assert rejected == ["quality.max_error_rate"], doc["reasons"]
+    exported = tmp_path / "consensus.parquet"
+    assert cli("consensus", "export", doc["audit"], "--out", exported).code == 0
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(exported).to_pydict()
+    consensus = dict(zip(table["task"], table["label"], strict=True))
+    answers = tmp_path / "answers.csv"
+    answers.write_text("task,label\n" + "".join(f"{t},{consensus[t]}\n" for t in doc["sample_tasks"]))
+    reviewed = json.loads(cli("review", doc["audit"], "--results", answers, "--json").stdout)
+    verified = next(r for r in reviewed["clauses"] if r["clause"] == "quality.max_error_rate")
+    assert verified["outcome"] != "reject"
+    assert "quality.max_error_rate" not in reviewed["rejected_on"]
+    assert reviewed["decision"] == "accept"

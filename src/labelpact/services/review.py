@@ -81,11 +81,11 @@ def review_sample(
     estimate = verified_error_rate(audit, confidence, consensus, answers.task, answers.defective)
     text = store.get_contract(audit.contract_sha256) if audit.contract_sha256 else None
     clauses = _error_clauses(audit, text, estimate, plan)
-    if any(r.outcome == "reject" for r in clauses):
-        standing = [
-            *standing,
-            *(r.clause for r in clauses if r.outcome == "reject" and r.clause not in standing),
-        ]
+    # the error-rate clauses are judged again on the verified estimate: their new outcome replaces the audit's
+    rejudged = {r.clause for r in clauses}
+    standing = [c for c in standing if c not in rejudged] + [
+        r.clause for r in clauses if r.outcome == "reject"
+    ]
     record, decision = _store_review(
         store, audit, plan, results, reviewer, len(sample), n_defective, standing
     )
