@@ -86,8 +86,8 @@ def _task_codes(source: Source, tasks: Sequence[str], task_column: str | None) -
             column=column,
             got=repr(coded.names[coded.codes[i]]),
         )
-    if len(coded.names) != len(codes):
-        _, first = np.unique(coded.codes, return_index=True)
+    _, first = np.unique(codes, return_index=True)  # by task, so '=A1 and =A1 (one task) are one
+    if len(first) != len(codes):
         repeat = np.ones(len(codes), dtype=bool)
         repeat[first] = False
         i = int(np.flatnonzero(repeat)[0])
@@ -207,6 +207,13 @@ def read_review_results(
     table = source.table
     _, task = _task_codes(source, tasks, task_column)
     names = table.column_names
+    if "defective" in names and "label" in names:  # which one decides? corrected labels were ignored
+        raise InvalidInputError(
+            "one answer column, 'label' (the correct class) or 'defective' (yes/no), not both",
+            file=file,
+            row=1,
+            column="defective",
+        )
     if "defective" in names:
         text = as_text(table["defective"], file=file, name="defective").to_pylist()
         lowered = np.array([("" if v is None else str(v)).strip().lower() for v in text], dtype=object)
