@@ -170,12 +170,12 @@ def score_workers(
     with np.errstate(divide="ignore", invalid="ignore"):
         gold_accuracy = np.where(n_gold > 0, correct / n_gold, np.nan)
         consensus_agreement = np.where(n_cons > 0, agree / n_cons, np.nan)
-    gold_ci = np.column_stack(wilson_interval(correct, n_gold))
-    cons_ci = np.column_stack(wilson_interval(agree, n_cons))
+    first = a.one_per_pair()
+    gold_ci = task_wilson(correct, n_gold, label_matches(first, gold_dense)[0])
+    cons_ci = task_wilson(agree, n_cons, label_matches(first, consensus)[0])
 
     reference = worker_reference(a, consensus, probas, gold_dense)
     confusion = confusion_counts(a, reference)
-    first = a.one_per_pair()
     posterior = _refined_posterior(first, reference, gold_dense)
     spammer = 1.0 - unbiased_spammer_scores(confusion_counts(first, posterior))
     copying = copy_tests(
@@ -277,6 +277,17 @@ def label_matches(a: Annotations, reference: IntArray) -> tuple[IntArray, FloatA
     n = np.bincount(a.worker[known], minlength=a.n_workers)
     hits = np.bincount(a.worker[known], a.label[known] == reference[a.task[known]], minlength=a.n_workers)
     return n, np.asarray(hits, dtype=np.float64)
+
+
+def task_wilson(hits: FloatArray, n_labels: npt.ArrayLike, n_tasks: npt.ArrayLike) -> FloatArray:
+    """Wilson intervals (n, 2) of ``hits / n_labels`` over the ``n_tasks`` distinct tasks those labels are on: a
+    worker's repeated labels on one task are not independent trials, so the share's interval is as wide as
+    the tasks allow (repeats taken as fully correlated; with no repeats it is the plain Wilson interval)."""
+    n = np.asarray(n_labels, dtype=np.float64)
+    m = np.asarray(n_tasks, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(n > 0, hits / n, 0.0)
+    return np.column_stack(wilson_interval(share * m, m))
 
 
 def spammer_scores(confusions: FloatArray, *, seen: npt.NDArray[np.bool_] | None = None) -> FloatArray:

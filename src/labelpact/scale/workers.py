@@ -32,7 +32,7 @@ from labelpact.core.copying import (
     shrunk_confusions,
     task_log_likelihood,
 )
-from labelpact.core.intervals import benjamini_hochberg, wilson_interval
+from labelpact.core.intervals import benjamini_hochberg
 from labelpact.core.worker_pairs import co_labels
 from labelpact.core.worker_speed import speed_scores
 from labelpact.core.workers import (
@@ -40,6 +40,7 @@ from labelpact.core.workers import (
     WorkerReport,
     WorkerThresholds,
     label_matches,
+    task_wilson,
     unbiased_spammer_scores,
     worker_reference,
 )
@@ -76,7 +77,10 @@ def worker_start(block: Block, probas: FloatArray, use_gold: bool) -> WorkerBloc
     first = a.one_per_pair()
     matrix = label_matrix(first)
     index = block.worker_index
-    sums = np.column_stack([a.labels_per_worker(), n_gold, correct, n_cons, agree]).astype(np.float64)
+    gold_tasks, cons_tasks = label_matches(first, gold)[0], label_matches(first, codes)[0]
+    sums = np.column_stack(
+        [a.labels_per_worker(), n_gold, correct, n_cons, agree, gold_tasks, cons_tasks]
+    ).astype(np.float64)
     out = (
         SparseRows(index, sums),
         SparseRows(index, confusion_counts(a, reference)),
@@ -139,8 +143,8 @@ def score_workers_distributed(
     sums, confusion, counts, posterior_sum = rounds.run(
         worker_start, blocks.use_gold, items=[(b, p) for b, p in zip(blocks.blocks, pieces, strict=True)]
     )
-    table = _dense(sums, w, (5,))
-    n_labels, n_gold, correct, n_cons, agree = table.T
+    table = _dense(sums, w, (7,))
+    n_labels, n_gold, correct, n_cons, agree, gold_tasks, cons_tasks = table.T
     confusion = _dense(confusion, w, (k, k))
     for step in range(1, REFERENCE_EM_STEPS + 1):
         blocks.report("refining the reference of worker scores", step, REFERENCE_EM_STEPS)
@@ -154,8 +158,8 @@ def score_workers_distributed(
     with np.errstate(divide="ignore", invalid="ignore"):
         gold_accuracy = np.where(n_gold > 0, correct / n_gold, np.nan)
         consensus_agreement = np.where(n_cons > 0, agree / n_cons, np.nan)
-    gold_ci = np.column_stack(wilson_interval(correct, n_gold))
-    cons_ci = np.column_stack(wilson_interval(agree, n_cons))
+    gold_ci = task_wilson(correct, n_gold, gold_tasks)
+    cons_ci = task_wilson(agree, n_cons, cons_tasks)
     enough = n_labels >= limits.min_labels
     crowd = consensus_agreement[enough & (n_cons > 0)]
     crowd_median = float(np.median(crowd)) if len(crowd) else np.nan

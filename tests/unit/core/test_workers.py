@@ -306,3 +306,21 @@ def test_a_consensus_of_names_or_floats_is_refused_not_cast(kind: str) -> None:
         score_workers(a, consensus=given)
     assert caught.value.column == "consensus"
     assert score_workers(a, consensus=codes).consensus_agreement.tolist() == [1.0, 1.0]
+
+
+def test_repeated_labels_on_one_gold_task_do_not_narrow_the_interval() -> None:
+    from labelpact.core.intervals import wilson_interval
+
+    # "rep" labels two gold tasks three times each (5 of 6 right); "once" labels six gold tasks once each
+    task = ["g1"] * 3 + ["g2"] * 3 + [f"g{i}" for i in range(1, 7)]
+    worker = ["rep"] * 6 + ["once"] * 6
+    label = ["x", "x", "x", "x", "x", "y"] + ["x"] * 5 + ["y"]
+    a = Annotations.from_columns(task=task, worker=worker, label=label, classes=["x", "y"])
+    gold = Gold.from_names(a, task=[f"g{i}" for i in range(1, 7)], label=["x"] * 6)
+    report = score_workers(a, consensus=np.zeros(a.n_tasks, dtype=np.intp), gold=gold)
+    rep, once = a.workers.index("rep"), a.workers.index("once")
+    assert report.gold_accuracy[rep] == report.gold_accuracy[once] == pytest.approx(5 / 6)
+    lo, hi = wilson_interval(5 / 6 * 2, 2)  # two tasks' worth of evidence, not six
+    assert report.gold_accuracy_ci[rep].tolist() == pytest.approx([float(lo), float(hi)])
+    lo, hi = wilson_interval(5, 6)
+    assert report.gold_accuracy_ci[once].tolist() == pytest.approx([float(lo), float(hi)])
