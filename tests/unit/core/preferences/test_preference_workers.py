@@ -178,7 +178,11 @@ def _triads_judged(worker: str, items: list[str], cyclic: bool) -> list[tuple[st
     rows = []
     for x in range(0, len(items) - 2, 3):
         i, j, k = items[x : x + 3]
-        rows += [(worker, i, j, "left"), (worker, j, k, "left"), (worker, k, i, "left" if cyclic else "right")]
+        rows += [
+            (worker, i, j, "left"),
+            (worker, j, k, "left"),
+            (worker, k, i, "left" if cyclic else "right"),
+        ]
     return rows
 
 
