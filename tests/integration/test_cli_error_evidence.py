@@ -99,14 +99,7 @@ def test_a_model_only_estimate_is_unverified_until_a_reviewed_sample_verifies_it
     assert clause["outcome"] == "review" and "unverified" in clause["detail"]
     assert "model alone cannot meet" in clause["detail"]
     assert doc["verdict"] == "review"
-    exported = tmp_path / "consensus.parquet"
-    assert cli("consensus", "export", doc["audit"], "--out", exported).code == 0
-    import pyarrow.parquet as pq
-
-    table = pq.read_table(exported).to_pydict()
-    consensus = dict(zip(table["task"], table["label"], strict=True))
-    answers = tmp_path / "answers.csv"
-    answers.write_text("task,label\n" + "".join(f"{t},{consensus[t]}\n" for t in doc["sample_tasks"]))
+    answers = all_right(cli, doc, tmp_path)
     review = cli("review", doc["audit"], "--results", answers, "--json")
     assert review.code == 0, review.stderr
     reviewed = json.loads(review.stdout)
@@ -178,16 +171,22 @@ def test_a_review_judges_the_error_clause_again_instead_of_keeping_the_audits_re
     )
     rejected = [r["clause"] for r in doc["reasons"] if r["outcome"] == "reject"]
     assert rejected == ["quality.max_error_rate"], doc["reasons"]
-    exported = tmp_path / "consensus.parquet"
-    assert cli("consensus", "export", doc["audit"], "--out", exported).code == 0
-    import pyarrow.parquet as pq
-
-    table = pq.read_table(exported).to_pydict()
-    consensus = dict(zip(table["task"], table["label"], strict=True))
-    answers = tmp_path / "answers.csv"
-    answers.write_text("task,label\n" + "".join(f"{t},{consensus[t]}\n" for t in doc["sample_tasks"]))
+    answers = all_right(cli, doc, tmp_path)
     reviewed = json.loads(cli("review", doc["audit"], "--results", answers, "--json").stdout)
     verified = next(r for r in reviewed["clauses"] if r["clause"] == "quality.max_error_rate")
     assert verified["outcome"] != "reject"
     assert "quality.max_error_rate" not in reviewed["rejected_on"]
     assert reviewed["decision"] == "accept"
+
+
+def all_right(cli: RunCli, doc: dict, tmp_path: Path) -> Path:  # type: ignore[type-arg]
+    """A review sheet that confirms the consensus label of every task the audit ``doc`` sampled."""
+    import pyarrow.parquet as pq
+
+    exported = tmp_path / "consensus.parquet"
+    assert cli("consensus", "export", doc["audit"], "--out", exported).code == 0
+    table = pq.read_table(exported).to_pydict()
+    consensus = dict(zip(table["task"], table["label"], strict=True))
+    answers = tmp_path / "answers.csv"
+    answers.write_text("task,label\n" + "".join(f"{t},{consensus[t]}\n" for t in doc["sample_tasks"]))
+    return answers
