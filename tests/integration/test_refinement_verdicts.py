@@ -73,11 +73,32 @@ def _cycle_rows(n_workers: int) -> list[str]:
     return rows
 
 
+def _ordered_and_cyclic_rows(n_honest: int, n_cyclers: int) -> list[str]:
+    """Nine items in a clear order (i0 best), every pair judged by each worker, shown either way round:
+    honest workers follow the order; cyclers judge a regular tournament (each item beats the next four
+    round the circle), 30 cycles in 84 triads where the order makes almost none."""
+    rows = []
+    for w in range(n_honest + n_cyclers):
+        for x in range(9):
+            for y in range(x + 1, 9):
+                x_wins = w < n_honest or (y - x) % 9 in (1, 2, 3, 4)
+                first, second = (x, y) if (w + x + y) % 2 else (y, x)
+                choice = "left" if (first == x) == x_wins else "right"
+                rows.append(f"t{x}{y},w{w},i{first},i{second},{choice}")
+    return rows
+
+
 def test_flagged_workers_are_a_share_of_the_workers_a_rule_could_flag(tmp_path: Path) -> None:
-    path = _write(tmp_path / "cyclic.csv", "task,worker,left,right,choice", _cycle_rows(10))
-    judged = _judge(path)
+    # a perfect rock-paper-scissors batch (every worker the same cycle) is what the items are, not a worker
+    # fault: the strengths tie and the cycles are what choosing by them gives; nobody is flagged
+    judged = _judge(_write(tmp_path / "cyclic.csv", "task,worker,left,right,choice", _cycle_rows(10)))
     share = _reason(judged, "preferences.max_flagged_worker_share")
-    assert share.outcome == "review" and share.detail.startswith("10 of 10 workers flagged (100.0%)")
+    assert share.outcome == "met" and share.detail.startswith("0 of 10 workers flagged (0.0%)")
+    # cyclers among workers who agree on a clear order are flagged, a share of every worker scored
+    rows = _ordered_and_cyclic_rows(6, 4)
+    judged = _judge(_write(tmp_path / "mixed.csv", "task,worker,left,right,choice", rows))
+    share = _reason(judged, "preferences.max_flagged_worker_share")
+    assert share.outcome == "review" and share.detail.startswith("4 of 10 workers flagged (40.0%)"), share
     assert judged.verdict != "accept"
 
 
