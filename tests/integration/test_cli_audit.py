@@ -152,6 +152,14 @@ def test_the_sample_sheet_is_filled_in_and_read_back(cli: RunCli, delivery, tmp_
     assert review["n_defective"] == sum(r["consensus"] != truth[r["task"]] for r in rows)
     human = cli("audits", "sample", doc["batch"], "--out", tmp_path / "again.parquet")
     assert human.code == 0 and "review 'label'" in human.stdout
+    # a sheet is CSV or Parquet: CSV under a .jsonl name could not be read back; a missing folder is one line
+    for out, said in (
+        (tmp_path / "sample.jsonl", "ending in .csv or .parquet"),
+        (tmp_path / "no" / "s.csv", "folder"),
+    ):
+        wrong = cli("audits", "sample", doc["audit"], "--out", out)
+        assert wrong.code == 2 and wrong.stderr.count("\n") == 1 and said in wrong.stderr, wrong.stderr
+        assert "--out" in wrong.stderr and not out.exists()
 
 
 def test_bad_predictions_leave_the_store_unchanged(

@@ -246,8 +246,20 @@ def write_review_sheet(store: Store, ref: str, out: str | Path) -> tuple[AuditRe
 
 
 def _write_table(table: pa.Table, target: Path, *, csv_columns: list[str]) -> None:
-    """Parquet by extension (every column), else CSV of ``csv_columns`` with formulas neutralised."""
-    if target.suffix.lower() in (".parquet", ".pq"):
+    """Parquet by extension (every column), CSV of ``csv_columns`` with formulas neutralised for ``.csv`` or
+    no extension; another extension (``.jsonl``, ``.xlsx``) or a missing folder is refused before writing."""
+    suffix = target.suffix.lower()
+    if suffix not in (".parquet", ".pq", ".csv", ".txt", ""):
+        raise InvalidInputError(
+            "an output file ending in .csv or .parquet", file=target, column="out", column_kind="field",
+            got=f"{suffix!r} (CSV would be written under that name)",
+        )  # fmt: skip
+    if not target.parent.is_dir():
+        raise InvalidInputError(
+            "an output path in an existing folder", file=target, column="out", column_kind="field",
+            got=f"no folder {str(target.parent)!r}",
+        )  # fmt: skip
+    if suffix in (".parquet", ".pq"):
         write_consensus_table(table, target)
     else:
         write_csv_table(table.select(csv_columns), target)
