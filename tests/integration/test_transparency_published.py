@@ -220,17 +220,10 @@ def test_a_batch_accepted_by_its_sample_is_published_with_the_estimate_the_revie
 def test_attest_refuses_a_top_level_key_without_a_close_name_in_one_line(
     cli: RunCli, tmp_path: Path, snapshot: Any, workspace: Path, key: str, expected: str
 ) -> None:
-    _partner(cli, tmp_path)
-    before = snapshot(workspace)
-    statement = tmp_path / "acme.toml"
-    statement.write_text(f'attested_by = "X"\n{key} = "MIT"\n[rai]\nannotatorDemographics = "ok"\n', "utf-8")
-    run = cli("attest", "Acme", "--file", statement)
-    assert run.code == 2
-    assert (
-        run.stderr
-        == f"labelpact: error: {statement}, key '{key}': expected keys attested_by, rai, {expected}\n"
+    body = f'{key} = "MIT"\n[rai]\nannotatorDemographics = "ok"\n'
+    assert_refused(
+        cli, tmp_path, snapshot, workspace, body, f"key '{key}': expected keys attested_by, rai, {expected}"
     )
-    assert snapshot(workspace) == before
 
 
 @pytest.mark.parametrize(
@@ -257,13 +250,18 @@ def test_attest_refuses_a_top_level_key_without_a_close_name_in_one_line(
 def test_attest_refuses_a_measured_property_nul_and_a_property_twice_in_one_line(
     cli: RunCli, tmp_path: Path, snapshot: Any, workspace: Path, body: str, key: str, expected: str
 ) -> None:
+    assert_refused(cli, tmp_path, snapshot, workspace, body, f"key '{key}': expected {expected}")
+
+
+def assert_refused(cli: RunCli, tmp_path: Path, snapshot: Any, workspace: Path, body: str, said: str) -> None:
+    """Acme's statement ``body`` (after its attested_by line) is refused in exactly one line, storing nothing."""
     _partner(cli, tmp_path)
     before = snapshot(workspace)
     statement = tmp_path / "acme.toml"
     statement.write_text(f'attested_by = "X"\n{body}', "utf-8")
     run = cli("attest", "Acme", "--file", statement)
     assert run.code == 2
-    assert run.stderr == f"labelpact: error: {statement}, key '{key}': expected {expected}\n"
+    assert run.stderr == f"labelpact: error: {statement}, {said}\n"
     assert snapshot(workspace) == before
 
 

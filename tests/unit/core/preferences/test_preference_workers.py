@@ -13,6 +13,14 @@ from labelpact.core.preferences import (
 )
 
 
+def from_rows(rows: list[tuple[str, str, str, str]], items: list[str] | None = None) -> Comparisons:
+    """Comparisons from (worker, left, right, choice) rows, one task each."""
+    worker, left, right, choice = (list(column) for column in zip(*rows, strict=True))
+    return Comparisons.from_columns(
+        task=range(len(rows)), worker=worker, left=left, right=right, choice=choice, items=items
+    )
+
+
 def test_cycles_triads_and_contradictions_by_hand() -> None:
     rows = [
         ("cyc", "a", "b", "left"),
@@ -23,13 +31,7 @@ def test_cycles_triads_and_contradictions_by_hand() -> None:
         ("ok", "a", "c", "left"),  # transitive
         ("ok", "b", "a", "left"),  # and b > a once as well: a contradiction, net tie
     ]
-    c = Comparisons.from_columns(
-        task=range(len(rows)),
-        worker=[r[0] for r in rows],
-        left=[r[1] for r in rows],
-        right=[r[2] for r in rows],
-        choice=[r[3] for r in rows],
-    )
+    c = from_rows(rows)
     q = preference_workers(c)
     assert q.cycles.tolist() == [1, 0] and q.triads.tolist() == [1, 1]
     assert q.contradictions.tolist() == [0, 1]
@@ -193,14 +195,7 @@ def test_cycles_on_well_separated_items_are_flagged_and_on_close_items_are_not()
     rows = _triads_judged("cycler", items, True) + _triads_judged("careful", items, False)
     # three cycles in ten triads: a quarter or more (the old rule's flag), as anyone judging equal items makes
     rows += _triads_judged("close", items[:9], True) + _triads_judged("close", items[9:], False)
-    c = Comparisons.from_columns(
-        task=range(len(rows)),
-        worker=[r[0] for r in rows],
-        left=[r[1] for r in rows],
-        right=[r[2] for r in rows],
-        choice=[r[3] for r in rows],
-        items=items,
-    )
+    c = from_rows(rows, items=items)
     spread = np.linspace(3.0, -3.0, len(items))  # in list order: each triad's items far apart
     flags = preference_flags(preference_workers(c, strengths=spread), max_bias=0.2)["intransitive"]
     # the cycler's triads span far-apart items; "close" judges neighbours 0.2 apart, whose triads cycle about
