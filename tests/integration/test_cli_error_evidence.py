@@ -190,3 +190,50 @@ def all_right(cli: RunCli, doc: dict, tmp_path: Path) -> Path:  # type: ignore[t
     answers = tmp_path / "answers.csv"
     answers.write_text("task,label\n" + "".join(f"{t},{consensus[t]}\n" for t in doc["sample_tasks"]))
     return answers
+
+
+def test_a_sampled_gold_task_is_not_counted_twice_by_a_review(cli: RunCli, tmp_path: Path) -> None:
+    # half the tasks are gold, so the plan's sample holds many of them: the audit has already scored them
+    # (out of fold); the review adds only the sampled tasks without gold, and estimates the tasks without gold
+    sim = simulate_delivery(
+        n_tasks=300, n_workers=25, n_classes=3, labels_per_task=3, gold_share=0.5, duplicate_rate=0.0, seed=3
+    )
+    labels = write_annotations(sim.annotations, tmp_path / "labels.csv")
+    assert sim.gold is not None
+    gold = tmp_path / "gold.csv"
+    gold.write_text(
+        "task,label\n"
+        + "".join(
+            f"{sim.annotations.tasks[t]},{sim.annotations.classes[c]}\n"
+            for t, c in zip(sim.gold.task, sim.gold.label, strict=True)
+        )
+    )
+    contract = tmp_path / "contract.toml"
+    contract.write_text('[quality]\nmethod = "ds"\nmax_error_rate = 0.25\n[acceptance]\naql = 10\n')
+    assert cli("partner", "add", "Acme").code == 0
+    run = cli(
+        "audit",
+        labels,
+        "--gold",
+        gold,
+        "--partner",
+        "Acme",
+        "--project",
+        "p",
+        "--contract",
+        contract,
+        "--json",
+    )
+    assert run.code == 0, run.stderr
+    doc = json.loads(run.stdout)
+    gold_names = {sim.annotations.tasks[t] for t in sim.gold.task}
+    sampled_gold = [t for t in doc["sample_tasks"] if t in gold_names]
+    assert 0 < len(sampled_gold) < len(doc["sample_tasks"])
+    n_gold_checks = doc["metrics"]["error_rate"]["checks"]["n"]
+    reviewed = json.loads(
+        cli("review", doc["audit"], "--results", all_right(cli, doc, tmp_path), "--json").stdout
+    )
+    checks = reviewed["error_rate"]["checks"]["n"]
+    assert checks == n_gold_checks + len(doc["sample_tasks"]) - len(sampled_gold)
+    assert checks <= 300  # never more checks than tasks
+    assert reviewed["error_rate"]["n_tasks"] == 300 - len(gold_names)

@@ -1,7 +1,8 @@
 """The consensus an audit stores: one Arrow table per audit (Parquet in the blob store), read back by reviews.
 
-Columns: ``task``, ``label`` (null when nobody labelled the task), ``confidence`` (calibrated), one
-calibrated ``p_<class>`` per class, then the method's raw posterior ``raw_p_<class>`` beside it.
+Columns: ``task``, ``label`` (null when nobody labelled the task), ``confidence`` (calibrated), ``gold``
+(whether the audit was given the task's true class), one calibrated ``p_<class>`` per class, then the
+method's raw posterior ``raw_p_<class>`` beside it. Audits stored before ``gold`` was kept lack that column.
 """
 
 from __future__ import annotations
@@ -25,9 +26,13 @@ def consensus_table(
     confidence: FloatArray,
     probas: FloatArray,
     raw: FloatArray,
+    gold: IntArray | None = None,
 ) -> pa.Table:
     """The table of a consensus: ``labels`` (n_tasks,) codes (-1 unlabelled), ``confidence`` (n_tasks,),
-    ``probas`` (calibrated) and ``raw`` both (n_tasks, n_classes)."""
+    ``probas`` (calibrated) and ``raw`` both (n_tasks, n_classes), ``gold`` the codes of the gold tasks."""
+    is_gold = np.zeros(len(tasks), dtype=bool)
+    if gold is not None:
+        is_gold[np.asarray(gold, dtype=np.intp)] = True
     names = np.asarray(classes, dtype=object)
     label = names[np.maximum(labels, 0)]
     label[labels < 0] = None
@@ -35,6 +40,7 @@ def consensus_table(
         "task": pa.array(tasks, type=pa.string()),
         "label": pa.array(label.tolist(), type=pa.string()),
         "confidence": pa.array(np.where(labels >= 0, confidence, np.nan)),
+        "gold": pa.array(is_gold),
     }
     for k, name in enumerate(classes):
         columns[f"p_{name}"] = pa.array(probas[:, k])

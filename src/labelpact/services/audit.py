@@ -297,7 +297,8 @@ def _audit_files(
     """The files an audit keeps: its consensus (``io.consensus_table``) and the predictions it was given."""
     a, c = delivery.annotations, assessment.consensus
     calibrated = c.calibrated_probas if c.calibrated_probas is not None else c.probas
-    table = consensus_table(a.tasks, a.classes, assessment.codes, c.confidence, calibrated, c.probas)
+    gold = delivery.gold.task if delivery.gold is not None else None
+    table = consensus_table(a.tasks, a.classes, assessment.codes, c.confidence, calibrated, c.probas, gold)
     files = {"consensus": write_consensus_table(table, staging / "consensus.parquet")}
     if pred_probs is not None:
         files["predictions"] = Path(pred_probs)

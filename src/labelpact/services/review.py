@@ -78,7 +78,9 @@ def review_sample(
     defective = [tasks[int(t)] for t in answers.task[answers.defective]]
     standing = [r["clause"] for r in audit.reasons if r.get("outcome") == "reject"]
     confidence = np.asarray(table["confidence"].to_numpy(zero_copy_only=False), dtype=np.float64)
-    estimate = verified_error_rate(audit, confidence, consensus, answers.task, answers.defective)
+    estimate = verified_error_rate(
+        audit, confidence, consensus, answers.task, answers.defective, gold=gold_tasks(table)
+    )
     text = store.get_contract(audit.contract_sha256) if audit.contract_sha256 else None
     clauses = _error_clauses(audit, text, estimate, plan)
     # the error-rate clauses are judged again on the verified estimate: their new outcome replaces the audit's
@@ -136,25 +138,49 @@ def reviewed_error_rate(store: Store, audit: AuditRecord, review: ReviewRecord) 
     table = consensus_table(store, audit)
     _, consensus, answers, _ = _answers(table, audit, store.blob_path(review.file))
     confidence = np.asarray(table["confidence"].to_numpy(zero_copy_only=False), dtype=np.float64)
-    return verified_error_rate(audit, confidence, consensus, answers.task, answers.defective)
+    return verified_error_rate(
+        audit, confidence, consensus, answers.task, answers.defective, gold=gold_tasks(table)
+    )
+
+
+def gold_tasks(table: pa.Table) -> npt.NDArray[np.bool_] | None:
+    """Which tasks of a stored consensus had gold (n_tasks,); None for an audit stored before it was kept."""
+    if "gold" not in table.column_names:
+        return None
+    return np.asarray(table["gold"].to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def verified_error_rate(
-    audit: AuditRecord, confidence: Any, consensus: Any, task: Any, defective: Any
+    audit: AuditRecord,
+    confidence: Any,
+    consensus: Any,
+    task: Any,
+    defective: Any,
+    *,
+    gold: npt.NDArray[np.bool_] | None = None,
 ) -> ErrorRate:
     """The audit's error-rate estimate verified by the reviewed sample: the sampled tasks (``task``,
     ``defective``, shape (n,)) join the gold the audit scored out of fold as checked tasks, and the
-    model is the stored consensus confidence (n_tasks,) of the labelled tasks (``consensus`` >= 0)."""
+    model is the stored consensus confidence (n_tasks,) of the labelled tasks (``consensus`` >= 0).
+
+    As in the audit, the estimate is of the tasks without gold (``gold``, (n_tasks,)): a sampled gold task
+    is not checked again (its consensus is the gold itself; the gold's out-of-fold check already counts it).
+    """
     labelled = np.asarray(consensus) >= 0
+    task = np.asarray(task, dtype=np.intp)
+    defective = np.asarray(defective, dtype=bool)
+    if gold is not None:
+        labelled &= ~gold
+        defective, task = defective[~gold[task]], task[~gold[task]]
     p_wrong = np.clip(1.0 - np.nan_to_num(np.asarray(confidence, dtype=np.float64), nan=1.0), 0.0, 1.0)
-    checks = Checks.of(np.asarray(defective, dtype=bool), p_wrong[np.asarray(task, dtype=np.intp)])
+    checks = Checks.of(defective, p_wrong[task])
     stored = (audit.metrics.get("error_rate") or {}).get("checks")
     if stored and int(stored.get("n", 0)):
-        gold = Checks.from_dict(stored)
+        scored = Checks.from_dict(stored)
         checks = (
-            gold + checks
-            if gold.has_model
-            else Checks.of_counts(gold.n + checks.n, gold.n_wrong + checks.n_wrong)
+            scored + checks
+            if scored.has_model
+            else Checks.of_counts(scored.n + checks.n, scored.n_wrong + checks.n_wrong)
         )
     return estimate_error_rate(p_wrong[labelled], checks=checks, what="reviewed or gold tasks")
 
