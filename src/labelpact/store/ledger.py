@@ -197,7 +197,7 @@ class LedgerMethods(StoreBase):
         number = parse_id("f", finding, "finding")
         if not text.strip():
             raise InvalidInputError("a non-blank dispute text", column="text")
-        by = opened_by if opened_by is not None else self.actor
+        by = _actor(opened_by, self.actor)
         with self._write() as session:
             lock(session.connection(), f"finding:{number}")
             target = session.get(FindingRow, number)
@@ -225,7 +225,7 @@ class LedgerMethods(StoreBase):
             raise InvalidInputError(
                 "a status of upheld, rejected or withdrawn", column="status", got=repr(status)
             )
-        actor = by if by is not None else self.actor
+        actor = _actor(by, self.actor)
         try:
             with self._write() as session:
                 lock(session.connection(), f"dispute:{number}")
@@ -337,3 +337,15 @@ def dispute_record(row: DisputeRow) -> DisputeRecord:
         resolved_at=last.at if resolved else None,
         resolution=last.note if resolved else None,
     )
+
+
+def _actor(by: str | None, default: str) -> str:
+    """Who acts on a dispute: ``by`` as given (surrounding spaces dropped), else the store's actor."""
+    if by is None:
+        return default
+    name = by.strip()
+    if not name or not name.isprintable():
+        raise InvalidInputError(
+            "a name of who acts (non-blank, no control characters)", column="by", got=repr(by)
+        )
+    return name

@@ -154,10 +154,17 @@ def test_bad_disputes(audited: Store, take_snapshot: Callable[[], Snapshot]) -> 
         audited.open_dispute("f1", text=" ")
     with pytest.raises(NotFoundError, match="unknown dispute 'd1'"):
         audited.resolve_dispute("d1", status="upheld")
+    for blank in ("", "  ", "a\x1bb"):
+        with pytest.raises(InvalidInputError, match="name of who acts") as refused:
+            audited.open_dispute("f1", text="x", opened_by=blank)
+        assert refused.value.column == "by"
     assert take_snapshot() == before
-    audited.open_dispute("f1", text="x")
+    audited.open_dispute("f1", text="x", opened_by=" partner:Scale ")
     with pytest.raises(InvalidInputError, match="upheld, rejected or withdrawn"):
         audited.resolve_dispute("d1", status="open")
+    with pytest.raises(InvalidInputError, match="name of who acts"):
+        audited.resolve_dispute("d1", status="upheld", by=" ")
+    assert audited.list_disputes()[0].opened_by == "partner:Scale"
 
 
 @pytest.mark.parametrize("table", ["disputes", "dispute_events", "events"])
