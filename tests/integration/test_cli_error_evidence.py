@@ -107,9 +107,12 @@ def test_a_model_only_estimate_is_unverified_until_a_reviewed_sample_verifies_it
     assert reviewed["error_rate"]["checks"]["n"] == len(doc["sample_tasks"])
     verified = next(r for r in reviewed["clauses"] if r["clause"] == "quality.max_error_rate")
     assert verified["outcome"] == "met" and "unverified" not in verified["detail"]
-    assert reviewed["decision"] == "accept"
-    human = cli("review", doc["audit"], "--results", answers)
+    assert reviewed["decision"] == "accept" and reviewed["replaces"] is None
+    human = cli("review", doc["audit"], "--results", answers)  # a second review of the same sample
     assert "verified by" in human.stdout and "quality.max_error_rate" in human.stdout
+    assert f"replaces {reviewed['review']} (accept)" in " ".join(human.stdout.split())
+    third = json.loads(cli("review", doc["audit"], "--results", answers, "--json").stdout)
+    assert third["replaces"]["review"] not in (None, reviewed["review"], third["review"])
 
 
 def test_the_audit_estimate_covers_the_truth_under_correlated_mistakes() -> None:

@@ -299,6 +299,12 @@ def review(
                 out.stdout.print(
                     f"  {clause['clause']}: [{style}]{clause['outcome']}[/] - {clause['detail']}"
                 )
+        if doc.get("replaces"):
+            before = doc["replaces"]
+            out.stdout.print(
+                f"This review replaces {before['review']} ({before['decision']}) as the batch's decision; "
+                f"{before['review']} stays on record."
+            )
         if doc["defective_tasks"]:
             shown = ", ".join(doc["defective_tasks"][:10])
             more = len(doc["defective_tasks"]) - 10

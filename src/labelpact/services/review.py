@@ -94,6 +94,7 @@ def review_sample(
     document = _review_document(
         record, audit, plan, decision, standing, len(sample), n_defective, defective, reviewer
     ) | {"error_rate": estimate.to_dict(), "clauses": [r.to_dict() for r in clauses]}
+    document["replaces"] = _replaced(store, audit, record)
     return ReviewOutcome(review=record, document=document)
 
 
@@ -326,8 +327,17 @@ def _review_without_consensus(
     defective = [sample[int(t)] for t in answers.task[answers.defective]]
     document = _review_document(
         record, audit, plan, decision, standing, len(sample), n_defective, defective, reviewer
-    ) | {"error_rate": None, "clauses": []}
+    ) | {"error_rate": None, "clauses": [], "replaces": _replaced(store, audit, record)}
     return ReviewOutcome(review=record, document=document)
+
+
+def _replaced(store: Store, audit: AuditRecord, record: ReviewRecord) -> dict[str, Any] | None:
+    """The review of ``audit`` that ``record`` supersedes as the batch's decision (the newest before it), or
+    None for a first review. Both stay in the ledger; the newest decides."""
+    earlier = next((r for r in store.list_reviews(audit.id) if r.id != record.id), None)
+    if earlier is None:
+        return None
+    return {"review": earlier.id, "decision": earlier.decision, "created_at": earlier.created_at.isoformat()}
 
 
 def _store_review(
