@@ -150,7 +150,11 @@ def agreement(
     db: str | None,
     as_json: bool,
 ) -> None:
-    """How much workers agree: Krippendorff's alpha, Fleiss' kappa, Gwet's AC1, percent agreement, Cohen's kappa."""
+    """How much workers agree: Krippendorff's alpha, Fleiss' kappa, Gwet's AC1, percent agreement, Cohen's kappa.
+
+    A worker's repeated labels on one task count as separate ratings (crowd-kit's convention), except in
+    Cohen's kappa, which takes each worker's most frequent label there.
+    """
     output = make_output(as_json)
     chosen: Level = level or "nominal"  # type: ignore[assignment]  # click.Choice checked it
     with progress_for(output) as progress:

@@ -10,7 +10,8 @@ Conventions (documented because peers differ):
   observed agreement and is not counted in ``n_tasks_used``;
 - repeated labels by one worker on one task are kept as separate pairable values, as crowd-kit's
   ``alpha_krippendorff`` (via NLTK's ``AnnotationTask``) does; apply ``Annotations.deduplicated``
-  first to count each worker once. Cohen's kappa needs one label per worker and keeps the first;
+  first to count each worker once. Cohen's kappa needs one label per worker and takes the worker's
+  most frequent one there (``Annotations.one_per_pair``);
 - with unequal numbers of labels per task, Fleiss' kappa and Gwet's AC1 use Gwet's generalisation
   (Gwet 2014, *Handbook of Inter-Rater Reliability*, 4th ed., ch. 2 and 5; the irrCAC package):
   observed agreement averages each pairable task's share of agreeing pairs, and the chance class
