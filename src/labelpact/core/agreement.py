@@ -119,7 +119,8 @@ class Agreement:
             "percent_agreement": self.percent_agreement.to_dict(),
             "n_tasks_used": self.n_tasks_used,
             "cohen_kappa_mean": self.cohen_kappa_mean.to_dict(),
-            "n_worker_pairs": len(self.cohen_kappa.kappa),
+            "n_worker_pairs": len(self.cohen_kappa.kappa),  # pairs with enough shared tasks
+            "n_worker_pairs_defined": int(np.isfinite(self.cohen_kappa.kappa).sum()),  # the mean's pairs
             "level": self.level,
             "n_values_used": self.n_values_used,
             "n_bootstrap": self.n_bootstrap,

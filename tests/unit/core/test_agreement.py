@@ -233,6 +233,13 @@ def test_undefined_coefficients_are_nan_and_null_in_json() -> None:
         "n_tasks_used",
     ]
     assert doc["n_tasks_used"] == 2
+    # w0 and w1 give "x" on every shared task: their kappa is 0/0, and the mean rests on the other pairs
+    b = Annotations.from_columns(
+        task=[t for t in range(12) for _ in range(3)], worker=[0, 1, 2] * 12, label=["x", "x", "y"] * 12
+    )
+    pairs = agreement(b, n_bootstrap=20).to_dict()
+    assert pairs["n_worker_pairs"] == 3 and pairs["n_worker_pairs_defined"] == 2
+    assert pairs["cohen_kappa_mean"]["value"] == 0.0
 
 
 def test_bad_options_raise_invalid_input() -> None:
