@@ -25,8 +25,8 @@ from labelpact.io.source import Source, as_text, detect_format, read_source
 __all__ = ["Predictions", "ReviewAnswers", "read_pred_probs", "read_review_results"]
 
 _ROW_SUM_TOLERANCE = 1e-3
-_TRUE = ("1", "true", "yes", "y", "t", "defective", "wrong")
-_FALSE = ("0", "false", "no", "n", "f", "ok", "correct")
+_TRUE = ("1", "1.0", "true", "yes", "y", "t", "defective", "wrong")  # 1.0: a spreadsheet's number
+_FALSE = ("0", "0.0", "false", "no", "n", "f", "ok", "correct")
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,3 +35,14 @@ def test_a_sheet_with_both_answer_columns_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError, match="not both") as caught:
         read_review_results(sheet, tasks=["t1", "t2"], classes=["x", "y"], consensus=np.array([0, 0]))
     assert (caught.value.row, caught.value.column) == (1, "defective")
+
+
+def test_numbers_a_spreadsheet_wrote_read_as_in_parquet(tmp_path: Path) -> None:
+    # a sheet saved with 1.0/0.0 (Parquet's 1.0 already read as yes); 2.0 is still not an answer
+    sheet = tmp_path / "sample.csv"
+    sheet.write_text("task,defective\nt1,1.0\nt2,0.0\n", encoding="utf-8")
+    answers = read_review_results(sheet, tasks=["t1", "t2"], classes=["x", "y"], consensus=np.array([0, 1]))
+    assert answers.defective.tolist() == [True, False]
+    sheet.write_text("task,defective\nt1,2.0\nt2,0.0\n", encoding="utf-8")
+    with pytest.raises(InvalidInputError, match="yes or no"):
+        read_review_results(sheet, tasks=["t1", "t2"], classes=["x", "y"], consensus=np.array([0, 1]))
