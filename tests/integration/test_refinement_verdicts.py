@@ -16,6 +16,7 @@ from labelpact.errors import InvalidInputError
 from labelpact.io.preferences import PreferenceDelivery
 from labelpact.io.ratings import RatingDelivery
 from labelpact.services.refinement_assessment import KindAssessment
+from labelpact.services.refinement_quality import deliverable_workers
 from labelpact.services.simulated_deliverables import simulate_deliverable
 
 CONTRACT = """
@@ -60,6 +61,20 @@ def test_a_bias_to_the_right_breaks_the_limit_as_its_mirror_to_the_left(tmp_path
     assert "toward the left" in to_left.detail and "toward the right" in to_right.detail
     assert to_right.measured == pytest.approx(to_left.measured, abs=1e-9)  # |bias|, the same either way
     assert to_right.interval is not None and to_right.interval[0] > 0.05
+
+
+def test_chosen_and_rejected_pairs_measure_no_position_bias(tmp_path: Path) -> None:
+    # the file does not say which side each item was shown on: the reader orients pairs at random, and a
+    # lean measured on that orientation is noise, never a finding or a clause met
+    rows = [f"p{i % 40},w{i % 12},good{i % 40},bad{(i * 7) % 40}" for i in range(600)]
+    path = _write(tmp_path / "pairs.csv", "prompt,worker,chosen,rejected", rows)
+    judged = _judge(path, "preferences")
+    reason = _reason(judged, "preferences.max_position_bias")
+    assert reason.outcome == "unchecked" and "chosen and rejected" in reason.detail
+    assert judged.metrics["position_bias"]["value"] is None
+    assert not any(f.kind == "position_bias" for f in judged.findings)
+    table = deliverable_workers(path, kind="preferences")["workers"]
+    assert len(table) == 12 and all(w["position_bias"] is None and w["left_rate"] is None for w in table)
 
 
 def _cycle_rows(n_workers: int) -> list[str]:

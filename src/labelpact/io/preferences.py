@@ -43,6 +43,12 @@ class PreferenceDelivery:
     read: Read
     gold: Comparisons | None = None
 
+    @property
+    def sides_known(self) -> bool:
+        """Whether the file says which side each item was shown on: not for ``prompt, chosen, rejected``,
+        whose pairs are oriented at random, so that no position bias can be measured on them."""
+        return "choice" in self.read.columns
+
 
 def read_preferences(
     path: str | Path,

@@ -45,7 +45,6 @@ from labelpact.core.preferences import (
     choice_agreement,
     comparison_graph,
     preference_workers,
-    side_confounded,
 )
 from labelpact.core.ratings import rater_effects, rating_agreement, straight_lining
 from labelpact.ethics.pii import find_pii
@@ -53,8 +52,9 @@ from labelpact.io.deliverable import KindDelivery, delivery_kind
 from labelpact.io.demonstrations import DemonstrationDelivery
 from labelpact.io.preferences import PreferenceDelivery
 from labelpact.io.ratings import RatingDelivery
+from labelpact.services.position_bias import position_bias
 
-__all__ = ["TABLE_ROLE", "KindAssessment", "as_json", "assess_deliverable", "batch_position_bias"]
+__all__ = ["TABLE_ROLE", "KindAssessment", "as_json", "assess_deliverable"]
 
 # the role under which each kind's audit stores its own table (item scores, consensus scores, answer signals)
 TABLE_ROLE = {"preferences": "scores", "ratings": "scores", "demonstrations": "signals"}
@@ -152,24 +152,6 @@ def assess_deliverable(
     raise TypeError(f"not a deliverable: {delivery_kind(delivery)}")  # pragma: no cover
 
 
-CONFOUNDED = Measure(None, why="no pair of items was shown both ways round, so a preference for one side "
-                     "cannot be told from the items' strengths")  # fmt: skip
-
-
-def batch_position_bias(
-    theta: np.ndarray, left: np.ndarray, right: np.ndarray, choice: np.ndarray
-) -> Measure:
-    """Decisive left picks minus the share the strengths predict, with a normal 95% interval."""
-    decisive = choice != TIE
-    n = int(decisive.sum())
-    if n == 0:
-        return Measure(None)
-    p = 1.0 / (1.0 + np.exp(-(theta[left] - theta[right])[decisive]))
-    bias = float((choice[decisive] == 0).sum() - p.sum()) / n
-    se = float(np.sqrt(np.sum(p * (1.0 - p)))) / n
-    return Measure(bias, (bias - 1.96 * se, bias + 1.96 * se))
-
-
 def _preferences(p: PreferenceDelivery, contract: Contract, n_bootstrap: int, seed: int) -> KindAssessment:
     c = p.comparisons
     bt = BradleyTerry().fit(c)
@@ -180,6 +162,8 @@ def _preferences(p: PreferenceDelivery, contract: Contract, n_bootstrap: int, se
     graph = comparison_graph(c)
     limit = contract.preferences.max_position_bias
     flags = preference_flags(w, max_bias=0.1 if limit is None else limit)
+    if not p.sides_known:  # the reader oriented each pair at random: a lean to one side is noise
+        flags["position_bias"] = np.zeros_like(flags["position_bias"])
     flagged = np.logical_or.reduce(list(flags.values()))
     scored = int(preference_scored(w).sum())  # every flag needs its own evidence: these could be flagged
     gold_n = int(w.gold_n.sum())
@@ -190,9 +174,7 @@ def _preferences(p: PreferenceDelivery, contract: Contract, n_bootstrap: int, se
         n_items=c.n_items,
         agreement=_measure(alpha.krippendorff_alpha, alpha.unidentifiable),
         gold_agreement=_share(gold_hits, gold_n),
-        position_bias=CONFOUNDED
-        if side_confounded(c)
-        else batch_position_bias(bt.strengths_, c.left, c.right, c.choice),
+        position_bias=position_bias(p, bt.strengths_),
         n_flagged_workers=int(flagged.sum()),
         n_scored_workers=scored,
     )

@@ -185,10 +185,14 @@ def deliverable_workers(
         c = d.comparisons
         w = preference_workers(c, strengths=BradleyTerry().fit(c).strengths_, gold=d.gold)
         flags = preference_flags(w, max_bias=0.1)
+        sides: list[np.ndarray] = [w.left_rate, w.position_bias, w.position_bias_p]
+        if not d.sides_known:  # chosen/rejected pairs oriented at random: no side was measured
+            sides = [np.full(c.n_workers, np.nan) for _ in sides]
+            flags["position_bias"] = np.zeros(c.n_workers, dtype=bool)
         rows = {
             "worker": list(c.workers), "n_comparisons": w.n_comparisons, "majority_agreement": w.majority_agreement,
-            "gold_agreement": w.gold_agreement, "left_rate": w.left_rate, "position_bias": w.position_bias,
-            "position_bias_p": w.position_bias_p, "spammer_score": w.spammer_score, "cycles": w.cycles,
+            "gold_agreement": w.gold_agreement, "left_rate": sides[0], "position_bias": sides[1],
+            "position_bias_p": sides[2], "spammer_score": w.spammer_score, "cycles": w.cycles,
             "median_duration_s": w.median_duration_s,
         }  # fmt: skip
     elif isinstance(d, RatingDelivery):

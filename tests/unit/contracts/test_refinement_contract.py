@@ -17,7 +17,7 @@ from labelpact.contracts.refinement_verdict import (
     rating_reasons,
 )
 from labelpact.errors import InvalidInputError
-from labelpact.services.refinement_assessment import batch_position_bias
+from labelpact.services.position_bias import batch_position_bias
 
 
 def test_sections_parse_with_scales_in_file_order() -> None:
