@@ -153,8 +153,13 @@ def fit_davidson(
             new_prior = float(np.clip(effective / max(spread, 1e-12), 1e-4, 1e4))
             prior_step, prior = float(np.log(new_prior / prior)), new_prior
         if max(float(np.max(np.abs(size * step), initial=0.0)), abs(size * nu_step), abs(prior_step)) < tol:
-            return DavidsonFit(theta, float(np.exp(log_nu)), prior, iteration, True)
-    return DavidsonFit(theta, float(np.exp(log_nu)), prior, max_iter, False)
+            return DavidsonFit(theta, _nu(log_nu, tie_share), prior, iteration, True)
+    return DavidsonFit(theta, _nu(log_nu, tie_share), prior, max_iter, False)
+
+
+def _nu(log_nu: float, tie_share: float) -> float:
+    """Davidson's nu: 0 without ties, unbounded (inf) when every comparison is a tie."""
+    return float("inf") if tie_share == 1.0 else float(np.exp(log_nu))
 
 
 def check_common(ties: str, alpha: float | str, max_iter: int, tol: float) -> float | None:
@@ -230,6 +235,8 @@ class BradleyTerry:
 
 def davidson_probabilities(d: FloatArray, nu: float) -> FloatArray:
     """Davidson (P(a), P(b), P(tie)) for strength differences ``d``; shape (len(d), 3)."""
+    if np.isinf(nu):  # every comparison a tie
+        return np.tile(np.array([0.0, 0.0, 1.0]), (len(d), 1))
     logits = np.stack([d / 2.0, -d / 2.0, np.full_like(d, np.log(nu) if nu > 0 else -np.inf)], axis=1)
     logits -= logits.max(axis=1, keepdims=True)
     probs = np.exp(logits)

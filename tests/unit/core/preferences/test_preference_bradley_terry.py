@@ -29,6 +29,13 @@ def test_two_items_closed_form_davidson() -> None:
     assert probs == pytest.approx([6 / 11, 2 / 11, 3 / 11], abs=1e-5)
 
 
+def test_every_comparison_a_tie_is_an_unbounded_tie_parameter_not_zero() -> None:
+    # nu = t / sqrt(w_a * w_b) grows without bound as the decisive choices vanish; 0 would say "no ties"
+    model = BradleyTerry().fit(two_items(0, 0, 5))
+    assert model.tie_parameter_ == np.inf
+    assert model.probabilities([0], [1])[0].tolist() == [0.0, 0.0, 1.0]
+
+
 def test_ties_half_is_plain_bradley_terry_with_half_wins() -> None:
     model = BradleyTerry(ties="half", alpha=1e-9, tol=1e-10).fit(two_items(6, 2, 2))
     assert model.strengths_[0] - model.strengths_[1] == pytest.approx(np.log(7.0 / 3.0), abs=1e-5)
