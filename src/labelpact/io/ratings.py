@@ -1,7 +1,8 @@
 """Read rubric and Likert ratings from CSV, TSV, Parquet, JSON Lines, JSON or a Label Studio ``Rating`` export.
 
 Two shapes: long ``task, worker, criterion, score`` (recognised by ``criterion`` and ``score``) and wide
-``task, worker, <criterion>...`` (every other column a criterion, unless ``scales`` names them). A blank
+``task, worker, <criterion>...`` (every other column a criterion, unless ``scales`` names them; identifiers
+such as ``id``, ``row_id`` or an unused task or worker alias are not criteria). A blank
 score in the wide shape is a criterion the worker did not rate. With ``scales`` (the contract's
 ``ratings.scales``) a score outside its criterion's range, or a criterion the contract does not know, is an
 error naming the line and column; without them each criterion's observed range is its scale.
@@ -113,11 +114,17 @@ def _long(
     return crit.codes.astype(np.intp), crit.names, score, np.arange(len(score), dtype=np.intp)
 
 
+def _identifier(name: str) -> bool:
+    """A column that names something (a row id, another task or worker alias), never a criterion's score."""
+    key = name.strip().lower()
+    return key in TASK or key in WORKER or key in ("uuid", "row") or key.endswith(("_id", "_uuid"))
+
+
 def _wide_criteria(
     source: Source, roles: Mapping[str, str], scales: Mapping[str, tuple[float, float]] | None
 ) -> list[str]:
     names = source.table.column_names
-    others = [n for n in names if n not in set(roles.values()) and n not in _META]
+    others = [n for n in names if n not in set(roles.values()) and n not in _META and not _identifier(n)]
     if scales is not None:
         missing = [c for c in scales if c not in names]
         present = [c for c in scales if c in names]

@@ -95,6 +95,13 @@ def test_labelstudio_pairwise_export(tmp_path: Path) -> None:
     assert c.items == ("r1", "r2") and c.choice.tolist() == [LEFT, RIGHT]
 
 
+def test_identifier_columns_of_a_wide_file_are_not_criteria(tmp_path: Path) -> None:
+    # a numeric row id beside task and worker had been read as a criterion scored 1..n
+    text = "id,task,worker,row_id,helpfulness\n1,t1,w1,10,5\n2,t1,w2,11,7\n3,t2,w1,12,1\n"
+    r = read_ratings(_write(tmp_path, "ids.csv", text)).ratings
+    assert r.criteria == ("helpfulness",) and r.n_ratings == 3
+
+
 def test_wide_and_long_ratings_agree(tmp_path: Path) -> None:
     wide = _write(tmp_path, "w.csv", "task,worker,helpfulness,harmlessness\nt1,w1,5,4\nt1,w2,7,\nt2,w1,1,2\n")
     long = _write(
