@@ -57,6 +57,9 @@ def test_longer_horizons_are_riskier_and_bad_assumptions_are_bad_input(ledger: R
     assert run.code == 2 and "KEY=VALUE" in run.stderr
     human = ledger("health", "Scale AI", "--as-of", "2025-07-01")
     assert human.code == 0 and "chance the partnership breaks down within 180 days" in human.stdout
+    assert "after today" not in human.stderr
+    future = ledger("health", "Scale AI", "--as-of", "2126-07-01", "--json")
+    assert future.code == 0 and "warning: --as-of 2126-07-01 is after today" in future.stderr
     for assumption in ("on_time_rate=-3", "on_time_rate=7", "error_rate=1.5"):  # before: a forecast of them
         run = ledger("health", "Scale AI", "--as-of", "2025-07-01", "--assume", assumption)
         assert run.code == 2 and "expected a rate between 0 and 1" in run.stderr, assumption

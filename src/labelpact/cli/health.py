@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +66,11 @@ def health(
 ) -> None:
     """A partner's scorecard, process-control alarms and the forecast that the partnership breaks down."""
     out = make_output(as_json)
+    if as_of is not None and as_of.date() > datetime.now(UTC).date():
+        out.warn(
+            f"--as-of {as_of.date()} is after today: the forecast knows no event after today and assumes none "
+            "happens, while the events it knows fade"
+        )
     with open_store(workspace, db) as store:
         result = partner_health(
             store,

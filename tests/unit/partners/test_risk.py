@@ -121,6 +121,17 @@ def test_age_has_a_mid_life_peak() -> None:
     assert hazard[0] < hazard[1] < hazard[2] and hazard[2] > hazard[3] > hazard[4]
 
 
+def test_age_shape_is_flat_past_the_oldest_cases() -> None:
+    # the decline is not extrapolated a century on: 40, 100 and 300 years old forecast as 30 years old
+    def at(years: int) -> float:
+        start = AS_OF - dt.timedelta(days=round(365.25 * years))
+        return forecast(RiskInputs(as_of=AS_OF, start=start), 180, n_draws=0).probability
+
+    thirty = at(30)
+    assert at(20) > thirty > 0.0
+    assert at(40) == at(100) == at(300) == pytest.approx(thirty, rel=1e-3)
+
+
 # -- directions, as the research says -------------------------------------------------------------
 RAISES, LOWERS, NEUTRAL = 1, -1, 0
 DIRECTIONS = [

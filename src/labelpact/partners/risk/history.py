@@ -34,7 +34,7 @@ import numpy.typing as npt
 
 from labelpact.errors import InvalidInputError
 from labelpact.partners.risk.priors import CAUSES, SIGNALS, RiskPriors, event_signal, load_priors
-from labelpact.partners.risk.signals import RiskInputs, signal_matrix
+from labelpact.partners.risk.signals import RiskInputs, age_terms, signal_matrix
 
 __all__ = ["OUTCOMES", "HistoryCase", "RiskHistory", "history_from_cases", "history_from_rows"]
 
@@ -42,7 +42,6 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 OUTCOMES: Final = ("", *CAUSES, "expiry")
 _AGE_SIGNALS: Final = ("age_log", "age_years")
-_REFERENCE_AGE: Final = 24.0
 _MAX_SIGNAL: Final = 1000.0  # points of error, rates, 0/1 flags and decayed event weights stay far below
 _MAX_AGE_MONTHS: Final = 1200.0  # a century
 _MONTH = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2}))?")
@@ -172,8 +171,7 @@ def history_from_rows(
         first = np.full(len(rel_names), np.iinfo(np.int64).max)
         np.minimum.at(first, relationship, month_index)
         ages = (month_index - first[relationship]).astype(np.float64)
-    x[:, SIGNALS.index("age_log")] = np.log1p(ages) - math.log1p(_REFERENCE_AGE)
-    x[:, SIGNALS.index("age_years")] = (ages - _REFERENCE_AGE) / 12.0
+    x[:, SIGNALS.index("age_log")], x[:, SIGNALS.index("age_years")] = age_terms(ages)
     observed = frozenset({"intercept", *_AGE_SIGNALS, *signals})
     return RiskHistory(x, outcome, relationship, tuple(rel_names), observed)
 

@@ -29,6 +29,9 @@ __all__ = [
 
 FloatArray = npt.NDArray[np.float64]
 _REFERENCE_AGE: Final = 24.0  # months
+# the age shape is held flat past 30 years: the case library's oldest relationship ran 27, and the linear
+# decline of age_years, extrapolated a century on, would forecast no risk at all
+AGE_SHAPE_MAX_MONTHS: Final = 360.0
 _MAX_UNITS: Final = 3.0  # an event counts at most 3 units (3 executives, a 30% layoff)
 _PSEUDO_AUDITS: Final = 3.0  # weight of the partner's whole record in its recent rates
 _QUALITY_WINDOW: Final = 90  # days over which rejection and late rates are taken
@@ -123,6 +126,13 @@ def signal_matrix(
     return out
 
 
+def age_terms(age_months: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """The age shape's two signals for relationship ages in months (n,): ``age_log`` and ``age_years``, centred
+    at two years (so the intercepts are a two-year-old relationship's hazards), flat past 30 years."""
+    age = np.minimum(np.asarray(age_months, dtype=np.float64), AGE_SHAPE_MAX_MONTHS)
+    return np.log1p(age) - math.log1p(_REFERENCE_AGE), (age - _REFERENCE_AGE) / 12.0
+
+
 def signal_parts(
     inputs: RiskInputs, starts: FloatArray, known: FloatArray, p: RiskPriors, without: tuple[str, ...]
 ) -> SignalParts:
@@ -132,8 +142,7 @@ def signal_parts(
     age_months = np.maximum(starts - inputs.start.toordinal(), 0.0) / p.month_days
     state[:, SIGNAL_COLUMN["intercept"]] = 1.0
     # centred at the reference age, so the intercepts are the hazards of a two-year-old relationship
-    state[:, SIGNAL_COLUMN["age_log"]] = np.log1p(age_months) - math.log1p(_REFERENCE_AGE)
-    state[:, SIGNAL_COLUMN["age_years"]] = (age_months - _REFERENCE_AGE) / 12.0
+    state[:, SIGNAL_COLUMN["age_log"]], state[:, SIGNAL_COLUMN["age_years"]] = age_terms(age_months)
     _quality_signals(inputs, known, state)
     if inputs.spc_alarm_since is not None:
         state[:, SIGNAL_COLUMN["spc_alarm"]] = (known >= inputs.spc_alarm_since.toordinal()).astype(
