@@ -31,7 +31,8 @@ def test_a_finding_is_disputed_resolved_once_and_listed(cli: RunCli, tmp_path: P
         (finding, "partner:Acme", "open")
     ]
     dispute_id = listed[0]["id"]
-    done = cli("dispute", "resolve", dispute_id, "--status", "upheld", "--note", "Checked", "--json")
+    # DESIGN.md's word for it, as the REST service takes it: accepted is upheld (the partner was right)
+    done = cli("dispute", "resolve", dispute_id, "--status", "accepted", "--note", "Checked", "--json")
     assert done.code == 0 and json.loads(done.stdout)["status"] == "upheld"
     assert cli("dispute", "resolve", dispute_id, "--status", "rejected").code == 2  # settled once
     assert json.loads(cli("disputes", "--status", "open", "--json").stdout)["disputes"] == []

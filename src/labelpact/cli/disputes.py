@@ -10,6 +10,7 @@ from rich.table import Table
 from labelpact.cli.common import common_options, make_output, open_store, safe
 from labelpact.services.disputes import (
     DISPUTE_RESOLUTIONS,
+    RESOLUTION_WORDS,
     dispute_dict,
     list_disputes,
     open_dispute,
@@ -51,7 +52,12 @@ def open_(
     epilog='Example: labelpact dispute resolve d3 --status upheld --note "Re-checked: labels fixed"',
 )
 @click.argument("dispute_id")
-@click.option("--status", type=click.Choice(DISPUTE_RESOLUTIONS), required=True, help="How it ends.")
+@click.option(
+    "--status",
+    type=click.Choice(RESOLUTION_WORDS),
+    required=True,
+    help="How it ends: accepted (= upheld: the finding does not stand), rejected or withdrawn.",
+)
 @click.option("--note", default=None, help="The resolution, in a sentence.")
 @click.option("--by", default=None, help="Who resolves it (default: the workspace's actor).")
 @common_options
@@ -64,7 +70,7 @@ def resolve(
     db: str | None,
     as_json: bool,
 ) -> None:
-    """Close dispute ``d3`` as upheld, rejected or withdrawn."""
+    """Close dispute ``d3`` as upheld (or accepted), rejected or withdrawn."""
     out = make_output(as_json)
     with open_store(workspace, db) as store:
         record = resolve_dispute(store, dispute_id, status=status, note=note, by=by)

@@ -7,7 +7,16 @@ from typing import Any
 
 from labelpact.store import DISPUTE_RESOLUTIONS, DisputeRecord, Store
 
-__all__ = ["DISPUTE_RESOLUTIONS", "dispute_dict", "list_disputes", "open_dispute", "resolve_dispute"]
+__all__ = [
+    "DISPUTE_RESOLUTIONS",
+    "RESOLUTION_WORDS",
+    "dispute_dict",
+    "list_disputes",
+    "open_dispute",
+    "resolve_dispute",
+]
+
+RESOLUTION_WORDS = ("accepted", *DISPUTE_RESOLUTIONS)  # what `dispute resolve --status` takes
 
 
 def dispute_dict(record: DisputeRecord) -> dict[str, Any]:
@@ -26,7 +35,9 @@ def open_dispute(store: Store, finding: str, *, text: str, by: str | None = None
 def resolve_dispute(
     store: Store, dispute: str, *, status: str, note: str | None = None, by: str | None = None
 ) -> DisputeRecord:
-    """The client closes dispute ``dispute`` (``d3``) as upheld, rejected or withdrawn, with a note."""
+    """The client closes dispute ``dispute`` (``d3``) as upheld, rejected or withdrawn, with a note;
+    ``accepted`` (DESIGN.md's word: the partner was right) is ``upheld``."""
+    status = "upheld" if status == "accepted" else status
     return store.resolve_dispute(dispute, status=status, resolution=note, by=by)
 
 
