@@ -21,6 +21,7 @@ from labelpact.core.annotations import Annotations, FloatArray, TaskPayloads
 from labelpact.errors import InvalidInputError
 
 __all__ = [
+    "MAX_DURATION_S",
     "MIN_SECONDS",
     "WORDS_PER_MINUTE",
     "PayReport",
@@ -34,6 +35,7 @@ __all__ = [
     "word_counts",
 ]
 
+MAX_DURATION_S = 365 * 24 * 3600.0  # no label takes a year (io.column refuses longer ones at reading)
 MIN_SECONDS = 2.0  # no label is read and answered faster
 WORDS_PER_MINUTE = 400.0  # skimming speed (Brysbaert 2019): a task read faster was not read
 
@@ -246,7 +248,7 @@ def pay_report(
     n_fast = sums[:, 3].astype(np.intp)
     with np.errstate(divide="ignore", invalid="ignore"):
         hourly = np.where(hours > 0, n_timed * price_per_label / hours, np.nan)
-    known = ~np.isnan(hourly)
+    known = np.isfinite(hourly)
     below = known & (hourly < pay_floor_per_hour)
     qs = np.quantile(hourly[known], quantiles) if known.any() else np.full(len(quantiles), np.nan)
     known_hours = hours[known].sum()
@@ -288,10 +290,13 @@ def _seconds(annotations: Annotations, durations: npt.ArrayLike | None) -> Float
         raise InvalidInputError(
             f"one duration per annotation ({annotations.n_annotations})", column="duration_s"
         )
-    if (seconds < 0).any():
-        row = int(np.flatnonzero(seconds < 0)[0])
+    bad = (seconds < 0) | (seconds > MAX_DURATION_S)  # bounded, so no sum over labels overflows to inf
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
         raise InvalidInputError(
-            "durations of zero seconds or more", column="duration_s", got=f"{seconds[row]} at row {row + 1}"
+            f"durations of zero seconds or more, at most one year ({MAX_DURATION_S:,.0f})",
+            column="duration_s",
+            got=f"{seconds[row]} at row {row + 1}",
         )
     return seconds
 

@@ -21,6 +21,7 @@ from labelpact.io.source import Location, as_text
 
 __all__ = [
     "ALIASES",
+    "MAX_DURATION_S",
     "Coded",
     "decode_durations",
     "decode_times",
@@ -29,6 +30,10 @@ __all__ = [
     "resolve_columns",
     "task_column_of",
 ]
+
+# no label takes a year: a longer time on task is a broken record (and 1e308 seconds overflow every sum);
+# the same bound as ethics.pay.MAX_DURATION_S (kept here so the reader need not import ethics; a test ties them)
+MAX_DURATION_S: Final = 365 * 24 * 3600.0
 
 # role -> accepted column names, the canonical one first
 ALIASES: Final[Mapping[str, tuple[str, ...]]] = {
@@ -196,7 +201,8 @@ def _first_failing(values: pa.Array, convert: Callable[[pa.Array], object]) -> i
 def decode_durations(
     column: pa.ChunkedArray, *, file: Path, name: str, locate: Callable[[int], Location]
 ) -> npt.NDArray[np.float64]:
-    """Seconds on task, shape (n_rows,), NaN where blank; non-numbers, negatives and infinities are errors."""
+    """Seconds on task, shape (n_rows,), NaN where blank; non-numbers, negatives and durations past
+    ``MAX_DURATION_S`` (one year; infinities included) are errors."""
     if (
         pa.types.is_integer(column.type)
         or pa.types.is_floating(column.type)
@@ -225,13 +231,13 @@ def decode_durations(
                 got=repr(flat[i].as_py()),
             ) from None
     values = numbers.to_numpy().astype(np.float64, copy=False) if len(numbers) else np.empty(0)
-    bad = (values < 0) | np.isinf(values)
+    bad = (values < 0) | (values > MAX_DURATION_S)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise fail_at(
             locate,
             i,
-            "a duration of zero or more seconds",
+            f"a duration of zero or more seconds, at most one year ({MAX_DURATION_S:,.0f})",
             file=file,
             column=name,
             got=repr(float(values[i])),
