@@ -3,6 +3,8 @@
 Licences are normalised first ("CC BY 4.0" -> ``CC-BY-4.0``, "apache 2.0" -> ``Apache-2.0``) against a
 small table of known SPDX ids (https://spdx.org/licenses/), so that a licence we cannot read
 (``unknown``) is told apart from one we read and the contract does not allow (``disallowed``).
+Licence and source texts are echoed with their personal values masked (``pii.redact``): a licence "ask
+jane.doe@corp.example" or a source URL with a password never reaches a finding, a table or a card raw.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any, Literal, TypeAlias
 
 from labelpact.core.annotations import TaskPayloads
 from labelpact.errors import InvalidInputError
+from labelpact.ethics.pii.redact import redact_pii
 
 __all__ = [
     "KNOWN_SPDX",
@@ -103,8 +106,8 @@ class ProvenanceFinding:
     """A source whose licence is missing, unreadable, not allowed, or given differently across tasks."""
 
     kind: ProvenanceKind
-    source: str | None
-    license: str | None  # as written in the data ("; "-joined when conflicting)
+    source: str | None  # personal values masked, as in ``license``
+    license: str | None  # as written in the data, personal values masked ("; "-joined when conflicting)
     spdx: str | None  # normalised id, None when missing or unknown
     tasks: tuple[str, ...]
 
@@ -121,7 +124,8 @@ class ProvenanceFinding:
 
 @dataclass(frozen=True, slots=True)
 class ProvenanceReport:
-    """Findings and, per licence (SPDX id, ``unknown:<text>`` or ``missing``), its sources and task count."""
+    """Findings and, per licence (SPDX id, ``unknown:<text>`` or ``missing``), its sources and task count;
+    texts and sources with their personal values masked."""
 
     findings: tuple[ProvenanceFinding, ...]
     by_license: Mapping[str, tuple[str, ...]]
@@ -150,6 +154,10 @@ def _allowed_ids(allowed: Collection[str]) -> tuple[str, ...]:
             )
         ids.append(spdx)
     return tuple(dict.fromkeys(ids))
+
+
+def _masked(text: str | None) -> str | None:
+    return None if text is None else redact_pii(text)
 
 
 def vet_provenance(
@@ -185,13 +193,14 @@ def vet_provenance(
     by_license: dict[str, list[str]] = {}
     tasks_by_license: dict[str, int] = {}
     texts_per_source: dict[str | None, list[str | None]] = {}
-    for (source, text), members in groups.items():
-        spdx = normalize_license(text)
+    for (raw_source, raw_text), members in groups.items():
+        spdx = normalize_license(raw_text)  # read from the raw text, shown masked
+        source, text = _masked(raw_source), _masked(raw_text)
         key = spdx if spdx else "missing" if text is None else f"unknown:{text}"
         if source is not None and source not in by_license.setdefault(key, []):
             by_license[key].append(source)
         tasks_by_license[key] = tasks_by_license.get(key, 0) + len(members)
-        texts_per_source.setdefault(source, []).append(spdx or text)
+        texts_per_source.setdefault(raw_source, []).append(spdx or text)
         kind: ProvenanceKind | None = (
             "missing"
             if text is None
@@ -207,7 +216,9 @@ def vet_provenance(
         distinct = list(dict.fromkeys(t for t in texts if t is not None))
         if source is not None and len(distinct) > 1:
             affected = tuple(t for (s, _), ms in groups.items() if s == source for t in ms)
-            findings.append(ProvenanceFinding("conflicting", source, "; ".join(distinct), None, affected))
+            findings.append(
+                ProvenanceFinding("conflicting", _masked(source), "; ".join(distinct), None, affected)
+            )
     return ProvenanceReport(
         findings=tuple(findings),
         by_license={k: tuple(v) for k, v in by_license.items()},
