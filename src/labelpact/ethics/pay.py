@@ -1,7 +1,9 @@
 """Annotator pay: effective hourly pay per worker against the contract's floor, and implausibly fast work.
 
-Effective pay is labels x price per label / hours on task, over the annotations whose time is known;
-a worker with no known time (or only zero seconds) is reported as unknown, never as zero or infinite pay. An annotation is
+Effective pay is labels x price per label / hours on task, over the annotations whose time is known and
+plausible: a label too fast to have been read (0 s, or under the thresholds below) has no believable time,
+so it neither lowers nor raises a rate. A worker with no plausible time is reported as unknown, never as
+zero or infinite pay. An annotation is
 too fast to have been read when it took less than ``min_seconds`` or, when the task's word count is
 known, less than the time to read it at ``words_per_minute`` (Brysbaert 2019, J. Mem. Lang. 109:
 silent reading of English non-fiction averages 238 wpm; 400 wpm is skimming).
@@ -47,7 +49,7 @@ class WorkerPay:
     worker: str
     n_labels: int
     n_timed: int  # labels whose duration is known
-    hours: float  # over the timed labels
+    hours: float  # over the timed labels that were not too fast
     hourly_pay: float | None
     below_floor: bool | None
     n_too_fast: int
@@ -143,7 +145,8 @@ def text_words(texts: Sequence[str | None]) -> npt.NDArray[np.float64]:
 @dataclass(frozen=True, slots=True)
 class PaySums:
     """What pay is computed from, additive over disjoint sets of annotations: per worker (n_workers, 4) the
-    labels, the timed labels, the seconds on the timed labels and the labels too fast to be read; the tasks
+    labels, the timed labels, the seconds on the timed labels that were not too fast (the plausible ones)
+    and the timed labels too fast to be read; the tasks
     (codes, in task order) where most timed labels were too fast; the labels without a known time."""
 
     workers: FloatArray
@@ -216,7 +219,7 @@ def pay_sums(
         [
             np.bincount(annotations.worker, minlength=n_w),
             np.bincount(annotations.worker, weights=timed, minlength=n_w),
-            np.bincount(annotations.worker, weights=np.where(timed, seconds, 0.0), minlength=n_w),
+            np.bincount(annotations.worker, weights=np.where(timed & ~fast, seconds, 0.0), minlength=n_w),
             np.bincount(annotations.worker, weights=fast, minlength=n_w),
         ]
     ).reshape(n_w, 4)
@@ -246,8 +249,9 @@ def pay_report(
     n_timed = sums[:, 1].astype(np.intp)
     hours = sums[:, 2] / 3600.0
     n_fast = sums[:, 3].astype(np.intp)
+    # pay over the plausible labels only: nine 0-second labels beside one of 60 s are 6/h at 0.10, not 60/h
     with np.errstate(divide="ignore", invalid="ignore"):
-        hourly = np.where(hours > 0, n_timed * price_per_label / hours, np.nan)
+        hourly = np.where(hours > 0, (n_timed - n_fast) * price_per_label / hours, np.nan)
     known = np.isfinite(hourly)
     below = known & (hourly < pay_floor_per_hour)
     qs = np.quantile(hourly[known], quantiles) if known.any() else np.full(len(quantiles), np.nan)
