@@ -10,6 +10,7 @@ from labelpact.contracts.contract import Contract
 from labelpact.contracts.findings import Outcome, Reason
 from labelpact.ethics import EthicsReport
 from labelpact.ethics.bias import SliceStats
+from labelpact.ethics.pay import PayReport
 
 __all__ = [
     "LICENSE_KINDS",
@@ -168,17 +169,22 @@ def _pay_reasons(report: EthicsReport, contract: Contract, too_fast_share: float
         ]
     lowest = min(known)
     below = pay.workers_below_floor
+    # the floor is met only when every worker's pay is known: 1 of 10 workers timed tells nothing of the 9
+    outcome: Outcome = _outcome_for(contract, "pay_below_floor") if below else "met"
+    if not below and pay.n_workers_unknown:
+        outcome = "unchecked"
     reasons = [
         Reason(
             "pay.pay_floor_per_hour",
-            _outcome_for(contract, "pay_below_floor") if below else "met",
+            outcome,
             (
                 f"{len(below)} of {len(known)} worker(s) ({pct(pay.share_workers_below_floor)}, "
                 f"{pct(pay.share_hours_below_floor)} of the hours) earn below the floor; "
                 f"lowest {money(lowest, pay.currency)} per hour"
                 if below
                 else f"every timed worker earns at least the floor; lowest {money(lowest, pay.currency)}"
-            ),
+            )
+            + _pay_coverage(pay),
             measured=lowest,
             limit=floor,
         )
@@ -197,6 +203,20 @@ def _pay_reasons(report: EthicsReport, contract: Contract, too_fast_share: float
             )
         )
     return reasons
+
+
+def _pay_coverage(pay: PayReport) -> str:
+    """What the pay verdict stands on, when some workers' pay is unknown: workers, labels and hours covered."""
+    if not pay.n_workers_unknown:
+        return ""
+    known = [w for w in pay.workers if w.hourly_pay is not None]
+    labels = sum(w.n_labels for w in pay.workers)
+    covered = sum(w.n_labels for w in known)
+    hours = sum(w.hours for w in known)
+    return (
+        f"; pay is known for only {len(known)} of {len(pay.workers)} worker(s) ({covered:,} of {labels:,} "
+        f"labels, {hours:.3g} hours): {pay.n_workers_unknown} worker(s) have no plausible time on task"
+    )
 
 
 def _bias_reasons(report: EthicsReport, contract: Contract) -> list[Reason]:
