@@ -165,17 +165,24 @@ def _render_licences(console: Console, document: dict[str, Any]) -> None:
     if summary is None:
         return
     allowed = set(summary["allowed"])
+    statuses = summary.get("status_by_license") or {}  # absent in audits stored before expressions
+    styles = {
+        "allowed": "[green]allowed[/]",
+        "missing": "[yellow]missing[/]",
+        "unknown": "[yellow]unknown[/]",
+    }
     table = Table("licence", "status", "tasks", "sources", title="Licences", title_justify="left")
     for licence, n in sorted(summary["tasks_by_license"].items(), key=lambda kv: -kv[1]):
-        status = (
-            "[green]allowed[/]"
+        known = statuses.get(licence) or (
+            "allowed"
             if licence in allowed
-            else "[yellow]missing[/]"
+            else "missing"
             if licence == "missing"
-            else "[yellow]unknown[/]"
+            else "unknown"
             if licence.startswith("unknown:")
-            else "[red]not allowed[/]"
+            else "disallowed"
         )
+        status = styles.get(known, "[red]not allowed[/]")
         table.add_row(
             safe(licence), status, f"{n:,}", safe(", ".join(summary["by_license"].get(licence, []))) or "-"
         )
