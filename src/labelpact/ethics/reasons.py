@@ -61,6 +61,11 @@ def worse_flags(s: SliceStats) -> list[str]:
     return [flag for flag, diff in _QUALITY_FLAGS.items() if flag in s.flags and getattr(s, diff) < 0]
 
 
+def _quality_tested(s: SliceStats) -> bool:
+    """Whether a slice's agreement or gold accuracy was tested against the rest (a p-value, not NaN)."""
+    return any(p == p for p in (s.agreement_p, s.accuracy_p))  # NaN != NaN
+
+
 def _outcome_for(contract: Contract, kind: str) -> Outcome:
     return "reject" if blocks_on(contract, kind) else "review"
 
@@ -84,6 +89,15 @@ def _pii_reasons(report: EthicsReport, contract: Contract) -> list[Reason]:
                 "unchecked",
                 f"no personal data in the tasks with payloads, but {report.n_unscanned:,} of the batch's tasks "
                 "have none (--tasks) and were not scanned",
+                limit=policy,
+            )
+        ]
+    if n == 0 and not report.pii.n_bytes:
+        return [
+            Reason(
+                "data.personal_data",
+                "unchecked",
+                f"personal data is to {policy}, but the task payloads hold no field value to scan (0 bytes)",
                 limit=policy,
             )
         ]
@@ -233,6 +247,18 @@ def _bias_reasons(report: EthicsReport, contract: Contract) -> list[Reason]:
         return []
     worse = [s for b in report.bias for s in b.slices if worse_flags(s)]
     n_slices = sum(len(b.slices) for b in report.bias)
+    testable = [s for b in report.bias if len(b.slices) > 1 for s in b.slices if _quality_tested(s)]
+    if not worse and not testable:
+        # nothing was compared: no slice value, a single slice, or no slice with a quality test
+        columns = ", ".join(f"{b.column} ({len(b.slices)} slice(s))" for b in report.bias)
+        return [
+            Reason(
+                "ethics.block_on",
+                "unchecked",
+                f"no two slices could be compared for agreement or gold accuracy: {columns}",
+                limit="bias",
+            )
+        ]
     if not worse:
         return [
             Reason(
