@@ -1,10 +1,13 @@
 """The ethics clauses of a contract checked one by one (``ethics_reasons``), and the policy findings share.
 
-Personal data follows ``data.personal_data`` (reject when ``ethics.block_on`` lists ``pii``); other kinds
+Personal data follows ``data.personal_data`` (reject when ``ethics.block_on`` lists ``pii``), except that
+findings which are all low-confidence guesses (below ``GUESS_BELOW``) send to review, never reject; other kinds
 reject when ``ethics.block_on`` lists them, else review; a clause without its inputs is ``unchecked``.
 """
 
 from __future__ import annotations
+
+from collections import Counter
 
 from labelpact.contracts.contract import Contract
 from labelpact.contracts.findings import Outcome, Reason
@@ -13,6 +16,7 @@ from labelpact.ethics.bias import SliceStats
 from labelpact.ethics.pay import PayReport
 
 __all__ = [
+    "GUESS_BELOW",
     "LICENSE_KINDS",
     "blocks_on",
     "ethics_reasons",
@@ -35,6 +39,9 @@ _LICENSE_WORDS = {
     "conflicting_license": "a source given under different licences",
 }
 _QUALITY_FLAGS = {"agreement": "agreement_diff", "gold_accuracy": "accuracy_diff"}
+# a finding below this ordinal confidence is a guess (a name from word lists, a phone number outside its
+# plan: ethics.pii.scan); under personal_data = "reject", guesses alone send the batch to review
+GUESS_BELOW = 0.8
 _PII_OUTCOME: dict[str, Outcome] = {"reject": "reject", "review": "review", "allow": "met"}
 
 
@@ -105,11 +112,26 @@ def _pii_reasons(report: EthicsReport, contract: Contract) -> list[Reason]:
         return [Reason("data.personal_data", "met", "no personal data found", measured=0, limit=policy)]
     outcome = _PII_OUTCOME[policy]
     tasks = len(report.pii.tasks_with())
+    guesses = Counter(f.entity for f in report.pii.findings if f.confidence < GUESS_BELOW)
+    n_guesses = sum(guesses.values())
+    if outcome == "reject" and n_guesses == n:
+        outcome = "review"  # list-based guesses alone are not proof enough to reject: a person looks
+    said = ", ".join(f"{k} {entity}" for entity, k in sorted(guesses.items()))
     return [
         Reason(
             "data.personal_data",
             outcome,
-            f"{n} personal value(s) in {tasks} task(s); the contract says {policy}",
+            f"{n} personal value(s) in {tasks} task(s); the contract says {policy}"
+            + (
+                f"; {n_guesses} of them are low-confidence guesses (confidence below {GUESS_BELOW}: {said})"
+                if n_guesses
+                else ""
+            )
+            + (
+                "; guesses alone send the batch to review, not to rejection"
+                if n_guesses == n and policy == "reject"
+                else ""
+            ),
             measured=n,
             limit=policy,
         )
