@@ -13,7 +13,9 @@ checked tasks. Its interval is valid whatever the model's calibration (only the 
 random sample), so it carries the model's own error. Below ``SMALL_CHECKS`` checked tasks the normal
 approximation is not trusted: the interval is the exact Clopper-Pearson interval of the checked tasks
 alone and the point is the corrected model number inside it. Checked tasks known only by their counts
-(an audit's gold, scored out of fold by the consensus itself) give that exact interval at any size;
+(an audit's gold, scored out of fold by the consensus itself) give that exact interval at any size, and
+so do 30 or more checks of which fewer than ``NORMAL_MIN_COUNT`` are wrong (or right), where the normal
+interval under-covers (0 wrong of 80 gave 0-2.4% against the exact 0-4.5%), or whose model does not help;
 its point is the model's number kept inside it below ``SMALL_CHECKS``, the checked share above.
 Without checked tasks the estimate rests on the model alone and is *unverified*: its interval spans the
 raw and calibrated posteriors' sampling intervals (the calibration's own uncertainty) and the model's
@@ -53,6 +55,7 @@ __all__ = [
 ]
 
 SMALL_CHECKS = 30  # below this many checked tasks the interval is exact (Clopper-Pearson), not normal
+NORMAL_MIN_COUNT = 5  # fewer wrong (or right) checks than this: the normal interval keeps the exact bounds
 # How far a model-only error rate has missed the truth on real data, in log-odds: the widest miss of any
 # registry method without gold on nine public datasets with gold (one-coin DS on gal_adultcontent2, 1.25;
 # 1.23 when re-measured with name-keyed draws; auto's widest is 1.13, on zheng_product). With each dataset
@@ -340,18 +343,12 @@ def estimate_error_rate(
     model, model_ci = model_error_rate(p, p_wrong_raw=p_wrong_raw, confidence=level)
     c = checks if checks is not None else Checks()
     if c.n == 0:
-        return ErrorRate(
-            model,
-            model_ci,
-            False,
-            "the consensus model alone",
-            len(p),
-            model,
-            model_ci,
-            c,
+        how = (
             "mean posterior probability of error; interval spans raw and calibrated posteriors and the "
-            f"model's widest miss on public data (log-odds {MODEL_SPREAD:g})",
-            level,
+            f"model's widest miss on public data (log-odds {MODEL_SPREAD:g})"
+        )
+        return ErrorRate(
+            model, model_ci, False, "the consensus model alone", len(p), model, model_ci, c, how, level
         )
     n, k = c.n, c.n_wrong
     gold_rate = k / n
@@ -390,6 +387,13 @@ def estimate_error_rate(
     lo, hi = max(0.0, value - z * se), min(1.0, value + z * se)
     value = float(np.clip(value, 0.0, 1.0))
     method = f"prediction-powered inference (PPI++, lambda {lam:.2f}) on {n} checked tasks and the model"
+    if lam == 0.0 or min(k, n - k) < NORMAL_MIN_COUNT:
+        # no help from the model (the classical estimate), or too few wrong (or right) checks for the normal
+        # approximation: the exact interval of the checks holds; a helping model's interval may only widen it
+        exact_lo, exact_hi = clopper_pearson(k, n, confidence=level)
+        lo, hi = (exact_lo, exact_hi) if lam == 0.0 else (min(lo, exact_lo), max(hi, exact_hi))
+        value = float(np.clip(value, lo, hi))
+        method += f"; exact Clopper-Pearson bounds ({k} of {n} checks wrong)"
     return ErrorRate(
         value, (lo, hi), True, f"{n} {what} and the model", len(p), model, model_ci, c, method, level
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy.stats import binom
 
 from labelpact.core.aggregators import create
 from labelpact.core.annotations import Annotations, FloatArray, Gold
@@ -113,6 +114,20 @@ def test_ppi_matches_its_formula_on_the_arrays() -> None:
 def test_a_clean_gold_sample_cannot_claim_zero_width() -> None:
     e = estimate_error_rate(np.full(1000, 0.001), checks=Checks.of(np.zeros(40, bool), np.full(40, 0.001)))
     assert e.ci[1] > 0.02  # two pseudo-checks keep 40 clean tasks from proving less than ~2%
+
+
+@pytest.mark.parametrize(("n", "p"), [(80, 0.03), (80, 0.05), (125, 0.03), (200, 0.01)])
+def test_few_wrong_checks_keep_exact_coverage(n: int, p: float) -> None:
+    # a model that says nothing about which checks are wrong (lambda 0) and a handful of defects: the normal
+    # interval covered 0.87-0.91; the exact bounds hold 95%, computed over every count, not simulated
+    model = np.full(1200, 0.05)
+    coverage = 0.0
+    for k in range(n + 1):
+        e = estimate_error_rate(model, checks=Checks.of(np.arange(n) < k, np.full(n, 0.05)))
+        coverage += binom.pmf(k, n, p) * (e.ci[0] <= p <= e.ci[1])
+    assert coverage >= 0.95
+    clean = estimate_error_rate(model, checks=Checks.of(np.zeros(n, bool), np.full(n, 0.05)))
+    assert clean.ci[1] == pytest.approx(clopper_pearson(0, n)[1])  # 0 of 80: 4.5%, not 2.4%
 
 
 # --- simulated deliveries with correlated workers -------------------------------------------------
