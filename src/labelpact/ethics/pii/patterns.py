@@ -61,16 +61,19 @@ Span: TypeAlias = tuple[int, int]
 
 # Patterns start with a literal or a character class and test what precedes them afterwards: Python's
 # regex engine then skips ahead to candidate characters instead of trying every position.
-_EMAIL_DOMAIN = re.compile(r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+([A-Za-z]{2,24})(?![\w-])")
-_EMAIL_LOCAL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}$")
-_LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
+# Local parts and domain labels in any script (RFC 6531: "josé.garcía@", "müller@"), apostrophes inside
+# ("o'connor@"); a local part never starts in the middle of a word (_LOCAL_CONTINUES before it: skipped).
+_EMAIL_DOMAIN = re.compile(r"@(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+([A-Za-z]{2,24})(?![\w-])")
+_EMAIL_LOCAL = re.compile(r"[^\W_][\w.%+'-]{0,63}$")
+_LOCAL_CONTINUES = re.compile(r"[\w.%+-]")
 _FILE_EXTENSIONS = frozenset(
     {"png", "jpg", "jpeg", "gif", "svg", "webp", "bmp", "css", "js", "json", "txt", "pdf"}
 )
 _URL_SCHEME = re.compile(r"(?<![\w+.-])[A-Za-z][A-Za-z0-9+.-]{1,15}$")
 _URL_AUTHORITY = re.compile(r"://[^\s:/@?#]+:[^\s/@?#]+@[^\s/:?#]+")
-_CARD = re.compile(r"[0-9](?<![\w+-][0-9])(?:[ -]?[0-9]){11,18}(?![\w-])")
-_IBAN = re.compile(r"[A-Z](?<!\w[A-Z])[A-Z][0-9]{2}(?: ?[A-Z0-9]){11,30}\b")
+_CARD = re.compile(r"[0-9](?<![\w+-][0-9])(?:[ .-]?[0-9]){11,18}(?![\w-])")
+# From the first check digit, after a two-letter country code of either case: digits are rarer than letters.
+_IBAN = re.compile(r"[0-9](?<=[A-Za-z]{2}[0-9])(?<!\w[A-Za-z]{2}[0-9])[0-9](?: ?[A-Za-z0-9]){11,30}\b")
 _SSN_SEPARATED = re.compile(r"[0-9](?<![\w.-][0-9])[0-9]{2}([- .])([0-9]{2})\1([0-9]{4})(?![\w-])")
 _SIN_SEPARATED = re.compile(r"[0-9](?<![\w-][0-9])[0-9]{2}([- ])[0-9]{3}\1[0-9]{3}(?![\w-])")
 _COUNTRY_CODE_BEFORE = re.compile(r"\+\d{1,3}[ -]?\(?$")  # "+61 412 341 844" is a phone, not a SIN
@@ -145,7 +148,7 @@ def _emails(text: str) -> Iterator[Span]:
     for m in _EMAIL_DOMAIN.finditer(text):
         at = m.start()
         local = _EMAIL_LOCAL.search(text, max(0, at - 64), at)
-        if local is None or (local.start() > 0 and text[local.start() - 1] in _LOCAL_CHARS):
+        if local is None or (local.start() > 0 and _LOCAL_CONTINUES.match(text, local.start() - 1)):
             continue
         if ".." in local.group() or local.group().endswith(".") or m.group(1).lower() in _FILE_EXTENSIONS:
             continue
@@ -162,7 +165,7 @@ def _url_credentials(text: str) -> Iterator[Span]:
 def _cards(text: str) -> Iterator[Span]:
     for m in _CARD.finditer(text):
         raw = m.group()
-        digits = raw.replace(" ", "").replace("-", "")
+        digits = raw.replace(" ", "").replace("-", "").replace(".", "")
         if len(digits) < 12 or not luhn_valid(digits) or card_brand(digits) is None:
             continue
         if _IBAN_HEAD_BEFORE.search(text, max(0, m.start() - 6), m.start()):
@@ -170,7 +173,9 @@ def _cards(text: str) -> Iterator[Span]:
         separators = {c for c in raw if not c.isdigit()}
         if len(separators) > 1:
             continue
-        if separators:  # grouped as printed on cards: 4-4-4-4(-3), 4-6-5 (Amex), 4-6-4 (Diners)
+        if (
+            separators
+        ):  # grouped as printed on cards: 4-4-4-4(-3), 4-6-5 (Amex), 4-6-4 (Diners); " ", "-", "."
             groups = tuple(len(g) for g in raw.split(separators.pop()))
             if not (all(g == 4 for g in groups[:-1]) and 1 <= groups[-1] <= 4) and groups not in (
                 (4, 6, 5),
@@ -182,11 +187,12 @@ def _cards(text: str) -> Iterator[Span]:
 
 def _ibans(text: str) -> Iterator[Span]:
     for m in _IBAN.finditer(text):
-        length = IBAN_LENGTHS.get(m.group()[:2])
+        start = m.start() - 2
+        length = IBAN_LENGTHS.get(text[start : m.start()].upper())
         if length is None:
             continue
-        seen, end = 0, m.start()
-        for end in range(m.start(), m.end()):
+        seen, end = 0, start
+        for end in range(start, m.end()):
             if text[end] != " ":
                 seen += 1
                 if seen == length:
@@ -194,8 +200,8 @@ def _ibans(text: str) -> Iterator[Span]:
         end += 1
         if seen < length or (end < m.end() and text[end] != " "):
             continue
-        if iban_valid(text[m.start() : end].replace(" ", "")):
-            yield m.start(), end
+        if iban_valid(text[start:end].replace(" ", "").upper()):
+            yield start, end
 
 
 def _after_keyword(text: str, start: int, keyword: re.Pattern[str]) -> bool:

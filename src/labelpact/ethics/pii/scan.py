@@ -7,6 +7,7 @@ runs only on the digit runs a compiled regex finds first; a number written like 
 area code the plan does not assign (``(555) 123-4567``) is still reported, at a lower confidence.
 Person names come from an installed spaCy model when there is one (found through the ``spacy_models``
 entry points, never downloaded), otherwise from name lists and context words (``names``).
+Texts are scanned folded (``folded``: NFKC, format characters dropped) and reported at their own offsets.
 Confidences are ordinal levels, not calibrated probabilities: 1.0 for values that pass a checksum or
 a structural validator, 0.9 for phone numbers valid in their plan and IP addresses, 0.8 for street
 addresses, 0.5 for phone-shaped numbers outside their plan, 0.5-0.9 for names (see ``names``).
@@ -31,6 +32,7 @@ import phonenumbers
 
 from labelpact.core.annotations import TaskPayloads
 from labelpact.errors import InvalidInputError
+from labelpact.ethics.pii.folded import fold
 from labelpact.ethics.pii.names import find_names, name_lists, name_lists_source
 from labelpact.ethics.pii.patterns import (
     DETECTORS,
@@ -267,6 +269,14 @@ def _check_options(
     return chosen
 
 
+def _folded_spans(
+    text: str, entities: Collection[Entity], regions: Sequence[str], names: bool
+) -> list[Scored]:
+    """:func:`_spans` of the folded copy of ``text`` (``folded``), at the offsets of ``text``."""
+    folded = fold(text)
+    return [(e, folded.original(*span), c) for e, span, c in _spans(folded.text, entities, regions, names)]
+
+
 def find_pii(
     text: str,
     *,
@@ -277,7 +287,7 @@ def find_pii(
     """(entity, start, end) of each personal value in one text, in order; names from the name lists."""
     chosen = _check_options(entities, phone_regions, names)
     use_lists = names != "off" and name_lists_source() is not None
-    return [(entity, s, e) for entity, (s, e), _ in _spans(text, chosen, phone_regions, use_lists)]
+    return [(entity, s, e) for entity, (s, e), _ in _folded_spans(text, chosen, phone_regions, use_lists)]
 
 
 def _name_detector(chosen: Collection[Entity], names: NameDetector) -> tuple[str | None, str]:
@@ -336,7 +346,7 @@ def scan_pii(
         joined = _SEPARATOR.join(values)
         n_bytes += len(joined.encode()) - max(len(values) - 1, 0)
         starts = np.cumsum([0] + [len(v) + 1 for v in values[:-1]])
-        spans = _spans(joined, chosen, phone_regions, use_lists)
+        spans = _folded_spans(joined, chosen, phone_regions, use_lists)
         if model is not None:  # a name never overlaps a finding of the patterns
             taken = _Taken()
             for _, span, _c in spans:
@@ -351,7 +361,7 @@ def scan_pii(
             if i != j:  # crossed a task boundary: not one value
                 continue
             offset = int(starts[i])
-            masked = mask(entity, joined[s:e])
+            masked = mask(entity, fold(joined[s:e]).text)
             findings.append(PiiFinding(payloads.task[i], name, entity, s - offset, e - offset, masked, level))
     return PiiReport(
         findings=tuple(findings),
