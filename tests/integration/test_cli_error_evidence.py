@@ -240,3 +240,43 @@ def test_a_sampled_gold_task_is_not_counted_twice_by_a_review(cli: RunCli, tmp_p
     assert checks == n_gold_checks + len(doc["sample_tasks"]) - len(sampled_gold)
     assert checks <= 300  # never more checks than tasks
     assert reviewed["error_rate"]["n_tasks"] == 300 - len(gold_names)
+
+
+def test_gold_on_tasks_nobody_labelled_is_no_check(cli: RunCli, tmp_path: Path) -> None:
+    # 150 extra tasks whose only rows are blank labels, each with gold: they had counted as right checks
+    # (the flat posterior's class) and turned a batch's measured error into a near-perfect one
+    sim = simulate_delivery(
+        n_tasks=300,
+        n_workers=25,
+        n_classes=2,
+        labels_per_task=3,
+        gold_share=0.15,
+        duplicate_rate=0.0,
+        seed=11,
+    )
+    assert sim.gold is not None
+    a = sim.annotations
+    rows = [
+        f"{a.tasks[t]},{a.workers[w]},{a.classes[c]}"
+        for t, w, c in zip(a.task, a.worker, a.label, strict=True)
+    ]
+    rows += [f"blank{i:03d},w0," for i in range(150)]
+    gold = [f"{a.tasks[t]},{a.classes[c]}" for t, c in zip(sim.gold.task, sim.gold.label, strict=True)]
+    assert cli("partner", "add", "Acme").code == 0
+    for extra, label in ((0, ""), (150, a.classes[0])):
+        name = f"{extra}_{label or 'none'}"
+        labels = tmp_path / f"labels{name}.csv"
+        labels.write_text("task,worker,label\n" + "\n".join(rows[: len(a.task) + extra]) + "\n")
+        gold_file = tmp_path / f"gold{name}.csv"
+        gold_file.write_text(
+            "task,label\n" + "\n".join(gold + [f"blank{i:03d},{label}" for i in range(extra)]) + "\n"
+        )
+        run = cli("audit", labels, "--gold", gold_file, "--partner", "Acme", "--project", name, "--json")
+        assert run.code == 0, run.stderr
+        metrics = json.loads(run.stdout)["metrics"]
+        if extra == 0:
+            base = metrics
+        else:
+            assert metrics["n_gold"] == base["n_gold"] and metrics["n_gold_unlabelled"] == extra
+            assert metrics["error_rate"]["value"] == base["error_rate"]["value"]
+            assert metrics["error_rate"]["checks"]["n"] == base["error_rate"]["checks"]["n"]

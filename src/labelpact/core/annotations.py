@@ -313,6 +313,12 @@ class Gold:
             task_codes[i], label_codes[i] = task_lookup[t], class_lookup[y]
         return cls(task=task_codes, label=label_codes)
 
+    def labelled(self, annotations: Annotations) -> Gold:
+        """This gold on the tasks that have at least one label in ``annotations``: a task nobody labelled has
+        no consensus to check, so its gold can neither anchor a fit nor count as a right or wrong check."""
+        keep = np.bincount(annotations.task, minlength=annotations.n_tasks)[self.task] > 0
+        return self if keep.all() else Gold(task=self.task[keep], label=self.label[keep])
+
     def as_dense(self, n_tasks: int) -> IntArray:
         """Gold class per task, shape (n_tasks,), -1 where the task has no gold."""
         dense = np.full(n_tasks, -1, dtype=np.intp)

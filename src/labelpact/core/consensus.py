@@ -111,6 +111,7 @@ def aggregate(
         raise InvalidInputError(f"a method among {sorted(METHODS)}", column="method", got=repr(method))
     method = canonical_method(method)  # an alias (bcc) is reported by the name of the method it runs
     gold = gold_in_name_order(gold, a.tasks)  # its folds follow task names, not the file's order
+    gold = gold.labelled(a) if gold is not None else None  # gold on a task nobody labelled checks nothing
     model = _new(method, random_state).fit(a, gold)
     probas = model.probas_.copy()
     if isinstance(model, Auto):

@@ -6,6 +6,7 @@ store holds), calls :func:`assess`, and stores what it returns, so both ways int
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -99,7 +100,14 @@ def assess(
     random_state: int = 0,
 ) -> Assessment:
     """Measure ``delivery`` and judge it by ``contract``: verdict, reasons, findings, the ISO 2859-1 plan and
-    its sample, the metrics document. ``stage(name)`` is called as each stage ends (it times them)."""
+    its sample, the metrics document. ``stage(name)`` is called as each stage ends (it times them).
+
+    Gold on tasks nobody labelled is set aside (``Gold.labelled``): it checks no consensus, and counted as a
+    check it would credit (or blame) the batch for honeypots the vendor skipped; ``n_gold_unlabelled`` says how many.
+    """
+    given = len(delivery.gold) if delivery.gold is not None else 0
+    if delivery.gold is not None:
+        delivery = dataclasses.replace(delivery, gold=delivery.gold.labelled(delivery.annotations))
     m = _measure(
         delivery,
         contract,
@@ -142,6 +150,7 @@ def assess(
     metrics = _metrics(delivery, m, evidence, seconds)
     metrics["method"] = c.method
     metrics["extra_review_tasks"] = [a.tasks[int(i)] for i in extra]
+    metrics["n_gold_unlabelled"] = given - (len(delivery.gold) if delivery.gold is not None else 0)
     return Assessment(
         verdict=worst_outcome(reasons),
         reasons=tuple(reasons),

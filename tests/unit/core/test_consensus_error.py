@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from labelpact.core.annotations import Annotations, Gold
+from labelpact.core.consensus import aggregate
 from labelpact.core.consensus_error import gold_accuracy
 from labelpact.core.error_rate import GoldCheck
 
@@ -37,3 +39,27 @@ def test_without_a_check_the_methods_held_out_accuracy_counts_on_its_gold() -> N
     assert found.value == 0.9 and found.ci == pytest.approx((exact.low, exact.high))
     assert gold_accuracy(None, held_out=None, n_gold=0) == gold_accuracy(check(0, 0), None, 0)
     assert gold_accuracy(None, held_out=None, n_gold=0).ci is None
+
+
+def test_gold_on_a_task_nobody_labelled_is_set_aside_by_aggregate() -> None:
+    # 30 labelled tasks with gold on 10, plus 20 tasks in the vocabulary with no label and gold "a": they
+    # had counted as right checks (the flat posterior's class) in the held-out accuracy
+    rng = np.random.default_rng(0)
+    truth = rng.integers(0, 2, 30)
+    task = np.repeat(np.arange(30), 3)
+    label = np.where(rng.random(90) < 0.7, truth[task], 1 - truth[task])
+    a = Annotations(
+        task=task,
+        worker=np.tile(np.arange(3), 30),
+        label=label,
+        tasks=tuple(f"t{i:02d}" for i in range(50)),
+        workers=("w0", "w1", "w2"),
+        classes=("a", "b"),
+    )
+    real = Gold(task=np.arange(10), label=truth[:10])
+    padded = Gold(task=np.arange(30 + 20)[np.r_[0:10, 30:50]], label=np.r_[truth[:10], np.zeros(20, int)])
+    assert len(padded.labelled(a)) == 10 and padded.labelled(a).task.tolist() == list(range(10))
+    with_real, with_padded = aggregate(a, "mv", real), aggregate(a, "mv", padded)
+    assert with_real.held_out is not None and with_padded.held_out is not None
+    assert with_padded.held_out.value == with_real.held_out.value
+    assert with_padded.held_out.n_gold == 10
