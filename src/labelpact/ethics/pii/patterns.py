@@ -104,8 +104,14 @@ _ADDRESS = re.compile(
 PHONE_CANDIDATE = re.compile(r"(?:\+ ?)?\(?[0-9](?:[ \t().\-/]{0,2}[0-9]){6,}\)?")
 _INSIDE_A_RUN = re.compile(r"(?:[\w+/#.]|\w-|[0-9][ \t./])$")
 _DATE_LIKE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{1,2}([/.-])[0-9]{1,2}\1[0-9]{2,4}\b")
+# A phone word; "number" only as someone's ("my number", "my Israeli number"), never alone and never an id's
+# ("order number 2125551234", "your tracking number").
+_ID_WORDS = (
+    "order|serial|invoice|tracking|model|account|reference|ticket|case|booking|confirmation|policy|part|item"
+)
 PHONE_KEYWORD = re.compile(
-    r"(?i)\b(?:phone|tel|telephone|call|mobile|cell|fax|reach|contact|whatsapp|ring|text|dial|number|tél|telefon)\b"
+    r"(?i)\b(?:phone|tel|telephone|call|mobile|cell|fax|reach|contact|whatsapp|ring|text|dial|tél|telefon"
+    rf"|(?:my|your|his|her|our|their)\s+(?!(?:{_ID_WORDS})\b)(?:\w+\s+)?number)\b"
 )
 
 
