@@ -1,10 +1,13 @@
 """Label bias across slices (language, region, a demographic attribute): distribution, agreement, accuracy.
 
 Per slice: the consensus label distribution against the rest (chi-square test of independence with
-bias-corrected Cramér's V, Bergsma 2013, J. Korean Stat. Soc. 42), pairwise percent agreement with a
-ratio-estimator interval (Cochran 1977, Sampling Techniques, 6.4), and accuracy of the labels on gold
-tasks with Wilson intervals against the rest (Fisher's exact test). p-values are corrected across the
-slices of a column by Benjamini–Hochberg; every test reports its effect size beside its p-value.
+bias-corrected Cramér's V, Bergsma 2013, J. Korean Stat. Soc. 42), then pairwise percent agreement and the
+accuracy of the labels on gold tasks. Labels on one task are correlated (a hard task is hard for
+everyone), so both are ratio estimators with tasks as clusters (Cochran 1977, Sampling Techniques, 6.4):
+the difference from the rest is a z-test whose variance takes the residuals about the pooled ratio (the
+null's), and the interval is Wilson's on the effective sample size r(1-r)/var, floored at the number of
+tasks when every task agrees (never a zero-width [1, 1]). p-values are corrected across the slices of a
+column by Benjamini–Hochberg; every test reports its effect size beside its p-value.
 """
 
 from __future__ import annotations
@@ -15,8 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.special import ndtr, ndtri
-from scipy.stats import chi2_contingency, fisher_exact
+from scipy.special import ndtr
+from scipy.stats import chi2_contingency
 
 from labelpact.core.annotations import Annotations, Gold, IntArray, TaskPayloads
 from labelpact.core.intervals import benjamini_hochberg, check_confidence, wilson_interval
@@ -86,6 +89,7 @@ class SliceStats:
     agreement_p: float
     agreement_q: float
     n_gold_labels: int
+    n_gold_tasks: int
     gold_accuracy: float
     gold_accuracy_ci: tuple[float, float]
     accuracy_diff: float  # slice minus rest
@@ -142,30 +146,49 @@ def slices_from_payloads(
     return tuple(lookup.get(task) for task in annotations.tasks)
 
 
-def _ratio(sums: FloatArray) -> tuple[FloatArray, FloatArray]:
+def _ratio(sums: FloatArray, about: FloatArray | None = None) -> tuple[FloatArray, FloatArray]:
     """Ratio estimate sum(a)/sum(p) and its variance with tasks as clusters, per row of ``sums``.
 
-    ``sums`` has columns (n, sum a, sum p, sum a², sum ap, sum p²); variance is NaN below two tasks.
+    ``sums`` has columns (n, sum a, sum p, sum a², sum ap, sum p²); variance is NaN below two tasks. The
+    residuals are a - R p about the row's own ratio, or about ``about`` (a pooled ratio per row) when given.
     """
     n, sa, sp, saa, sap, spp = sums.T
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = sa / sp
-        resid = saa - 2 * ratio * sap + ratio**2 * spp
+        centre = ratio if about is None else about
+        resid = saa - 2 * centre * sap + centre**2 * spp
         var = np.where(n > 1, n / (n - 1) * resid / sp**2, np.nan)
     return np.where(sp > 0, ratio, np.nan), np.maximum(var, 0.0)
+
+
+def _ratio_interval(sums: FloatArray, confidence: float) -> tuple[FloatArray, FloatArray]:
+    """Wilson interval of each row's ratio on its effective sample size r(1-r)/var (Kish's design effect),
+    at most the pairs or labels it counts and, when the variance is 0 (every task agrees), the number of
+    tasks: so a few unanimous tasks give [0.84, 1] for 20 tasks, not a zero-width [1, 1]. NaN below two tasks."""
+    n, _, sp, *_ = sums.T
+    ratio, var = _ratio(sums)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        n_eff = np.where(var > 0, ratio * (1 - ratio) / var, n)
+    n_eff = np.where(np.isfinite(n_eff) & (n_eff > 0), np.minimum(np.maximum(n_eff, 1.0), sp), n)
+    ok = (n > 1) & np.isfinite(ratio)
+    lo, hi = wilson_interval(
+        np.where(ok, ratio * n_eff, 0.0).clip(0.0, None), np.where(ok, n_eff, 1.0), confidence=confidence
+    )
+    return np.where(ok, lo, np.nan), np.where(ok, hi, np.nan)
 
 
 @dataclass(frozen=True, slots=True)
 class SliceTables:
     """Sums over the tasks of each slice of one column, additive over disjoint sets of tasks (so blocks of a
-    cluster sum theirs): consensus labels (n_slices, K), tasks and annotations (n_slices,), labels on gold
-    tasks that match it and all of them (n_slices, 2), the agreement sums of pairable tasks (n_slices, 6:
-    n, sum a, sum p, sum a², sum ap, sum p²), tasks with a slice and a consensus, and tasks without a slice."""
+    cluster sum theirs): consensus labels (n_slices, K), tasks and annotations (n_slices,), the ratio sums
+    of gold tasks (n_slices, 6: n, sum a, sum p, sum a², sum ap, sum p², where a is a task's labels that
+    match its gold and p all its labels), the agreement sums of pairable tasks (n_slices, 6, a the agreeing
+    ordered pairs, p all of them), tasks with a slice and a consensus, and tasks without a slice."""
 
     labels: IntArray
     n_tasks: IntArray
     n_annotations: IntArray
-    gold: IntArray
+    gold: FloatArray
     agreement: FloatArray
     n_used: int
     n_unsliced: int
@@ -219,13 +242,12 @@ def slice_tables(
     k = annotations.n_classes
     used = (task_slice >= 0) & (consensus >= 0)
     labels = np.bincount(task_slice[used] * k + consensus[used], minlength=n_slices * k).reshape(n_slices, k)
-    gold_k, gold_n = _gold_hits(annotations, task_slice, gold, n_slices)
     ann_slice = task_slice[annotations.task]
     return SliceTables(
         labels=labels,
         n_tasks=np.bincount(task_slice[task_slice >= 0], minlength=n_slices),
         n_annotations=np.bincount(ann_slice[ann_slice >= 0], minlength=n_slices),
-        gold=np.column_stack([gold_k, gold_n]).reshape(n_slices, 2),
+        gold=_gold_sums(annotations, task_slice, gold, n_slices),
         agreement=_agreement_sums(annotations, task_slice, n_slices),
         n_used=int(used.sum()),
         n_unsliced=int((task_slice < 0).sum()),
@@ -245,22 +267,19 @@ def bias_of_tables(
     the same counts, wherever they were summed."""
     check_confidence(confidence)
     n_slices, k = len(names), len(classes)
-    z = float(ndtri(0.5 + confidence / 2))
     # label distribution: slices x classes over tasks with a slice and a consensus label
     table = tables.labels.astype(np.float64)
     chi2, p_all, v_all = cramers_v(table)
-    gold_k, gold_n = tables.gold[:, 0], tables.gold[:, 1]
-    acc_lo, acc_hi = wilson_interval(gold_k, gold_n, confidence=confidence)
+    acc_in, diff_acc, p_acc = _ratio_tests(tables.gold)
+    acc_lo, acc_hi = _ratio_interval(tables.gold, confidence)
     n_ann = tables.n_annotations
-    ratio_in, diff_agree, p_agree, var_in = _agreement_tests(tables.agreement)
-    half = z * np.sqrt(var_in)
+    ratio_in, diff_agree, p_agree = _ratio_tests(tables.agreement)
+    agree_lo, agree_hi = _ratio_interval(tables.agreement, confidence)
     n_tasks = tables.n_tasks
 
     raw: list[dict[str, Any]] = []
     for s in range(n_slices):
         _, p_dist, v_dist = cramers_v(np.vstack([table[s], table.sum(axis=0) - table[s]]))
-        k_in, n_in = int(gold_k[s]), int(gold_n[s])
-        diff_acc, p_acc = _accuracy_test(k_in, n_in, int(gold_k.sum() - k_in), int(gold_n.sum() - n_in))
         raw.append(
             {
                 "slice": names[s],
@@ -270,17 +289,15 @@ def bias_of_tables(
                 "distribution_v": v_dist,
                 "distribution_p": p_dist,
                 "agreement": float(ratio_in[s]),
-                "agreement_ci": (
-                    float(max(0.0, ratio_in[s] - half[s])),
-                    float(min(1.0, ratio_in[s] + half[s])),
-                ),
+                "agreement_ci": (float(agree_lo[s]), float(agree_hi[s])),
                 "agreement_diff": float(diff_agree[s]),
                 "agreement_p": float(p_agree[s]),
-                "n_gold_labels": n_in,
-                "gold_accuracy": k_in / n_in if n_in else math.nan,
+                "n_gold_labels": int(tables.gold[s, 2]),
+                "n_gold_tasks": int(tables.gold[s, 0]),
+                "gold_accuracy": float(acc_in[s]),
                 "gold_accuracy_ci": (float(acc_lo[s]), float(acc_hi[s])),
-                "accuracy_diff": diff_acc,
-                "accuracy_p": p_acc,
+                "accuracy_diff": float(diff_acc[s]),
+                "accuracy_p": float(p_acc[s]),
             }
         )
     return BiasReport(
@@ -296,17 +313,20 @@ def bias_of_tables(
     )
 
 
-def _gold_hits(
+def _gold_sums(
     annotations: Annotations, task_slice: IntArray, gold: Gold | None, n_slices: int
-) -> tuple[IntArray, IntArray]:
-    """Per slice (n_slices,): labels on gold tasks that match the gold, and labels on gold tasks."""
-    gold_dense = gold.as_dense(annotations.n_tasks) if gold is not None else np.full(annotations.n_tasks, -1)
-    on_gold = gold_dense[annotations.task] >= 0
-    ann_slice = task_slice[annotations.task]
-    correct = on_gold & (annotations.label == gold_dense[annotations.task])
-    gold_n = np.bincount(ann_slice[on_gold & (ann_slice >= 0)], minlength=n_slices)
-    gold_k = np.bincount(ann_slice[correct & (ann_slice >= 0)], minlength=n_slices)
-    return gold_k, gold_n
+) -> FloatArray:
+    """Per slice (n_slices, 6), over its labelled gold tasks: their number and the sums of labels matching
+    the gold a, labels p, a², ap and p² (the ratio estimator's sums, tasks as clusters)."""
+    n_t = annotations.n_tasks
+    gold_dense = gold.as_dense(n_t) if gold is not None else np.full(n_t, -1)
+    correct = annotations.label == gold_dense[annotations.task]
+    a = np.bincount(annotations.task, weights=correct, minlength=n_t)
+    p = np.asarray(annotations.labels_per_task(), dtype=np.float64)
+    on = (task_slice >= 0) & (gold_dense >= 0) & (p > 0)
+    ts, a, p = task_slice[on], a[on], p[on]
+    columns = [np.bincount(ts, w, minlength=n_slices) for w in (np.ones_like(a), a, p, a * a, a * p, p * p)]
+    return np.asarray(np.column_stack(columns), dtype=np.float64).reshape(n_slices, 6)
 
 
 def _agreement_sums(annotations: Annotations, task_slice: IntArray, n_slices: int) -> FloatArray:
@@ -322,26 +342,21 @@ def _agreement_sums(annotations: Annotations, task_slice: IntArray, n_slices: in
     return np.asarray(np.column_stack(columns), dtype=np.float64).reshape(n_slices, 6)
 
 
-def _agreement_tests(sums: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-    """Per slice (n_slices,) from its agreement sums: percent agreement (agreeing ordered pairs / all ordered
-    pairs, a ratio estimator over tasks), its difference from the rest, the z-test p-value of that
-    difference, its variance."""
-    ratio_in, var_in = _ratio(sums)
-    ratio_out, var_out = _ratio(np.asarray(sums.sum(axis=0) - sums, dtype=np.float64))
-    diff_agree = ratio_in - ratio_out
+def _ratio_tests(sums: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Per slice (n_slices,) from its ratio sums (agreement or gold accuracy): the ratio over its tasks, its
+    difference from the rest's, and the z-test p-value of that difference, whose variance takes each side's
+    residuals about the pooled ratio (the null's: a side whose tasks all agree still has a variance). NaN
+    when either side has fewer than two tasks."""
+    rest = np.asarray(sums.sum(axis=0) - sums, dtype=np.float64)
+    total = sums.sum(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        p_agree = np.where(
-            var_in + var_out > 0, 2 * ndtr(-np.abs(diff_agree) / np.sqrt(var_in + var_out)), np.nan
-        )
-    return ratio_in, diff_agree, p_agree, var_in
-
-
-def _accuracy_test(k_in: int, n_in: int, k_out: int, n_out: int) -> tuple[float, float]:
-    """Gold accuracy of a slice minus the rest's, and Fisher's exact p-value; NaN when either side has none."""
-    if n_in and n_out:
-        p_acc = float(fisher_exact([[k_in, n_in - k_in], [k_out, n_out - k_out]])[1])
-        return k_in / n_in - k_out / n_out, p_acc
-    return math.nan, math.nan
+        pooled = np.full(len(sums), total[1] / total[2] if total[2] > 0 else np.nan)
+    ratio_in, var_in = _ratio(sums, pooled)
+    ratio_out, var_out = _ratio(rest, pooled)
+    diff = ratio_in - ratio_out
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.where(var_in + var_out > 0, 2 * ndtr(-np.abs(diff) / np.sqrt(var_in + var_out)), np.nan)
+    return ratio_in, diff, p
 
 
 def _corrected(raw: list[dict[str, Any]], fdr: float) -> tuple[SliceStats, ...]:

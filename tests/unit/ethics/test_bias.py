@@ -7,9 +7,11 @@ import math
 
 import numpy as np
 import pytest
+from scipy.special import ndtr
 from scipy.stats.contingency import association
 
 from labelpact.core.annotations import Annotations, Gold, TaskPayloads
+from labelpact.core.intervals import wilson_interval
 from labelpact.errors import InvalidInputError
 from labelpact.ethics.bias import cramers_v, label_bias, slices_from_payloads
 
@@ -59,19 +61,25 @@ def test_slice_statistics_by_hand() -> None:
     # agreement: en 24 agreeing of 24 ordered pairs; fr (2 + 2 + 6 + 2) / 24
     assert (en.agreement, fr.agreement) == (1.0, 0.5)
     assert fr.agreement_diff == pytest.approx(-0.5)
-    # fr ratio variance: 4/3 * (1 + 1 + 9 + 1) / 24^2 = 1/36; en has none -> z = 0.5 / (1/6) = 3
-    assert fr.agreement_p == pytest.approx(0.0026997960632601)
-    assert fr.agreement_ci == pytest.approx((0.5 - 1.959963985 / 6, 0.5 + 1.959963985 / 6))
-    # gold: en 6 of 6 labels right, fr 2 of 6; Fisher: (C(8,6) + C(8,2)) / C(12,6) = 56/924
-    assert (en.n_gold_labels, en.gold_accuracy) == (6, 1.0)
+    # the test's variances take residuals about the pooled ratio 36/48 = 0.75 (the null's), so en's four
+    # unanimous tasks still vary: en 4/3 * 4 * 1.5^2 / 24^2 = 1/48, fr 4/3 * (3 * 2.5^2 + 1.5^2) / 24^2 = 7/144
+    # -> z = 0.5 / sqrt(10/144) = 6 / sqrt(10) (the unpooled 1/36 alone gave z = 3, p 0.0027)
+    assert fr.agreement_p == pytest.approx(2 * ndtr(-6 / math.sqrt(10)))
+    # intervals: Wilson on the effective n = r(1 - r) / var; fr 0.25 / (1/36) = 9; en agrees everywhere
+    # (var 0), so its effective n is its 4 tasks, never a zero-width [1, 1]
+    assert fr.agreement_ci == pytest.approx(tuple(v[0] for v in wilson_interval([4.5], [9])))
+    assert en.agreement_ci[0] == pytest.approx(4 / (4 + 1.959963985**2)) and en.agreement_ci[1] == 1.0
+    # gold: en t1, t2 (3 of 3 each), fr t5, t6 (1 of 3 each): a ratio over 2 gold tasks a side
+    assert (en.n_gold_labels, en.n_gold_tasks, en.gold_accuracy) == (6, 2, 1.0)
     assert fr.gold_accuracy == pytest.approx(1 / 3)
-    assert en.accuracy_p == pytest.approx(56 / 924)
     assert en.accuracy_diff == pytest.approx(1 - 2 / 6)
-    assert en.gold_accuracy_ci[0] == pytest.approx(6 / (6 + 1.959963985**2))  # Wilson at k = n
+    # pooled 8/12: residuals +-1 per task, var 2 * 2 / 36 = 1/9 a side -> z = (2/3) / sqrt(2/9) = sqrt(2)
+    assert en.accuracy_p == pytest.approx(2 * ndtr(-math.sqrt(2)))
+    assert en.gold_accuracy_ci[0] == pytest.approx(2 / (2 + 1.959963985**2))  # Wilson at k = n = 2 tasks
     assert en.gold_accuracy_ci[1] == 1.0
     # two slices: each test is the same for both, so BH leaves the p-values as they are
-    assert en.accuracy_q == pytest.approx(56 / 924)
-    assert en.flags == fr.flags == ("label_distribution", "agreement")
+    assert en.accuracy_q == pytest.approx(en.accuracy_p)
+    assert en.flags == fr.flags == ("label_distribution",)  # 4 tasks a side cannot show worse agreement
 
 
 def test_flags_need_a_false_discovery_rate_below_the_target() -> None:

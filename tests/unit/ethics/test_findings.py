@@ -273,12 +273,13 @@ VOTES = {
 SLICES = ("en",) * 4 + ("fr",) * 4
 
 
-def biased() -> EthicsReport:
-    task = [t for t, votes in VOTES.items() for _ in votes]
-    worker = [f"w{i}" for votes in VOTES.values() for i in range(len(votes))]
-    label = [v for votes in VOTES.values() for v in votes]
+def biased(copies: int = 3) -> EthicsReport:
+    """VOTES ``copies`` times: 4 tasks a side are too few for a clustered test to tell, 12 are enough."""
+    task = [f"{t}_{c}" for c in range(copies) for t, votes in VOTES.items() for _ in votes]
+    worker = [f"w{i}" for _ in range(copies) for votes in VOTES.values() for i in range(len(votes))]
+    label = [v for _ in range(copies) for votes in VOTES.values() for v in votes]
     a = Annotations.from_columns(task=task, worker=worker, label=label)
-    report = label_bias(a, np.argmax(a.label_counts(), axis=1), SLICES, column="language")
+    report = label_bias(a, np.argmax(a.label_counts(), axis=1), SLICES * copies, column="language")
     return EthicsReport(bias=(report,))
 
 
