@@ -15,6 +15,7 @@ from labelpact.errors import InvalidInputError
 from labelpact.io.column import ALIASES, Coded, encode, fail_at, resolve_columns, task_column_of
 from labelpact.io.labelstudio import LS_META_COLUMNS, is_labelstudio_export, read_json_file
 from labelpact.io.source import Location, Source, as_text, detect_format, no_rows, read_source
+from labelpact.io.values import check_line_breaks
 
 __all__ = ["GoldPairs", "attach_gold", "batch_payloads", "payloads_of_batch", "read_gold", "read_tasks"]
 
@@ -188,6 +189,7 @@ def read_tasks(path: str | Path, *, task_column: str | None = None) -> TaskPaylo
     table = source.table
     names = table.column_names
     column = task_column_of(names, task_column, file=file)
+    check_line_breaks(source, {"task": column})  # a stray quote swallows rows; a wrapped text is kept
     task = encode(table[column], file=file, name=column)
     if (task.codes < 0).any():
         i = int(np.flatnonzero(task.codes < 0)[0])
