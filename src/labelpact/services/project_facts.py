@@ -50,16 +50,54 @@ def _pii_tasks(record: AuditRecord) -> int:
     return len({hit.get("task") for hit in ethics.get("pii") or ()})
 
 
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and value == value else None
+
+
+def _flagged(column: str, s: dict[str, Any]) -> str | None:
+    """A slice flagged for worse agreement or gold accuracy, with each difference and its q-value."""
+    flags = s.get("flags") or ()
+    parts = []
+    for flag, diff, q, words in (
+        ("agreement", "agreement_diff", "agreement_q", "agreement"),
+        ("gold_accuracy", "accuracy_diff", "accuracy_q", "gold accuracy"),
+    ):
+        d, qv = _number(s.get(diff)), _number(s.get(q))
+        if flag in flags and d is not None and d < 0:
+            parts.append(
+                f"{words} {d:+.3f} vs the rest (q {qv:.2g})" if qv is not None else f"{words} {d:+.3f}"
+            )
+    return f"{column}={s.get('slice')}: " + ", ".join(parts) if parts else None
+
+
+def _testable(s: dict[str, Any]) -> bool:
+    return any(_number(s.get(k)) is not None for k in ("distribution_p", "agreement_p", "accuracy_p"))
+
+
 def _bias(ethics: dict[str, Any]) -> tuple[str, ...]:
+    """Per slice column: the overall test, the slices flagged for significantly worse labels (FDR-corrected),
+    or "not testable" when the tests ran but no slice or class could be compared."""
     out = []
     for b in ethics.get("bias") or ():
-        column = b.get("column", "?")
-        v, p = b.get("cramers_v"), b.get("p_value")
-        out.append(
-            f"labels across {column!s} slices: Cramér's V {v:.3f}, p {p:.3g}, {b.get('n_tasks_used', 0)} tasks"
-            if isinstance(v, float) and isinstance(p, float)
-            else f"labels across {column!s} slices tested"
+        column = str(b.get("column", "?"))
+        slices = b.get("slices") or []
+        v, p = _number(b.get("cramers_v")), _number(b.get("p_value"))
+        n = b.get("n_tasks_used", 0)
+        if v is None and not any(_testable(s) for s in slices):
+            out.append(f"labels across {column} slices not testable ({len(slices)} slice(s), {n} tasks)")
+            continue
+        text = f"labels across {column} slices: " + (
+            f"Cramér's V {v:.3f}, p {p:.3g}, {n} tasks" if v is not None and p is not None else f"{n} tasks"
         )
+        worse = [f for f in (_flagged(column, s) for s in slices) if f]
+        fdr = _number(b.get("fdr"))
+        text += (
+            f"; significantly worse labels ({'FDR-corrected' if fdr is None else f'FDR {fdr:.2g}'}) in "
+            + " and ".join(worse)
+            if worse
+            else "; no slice has significantly worse agreement or gold accuracy"
+        )
+        out.append(text)
     return tuple(out)
 
 
