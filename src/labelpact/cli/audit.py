@@ -58,6 +58,13 @@ _SEVERITY_STYLE = {"critical": "red", "warning": "yellow", "info": "dim"}
     multiple=True,
     help="Task field to check label bias across (repeatable).",
 )
+@click.option(
+    "--phone-region",
+    "phone_regions",
+    multiple=True,
+    metavar="CC",
+    help="Region whose national phone formats are recognised (default US); repeatable, first wins.",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the sample and bootstrap.")
 @click.option(
     "--strict",
@@ -80,6 +87,7 @@ def audit(
     delivered_at: datetime | None,
     due_at: datetime | None,
     slice_columns: tuple[str, ...],
+    phone_regions: tuple[str, ...],
     seed: int,
     strict: bool,
     task_column: str | None,
@@ -116,6 +124,7 @@ def audit(
             worker_column=worker_column,
             label_column=label_column,
             slice_columns=slice_columns,
+            phone_regions=phone_regions,
             random_state=seed,
             strict=strict,
             progress=None if progress is None else lambda done: progress(f"audit: {done} done", -1.0),

@@ -39,7 +39,7 @@ from labelpact.ethics.findings import ethics_findings, ethics_reasons
 from labelpact.io import Delivery
 from labelpact.io.predictions import Predictions
 from labelpact.services.engine.audit import current_audit_engine
-from labelpact.services.ethics import ethics_document, ethics_of
+from labelpact.services.ethics import check_phone_regions, ethics_document, ethics_of
 from labelpact.services.quality import ConsensusResult, consensus_of, workers_of
 
 __all__ = ["PAIR_BOOTSTRAP", "Assessment", "assess"]
@@ -96,6 +96,7 @@ def assess(
     seconds: dict[str, float],
     stage: Stage,
     slice_columns: Sequence[str] = (),
+    phone_regions: Sequence[str] = (),
     n_bootstrap: int = 1000,
     random_state: int = 0,
 ) -> Assessment:
@@ -105,6 +106,7 @@ def assess(
     Gold on tasks nobody labelled is set aside (``Gold.labelled``): it checks no consensus, and counted as a
     check it would credit (or blame) the batch for honeypots the vendor skipped; ``n_gold_unlabelled`` says how many.
     """
+    regions = check_phone_regions(phone_regions)  # as ``labelpact ethics --phone-region`` (default US)
     given = len(delivery.gold) if delivery.gold is not None else 0
     if delivery.gold is not None:
         delivery = dataclasses.replace(delivery, gold=delivery.gold.labelled(delivery.annotations))
@@ -114,6 +116,7 @@ def assess(
         predictions=predictions,
         stage=stage,
         slice_columns=slice_columns,
+        phone_regions=regions,
         n_bootstrap=n_bootstrap,
         random_state=random_state,
     )
@@ -172,6 +175,7 @@ def _measure(
     predictions: Predictions | None,
     stage: Stage,
     slice_columns: Sequence[str],
+    phone_regions: Sequence[str],
     n_bootstrap: int,
     random_state: int,
 ) -> _Measures:
@@ -200,7 +204,9 @@ def _measure(
     stage("workers")
     errors = label_errors_of(a, codes, c.probas, predictions=predictions, report=report)
     stage("label_errors")
-    ethics = ethics_of(delivery, contract, consensus=codes, slice_columns=slice_columns)
+    ethics = ethics_of(
+        delivery, contract, consensus=codes, slice_columns=slice_columns, phone_regions=phone_regions
+    )
     ethics_section = ethics_document(ethics, contract)
     ethical_findings, ethical_reasons = ethics_findings(ethics, contract), ethics_reasons(ethics, contract)
     stage("ethics")

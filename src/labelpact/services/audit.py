@@ -106,6 +106,7 @@ def audit_batch(
     worker_column: str | None = None,
     label_column: str | None = None,
     slice_columns: Sequence[str] = (),
+    phone_regions: Sequence[str] = (),
     n_bootstrap: int = 1000,
     random_state: int = 0,
     progress: Callable[[str], None] | None = None,
@@ -115,7 +116,7 @@ def audit_batch(
     """Audit one delivery file against the contract and store the batch (if new) and the audit.
 
     ``strict`` refuses blank labels and one number spelled two ways, as ``ingest --strict`` does; else
-    the reader's warnings go to ``warn``.
+    the reader's warnings go to ``warn``. ``phone_regions``: as ``labelpact ethics --phone-region`` (US).
     """
     stage = _Stages(progress)
     path = _one_file(Path(labels))
@@ -146,6 +147,7 @@ def audit_batch(
         seconds=stage.seconds,
         stage=stage,
         slice_columns=slice_columns,
+        phone_regions=phone_regions,
         n_bootstrap=n_bootstrap,
         random_state=random_state,
     )
@@ -172,6 +174,7 @@ def audit_stored_batch(
     contract_toml: str | None = None,
     pred_probs: str | Path | None = None,
     slice_columns: Sequence[str] = (),
+    phone_regions: Sequence[str] = (),
     n_bootstrap: int = 1000,
     random_state: int = 0,
     progress: Callable[[str], None] | None = None,
@@ -204,6 +207,7 @@ def audit_stored_batch(
         seconds=stage.seconds,
         stage=stage,
         slice_columns=slice_columns,
+        phone_regions=phone_regions,
         n_bootstrap=n_bootstrap,
         random_state=random_state,
     )
