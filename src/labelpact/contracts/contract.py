@@ -239,8 +239,8 @@ def _check_agreed_values(
     values: dict[str, Any], given: set[str], source: str, lines: Mapping[str, int]
 ) -> None:
     """Values that parse but that no delivery could honour: a class name with spaces around it (labels are
-    read stripped), a currency that is not an ISO 4217 code, no share of the work for anyone, and a file that
-    both allows personal data and blocks on it."""
+    read stripped), a currency that is not an ISO 4217 code, no share of the work for anyone, an allowed licence
+    that names no licence we know, and a file that both allows personal data and blocks on it."""
 
     def refuse(key: str, expected: str, got: str) -> InvalidInputError:
         return InvalidInputError(
@@ -254,6 +254,15 @@ def _check_agreed_values(
         raise refuse("pay.currency", "an ISO 4217 currency code such as 'USD'", repr(values["pay.currency"]))
     if values["allocation.max_share"] == 0:
         raise refuse("allocation.max_share", "a share above 0 (0 leaves no partner any work)", "0")
+    if values["data.allowed_licenses"]:
+        from labelpact.ethics.provenance import spdx_id  # loaded only when the contract lists licences
+
+        for name in values["data.allowed_licenses"]:
+            if spdx_id(name) is None:
+                raise refuse(
+                    "data.allowed_licenses", "SPDX licence ids such as 'CC-BY-4.0' (https://spdx.org/licenses/)",
+                    repr(name),
+                )  # fmt: skip
     personal = values["data.personal_data"]
     if "ethics.block_on" in given and "pii" in values["ethics.block_on"] and personal != "reject":
         raise refuse(

@@ -79,13 +79,19 @@ def ethics_file(
         progress=progress,
         warn=warn,
     )
+    check_slice_columns(
+        slice_columns, None if delivery.payloads is None else delivery.payloads.fields, file=tasks
+    )
     stage(progress, "scanning for personal data, licences, bias and pay")
     report = ethics_of(delivery, terms, slice_columns=slice_columns, phone_regions=regions)
     return ethics_document(report, terms)
 
 
-def check_slice_columns(slice_columns: Sequence[str], fields: Collection[str] | None) -> None:
-    """Every slice column a field of the task payloads (``fields``; None: no tasks file), or an error naming it."""
+def check_slice_columns(
+    slice_columns: Sequence[str], fields: Collection[str] | None, *, file: str | Path | None = None
+) -> None:
+    """Every slice column a field of the task payloads (``fields``; None: no tasks file), or an error naming
+    it (and the tasks ``file`` when given)."""
     if not slice_columns:
         return
     if fields is None:
@@ -99,6 +105,7 @@ def check_slice_columns(slice_columns: Sequence[str], fields: Collection[str] | 
     if missing:
         raise InvalidInputError(
             f"a field of the tasks file among {sorted(fields)}",
+            file=file,
             column=missing[0],
             column_kind="slice column",
         )
