@@ -11,7 +11,7 @@ import numpy.typing as npt
 
 from labelpact.core.annotations import FloatArray, IntArray
 
-__all__ = ["expected_calibration_error", "log_loss", "shrunk_targets", "soft_log_loss"]
+__all__ = ["expected_calibration_error", "log_loss", "shrunk_targets", "soft_log_loss", "top_log_loss"]
 
 
 def log_loss(probas: FloatArray, labels: IntArray) -> float:
@@ -27,6 +27,19 @@ def soft_log_loss(probas: FloatArray, targets: FloatArray) -> float:
     if not len(targets):
         return 0.0
     return float(-np.mean(np.sum(targets * np.log(np.maximum(probas, 1e-12)), axis=1)))
+
+
+def top_log_loss(probas: FloatArray, targets: FloatArray) -> float:
+    """Mean binary cross-entropy of the top class's probability (n,) against the chance it is right (soft
+    ``targets`` (n, K), or one-hot gold): the proper score of the confidence a consensus states."""
+    if not len(targets):
+        return 0.0
+    p = np.asarray(probas)
+    rows = np.arange(len(p))
+    top = p.argmax(axis=1)
+    c = np.clip(p[rows, top], 1e-12, 1.0 - 1e-12)
+    y = np.asarray(targets)[rows, top]
+    return float(-np.mean(y * np.log(c) + (1.0 - y) * np.log1p(-c)))
 
 
 def shrunk_targets(labels: IntArray, prior_probas: FloatArray, prior_tasks: float) -> FloatArray:

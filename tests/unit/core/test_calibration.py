@@ -428,3 +428,23 @@ def test_a_large_delivery_calibrates_on_gold_with_fits_that_never_saw_it(
     assert len(seen["members"]) == len(auto.DEFAULT_CANDIDATES)
     for member in seen["members"]:  # anchored fits would be one-hot on every gold task
         assert np.mean(member[np.arange(60), truth[:60]] > 1 - 1e-9) < 0.9
+
+
+def test_confidently_wrong_gold_tasks_do_not_flatten_every_confidence() -> None:
+    # a quarter of the gold tasks wrong at 90-99.9% confidence, the truth given ~0: the full log loss asks
+    # for a temperature that flattens every confidence to ~0.51 at 77% accuracy; the stated confidence is
+    # scored as what it is, the chance the consensus label is right (top-label log loss)
+    rng = np.random.default_rng(0)
+    n, k = 150, 4
+    labels = rng.integers(0, k, n)
+    wrong = rng.random(n) < 0.25
+    top = np.where(wrong, (labels + 1) % k, labels)
+    confidence = rng.uniform(0.9, 0.999, n)
+    probas = np.full((n, k), 1e-9)
+    probas[np.arange(n), top] = confidence
+    probas[np.arange(n), (top + 1) % k] = 1.0 - confidence  # never the truth
+    probas /= probas.sum(axis=1, keepdims=True)
+    fitted = fit_on_gold([probas], np.full(n, 3), labels, no_gold_calibration(0.0))
+    stated = fitted.apply([probas], np.full(n, 3)).max(axis=1)
+    assert abs(stated.mean() - (1.0 - wrong.mean())) < 0.06
+    assert expected_calibration_error(stated, ~wrong) < 0.08
