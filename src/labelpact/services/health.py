@@ -100,7 +100,10 @@ def _record(audit: AuditRecord, decision: str | None = None) -> QualityRecord | 
         gold_accuracy=None if gold is None else gold.get("value"),
         agreement=alpha,
         on_time=m.get("timeliness", {}).get("on_time"),
-        findings=tuple((f.id, f.kind) for f in audit.findings if f.kind in FINDING_SIGNALS),
+        # a finding the contract allows (severity info: personal_data = "allow") is no misconduct
+        findings=tuple(
+            (f.id, f.kind) for f in audit.findings if f.kind in FINDING_SIGNALS and f.severity != "info"
+        ),
     )
 
 
