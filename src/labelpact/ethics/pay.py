@@ -3,7 +3,9 @@
 Effective pay is labels x price per label / hours on task, over the annotations whose time is known and
 plausible: a label too fast to have been read (0 s, or under the thresholds below) has no believable time,
 so it neither lowers nor raises a rate. A worker with no plausible time is reported as unknown, never as
-zero or infinite pay. An annotation is
+zero or infinite pay. When a label's time comes from ``started_at`` and ``submitted_at``, a worker's
+hours are the union of those intervals (``work_time``): tasks worked in parallel count their minutes once.
+An annotation is
 too fast to have been read when it took less than ``min_seconds`` or, when the task's word count is
 known, less than the time to read it at ``words_per_minute`` (Brysbaert 2019, J. Mem. Lang. 109:
 silent reading of English non-fiction averages 238 wpm; 400 wpm is skimming).
@@ -21,6 +23,7 @@ import numpy.typing as npt
 
 from labelpact.core.annotations import Annotations, FloatArray, TaskPayloads
 from labelpact.errors import InvalidInputError
+from labelpact.ethics.work_time import WorkIntervals, work_intervals
 
 __all__ = [
     "MAX_DURATION_S",
@@ -49,7 +52,7 @@ class WorkerPay:
     worker: str
     n_labels: int
     n_timed: int  # labels whose duration is known
-    hours: float  # over the timed labels that were not too fast
+    hours: float  # over the timed labels that were not too fast; overlapping intervals counted once
     hourly_pay: float | None
     below_floor: bool | None
     n_too_fast: int
@@ -82,6 +85,7 @@ class PayReport:
     n_workers_unknown: int  # workers without any known duration
     n_annotations_untimed: int
     n_annotations_too_fast: int
+    hours_overlapping: float  # summed interval hours counted once in ``hours`` (tasks worked in parallel)
     tasks_too_fast: tuple[str, ...]  # tasks where most timed annotations were too fast to be read
     min_seconds: float
     words_per_minute: float
@@ -107,6 +111,7 @@ class PayReport:
             "n_workers_unknown": self.n_workers_unknown,
             "n_annotations_untimed": self.n_annotations_untimed,
             "n_annotations_too_fast": self.n_annotations_too_fast,
+            "hours_overlapping": self.hours_overlapping,
             "tasks_too_fast": list(self.tasks_too_fast),
             "min_seconds": self.min_seconds,
             "words_per_minute": self.words_per_minute,
@@ -144,14 +149,17 @@ def text_words(texts: Sequence[str | None]) -> npt.NDArray[np.float64]:
 
 @dataclass(frozen=True, slots=True)
 class PaySums:
-    """What pay is computed from, additive over disjoint sets of annotations: per worker (n_workers, 4) the
-    labels, the timed labels, the seconds on the timed labels that were not too fast (the plausible ones)
-    and the timed labels too fast to be read; the tasks
-    (codes, in task order) where most timed labels were too fast; the labels without a known time."""
+    """What pay is computed from, additive over disjoint sets of annotations: per worker (n_workers, 5) the
+    labels, the timed labels, the seconds of the plausible ones (not too fast) timed by a ``duration_s``, the
+    timed labels too fast to be read, and the seconds of the plausible ones timed by ``started_at`` and
+    ``submitted_at``, each counted; the tasks (codes, in task order) where most timed labels were too fast;
+    the labels without a known time; and the union of each worker's plausible timestamped intervals (a sum
+    merges them)."""
 
     workers: FloatArray
     tasks_too_fast: npt.NDArray[np.intp]
     n_untimed: int
+    intervals: WorkIntervals
 
 
 def pay_audit(
@@ -184,6 +192,7 @@ def pay_audit(
         sums.workers,
         tuple(annotations.tasks[i] for i in sums.tasks_too_fast.tolist()),
         sums.n_untimed,
+        intervals=sums.intervals,
         price_per_label=price_per_label,
         pay_floor_per_hour=pay_floor_per_hour,
         currency=currency,
@@ -215,18 +224,38 @@ def pay_sums(
     timed = ~np.isnan(seconds)
     n_w = annotations.n_workers
     fast = timed & (seconds < _fastest_plausible(annotations, words, min_seconds, words_per_minute))
+    stamped = timed & ~fast & _from_times(annotations, durations)
+    given = timed & ~fast & ~stamped
     table = np.column_stack(
         [
             np.bincount(annotations.worker, minlength=n_w),
             np.bincount(annotations.worker, weights=timed, minlength=n_w),
-            np.bincount(annotations.worker, weights=np.where(timed & ~fast, seconds, 0.0), minlength=n_w),
+            np.bincount(annotations.worker, weights=np.where(given, seconds, 0.0), minlength=n_w),
             np.bincount(annotations.worker, weights=fast, minlength=n_w),
+            np.bincount(annotations.worker, weights=np.where(stamped, seconds, 0.0), minlength=n_w),
         ]
-    ).reshape(n_w, 4)
+    ).reshape(n_w, 5)
+    intervals = work_intervals([], [], [])
+    if stamped.any() and annotations.started_at is not None and annotations.submitted_at is not None:
+        intervals = work_intervals(
+            annotations.worker[stamped],
+            annotations.started_at[stamped].astype(np.int64),
+            annotations.submitted_at[stamped].astype(np.int64),
+        )
     fast_per_task = np.bincount(annotations.task, weights=fast, minlength=annotations.n_tasks)
     timed_per_task = np.bincount(annotations.task, weights=timed, minlength=annotations.n_tasks)
     tasks_fast = np.flatnonzero((timed_per_task > 0) & (fast_per_task * 2 > timed_per_task))
-    return PaySums(table.astype(np.float64), tasks_fast.astype(np.intp), int((~timed).sum()))
+    return PaySums(table.astype(np.float64), tasks_fast.astype(np.intp), int((~timed).sum()), intervals)
+
+
+def _from_times(annotations: Annotations, durations: npt.ArrayLike | None) -> npt.NDArray[np.bool_]:
+    """Which annotations (n_annotations,) take their time from ``started_at`` and ``submitted_at`` (no
+    ``duration_s`` given for them, and no ``durations`` passed in place of both)."""
+    a = annotations
+    if durations is not None or a.started_at is None or a.submitted_at is None:
+        return np.zeros(a.n_annotations, dtype=bool)
+    both = ~np.isnat(a.started_at) & ~np.isnat(a.submitted_at)
+    return both & (np.isnan(a.duration_s) if a.duration_s is not None else True)
 
 
 def pay_report(
@@ -235,6 +264,7 @@ def pay_report(
     tasks_too_fast: Sequence[str],
     n_untimed: int,
     *,
+    intervals: WorkIntervals | None = None,
     price_per_label: float,
     pay_floor_per_hour: float,
     currency: str = "USD",
@@ -242,12 +272,13 @@ def pay_report(
     words_per_minute: float = WORDS_PER_MINUTE,
     quantiles: Sequence[float] = (0.1, 0.25, 0.5, 0.75, 0.9),
 ) -> PayReport:
-    """The report of :func:`pay_audit` from a :class:`PaySums` table (n_workers, 4) of ``workers`` (in order),
-    the names of the tasks too fast to be read and the untimed labels."""
+    """The report of :func:`pay_audit` from a :class:`PaySums` table (n_workers, 5) of ``workers`` (in order),
+    the names of the tasks too fast to be read, the untimed labels and the union of the timestamped intervals."""
     _check_terms(price_per_label, pay_floor_per_hour, min_seconds, words_per_minute)
     n_labels = sums[:, 0].astype(np.intp)
     n_timed = sums[:, 1].astype(np.intp)
-    hours = sums[:, 2] / 3600.0
+    wall = intervals.seconds(len(workers)) if intervals is not None else sums[:, 4]
+    hours = (sums[:, 2] + wall) / 3600.0
     n_fast = sums[:, 3].astype(np.intp)
     # pay over the plausible labels only: nine 0-second labels beside one of 60 s are 6/h at 0.10, not 60/h
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -281,6 +312,7 @@ def pay_report(
         n_workers_unknown=int((~known).sum()),
         n_annotations_untimed=int(n_untimed),
         n_annotations_too_fast=int(n_fast.sum()),
+        hours_overlapping=float(max(sums[:, 4].sum() - wall.sum(), 0.0) / 3600.0),
         tasks_too_fast=tuple(tasks_too_fast),
         min_seconds=float(min_seconds),
         words_per_minute=float(words_per_minute),

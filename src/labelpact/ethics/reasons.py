@@ -220,7 +220,13 @@ def _pay_reasons(report: EthicsReport, contract: Contract, too_fast_share: float
                 if below
                 else f"every timed worker earns at least the floor; lowest {money(lowest, pay.currency)}"
             )
-            + _pay_coverage(pay),
+            + _pay_coverage(pay)
+            + (
+                f"; tasks worked in parallel: {pay.hours_overlapping:.3g} overlapping hour(s) counted once "
+                "(the union of each worker's started_at to submitted_at intervals)"
+                if pay.hours_overlapping > 0
+                else ""
+            ),
             measured=lowest,
             limit=floor,
         )

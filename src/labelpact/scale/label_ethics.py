@@ -24,6 +24,7 @@ from labelpact.core.annotations import FloatArray, IntArray
 from labelpact.errors import InvalidInputError
 from labelpact.ethics.bias import BiasReport, SliceTables, bias_of_tables, slice_tables
 from labelpact.ethics.pay import MIN_SECONDS, WORDS_PER_MINUTE, PayReport, durations_s, pay_report, pay_sums
+from labelpact.ethics.work_time import WorkIntervals
 from labelpact.scale.blocks import Block, SparseRows, add_tables
 from labelpact.scale.cluster import BlockSet, tree_reduce
 from labelpact.scale.payload_fields import FieldPiece, ObjectArray
@@ -141,9 +142,11 @@ def block_slice_tables(
     return tuple(tables)
 
 
-def block_pay_sums(fields: TaskFields, terms: PayTerms) -> tuple[SparseRows, TaskList, int]:
+def block_pay_sums(fields: TaskFields, terms: PayTerms) -> tuple[SparseRows, TaskList, int, WorkIntervals]:
     """The block's ``PaySums``: per worker (global codes) the labels, timed labels, seconds and too-fast labels;
-    the tasks too fast to be read; the untimed labels. A negative duration is an error naming its task."""
+    the tasks too fast to be read; the untimed labels; the union of each worker's timestamped intervals
+    (global codes: the reduction merges a worker's intervals across blocks, as one process would). A negative
+    duration is an error naming its task."""
     block = fields.block
     a = block.annotations
     seconds = durations_s(a)
@@ -158,14 +161,14 @@ def block_pay_sums(fields: TaskFields, terms: PayTerms) -> tuple[SparseRows, Tas
         )
     sums = pay_sums(
         a,
-        durations=seconds,
         words=fields.words,
         min_seconds=terms.min_seconds,
         words_per_minute=terms.words_per_minute,
     )
     fast = sums.tasks_too_fast
     listed = TaskList(block.first_key[fast], tuple(a.tasks[i] for i in fast.tolist()))
-    return SparseRows(block.worker_index, sums.workers), listed, sums.n_untimed
+    intervals = sums.intervals.with_workers(block.worker_index)
+    return SparseRows(block.worker_index, sums.workers), listed, sums.n_untimed, intervals
 
 
 def join_payloads(blocks: BlockSet, pieces: Sequence[Sequence[Any]]) -> list[Any]:
@@ -228,7 +231,7 @@ def label_ethics_distributed(
     report = None
     if pay is not None:
         sent_terms = blocks.params(pay)
-        rows, fast, untimed = tree_reduce(
+        rows, fast, untimed, intervals = tree_reduce(
             client, [client.submit(block_pay_sums, s, sent_terms, pure=False) for s in states], add_tables
         )
         report = pay_report(
@@ -236,6 +239,7 @@ def label_ethics_distributed(
             rows.dense(blocks.n_workers),
             fast.ordered(),
             untimed,
+            intervals=intervals,
             price_per_label=pay.price_per_label,
             pay_floor_per_hour=pay.pay_floor_per_hour,
             currency=pay.currency,
