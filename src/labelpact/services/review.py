@@ -24,6 +24,7 @@ from labelpact.errors import InvalidInputError, NotFoundError
 from labelpact.io.consensus_table import read_consensus_table, write_consensus_table
 from labelpact.io.export import write_csv_table
 from labelpact.io.predictions import ReviewAnswers, read_review_results
+from labelpact.services.staged_files import refuse_store_file
 from labelpact.store import AuditRecord, ReviewRecord, Store
 
 __all__ = [
@@ -275,6 +276,7 @@ def write_review_sheet(store: Store, ref: str, out: str | Path) -> tuple[AuditRe
 def _write_table(table: pa.Table, target: Path, *, csv_columns: list[str]) -> None:
     """Parquet by extension (every column), CSV of ``csv_columns`` with formulas neutralised for ``.csv`` or
     no extension; another extension (``.jsonl``, ``.xlsx``) or a missing folder is refused before writing."""
+    refuse_store_file(target)
     suffix = target.suffix.lower()
     if suffix not in (".parquet", ".pq", ".csv", ".txt", ""):
         raise InvalidInputError(
