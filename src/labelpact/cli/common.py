@@ -272,7 +272,10 @@ class _DateTime(click.ParamType):  # type: ignore[type-arg]
                 param,
                 ctx,
             )
-        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        try:
+            return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        except OverflowError:  # 0001-01-01T00:00+01:00 is in year 0 in UTC, which datetime cannot hold
+            self.fail(f"expected a time between the years 1 and 9999 in UTC, got {value!r}", param, ctx)
 
 
 DATETIME = _DateTime()

@@ -201,7 +201,7 @@ def prepared_batch(
         n_gold=len(delivery.gold) if delivery.gold is not None else 0,
         median_duration_s=a.median_duration_s(),
         delivered_at=as_utc(delivered_at) or received,
-        due_at=as_utc(due_at),
+        due_at=as_utc(due_at, field="due_at"),
         labels_digest=labels_digest(a) if digest is None else digest,
     )
     with store.scratch("ingest") as staging:  # inside the workspace, removed even after a kill
@@ -214,11 +214,20 @@ def prepared_batch(
         yield new, files
 
 
-def as_utc(moment: datetime | None) -> datetime | None:
-    """Naive times are taken as UTC; aware ones are converted to it."""
+def as_utc(moment: datetime | None, *, field: str = "delivered_at") -> datetime | None:
+    """Naive times are taken as UTC; aware ones are converted to it. A time whose UTC falls outside the
+    years 1..9999 is bad input naming ``field``."""
     if moment is None:
         return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    try:
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except OverflowError:
+        raise InvalidInputError(
+            "a time between the years 1 and 9999 in UTC",
+            column=field,
+            column_kind="field",
+            got=moment.isoformat(),
+        ) from None
 
 
 def batch_dict(batch: BatchRecord) -> dict[str, Any]:
