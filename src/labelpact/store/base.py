@@ -33,6 +33,7 @@ from labelpact.store.blobs import AREAS, BATCHES, BlobStore, Placement
 from labelpact.store.database import (
     WRITE,
     check_at_head,
+    check_store_url,
     create_store_engine,
     display_url,
     first_line,
@@ -85,6 +86,7 @@ class StoreBase:
         ``actor`` is who the audit log names for changes made through this store. Raises ``StoreError``
         (one line, password masked) when the database cannot be reached or migrated.
         """
+        check_store_url(settings.db_url)
         where = display_url(settings.db_url)
         database = sqlite_file(settings.db_url)
         if not create and database is not None and not database.is_file():

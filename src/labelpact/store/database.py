@@ -30,6 +30,7 @@ __all__ = [
     "WRITE",
     "alembic_config",
     "check_at_head",
+    "check_store_url",
     "create_store_engine",
     "display_url",
     "first_line",
@@ -50,6 +51,30 @@ _CONNECT_TIMEOUT_S = 10
 def display_url(url: str | sa.URL) -> str:
     """The URL with its password masked, safe for messages and logs."""
     return sa.make_url(url).render_as_string(hide_password=True)
+
+
+def check_store_url(url: str) -> None:
+    """Refuse a store URL that cannot be parsed, or one that keeps nothing (an in-memory SQLite database,
+    where every write would report success and be gone when the process ends): bad input naming ``db``."""
+    try:
+        parsed = sa.make_url(url)
+    except (sa.exc.ArgumentError, ValueError) as error:
+        raise InvalidInputError(
+            "a database URL such as sqlite:///PATH or postgresql://USER@HOST/DATABASE",
+            column="db", column_kind="field", got=f"one that cannot be parsed ({first_line(error)})",
+        ) from None  # fmt: skip
+    if parsed.get_backend_name() != "sqlite":
+        return
+    database = parsed.database or ""
+    if (
+        database in ("", ":memory:")
+        or database.startswith("file::memory:")
+        or parsed.query.get("mode") == "memory"
+    ):
+        raise InvalidInputError(
+            "a database that keeps what is written, such as sqlite:///PATH (a file)", column="db",
+            column_kind="field", got=f"the in-memory database {url!r}, gone when the command ends",
+        )  # fmt: skip
 
 
 def first_line(error: BaseException) -> str:
