@@ -5,11 +5,13 @@ from __future__ import annotations
 import dataclasses
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.table import Table
 
-from labelpact.cli.common import common_options, make_output, open_store, printable
+from labelpact.cli.common import common_options, make_output, open_store, printable, settings_from
+from labelpact.errors import StoreError
 
 __all__ = ["DAMAGED", "verify"]
 
@@ -21,10 +23,8 @@ DAMAGED = 2  # exit status when anything is damaged, like bad input: a person mu
 def verify(workspace: Path | None, db: str | None, as_json: bool) -> None:
     """Check the whole workspace: every stored file's SHA-256, every contract, the database; exit 2 if damaged."""
     out = make_output(as_json)
-    with open_store(workspace, db) as store:
-        damage = store.verify()
-        counts = store.count_stored()
-    document = {"ok": not damage, **counts, "damage": [dataclasses.asdict(d) for d in damage]}
+    damage, counts = _check(workspace, db)
+    document = {"ok": not damage, **counts, "damage": damage}
 
     def render() -> None:
         if not damage:
@@ -35,15 +35,40 @@ def verify(workspace: Path | None, db: str | None, as_json: bool) -> None:
             return
         table = Table("record", "file", "problem", "detail", title="Damaged")
         for d in damage:
-            table.add_row(printable(d.subject), d.path or "-", d.kind, printable(d.detail))
+            table.add_row(printable(d["subject"]), d["path"] or "-", d["kind"], printable(d["detail"]))
         out.stdout.print(table)
 
     out.emit(document, render)
     if damage:
-        first = printable(str(damage[0]))
+        first = damage[0]
+        where = f" {first['path']}" if first["path"] else ""
+        text = printable(f"{first['subject']}:{where} {first['kind']} ({first['detail']})")
         more = f" and {len(damage) - 1} more" if len(damage) > 1 else ""
-        _report(f"{len(damage)} damaged: {first}{more}", as_json)
+        _report(f"{len(damage)} damaged: {text}{more}", as_json)
         raise click.exceptions.Exit(DAMAGED)
+
+
+def _check(workspace: Path | None, db: str | None) -> tuple[list[dict[str, Any]], dict[str, int | None]]:
+    """The damage found (as ``Damage`` dicts) and how many files and contracts were checked (None when the
+    database itself is too damaged to count them). A SQLite file that cannot even be opened is damage."""
+    opened = False
+    try:
+        with open_store(workspace, db) as store:
+            opened = True
+            damage = [dataclasses.asdict(d) for d in store.verify()]
+            if any(d["kind"] == "database" for d in damage):
+                return damage, _UNCOUNTED
+            return damage, {**store.count_stored()}
+    except StoreError as error:
+        from labelpact.services.workspace import database_file  # only on this path, not at --help
+
+        database = database_file(settings_from(workspace, db))
+        if opened or database is None or not database.is_file():
+            raise
+        return [{"kind": "database", "subject": "database", "path": None, "detail": str(error)}], _UNCOUNTED
+
+
+_UNCOUNTED: dict[str, int | None] = {"files": None, "contracts": None}
 
 
 def _report(message: str, as_json: bool) -> None:

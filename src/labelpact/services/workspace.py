@@ -12,6 +12,7 @@ from labelpact.errors import InvalidInputError
 from labelpact.io.contract import read_contract
 from labelpact.partners.events import same_name
 from labelpact.store import ClientRecord, PartnerRecord, ProjectRecord, Store
+from labelpact.store.database import sqlite_file
 from labelpact.store.names import check_name
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "check_client_input",
     "check_partner_input",
     "check_project_input",
+    "database_file",
     "open_workspace",
     "set_client",
 ]
@@ -28,6 +30,11 @@ __all__ = [
 def open_workspace(settings: Settings, *, create: bool = False, write: bool = False) -> Store:
     """The store of the workspace ``settings`` name (created only with ``create``; read-only unless ``write``)."""
     return Store.open(settings, create=create, write=write)
+
+
+def database_file(settings: Settings) -> Path | None:
+    """The SQLite file that holds the workspace's store; None for PostgreSQL."""
+    return sqlite_file(settings.db_url)
 
 
 def check_client_input(name: str, rivals: Sequence[str]) -> None:

@@ -173,6 +173,13 @@ class StoreBase:
             raise StoreError(
                 f"the store at {display_url(self._engine.url)} failed: {first_line(error)}"
             ) from None
+        except sa.exc.DatabaseError as error:
+            if type(error) is not sa.exc.DatabaseError:  # a driver's DataError or ProgrammingError: a bug
+                raise
+            raise StoreError(  # SQLite's "database disk image is malformed": the file was damaged
+                f"the store at {display_url(self._engine.url)} is damaged: {first_line(error)} (labelpact "
+                "verify names the damage)"
+            ) from None
 
     @contextmanager
     def scratch(self, purpose: str) -> Iterator[Path]:

@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from labelpact.errors import StoreError
 from labelpact.store.base import StoreBase
+from labelpact.store.database import first_line
 from labelpact.store.records import SHORT_ID, BatchFile
 from labelpact.store.schema import AuditFileRow, BatchFileRow, BatchRow, ContractRow, ReviewRow
 
@@ -66,6 +68,38 @@ def file_damage(path: Path, sha256: str, size_bytes: int) -> tuple[str, str] | N
     return None
 
 
+def _recorded(session: Session) -> tuple[list[tuple[str, str, str, int]], list[tuple[str, str]]]:
+    """Every stored file as (subject, path, sha256, size), and every contract as (sha256, text)."""
+    files: list[tuple[str, str, str, int]] = [
+        (f"batch {sha[:SHORT_ID]}", path, file_sha, size)
+        for sha, path, file_sha, size in session.execute(
+            sa.select(BatchRow.sha256, BatchFileRow.path, BatchFileRow.sha256, BatchFileRow.size_bytes)
+            .join(BatchRow, BatchFileRow.batch_id == BatchRow.id)
+            .order_by(BatchRow.id, BatchFileRow.role)
+        )
+    ]
+    files += [
+        (f"audit a{audit}", path, sha, size)
+        for audit, path, sha, size in session.execute(
+            sa.select(
+                AuditFileRow.audit_id, AuditFileRow.path, AuditFileRow.sha256, AuditFileRow.size_bytes
+            ).order_by(AuditFileRow.audit_id, AuditFileRow.role)
+        )
+    ]
+    files += [
+        (f"review r{review}", path, sha, size)
+        for review, path, sha, size in session.execute(
+            sa.select(ReviewRow.id, ReviewRow.path, ReviewRow.sha256, ReviewRow.size_bytes).order_by(
+                ReviewRow.id
+            )
+        )
+    ]
+    contracts = [
+        (sha, toml) for sha, toml in session.execute(sa.select(ContractRow.sha256, ContractRow.toml))
+    ]
+    return files, contracts
+
+
 class IntegrityMethods(StoreBase):
     """The store's checks of what it holds (a mixin of ``Store``)."""
 
@@ -98,41 +132,23 @@ class IntegrityMethods(StoreBase):
         """Everything in the workspace that differs from what the store recorded; [] when all is intact.
 
         Checks every batch, audit and review file (exists, size, SHA-256), every contract's text against
-        its SHA-256, and (SQLite) the database file's own integrity.
+        its SHA-256, and (SQLite) the database file's own integrity: a malformed database is damage, named
+        as such, and the files are checked only as far as the damaged database still lists them.
         """
         damage: list[Damage] = []
-        with self._read() as session:
-            if session.get_bind().dialect.name == "sqlite":
-                result = [str(r) for r in session.execute(sa.text("PRAGMA integrity_check")).scalars()]
-                if result != ["ok"]:
-                    damage.append(Damage("database", "database", None, "; ".join(result[:3])))
-            files: list[tuple[str, str, str, int]] = [
-                (f"batch {sha[:SHORT_ID]}", path, file_sha, size)
-                for sha, path, file_sha, size in session.execute(
-                    sa.select(
-                        BatchRow.sha256, BatchFileRow.path, BatchFileRow.sha256, BatchFileRow.size_bytes
-                    )
-                    .join(BatchRow, BatchFileRow.batch_id == BatchRow.id)
-                    .order_by(BatchRow.id, BatchFileRow.role)
-                )
-            ]
-            files += [
-                (f"audit a{audit}", path, sha, size)
-                for audit, path, sha, size in session.execute(
-                    sa.select(
-                        AuditFileRow.audit_id, AuditFileRow.path, AuditFileRow.sha256, AuditFileRow.size_bytes
-                    ).order_by(AuditFileRow.audit_id, AuditFileRow.role)
-                )
-            ]
-            files += [
-                (f"review r{review}", path, sha, size)
-                for review, path, sha, size in session.execute(
-                    sa.select(ReviewRow.id, ReviewRow.path, ReviewRow.sha256, ReviewRow.size_bytes).order_by(
-                        ReviewRow.id
-                    )
-                )
-            ]
-            contracts = list(session.execute(sa.select(ContractRow.sha256, ContractRow.toml)))
+        try:  # not self._read(): a damaged database is reported here, not turned into a StoreError
+            with Session(self._engine) as session:
+                if session.get_bind().dialect.name == "sqlite":
+                    result = [str(r) for r in session.execute(sa.text("PRAGMA integrity_check")).scalars()]
+                    if result != ["ok"]:
+                        damage.append(Damage("database", "database", None, "; ".join(result[:3])))
+                files, contracts = _recorded(session)
+        except (
+            sa.exc.DatabaseError
+        ) as error:  # SQLite: "database disk image is malformed", "file is not a database"
+            if self._engine.dialect.name != "sqlite" or isinstance(error, sa.exc.OperationalError):
+                raise
+            return damage or [Damage("database", "database", None, first_line(error))]
         for subject, path, sha, size in files:
             found = file_damage(self._blobs.path(path), sha, size)
             if found is not None:
