@@ -269,13 +269,8 @@ def fit_on_gold(
     n_folds: int = 5,
     random_state: int | None = 0,
 ) -> Calibration:
-    """The candidate maps blended by their cross-validated top-label log loss on the gold tasks (pseudo-BMA).
-
-    The score is the binary log loss of each task's top-class probability against whether that class is the
-    gold (``calibration_scores.top_log_loss``): the proper score of the confidence a consensus states. The
-    full log loss also scores the probability left on the other classes, and a few gold tasks wrong at 99%
-    confidence, whose gold class got almost nothing, then ask for a temperature that flattens every
-    confidence (DS on gal_adultcontent2 with 33 gold tasks: 0.69 stated at 76% accuracy, ECE 0.15).
+    """The candidate maps blended by their cross-validated top-label log loss (``top_log_loss``: the proper
+    score of a stated confidence; the full log loss let a few confidently wrong gold tasks flatten them all).
 
     ``members`` (n_gold, K) each: out-of-sample posteriors of the gold tasks (fits that did not see
     their gold label); ``n_labels`` (n_gold,) their label counts; ``labels`` (n_gold,) the gold classes;
@@ -287,8 +282,8 @@ def fit_on_gold(
     Each fitted candidate is fitted on all folds but one, shrunk toward ``prior`` (its targets are the gold
     classes plus ``prior``'s posteriors of the same tasks counted as ``PRIOR_TASKS`` gold tasks in all: a
     few gold tasks that happen to be right cannot sharpen every confidence to one), and scored on the
-    held-out fold's gold classes alone; candidate
-    ``i`` with mean held-out log loss ``L_i`` gets the weight ``exp(-n_gold L_i)``, normalised (pseudo-BMA:
+    held-out fold's gold classes alone; candidate ``i`` with mean held-out loss ``L_i`` gets the weight
+    ``exp(-n_gold L_i)``, normalised (pseudo-BMA:
     Yao, Vehtari, Simpson and Gelman, *Using stacking to average Bayesian predictive distributions*,
     Bayesian Analysis 13, 2018), so a few gold tasks spread the weight and many pick the best map. The
     calibrated posteriors are the weighted mean of the maps refitted on all the gold (at most

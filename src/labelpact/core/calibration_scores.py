@@ -31,14 +31,16 @@ def soft_log_loss(probas: FloatArray, targets: FloatArray) -> float:
 
 def top_log_loss(probas: FloatArray, targets: FloatArray) -> float:
     """Mean binary cross-entropy of the top class's probability (n,) against the chance it is right (soft
-    ``targets`` (n, K), or one-hot gold): the proper score of the confidence a consensus states."""
+    ``targets`` (n, K), or one-hot gold): the proper score of the confidence a consensus states. Classes tied
+    at the top (within 1e-12) share it, 1/m each: which of them is the label must not hang on float noise
+    (the same labels in another row order)."""
     if not len(targets):
         return 0.0
     p = np.asarray(probas)
-    rows = np.arange(len(p))
-    top = p.argmax(axis=1)
-    c = np.clip(p[rows, top], 1e-12, 1.0 - 1e-12)
-    y = np.asarray(targets)[rows, top]
+    top = p.max(axis=1)
+    tied = p >= top[:, None] - 1e-12
+    c = np.clip(top, 1e-12, 1.0 - 1e-12)
+    y = (np.asarray(targets) * tied).sum(axis=1) / tied.sum(axis=1)
     return float(-np.mean(y * np.log(c) + (1.0 - y) * np.log1p(-c)))
 
 
