@@ -65,7 +65,20 @@ _SEVERITY_STYLE = {"critical": "red", "warning": "yellow", "info": "dim"}
     metavar="CC",
     help="Region whose national phone formats are recognised (default US); repeatable, first wins.",
 )
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the sample and bootstrap.")
+@click.option(
+    "--seed",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Seed of the bootstrap and the methods' random starts.",
+)
+@click.option(
+    "--sample-seed",
+    type=click.IntRange(0, 2**62),
+    default=None,
+    help="Fix the review sample's seed (a reproducible run). Default: a secret seed drawn for each audit and "
+    "stored with it, so a vendor cannot know which tasks will be reviewed.",
+)
 @click.option(
     "--strict",
     is_flag=True,
@@ -89,6 +102,7 @@ def audit(
     slice_columns: tuple[str, ...],
     phone_regions: tuple[str, ...],
     seed: int,
+    sample_seed: int | None,
     strict: bool,
     task_column: str | None,
     worker_column: str | None,
@@ -126,6 +140,7 @@ def audit(
             slice_columns=slice_columns,
             phone_regions=phone_regions,
             random_state=seed,
+            sample_seed=sample_seed,
             strict=strict,
             progress=None if progress is None else lambda done: progress(f"audit: {done} done", -1.0),
             warn=out.warn,

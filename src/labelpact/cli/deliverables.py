@@ -263,6 +263,7 @@ audit_route = kind_dispatch(
         "due_at",
         "task_column",
         "worker_column",
+        "sample_seed",
     ),
     label_only={
         "tasks": None,

@@ -41,6 +41,7 @@ from labelpact.io.predictions import Predictions
 from labelpact.services.engine.audit import current_audit_engine
 from labelpact.services.ethics import check_phone_regions, ethics_document, ethics_of
 from labelpact.services.quality import ConsensusResult, consensus_of, workers_of
+from labelpact.services.sampling import sample_seed as resolve_sample_seed
 
 __all__ = ["PAIR_BOOTSTRAP", "Assessment", "assess"]
 
@@ -68,6 +69,7 @@ class Assessment:
     ethics: dict[str, Any] | None
     consensus: Consensus
     codes: IntArray
+    sample_seed: int = 0  # the seed ``sample`` was drawn with (``services.sampling``), stored with the plan
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,17 +101,15 @@ def assess(
     phone_regions: Sequence[str] = (),
     n_bootstrap: int = 1000,
     random_state: int = 0,
+    sample_seed: int | None = None,
 ) -> Assessment:
     """Measure ``delivery`` and judge it by ``contract``: verdict, reasons, findings, the ISO 2859-1 plan and
-    its sample, the metrics document. ``stage(name)`` is called as each stage ends (it times them).
-
-    Gold on tasks nobody labelled is set aside (``Gold.labelled``): it checks no consensus, and counted as a
-    check it would credit (or blame) the batch for honeypots the vendor skipped; ``n_gold_unlabelled`` says how many.
+    its sample, the metrics document. ``stage(name)`` is called as each stage ends (it times them). The sample
+    is drawn with ``sample_seed``, else a secret one (``services.sampling``). Gold on tasks nobody labelled
+    checks nothing and is set aside (``_labelled_gold``; ``n_gold_unlabelled`` says how many).
     """
     regions = check_phone_regions(phone_regions)  # as ``labelpact ethics --phone-region`` (default US)
-    given = len(delivery.gold) if delivery.gold is not None else 0
-    if delivery.gold is not None:
-        delivery = dataclasses.replace(delivery, gold=delivery.gold.labelled(delivery.annotations))
+    delivery, unlabelled_gold = _labelled_gold(delivery)
     m = _measure(
         delivery,
         contract,
@@ -128,13 +128,14 @@ def assess(
         aql=contract.acceptance.aql,
         inspection_level=contract.acceptance.inspection_level,
     )
+    seed = resolve_sample_seed(sample_seed)
     drawn, extra = inspection_sample(
         c.confidence,
         labelled,
         plan,
         weak=WEAK_CONFIDENCE,
-        random_state=random_state,
-        keys=name_keys(a.tasks, random_state),  # the same sample whatever the order of the file's rows
+        random_state=seed,
+        keys=name_keys(a.tasks, seed),  # the same sample whatever the order of the file's rows
     )
     evidence = _evidence(delivery, m, plan, delivered_at=delivered_at, due_at=due_at)
     reasons = [*quality_reasons(evidence, contract), *m.ethics_reasons]
@@ -153,7 +154,7 @@ def assess(
     metrics = _metrics(delivery, m, evidence, seconds)
     metrics["method"] = c.method
     metrics["extra_review_tasks"] = [a.tasks[int(i)] for i in extra]
-    metrics["n_gold_unlabelled"] = given - (len(delivery.gold) if delivery.gold is not None else 0)
+    metrics["n_gold_unlabelled"] = unlabelled_gold
     return Assessment(
         verdict=worst_outcome(reasons),
         reasons=tuple(reasons),
@@ -165,7 +166,16 @@ def assess(
         ethics=m.ethics,
         consensus=c,
         codes=m.codes,
+        sample_seed=seed,
     )
+
+
+def _labelled_gold(delivery: Delivery) -> tuple[Delivery, int]:
+    """``delivery`` with its gold on labelled tasks only (``Gold.labelled``), and how many gold tasks were not."""
+    if delivery.gold is None:
+        return delivery, 0
+    gold = delivery.gold.labelled(delivery.annotations)
+    return dataclasses.replace(delivery, gold=gold), len(delivery.gold) - len(gold)
 
 
 def _measure(

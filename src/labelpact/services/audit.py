@@ -27,6 +27,7 @@ from labelpact.io.contract import read_contract
 from labelpact.io.predictions import Predictions, read_pred_probs
 from labelpact.io.stored_delivery import StoredFiles, read_stored_delivery
 from labelpact.services.assessment import Assessment, assess
+from labelpact.services.audit_documents import audit_document, audit_rows, stored_audit_document
 from labelpact.services.audit_storage import BatchFiles, store_audit
 from labelpact.services.ingest import as_utc, file_sha256
 from labelpact.services.progress import Warn, warn_all
@@ -109,6 +110,7 @@ def audit_batch(
     phone_regions: Sequence[str] = (),
     n_bootstrap: int = 1000,
     random_state: int = 0,
+    sample_seed: int | None = None,
     progress: Callable[[str], None] | None = None,
     strict: bool = False,
     warn: Warn | None = None,
@@ -150,6 +152,7 @@ def audit_batch(
         phone_regions=phone_regions,
         n_bootstrap=n_bootstrap,
         random_state=random_state,
+        sample_seed=sample_seed,
     )
     batch_id = existing.id if existing is not None else sha256[:12]
     digest = labels_digest(delivery.annotations)
@@ -177,6 +180,7 @@ def audit_stored_batch(
     phone_regions: Sequence[str] = (),
     n_bootstrap: int = 1000,
     random_state: int = 0,
+    sample_seed: int | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> AuditResult:
     """Audit a batch the store holds (``batch``: its id or a unique prefix of its SHA-256) from its stored
@@ -192,7 +196,12 @@ def audit_stored_batch(
         from labelpact.services.refinement_audit import audit_stored_deliverable
 
         return audit_stored_deliverable(
-            store, record, contract=contract, contract_toml=contract_toml, random_state=random_state
+            store,
+            record,
+            contract=contract,
+            contract_toml=contract_toml,
+            random_state=random_state,
+            sample_seed=sample_seed,
         )
     the_contract, contract_text = load_contract(store, record.partner, contract, text=contract_toml)
     delivery = read_stored_delivery(_stored_files(store, record), classes=the_contract.classes)
@@ -210,6 +219,7 @@ def audit_stored_batch(
         phone_regions=phone_regions,
         n_bootstrap=n_bootstrap,
         random_state=random_state,
+        sample_seed=sample_seed,
     )
     same = stored_with_labels(
         store, record.labels_digest, other_than=record.sha256, before=record.received_at
@@ -279,7 +289,11 @@ def _audit_create(
         verdict=assessment.verdict,
         reasons=[r.to_dict() for r in assessment.reasons],
         metrics=assessment.metrics,
-        sampling_plan={**assessment.plan.to_dict(), "stratified_by_confidence": True, "seed": random_state},
+        sampling_plan={
+            **assessment.plan.to_dict(),
+            "stratified_by_confidence": True,
+            "seed": assessment.sample_seed,  # the sample's (secret unless fixed), not the methods'
+        },
         sample_tasks=sorted(a.tasks[int(i)] for i in assessment.sample),  # by name: the file's order is moot
         ethics=assessment.ethics,
         method=method.split(":", 1)[0],  # "auto: mean posterior of ..." is "auto"; metrics keep it all
@@ -323,76 +337,3 @@ def _result(
         plan=assessment.plan,
         seconds=seconds,
     )
-
-
-def stored_audit_document(store: Store, record: AuditRecord) -> dict[str, Any]:
-    """``labelpact audits show --json``: the stored audit's document and the reviews of its sample."""
-    return audit_document(record) | {
-        "reviews": [
-            {
-                "review": r.id,
-                "created_at": r.created_at.isoformat(),
-                "reviewer": r.reviewer,
-                "n_inspected": r.n_inspected,
-                "n_defective": r.n_defective,
-                "decision": r.decision,
-            }
-            for r in store.list_reviews(record.id)
-        ]
-    }
-
-
-def audit_document(record: AuditRecord) -> dict[str, Any]:
-    """The ``labelpact audit --json`` document of a stored audit (DESIGN.md keys first)."""
-    return {
-        "batch": record.batch,
-        "verdict": record.verdict,
-        "reasons": list(record.reasons),
-        "metrics": dict(record.metrics),
-        "sampling_plan": record.sampling_plan,
-        "findings": [
-            {
-                "kind": f.kind,
-                "severity": f.severity,
-                "detail": f.detail,
-                "id": f.id,
-                "clause": f.clause,
-                "evidence": f.evidence,
-                "action": f.action,
-            }
-            for f in record.findings
-        ],
-        "ethics": record.ethics,
-        "audit": record.id,
-        "partner": record.partner,
-        "project": record.project,
-        "method": record.method,
-        "contract_sha256": record.contract_sha256,
-        "sample_tasks": list(record.sample_tasks),
-        "created_at": record.created_at.isoformat(),
-    }
-
-
-def audit_rows(
-    store: Store, *, batch: str | None = None, partner: str | None = None, project: str | None = None
-) -> list[dict[str, Any]]:
-    """The rows of ``labelpact audits list --json``, newest first: each audit with its latest review decision."""
-    records = store.list_audits(batch=batch, partner=partner, project=project)
-    decisions = store.latest_review_decisions([r.id for r in records])
-    rows = []
-    for r in records:
-        rows.append(
-            {
-                "audit": r.id,
-                "batch": r.batch,
-                "partner": r.partner,
-                "project": r.project,
-                "created_at": r.created_at.isoformat(),
-                "verdict": r.verdict,
-                "method": r.method,
-                "n_findings": len(r.findings),
-                "review_decision": decisions.get(r.id),
-                "contract_sha256": r.contract_sha256,
-            }
-        )
-    return rows

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -53,6 +53,7 @@ from labelpact.io.demonstrations import DemonstrationDelivery
 from labelpact.io.preferences import PreferenceDelivery
 from labelpact.io.ratings import RatingDelivery
 from labelpact.services.position_bias import position_bias
+from labelpact.services.sampling import sample_seed as resolve_sample_seed
 
 __all__ = ["TABLE_ROLE", "KindAssessment", "as_json", "assess_deliverable"]
 
@@ -74,6 +75,7 @@ class KindAssessment:
     sample: tuple[str, ...]
     method: str
     tables: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
+    sample_seed: int = 0  # the seed ``sample`` was drawn with (``services.sampling``)
 
 
 def _number(x: float | None) -> float | None:
@@ -140,19 +142,30 @@ def _unjudged(kind: str, reasons: list[Reason], plan: SamplingPlan) -> list[Reas
 
 
 def assess_deliverable(
-    delivery: KindDelivery, contract: Contract, *, n_bootstrap: int = 200, random_state: int = 0
+    delivery: KindDelivery,
+    contract: Contract,
+    *,
+    n_bootstrap: int = 200,
+    random_state: int = 0,
+    sample_seed: int | None = None,
 ) -> KindAssessment:
-    """Measure ``delivery`` and judge it by ``contract``."""
+    """Measure ``delivery`` and judge it by ``contract``; the sample is drawn with ``sample_seed``, else a
+    secret seed (``services.sampling``)."""
+    seed = resolve_sample_seed(sample_seed)
     if isinstance(delivery, PreferenceDelivery):
-        return _preferences(delivery, contract, n_bootstrap, random_state)
-    if isinstance(delivery, RatingDelivery):
-        return _ratings(delivery, contract, n_bootstrap, random_state)
-    if isinstance(delivery, DemonstrationDelivery):
-        return _demonstrations(delivery, contract, random_state)
-    raise TypeError(f"not a deliverable: {delivery_kind(delivery)}")  # pragma: no cover
+        a = _preferences(delivery, contract, n_bootstrap, random_state, seed)
+    elif isinstance(delivery, RatingDelivery):
+        a = _ratings(delivery, contract, n_bootstrap, random_state, seed)
+    elif isinstance(delivery, DemonstrationDelivery):
+        a = _demonstrations(delivery, contract, random_state, seed)
+    else:
+        raise TypeError(f"not a deliverable: {delivery_kind(delivery)}")  # pragma: no cover
+    return replace(a, sample_seed=seed)
 
 
-def _preferences(p: PreferenceDelivery, contract: Contract, n_bootstrap: int, seed: int) -> KindAssessment:
+def _preferences(
+    p: PreferenceDelivery, contract: Contract, n_bootstrap: int, seed: int, sample_seed: int
+) -> KindAssessment:
     c = p.comparisons
     bt = BradleyTerry().fit(c)
     w = preference_workers(c, strengths=bt.strengths_, gold=p.gold)
@@ -180,7 +193,7 @@ def _preferences(p: PreferenceDelivery, contract: Contract, n_bootstrap: int, se
     )
     reasons = preference_reasons(evidence, contract)
     findings = preference_findings(w, flags, graph)
-    plan, sample = _plan(contract, c.tasks, seed)
+    plan, sample = _plan(contract, c.tasks, sample_seed)
     reasons = _unjudged("preferences", reasons, plan)
     order = bt.ranking()
     metrics = {
@@ -237,7 +250,9 @@ def _straight_share(r: Any) -> Measure:
     return _share(int((multi & (lo == hi)).sum()), int(multi.sum()))
 
 
-def _ratings(d: RatingDelivery, contract: Contract, n_bootstrap: int, seed: int) -> KindAssessment:
+def _ratings(
+    d: RatingDelivery, contract: Contract, n_bootstrap: int, seed: int, sample_seed: int
+) -> KindAssessment:
     r = d.ratings
     level = contract.ratings.agreement_level
     agreement: dict[str, Measure] = {}
@@ -265,7 +280,7 @@ def _ratings(d: RatingDelivery, contract: Contract, n_bootstrap: int, seed: int)
     )
     reasons = rating_reasons(evidence, contract)
     findings = rating_findings(effects, flags, counts, r.workers)
-    plan, sample = _plan(contract, r.tasks, seed)
+    plan, sample = _plan(contract, r.tasks, sample_seed)
     reasons = _unjudged("ratings", reasons, plan)
     metrics = {
         "kind": "ratings",
@@ -306,7 +321,9 @@ def _pii(texts: tuple[str, ...]) -> tuple[int, dict[str, int]]:
     return answers, entities
 
 
-def _demonstrations(d: DemonstrationDelivery, contract: Contract, seed: int) -> KindAssessment:
+def _demonstrations(
+    d: DemonstrationDelivery, contract: Contract, seed: int, sample_seed: int
+) -> KindAssessment:
     x = d.demonstrations
     k = contract.demonstrations
     s = demonstration_signals(
@@ -329,7 +346,7 @@ def _demonstrations(d: DemonstrationDelivery, contract: Contract, seed: int) -> 
     )
     reasons = demonstration_reasons(evidence, contract)
     findings = demonstration_findings(s, x, flags, pii)
-    plan, sample = _plan(contract, x.tasks, seed)
+    plan, sample = _plan(contract, x.tasks, sample_seed)
     reasons = _unjudged("demonstrations", reasons, plan)
     metrics = {
         "kind": "demonstrations",

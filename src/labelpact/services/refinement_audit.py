@@ -219,7 +219,6 @@ def _audit_create(
     a: KindAssessment,
     batch: str,
     contract_text: str | None,
-    seed: int,
     same_rows: Sequence[BatchRecord],
     partner: str,
 ) -> AuditCreate:
@@ -228,7 +227,7 @@ def _audit_create(
         verdict=a.verdict,
         reasons=[r.to_dict() for r in a.reasons],
         metrics=as_json(a.metrics),
-        sampling_plan={**a.plan.to_dict(), "stratified_by_confidence": False, "seed": seed},
+        sampling_plan={**a.plan.to_dict(), "stratified_by_confidence": False, "seed": a.sample_seed},
         sample_tasks=list(a.sample),
         ethics=None,
         method=a.method,
@@ -286,6 +285,7 @@ def audit_deliverable(
     text_column: str | None = None,
     n_bootstrap: int = 200,
     random_state: int = 0,
+    sample_seed: int | None = None,
 ) -> AuditResult:
     """Audit a preferences, ratings or demonstrations file against the contract and store the batch (if new)
     and the audit, in one transaction."""
@@ -296,13 +296,15 @@ def audit_deliverable(
     existing = stored_as(store, sha256, file, partner=partner, project=project)
     delivered = as_utc(delivered_at) or (existing.delivered_at if existing is not None else datetime.now(UTC))
     due = as_utc(due_at) or (existing.due_at if existing is not None else None)
-    a = assess_deliverable(delivery, the_contract, n_bootstrap=n_bootstrap, random_state=random_state)
+    a = assess_deliverable(
+        delivery, the_contract, n_bootstrap=n_bootstrap, random_state=random_state, sample_seed=sample_seed
+    )
     a = _timed(a, delivered, due)
     batch_id = existing.id if existing is not None else sha256[:12]
     before = existing.received_at if existing is not None else None  # a first delivery names no later one
     digest = deliverable_digest(delivery)
     same = stored_with_labels(store, digest, other_than=sha256, before=before)
-    new_audit = _audit_create(a, batch_id, text, random_state, same, partner)
+    new_audit = _audit_create(a, batch_id, text, same, partner)
     with store.scratch("audit") as staging:
         files = _tables(staging, a)
         if existing is not None:
@@ -323,6 +325,7 @@ def audit_stored_deliverable(
     contract_toml: str | None = None,
     n_bootstrap: int = 200,
     random_state: int = 0,
+    sample_seed: int | None = None,
 ) -> AuditResult:
     """Audit a stored batch of a deliverable kind from its normalised blob (and gold), and store the audit."""
     the_contract, text = load_contract(store, record.partner, contract, text=contract_toml)
@@ -336,12 +339,14 @@ def audit_stored_deliverable(
         scales=the_contract.ratings.scale_map,
         format="parquet",
     )
-    a = assess_deliverable(delivery, the_contract, n_bootstrap=n_bootstrap, random_state=random_state)
+    a = assess_deliverable(
+        delivery, the_contract, n_bootstrap=n_bootstrap, random_state=random_state, sample_seed=sample_seed
+    )
     a = _timed(a, record.delivered_at, record.due_at)
     with store.scratch("audit") as staging:
         same = stored_with_labels(
             store, record.labels_digest, other_than=record.sha256, before=record.received_at
         )
-        new_audit = _audit_create(a, record.id, text, random_state, same, record.partner)
+        new_audit = _audit_create(a, record.id, text, same, record.partner)
         audit = store.add_audit(new_audit, files=_tables(staging, a))
     return _result(audit, False, a)
