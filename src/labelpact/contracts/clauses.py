@@ -103,7 +103,13 @@ CLAUSES: tuple[Clause, ...] = (
         0.0,
         1.0,
     ),
-    Clause("data", "allowed_licenses", "str_list", None, "SPDX ids of licences data may carry"),
+    Clause(
+        "data",
+        "allowed_licenses",
+        "str_list",
+        None,
+        "SPDX ids of licences data may carry (a task's licence may be an SPDX expression; see below)",
+    ),
     Clause(
         "data",
         "personal_data",
