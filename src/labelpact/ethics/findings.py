@@ -19,6 +19,7 @@ from labelpact.ethics.bias import SliceStats
 from labelpact.ethics.pay import PayReport
 from labelpact.ethics.provenance import ProvenanceFinding, ProvenanceReport
 from labelpact.ethics.reasons import (
+    GUESS_BELOW,
     LICENSE_KINDS,
     blocks_on,
     ethics_reasons,
@@ -72,10 +73,13 @@ def _pii_finding(report: EthicsReport, contract: Contract) -> list[Finding]:
         if len(shown) < 3:
             shown.append({"task": f.task, "field": f.field, "masked": f.masked})
     policy = pii_policy(contract)
+    severity = _PII_SEVERITY[policy]
+    if severity == "critical" and all(f.confidence < GUESS_BELOW for f in pii.findings):
+        severity = "warning"  # guesses alone send to review (``ethics.reasons``), not a critical leak
     return [
         Finding(
             kind="pii",
-            severity=_PII_SEVERITY[policy],
+            severity=severity,
             detail=f"Personal data in {len(tasks)} task(s): {entities}.",
             clause="data.personal_data",
             evidence={

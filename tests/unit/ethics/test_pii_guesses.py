@@ -8,6 +8,7 @@ from labelpact.contracts.contract import parse_contract
 from labelpact.contracts.findings import Reason
 from labelpact.ethics import EthicsReport
 from labelpact.ethics.pii.scan import PiiFinding, PiiReport
+from labelpact.ethics.findings import ethics_findings
 from labelpact.ethics.reasons import GUESS_BELOW, ethics_reasons
 
 NAME = PiiFinding("f4", "text", "name", 7, 21, "Y*** T***", confidence=0.6)  # "New York Times"
@@ -47,3 +48,21 @@ def test_firm_findings_reject_without_a_word_of_guessing() -> None:
 
 def test_guesses_under_allow_stay_met() -> None:
     assert _reason(NAME, policy="allow").outcome == "met"
+
+
+def test_the_finding_of_guesses_alone_is_a_warning_not_critical() -> None:
+    # its reason sends to review; the finding must not call the same guesses a critical leak
+    def severity(*findings: PiiFinding) -> str:
+        pii = PiiReport(
+            findings=findings,
+            by_field=MappingProxyType({"text": len(findings)}),
+            by_entity=MappingProxyType({"name": len(findings)}),
+            scanned=("name", "card"),
+            n_bytes=100,
+        )
+        terms = parse_contract('[data]\npersonal_data = "reject"')
+        (finding,) = [f for f in ethics_findings(EthicsReport(pii=pii), terms) if f.kind == "pii"]
+        return finding.severity
+
+    assert severity(NAME, NAME) == "warning"
+    assert severity(NAME, CARD) == "critical"
