@@ -7,8 +7,8 @@ from types import MappingProxyType
 from labelpact.contracts.contract import parse_contract
 from labelpact.contracts.findings import Reason
 from labelpact.ethics import EthicsReport
-from labelpact.ethics.pii.scan import PiiFinding, PiiReport
 from labelpact.ethics.findings import ethics_findings
+from labelpact.ethics.pii.scan import PiiFinding, PiiReport
 from labelpact.ethics.reasons import GUESS_BELOW, ethics_reasons
 
 NAME = PiiFinding("f4", "text", "name", 7, 21, "Y*** T***", confidence=0.6)  # "New York Times"
