@@ -27,6 +27,9 @@ FIELD_PARAMS: Final[dict[str, str]] = {
     "min_spend_usd": "min_spend",  # partner add --min-spend
     "phone_region": "phone_regions",  # ethics --phone-region (repeatable)
     "audit_or_batch": "audit_or_batch",
+    "opened_by": "by",  # dispute open --by (the store's column)
+    "actor": "by",  # dispute resolve --by; event add keeps its own --actor
+    "source_name": "labels",  # ingest/audit LABELS: the file's name is stored with the batch
 }
 
 

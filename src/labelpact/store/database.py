@@ -99,7 +99,7 @@ def create_store_engine(url: str, *, read_only: Literal["", "ro", "immutable"] =
         engine = sa.create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         sa.event.listen(engine, "connect", _sqlite_connect_read_only if read_only else _sqlite_connect)
         sa.event.listen(engine, "begin", _sqlite_begin)
-        sa.event.listen(engine, "before_cursor_execute", _refuse_nul)
+        sa.event.listen(engine, "before_cursor_execute", _refuse_unstorable)
         return engine
     if parsed.get_backend_name() == "postgresql":
         engine = sa.create_engine(  # a pool for the service's concurrent requests and jobs, opened lazily
@@ -109,7 +109,7 @@ def create_store_engine(url: str, *, read_only: Literal["", "ro", "immutable"] =
             max_overflow=40,
             connect_args={"connect_timeout": _CONNECT_TIMEOUT_S},
         )
-        sa.event.listen(engine, "before_cursor_execute", _refuse_nul)
+        sa.event.listen(engine, "before_cursor_execute", _refuse_unstorable)
         return engine
     raise StoreError(f"unsupported database {display_url(parsed)}: expected sqlite:/// or postgresql://")
 
@@ -117,22 +117,41 @@ def create_store_engine(url: str, *, read_only: Literal["", "ro", "immutable"] =
 _BIND_SUFFIX = re.compile(r"_\d+$")
 
 
-def _refuse_nul(
+def _refuse_unstorable(
     _conn: Connection, _cursor: Any, _statement: str, _parameters: Any, context: Any, _many: bool
 ) -> None:
-    """Refuse text holding NUL before it reaches the database, on both stores alike: PostgreSQL's text
-    cannot hold it (the driver's error would surface as an internal one), and SQLite would store it to be
-    printed raw later. Names are already refused; this covers free text (summaries, comments, notes) and
-    the values a query filters on."""
+    """Refuse text the database could not store as it is, before it reaches it, on both stores alike.
+
+    NUL: PostgreSQL's text cannot hold it (the driver's error would surface as an internal one), and SQLite
+    would store it to be printed raw later. Length: a value written to a ``String(n)`` column longer than
+    ``n`` characters (a reviewer, a dispute's ``by``, an attestation's ``attested_by``, a file name), which
+    PostgreSQL refuses and SQLite would keep (docs/input-limits.md lists the widths).
+    """
+    binds = getattr(getattr(context, "compiled", None), "binds", {})
+    writes = bool(getattr(context, "isinsert", False) or getattr(context, "isupdate", False))
     for parameters in getattr(context, "compiled_parameters", None) or ():
         for name, value in parameters.items():
-            if isinstance(value, str) and "\x00" in value:
+            if not isinstance(value, str):
+                continue
+            field = _BIND_SUFFIX.sub("", str(name))
+            if "\x00" in value:
                 raise InvalidInputError(
-                    "text without NUL characters",
-                    column=_BIND_SUFFIX.sub("", str(name)),
-                    column_kind="field",
-                    got=repr(value[:60]),
+                    "text without NUL characters", column=field, column_kind="field", got=repr(value[:60])
                 )
+            bind = binds.get(name)
+            width = getattr(getattr(bind, "type", None), "length", None)
+            if writes and isinstance(width, int) and len(value) > width:
+                raise InvalidInputError(
+                    _WIDTH_NOTES.get(field, f"at most {width} characters").format(width=width),
+                    column=field, column_kind="field", got=f"{len(value):,} characters ({value[:40]!r}...)",
+                )  # fmt: skip
+
+
+# How a too-long value of these columns is described (the rest: "at most N characters")
+_WIDTH_NOTES = {
+    "source_name": "a file name of at most {width} characters, each byte that is not UTF-8 counted as the 4 of "
+    "its \\xNN form (rename the file)",
+}
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
