@@ -4,8 +4,9 @@ A name is at most ``MAX_NAME_CHARS`` characters (the columns' width on every dat
 control characters (they would reach a terminal raw). Two partner names are look-alikes when their
 *skeletons* match: NFKC-normalised, case-folded, with letters from other scripts that look Latin
 (Cyrillic ``а``, Greek ``ο``...) and digit/letter confusions (``0``/``o``, ``1``/``l``) mapped to one
-form and spacing and punctuation dropped, after Unicode TR #39 "confusable detection" (a small table, not
-the full confusables.txt).
+form, and spacing and punctuation dropped, after Unicode TR #39 "confusable detection" (a small table,
+not the full confusables.txt). ``I``, ``i``, ``l`` and ``1`` share a form: ``I`` looks like ``l`` and
+differs from ``i`` only in case, so "Scale AI" and "scale ai" are look-alikes as "Scale" and "scale" are.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ _LOOKALIKES = str.maketrans(
         **dict.fromkeys("ԁ", "d"),
         **dict.fromkeys("еєε", "e"),
         **dict.fromkeys("һ", "h"),
-        **dict.fromkeys("іıɩι1|ӏ", "l"),
+        **dict.fromkeys("iіıɩι1|ӏ", "l"),  # i too: a capital I looks like l, and I and i differ only in case
         **dict.fromkeys("ј", "j"),
         **dict.fromkeys("кκ", "k"),
         **dict.fromkeys("м", "m"),
@@ -72,8 +73,7 @@ def check_name(kind: str, name: str, *, column: str = "name", column_kind: str =
 
 def skeleton(name: str) -> str:
     """The form two look-alike names share: NFKC, case-folded, look-alike letters mapped, only letters/digits."""
-    normal = unicodedata.normalize("NFKC", name).replace("I", "l")  # capital I looks like l before folding
-    folded = normal.casefold().translate(_LOOKALIKES)
+    folded = unicodedata.normalize("NFKC", name).casefold().translate(_LOOKALIKES)
     decomposed = unicodedata.normalize("NFKD", folded)  # accents apart from their letters, then dropped
     return "".join(ch for ch in decomposed if ch.isalnum()).translate(_LOOKALIKES)
 
