@@ -1,16 +1,22 @@
 """The FastAPI application of ``labelpact serve``: one store kept open, a job pool, the v1 routes.
 
-The app opens the store when it starts (migrating it to head), fails the jobs a previous process left
-unfinished, and on shutdown stops taking jobs and waits for the ones in flight before closing the store.
+The app opens the store when it starts (migrating it to head), fails the jobs a process that died left
+unfinished (never those of a second server still running on the same store: see ``services.jobs``), and
+on shutdown stops taking jobs and waits for the ones in flight before closing the store. Leftover uploads
+are removed only when no other server holds the uploads folder (``uploads.lock`` beside it, a shared
+``flock`` each server keeps while it runs).
 """
 
 from __future__ import annotations
 
+import importlib
+import os
 import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO, Any
 
 import anyio.to_thread
 from fastapi import FastAPI
@@ -20,7 +26,7 @@ from labelpact.config import Settings
 from labelpact.server.error_handlers import install_error_handlers
 from labelpact.server.middleware import ServiceMiddleware
 from labelpact.server.routes import ROUTERS
-from labelpact.services.jobs import JobRunner
+from labelpact.services.jobs import HEARTBEAT_S, QUIET_AFTER_S, JobRunner
 from labelpact.services.scoped import open_service_store
 from labelpact.services.users import KeyVerifier
 from labelpact.web import install_web
@@ -28,6 +34,7 @@ from labelpact.web import install_web
 __all__ = ["ServerConfig", "create_app"]
 
 MIB = 1 << 20
+fcntl: Any = importlib.import_module("fcntl") if os.name == "posix" else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +46,8 @@ class ServerConfig:
     sync_upload_bytes: int = 8 * MIB
     job_workers: int = 2
     uploads_dir: Path | None = field(default=None)
+    heartbeat_s: float = HEARTBEAT_S
+    quiet_after_s: float = QUIET_AFTER_S
 
     @property
     def uploads(self) -> Path:
@@ -53,17 +62,23 @@ def create_app(settings: Settings, *, config: ServerConfig | None = None) -> Fas
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = await anyio.to_thread.run_sync(open_service_store, settings)
-        jobs = JobRunner(store, workers=config.job_workers)
+        jobs = JobRunner(
+            store,
+            workers=config.job_workers,
+            heartbeat_s=config.heartbeat_s,
+            quiet_after_s=config.quiet_after_s,
+        )
         await anyio.to_thread.run_sync(jobs.abandon_stale)
-        if config.uploads.is_dir():  # a previous process's leftovers: no job will read them
-            for leftover in config.uploads.iterdir():
-                await anyio.to_thread.run_sync(_remove, leftover)
+        jobs.start_heartbeat()
+        hold = await anyio.to_thread.run_sync(_hold_uploads, config.uploads)
         app.state.store, app.state.jobs, app.state.verifier = store, jobs, KeyVerifier()
         try:
             yield
         finally:
             await anyio.to_thread.run_sync(lambda: jobs.shutdown(wait=True))
             store.close()
+            if hold is not None:
+                hold.close()  # releases the shared lock
 
     app = FastAPI(
         title="labelpact",
@@ -80,6 +95,29 @@ def create_app(settings: Settings, *, config: ServerConfig | None = None) -> Fas
     install_error_handlers(app)
     app.add_middleware(ServiceMiddleware, max_body_bytes=config.max_body_bytes)
     return app
+
+
+def _hold_uploads(uploads: Path) -> IO[bytes] | None:
+    """Take a shared lock on ``uploads.lock`` for as long as this server runs (the open file it returns);
+    first, when no other server holds it, remove the uploads that dead servers left (no job will read them).
+    A running server's uploads are never removed. Without ``flock`` (not POSIX) leftovers are kept."""
+    if fcntl is None:
+        return None
+    try:
+        uploads.parent.mkdir(parents=True, exist_ok=True)
+        handle = uploads.with_name(f"{uploads.name}.lock").open("a+b")
+    except OSError:  # a read-only workspace: it takes no uploads, and nothing can be removed
+        return None
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:  # another server on this workspace is running: its uploads are in use
+        pass
+    else:
+        if uploads.is_dir():
+            for leftover in uploads.iterdir():
+                _remove(leftover)
+    fcntl.flock(handle, fcntl.LOCK_SH)
+    return handle
 
 
 def _remove(path: Path) -> None:

@@ -3,16 +3,21 @@
 A job is a row in the store (``jobs``) from the moment it is accepted, so its status survives the request
 that asked for it and is the same for every server worker: queued -> running -> succeeded (``result`` is
 the JSON document the CLI's ``--json`` prints) or failed (``error``: type, message, field and the HTTP status
-the same work would have answered in a request). When
-the process stops, jobs it had not finished are marked failed at the next start (``abandon_stale``).
+the same work would have answered in a request).
+
+Each server process is a job's *owner* (a random id) and refreshes its unfinished jobs' heartbeat every
+``heartbeat_s``; a job whose owner has been quiet for ``quiet_after_s`` (its process died) is failed by the
+next server that starts or by any running one (``abandon_stale``), never a job a live server is running.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from labelpact.errors import LabelpactError
@@ -20,10 +25,12 @@ from labelpact.services.access import Principal, error_document
 from labelpact.services.requests_log import log_request
 from labelpact.store import JobRecord, Store
 
-__all__ = ["JobRunner", "job_dict"]
+__all__ = ["HEARTBEAT_S", "QUIET_AFTER_S", "JobRunner", "job_dict"]
 
 log = logging.getLogger(__name__)
 Work = Callable[[Store], dict[str, Any]]
+HEARTBEAT_S = 10.0  # how often a server says its jobs are alive
+QUIET_AFTER_S = 60.0  # a server quiet this long is gone: its unfinished jobs are failed
 
 
 def job_dict(record: JobRecord) -> dict[str, Any]:
@@ -45,22 +52,60 @@ def job_dict(record: JobRecord) -> dict[str, Any]:
 class JobRunner:
     """A bounded thread pool that runs jobs and records their outcome in the store."""
 
-    def __init__(self, store: Store, *, workers: int = 2) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        workers: int = 2,
+        heartbeat_s: float = HEARTBEAT_S,
+        quiet_after_s: float = QUIET_AFTER_S,
+    ) -> None:
         self._store = store
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="labelpact-job")
         self._pending: set[Future[None]] = set()
         self._lock = threading.Lock()
+        self.owner = uuid.uuid4().hex  # this process, as the owner its jobs name
+        self._heartbeat_s, self._quiet_after = heartbeat_s, timedelta(seconds=quiet_after_s)
+        self._stop = threading.Event()
+        self._beating: threading.Thread | None = None
 
     def abandon_stale(self) -> list[str]:
-        """Fail the jobs a previous process left queued or running; returns their ids."""
-        return self._store.abandon_jobs("the server stopped before this job finished; submit it again")
+        """Fail the queued or running jobs whose server has been quiet for ``quiet_after_s`` (it died);
+        returns their ids. The jobs of a server still running on the same store are left alone."""
+        return self._store.abandon_jobs(
+            "the server stopped before this job finished; submit it again",
+            quiet_since=datetime.now(UTC) - self._quiet_after,
+            keep=self.owner,
+        )
+
+    def start_heartbeat(self) -> None:
+        """Refresh this server's jobs' heartbeat, and fail dead servers' jobs, every ``heartbeat_s``."""
+        if self._beating is None:
+            self._beating = threading.Thread(target=self._beat, name="labelpact-job-heartbeat", daemon=True)
+            self._beating.start()
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self._heartbeat_s):
+            try:
+                with self._lock:
+                    mine = bool(self._pending)
+                if mine:
+                    self._store.beat_jobs(self.owner)
+                self.abandon_stale()
+            except Exception:  # a store hiccup must not end the heartbeat; the next beat tries again
+                log.exception("could not refresh the heartbeat of this server's jobs")
 
     def submit(
         self, principal: Principal, kind: str, params: dict[str, Any], work: Work, *, request_id: str
     ) -> JobRecord:
         """Record a queued job and run ``work(store)`` in the background; ``work`` returns the result document."""
         job = self._store.add_job(
-            kind, created_by=principal.user, role=principal.role, request_id=request_id, params=params
+            kind,
+            created_by=principal.user,
+            role=principal.role,
+            request_id=request_id,
+            params=params,
+            owner=self.owner,
         )
         future = self._pool.submit(self._run, job.id, principal, kind, work, request_id)
         with self._lock:
@@ -112,5 +157,8 @@ class JobRunner:
             future.result(timeout=timeout)
 
     def shutdown(self, *, wait: bool = True) -> None:
-        """Stop taking jobs; with ``wait`` finish the ones in flight (graceful shutdown)."""
+        """Stop taking jobs; with ``wait`` finish the ones in flight (graceful shutdown), then stop the heartbeat."""
         self._pool.shutdown(wait=wait, cancel_futures=not wait)
+        self._stop.set()
+        if self._beating is not None:
+            self._beating.join()

@@ -19,6 +19,7 @@ from labelpact.store.schema import JobRow
 __all__ = ["JOB_STATUSES", "JobMethods", "JobRecord"]
 
 JOB_STATUSES = ("queued", "running", "succeeded", "failed")
+_UNFINISHED = ("queued", "running")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +61,18 @@ class JobMethods(StoreBase):
     """Queue, start, finish and abandon jobs."""
 
     def add_job(
-        self, kind: str, *, created_by: str, role: str, request_id: str, params: dict[str, Any]
+        self,
+        kind: str,
+        *,
+        created_by: str,
+        role: str,
+        request_id: str,
+        params: dict[str, Any],
+        owner: str | None = None,
     ) -> JobRecord:
+        """Queue a job run by the server ``owner`` (its heartbeat starts now; see ``beat_jobs``)."""
         with self._write() as session:
+            moment = q.now()
             row = JobRow(
                 kind=kind,
                 status="queued",
@@ -70,7 +80,9 @@ class JobMethods(StoreBase):
                 role=role,
                 request_id=request_id[:64],
                 params=plain_json(params, "params"),
-                created_at=q.now(),
+                created_at=moment,
+                owner=owner,
+                heartbeat_at=moment,
             )
             session.add(row)
             session.flush()
@@ -116,12 +128,44 @@ class JobMethods(StoreBase):
             session.flush()
             return _job_record(row)
 
-    def abandon_jobs(self, message: str) -> list[str]:
-        """Fail every queued or running job (the process that ran them is gone); returns their ids."""
+    def beat_jobs(self, owner: str) -> int:
+        """``owner`` is alive: refresh the heartbeat of its unfinished jobs; returns how many it has."""
         with self._write() as session:
-            rows = list(session.scalars(sa.select(JobRow).where(JobRow.status.in_(("queued", "running")))))
-            for row in rows:
-                row.status = "failed"
-                row.finished_at = q.now()
-                row.error = {"type": "store", "message": message, "field": None, "status": 503}
-            return [f"j{row.id}" for row in rows]
+            result = session.execute(
+                sa.update(JobRow)
+                .where(JobRow.owner == owner, JobRow.status.in_(_UNFINISHED))
+                .values(heartbeat_at=q.now())
+            )
+            return int(getattr(result, "rowcount", 0) or 0)
+
+    def abandon_jobs(
+        self, message: str, *, quiet_since: datetime | None = None, keep: str | None = None
+    ) -> list[str]:
+        """Fail the queued or running jobs whose server is gone; returns their ids.
+
+        A server is gone when its heartbeat is older than ``quiet_since`` (None: every unfinished job's is),
+        or when the job names none (queued before 0009). The jobs of ``keep`` (the caller's own) never are.
+        One ``UPDATE`` that checks status and heartbeat again, so a job its live server finishes or beats
+        meanwhile is left alone.
+        """
+        gone = JobRow.owner.is_(None) | JobRow.heartbeat_at.is_(None)
+        if quiet_since is not None:
+            gone = gone | (JobRow.heartbeat_at < quiet_since)
+        condition = JobRow.status.in_(_UNFINISHED) & (gone if quiet_since is not None else sa.true())
+        if keep is not None:
+            condition = condition & ((JobRow.owner != keep) | JobRow.owner.is_(None))
+        with self._read() as session:
+            if session.scalar(sa.select(sa.func.count()).select_from(JobRow).where(condition)) == 0:
+                return []  # nothing to fail: no write transaction (servers call this every few seconds)
+        with self._write() as session:
+            ids = session.scalars(
+                sa.update(JobRow)
+                .where(condition)
+                .values(
+                    status="failed",
+                    finished_at=q.now(),
+                    error={"type": "store", "message": message, "field": None, "status": 503},
+                )
+                .returning(JobRow.id)
+            ).all()
+            return [f"j{number}" for number in sorted(ids)]

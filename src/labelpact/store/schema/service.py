@@ -106,6 +106,8 @@ class JobRow(Base):
     finished_at: Mapped[datetime | None]
     result: Mapped[dict[str, Any] | None] = mapped_column(NullableJSON)
     error: Mapped[dict[str, Any] | None] = mapped_column(NullableJSON)
+    owner: Mapped[str | None] = mapped_column(sa.String(64))  # the server process that runs it (0009)
+    heartbeat_at: Mapped[datetime | None]  # when that server last said it was alive
 
 
 class AttestationRow(Base):
