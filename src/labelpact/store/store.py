@@ -23,6 +23,7 @@ from labelpact.store.audit_records import AuditCreate, AuditRecord
 from labelpact.store.audits import AuditMethods, insert_audit
 from labelpact.store.base import ORPHAN_AGE
 from labelpact.store.blobs import BATCHES, Placement, new_key
+from labelpact.store.database import lock
 from labelpact.store.integrity import IntegrityMethods
 from labelpact.store.jobs import JobMethods
 from labelpact.store.ledger import LedgerMethods
@@ -60,6 +61,7 @@ class Store(
         name = check_name("client", name)
         rivals = [check_name("rival", rival, column="rivals") for rival in rivals]
         with self._write() as session:
+            lock(session.connection(), "client")  # PostgreSQL: two first sets would both insert row 1
             row = session.get(ClientRow, 1)
             previous = None if row is None else {"name": row.name, "rivals": list(row.rivals)}
             now = q.now()
@@ -117,6 +119,8 @@ class Store(
         )
         try:
             with self._write() as session:
+                # PostgreSQL: one adder at a time, so the look-alike scan sees a concurrent add
+                lock(session.connection(), "partners")
                 if session.scalar(sa.select(PartnerRow.id).where(PartnerRow.name == name)) is not None:
                     raise ConflictError(f"partner {name!r} already exists")
                 if not allow_lookalike:
