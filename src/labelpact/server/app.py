@@ -26,6 +26,7 @@ from labelpact.config import Settings
 from labelpact.server.error_handlers import install_error_handlers
 from labelpact.server.middleware import ServiceMiddleware
 from labelpact.server.routes import ROUTERS
+from labelpact.services.ingest import backfill_labels_digests
 from labelpact.services.jobs import HEARTBEAT_S, QUIET_AFTER_S, JobRunner
 from labelpact.services.scoped import open_service_store
 from labelpact.services.users import KeyVerifier
@@ -69,6 +70,7 @@ def create_app(settings: Settings, *, config: ServerConfig | None = None) -> Fas
             quiet_after_s=config.quiet_after_s,
         )
         await anyio.to_thread.run_sync(jobs.abandon_stale)
+        await anyio.to_thread.run_sync(backfill_labels_digests, store)  # batches stored before 0007, once
         jobs.start_heartbeat()
         hold = await anyio.to_thread.run_sync(_hold_uploads, config.uploads)
         app.state.store, app.state.jobs, app.state.verifier = store, jobs, KeyVerifier()

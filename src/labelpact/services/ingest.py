@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,14 +15,15 @@ from typing import Any
 from labelpact.contracts.contract import parse_contract
 from labelpact.core.annotations import DuplicatePolicy
 from labelpact.core.keyed import labels_digest
-from labelpact.errors import ConflictError, InvalidInputError, missing_file
-from labelpact.io import Delivery, read_delivery, write_normalised
+from labelpact.errors import ConflictError, InvalidInputError, LabelpactError, missing_file
+from labelpact.io import Delivery, read_delivery, read_normalised, write_normalised
 from labelpact.services.redelivery import redelivery_note, stored_as, stored_with_labels
 from labelpact.store import BatchCreate, BatchRecord, Store
 
 __all__ = [
     "IngestResult",
     "as_utc",
+    "backfill_labels_digests",
     "batch_dict",
     "delivery_document",
     "file_sha256",
@@ -32,6 +34,7 @@ __all__ = [
 ]
 
 _HASH_BLOCK = 1 << 20
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +231,27 @@ def as_utc(moment: datetime | None, *, field: str = "delivered_at") -> datetime 
             column_kind="field",
             got=moment.isoformat(),
         ) from None
+
+
+def backfill_labels_digests(store: Store) -> int:
+    """Compute, once, the labels digest of each batch stored before migration 0007 from its stored normalised
+    Parquet, so redelivery detection covers it; returns how many were recorded. A batch whose file is
+    missing or damaged is skipped (``labelpact verify`` names it) and tried again next time."""
+    if store.read_only:
+        return 0
+    done = 0
+    for batch in store.batches_without_digest():
+        normalised = batch.file("normalised")
+        if normalised is None:
+            continue
+        try:
+            annotations, _ = read_normalised(store.blob_path(normalised))
+        except LabelpactError as error:
+            log.info("no labels digest for batch %s yet: %s", batch.id, error)
+            continue
+        store.add_batch_digest(batch.sha256, labels_digest(annotations))
+        done += 1
+    return done
 
 
 def batch_dict(batch: BatchRecord) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from labelpact.config import Settings
 from labelpact.errors import InvalidInputError
 from labelpact.io.contract import read_contract
 from labelpact.partners.events import same_name
+from labelpact.services.ingest import backfill_labels_digests
 from labelpact.store import ClientRecord, PartnerRecord, ProjectRecord, Store
 from labelpact.store.database import sqlite_file
 from labelpact.store.names import check_name
@@ -28,8 +29,16 @@ __all__ = [
 
 
 def open_workspace(settings: Settings, *, create: bool = False, write: bool = False) -> Store:
-    """The store of the workspace ``settings`` name (created only with ``create``; read-only unless ``write``)."""
-    return Store.open(settings, create=create, write=write)
+    """The store of the workspace ``settings`` name (created only with ``create``; read-only unless ``write``).
+    Opened to write, it first gives batches stored before migration 0007 their labels digest (once)."""
+    store = Store.open(settings, create=create, write=write)
+    if write:
+        try:
+            backfill_labels_digests(store)
+        except BaseException:
+            store.close()
+            raise
+    return store
 
 
 def database_file(settings: Settings) -> Path | None:

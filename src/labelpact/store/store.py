@@ -9,6 +9,7 @@ history is appended to, never rewritten.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
 from datetime import date
@@ -37,7 +38,7 @@ from labelpact.store.records import (
     PartnerRecord,
     ProjectRecord,
 )
-from labelpact.store.schema import AuditLogRow, BatchRow, ClientRow, PartnerRow, ProjectRow
+from labelpact.store.schema import AuditLogRow, BatchDigestRow, BatchRow, ClientRow, PartnerRow, ProjectRow
 from labelpact.store.service import ServiceMethods
 from labelpact.store.web_sessions import WebSessionMethods
 
@@ -183,10 +184,39 @@ class Store(
             return None if row is None else q.batch_record(row)
 
     def find_batches_with_labels(self, digest: str) -> list[BatchRecord]:
-        """The stored batches whose labels have this order-free digest (``core.keyed.labels_digest``), oldest first."""
-        query = sa.select(BatchRow).where(BatchRow.labels_digest == digest).order_by(BatchRow.id)
+        """The stored batches whose labels have this order-free digest (``core.keyed.labels_digest``), oldest
+        first: in their own column, or (stored before migration 0007) in ``batch_digests``."""
+        backfilled = sa.select(BatchDigestRow.batch_id).where(BatchDigestRow.labels_digest == digest)
+        query = (
+            sa.select(BatchRow)
+            .where((BatchRow.labels_digest == digest) | BatchRow.id.in_(backfilled))
+            .order_by(BatchRow.id)
+        )
         with self._read() as session:
             return [q.batch_record(row) for row in session.scalars(query)]
+
+    def batches_without_digest(self) -> list[BatchRecord]:
+        """The labels batches stored before migration 0007 whose digest is not known yet, oldest first."""
+        known = sa.select(BatchDigestRow.batch_id)
+        query = (
+            sa.select(BatchRow)
+            .where(BatchRow.kind == "labels", BatchRow.labels_digest.is_(None), BatchRow.id.not_in(known))
+            .order_by(BatchRow.id)
+        )
+        with self._read() as session:
+            return [q.batch_record(row) for row in session.scalars(query)]
+
+    def add_batch_digest(self, batch: str, digest: str) -> None:
+        """Record the labels digest of a batch stored before 0007 (computed from its normalised file); a batch
+        that has one already keeps it (a concurrent backfill may have written the same digest first)."""
+        if not re.fullmatch(r"[0-9a-f]{16}", digest):
+            raise InvalidInputError(
+                "a digest of 16 lower-case hex digits", column="labels_digest", got=repr(digest)
+            )
+        with self._write() as session:
+            row = q.batch_row(session, batch)
+            if row.labels_digest is None and session.get(BatchDigestRow, row.id) is None:
+                session.add(BatchDigestRow(batch_id=row.id, labels_digest=digest, computed_at=q.now()))
 
     def get_batch(self, ref: str) -> BatchRecord:
         """The batch whose sha256 is ``ref`` or starts with it (>= 6 hex digits, unique)."""

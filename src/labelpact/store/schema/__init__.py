@@ -21,6 +21,7 @@ from labelpact.store.schema.audits import (
 from labelpact.store.schema.base import APPEND_ONLY, NAMING_CONVENTION, Base, UTCDateTime
 from labelpact.store.schema.deliveries import (
     AuditLogRow,
+    BatchDigestRow,
     BatchFileRow,
     BatchRow,
     ClientRow,
@@ -45,6 +46,7 @@ __all__ = [
     "AuditLogRow",
     "AuditRow",
     "Base",
+    "BatchDigestRow",
     "BatchFileRow",
     "BatchRow",
     "ClientRow",

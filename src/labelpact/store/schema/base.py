@@ -25,6 +25,7 @@ APPEND_ONLY = (
     "request_log",
     "dispute_comments",
     "attestations",
+    "batch_digests",
 )
 
 # Deterministic constraint names: later migrations (and SQLite batch mode) can find them by name.

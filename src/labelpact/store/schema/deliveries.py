@@ -98,6 +98,17 @@ class BatchRow(Base):
     )
 
 
+class BatchDigestRow(Base):
+    """The labels digest of a batch stored before migration 0007 (its own column stays NULL), computed once."""
+
+    __tablename__ = "batch_digests"
+    __table_args__ = (sa.Index("ix_batch_digests_labels_digest", "labels_digest"),)
+
+    batch_id: Mapped[int] = mapped_column(sa.ForeignKey("batches.id", ondelete="RESTRICT"), primary_key=True)
+    labels_digest: Mapped[str] = mapped_column(sa.String(16))
+    computed_at: Mapped[datetime]
+
+
 class BatchFileRow(Base):
     """A file of a batch in the blob store: ``path`` is relative to the blob root, in POSIX form."""
 

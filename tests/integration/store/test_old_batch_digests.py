@@ -1,0 +1,47 @@
+"""Batches stored before migration 0007 (no labels digest of their own) are covered by redelivery detection:
+their digest is computed once from the stored normalised file. They had been invisible to it, so the same
+labels delivered again after an upgrade were neither warned about nor flagged."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from labelpact.config import Settings
+from labelpact.io.export import write_annotations
+from labelpact.services import ingest as ingest_module
+from labelpact.simulate import simulate_delivery
+from labelpact.store import Store
+
+RunCli = Callable[..., Any]
+
+
+def test_a_batch_stored_before_0007_is_found_when_its_labels_come_again(
+    cli: RunCli, settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("LABELPACT_WORKSPACE", str(settings.workspace))
+    monkeypatch.setenv("LABELPACT_DB", settings.db_url)
+    sim = simulate_delivery(n_tasks=60, n_workers=6, seed=4)
+    first = write_annotations(sim.annotations, tmp_path / "week1.csv")
+    header, *rows = first.read_text(encoding="utf-8").splitlines()
+    again = tmp_path / "again.csv"
+    again.write_text("\n".join([header, *reversed(rows)]) + "\n", encoding="utf-8")
+    assert cli("partner", "add", "Acme").code == 0
+    with monkeypatch.context() as old_release:  # stored as a release before 0007 stored it: no digest
+        old_release.setattr(ingest_module, "labels_digest", lambda _a: None)
+        assert cli("ingest", first, "--partner", "Acme", "--project", "p").code == 0
+    with Store.open(settings) as store:
+        (old,) = store.list_batches()
+        assert old.labels_digest is None and store.batches_without_digest() == [old]
+    run = cli("audit", again, "--partner", "Acme", "--project", "p", "--json")
+    assert run.code == 0, run.stderr
+    assert "redelivered" in [f["kind"] for f in json.loads(run.stdout)["findings"]]
+    assert old.id in run.stdout  # the finding names the batch that held these rows first
+    with Store.open(settings) as store:
+        assert store.batches_without_digest() == []
+        digest = ingest_module.labels_digest(sim.annotations)
+        assert next(b.id for b in store.find_batches_with_labels(digest)) == old.id
