@@ -44,7 +44,7 @@ def verify(workspace: Path | None, db: str | None, as_json: bool) -> None:
         where = f" {first['path']}" if first["path"] else ""
         text = printable(f"{first['subject']}:{where} {first['kind']} ({first['detail']})")
         more = f" and {len(damage) - 1} more" if len(damage) > 1 else ""
-        _report(f"{len(damage)} damaged: {text}{more}", as_json)
+        _report(f"{len(damage)} damaged: {text}{more}{_repair(damage)}", as_json)
         raise click.exceptions.Exit(DAMAGED)
 
 
@@ -66,6 +66,16 @@ def _check(workspace: Path | None, db: str | None) -> tuple[list[dict[str, Any]]
         if opened or database is None or not database.is_file():
             raise
         return [{"kind": "database", "subject": "database", "path": None, "detail": str(error)}], _UNCOUNTED
+
+
+def _repair(damage: list[dict[str, Any]]) -> str:
+    """How to put back a batch's files, when some are damaged: ingest the delivered file again."""
+    if not any(d["subject"].startswith("batch ") and d["kind"].endswith(" file") for d in damage):
+        return ""
+    return (
+        "; ingesting a damaged batch's delivered file again (the same bytes, with its --gold and --tasks files) "
+        "puts back its files"
+    )
 
 
 _UNCOUNTED: dict[str, int | None] = {"files": None, "contracts": None}

@@ -30,6 +30,7 @@ __all__ = [
     "ingest_batch",
     "ingest_document",
     "prepared_batch",
+    "restore_batch_files",
     "store_delivery",
 ]
 
@@ -45,6 +46,9 @@ class IngestResult:
     created: bool
     delivery: Delivery | None
     same_labels: tuple[BatchRecord, ...] = ()  # other stored batches holding exactly these labels
+    restored: tuple[
+        str, ...
+    ] = ()  # a re-ingest: the roles of the stored files it put back (they were missing)
 
 
 def file_sha256(path: Path) -> str:
@@ -91,7 +95,8 @@ def ingest_batch(
     sha256 = file_sha256(path)
     existing = stored_as(store, sha256, path, partner=partner, project=project, reveal=reveal_owner)
     if existing is not None:
-        return IngestResult(batch=existing, created=False, delivery=None)
+        restored = restore_batch_files(store, existing, path, gold=gold, tasks=tasks)
+        return IngestResult(batch=existing, created=False, delivery=None, restored=restored)
 
     delivery = read_delivery(
         path,
@@ -233,6 +238,19 @@ def as_utc(moment: datetime | None, *, field: str = "delivered_at") -> datetime 
         ) from None
 
 
+def restore_batch_files(
+    store: Store, batch: BatchRecord, labels: Path, *, gold: str | Path | None, tasks: str | Path | None
+) -> tuple[str, ...]:
+    """A re-ingest of a stored batch's bytes puts back its stored files that are missing or damaged, from the
+    files given (the delivered file hashes to the batch's SHA-256; gold and tasks must match their records).
+    Returns the roles restored; () when every file is intact or nothing given matches."""
+    if store.read_only or not store.damaged_batch_files(batch):
+        return ()
+    given = {"labels": labels, "gold": gold, "tasks": tasks}
+    files = {role: Path(path) for role, path in given.items() if path is not None}
+    return tuple(store.restore_batch_files(batch, files))
+
+
 def backfill_labels_digests(store: Store) -> int:
     """Compute, once, the labels digest of each batch stored before migration 0007 from its stored normalised
     Parquet, so redelivery detection covers it; returns how many were recorded. A batch whose file is
@@ -269,8 +287,17 @@ def ingest_document(result: IngestResult, *, viewer: str | None = None) -> dict[
         columns=None if found is None else dict(found.columns),
         warnings=([] if found is None else list(found.warnings))
         + redelivery_note(result.same_labels, viewer=viewer),
-        notes=[] if found is None else list(found.notes),
+        notes=([] if found is None else list(found.notes)) + _restored_note(result),
     )
+
+
+def _restored_note(result: IngestResult) -> list[str]:
+    if not result.restored:
+        return []
+    return [
+        f"restored the stored {', '.join(result.restored)} file(s) of batch {result.batch.id}, which were missing "
+        "or damaged: these bytes are the ones it recorded"
+    ]
 
 
 def delivery_document(

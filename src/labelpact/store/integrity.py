@@ -8,6 +8,7 @@ change since), so a label edited by hand in a stored consensus is refused instea
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,9 +16,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from labelpact.errors import StoreError
+from labelpact.store import queries as q
 from labelpact.store.base import StoreBase
+from labelpact.store.blobs import BATCHES, Placement
 from labelpact.store.database import first_line
-from labelpact.store.records import SHORT_ID, BatchFile
+from labelpact.store.records import SHORT_ID, BatchFile, BatchRecord
 from labelpact.store.schema import AuditFileRow, BatchFileRow, BatchRow, ContractRow, ReviewRow
 
 __all__ = ["Damage", "IntegrityMethods", "file_damage"]
@@ -165,6 +168,48 @@ class IntegrityMethods(StoreBase):
                     )
                 )
         return damage
+
+    def damaged_batch_files(self, batch: BatchRecord) -> list[str]:
+        """The roles of ``batch``'s stored files that are missing or differ from their recorded SHA-256."""
+        return [f.role for f in batch.files if file_damage(self._blobs.path(f.path), f.sha256, f.size_bytes)]
+
+    def restore_batch_files(self, batch: BatchRecord, files: Mapping[str, Path]) -> list[str]:
+        """Put back ``batch``'s stored files that are missing or damaged from local ``files`` (role -> path)
+        holding exactly the recorded bytes (same SHA-256 and size, same extension); returns the roles restored.
+        Intact files, and files whose bytes differ from the record, are left alone; the audit log names the
+        restore. The bytes are what the batch recorded, so nothing stored changes meaning."""
+        wanted: dict[str, Path] = {}
+        for role, source in files.items():
+            stored = batch.file(role)
+            if (
+                stored is None
+                or file_damage(self._blobs.path(stored.path), stored.sha256, stored.size_bytes) is None
+            ):
+                continue
+            if Path(stored.path).suffix.lower() != Path(source).suffix.lower():
+                continue  # staged under another name: it would not land where the record points
+            if file_damage(Path(source), stored.sha256, stored.size_bytes) is None:
+                wanted[role] = Path(source)
+        if not wanted:
+            return []
+
+        def check(placement: Placement) -> None:
+            for role, staged in placement.files.items():
+                stored = batch.file(role)
+                if stored is None or (staged.relative, staged.sha256) != (stored.path, stored.sha256):
+                    raise StoreError(f"the file for {role} of batch {batch.id} changed while it was restored")
+
+        def record(session: Session, _placement: Placement | None) -> None:
+            q.audit(
+                session,
+                self.actor,
+                "batch.files_restored",
+                f"batch:{batch.sha256}",
+                {"roles": sorted(wanted)},
+            )
+
+        self._write_with_files(BATCHES, batch.sha256, wanted, record, verify=check)
+        return sorted(wanted)
 
     def count_stored(self) -> dict[str, int]:
         """How many stored files and contracts ``verify`` checks."""
