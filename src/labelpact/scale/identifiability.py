@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from labelpact.core.annotations import FloatArray
+from labelpact.core.identifiability import unidentifiable_reason
 from labelpact.scale.blocks import Block
 
 __all__ = ["QualitySignal", "block_signal"]
@@ -41,30 +42,15 @@ class QualitySignal:
     def reason(self, classes: tuple[str, ...]) -> str | None:
         """``core.identifiability.unidentifiable_quality``'s sentence for these counts; None when quality is
         measurable."""
-        if self.n_annotations == 0:
-            return "no task has a label"
-        used = np.flatnonzero(self.per_class)
-        if len(used) < 2:
-            return (
-                f"every label is the same class ({classes[int(used[0])]!r}): with one class only, agreement "
-                "and accuracy cannot be told from chance"
-            )
-        if self.max_per_task < 2:
-            return (
-                f"every one of the {self.n_labelled} labelled tasks has one label: "
-                "no two workers saw the same task"
-            )
-        if not self.n_shared:
-            return (
-                "no task was labelled by two different workers (only repeats by the same worker): "
-                "no overlap between workers"
-            )
-        if not self.n_informative:
-            return (
-                f"all {self.n_shared} tasks labelled by two or more workers are unanimous: workers never "
-                "disagree, so their error rates cannot be estimated"
-            )
-        return None
+        return unidentifiable_reason(
+            self.n_annotations,
+            self.per_class,
+            self.max_per_task,
+            self.n_labelled,
+            self.n_shared,
+            self.n_informative,
+            classes,
+        )
 
 
 def block_signal(block: Block) -> QualitySignal:
