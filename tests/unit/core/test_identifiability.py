@@ -28,7 +28,7 @@ def batch(rows: list[tuple[str, str, str]], classes: tuple[str, ...] | None = No
             "all 2 tasks labelled by two or more workers are unanimous",
         ),
         (  # one disagreement among 500 tasks: 0.0% error (CI to 0.3%) had been stated at a true 31%
-            [(f"t{t}", w, "y" if t else "x") for t in range(500) for w in "abc"][:-1] + [("t499", "c", "x")],
+            [*[(f"t{t}", w, "y" if t else "x") for t in range(500) for w in "abc"][:-1], ("t499", "c", "x")],
             None,
             "workers disagree on only 1 of the 500 tasks",
         ),
