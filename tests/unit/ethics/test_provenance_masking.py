@@ -57,3 +57,13 @@ def test_a_conflict_shows_the_masked_texts_and_source() -> None:
     (conflict,) = [f for f in report.findings if f.kind == "conflicting"]
     assert conflict.source == "https://***:***@data.example.com/dump.csv"
     assert conflict.license == "MIT; ask j***@c***.example"
+
+
+def test_full_width_values_are_masked_as_their_plain_spelling() -> None:
+    # the scan reads the folded text; the mask must too, or a full-width value came back whole
+    from labelpact.ethics.pii.redact import redact_pii
+
+    ip = redact_pii("source host １９２．１６８．１０．２３ x")
+    url = redact_pii("see ｈｔｔｐｓ：／／alice：s3cret＠host.example/x.csv")
+    assert "１６８" not in ip and "168" not in ip
+    assert "s3cret" not in url and "alice" not in url and "***:***@host.example" in url

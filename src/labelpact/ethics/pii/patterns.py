@@ -26,6 +26,7 @@ from labelpact.ethics.pii.checksums import (
     sin_valid,
     ssn_valid,
 )
+from labelpact.ethics.pii.folded import fold
 
 __all__ = [
     "DETECTORS",
@@ -312,7 +313,10 @@ def mask(entity: Entity, value: str) -> str:
     """A preview that shows the shape of ``value`` but never enough of it to identify anyone.
 
     ``j***@e***.com``, ``**** **** **** 1234``, ``***-**-6789``, ``DE** **** … 3000``, ``https://***:***@host``.
+    The value is read folded (``folded.fold``: NFKC, no format characters), as the scan read it, so a value
+    typed in full-width forms (``alice：s3cret＠host``) is masked like its plain spelling.
     """
+    value = fold(value).text
     if entity == "email":
         local, _, domain = value.partition("@")
         head, _, tld = domain.rpartition(".")

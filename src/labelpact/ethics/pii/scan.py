@@ -361,7 +361,7 @@ def scan_pii(
             if i != j:  # crossed a task boundary: not one value
                 continue
             offset = int(starts[i])
-            masked = mask(entity, fold(joined[s:e]).text)
+            masked = mask(entity, joined[s:e])
             findings.append(PiiFinding(payloads.task[i], name, entity, s - offset, e - offset, masked, level))
     return PiiReport(
         findings=tuple(findings),
