@@ -111,6 +111,9 @@ def test_ingest_kind_and_label_only_options(cli: RunCli, tmp_path: Path) -> None
     assert json.loads(again.stdout)["created"] is False
     refused = cli("audit", demos, "--partner", "Tagwell", "--project", "rlhf", "--pred-probs", demos)
     assert refused.code == 2 and "--pred-probs only with --kind labels" in refused.stderr
+    # the personal-data scan of demonstrations reads US formats only: another region is refused, not ignored
+    region = cli("audit", demos, "--partner", "Tagwell", "--project", "rlhf", "--phone-region", "GB")
+    assert region.code == 2 and "--phone-region only with --kind labels" in region.stderr
 
 
 def test_bad_ratings_exit_2_with_one_line(cli: RunCli, tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from labelpact.errors import InvalidInputError
 from labelpact.io.export import write_annotations
 from labelpact.services.sampling import SAMPLE_SEED_ENV, sample_seed
 from labelpact.simulate import simulate_delivery
@@ -49,3 +50,9 @@ def test_the_seed_is_secret_unless_fixed(monkeypatch: pytest.MonkeyPatch) -> Non
     assert sample_seed(7) == 7
     monkeypatch.setenv(SAMPLE_SEED_ENV, "12")
     assert sample_seed() == 12 and sample_seed(3) == 3
+    for bad in ("-7", "x", str(2**62 + 1)):  # what --sample-seed refuses, so a stored seed can be given back
+        monkeypatch.setenv(SAMPLE_SEED_ENV, bad)
+        with pytest.raises(InvalidInputError, match="0 to"):
+            sample_seed()
+    with pytest.raises(InvalidInputError, match="0 to"):
+        sample_seed(-1)

@@ -29,6 +29,7 @@ from labelpact.services.audit import audit_batch
 from labelpact.services.engine import audit_engine
 from labelpact.services.quality import label_issues_file
 from labelpact.services.review import review_sample
+from labelpact.services.sampling import MAX_SAMPLE_SEED
 
 __all__ = ["audit", "issues", "render_audit", "review"]
 
@@ -74,7 +75,7 @@ _SEVERITY_STYLE = {"critical": "red", "warning": "yellow", "info": "dim"}
 )
 @click.option(
     "--sample-seed",
-    type=click.IntRange(0, 2**62),
+    type=click.IntRange(0, MAX_SAMPLE_SEED),
     default=None,
     help="Fix the review sample's seed (a reproducible run). Default: a secret seed drawn for each audit and "
     "stored with it, so a vendor cannot know which tasks will be reviewed.",

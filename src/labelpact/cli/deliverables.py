@@ -70,9 +70,8 @@ def kind_dispatch(
             text = options.pop("label_column", None) if chosen == "demonstrations" else None
             for name, default in label_only.items():
                 if name in options and options[name] != default:
-                    option = "--" + name.removesuffix("s" if name == "slice_columns" else "").replace(
-                        "_", "-"
-                    )
+                    plural = name in ("slice_columns", "phone_regions")  # the option is repeatable, singular
+                    option = "--" + name.removesuffix("s" if plural else "").replace("_", "-")
                     raise InvalidInputError(
                         f"{option} only with --kind labels",
                         column="--kind",
@@ -269,6 +268,7 @@ audit_route = kind_dispatch(
         "tasks": None,
         "pred_probs": None,
         "slice_columns": (),
+        "phone_regions": (),
         "strict": False,
         "label_column": None,
         "engine": "local",

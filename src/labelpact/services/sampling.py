@@ -17,24 +17,27 @@ import secrets
 
 from labelpact.errors import InvalidInputError
 
-__all__ = ["SAMPLE_SEED_ENV", "sample_seed"]
+__all__ = ["MAX_SAMPLE_SEED", "SAMPLE_SEED_ENV", "sample_seed"]
 
 SAMPLE_SEED_ENV = "LABELPACT_SAMPLE_SEED"
+MAX_SAMPLE_SEED = 2**62  # seeds are 0..MAX_SAMPLE_SEED, as `audit --sample-seed` takes them
 
 
 def sample_seed(seed: int | None = None) -> int:
     """``seed`` when given; else ``LABELPACT_SAMPLE_SEED`` when set; else a secret seed drawn now (62 bits)."""
-    if seed is not None:
-        return int(seed)
-    text = os.environ.get(SAMPLE_SEED_ENV, "").strip()
-    if not text:
-        return secrets.randbits(62)
-    try:
-        return int(text)
-    except ValueError:
+    if seed is None:
+        text = os.environ.get(SAMPLE_SEED_ENV, "").strip()
+        if not text:
+            return secrets.randbits(62)
+        seed = int(text) if text.isdecimal() else -1
+        column, got = SAMPLE_SEED_ENV, repr(text)
+    else:
+        column, got = "sample_seed", repr(seed)
+    if not 0 <= int(seed) <= MAX_SAMPLE_SEED:
         raise InvalidInputError(
-            "an integer seed of the review sample",
-            column=SAMPLE_SEED_ENV,
+            f"an integer seed of the review sample, 0 to {MAX_SAMPLE_SEED}",
+            column=column,
             column_kind="field",
-            got=repr(text),
-        ) from None
+            got=got,
+        )
+    return int(seed)
