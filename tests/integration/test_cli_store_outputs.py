@@ -64,6 +64,19 @@ def test_sample_and_consensus_export_never_write_into_the_blob_store(
     assert cli("verify").code == 0
 
 
+def test_the_file_commands_never_replace_the_database(
+    cli: RunCli, workspace: Path, audited: Path, snapshot: Snapshot
+) -> None:
+    # aggregate, workers and simulate write their --out the same way: never over the store
+    before = snapshot(workspace)
+    database = workspace / "labelpact.db"
+    for command in ("aggregate", "workers"):
+        _refused(cli(command, audited, "--out", database))
+    _refused(cli("simulate", "--kind", "preferences", "--out", workspace / "blobs" / "p.csv"))
+    assert snapshot(workspace) == before
+    assert cli("verify").code == 0
+
+
 def test_a_link_to_the_database_is_refused_and_other_paths_are_written(
     cli: RunCli, workspace: Path, audited: Path, tmp_path: Path
 ) -> None:

@@ -39,6 +39,7 @@ from labelpact.io.export import write_csv_table
 from labelpact.io.preferences import PreferenceDelivery
 from labelpact.io.ratings import RatingDelivery
 from labelpact.services.refinement_assessment import as_json
+from labelpact.services.staged_files import refuse_store_file
 
 __all__ = ["deliverable_aggregate", "deliverable_agreement", "deliverable_workers"]
 
@@ -58,6 +59,7 @@ def _read(
 
 def _write(columns: dict[str, Any], out: str | Path | None) -> None:
     if out is not None:
+        refuse_store_file(Path(out))
         write_csv_table(pa.table(columns), out)
 
 

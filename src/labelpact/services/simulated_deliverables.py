@@ -24,6 +24,7 @@ from labelpact.io.demonstrations import DemonstrationDelivery
 from labelpact.io.export import write_annotations, write_csv_table
 from labelpact.io.preferences import PreferenceDelivery
 from labelpact.io.ratings import RatingDelivery
+from labelpact.services.staged_files import refuse_store_file
 from labelpact.simulate import simulate_delivery
 
 __all__ = ["simulate_deliverable"]
@@ -47,6 +48,7 @@ def simulate_deliverable(
     (ratings, demonstrations, labels). ``biased_share`` is the share of position-biased workers (preferences) or
     of each biased rater kind (ratings); ``llm_share`` the share of LLM-pasting writers. Returns a summary."""
     path = Path(out)
+    refuse_store_file(path)
     if kind not in KINDS:
         raise InvalidInputError(f"a kind among {list(KINDS)}", column="kind", got=repr(kind))
     if path.suffix not in _SUFFIXES or (kind == "labels" and path.suffix == ".jsonl"):
