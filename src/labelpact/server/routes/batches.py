@@ -13,7 +13,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,6 +23,7 @@ from labelpact.errors import InvalidInputError
 from labelpact.server.deps import Caller, note
 from labelpact.server.error_handlers import ERROR_RESPONSES
 from labelpact.server.responses import JOB, LIST, OBJECT, Document, documented
+from labelpact.services.ingest import as_utc
 from labelpact.services.jobs import job_dict
 from labelpact.services.scoped import Store, get_batch, list_batch_dicts
 from labelpact.services.upload import upload
@@ -58,7 +59,7 @@ def _moment(value: str | None, field: str) -> datetime | None:
             column_kind="field",
             got=repr(value),
         ) from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return as_utc(moment, field=field)  # a UTC time outside years 1..9999 is bad input, not a 500
 
 
 def _file_name(upload_: UploadFile, fallback: str) -> str:
