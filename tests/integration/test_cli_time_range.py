@@ -42,6 +42,4 @@ def test_the_service_names_the_field() -> None:
     early = datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=1)))
     with pytest.raises(InvalidInputError, match="field 'due_at'"):
         as_utc(early, field="due_at")
-    assert as_utc(datetime(1, 1, 1, 1, tzinfo=timezone(timedelta(hours=1)))) == datetime(
-        1, 1, 1, tzinfo=UTC
-    )
+    assert as_utc(datetime(1, 1, 1, 1, tzinfo=timezone(timedelta(hours=1)))) == datetime(1, 1, 1, tzinfo=UTC)
