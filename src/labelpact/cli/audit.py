@@ -19,6 +19,7 @@ from labelpact.cli.common import (
     file_option,
     make_output,
     open_store,
+    phone_region_option,
     safe,
 )
 from labelpact.cli.deliverables import KIND_HELP, KINDS, audit_route
@@ -59,13 +60,7 @@ _SEVERITY_STYLE = {"critical": "red", "warning": "yellow", "info": "dim"}
     multiple=True,
     help="Task field to check label bias across (repeatable).",
 )
-@click.option(
-    "--phone-region",
-    "phone_regions",
-    multiple=True,
-    metavar="CC",
-    help="Region whose national phone formats are recognised (default US); repeatable, first wins.",
-)
+@phone_region_option
 @click.option(
     "--seed",
     type=int,

@@ -37,6 +37,7 @@ __all__ = [
     "deliverable_columns",
     "file_option",
     "open_store",
+    "phone_region_option",
     "printable",
 ]
 
@@ -247,6 +248,15 @@ def _columns(func: F, label_note: str) -> F:
             + ").",
         )(func)
     return func
+
+
+phone_region_option = click.option(
+    "--phone-region",
+    "phone_regions",
+    multiple=True,
+    metavar="CC",
+    help="Region whose national phone formats are recognised (default US); repeatable, first wins.",
+)  # ethics and audit: the personal-data scan's phone formats
 
 
 def file_option(flag: str, help: str, *, required: bool = False) -> Callable[[F], F]:

@@ -9,7 +9,14 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from labelpact.cli.common import annotation_columns, common_options, file_option, make_output, safe
+from labelpact.cli.common import (
+    annotation_columns,
+    common_options,
+    file_option,
+    make_output,
+    phone_region_option,
+    safe,
+)
 from labelpact.cli.engine import engine_options, pick
 from labelpact.cli.format import number, pct, signed_pct
 from labelpact.cli.progress import progress_for
@@ -40,13 +47,7 @@ _SEVERITY_STYLE = {"info": "dim", "warning": "yellow", "critical": "bold red"}
     metavar="FIELD",
     help="Task field to compare label quality across (language, region...); repeatable.",
 )
-@click.option(
-    "--phone-region",
-    "phone_regions",
-    multiple=True,
-    metavar="CC",
-    help="Region whose national phone formats are recognised (default US); repeatable, first wins.",
-)
+@phone_region_option
 @engine_options
 @annotation_columns
 @common_options
