@@ -140,11 +140,8 @@ def ingest(
                 f"Ingested batch [bold]{result.batch.id}[/] from {safe(result.batch.partner)} into {safe(result.batch.project)}"
             )
         else:
-            done = (
-                f"restored its missing or damaged {', '.join(result.restored)} file(s)"
-                if result.restored
-                else "nothing written"
-            )
+            restored = ", ".join(result.restored)
+            done = f"restored its missing or damaged {restored} file(s)" if restored else "nothing written"
             out.stdout.print(
                 f"Already ingested: these bytes are batch [bold]{result.batch.id}[/] "
                 f"({safe(result.batch.partner)}/{safe(result.batch.project)}, {safe(result.batch.source_name)}); {done}"

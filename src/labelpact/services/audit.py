@@ -138,8 +138,7 @@ def audit_batch(
     warn_all(warn, delivery.warnings)
     predictions = _predictions(delivery, pred_probs)
     stage("read")
-    delivered = as_utc(delivered_at) or (existing.delivered_at if existing is not None else datetime.now(UTC))
-    due = as_utc(due_at) or (existing.due_at if existing is not None else None)
+    delivered, due = _times(existing, as_utc(delivered_at), as_utc(due_at, field="due_at"), warn)
     assessment = assess(
         delivery,
         the_contract,
@@ -163,10 +162,32 @@ def audit_batch(
     )
     with store.scratch("audit") as staging:  # inside the workspace, removed even after a kill
         files = _audit_files(staging, delivery, assessment, pred_probs)
+        if (
+            existing is not None
+        ):  # files given now, not the stored batch's: kept with the audit that used them
+            files |= {role: Path(f) for role, f in (("gold", gold), ("tasks", tasks)) if f is not None}
         batch_files = BatchFiles(path, gold, tasks, sha256, partner, project, delivered, due, digest)
         record, created = store_audit(store, new_audit, files, delivery, batch_files, existing=existing)
     stage("store")
     return _result(record, created, assessment, stage.seconds)
+
+
+def _times(
+    existing: BatchRecord | None, delivered_at: datetime | None, due_at: datetime | None, warn: Warn | None
+) -> tuple[datetime, datetime | None]:
+    """The delivery and due times an audit judges by: a stored batch keeps its own (a contradicting time given
+    now is ignored, with a warning, as ``ingest`` ignores it); a due time it lacks may be given now."""
+    if existing is None:
+        return delivered_at or datetime.now(UTC), due_at
+    for name, given, kept in (
+        ("delivered_at", delivered_at, existing.delivered_at),
+        ("due_at", due_at, existing.due_at),
+    ):
+        if given is not None and kept is not None and given != kept:
+            warn_all(
+                warn, [f"{name} {given.isoformat()} ignored: batch {existing.id} keeps {kept.isoformat()}"]
+            )
+    return existing.delivered_at, existing.due_at or due_at
 
 
 def audit_stored_batch(
