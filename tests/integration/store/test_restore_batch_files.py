@@ -46,8 +46,9 @@ def test_a_re_ingest_restores_missing_files_with_the_recorded_bytes(
     assert cli("verify").code == 2
 
     stored["gold"].unlink()
-    human = cli("ingest", labels, "--partner", "Acme", "--project", "p", "--gold", gold)  # what a person reads
-    assert human.code == 0 and "restored its missing or damaged gold file(s)" in " ".join(human.stdout.split())
+    human = cli("ingest", labels, "--partner", "Acme", "--project", "p", "--gold", gold)  # as people read it
+    shown = " ".join(human.stdout.split())
+    assert human.code == 0 and "restored its missing or damaged gold file(s)" in shown
     assert "nothing written" not in human.stdout
     assert cli("verify").code == 0
     run = cli("ingest", labels, "--partner", "Acme", "--project", "p", "--json")
