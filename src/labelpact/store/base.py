@@ -4,16 +4,19 @@ Crash order of every write that carries files (``Store.add_batch``, ``add_audit`
 kill at any point leaves the whole write or nothing visible:
 1. copy each file into ``blobs/.staging/<marker>/`` (hash while copying, fsync); a crash leaves only staging;
 2. open the write transaction, take the folder's lock, check and insert the rows (flush: constraints fire now);
-3. rename the staged files into ``blobs/<area>/<2 hex>/<key>/`` and fsync the folders; a crash leaves an
-   unreferenced folder (no row was committed) plus the staging marker;
+3. note in the marker what the renames may create (``blobs.PLACING``), then rename the staged files into
+   ``blobs/<area>/<2 hex>/<key>/`` and fsync the folders; a crash leaves those files unreferenced (no row
+   was committed) plus the staging marker;
 4. commit; then remove the staging marker.
 ``open`` finishes what a crash left: for each staging marker whose writer died (its ``lock`` file is no
-longer locked; or, without one, older than an hour) it removes the folder when no row names it, then the
-marker. Commands' temporary folders (``Store.scratch``) live there too and go the same way. ``sweep_orphans`` also scans every folder on disk.
+longer locked; or, without one, older than an hour) it removes what the marker's note lists when no row
+names the folder, never more (a folder that was there before, such as another store's batch in a
+workspace used with two databases, keeps its files), then the marker. Commands' temporary folders (``Store.scratch``) live there too and go the same way. ``sweep_orphans`` also scans every folder on disk.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -29,7 +32,7 @@ from sqlalchemy.orm import Session
 from labelpact.config import Settings
 from labelpact.errors import ForbiddenError, LabelpactError, NotFoundError, StoreError
 from labelpact.store import queries as q
-from labelpact.store.blobs import AREAS, BATCHES, BlobStore, Placement
+from labelpact.store.blobs import AREAS, BATCHES, BlobStore, Placement, placed_paths
 from labelpact.store.database import (
     WRITE,
     check_at_head,
@@ -269,9 +272,22 @@ class StoreBase:
     def _recover(self) -> None:
         """Finish writes a crash interrupted: only staging markers are looked at, so opening stays cheap."""
         for area, key, marker in self._blobs.stale_writes(ORPHAN_AGE.total_seconds()):
-            if area in AREAS:
-                self._drop_if_unreferenced(area, key)
+            placed = placed_paths(self._blobs.root, marker)
+            if area in AREAS and placed:
+                self._undo_if_unreferenced(area, key, placed)
             self._blobs_finish(marker)
+
+    def _undo_if_unreferenced(self, area: str, key: str, placed: list[Path]) -> None:
+        """Remove what a dead write placed (its ``PLACING`` note), when no row names its folder: never more, so
+        a folder that was there before (another store's batch using this workspace) keeps its files."""
+        with self._write() as session:
+            lock(session.connection(), folder_lock(area, key))
+            if q.referenced(session, area, key):
+                return
+            log.info("removing what a crashed write placed in %s/%s: no row names it", area, key)
+            for path in placed:
+                with contextlib.suppress(OSError):  # gone already, or a folder something else shares
+                    path.rmdir() if path.is_dir() else path.unlink()
 
     def _blobs_finish(self, marker: Path) -> None:
         Placement(root=self._blobs.root, sha256="", staging=marker).finish()

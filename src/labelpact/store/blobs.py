@@ -83,6 +83,19 @@ class StagedFile:
     size_bytes: int
 
 
+PLACING = "placing.txt"  # in a write's staging folder: what its place() may create, for recovery
+
+
+def placed_paths(root: Path, staging: Path) -> list[Path] | None:
+    """What a dead write's ``place`` may have created (files first, then folders deepest first); None when it
+    died before placing anything (no ``PLACING`` note)."""
+    note = staging / PLACING
+    if not note.is_file():
+        return None
+    paths = [root / line for line in note.read_text(encoding="utf-8").splitlines() if line]
+    return sorted(paths, key=lambda p: (p.is_dir(), -len(p.parts)))
+
+
 @dataclass(slots=True)
 class Placement:
     """One write's files on their way into the blob store; ``undo`` removes exactly what this write created.
@@ -109,6 +122,7 @@ class Placement:
         """
         self.placed = True
         folder = self.root / Path(next(iter(self.files.values())).relative).parent
+        self._note_placing(folder)
         self._make_dirs(folder)
         for staged in self.files.values():
             dest = self.root / staged.relative
@@ -124,6 +138,21 @@ class Placement:
         os.utime(folder)  # a reused old folder is fresh again, so no sweep takes it while this write commits
         for directory in (folder, folder.parent, folder.parent.parent, self.root):  # new entries made durable
             _fsync(directory, directory=True)
+
+    def _note_placing(self, folder: Path) -> None:
+        """Write, before any rename, what this write may create (``PLACING``: paths relative to the root), so a
+        recovery after a kill removes only that: never a file or folder that was there before (another store's
+        batch in the same folder, identical bytes reused)."""
+        new_dirs = [d for d in [folder, *folder.parents] if self.root in d.parents and not d.exists()]
+        new_files = [
+            self.root / s.relative
+            for s in self.files.values()
+            if not ((self.root / s.relative).is_file() and _sha256(self.root / s.relative) == s.sha256)
+        ]
+        paths = [p.relative_to(self.root).as_posix() for p in (*new_files, *new_dirs)]
+        note = self.staging / PLACING
+        note.write_text("\n".join(paths), encoding="utf-8")
+        _fsync(note)
 
     def undo(self) -> None:
         """Remove what this write created: staged temps, renamed files, then folders it made (deepest first)."""

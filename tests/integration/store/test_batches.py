@@ -16,6 +16,7 @@ import pytest
 from labelpact.config import Settings
 from labelpact.errors import ConflictError, InvalidInputError, NotFoundError
 from labelpact.store import BatchRecord, Store
+from labelpact.store.blobs import PLACING
 
 from .conftest import Delivery, Snapshot
 
@@ -295,14 +296,38 @@ def test_open_finishes_a_write_a_crash_left_an_hour_ago(settings: Settings, deli
         settings.blob_root / ".staging" / f"{sha}.x",
         settings.blob_root / ".staging" / f"{kept.sha256}.y",
     ]
-    for marker in markers:
+    # what each crashed write noted before renaming: the file and the folders it made; nothing new for the
+    # write that reused the committed batch's files
+    placed = [f"sha256/12/{sha}/labels.csv", f"sha256/12/{sha}", "sha256/12"]
+    for marker, note in zip(markers, ("\n".join(placed), ""), strict=True):
         marker.mkdir()
+        (marker / PLACING).write_text(note, encoding="utf-8")
         os.utime(marker, (datetime.now().timestamp() - 7200,) * 2)
     with Store.open(settings) as store:
         assert store.get_batch(kept.id) == kept
     assert not orphan.exists()
     assert not any(m.exists() for m in markers)
     assert all((settings.blob_root / f.path).is_file() for f in kept.files)
+
+
+def test_recovery_removes_only_what_the_crashed_write_placed(settings: Settings) -> None:
+    # one workspace folder used with two databases: the other store's committed batch files are in the
+    # folder a crashed write of this store reused (identical bytes); no row of this store names the folder
+    with Store.open(settings, create=True) as store:
+        store.add_partner("Scale")
+    sha = "34" * 32
+    other = settings.blob_root / "sha256" / "34" / sha
+    other.mkdir(parents=True)
+    (other / "labels.csv").write_bytes(b"another store's committed batch")
+    (other / "extra.parquet").write_bytes(b"placed by the crashed write")
+    marker = settings.blob_root / ".staging" / f"{sha}.z"
+    marker.mkdir()
+    (marker / PLACING).write_text(f"sha256/34/{sha}/extra.parquet", encoding="utf-8")
+    os.utime(marker, (datetime.now().timestamp() - 7200,) * 2)  # after the note: a dead write's old marker
+    with Store.open(settings):
+        pass
+    assert (other / "labels.csv").read_bytes() == b"another store's committed batch"
+    assert not (other / "extra.parquet").exists() and not marker.exists()
 
 
 def _add(store: Store, d: Delivery) -> BatchRecord:
