@@ -12,7 +12,8 @@ import pytest
 
 from labelpact.errors import InvalidInputError
 from labelpact.io.export import write_annotations, write_gold
-from labelpact.services.staged_files import refuse_store_file, staged_files
+from labelpact.io.outputs import refuse_store_file
+from labelpact.services.staged_files import staged_files
 from labelpact.simulate import simulate_delivery
 
 RunCli = Callable[..., Any]

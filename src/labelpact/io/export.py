@@ -21,6 +21,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from labelpact.core.annotations import Annotations, FloatArray, Gold
+from labelpact.io.outputs import refuse_store_file
 
 __all__ = [
     "UNQUOTE_PATTERN",
@@ -150,7 +151,8 @@ def write_consensus(
     tasks: Sequence[str], labels: Sequence[str | None], confidence: FloatArray, path: str | Path
 ) -> Path:
     """Write the consensus as CSV ``task,label,confidence``, one row per task; a task nobody labelled
-    (label None, confidence NaN) has both cells empty."""
+    (label None, confidence NaN) has both cells empty. Never over the store's own files (``refuse_store_file``)."""
+    refuse_store_file(Path(path))
     table = pa.table(
         {
             "task": pa.array(tasks, type=pa.string()),
@@ -162,8 +164,10 @@ def write_consensus(
 
 
 def write_rows(rows: Sequence[Mapping[str, Any]], path: str | Path) -> Path:
-    """Write a list of flat records (the same keys in each) as CSV or Parquet by extension; lists become text."""
+    """Write a list of flat records (the same keys in each) as CSV or Parquet by extension; lists become text.
+    Never over the store's own files (``refuse_store_file``)."""
     target = Path(path)
+    refuse_store_file(target)
     columns = list(rows[0]) if rows else []
     data = {
         name: [

@@ -20,7 +20,6 @@ from labelpact.io import Delivery, read_delivery
 from labelpact.io.export import write_consensus, write_rows
 from labelpact.io.predictions import read_pred_probs
 from labelpact.services.progress import Progress, Warn, reading, stage, warn_all
-from labelpact.services.staged_files import refuse_store_file
 
 __all__ = [
     "ISSUES_METHOD",
@@ -161,7 +160,6 @@ def aggregate_file(
     result = consensus_of(delivery, method=method, random_state=random_state)
     c, a = result.consensus, delivery.annotations
     if out is not None:  # no label where no one labelled: empty label and confidence in --out
-        refuse_store_file(Path(out))
         write_consensus(c.tasks, c.labels, c.confidence, out)
     counts = (a.n_tasks, a.n_workers, a.n_annotations, a.n_classes)
     n_gold = len(delivery.gold) if delivery.gold is not None else 0
@@ -262,7 +260,6 @@ def workers_file(
     stage(progress, f"scoring workers ({method})")
     document = workers_of(delivery, method=method).to_dict()
     if out is not None:
-        refuse_store_file(Path(out))
         write_rows(document["workers"], out)
     return document
 
@@ -321,7 +318,6 @@ def label_issues_file(
         for t, y, s, q in zip(found.task, found.label, found.suggested, found.quality, strict=True)
     ]
     if out is not None:
-        refuse_store_file(Path(out))
         write_rows(rows, out)
     return {
         "n_tasks": found.n_tasks,

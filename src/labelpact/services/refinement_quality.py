@@ -36,10 +36,10 @@ from labelpact.errors import InvalidInputError
 from labelpact.io.deliverable import KindDelivery, read_deliverable
 from labelpact.io.demonstrations import DemonstrationDelivery
 from labelpact.io.export import write_csv_table
+from labelpact.io.outputs import refuse_store_file
 from labelpact.io.preferences import PreferenceDelivery
 from labelpact.io.ratings import RatingDelivery
 from labelpact.services.refinement_assessment import as_json
-from labelpact.services.staged_files import refuse_store_file
 
 __all__ = ["deliverable_aggregate", "deliverable_agreement", "deliverable_workers"]
 

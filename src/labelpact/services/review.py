@@ -23,8 +23,8 @@ from labelpact.core.error_rate import Checks, ErrorRate, estimate_error_rate
 from labelpact.errors import InvalidInputError, NotFoundError
 from labelpact.io.consensus_table import read_consensus_table, write_consensus_table
 from labelpact.io.export import write_csv_table
+from labelpact.io.outputs import refuse_store_file
 from labelpact.io.predictions import ReviewAnswers, read_review_results
-from labelpact.services.staged_files import refuse_store_file
 from labelpact.store import AuditRecord, ReviewRecord, Store
 
 __all__ = [

@@ -22,9 +22,9 @@ from labelpact.io.deliverable import KINDS, write_deliverable
 from labelpact.io.deliverable_table import Read
 from labelpact.io.demonstrations import DemonstrationDelivery
 from labelpact.io.export import write_annotations, write_csv_table
+from labelpact.io.outputs import refuse_store_file
 from labelpact.io.preferences import PreferenceDelivery
 from labelpact.io.ratings import RatingDelivery
-from labelpact.services.staged_files import refuse_store_file
 from labelpact.simulate import simulate_delivery
 
 __all__ = ["simulate_deliverable"]

@@ -24,7 +24,6 @@ from labelpact.services.engine.session import Progress, engine_client, engine_pr
 from labelpact.services.progress import Progress as StageProgress
 from labelpact.services.progress import stage
 from labelpact.services.quality import ConsensusReport, ConsensusResult, consensus_document
-from labelpact.services.staged_files import refuse_store_file
 
 if TYPE_CHECKING:  # pandas comes with the Dask engine's extra, not with labelpact itself
     import pandas as pd
@@ -218,7 +217,6 @@ def aggregate_parts_file(
     )
     c = found.result.consensus
     if out is not None:
-        refuse_store_file(Path(out))
         write_consensus(c.tasks, c.labels, c.confidence, out)
     counts = (found.n_tasks, found.n_workers, found.n_annotations, found.n_classes)
     document = consensus_document(found.result, counts, n_gold=found.n_gold, out=out) | {

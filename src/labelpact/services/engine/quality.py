@@ -15,7 +15,6 @@ from labelpact.io.export import write_rows
 from labelpact.services.engine.session import engine_client, engine_progress
 from labelpact.services.progress import Progress as StageProgress
 from labelpact.services.progress import stage
-from labelpact.services.staged_files import refuse_store_file
 
 __all__ = ["agreement_parts_file", "workers_parts_file"]
 
@@ -85,6 +84,5 @@ def workers_parts_file(
             "method": method,
         }
     if out is not None:
-        refuse_store_file(Path(out))
         write_rows(document["workers"], out)
     return document
