@@ -122,11 +122,18 @@ class Placement:
         """
         self.placed = True
         folder = self.root / Path(next(iter(self.files.values())).relative).parent
-        self._note_placing(folder)
+        reused = {
+            role
+            for role, s in self.files.items()
+            if (dest := self.root / s.relative).is_file()
+            and dest.stat().st_size == s.size_bytes
+            and _sha256(dest) == s.sha256
+        }  # hashed once: the recovery note and the renames both go by it
+        self._note_placing(folder, [self.root / s.relative for r, s in self.files.items() if r not in reused])
         self._make_dirs(folder)
-        for staged in self.files.values():
+        for role, staged in self.files.items():
             dest = self.root / staged.relative
-            if dest.is_file() and dest.stat().st_size == staged.size_bytes and _sha256(dest) == staged.sha256:
+            if role in reused:
                 staged.temp.unlink()
                 continue
             try:
@@ -139,16 +146,11 @@ class Placement:
         for directory in (folder, folder.parent, folder.parent.parent, self.root):  # new entries made durable
             _fsync(directory, directory=True)
 
-    def _note_placing(self, folder: Path) -> None:
+    def _note_placing(self, folder: Path, new_files: list[Path]) -> None:
         """Write, before any rename, what this write may create (``PLACING``: paths relative to the root), so a
         recovery after a kill removes only that: never a file or folder that was there before (another store's
         batch in the same folder, identical bytes reused)."""
         new_dirs = [d for d in [folder, *folder.parents] if self.root in d.parents and not d.exists()]
-        new_files = [
-            self.root / s.relative
-            for s in self.files.values()
-            if not ((self.root / s.relative).is_file() and _sha256(self.root / s.relative) == s.sha256)
-        ]
         paths = [p.relative_to(self.root).as_posix() for p in (*new_files, *new_dirs)]
         note = self.staging / PLACING
         note.write_text("\n".join(paths), encoding="utf-8")
