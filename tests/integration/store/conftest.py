@@ -47,6 +47,16 @@ def settings(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> It
 
 
 @pytest.fixture
+def store_cli(
+    cli: Callable[..., Any], settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., Any]:
+    """The integration ``cli`` pointed at this test's store: its workspace and its database (SQLite or PostgreSQL)."""
+    monkeypatch.setenv("LABELPACT_WORKSPACE", str(settings.workspace))
+    monkeypatch.setenv("LABELPACT_DB", settings.db_url)
+    return cli
+
+
+@pytest.fixture
 def store(settings: Settings) -> Iterator[Store]:
     with Store.open(settings) as opened:
         yield opened

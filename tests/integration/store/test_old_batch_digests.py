@@ -21,23 +21,21 @@ RunCli = Callable[..., Any]
 
 
 def test_a_batch_stored_before_0007_is_found_when_its_labels_come_again(
-    cli: RunCli, settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    store_cli: RunCli, settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("LABELPACT_WORKSPACE", str(settings.workspace))
-    monkeypatch.setenv("LABELPACT_DB", settings.db_url)
     sim = simulate_delivery(n_tasks=60, n_workers=6, seed=4)
     first = write_annotations(sim.annotations, tmp_path / "week1.csv")
     header, *rows = first.read_text(encoding="utf-8").splitlines()
     again = tmp_path / "again.csv"
     again.write_text("\n".join([header, *reversed(rows)]) + "\n", encoding="utf-8")
-    assert cli("partner", "add", "Acme").code == 0
+    assert store_cli("partner", "add", "Acme").code == 0
     with monkeypatch.context() as old_release:  # stored as a release before 0007 stored it: no digest
         old_release.setattr(ingest_module, "labels_digest", lambda _a: None)
-        assert cli("ingest", first, "--partner", "Acme", "--project", "p").code == 0
+        assert store_cli("ingest", first, "--partner", "Acme", "--project", "p").code == 0
     with Store.open(settings) as store:
         (old,) = store.list_batches()
         assert old.labels_digest is None and store.batches_without_digest() == [old]
-    run = cli("audit", again, "--partner", "Acme", "--project", "p", "--json")
+    run = store_cli("audit", again, "--partner", "Acme", "--project", "p", "--json")
     assert run.code == 0, run.stderr
     assert "redelivered" in [f["kind"] for f in json.loads(run.stdout)["findings"]]
     assert old.id in run.stdout  # the finding names the batch that held these rows first

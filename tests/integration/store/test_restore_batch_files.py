@@ -8,8 +8,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from labelpact.config import Settings
 from labelpact.io.export import write_annotations, write_gold
 from labelpact.simulate import simulate_delivery
@@ -19,15 +17,13 @@ RunCli = Callable[..., Any]
 
 
 def test_a_re_ingest_restores_missing_files_with_the_recorded_bytes(
-    cli: RunCli, settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    store_cli: RunCli, settings: Settings, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("LABELPACT_WORKSPACE", str(settings.workspace))
-    monkeypatch.setenv("LABELPACT_DB", settings.db_url)
     sim = simulate_delivery(n_tasks=50, n_workers=6, seed=9)
     labels = write_annotations(sim.annotations, tmp_path / "week1.csv")
     gold = write_gold(sim.annotations, sim.gold, tmp_path / "gold.csv")
-    assert cli("partner", "add", "Acme").code == 0
-    assert cli("ingest", labels, "--partner", "Acme", "--project", "p", "--gold", gold).code == 0
+    assert store_cli("partner", "add", "Acme").code == 0
+    assert store_cli("ingest", labels, "--partner", "Acme", "--project", "p", "--gold", gold).code == 0
     with Store.open(settings) as store:
         (batch,) = store.list_batches()
     stored = {f.role: store.blob_root / f.path for f in batch.files}
@@ -35,23 +31,25 @@ def test_a_re_ingest_restores_missing_files_with_the_recorded_bytes(
     stored["labels"].unlink()
     stored["gold"].write_text("task,label\n", encoding="utf-8")  # damaged in place
 
-    run = cli("verify")
+    run = store_cli("verify")
     assert run.code == 2 and "ingesting a damaged batch's delivered file again" in run.stderr, run.stderr
     other = tmp_path / "other-gold.csv"
     other.write_text("task,label\n", encoding="utf-8")
-    run = cli("ingest", labels, "--partner", "Acme", "--project", "p", "--gold", other, "--json")
+    run = store_cli("ingest", labels, "--partner", "Acme", "--project", "p", "--gold", other, "--json")
     assert run.code == 0 and "restored the stored labels file(s)" in " ".join(json.loads(run.stdout)["notes"])
     assert stored["labels"].read_bytes() == kept
     assert stored["gold"].read_text(encoding="utf-8") == "task,label\n"  # other bytes never replace a record
-    assert cli("verify").code == 2
+    assert store_cli("verify").code == 2
 
     stored["gold"].unlink()
-    human = cli("ingest", labels, "--partner", "Acme", "--project", "p", "--gold", gold)  # as people read it
+    human = store_cli(
+        "ingest", labels, "--partner", "Acme", "--project", "p", "--gold", gold
+    )  # as people read it
     shown = " ".join(human.stdout.split())
     assert human.code == 0 and "restored its missing or damaged gold file(s)" in shown
     assert "nothing written" not in human.stdout
-    assert cli("verify").code == 0
-    run = cli("ingest", labels, "--partner", "Acme", "--project", "p", "--json")
+    assert store_cli("verify").code == 0
+    run = store_cli("ingest", labels, "--partner", "Acme", "--project", "p", "--json")
     assert run.code == 0 and json.loads(run.stdout)["notes"] == []  # intact: nothing to put back
     with Store.open(settings) as store:
         restores = store.audit_log(action="batch.files_restored")

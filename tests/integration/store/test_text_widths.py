@@ -23,13 +23,13 @@ LONG = "R" * 250
 
 
 @pytest.fixture
-def audited(cli: RunCli, settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+def audited(store_cli: RunCli, settings: Settings, tmp_path: Path) -> Path:
     """Partner Acme with audit a1 (with findings) of the example delivery; returns a filled review sheet."""
-    monkeypatch.setenv("LABELPACT_WORKSPACE", str(settings.workspace))
-    monkeypatch.setenv("LABELPACT_DB", settings.db_url)
-    assert cli("partner", "add", "Acme", "--contract", EXAMPLES / "contracts" / "standard.toml").code == 0
+    assert (
+        store_cli("partner", "add", "Acme", "--contract", EXAMPLES / "contracts" / "standard.toml").code == 0
+    )
     data = EXAMPLES / "data"
-    run = cli(
+    run = store_cli(
         "audit",
         data / "acme-week1.csv",
         "--partner",
@@ -41,7 +41,7 @@ def audited(cli: RunCli, settings: Settings, monkeypatch: pytest.MonkeyPatch, tm
     )
     assert run.code == 0, run.stderr
     sheet = tmp_path / "sheet.csv"
-    assert cli("audits", "sample", "a1", "--out", sheet).code == 0
+    assert store_cli("audits", "sample", "a1", "--out", sheet).code == 0
     return sheet
 
 
@@ -52,34 +52,36 @@ def _refused(run: Any, where: str) -> None:
 
 
 def test_over_long_who_fields_are_refused_on_both_stores(
-    cli: RunCli, settings: Settings, audited: Path, tmp_path: Path
+    store_cli: RunCli, settings: Settings, audited: Path, tmp_path: Path
 ) -> None:
     before = snapshot(settings)
-    _refused(cli("review", "a1", "--results", audited, "--reviewer", LONG), "option '--reviewer'")
-    _refused(cli("dispute", "open", "f1", "--text", "hi", "--by", LONG), "option '--by'")
+    _refused(store_cli("review", "a1", "--results", audited, "--reviewer", LONG), "option '--reviewer'")
+    _refused(store_cli("dispute", "open", "f1", "--text", "hi", "--by", LONG), "option '--by'")
     statement = tmp_path / "attest.toml"
     statement.write_text(
         f'attested_by = "{"B" * 300}"\n[rai]\ndataUseCases = "Fine-tuning."\n', encoding="utf-8"
     )
-    _refused(cli("attest", "Acme", "--file", statement), "attested_by")
+    _refused(store_cli("attest", "Acme", "--file", statement), "attested_by")
     assert snapshot(settings) == before
-    assert cli("dispute", "open", "f1", "--text", "hi", "--by", "R" * 200).code == 0  # the width itself fits
+    assert (
+        store_cli("dispute", "open", "f1", "--text", "hi", "--by", "R" * 200).code == 0
+    )  # the width itself fits
 
 
 def test_a_file_name_that_is_not_utf8_is_kept_escaped_or_refused_when_too_long(
-    cli: RunCli, settings: Settings, audited: Path, tmp_path: Path
+    store_cli: RunCli, settings: Settings, audited: Path, tmp_path: Path
 ) -> None:
     source = write_annotations(
         simulate_delivery(n_tasks=30, n_workers=4, seed=8).annotations, tmp_path / "a.csv"
     )
-    assert cli("partner", "add", "Beta").code == 0  # no contract: the simulated classes are its own
+    assert store_cli("partner", "add", "Beta").code == 0  # no contract: the simulated classes are its own
     short = Path(os.fsdecode(bytes(tmp_path) + b"/week\xe9.csv"))
     short.write_bytes(source.read_bytes())
-    assert cli("ingest", short, "--partner", "Beta", "--project", "p").code == 0
+    assert store_cli("ingest", short, "--partner", "Beta", "--project", "p").code == 0
     with Store.open(settings) as store:
         assert [b.source_name for b in store.list_batches(partner="Beta")] == ["week\\xe9.csv"]
     before = snapshot(settings)
     long = Path(os.fsdecode(bytes(tmp_path) + b"/" + b"\xe9" * 200 + b".csv"))
     long.write_bytes(source.read_bytes().replace(b"\n", b"\r\n"))
-    _refused(cli("ingest", long, "--partner", "Beta", "--project", "p"), "argument 'LABELS'")
+    _refused(store_cli("ingest", long, "--partner", "Beta", "--project", "p"), "argument 'LABELS'")
     assert snapshot(settings) == before
