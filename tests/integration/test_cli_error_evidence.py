@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from labelpact.io.export import write_annotations
+from labelpact.io.export import write_annotations, write_gold
 from labelpact.simulate import simulate_delivery
 
 from .conftest import RunCli
@@ -203,14 +203,7 @@ def test_a_sampled_gold_task_is_not_counted_twice_by_a_review(cli: RunCli, tmp_p
     )
     labels = write_annotations(sim.annotations, tmp_path / "labels.csv")
     assert sim.gold is not None
-    gold = tmp_path / "gold.csv"
-    gold.write_text(
-        "task,label\n"
-        + "".join(
-            f"{sim.annotations.tasks[t]},{sim.annotations.classes[c]}\n"
-            for t, c in zip(sim.gold.task, sim.gold.label, strict=True)
-        )
-    )
+    gold = write_gold(sim.annotations, sim.gold, tmp_path / "gold.csv")
     contract = tmp_path / "contract.toml"
     contract.write_text('[quality]\nmethod = "ds"\nmax_error_rate = 0.25\n[acceptance]\naql = 10\n')
     assert cli("partner", "add", "Acme").code == 0
@@ -255,22 +248,15 @@ def test_gold_on_tasks_nobody_labelled_is_no_check(cli: RunCli, tmp_path: Path) 
         seed=11,
     )
     assert sim.gold is not None
-    a = sim.annotations
-    rows = [
-        f"{a.tasks[t]},{a.workers[w]},{a.classes[c]}"
-        for t, w, c in zip(a.task, a.worker, a.label, strict=True)
-    ]
-    rows += [f"blank{i:03d},w0," for i in range(150)]
-    gold = [f"{a.tasks[t]},{a.classes[c]}" for t, c in zip(sim.gold.task, sim.gold.label, strict=True)]
+    labelled = write_annotations(sim.annotations, tmp_path / "labels.csv").read_text().rstrip("\n")
+    given = write_gold(sim.annotations, sim.gold, tmp_path / "gold.csv").read_text().rstrip("\n")
     assert cli("partner", "add", "Acme").code == 0
-    for extra, label in ((0, ""), (150, a.classes[0])):
+    for extra, label in ((0, ""), (150, sim.annotations.classes[0])):
         name = f"{extra}_{label or 'none'}"
-        labels = tmp_path / f"labels{name}.csv"
-        labels.write_text("task,worker,label\n" + "\n".join(rows[: len(a.task) + extra]) + "\n")
+        labels = tmp_path / f"labels{name}.csv"  # plus the blank rows of tasks nobody labelled
+        labels.write_text("".join([labelled, "\n", *(f"blank{i:03d},w0,,,,\n" for i in range(extra))]))
         gold_file = tmp_path / f"gold{name}.csv"
-        gold_file.write_text(
-            "task,label\n" + "\n".join(gold + [f"blank{i:03d},{label}" for i in range(extra)]) + "\n"
-        )
+        gold_file.write_text("".join([given, "\n", *(f"blank{i:03d},{label}\n" for i in range(extra))]))
         run = cli("audit", labels, "--gold", gold_file, "--partner", "Acme", "--project", name, "--json")
         assert run.code == 0, run.stderr
         metrics = json.loads(run.stdout)["metrics"]
