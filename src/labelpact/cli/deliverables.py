@@ -14,7 +14,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from labelpact.cli.common import Output, common_options, make_output, open_store, safe
-from labelpact.cli.fields import with_flags
+from labelpact.cli.fields import flag_of, with_flags
 from labelpact.errors import InvalidInputError
 from labelpact.services.redelivery import redelivery_note
 from labelpact.services.refinement_audit import (
@@ -49,6 +49,13 @@ _SEVERITY_STYLE = {"critical": "red", "warning": "yellow", "info": "dim"}
 _SIZE = {"preferences": "n_comparisons", "ratings": "n_ratings", "demonstrations": "n_answers"}
 
 
+def _flag(name: str) -> str:
+    """How the running command spells the option whose parameter is ``name`` (``phone_regions``: --phone-region)."""
+    ctx = click.get_current_context(silent=True)
+    spelled = None if ctx is None else flag_of(name, ctx.command)
+    return spelled[0] if spelled is not None else "--" + name.replace("_", "-")
+
+
 def kind_dispatch(
     handler: Callable[..., None],
     *,
@@ -70,10 +77,8 @@ def kind_dispatch(
             text = options.pop("label_column", None) if chosen == "demonstrations" else None
             for name, default in label_only.items():
                 if name in options and options[name] != default:
-                    plural = name in ("slice_columns", "phone_regions")  # the option is repeatable, singular
-                    option = "--" + name.removesuffix("s" if plural else "").replace("_", "-")
                     raise InvalidInputError(
-                        f"{option} only with --kind labels",
+                        f"{_flag(name)} only with --kind labels",
                         column="--kind",
                         column_kind="option",
                         got=repr(chosen),
