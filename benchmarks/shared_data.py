@@ -1,9 +1,14 @@
 """The shared real crowdsourcing datasets beside the checkout (``../shared/datasets``), as the accuracy,
 calibration, error-rate and minimax-entropy benchmarks read them. Benchmarks run as scripts find this
-module beside them; it is kept out of the wheel."""
+module beside them; it is kept out of the wheel.
+
+``LABELPACT_DATASETS=DIR`` points them at another folder of datasets in the same layout (one folder per
+dataset with ``labels.csv``: ``item`` or ``task``, ``worker``, ``label``; and ``gold.csv``: ``item`` or
+``task``, ``label``), so every number they print can be checked on data they were not tuned on."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +16,8 @@ import pandas as pd
 
 from labelpact.core.annotations import Annotations
 
-DATASETS = Path(__file__).resolve().parents[1] / ".." / "shared" / "datasets"
+SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "datasets"
+DATASETS = Path(os.environ["LABELPACT_DATASETS"]) if os.environ.get("LABELPACT_DATASETS") else SHARED
 GIVEN_SHARE = 0.10  # of the gold tasks given as honeypots in the "with gold" setting
 
 
@@ -25,9 +31,10 @@ def dataset_names(selected: str) -> list[str]:
 
 
 def load(name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A dataset's labels (item, worker, label) and gold (item, label), every value as text."""
-    labels = pd.read_csv(DATASETS / name / "labels.csv", dtype=str)
-    gold = pd.read_csv(DATASETS / name / "gold.csv", dtype=str)
+    """A dataset's labels (item, worker, label) and gold (item, label), every value as text (a ``task``
+    column is read as ``item``)."""
+    labels = pd.read_csv(DATASETS / name / "labels.csv", dtype=str).rename(columns={"task": "item"})
+    gold = pd.read_csv(DATASETS / name / "gold.csv", dtype=str).rename(columns={"task": "item"})
     return labels, gold
 
 
