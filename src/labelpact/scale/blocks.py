@@ -264,7 +264,9 @@ def build_block(pieces: Sequence[Frame], vocabulary: Vocabulary, gold: pd.Series
                 raise InvalidInputError(
                     f"a gold label in {list(vocabulary.classes)}", column="label", got=repr(bad)
                 )
-            block_gold = Gold(task=rows, label=codes)
+            block_gold = Gold(task=rows, label=codes).labelled(
+                a
+            )  # as in-process: a task nobody labelled checks nothing
     return Block(a, worker_index.astype(np.intp), first, block_gold, count_matrix(a))
 
 

@@ -20,10 +20,10 @@ from tests.integration.scale.parts import DATASETS, TOL, assert_close, check_sam
 
 from labelpact.core.aggregators import create
 from labelpact.core.agreement import agreement
-from labelpact.core.consensus import consensus_codes
+from labelpact.core.consensus import aggregate, consensus_codes
 from labelpact.core.workers import score_workers
 from labelpact.errors import InvalidInputError
-from labelpact.io import read_delivery
+from labelpact.io import read_delivery, read_gold
 from labelpact.io.export import annotations_table
 from labelpact.simulate import simulate_delivery
 
@@ -122,6 +122,18 @@ def test_unlabelled_tasks_are_listed_as_in_process(client: Any, tmp_path: Path) 
     assert found.unlabelled == local.tasks_without_labels
     assert [found.labels[found.tasks.index(t)] for t in found.unlabelled] == [None, None]
     assert int(np.isnan(found.confidence).sum()) == 2
+    # gold on a task nobody labelled is set aside, as in-process: it neither anchors the fit nor is scored
+    labelled = list(frame["task"].drop_duplicates()[:40])
+    truth = dict(zip(labelled, frame.drop_duplicates("task")["label"][:40], strict=True))
+    gold_csv = tmp_path / "gold.csv"
+    pacsv.write_csv(
+        pa.table({"task": ["empty-1", *truth], "label": [a.classes[0], *truth.values()]}), gold_csv
+    )
+    in_process = aggregate(a, method="ds", gold=read_gold(gold_csv, a)[1])
+    with_gold = aggregate_distributed(parts, "ds", gold=gold_csv, client=client)
+    assert with_gold.n_gold == 40 and in_process.held_out is not None and in_process.held_out.n_gold == 40
+    assert with_gold.result.accuracy == pytest.approx(in_process.held_out.value, abs=1e-12)
+    check_same(with_gold.result.consensus.tasks, with_gold.result.consensus.probas, a, in_process.probas)
 
 
 def test_an_unknown_method_is_refused_with_the_methods_that_run(client: Any, delivery: Any) -> None:

@@ -116,7 +116,7 @@ def _held_out(
     from labelpact.scale import fit_distributed
 
     rows = pd.Index(fit.tasks).get_indexer(gold_names.index)
-    in_batch = rows >= 0
+    in_batch = (rows >= 0) & ~gold_names.index.isin(list(blocks.unlabelled))  # as in-process: labelled tasks
     n_gold = int(in_batch.sum())
     if not n_gold:
         return None, 0
