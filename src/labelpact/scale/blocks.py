@@ -264,9 +264,8 @@ def build_block(pieces: Sequence[Frame], vocabulary: Vocabulary, gold: pd.Series
                 raise InvalidInputError(
                     f"a gold label in {list(vocabulary.classes)}", column="label", got=repr(bad)
                 )
-            block_gold = Gold(task=rows, label=codes).labelled(
-                a
-            )  # as in-process: a task nobody labelled checks nothing
+            # as in-process, gold on a task nobody labelled checks nothing
+            block_gold = Gold(task=rows, label=codes).labelled(a)
     return Block(a, worker_index.astype(np.intp), first, block_gold, count_matrix(a))
 
 
