@@ -80,7 +80,7 @@ class AuditFacts:
     """The latest audit of one delivered batch, reduced to what a report publishes.
 
     ``included`` says whether the batch's consensus labels are in the published data (a labels batch accepted
-    by the audit, or by a reviewer's sample after a "review" verdict); ``published`` says the same for a batch
+    by the audit and not rejected by a reviewer's sample, or accepted by one); ``published`` says the same for a batch
     of any ``kind`` (preferences, ratings and demonstrations publish their audit's own table). Counts are the
     batch's; ``pii`` is ``(entity, count)``.
     """
@@ -137,9 +137,16 @@ class AuditFacts:
     contract: str | None = None
 
     @property
+    def decision(self) -> str:
+        """What stands for the batch: a reviewer's sample decides once there is one (it keeps the audit's
+        rejects on clauses no sample measures), otherwise the audit's verdict."""
+        return self.verdict if self.review is None else self.review
+
+    @property
     def published(self) -> bool:
-        """Accepted by its audit, or by a reviewer's sample after "review": published, whatever its kind."""
-        return self.verdict == "accept" or (self.verdict == "review" and self.review == "accept")
+        """Accepted by its audit and not rejected by a reviewer's sample since, or accepted by a reviewer's
+        sample: published, whatever its kind."""
+        return self.decision == "accept"
 
     @property
     def included(self) -> bool:

@@ -134,7 +134,8 @@ def _preprocessing(facts: ProjectFacts) -> str | None:
     return (
         "Each delivery is read into (task, worker, label) with column aliases resolved; duplicate "
         "annotations, abstentions and cancelled ones are dropped; labels outside the contract's classes are "
-        "refused. Only batches accepted by their audit (or by a reviewer's sample) enter the published "
+        "refused. Only batches accepted by their audit, or by a reviewer's sample, and not rejected by a "
+        "reviewer's sample since, enter the published "
         f"consensus: {len(facts.included)} of {len(facts.audits)}."
     )
 

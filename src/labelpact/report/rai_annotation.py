@@ -177,7 +177,7 @@ def annotation_analysis(facts: ProjectFacts, p: Pooled) -> tuple[str | None, tup
     )
     verdicts = Counter(a.verdict for a in facts.audits)
     text += "Audit verdicts: " + ", ".join(f"{v} {verdicts[v]}" for v in ("accept", "review", "reject"))
-    reviewed = Counter(a.review for a in facts.audits if a.verdict == "review" and a.review is not None)
+    reviewed = Counter(a.review for a in facts.audits if a.review is not None)
     if reviewed:
         text += (
             " (reviewed samples then "

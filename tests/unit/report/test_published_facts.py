@@ -5,6 +5,7 @@ the dates of the accepted deliveries."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 from labelpact.report import ContractFacts, ProjectFacts, build_card, eu_ai_act, rai_values, render_report
 
@@ -84,3 +85,22 @@ def test_the_public_summary_dates_the_accepted_deliveries_only() -> None:
     none = dataclasses.replace(facts, audits=tuple(a for a in facts.audits if not a.published))
     none_summary = eu_ai_act(none)["gpai_public_summary"][1]["value"]
     assert none_summary == "Labels bought from no vendor yet in 0 accepted deliveries."
+
+
+def test_a_reviewers_sample_decides_what_is_published() -> None:
+    """A batch the audit accepted and a reviewer's sample then rejected is not published (it had been, with its
+    consensus labels in the card's files); a "review" verdict the sample accepts is; the text counts both reviews."""
+    base = factory.audit(7, "Acme", dt.date(2025, 6, 1), "accept")
+    overruled = dataclasses.replace(base, review="reject")
+    assert base.published and not overruled.published and not overruled.included
+    assert overruled.decision == "reject"
+    sampled = dataclasses.replace(factory.audit(8, "Acme", dt.date(2025, 6, 2), "review"), review="accept")
+    assert sampled.published and sampled.decision == "accept"
+    assert not factory.audit(9, "Acme", dt.date(2025, 6, 3), "reject").published
+    facts = dataclasses.replace(factory.project(), audits=(overruled, sampled))
+    assert facts.included == (sampled,)
+    analysis = rai_values(facts)["dataAnnotationAnalysis"].text
+    assert (
+        "Audit verdicts: accept 1, review 1, reject 0 (reviewed samples then accepted 1, rejected 1)."
+        in analysis
+    )
