@@ -8,7 +8,7 @@ are invisible, so ``labelpact health P --as-of 2025-06-01`` replays what the led
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from labelpact.contracts.contract import Contract, parse_contract
+from labelpact.core.error_rate import ErrorRate
 from labelpact.errors import InvalidInputError
 from labelpact.partners.risk import (
     FINDING_SIGNALS,
@@ -28,6 +29,7 @@ from labelpact.partners.risk import (
 from labelpact.partners.risk.library import library_priors
 from labelpact.partners.spc import Alarm, AuditSeries, QualityAlarms, quality_alarms
 from labelpact.services.events import LedgerEvent, list_events
+from labelpact.services.review import stored_review_estimate
 from labelpact.services.risk import workspace_priors
 from labelpact.store import AuditRecord, ClientRecord, PartnerRecord, Store
 
@@ -72,15 +74,21 @@ def _date(text: str | None) -> dt.date | None:
     return None if text is None else dt.datetime.fromisoformat(text).date()
 
 
-def _record(audit: AuditRecord, decision: str | None = None) -> QualityRecord | None:
+def _record(
+    audit: AuditRecord, decision: str | None = None, verified: ErrorRate | None = None
+) -> QualityRecord | None:
     """The batch's numbers from its audit; gold errors when there was gold, else the estimated errors.
-    ``decision`` is the batch's decision after a review of its sample (None: the audit's verdict stands)."""
+    ``decision`` is the batch's decision after a review of its sample (None: the audit's verdict stands) and
+    ``verified`` the error rate that review verified: its checked tasks (sample and gold) are then the
+    batch's inspected and defective ones, as the card and the report state them."""
     m = audit.metrics
     delivered = _date(m.get("timeliness", {}).get("delivered_at")) or audit.created_at.date()
     gold = m.get("gold_accuracy") or None
     n_gold = int(m.get("n_gold") or 0)
     error = m.get("error_rate", {}).get("value")
-    if gold is not None and gold.get("value") is not None and n_gold:
+    if verified is not None and verified.checks.n:
+        inspected, defective, error = verified.checks.n, verified.checks.n_wrong, verified.value
+    elif gold is not None and gold.get("value") is not None and n_gold:
         inspected, defective = n_gold, round((1.0 - gold["value"]) * n_gold)
     elif error is not None:
         inspected = int(m.get("n_tasks") or 0)
@@ -114,9 +122,18 @@ def audit_series(store: Store, partner: str, *, as_of: dt.date) -> list[QualityR
     for audit in store.list_audits(partner=partner):  # newest first: the first seen per batch is its latest
         latest.setdefault(audit.batch, audit)
     decided = store.latest_review_decisions([a.id for a in latest.values()])
-    found = (_record(a, decided.get(a.id)) for a in latest.values())
+    found = (
+        _record(a, decided.get(a.id), _verified(store, a) if a.id in decided else None)
+        for a in latest.values()
+    )
     records = [r for r in found if r is not None and r.delivered <= as_of]
     return sorted(records, key=lambda r: (r.delivered, r.audit))
+
+
+def _verified(store: Store, audit: AuditRecord) -> ErrorRate | None:
+    """The error rate the audit's latest review verified (None: none it can verify)."""
+    reviews = store.list_reviews(audit.id)
+    return stored_review_estimate(store, audit, reviews[0]) if reviews else None
 
 
 def _alarms(records: Sequence[QualityRecord]) -> QualityAlarms | None:
@@ -150,13 +167,18 @@ def open_alarm_since(worse: Sequence[Alarm], n_batches: int) -> dt.date | None:
     return None if n_batches - 1 - ordered[-1].index >= CLOSE_AFTER else start.date
 
 
-def _finding_events(records: Sequence[QualityRecord]) -> tuple[EventInput, ...]:
+def _finding_events(
+    records: Sequence[QualityRecord], upheld: Set[str] = frozenset()
+) -> tuple[EventInput, ...]:
     """Ethics findings (pay below the floor, PII leaked, a disallowed licence) as signals of the hazard,
-    dated by the audited batch; the id is the finding's (``f12``), so ``--without f12`` drops it."""
+    dated by the audited batch; the id is the finding's (``f12``), so ``--without f12`` drops it. A finding
+    whose dispute was ``upheld`` (the partner was right: it does not stand) is no signal, as a review's
+    decision counts whenever it was made."""
     return tuple(
         EventInput(finding, FINDING_SIGNALS[kind], r.delivered, certainty="confirmed")
         for r in records
         for finding, kind in r.findings
+        if finding not in upheld
     )
 
 
@@ -228,7 +250,8 @@ def partner_health(
     worse = alarms.worse() if alarms is not None else ()
     everything = list_events(store, record.name)
     ledger = [e for e in everything if e.event.date <= day]
-    events = _event_inputs(everything, day, client) + _finding_events(records)
+    upheld = {d.finding for d in store.list_disputes(partner=record.name, status="upheld")}
+    events = _event_inputs(everything, day, client) + _finding_events(records, upheld)
     contract = contract_of(record)
     start = record.since or (records[0].delivered if records else day)
     inputs = RiskInputs(

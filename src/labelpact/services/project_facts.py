@@ -31,7 +31,7 @@ from labelpact.services.attest import list_attestations
 from labelpact.services.events import list_events
 from labelpact.services.health import partner_health
 from labelpact.services.kind_measures import kind_measures
-from labelpact.services.review import reviewed_error_rate
+from labelpact.services.review import stored_review_estimate
 from labelpact.store import AuditRecord, BatchRecord, ReviewRecord, Store
 
 __all__ = ["audit_facts", "project_facts"]
@@ -180,10 +180,7 @@ def audit_facts(record: AuditRecord, batch: BatchRecord, review: str | None) -> 
 def _reviewed(store: Store, record: AuditRecord, review: ReviewRecord, facts: AuditFacts) -> AuditFacts:
     """``facts`` with the error rate the latest review verified (the sample joins the audit's gold), as
     ``labelpact review`` printed it; unchanged for kinds without consensus labels."""
-    try:
-        estimate = reviewed_error_rate(store, record, review)
-    except InvalidInputError:  # answers an older version stored and this one refuses: keep the audit's
-        return facts
+    estimate = stored_review_estimate(store, record, review)
     if estimate is None:
         return facts
     return dataclasses.replace(

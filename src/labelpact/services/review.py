@@ -34,6 +34,7 @@ __all__ = [
     "review_sample",
     "review_sheet",
     "reviewed_error_rate",
+    "stored_review_estimate",
     "write_review_sheet",
 ]
 
@@ -143,6 +144,15 @@ def reviewed_error_rate(store: Store, audit: AuditRecord, review: ReviewRecord) 
     return verified_error_rate(
         audit, confidence, consensus, answers.task, answers.defective, gold=gold_tasks(table)
     )
+
+
+def stored_review_estimate(store: Store, audit: AuditRecord, review: ReviewRecord) -> ErrorRate | None:
+    """``reviewed_error_rate``, or None where there is none or the stored answers are ones an older version
+    wrote and this one refuses: the audit's own estimate then stands (health, reports)."""
+    try:
+        return reviewed_error_rate(store, audit, review)
+    except InvalidInputError:
+        return None
 
 
 def gold_tasks(table: pa.Table) -> npt.NDArray[np.bool_] | None:

@@ -1,0 +1,80 @@
+"""Health reads what a review and a dispute decided: a finding whose dispute was upheld is no signal of the
+forecast, and a reviewed batch counts the errors its review verified, as the card and the report do."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from .conftest import RunCli
+
+
+def _batch(root: Path) -> tuple[Path, Path, Path]:
+    """40 tasks three workers agree on, gold on half, one task text with an e-mail address (a ``pii`` finding)."""
+    labels, tasks, gold = root / "labels.csv", root / "tasks.csv", root / "gold.csv"
+    names = [f"t{i:02d}" for i in range(40)]
+    truth = {t: "pos" if i % 2 else "neg" for i, t in enumerate(names)}
+    labels.write_text(
+        "task,worker,label\n" + "".join(f"{t},w{w},{truth[t]}\n" for t in names for w in range(3)),
+        encoding="utf-8",
+    )
+    texts = dict.fromkeys(names, "Nice product") | {"t03": "Write to kim.lee@example.com"}
+    tasks.write_text("task,text\n" + "".join(f"{t},{x}\n" for t, x in texts.items()), encoding="utf-8")
+    gold.write_text("task,label\n" + "".join(f"{t},{truth[t]}\n" for t in names[:20]), encoding="utf-8")
+    return labels, tasks, gold
+
+
+def _audit(cli: RunCli, root: Path, contract: str) -> dict[str, object]:
+    labels, tasks, gold = _batch(root)
+    path = root / "c.toml"
+    path.write_text(contract, encoding="utf-8")
+    assert cli("client", "set", "--name", "Lab").code == 0
+    assert cli("partner", "add", "Acme", "--contract", path).code == 0
+    run = cli(
+        "audit", labels, "--partner", "Acme", "--project", "p", "--tasks", tasks, "--gold", gold, "--json"
+    )
+    assert run.code == 0, run.stderr
+    doc: dict[str, object] = json.loads(run.stdout)
+    return doc
+
+
+def _signals(cli: RunCli) -> list[tuple[str, str]]:
+    health = cli("health", "Acme", "--json")
+    assert health.code == 0, health.stderr
+    contributions = json.loads(health.stdout)["risk"]["contributions"]
+    return [(c["signal"], c["event_id"]) for c in contributions if c["event_id"] is not None]
+
+
+def test_a_finding_whose_dispute_was_upheld_is_no_signal(cli: RunCli, tmp_path: Path) -> None:
+    """Before: the forecast kept the personal-data finding at full weight after the client upheld the
+    partner's dispute ("the finding does not stand"); a rejected dispute leaves it."""
+    doc = _audit(cli, tmp_path, '[data]\npersonal_data = "review"\n')
+    findings = doc["findings"]
+    assert isinstance(findings, list)
+    pii = next(f["id"] for f in findings if f["kind"] == "pii")
+    assert _signals(cli) == [("pii_leak", pii)]
+    assert cli("dispute", "open", pii, "--text", "synthetic address", "--by", "partner:Acme").code == 0
+    assert cli("dispute", "resolve", "d1", "--status", "rejected", "--note", "it is real").code == 0
+    assert _signals(cli) == [("pii_leak", pii)]
+    assert cli("dispute", "open", pii, "--text", "it is our test inbox", "--by", "partner:Acme").code == 0
+    assert cli("dispute", "resolve", "d2", "--status", "upheld", "--note", "right").code == 0
+    assert _signals(cli) == []
+
+
+def test_a_reviewed_batch_counts_the_errors_its_review_verified(cli: RunCli, tmp_path: Path) -> None:
+    """Before: health kept the audit's error (0 of 20 gold tasks wrong) after a review found every sampled
+    task wrong, while the transparency card stated the review's verified rate."""
+    doc = _audit(cli, tmp_path, '[quality]\nmethod = "mv"\n[acceptance]\naql = 10\n')
+    sheet, results = tmp_path / "sheet.csv", tmp_path / "results.csv"
+    assert cli("audits", "sample", str(doc["audit"]), "--out", sheet).code == 0
+    with sheet.open(encoding="utf-8") as handle:
+        sampled = [row["task"] for row in csv.DictReader(handle)]
+    results.write_text("task,defective\n" + "".join(f"{t},yes\n" for t in sampled), encoding="utf-8")
+    reviewed = cli("review", str(doc["audit"]), "--results", results, "--json")
+    assert reviewed.code == 0, reviewed.stderr
+    verified = json.loads(reviewed.stdout)["error_rate"]
+    assert verified["verified"] and verified["value"] > 0.05  # the audit had 0 of 20 gold tasks wrong
+    card = json.loads(cli("health", "Acme", "--json").stdout)["scorecard"]
+    assert card["verdicts"]["reject"] == 1
+    assert abs(card["error_rate_mean"] - verified["value"]) < 1e-12
