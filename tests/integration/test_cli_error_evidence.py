@@ -266,3 +266,30 @@ def test_gold_on_tasks_nobody_labelled_is_no_check(cli: RunCli, tmp_path: Path) 
             assert metrics["n_gold"] == base["n_gold"] and metrics["n_gold_unlabelled"] == extra
             assert metrics["error_rate"]["value"] == base["error_rate"]["value"]
             assert metrics["error_rate"]["checks"]["n"] == base["error_rate"]["checks"]["n"]
+
+
+def test_a_review_that_rejects_on_the_verified_rate_does_not_blame_the_audit(
+    cli: RunCli, tmp_path: Path
+) -> None:
+    """The audit sent the batch to review on an unverified error rate; the review's verified rate rejects it.
+    Before, the review said "the audit had rejected it on quality.max_error_rate", which it had not."""
+    sim = simulate_delivery(n_tasks=400, n_workers=30, n_classes=3, labels_per_task=3, gold_share=0.0, seed=5)
+    labels = write_annotations(sim.annotations, tmp_path / "labels.csv")
+    contract = tmp_path / "contract.toml"
+    contract.write_text('[quality]\nmethod = "ds"\nmax_error_rate = 0.25\n[acceptance]\naql = 10\n')
+    assert cli("partner", "add", "Acme").code == 0
+    doc = json.loads(
+        cli("audit", labels, "--partner", "Acme", "--project", "p", "--contract", contract, "--json").stdout
+    )
+    assert not [r for r in doc["reasons"] if r["outcome"] == "reject"]
+    answers = tmp_path / "wrong.csv"
+    answers.write_text("task,defective\n" + "".join(f"{t},yes\n" for t in doc["sample_tasks"]))
+    reviewed = json.loads(cli("review", doc["audit"], "--results", answers, "--json").stdout)
+    assert reviewed["decision"] == "reject" and reviewed["rejected_on"] == ["quality.max_error_rate"]
+    assert (reviewed["audit_rejected_on"], reviewed["verified_rejected_on"]) == (
+        [],
+        ["quality.max_error_rate"],
+    )
+    human = " ".join(cli("review", doc["audit"], "--results", answers).stdout.split())
+    assert "the audit had rejected" not in human
+    assert "The verified error rate rejects the batch on quality.max_error_rate (below) too." in human

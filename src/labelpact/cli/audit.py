@@ -299,13 +299,24 @@ def review(
             f"{doc['n_defective']} defective of {doc['n_inspected']} inspected ({doc['defect_rate']:.1%}); the plan "
             f"accepts with at most {doc['accept_number']} and rejects at {doc['reject_number']}."
         )
-        if doc["rejected_on"]:
-            standing = ", ".join(doc["rejected_on"])
+        by_audit = doc.get("audit_rejected_on", doc["rejected_on"])
+        if by_audit:
+            standing = ", ".join(by_audit)
             out.stdout.print(
                 f"The sample alone would accept, but the audit rejected the batch on {standing}; a sample "
                 "cannot lift that."
                 if doc["sample_decision"] == "accept"
                 else f"The sample rejects the batch too; the audit had rejected it on {standing}."
+            )
+        if doc.get("verified_rejected_on"):
+            verified = ", ".join(doc["verified_rejected_on"])
+            out.stdout.print(
+                f"The verified error rate rejects the batch on {verified} (below)"
+                + (
+                    ", though the sample alone would accept."
+                    if doc["sample_decision"] == "accept"
+                    else " too."
+                )
             )
         rate = doc.get("error_rate")
         if rate is not None:

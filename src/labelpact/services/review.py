@@ -87,15 +87,19 @@ def review_sample(
     clauses = _error_clauses(audit, text, estimate, plan)
     # the error-rate clauses are judged again on the verified estimate: their new outcome replaces the audit's
     rejudged = {r.clause for r in clauses}
-    standing = [c for c in standing if c not in rejudged] + [
-        r.clause for r in clauses if r.outcome == "reject"
-    ]
+    by_audit = [c for c in standing if c not in rejudged]
+    verified = [r.clause for r in clauses if r.outcome == "reject"]
     record, decision = _store_review(
-        store, audit, plan, results, reviewer, len(sample), n_defective, standing
+        store, audit, plan, results, reviewer, len(sample), n_defective, by_audit + verified
     )
     document = _review_document(
-        record, audit, plan, decision, standing, len(sample), n_defective, defective, reviewer
-    ) | {"error_rate": estimate.to_dict(), "clauses": [r.to_dict() for r in clauses]}
+        record, audit, plan, decision, by_audit + verified, len(sample), n_defective, defective, reviewer
+    ) | {
+        "audit_rejected_on": by_audit,
+        "verified_rejected_on": verified,
+        "error_rate": estimate.to_dict(),
+        "clauses": [r.to_dict() for r in clauses],
+    }
     document["replaces"] = _replaced(store, audit, record)
     return ReviewOutcome(review=record, document=document)
 
@@ -388,7 +392,9 @@ def _review_document(
     reviewer: str | None,
 ) -> dict[str, Any]:
     """``labelpact review --json`` without its error-rate keys: a sample can settle a review, never lift a
-    rejection on clauses it does not measure (``standing``)."""
+    rejection on clauses it does not measure. ``standing`` (``rejected_on``): every clause the batch stays
+    rejected on, the audit's on clauses no sample measures and, with a consensus, the error-rate clauses
+    judged again on the verified estimate (``audit_rejected_on`` and ``verified_rejected_on`` split them)."""
     return {
         "review": record.id,
         "audit": audit.id,
