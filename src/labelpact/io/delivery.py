@@ -135,7 +135,7 @@ def read_delivery(
         )
     fmt = detect_format(file, format)
     if fmt in ("json", "labelstudio-json", "labelstudio-json-min"):
-        source = read_json_file(file, limits=limits)
+        source = read_json_file(file, label_column=label_column, limits=limits)
         if progress is not None:
             size = file.stat().st_size
             progress(size, size)

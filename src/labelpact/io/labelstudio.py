@@ -21,6 +21,7 @@ import pyarrow as pa
 from labelpact.errors import InvalidInputError
 from labelpact.io.column import Coded, encode, fail_at
 from labelpact.io.jsonl import read_json_document
+from labelpact.io.labelstudio_control import choice_control, is_choice_result
 from labelpact.io.limits import DEFAULT_LIMITS, Limits
 from labelpact.io.source import Location, Source, as_text, records_table
 
@@ -48,8 +49,15 @@ LS_META_COLUMNS: Final = frozenset(
 )
 
 
-def read_json_file(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> Source:
-    """A ``.json`` file: a Label Studio full export (tasks with ``annotations``) or a list of flat rows."""
+def read_json_file(
+    path: Path, *, label_column: str | None = None, labels: bool = True, limits: Limits = DEFAULT_LIMITS
+) -> Source:
+    """A ``.json`` file: a Label Studio full export (tasks with ``annotations``) or a list of flat rows.
+
+    A full export's labels are the results of the Choices control ``label_column`` names, or of its only
+    one (``labelstudio_control``); ``labels=False`` reads only its tasks' ``data`` (a tasks file), so an
+    export whose labels could not be read still gives its payloads.
+    """
     document = read_json_document(path, "a JSON list of tasks", limits)
     if not isinstance(document, list):
         raise InvalidInputError(
@@ -69,7 +77,8 @@ def read_json_file(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> Source:
                 got=f"a JSON {_kind(record)}",
             )
     if any("annotations" in record for record in document):
-        return _full_export(path, document)
+        control = choice_control(path, document, label_column) if labels else None
+        return _full_export(path, document, control)
     table = records_table(document)
     return Source(
         path=path,
@@ -94,13 +103,12 @@ def _worker(value: object) -> str | None:
     return str(value)
 
 
-def _choice(path: Path, task_index: int, annotation: dict[str, Any]) -> str | None:
-    """The single class chosen in an annotation's ``result``; None when it chose nothing."""
+def _choice(path: Path, task_index: int, annotation: dict[str, Any], control: str | None) -> str | None:
+    """The single class chosen in an annotation's ``result`` by the Choices control ``control``; None when
+    it chose nothing there (or ``control`` is None: the export holds no Choices result)."""
     results = annotation.get("result") or []
     choices = [
-        r["value"]["choices"]
-        for r in results
-        if isinstance(r, dict) and isinstance(r.get("value"), dict) and "choices" in r["value"]
+        r["value"]["choices"] for r in results if is_choice_result(r) and str(r.get("from_name")) == control
     ]
     if not choices or choices == [[]]:
         return None
@@ -125,8 +133,9 @@ def _choice(path: Path, task_index: int, annotation: dict[str, Any]) -> str | No
     return value
 
 
-def _full_export(path: Path, tasks: list[dict[str, Any]]) -> Source:
-    """One row per annotation record (cancelled included, flagged) plus one empty row per task without any."""
+def _full_export(path: Path, tasks: list[dict[str, Any]], control: str | None) -> Source:
+    """One row per annotation record (cancelled included, flagged) plus one empty row per task without any;
+    the label is the choice of the Choices control ``control`` (None: no labels read)."""
     columns: dict[str, list[Any]] = {
         name: []
         for name in ("id", "completed_by", "label", "lead_time", "created_at", "cancelled", "ground_truth")
@@ -168,7 +177,7 @@ def _full_export(path: Path, tasks: list[dict[str, Any]]) -> Source:
             cancelled = bool(ann.get("was_cancelled", False))
             columns["id"].append(task_id)
             columns["completed_by"].append(_worker(ann.get("completed_by")))
-            columns["label"].append(None if cancelled or not ann else _choice(path, index, ann))
+            columns["label"].append(None if cancelled or not ann else _choice(path, index, ann, control))
             columns["lead_time"].append(_number_text(ann.get("lead_time")))
             columns["created_at"].append(ann.get("created_at"))
             columns["cancelled"].append(cancelled)
