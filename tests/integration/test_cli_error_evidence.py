@@ -293,3 +293,47 @@ def test_a_review_that_rejects_on_the_verified_rate_does_not_blame_the_audit(
     human = " ".join(cli("review", doc["audit"], "--results", answers).stdout.split())
     assert "the audit had rejected" not in human
     assert "The verified error rate rejects the batch on quality.max_error_rate (below) too." in human
+
+
+@pytest.mark.parametrize(("wrong", "verdict"), [(0, "accept"), (30, "reject")])
+def test_gold_measures_a_batch_its_labels_cannot(
+    cli: RunCli, tmp_path: Path, wrong: int, verdict: str
+) -> None:
+    """Every task unanimous: the labels cannot measure quality, but 100 gold tasks can, as a reviewed sample
+    can. Before, 0 of 100 gold tasks wrong still went to review "add gold tasks to verify it"; 30 wrong
+    rejects on the verified rate."""
+    names = [f"t{i:03d}" for i in range(200)]
+    truth = {t: "abc"[i % 3] for i, t in enumerate(names)}
+    labels, gold = tmp_path / "labels.csv", tmp_path / "gold.csv"
+    labels.write_text(
+        "task,worker,label\n"
+        + "".join(f"{t},w{(i + k) % 8},{truth[t]}\n" for i, t in enumerate(names) for k in range(3))
+    )
+    given = {t: truth[t] if i >= wrong else "abc"[(i + 1) % 3] for i, t in enumerate(names[:100])}
+    gold.write_text("task,label\n" + "".join(f"{t},{y}\n" for t, y in given.items()))
+    contract = tmp_path / "contract.toml"
+    contract.write_text(
+        '[quality]\nmethod = "mv"\nmin_agreement = 0.3\nmax_error_rate = 0.2\n[acceptance]\naql = 10\n'
+    )
+    assert cli("partner", "add", "Acme").code == 0
+    run = cli(
+        "audit",
+        labels,
+        "--gold",
+        gold,
+        "--partner",
+        "Acme",
+        "--project",
+        "p",
+        "--contract",
+        contract,
+        "--json",
+    )
+    doc = json.loads(run.stdout)
+    assert doc["metrics"]["measurable"] is False and doc["metrics"]["error_rate"]["verified"] is True
+    assert doc["verdict"] == verdict, doc["reasons"]
+    measurable = next(r for r in doc["reasons"] if r["clause"] == "quality.measurable")
+    assert measurable["outcome"] == "met" and "rests on 100 gold tasks" in measurable["detail"]
+    finding = next(f for f in doc["findings"] if f["kind"] == "unmeasurable_quality")
+    assert finding["severity"] == "warning"
+    assert not any("add gold tasks" in r["detail"] for r in doc["reasons"])

@@ -189,10 +189,22 @@ def weak_consensus_finding(
     )
 
 
-def unmeasurable_finding(why: str | None) -> Finding | None:
-    """A batch whose labels cannot measure quality at all (``core.agreement.unidentifiable_quality``)."""
+def unmeasurable_finding(why: str | None, verified_by: str | None = None) -> Finding | None:
+    """A batch whose labels cannot measure quality at all (``core.agreement.unidentifiable_quality``);
+    a warning, not critical, where checked tasks (``verified_by``: gold) measure the error rate instead."""
     if why is None:
         return None
+    if verified_by is not None:
+        return Finding(
+            kind="unmeasurable_quality",
+            severity="warning",
+            detail=f"Label quality cannot be measured from the labels alone: {why}; the error rate rests on "
+            f"{verified_by} instead.",
+            clause="quality.measurable",
+            evidence={"why": why, "verified_by": verified_by},
+            action="Have overlapping workers label the same tasks (at least two per task), so that the "
+            "labels themselves measure quality beyond the checked tasks.",
+        )
     return Finding(
         kind="unmeasurable_quality",
         severity="critical",
@@ -215,18 +227,20 @@ def audit_findings(
     late_by_days: float | None,
     unidentifiable: str | None,
     others: Iterable[Finding] = (),
+    verified_by: str | None = None,
 ) -> list[Finding]:
     """Every finding of one audit, worst first (stable): workers, label errors, weak consensus (beside a
     model's verdict only), lateness, unmeasurable quality, then ``others`` (the ethics findings).
 
-    ``confidence`` (n_tasks,) is the calibrated consensus confidence, ``labelled`` the labelled task codes.
+    ``confidence`` (n_tasks,) is the calibrated consensus confidence, ``labelled`` the labelled task codes;
+    ``verified_by`` names the checked tasks that verify the error rate (None: it rests on the model).
     """
     a = annotations
     found: list[Finding | None] = [
         label_error_finding(errors.issues, a.tasks, a.classes, source=errors.source, from_model=from_model),
         weak_consensus_finding(confidence, a.tasks, labelled) if from_model else None,
         late_finding(late_by_days),
-        unmeasurable_finding(unidentifiable),
+        unmeasurable_finding(unidentifiable, verified_by),
     ]
     findings = [*worker_findings(report, a), *(f for f in found if f), *others]
     findings.sort(key=lambda f: -f.rank)

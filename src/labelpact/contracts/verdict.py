@@ -149,15 +149,26 @@ def quality_reasons(evidence: QualityEvidence, contract: Contract) -> list[Reaso
         )
     reasons.extend(r for r in rate_reasons if r.clause == "acceptance.aql")
     if e.unidentifiable is not None:
-        reasons.append(
-            Reason(
-                "quality.measurable",
-                "review",
-                f"Label quality cannot be measured on this batch: {e.unidentifiable}. No quality clause "
-                "can pass on it; inspect the sample or add gold tasks",
-            )
-        )
+        reasons.append(_measurable_reason(e))
     return [r for r in reasons if r is not None]
+
+
+def _measurable_reason(e: QualityEvidence) -> Reason:
+    """``quality.measurable`` on a batch whose labels cannot identify quality: review, unless checked tasks
+    (gold, a reviewed sample) verify the error rate, which measures it without the labels' model."""
+    if e.error_verified:
+        return Reason(
+            "quality.measurable",
+            "met",
+            f"Label quality cannot be measured from the labels alone ({e.unidentifiable}); the error rate "
+            f"rests on {e.error_source} instead",
+        )
+    return Reason(
+        "quality.measurable",
+        "review",
+        f"Label quality cannot be measured on this batch: {e.unidentifiable}. No quality clause "
+        "can pass on it; inspect the sample or add gold tasks",
+    )
 
 
 def error_rate_reasons(evidence: QualityEvidence, contract: Contract) -> list[Reason]:
@@ -193,7 +204,7 @@ def _error_rate_reason(e: QualityEvidence, limit: float, *, may_meet: bool) -> R
         f"from {e.error_source}{kind}"
     )
     clause = "quality.max_error_rate"
-    if e.unidentifiable is not None:
+    if e.unidentifiable is not None and not e.error_verified:  # checked tasks measure it without the model
         detail = f"{text}; quality cannot be measured on this batch (see quality.measurable): {_verify(e)}"
         return Reason(clause, "review", detail, e.error_rate, limit, (lo, hi))
     if lo > limit:
@@ -228,12 +239,13 @@ def _aql_reason(e: QualityEvidence, aql: float, may_meet: bool) -> Reason:
     if e.error_rate * 100.0 > aql:
         detail = f"{head} is above the AQL of {aql:g}%{odds}: inspect the sample before accepting"
         return Reason("acceptance.aql", "review", detail, e.error_rate, aql / 100.0, e.error_rate_ci)
-    if not may_meet or e.unidentifiable is not None:
+    unmeasured = e.unidentifiable is not None and not e.error_verified
+    if not may_meet or unmeasured:
         detail = (
-            f"{head} is within the AQL of {aql:g}%{odds}, but it rests on the model alone, which cannot "
+            f"{head}: quality cannot be measured on this batch (see quality.measurable): {_verify(e)}"
+            if unmeasured
+            else f"{head} is within the AQL of {aql:g}%{odds}, but it rests on the model alone, which cannot "
             f'meet the AQL (quality.error_evidence = "gold-or-sample"): {_verify(e)}'
-            if e.unidentifiable is None
-            else f"{head}: quality cannot be measured on this batch (see quality.measurable): {_verify(e)}"
         )
         return Reason("acceptance.aql", "review", detail, e.error_rate, aql / 100.0, e.error_rate_ci)
     hi, lq = e.error_rate_ci[1], e.limiting_quality

@@ -149,6 +149,7 @@ def assess(
         late_by_days=evidence.late_by_days,
         unidentifiable=m.agreement.unidentifiable,
         others=m.ethics_findings,
+        verified_by=evidence.error_source if evidence.error_verified else None,
     )
     stage("verdict")
     metrics = _metrics(delivery, m, evidence, seconds)

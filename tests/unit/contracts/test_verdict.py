@@ -225,7 +225,13 @@ def test_the_aql_is_not_met_by_checks_too_few_to_rule_out_the_plans_limiting_qua
 def test_an_unmeasurable_batch_is_never_accepted_and_says_why() -> None:
     why = "every label is the same class ('cat')"
     evidence = dataclasses.replace(
-        GOOD, unidentifiable=why, agreement=None, agreement_ci=None, error_rate=0.0, error_rate_ci=(0.0, 0.0)
+        GOOD,
+        unidentifiable=why,
+        agreement=None,
+        agreement_ci=None,
+        error_rate=0.0,
+        error_rate_ci=(0.0, 0.0),
+        error_verified=False,
     )
     reasons = {r.clause: r for r in quality_reasons(evidence, TRUST_MODEL)}  # even trusting the model
     assert reasons["quality.measurable"].outcome == "review" and why in reasons["quality.measurable"].detail
@@ -235,6 +241,12 @@ def test_an_unmeasurable_batch_is_never_accepted_and_says_why() -> None:
     agreement = next(r for r in quality_reasons(evidence, CONTRACT) if r.clause == "quality.min_agreement")
     assert agreement.outcome == "unchecked" and why in agreement.detail
     assert "two labels" not in agreement.detail
+    # checked tasks (gold) measure the error rate without the labels' model: the error clauses are judged
+    checked = dataclasses.replace(evidence, error_verified=True, error_source="100 gold tasks")
+    verified = {r.clause: r for r in quality_reasons(checked, CONTRACT)}
+    assert verified["quality.measurable"].outcome == "met"
+    assert "rests on 100 gold tasks" in verified["quality.measurable"].detail
+    assert verified["quality.max_error_rate"].outcome == "met"
 
 
 def test_the_contract_key_error_evidence_is_validated() -> None:
