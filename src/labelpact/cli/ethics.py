@@ -20,6 +20,7 @@ from labelpact.cli.common import (
 from labelpact.cli.engine import engine_options, pick
 from labelpact.cli.format import number, pct, signed_pct
 from labelpact.cli.progress import progress_for
+from labelpact.errors import InvalidInputError
 from labelpact.services.engine import ethics_parts_file
 from labelpact.services.ethics import ethics_file
 
@@ -34,7 +35,11 @@ _SEVERITY_STYLE = {"info": "dim", "warning": "yellow", "critical": "bold red"}
     epilog="Example: labelpact ethics labels.csv --tasks tasks.csv --contract c.toml --slice-column language"
 )
 @click.argument("labels", type=click.Path(path_type=Path))
-@file_option("--tasks", "Task payloads: task plus text, source, license and slice fields.", required=True)
+@file_option(
+    "--tasks",
+    "Task payloads: task plus text, source, license and slice fields (one row per task, or a Label Studio "
+    "export: its tasks' data). Default: the task data of a Label Studio export given as LABELS.",
+)
 @file_option(
     "--contract",
     "Contract (TOML): pay floor, price, allowed licences, personal-data policy, what blocks acceptance.",
@@ -53,7 +58,7 @@ _SEVERITY_STYLE = {"info": "dim", "warning": "yellow", "critical": "bold red"}
 @common_options
 def ethics(
     labels: Path,
-    tasks: Path,
+    tasks: Path | None,
     contract: Path | None,
     gold: Path | None,
     slice_columns: tuple[str, ...],
@@ -69,6 +74,13 @@ def ethics(
 ) -> None:
     """Personal data in the tasks, their licences, label bias across slices and annotators' effective pay."""
     output = make_output(as_json)
+    if engine == "dask" and tasks is None:  # Parquet parts carry no Label Studio task data
+        raise InvalidInputError(
+            "task payloads as a folder or glob of Parquet parts with --engine dask",
+            column="tasks",
+            column_kind="field",
+            got="none",
+        )
     with progress_for(output) as progress:
         document = pick(engine, scheduler, ethics_file, ethics_parts_file)(
             labels,

@@ -211,7 +211,9 @@ def _deliver(
     annotations, gold_codes = attach_gold(
         annotations, gold, ls_gold=gold_pairs, explicit=explicit, classes_fixed=fixed
     )
-    payloads, note = batch_payloads(source, columns, task, annotations, tasks, explicit.get("task"))
+    payloads, note = batch_payloads(
+        source, columns, task, annotations, tasks, explicit.get("task"), explicit.get("label")
+    )
     warnings += [note] if note else []
     empty = np.bincount(annotations.task, minlength=annotations.n_tasks) == 0
     return Delivery(

@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 from labelpact.core.annotations import Annotations, Gold, TaskPayloads
 from labelpact.errors import InvalidInputError
 from labelpact.io.column import ALIASES, Coded, encode, fail_at, resolve_columns, task_column_of
-from labelpact.io.labelstudio import LS_META_COLUMNS, is_labelstudio_export, read_json_file
+from labelpact.io.labelstudio import LS_META_COLUMNS, is_labelstudio_export, labelstudio_roles, read_json_file
 from labelpact.io.source import Location, Source, as_text, detect_format, no_rows, read_source
 from labelpact.io.values import check_line_breaks
 
@@ -23,10 +23,11 @@ __all__ = ["GoldPairs", "attach_gold", "batch_payloads", "payloads_of_batch", "r
 GoldPairs = tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], Source, npt.NDArray[np.intp]]
 
 
-def _read_table(path: Path) -> Source:
-    fmt = detect_format(path, None)
-    if fmt == "json":
-        return read_json_file(path)
+def _read_table(path: Path, *, labels: bool = True, format: str | None = None) -> Source:
+    """A companion file as a table; ``labels=False`` reads a Label Studio full export's task data only."""
+    fmt = detect_format(path, format)
+    if fmt in ("json", "labelstudio-json", "labelstudio-json-min"):
+        return read_json_file(path, labels=labels)
     return read_source(path, fmt)
 
 
@@ -179,13 +180,25 @@ def _shown(classes: tuple[str, ...]) -> str:
     return "[" + ", ".join(map(repr, classes[:20])) + f", ...] ({len(classes):,} classes)"
 
 
-def read_tasks(path: str | Path, *, task_column: str | None = None) -> TaskPayloads:
+def read_tasks(
+    path: str | Path,
+    *,
+    task_column: str | None = None,
+    label_column: str | None = None,
+    format: str | None = None,
+) -> TaskPayloads:
     """Task payloads from a ``task,<field>...`` file (CSV, Parquet, JSON Lines); one row per task.
 
-    The task column is ``task_column`` when the file has it, else ``task``, ``item`` or ``id``.
+    The task column is ``task_column`` when the file has it, else ``task``, ``item`` or ``id``. A Label
+    Studio export (full, JSON_MIN, CSV) holds one row per annotation: its payloads are its tasks' data,
+    as when it is the labels file (``label_column`` names its choice column where it has several).
+    ``format`` is the file's format where its name does not say it (a stored blob).
     """
     file = Path(path)
-    source = _read_table(file)
+    source = _read_table(file, labels=False, format=format)
+    exported = _export_payloads(source, task_column, label_column)
+    if exported is not None:
+        return exported
     table = source.table
     names = table.column_names
     column = task_column_of(names, task_column, file=file)
@@ -213,6 +226,25 @@ def read_tasks(path: str | Path, *, task_column: str | None = None) -> TaskPaylo
         if name != column
     }
     return TaskPayloads(task=tuple(task.names), fields=fields)
+
+
+def _export_payloads(
+    source: Source, task_column: str | None, label_column: str | None
+) -> TaskPayloads | None:
+    """The task data of a Label Studio export read as a tasks file, found as the labels reader finds it
+    (``_embedded_payloads`` past the roles of the export's columns); None for any other table."""
+    if source.format == "labelstudio-json":
+        return _embedded_payloads(source, {}, np.zeros(0, dtype=np.int32), ())
+    if not is_labelstudio_export(source):
+        return None
+    names = source.table.column_names
+    explicit = {"task": task_column, "label": label_column}
+    explicit = {role: name for role, name in explicit.items() if name is not None and name in names}
+    known = (alias for role, aliases in ALIASES.items() if role != "label" for alias in aliases)
+    explicit |= labelstudio_roles(source, explicit, known)
+    columns = resolve_columns(names, file=source.path, explicit=explicit, required=("task", "worker"))
+    task = encode(source.table[columns["task"]], file=source.path, name=columns["task"])
+    return _embedded_payloads(source, columns, task.codes, tuple(task.names))
 
 
 def payloads_of_batch(
@@ -258,12 +290,14 @@ def batch_payloads(
     annotations: Annotations,
     tasks: Path | None,
     task_column: str | None,
+    label_column: str | None = None,
 ) -> tuple[TaskPayloads | None, str | None]:
     """The payloads of the batch's tasks from ``tasks`` (with a warning when they leave some out), else
     those the labels file embeds."""
     if tasks is None:
         return _embedded_payloads(source, columns, task.codes, tuple(task.names)), None
-    return payloads_of_batch(read_tasks(tasks, task_column=task_column), annotations, tasks)
+    payloads = read_tasks(tasks, task_column=task_column, label_column=label_column)
+    return payloads_of_batch(payloads, annotations, tasks)
 
 
 def _embedded_payloads(

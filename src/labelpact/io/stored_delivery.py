@@ -93,6 +93,8 @@ def _payloads(files: StoredFiles, classes: tuple[str, ...]) -> TaskPayloads | No
     """The stored tasks file's payloads; else those the labels file carries (Label Studio), else None."""
     if files.tasks is not None:
         return read_tasks(files.tasks)
+    if files.format == "labelstudio-json":  # its tasks' data, whichever Choices control held the labels
+        return read_tasks(files.labels, format=files.format)
     try:
         return read_delivery(files.labels, classes=classes, format=files.format).payloads
     except InvalidInputError:  # a file that needed column options to be read carries no task fields

@@ -53,7 +53,7 @@ def check_phone_regions(regions: Sequence[str]) -> tuple[str, ...]:
 def ethics_file(
     labels: str | Path,
     *,
-    tasks: str | Path,
+    tasks: str | Path | None = None,
     contract: str | Path | None = None,
     gold: str | Path | None = None,
     slice_columns: Sequence[str] = (),
@@ -65,7 +65,12 @@ def ethics_file(
     warn: Warn | None = None,
 ) -> dict[str, Any]:
     """The ethics audit of a labels file and its task payloads, judged by the contract file (or defaults):
-    the ``labelpact ethics --json`` document (:func:`ethics_document`)."""
+    the ``labelpact ethics --json`` document (:func:`ethics_document`).
+
+    The payloads are the ``tasks`` file's, else those the labels file carries (a Label Studio export's task
+    data, as ``audit`` reads them); a labels file without any and no ``tasks`` is an error, not an audit
+    that scanned nothing.
+    """
     regions = check_phone_regions(phone_regions)
     terms = contract_or_default(contract)
     delivery = read_labels(
@@ -79,9 +84,15 @@ def ethics_file(
         progress=progress,
         warn=warn,
     )
-    check_slice_columns(
-        slice_columns, None if delivery.payloads is None else delivery.payloads.fields, file=tasks
-    )
+    if delivery.payloads is None:
+        raise InvalidInputError(
+            "task payloads: a tasks file, or a Label Studio export whose tasks carry their data",
+            file=labels,
+            column="tasks",
+            column_kind="field",
+            got="no tasks file, and no task fields in the labels file",
+        )
+    check_slice_columns(slice_columns, delivery.payloads.fields, file=tasks or labels)
     stage(progress, "scanning for personal data, licences, bias and pay")
     report = ethics_of(delivery, terms, slice_columns=slice_columns, phone_regions=regions)
     return ethics_document(report, terms)
