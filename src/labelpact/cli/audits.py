@@ -11,7 +11,8 @@ from labelpact.cli.audit import render_audit
 from labelpact.cli.common import common_options, make_output, open_store, safe
 from labelpact.cli.deliverables import render_kind_audit
 from labelpact.services.audit import audit_rows, stored_audit_document
-from labelpact.services.review import export_consensus, resolve_audit, write_review_sheet
+from labelpact.services.review import resolve_audit
+from labelpact.services.review_sheet import export_consensus, write_review_sheet
 
 __all__ = ["audits", "consensus"]
 

@@ -123,10 +123,9 @@ def assess(
     a = delivery.annotations
     c = m.result.consensus
     labelled = np.flatnonzero(m.codes >= 0)
+    acceptance = contract.acceptance
     plan = sampling_plan(
-        max(len(labelled), 1),
-        aql=contract.acceptance.aql,
-        inspection_level=contract.acceptance.inspection_level,
+        max(len(labelled), 1), aql=acceptance.aql, inspection_level=acceptance.inspection_level
     )
     seed = resolve_sample_seed(sample_seed)
     drawn, extra = inspection_sample(

@@ -21,7 +21,8 @@ from labelpact.services.audit import audit_rows
 from labelpact.services.disputes import list_disputes
 from labelpact.services.health import PartnerHealth, QualityRecord, partner_health
 from labelpact.services.kind_view import kind_view
-from labelpact.services.review import consensus_table, review_sheet, reviewed_error_rate
+from labelpact.services.review import consensus_table, reviewed_error_rate
+from labelpact.services.review_sheet import review_sheet
 from labelpact.services.scoped import get_audit, get_batch, get_dispute
 from labelpact.store import AuditRecord, ReviewRecord, Store
 

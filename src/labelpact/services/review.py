@@ -21,21 +21,18 @@ from labelpact.contracts.verdict import QualityEvidence, error_rate_reasons
 from labelpact.core.acceptance import SamplingPlan, acceptance_probability, decide, limiting_quality
 from labelpact.core.error_rate import Checks, ErrorRate, estimate_error_rate
 from labelpact.errors import InvalidInputError, NotFoundError
-from labelpact.io.consensus_table import read_consensus_table, write_consensus_table
-from labelpact.io.export import write_csv_table
-from labelpact.io.outputs import refuse_store_file
+from labelpact.io.consensus_table import read_consensus_table
 from labelpact.io.predictions import ReviewAnswers, read_review_results
 from labelpact.store import AuditRecord, ReviewRecord, Store
 
 __all__ = [
     "ReviewOutcome",
     "consensus_table",
-    "export_consensus",
+    "plan_of",
+    "resolve_audit",
     "review_sample",
-    "review_sheet",
     "reviewed_error_rate",
     "stored_review_estimate",
-    "write_review_sheet",
 ]
 
 
@@ -55,7 +52,8 @@ def consensus_table(store: Store, audit: AuditRecord) -> pa.Table:
     return read_consensus_table(store.blob_path(file))
 
 
-def _plan(audit: AuditRecord) -> SamplingPlan:
+def plan_of(audit: AuditRecord) -> SamplingPlan:
+    """The sampling plan ``audit`` stored; refused for an audit stored without one."""
     if audit.sampling_plan is None:
         raise NotFoundError(f"audit {audit.id} has no sampling plan")
     return SamplingPlan.from_dict(audit.sampling_plan)
@@ -71,7 +69,7 @@ def review_sample(
     ``reject`` when the audit rejected it on a clause (personal data, agreement...) that no sample measures.
     """
     audit = resolve_audit(store, ref)
-    plan = _plan(audit)
+    plan = plan_of(audit)
     if audit.file("consensus") is None and audit.sample_tasks:  # preferences, ratings, demonstrations
         return _review_without_consensus(store, audit, plan, results, reviewer)
     table = consensus_table(store, audit)
@@ -243,69 +241,6 @@ def resolve_audit(store: Store, ref: str) -> AuditRecord:
     if latest is None:
         raise NotFoundError(f"batch {batch.id} has not been audited yet: run labelpact audit first")
     return latest
-
-
-def export_consensus(store: Store, ref: str, out: str | Path) -> tuple[AuditRecord, int]:
-    """Write the consensus of audit ``ref`` (or a batch's latest) as ``task,label,confidence``: CSV, or
-    Parquet by extension (with the per-class probabilities). Returns the audit and the rows written."""
-    audit = resolve_audit(store, ref)
-    table = consensus_table(store, audit)
-    _write_table(table, Path(out), csv_columns=["task", "label", "confidence"])
-    return audit, table.num_rows
-
-
-def review_sheet(store: Store, audit: AuditRecord) -> pa.Table:
-    """The sheet a reviewer fills in for ``audit``'s sample and ``labelpact review`` reads back, one row per
-    sampled task in the stored order: for labels ``task, label, consensus, confidence`` with ``label``
-    starting as the consensus (the reviewer corrects the wrong ones); for the other kinds ``task,
-    defective`` left blank (yes/no: they have no class to compare)."""
-    _plan(audit)
-    sample = list(audit.sample_tasks)
-    if audit.file("consensus") is None:
-        return pa.table(
-            {"task": pa.array(sample, pa.string()), "defective": pa.nulls(len(sample), pa.string())}
-        )
-    table = consensus_table(store, audit)
-    position = {name: k for k, name in enumerate(table["task"].to_pylist())}
-    rows = table.take(pa.array([position[t] for t in sample], pa.int64()))
-    return pa.table(
-        {
-            "task": rows["task"].cast(pa.string()),
-            "label": rows["label"].cast(pa.string()),
-            "consensus": rows["label"].cast(pa.string()),
-            "confidence": rows["confidence"],
-        }
-    )
-
-
-def write_review_sheet(store: Store, ref: str, out: str | Path) -> tuple[AuditRecord, int, str]:
-    """Write ``review_sheet`` of audit ``ref`` (or a batch's latest): CSV (formulas neutralised) or Parquet
-    by extension. Returns the audit, the rows written and the column the reviewer answers in."""
-    audit = resolve_audit(store, ref)
-    sheet = review_sheet(store, audit)
-    _write_table(sheet, Path(out), csv_columns=sheet.column_names)
-    return audit, sheet.num_rows, sheet.column_names[1]
-
-
-def _write_table(table: pa.Table, target: Path, *, csv_columns: list[str]) -> None:
-    """Parquet by extension (every column), CSV of ``csv_columns`` with formulas neutralised for ``.csv`` or
-    no extension; another extension (``.jsonl``, ``.xlsx``) or a missing folder is refused before writing."""
-    refuse_store_file(target)
-    suffix = target.suffix.lower()
-    if suffix not in (".parquet", ".pq", ".csv", ".txt", ""):
-        raise InvalidInputError(
-            "an output file ending in .csv or .parquet", file=target, column="out", column_kind="field",
-            got=f"{suffix!r} (CSV would be written under that name)",
-        )  # fmt: skip
-    if not target.parent.is_dir():
-        raise InvalidInputError(
-            "an output path in an existing folder", file=target, column="out", column_kind="field",
-            got=f"no folder {str(target.parent)!r}",
-        )  # fmt: skip
-    if suffix in (".parquet", ".pq"):
-        write_consensus_table(table, target)
-    else:
-        write_csv_table(table.select(csv_columns), target)
 
 
 def _review_without_consensus(

@@ -17,7 +17,8 @@ from typing import Any
 import httpx
 import pytest
 
-from labelpact.services.review import review_sample, write_review_sheet
+from labelpact.services.review import review_sample
+from labelpact.services.review_sheet import write_review_sheet
 from labelpact.store import Store
 
 from .conftest import Live, backend_settings, serving
