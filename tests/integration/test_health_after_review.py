@@ -78,3 +78,43 @@ def test_a_reviewed_batch_counts_the_errors_its_review_verified(cli: RunCli, tmp
     card = json.loads(cli("health", "Acme", "--json").stdout)["scorecard"]
     assert card["verdicts"]["reject"] == 1
     assert abs(card["error_rate_mean"] - verified["value"]) < 1e-12
+
+
+def _review_all(cli: RunCli, audit: str, root: Path, answer: str) -> str:
+    """Review ``audit``'s sample with every sampled task ``answer`` ("yes": defective); the decision."""
+    sheet, results = root / f"{audit}.sheet.csv", root / f"{audit}.results.csv"
+    assert cli("audits", "sample", audit, "--out", sheet).code == 0
+    with sheet.open(encoding="utf-8") as handle:
+        sampled = [row["task"] for row in csv.DictReader(handle)]
+    results.write_text("task,defective\n" + "".join(f"{t},{answer}\n" for t in sampled), encoding="utf-8")
+    reviewed = cli("review", audit, "--results", results, "--json")
+    assert reviewed.code == 0, reviewed.stderr
+    decision: str = json.loads(reviewed.stdout)["decision"]
+    return decision
+
+
+def test_a_re_audit_does_not_lift_a_reviewers_rejection(cli: RunCli, tmp_path: Path) -> None:
+    """Before: auditing the same bytes again made a new "accept" audit without a review, and every view (the
+    card, health) read the batch by it: the batch the reviewer rejected was published and counted accepted."""
+    doc = _audit(cli, tmp_path, '[quality]\nmethod = "mv"\n[acceptance]\naql = 10\n[data]\npersonal_data = "allow"\n')
+    assert doc["verdict"] == "accept" and _review_all(cli, str(doc["audit"]), tmp_path, "yes") == "reject"
+    labels, tasks, gold = tmp_path / "labels.csv", tmp_path / "tasks.csv", tmp_path / "gold.csv"
+    again = cli(
+        "audit", labels, "--partner", "Acme", "--project", "p", "--tasks", tasks, "--gold", gold, "--json"
+    )
+    second = json.loads(again.stdout)
+    assert second["verdict"] == "accept" and second["audit"] != doc["audit"]
+
+    def verdicts() -> dict[str, int]:
+        card: dict[str, int] = json.loads(cli("health", "Acme", "--json").stdout)["scorecard"]["verdicts"]
+        return card
+
+    def published() -> bool:
+        assert cli("transparency", "--project", "p", "--out", tmp_path / "card.jsonld").code == 0
+        history = json.loads((tmp_path / "card.jsonld").read_text(encoding="utf-8"))["auditHistory"]
+        return bool(history[0]["published"])
+
+    assert verdicts()["reject"] == 1 and not published()
+    # a review of the new audit's own sample decides again
+    assert _review_all(cli, str(second["audit"]), tmp_path, "no") == "accept"
+    assert verdicts()["accept"] == 1 and published()

@@ -29,9 +29,9 @@ from labelpact.partners.risk import (
 from labelpact.partners.risk.library import library_priors
 from labelpact.partners.spc import Alarm, AuditSeries, QualityAlarms, quality_alarms
 from labelpact.services.events import LedgerEvent, list_events
-from labelpact.services.review import stored_review_estimate
+from labelpact.services.review import standing_reviews, stored_review_estimate
 from labelpact.services.risk import workspace_priors
-from labelpact.store import AuditRecord, ClientRecord, PartnerRecord, Store
+from labelpact.store import AuditRecord, ClientRecord, PartnerRecord, ReviewRecord, Store
 
 __all__ = ["HORIZONS", "PartnerHealth", "audit_series", "contract_of", "partner_health"]
 
@@ -117,23 +117,26 @@ def _record(
 
 def audit_series(store: Store, partner: str, *, as_of: dt.date) -> list[QualityRecord]:
     """The latest audit of each of the partner's batches delivered by ``as_of``, in delivery order, with
-    the batch's decision once a review of its sample decided it (as ``audits list`` shows it)."""
+    the batch's decision once a review decided it (``review.standing_reviews``: a re-audit does not lift a
+    reviewer's rejection)."""
     latest: dict[str, AuditRecord] = {}
-    for audit in store.list_audits(partner=partner):  # newest first: the first seen per batch is its latest
+    audits = store.list_audits(partner=partner)  # newest first: the first seen per batch is its latest
+    for audit in audits:
         latest.setdefault(audit.batch, audit)
-    decided = store.latest_review_decisions([a.id for a in latest.values()])
-    found = (
-        _record(a, decided.get(a.id), _verified(store, a) if a.id in decided else None)
-        for a in latest.values()
-    )
+    standing = standing_reviews(store, audits)
+    found = (_record(a, *_review_of(store, standing.get(a.batch))) for a in latest.values())
     records = [r for r in found if r is not None and r.delivered <= as_of]
     return sorted(records, key=lambda r: (r.delivered, r.audit))
 
 
-def _verified(store: Store, audit: AuditRecord) -> ErrorRate | None:
-    """The error rate the audit's latest review verified (None: none it can verify)."""
-    reviews = store.list_reviews(audit.id)
-    return stored_review_estimate(store, audit, reviews[0]) if reviews else None
+def _review_of(
+    store: Store, standing: tuple[AuditRecord, ReviewRecord] | None
+) -> tuple[str | None, ErrorRate | None]:
+    """The decision of the review that stands for a batch and the error rate it verified (None, None: none)."""
+    if standing is None:
+        return None, None
+    audit, review = standing
+    return review.decision, stored_review_estimate(store, audit, review)
 
 
 def _alarms(records: Sequence[QualityRecord]) -> QualityAlarms | None:

@@ -31,7 +31,7 @@ from labelpact.services.attest import list_attestations
 from labelpact.services.events import list_events
 from labelpact.services.health import partner_health
 from labelpact.services.kind_measures import kind_measures
-from labelpact.services.review import stored_review_estimate
+from labelpact.services.review import standing_reviews, stored_review_estimate
 from labelpact.store import AuditRecord, BatchRecord, ReviewRecord, Store
 
 __all__ = ["audit_facts", "project_facts"]
@@ -302,14 +302,15 @@ def project_facts(
         b.sha256: b for b in store.list_batches(project=project, partner=partner) if _delivered(b) <= day
     }
     latest: dict[str, AuditRecord] = {}
-    for audit in store.list_audits(project=project, partner=partner):  # newest first
-        if audit.batch_sha256 in batches:
-            latest.setdefault(audit.batch_sha256, audit)
+    listed = [a for a in store.list_audits(project=project, partner=partner) if a.batch_sha256 in batches]
+    for audit in listed:  # newest first
+        latest.setdefault(audit.batch_sha256, audit)
+    standing = standing_reviews(store, listed)  # a re-audit does not lift a reviewer's rejection
     audits = []
     for sha, audit in latest.items():
-        reviews = store.list_reviews(audit.id)
-        facts = audit_facts(audit, batches[sha], reviews[0].decision if reviews else None)
-        audits.append(_reviewed(store, audit, reviews[0], facts) if reviews else facts)
+        reviewed = standing.get(audit.batch)
+        facts = audit_facts(audit, batches[sha], reviewed[1].decision if reviewed else None)
+        audits.append(_reviewed(store, *reviewed, facts) if reviewed else facts)
     audits.sort(key=lambda a: (a.delivered, a.partner, a.batch))
     names = sorted({a.partner for a in audits} | ({partner} if partner else set()))
     partners = tuple(_partner_facts(store, name, audits) for name in names)

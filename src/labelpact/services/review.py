@@ -7,6 +7,7 @@ accepted when at most ``accept_number`` of them are defective.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ __all__ = [
     "resolve_audit",
     "review_sample",
     "reviewed_error_rate",
+    "standing_reviews",
     "stored_review_estimate",
 ]
 
@@ -155,6 +157,27 @@ def stored_review_estimate(store: Store, audit: AuditRecord, review: ReviewRecor
         return reviewed_error_rate(store, audit, review)
     except InvalidInputError:
         return None
+
+
+def standing_reviews(
+    store: Store, audits: Sequence[AuditRecord]
+) -> dict[str, tuple[AuditRecord, ReviewRecord]]:
+    """The review that stands for each batch of ``audits`` (newest first, as ``Store.list_audits`` gives
+    them), with the audit it reviewed: the latest review of the batch's latest audit; else the latest review
+    of an earlier audit of the batch when it rejected the batch. A re-audit of the same bytes cannot lift
+    a reviewer's rejection (the labels it found wrong are still there); a review of its own sample can."""
+    decided = store.latest_review_decisions([a.id for a in audits])
+    latest: dict[str, str] = {}
+    met: set[str] = set()  # batches whose newest reviewed audit has been met
+    standing: dict[str, tuple[AuditRecord, ReviewRecord]] = {}
+    for audit in audits:
+        latest.setdefault(audit.batch, audit.id)
+        if audit.batch in met or audit.id not in decided:
+            continue
+        met.add(audit.batch)
+        if latest[audit.batch] == audit.id or decided[audit.id] == "reject":
+            standing[audit.batch] = (audit, store.list_reviews(audit.id)[0])
+    return standing
 
 
 def gold_tasks(table: pa.Table) -> npt.NDArray[np.bool_] | None:
