@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from labelpact.errors import InvalidInputError
+from labelpact.errors import ForbiddenError, InvalidInputError
 from labelpact.services.access import Principal, hidden_from
 from labelpact.services.ingest import ingest_batch, ingest_document
 from labelpact.services.refinement_audit import file_kind, ingest_deliverable, kind_ingest_document
@@ -35,7 +35,9 @@ def upload(
     due_at: datetime | None = None,
     kind: str | None = None,
 ) -> dict[str, Any]:
-    """Ingest an uploaded delivery (a partner uploads only as itself); the ``ingest --json`` document.
+    """Ingest an uploaded delivery (a partner uploads only as itself, and never gold: gold is the client's
+    check of its labels, and a batch the partner checked itself would be "verified"); the ``ingest --json``
+    document.
 
     ``kind`` (labels, preferences, ratings, demonstrations) as ``labelpact ingest --kind``: None reads it
     from the file's header."""
@@ -45,6 +47,11 @@ def upload(
             column="partner",
             column_kind="field",
             got=repr(partner),
+        )
+    if principal.is_partner and gold is not None:
+        raise ForbiddenError(
+            "gold answers check the partner's labels, so they come from the client: a partner key cannot "
+            "upload them with its delivery (the client gives gold to the audit, e.g. labelpact audit --gold)"
         )
     who = principal.partner or partner
     if who is None:

@@ -297,3 +297,27 @@ def test_a_partner_cannot_tell_another_partners_project_from_an_unknown_one(live
     assert theirs.json()["error"]["message"] == "unknown project 'acme-only'"  # before: 200 and []
     assert bad_status.status_code == 422 and bad_status.json()["error"]["field"] == "status"
     assert accepted.status_code == 200  # DESIGN.md's word for upheld, as resolve takes it
+
+
+def test_a_partner_cannot_upload_gold_with_its_delivery(live: Live) -> None:
+    """Gold is the client's check of the partner's labels. Before, a partner's own gold was stored with its
+    batch and the audit counted it as verified evidence (gold accuracy 100%, the AQL met)."""
+    content = live.seeded.fresh_bytes()
+    _, first, *_ = content.decode().splitlines()
+    task, label = first.split(",")[0], first.split(",")[-1]
+    gold = f"task,label\n{task},{label}\n".encode()
+    with live.client("acme") as acme:
+        refused = acme.post(
+            "/api/v1/batches",
+            files={"file": ("d.csv", content), "gold": ("g.csv", gold)},
+            data={"project": "p"},
+        )
+        assert refused.status_code == 403, refused.text
+        assert "come from the client" in refused.json()["error"]["message"]
+    with live.client("client") as client:  # 201, not 200: the refused upload stored nothing
+        stored = client.post(
+            "/api/v1/batches",
+            files={"file": ("d.csv", content), "gold": ("g.csv", gold)},
+            data={"project": "p", "partner": "Acme"},
+        )
+    assert stored.status_code == 201, stored.text
