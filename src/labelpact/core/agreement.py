@@ -2,7 +2,8 @@
 
 Every coefficient except Cohen's kappa is a function of a few sums over tasks of each task's label
 counts, so tasks with the same count vector are grouped and the bootstrap over tasks becomes a
-multinomial draw over groups followed by one matrix product (no loop over annotations). Cohen's kappa
+multinomial draw over groups followed by sparse matrix products (``core.label_patterns``: cost per
+replicate O(non-zero counts + classes), no loop over annotations). Cohen's kappa
 needs worker pairs: ``core.worker_pairs`` computes it, and its names are re-exported here.
 
 Conventions (documented because peers differ):
@@ -26,14 +27,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal, TypeAlias, get_args
+from typing import Any, TypeAlias, get_args
 
 import numpy as np
 import numpy.typing as npt
+from scipy import sparse
 
 from labelpact.core.annotations import Annotations, FloatArray
 from labelpact.core.identifiability import unidentifiable_quality
 from labelpact.core.intervals import check_confidence, multinomial_replicates, percentile_interval
+from labelpact.core.label_patterns import Level, coefficients, label_patterns, pattern_sums
+from labelpact.core.label_patterns import count_patterns as count_patterns
 from labelpact.core.worker_pairs import CoLabels, PairwiseKappa, co_labels, cohen_kappas
 from labelpact.errors import InvalidInputError
 
@@ -50,7 +54,6 @@ __all__ = [
     "unidentifiable_quality",
 ]
 
-Level: TypeAlias = Literal["nominal", "ordinal", "interval"]
 Int64Array: TypeAlias = npt.NDArray[np.int64]
 
 
@@ -159,7 +162,7 @@ def agreement(
     if a.n_classes == 0:  # no labels and no vocabulary (with classes, no labels gives NaN coefficients)
         raise InvalidInputError("annotations with at least one class", column="annotations", got="none")
     rng = np.random.default_rng(random_state)
-    patterns, sizes = count_patterns(a.label_counts()[a.labels_per_task() > 0])
+    patterns, sizes = label_patterns(a)
     return agreement_of_patterns(
         patterns,
         sizes,
@@ -178,7 +181,7 @@ CohenKappas: TypeAlias = tuple[PairwiseKappa, float, tuple[float, float]]  # per
 
 
 def agreement_of_patterns(
-    patterns: Int64Array,
+    patterns: Int64Array | Any,
     sizes: Int64Array,
     classes: tuple[str, ...],
     *,
@@ -191,39 +194,38 @@ def agreement_of_patterns(
     unidentifiable: str | None,
     mirror: tuple[int, ...] | None = None,
 ) -> Agreement:
-    """The coefficients from the distinct label-count patterns of the tasks (``patterns`` (P, K), how many
-    tasks show each: ``sizes`` (P,)), bootstrapped by multinomial weights over patterns, then Cohen's kappa
+    """The coefficients from the distinct label-count patterns of the tasks (``patterns`` (P, K), dense or
+    scipy sparse; how many tasks show each: ``sizes`` (P,)), bootstrapped by multinomial weights over patterns, then Cohen's kappa
     from ``cohen(replicates, rng)``; in-process and on Dask alike, so both draw the same replicates.
 
     ``mirror``, a permutation of the classes, says each task's coding could as well have been mirrored by it
     (a pair's "first" item is arbitrary): every task then counts half as coded and half mirrored, so the
     class marginals, chance agreement and alpha do not depend on the orientation (observed agreement does not).
     """
-    k = len(classes)
-    stats = pattern_stats(patterns)
-    if mirror is not None:
-        stats = (stats + pattern_stats(patterns[:, list(mirror)])) / 2.0
+    patterns = sparse.csr_matrix(patterns, shape=(len(sizes), len(classes)), dtype=np.int64)
     values = ordered_class_values(classes)
-    point = agreement_coefficients(sizes @ stats, k, level, values)
+    sums = pattern_sums(patterns, values, mirror)
+    point = coefficients(sums, np.asarray(sizes, dtype=np.float64)[None], level, values)
     boot: dict[str, list[FloatArray]] = {name: [] for name in point}
     for weights in multinomial_replicates(sizes, n_bootstrap, rng):
-        for name, replicate in agreement_coefficients(weights @ stats, k, level, values).items():
+        for name, replicate in coefficients(sums, weights.astype(np.float64), level, values).items():
             boot[name].append(replicate)
+
+    replicates = {name: np.concatenate(found) for name, found in boot.items() if found}
 
     def estimate(name: str, column: int | None = None) -> Estimate:
         value = point[name][0] if column is None else point[name][0, column]
-        if not boot[name]:
+        if name not in replicates:
             return Estimate(float(value), (float("nan"), float("nan")))
-        reps = np.concatenate(boot[name])
-        reps = reps if column is None else reps[:, column]
+        reps = replicates[name] if column is None else replicates[name][:, column]
         return Estimate(float(value), percentile_interval(reps, confidence=confidence))
 
     pair_replicates = n_bootstrap if pair_bootstrap is None else pair_bootstrap
     if pair_replicates < 0:
         raise InvalidInputError("a number of pair bootstrap replicates >= 0", got=repr(pair_bootstrap))
     kappas, kappa_mean, kappa_ci = cohen(pair_replicates, rng)
-    pairable = patterns.sum(1) >= 2
-    class_values = (sizes[pairable] @ patterns[pairable]).astype(np.int64)
+    pairable = np.asarray(patterns.sum(1)).reshape(-1) >= 2
+    class_values = np.asarray(patterns[pairable].T @ sizes[pairable], dtype=np.int64).reshape(-1)
     per_class = tuple(
         ClassAgreement(
             label=name,
@@ -256,96 +258,3 @@ def ordered_class_values(classes: tuple[str, ...]) -> FloatArray:
         return np.array([float(c) for c in classes], dtype=np.float64)
     except ValueError:
         return np.arange(len(classes), dtype=np.float64)
-
-
-def count_patterns(counts: FloatArray) -> tuple[Int64Array, Int64Array]:
-    """Distinct per-task count vectors (n_patterns, n_classes) and how many tasks have each."""
-    rows = counts.astype(np.int64)
-    if rows.size == 0:
-        return rows.reshape(0, counts.shape[1]), np.zeros(0, dtype=np.int64)
-    base = int(rows.max()) + 1
-    if rows.shape[1] * np.log2(base) < 62:  # pack each row into one integer key: a 1-D unique is far faster
-        key = rows @ (base ** np.arange(rows.shape[1], dtype=np.int64))
-        _, first, sizes = np.unique(key, return_index=True, return_counts=True)
-        return rows[first], sizes.astype(np.int64)
-    uniq, sizes = np.unique(rows, axis=0, return_counts=True)
-    return uniq, sizes.astype(np.int64)
-
-
-def pattern_stats(patterns: Int64Array) -> FloatArray:
-    """Per-pattern sums that every nominal/ordinal/interval coefficient is built from.
-
-    Columns: the K*K coincidence matrix (Krippendorff), the share of agreeing pairs, a pairable
-    indicator, the K class proportions, and a 1 (for the labelled-task count).
-    """
-    n = patterns.astype(np.float64)
-    m = n.sum(1)
-    pair = m >= 2
-    k = n.shape[1]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        inv = np.where(pair, 1.0 / (m - 1.0), 0.0)
-        coinc = (n[:, :, None] * n[:, None, :] - n[:, :, None] * np.eye(k)) * inv[:, None, None]
-        share = np.where(pair, (n * (n - 1.0)).sum(1) / (m * (m - 1.0)), 0.0)
-        props = np.where(m[:, None] > 0, n / m[:, None], 0.0)
-    return np.hstack(
-        [
-            coinc.reshape(len(n), k * k),
-            share[:, None],
-            pair[:, None].astype(np.float64),
-            props,
-            np.ones((len(n), 1)),
-        ]
-    )
-
-
-def agreement_coefficients(
-    totals: FloatArray, k: int, level: Level, values: FloatArray
-) -> dict[str, FloatArray]:
-    """Every coefficient from summed pattern statistics, vectorised over replicates (rows)."""
-    totals = np.atleast_2d(totals)
-    coinc = totals[:, : k * k].reshape(-1, k, k)
-    share, pairable = totals[:, k * k], totals[:, k * k + 1]
-    props, labelled = totals[:, k * k + 2 : k * k + 2 + k], totals[:, -1]
-    marg = coinc.sum(2)  # n_c, pairable values per class
-    n = marg.sum(1)
-    diag = np.diagonal(coinc, axis1=1, axis2=2)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        delta = _delta(level, marg, values)
-        observed = (coinc * delta).sum((1, 2))
-        expected = (marg[:, :, None] * marg[:, None, :] * delta).sum((1, 2))
-        alpha = 1.0 - (n - 1.0) * observed / expected
-        pa = share / pairable
-        pi = props / labelled[:, None]
-        pe_fleiss = (pi * pi).sum(1)
-        pe_ac1 = (pi * (1.0 - pi)).sum(1) / max(k - 1, 1)
-        fleiss = (pa - pe_fleiss) / (1.0 - pe_fleiss)
-        ac1 = (pa - pe_ac1) / (1.0 - pe_ac1)
-        class_alpha = 1.0 - (n[:, None] - 1.0) * (marg - diag) / (marg * (n[:, None] - marg))
-        specific = diag / marg
-    return {
-        "alpha": _clean(alpha),
-        "fleiss": _clean(fleiss),
-        "ac1": _clean(ac1),
-        "percent": _clean(pa),
-        "class_alpha": _clean(class_alpha),
-        "specific": _clean(specific),
-    }
-
-
-def _clean(x: FloatArray) -> FloatArray:
-    return np.where(np.isfinite(x), x, np.nan)
-
-
-def _delta(level: Level, marg: FloatArray, values: FloatArray) -> FloatArray:
-    """Squared difference between classes (Krippendorff 2011), shape (replicates or 1, K, K)."""
-    k = marg.shape[1]
-    if level == "nominal":
-        return (1.0 - np.eye(k))[None]
-    if level == "interval":
-        return ((values[:, None] - values[None, :]) ** 2)[None]
-    # ordinal: (sum of n_g for g between c and k) - (n_c + n_k) / 2, squared
-    cum = np.cumsum(marg, axis=1)
-    lo = np.minimum.outer(np.arange(k), np.arange(k))
-    hi = np.maximum.outer(np.arange(k), np.arange(k))
-    between = cum[:, hi] - cum[:, lo] + marg[:, lo]
-    return (between - (marg[:, lo] + marg[:, hi]) / 2.0) ** 2
