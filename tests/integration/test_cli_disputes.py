@@ -36,6 +36,8 @@ def test_a_finding_is_disputed_resolved_once_and_listed(cli: RunCli, tmp_path: P
     assert done.code == 0 and json.loads(done.stdout)["status"] == "upheld"
     assert cli("dispute", "resolve", dispute_id, "--status", "rejected").code == 2  # settled once
     assert json.loads(cli("disputes", "--status", "open", "--json").stdout)["disputes"] == []
+    accepted = json.loads(cli("disputes", "--status", "accepted", "--json").stdout)["disputes"]  # was refused
+    assert [d["id"] for d in accepted] == [dispute_id]
     shown = json.loads(cli("disputes", "--partner", "Acme", "--json").stdout)["disputes"]
     assert shown[0]["resolution"] == "Checked" and shown[0]["audit"] == doc["audit"]
     assert cli("dispute", "open", "f999999", "--text", "x").code == 2

@@ -9,7 +9,6 @@ from rich.table import Table
 
 from labelpact.cli.common import common_options, make_output, open_store, safe
 from labelpact.services.disputes import (
-    DISPUTE_RESOLUTIONS,
     RESOLUTION_WORDS,
     dispute_dict,
     list_disputes,
@@ -80,7 +79,12 @@ def resolve(
 @click.command(epilog="Example: labelpact disputes --partner Acme --status open")
 @click.option("--partner", default=None, help="Only this partner's disputes.")
 @click.option("--audit", default=None, help="Only the disputes of this audit.")
-@click.option("--status", type=click.Choice(("open", *DISPUTE_RESOLUTIONS)), default=None)
+@click.option(
+    "--status",
+    type=click.Choice(("open", *RESOLUTION_WORDS)),
+    default=None,
+    help="Only disputes in this state (accepted = upheld).",
+)
 @common_options
 def disputes(
     partner: str | None,

@@ -44,5 +44,7 @@ def resolve_dispute(
 def list_disputes(
     store: Store, *, partner: str | None = None, audit: str | None = None, status: str | None = None
 ) -> list[DisputeRecord]:
-    """Disputes, newest first, of one partner, one audit, or in one status (open, upheld, ...)."""
+    """Disputes, newest first, of one partner, one audit, or in one status (open, upheld, ...; ``accepted``
+    is ``upheld``, as ``resolve_dispute`` and the service's list take it)."""
+    status = "upheld" if status == "accepted" else status
     return store.list_disputes(partner=partner, audit=audit, status=status)
