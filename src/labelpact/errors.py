@@ -7,6 +7,7 @@ LabelpactError
 ├── ConflictError                     the same thing twice where once is the rule: exit 2, HTTP 409
 └── StoreError                        the store is unreachable or inconsistent: exit 1, HTTP 503
 ConvergenceWarning (UserWarning)      an iterative method stopped at max_iter
+StoredContractWarning (UserWarning)   a stored contract holds a value this version refuses: read otherwise
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ __all__ = [
     "LabelpactError",
     "NotFoundError",
     "StoreError",
+    "StoredContractWarning",
     "did_you_mean",
     "exit_code",
     "http_status",
@@ -99,6 +101,11 @@ class StoreError(LabelpactError):
 
 class ConvergenceWarning(UserWarning):
     """An iterative estimator stopped at ``max_iter`` before meeting its tolerance."""
+
+
+class StoredContractWarning(UserWarning):
+    """A contract the store holds (a partner's, an audit's) has a value this version refuses; it is read as
+    normalised or as the clause's default instead, since a stored record can never be corrected in place."""
 
 
 _QUIET_CONVERGENCE: ContextVar[bool] = ContextVar("labelpact_quiet_convergence", default=False)

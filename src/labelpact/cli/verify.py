@@ -12,25 +12,42 @@ from rich.table import Table
 
 from labelpact.cli.common import common_options, make_output, open_store, printable, settings_from
 from labelpact.errors import StoreError
+from labelpact.services.stored_contracts import refused_contracts
 
 __all__ = ["DAMAGED", "verify"]
 
+Damages = list[dict[str, Any]]
 DAMAGED = 2  # exit status when anything is damaged, like bad input: a person must look
 
 
 @click.command(epilog="Example: labelpact verify --json")
 @common_options
 def verify(workspace: Path | None, db: str | None, as_json: bool) -> None:
-    """Check the whole workspace: every stored file's SHA-256, every contract, the database; exit 2 if damaged."""
+    """Check the whole workspace: every stored file's SHA-256, every contract, the database; exit 2 if damaged.
+
+    A stored contract that holds a value this version refuses is noted (read leniently), not damage.
+    """
     out = make_output(as_json)
-    damage, counts = _check(workspace, db)
-    document = {"ok": not damage, **counts, "damage": damage}
+    damage, counts, refused = _check(workspace, db)
+    document = {"ok": not damage, **counts, "damage": damage, "refused_contracts": refused}
 
     def render() -> None:
+        for r in refused:  # intact, but read otherwise than stored: a note, not damage
+            out.stdout.print(
+                printable(f"note: {r['subject']}: stored contract read leniently: {r['detail']}"),
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
         if not damage:
             out.stdout.print(
                 f"Workspace intact: {counts['files']:,} stored files and {counts['contracts']:,} contracts "
                 "match their recorded SHA-256"
+                + (
+                    f"; {len(refused)} stored contract(s) hold values this version refuses (noted above)"
+                    if refused
+                    else ""
+                )
             )
             return
         table = Table("record", "file", "problem", "detail", title="Damaged")
@@ -48,24 +65,30 @@ def verify(workspace: Path | None, db: str | None, as_json: bool) -> None:
         raise click.exceptions.Exit(DAMAGED)
 
 
-def _check(workspace: Path | None, db: str | None) -> tuple[list[dict[str, Any]], dict[str, int | None]]:
-    """The damage found (as ``Damage`` dicts) and how many files and contracts were checked (None when the
-    database itself is too damaged to count them). A SQLite file that cannot even be opened is damage."""
+def _check(workspace: Path | None, db: str | None) -> tuple[Damages, dict[str, int | None], Damages]:
+    """The damage found (as ``Damage`` dicts), how many files and contracts were checked (None when the
+    database itself is too damaged to count them), and the stored contracts this version would refuse (as
+    ``RefusedContract`` dicts: not damage). A SQLite file that cannot even be opened is damage."""
     opened = False
     try:
         with open_store(workspace, db) as store:
             opened = True
             damage = [dataclasses.asdict(d) for d in store.verify()]
             if any(d["kind"] == "database" for d in damage):
-                return damage, _UNCOUNTED
-            return damage, {**store.count_stored()}
+                return damage, _UNCOUNTED, []
+            refused = [r.to_dict() for r in refused_contracts(store)]
+            return damage, {**store.count_stored()}, refused
     except StoreError as error:
         from labelpact.services.workspace import database_file  # only on this path, not at --help
 
         database = database_file(settings_from(workspace, db))
         if opened or database is None or not database.is_file():
             raise
-        return [{"kind": "database", "subject": "database", "path": None, "detail": str(error)}], _UNCOUNTED
+        return (
+            [{"kind": "database", "subject": "database", "path": None, "detail": str(error)}],
+            _UNCOUNTED,
+            [],
+        )
 
 
 def _repair(damage: list[dict[str, Any]]) -> str:

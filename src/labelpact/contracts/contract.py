@@ -34,7 +34,7 @@ from labelpact.contracts.refinement_clauses import DemonstrationsClauses, Prefer
 from labelpact.core.iso2859 import PERCENT_AQLS
 from labelpact.errors import InvalidInputError
 
-__all__ = ["CLAUSES", "Clause", "Contract", "parse_contract"]
+__all__ = ["CLAUSES", "Clause", "Contract", "contract_of_document", "load_toml", "parse_contract"]
 
 _BY_NAME = {c.name: c for c in CLAUSES}
 _EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
@@ -99,13 +99,24 @@ class Contract:
 
 def parse_contract(text: str, *, source: str = "<contract>") -> Contract:
     """Parse and validate contract TOML; unknown keys, wrong types and out-of-range values are errors."""
+    return contract_of_document(load_toml(text, source=source), text=text, source=source)
+
+
+def load_toml(text: str, *, source: str) -> dict[str, Any]:
+    """The TOML document in ``text``; a syntax error is an ``InvalidInputError`` naming ``source`` and its line."""
     try:
-        document = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         line = _toml_error_line(str(error))
         raise InvalidInputError(
             f"valid TOML ({_strip_position(str(error))})", file=source, row=line
         ) from None
+
+
+def contract_of_document(document: Mapping[str, Any], *, text: str, source: str) -> Contract:
+    """Validate the loaded TOML ``document`` of ``text`` as a contract (the text gives the hash and the lines
+    errors cite): the strict check of :func:`parse_contract`, which a stored contract's lenient reading
+    (``contracts.stored``) repeats on a document it has repaired."""
     lines = _key_lines(text)
     values: dict[str, Any] = {c.name: _freeze(c.default) for c in CLAUSES}
     given: set[str] = set()

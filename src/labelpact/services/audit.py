@@ -18,6 +18,7 @@ from typing import Any
 
 from labelpact.contracts.contract import Contract, parse_contract
 from labelpact.contracts.findings import Finding, Reason
+from labelpact.contracts.stored import partner_contract
 from labelpact.core.acceptance import SamplingPlan
 from labelpact.core.keyed import labels_digest
 from labelpact.errors import InvalidInputError, NotFoundError, missing_file
@@ -78,7 +79,8 @@ def load_contract(
     store: Store, partner: str, path: str | Path | None, *, text: str | None = None
 ) -> tuple[Contract, str | None]:
     """The contract an audit is judged by and its text: the file at ``path``, else the TOML ``text``, else
-    the partner's contract on file, else defaults."""
+    the partner's contract on file (a value this version refuses is read otherwise, with a warning), else
+    defaults. Only the stored contract is read leniently: a file or text given now is checked strictly."""
     if path is not None and text is not None:
         raise InvalidInputError("a contract file or a contract text, not both", column="contract")
     if path is not None:
@@ -86,8 +88,8 @@ def load_contract(
     if text is not None:
         return parse_contract(text, source="contract"), text
     on_file = store.get_partner(partner).contract_toml
-    if on_file is not None:
-        return parse_contract(on_file, source=f"contract of {partner}"), on_file
+    if on_file is not None:  # stored by whichever version added the partner: read leniently, with warnings
+        return partner_contract(partner, on_file), on_file
     return Contract.default(), None
 
 

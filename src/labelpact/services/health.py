@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from labelpact.contracts.contract import Contract, parse_contract
+from labelpact.contracts.contract import Contract
+from labelpact.contracts.stored import partner_contract
 from labelpact.core.error_rate import ErrorRate
 from labelpact.errors import InvalidInputError
 from labelpact.partners.risk import (
@@ -196,10 +197,11 @@ def _event_inputs(
 
 
 def contract_of(partner: PartnerRecord) -> Contract:
-    """The partner's contract on file, or the defaults."""
+    """The partner's contract on file (read as ``contracts.stored`` reads what an older version stored), or the
+    defaults."""
     if partner.contract_toml is None:
         return Contract.default()
-    return parse_contract(partner.contract_toml, source=f"contract of {partner.name}")
+    return partner_contract(partner.name, partner.contract_toml)  # stored: read leniently, with warnings
 
 
 def _scorecard(records: Sequence[QualityRecord], as_of: dt.date) -> dict[str, Any]:

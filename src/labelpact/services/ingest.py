@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from labelpact.contracts.contract import parse_contract
+from labelpact.contracts.stored import partner_contract
 from labelpact.core.annotations import DuplicatePolicy
 from labelpact.core.keyed import labels_digest
 from labelpact.errors import ConflictError, InvalidInputError, LabelpactError, missing_file
@@ -91,7 +91,7 @@ def ingest_batch(
         raise InvalidInputError("an existing annotations file", file=path, got=missing_file(path))
     on_file = store.get_partner(partner).contract_toml  # a typo never creates a partner: the error names them
     if classes is None and on_file is not None:
-        classes = parse_contract(on_file, source=f"contract of {partner}").classes
+        classes = partner_contract(partner, on_file).classes  # stored: read leniently, with warnings
     sha256 = file_sha256(path)
     existing = stored_as(store, sha256, path, partner=partner, project=project, reveal=reveal_owner)
     if existing is not None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from labelpact import __version__
 from labelpact.contracts.contract import Contract, parse_contract
+from labelpact.contracts.stored import partner_contract
 from labelpact.errors import InvalidInputError, NotFoundError
 from labelpact.report import (
     AuditFacts,
@@ -226,7 +227,7 @@ def _partner_facts(store: Store, name: str, audits: Sequence[AuditFacts]) -> Par
     p = store.get_partner(name)
     contract = None
     if p.contract_toml is not None:
-        parsed = parse_contract(p.contract_toml, source=f"contract of {name}")
+        parsed = partner_contract(name, p.contract_toml)  # stored: read leniently, with warnings
         contract = ContractFacts(parsed.sha256, tuple(sorted(parsed.values.items())))
     return PartnerFacts(name, p.since, contract, sum(1 for a in audits if a.partner == name))
 

@@ -16,8 +16,9 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from labelpact.contracts.contract import Contract, parse_contract
+from labelpact.contracts.contract import Contract
 from labelpact.contracts.findings import Reason
+from labelpact.contracts.stored import audit_contract
 from labelpact.contracts.verdict import QualityEvidence, error_rate_reasons
 from labelpact.core.acceptance import SamplingPlan, acceptance_probability, decide, limiting_quality
 from labelpact.core.error_rate import Checks, ErrorRate, estimate_error_rate
@@ -225,12 +226,9 @@ def verified_error_rate(
 def _error_clauses(
     audit: AuditRecord, contract_text: str | None, estimate: ErrorRate, plan: SamplingPlan
 ) -> list[Reason]:
-    """The error-rate clauses of the audit's contract (its TOML, else defaults) judged on the verified estimate."""
-    contract = (
-        parse_contract(contract_text, source=f"contract of audit {audit.id}")
-        if contract_text
-        else Contract.default()
-    )
+    """The error-rate clauses of the audit's contract (its TOML, else defaults) judged on the verified estimate;
+    the stored TOML is read leniently (``contracts.stored``): an older version may have stored it."""
+    contract = audit_contract(audit.id, contract_text) if contract_text else Contract.default()
     metrics = audit.metrics
     evidence = QualityEvidence(
         n_tasks=int(metrics.get("n_tasks", plan.lot_size)),

@@ -171,6 +171,20 @@ class AuditMethods(StoreBase):
         with self._read() as session:
             return session.scalar(sa.select(ContractRow.toml).where(ContractRow.sha256 == sha))
 
+    def list_contracts(self) -> list[tuple[str, str, tuple[str, ...]]]:
+        """Every stored contract as (SHA-256, text, ids of the audits judged by it), in the order stored: what
+        ``verify`` reads to name the contracts this version would refuse."""
+        with self._read() as session:
+            judged: dict[int, list[str]] = {}
+            cited = sa.select(AuditRow.id, AuditRow.contract_id).where(AuditRow.contract_id.is_not(None))
+            for audit_id, contract_id in session.execute(cited.order_by(AuditRow.id)):
+                if contract_id is not None:  # never, by the query; for the type checker
+                    judged.setdefault(contract_id, []).append(f"a{audit_id}")
+            rows = session.execute(
+                sa.select(ContractRow.id, ContractRow.sha256, ContractRow.toml).order_by(ContractRow.id)
+            )
+            return [(sha, toml, tuple(judged.get(number, ()))) for number, sha, toml in rows]
+
 
 # -- session-level helpers ------------------------------------------------------------------------
 def audit_row(session: Session, ref: str | int) -> AuditRow:
