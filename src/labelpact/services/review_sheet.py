@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from labelpact.errors import InvalidInputError
 from labelpact.io.consensus_table import write_consensus_table
@@ -21,9 +22,22 @@ def export_consensus(store: Store, ref: str, out: str | Path) -> tuple[AuditReco
     """Write the consensus of audit ``ref`` (or a batch's latest) as ``task,label,confidence``: CSV, or
     Parquet by extension (with the per-class probabilities). Returns the audit and the rows written."""
     audit = resolve_audit(store, ref)
-    table = consensus_table(store, audit)
+    table = _blank_unlabelled(consensus_table(store, audit))
     _write_table(table, Path(out), csv_columns=["task", "label", "confidence"])
     return audit, table.num_rows
+
+
+def _blank_unlabelled(table: pa.Table) -> pa.Table:
+    """``table`` with empty confidence and probabilities on tasks nobody labelled (no label), as ``aggregate
+    --out`` writes them: the stored consensus keeps the model's prior there, which is no estimate of them."""
+    labelled = pc.is_valid(table["label"])
+    if pc.all(labelled).as_py() is not False:
+        return table
+    for name in [n for n in table.column_names if n == "confidence" or n.startswith("p_")]:
+        column = table[name]
+        blank = pc.if_else(labelled, column, pa.scalar(None, column.type))
+        table = table.set_column(table.column_names.index(name), name, blank)
+    return table
 
 
 def review_sheet(store: Store, audit: AuditRecord) -> pa.Table:

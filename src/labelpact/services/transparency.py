@@ -107,6 +107,7 @@ def _consensus_files(
     tables = []
     for audit in (store.get_audit(a.audit) for a in facts.included):
         table = consensus_table(store, audit)
+        table = table.filter(pc.is_valid(table["label"]))  # a task nobody labelled is left out, not imputed
         probas = [n for n in table.column_names if n.startswith("p_")]
         tables.append(_with_batch(table.select(["task", "label", "confidence", *probas]), audit.batch))
     classes: list[str] = []
