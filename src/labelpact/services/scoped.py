@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from labelpact.config import Settings
+from labelpact.contracts.contract import parse_contract
 from labelpact.errors import InvalidInputError, NotFoundError
 from labelpact.services.access import Principal, hidden_from, require_admin, require_client, require_owner
 from labelpact.services.allocation import allocate_work
@@ -214,6 +215,8 @@ def audit_job(
         raise InvalidInputError(
             "contract TOML text or no contract", column="contract", column_kind="field", got="blank text"
         )
+    if contract is not None:  # a bad contract is the caller's input: refused now, not by the job later
+        parse_contract(contract, source="contract")
 
     def work(job_store: Store) -> dict[str, Any]:
         result = audit_stored_batch(job_store, record.id, contract_toml=contract)

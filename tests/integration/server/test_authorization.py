@@ -321,3 +321,17 @@ def test_a_partner_cannot_upload_gold_with_its_delivery(live: Live) -> None:
             data={"project": "p", "partner": "Acme"},
         )
     assert stored.status_code == 201, stored.text
+
+
+def test_an_audit_with_a_bad_contract_is_refused_before_any_job(live: Live) -> None:
+    """Before: 202 and a job that failed later; docs/service.md promises the CLI's one line as a 422."""
+    with live.client("client") as client:
+        for text, words in (
+            ("[quality]\nmin_agreement = 2\n", "quality.min_agreement"),
+            ("[quality\n", "TOML"),
+        ):
+            answer = client.post(
+                "/api/v1/audits", json={"batch": live.seeded.batch["Acme"], "contract": text}
+            )
+            assert answer.status_code == 422, answer.text
+            assert words in answer.json()["error"]["message"]
