@@ -9,6 +9,7 @@ strength, and one that never beats another component an unbounded weakness.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeAlias
 
@@ -41,6 +42,7 @@ class ComparisonGraph:
     n_components: int
     n_strong: int
     items: tuple[str, ...]
+    n_compared: IntArray  # comparisons each item took part in
 
     @property
     def identifiable(self) -> bool:
@@ -66,15 +68,33 @@ class ComparisonGraph:
                 f"the comparisons split into {self.n_components} groups never compared with each other "
                 f"(largest {int(sizes.max())} items): items in different groups cannot be ordered"
             )
-        if self.unbeaten.any():
+        out += self._bounded(
+            self.unbeaten, ("was never beaten by", "were never beaten by"), "strength", names, limit
+        )
+        out += self._bounded(self.unbeating, ("never beat", "never beat"), "weakness", names, limit)
+        return out
+
+    def _bounded(
+        self,
+        marked: BoolArray,
+        verb: tuple[str, str],
+        what: str,
+        names: Callable[[BoolArray], str],
+        limit: int,
+    ) -> list[str]:
+        """One sentence per strongly connected set of ``marked`` items (smallest first: a few thinly compared
+        items are the usual cause), naming the other items of their group it is set against."""
+        out = []
+        sets = np.unique(self.strong[marked])
+        sizes = np.bincount(self.strong[marked], minlength=int(self.strong.max()) + 1)[sets]
+        for s in sets[np.argsort(sizes, kind="stable")][:limit]:
+            members = self.strong == s
+            others = (self.component == self.component[members][0]) & ~members
+            compared, many = int(self.n_compared[members].sum()), int(members.sum()) > 1
             out.append(
-                f"{int(self.unbeaten.sum())} items were never beaten by the rest of their group, so only the "
-                f"prior bounds their strength: {names(self.unbeaten)}"
-            )
-        if self.unbeating.any():
-            out.append(
-                f"{int(self.unbeating.sum())} items never beat the rest of their group, so only the prior "
-                f"bounds their weakness: {names(self.unbeating)}"
+                f"{names(members)} ({compared} comparison{'s' if compared != 1 else ''}) {verb[many]} the "
+                f"other {int(others.sum())} items of {'their' if many else 'its'} group ({names(others)}), so "
+                f"only the prior bounds {'their' if many else 'its'} {what} against them"
             )
         return out
 
@@ -123,6 +143,7 @@ def comparison_graph(c: Comparisons) -> ComparisonGraph:
         n_components=int(weak.max()) + 1 if compared.any() else 0,
         n_strong=n_strong,
         items=c.items,
+        n_compared=np.bincount(np.concatenate([c.left, c.right]), minlength=n).astype(np.intp),
     )
 
 

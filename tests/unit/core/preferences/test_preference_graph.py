@@ -19,8 +19,11 @@ def test_a_chain_has_an_unbeaten_top_and_an_unbeating_bottom() -> None:
     assert g.n_components == 1 and g.n_strong == 3 and not g.identifiable
     assert g.unbeaten.tolist() == [True, False, False, False]
     assert g.unbeating.tolist() == [False, False, True, True]  # c and d tie: one strong component
-    text = " ".join(g.problems())
-    assert "never beaten" in text and "a" in text and "never beat the rest" in text
+    problems = g.problems()
+    # one sentence per set, naming what it was set against (before: "never beat the rest of their group",
+    # said of well-compared items that beat most of their group)
+    assert "a (1 comparison) was never beaten by the other 3 items of its group (b, c, d)" in problems[0]
+    assert "c, d (3 comparisons) never beat the other 2 items of their group (a, b)" in problems[1]
 
 
 def test_a_cycle_is_identifiable() -> None:
