@@ -98,23 +98,35 @@ def cohen_kappas(
     pair, task = remap[pair[rows]], co.task[rows]
     la, lb = co.label_a[rows], co.label_b[rows]
     n_pairs = int(keep.sum())
-    # statistic rows: [n (P) | agree (P) | class counts of worker_a (P*K) | of worker_b (P*K)]
+    # statistic rows: [n (P) | agree (P) | worker_a's, then worker_b's count of each (pair, class) both used]:
+    # a class only one of the two used adds nothing to chance agreement, so K classes cost no P*K rows
+    a_keys, b_keys = pair * k + la, pair * k + lb
+    both = np.intersect1d(a_keys, b_keys)
+    n_both = len(both)
+    in_a, in_b = np.isin(a_keys, both), np.isin(b_keys, both)
     stat = np.concatenate(
-        [pair, n_pairs + pair, 2 * n_pairs + pair * k + la, (2 + k) * n_pairs + pair * k + lb]
+        [
+            pair,
+            n_pairs + pair,
+            2 * n_pairs + np.searchsorted(both, a_keys[in_a]),
+            2 * n_pairs + n_both + np.searchsorted(both, b_keys[in_b]),
+        ]
     )
     ones = np.ones(len(pair))
-    value = np.concatenate([ones, (la == lb).astype(np.float64), ones, ones])
-    n_stats = (2 + 2 * k) * n_pairs
-    sums = sparse.csr_matrix((value, (stat, np.tile(task, 4))), shape=(n_stats, a.n_tasks))
+    value = np.concatenate([ones, (la == lb).astype(np.float64), ones[in_a], ones[in_b]])
+    columns = np.concatenate([task, task, task[in_a], task[in_b]])
+    sums = sparse.csr_matrix((value, (stat, columns)), shape=(2 * n_pairs + 2 * n_both, a.n_tasks))
+    of_pair = sparse.csr_matrix(
+        (np.ones(n_both), (both // max(k, 1), np.arange(n_both))), shape=(n_pairs, n_both)
+    )
 
     def kappa(totals: FloatArray) -> FloatArray:  # totals: (n_stats, replicates) -> (replicates, P)
         if n_pairs == 0:
             return np.zeros((totals.shape[1], 0))
         n, agree = totals[:n_pairs].T, totals[n_pairs : 2 * n_pairs].T
-        ma = totals[2 * n_pairs : (2 + k) * n_pairs].T.reshape(-1, n_pairs, k)
-        mb = totals[(2 + k) * n_pairs :].T.reshape(-1, n_pairs, k)
+        ma, mb = totals[2 * n_pairs : 2 * n_pairs + n_both], totals[2 * n_pairs + n_both :]
         with np.errstate(divide="ignore", invalid="ignore"):
-            pe = (ma * mb).sum(2) / (n * n)
+            pe = np.asarray(of_pair @ (ma * mb)).T / (n * n)  # integer sums: exact, as the dense sum was
             kappa = (agree / n - pe) / (1.0 - pe)
             return np.where(np.isfinite(kappa), kappa, np.nan)
 
@@ -136,7 +148,8 @@ def cohen_kappas(
     # whatever the order of the file's rows (``core.keyed``)
     relevant = relevant[np.argsort(name_keys(a.tasks, 0)[relevant], kind="stable")]
     sums = sums[:, relevant].tocsr()
-    block = max(1, 4_000_000 // max(len(relevant), n_stats))  # bounds both the weights and the totals
+    # the block size of the dense (2 + 2K) * P statistics: the same blocks draw the same replicates
+    block = max(1, 4_000_000 // max(len(relevant), (2 + 2 * k) * n_pairs))
     reps = []
     for done in range(0, n_bootstrap, block):
         size = min(block, n_bootstrap - done)
