@@ -44,7 +44,8 @@ def kind_view(store: Store, record: AuditRecord) -> dict[str, Any]:
     if file is not None:
         table = pq.read_table(store.blob_path(file))
         order = "descending" if descending else "ascending"
-        table = table.sort_by([(column, order)])
+        grouped = column == "rank" and "group" in table.column_names  # ranks count within each group
+        table = table.sort_by([("group", "ascending")] * grouped + [(column, order)])
         head = {
             "what": what,
             "columns": table.column_names,

@@ -44,6 +44,7 @@ from labelpact.core.preferences import (
     BradleyTerry,
     choice_agreement,
     comparison_graph,
+    group_ranks,
     preference_workers,
 )
 from labelpact.core.ratings import rater_effects, rating_agreement, straight_lining
@@ -217,12 +218,13 @@ def _preferences(
     } | _common(
         c.n_comparisons, int(w.n_comparisons[flagged].sum()), evidence.agreement, "by flagged workers"
     )
-    items = np.array(c.items, dtype=object)[order].tolist()  # strongest first, as ``aggregate --out`` writes
+    grouped, group, rank = group_ranks(order, graph.component)  # as ``aggregate --out`` writes them
     tables = {
         TABLE_ROLE["preferences"]: {
-            "item": items,
-            "score": bt.strengths_[order].tolist(),
-            "rank": list(range(1, c.n_items + 1)),
+            "item": np.array(c.items, dtype=object)[grouped].tolist(),
+            "score": bt.strengths_[grouped].tolist(),
+            "group": group.tolist(),
+            "rank": rank.tolist(),
         },
     }
     return KindAssessment(

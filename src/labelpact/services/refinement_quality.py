@@ -28,6 +28,7 @@ from labelpact.core.preferences import (
     choice_agreement,
     comparison_graph,
     gold_ranking,
+    group_ranks,
     preference_workers,
     ranking_stability,
 )
@@ -79,10 +80,10 @@ def deliverable_aggregate(
     if isinstance(d, PreferenceDelivery):
         c = d.comparisons
         bt = BradleyTerry().fit(c)
-        order = bt.ranking()
-        items = np.array(c.items, dtype=object)[order].tolist()  # strongest first
-        _write({"item": items, "score": bt.strengths_[order], "rank": np.arange(1, c.n_items + 1)}, out)
         graph = comparison_graph(c)
+        order, group, rank = group_ranks(bt.ranking(), graph.component)  # strongest first in each group
+        items = np.array(c.items, dtype=object)[order].tolist()
+        _write({"item": items, "score": bt.strengths_[order], "group": group, "rank": rank}, out)
         checked = None if d.gold is None else gold_ranking(c.items, bt.strengths_, d.gold)
         return as_json({
             "kind": "preferences", "method": "bradley-terry", "n_tasks": c.n_tasks, "n_workers": c.n_workers,

@@ -160,13 +160,19 @@ class _KindTable:
 
 _KIND_TABLES: dict[str, _KindTable] = {
     "preferences": _KindTable(
-        "Each compared item of each published preference batch: its Bradley-Terry score and rank.",
+        "Each compared item of each published preference batch: its Bradley-Terry score, its group and its rank in the group.",
         (
             FieldFacts("item", "sc:Text", "The compared item (a response) as delivered."),
             FieldFacts(
                 "score", "sc:Float", "Its Bradley-Terry strength on the log scale; higher is preferred."
             ),
-            FieldFacts("rank", "sc:Integer", "Its rank in the batch, 1 the most preferred."),
+            FieldFacts(
+                "group",
+                "sc:Integer",
+                "Its group: items of different groups were never compared, even through others, so their "
+                "scores and ranks cannot be compared (1 the largest group).",
+            ),
+            FieldFacts("rank", "sc:Integer", "Its rank in its group, 1 the most preferred."),
         ),
         ("batch", "item"),
     ),

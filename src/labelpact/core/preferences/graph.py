@@ -21,7 +21,7 @@ from scipy.sparse.csgraph import connected_components
 from labelpact.core.annotations import IntArray
 from labelpact.core.preferences.comparisons import LEFT, TIE, Comparisons
 
-__all__ = ["ComparisonGraph", "comparison_graph", "side_confounded"]
+__all__ = ["ComparisonGraph", "comparison_graph", "group_ranks", "side_confounded"]
 
 BoolArray: TypeAlias = npt.NDArray[np.bool_]
 
@@ -155,3 +155,26 @@ def side_confounded(c: Comparisons) -> bool:
     left, right, n = c.left[decisive], c.right[decisive], c.n_items
     shown = sparse.csr_matrix((np.ones(len(left)), (left, right)), shape=(n, n))
     return bool(shown.multiply(shown.T).nnz == 0)
+
+
+def group_ranks(ranking: IntArray, component: IntArray) -> tuple[IntArray, IntArray, IntArray]:
+    """``ranking`` (item codes, strongest first) regrouped: (order, group, rank) per ordered item, where
+    ``group`` numbers the comparison graph's groups (``component``) from the largest, and ``rank`` counts
+    within the group. Items of groups never compared with each other cannot be ordered (each group's
+    strengths are centred on their own), so a rank across groups would be an artefact of that centring;
+    an item never compared is a group of its own, after the others."""
+    n = len(component)
+    groups = np.asarray(component, dtype=np.intp).copy()
+    alone = groups < 0
+    groups[alone] = groups.max(initial=-1) + 1 + np.arange(int(alone.sum()))
+    sizes = np.bincount(groups, minlength=int(groups.max(initial=-1)) + 1)
+    first = np.full(len(sizes), n, dtype=np.intp)
+    np.minimum.at(first, groups, np.arange(n))
+    number = np.empty(len(sizes), dtype=np.intp)
+    number[np.lexsort((first, -sizes))] = np.arange(1, len(sizes) + 1)
+    base = np.asarray(ranking, dtype=np.intp)
+    order = base[np.argsort(number[groups[base]], kind="stable")]
+    group = number[groups[order]]
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    rank = np.arange(n) - np.repeat(starts, np.diff(np.r_[starts, n])) + 1
+    return order, group, rank.astype(np.intp)

@@ -59,3 +59,25 @@ def test_majority_per_unit_keeps_ties_and_orientation() -> None:
     assert m.counts.tolist() == [[2, 0, 1], [1, 0, 1]]
     assert m.winner.tolist() == [0, -1]  # a wins t1 two to one; t2 split: a tie
     assert m.support.tolist() == [2 / 3, 0.5]
+
+
+def test_ranks_count_within_groups_never_compared_with_each_other() -> None:
+    """Two groups never compared and an item never compared: a rank across them would be an artefact of
+    centring each group's strengths on its own (before: one rank 1..n over every item)."""
+    from labelpact.core.preferences import group_ranks
+
+    rows = [
+        ("a", "b", "left"),
+        ("b", "c", "left"),
+        ("c", "a", "left"),
+        ("d", "e", "left"),
+        ("e", "d", "right"),
+    ]
+    g = comparison_graph(comparisons(rows, items=["a", "b", "c", "d", "e", "f"]))
+    ranking = [3, 0, 4, 1, 2, 5]  # d, a, e, b, c, f: strongest first across groups
+    order, group, rank = group_ranks(ranking, g.component)
+    assert [g.items[i] for i in order] == ["a", "b", "c", "d", "e", "f"]  # the largest group first
+    assert group.tolist() == [1, 1, 1, 2, 2, 3] and rank.tolist() == [1, 2, 3, 1, 2, 1]
+    one = comparison_graph(comparisons(rows[:3]))
+    order, group, rank = group_ranks([2, 0, 1], one.component)  # one group: the ranking as it was
+    assert order.tolist() == [2, 0, 1] and group.tolist() == [1, 1, 1] and rank.tolist() == [1, 2, 3]
