@@ -16,8 +16,8 @@ from labelpact.contracts.stored import partner_contract
 from labelpact.core.annotations import DuplicatePolicy
 from labelpact.core.keyed import labels_digest
 from labelpact.errors import ConflictError, InvalidInputError, LabelpactError, missing_file
-from labelpact.io import Delivery, read_delivery, read_normalised, write_normalised
-from labelpact.services.redelivery import redelivery_note, stored_as, stored_with_labels
+from labelpact.io import Delivery, read_delivery, write_normalised
+from labelpact.services.redelivery import redelivery_note, stored_as, stored_digest, stored_with_labels
 from labelpact.store import BatchCreate, BatchRecord, Store
 
 __all__ = [
@@ -252,23 +252,22 @@ def restore_batch_files(
 
 
 def backfill_labels_digests(store: Store) -> int:
-    """Compute, once, the labels digest of each batch stored before migration 0007 from its stored normalised
-    Parquet, so redelivery detection covers it; returns how many were recorded. A batch whose file is
+    """Compute, once, the digest of each batch stored before it had one (labels before migration 0007,
+    preferences, ratings and demonstrations before 0010) from its stored normalised file, as an ingest of its
+    kind computes it, so redelivery detection covers it; returns how many were recorded. A batch whose file is
     missing or damaged is skipped (``labelpact verify`` names it) and tried again next time."""
     if store.read_only:
         return 0
     done = 0
     for batch in store.batches_without_digest():
-        normalised = batch.file("normalised")
-        if normalised is None:
-            continue
         try:
-            annotations, _ = read_normalised(store.blob_path(normalised))
+            digest = stored_digest(store, batch)
         except LabelpactError as error:
-            log.info("no labels digest for batch %s yet: %s", batch.id, error)
+            log.info("no digest for batch %s yet: %s", batch.id, error)
             continue
-        store.add_batch_digest(batch.sha256, labels_digest(annotations))
-        done += 1
+        if digest is not None:
+            store.add_batch_digest(batch.sha256, digest)
+            done += 1
     return done
 
 

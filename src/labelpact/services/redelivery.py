@@ -19,9 +19,10 @@ import numpy as np
 import numpy.typing as npt
 
 from labelpact.core.annotations import IntArray
-from labelpact.core.keyed import KeyArray, name_keys, rows_digest
+from labelpact.core.keyed import KeyArray, labels_digest, name_keys, rows_digest
 from labelpact.errors import InvalidInputError
-from labelpact.io.deliverable import KindDelivery
+from labelpact.io import read_normalised
+from labelpact.io.deliverable import KindDelivery, read_deliverable
 from labelpact.io.demonstrations import DemonstrationDelivery
 from labelpact.io.preferences import PreferenceDelivery
 from labelpact.store import BatchRecord, FindingCreate, Store
@@ -32,6 +33,7 @@ __all__ = [
     "redelivery_findings",
     "redelivery_note",
     "stored_as",
+    "stored_digest",
     "stored_with_labels",
 ]
 
@@ -55,6 +57,20 @@ def deliverable_digest(delivery: KindDelivery) -> str:
     score = np.where(np.isnan(r.score), np.nan, r.score + 0.0)  # -0.0 as 0.0; every NaN one bit pattern
     return _tagged("ratings", _keys(r.tasks, r.task), _keys(r.workers, r.worker), _keys(r.criteria, r.criterion),
                    np.ascontiguousarray(score, dtype=np.float64).view(np.uint64))  # fmt: skip
+
+
+def stored_digest(store: Store, batch: BatchRecord) -> str | None:
+    """The order-free digest of a stored batch's rows, read from its normalised file, as an ingest of its kind
+    computes it (``labels_digest`` for labels, ``deliverable_digest`` for the other kinds); None when it has no
+    normalised file. For batches stored before their digest was: it makes their redelivery detectable."""
+    normalised = batch.file("normalised")
+    if normalised is None:
+        return None
+    path = store.blob_path(normalised)
+    if batch.kind == "labels":
+        annotations, _ = read_normalised(path)
+        return labels_digest(annotations)
+    return deliverable_digest(read_deliverable(path, kind=batch.kind, format="parquet"))
 
 
 def _keys(names: tuple[str, ...], codes: IntArray) -> KeyArray:

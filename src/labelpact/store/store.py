@@ -196,18 +196,19 @@ class Store(
             return [q.batch_record(row) for row in session.scalars(query)]
 
     def batches_without_digest(self) -> list[BatchRecord]:
-        """The labels batches stored before migration 0007 whose digest is not known yet, oldest first."""
+        """The batches of any kind stored before they had a digest (labels before migration 0007, the other
+        kinds before 0010) whose digest is not known yet, oldest first."""
         known = sa.select(BatchDigestRow.batch_id)
         query = (
             sa.select(BatchRow)
-            .where(BatchRow.kind == "labels", BatchRow.labels_digest.is_(None), BatchRow.id.not_in(known))
+            .where(BatchRow.labels_digest.is_(None), BatchRow.id.not_in(known))
             .order_by(BatchRow.id)
         )
         with self._read() as session:
             return [q.batch_record(row) for row in session.scalars(query)]
 
     def add_batch_digest(self, batch: str, digest: str) -> None:
-        """Record the labels digest of a batch stored before 0007 (computed from its normalised file); a batch
+        """Record the digest of a batch stored before it had one (computed from its normalised file); a batch
         that has one already keeps it (a concurrent backfill may have written the same digest first)."""
         if not re.fullmatch(r"[0-9a-f]{16}", digest):
             raise InvalidInputError(

@@ -14,6 +14,7 @@ import pytest
 from labelpact.config import Settings
 from labelpact.io.export import write_annotations
 from labelpact.services import ingest as ingest_module
+from labelpact.services import refinement_audit
 from labelpact.simulate import simulate_delivery
 from labelpact.store import Store
 
@@ -43,3 +44,31 @@ def test_a_batch_stored_before_0007_is_found_when_its_labels_come_again(
         assert store.batches_without_digest() == []
         digest = ingest_module.labels_digest(sim.annotations)
         assert next(b.id for b in store.find_batches_with_labels(digest)) == old.id
+
+
+@pytest.mark.parametrize("kind", ["preferences", "ratings", "demonstrations"])
+@pytest.mark.filterwarnings("ignore::labelpact.errors.ConvergenceWarning")  # 60 comparisons are few for EM
+def test_a_deliverable_batch_stored_without_a_digest_is_found_when_its_rows_come_again(
+    kind: str, store_cli: RunCli, settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    first = tmp_path / f"{kind}.csv"
+    assert store_cli("simulate", "--kind", kind, "--out", first, "--size", "60", "--seed", "3").code == 0
+    header, *rows = first.read_text(encoding="utf-8").splitlines()
+    again = tmp_path / f"{kind}-again.csv"
+    again.write_text("\n".join([header, *reversed(rows)]) + "\n", encoding="utf-8")
+    assert store_cli("partner", "add", "RLHFCo").code == 0
+    args = ("--kind", kind, "--partner", "RLHFCo", "--project", "rlhf")
+    with monkeypatch.context() as old_release:  # stored as a release before 0010 stored it: no digest
+        old_release.setattr(refinement_audit, "deliverable_digest", lambda _d: None)
+        assert store_cli("ingest", first, *args).code == 0
+    with Store.open(settings) as store:
+        (old,) = store.list_batches()
+        assert old.kind == kind and old.labels_digest is None and store.batches_without_digest() == [old]
+    run = store_cli("ingest", again, *args, "--json")
+    assert run.code == 0, run.stderr
+    assert any(old.id in w for w in json.loads(run.stdout)["warnings"])  # the redelivery is warned about
+    run = store_cli("audit", again, *args, "--json")
+    assert run.code == 0, run.stderr
+    assert "redelivered" in [f["kind"] for f in json.loads(run.stdout)["findings"]]
+    with Store.open(settings) as store:
+        assert store.batches_without_digest() == []
