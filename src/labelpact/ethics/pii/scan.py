@@ -15,7 +15,6 @@ addresses, 0.5 for phone-shaped numbers outside their plan, 0.5-0.9 for names (s
 
 from __future__ import annotations
 
-import bisect
 import importlib
 import importlib.util
 import re
@@ -45,6 +44,7 @@ from labelpact.ethics.pii.patterns import (
     phone_context_ok,
     phone_shaped,
 )
+from labelpact.ethics.pii.taken import Taken
 
 __all__ = [
     "ENTITIES",
@@ -144,30 +144,6 @@ def installed_name_model() -> str | None:
     return (english or models)[0] if models else None
 
 
-class _Taken:
-    """Non-overlapping spans accepted so far, sorted by start: a later, weaker finding may not overlap."""
-
-    def __init__(self) -> None:
-        self.starts: list[int] = []
-        self.ends: list[int] = []
-
-    def overlaps(self, start: int, end: int) -> bool:
-        i = bisect.bisect_right(self.starts, start)
-        return (i > 0 and self.ends[i - 1] > start) or (i < len(self.starts) and self.starts[i] < end)
-
-    def covers(self, start: int, end: int) -> bool:
-        i = bisect.bisect_right(self.starts, start)
-        return i > 0 and self.ends[i - 1] >= end
-
-    def add(self, start: int, end: int) -> bool:
-        if self.overlaps(start, end):
-            return False
-        i = bisect.bisect_right(self.starts, start)
-        self.starts.insert(i, start)
-        self.ends.insert(i, end)
-        return True
-
-
 def _shaped(run: str, regions: Sequence[str], international: bool) -> bool:
     """Phone-shaped and of a possible length in one of ``regions`` (or its own country code), though invalid."""
     for region in regions[:1] if international else regions:
@@ -184,7 +160,7 @@ def _shaped(run: str, regions: Sequence[str], international: bool) -> bool:
     return False
 
 
-def _phones(text: str, regions: Sequence[str], taken: _Taken) -> Iterable[tuple[Span, float]]:
+def _phones(text: str, regions: Sequence[str], taken: Taken) -> Iterable[tuple[Span, float]]:
     """Phone numbers valid for their region (libphonenumber metadata), tried only on regex candidates.
 
     A number must be the whole digit run (a valid prefix of a longer run is not a phone). National
@@ -234,7 +210,7 @@ def _spans(
     text: str, entities: Collection[Entity], regions: Sequence[str], names: bool = False
 ) -> list[Scored]:
     """Non-overlapping (entity, span, confidence) in order; an entity earlier in ENTITIES wins an overlap."""
-    taken = _Taken()
+    taken = Taken()
     found: list[Scored] = []
     for entity in ENTITIES:
         if entity not in entities or (entity == "name" and not names):
@@ -348,7 +324,7 @@ def scan_pii(
         starts = np.cumsum([0] + [len(v) + 1 for v in values[:-1]])
         spans = _folded_spans(joined, chosen, phone_regions, use_lists)
         if model is not None:  # a name never overlaps a finding of the patterns
-            taken = _Taken()
+            taken = Taken()
             for _, span, _c in spans:
                 taken.add(*span)
             spans.extend((e, span, 0.9) for e, span in _names(values, starts, model) if taken.add(*span))
