@@ -32,8 +32,9 @@ def _audit(cli: RunCli, root: Path, contract: str) -> dict[str, object]:
     assert cli("client", "set", "--name", "Lab").code == 0
     assert cli("partner", "add", "Acme", "--contract", path).code == 0
     run = cli(
-        "audit", labels, "--partner", "Acme", "--project", "p", "--tasks", tasks, "--gold", gold, "--json"
-    )
+        "audit", labels, "--partner", "Acme", "--project", "p", "--tasks", tasks, "--gold", gold,
+        "--delivered-at", "2026-01-10", "--json",
+    )  # fmt: skip
     assert run.code == 0, run.stderr
     doc: dict[str, object] = json.loads(run.stdout)
     return doc
@@ -60,6 +61,11 @@ def test_a_finding_whose_dispute_was_upheld_is_no_signal(cli: RunCli, tmp_path: 
     assert cli("dispute", "open", pii, "--text", "it is our test inbox", "--by", "partner:Acme").code == 0
     assert cli("dispute", "resolve", "d2", "--status", "upheld", "--note", "right").code == 0
     assert _signals(cli) == []
+    # replayed as of a day before anyone disputed it, the finding still counts (as the card reads disputes)
+    before = cli("health", "Acme", "--as-of", "2026-01-20", "--json")
+    assert before.code == 0, before.stderr
+    contributions = json.loads(before.stdout)["risk"]["contributions"]
+    assert [(c["signal"], c["event_id"]) for c in contributions if c["event_id"]] == [("pii_leak", pii)]
 
 
 def test_a_reviewed_batch_counts_the_errors_its_review_verified(cli: RunCli, tmp_path: Path) -> None:
@@ -96,7 +102,9 @@ def _review_all(cli: RunCli, audit: str, root: Path, answer: str) -> str:
 def test_a_re_audit_does_not_lift_a_reviewers_rejection(cli: RunCli, tmp_path: Path) -> None:
     """Before: auditing the same bytes again made a new "accept" audit without a review, and every view (the
     card, health) read the batch by it: the batch the reviewer rejected was published and counted accepted."""
-    doc = _audit(cli, tmp_path, '[quality]\nmethod = "mv"\n[acceptance]\naql = 10\n[data]\npersonal_data = "allow"\n')
+    doc = _audit(
+        cli, tmp_path, '[quality]\nmethod = "mv"\n[acceptance]\naql = 10\n[data]\npersonal_data = "allow"\n'
+    )
     assert doc["verdict"] == "accept" and _review_all(cli, str(doc["audit"]), tmp_path, "yes") == "reject"
     labels, tasks, gold = tmp_path / "labels.csv", tmp_path / "tasks.csv", tmp_path / "gold.csv"
     again = cli(

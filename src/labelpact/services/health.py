@@ -176,8 +176,7 @@ def _finding_events(
 ) -> tuple[EventInput, ...]:
     """Ethics findings (pay below the floor, PII leaked, a disallowed licence) as signals of the hazard,
     dated by the audited batch; the id is the finding's (``f12``), so ``--without f12`` drops it. A finding
-    whose dispute was ``upheld`` (the partner was right: it does not stand) is no signal, as a review's
-    decision counts whenever it was made."""
+    whose dispute was ``upheld`` (the partner was right: it does not stand) is no signal."""
     return tuple(
         EventInput(finding, FINDING_SIGNALS[kind], r.delivered, certainty="confirmed")
         for r in records
@@ -255,7 +254,11 @@ def partner_health(
     worse = alarms.worse() if alarms is not None else ()
     everything = list_events(store, record.name)
     ledger = [e for e in everything if e.event.date <= day]
-    upheld = {d.finding for d in store.list_disputes(partner=record.name, status="upheld")}
+    upheld = {  # resolved by the end of the day, as the card and the report read disputes
+        d.finding
+        for d in store.list_disputes(partner=record.name, status="upheld")
+        if d.resolved_at is not None and d.resolved_at.date() <= day
+    }
     events = _event_inputs(everything, day, client) + _finding_events(records, upheld)
     contract = contract_of(record)
     start = record.since or (records[0].delivered if records else day)
