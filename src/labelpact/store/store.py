@@ -216,6 +216,7 @@ class Store(
             )
         with self._write() as session:
             row = q.batch_row(session, batch)
+            lock(session.connection(), f"batch-digest:{row.id}")  # PostgreSQL: two backfills, one insert
             if row.labels_digest is None and session.get(BatchDigestRow, row.id) is None:
                 session.add(BatchDigestRow(batch_id=row.id, labels_digest=digest, computed_at=q.now()))
 

@@ -15,6 +15,7 @@ from labelpact.config import Settings
 from labelpact.io.export import write_annotations
 from labelpact.services import ingest as ingest_module
 from labelpact.services import refinement_audit
+from labelpact.services import workspace as workspace_module
 from labelpact.simulate import simulate_delivery
 from labelpact.store import Store
 
@@ -70,5 +71,39 @@ def test_a_deliverable_batch_stored_without_a_digest_is_found_when_its_rows_come
     run = store_cli("audit", again, *args, "--json")
     assert run.code == 0, run.stderr
     assert "redelivered" in [f["kind"] for f in json.loads(run.stdout)["findings"]]
+    with Store.open(settings) as store:
+        assert store.batches_without_digest() == []
+
+
+def test_backfills_at_once_record_each_digest_once(
+    store_cli: RunCli, settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The first commands after an upgrade each backfill the old batches' digests; on PostgreSQL two of them
+    inserting the same digest row had failed one with an internal error (UniqueViolation)."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    assert store_cli("partner", "add", "Acme").code == 0
+    with monkeypatch.context() as old_release:  # an old release: no digest stored, none backfilled
+        old_release.setattr(ingest_module, "labels_digest", lambda _a: None)
+        old_release.setattr(workspace_module, "backfill_labels_digests", lambda _s: 0)
+        for seed in range(6):
+            sim = simulate_delivery(n_tasks=20, n_workers=4, seed=seed)
+            path = write_annotations(sim.annotations, tmp_path / f"w{seed}.csv")
+            assert store_cli("ingest", path, "--partner", "Acme", "--project", "p").code == 0
+    with Store.open(settings) as store:
+        old = store.batches_without_digest()
+    assert len(old) == 6
+    start = threading.Barrier(6)
+
+    def backfill(_: int) -> None:
+        with Store.open(settings) as store:
+            start.wait()
+            for batch in old:
+                store.add_batch_digest(batch.id, "0123456789abcdef")
+
+    for _ in range(3):  # the race needs both to find no row, then both insert: give it a few rounds
+        with ThreadPoolExecutor(6) as pool:
+            list(pool.map(backfill, range(6)))
     with Store.open(settings) as store:
         assert store.batches_without_digest() == []
