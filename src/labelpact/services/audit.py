@@ -127,6 +127,9 @@ def audit_batch(
     the_contract, contract_text = load_contract(store, partner, contract)
     sha256 = file_sha256(path)
     existing = stored_as(store, sha256, path, partner=partner, project=project)
+    given = {role: f for role, f in (("gold", gold), ("tasks", tasks)) if f is not None}
+    if existing is not None:
+        gold, tasks = _side_files(store, existing, gold, tasks, warn)
     delivery = read_delivery(
         path,
         gold=gold,
@@ -164,14 +167,36 @@ def audit_batch(
     )
     with store.scratch("audit") as staging:  # inside the workspace, removed even after a kill
         files = _audit_files(staging, delivery, assessment, pred_probs)
-        if (
-            existing is not None
-        ):  # files given now, not the stored batch's: kept with the audit that used them
-            files |= {role: Path(f) for role, f in (("gold", gold), ("tasks", tasks)) if f is not None}
+        if existing is not None:  # files given now and used, not the stored batch's: kept with the audit
+            files |= {role: Path(f) for role, f in given.items() if f in (gold, tasks)}
         batch_files = BatchFiles(path, gold, tasks, sha256, partner, project, delivered, due, digest)
         record, created = store_audit(store, new_audit, files, delivery, batch_files, existing=existing)
     stage("store")
     return _result(record, created, assessment, stage.seconds)
+
+
+def _side_files(
+    store: Store, existing: BatchRecord, gold: str | Path | None, tasks: str | Path | None, warn: Warn | None
+) -> tuple[str | Path | None, str | Path | None]:
+    """The gold and tasks files an audit of a stored batch reads: the batch's own task payloads where it was
+    stored with them (they are part of the delivery: other payloads given now are ignored, with a warning,
+    as ``ingest`` ignores them; a fix is a new delivery), else those given now; gold given now (the client's
+    own checks), else the stored gold."""
+    kept = existing.file("tasks")
+    if tasks is not None and kept is not None:
+        if file_sha256(Path(tasks)) != kept.sha256:
+            message = (
+                f"--tasks {str(tasks)!r} ignored: batch {existing.id} keeps the task payloads it was delivered "
+                "with (new payloads are a new delivery)"
+            )
+            warn_all(warn, [message])
+        tasks = None
+    if tasks is None and kept is not None:
+        tasks = store.blob_path(kept)
+    stored_gold = existing.file("gold")
+    if gold is None and stored_gold is not None:
+        gold = store.blob_path(stored_gold)
+    return gold, tasks
 
 
 def _times(
