@@ -24,6 +24,7 @@ from scipy import sparse
 from scipy.special import ndtr
 from scipy.stats import binom
 
+from labelpact.core.aggregators.base import used_columns
 from labelpact.core.annotations import Annotations, FloatArray, IntArray
 from labelpact.core.intervals import benjamini_hochberg
 from labelpact.core.worker_pairs import co_labels
@@ -38,6 +39,7 @@ __all__ = [
 ]
 
 LOG_FLOOR = 1e-12
+_BLOCK = 1 << 22  # floats per block of count products
 _SHRINK = 1.0  # pseudo-labels per confusion row drawn towards the crowd's row (empirical Bayes)
 
 
@@ -145,7 +147,7 @@ def copy_tests(
     agrees on at least ``min_excess`` more of its shared tasks than expected.
     """
     co = co_labels(a)
-    k, w = a.n_classes, max(a.n_workers, 1)
+    w = max(a.n_workers, 1)
     keys, pair, n_shared = np.unique(co.worker_a * w + co.worker_b, return_inverse=True, return_counts=True)
     keep = n_shared >= min_shared
     rows = keep[pair]
@@ -156,35 +158,22 @@ def copy_tests(
     worker_a, worker_b = (keys[keep] // w).astype(np.intp), (keys[keep] % w).astype(np.intp)
 
     first = a.one_per_pair()
-    matrix = label_matrix(first)
-    counts = confusion_counts(first, posterior, matrix=matrix)
-    confusions = shrunk_confusions(counts)
-    log_conf = np.log(np.maximum(confusions, LOG_FLOOR))
+    cells = _CellConfusions.fit(first, posterior)
     priors = posterior.sum(0) + 1.0
-    log_post = np.log(priors / priors.sum()) + task_log_likelihood(first, log_conf, matrix=matrix)
+    log_post = np.log(priors / priors.sum()) + cells.task_log_likelihood(first)
+    at_a, at_b = cells.find(wa, la), cells.find(wb, lb)
     # leave the pair out: the truth as the other workers on the task see it
-    log_q = log_post[task] - log_conf[wa, :, la] - log_conf[wb, :, lb]
+    log_q = log_post[task] - cells.log_conf[at_a] - cells.log_conf[at_b]
     q = np.exp(log_q - log_q.max(axis=1, keepdims=True))
     q /= q.sum(axis=1, keepdims=True)
-    # each worker's confusion without the tasks shared with the other: (pairs, K, K)
-    shared_a = np.zeros((n_pairs, k, k))
-    shared_b = np.zeros((n_pairs, k, k))
     # On shared tasks, judge each worker against the truth as everyone but its partner sees it: the
     # others' view times its own label's likelihood. Dropping its own label too would drag every
     # accuracy towards chance; keeping the partner's would let a copier vouch for its source.
-    shift_a = posterior[task] - normalised_rows(q * confusions[wa, :, la])
-    shift_b = posterior[task] - normalised_rows(q * confusions[wb, :, lb])
-    for z in range(k):  # a loop over classes, never over annotations
-        shared_a[:, z, :] = np.bincount(pair * k + la, shift_a[:, z], minlength=n_pairs * k).reshape(
-            n_pairs, k
-        )
-        shared_b[:, z, :] = np.bincount(pair * k + lb, shift_b[:, z], minlength=n_pairs * k).reshape(
-            n_pairs, k
-        )
-    crowd = counts.sum(0)
-    conf_a = shrunk_confusions(counts[worker_a] - shared_a, crowd_counts=crowd)
-    conf_b = shrunk_confusions(counts[worker_b] - shared_b, crowd_counts=crowd)
-    same_given_truth = np.einsum("pzl,pzl->pz", conf_a, conf_b)  # (pairs, K)
+    shift_a = posterior[task] - normalised_rows(q * cells.conf[at_a])
+    shift_b = posterior[task] - normalised_rows(q * cells.conf[at_b])
+    same_given_truth = cells.agreement_without_shared(
+        pair, la, lb, shift_a, shift_b, worker_a, worker_b
+    )  # (pairs, K)
     p = np.einsum("ez,ez->e", q, same_given_truth[pair])
 
     n = n_shared[keep].astype(np.intp)
@@ -203,6 +192,127 @@ def copy_tests(
         q_value=q_value,
         flagged=flagged,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _CellConfusions:
+    """``shrunk_confusions(confusion_counts(first, posterior))`` kept only at the (worker, label) cells used.
+
+    ``cells`` (n_cells,) holds the sorted codes ``worker * K + label``; ``counts``, ``conf`` and
+    ``log_conf`` (n_cells, K) the column ``[w, :, l]`` of the counts, the confusions and their floored
+    log; ``crowd`` (K, K) is the crowd's shrinkage target and ``row_sums`` (n_workers, K) the rows'
+    totals before normalising (counts plus one pseudo-label). Memory follows labels, not workers x K^2.
+    """
+
+    cells: IntArray
+    counts: FloatArray
+    conf: FloatArray
+    log_conf: FloatArray
+    crowd: FloatArray
+    row_sums: FloatArray
+    n_workers: int
+    n_classes: int
+
+    @classmethod
+    def fit(cls, first: Annotations, posterior: FloatArray) -> _CellConfusions:
+        """Soft counts of ``first`` (one label per task and worker) against ``posterior`` (n_tasks, K), shrunk."""
+        k, w = first.n_classes, first.n_workers
+        cells, cell_of = used_columns(first.worker * k + first.label, w * k)
+        label = cells % k
+        counts = np.asarray(_gather(cell_of, len(cells), first.task, first.n_tasks) @ posterior)
+        by_worker = _gather(cells // k, w, np.arange(len(cells)), len(cells))
+        crowd = np.asarray(_gather(label, k, np.arange(len(cells)), len(cells)) @ counts).T + 1.0 / k
+        crowd = crowd / crowd.sum(1, keepdims=True)
+        row_sums = np.asarray(by_worker @ counts) + _SHRINK
+        conf = (counts + _SHRINK * crowd[:, label].T) / row_sums[cells // k]
+        log_conf = np.log(np.maximum(conf, LOG_FLOOR))
+        return cls(cells, counts, conf, log_conf, crowd, row_sums, w, k)
+
+    def find(self, worker: IntArray, label: IntArray) -> IntArray:
+        """Row of each (worker, label) cell in ``cells`` (every one must be there)."""
+        return np.searchsorted(self.cells, worker * self.n_classes + label).astype(np.intp)
+
+    def task_log_likelihood(self, first: Annotations) -> FloatArray:
+        """``task_log_likelihood(first, log(confusions))`` (n_tasks, K) from the used cells only."""
+        at = self.find(first.worker, first.label)
+        return np.asarray(_gather(first.task, first.n_tasks, at, len(self.cells)) @ self.log_conf)
+
+    def agreement_without_shared(
+        self,
+        pair: IntArray,
+        la: IntArray,
+        lb: IntArray,
+        shift_a: FloatArray,
+        shift_b: FloatArray,
+        worker_a: IntArray,
+        worker_b: IntArray,
+    ) -> FloatArray:
+        """``sum_l A_a[z, l] A_b[z, l]`` (n_pairs, K), ``A_x`` worker x's shrunk confusions with its counts less
+        the ``shift`` rows (entries, K) summed per (pair, label), computed without any (pairs, K, K) array.
+
+        ``sum_l (D_a + c)(D_b + c) / (r_a r_b)`` splits into labels a pair's entries touch (``U``, summed
+        directly), labels both workers used outside ``U`` (products of counts), and per-worker sums.
+        """
+        k, n_pairs = self.n_classes, len(worker_a)
+        touched, at = used_columns(np.concatenate([pair * k + la, pair * k + lb]), n_pairs * k)
+        u_pair, u_label = touched // k, touched % k
+        n_entries = len(pair)
+        gather_u = _gather(at[:n_entries], len(touched), np.arange(n_entries), n_entries)
+        d_a, less_a = self._reduced(worker_a[u_pair], u_label, np.asarray(gather_u @ shift_a))
+        gather_u = _gather(at[n_entries:], len(touched), np.arange(n_entries), n_entries)
+        d_b, less_b = self._reduced(worker_b[u_pair], u_label, np.asarray(gather_u @ shift_b))
+        crowd_u = self.crowd[:, u_label].T
+        per_pair = _gather(u_pair, n_pairs, np.arange(len(touched)), len(touched))
+        label = self.cells % k
+        by_worker = _gather(self.cells // k, self.n_workers, np.arange(len(self.cells)), len(self.cells))
+        with_crowd = np.asarray(by_worker @ (self.counts * self.crowd[:, label].T))  # (n_workers, K)
+        numerator = np.asarray(per_pair @ (d_a * d_b + (less_a + less_b) * crowd_u))
+        numerator += self._common_products(worker_a, worker_b, touched)
+        numerator += with_crowd[worker_a] + with_crowd[worker_b] + (self.crowd**2).sum(1)
+        rows_a = self.row_sums[worker_a] + np.asarray(per_pair @ less_a)
+        rows_b = self.row_sums[worker_b] + np.asarray(per_pair @ less_b)
+        return np.asarray(numerator / (rows_a * rows_b), dtype=np.float64)
+
+    def _reduced(
+        self, worker: IntArray, label: IntArray, shared: FloatArray
+    ) -> tuple[FloatArray, FloatArray]:
+        """Counts less ``shared`` (n, K), floored at 0, at cells (worker, label) that may be unused, and the
+        change from the plain counts."""
+        code = worker * self.n_classes + label
+        at = np.minimum(np.searchsorted(self.cells, code), len(self.cells) - 1)
+        counts = np.where((self.cells[at] == code)[:, None], self.counts[at], 0.0)
+        reduced = np.maximum(counts - shared, 0.0)
+        return reduced, reduced - counts
+
+    def _common_products(self, worker_a: IntArray, worker_b: IntArray, touched: IntArray) -> FloatArray:
+        """``sum_l counts[a, :, l] * counts[b, :, l]`` (n_pairs, K) over labels both used, less ``touched``."""
+        k, n_pairs = self.n_classes, len(worker_a)
+        start = np.searchsorted(self.cells, np.arange(self.n_workers + 1) * k)
+        size = np.diff(start)[worker_a]
+        pair = np.repeat(np.arange(n_pairs), size)
+        offset = np.arange(len(pair)) - np.repeat(np.cumsum(size) - size, size)
+        at_a = start[worker_a][pair] + offset
+        label = self.cells[at_a] % k
+        code_b = worker_b[pair] * k + label
+        at_b = np.minimum(np.searchsorted(self.cells, code_b), max(len(self.cells) - 1, 0))
+        keep = self.cells[at_b] == code_b
+        code_u = pair * k + label
+        at_u = np.minimum(np.searchsorted(touched, code_u), max(len(touched) - 1, 0))
+        keep &= touched[at_u] != code_u
+        pair, at_a, at_b = pair[keep], at_a[keep], at_b[keep]
+        out = np.zeros((n_pairs, k))
+        step = max(_BLOCK // max(k, 1), 1)
+        for begin in range(0, len(pair), step):  # blocks of (pair, label) products, bounded memory
+            end = begin + step
+            product = self.counts[at_a[begin:end]] * self.counts[at_b[begin:end]]
+            out += _gather(pair[begin:end], n_pairs, np.arange(len(product)), len(product)) @ product
+        return out
+
+
+def _gather(row: IntArray, n_rows: int, column: IntArray, n_columns: int) -> sparse.csr_matrix:
+    """Sparse (n_rows, n_columns) 0/1 matrix with ones at (row[i], column[i]): a product with it sums rows
+    of a dense array into groups."""
+    return sparse.csr_matrix((np.ones(len(row)), (row, column)), shape=(n_rows, n_columns))
 
 
 def _excess_agreement(

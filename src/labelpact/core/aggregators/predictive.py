@@ -11,9 +11,10 @@ worker parameters it has too few labels to estimate.
 from __future__ import annotations
 
 import numpy as np
+from scipy import sparse
 from scipy.special import expit
 
-from labelpact.core.aggregators.base import Aggregator, counts_of, crowd_rows
+from labelpact.core.aggregators.base import Aggregator, crowd_rows, used_columns
 from labelpact.core.aggregators.dawid_skene import DawidSkene
 from labelpact.core.aggregators.ebcc import EBCC
 from labelpact.core.aggregators.glad import GLAD
@@ -30,8 +31,10 @@ __all__ = [
     "shared_accuracy_posterior",
     "shared_accuracy_predictive",
     "shared_accuracy_rows",
+    "vote_confusion_columns",
 ]
 
+_BLOCK = 1 << 22  # floats per block of crowd cell sums
 FLOOR = 1e-3  # every prediction is mixed with this much of the uniform: one surprising label costs log(K/FLOOR), not inf
 
 
@@ -68,12 +71,77 @@ def label_rows(
     if isinstance(model, DawidSkene | MACE | EBCC):
         confusions = model.confusions_
     elif isinstance(model, MajorityVote | Wawa):
-        expected = counts_of(train).m_step_counts(model.probas_) + 1.0
-        confusions = expected / expected.sum(axis=2, keepdims=True)
+        return q, vote_confusion_columns(train, model.probas_, worker, label)
     else:
         raise TypeError(f"no worker model to predict labels with in {type(model).__name__}")
     confusions = crowd_rows(confusions, np.bincount(train.worker, minlength=train.n_workers) > 0)
     return q, confusions[worker, :, label]
+
+
+def vote_confusion_columns(
+    train: Annotations, posteriors: FloatArray, worker: IntArray, label: IntArray
+) -> FloatArray:
+    """Confusion columns ``C[i, k] = p(label_i | true k)`` (n_held, K) of one M-step on ``posteriors``
+    (n_tasks, K) with one pseudo-count per cell, never building the (n_workers, K, K) matrices.
+
+    Cell ``[w, k, l]`` is ``(S[w, l, k] + 1) / (R[w, k] + K)``, ``S`` the posterior mass of the tasks
+    ``w`` labelled ``l`` and ``R`` its sum over ``l``: only the (worker, label) cells held out are summed,
+    so the cost follows the labels, not workers x K^2. A worker with no training label gets the mean
+    of the seen workers' columns (``crowd_rows``).
+    """
+    k, n_workers = train.n_classes, train.n_workers
+    ones = np.ones(train.n_annotations)
+    by_worker = sparse.csr_matrix((ones, (train.worker, train.task)), shape=(n_workers, train.n_tasks))
+    denominator = np.asarray(by_worker @ posteriors) + float(k)  # (n_workers, K)
+    seen = np.bincount(train.worker, minlength=n_workers) > 0
+    known = seen[worker]
+    out = np.empty((len(label), k))
+    cells, code = used_columns(worker[known] * k + label[known], n_workers * k)
+    out[known] = (_cell_sums(train, posteriors, cells)[code] + 1.0) / denominator[worker[known]]
+    if not known.all() and seen.any():
+        labels, position = used_columns(label[~known], k)
+        inverse = 1.0 / denominator[seen]  # (n_seen, K)
+        crowd = _crowd_cell_sums(train, posteriors, labels, 1.0 / denominator) + inverse.sum(axis=0)
+        out[~known] = crowd[position] / seen.sum()
+    elif not known.all():
+        out[~known] = 1.0 / k  # no training label at all: every column is uniform
+    return out
+
+
+def _cell_sums(train: Annotations, posteriors: FloatArray, cells: IntArray) -> FloatArray:
+    """``S`` at the (worker * K + label) codes ``cells`` (sorted, distinct): posterior mass (n_cells, K)
+    of the training tasks each cell's worker gave that label."""
+    code = train.worker * train.n_classes + train.label
+    position = np.minimum(np.searchsorted(cells, code), max(len(cells) - 1, 0))
+    match = cells[position] == code if len(cells) else np.zeros(len(code), dtype=bool)
+    pick = sparse.csr_matrix(
+        (np.ones(int(match.sum())), (position[match], train.task[match])), shape=(len(cells), train.n_tasks)
+    )
+    return np.asarray(pick @ posteriors, dtype=np.float64)
+
+
+def _crowd_cell_sums(
+    train: Annotations, posteriors: FloatArray, labels: IntArray, inverse: FloatArray
+) -> FloatArray:
+    """``sum_w S[w, l, :] / D[w, :]`` (n_labels, K) for the sorted distinct ``labels``, ``inverse`` = 1 / D
+    (n_workers, K); summed over blocks of (worker, label) cells so memory stays near ``_BLOCK`` floats."""
+    k = train.n_classes
+    wanted = np.zeros(k, dtype=bool)
+    wanted[labels] = True
+    rows = wanted[train.label]
+    cells, _ = used_columns(train.worker[rows] * k + train.label[rows], train.n_workers * k)
+    index = np.searchsorted(labels, cells % k)
+    out = np.zeros((len(labels), k))
+    step = max(_BLOCK // max(k, 1), 1)
+    for start in range(0, len(cells), step):  # blocks of cells, a handful at most
+        block = cells[start : start + step]
+        part = _cell_sums(train, posteriors, block) * inverse[block // k]
+        into = index[start : start + step]
+        gather = sparse.csr_matrix(
+            (np.ones(len(block)), (into, np.arange(len(block)))), shape=(len(labels), len(block))
+        )
+        out += gather @ part
+    return out
 
 
 def shared_accuracy_predictive(train: Annotations, task: IntArray, label: IntArray) -> FloatArray:
