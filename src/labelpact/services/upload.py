@@ -51,7 +51,7 @@ def upload(
     if principal.is_partner and gold is not None:
         raise ForbiddenError(
             "gold answers check the partner's labels, so they come from the client: a partner key cannot "
-            "upload them with its delivery (the client gives gold to the audit, e.g. labelpact audit --gold)"
+            "upload them with its delivery (the client gives its gold to the audit)"
         )
     who = principal.partner or partner
     if who is None:

@@ -147,7 +147,8 @@ def batch_record(row: BatchRow) -> BatchRecord:
             BatchFile(f.role, f.path, f.sha256, f.size_bytes) for f in sorted(row.files, key=lambda f: f.role)
         ),
         kind=row.kind,
-        labels_digest=row.labels_digest,
+        labels_digest=row.labels_digest
+        or (row.backfilled.labels_digest if row.backfilled is not None else None),
     )
 
 

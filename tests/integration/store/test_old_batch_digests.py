@@ -45,6 +45,7 @@ def test_a_batch_stored_before_0007_is_found_when_its_labels_come_again(
         assert store.batches_without_digest() == []
         digest = ingest_module.labels_digest(sim.annotations)
         assert next(b.id for b in store.find_batches_with_labels(digest)) == old.id
+        assert store.get_batch(old.id).labels_digest == digest  # the record shows it (it had stayed null)
 
 
 @pytest.mark.parametrize("kind", ["preferences", "ratings", "demonstrations"])

@@ -96,6 +96,8 @@ class BatchRow(Base):
     files: Mapped[list[BatchFileRow]] = relationship(
         lazy="selectin", order_by="BatchFileRow.role", cascade="all, delete-orphan"
     )
+    # the digest computed later for a batch stored before it had one (``labels_digest`` stays NULL)
+    backfilled: Mapped[BatchDigestRow | None] = relationship(lazy="selectin", viewonly=True)
 
 
 class BatchDigestRow(Base):
