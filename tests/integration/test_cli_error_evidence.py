@@ -207,19 +207,7 @@ def test_a_sampled_gold_task_is_not_counted_twice_by_a_review(cli: RunCli, tmp_p
     contract = tmp_path / "contract.toml"
     contract.write_text('[quality]\nmethod = "ds"\nmax_error_rate = 0.25\n[acceptance]\naql = 10\n')
     assert cli("partner", "add", "Acme").code == 0
-    run = cli(
-        "audit",
-        labels,
-        "--gold",
-        gold,
-        "--partner",
-        "Acme",
-        "--project",
-        "p",
-        "--contract",
-        contract,
-        "--json",
-    )
+    run = cli("audit", labels, "--gold", gold, "--partner", "Acme", "--project", "p", "--contract", contract, "--json")  # fmt: skip
     assert run.code == 0, run.stderr
     doc = json.loads(run.stdout)
     gold_names = {sim.annotations.tasks[t] for t in sim.gold.task}
@@ -316,19 +304,7 @@ def test_gold_measures_a_batch_its_labels_cannot(
         '[quality]\nmethod = "mv"\nmin_agreement = 0.3\nmax_error_rate = 0.2\n[acceptance]\naql = 10\n'
     )
     assert cli("partner", "add", "Acme").code == 0
-    run = cli(
-        "audit",
-        labels,
-        "--gold",
-        gold,
-        "--partner",
-        "Acme",
-        "--project",
-        "p",
-        "--contract",
-        contract,
-        "--json",
-    )
+    run = cli("audit", labels, "--gold", gold, "--partner", "Acme", "--project", "p", "--contract", contract, "--json")  # fmt: skip
     doc = json.loads(run.stdout)
     assert doc["metrics"]["measurable"] is False and doc["metrics"]["error_rate"]["verified"] is True
     assert doc["verdict"] == verdict, doc["reasons"]

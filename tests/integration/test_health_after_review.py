@@ -8,25 +8,11 @@ import json
 from pathlib import Path
 
 from .conftest import RunCli
-
-
-def _batch(root: Path) -> tuple[Path, Path, Path]:
-    """40 tasks three workers agree on, gold on half, one task text with an e-mail address (a ``pii`` finding)."""
-    labels, tasks, gold = root / "labels.csv", root / "tasks.csv", root / "gold.csv"
-    names = [f"t{i:02d}" for i in range(40)]
-    truth = {t: "pos" if i % 2 else "neg" for i, t in enumerate(names)}
-    labels.write_text(
-        "task,worker,label\n" + "".join(f"{t},w{w},{truth[t]}\n" for t in names for w in range(3)),
-        encoding="utf-8",
-    )
-    texts = dict.fromkeys(names, "Nice product") | {"t03": "Write to kim.lee@example.com"}
-    tasks.write_text("task,text\n" + "".join(f"{t},{x}\n" for t, x in texts.items()), encoding="utf-8")
-    gold.write_text("task,label\n" + "".join(f"{t},{truth[t]}\n" for t in names[:20]), encoding="utf-8")
-    return labels, tasks, gold
+from .email_batch import email_batch
 
 
 def _audit(cli: RunCli, root: Path, contract: str) -> dict[str, object]:
-    labels, tasks, gold = _batch(root)
+    labels, tasks, gold = email_batch(root)
     path = root / "c.toml"
     path.write_text(contract, encoding="utf-8")
     assert cli("client", "set", "--name", "Lab").code == 0

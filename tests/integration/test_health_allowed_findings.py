@@ -8,27 +8,14 @@ from pathlib import Path
 import pytest
 
 from .conftest import RunCli
-
-
-def _batch(root: Path) -> tuple[Path, Path, Path]:
-    labels, tasks, gold = root / "labels.csv", root / "tasks.csv", root / "gold.csv"
-    names = [f"t{i}" for i in range(40)]
-    truth = {t: "pos" if i % 2 else "neg" for i, t in enumerate(names)}
-    labels.write_text(
-        "task,worker,label\n" + "".join(f"{t},w{w},{truth[t]}\n" for t in names for w in range(3)),
-        encoding="utf-8",
-    )
-    texts = dict.fromkeys(names, "Nice product") | {"t3": "Write to kim.lee@example.com"}
-    tasks.write_text("task,text\n" + "".join(f"{t},{x}\n" for t, x in texts.items()), encoding="utf-8")
-    gold.write_text("task,label\n" + "".join(f"{t},{truth[t]}\n" for t in names[:20]), encoding="utf-8")
-    return labels, tasks, gold
+from .email_batch import email_batch
 
 
 @pytest.mark.parametrize(("policy", "signals"), [("allow", []), ("review", ["pii_leak"])])
 def test_personal_data_the_contract_allows_is_no_pii_leak(
     cli: RunCli, tmp_path: Path, policy: str, signals: list[str]
 ) -> None:
-    labels, tasks, gold = _batch(tmp_path)
+    labels, tasks, gold = email_batch(tmp_path)
     contract = tmp_path / "c.toml"
     contract.write_text(f'[data]\npersonal_data = "{policy}"\n', encoding="utf-8")
     assert cli("client", "set", "--name", "Lab").code == 0

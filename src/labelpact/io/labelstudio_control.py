@@ -49,14 +49,7 @@ def choice_control(path: Path, tasks: list[dict[str, Any]], label_column: str | 
         if label_column is not None:
             expected = "--label-column naming a Choices control of this Label Studio export"
             got = f"{label_column!r}; its Choices controls are {shown}"
-        raise InvalidInputError(
-            f"annotation {annotation}: {expected}",
-            file=path,
-            row=index + 1,
-            unit="task",
-            column="result",
-            got=got,
-        )
+        raise _refusal(path, (index, annotation), expected, got)
     if others:
         _refuse_other_results(path, others)
     return None
@@ -94,7 +87,13 @@ def _refuse_other_results(path: Path, others: dict[str, Place]) -> None:
         got += ": spans or regions (NER), not task-level classes, which are not supported"
     else:
         got += ", which are not read as labels"
-    raise InvalidInputError(
+    raise _refusal(path, (index, annotation), expected, got)
+
+
+def _refusal(path: Path, place: Place, expected: str, got: str) -> InvalidInputError:
+    """The one-line refusal of an export's results, naming the task (1-based) and the annotation."""
+    index, annotation = place
+    return InvalidInputError(
         f"annotation {annotation}: {expected}",
         file=path,
         row=index + 1,
