@@ -67,7 +67,9 @@ def read_stored_contract(text: str, *, source: str) -> tuple[Contract, tuple[Rea
             if reading is None:
                 break
             first = readings.get(reading.key)  # a normalised value refused again: one reading, stored -> used
-            readings[reading.key] = reading if first is None else dataclasses.replace(first, used=reading.used)
+            readings[reading.key] = (
+                reading if first is None else dataclasses.replace(first, used=reading.used)
+            )
     whole = Reading(_WHOLE, "text", "every clause's default", "a contract this version can read")
     return contract_of_document({}, text=text, source=source), (*readings.values(), whole)
 
