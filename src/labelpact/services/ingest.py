@@ -15,7 +15,7 @@ from typing import Any
 from labelpact.contracts.stored import partner_contract
 from labelpact.core.annotations import DuplicatePolicy
 from labelpact.core.keyed import labels_digest
-from labelpact.errors import ConflictError, InvalidInputError, LabelpactError, missing_file
+from labelpact.errors import ConflictError, ForbiddenError, InvalidInputError, LabelpactError, missing_file
 from labelpact.io import Delivery, read_delivery, write_normalised
 from labelpact.services.redelivery import redelivery_note, stored_as, stored_digest, stored_with_labels
 from labelpact.store import BatchCreate, BatchRecord, Store
@@ -78,9 +78,12 @@ def ingest_batch(
     due_at: datetime | None = None,
     progress: Callable[[int, int], None] | None = None,
     reveal_owner: bool = True,
+    gold_allowed: bool = True,
 ) -> IngestResult:
     """Validate and store one delivery; the same bytes twice return the batch that already holds them, under
     the same partner and project only (``reveal_owner`` False: the error does not name another partner).
+    ``gold_allowed`` False (a partner's own upload) refuses a delivery that carries gold, such as Label
+    Studio ``ground_truth`` annotations: gold is the client's check of the partner's labels.
 
     Everything is read and checked before anything is written, so bad input leaves the store as it was;
     the write itself is one transaction plus content-addressed blobs (see ``Store.add_batch``). Labels
@@ -110,6 +113,12 @@ def ingest_batch(
         strict=strict,
         progress=progress,
     )
+    if not gold_allowed and delivery.gold is not None and len(delivery.gold.task):
+        raise ForbiddenError(
+            f"{path.name} marks {len(delivery.gold.task)} annotations as ground truth: gold checks the "
+            "partner's labels, so it comes from the client (export without ground truth, or have the client "
+            "upload the delivery)"
+        )
     try:
         batch = store_delivery(
             store,

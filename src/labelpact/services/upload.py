@@ -88,6 +88,7 @@ def upload(
             delivered_at=delivered_at,
             due_at=due_at,
             reveal_owner=not principal.is_partner,
+            gold_allowed=not principal.is_partner,
         )
     return ingest_document(result, viewer=principal.partner) | {"ignored": []}
 

@@ -335,3 +335,48 @@ def test_an_audit_with_a_bad_contract_is_refused_before_any_job(live: Live) -> N
             )
             assert answer.status_code == 422, answer.text
             assert words in answer.json()["error"]["message"]
+
+
+def test_a_partner_cannot_upload_ground_truth_inside_a_label_studio_export(live: Live) -> None:
+    """Label Studio ``ground_truth`` annotations are read as gold: a partner's upload carrying them is refused as
+    an explicit gold file is (before, they were stored as the batch's gold and verified its audit)."""
+
+    def export(truth: bool) -> bytes:
+        tasks = [
+            {
+                "id": t,
+                "data": {"text": f"item {t}"},
+                "annotations": [
+                    {
+                        "id": 10 * t + w,
+                        "completed_by": w,
+                        "ground_truth": truth and w == 0 and t < 3,
+                        "was_cancelled": False,
+                        "result": [
+                            {"from_name": "label", "type": "choices", "value": {"choices": ["ab"[t % 2]]}}
+                        ],
+                    }
+                    for w in range(3)
+                ],
+            }
+            for t in range(12)
+        ]
+        return json.dumps(tasks).encode()
+
+    with live.client("acme") as acme:
+        refused = acme.post(
+            "/api/v1/batches", files={"file": ("ls.json", export(True))}, data={"project": "p"}
+        )
+        assert refused.status_code == 403, refused.text
+        assert "marks 3 annotations as ground truth" in refused.json()["error"]["message"]
+        plain = acme.post(
+            "/api/v1/batches", files={"file": ("ls.json", export(False))}, data={"project": "p"}
+        )
+        assert plain.status_code == 201, plain.text
+    with live.client("client") as client:
+        stored = client.post(
+            "/api/v1/batches",
+            files={"file": ("ls.json", export(True))},
+            data={"project": "p", "partner": "Acme"},
+        )
+    assert stored.status_code == 201 and stored.json()["n_gold"] == 3, stored.text
