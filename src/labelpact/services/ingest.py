@@ -113,12 +113,8 @@ def ingest_batch(
         strict=strict,
         progress=progress,
     )
-    if not gold_allowed and delivery.gold is not None and len(delivery.gold.task):
-        raise ForbiddenError(
-            f"{path.name} marks {len(delivery.gold.task)} annotations as ground truth: gold checks the "
-            "partner's labels, so it comes from the client (export without ground truth, or have the client "
-            "upload the delivery)"
-        )
+    if not gold_allowed:
+        _refuse_own_gold(path, delivery)
     try:
         batch = store_delivery(
             store,
@@ -143,6 +139,17 @@ def ingest_batch(
         delivery=delivery,
         same_labels=tuple(stored_with_labels(store, batch.labels_digest, other_than=batch.sha256)),
     )
+
+
+def _refuse_own_gold(path: Path, delivery: Delivery) -> None:
+    """A partner's own delivery carries no gold (Label Studio ``ground_truth`` annotations are read as gold):
+    gold checks the partner's labels, so it comes from the client."""
+    if delivery.gold is not None and len(delivery.gold.task):
+        raise ForbiddenError(
+            f"{path.name} marks {len(delivery.gold.task)} annotations as ground truth: gold checks the "
+            "partner's labels, so it comes from the client (export without ground truth, or have the client "
+            "upload the delivery)"
+        )
 
 
 def store_delivery(
