@@ -57,6 +57,11 @@ class QualityEvidence:
     limiting_quality: float | None = None
 
     @property
+    def unmeasured(self) -> bool:
+        """The labels cannot measure quality and no checked task (gold, a reviewed sample) measures it instead."""
+        return self.unidentifiable is not None and not self.error_verified
+
+    @property
     def flagged_worker_share(self) -> float:
         return self.n_flagged_workers / self.n_scored_workers if self.n_scored_workers else 0.0
 
@@ -156,7 +161,7 @@ def quality_reasons(evidence: QualityEvidence, contract: Contract) -> list[Reaso
 def _measurable_reason(e: QualityEvidence) -> Reason:
     """``quality.measurable`` on a batch whose labels cannot identify quality: review, unless checked tasks
     (gold, a reviewed sample) verify the error rate, which measures it without the labels' model."""
-    if e.error_verified:
+    if not e.unmeasured:
         return Reason(
             "quality.measurable",
             "met",
@@ -204,7 +209,7 @@ def _error_rate_reason(e: QualityEvidence, limit: float, *, may_meet: bool) -> R
         f"from {e.error_source}{kind}"
     )
     clause = "quality.max_error_rate"
-    if e.unidentifiable is not None and not e.error_verified:  # checked tasks measure it without the model
+    if e.unmeasured:  # checked tasks measure it without the model
         detail = f"{text}; quality cannot be measured on this batch (see quality.measurable): {_verify(e)}"
         return Reason(clause, "review", detail, e.error_rate, limit, (lo, hi))
     if lo > limit:
@@ -239,11 +244,10 @@ def _aql_reason(e: QualityEvidence, aql: float, may_meet: bool) -> Reason:
     if e.error_rate * 100.0 > aql:
         detail = f"{head} is above the AQL of {aql:g}%{odds}: inspect the sample before accepting"
         return Reason("acceptance.aql", "review", detail, e.error_rate, aql / 100.0, e.error_rate_ci)
-    unmeasured = e.unidentifiable is not None and not e.error_verified
-    if not may_meet or unmeasured:
+    if not may_meet or e.unmeasured:
         detail = (
             f"{head}: quality cannot be measured on this batch (see quality.measurable): {_verify(e)}"
-            if unmeasured
+            if e.unmeasured
             else f"{head} is within the AQL of {aql:g}%{odds}, but it rests on the model alone, which cannot "
             f'meet the AQL (quality.error_evidence = "gold-or-sample"): {_verify(e)}'
         )

@@ -13,7 +13,7 @@ from typing import Any, cast
 
 import numpy as np
 
-from labelpact.errors import InvalidInputError, NotFoundError
+from labelpact.errors import NotFoundError
 from labelpact.io.export import csv_text
 from labelpact.partners.spc import Chart, CusumChart, EwmaChart, PChart
 from labelpact.services.access import Principal, hidden_from, require_client, require_owner
@@ -21,7 +21,7 @@ from labelpact.services.audit import audit_rows
 from labelpact.services.disputes import list_disputes
 from labelpact.services.health import PartnerHealth, QualityRecord, partner_health
 from labelpact.services.kind_view import kind_view
-from labelpact.services.review import consensus_table, reviewed_error_rate
+from labelpact.services.review import consensus_table, stored_review_estimate
 from labelpact.services.review_sheet import review_sheet
 from labelpact.services.scoped import get_audit, get_batch, get_dispute
 from labelpact.store import AuditRecord, ReviewRecord, Store
@@ -269,10 +269,7 @@ def audit_view(store: Store, principal: Principal, ref: str) -> dict[str, Any]:
 
 def _verified(store: Store, record: AuditRecord, review: ReviewRecord) -> dict[str, Any] | None:
     """The error rate ``review`` verified (``labelpact review``'s ``error_rate``); None without consensus."""
-    try:
-        estimate = reviewed_error_rate(store, record, review)
-    except InvalidInputError:  # answers an older version stored and this one refuses
-        return None
+    estimate = stored_review_estimate(store, record, review)
     return None if estimate is None else estimate.to_dict()
 
 

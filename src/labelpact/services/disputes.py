@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import date
 from typing import Any
 
 from labelpact.store import DISPUTE_RESOLUTIONS, DisputeRecord, Store
@@ -14,6 +15,7 @@ __all__ = [
     "list_disputes",
     "open_dispute",
     "resolve_dispute",
+    "resolved_by",
 ]
 
 RESOLUTION_WORDS = ("accepted", *DISPUTE_RESOLUTIONS)  # what `dispute resolve --status` takes
@@ -25,6 +27,11 @@ def dispute_dict(record: DisputeRecord) -> dict[str, Any]:
     for key in ("opened_at", "resolved_at"):
         out[key] = None if out[key] is None else out[key].isoformat()
     return out
+
+
+def resolved_by(record: DisputeRecord, day: date) -> bool:
+    """Whether ``record`` was resolved by the end of ``day``: a replay as of an earlier day sees it open."""
+    return record.resolved_at is not None and record.resolved_at.date() <= day
 
 
 def open_dispute(store: Store, finding: str, *, text: str, by: str | None = None) -> DisputeRecord:

@@ -29,6 +29,7 @@ from labelpact.partners.risk import (
 )
 from labelpact.partners.risk.library import library_priors
 from labelpact.partners.spc import Alarm, AuditSeries, QualityAlarms, quality_alarms
+from labelpact.services.disputes import resolved_by
 from labelpact.services.events import LedgerEvent, list_events
 from labelpact.services.review import standing_reviews, stored_review_estimate
 from labelpact.services.risk import workspace_priors
@@ -254,10 +255,8 @@ def partner_health(
     worse = alarms.worse() if alarms is not None else ()
     everything = list_events(store, record.name)
     ledger = [e for e in everything if e.event.date <= day]
-    upheld = {  # resolved by the end of the day, as the card and the report read disputes
-        d.finding
-        for d in store.list_disputes(partner=record.name, status="upheld")
-        if d.resolved_at is not None and d.resolved_at.date() <= day
+    upheld = {  # as the card and the report read disputes on the day
+        d.finding for d in store.list_disputes(partner=record.name, status="upheld") if resolved_by(d, day)
     }
     events = _event_inputs(everything, day, client) + _finding_events(records, upheld)
     contract = contract_of(record)

@@ -29,6 +29,7 @@ from labelpact.report import (
     ProjectFacts,
 )
 from labelpact.services.attest import list_attestations
+from labelpact.services.disputes import resolved_by
 from labelpact.services.events import list_events
 from labelpact.services.health import partner_health
 from labelpact.services.kind_measures import kind_measures
@@ -267,9 +268,9 @@ def _dispute_facts(
             audit=d.audit,
             partner=d.partner,
             opened=d.opened_at.date(),
-            status=d.status if d.resolved_at is None or d.resolved_at.date() <= day else "open",
-            resolved=d.resolved_at.date() if d.resolved_at and d.resolved_at.date() <= day else None,
-            resolution=d.resolution if d.resolved_at and d.resolved_at.date() <= day else None,
+            status=d.status if d.resolved_at is None or resolved_by(d, day) else "open",
+            resolved=d.resolved_at.date() if d.resolved_at is not None and resolved_by(d, day) else None,
+            resolution=d.resolution if resolved_by(d, day) else None,
         )
         for d in sorted(store.list_disputes(partner=partner), key=lambda d: int(d.id[1:]))
         if d.audit in audit_ids and d.opened_at.date() <= day
