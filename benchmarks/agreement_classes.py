@@ -21,31 +21,12 @@ import time
 import numpy as np
 
 from labelpact.core.agreement import agreement
-from labelpact.core.annotations import Annotations
-
-
-def simulated(k: int, n_tasks: int = 20_000, per_task: int = 5, n_workers: int = 200) -> Annotations:
-    """``per_task`` distinct workers label each task; each is right with a worker accuracy near 0.6."""
-    rng = np.random.default_rng(0)
-    truth = rng.integers(0, k, n_tasks)
-    task = np.repeat(np.arange(n_tasks), per_task)
-    start = rng.integers(0, n_workers, n_tasks)
-    worker = (np.repeat(start, per_task) + np.tile(np.arange(per_task), n_tasks)) % n_workers
-    correct = rng.random(len(task)) < rng.uniform(0.45, 0.75, n_workers)[worker]
-    label = np.where(correct, truth[task], rng.integers(0, k, len(task)))
-    return Annotations(
-        task=task,
-        worker=worker,
-        label=label,
-        tasks=tuple(f"t{i}" for i in range(n_tasks)),
-        workers=tuple(f"w{i}" for i in range(n_workers)),
-        classes=tuple(f"c{c}" for c in range(k)),
-    )
+from labelpact.simulate import simulate_many_classes
 
 
 def measure(tool: str, k: int, level: str) -> dict[str, float]:
     """Run one tool in this process: alpha, seconds and peak RSS in MB."""
-    a = simulated(k)
+    a, _ = simulate_many_classes(k, accuracy=(0.45, 0.75))
     start = time.perf_counter()
     if tool == "labelpact":
         alpha = agreement(a, level=level).krippendorff_alpha.value  # type: ignore[arg-type]

@@ -16,6 +16,7 @@ import pytest
 from labelpact.core.agreement import agreement
 from labelpact.core.annotations import Annotations
 from labelpact.core.label_patterns import count_patterns, label_patterns
+from labelpact.simulate import simulate_many_classes
 
 
 def simulated(
@@ -121,19 +122,8 @@ def test_sparse_patterns_keep_the_dense_order(k: int, top: int) -> None:
 
 def test_a_thousand_classes_on_twenty_thousand_tasks_is_quick() -> None:
     """The dense (patterns, K, K) tensor of this input would need 143 GiB; sparse sums need megabytes."""
-    rng = np.random.default_rng(0)
     n_tasks, k = 20_000, 1000
-    truth = rng.integers(0, k, n_tasks)
-    task = np.repeat(np.arange(n_tasks), 5)
-    label = np.where(rng.random(len(task)) < 0.6, truth[task], rng.integers(0, k, len(task)))
-    a = Annotations(
-        task=task,
-        worker=np.tile(np.arange(5), n_tasks),
-        label=label,
-        tasks=tuple(f"t{i}" for i in range(n_tasks)),
-        workers=tuple(f"w{i}" for i in range(5)),
-        classes=tuple(f"c{c}" for c in range(k)),
-    )
+    a, _ = simulate_many_classes(k, n_tasks=n_tasks, n_workers=5)
     patterns, sizes = label_patterns(a)
     assert patterns.shape == (len(sizes), k) and sizes.sum() == n_tasks
     start = time.perf_counter()

@@ -24,6 +24,7 @@ from labelpact.core.copying import (
 )
 from labelpact.core.kernels import count_matrix
 from labelpact.core.worker_pairs import co_labels
+from labelpact.simulate import simulate_many_classes
 
 
 def _random(rng: np.random.Generator, n_tasks: int, n_workers: int, k: int, n: int) -> Annotations:
@@ -117,19 +118,8 @@ def test_copy_tests_match_the_dense_formulas() -> None:
 
 def _many_classes(k: int = 1000, n_workers: int = 300, n_tasks: int = 800) -> tuple[Annotations, FloatArray]:
     """Five labels per task from neighbouring workers, 60% right, over ``k`` classes, and a posterior."""
-    rng = np.random.default_rng(2)
-    truth = rng.integers(0, k, n_tasks)
-    task = np.repeat(np.arange(n_tasks), 5)
-    worker = (np.repeat(rng.integers(0, n_workers, n_tasks), 5) + np.tile(np.arange(5), n_tasks)) % n_workers
-    label = np.where(rng.random(len(task)) < 0.6, truth[task], rng.integers(0, k, len(task)))
-    a = Annotations(
-        task=task,
-        worker=worker,
-        label=label,
-        tasks=tuple(f"t{i}" for i in range(n_tasks)),
-        workers=tuple(f"w{i}" for i in range(n_workers)),
-        classes=tuple(f"c{i}" for i in range(k)),
-    )
+    a, _ = simulate_many_classes(k, n_tasks=n_tasks, n_workers=n_workers, seed=2)
+    task, label = a.task, a.label
     votes = np.zeros((n_tasks, k))
     np.add.at(votes, (task, label), 1.0)
     return a, (votes + 0.01) / (votes + 0.01).sum(axis=1, keepdims=True)
