@@ -7,7 +7,7 @@ Fleiss, AC1, percent and per-class figures) and check a 1000-class input finishe
 
 from __future__ import annotations
 
-import time
+import tracemalloc
 
 import krippendorff
 import numpy as np
@@ -120,15 +120,20 @@ def test_sparse_patterns_keep_the_dense_order(k: int, top: int) -> None:
     np.testing.assert_array_equal(sizes, expected_sizes)
 
 
-def test_a_thousand_classes_on_twenty_thousand_tasks_is_quick() -> None:
-    """The dense (patterns, K, K) tensor of this input would need 143 GiB; sparse sums need megabytes."""
+def test_a_thousand_classes_on_twenty_thousand_tasks_fits_in_memory() -> None:
+    """The dense (patterns, K, K) tensor of this input would need 143 GiB; sparse sums need well under
+    1 GiB (about 210 MiB measured), whatever the machine's speed (time goals live in benchmarks/)."""
     n_tasks, k = 20_000, 1000
     a, _ = simulate_many_classes(k, n_tasks=n_tasks, n_workers=5)
     patterns, sizes = label_patterns(a)
     assert patterns.shape == (len(sizes), k) and sizes.sum() == n_tasks
-    start = time.perf_counter()
-    got = agreement(a, level="ordinal", n_bootstrap=200)
-    assert time.perf_counter() - start < 10
+    tracemalloc.start()
+    try:
+        got = agreement(a, level="ordinal", n_bootstrap=200)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2**30
     assert 0.3 < got.krippendorff_alpha.value < 0.5
     assert got.krippendorff_alpha.ci[0] < got.krippendorff_alpha.value < got.krippendorff_alpha.ci[1]
     assert len(got.per_class) == k
