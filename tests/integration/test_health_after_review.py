@@ -112,3 +112,27 @@ def test_a_re_audit_does_not_lift_a_reviewers_rejection(cli: RunCli, tmp_path: P
     # a review of the new audit's own sample decides again
     assert _review_all(cli, str(second["audit"]), tmp_path, "no") == "accept"
     assert verdicts()["accept"] == 1 and published()
+
+
+def test_an_upheld_dispute_stands_for_the_same_finding_of_a_re_audit(cli: RunCli, tmp_path: Path) -> None:
+    """Before: a re-audit of the same bytes found the personal data again under a new finding id, and the
+    forecast counted it at full weight although the client had upheld the partner's dispute; the report then
+    said no finding was disputed (it read disputes on the latest audits only)."""
+    doc = _audit(cli, tmp_path, '[data]\npersonal_data = "review"\n')
+    findings = doc["findings"]
+    assert isinstance(findings, list)
+    pii = next(f["id"] for f in findings if f["kind"] == "pii")
+    assert cli("dispute", "open", pii, "--text", "it is our test inbox", "--by", "partner:Acme").code == 0
+    assert cli("dispute", "resolve", "d1", "--status", "upheld", "--note", "right").code == 0
+    labels, tasks, gold = tmp_path / "labels.csv", tmp_path / "tasks.csv", tmp_path / "gold.csv"
+    again = cli(
+        "audit", labels, "--partner", "Acme", "--project", "p", "--tasks", tasks, "--gold", gold, "--json"
+    )
+    assert again.code == 0, again.stderr
+    second = json.loads(again.stdout)
+    repeated = next(f["id"] for f in second["findings"] if f["kind"] == "pii")
+    assert repeated != pii
+    assert _signals(cli) == []
+    assert cli("report", "--project", "p", "--out", tmp_path / "report.html").code == 0
+    report = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert f"<td>d1</td><td>{pii} (pii)</td>" in report and "No finding was disputed" not in report

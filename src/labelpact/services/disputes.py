@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from labelpact.store import DISPUTE_RESOLUTIONS, DisputeRecord, Store
+from labelpact.store import DISPUTE_RESOLUTIONS, AuditRecord, DisputeRecord, FindingRecord, Store
 
 __all__ = [
     "DISPUTE_RESOLUTIONS",
@@ -16,6 +18,7 @@ __all__ = [
     "open_dispute",
     "resolve_dispute",
     "resolved_by",
+    "upheld_findings",
 ]
 
 RESOLUTION_WORDS = ("accepted", *DISPUTE_RESOLUTIONS)  # what `dispute resolve --status` takes
@@ -32,6 +35,35 @@ def dispute_dict(record: DisputeRecord) -> dict[str, Any]:
 def resolved_by(record: DisputeRecord, day: date) -> bool:
     """Whether ``record`` was resolved by the end of ``day``: a replay as of an earlier day sees it open."""
     return record.resolved_at is not None and record.resolved_at.date() <= day
+
+
+def upheld_findings(store: Store, audits: Sequence[AuditRecord], day: date) -> frozenset[str]:
+    """Ids of the findings of ``audits`` that do not stand on ``day``: a dispute upheld by then on the finding
+    itself, or on the same finding (same batch bytes, kind, clause and evidence) of another audit of the
+    batch. A re-audit of the same bytes finds it again under a new id; the partner was still right."""
+    partners = {a.partner for a in audits}
+    upheld = [
+        d
+        for partner in partners
+        for d in store.list_disputes(partner=partner, status="upheld")
+        if resolved_by(d, day)
+    ]
+    if not upheld:
+        return frozenset()
+    ids = {d.finding for d in upheld}
+    keys = {
+        _finding_key(audit, f)
+        for audit in map(store.get_audit, {d.audit for d in upheld})
+        for f in audit.findings
+        if f.id in ids
+    }
+    return frozenset(f.id for a in audits for f in a.findings if f.id in ids or _finding_key(a, f) in keys)
+
+
+def _finding_key(audit: AuditRecord, finding: FindingRecord) -> tuple[str, str, str | None, str]:
+    """What makes two audits' findings the same finding: the batch's bytes, kind, clause and evidence."""
+    evidence = json.dumps(finding.evidence, sort_keys=True, default=str)
+    return audit.batch_sha256, finding.kind, finding.clause, evidence
 
 
 def open_dispute(store: Store, finding: str, *, text: str, by: str | None = None) -> DisputeRecord:

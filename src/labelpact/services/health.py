@@ -29,7 +29,7 @@ from labelpact.partners.risk import (
 )
 from labelpact.partners.risk.library import library_priors
 from labelpact.partners.spc import Alarm, AuditSeries, QualityAlarms, quality_alarms
-from labelpact.services.disputes import resolved_by
+from labelpact.services.disputes import upheld_findings
 from labelpact.services.events import LedgerEvent, list_events
 from labelpact.services.review import standing_reviews, stored_review_estimate
 from labelpact.services.risk import workspace_priors
@@ -255,9 +255,8 @@ def partner_health(
     worse = alarms.worse() if alarms is not None else ()
     everything = list_events(store, record.name)
     ledger = [e for e in everything if e.event.date <= day]
-    upheld = {  # as the card and the report read disputes on the day
-        d.finding for d in store.list_disputes(partner=record.name, status="upheld") if resolved_by(d, day)
-    }
+    # as the card and the report read disputes on the day; a re-audit's same finding stays disputed
+    upheld = upheld_findings(store, store.list_audits(partner=record.name), day)
     events = _event_inputs(everything, day, client) + _finding_events(records, upheld)
     contract = contract_of(record)
     start = record.since or (records[0].delivered if records else day)

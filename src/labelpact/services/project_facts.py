@@ -255,11 +255,12 @@ def _contract_facts(store: Store, audits: Sequence[AuditFacts]) -> tuple[Contrac
 
 
 def _dispute_facts(
-    store: Store, audits: Sequence[AuditFacts], partner: str | None, day: dt.date
+    store: Store, audits: Sequence[AuditRecord], partner: str | None, day: dt.date
 ) -> tuple[DisputeFacts, ...]:
-    """Disputes on ``audits`` opened by the end of ``day``, each as it stood then (a later resolution is open)."""
-    kinds = {fid: kind for a in audits for fid, kind, _, _ in a.findings}
-    audit_ids = {a.audit for a in audits}
+    """Disputes on ``audits`` (every audit of the card's batches: a re-audit does not erase what was
+    disputed) opened by the end of ``day``, each as it stood then (a later resolution is open)."""
+    kinds = {f.id: f.kind for a in audits for f in a.findings}
+    audit_ids = {a.id for a in audits}
     return tuple(
         DisputeFacts(
             id=d.id,
@@ -316,7 +317,7 @@ def project_facts(
     audits.sort(key=lambda a: (a.delivered, a.partner, a.batch))
     names = sorted({a.partner for a in audits} | ({partner} if partner else set()))
     partners = tuple(_partner_facts(store, name, audits) for name in names)
-    disputes = _dispute_facts(store, audits, partner, day)
+    disputes = _dispute_facts(store, listed, partner, day)
     client = store.get_client()
     in_client = edition == "client"
     events = (
