@@ -136,3 +136,47 @@ def test_an_upheld_dispute_stands_for_the_same_finding_of_a_re_audit(cli: RunCli
     assert cli("report", "--project", "p", "--out", tmp_path / "report.html").code == 0
     report = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert f"<td>d1</td><td>{pii} (pii)</td>" in report and "No finding was disputed" not in report
+
+
+def test_a_review_counts_in_a_replay_only_from_the_day_it_was_made(cli: RunCli, tmp_path: Path) -> None:
+    """Before: ``--as-of`` a day before anyone reviewed the batch already applied the review (made today):
+    health counted the batch rejected and the card left it unpublished, as if it had been known then."""
+    doc = _audit(
+        cli, tmp_path, '[quality]\nmethod = "mv"\n[acceptance]\naql = 10\n[data]\npersonal_data = "allow"\n'
+    )
+    assert doc["verdict"] == "accept" and _review_all(cli, str(doc["audit"]), tmp_path, "yes") == "reject"
+
+    def verdicts(*as_of: str) -> dict[str, int]:
+        run = cli("health", "Acme", *as_of, "--json")
+        assert run.code == 0, run.stderr
+        card: dict[str, int] = json.loads(run.stdout)["scorecard"]["verdicts"]
+        return card
+
+    def published(*as_of: str) -> bool:
+        assert cli("transparency", "--project", "p", *as_of, "--out", tmp_path / "card.jsonld").code == 0
+        history = json.loads((tmp_path / "card.jsonld").read_text(encoding="utf-8"))["auditHistory"]
+        return bool(history[0]["published"])
+
+    assert verdicts()["reject"] == 1 and not published()
+    before_review = ("--as-of", "2026-02-01")  # delivered 2026-01-10, reviewed today
+    assert verdicts(*before_review).get("reject", 0) == 0 and verdicts(*before_review)["accept"] == 1
+    assert published(*before_review)
+
+
+def test_a_review_dated_before_the_delivery_or_in_the_future_is_refused(cli: RunCli, tmp_path: Path) -> None:
+    """``--reviewed-at`` dates a review entered later; a review cannot precede the delivery it reviews, nor
+    come from the future, and a refused one stores nothing."""
+    doc = _audit(cli, tmp_path, '[quality]\nmethod = "mv"\n[acceptance]\naql = 10\n')
+    sheet, results = tmp_path / "sheet.csv", tmp_path / "results.csv"
+    assert cli("audits", "sample", str(doc["audit"]), "--out", sheet).code == 0
+    with sheet.open(encoding="utf-8") as handle:
+        sampled = [row["task"] for row in csv.DictReader(handle)]
+    results.write_text("task,defective\n" + "".join(f"{t},no\n" for t in sampled), encoding="utf-8")
+    for day in ("2026-01-09", "2999-01-01"):  # delivered 2026-01-10
+        run = cli("review", str(doc["audit"]), "--results", results, "--reviewed-at", day)
+        assert run.code == 2 and "--reviewed-at" in run.stderr and "delivery (2026-01-10" in run.stderr
+        assert len(run.stderr.strip().splitlines()) == 1
+    shown = json.loads(cli("audits", "show", str(doc["audit"]), "--json").stdout)
+    assert not shown.get("reviews")
+    run = cli("review", str(doc["audit"]), "--results", results, "--reviewed-at", "2026-01-12", "--json")
+    assert run.code == 0 and json.loads(run.stdout)["reviewed_at"].startswith("2026-01-12")

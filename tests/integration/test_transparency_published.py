@@ -45,7 +45,8 @@ def _labels(path: Path, classes: tuple[str, str] = ("pos", "neg"), *, task: str 
 def _accepted_by_review(
     cli: RunCli, root: Path, labels: Path, *, contract: str | None = None, day: str = "2025-11-01"
 ) -> str:
-    """Audit ``labels`` for Acme in project p (verdict review: no gold), and accept it by its sample."""
+    """Audit ``labels`` for Acme in project p (verdict review: no gold), and accept it by its sample,
+    reviewed the day it was delivered (a history entered later: a card as of a later day counts it)."""
     args: list[str | Path] = []
     if contract is not None:
         (root / "judged.toml").write_text(contract, encoding="utf-8")
@@ -56,7 +57,7 @@ def _accepted_by_review(
     assert audit["verdict"] == "review", audit["reasons"]
     sheet = root / f"sample-{audit['audit']}.csv"
     assert cli("audits", "sample", audit["audit"], "--out", sheet).code == 0
-    run = cli("review", audit["audit"], "--results", sheet, "--json")
+    run = cli("review", audit["audit"], "--results", sheet, "--reviewed-at", day, "--json")
     assert run.code == 0 and json.loads(run.stdout)["decision"] == "accept", run.stderr
     return str(audit["audit"])
 

@@ -114,7 +114,9 @@ def build(root: Path) -> Path:
                 answers.write_text(
                     "task,label\n" + "".join(f"{t},{truth[t]}\n" for t in sample), encoding="utf-8"
                 )
-                outcome = review_sample(store, result.audit.id, answers, reviewer="qa")
+                outcome = review_sample(
+                    store, result.audit.id, answers, reviewer="qa", reviewed_at=moment + dt.timedelta(days=2)
+                )
                 # what labelpact review printed: the reference for the estimate a card publishes
                 (root / "review.json").write_text(json.dumps(outcome.document), encoding="utf-8")
         record_event(store, "Acme Labels", kind="executive_departure", date=dt.date(2025, 4, 20), actor="CEO")

@@ -272,11 +272,19 @@ def issues(
     help="The reviewer's answers for the sample: task,label (correct class) or task,defective (yes/no).",
 )
 @click.option("--reviewer", default=None, help="Who reviewed the sample.")
+@click.option(
+    "--reviewed-at",
+    type=DATETIME,
+    default=None,
+    help="When the sample was reviewed, for a history entered later (default: now); "
+    "replays --as-of an earlier day leave the review out.",
+)
 @common_options
 def review(
     audit_or_batch: str,
     results: Path,
     reviewer: str | None,
+    reviewed_at: datetime | None,
     workspace: Path | None,
     db: str | None,
     as_json: bool,
@@ -284,7 +292,7 @@ def review(
     """Decide accept or reject from a reviewer's answers for an audit's sample, by its ISO 2859-1 plan."""
     out = make_output(as_json)
     with open_store(workspace, db) as store:
-        outcome = review_sample(store, audit_or_batch, results, reviewer=reviewer)
+        outcome = review_sample(store, audit_or_batch, results, reviewer=reviewer, reviewed_at=reviewed_at)
     doc = outcome.document
 
     def render() -> None:

@@ -31,7 +31,8 @@ from labelpact.partners.risk.library import library_priors
 from labelpact.partners.spc import Alarm, AuditSeries, QualityAlarms, quality_alarms
 from labelpact.services.disputes import upheld_findings
 from labelpact.services.events import LedgerEvent, list_events
-from labelpact.services.review import standing_reviews, stored_review_estimate
+from labelpact.services.review import stored_review_estimate
+from labelpact.services.review_standing import standing_reviews
 from labelpact.services.risk import workspace_priors
 from labelpact.store import AuditRecord, ClientRecord, PartnerRecord, ReviewRecord, Store
 
@@ -119,13 +120,13 @@ def _record(
 
 def audit_series(store: Store, partner: str, *, as_of: dt.date) -> list[QualityRecord]:
     """The latest audit of each of the partner's batches delivered by ``as_of``, in delivery order, with
-    the batch's decision once a review decided it (``review.standing_reviews``: a re-audit does not lift a
-    reviewer's rejection)."""
+    the batch's decision once a review made by ``as_of`` decided it (``review.standing_reviews``: a re-audit
+    does not lift a reviewer's rejection)."""
     latest: dict[str, AuditRecord] = {}
     audits = store.list_audits(partner=partner)  # newest first: the first seen per batch is its latest
     for audit in audits:
         latest.setdefault(audit.batch, audit)
-    standing = standing_reviews(store, audits)
+    standing = standing_reviews(store, audits, as_of=as_of)
     found = (_record(a, *_review_of(store, standing.get(a.batch))) for a in latest.values())
     records = [r for r in found if r is not None and r.delivered <= as_of]
     return sorted(records, key=lambda r: (r.delivered, r.audit))

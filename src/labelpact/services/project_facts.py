@@ -33,7 +33,8 @@ from labelpact.services.disputes import resolved_by
 from labelpact.services.events import list_events
 from labelpact.services.health import partner_health
 from labelpact.services.kind_measures import kind_measures
-from labelpact.services.review import standing_reviews, stored_review_estimate
+from labelpact.services.review import stored_review_estimate
+from labelpact.services.review_standing import standing_reviews
 from labelpact.store import AuditRecord, BatchRecord, ReviewRecord, Store
 
 __all__ = ["audit_facts", "project_facts"]
@@ -308,7 +309,8 @@ def project_facts(
     listed = [a for a in store.list_audits(project=project, partner=partner) if a.batch_sha256 in batches]
     for audit in listed:  # newest first
         latest.setdefault(audit.batch_sha256, audit)
-    standing = standing_reviews(store, listed)  # a re-audit does not lift a reviewer's rejection
+    # a re-audit does not lift a reviewer's rejection; a review made after the day is not yet known
+    standing = standing_reviews(store, listed, as_of=day)
     audits = []
     for sha, audit in latest.items():
         reviewed = standing.get(audit.batch)

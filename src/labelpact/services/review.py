@@ -7,7 +7,7 @@ accepted when at most ``accept_number`` of them are defective.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,6 @@ __all__ = [
     "resolve_audit",
     "review_sample",
     "reviewed_error_rate",
-    "standing_reviews",
     "stored_review_estimate",
 ]
 
@@ -63,18 +62,25 @@ def plan_of(audit: AuditRecord) -> SamplingPlan:
 
 
 def review_sample(
-    store: Store, ref: str, results: str | Path, *, reviewer: str | None = None
+    store: Store,
+    ref: str,
+    results: str | Path,
+    *,
+    reviewer: str | None = None,
+    reviewed_at: dt.datetime | None = None,
 ) -> ReviewOutcome:
     """Decide accept or reject from a reviewer's answers for the sample of audit ``ref`` (or a batch's
-    latest audit) and store the review. ``results``: ``task,label`` (the correct class) or ``task,defective``.
+    latest audit) and store the review. ``results``: ``task,label`` (the correct class) or ``task,defective``;
+    ``reviewed_at``: when the review was done, for a history entered later (default: now).
 
     The plan's decision on the sample is stored as the review's decision; the batch's decision stays
     ``reject`` when the audit rejected it on a clause (personal data, agreement...) that no sample measures.
     """
     audit = resolve_audit(store, ref)
     plan = plan_of(audit)
+    who = _Reviewer(reviewer, _reviewed_at(store, audit, reviewed_at))
     if audit.file("consensus") is None and audit.sample_tasks:  # preferences, ratings, demonstrations
-        return _review_without_consensus(store, audit, plan, results, reviewer)
+        return _review_without_consensus(store, audit, plan, results, who)
     table = consensus_table(store, audit)
     tasks, consensus, answers, sample = _answers(table, audit, results)
     n_defective = int(answers.defective.sum())
@@ -91,7 +97,7 @@ def review_sample(
     by_audit = [c for c in standing if c not in rejudged]
     verified = [r.clause for r in clauses if r.outcome == "reject"]
     record, decision = _store_review(
-        store, audit, plan, results, reviewer, len(sample), n_defective, by_audit + verified
+        store, audit, plan, results, who, len(sample), n_defective, by_audit + verified
     )
     document = _review_document(
         record, audit, plan, decision, by_audit + verified, len(sample), n_defective, defective, reviewer
@@ -158,27 +164,6 @@ def stored_review_estimate(store: Store, audit: AuditRecord, review: ReviewRecor
         return reviewed_error_rate(store, audit, review)
     except InvalidInputError:
         return None
-
-
-def standing_reviews(
-    store: Store, audits: Sequence[AuditRecord]
-) -> dict[str, tuple[AuditRecord, ReviewRecord]]:
-    """The review that stands for each batch of ``audits`` (newest first, as ``Store.list_audits`` gives
-    them), with the audit it reviewed: the latest review of the batch's latest audit; else the latest review
-    of an earlier audit of the batch when it rejected the batch. A re-audit of the same bytes cannot lift
-    a reviewer's rejection (the labels it found wrong are still there); a review of its own sample can."""
-    decided = store.latest_review_decisions([a.id for a in audits])
-    latest: dict[str, str] = {}
-    met: set[str] = set()  # batches whose newest reviewed audit has been met
-    standing: dict[str, tuple[AuditRecord, ReviewRecord]] = {}
-    for audit in audits:
-        latest.setdefault(audit.batch, audit.id)
-        if audit.batch in met or audit.id not in decided:
-            continue
-        met.add(audit.batch)
-        if latest[audit.batch] == audit.id or decided[audit.id] == "reject":
-            standing[audit.batch] = (audit, store.list_reviews(audit.id)[0])
-    return standing
 
 
 def gold_tasks(table: pa.Table) -> npt.NDArray[np.bool_] | None:
@@ -265,7 +250,7 @@ def resolve_audit(store: Store, ref: str) -> AuditRecord:
 
 
 def _review_without_consensus(
-    store: Store, audit: AuditRecord, plan: SamplingPlan, results: str | Path, reviewer: str | None
+    store: Store, audit: AuditRecord, plan: SamplingPlan, results: str | Path, who: _Reviewer
 ) -> ReviewOutcome:
     """A review of an audit with no consensus labels (preferences, ratings, demonstrations): the reviewer
     says of each sampled task whether it is defective (``task,defective``), and the plan decides."""
@@ -293,12 +278,10 @@ def _review_without_consensus(
         )
     n_defective = int(answers.defective.sum())
     standing = [r["clause"] for r in audit.reasons if r.get("outcome") == "reject"]
-    record, decision = _store_review(
-        store, audit, plan, results, reviewer, len(sample), n_defective, standing
-    )
+    record, decision = _store_review(store, audit, plan, results, who, len(sample), n_defective, standing)
     defective = [sample[int(t)] for t in answers.task[answers.defective]]
     document = _review_document(
-        record, audit, plan, decision, standing, len(sample), n_defective, defective, reviewer
+        record, audit, plan, decision, standing, len(sample), n_defective, defective, who.name
     ) | {"error_rate": None, "clauses": [], "replaces": _replaced(store, audit, record)}
     return ReviewOutcome(review=record, document=document)
 
@@ -312,12 +295,37 @@ def _replaced(store: Store, audit: AuditRecord, record: ReviewRecord) -> dict[st
     return {"review": earlier.id, "decision": earlier.decision, "created_at": earlier.created_at.isoformat()}
 
 
+@dataclass(frozen=True)
+class _Reviewer:
+    """Who did a review and when (None: now, as it is entered)."""
+
+    name: str | None
+    at: dt.datetime | None
+
+
+def _reviewed_at(store: Store, audit: AuditRecord, at: dt.datetime | None) -> dt.datetime | None:
+    """``at`` checked: a moment in UTC, not in the future and not before the batch was delivered."""
+    if at is None:
+        return None
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=dt.UTC)
+    delivered = store.get_batch(audit.batch_sha256).delivered_at
+    if not delivered <= at <= dt.datetime.now(dt.UTC):
+        raise InvalidInputError(
+            f"the time the review was done, from the batch's delivery ({delivered.isoformat()}) until now",
+            column="reviewed_at",
+            column_kind="field",
+            got=at.isoformat(),
+        )
+    return at
+
+
 def _store_review(
     store: Store,
     audit: AuditRecord,
     plan: SamplingPlan,
     results: str | Path,
-    reviewer: str | None,
+    who: _Reviewer,
     n_inspected: int,
     n_defective: int,
     standing: list[str],
@@ -331,7 +339,8 @@ def _store_review(
         n_inspected=n_inspected,
         n_defective=n_defective,
         decision="reject" if standing else decision,
-        reviewer=reviewer,
+        reviewer=who.name,
+        reviewed_at=who.at,
     )
     return record, decision
 
@@ -366,4 +375,5 @@ def _review_document(
         "acceptance_probability_at_aql": acceptance_probability(plan, min(plan.aql / 100.0, 1.0)),
         "defective_tasks": defective,
         "reviewer": reviewer,
+        "reviewed_at": record.reviewed_at.isoformat(),
     }

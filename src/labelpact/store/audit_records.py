@@ -301,7 +301,8 @@ class AuditRecord:
 
 @dataclass(frozen=True, slots=True)
 class ReviewRecord:
-    """A reviewer's answers for an audit's sample (``file``, role ``results``) and the plan's decision."""
+    """A reviewer's answers for an audit's sample (``file``, role ``results``) and the plan's decision;
+    ``reviewed_at`` is when the review was done (``created_at``, when it was entered, unless told)."""
 
     id: str
     audit: str
@@ -311,6 +312,7 @@ class ReviewRecord:
     n_defective: int
     decision: str
     file: BatchFile
+    reviewed_at: datetime
 
 
 def review_counts(n_inspected: int, n_defective: int, decision: str, results: Path) -> None:

@@ -8,6 +8,7 @@ under ``blobs/reviews/...``, with a random key per write; both go in by ``StoreB
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -94,10 +95,12 @@ class AuditMethods(StoreBase):
         n_defective: int,
         decision: str,
         reviewer: str | None,
+        reviewed_at: datetime | None = None,
     ) -> ReviewRecord:
         """Record a reviewer's answers for an audit's sample and the plan's decision (accept or reject).
 
         ``results`` is kept in the blob store; each call is a new review (an audit may get several).
+        ``reviewed_at``: when the review was done, for a history entered later (default: now).
         """
         number = parse_id("a", audit, "audit")
         review_counts(n_inspected, n_defective, decision, results)
@@ -112,6 +115,7 @@ class AuditMethods(StoreBase):
             row = ReviewRow(
                 audit_id=target.id,
                 created_at=q.now(),
+                reviewed_at=reviewed_at,
                 reviewer=reviewer,
                 n_inspected=n_inspected,
                 n_defective=n_defective,
@@ -147,9 +151,11 @@ class AuditMethods(StoreBase):
             )
             return [review_record(row) for row in session.scalars(query)]
 
-    def latest_review_decisions(self, audits: Sequence[str]) -> dict[str, str]:
-        """The decision of the newest review of each of ``audits`` that has one (``{"a3": "accept"}``), read in
-        one query per thousand audits rather than one per audit."""
+    def latest_review_decisions(
+        self, audits: Sequence[str], *, before: datetime | None = None
+    ) -> dict[str, str]:
+        """The decision of the newest review of each of ``audits`` that has one (``{"a3": "accept"}``; only
+        reviews done before ``before`` when given, by ``reviewed_at``), read in one query per thousand audits."""
         numbers = [parse_id("a", ref, "audit") for ref in audits]
         decided: dict[str, str] = {}
         with self._read() as session:
@@ -159,6 +165,10 @@ class AuditMethods(StoreBase):
                     .where(ReviewRow.audit_id.in_(numbers[start : start + 1000]))
                     .order_by(ReviewRow.created_at.desc(), ReviewRow.id.desc())
                 )
+                if before is not None:
+                    query = query.where(
+                        sa.func.coalesce(ReviewRow.reviewed_at, ReviewRow.created_at) < before
+                    )
                 for audit_id, decision in session.execute(query):
                     decided.setdefault(f"a{audit_id}", decision)
         return decided
@@ -244,6 +254,7 @@ def review_record(row: ReviewRow) -> ReviewRecord:
         n_defective=row.n_defective,
         decision=row.decision,
         file=BatchFile("results", row.path, row.sha256, row.size_bytes),
+        reviewed_at=row.created_at if row.reviewed_at is None else row.reviewed_at,
     )
 
 

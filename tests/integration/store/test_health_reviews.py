@@ -24,7 +24,16 @@ def test_a_batch_rejected_by_its_review_counts_as_rejected(store: Store, tmp_pat
         store.add_audit(audit_of(add_batch(store, tmp_path / name, content), metrics=metrics), files={})
     results = tmp_path / "review.csv"
     results.write_bytes(b"task,label\nt1,neg\nt2,neg\n")
-    store.add_review("a1", results=results, n_inspected=2, n_defective=2, decision="reject", reviewer=None)
+    reviewed = dt.datetime(2025, 3, 5, tzinfo=dt.UTC)  # a history entered later: the review's own day
+    store.add_review(
+        "a1",
+        results=results,
+        n_inspected=2,
+        n_defective=2,
+        decision="reject",
+        reviewer=None,
+        reviewed_at=reviewed,
+    )
     day = dt.date(2025, 3, 10)
     assert sorted(r.verdict for r in audit_series(store, "Scale", as_of=day)) == ["reject", "review"]
     card = partner_health(store, "Scale", as_of=day).document["scorecard"]

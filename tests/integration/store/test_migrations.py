@@ -47,7 +47,7 @@ def test_open_migrates_an_empty_database_to_head(settings: Settings) -> None:
         assert set(sa.inspect(engine).get_table_names()) == TABLES
         with engine.connect() as conn:
             current = MigrationContext.configure(conn).get_current_revision()
-        assert current == ScriptDirectory.from_config(alembic_config()).get_current_head() == "0010"
+        assert current == ScriptDirectory.from_config(alembic_config()).get_current_head() == "0011"
     finally:
         engine.dispose()
     assert settings.blob_root.is_dir()

@@ -99,6 +99,7 @@ class ReviewRow(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     audit_id: Mapped[int] = mapped_column(sa.ForeignKey("audits.id", ondelete="RESTRICT"))
     created_at: Mapped[datetime]
+    reviewed_at: Mapped[datetime | None]  # when the reviewer did it, where told (a history entered later)
     reviewer: Mapped[str | None] = mapped_column(sa.String(200))
     n_inspected: Mapped[int] = mapped_column(sa.BigInteger)
     n_defective: Mapped[int] = mapped_column(sa.BigInteger)
