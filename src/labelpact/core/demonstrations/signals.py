@@ -37,7 +37,8 @@ TELL_WORDS: tuple[str, ...] = (
 )  # fmt: skip
 TELL_PHRASES: tuple[str, ...] = (
     "it's important to note", "it is important to note", "in conclusion", "as an ai", "i hope this helps",
-    "certainly!", "great question", "let's dive", "in summary", "overall,", "here's a", "here are some",
+    "certainly!", "great question", "let's dive", "in summary", "overall,", "here's a", "here's an",
+    "here are some",
 )  # fmt: skip
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 _MARKDOWN = re.compile(r"(^|\n)\s*(#{1,6} |[-*] |\d+\. )|\*\*[^*]+\*\*")
@@ -168,18 +169,34 @@ def demonstration_signals(
     )
 
 
+def _phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex matching any of ``phrases`` as whole words: no letter or digit may touch an end that is
+    itself a letter or digit, so "here are some" does not fire inside "there are some", nor "as an ai"
+    inside "as an aid"."""
+    parts = (
+        ("(?<!\\w)" if p[0].isalnum() else "") + re.escape(p) + ("(?!\\w)" if p[-1].isalnum() else "")
+        for p in phrases
+    )
+    return re.compile("|".join(parts))
+
+
+_TELL_PATTERN = _phrase_pattern(TELL_PHRASES)
+_SEPARATOR = "\x00"  # in no phrase and no word character, so no match crosses from one answer to the next
+
+
 def _tell_hits(tokens: list[list[str]], lowered: list[str]) -> FloatArray:
-    """Chatbot tell words and phrases per answer (n_answers,), from its words and its lower-cased text."""
+    """Chatbot tell words and whole tell phrases per answer (n_answers,), from its words and its
+    lower-cased text; the phrases are found in one scan of all answers, counted per answer by offset."""
     n = len(tokens)
     tell_set = frozenset(TELL_WORDS)
-    return np.fromiter(
-        (
-            sum(w in tell_set for w in t) + sum(t_.count(p) for p in TELL_PHRASES)
-            for t, t_ in zip(tokens, lowered, strict=True)
-        ),
-        dtype=np.float64,
-        count=n,
-    )
+    words = np.fromiter((sum(w in tell_set for w in t) for t in tokens), dtype=np.float64, count=n)
+    if n == 0:
+        return words
+    joined = _SEPARATOR.join(lowered).replace("\u2019", "'")  # a typographic apostrophe is an apostrophe
+    starts = np.cumsum([0] + [len(t) + 1 for t in lowered[:-1]])
+    at = np.fromiter((m.start() for m in _TELL_PATTERN.finditer(joined)), dtype=np.int64)
+    answer = np.searchsorted(starts, at, side="right") - 1
+    return words + np.bincount(answer, minlength=n)
 
 
 def _homogeneity(d: Demonstrations, signatures: npt.NDArray[np.uint32]) -> FloatArray:

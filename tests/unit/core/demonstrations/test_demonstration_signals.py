@@ -71,3 +71,17 @@ def test_an_answer_written_in_0_seconds_is_too_fast_not_unknown() -> None:
     s = demonstration_signals(d, typing_cps=8.0)
     assert s.too_fast.tolist() == [True, True, False]  # NaN: no duration, so no claim
     assert np.isposinf(s.chars_per_second[0]) and np.isnan(s.chars_per_second[2])
+
+
+def test_tell_phrases_match_whole_words_only() -> None:
+    """Finding 2: "there are some", "there's a" and "as an aid" hold a tell phrase as a substring only."""
+    texts = [
+        "There are some options. Also there's a shop nearby.",
+        "Where are some parks? The map serves as an aid.",
+        "Here are some options. Here’s an idea, and as an AI I hope this helps. Overall, fine.",
+        "",
+    ]
+    d = Demonstrations.from_columns(task=["t1", "t2", "t3", "t4"], worker=["a", "b", "c", "d"], text=texts)
+    s = demonstration_signals(d)
+    # by hand: 0, 0, then "here are some", "here's an", "as an ai", "i hope this helps", "overall," = 5
+    assert (s.tell_rate * s.n_words / 100).round().tolist() == [0, 0, 5, 0]
