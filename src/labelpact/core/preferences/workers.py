@@ -81,22 +81,33 @@ def _group_median(group: IntArray, values: FloatArray, n_groups: int) -> FloatAr
 
 
 def _gold_outcomes(c: Comparisons, gold: Comparisons) -> FloatArray:
-    """Gold outcome (0 low won, 1 tie, 2 high won) of each comparison of ``c``; NaN where no gold."""
+    """Gold outcome (0 low won, 1 tie, 2 high won) of each comparison of ``c``; NaN where no gold.
+
+    The gold pairs are recoded into ``c``'s vocabularies and grouped by ``Comparisons.units`` too, so
+    "low" is the item that sorts first by name on both sides, never the order items first appeared in.
+    """
     task_map = {name: i for i, name in enumerate(c.tasks)}
     item_map = {name: i for i, name in enumerate(c.items)}
     g_task = np.array([task_map.get(name, -1) for name in gold.tasks], dtype=np.intp)[gold.task]
     item_codes = np.array([item_map.get(name, -1) for name in gold.items], dtype=np.intp)
     g_left, g_right = item_codes[gold.left], item_codes[gold.right]
     known = (g_task >= 0) & (g_left >= 0) & (g_right >= 0)
-    g_low, g_high = np.minimum(g_left, g_right)[known], np.maximum(g_left, g_right)[known]
-    low_won = np.where(g_left < g_right, gold.choice == LEFT, gold.choice == RIGHT)[known]
-    g_out = np.where(gold.choice[known] == TIE, 1, np.where(low_won, 0, 2))
+    g = Comparisons(
+        task=g_task[known],
+        worker=np.zeros(int(known.sum()), dtype=np.intp),
+        left=g_left[known],
+        right=g_right[known],
+        choice=gold.choice[known],
+        tasks=c.tasks,
+        workers=("gold",),
+        items=c.items,
+    ).units()
+    first = np.unique(g.unit, return_index=True)[1]  # a gold pair given twice keeps its first answer
+    g_out = g.outcome[first]
+    u = c.units()
     n = c.n_items
-    g_key = (g_task[known].astype(np.int64) * n + g_low) * n + g_high
-    g_key, first = np.unique(g_key, return_index=True)
-    g_out = g_out[first]
-    low, high = np.minimum(c.left, c.right), np.maximum(c.left, c.right)
-    key = (c.task.astype(np.int64) * n + low) * n + high
+    g_key = (g.task.astype(np.int64) * n + g.low) * n + g.high
+    key = ((u.task.astype(np.int64) * n + u.low) * n + u.high)[u.unit]
     pos = np.searchsorted(g_key, key).clip(0, max(len(g_key) - 1, 0))
     found = (len(g_key) > 0) & (g_key[pos] == key) if len(g_key) else np.zeros(len(key), dtype=bool)
     return np.where(found, g_out[pos] if len(g_key) else 0, np.nan).astype(np.float64)
@@ -210,7 +221,8 @@ def preference_workers(
         known = decisive & (d != 0)
     else:
         best = unit_counts.argmax(axis=1)[u.unit]
-        left_better = np.where(c.left < c.right, best == 0, best == 2)
+        # outcomes are coded by item name ("low" sorts first), so orient by which side the low item was on
+        left_better = np.where(c.left == u.low[u.unit], best == 0, best == 2)
         known = decisive & (best != 1)
     picked_left = c.choice == LEFT
     sens = _ratio(
