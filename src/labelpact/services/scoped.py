@@ -173,9 +173,12 @@ def get_batch(store: Store, principal: Principal, ref: str) -> dict[str, Any]:
 
 # -- audits ---------------------------------------------------------------------------------------
 def list_audit_rows(store: Store, principal: Principal, *, batch: str | None = None) -> list[dict[str, Any]]:
-    if batch is not None:
-        _batch(store, principal, batch)
-    return [{"id": row["audit"]} | row for row in audit_rows(store, batch=batch, partner=principal.partner)]
+    """``labelpact audits list --json``'s rows; ``batch`` (an id or prefix) is resolved within the caller's
+    scope first and the list is read by the batch it resolved to, so that a prefix that other partners'
+    batches also match never names them."""
+    batch_id = None if batch is None else _batch(store, principal, batch).id
+    rows = audit_rows(store, batch=batch_id, partner=principal.partner)
+    return [{"id": row["audit"]} | row for row in rows]
 
 
 def _audit(store: Store, principal: Principal, ref: str) -> AuditRecord:
