@@ -8,6 +8,7 @@ and ``user.revoked`` (subject ``user:<name>``), ``dispute.commented`` (subject `
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Self
@@ -41,6 +42,10 @@ __all__ = [
 ]
 
 REQUEST_OUTCOMES = ("ok", "accepted", "denied", "invalid", "error")
+# The request log is append-only and anyone who reaches the port adds lines to it (every 401 is logged): a
+# line's detail is bounded like its columns, so a 12 KB path cannot grow the log by 12 KB a request.
+MAX_DETAIL_TEXT = 500  # characters of one text value (a requested path, an error message)
+MAX_DETAIL_JSON = 2000  # characters of the whole detail as JSON
 ROLES = ("admin", "client")
 
 
@@ -104,6 +109,23 @@ def _comment_record(row: DisputeCommentRow) -> CommentRecord:
     return CommentRecord(
         id=f"c{row.id}", dispute=f"d{row.dispute_id}", at=row.at, author=row.author, text=row.text
     )
+
+
+def _bounded_detail(detail: dict[str, Any]) -> dict[str, Any]:
+    """``detail`` with each text cut to ``MAX_DETAIL_TEXT`` characters (ending in "…" when cut) and, past
+    ``MAX_DETAIL_JSON`` characters of JSON in all, only the keys that fit and ``"truncated": true``."""
+    bounded: dict[str, Any] = {}
+    size = 0
+    for key, value in detail.items():
+        name = str(key)[:100]
+        if isinstance(value, str) and len(value) > MAX_DETAIL_TEXT:
+            value = value[: MAX_DETAIL_TEXT - 1] + "…"
+        entry = len(json.dumps({name: value}, default=str))
+        if size + entry > MAX_DETAIL_JSON:
+            bounded["truncated"] = True
+            break
+        bounded[name], size = value, size + entry
+    return bounded
 
 
 class ServiceMethods(StoreBase):
@@ -216,7 +238,7 @@ class ServiceMethods(StoreBase):
                     object=object[:300],
                     outcome=outcome,
                     status=status,
-                    detail=plain_json(detail or {}, "detail", non_finite="null"),
+                    detail=plain_json(_bounded_detail(detail or {}), "detail", non_finite="null"),
                 )
             )
 
