@@ -11,8 +11,8 @@ from datetime import date
 from typing import Any
 
 from labelpact.config import Settings
-from labelpact.contracts.contract import parse_contract
 from labelpact.errors import InvalidInputError, NotFoundError
+from labelpact.io.contract import parse_contract_text
 from labelpact.services.access import Principal, hidden_from, require_admin, require_client, require_owner
 from labelpact.services.allocation import allocate_work
 from labelpact.services.audit import audit_rows, audit_stored_batch, stored_audit_document
@@ -219,7 +219,7 @@ def audit_job(
             "contract TOML text or no contract", column="contract", column_kind="field", got="blank text"
         )
     if contract is not None:  # a bad contract is the caller's input: refused now, not by the job later
-        parse_contract(contract, source="contract")
+        parse_contract_text(contract, source="contract")
 
     def work(job_store: Store) -> dict[str, Any]:
         result = audit_stored_batch(job_store, record.id, contract_toml=contract)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import httpx
+import pytest
 
 from .conftest import Live
 
@@ -22,3 +23,24 @@ def test_a_refused_request_with_a_long_path_adds_a_bounded_line_to_the_request_l
     assert line["detail"]["path"].startswith("/api/v1/partners/xxx") and line["detail"]["path"].endswith("…")
     assert len(line["detail"]["path"]) <= 500 and len(line["object"]) <= 300
     assert len(json.dumps(line["detail"])) <= 2000
+
+
+@pytest.mark.parametrize(
+    ("contract", "got"),
+    [
+        ("[labels]\nclasses = " + "[" * 600 + "]" * 600 + "\n", "got nesting too deep"),
+        ("[quality]\nmin_agreement = " + "1" * 5000 + "\n", "got Exceeds the limit"),
+    ],
+    ids=["nested-600-deep", "integer-of-5000-digits"],
+)
+def test_a_contract_tomllib_cannot_read_is_a_422_with_the_clis_one_line(
+    live: Live, contract: str, got: str
+) -> None:
+    """``tomllib`` raises RecursionError and ValueError for these: the CLI answered exit 2, the service 500."""
+    with live.client("client") as client:
+        response = client.post(
+            "/api/v1/audits", json={"batch": live.seeded.batch["Acme"], "contract": contract}
+        )
+    assert response.status_code == 422, response.text
+    message = response.json()["error"]["message"]
+    assert message.startswith("contract: expected ") and got in message and "\n" not in message
