@@ -218,6 +218,7 @@ def demonstration_findings(
              "clusters": s.near_duplicates.n_clusters},
             "Have the duplicated answers rewritten independently.",
         ))  # fmt: skip
+    out += _unmeasured_duplicates(s, d)
     fast = np.flatnonzero(s.too_fast)
     if len(fast):
         out.append(Finding(
@@ -248,3 +249,22 @@ def demonstration_findings(
             "data.personal_data", {"entities": dict(pii)}, "Remove the personal data and re-deliver.",
         ))  # fmt: skip
     return out
+
+
+def _unmeasured_duplicates(s: DemonstrationSignals, d: Demonstrations) -> list[Finding]:
+    """A finding when answers are too short to compare ("Yes", "42", blank): their near-duplicate rate is no
+    measurement, so the batch's 0% near-duplicates does not cover them (none measured: it covers nothing)."""
+    short = np.flatnonzero(~s.near_duplicates.measured)
+    if not len(short):
+        return []
+    detail = (
+        f"{len(short)} answers are too short to compare (under 5 characters once normalised): "
+        + ("near-duplicates cannot be measured on this batch" if s.near_duplicates.n_measured == 0
+           else "whether they near-duplicate other answers cannot be measured")
+    )  # fmt: skip
+    return [Finding(
+        "near_duplicates_unmeasured", "warning" if s.near_duplicates.n_measured == 0 else "info", detail,
+        "demonstrations.max_near_duplicate_rate",
+        {"tasks": [d.tasks[d.task[i]] for i in short[:MAX_EXAMPLES]], "n_answers": len(short)},
+        "Check the short answers by hand; near-duplicate detection needs a few words.",
+    )]  # fmt: skip

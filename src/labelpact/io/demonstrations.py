@@ -9,6 +9,7 @@ finding, not a reading error); a blank task or worker is an error naming its lin
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -18,6 +19,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from labelpact.core.demonstrations import Demonstrations
+from labelpact.errors import InvalidInputError
+from labelpact.io.column import fail_at
 from labelpact.io.deliverable_table import (
     ANSWER_COLUMNS,
     Read,
@@ -26,8 +29,10 @@ from labelpact.io.deliverable_table import (
     pick_columns,
     read_table,
 )
+from labelpact.io.jsonl import NESTED
 from labelpact.io.labelstudio_flat import is_flat_labelstudio, textarea_text
 from labelpact.io.limits import DEFAULT_LIMITS, Limits
+from labelpact.io.source import Source, as_text
 
 __all__ = ["DemonstrationDelivery", "read_demonstrations"]
 
@@ -68,10 +73,7 @@ def read_demonstrations(
     )
     task = coded_column(source, roles["task"])
     worker = coded_column(source, roles["worker"])
-    text_col = source.table[roles["text"]].cast(pa.string())
-    text = pc.fill_null(text_col, "").to_pylist()
-    if is_flat_labelstudio(source.table.column_names):  # several lines of a TextArea: a JSON result list
-        text = [textarea_text(t) for t in text]
+    text = _answers(source, roles["text"])
     optional = {
         role: number_column(source, roles[role], low=0.0, what="a number >= 0")
         for role in ("duration_s", "paste_events", "keystrokes")
@@ -87,3 +89,28 @@ def read_demonstrations(
     )
     read = Read(source.path, source.format, source.table.num_rows, MappingProxyType(dict(roles)))
     return DemonstrationDelivery(demonstrations, read)
+
+
+def _answers(source: Source, name: str) -> list[str]:
+    """The answers of column ``name`` as text ("" where blank). A JSON list or object is no answer and is
+    refused at its row, except in a flat Label Studio export, whose TextArea cell is a JSON result list."""
+    column = source.table[name]
+    flat = is_flat_labelstudio(source.table.column_names)
+    if pa.types.is_nested(column.type):  # Arrow read every filled cell of the column as a list or object
+        kind = "list" if pa.types.is_list(column.type) or pa.types.is_large_list(column.type) else "object"
+        first = int(pc.index(pc.is_valid(column), True).as_py())
+        raise _nested(source, name, max(first, 0), kind)
+    nested = json.loads((source.table.schema.metadata or {}).get(NESTED, b"{}"))
+    if name in nested and not flat:  # a JSON reader kept some cells' lists or objects as their JSON text
+        raise _nested(source, name, int(nested[name][0]), str(nested[name][1]))
+    text: list[str] = pc.fill_null(as_text(column, file=source.path, name=name), "").to_pylist()
+    if flat:  # several lines of a TextArea: a JSON result list
+        text = [textarea_text(t) for t in text]
+    return text
+
+
+def _nested(source: Source, name: str, row: int, kind: str) -> InvalidInputError:
+    """The error for a JSON list or object where one written answer belongs."""
+    return fail_at(
+        source.locate, row, "one written answer as text", file=source.path, column=name, got=f"a JSON {kind}"
+    )

@@ -103,7 +103,9 @@ class NearDuplicates:
     """Clusters of near-duplicate texts: ``cluster`` (n_texts,) is -1 for a text with no near-duplicate.
 
     ``pairs`` (n_pairs, 2) are the candidate pairs whose estimated Jaccard ``similarity`` reached the
-    ``threshold``; clusters are their connected components.
+    ``threshold``; clusters are their connected components. ``measured`` (n_texts,) is False for a text
+    too short to hold one shingle ("Yes", "42", a blank): it has no signature, so whether it near-duplicates
+    another text cannot be measured (it is never put in a cluster).
     """
 
     cluster: IntArray
@@ -111,10 +113,16 @@ class NearDuplicates:
     similarity: FloatArray
     threshold: float
     n_clusters: int
+    measured: npt.NDArray[np.bool_]
 
     @property
     def duplicated(self) -> npt.NDArray[np.bool_]:
         return self.cluster >= 0
+
+    @property
+    def n_measured(self) -> int:
+        """How many texts could be compared at all; 0 means near-duplicates cannot be measured."""
+        return int(self.measured.sum())
 
 
 def near_duplicates(
@@ -139,7 +147,8 @@ def near_duplicates(
         key = sig[:, band * rows : (band + 1) * rows] @ weights  # wraps mod 2^64: a hash of the band
         order = np.argsort(key, kind="stable")
         sorted_key = key[order]
-        new_run = np.r_[True, sorted_key[1:] != sorted_key[:-1]]
+        new_run = np.ones(len(order), dtype=bool)  # no usable text: no runs (np.r_[True, ...] would make one)
+        new_run[1:] = sorted_key[1:] != sorted_key[:-1]
         run_start = order[np.maximum.accumulate(np.where(new_run, np.arange(len(order)), 0))]
         same = ~new_run
         edges_a += [run_start[same], order[:-1][same[1:]]]
@@ -171,4 +180,5 @@ def near_duplicates(
         similarity=similarity,
         threshold=threshold,
         n_clusters=int(cluster.max()) + 1 if in_cluster.any() else 0,
+        measured=usable,
     )

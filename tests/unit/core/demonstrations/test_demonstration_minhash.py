@@ -57,3 +57,12 @@ def test_near_duplicates_cluster_copies_and_leave_the_rest() -> None:
     assert result.cluster[0] == result.cluster[1] == result.cluster[2] >= 0
     assert result.cluster[3:].tolist() == [-1, -1, -1]
     assert result.n_clusters == 1 and np.all(result.similarity >= 0.7)
+
+
+@pytest.mark.parametrize("texts", [["Yes", "No", "42", "Rome"], ["", ""], ["", "a long enough answer"]])
+def test_texts_too_short_to_shingle_are_unmeasured_not_a_crash(texts: list[str]) -> None:
+    """Finding 3: with no usable signature (every text under 5 characters) the bands held no runs."""
+    dups = near_duplicates(minhash_signatures(texts))
+    assert dups.cluster.tolist() == [-1] * len(texts) and dups.n_clusters == 0
+    assert dups.measured.tolist() == [len(normalise(t)) >= 5 for t in texts]
+    assert dups.n_measured == sum(len(normalise(t)) >= 5 for t in texts)
