@@ -7,6 +7,7 @@ viewer gets its own objects only (another partner's is the API's 404) and never 
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -80,8 +81,10 @@ def login_form(request: Request, target: str, *, error: str | None = None, statu
 
 
 def _home(viewer: Viewer) -> str:
+    """The viewer's home page: the portfolio, or a partner's own page (its name URL-encoded: a partner may be
+    named ``Q?A Labs``, and a raw ``?`` or ``#`` would end the path there)."""
     partner = viewer.principal.partner
-    return "/" if partner is None else f"/partners/{partner}"
+    return "/" if partner is None else f"/partners/{quote(partner, safe='')}"
 
 
 @router.get("/login")
