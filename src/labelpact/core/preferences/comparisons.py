@@ -16,7 +16,7 @@ import numpy.typing as npt
 from labelpact.core.annotations import FloatArray, IntArray, encode_first_seen, frozen_array
 from labelpact.errors import InvalidInputError
 
-__all__ = ["CHOICES", "LEFT", "RIGHT", "TIE", "Comparisons", "Units"]
+__all__ = ["CHOICES", "LEFT", "RIGHT", "TIE", "Comparisons", "Units", "distinct_rows"]
 
 LEFT: Final = 0
 RIGHT: Final = 1
@@ -35,6 +35,26 @@ def _encode(names: npt.NDArray[Any], vocab: Sequence[str] | None = None) -> tupl
         raise InvalidInputError(f"a name in the declared vocabulary of {len(vocab)}", got=repr(missing[0]))
     mapped = np.array([lookup[str(x)] for x in uniq], dtype=np.intp)
     return tuple(vocab), mapped[codes.reshape(-1)]
+
+
+def distinct_rows(*columns: npt.ArrayLike) -> tuple[IntArray, IntArray]:
+    """The distinct rows of parallel integer ``columns`` (each of shape (n,)): the index of each one's first
+    occurrence (shape (n_distinct,), in the rows' sorted order, first column first) and each row's number (n,).
+
+    Sorting the columns together never collides, unlike packing them into one int64 key: a (task, item,
+    item) key passes 2**63 at n_tasks * n_items**2, about a million prompt, chosen, rejected rows.
+    """
+    cols = [np.asarray(col) for col in columns]
+    n = len(cols[0])
+    order = np.lexsort(cols[::-1])  # stable, so the first of each run is the first occurrence
+    new = np.zeros(n, dtype=bool)
+    new[:1] = True
+    for col in cols:  # a loop over the columns, never over rows
+        ordered = col[order]
+        new[1:] |= ordered[1:] != ordered[:-1]
+    number = np.empty(n, dtype=np.intp)
+    number[order] = np.cumsum(new) - 1
+    return order[new].astype(np.intp), number
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,15 +269,7 @@ class Comparisons:
         swapped = rank[self.left] > rank[self.right]  # low item shown on the right
         low = np.where(swapped, self.right, self.left)
         high = np.where(swapped, self.left, self.right)
-        key = (self.task.astype(np.int64) * self.n_items + low) * self.n_items + high
-        uniq, unit = np.unique(key, return_inverse=True)
+        first, unit = distinct_rows(self.task, low, high)
         low_won = np.where(swapped, self.choice == RIGHT, self.choice == LEFT)
         outcome = np.where(self.choice == TIE, 1, np.where(low_won, 0, 2)).astype(np.intp)
-        n = self.n_items
-        return Units(
-            unit=unit.reshape(-1).astype(np.intp),
-            outcome=outcome,
-            task=(uniq // (n * n)).astype(np.intp),
-            low=((uniq // n) % n).astype(np.intp),
-            high=(uniq % n).astype(np.intp),
-        )
+        return Units(unit=unit, outcome=outcome, task=self.task[first], low=low[first], high=high[first])

@@ -20,7 +20,7 @@ from scipy.stats import norm
 from labelpact.core.annotations import FloatArray, IntArray
 from labelpact.core.intervals import check_confidence
 from labelpact.core.preferences.bradley_terry import Ties, check_common, fit_davidson, pair_counts
-from labelpact.core.preferences.comparisons import LEFT, RIGHT, TIE, Comparisons
+from labelpact.core.preferences.comparisons import LEFT, RIGHT, TIE, Comparisons, distinct_rows
 from labelpact.core.preferences.kernel import DavidsonTerms, davidson_terms, solve_laplacian
 from labelpact.errors import warn_convergence
 
@@ -31,13 +31,11 @@ class _Cells:
     """Comparisons summed by (worker, left, right): counts of left, right and tie; shape (n_cells,)."""
 
     def __init__(self, c: Comparisons) -> None:
-        key = (c.worker.astype(np.int64) * c.n_items + c.left) * c.n_items + c.right
-        uniq, cell = np.unique(key, return_inverse=True)
-        cell = cell.reshape(-1)
-        m, n = len(uniq), c.n_items
-        self.worker: IntArray = (uniq // (n * n)).astype(np.intp)
-        self.left: IntArray = ((uniq // n) % n).astype(np.intp)
-        self.right: IntArray = (uniq % n).astype(np.intp)
+        first, cell = distinct_rows(c.worker, c.left, c.right)  # packed int64 keys overflow on large files
+        m = len(first)
+        self.worker: IntArray = c.worker[first]
+        self.left: IntArray = c.left[first]
+        self.right: IntArray = c.right[first]
         self.n_left = np.bincount(cell, c.choice == LEFT, minlength=m).astype(np.float64)
         self.n_right = np.bincount(cell, c.choice == RIGHT, minlength=m).astype(np.float64)
         self.n_tie = np.bincount(cell, c.choice == TIE, minlength=m).astype(np.float64)

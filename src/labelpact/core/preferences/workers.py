@@ -15,7 +15,7 @@ from scipy.stats import norm
 
 from labelpact.core.annotations import FloatArray, IntArray
 from labelpact.core.intervals import check_confidence
-from labelpact.core.preferences.comparisons import LEFT, RIGHT, TIE, Comparisons
+from labelpact.core.preferences.comparisons import LEFT, RIGHT, TIE, Comparisons, Units, distinct_rows
 from labelpact.errors import InvalidInputError
 
 __all__ = ["PreferenceWorkers", "preference_workers"]
@@ -80,37 +80,36 @@ def _group_median(group: IntArray, values: FloatArray, n_groups: int) -> FloatAr
     return out
 
 
-def _gold_outcomes(c: Comparisons, gold: Comparisons) -> FloatArray:
-    """Gold outcome (0 low won, 1 tie, 2 high won) of each comparison of ``c``; NaN where no gold.
+def _codes_in(vocab: tuple[str, ...], names: tuple[str, ...]) -> IntArray:
+    """The code of each of ``names`` in ``vocab`` (-1 where absent), shape (len(names),): a sorted search, so
+    a vocabulary of millions of prompts or responses costs no Python loop."""
+    v, q = np.asarray(vocab, dtype=str), np.asarray(names, dtype=str)
+    if not len(v):
+        return np.full(len(q), -1, dtype=np.intp)
+    sorter = np.argsort(v, kind="stable")
+    code = sorter[np.searchsorted(v, q, sorter=sorter).clip(0, len(v) - 1)]
+    return np.where(v[code] == q, code, -1).astype(np.intp)
 
-    The gold pairs are recoded into ``c``'s vocabularies and grouped by ``Comparisons.units`` too, so
-    "low" is the item that sorts first by name on both sides, never the order items first appeared in.
-    """
-    task_map = {name: i for i, name in enumerate(c.tasks)}
-    item_map = {name: i for i, name in enumerate(c.items)}
-    g_task = np.array([task_map.get(name, -1) for name in gold.tasks], dtype=np.intp)[gold.task]
-    item_codes = np.array([item_map.get(name, -1) for name in gold.items], dtype=np.intp)
-    g_left, g_right = item_codes[gold.left], item_codes[gold.right]
-    known = (g_task >= 0) & (g_left >= 0) & (g_right >= 0)
-    g = Comparisons(
-        task=g_task[known],
-        worker=np.zeros(int(known.sum()), dtype=np.intp),
-        left=g_left[known],
-        right=g_right[known],
-        choice=gold.choice[known],
-        tasks=c.tasks,
-        workers=("gold",),
-        items=c.items,
-    ).units()
-    first = np.unique(g.unit, return_index=True)[1]  # a gold pair given twice keeps its first answer
-    g_out = g.outcome[first]
-    u = c.units()
-    n = c.n_items
-    g_key = (g.task.astype(np.int64) * n + g.low) * n + g.high
-    key = ((u.task.astype(np.int64) * n + u.low) * n + u.high)[u.unit]
-    pos = np.searchsorted(g_key, key).clip(0, max(len(g_key) - 1, 0))
-    found = (len(g_key) > 0) & (g_key[pos] == key) if len(g_key) else np.zeros(len(key), dtype=bool)
-    return np.where(found, g_out[pos] if len(g_key) else 0, np.nan).astype(np.float64)
+
+def _gold_outcomes(c: Comparisons, u: Units, gold: Comparisons) -> FloatArray:
+    """Gold outcome (0 low won, 1 tie, 2 high won) of each comparison of ``c`` (whose units are ``u``); NaN
+    where no gold. The gold pairs are grouped by ``Comparisons.units`` too, and the order of names is the
+    same in any vocabulary, so "low" is the item that sorts first by name on both sides."""
+    g = gold.units()
+    g_out = g.outcome[
+        np.unique(g.unit, return_index=True)[1]
+    ]  # a gold pair given twice keeps its first answer
+    g_task = _codes_in(c.tasks, gold.tasks)[g.task]
+    item_codes = _codes_in(c.items, gold.items)
+    g_low, g_high = item_codes[g.low], item_codes[g.high]
+    known = (g_task >= 0) & (g_low >= 0) & (g_high >= 0)
+    m = u.n_units
+    _, joint = distinct_rows(
+        np.r_[u.task, g_task[known]], np.r_[u.low, g_low[known]], np.r_[u.high, g_high[known]]
+    )
+    by_row = np.full(m + int(known.sum()), np.nan)
+    by_row[joint[m:]] = g_out[known]
+    return by_row[joint[:m]][u.unit]
 
 
 def _cycles(c: Comparisons, theta: FloatArray | None) -> tuple[IntArray, IntArray, IntArray, FloatArray]:
@@ -118,18 +117,18 @@ def _cycles(c: Comparisons, theta: FloatArray | None) -> tuple[IntArray, IntArra
     cycles a worker choosing by the strengths ``theta`` would make on the same triads (a quarter without)."""
     n, nw = c.n_items, c.n_workers
     low, high = np.minimum(c.left, c.right), np.maximum(c.left, c.right)
-    key = (c.worker.astype(np.int64) * n + low) * n + high
-    uniq, cell = np.unique(key, return_inverse=True)
+    first, cell = distinct_rows(c.worker, low, high)
     low_won = np.where(c.left < c.right, c.choice == LEFT, c.choice == RIGHT)
     high_won = (c.choice != TIE) & ~low_won
-    a_wins = np.bincount(cell.reshape(-1), low_won, minlength=len(uniq))
-    b_wins = np.bincount(cell.reshape(-1), high_won, minlength=len(uniq))
-    worker = uniq // (n * n)
+    a_wins = np.bincount(cell, low_won, minlength=len(first))
+    b_wins = np.bincount(cell, high_won, minlength=len(first))
+    worker, a_item, b_item = c.worker[first], low[first], high[first]
     contradictions = np.bincount(worker[(a_wins > 0) & (b_wins > 0)], minlength=nw)
     nodes, node_idx = np.unique(
-        np.concatenate([worker * n + (uniq // n) % n, worker * n + uniq % n]), return_inverse=True
+        np.concatenate([worker.astype(np.int64) * n + a_item, worker.astype(np.int64) * n + b_item]),
+        return_inverse=True,
     )
-    m = len(uniq)
+    m = len(first)
     a_node, b_node = node_idx[:m], node_idx[m:]
     size = len(nodes)
     sym = sparse.coo_matrix(
@@ -206,7 +205,7 @@ def preference_workers(
     gold_n = np.zeros(nw, dtype=np.intp)
     gold_agreement = np.full(nw, np.nan)
     if gold is not None:
-        g_out = _gold_outcomes(c, gold)
+        g_out = _gold_outcomes(c, u, gold)
         has = np.isfinite(g_out)
         gold_n = np.bincount(w, has, minlength=nw).astype(np.intp)
         gold_agreement = _ratio(np.bincount(w, has & (g_out == u.outcome), minlength=nw), gold_n)
