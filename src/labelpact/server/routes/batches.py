@@ -63,9 +63,12 @@ def _moment(value: str | None, field: str) -> datetime | None:
 
 
 def _file_name(upload_: UploadFile, fallback: str) -> str:
-    """The uploaded file's own name without folders (its extension says its format), made safe for a path."""
-    name = _SAFE.sub("_", Path(upload_.filename or "").name).strip("._")
-    return name[:200] or fallback
+    """The uploaded file's own name without folders, made safe for a path; its extension (all after its first
+    dot: it says the format) is kept apart, so a name of no Latin letters (``ラベル.csv``) is ``labels.csv``."""
+    stem, _, extension = Path(upload_.filename or "").name.partition(".")
+    stem = _SAFE.sub("_", stem).strip("._")[:200] or fallback
+    extension = _SAFE.sub("_", extension).strip("._")[:50]
+    return f"{stem}.{extension}" if extension else stem
 
 
 @contextmanager
