@@ -135,7 +135,8 @@ def rating_flags(
 ) -> dict[str, BoolArray]:
     """Per worker (n_workers,) over the criteria: ``severe`` / ``lenient`` (an offset interval wholly past
     ``max_offset``), ``central_tendency`` (spread ratio below 0.6, p < 0.01), ``straight_lining`` (one score on
-    every criterion on 80% of the worker's multi-criterion tasks), ``drift`` (a drift past ``max_offset``).
+    every criterion on 80% of the worker's multi-criterion tasks), ``drift`` (the drift interval wholly past
+    ``max_offset``: the change in scale points from the worker's first rating to their last).
     ``max_offsets`` holds one limit per criterion of ``effects``, in scale points."""
     nw = len(straight)
     out = {k: np.zeros(nw, dtype=bool) for k in ("severe", "lenient", "central_tendency", "drift")}
@@ -158,6 +159,7 @@ def rating_findings(
     """Findings of a ratings audit, one per flag that fired, with each flagged rater's offsets per criterion."""
     offsets = {f"offset_{e.criterion}": e.offset for e in effects}
     spreads = {f"spread_{e.criterion}": e.spread_ratio for e in effects}
+    drifts = {f"drift_{e.criterion}": e.drift for e in effects}
     specs = {
         "severe": ("score lower than their co-raters by more than the contract allows", "ratings.max_rater_offset",
                    "Calibrate these raters on anchor examples; re-rate or rescale their scores.", offsets),
@@ -167,8 +169,9 @@ def rating_findings(
                              "Show these raters anchor examples of both ends of the scale.", spreads),
         "straight_lining": ("give one score on every criterion of most tasks", "ratings.max_straight_lining",
                             "Re-rate these raters' tasks; check for automation.", {}),
-        "drift": ("drift over time by more than the contract's offset", "ratings.max_rater_offset",
-                  "Re-calibrate these raters; re-rate their later tasks.", {}),
+        "drift": ("drift by more than the contract's offset from their first rating to their last "
+                  "(scale points across their span of work)", "ratings.max_rater_offset",
+                  "Re-calibrate these raters; re-rate their later tasks.", drifts),
     }  # fmt: skip
     findings = [
         _worker_finding(kind, flags[kind], counts, workers, what, action, clause, numbers)

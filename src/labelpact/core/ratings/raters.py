@@ -38,9 +38,9 @@ class RaterEffects:
     tasks (< 1: central tendency, > 1: extreme ratings), with ``spread_interval`` and ``spread_p`` from
     the Pitman (1939)–Morgan test for paired variances (Fisher z on corr(x - y, x + y), n = the
     worker's ratings); ``modal_share``: share of the worker's scores equal to their most frequent
-    score (1 = the same score on everything); ``drift`` per unit of ``order`` across the worker's own
-    ratings (scale units from their first to their last rating when ``order`` is missing), with
-    ``drift_interval``; ``consensus`` per task (mean corrected for offsets) with ``consensus_interval``.
+    score (1 = the same score on everything); ``drift``: the change of the worker's residuals in scale
+    units from their first to their last rating (a slope over their span of work, by ``order`` when given,
+    else by position), with ``drift_interval``; ``consensus`` per task (mean corrected for offsets) with ``consensus_interval``.
     Intervals are normal-theory at ``confidence`` (the consensus's Student t on the residual degrees of freedom);
     NaN where a worker has too few ratings.
     """
@@ -171,6 +171,28 @@ def _weighted_median(values: FloatArray, weights: FloatArray) -> float:
     return float(v[k])
 
 
+def _span_position(r: Ratings, keep: npt.NDArray[np.bool_], w: IntArray, n_w: FloatArray) -> FloatArray:
+    """Where each kept rating falls in its worker's span of work, 0 (first) to 1 (last), shape (n_kept,).
+
+    By ``order`` (``submitted_at`` seconds) when every rating has one, else by position in the file. On this
+    axis a slope is the drift in scale points from the worker's first rating to their last, the unit of the
+    contract's ``max_rater_offset``: a slope per second (about 1e-4 over a working day) would never reach it.
+    A worker whose ratings all share one time has no span (NaN position, so no drift is measured).
+    """
+    nw = len(n_w)
+    if r.order is not None and np.all(np.isfinite(r.order[keep])):
+        when = r.order[keep].astype(np.float64)
+        first, last = np.full(nw, np.inf), np.full(nw, -np.inf)
+        np.minimum.at(first, w, when)
+        np.maximum.at(last, w, when)
+        return _ratio(when - first[w], (last - first)[w])
+    seq = np.lexsort((np.arange(len(w)), w))
+    pos = np.empty(len(w))
+    start = np.concatenate([[0], np.cumsum(n_w)[:-1]]).astype(np.intp)
+    pos[seq] = np.arange(len(w)) - start[w[seq]]
+    return np.nan_to_num(_ratio(pos, np.maximum(n_w[w] - 1.0, 0.0)))
+
+
 def rater_effects(
     r: Ratings, criterion: str, *, confidence: float = 0.95, max_iter: int = 500, tol: float = 1e-9
 ) -> RaterEffects:
@@ -219,17 +241,7 @@ def rater_effects(
         nw, len(values)
     )
     modal = _ratio(cell.max(axis=1, initial=0).astype(np.float64), n_w)  # no scores: NaN, not an error
-    # drift: residual against time within the worker (rank scaled to [0, 1] when no order is given)
-    if r.order is not None and np.all(np.isfinite(r.order[keep])):
-        when = r.order[keep]
-    else:
-        seq = np.lexsort((np.arange(len(w)), w))
-        pos = np.empty(len(w))
-        start = np.concatenate([[0], np.cumsum(n_w)[:-1]]).astype(np.intp)
-        pos[seq] = np.arange(len(w)) - start[w[seq]]
-        when = _ratio(pos, np.maximum(n_w[w] - 1.0, 0.0))
-        when = np.nan_to_num(when)
-    drift, se_drift = _group_ols(w, when, resid, nw)
+    drift, se_drift = _group_ols(w, _span_position(r, keep, w, n_w), resid, nw)
     return RaterEffects(
         criterion=criterion,
         n_ratings=n_w.astype(np.intp),
