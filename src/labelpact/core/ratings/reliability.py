@@ -10,10 +10,19 @@ from __future__ import annotations
 import numpy as np
 
 from labelpact.core.agreement import Agreement, Level, agreement
-from labelpact.core.annotations import Annotations
+from labelpact.core.annotations import Annotations, FloatArray
 from labelpact.core.ratings.ratings import Ratings
 
-__all__ = ["rating_agreement"]
+__all__ = ["rating_agreement", "score_names"]
+
+
+def score_names(values: FloatArray) -> tuple[str, ...]:
+    """Class names of distinct scores ``values`` (n,): short ("3", "4.5") where that reads back as the same
+    number, else Python's shortest exact form ("3.3000000000000003"). Distinct scores keep distinct names
+    (12 digits had merged 3.3 and 3.3000000000000003 into one repeated class), and the interval metric,
+    which reads the names as numbers, gets the scores themselves."""
+    short = [f"{v:.12g}" for v in values.tolist()]  # a loop over distinct scores (a scale's few points)
+    return tuple(s if float(s) == v else repr(v) for s, v in zip(short, values.tolist(), strict=True))
 
 
 def rating_agreement(
@@ -43,7 +52,7 @@ def rating_agreement(
         label=label.reshape(-1),
         tasks=r.tasks,
         workers=r.workers,
-        classes=tuple(f"{v:.12g}" for v in values),
+        classes=score_names(values),
     )
     return agreement(
         a, level=level, n_bootstrap=n_bootstrap, confidence=confidence, random_state=random_state
