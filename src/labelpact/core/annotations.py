@@ -280,15 +280,24 @@ def encode_first_seen(names: npt.NDArray[Any]) -> tuple[tuple[str, ...], IntArra
 
 @dataclass(frozen=True, slots=True)
 class Gold:
-    """Known true classes (honeypots) for some tasks, coded into an ``Annotations``' vocabularies."""
+    """Known true classes (honeypots) for some tasks, coded into an ``Annotations``' vocabularies.
+
+    ``author`` (n_gold,), where known: the worker whose own annotation was made the task's gold (a Label
+    Studio ``ground_truth`` annotation), else -1; that worker is not scored against their own answer.
+    """
 
     task: IntArray  # shape (n_gold,), indices into Annotations.tasks, each task at most once
     label: IntArray  # shape (n_gold,), indices into Annotations.classes
+    author: IntArray | None = None  # shape (n_gold,), indices into Annotations.workers or -1
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "task", frozen_array(self.task, np.intp))
         object.__setattr__(self, "label", frozen_array(self.label, np.intp))
-        if self.task.shape != self.label.shape:
+        if self.author is not None:
+            object.__setattr__(self, "author", frozen_array(self.author, np.intp))
+        if self.task.shape != self.label.shape or (
+            self.author is not None and self.author.shape != self.task.shape
+        ):
             raise InvalidInputError("one gold label per gold task")
         if len(np.unique(self.task)) != len(self.task):
             raise InvalidInputError("at most one gold label per task")
@@ -317,12 +326,22 @@ class Gold:
         """This gold on the tasks that have at least one label in ``annotations``: a task nobody labelled has
         no consensus to check, so its gold can neither anchor a fit nor count as a right or wrong check."""
         keep = np.bincount(annotations.task, minlength=annotations.n_tasks)[self.task] > 0
-        return self if keep.all() else Gold(task=self.task[keep], label=self.label[keep])
+        if keep.all():
+            return self
+        author = None if self.author is None else self.author[keep]
+        return Gold(task=self.task[keep], label=self.label[keep], author=author)
 
     def as_dense(self, n_tasks: int) -> IntArray:
         """Gold class per task, shape (n_tasks,), -1 where the task has no gold."""
         dense = np.full(n_tasks, -1, dtype=np.intp)
         dense[self.task] = self.label
+        return dense
+
+    def authors_dense(self, n_tasks: int) -> IntArray:
+        """The worker who authored each task's gold, shape (n_tasks,), -1 where none did (or no gold)."""
+        dense = np.full(n_tasks, -1, dtype=np.intp)
+        if self.author is not None:
+            dense[self.task] = self.author
         return dense
 
 

@@ -177,7 +177,8 @@ def gold_in_name_order(gold: Gold | None, tasks: Sequence[str]) -> Gold | None:
     order = np.argsort(names, kind="stable")
     if np.all(order[1:] > order[:-1]):
         return gold
-    return Gold(task=gold.task[order], label=gold.label[order])
+    author = None if gold.author is None else gold.author[order]
+    return Gold(task=gold.task[order], label=gold.label[order], author=author)
 
 
 def labels_digest(a: Annotations) -> str:

@@ -165,13 +165,14 @@ def score_workers(
     consensus, probas, gold_dense = _checked(a, consensus, probas, gold)
     limits = thresholds or WorkerThresholds()
     n_labels = a.labels_per_worker()
-    n_gold, correct = label_matches(a, gold_dense)
+    own = gold.authors_dense(a.n_tasks) if gold is not None else None  # nobody is scored on their own gold
+    n_gold, correct = label_matches(a, gold_dense, own)
     n_cons, agree = label_matches(a, consensus)
     with np.errstate(divide="ignore", invalid="ignore"):
         gold_accuracy = np.where(n_gold > 0, correct / n_gold, np.nan)
         consensus_agreement = np.where(n_cons > 0, agree / n_cons, np.nan)
     first = a.one_per_pair()
-    gold_ci = task_wilson(correct, n_gold, label_matches(first, gold_dense)[0])
+    gold_ci = task_wilson(correct, n_gold, label_matches(first, gold_dense, own)[0])
     cons_ci = task_wilson(agree, n_cons, label_matches(first, consensus)[0])
 
     reference = worker_reference(a, consensus, probas, gold_dense)
@@ -271,9 +272,14 @@ def _checked(
     return consensus, probas, gold_dense
 
 
-def label_matches(a: Annotations, reference: IntArray) -> tuple[IntArray, FloatArray]:
-    """Per worker (n_workers,): labels on tasks with a ``reference`` class (n_tasks,; -1 none), and how many match it."""
+def label_matches(
+    a: Annotations, reference: IntArray, own: IntArray | None = None
+) -> tuple[IntArray, FloatArray]:
+    """Per worker (n_workers,): labels on tasks with a ``reference`` class (n_tasks,; -1 none), and how many match
+    it; ``own`` (n_tasks,): the worker whose answer the task's reference is (-1 none), whose label is left out."""
     known = reference[a.task] >= 0
+    if own is not None:
+        known &= a.worker != own[a.task]
     n = np.bincount(a.worker[known], minlength=a.n_workers)
     hits = np.bincount(a.worker[known], a.label[known] == reference[a.task[known]], minlength=a.n_workers)
     return n, np.asarray(hits, dtype=np.float64)

@@ -98,6 +98,19 @@ class Delivery:
         object.__setattr__(self, "gold", gold_in_name_order(self.gold, self.annotations.tasks))
 
 
+def _ground_truth(
+    source: Source,
+    keep: npt.NDArray[np.bool_],
+    task: npt.NDArray[Any],
+    worker: npt.NDArray[Any],
+    label: npt.NDArray[Any],
+) -> GoldPairs:
+    """A full Label Studio export's ``ground_truth`` annotations among the kept rows, as gold with authors."""
+    truth = np.flatnonzero(_flag(source.table, "ground_truth") & keep)
+    as_codes = (task[truth].astype(np.intp), label[truth].astype(np.intp), worker[truth].astype(np.intp))
+    return as_codes[0], as_codes[1], source, truth, as_codes[2]
+
+
 def read_annotations(path: str | Path, **options: Any) -> Annotations:
     """The annotations of a delivered file (``read_delivery(path, **options).annotations``)."""
     return read_delivery(path, **options).annotations
@@ -124,7 +137,8 @@ def read_delivery(
     of first appearance, classes are ``classes`` when given, else the labels seen in natural order.
     Every problem raises a one-line :class:`InvalidInputError` naming the file, the line and the column.
     Label Studio ``ground_truth`` annotations become gold and also stay as their author's labels: the
-    author did give that answer, and dropping it would change the worker's agreement and workload.
+    author did give that answer, and dropping it would change the worker's agreement and workload; the
+    gold names its author (``Gold.author``), so the author is not scored against their own answer.
     ``strict`` refuses blank labels and one number spelled two ways (``1`` and ``1.0``), which are
     otherwise an abstention and a warning.
     """
@@ -203,10 +217,7 @@ def _deliver(
         annotations, duplicates, n_duplicates, keep, source, columns
     )
 
-    gold_pairs: GoldPairs | None = None
-    if full_ls:
-        truth = np.flatnonzero(_flag(table, "ground_truth") & keep)
-        gold_pairs = (task.codes[truth].astype(np.intp), label_codes[truth].astype(np.intp), source, truth)
+    gold_pairs = _ground_truth(source, keep, task.codes, worker.codes, label_codes) if full_ls else None
     fixed = classes is not None
     annotations, gold_codes = attach_gold(
         annotations, gold, ls_gold=gold_pairs, explicit=explicit, classes_fixed=fixed

@@ -20,7 +20,10 @@ from labelpact.io.values import check_line_breaks
 __all__ = ["GoldPairs", "attach_gold", "batch_payloads", "payloads_of_batch", "read_gold", "read_tasks"]
 
 # gold task codes, class codes, and the labels file with the data rows they came from
-GoldPairs = tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], Source, npt.NDArray[np.intp]]
+# Label Studio ground truth: (task codes, class codes, the export, its rows, the worker codes who gave them)
+GoldPairs = tuple[
+    npt.NDArray[np.intp], npt.NDArray[np.intp], Source, npt.NDArray[np.intp], npt.NDArray[np.intp]
+]
 
 
 def _read_table(path: Path, *, labels: bool = True, format: str | None = None) -> Source:
@@ -71,16 +74,19 @@ def attach_gold(
     """Merge gold from a file and from Label Studio ``ground_truth`` flags; one label per task or an error."""
     tasks: list[npt.NDArray[np.intp]] = []
     labels: list[npt.NDArray[np.intp]] = []
+    authors: list[npt.NDArray[np.intp]] = []  # the worker whose annotation is the gold, or -1
     origins: list[tuple[Source, npt.NDArray[np.intp]]] = []  # where each gold row came from
     a = annotations
     if ls_gold is not None and len(ls_gold[0]):
         tasks.append(ls_gold[0])
         labels.append(ls_gold[1])
+        authors.append(ls_gold[4])
         origins.append((ls_gold[2], ls_gold[3]))
     if path is not None:
         a, file_tasks, file_labels, gold_source = _gold_file(a, path, explicit, classes_fixed)
         tasks.append(file_tasks)
         labels.append(file_labels)
+        authors.append(np.full(len(file_tasks), -1, dtype=np.intp))
         origins.append((gold_source, np.arange(len(file_tasks))))
     if not tasks:
         return a, None
@@ -105,7 +111,8 @@ def attach_gold(
             got=f"{a.classes[y[j + 1]]!r} for task {a.tasks[t[j]]!r} after {a.classes[y[j]]!r} at {before}",
         )
     keep = np.concatenate([[True], ~same])
-    return a, Gold(task=t[keep], label=y[keep])
+    author = np.concatenate(authors)[order][keep]  # a task's first gold row: the export's, where it has one
+    return a, Gold(task=t[keep], label=y[keep], author=author if (author >= 0).any() else None)
 
 
 def _origin(origins: list[tuple[Source, npt.NDArray[np.intp]]], index: int) -> tuple[Source, Location]:

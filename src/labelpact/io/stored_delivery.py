@@ -86,7 +86,7 @@ def _recode(
         )
     lookup = np.array([position.get(name, -1) for name in a.classes], dtype=np.intp)
     recoded = dataclasses.replace(a, label=lookup[a.label], classes=target)
-    return recoded, None if gold is None else Gold(task=gold.task, label=lookup[gold.label])
+    return recoded, None if gold is None else dataclasses.replace(gold, label=lookup[gold.label])
 
 
 def _payloads(files: StoredFiles, classes: tuple[str, ...]) -> TaskPayloads | None:

@@ -117,6 +117,26 @@ def test_gold_accuracy_uses_wilson_interval() -> None:
     assert doc["gold_accuracy_ci"] == pytest.approx([0.4902, 0.9433], abs=5e-4)
 
 
+def test_a_worker_is_not_scored_on_the_gold_they_authored() -> None:
+    """A Label Studio ground-truth annotation is its author's answer: scoring the author against it would
+    count a sure hit. Worker u authored the gold of t0 and t1; on t2 (gold by nobody) u was wrong."""
+    a = Annotations.from_columns(
+        task=["t0", "t0", "t1", "t1", "t2", "t2"],
+        worker=["u", "v", "u", "v", "u", "v"],
+        label=["a", "b", "a", "a", "b", "a"],
+        classes=["a", "b"],
+    )
+    gold = Gold(task=np.arange(3), label=np.zeros(3, dtype=int), author=np.array([0, 0, -1]))
+    report = score_workers(a, consensus=np.zeros(3, dtype=int), gold=gold)
+    # by hand: u is scored on t2 only (wrong); v on all three (right on t1 and t2)
+    assert report.n_gold.tolist() == [1, 3]
+    assert report.gold_accuracy.tolist() == pytest.approx([0.0, 2 / 3])
+    unauthored = score_workers(
+        a, consensus=np.zeros(3, dtype=int), gold=Gold(task=gold.task, label=gold.label)
+    )
+    assert unauthored.n_gold.tolist() == [3, 3] and unauthored.gold_accuracy[0] == pytest.approx(2 / 3)
+
+
 def test_low_gold_accuracy_and_low_agreement_are_flagged() -> None:
     crowd = honest_crowd(4, accuracies=[0.85] * 10)
     tasks = np.arange(0, 400, 2)

@@ -54,6 +54,10 @@ def test_full_export_gold_and_payloads(full: Delivery) -> None:
     ]
     # ground truth stays as its author's label too: task 3 by user 2 said Business
     assert ("3", "2", "Business") in _labels(full)
+    # and the gold names its author (annotation 38 of task 13 is user 3's), who is not scored on it
+    assert full.gold.author is not None
+    authors = {a.tasks[t]: a.workers[w] for t, w in zip(full.gold.task, full.gold.author, strict=True)}
+    assert authors == {"13": "3", "3": "2"}
     assert full.payloads is not None and len(full.payloads) == 30
     assert full.payloads.fields["source_id"][29] == "hl-030"
 
