@@ -7,7 +7,7 @@ or the file's header) through ``ingest_deliverable``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -34,13 +34,15 @@ def upload(
     delivered_at: datetime | None = None,
     due_at: datetime | None = None,
     kind: str | None = None,
+    sent_as: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Ingest an uploaded delivery (a partner uploads only as itself, and never gold: gold is the client's
     check of its labels, and a batch the partner checked itself would be "verified"); the ``ingest --json``
     document.
 
     ``kind`` (labels, preferences, ratings, demonstrations) as ``labelpact ingest --kind``: None reads it
-    from the file's header."""
+    from the file's header. ``sent_as`` maps a staged file's name to the name an error gives it (the name
+    the caller sent, and which of its files it is); errors name a file missing from it by its own name."""
     if principal.is_partner and partner not in (None, principal.partner):
         raise InvalidInputError(
             f"your own partner name ({principal.partner}) or none",
@@ -58,13 +60,15 @@ def upload(
         raise InvalidInputError(
             "the partner that delivered the batch", column="partner", column_kind="field", got="none"
         )
-    chosen = file_kind(labels, kind)
+    staged, names = labels.parent, sent_as or {}
+    with _named_as_uploaded(staged, names):
+        chosen = file_kind(labels, kind)
     if chosen != "labels":
         if tasks is not None:
             raise InvalidInputError(
                 "task payloads only with labels", column="tasks", column_kind="field", got=f"kind {chosen}"
             )
-        with hidden_from(principal, "partner", who), _named_as_uploaded(labels.parent):
+        with hidden_from(principal, "partner", who), _named_as_uploaded(staged, names):
             made = ingest_deliverable(
                 store,
                 labels,
@@ -77,7 +81,7 @@ def upload(
                 reveal_owner=not principal.is_partner,
             )
         return kind_ingest_document(made, viewer=principal.partner) | {"ignored": []}
-    with hidden_from(principal, "partner", who), _named_as_uploaded(labels.parent):
+    with hidden_from(principal, "partner", who), _named_as_uploaded(staged, names):
         result = ingest_batch(
             store,
             labels,
@@ -94,16 +98,17 @@ def upload(
 
 
 @contextmanager
-def _named_as_uploaded(folder: Path) -> Iterator[None]:
-    """Errors about an uploaded file name it as the caller sent it, not where the server staged it."""
+def _named_as_uploaded(folder: Path, sent_as: Mapping[str, str]) -> Iterator[None]:
+    """Errors about an uploaded file name it as the caller sent it, not where (or as what) the server staged it."""
     try:
         yield
     except InvalidInputError as error:
         if error.file is None or not Path(error.file).is_relative_to(folder):
             raise
+        staged = Path(error.file).name
         raise InvalidInputError(
             error.expected,
-            file=Path(error.file).name,
+            file=sent_as.get(staged, staged),
             row=error.row,
             column=error.column,
             got=error.got,

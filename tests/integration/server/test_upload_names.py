@@ -17,3 +17,29 @@ def test_a_file_named_in_another_script_is_read_by_its_extension(live: Live, nam
         )
     assert response.status_code == 201, response.text
     assert response.json()["n_tasks"] == 30
+
+
+def test_an_error_in_the_tasks_file_names_it_as_sent_and_says_it_is_the_tasks_file(live: Live) -> None:
+    """Before, a tasks file of the labels file's name was staged as ``tasks-delivery.csv`` and named so."""
+    with live.client("acme") as client:
+        response = client.post(
+            "/api/v1/batches",
+            files={
+                "file": ("a/delivery.csv", live.seeded.fresh_bytes()),
+                "tasks": ("b/delivery.csv", b"foo,bar\n1,2\n"),
+            },
+            data={"project": "p"},
+        )
+    assert response.status_code == 422, response.text
+    message = response.json()["error"]["message"]
+    assert message.startswith("delivery.csv (tasks file), line 1"), message
+    assert "tasks-" not in message
+
+
+def test_an_error_in_a_file_named_in_another_script_names_it_as_sent(live: Live) -> None:
+    with live.client("acme") as client:
+        response = client.post(
+            "/api/v1/batches", files={"file": ("ラベル.csv", b"task,worker\nt1,w1\n")}, data={"project": "p"}
+        )
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["message"].startswith("ラベル.csv, line 1, column 'label'")

@@ -71,6 +71,12 @@ def _file_name(upload_: UploadFile, fallback: str) -> str:
     return f"{stem}.{extension}" if extension else stem
 
 
+def _sent_name(upload_: UploadFile, fallback: str) -> str:
+    """The uploaded file's name as the caller sent it, for errors: without folders, on one line, bounded."""
+    name = "".join(c if c.isprintable() else "?" for c in Path(upload_.filename or "").name)
+    return name[:200] or fallback
+
+
 @contextmanager
 def _staged(root: Path) -> Iterator[Path]:
     root.mkdir(parents=True, exist_ok=True)
@@ -139,14 +145,23 @@ def upload_batch(
             delivered_at=delivered,
             due_at=due,
             kind=kind,
+            sent_as=sent_as,
         )
 
+    sent_as: dict[str, str] = {}  # staged name -> the name errors give: as sent, and which file it is
+
+    def save(upload_: UploadFile, fallback: str) -> tuple[str, int]:
+        staged, size = _save(upload_, folder, fallback)
+        sent = _sent_name(upload_, fallback)
+        sent_as[staged.name] = sent if fallback == "labels" else f"{sent} ({fallback} file)"
+        return staged.name, size
+
     with _staged(config.uploads) as folder:
-        labels, size = _save(file, folder, "labels")
+        labels, size = save(file, "labels")
         names = (
-            labels.name,
-            None if gold is None else _save(gold, folder, "gold")[0].name,
-            None if tasks is None else _save(tasks, folder, "tasks")[0].name,
+            labels,
+            None if gold is None else save(gold, "gold")[0],
+            None if tasks is None else save(tasks, "tasks")[0],
         )
         if not run_async and size <= config.sync_upload_bytes:
             document = ingest(ctx.store, folder, names)
@@ -162,7 +177,12 @@ def upload_batch(
         finally:
             shutil.rmtree(job_folder, ignore_errors=True)
 
-    params: dict[str, Any] = {"partner": partner, "project": project, "file": names[0], "size_bytes": size}
+    params: dict[str, Any] = {
+        "partner": partner,
+        "project": project,
+        "file": sent_as[labels],
+        "size_bytes": size,
+    }
     job = ctx.jobs.submit(principal, "batch.upload", params, job_work, request_id=ctx.request_id)
     note(request, "batch.upload", f"job:{job.id}")
     return Document(job_dict(job), status_code=202, headers={"Location": f"/api/v1/jobs/{job.id}"})
