@@ -248,6 +248,8 @@ def labelstudio_roles(
     if len(choice) > 1:
         varying = [name for name in choice if _varies_within_tasks(table[name], file, name, task)]
         choice = varying or choice
+    if not choice:
+        _refuse_label_without_annotator(source, candidates, task, no_worker, worker_name)
     if len(choice) != 1:
         shown = ", ".join(repr(n) for n in (choice or candidates))
         raise InvalidInputError(
@@ -296,6 +298,34 @@ def result_values(cell: str, key: str) -> list[Any] | None:
 
 def _codes(column: pa.ChunkedArray, file: Path, name: str) -> npt.NDArray[np.int32]:
     return encode(column, file=file, name=name).codes
+
+
+def _refuse_label_without_annotator(
+    source: Source,
+    candidates: list[str],
+    task: npt.NDArray[np.int32],
+    no_worker: npt.NDArray[np.bool_],
+    worker_name: str,
+) -> None:
+    """Where the one column that differs within a task (answers do; task data never does) also has a value
+    on a row without an annotator, that row is a label nobody gave: name it, not the column detection."""
+    table, file = source.table, source.path
+    flat = [n for n in candidates if not pa.types.is_nested(table[n].type)]
+    varying = [n for n in flat if _varies_within_tasks(table[n], file, n, task)]
+    if len(varying) != 1:
+        return
+    given = (
+        _codes(as_text(table[varying[0]], file=file, name=varying[0]), file, varying[0]) >= 0
+    ) & no_worker
+    if given.any():
+        raise fail_at(
+            source.locate,
+            int(np.flatnonzero(given)[0]),
+            f"a worker id for this label ({varying[0]!r})",
+            file=file,
+            column=worker_name,
+            got="none",
+        )
 
 
 def _task_data(

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from labelpact.errors import InvalidInputError
 from labelpact.io import Delivery, read_delivery
 
 SAMPLES = Path(__file__).resolve().parents[3] / ".." / "shared" / "samples" / "labelstudio"
@@ -82,3 +83,18 @@ def test_min_and_csv_give_the_same_labels(full: Delivery, name: str) -> None:
     assert d.payloads.fields["source_id"][:2] == ("hl-001", "hl-002")
     # task 20's answer was changed by its author from World to Business; every format has the final one
     assert ("20", "4", "Business") in _labels(d)
+
+
+def test_a_json_min_label_without_an_annotator_names_its_record(tmp_path: Path) -> None:
+    """Before: a label whose annotator is null (a deleted user) made the answers' column look like task data,
+    and the error said the export had no choice column at all, at line 1."""
+    records = json.loads((SAMPLES / "export_min.json").read_text(encoding="utf-8"))
+    records[3]["annotator"] = None
+    path = tmp_path / "min.json"
+    path.write_text(json.dumps(records), encoding="utf-8")
+    with pytest.raises(InvalidInputError) as caught:
+        read_delivery(path)
+    message = str(caught.value)
+    assert (
+        "record 4" in message and "'annotator'" in message and "worker id for this label ('topic')" in message
+    )
