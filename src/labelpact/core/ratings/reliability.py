@@ -7,13 +7,15 @@ scores themselves, the ordinal metric their ranks weighted by the marginal frequ
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from labelpact.core.agreement import Agreement, Level, agreement
 from labelpact.core.annotations import Annotations, FloatArray
 from labelpact.core.ratings.ratings import Ratings
 
-__all__ = ["rating_agreement", "score_names"]
+__all__ = ["rating_agreement", "score_names", "unmeasurable_ratings"]
 
 
 def score_names(values: FloatArray) -> tuple[str, ...]:
@@ -36,7 +38,8 @@ def rating_agreement(
 ) -> Agreement:
     """Alpha (and the other coefficients of ``agreement``) on ``criterion``'s scores; tasks are units.
     A criterion nobody rated has NaN coefficients (its scale's minimum stands as the one class); a rater's
-    identical repeat of a score on a task counts once."""
+    identical repeat of a score on a task counts once. ``unidentifiable`` is ``unmeasurable_ratings``'s
+    reason, not the labels' rule (see there)."""
     code = r.criterion_code(criterion)
     keep = np.flatnonzero(r.criterion == code)
     values, label = np.unique(r.score[keep], return_inverse=True)
@@ -54,6 +57,33 @@ def rating_agreement(
         workers=r.workers,
         classes=score_names(values),
     )
-    return agreement(
+    result = agreement(
         a, level=level, n_bootstrap=n_bootstrap, confidence=confidence, random_state=random_state
     )
+    return replace(result, unidentifiable=unmeasurable_ratings(a))
+
+
+def unmeasurable_ratings(a: Annotations) -> str | None:
+    """Why the scores coded in ``a`` (tasks as units, distinct scores as classes) leave alpha undefined, in
+    one sentence; None when alpha is a measurement.
+
+    Alpha needs tasks scored by two different raters and more than one score among them (its expected
+    disagreement). Raters who agree on every task over varied scores give alpha 1.0, a value like any
+    other: the labels' rule (fewer than ``MIN_DISAGREEMENTS`` disagreements leave workers' error rates
+    unknown) is about truth inference, which a ratings audit does not run, so it does not apply here.
+    """
+    if a.n_annotations == 0:
+        return "no task has a rating"
+    first_worker = np.empty(a.n_tasks, dtype=np.intp)
+    first_worker[a.task[::-1]] = a.worker[::-1]  # the last write wins: each task's first rater
+    shared = np.bincount(a.task[a.worker != first_worker[a.task]], minlength=a.n_tasks) > 0
+    if not shared.any():
+        return "no task was rated by two different raters: no overlap between raters"
+    pairable = a.labels_per_task()[a.task] >= 2
+    used = np.unique(a.label[pairable])
+    if len(used) < 2:
+        return (
+            f"every score on the tasks rated twice or more is {a.classes[int(used[0])]}: with one score "
+            "only, agreement cannot be told from chance"
+        )
+    return None

@@ -1,0 +1,40 @@
+"""Perfect agreement on ratings is measured agreement: the audit checks ``ratings.min_agreement`` against
+alpha 1.0 (no ``ratings.measurable`` review) and the agreement command says the same (finding 6)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from labelpact.config import load_settings
+from labelpact.services import add_partner
+from labelpact.services.refinement_audit import audit_deliverable
+from labelpact.services.refinement_quality import deliverable_agreement
+from labelpact.store import Store
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    contract = tmp_path / "rlhf.toml"
+    contract.write_text("[ratings]\nscales = {helpfulness = [1, 7]}\nmin_agreement = 0.6\n", encoding="utf-8")
+    s = Store.open(load_settings({}, workspace=tmp_path / "ws"), create=True)
+    add_partner(s, "Tagwell", since=dt.date(2025, 9, 1), contract=contract)
+    return s
+
+
+def test_unanimous_raters_meet_the_agreement_clause_in_audit_and_command(
+    store: Store, tmp_path: Path
+) -> None:
+    scores = np.random.default_rng(3).integers(1, 8, 60)
+    rows = [f"t{t},w{w},helpfulness,{s}" for t, s in enumerate(scores) for w in range(3)]
+    path = tmp_path / "perfect.csv"
+    path.write_text("task,worker,criterion,score\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    result = audit_deliverable(store, path, partner="Tagwell", project="r")
+    outcomes = {r.clause: r.outcome for r in result.reasons}
+    assert outcomes["ratings.min_agreement"] == "met" and "ratings.measurable" not in outcomes
+    document = deliverable_agreement(path, kind="ratings", n_bootstrap=20)
+    alpha = document["criteria"]["helpfulness"]
+    assert alpha["krippendorff_alpha"]["value"] == 1.0 and alpha["unidentifiable"] is None
