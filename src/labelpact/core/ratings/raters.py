@@ -26,7 +26,7 @@ from labelpact.core.intervals import check_confidence
 from labelpact.core.ratings.ratings import Ratings
 from labelpact.errors import warn_convergence
 
-__all__ = ["RaterEffects", "rater_effects", "straight_lining"]
+__all__ = ["RaterEffects", "rater_effects", "straight_lining", "straight_lining_counts"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,8 +263,10 @@ def rater_effects(
     )
 
 
-def straight_lining(r: Ratings) -> FloatArray:
-    """Per worker (n_workers,): share of their tasks rated on 2+ criteria with one score on all of them."""
+def _straight_cells(r: Ratings) -> tuple[IntArray, npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Per (worker, task) cell: its worker, whether it holds 2+ *distinct* criteria, and whether it holds one
+    score only. A repeated row (the same criterion exported twice) is no second criterion: counting rows
+    made every duplicated rating of a one-criterion rubric "one score on every criterion"."""
     key = r.worker.astype(np.int64) * r.n_tasks + r.task
     uniq, cell = np.unique(key, return_inverse=True)
     cell = cell.reshape(-1)
@@ -272,7 +274,21 @@ def straight_lining(r: Ratings) -> FloatArray:
     hi = np.full(len(uniq), -np.inf)
     np.minimum.at(lo, cell, r.score)
     np.maximum.at(hi, cell, r.score)
-    multi = np.bincount(cell, minlength=len(uniq)) >= 2
-    worker = uniq // r.n_tasks
-    flat = np.bincount(worker, multi & (lo == hi), minlength=r.n_workers).astype(np.float64)
-    return _ratio(flat, np.bincount(worker, multi, minlength=r.n_workers).astype(np.float64))
+    n_criteria = max(len(r.criteria), 1)
+    distinct = np.unique(cell.astype(np.int64) * n_criteria + r.criterion)  # (cell, criterion) pairs
+    multi = np.bincount(distinct // n_criteria, minlength=len(uniq)) >= 2
+    return (uniq // r.n_tasks).astype(np.intp), multi, lo == hi
+
+
+def straight_lining(r: Ratings) -> FloatArray:
+    """Per worker (n_workers,): share of their tasks rated on 2+ criteria with one score on all of them."""
+    worker, multi, flat = _straight_cells(r)
+    lined = np.bincount(worker, multi & flat, minlength=r.n_workers).astype(np.float64)
+    return _ratio(lined, np.bincount(worker, multi, minlength=r.n_workers).astype(np.float64))
+
+
+def straight_lining_counts(r: Ratings) -> tuple[int, int]:
+    """Over the batch: (worker, task) cells with one score on 2+ distinct criteria, and cells rated on 2+
+    distinct criteria (the share's denominator; 0 on a one-criterion rubric, where it cannot be measured)."""
+    _, multi, flat = _straight_cells(r)
+    return int((multi & flat).sum()), int(multi.sum())
