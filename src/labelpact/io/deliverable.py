@@ -1,14 +1,17 @@
 """One entry for the model-refinement deliverables: read a file of a kind (given, or detected from its columns),
 and write the normalised Parquet the store keeps, which reads back through the same readers.
 
-The normalised forms are the canonical long shapes: ``task, worker, left, right, choice[, duration_s]``;
-``task, worker, criterion, score[, order]``; ``task, worker, text[, duration_s, paste_events, keystrokes]``.
+The normalised forms are the canonical long shapes: ``task, worker, left, right, choice[, duration_s]`` (or
+``task, worker, chosen, rejected[, duration_s]`` when the display sides are unknown);
+``task, worker, criterion, score[, submitted_at]``; ``task, worker, text[, duration_s, paste_events, keystrokes]``.
+Copies written before they kept the chosen/rejected shape and ``submitted_at`` still read, as they were.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import TypeAlias
 
@@ -16,7 +19,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from labelpact.core.preferences import CHOICES
+from labelpact.core.preferences import CHOICES, LEFT, TIE
+from labelpact.core.ratings import Ratings
 from labelpact.errors import InvalidInputError
 from labelpact.io.deliverable_table import KINDS, DeliverableKind, Read, detect_kind, fitting_kinds
 from labelpact.io.demonstrations import DemonstrationDelivery, read_demonstrations
@@ -100,28 +104,13 @@ def read_deliverable(
 
 def write_deliverable(delivery: KindDelivery, path: Path) -> Path:
     """Write the canonical long form of ``delivery`` at ``path``: CSV for ``.csv``, JSON Lines for ``.jsonl``,
-    else Parquet (zstd); returns ``path``."""
+    else Parquet (zstd); returns ``path``. It keeps what an audit reads, so a stored batch audits as its file
+    did: pairs whose display side is unknown stay ``chosen, rejected``, ratings keep ``submitted_at``."""
     columns: dict[str, pa.Array]
     if isinstance(delivery, PreferenceDelivery):
-        c = delivery.comparisons
-        items = np.array(c.items, dtype=object)
-        columns = {
-            "task": pa.array(np.array(c.tasks, dtype=object)[c.task], pa.string()),
-            "worker": pa.array(np.array(c.workers, dtype=object)[c.worker], pa.string()),
-            "left": pa.array(items[c.left], pa.string()),
-            "right": pa.array(items[c.right], pa.string()),
-            "choice": pa.array(np.array(CHOICES, dtype=object)[c.choice], pa.string()),
-        }
-        if c.duration_s is not None:
-            columns["duration_s"] = pa.array(c.duration_s, pa.float64())
+        columns = _preference_columns(delivery)
     elif isinstance(delivery, RatingDelivery):
-        r = delivery.ratings
-        columns = {
-            "task": pa.array(np.array(r.tasks, dtype=object)[r.task], pa.string()),
-            "worker": pa.array(np.array(r.workers, dtype=object)[r.worker], pa.string()),
-            "criterion": pa.array(np.array(r.criteria, dtype=object)[r.criterion], pa.string()),
-            "score": pa.array(r.score, pa.float64()),
-        }
+        columns = _rating_columns(delivery.ratings)
     else:
         d = delivery.demonstrations
         columns = {
@@ -139,8 +128,53 @@ def write_deliverable(delivery: KindDelivery, path: Path) -> Path:
     elif path.suffix == ".jsonl":
         with path.open("w", encoding="utf-8") as out:
             for row in table.to_pylist():  # text output, one record per row; NaN (unknown) is null
-                clean = {k: None if isinstance(v, float) and v != v else v for k, v in row.items()}
+                clean = {k: _json_value(v) for k, v in row.items()}
                 out.write(json.dumps(clean, ensure_ascii=False, allow_nan=False) + "\n")
     else:
         pq.write_table(table, path, compression="zstd")
     return path
+
+
+def _json_value(value: object) -> object:
+    """A cell as JSON holds it: NaN (unknown) as null, a time as ISO-8601."""
+    if isinstance(value, float) and value != value:
+        return None
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _preference_columns(delivery: PreferenceDelivery) -> dict[str, pa.Array]:
+    """``task, worker, left, right, choice[, duration_s]``; ``task, worker, chosen, rejected[, duration_s]`` when
+    the sides are unknown, so that reading the copy orients the pairs at random again, as reading the file did."""
+    c = delivery.comparisons
+    items = np.array(c.items, dtype=object)
+    columns = {
+        "task": pa.array(np.array(c.tasks, dtype=object)[c.task], pa.string()),
+        "worker": pa.array(np.array(c.workers, dtype=object)[c.worker], pa.string()),
+    }
+    if not delivery.sides_known and not np.any(c.choice == TIE):
+        won = c.choice == LEFT
+        columns["chosen"] = pa.array(items[np.where(won, c.left, c.right)], pa.string())
+        columns["rejected"] = pa.array(items[np.where(won, c.right, c.left)], pa.string())
+    else:
+        columns["left"] = pa.array(items[c.left], pa.string())
+        columns["right"] = pa.array(items[c.right], pa.string())
+        columns["choice"] = pa.array(np.array(CHOICES, dtype=object)[c.choice], pa.string())
+    if c.duration_s is not None:
+        columns["duration_s"] = pa.array(c.duration_s, pa.float64())
+    return columns
+
+
+def _rating_columns(r: Ratings) -> dict[str, pa.Array]:
+    """``task, worker, criterion, score[, submitted_at]``: the time (UTC, to the millisecond, as the reader
+    keeps it) dates each rating for drift, so it must survive the store."""
+    columns = {
+        "task": pa.array(np.array(r.tasks, dtype=object)[r.task], pa.string()),
+        "worker": pa.array(np.array(r.workers, dtype=object)[r.worker], pa.string()),
+        "criterion": pa.array(np.array(r.criteria, dtype=object)[r.criterion], pa.string()),
+        "score": pa.array(r.score, pa.float64()),
+    }
+    if r.order is not None:
+        known = np.isfinite(r.order)
+        ms = np.where(known, np.rint(r.order * 1000.0), 0).astype(np.int64)
+        columns["submitted_at"] = pa.array(ms, pa.timestamp("ms", tz="UTC"), mask=~known)
+    return columns

@@ -45,9 +45,10 @@ class PreferenceDelivery:
 
     @property
     def sides_known(self) -> bool:
-        """Whether the file says which side each item was shown on: not for ``prompt, chosen, rejected``,
-        whose pairs are oriented at random, so that no position bias can be measured on them."""
-        return "choice" in self.read.columns
+        """Whether each item's display side is known: not for ``prompt, chosen, rejected`` (the reader records
+        its two item columns and no choice column), whose pairs are oriented at random, so that no position
+        bias can be measured on them. Comparisons built in code (no columns recorded) are taken at their word."""
+        return "choice" in self.read.columns or "left" not in self.read.columns
 
 
 def read_preferences(
