@@ -65,6 +65,14 @@ def agreement_kind_file(output: Output, path: Path, *, kind: str, **options: Any
             ci = "-" if alpha["ci"][0] is None else f"{alpha['ci'][0]:.3f} to {alpha['ci'][1]:.3f}"
             table.add_row(safe(name), _number(alpha["value"]), ci, f"{a['n_tasks_used']:,}")
         output.stdout.print(table)
+        for name, a in rows.items():  # the audit calls such a batch unmeasurable: say so beside the number
+            if a.get("unidentifiable"):
+                what = "the choices" if kind == "preferences" else repr(name)
+                output.stdout.print(
+                    f"Agreement on {safe(what)} cannot be measured on this batch: {safe(a['unidentifiable'])}.",
+                    markup=False,
+                    highlight=False,
+                )
         if kind == "preferences":
             tau = doc["ranking_stability"]["kendall_tau"]
             output.stdout.print(

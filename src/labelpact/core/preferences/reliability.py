@@ -91,6 +91,8 @@ class RankingStability:
     """Kendall tau of bootstrap strengths with the full fit, and per-item rank intervals (n_items, 2).
 
     ``rank`` is each item's rank in the full fit (0 = strongest); ``taus`` (n_bootstrap,) the replicates.
+    ``kendall_tau`` is the mean and percentile interval of the finite replicates: one whose strengths are all
+    equal (it drew none of the comparisons) has no tau (NaN), and a mean over it would hide the estimate.
     """
 
     kendall_tau: Estimate
@@ -130,8 +132,10 @@ def ranking_stability(
         ranks[b, np.argsort(-theta, kind="stable")] = np.arange(c.n_items)
     tail = (1.0 - confidence) / 2.0
     interval = np.quantile(ranks, [tail, 1.0 - tail], axis=0).T
+    finite = taus[np.isfinite(taus)]  # the point and the interval rest on the same replicates
+    interval_tau = percentile_interval(finite, confidence=confidence)
     return RankingStability(
-        kendall_tau=Estimate(float(np.mean(taus)), percentile_interval(taus, confidence=confidence)),
+        kendall_tau=Estimate(float(finite.mean()) if len(finite) else float("nan"), interval_tau),
         taus=taus,
         rank=rank,
         rank_interval=np.asarray(interval, dtype=np.float64),
