@@ -86,6 +86,7 @@ def _record(
     batch's inspected and defective ones, as the card and the report state them."""
     m = audit.metrics
     delivered = _date(m.get("timeliness", {}).get("delivered_at")) or audit.created_at.date()
+    delivered = min(delivered, audit.created_at.date())  # audited, so delivered by then: a later date hid it
     gold = m.get("gold_accuracy") or None
     n_gold = int(m.get("n_gold") or 0)
     error = m.get("error_rate", {}).get("value")

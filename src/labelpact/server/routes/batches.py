@@ -26,7 +26,7 @@ from labelpact.server.responses import JOB, LIST, OBJECT, Document, documented
 from labelpact.services.ingest import as_utc
 from labelpact.services.jobs import job_dict
 from labelpact.services.scoped import Store, get_batch, list_batch_dicts
-from labelpact.services.upload import upload
+from labelpact.services.upload import check_delivered_at, check_upload, upload
 
 __all__ = ["router"]
 
@@ -128,7 +128,13 @@ def upload_batch(
 ) -> Document:
     """Upload a delivery and ingest it (``labelpact ingest --json``); the same bytes twice are a no-op (200)."""
     note(request, "batch.upload", f"project:{project}")
+    times = {"delivered_at": delivered_at, "due_at": due_at}
+    dated = [name for name, value in times.items() if value is not None and value.strip()]
+    check_upload(
+        ctx.principal, partner=partner, gold=gold is not None, dated=dated
+    )  # before a file is staged
     delivered, due = _moment(delivered_at, "delivered_at"), _moment(due_at, "due_at")
+    check_delivered_at(delivered)
     config = request.app.state.config
     principal = ctx.principal
 
