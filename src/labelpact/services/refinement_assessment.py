@@ -196,7 +196,9 @@ def _preferences(
     findings = preference_findings(w, flags, graph)
     plan, sample = _plan(contract, c.tasks, sample_seed)
     reasons = _unjudged("preferences", reasons, plan)
-    order = bt.ranking()
+    # strongest first within each comparison group, as ``aggregate`` and the scores table rank them: items of
+    # groups never compared with each other cannot be ordered against each other
+    grouped, group, rank = group_ranks(bt.ranking(), graph.component)
     metrics = {
         "kind": "preferences",
         "n_comparisons": c.n_comparisons,
@@ -213,12 +215,11 @@ def _preferences(
             "identifiable": graph.identifiable,
         },
         "flagged_workers": {k: int(v.sum()) for k, v in flags.items()},
-        "top_items": [c.items[i] for i in order[:10]],
+        "top_items": [c.items[i] for i in grouped[:10]],
         "tie_parameter": _number(bt.tie_parameter_),
     } | _common(
         c.n_comparisons, int(w.n_comparisons[flagged].sum()), evidence.agreement, "by flagged workers"
     )
-    grouped, group, rank = group_ranks(order, graph.component)  # as ``aggregate --out`` writes them
     tables = {
         TABLE_ROLE["preferences"]: {
             "item": np.array(c.items, dtype=object)[grouped].tolist(),

@@ -43,6 +43,7 @@ class ComparisonGraph:
     n_strong: int
     items: tuple[str, ...]
     n_compared: IntArray  # comparisons each item took part in
+    n_inside: IntArray | None = None  # (n_strong,) comparisons between two items of one strong component
 
     @property
     def identifiable(self) -> bool:
@@ -90,13 +91,19 @@ class ComparisonGraph:
         for s in sets[np.argsort(sizes, kind="stable")][:limit]:
             members = self.strong == s
             others = (self.component == self.component[members][0]) & ~members
-            compared, many = int(self.n_compared[members].sum()), int(members.sum()) > 1
+            compared, many = self._touching(members, s), int(members.sum()) > 1
             out.append(
                 f"{names(members)} ({compared} comparison{'s' if compared != 1 else ''}) {verb[many]} the "
                 f"other {int(others.sum())} items of {'their' if many else 'its'} group ({names(others)}), so "
                 f"only the prior bounds {'their' if many else 'its'} {what} against them"
             )
         return out
+
+    def _touching(self, members: BoolArray, strong: int) -> int:
+        """Comparisons with at least one item among ``members`` (strong component ``strong``): one between two
+        members is in both members' ``n_compared``, so it is taken off once."""
+        inside = 0 if self.n_inside is None else int(self.n_inside[strong])
+        return int(self.n_compared[members].sum()) - inside
 
 
 def comparison_graph(c: Comparisons) -> ComparisonGraph:
@@ -144,6 +151,9 @@ def comparison_graph(c: Comparisons) -> ComparisonGraph:
         n_strong=n_strong,
         items=c.items,
         n_compared=np.bincount(np.concatenate([c.left, c.right]), minlength=n).astype(np.intp),
+        n_inside=np.bincount(
+            strong[c.left][strong[c.left] == strong[c.right]], minlength=max(n_strong, 0)
+        ).astype(np.intp),
     )
 
 
