@@ -87,7 +87,9 @@ def _staged(root: Path) -> Iterator[Path]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _save(upload_: UploadFile, folder: Path, fallback: str) -> tuple[Path, int]:
+def _save(upload_: UploadFile, folder: Path, fallback: str, sent_as: dict[str, str]) -> tuple[str, int]:
+    """Stage ``upload_`` in ``folder``: its staged name and size. ``sent_as`` learns the name errors give
+    the staged file: as the caller sent it, and which file it is (``delivery.csv (tasks file)``)."""
     target = folder / _file_name(upload_, fallback)
     if target.exists():
         target = folder / f"{fallback}-{target.name}"
@@ -96,7 +98,14 @@ def _save(upload_: UploadFile, folder: Path, fallback: str) -> tuple[Path, int]:
         while block := upload_.file.read(_BLOCK):
             out.write(block)
             size += len(block)
-    return target, size
+    sent = _sent_name(upload_, fallback)
+    sent_as[target.name] = sent if fallback == "labels" else f"{sent} ({fallback} file)"
+    return target.name, size
+
+
+def _dated(**times: str | None) -> list[str]:
+    """The names of the time fields the caller set (a blank field sets none)."""
+    return [name for name, value in times.items() if value is not None and value.strip()]
 
 
 @router.post(
@@ -128,11 +137,8 @@ def upload_batch(
 ) -> Document:
     """Upload a delivery and ingest it (``labelpact ingest --json``); the same bytes twice are a no-op (200)."""
     note(request, "batch.upload", f"project:{project}")
-    times = {"delivered_at": delivered_at, "due_at": due_at}
-    dated = [name for name, value in times.items() if value is not None and value.strip()]
-    check_upload(
-        ctx.principal, partner=partner, gold=gold is not None, dated=dated
-    )  # before a file is staged
+    dated = _dated(delivered_at=delivered_at, due_at=due_at)
+    check_upload(ctx.principal, partner=partner, gold=gold is not None, dated=dated)  # before any staging
     delivered, due = _moment(delivered_at, "delivered_at"), _moment(due_at, "due_at")
     check_delivered_at(delivered)
     config = request.app.state.config
@@ -154,20 +160,13 @@ def upload_batch(
             sent_as=sent_as,
         )
 
-    sent_as: dict[str, str] = {}  # staged name -> the name errors give: as sent, and which file it is
-
-    def save(upload_: UploadFile, fallback: str) -> tuple[str, int]:
-        staged, size = _save(upload_, folder, fallback)
-        sent = _sent_name(upload_, fallback)
-        sent_as[staged.name] = sent if fallback == "labels" else f"{sent} ({fallback} file)"
-        return staged.name, size
-
+    sent_as: dict[str, str] = {}  # staged name -> the name errors give
     with _staged(config.uploads) as folder:
-        labels, size = save(file, "labels")
+        labels, size = _save(file, folder, "labels", sent_as)
         names = (
             labels,
-            None if gold is None else save(gold, "gold")[0],
-            None if tasks is None else save(tasks, "tasks")[0],
+            None if gold is None else _save(gold, folder, "gold", sent_as)[0],
+            None if tasks is None else _save(tasks, folder, "tasks", sent_as)[0],
         )
         if not run_async and size <= config.sync_upload_bytes:
             document = ingest(ctx.store, folder, names)
