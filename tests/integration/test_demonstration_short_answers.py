@@ -18,7 +18,9 @@ from labelpact.store import Store
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
     contract = tmp_path / "rlhf.toml"
-    contract.write_text("[demonstrations]\nmax_llm_suspect_share = 0.05\n", encoding="utf-8")
+    contract.write_text(
+        "[demonstrations]\nmax_llm_suspect_share = 0.05\nmax_near_duplicate_rate = 0.1\n", encoding="utf-8"
+    )
     s = Store.open(load_settings({}, workspace=tmp_path / "ws"), create=True)
     add_partner(s, "Tagwell", since=dt.date(2025, 9, 1), contract=contract)
     return s
@@ -38,3 +40,6 @@ def test_short_answers_are_audited_and_near_duplicates_unmeasured(
     assert "cannot be measured on this batch" in unmeasured.detail and unmeasured.evidence["n_answers"] == 4
     again = audit_stored_batch(store, result.audit.batch)  # the REST re-audit path
     assert again.audit.verdict == result.audit.verdict
+    # the clause says it could not measure, not "met 0.0%" over answers it never compared
+    clause = next(r for r in result.audit.reasons if r["clause"] == "demonstrations.max_near_duplicate_rate")
+    assert clause["outcome"] == "unchecked"

@@ -47,7 +47,7 @@ from labelpact.core.preferences import (
     group_ranks,
     preference_workers,
 )
-from labelpact.core.ratings import rater_effects, rating_agreement, straight_lining
+from labelpact.core.ratings import rater_effects, rating_agreement, straight_lining, straight_lining_counts
 from labelpact.ethics.pii import find_pii
 from labelpact.io.deliverable import KindDelivery, delivery_kind
 from labelpact.io.demonstrations import DemonstrationDelivery
@@ -241,16 +241,9 @@ def _worst(agreement: Mapping[str, Measure]) -> Measure | None:
 
 
 def _straight_share(r: Any) -> Measure:
-    """Share of (worker, task) cells rated on 2+ criteria with one score on all of them, Wilson interval."""
-    key = r.worker.astype(np.int64) * r.n_tasks + r.task
-    uniq, cell = np.unique(key, return_inverse=True)
-    cell = cell.reshape(-1)
-    lo = np.full(len(uniq), np.inf)
-    hi = np.full(len(uniq), -np.inf)
-    np.minimum.at(lo, cell, r.score)
-    np.maximum.at(hi, cell, r.score)
-    multi = np.bincount(cell, minlength=len(uniq)) >= 2
-    return _share(int((multi & (lo == hi)).sum()), int(multi.sum()))
+    """Share of (worker, task) cells rated on 2+ distinct criteria with one score on all of them, Wilson
+    interval (``core.ratings.straight_lining_counts``: a repeated row on one criterion is no straight line)."""
+    return _share(*straight_lining_counts(r))
 
 
 def _ratings(
@@ -341,7 +334,7 @@ def _demonstrations(
     evidence = DemonstrationEvidence(
         n_answers=n,
         n_workers=x.n_workers,
-        near_duplicate_rate=_share(int(s.near_duplicates.duplicated.sum()), n),
+        near_duplicate_rate=_share(int(s.near_duplicates.duplicated.sum()), s.near_duplicates.n_measured),
         llm_suspect_share=_share(int(s.llm_suspect.sum()), n),
         low_quality_share=_share(low_quality, n),
         pii_answers=pii_answers,
