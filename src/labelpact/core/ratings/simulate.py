@@ -25,6 +25,9 @@ class SimulatedRatings:
     kinds: tuple[str, ...]
 
 
+SIMULATED_START = 1_735_689_600.0  # 2025-01-01T00:00:00Z
+
+
 def simulate_ratings(
     *,
     n_tasks: int = 500,
@@ -79,6 +82,7 @@ def simulate_ratings(
         workers=tuple(f"w{i}" for i in range(n_workers)),
         criteria=tuple(scales),
         scales=tuple((float(a), float(b)) for a, b in scales.values()),
-        order=np.arange(len(t), dtype=np.float64),
+        # submitted 20 s apart from 2025-01-01 UTC (seconds since the epoch): written as a plausible time
+        order=SIMULATED_START + 20.0 * np.arange(len(t), dtype=np.float64),
     )
     return SimulatedRatings(ratings=ratings, quality=quality, kinds=kinds)
