@@ -58,11 +58,7 @@ def test_a_reviewed_batch_counts_the_errors_its_review_verified(cli: RunCli, tmp
     """Before: health kept the audit's error (0 of 20 gold tasks wrong) after a review found every sampled
     task wrong, while the transparency card stated the review's verified rate."""
     doc = _audit(cli, tmp_path, '[quality]\nmethod = "mv"\n[acceptance]\naql = 10\n')
-    sheet, results = tmp_path / "sheet.csv", tmp_path / "results.csv"
-    assert cli("audits", "sample", str(doc["audit"]), "--out", sheet).code == 0
-    with sheet.open(encoding="utf-8") as handle:
-        sampled = [row["task"] for row in csv.DictReader(handle)]
-    results.write_text("task,defective\n" + "".join(f"{t},yes\n" for t in sampled), encoding="utf-8")
+    results = _answered_sample(cli, str(doc["audit"]), tmp_path, "yes")
     reviewed = cli("review", str(doc["audit"]), "--results", results, "--json")
     assert reviewed.code == 0, reviewed.stderr
     verified = json.loads(reviewed.stdout)["error_rate"]
@@ -72,13 +68,19 @@ def test_a_reviewed_batch_counts_the_errors_its_review_verified(cli: RunCli, tmp
     assert abs(card["error_rate_mean"] - verified["value"]) < 1e-12
 
 
-def _review_all(cli: RunCli, audit: str, root: Path, answer: str) -> str:
-    """Review ``audit``'s sample with every sampled task ``answer`` ("yes": defective); the decision."""
+def _answered_sample(cli: RunCli, audit: str, root: Path, answer: str) -> Path:
+    """``audit``'s review sample with every sampled task answered ``answer`` ("yes": defective)."""
     sheet, results = root / f"{audit}.sheet.csv", root / f"{audit}.results.csv"
     assert cli("audits", "sample", audit, "--out", sheet).code == 0
     with sheet.open(encoding="utf-8") as handle:
         sampled = [row["task"] for row in csv.DictReader(handle)]
     results.write_text("task,defective\n" + "".join(f"{t},{answer}\n" for t in sampled), encoding="utf-8")
+    return results
+
+
+def _review_all(cli: RunCli, audit: str, root: Path, answer: str) -> str:
+    """Review ``audit``'s sample with every sampled task ``answer`` ("yes": defective); the decision."""
+    results = _answered_sample(cli, audit, root, answer)
     reviewed = cli("review", audit, "--results", results, "--json")
     assert reviewed.code == 0, reviewed.stderr
     decision: str = json.loads(reviewed.stdout)["decision"]
@@ -167,11 +169,7 @@ def test_a_review_dated_before_the_delivery_or_in_the_future_is_refused(cli: Run
     """``--reviewed-at`` dates a review entered later; a review cannot precede the delivery it reviews, nor
     come from the future, and a refused one stores nothing."""
     doc = _audit(cli, tmp_path, '[quality]\nmethod = "mv"\n[acceptance]\naql = 10\n')
-    sheet, results = tmp_path / "sheet.csv", tmp_path / "results.csv"
-    assert cli("audits", "sample", str(doc["audit"]), "--out", sheet).code == 0
-    with sheet.open(encoding="utf-8") as handle:
-        sampled = [row["task"] for row in csv.DictReader(handle)]
-    results.write_text("task,defective\n" + "".join(f"{t},no\n" for t in sampled), encoding="utf-8")
+    results = _answered_sample(cli, str(doc["audit"]), tmp_path, "no")
     for day in ("2026-01-09", "2999-01-01"):  # delivered 2026-01-10
         run = cli("review", str(doc["audit"]), "--results", results, "--reviewed-at", day)
         assert run.code == 2 and "--reviewed-at" in run.stderr and "delivery (2026-01-10" in run.stderr
