@@ -20,6 +20,7 @@ from typing import IO, Any
 
 import anyio.to_thread
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 
 from labelpact import __version__
 from labelpact.config import Settings
@@ -40,10 +41,12 @@ fcntl: Any = importlib.import_module("fcntl") if os.name == "posix" else None
 
 @dataclass(frozen=True, slots=True)
 class ServerConfig:
-    """Limits of the service: request bodies, uploads ingested in the request, job threads."""
+    """Limits of the service: request bodies (an upload's, and any other's: JSON or a web form), uploads
+    ingested in the request, job threads."""
 
     settings: Settings
     max_body_bytes: int = 2048 * MIB
+    max_small_body_bytes: int = 8 * MIB  # a contract of 1,000,000 characters fits, JSON-escaped
     sync_upload_bytes: int = 8 * MIB
     job_workers: int = 2
     uploads_dir: Path | None = field(default=None)
@@ -95,7 +98,12 @@ def create_app(settings: Settings, *, config: ServerConfig | None = None) -> Fas
         app.include_router(router)
     install_web(app)  # the dashboard and partner portal: /login, /, /partners/..., /audits/..., /disputes
     install_error_handlers(app)
-    app.add_middleware(ServiceMiddleware, max_body_bytes=config.max_body_bytes)
+    app.add_middleware(
+        ServiceMiddleware,
+        routes=[route for router in ROUTERS for route in router.routes if isinstance(route, APIRoute)],
+        max_body_bytes=config.max_body_bytes,
+        max_small_body_bytes=config.max_small_body_bytes,
+    )
     return app
 
 

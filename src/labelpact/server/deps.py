@@ -31,12 +31,16 @@ class Context:
 def context(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Context:
-    """Authenticate the caller (HTTP 401 otherwise) and give the route a store that names them in the audit log."""
+    """Authenticate the caller (HTTP 401 otherwise) and give the route a store that names them in the audit log.
+
+    A request with a body had its key checked by ``ServiceMiddleware`` before the body was read: the user
+    it found (``request.state.api_user``) is the caller then."""
     state = request.app.state
     store: Store = state.store
     verifier: KeyVerifier = state.verifier
+    key = None if credentials is None else credentials.credentials
     try:
-        user = authenticate(store, None if credentials is None else credentials.credentials, verifier)
+        user = getattr(request.state, "api_user", None) or authenticate(store, key, verifier)
     except UnauthenticatedError as error:
         if error.who is not None:  # a revoked key: the log names who tried
             request.state.principal = error.who

@@ -1,4 +1,11 @@
-"""ASGI middleware of the service: a request id on every response, a cap on request bodies, and the request log.
+"""ASGI middleware of the service: a request id on every response, a cap on request bodies, the API key checked
+before a body is read, and the request log.
+
+A body is capped at ``max_body_bytes`` on a route that takes files (an upload), else at
+``max_small_body_bytes`` (JSON and web forms). A request that carries a body to a route answered only for a
+key (it depends on ``deps.context``) has its key checked on the headers alone first: no key, or a bad one,
+is a 401 before one byte of the body is read, so an anonymous client cannot make the server spool hundreds
+of MiB to disk or parse them in memory. The route's own check then finds the caller already known.
 
 Every state-changing request (any method but GET, HEAD, OPTIONS) and every refused one (status >= 400) is
 appended to the request log once its response is decided and before its last body part is sent (so a
@@ -12,14 +19,21 @@ import json
 import logging
 import re
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 import anyio.to_thread
+from fastapi import params
+from fastapi.routing import APIRoute
+from fastapi.security.utils import get_authorization_scheme_param
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from labelpact.errors import LabelpactError
-from labelpact.services.access import ANONYMOUS, Principal
+from labelpact.server.deps import context
+from labelpact.services.access import ANONYMOUS, Principal, UnauthenticatedError, error_document
 from labelpact.services.requests_log import log_request
+from labelpact.services.users import authenticate
 
 __all__ = ["BodyTooLargeError", "ServiceMiddleware", "outcome_of"]
 
@@ -46,16 +60,55 @@ def outcome_of(status: int, method: str) -> str:
     return "accepted" if status == 202 else "ok"
 
 
-def _error_body(status: int, kind: str, message: str) -> bytes:
-    return json.dumps({"error": {"type": kind, "message": message, "field": None}}).encode()
+def _route(routes: Sequence[APIRoute], scope: Scope) -> APIRoute | None:
+    """The API route of ``routes`` that will answer this request (None: a page, a 404 or a 405)."""
+    for route in routes:
+        match, _ = route.matches(scope)
+        if match is Match.FULL:
+            return route
+    return None
+
+
+def _needs_key(route: APIRoute | None) -> bool:
+    """Whether ``route`` answers only for an API key: it depends, at any depth, on ``deps.context``."""
+    pending = [] if route is None else [route.dependant]
+    while pending:
+        dependant = pending.pop()
+        if dependant.call is context:
+            return True
+        pending.extend(dependant.dependencies)
+    return False
+
+
+def _takes_files(route: APIRoute | None) -> bool:
+    return route is not None and any(
+        isinstance(f.field_info, params.File) for f in route.dependant.body_params
+    )
+
+
+def _bearer_key(scope: Scope) -> str | None:
+    """The key of ``Authorization: Bearer KEY`` as FastAPI's ``HTTPBearer`` reads it (None: none given)."""
+    header = dict(scope.get("headers") or []).get(b"authorization", b"").decode("latin-1")
+    scheme, key = get_authorization_scheme_param(header)
+    return key if header and key and scheme.lower() == "bearer" else None
 
 
 class ServiceMiddleware:
     """Request id, body limit and request log around the FastAPI app (``app.state.store`` is the store)."""
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        routes: Sequence[APIRoute],
+        max_body_bytes: int,
+        max_small_body_bytes: int,
+    ) -> None:
+        """``routes`` are the API's routes (the routers' own, as included: FastAPI may wrap them in the app)."""
         self.app = app
+        self.routes = tuple(routes)
         self.max_body_bytes = max_body_bytes
+        self.max_small_body_bytes = min(max_small_body_bytes, max_body_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -84,9 +137,15 @@ class ServiceMiddleware:
                 await log_once(status_seen[0] if status_seen else 500)  # before the client has its answer
             await send(message)
 
+        route = _route(self.routes, scope) if scope["method"] not in READ_ONLY_METHODS else None
+        limit = self.max_body_bytes if _takes_files(route) else self.max_small_body_bytes
         declared = headers.get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
-            await self._refuse(send_with_id, BodyTooLargeError(self.max_body_bytes))
+        refused = await self._unauthenticated(scope, state) if _needs_key(route) else None
+        if refused is not None:
+            scope["route"] = route  # the log names the route, as when the route itself refused the key
+            await self._respond(send_with_id, *error_document(refused), {b"www-authenticate": b"Bearer"})
+        elif declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._refuse(send_with_id, BodyTooLargeError(limit))
         else:
             received = 0
 
@@ -95,8 +154,8 @@ class ServiceMiddleware:
                 message = await receive()
                 if message["type"] == "http.request":
                     received += len(message.get("body", b""))
-                    if received > self.max_body_bytes:
-                        raise BodyTooLargeError(self.max_body_bytes)
+                    if received > limit:
+                        raise BodyTooLargeError(limit)
                 return message
 
             try:
@@ -110,15 +169,43 @@ class ServiceMiddleware:
                 raise
         await log_once(status_seen[0] if status_seen else 500)  # a response that never sent its last part
 
+    async def _unauthenticated(self, scope: Scope, state: dict[str, Any]) -> UnauthenticatedError | None:
+        """Check the request's key on its headers alone (``users.authenticate``, as ``deps.context`` does):
+        the error when it is missing or bad (the key's holder noted for the log when known), else None with
+        the user kept in ``state`` for the route. A store that fails here fails the route the same way."""
+        app_state = getattr(scope.get("app"), "state", None)
+        store, verifier = getattr(app_state, "store", None), getattr(app_state, "verifier", None)
+        if store is None or verifier is None:  # not started: the route answers as it would
+            return None
+        try:
+            state["api_user"] = await anyio.to_thread.run_sync(
+                authenticate, store, _bearer_key(scope), verifier
+            )
+        except UnauthenticatedError as error:
+            if error.who is not None:  # a revoked key: the log names who tried
+                state["principal"] = error.who
+            state["error"] = error
+            return error
+        except LabelpactError:  # the store failed: the route's own check fails with the error it documents
+            return None
+        return None
+
     async def _refuse(self, send: Send, error: BodyTooLargeError) -> None:
-        body = _error_body(413, "too_large", str(error))
+        await self._respond(send, 413, {"error": {"type": "too_large", "message": str(error), "field": None}})
+
+    async def _respond(
+        self, send: Send, status: int, document: dict[str, Any], headers: dict[bytes, bytes] | None = None
+    ) -> None:
+        """Answer with the error ``document`` without calling the app (the body is never read)."""
+        body = json.dumps(document).encode()
         await send(
             {
                 "type": "http.response.start",
-                "status": 413,
+                "status": status,
                 "headers": [
                     (b"content-type", b"application/json"),
                     (b"content-length", str(len(body)).encode()),
+                    *(headers or {}).items(),
                 ],
             }
         )
