@@ -43,3 +43,25 @@ def test_the_service_names_the_field() -> None:
     with pytest.raises(InvalidInputError, match="field 'due_at'"):
         as_utc(early, field="due_at")
     assert as_utc(datetime(1, 1, 1, 1, tzinfo=timezone(timedelta(hours=1)))) == datetime(1, 1, 1, tzinfo=UTC)
+
+
+def test_a_delivery_dated_in_the_future_is_bad_input(cli: RunCli, workspace: Path, tmp_path: Path) -> None:
+    """Before: ``ingest``/``audit --delivered-at 2999-01-01`` stored a batch that every health view, control
+    chart and forecast left out until that date (the service refused it; the CLI did not)."""
+    sim = simulate_delivery(n_tasks=20, n_workers=4, seed=1)
+    labels = write_annotations(sim.annotations, tmp_path / "week1.csv")
+    ratings = tmp_path / "ratings.csv"
+    ratings.write_text("task,worker,criterion,score\nt1,w1,q,3\nt1,w2,q,4\n", encoding="utf-8")
+    assert cli("partner", "add", "Acme").code == 0
+    for command, path in (("ingest", labels), ("audit", labels), ("audit", ratings)):
+        run = cli(command, path, "--partner", "Acme", "--project", "p", "--delivered-at", "2999-01-01")
+        assert run.code == 2, run.stderr
+        assert (
+            run.stderr.count("\n") == 1
+            and "--delivered-at" in run.stderr
+            and "no later than now" in run.stderr
+        )
+    assert not list((workspace / "blobs" / "sha256").iterdir())
+    assert (
+        cli("ingest", labels, "--partner", "Acme", "--project", "p", "--delivered-at", "2026-01-02").code == 0
+    )

@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +21,13 @@ from labelpact.services.redelivery import redelivery_note, stored_as, stored_dig
 from labelpact.store import BatchCreate, BatchRecord, Store
 
 __all__ = [
+    "CLOCK_SKEW",
     "IngestResult",
     "as_utc",
     "backfill_labels_digests",
     "batch_dict",
     "delivery_document",
+    "delivery_time",
     "file_sha256",
     "ingest_batch",
     "ingest_document",
@@ -224,7 +226,7 @@ def prepared_batch(
         n_tasks_without_labels=len(delivery.tasks_without_labels),
         n_gold=len(delivery.gold) if delivery.gold is not None else 0,
         median_duration_s=a.median_duration_s(),
-        delivered_at=as_utc(delivered_at) or received,
+        delivered_at=delivery_time(delivered_at) or received,
         due_at=as_utc(due_at, field="due_at"),
         labels_digest=labels_digest(a) if digest is None else digest,
     )
@@ -252,6 +254,25 @@ def as_utc(moment: datetime | None, *, field: str = "delivered_at") -> datetime 
             column_kind="field",
             got=moment.isoformat(),
         ) from None
+
+
+# a delivery time may run ahead of this machine's clock by this much (two machines' clocks)
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def delivery_time(moment: datetime | None, *, now: datetime | None = None) -> datetime | None:
+    """``moment`` in UTC (``as_utc``), refused when after now (``CLOCK_SKEW`` allowed): a batch dated in the
+    future would stay out of its partner's health, forecast and control charts until that date."""
+    latest = (now or datetime.now(UTC)) + CLOCK_SKEW
+    utc = as_utc(moment)
+    if utc is not None and utc > latest:
+        raise InvalidInputError(
+            f"a delivery time no later than now ({latest:%Y-%m-%dT%H:%MZ})",
+            column="delivered_at",
+            column_kind="field",
+            got=utc.isoformat(),
+        )
+    return utc
 
 
 def restore_batch_files(

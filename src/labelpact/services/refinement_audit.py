@@ -36,7 +36,7 @@ from labelpact.io.deliverable import (
 from labelpact.io.demonstrations import DemonstrationDelivery
 from labelpact.io.preferences import PreferenceDelivery
 from labelpact.services.audit import AuditResult, audit_document, load_contract
-from labelpact.services.ingest import as_utc, delivery_document, file_sha256
+from labelpact.services.ingest import as_utc, delivery_document, delivery_time, file_sha256
 from labelpact.services.redelivery import (
     deliverable_digest,
     redelivery_findings,
@@ -205,7 +205,7 @@ def _prepared(
         size_bytes=path.stat().st_size, n_rows=delivery.read.n_rows, n_annotations=n, n_tasks=n_tasks,
         n_workers=n_workers, n_classes=len(classes), classes=classes, n_duplicates=count_kind_duplicates(delivery), n_abstentions=0,
         n_cancelled=0, n_tasks_without_labels=0, n_gold=gold_n, median_duration_s=median,
-        delivered_at=as_utc(delivered_at) or datetime.now(UTC), due_at=as_utc(due_at), kind=delivery_kind(delivery),
+        delivered_at=delivery_time(delivered_at) or datetime.now(UTC), due_at=as_utc(due_at), kind=delivery_kind(delivery),
         labels_digest=deliverable_digest(delivery) if digest is None else digest,
     )  # fmt: skip
     with store.scratch("ingest") as staging:
@@ -294,7 +294,7 @@ def audit_deliverable(
     delivery = _read(file, kind, the_contract, gold, task_column, worker_column, text_column)
     sha256 = file_sha256(file)
     existing = stored_as(store, sha256, file, partner=partner, project=project)
-    delivered = as_utc(delivered_at) or (existing.delivered_at if existing is not None else datetime.now(UTC))
+    delivered = delivery_time(delivered_at) or (existing.delivered_at if existing is not None else datetime.now(UTC))
     due = as_utc(due_at) or (existing.due_at if existing is not None else None)
     a = assess_deliverable(
         delivery, the_contract, n_bootstrap=n_bootstrap, random_state=random_state, sample_seed=sample_seed

@@ -10,21 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from labelpact.errors import ForbiddenError, InvalidInputError
 from labelpact.services.access import Principal, hidden_from
-from labelpact.services.ingest import as_utc, ingest_batch, ingest_document
+from labelpact.services.ingest import delivery_time, ingest_batch, ingest_document
 from labelpact.services.refinement_audit import file_kind, ingest_deliverable, kind_ingest_document
 from labelpact.store import Store
 
-__all__ = ["CLOCK_SKEW", "check_delivered_at", "check_upload", "upload"]
-
-
-# a delivery time a client sets may run ahead of the server's clock by this much (two machines' clocks)
-CLOCK_SKEW = timedelta(minutes=5)
+__all__ = ["check_delivered_at", "check_upload", "upload"]
 
 
 def check_upload(principal: Principal, *, partner: str | None, gold: bool, dated: Collection[str]) -> str:
@@ -60,17 +56,8 @@ def check_upload(principal: Principal, *, partner: str | None, gold: bool, dated
 
 
 def check_delivered_at(delivered_at: datetime | None, *, now: datetime | None = None) -> None:
-    """Refuse a delivery dated after now (the server's clock, ``CLOCK_SKEW`` allowed): a batch dated in
-    the future would stay out of its partner's health, forecast and control charts until that date."""
-    latest = (now or datetime.now(UTC)) + CLOCK_SKEW
-    moment = as_utc(delivered_at)
-    if moment is not None and moment > latest:
-        raise InvalidInputError(
-            f"a delivery time no later than now ({latest:%Y-%m-%dT%H:%MZ} on the server's clock)",
-            column="delivered_at",
-            column_kind="field",
-            got=moment.isoformat(),
-        )
+    """Refuse a delivery dated after now (``ingest.delivery_time``), before any file is staged."""
+    delivery_time(delivered_at, now=now)
 
 
 def upload(

@@ -11,10 +11,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from labelpact.services import ingest_batch
-from labelpact.services.audit import audit_stored_batch
-from labelpact.store import Store
-
 from .conftest import Live
 
 
@@ -79,20 +75,3 @@ def test_the_client_dates_history_but_not_the_future(live: Live) -> None:
     assert history.json()["delivered_at"].startswith("2019-01-01")
     assert future.status_code == 422 and future.json()["error"]["field"] == "delivered_at"
     assert "no later than now" in future.json()["error"]["message"]
-
-
-def test_health_counts_an_audited_batch_dated_in_the_future_from_its_audit(live: Live) -> None:
-    """A batch dated in the future (``labelpact ingest --delivered-at`` with a mistyped year) is audited, so it
-    was delivered by then: health counts it on the audit's day instead of dropping it until that year."""
-    with live.client("client") as client:
-        before = client.get("/api/v1/partners/Acme/health").json()["scorecard"]["n_batches"]
-    path = live.seeded.folder / "future.csv"
-    path.write_bytes(live.seeded.fresh_bytes())
-    with Store.open(live.seeded.settings) as store:
-        batch = ingest_batch(
-            store, path, partner="Acme", project="p", delivered_at=datetime(2099, 1, 1, tzinfo=UTC)
-        ).batch
-        audit_stored_batch(store, batch.id)
-    with live.client("client") as client:
-        health = client.get("/api/v1/partners/Acme/health").json()
-    assert health["scorecard"]["n_batches"] == before + 1

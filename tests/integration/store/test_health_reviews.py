@@ -38,3 +38,21 @@ def test_a_batch_rejected_by_its_review_counts_as_rejected(store: Store, tmp_pat
     assert sorted(r.verdict for r in audit_series(store, "Scale", as_of=day)) == ["reject", "review"]
     card = partner_health(store, "Scale", as_of=day).document["scorecard"]
     assert card["verdicts"] == {"accept": 0, "review": 1, "reject": 1} and card["rejection_rate_90d"] == 0.5
+
+
+def test_a_batch_an_older_version_stored_dated_in_the_future_counts_from_its_audit(
+    store: Store, tmp_path: Path
+) -> None:
+    """No delivery can be dated in the future now (``ingest.delivery_time``), but older versions stored some
+    (a mistyped year): audited, such a batch was delivered by its audit, and health counts it from then
+    instead of leaving it out until that year."""
+    store.add_partner("Scale", since=dt.date(2025, 1, 1))
+    metrics = {
+        "error_rate": {"value": 0.1},
+        "n_tasks": 2,
+        "timeliness": {"delivered_at": "2099-01-01T00:00:00"},
+    }
+    batch = add_batch(store, tmp_path / "a", delivered_at=dt.datetime(2099, 1, 1, tzinfo=dt.UTC))
+    audit = store.add_audit(audit_of(batch, metrics=metrics), files={})
+    series = audit_series(store, "Scale", as_of=dt.datetime.now(dt.UTC).date())
+    assert [r.audit for r in series] == [audit.id] and series[0].delivered == audit.created_at.date()
