@@ -3,27 +3,22 @@ the quality rule fires and a finding says near-duplicates cannot be measured (fi
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
 
-from labelpact.config import load_settings
-from labelpact.services import add_partner
 from labelpact.services.audit import audit_stored_batch
 from labelpact.services.refinement_audit import audit_deliverable
 from labelpact.store import Store
 
+from .partner_store import partner_store
+
 
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
-    contract = tmp_path / "rlhf.toml"
-    contract.write_text(
-        "[demonstrations]\nmax_llm_suspect_share = 0.05\nmax_near_duplicate_rate = 0.1\n", encoding="utf-8"
+    return partner_store(
+        tmp_path, "[demonstrations]\nmax_llm_suspect_share = 0.05\nmax_near_duplicate_rate = 0.1\n"
     )
-    s = Store.open(load_settings({}, workspace=tmp_path / "ws"), create=True)
-    add_partner(s, "Tagwell", since=dt.date(2025, 9, 1), contract=contract)
-    return s
 
 
 @pytest.mark.parametrize("answers", [("Yes", "No", "42", "Rome"), ("", "", "", "")])

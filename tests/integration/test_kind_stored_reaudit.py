@@ -13,14 +13,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from labelpact.config import load_settings
 from labelpact.io.deliverable import read_deliverable, write_deliverable
 from labelpact.io.preferences import PreferenceDelivery
 from labelpact.io.ratings import RatingDelivery
-from labelpact.services import add_partner
 from labelpact.services.audit import audit_stored_batch
 from labelpact.services.refinement_audit import audit_deliverable
 from labelpact.store import Store
+
+from .partner_store import partner_store
 
 CONTRACT = """
 [preferences]
@@ -33,11 +33,7 @@ max_rater_offset = 1.0
 
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
-    contract = tmp_path / "c.toml"
-    contract.write_text(CONTRACT, encoding="utf-8")
-    s = Store.open(load_settings({}, workspace=tmp_path / "ws"), create=True)
-    add_partner(s, "Vendor", since=dt.date(2025, 9, 1), contract=contract)
-    return s
+    return partner_store(tmp_path, CONTRACT, partner="Vendor")
 
 
 def _chosen_rejected(path: Path) -> Path:

@@ -3,26 +3,21 @@ alpha 1.0 (no ``ratings.measurable`` review) and the agreement command says the 
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from labelpact.config import load_settings
-from labelpact.services import add_partner
 from labelpact.services.refinement_audit import audit_deliverable
 from labelpact.services.refinement_quality import deliverable_agreement
 from labelpact.store import Store
 
+from .partner_store import partner_store
+
 
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
-    contract = tmp_path / "rlhf.toml"
-    contract.write_text("[ratings]\nscales = {helpfulness = [1, 7]}\nmin_agreement = 0.6\n", encoding="utf-8")
-    s = Store.open(load_settings({}, workspace=tmp_path / "ws"), create=True)
-    add_partner(s, "Tagwell", since=dt.date(2025, 9, 1), contract=contract)
-    return s
+    return partner_store(tmp_path, "[ratings]\nscales = {helpfulness = [1, 7]}\nmin_agreement = 0.6\n")
 
 
 def test_unanimous_raters_meet_the_agreement_clause_in_audit_and_command(

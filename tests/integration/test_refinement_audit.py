@@ -3,7 +3,6 @@ against the contract (verdict, reasons, findings, sampling plan), re-audited fro
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pyarrow as pa
@@ -18,6 +17,8 @@ from labelpact.services.disputes import open_dispute
 from labelpact.services.refinement_audit import audit_deliverable, ingest_deliverable
 from labelpact.services.simulated_deliverables import simulate_deliverable
 from labelpact.store import Store
+
+from .partner_store import partner_store
 
 CONTRACT = """
 [preferences]
@@ -36,11 +37,7 @@ def _csv(path: Path) -> list[pa.ChunkedArray]:
 
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
-    contract = tmp_path / "rlhf.toml"
-    contract.write_text(CONTRACT, encoding="utf-8")
-    s = Store.open(load_settings({}, workspace=tmp_path / "ws"), create=True)
-    add_partner(s, "Tagwell", since=dt.date(2025, 9, 1), contract=contract)
-    return s
+    return partner_store(tmp_path, CONTRACT)
 
 
 def test_a_position_biased_preference_batch_is_rejected_and_stored(store: Store, tmp_path: Path) -> None:
