@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import inspect
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, Self
+from typing import Any, NamedTuple, Self
 
 import numpy as np
 import numpy.typing as npt
@@ -25,15 +25,18 @@ from labelpact.errors import InvalidInputError, warn_convergence
 __all__ = [
     "MAX_DENSE_CELLS",
     "Aggregator",
+    "FitNames",
     "check_positive_float",
     "check_positive_int",
     "check_tol",
     "confusion_cells",
     "counts_of",
     "crowd_rows",
+    "name_index",
     "shared_counts",
     "used_columns",
     "warm_rows",
+    "warm_task_rows",
     "warn_not_converged",
 ]
 
@@ -82,6 +85,10 @@ class Aggregator(ABC):
         probas = self._fit(annotations, gold)
         # which workers this fit saw: a warm-started refit gives the others the crowd's mean parameters
         self._worker_seen = np.bincount(annotations.worker, minlength=annotations.n_workers) > 0
+        # the names behind the fitted rows: a warm refit aligns its start to the new data by name
+        self._fit_names = FitNames(
+            annotations.workers, annotations.classes, annotations.tasks, self._worker_seen
+        )
         if gold is not None and len(gold):
             probas[gold.task] = 0.0
             probas[gold.task, gold.label] = 1.0
@@ -180,20 +187,89 @@ def confusion_cells(a: Annotations) -> int:
     return a.n_workers * a.n_classes * a.n_classes
 
 
-def warm_rows(model: Aggregator, name: str, shape: tuple[int, ...]) -> FloatArray | None:
+class FitNames(NamedTuple):
+    """The vocabularies of the last fit, and its ``_worker_seen`` (to tell them from a fit made elsewhere)."""
+
+    workers: tuple[str, ...]
+    classes: tuple[str, ...]
+    tasks: tuple[str, ...]
+    seen: npt.NDArray[np.bool_]
+
+
+def name_index(old: Sequence[str], new: Sequence[str]) -> tuple[IntArray, npt.NDArray[np.bool_]]:
+    """For each name of ``new`` (n,): its index in ``old`` (0 where absent) and whether it is there."""
+    old_names = np.asarray(old, dtype=np.str_)
+    new_names = np.asarray(new, dtype=np.str_)
+    if not len(old_names) or not len(new_names):
+        return np.zeros(len(new_names), dtype=np.intp), np.zeros(len(new_names), dtype=bool)
+    order = np.argsort(old_names, kind="stable")
+    position = np.searchsorted(old_names, new_names, sorter=order).clip(0, len(old_names) - 1)
+    index: IntArray = order[position].astype(np.intp, copy=False)
+    return index, old_names[index] == new_names
+
+
+def _fresh_names(model: Aggregator) -> FitNames | None:
+    """The last fit's names, when its fitted rows came from ``Aggregator.fit`` (not set by another path)."""
+    names = getattr(model, "_fit_names", None)
+    seen = getattr(model, "_worker_seen", None)
+    return names if isinstance(names, FitNames) and names.seen is seen else None
+
+
+def warm_rows(
+    model: Aggregator,
+    name: str,
+    shape: tuple[int, ...],
+    *,
+    workers: Sequence[str] | None = None,
+    classes: Sequence[str] | None = None,
+) -> FloatArray | None:
     """The last fit's per-worker parameter ``name`` (n_workers, ...) to start a ``warm_start`` refit from.
 
-    Workers the last fit had no label from get the mean of the others' rows (the crowd's average
-    worker, not a default such as a perfect skill). None without ``warm_start``, without a previous
-    fit, or when its shape (workers, classes) differs from ``shape``: the method then starts cold.
+    Rows are matched to ``workers`` by name, not by code (codes follow the file's row order). A worker the
+    last fit had no label from gets the mean of the others' rows (the crowd's average worker, not a default
+    such as a perfect skill). None (start cold) without ``warm_start``, without a previous fit, when the class
+    vocabulary differs from ``classes`` (class codes would mean other classes) or when no worker is shared.
+    Without ``workers`` (a caller that has no names) the rows are matched by position when the shape agrees.
     """
     previous = getattr(model, name, None)
     seen = getattr(model, "_worker_seen", None)
     if not getattr(model, "warm_start", False) or previous is None or seen is None:
         return None
-    if previous.shape != shape or len(seen) != shape[0]:
+    names = _fresh_names(model)
+    if workers is None or names is None:
+        if previous.shape != shape or len(seen) != shape[0]:
+            return None
+        return crowd_rows(np.array(previous, dtype=np.float64, copy=True), seen)
+    if classes is not None and tuple(classes) != names.classes:
         return None
-    return crowd_rows(np.array(previous, dtype=np.float64, copy=True), seen)
+    if previous.shape[1:] != shape[1:] or len(previous) != len(seen) or len(workers) != shape[0]:
+        return None
+    index, found = name_index(names.workers, workers)
+    known = found & seen[index]
+    if not known.any():
+        return None
+    rows: FloatArray = np.array(previous[index], dtype=np.float64, copy=True)
+    rows[~known] = np.asarray(previous, dtype=np.float64)[seen].mean(axis=0)
+    return rows
+
+
+def warm_task_rows(model: Aggregator, name: str, tasks: Sequence[str], cold: float) -> FloatArray | None:
+    """The last fit's per-task parameter ``name`` (n_tasks, ...) for the refit's ``tasks``, matched by name;
+    a task the last fit did not have starts at ``cold``. None without a warm start or a shared task."""
+    previous = getattr(model, name, None)
+    names = _fresh_names(model)
+    if not getattr(model, "warm_start", False) or previous is None:
+        return None
+    if names is None:  # no names to match: only the very same size, by position
+        return None if len(previous) != len(tasks) else np.array(previous, dtype=np.float64, copy=True)
+    if len(previous) != len(names.tasks):
+        return None
+    index, found = name_index(names.tasks, tasks)
+    if not found.any():
+        return None
+    rows: FloatArray = np.array(previous[index], dtype=np.float64, copy=True)
+    rows[~found] = cold
+    return rows
 
 
 def crowd_rows(rows: FloatArray, seen: npt.NDArray[np.bool_]) -> FloatArray:

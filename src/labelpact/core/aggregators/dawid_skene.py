@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple, Protocol
 
 import numpy as np
@@ -71,18 +72,24 @@ class DawidSkene(Aggregator):
         return confusion_cells(a)
 
     def _fit(self, a: Annotations, gold: Gold | None) -> FloatArray:
-        return self.fit_data(LocalData(a, counts_of(a), gold))
+        return self.fit_data(LocalData(a, counts_of(a), gold), a.workers, a.classes)
 
-    def fit_data(self, data: DawidSkeneData) -> FloatArray:
+    def fit_data(
+        self,
+        data: DawidSkeneData,
+        workers: Sequence[str] | None = None,
+        classes: Sequence[str] | None = None,
+    ) -> FloatArray:
         """The EM loop over ``data`` (this process's arrays or a cluster's blocks): posteriors (n_tasks, K).
 
         Only the small tables of ``EMTables`` cross from ``data`` to the loop, which is why the same loop
-        runs in-process and on a Dask cluster (``labelpact.scale``) with the same result.
+        runs in-process and on a Dask cluster (``labelpact.scale``) with the same result. ``workers`` and
+        ``classes`` (the names behind the codes) let a ``warm_start`` refit take each worker's own matrix.
         """
         self._validate_params()
         self.n_iter_ = 0
         k = data.n_classes
-        start = warm_rows(self, "confusions_", (data.n_workers, k, k))
+        start = warm_rows(self, "confusions_", (data.n_workers, k, k), workers=workers, classes=classes)
         if start is not None and self.priors_.shape == (k,):
             priors, confusions = self.priors_.copy(), start
         else:

@@ -129,7 +129,7 @@ class EBCC(Aggregator):
             joint, _, log_norm = normalize_shifted(scores, log_norm, out)
             return joint
 
-        warm = warm_rows(self, "mu_", (a.n_workers, k, m, k))
+        warm = warm_rows(self, "mu_", (a.n_workers, k, m, k), workers=a.workers, classes=a.classes)
         if warm is not None and self.eta_.shape == (k, m):
             rows = np.moveaxis(warm, -1, 1).reshape(a.n_workers * k, k * m)[pairs.used]
             totals = warm.sum(axis=3).reshape(a.n_workers, k * m)[pairs.present]

@@ -13,6 +13,7 @@ from labelpact.core.aggregators.base import (
     check_tol,
     counts_of,
     warm_rows,
+    warm_task_rows,
     warn_not_converged,
 )
 from labelpact.core.annotations import Annotations, FloatArray, Gold, IntArray
@@ -42,7 +43,7 @@ class GLAD(Aggregator):
     the other), one pass over the labels per step; ``"cg"`` is crowd-kit's conjugate gradient on the
     full (n_workers + n_tasks) vector (several passes per step). ``skills_`` = ``alphas_`` (n_workers,),
     ``betas_`` (n_tasks,) is log easiness. With ``warm_start`` a refit starts from the last fit's
-    alphas (and its betas when the tasks are the same) instead of all ones.
+    alphas and betas, matched by worker and task name (new ones start at one), instead of all ones.
     """
 
     alphas_: FloatArray
@@ -79,11 +80,12 @@ class GLAD(Aggregator):
     def _fit(self, a: Annotations, gold: Gold | None) -> FloatArray:
         t = triples(counts_of(a))
         x = np.ones(a.n_workers + a.n_tasks)
-        alphas = warm_rows(self, "alphas_", (a.n_workers,))
+        alphas = warm_rows(self, "alphas_", (a.n_workers,), workers=a.workers, classes=a.classes)
         if alphas is not None:
             x[: a.n_workers] = alphas
-            if self.betas_.shape == (a.n_tasks,):
-                x[a.n_workers :] = self.betas_
+            betas = warm_task_rows(self, "betas_", a.tasks, cold=1.0)  # matched by task name
+            if betas is not None:
+                x[a.n_workers :] = betas
         em = Expectations(t, a, gold)
         e_step, objective, expected_log_likelihood = em.e_step, em.objective, em.expected_log_likelihood
         posteriors, _ = e_step(x)

@@ -101,8 +101,8 @@ class MACE(Aggregator):
         class_keys = name_keys(tuple(classes), self.random_state)
         scale = max(model.n_annotations, 1)
         best: tuple[float, FloatArray, FloatArray, FloatArray, bool, int] | None = None
-        skills = warm_rows(self, "skills_", (w,))
-        warm = warm_rows(self, "spam_strategies_", (w, k))
+        skills = warm_rows(self, "skills_", (w,), workers=workers, classes=classes)
+        warm = warm_rows(self, "spam_strategies_", (w, k), workers=workers, classes=classes)
         for restart in range(1 if warm is not None else self.n_restarts):
             if skills is not None and warm is not None:
                 knowing = np.stack([1.0 - skills, skills], axis=1).clip(1e-6, 1.0 - 1e-6)

@@ -18,6 +18,7 @@ from labelpact.core.aggregators.base import (
     counts_of,
     crowd_rows,
     warm_rows,
+    warm_task_rows,
     warn_not_converged,
 )
 from labelpact.core.aggregators.majority_vote import vote_shares
@@ -123,19 +124,19 @@ class MinimaxEntropy(Aggregator):
         order of its sums would otherwise carry the file's row order into the labels."""
         b, task_code, worker_code = in_key_order(a)
         coded_gold = None if gold is None else Gold(task=task_code[gold.task], label=gold.label)
-        posteriors = self._fit_coded(b, coded_gold, (np.argsort(worker_code), np.argsort(task_code)))
+        posteriors = self._fit_coded(b, coded_gold)
         self.sigmas_, self.confusions_ = self.sigmas_[worker_code], self.confusions_[worker_code]
         self.taus_ = self.taus_[task_code]
         return posteriors[task_code]
 
-    def _fit_coded(self, a: Annotations, gold: Gold | None, old: tuple[IntArray, IntArray]) -> FloatArray:
-        """The fit on key-ordered ``a``; ``old``: each new worker's and task's old code (for a warm start)."""
+    def _fit_coded(self, a: Annotations, gold: Gold | None) -> FloatArray:
+        """The fit on key-ordered ``a`` (a warm start matches the last fit's parameters to it by name)."""
         t = triples(counts_of(a))
         self.worker_penalty_, self.task_penalty_ = self._penalties(a, t, gold)
         objective = Objective(
             t, a.n_workers, a.n_tasks, a.n_classes, self.worker_penalty_, self.task_penalty_
         )
-        x = self._start(objective, *old)
+        x = self._start(objective, a)
         if len(t.task):
             if not x.any():  # cold: one M-step from the majority vote breaks the classes' symmetry
                 start = clamp_gold(vote_shares(a), gold)
@@ -195,16 +196,17 @@ class MinimaxEntropy(Aggregator):
         )
         return columns
 
-    def _start(self, objective: Objective, worker_of: IntArray, task_of: IntArray) -> FloatArray:
-        """Zeros (every confusion uniform), or the last fit's parameters with ``warm_start`` (stored in the
-        caller's codes, read here in key order)."""
+    def _start(self, objective: Objective, a: Annotations) -> FloatArray:
+        """Zeros (every confusion uniform), or the last fit's parameters with ``warm_start``, matched to the
+        workers and tasks of ``a`` by name (a task the last fit did not have starts at zero)."""
         x = np.zeros(objective.size)
-        w, n, k = objective.n_workers, objective.n_tasks, objective.k
-        sigmas = warm_rows(self, "sigmas_", (w, k, k))
+        w, k = objective.n_workers, objective.k
+        sigmas = warm_rows(self, "sigmas_", (w, k, k), workers=a.workers, classes=a.classes)
         if sigmas is not None:
-            x[: w * k * k] = sigmas[worker_of].ravel()
-            if self.taus_.shape == (n, k, k):
-                x[w * k * k :] = self.taus_[task_of].ravel()
+            x[: w * k * k] = sigmas.ravel()
+            taus = warm_task_rows(self, "taus_", a.tasks, cold=0.0)
+            if taus is not None and taus.shape[1:] == (k, k):
+                x[w * k * k :] = taus.ravel()
         return x
 
 
