@@ -25,6 +25,7 @@ from labelpact.core.annotations import (
 )
 from labelpact.core.kernels import CountMatrix, count_matrix
 from labelpact.errors import InvalidInputError
+from labelpact.io.limits import DEFAULT_LIMITS
 from labelpact.scale.parts import OPTIONAL, Frame, compact_codes
 
 __all__ = [
@@ -207,6 +208,13 @@ def merge_first_seen(
 def vocabulary_of(seen: tuple[pd.Series, frozenset[str]], classes: Sequence[str] | None) -> Vocabulary:
     """Workers ordered by first row key; ``classes`` when given (a label outside it is an error), else natural order."""
     workers = tuple(str(name) for name in seen[0].sort_values(kind="stable").index)
+    most = DEFAULT_LIMITS.max_classes  # each part was held to it; their union is held here, as one file is
+    if len(seen[1]) > most:
+        raise InvalidInputError(
+            f"at most {most:,} distinct labels (the documented limit max_classes)",
+            column="label",
+            got=f"{len(seen[1]):,} distinct labels over the parts",
+        )
     if classes is None:
         return Vocabulary(workers, natural_order(seen[1]))
     unknown = sorted(seen[1] - set(classes))

@@ -11,19 +11,21 @@ in-process reader decodes them, so worker scorecards get their speed columns.
 from __future__ import annotations
 
 import glob
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from labelpact.core.annotations import IntArray
 from labelpact.errors import InvalidInputError
-from labelpact.io.column import decode_durations, decode_times, resolve_columns
+from labelpact.io.column import Coded, decode_durations, decode_times, encode, fail_at, resolve_columns
+from labelpact.io.limits import DEFAULT_LIMITS, Limits
 from labelpact.io.source import Location, as_text, detect_format, read_source
+from labelpact.io.values import check_names
 
 __all__ = [
     "KEY_SHIFT",
@@ -51,7 +53,8 @@ Frame = dict[str, npt.NDArray[Any]]
 
 
 def part_files(path: str | Path) -> list[str]:
-    """The Parquet parts ``path`` names, in name order: a folder's ``*.parquet``, a glob, a file or a URL.
+    """The Parquet parts ``path`` names, in name order: a folder's ``*.parquet`` (none under a name starting
+    with ``_`` or ``.``, as pyarrow and Dask read a dataset), a glob, a file or a URL.
 
     A URL (``s3://``, ``gs://``, ...) is passed to fsspec through Dask as it is.
     """
@@ -60,7 +63,11 @@ def part_files(path: str | Path) -> list[str]:
         return [text]
     local = Path(text)
     if local.is_dir():
-        files = sorted(str(p) for p in local.rglob("*") if p.suffix in (".parquet", ".pq") and p.is_file())
+        files = sorted(
+            str(p)
+            for p in local.rglob("*")
+            if p.suffix in (".parquet", ".pq") and p.is_file() and not _hidden(p.relative_to(local).parts)
+        )
     elif any(ch in text for ch in "*?["):
         files = sorted(glob.glob(text, recursive=True))
     elif local.is_file():
@@ -79,6 +86,12 @@ def part_files(path: str | Path) -> list[str]:
     if not files:
         raise InvalidInputError("at least one Parquet part", file=local, got="no *.parquet file")
     return files
+
+
+def _hidden(names: Sequence[str]) -> bool:
+    """Whether a path inside a folder of parts passes through a name starting with ``_`` or ``.``: Spark's
+    ``_temporary`` attempts, ``_SUCCESS``, ``.ipynb_checkpoints``, which Spark, Hive, pyarrow and Dask skip."""
+    return any(name.startswith(("_", ".")) for name in names)
 
 
 def part_columns(source: str) -> list[str]:
@@ -112,7 +125,12 @@ def part_sources(files: list[str]) -> list[str]:
         if any(ch in path for ch in "*?["):
             found = fs.glob(path)
         elif fs.isdir(path):
-            found = [f for f in fs.find(path) if f.endswith((".parquet", ".pq"))]
+            root = path.rstrip("/")
+            found = [
+                f
+                for f in fs.find(path)
+                if f.endswith((".parquet", ".pq")) and not _hidden(f[len(root) :].strip("/").split("/"))
+            ]
         else:
             found = [path]
         sources.extend(fs.unstrip_protocol(f) for f in sorted(found))
@@ -136,26 +154,12 @@ def read_frame(source: str) -> Any:
     return read_table(source).to_pandas(types_mapper=pd.ArrowDtype)  # texts as Arrow holds them
 
 
-def read_part_file(source: str, index: int, chosen: dict[str, str]) -> Frame:
-    """One part read by Arrow from its file (or URL, through fsspec), as ``read_part`` reads a frame: the
-    names come from the columns' dictionary pages (``read_dictionary``: each distinct name turned into text
-    once, never one string per row), the time columns from Arrow as the in-process reader decodes them."""
-    import pandas as pd
-
-    names = [chosen[role] for role in ROLES]
-    table = read_table(source, columns=list(chosen.values()), read_dictionary=names).unify_dictionaries()
-    coded = {}
-    for role in ROLES:
-        column = table.column(chosen[role])
-        if pa.types.is_dictionary(column.type):
-            array = column.combine_chunks()
-            entry, text = pd.factorize(array.dictionary.to_numpy(zero_copy_only=False))
-            codes = np.append(entry, -1)[pc.fill_null(array.indices, -1).to_numpy()]
-        else:
-            codes, text = pd.factorize(column.to_pandas())
-        coded[role] = (np.asarray(pd.Index(text).astype(str), dtype=object), codes.astype(np.intp))
-    optional = {role: table.column(chosen[role]) for role in OPTIONAL if role in chosen}
-    return _frame(coded, optional, index, chosen, source)
+def read_part_file(source: str, index: int, chosen: dict[str, str], limits: Limits = DEFAULT_LIMITS) -> Frame:
+    """One part read by Arrow from its file (or URL, through fsspec), its names coded by the in-process
+    reader's own rules (``io.column.encode``, ``io.values.check_names``), the time columns decoded as the
+    in-process reader decodes them."""
+    table = read_table(source, columns=list(dict.fromkeys(chosen.values())))
+    return _frame({role: table.column(name) for role, name in chosen.items()}, index, chosen, source, limits)
 
 
 def compact_codes(names: npt.NDArray[Any], codes: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], IntArray]:
@@ -167,57 +171,51 @@ def compact_codes(names: npt.NDArray[Any], codes: npt.NDArray[Any]) -> tuple[npt
     return names[used], renumber[codes]
 
 
-def read_part(frame: Any, index: int, chosen: dict[str, str], file: str = "") -> Frame:
-    """One part's rows, each role coded against the part's own names (``pandas.factorize``: the names are
-    turned into text once per distinct value, not per row), each row's key, and the optional time columns
-    ``chosen`` names, decoded as ``io`` decodes them (a bad value is an error naming the part's row).
+def read_part(
+    frame: Any, index: int, chosen: dict[str, str], file: str = "", limits: Limits = DEFAULT_LIMITS
+) -> Frame:
+    """One part's rows from a pandas frame, coded as ``read_part_file`` codes a file's: each role against the
+    part's own names, each row's key, and the optional time columns ``chosen`` names.
 
     As the in-process reader: a row without a label (an abstention, or a task nobody labelled) keeps its
     task and worker (label code -1), so the task is listed as unlabelled and the worker is in the
     vocabulary; a blank task is an error, and so is a label without a worker.
     """
-    import pandas as pd
-
-    coded = {}
-    for role in ROLES:
-        codes, names = pd.factorize(frame[chosen[role]])
-        coded[role] = (np.asarray(pd.Index(names).astype(str), dtype=object), codes.astype(np.intp))
-    optional = {
-        role: pa.chunked_array([pa.array(frame[chosen[role]], from_pandas=True)])
-        for role in OPTIONAL
-        if role in chosen
+    columns = {
+        role: pa.chunked_array([pa.array(frame[name], from_pandas=True)]) for role, name in chosen.items()
     }
-    return _frame(coded, optional, index, chosen, file)
+    return _frame(columns, index, chosen, file, limits)
 
 
 def _frame(
-    coded: dict[str, tuple[npt.NDArray[Any], IntArray]],
-    optional: dict[Any, pa.ChunkedArray],
-    index: int,
-    chosen: dict[str, str],
-    file: str,
+    columns: dict[str, pa.ChunkedArray], index: int, chosen: dict[str, str], file: str, limits: Limits
 ) -> Frame:
-    """A part's ``Frame`` from each role's (names, row codes; -1 none) and its time columns: blank names
-    checked, unused names dropped, the time columns decoded."""
-    for role in ("worker", "label"):  # an empty name is no name
-        text, codes = coded[role]
-        coded[role] = (text, np.append(np.where(text == "", -1, np.arange(len(text))), -1)[codes])
-    if (coded["task"][1] < 0).any():
-        raise InvalidInputError(
-            "a task on every row", column=chosen["task"], got=f"a blank task in part {index + 1}"
-        )
-    if ((coded["worker"][1] < 0) & (coded["label"][1] >= 0)).any():
-        raise InvalidInputError(
-            "a worker for every label", column=chosen["worker"], got=f"a blank worker in part {index + 1}"
-        )
-    out: Frame = {"key": (np.int64(index) << KEY_SHIFT) + np.arange(len(coded["task"][1]), dtype=np.int64)}
+    """A part's ``Frame`` from its Arrow columns by role: task, worker and label coded as the in-process reader
+    codes them (text as ``as_text`` writes it, trimmed, a whitespace-only cell blank; UTF-8, line breaks and
+    the documented limits checked, an error naming the part and its row), unused names dropped, the time
+    columns decoded."""
+    path = Path(file) if file else None
+    where = Path(file or f"part {index + 1}")
+    coded: dict[str, Coded] = {}
     for role in ROLES:
-        names, codes = coded[role]
-        out[role], codes = compact_codes(names, codes)
+        coded[role] = encode(columns[role], file=where, name=chosen[role])
+        check_names(coded[role], role, limits=limits, file=where, column=chosen[role], locate=_row)
+    for role, expected, bad in (
+        ("task", "a task on every row", coded["task"].codes < 0),
+        ("worker", "a worker for every label", (coded["worker"].codes < 0) & (coded["label"].codes >= 0)),
+    ):
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise fail_at(_row, i, expected, file=path or where, column=chosen[role], got="a blank cell")
+    out: Frame = {"key": (np.int64(index) << KEY_SHIFT) + np.arange(len(coded["task"].codes), dtype=np.int64)}
+    for role in ROLES:
+        names = np.asarray(coded[role].names, dtype=object)
+        out[role], codes = compact_codes(names, coded[role].codes.astype(np.intp))
         out[f"{role}_code"] = codes.astype(np.int32) if len(names) < 2**31 else codes  # 4 bytes a row
-    for role, column in optional.items():
-        decode = decode_durations if role == "duration_s" else decode_times
-        out[role] = decode(column, file=Path(file), name=chosen[role], locate=_row)
+    for role in OPTIONAL:
+        if role in chosen:
+            decode = decode_durations if role == "duration_s" else decode_times
+            out[role] = decode(columns[role], file=where, name=chosen[role], locate=_row)
     return out
 
 
