@@ -24,7 +24,7 @@ from labelpact.services.kind_view import kind_view
 from labelpact.services.review import consensus_table, stored_review_estimate
 from labelpact.services.review_sheet import review_sheet
 from labelpact.services.scoped import get_audit, get_batch, get_dispute
-from labelpact.store import AuditRecord, ReviewRecord, Store
+from labelpact.store import AuditRecord, PartnerRecord, ReviewRecord, Store
 
 __all__ = [
     "RECENT_DAYS",
@@ -118,28 +118,53 @@ def portfolio_view(store: Store, principal: Principal, *, as_of: dt.date | None 
         if since <= b.delivered_at.astimezone(dt.UTC).date() <= day:
             recent[b.partner] = recent.get(b.partner, 0) + b.n_annotations
     total = sum(recent.values())
-    rows = []
-    for partner in store.list_partners():
-        now = partner_health(store, partner.name, as_of=day)
-        before = partner_health(store, partner.name, as_of=month_ago)
-        worse = now.alarms.worse() if now.alarms is not None else ()
-        last = _last_verdicts(store, partner.name, now.records[-5:])
-        rows.append(
-            {
-                "partner": partner.name,
-                "state": _state(now, last),
-                "n_batches": len(now.records),
-                "last_verdicts": last,
-                "alarms": [a.to_dict() for a in worse],
-                "risk": now.risk.probability,
-                "risk_interval": list(now.risk.interval),
-                "risk_month_ago": before.risk.probability,
-                "risk_change": now.risk.probability - before.risk.probability,
-                "share": (recent.get(partner.name, 0) / total) if total else None,
-                "defect_rate": _defect_series(now.records),
-            }
-        )
+    rows = [
+        _portfolio_row(store, partner, day, month_ago, recent.get(partner.name, 0) / total if total else None)
+        for partner in store.list_partners()
+    ]
     return {"as_of": day.isoformat(), "horizon_days": 180, "recent_days": RECENT_DAYS, "partners": rows}
+
+
+def _portfolio_row(
+    store: Store, partner: PartnerRecord, day: dt.date, month_ago: dt.date, share: float | None
+) -> dict[str, Any]:
+    """One partner's portfolio row. A partnership not started by ``day`` has no forecast ("starts on ..."),
+    and one started less than a month before it no month-ago figure (None): a forecast before the partnership
+    began is no number, and one new partner must not take the whole page down."""
+    if partner.since is not None and partner.since > day:
+        return {
+            "partner": partner.name,
+            "state": f"starts on {partner.since.isoformat()}",
+            "not_started_until": partner.since.isoformat(),
+            "n_batches": 0,
+            "last_verdicts": [],
+            "alarms": [],
+            "risk": None,
+            "risk_interval": None,
+            "risk_month_ago": None,
+            "risk_change": None,
+            "share": share,
+            "defect_rate": [],
+        }
+    now = partner_health(store, partner.name, as_of=day)
+    started = partner.since is None or partner.since <= month_ago
+    before = partner_health(store, partner.name, as_of=month_ago).risk.probability if started else None
+    worse = now.alarms.worse() if now.alarms is not None else ()
+    last = _last_verdicts(store, partner.name, now.records[-5:])
+    return {
+        "partner": partner.name,
+        "state": _state(now, last),
+        "not_started_until": None,
+        "n_batches": len(now.records),
+        "last_verdicts": last,
+        "alarms": [a.to_dict() for a in worse],
+        "risk": now.risk.probability,
+        "risk_interval": list(now.risk.interval),
+        "risk_month_ago": before,
+        "risk_change": None if before is None else now.risk.probability - before,
+        "share": share,
+        "defect_rate": _defect_series(now.records),
+    }
 
 
 def _chart_dict(name: str, chart: Chart) -> dict[str, Any] | None:
@@ -204,10 +229,14 @@ def partner_view(
     with hidden_from(principal, "partner", name):
         record = store.get_partner(name)
     store = _page_reads(store)
-    health = partner_health(store, record.name, as_of=_today())
+    today = _today()
+    # a partnership that has not started yet is read as of its first day (said on the page), not refused
+    starts = record.since if record.since is not None and record.since > today else None
+    health = partner_health(store, record.name, as_of=starts or today)
     document: dict[str, Any] = {
         "partner": record.name,
         "since": None if record.since is None else record.since.isoformat(),
+        "not_started_until": None if starts is None else starts.isoformat(),
         "as_of": health.as_of.isoformat(),
         "scorecard": health.document["scorecard"],
         "defect_rate": _defect_series(health.records),

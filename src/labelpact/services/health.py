@@ -244,12 +244,20 @@ def partner_health(
     """Scorecard, process-control alarms and the breakdown forecast of one partnership as of ``as_of``."""
     record = store.get_partner(partner)
     day = as_of or dt.datetime.now(dt.UTC).date()
-    if record.since is not None and record.since > day:
+    if record.since is not None and record.since > day:  # no forecast before the partnership begins
+        if as_of is not None:
+            raise InvalidInputError(
+                f"an as-of date on or after the partnership's start ({record.since}, the partner's since)",
+                column="as_of",
+                column_kind="field",
+                got=str(day),
+            )
         raise InvalidInputError(
-            f"an as-of date on or after the partnership's start ({record.since}, the partner's since)",
-            column="as_of",
+            f"a partnership that has started: {record.name}'s starts on {record.since} (its since), and"
+            " there is no forecast before it begins",
+            column="partner",
             column_kind="field",
-            got=str(day),
+            got=f"today {day}",
         )
     client = store.get_client()
     records = audit_series(store, record.name, as_of=day)

@@ -1,0 +1,60 @@
+"""A partnership that began less than a month ago, or has not begun yet, on the portfolio, the partner page
+and ``labelpact health`` (hunt_risk finding 1: one such partner took the client's whole portfolio down)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from labelpact.config import load_settings
+from labelpact.services.access import Principal
+from labelpact.services.dashboard import partner_view, portfolio_view
+from labelpact.services.workspace import add_partner, set_client
+from labelpact.store import Store
+
+from .conftest import RunCli
+
+CLIENT = Principal(user="ada", role="client")
+TODAY = dt.datetime.now(dt.UTC).date()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    """A workspace with an old partner, one signed ten days ago and one that starts in three months."""
+    with Store.open(load_settings({}, workspace=tmp_path / "ws")) as opened:
+        set_client(opened, "Lab")
+        add_partner(opened, "Old", since=dt.date(2024, 1, 1))
+        add_partner(opened, "Fresh", since=TODAY - dt.timedelta(days=10))
+        add_partner(opened, "Future", since=TODAY + dt.timedelta(days=90))
+        yield opened
+
+
+def test_the_portfolio_lists_every_partner_with_no_figure_before_a_start(store: Store) -> None:
+    rows = {r["partner"]: r for r in portfolio_view(store, CLIENT)["partners"]}
+    assert set(rows) == {"Old", "Fresh", "Future"}
+    assert rows["Old"]["risk_month_ago"] is not None
+    assert rows["Fresh"]["risk"] is not None
+    assert rows["Fresh"]["risk_month_ago"] is None and rows["Fresh"]["risk_change"] is None
+    future = rows["Future"]
+    assert future["risk"] is None and future["state"].startswith("starts on ")
+    assert future["not_started_until"] == (TODAY + dt.timedelta(days=90)).isoformat()
+
+
+def test_a_future_partners_page_is_read_as_of_its_first_day(store: Store) -> None:
+    view = partner_view(store, CLIENT, "Future")
+    starts = (TODAY + dt.timedelta(days=90)).isoformat()
+    assert view["not_started_until"] == starts and view["as_of"] == starts
+    assert view["client"]["risk"]["probability"] >= 0.0
+
+
+def test_plain_health_of_a_future_partner_says_it_has_not_started(cli: RunCli) -> None:
+    starts = (TODAY + dt.timedelta(days=90)).isoformat()
+    assert cli("partner", "add", "Future", "--since", starts).code == 0
+    run = cli("health", "Future")
+    assert run.code == 2
+    assert "--as-of" not in run.stderr and f"starts on {starts}" in run.stderr
+    asked = cli("health", "Future", "--as-of", TODAY.isoformat())
+    assert asked.code == 2 and "--as-of" in asked.stderr
