@@ -290,9 +290,12 @@ def check_positive_int(name: str, value: object) -> int:
 
 
 def check_tol(name: str, value: object) -> float:
-    """``value`` as a non-negative float, or an InvalidInputError naming the parameter."""
-    if isinstance(value, bool) or not isinstance(value, int | float | np.floating) or not value >= 0:
-        raise InvalidInputError(f"{name} to be a non-negative number", got=repr(value))
+    """``value`` as a finite non-negative float, or an InvalidInputError naming the parameter.
+
+    Infinity is refused: as a pseudo-count (DS ``smoothing``, ``pooling``) it makes every posterior NaN.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float | np.floating) or not 0 <= value < np.inf:
+        raise InvalidInputError(f"{name} to be a finite non-negative number", got=repr(value))
     return float(value)
 
 

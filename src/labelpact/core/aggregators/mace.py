@@ -10,6 +10,7 @@ from scipy.special import digamma
 
 from labelpact.core.aggregators.base import (
     Aggregator,
+    check_positive_float,
     check_positive_int,
     check_tol,
     confusion_cells,
@@ -27,6 +28,11 @@ from labelpact.errors import InvalidInputError
 __all__ = ["MACE", "MaceData", "MaceKernel", "random_strategies"]
 
 STRATEGY_PRIOR = 10.0  # symmetric Dirichlet concentration on each worker's spam strategy (as crowd-kit)
+# random starts are uniform on [1, 1 + default_noise] before normalising: beyond this a start is one class
+MAX_NOISE = 1e6
+# floor of a worker's knowing/spamming weight: with a small Beta prior (alpha=0.001) exp(digamma) underflows
+# to 0, log(0) enters the E-step and two such workers disagreeing give inf - inf (NaN posteriors)
+MIN_WEIGHT = 1e-200
 
 
 class MACE(Aggregator):
@@ -72,9 +78,12 @@ class MACE(Aggregator):
         check_positive_int("n_restarts", self.n_restarts)
         check_positive_int("max_iter", self.max_iter)
         check_tol("tol", self.tol)
-        check_tol("alpha", self.alpha)
-        check_tol("beta", self.beta)
-        check_tol("default_noise", self.default_noise)
+        check_positive_float("alpha", self.alpha)  # Beta(0, .) is improper: digamma(0) is -inf
+        check_positive_float("beta", self.beta)
+        if check_tol("default_noise", self.default_noise) > MAX_NOISE:
+            raise InvalidInputError(
+                f"default_noise to be at most {MAX_NOISE:g}", got=repr(self.default_noise)
+            )
         if self.method not in ("vb", "em"):
             raise InvalidInputError("method 'vb' or 'em'", got=repr(self.method))
 
@@ -162,7 +171,8 @@ class MACE(Aggregator):
             log_total = digamma(totals + STRATEGY_PRIOR * k)
             strategies = np.exp(digamma(strategy_counts + STRATEGY_PRIOR) - log_total[model.worker])
             unused = np.exp(digamma(STRATEGY_PRIOR) - log_total)
-            return _variational_normalize(knowing_counts, theta_prior), strategies, unused
+            knowing = np.maximum(_variational_normalize(knowing_counts, theta_prior), MIN_WEIGHT)
+            return knowing, strategies, unused
         smoothing = 0.01 / k
         total = totals + smoothing * k
         return (
