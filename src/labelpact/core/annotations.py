@@ -301,6 +301,18 @@ class Gold:
             raise InvalidInputError("one gold label per gold task")
         if len(np.unique(self.task)) != len(self.task):
             raise InvalidInputError("at most one gold label per task")
+        # a negative code would index from the end (numpy): the last task or class, silently
+        for column, codes, least in (
+            ("task", self.task, 0),
+            ("label", self.label, 0),
+            ("author", self.author, -1),
+        ):
+            if codes is not None and len(codes) and int(codes.min()) < least:
+                raise InvalidInputError(
+                    f"gold {column} codes of at least {least} (indices into the vocabularies)",
+                    column=column,
+                    got=str(int(codes.min())),
+                )
 
     def __len__(self) -> int:
         return len(self.task)

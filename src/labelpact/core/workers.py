@@ -266,7 +266,11 @@ def _checked(
             raise InvalidInputError(f"probas: finite values of shape ({a.n_tasks}, {a.n_classes})")
     gold_dense = np.full(a.n_tasks, -1, dtype=np.intp)
     if gold is not None:
-        if len(gold) and (gold.task.max() >= a.n_tasks or gold.label.max() >= a.n_classes):
+        if len(gold) and (
+            gold.task.max() >= a.n_tasks
+            or gold.label.max() >= a.n_classes
+            or min(gold.task.min(), gold.label.min()) < 0
+        ):
             raise InvalidInputError("gold coded into this batch's tasks and classes")
         gold_dense = gold.as_dense(a.n_tasks)
     return consensus, probas, gold_dense

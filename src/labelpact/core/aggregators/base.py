@@ -65,7 +65,9 @@ class Aggregator(ABC):
             if not isinstance(gold, Gold):
                 raise InvalidInputError("a Gold object or None", got=type(gold).__name__)
             if len(gold) and (
-                gold.task.max() >= annotations.n_tasks or gold.label.max() >= annotations.n_classes
+                gold.task.max() >= annotations.n_tasks
+                or gold.label.max() >= annotations.n_classes
+                or min(gold.task.min(), gold.label.min()) < 0
             ):
                 raise InvalidInputError("gold coded into the annotations' task and class vocabularies")
         if annotations.n_classes == 0:
