@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from labelpact.core.annotations import FloatArray, IntArray
+from labelpact.errors import InvalidInputError
 
 __all__ = ["expected_calibration_error", "log_loss", "shrunk_targets", "soft_log_loss", "top_log_loss"]
 
@@ -59,12 +60,38 @@ def expected_calibration_error(confidence: npt.ArrayLike, correct: npt.ArrayLike
     """ECE: sum over ``n_bins`` equal-width confidence bins of (share of tasks) * |accuracy - mean confidence|.
 
     Naeini, Cooper and Hauskrecht, *Obtaining Well Calibrated Probabilities Using Bayesian Binning*,
-    AAAI 2015. ``confidence`` (n,) in [0, 1], ``correct`` (n,) booleans; 1.0 falls in the last bin. NaN when empty.
+    AAAI 2015. ``confidence`` (n,) in [0, 1], ``correct`` (n,) booleans (or 0/1); 1.0 falls in the last bin.
+    A NaN confidence (a task no one labelled: ``lp.aggregate`` states none) is left out with its flag,
+    so ``Consensus.confidence`` can be passed as it is. NaN when no task is left. InvalidInputError for
+    arrays of other lengths, values outside [0, 1], flags other than 0/1 and ``n_bins`` below 1.
     """
-    conf = np.asarray(confidence, dtype=np.float64)
-    hit = np.asarray(correct, dtype=np.float64)
+    if isinstance(n_bins, bool) or not isinstance(n_bins, int | np.integer) or n_bins < 1:
+        raise InvalidInputError("n_bins to be a positive integer", column="n_bins", got=repr(n_bins))
+    conf = _column(confidence, "confidence")
+    flags = _column(correct, "correct")
+    if conf.shape != flags.shape:
+        raise InvalidInputError(
+            "one correctness flag per confidence", column="correct", got=f"{len(flags)} for {len(conf)}"
+        )
+    known = ~np.isnan(conf)
+    conf, flags = conf[known], flags[known]
+    if len(conf) and not (conf.min() >= 0.0 and conf.max() <= 1.0):
+        raise InvalidInputError("confidences in [0, 1]", column="confidence", got=repr(float(conf.max())))
+    if not np.isin(flags, (0.0, 1.0)).all():
+        raise InvalidInputError("correct as booleans (or 0/1)", column="correct", got=repr(float(flags[0])))
     if not len(conf):
         return float("nan")
     bins = np.minimum((conf * n_bins).astype(np.intp), n_bins - 1)
-    gap = np.bincount(bins, weights=hit - conf, minlength=n_bins)
+    gap = np.bincount(bins, weights=flags - conf, minlength=n_bins)
     return float(np.abs(gap).sum() / len(conf))
+
+
+def _column(values: npt.ArrayLike, name: str) -> FloatArray:
+    """``values`` as a 1-D float array (n,), or an InvalidInputError naming ``name``."""
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise InvalidInputError("a 1-D array of numbers", column=name, got=type(values).__name__) from error
+    if array.ndim != 1:
+        raise InvalidInputError("a 1-D array", column=name, got=f"shape {array.shape}")
+    return array
