@@ -38,8 +38,11 @@ class DawidSkene(Aggregator):
     hierarchical DS among the best models): a worker with few labels borrows the crowd's confusions
     instead of an extreme estimate. ``pooling=1`` took DS from 0.843 to 0.855 mean accuracy on nine real
     datasets (``docs/accuracy.md``); 0 (the default) is the paper's model, equal to crowd-kit's.
-    Stops when the log-likelihood per annotation gains less than ``tol``. With ``warm_start`` a refit
-    starts from the last fit's confusion matrices and prior instead of the majority vote.
+    Stops when the log-likelihood per annotation gains less than ``tol``. ``probas_`` and ``priors_`` come
+    from the last E-step; ``confusions_`` from the M-step after it (as crowd-kit's), one step ahead: at
+    convergence the two agree, at ``max_iter`` an E-step under (``priors_``, ``confusions_``) may differ from
+    ``probas_``. With ``warm_start`` a refit starts from the last fit's confusion matrices and prior instead
+    of the majority vote.
     """
 
     confusions_: FloatArray
