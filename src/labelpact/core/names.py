@@ -48,7 +48,25 @@ def name_array(values: Any, column: str) -> npt.NDArray[np.str_]:
                         got=f"{seen[shown]!r} and {value!r}",
                     )
                 seen[shown] = value
+        if len(np.unique(text)) > len(distinct):
+            _refuse_two_texts(raw, text, column)
     return text
+
+
+def _refuse_two_texts(raw: npt.NDArray[Any], text: npt.NDArray[np.str_], column: str) -> None:
+    """Refuse the first row whose value equals an earlier one with another text (1 and 1.0, True and 1):
+    one value, two names, where a file reader would see two values; which one is meant is unclear."""
+    values, shown = raw.tolist(), text.tolist()
+    first = dict(zip(reversed(values), reversed(shown), strict=True))  # each value's first text
+    canonical = np.asarray(list(map(first.__getitem__, values)), dtype=np.str_)
+    row = int(np.flatnonzero(canonical != text)[0])
+    raise InvalidInputError(
+        f"{column} values that are equal only with equal texts",
+        column=column,
+        row=row,
+        got=f"{first[values[row]]} and {shown[row]}",
+        unit="index",
+    )
 
 
 def _refuse_missing(raw: npt.NDArray[Any], text: npt.NDArray[np.str_], column: str) -> None:
