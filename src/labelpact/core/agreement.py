@@ -154,8 +154,12 @@ def agreement(
     """
     if level not in get_args(Level):
         raise InvalidInputError(f"a level in {list(get_args(Level))}", got=repr(level))
-    if n_bootstrap < 0:
-        raise InvalidInputError("a number of bootstrap replicates >= 0", got=repr(n_bootstrap))
+    if not isinstance(a, Annotations):
+        raise InvalidInputError("an Annotations object", column="a", got=type(a).__name__)
+    if isinstance(n_bootstrap, bool) or not isinstance(n_bootstrap, int | np.integer) or n_bootstrap < 0:
+        raise InvalidInputError(
+            "a number of bootstrap replicates >= 0", column="n_bootstrap", got=repr(n_bootstrap)
+        )
     if min_pair_tasks < 1:
         raise InvalidInputError("min_pair_tasks >= 1", got=repr(min_pair_tasks))
     confidence = check_confidence(confidence)

@@ -241,6 +241,10 @@ def _checked(
     a: Annotations, consensus: IntArray, probas: FloatArray | None, gold: Gold | None
 ) -> tuple[IntArray, FloatArray | None, IntArray]:
     """``score_workers``' inputs checked against ``a``: consensus codes, probas, and the gold per task (-1 none)."""
+    if not isinstance(a, Annotations):
+        raise InvalidInputError("an Annotations object", column="a", got=type(a).__name__)
+    if gold is not None and not isinstance(gold, Gold):
+        raise InvalidInputError("a Gold object or None", column="gold", got=type(gold).__name__)
     cells = a.n_workers * a.n_classes * a.n_classes
     if cells > MAX_DENSE_CELLS:  # ``confusion`` and the spammer scores hold (n_workers, K, K) arrays
         raise InvalidInputError(

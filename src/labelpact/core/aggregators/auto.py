@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import numpy.typing as npt
 
+from labelpact.core.aggregators import base
 from labelpact.core.aggregators.base import MAX_DENSE_CELLS, Aggregator, check_positive_int, shared_counts
 from labelpact.core.aggregators.crossfit import (
     CROSS_FIT_LABELS,
@@ -162,11 +163,11 @@ class Auto(Aggregator):
 
     def _validate_params(self) -> None:
         check_positive_int("n_folds", self.n_folds)
+        base.check_seed("random_state", self.random_state)
         if self.n_folds < 2:
             raise InvalidInputError("n_folds of at least 2", got=repr(self.n_folds))
-        if self.candidates is not None and (
-            not self.candidates or any(c not in CANDIDATES for c in self.candidates)
-        ):
+        names = None if self.candidates is None else base.check_sequence("candidates", self.candidates)
+        if names is not None and any(not isinstance(c, str) or c not in CANDIDATES for c in names):
             raise InvalidInputError(f"candidates among {sorted(CANDIDATES)}", got=repr(self.candidates))
 
     def _fit(self, a: Annotations, gold: Gold | None) -> FloatArray:

@@ -28,6 +28,8 @@ __all__ = [
     "FitNames",
     "check_positive_float",
     "check_positive_int",
+    "check_seed",
+    "check_sequence",
     "check_tol",
     "confusion_cells",
     "counts_of",
@@ -289,6 +291,24 @@ def check_positive_int(name: str, value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
         raise InvalidInputError(f"{name} to be a positive integer", got=repr(value))
     return int(value)
+
+
+def check_seed(name: str, value: object) -> int | None:
+    """``value`` as a seed (None, or a non-negative int as ``np.random.default_rng`` takes), or an
+    InvalidInputError naming the parameter: a float seed was truncated (2.5 as 2), NaN and inf crashed."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
+        raise InvalidInputError(f"{name} to be None or a non-negative integer", got=repr(value))
+    return int(value)
+
+
+def check_sequence(name: str, value: object) -> list[Any]:
+    """``value`` (a sequence or 1-D array, not a string) as a non-empty list, or an InvalidInputError naming the
+    parameter: a scalar or a string would be iterated (or fail to be) deep inside the fit."""
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence | np.ndarray) or not len(value):
+        raise InvalidInputError(f"{name} to be a non-empty sequence", got=repr(value))
+    return list(value)
 
 
 def check_tol(name: str, value: object) -> float:

@@ -12,6 +12,7 @@ from labelpact.core.aggregators.base import (
     Aggregator,
     check_positive_float,
     check_positive_int,
+    check_seed,
     check_tol,
     confusion_cells,
     counts_of,
@@ -74,6 +75,7 @@ class EBCC(Aggregator):
         self.warm_start = warm_start
 
     def _validate_params(self) -> None:
+        check_seed("random_state", self.random_state)
         check_positive_int("n_subtypes", self.n_subtypes)
         check_positive_int("max_iter", self.max_iter)
         for name in ("a_pi", "alpha", "a_v", "b_v"):  # Dirichlet concentrations: zero or inf gives NaN

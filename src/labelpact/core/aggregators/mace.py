@@ -12,6 +12,7 @@ from labelpact.core.aggregators.base import (
     Aggregator,
     check_positive_float,
     check_positive_int,
+    check_seed,
     check_tol,
     confusion_cells,
     counts_of,
@@ -76,6 +77,7 @@ class MACE(Aggregator):
 
     def _validate_params(self) -> None:
         check_positive_int("n_restarts", self.n_restarts)
+        check_seed("random_state", self.random_state)
         check_positive_int("max_iter", self.max_iter)
         check_tol("tol", self.tol)
         check_positive_float("alpha", self.alpha)  # Beta(0, .) is improper: digamma(0) is -inf

@@ -13,6 +13,8 @@ from labelpact.core.aggregators.base import (
     Aggregator,
     check_positive_float,
     check_positive_int,
+    check_seed,
+    check_sequence,
     check_tol,
     confusion_cells,
     counts_of,
@@ -25,7 +27,7 @@ from labelpact.core.aggregators.majority_vote import vote_shares
 from labelpact.core.annotations import Annotations, FloatArray, Gold, IntArray
 from labelpact.core.kernels import Triples, clamp_gold, normalize_log_posteriors, triples
 from labelpact.core.keyed import annotation_keys, in_key_order
-from labelpact.errors import InvalidInputError, quiet_convergence
+from labelpact.errors import quiet_convergence
 
 __all__ = [
     "MIN_HELD_OUT",
@@ -107,9 +109,8 @@ class MinimaxEntropy(Aggregator):
         check_positive_int("max_iter", self.max_iter)
         check_tol("tol", self.tol)
         check_positive_int("m_step_max_iter", self.m_step_max_iter)
-        if not self.penalty_scales:
-            raise InvalidInputError("penalty_scales to hold at least one scale", got="none")
-        for scale in self.penalty_scales:
+        check_seed("random_state", self.random_state)
+        for scale in check_sequence("penalty_scales", self.penalty_scales):
             check_positive_float("penalty_scales", scale)
 
     _dense_shape = "labels x classes x classes, or tasks x classes x classes"
