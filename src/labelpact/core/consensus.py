@@ -91,6 +91,27 @@ def consensus_codes(a: Annotations, probas: FloatArray) -> IntArray:
     return codes
 
 
+def _check_inputs(a: object, method: object, gold: object) -> None:
+    """``aggregate``'s arguments are what it takes (a DataFrame goes through ``labelpact.frames`` first),
+    refused with InvalidInputError naming the argument rather than failing deep inside a fit."""
+    if not isinstance(a, Annotations):
+        raise InvalidInputError(
+            "Annotations (a DataFrame: labelpact.frames.annotations_from_frame)",
+            column="a",
+            column_kind="field",
+            got=type(a).__name__,
+        )
+    if not isinstance(method, str) or method not in METHODS:
+        raise InvalidInputError(f"a method among {sorted(METHODS)}", column="method", got=repr(method))
+    if gold is not None and not isinstance(gold, Gold):
+        raise InvalidInputError(
+            "Gold or None (labelpact.Gold.from_names codes gold given by names)",
+            column="gold",
+            column_kind="field",
+            got=type(gold).__name__,
+        )
+
+
 def aggregate(
     a: Annotations,
     method: str = "auto",
@@ -107,8 +128,7 @@ def aggregate(
     confidence, the rule of ``consensus_codes``. With ``held_out`` (the default) the consensus also
     carries its accuracy on gold tasks that did not inform the labels scored (``held_out_accuracy``).
     """
-    if method not in METHODS:
-        raise InvalidInputError(f"a method among {sorted(METHODS)}", column="method", got=repr(method))
+    _check_inputs(a, method, gold)
     method = canonical_method(method)  # an alias (bcc) is reported by the name of the method it runs
     gold = gold_in_name_order(gold, a.tasks)  # its folds follow task names, not the file's order
     gold = gold.labelled(a) if gold is not None else None  # gold on a task nobody labelled checks nothing

@@ -10,6 +10,7 @@ import pytest
 from labelpact.core.aggregators import EBCC, MACE, Auto, MinimaxEntropy
 from labelpact.core.agreement import agreement
 from labelpact.core.annotations import Annotations
+from labelpact.core.consensus import aggregate
 from labelpact.core.workers import score_workers
 from labelpact.errors import InvalidInputError
 
@@ -37,4 +38,19 @@ A = Annotations.from_columns(task=["1", "1", "2"], worker=["a", "b", "a"], label
 )
 def test_bad_arguments_raise_invalid_input(call: Callable[[], object], name: str) -> None:
     with pytest.raises(InvalidInputError, match=name):
+        call()
+
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        (lambda: aggregate({"task": ["1"], "worker": ["a"], "label": ["cat"]}), "a"),  # type: ignore[arg-type]
+        (lambda: aggregate(A, method=["ds"]), "method"),  # type: ignore[arg-type]
+        (lambda: aggregate(A, gold={"1": "cat"}), "gold"),  # type: ignore[arg-type]
+    ],
+)
+def test_aggregate_names_the_argument_it_cannot_take(call: Callable[[], object], name: str) -> None:
+    """Before: a mapping for the annotations failed on a missing attribute, a list for the method raised
+    'unhashable type', and gold by names failed inside the fit."""
+    with pytest.raises(InvalidInputError, match=f"'{name}'"):
         call()
