@@ -64,6 +64,8 @@ MAX_PENALTY: Final = 1e6  # beyond it every effect sits on its prior: weights of
 # log-odds per unit no effect reaches where the likelihood has a maximum (the priors' largest is 3): an
 # estimate beyond it ran off toward infinity (separation, or a cause the history never shows)
 _RUNAWAY: Final = 50.0
+# a standard error this many times the prior sd: the likelihood is flat there (with a penalty it cannot be)
+_SEPARATED: Final = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +179,7 @@ def fit_risk(
             f"a penalty from 0 to {MAX_PENALTY:g}", column="penalty", column_kind="field", got=str(penalty)
         )
     x, y = history.signals, history.outcome
+    _check_identified(history)
     onehot = np.zeros((y.size, len(CAUSES)))
     onehot[y >= 0, y[y >= 0]] = 1.0
     loading = p.loading.reshape(len(p.effects), -1)
@@ -208,6 +211,7 @@ def fit_risk(
     if not result.success:
         warn_convergence(f"risk fit stopped before converging: {result.message}", stacklevel=2)
     se = _standard_errors(x, theta, loading, weight, free, sd)
+    _check_separation(p, se, free, penalty)
     fitted = p.with_values(theta, se)
     if history.arrivals_per_year is not None:  # the ledger's own event rates replace the assumed ones
         fitted = dataclasses.replace(fitted, arrivals_per_year=dict(history.arrivals_per_year))
@@ -244,6 +248,41 @@ def _check_maximum(p: RiskPriors, theta: FloatArray, objective: float, penalty: 
             column="penalty",
             column_kind="field",
             got=f"{penalty:g} ({name} runs off to {value:+.4g})",
+        )
+
+
+def _check_identified(history: RiskHistory) -> None:
+    """Refuse a history that cannot tell any effect's size: without a breakup, or with nothing but breakups,
+    every hazard fits perfectly at 0 or 1 (separation), and a fit would report a Brier score of 0."""
+    broke = int(np.sum(history.outcome >= 0))
+    if broke == 0 or broke == history.n_rows:
+        what = "none a breakup" if broke == 0 else "every one a breakup"
+        raise InvalidInputError(
+            "a history with both breakups and relationship-months without one (it cannot tell an effect's "
+            "size otherwise)",
+            column="history",
+            column_kind="field",
+            got=f"{history.n_rows} relationship-month(s), {what}",
+        )
+
+
+def _check_separation(p: RiskPriors, se: FloatArray, free: npt.NDArray[np.bool_], penalty: float) -> None:
+    """Refuse a fit the history does not identify: an effect whose standard error is ``_SEPARATED`` times its
+    prior sd or more sits on a flat ridge of the likelihood (separation), not at an estimate, and its draws
+    overflow the forecast's interval."""
+    loose = [
+        (e.name, s / e.sd)
+        for e, s, f in zip(p.effects, se, free, strict=True)
+        if f and s >= _SEPARATED * e.sd
+    ]
+    if loose:
+        name, ratio = max(loose, key=lambda pair: pair[1])
+        raise InvalidInputError(
+            "a history that identifies every effect it carries, or a larger penalty (this one separates: an "
+            "effect's likelihood is flat toward infinity)",
+            column="penalty",
+            column_kind="field",
+            got=f"{penalty:g} ({name}: standard error {ratio:.0f} times its prior sd)",
         )
 
 

@@ -128,7 +128,9 @@ def cumulative_incidence(
     hazard = np.exp(eta - logsumexp(np.concatenate([zero, eta], axis=-1), axis=-1, keepdims=True))
     if last_fraction < 1.0:  # a part month: the all-cause hazard compounds to 1 - (1 - h)^f, split pro rata
         h_last = hazard[..., -1, :].sum(axis=-1, keepdims=True)
-        hazard[..., -1, :] *= (1.0 - (1.0 - h_last) ** last_fraction) / np.maximum(h_last, 1e-300)
+        # rounding can sum the hazards past 1: a negative base to a fractional power is NaN
+        kept = np.clip(1.0 - h_last, 0.0, 1.0)
+        hazard[..., -1, :] *= (1.0 - kept**last_fraction) / np.maximum(h_last, 1e-300)
     total = hazard.sum(axis=-1)
     survival = np.cumprod(1.0 - total, axis=-1)
     before = np.concatenate([np.ones((*total.shape[:-1], 1)), survival[..., :-1]], axis=-1)
@@ -295,6 +297,11 @@ def _interval(
     flat = signals.reshape(-1, len(SIGNALS))  # (paths * months, n_signals)
     eta = log_odds(flat, p.coefficients(theta)).reshape(n_draws, *signals.shape[:2], len(CAUSES))
     draws = cumulative_incidence(eta, outlook.fraction)[0].mean(axis=1)
+    draws = draws[
+        np.isfinite(draws)
+    ]  # a draw far in a tail can overflow: it says nothing, and NaN is no JSON
+    if draws.size == 0:
+        return 0.0, 1.0
     lo, hi = np.quantile(draws, [(1 - level) / 2, (1 + level) / 2])
     return float(min(lo, probability)), float(max(hi, probability))
 
