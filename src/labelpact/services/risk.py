@@ -1,7 +1,7 @@
 """Use case: calibrate the partnership-risk model on the user's own history, and use it afterwards.
 
 ``fit_history`` reads a HISTORY CSV (one row per relationship-month; see ``partners.risk.fit``), fits the
-effect sizes (penalised toward the sourced priors) and, with ``save``, keeps the fitted priors in the
+effect sizes (penalised toward the model in use: the workspace's saved fit, else the library fit) and, with ``save``, keeps the fitted priors in the
 workspace (``risk_priors.toml``), where every later ``labelpact health`` and ``allocate`` picks them up.
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 from labelpact.errors import InvalidInputError, missing_file
 from labelpact.partners.risk import RiskPriors, load_priors
 from labelpact.partners.risk.fit import FittedRisk, fit_risk, history_from_rows, priors_toml
-from labelpact.partners.risk.library import CaseFit, load_cases
+from labelpact.partners.risk.library import CaseFit, library_priors, load_cases
 from labelpact.partners.risk.profile import shaped_fit
 from labelpact.store import Store
 
@@ -69,11 +69,15 @@ def is_case_library(path: str | Path) -> bool:
 def fit_history(
     store: Store | None, path: str | Path, *, penalty: float = 1.0, save: bool = False
 ) -> FittedRisk:
-    """Fit the risk model to a HISTORY CSV; with ``save``, the workspace's forecasts use it from now on
-    (a fit without ``save`` needs no workspace: ``store`` may be None)."""
+    """Fit the risk model to a HISTORY CSV, starting from (and shrunk toward) the model forecasts use now; with
+    ``save``, the workspace's forecasts use it from now on (a fit without ``save`` needs no workspace: ``store``
+    may be None, and the library fit is the start)."""
     file = Path(path)
     rows, lines = _rows(file)
-    fitted = fit_risk(history_from_rows(rows, source=str(file), lines=lines), penalty=penalty)
+    # shrink toward the model in use, not the raw sourced priors: an effect or half-life the history does
+    # not measure keeps the value every forecast uses now (the library fit, or this workspace's own)
+    start = (workspace_priors(store) if store is not None else None) or library_priors()
+    fitted = fit_risk(history_from_rows(rows, source=str(file), lines=lines), priors=start, penalty=penalty)
     if save:
         _save(store, fitted.priors)
     return fitted
