@@ -10,6 +10,7 @@ import pytest
 from labelpact.errors import InvalidInputError
 from labelpact.partners.risk.fit import fit_risk, history_from_rows
 from labelpact.partners.risk.forecast import cumulative_incidence
+from labelpact.partners.risk.library import fit_cases, load_cases
 
 
 def _history(n_relationships: int, n_months: int, broke: set[tuple[int, int]]) -> list[dict[str, str]]:
@@ -54,3 +55,13 @@ def test_cumulative_incidence_of_hazards_rounding_past_one_is_no_nan() -> None:
     probability = cumulative_incidence(eta, 0.5)[0]
     assert np.isfinite(probability).all() and probability[0] == pytest.approx(1.0)
 
+
+def test_the_library_counts_the_breakups_of_each_effects_cause() -> None:
+    """The packaged library holds no buyout, so nothing supports a buyout effect (it said 31 breakups)."""
+    cases = load_cases()
+    fit = fit_cases(cases)
+    by_name = {e.name: e for e in fit.effects}
+    exits = {cause: sum(c.outcome == cause for c in cases) for cause in ("client_exit", "vendor_exit")}
+    assert by_name["intercept.buyout"].n_breakups == 0
+    assert by_name["intercept.client_exit"].n_breakups == exits["client_exit"]
+    assert by_name["intercept.vendor_exit"].n_breakups == exits["vendor_exit"]

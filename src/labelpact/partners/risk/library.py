@@ -64,7 +64,8 @@ _MAX_SHIFT: Final = 5.0  # log-odds the anchoring may move the intercepts
 @dataclass(frozen=True, slots=True)
 class CaseEffect:
     """A fitted effect: prior and estimate (log-odds per unit per month), its 90% interval, and how many
-    cases (and breakups among them) carry its signal: 0 means the prior alone speaks."""
+    cases (and breakups of the effect's cause among them: any cause for ``all``) carry its signal: 0 breakups
+    means the prior alone speaks."""
 
     name: str
     prior: float
@@ -152,6 +153,8 @@ def fit_cases(
     carries = np.zeros((len(cases), len(SIGNALS)), dtype=bool)
     np.logical_or.at(carries, history.relationship, history.signals != 0)
     broke = np.array([c.broke for c in cases])
+    # a cause-specific effect is supported by the breakups of its cause only ("all": by any breakup)
+    of_cause = {cause: np.array([c.outcome == cause for c in cases], dtype=bool) for cause in CAUSES}
     effects = []
     for e, f in zip(sourced.effects, fitted.effects, strict=True):
         col = SIGNALS.index(e.signal)
@@ -166,7 +169,7 @@ def fit_cases(
                 se=f.se,
                 interval=(lo, hi),
                 n_cases=int(carries[:, col].sum()),
-                n_breakups=int((carries[:, col] & broke).sum()),
+                n_breakups=int((carries[:, col] & of_cause.get(e.cause, broke)).sum()),
             )
         )
     return CaseFit(fitted, shipped, tuple(effects), len(cases), int(broke.sum()))
