@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from labelpact.errors import ConflictError, InvalidInputError, NotFoundError
-from labelpact.partners.events import EVENT_KINDS
+from labelpact.partners.events import EVENT_KINDS, folded_name
 from labelpact.store import queries as q
 from labelpact.store.audit_records import parse_id
 from labelpact.store.base import StoreBase
@@ -292,8 +292,11 @@ _EventKey = tuple[str, str, dt.date, str | None, float | None, str | None, str |
 
 
 def _event_key(e: EventRecord | EventCreate) -> _EventKey:
-    """What makes two events the same fact: every field but the id and when it was recorded (1 == 1.0)."""
-    return (e.partner, e.kind, e.date, e.actor, e.magnitude, e.summary, e.source_url, e.certainty)
+    """What makes two events the same fact: every field but the id and when it was recorded (1 == 1.0), the
+    actor compared as the forecast reads it (``folded_name``: "Rival Corp" is "RIVAL  CORP"), so the same
+    stake typed twice is stored, and counted, once. Stored rows are read, never rewritten."""
+    actor = None if e.actor is None else folded_name(e.actor)
+    return (e.partner, e.kind, e.date, actor, e.magnitude, e.summary, e.source_url, e.certainty)
 
 
 def event_record(row: EventRow) -> EventRecord:

@@ -62,6 +62,7 @@ __all__ = [
     "Event",
     "Meaning",
     "describe",
+    "folded_name",
     "magnitude_text",
     "meaning",
     "same_name",
