@@ -58,3 +58,10 @@ def test_plain_health_of_a_future_partner_says_it_has_not_started(cli: RunCli) -
     assert "--as-of" not in run.stderr and f"starts on {starts}" in run.stderr
     asked = cli("health", "Future", "--as-of", TODAY.isoformat())
     assert asked.code == 2 and "--as-of" in asked.stderr
+
+
+def test_an_as_of_at_the_end_of_the_calendar_is_bad_input(cli: RunCli) -> None:
+    """``--as-of 9999-12-31`` overflowed the date arithmetic: an internal error (exit 1, HTTP 500)."""
+    assert cli("partner", "add", "V", "--since", "2024-01-01").code == 0
+    run = cli("health", "V", "--as-of", "9999-12-31")
+    assert run.code == 2 and "--as-of" in run.stderr and "9997-12-31" in run.stderr

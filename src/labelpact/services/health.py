@@ -41,6 +41,7 @@ __all__ = ["HORIZONS", "PartnerHealth", "audit_series", "contract_of", "partner_
 HORIZONS = (90, 180, 365)
 SPC_BASELINE = 10  # audits that form the frozen baseline of the charts
 MIN_FOR_CHARTS = SPC_BASELINE + 2
+LATEST_AS_OF = dt.date(9997, 12, 31)  # an as-of plus the longest horizon must still be a date
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,6 +245,10 @@ def partner_health(
     """Scorecard, process-control alarms and the breakdown forecast of one partnership as of ``as_of``."""
     record = store.get_partner(partner)
     day = as_of or dt.datetime.now(dt.UTC).date()
+    if day > LATEST_AS_OF:  # the forecast reaches a year past it, and dates end in 9999
+        raise InvalidInputError(
+            f"an as-of date on or before {LATEST_AS_OF}", column="as_of", column_kind="field", got=str(day)
+        )
     if record.since is not None and record.since > day:  # no forecast before the partnership begins
         if as_of is not None:
             raise InvalidInputError(
