@@ -4,6 +4,7 @@ and ``labelpact health`` (hunt_risk finding 1: one such partner took the client'
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -65,3 +66,17 @@ def test_an_as_of_at_the_end_of_the_calendar_is_bad_input(cli: RunCli) -> None:
     assert cli("partner", "add", "V", "--since", "2024-01-01").code == 0
     run = cli("health", "V", "--as-of", "9999-12-31")
     assert run.code == 2 and "--as-of" in run.stderr and "9997-12-31" in run.stderr
+
+
+def test_the_future_as_of_warning_says_future_dated_events_count(cli: RunCli) -> None:
+    """The warning said the forecast "knows no event after today" while it counted a future-dated one."""
+    later = TODAY + dt.timedelta(days=200)
+    assert cli("partner", "add", "V", "--since", "2024-01-01").code == 0
+    added = cli(
+        "event", "add", "V", "--kind", "layoff", "--date", (later - dt.timedelta(days=20)).isoformat()
+    )
+    assert added.code == 0, added.stderr
+    run = cli("health", "V", "--as-of", later.isoformat(), "--json")
+    assert run.code == 0, run.stderr
+    assert "knows no event after today" not in run.stderr and "future-dated ones too" in run.stderr
+    assert any(c["signal"] == "layoff" for c in json.loads(run.stdout)["risk"]["contributions"])

@@ -68,8 +68,8 @@ def health(
     out = make_output(as_json)
     if as_of is not None and as_of.date() > datetime.now(UTC).date():
         out.warn(
-            f"--as-of {as_of.date()} is after today: the forecast knows no event after today and assumes none "
-            "happens, while the events it knows fade"
+            f"--as-of {as_of.date()} is after today: the forecast reads the ledger as recorded today (its events "
+            f"dated up to {as_of.date()} count, future-dated ones too) and assumes nothing else happens before then"
         )
     with open_store(workspace, db) as store:
         result = partner_health(
