@@ -177,6 +177,8 @@ def forecast(
     for name, value in overrides.items():
         state[:, SIGNAL_COLUMN[name]] = value
         events[:, :, SIGNAL_COLUMN[name]] = 0.0
+        # the events of that signal go whole: also the parts they feed (implicates_client, the stake's embedding)
+        events[np.array([s == name for s in parts.event_signals], dtype=bool)] = 0.0
     raw = events.sum(axis=0)  # the known events' signals (n_months, n_signals)
     coef = p.coefficients()
     offsets = starts - starts[0]
