@@ -85,6 +85,7 @@ class BlockSummary:
     worker_index: IntArray
     given: FloatArray
     unlabelled: tuple[str, ...] = ()  # its tasks nobody labelled (rows without a label name them)
+    gold_tasks: tuple[str, ...] = ()  # the gold tasks it holds, labelled or not (gold elsewhere is refused)
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,11 +268,8 @@ def build_block(pieces: Sequence[Frame], vocabulary: Vocabulary, gold: pd.Series
         rows = np.flatnonzero(known.notna().to_numpy())
         if len(rows):
             codes = pd.Index(vocabulary.classes).get_indexer(pd.Index(known.iloc[rows].astype(str)))
-            if (codes < 0).any():
-                bad = known.iloc[rows].to_numpy()[codes < 0][0]
-                raise InvalidInputError(
-                    f"a gold label in {list(vocabulary.classes)}", column="label", got=repr(bad)
-                )
+            # a gold label outside the classes is refused by the driver, naming its row (``scale.gold``)
+            rows, codes = rows[codes >= 0], codes[codes >= 0]
             # as in-process, gold on a task nobody labelled checks nothing
             block_gold = Gold(task=rows, label=codes).labelled(a)
     return Block(a, worker_index.astype(np.intp), first, block_gold, count_matrix(a))
@@ -293,8 +291,9 @@ def _first_keys(piece: Frame) -> Int64Array:
     return keys
 
 
-def summary_of(block: Block) -> BlockSummary:
-    """The block's sizes and labels given per (local worker, class)."""
+def summary_of(block: Block, gold: pd.Series | None = None) -> BlockSummary:
+    """The block's sizes, labels given per (local worker, class), and which tasks of ``gold`` it holds."""
     a = block.annotations
     unlabelled = tuple(a.tasks[i] for i in np.flatnonzero(a.labels_per_task() == 0))
-    return BlockSummary(a.n_tasks, a.n_annotations, block.worker_index, block.counts.given, unlabelled)
+    held = () if gold is None else tuple(gold.index[gold.index.isin(a.tasks)].tolist())
+    return BlockSummary(a.n_tasks, a.n_annotations, block.worker_index, block.counts.given, unlabelled, held)

@@ -43,6 +43,7 @@ from labelpact.scale.blocks import (
     task_destination,
     vocabulary_of,
 )
+from labelpact.scale.gold import GoldNames, check_gold
 from labelpact.scale.parts import (
     OPTIONAL,
     ROLES,
@@ -156,6 +157,7 @@ class BlockSet:
     progress: Progress | None = None
     use_gold: bool = True  # False: fits ignore the blocks' gold (scored on gold they never saw)
     unlabelled: frozenset[str] = frozenset()  # tasks named by rows without a label only
+    gold_tasks: frozenset[str] = frozenset()  # the gold tasks the blocks hold (``distribute``'s gold)
     layout: tuple[Any, Any] | None = None  # the last gather's task order and block bounds (``scatter_rows``)
 
     @property
@@ -218,7 +220,7 @@ def distribute(
     *,
     columns: dict[str, str | None] | None = None,
     classes: Sequence[str] | None = None,
-    gold: pd.Series | None = None,
+    gold: GoldNames | pd.Series | None = None,
     n_blocks: int | None = None,
     progress: Progress | None = None,
 ) -> BlockSet:
@@ -228,12 +230,14 @@ def distribute(
     One task reads consecutive parts (``GROUP_PARTS`` at most; two groups per worker thread at least), so
     the shuffle to ``n_blocks`` blocks moves groups x blocks pieces, not parts x blocks; the pieces carry
     global worker and class codes, only task names travel as text. With ``progress``, every task the blocks'
-    computations submit is counted and reported as the scheduler finishes it (``scale.progress``)."""
+    computations submit is counted and reported as the scheduler finishes it (``scale.progress``). Gold read
+    from a file (``scale.gold.read_gold``) is checked against the batch as in-process (``check_gold``)."""
     from labelpact.scale.progress import WatchedClient, watch
     from labelpact.scale.threads import limit_threads
 
     limit_threads(client)
     client, progress = watch(client, progress)
+    gold_names = gold.names if isinstance(gold, GoldNames) else gold  # a Series: names the caller checked
     sources = part_sources(part_files(path))  # a URL's folder or glob expanded into its parts
     if not sources:
         raise InvalidInputError("at least one Parquet part", file=Path(str(path)), got="no *.parquet file")
@@ -250,12 +254,15 @@ def distribute(
     n_groups = max(2 * threads, -(-len(sources) // GROUP_PARTS), 1)
     groups = np.array_split(np.arange(len(sources)), min(len(sources), n_groups))
     graph, vocab, blocks, summaries = _read_graph(
-        [[(sources[i], int(i)) for i in g] for g in groups if len(g)], chosen, classes, gold, n
+        [[(sources[i], int(i)) for i in g] for g in groups if len(g)], chosen, classes, gold_names, n
     )
     futures = client.get(graph, [vocab, *blocks, *summaries], sync=False)
     if isinstance(client, WatchedClient):
         client.stream.watch(futures)
-    return _block_set(client, futures[0].result(), futures[1 : n + 1], futures[n + 1 :], progress)
+    found = _block_set(client, futures[0].result(), futures[1 : n + 1], futures[n + 1 :], progress)
+    if isinstance(gold, GoldNames):  # as in-process: every gold task in the batch, every gold label a class
+        check_gold(gold, found.gold_tasks, found.vocabulary.classes, classes_fixed=classes is not None)
+    return found
 
 
 GROUP_PARTS: Final = 16  # parts read by one task: few pieces to shuffle, a few parts' rows in memory at once
@@ -294,7 +301,7 @@ def _read_graph(
     for j in range(n):
         pieces = [(f"{name}-piece", g, j) for g in range(len(groups))]
         graph[blocks[j]] = (build_block, pieces, vocab, gold_key)
-        graph[summaries[j]] = (summary_of, blocks[j])
+        graph[summaries[j]] = (summary_of, blocks[j], gold_key)
     return graph, vocab, blocks, summaries
 
 
@@ -330,6 +337,7 @@ def _block_set(
         given=given.dense(len(vocab.workers)),
         progress=progress,
         unlabelled=frozenset(name for s in summaries_ for name in s.unlabelled),
+        gold_tasks=frozenset(name for s in summaries_ for name in s.gold_tasks),
     )
 
 

@@ -22,10 +22,11 @@ import pyarrow.parquet as pq
 
 from labelpact.core.annotations import IntArray
 from labelpact.errors import InvalidInputError
-from labelpact.io.column import Coded, decode_durations, decode_times, encode, fail_at, resolve_columns
+from labelpact.io.column import Coded, decode_durations, decode_times, encode, fail_at
 from labelpact.io.limits import DEFAULT_LIMITS, Limits
-from labelpact.io.source import Location, as_text, detect_format, read_source
+from labelpact.io.source import Location
 from labelpact.io.values import check_names
+from labelpact.scale.gold import read_gold_names
 
 __all__ = [
     "KEY_SHIFT",
@@ -221,34 +222,3 @@ def _frame(
 
 def _row(index: int) -> Location:
     return Location("row", index + 1)
-
-
-def read_gold_names(
-    path: str | Path, *, task_column: str | None = None, label_column: str | None = None
-) -> Any:
-    """Gold answers (a small file: CSV, TSV, JSON Lines or Parquet) as a pandas Series task name -> class
-    name, read as the in-process reader reads them: every cell as text (``0001`` stays ``0001``), the
-    delimiter the header shows, the same one-line errors."""
-    import pandas as pd
-
-    file = Path(path)
-    fmt = detect_format(file, None)
-    if fmt not in ("csv", "tsv", "jsonl", "parquet"):
-        raise InvalidInputError("a gold file (CSV, TSV, JSON Lines or Parquet)", file=file, got=repr(fmt))
-    table = read_source(file, fmt).table
-    explicit = {"task": task_column, "label": label_column}
-    chosen = resolve_columns(
-        table.column_names, file=file, explicit=explicit, required=("task", "label"), roles=("task", "label")
-    )
-    task = as_text(table[chosen["task"]], file=file, name=chosen["task"]).to_pylist()
-    label = as_text(table[chosen["label"]], file=file, name=chosen["label"]).to_pylist()
-    series = pd.Series(label, index=pd.Index(task, dtype=object), dtype=object)
-    series = series[series.notna() & (series != "")]
-    if series.index.has_duplicates:
-        raise InvalidInputError(
-            "one gold label per task",
-            file=file,
-            column=chosen["task"],
-            got=repr(series.index[series.index.duplicated()][0]),
-        )
-    return series

@@ -131,7 +131,11 @@ def test_unlabelled_tasks_are_listed_as_in_process(client: Any, tmp_path: Path) 
     )
     in_process = aggregate(a, method="ds", gold=read_gold(gold_csv, a)[1])
     with_gold = aggregate_distributed(parts, "ds", gold=gold_csv, client=client)
-    assert with_gold.n_gold == 40 and in_process.held_out is not None and in_process.held_out.n_gold == 40
+    assert in_process.held_out is not None and in_process.held_out.n_gold == 40  # scored: the labelled ones
+    scored = with_gold.result.consensus.held_out
+    assert (
+        with_gold.n_gold == 41 and scored is not None and scored.n_gold == 40
+    )  # n_gold: all, as aggregate_file
     assert with_gold.result.accuracy == pytest.approx(in_process.held_out.value, abs=1e-12)
     check_same(with_gold.result.consensus.tasks, with_gold.result.consensus.probas, a, in_process.probas)
 

@@ -17,7 +17,7 @@ import numpy as np
 from labelpact.core.aggregators import Auto
 from labelpact.core.aggregators.crossfit import CROSS_FIT_LABELS
 from labelpact.core.calibration import Calibration
-from labelpact.core.consensus import Consensus, HeldOutAccuracy, gold_posteriors
+from labelpact.core.consensus import Consensus, HeldOutAccuracy, aggregate, gold_posteriors
 from labelpact.errors import quiet_convergence
 from labelpact.io.export import write_consensus
 from labelpact.services.engine.session import Progress, engine_client, engine_progress
@@ -63,17 +63,17 @@ def aggregate_distributed(
     """Truth inference over the Parquet parts at ``parts`` (a folder, a glob or a URL) on a Dask cluster.
 
     Labels and posteriors equal the in-process fit's (posteriors within 1e-9). With ``gold`` the fit is
-    anchored by it and ``held_out`` is measured as in-process (``_held_out``). The confidence is the posterior of the label: this engine calibrates ``auto``
-    only (as in-process: its calibrated posteriors and its own held-out accuracy), not a named method.
+    anchored by it and ``held_out`` is measured as in-process (``_held_out``). The confidence is calibrated
+    as in-process: ``auto`` on the blocks, a named method on the delivery brought here up to
+    ``CROSS_FIT_LABELS`` labels (``_calibrated_here``); above, a named method's is its posterior, and
+    ``calibration.source`` says so.
     """
     from labelpact.scale import distribute, fit_distributed
+    from labelpact.scale.gold import read_gold
     from labelpact.scale.inference import check_distributed
-    from labelpact.scale.parts import read_gold_names
 
     check_distributed(method)
-    gold_names = (
-        None if gold is None else read_gold_names(gold, task_column=task_column, label_column=label_column)
-    )
+    gold_names = None if gold is None else read_gold(gold, task_column=task_column, label_column=label_column)
     columns = {"task": task_column, "worker": worker_column, "label": label_column}
     started = time.perf_counter()
     with engine_client(scheduler, n_workers=n_workers, client=client) as c:
@@ -81,13 +81,20 @@ def aggregate_distributed(
             c, parts, columns=columns, classes=classes, gold=gold_names, n_blocks=n_blocks, progress=progress
         )
         fit = fit_distributed(blocks, method, random_state=random_state)
-        held_out, n_gold = (
-            (None, 0)
+        local = _calibrated_here(blocks, method, random_state)
+        held_out = (
+            None
             if gold_names is None
-            else _held_out(blocks, fit, gold_names, method, random_state=random_state)
+            else local.held_out
+            if local is not None
+            else _held_out(blocks, fit, gold_names.names, method, random_state=random_state)[0]
         )
+    n_gold = 0 if gold_names is None else len(gold_names.names)  # as in-process: all, every one in the batch
     seconds = time.perf_counter() - started
-    consensus = consensus_of_fit(fit, blocks.vocabulary.classes, method, held_out, blocks.unlabelled)
+    calibrated = None if local is None else (local.calibrated_probas, local.calibration)
+    consensus = consensus_of_fit(
+        fit, blocks.vocabulary.classes, method, held_out, blocks.unlabelled, calibrated=calibrated
+    )
     result = ConsensusResult(
         consensus=consensus,
         accuracy=None if held_out is None else held_out.value,
@@ -116,7 +123,7 @@ def _held_out(
     from labelpact.scale import fit_distributed
 
     rows = pd.Index(fit.tasks).get_indexer(gold_names.index)
-    in_batch = (rows >= 0) & ~gold_names.index.isin(list(blocks.unlabelled))  # as in-process: labelled tasks
+    in_batch = (rows >= 0) & ~gold_names.index.isin(list(blocks.unlabelled))  # scored: labelled tasks
     n_gold = int(in_batch.sum())
     if not n_gold:
         return None, 0
@@ -141,34 +148,59 @@ def _held_out(
     ), n_gold
 
 
+def _calibrated_here(blocks: Any, method: str, random_state: int | None) -> Consensus | None:
+    """A named method's in-process consensus of the delivery brought to this process, for its calibration
+    (``core.consensus.aggregate``: a refit on held-out labels, cross-fits over the gold) and held-out
+    accuracy, up to ``CROSS_FIT_LABELS`` labels, where in-process cross-fits too; None for ``auto`` (it
+    calibrates itself on the blocks) and above (a named method is then not calibrated, and says so)."""
+    if method == "auto" or blocks.n_annotations > CROSS_FIT_LABELS:
+        return None
+    from labelpact.scale.auto import delivery_on_driver
+
+    a, gold = delivery_on_driver(blocks, random_state)
+    with quiet_convergence():  # the delivered fit has already warned about convergence
+        return aggregate(a, method, gold, random_state)
+
+
 def consensus_of_fit(
     fit: Any,
     classes: tuple[str, ...],
     method: str,
     held_out: HeldOutAccuracy | None,
     unlabelled: frozenset[str] = frozenset(),
+    *,
+    calibrated: tuple[Any, Calibration | None] | None = None,
 ) -> Consensus:
-    """The distributed fit as a ``Consensus``; a named method's posteriors are not calibrated, and it says so;
-    ``auto``'s are, as in-process (``core.consensus.aggregate``). A task nobody labelled gets no label (None)
-    and a NaN confidence, as in-process (``consensus_codes``)."""
+    """The distributed fit as a ``Consensus``: ``auto``'s posteriors calibrated as in-process
+    (``core.consensus.aggregate``), a named method's by ``calibrated`` (posteriors (n_tasks, K) in the fit's
+    task order, and the map) when given, else not calibrated, and it says so. A task nobody labelled gets no
+    label (None) and a NaN confidence, as in-process (``consensus_codes``)."""
     probas = fit.probas
     codes = probas.argmax(axis=1)
     if unlabelled:
         codes[np.isin(np.asarray(fit.tasks, dtype=object), list(unlabelled))] = -1
     labelled = codes >= 0
-    calibrated, calibration = probas, Calibration(source="none (dask engine: posteriors as fitted)")
+    calibrated_probas, calibration = (
+        probas,
+        Calibration(
+            source=f"none (dask engine: a named method over CROSS_FIT_LABELS = {CROSS_FIT_LABELS:,} labels is "
+            "not calibrated; auto is)"
+        ),
+    )
+    if calibrated is not None:
+        calibrated_probas, calibration = np.array(calibrated[0]), calibrated[1] or calibration
     scores: dict[str, float] = {}
     if isinstance(fit.model, Auto):
         auto = fit.model
-        calibrated, calibration, scores = (
+        calibrated_probas, calibration, scores = (
             auto.calibrated_probas_.copy(),
             auto.calibration_,
             dict(auto.scores_),
         )
         method = auto.description_
     confidence = np.full(len(codes), np.nan)
-    confidence[labelled] = calibrated[np.flatnonzero(labelled), codes[labelled]]
-    for array in (probas, calibrated, confidence):
+    confidence[labelled] = calibrated_probas[np.flatnonzero(labelled), codes[labelled]]
+    for array in (probas, calibrated_probas, confidence):
         array.flags.writeable = False
     named = np.asarray(classes, dtype=object)[np.maximum(codes, 0)]
     named[~labelled] = None
@@ -182,7 +214,7 @@ def consensus_of_fit(
         n_iter=fit.n_iter,
         scores=scores,
         held_out=held_out,
-        calibrated_probas=calibrated,
+        calibrated_probas=calibrated_probas,
         calibration=calibration,
     )
 

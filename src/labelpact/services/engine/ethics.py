@@ -133,12 +133,10 @@ def _label_blocks(
 ) -> Any:
     """The label parts as blocks on the cluster, with the gold (anchoring the consensus, scoring the slices)."""
     from labelpact.scale import distribute
-    from labelpact.scale.parts import read_gold_names
+    from labelpact.scale.gold import read_gold
 
     gold_names = (
-        None
-        if gold is None
-        else read_gold_names(gold, task_column=columns["task"], label_column=columns["label"])
+        None if gold is None else read_gold(gold, task_column=columns["task"], label_column=columns["label"])
     )
     return distribute(
         client, labels, columns=columns, classes=terms.classes, gold=gold_names, progress=progress

@@ -63,14 +63,12 @@ def workers_parts_file(
     against gold and the consensus of ``method`` (a method the engine runs), the same ``--json`` document.
     The speed columns come from the parts' optional ``duration_s`` (or ``started_at`` and ``submitted_at``)."""
     from labelpact.scale import distribute, fit_distributed
+    from labelpact.scale.gold import read_gold
     from labelpact.scale.inference import check_distributed
-    from labelpact.scale.parts import read_gold_names
     from labelpact.scale.workers import score_workers_distributed
 
     check_distributed(method)
-    gold_names = (
-        None if gold is None else read_gold_names(gold, task_column=task_column, label_column=label_column)
-    )
+    gold_names = None if gold is None else read_gold(gold, task_column=task_column, label_column=label_column)
     columns = {"task": task_column, "worker": worker_column, "label": label_column}
     stage(progress, f"scoring workers ({method}) on dask")
     with engine_client(scheduler, n_workers=n_workers, client=client) as c:
