@@ -80,3 +80,17 @@ def test_the_future_as_of_warning_says_future_dated_events_count(cli: RunCli) ->
     assert run.code == 0, run.stderr
     assert "knows no event after today" not in run.stderr and "future-dated ones too" in run.stderr
     assert any(c["signal"] == "layoff" for c in json.loads(run.stdout)["risk"]["contributions"])
+
+
+def test_the_drivers_table_says_its_rows_do_not_add_up(cli: RunCli) -> None:
+    """Each row is a leave-one-out change (70 pts of rows for a 43-pt rise): the table now says so."""
+    assert cli("client", "set", "--name", "Lab", "--rivals", "Rival Corp").code == 0
+    assert cli("partner", "add", "V", "--since", "2024-01-01").code == 0
+    add = ("event", "add", "V", "--kind", "investment", "--date", "2025-03-01", "--actor", "Rival Corp")
+    assert cli(*add, "--magnitude", "0.3").code == 0
+    run = cli("health", "V", "--as-of", "2025-04-01")
+    assert run.code == 0, run.stderr
+    assert "What drives it (each: the risk minus the risk without it; these do not add up)" in run.stdout
+    templates = Path(__file__).resolve().parents[2] / "src" / "labelpact"
+    for page in ("web/templates/partner.html.j2", "report/templates/report.html.j2"):
+        assert "do not add up" in (templates / page).read_text(encoding="utf-8")

@@ -99,7 +99,11 @@ def render_health(console: Console, doc: dict[str, Any], *, top: int = 6) -> Non
     drivers += [c for c in ranked[top:] if c.get("event_id") and c["effect"] > 0.001][:3]
     if drivers:
         events = {e["id"]: e for e in doc.get("events", [])}
-        table = Table(title="What drives it", title_justify="left")
+        # leave-one-out changes: with saturation and a non-linear hazard they overlap, so say they do not add up
+        table = Table(
+            title="What drives it (each: the risk minus the risk without it; these do not add up)",
+            title_justify="left",
+        )
         table.add_column("signal")
         table.add_column("effect", justify="right")
         table.add_column("log-odds", justify="right")
