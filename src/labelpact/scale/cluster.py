@@ -47,12 +47,11 @@ from labelpact.scale.gold import GoldNames, check_gold
 from labelpact.scale.parts import (
     OPTIONAL,
     ROLES,
-    Frame,
     compact_codes,
     part_columns,
     part_files,
     part_sources,
-    read_part_file,
+    read_group,
 )
 
 __all__ = [
@@ -283,7 +282,14 @@ def _read_graph(
     graph: dict[Any, Any] = {gold_key: gold}
     seen: list[Any] = []
     for g, group in enumerate(groups):
-        graph[(f"{name}-part", g)] = (read_group, [s for s, _ in group], [i for _, i in group], chosen)
+        listed = None if classes is None else (list, list(classes))
+        graph[(f"{name}-part", g)] = (
+            read_group,
+            [s for s, _ in group],
+            [i for _, i in group],
+            chosen,
+            listed,
+        )
         graph[(f"{name}-seen", g)] = (parts_first_seen, (f"{name}-part", g))
         graph[(f"{name}-split", g)] = (split_parts, (f"{name}-part", g), n, vocab)
         seen.append((f"{name}-seen", g))
@@ -303,11 +309,6 @@ def _read_graph(
         graph[blocks[j]] = (build_block, pieces, vocab, gold_key)
         graph[summaries[j]] = (summary_of, blocks[j], gold_key)
     return graph, vocab, blocks, summaries
-
-
-def read_group(sources: list[str], indices: list[int], chosen: dict[str, str]) -> list[Frame]:
-    """Consecutive parts (their files, their places in the part order), read."""
-    return [read_part_file(s, i, chosen) for s, i in zip(sources, indices, strict=True)]
 
 
 def _block_set(

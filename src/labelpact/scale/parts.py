@@ -38,6 +38,7 @@ __all__ = [
     "part_files",
     "part_sources",
     "read_gold_names",
+    "read_group",
     "read_part",
     "read_part_file",
 ]
@@ -155,12 +156,27 @@ def read_frame(source: str) -> Any:
     return read_table(source).to_pandas(types_mapper=pd.ArrowDtype)  # texts as Arrow holds them
 
 
-def read_part_file(source: str, index: int, chosen: dict[str, str], limits: Limits = DEFAULT_LIMITS) -> Frame:
+def read_part_file(
+    source: str,
+    index: int,
+    chosen: dict[str, str],
+    limits: Limits = DEFAULT_LIMITS,
+    classes: Sequence[str] | None = None,
+) -> Frame:
     """One part read by Arrow from its file (or URL, through fsspec), its names coded by the in-process
     reader's own rules (``io.column.encode``, ``io.values.check_names``), the time columns decoded as the
-    in-process reader decodes them."""
+    in-process reader decodes them. With ``classes`` (a contract's), a label outside them is an error naming
+    the part's row, as in-process."""
     table = read_table(source, columns=list(dict.fromkeys(chosen.values())))
-    return _frame({role: table.column(name) for role, name in chosen.items()}, index, chosen, source, limits)
+    columns = {role: table.column(name) for role, name in chosen.items()}
+    return _frame(columns, index, chosen, source, limits, classes)
+
+
+def read_group(
+    sources: list[str], indices: list[int], chosen: dict[str, str], classes: list[str] | None = None
+) -> list[Frame]:
+    """Consecutive parts (their files, their places in the part order), read; labels held to ``classes``."""
+    return [read_part_file(s, i, chosen, classes=classes) for s, i in zip(sources, indices, strict=True)]
 
 
 def compact_codes(names: npt.NDArray[Any], codes: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], IntArray]:
@@ -189,7 +205,12 @@ def read_part(
 
 
 def _frame(
-    columns: dict[str, pa.ChunkedArray], index: int, chosen: dict[str, str], file: str, limits: Limits
+    columns: dict[str, pa.ChunkedArray],
+    index: int,
+    chosen: dict[str, str],
+    file: str,
+    limits: Limits,
+    classes: Sequence[str] | None = None,
 ) -> Frame:
     """A part's ``Frame`` from its Arrow columns by role: task, worker and label coded as the in-process reader
     codes them (text as ``as_text`` writes it, trimmed, a whitespace-only cell blank; UTF-8, line breaks and
@@ -208,6 +229,14 @@ def _frame(
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             raise fail_at(_row, i, expected, file=path or where, column=chosen[role], got="a blank cell")
+    label, allowed = coded["label"], list(classes or ())
+    unknown = (
+        np.flatnonzero(~np.isin(np.asarray(label.names, dtype=object), allowed)) if classes else np.empty(0)
+    )
+    if len(unknown):
+        i = int(np.flatnonzero(np.isin(label.codes, unknown))[0])
+        got = repr(label.names[label.codes[i]])
+        raise fail_at(_row, i, f"a label in {allowed}", file=where, column=chosen["label"], got=got)
     out: Frame = {"key": (np.int64(index) << KEY_SHIFT) + np.arange(len(coded["task"].codes), dtype=np.int64)}
     for role in ROLES:
         names = np.asarray(coded[role].names, dtype=object)

@@ -76,7 +76,7 @@ def ethics_parts_file(
 
     The PII scan and licence vetting run on the payload parts. Slice bias (against the consensus of the
     contract's method, fitted on the cluster) and pay (durations from the label parts) run on blocks of the
-    labels, read only when slices are asked for or the contract sets a price and a pay floor.
+    labels, which are read and checked (classes, gold) in any case, as in-process.
     """
     from labelpact.scale.inference import check_distributed
     from labelpact.scale.parts import part_files
@@ -94,21 +94,20 @@ def ethics_parts_file(
         check_distributed(terms.method)  # the consensus the slices are judged against
     columns = {"task": task_column, "worker": worker_column, "label": label_column}
     with engine_client(scheduler, client=client) as c:
-        blocks = None
-        if slice_columns or pay is not None:
-            stage(progress, "reading labels on dask")
-            blocks = _label_blocks(c, labels, gold, columns, terms, engine_progress(progress))
+        stage(
+            progress, "reading labels on dask"
+        )  # always, as in-process: LABELS is checked even for PII alone
+        blocks = _label_blocks(c, labels, gold, columns, terms, engine_progress(progress))
         stage(progress, "scanning payloads for personal data and licences on dask")
         found = _scan(c, tasks, task_column, regions, terms, blocks, slice_columns, text_field, progress)
         bias, pay_report = (), None
-        if blocks is not None:
+        if slice_columns or pay is not None:
             stage(progress, "measuring slice bias and pay on dask")
             bias, pay_report = _label_ethics(blocks, found.pieces, terms, slice_columns, pay)
     report = EthicsReport(pii=found.pii, provenance=found.provenance, bias=bias, pay=pay_report)
     document = ethics_document(report, terms)
     document["engine"] = {"name": "dask", "n_parts": found.n_parts, "scheduler": scheduler or "LocalCluster"}
-    if blocks is not None:
-        document["engine"]["n_blocks"] = len(blocks.blocks)
+    document["engine"]["n_blocks"] = len(blocks.blocks)
     return document
 
 
