@@ -91,10 +91,13 @@ def _record(
     gold = m.get("gold_accuracy") or None
     n_gold = int(m.get("n_gold") or 0)
     error = m.get("error_rate", {}).get("value")
+    unmeasured = m.get("measurable") is False  # the labels cannot tell quality; only checked tasks can
     if verified is not None and verified.checks.n:
         inspected, defective, error = verified.checks.n, verified.checks.n_wrong, verified.value
     elif gold is not None and gold.get("value") is not None and n_gold:
         inspected, defective = n_gold, round((1.0 - gold["value"]) * n_gold)
+    elif unmeasured:  # no error rate and no checked task: out of the means and the charts, not a 0% batch
+        inspected, defective, error = 0, 0, None
     elif error is not None:
         inspected = int(m.get("n_tasks") or 0)
         defective = round(error * inspected)
@@ -145,6 +148,8 @@ def _review_of(
 
 
 def _alarms(records: Sequence[QualityRecord]) -> QualityAlarms | None:
+    """Control charts over the batches with checked or estimated tasks (an unmeasurable batch has none)."""
+    records = [r for r in records if r.inspected > 0]
     if len(records) < MIN_FOR_CHARTS:
         return None
     agreement = np.array([np.nan if r.agreement is None else r.agreement for r in records])
@@ -293,7 +298,7 @@ def partner_health(
             for r in records
         ),
         max_error_rate=contract.quality.max_error_rate,
-        spc_alarm_since=open_alarm_since(worse, len(records)),
+        spc_alarm_since=open_alarm_since(worse, sum(r.inspected > 0 for r in records)),
     )
     priors = workspace_priors(store) or library_priors()
     risk = forecast(inputs, horizon_days=horizon_days, without=without, assume=assume, priors=priors)

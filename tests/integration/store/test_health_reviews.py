@@ -56,3 +56,20 @@ def test_a_batch_an_older_version_stored_dated_in_the_future_counts_from_its_aud
     audit = store.add_audit(audit_of(batch, metrics=metrics), files={})
     series = audit_series(store, "Scale", as_of=dt.datetime.now(dt.UTC).date())
     assert [r.audit for r in series] == [audit.id] and series[0].delivered == audit.created_at.date()
+
+
+def test_a_batch_whose_quality_cannot_be_measured_is_no_perfect_batch(store: Store, tmp_path: Path) -> None:
+    """Before: an unmeasurable batch (every task unanimous: error 0.0% [0.0%, 0.0%] from a model that cannot
+    tell) entered health as 0 wrong of its tasks, halving the partner's mean error (16.2% -> 8.1%) and
+    feeding the charts and the forecast a perfect point."""
+    store.add_partner("Scale", since=dt.date(2025, 1, 1))
+    measured = {"error_rate": {"value": 0.162}, "n_tasks": 300, "measurable": True}
+    unanimous = {"error_rate": {"value": 0.0}, "n_tasks": 300, "measurable": False}
+    for name, metrics in (("a", measured), ("b", unanimous)):
+        batch = add_batch(store, tmp_path / name, f"task,worker,label\nt1,w1,{name}\n".encode())
+        store.add_audit(audit_of(batch, metrics=metrics), files={})
+    day = dt.datetime.now(dt.UTC).date()
+    series = audit_series(store, "Scale", as_of=day)
+    assert sorted((r.inspected, r.error_rate) for r in series) == [(0, None), (300, 0.162)]
+    card = partner_health(store, "Scale", as_of=day).document["scorecard"]
+    assert card["n_batches"] == 2 and card["error_rate_mean"] == 0.162
