@@ -94,3 +94,16 @@ def test_the_drivers_table_says_its_rows_do_not_add_up(cli: RunCli) -> None:
     templates = Path(__file__).resolve().parents[2] / "src" / "labelpact"
     for page in ("web/templates/partner.html.j2", "report/templates/report.html.j2"):
         assert "do not add up" in (templates / page).read_text(encoding="utf-8")
+
+
+def test_a_partner_without_since_or_audits_says_its_start_is_unknown(cli: RunCli) -> None:
+    """Its age was 0 on every date, and nothing said the start was unknown (hunt_risk finding 8)."""
+    assert cli("partner", "add", "NoSince").code == 0
+    assert cli("partner", "add", "Dated", "--since", "2024-01-01").code == 0
+    run = cli("health", "NoSince", "--as-of", "2025-02-01")
+    assert run.code == 0 and "start unknown" in run.stdout
+    doc = json.loads(cli("health", "NoSince", "--as-of", "2025-02-01", "--json").stdout)
+    assert doc["start"] == {"date": None, "source": "unknown"}
+    dated = json.loads(cli("health", "Dated", "--as-of", "2025-02-01", "--json").stdout)
+    assert dated["start"] == {"date": "2024-01-01", "source": "since"}
+    assert "start unknown" not in cli("health", "Dated", "--as-of", "2025-02-01").stdout

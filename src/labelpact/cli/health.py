@@ -93,6 +93,11 @@ def render_health(console: Console, doc: dict[str, Any], *, top: int = 6) -> Non
         f"partnership breaks down within {risk['horizon_days']} days (interval {lo:.0%} to {hi:.0%}; "
         f"a typical partnership of its age: {risk['baseline_probability']:.0%})"
     )
+    if doc.get("start", {}).get("source") == "unknown":
+        console.print(
+            "[dim]start unknown (the partner has no since and no audit): the forecast takes the partnership "
+            "as new on the as-of date, so its age is 0[/]"
+        )
     ranked = sorted(risk["contributions"], key=lambda c: -abs(c["effect"]))
     drivers = ranked[:top]
     # the ledger events behind the forecast are always named, even when quality outweighs them

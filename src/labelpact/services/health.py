@@ -315,6 +315,11 @@ def partner_health(
         "scorecard": _scorecard(records, day),
         "events": [e.to_dict() for e in ledger],
         "client": None if client is None else client.name,
+        # no since and no audit: the age is unknown, and the forecast takes the partnership as new on ``day``
+        "start": {
+            "date": start.isoformat() if record.since or records else None,
+            "source": "since" if record.since else "first_audit" if records else "unknown",
+        },
     }
     return PartnerHealth(
         partner=record, as_of=day, records=tuple(records), alarms=alarms, risk=risk, document=document
