@@ -240,7 +240,8 @@ def _certainty(certainty: str | float | None, p: RiskPriors) -> float:
 
 
 def _units(event: EventInput, inputs: RiskInputs) -> float:
-    """How many units an event counts: people for executives, tenths of staff for a layoff, else 1."""
+    """How many units an event counts: people for executives, tenths of staff for a layoff, else 1 (a rival's
+    stake is one unit whatever its share: the sourced priors give no size effect; docs/risk-cases.md)."""
     m = event.magnitude
     if event.side == "client" or m is None:
         return 1.0
