@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from labelpact.errors import ConflictError
 from labelpact.store import DISPUTE_RESOLUTIONS, AuditRecord, DisputeRecord, FindingRecord, Store
 
 __all__ = [
@@ -67,7 +68,15 @@ def _finding_key(audit: AuditRecord, finding: FindingRecord) -> tuple[str, str, 
 
 
 def open_dispute(store: Store, finding: str, *, text: str, by: str | None = None) -> DisputeRecord:
-    """A partner disputes finding ``finding`` (``f12``); one open dispute per finding at a time."""
+    """A partner disputes finding ``finding`` (``f12``); one open dispute per finding at a time, and none once
+    a dispute on it was upheld (the finding no longer stands; after a rejected one a new dispute may argue anew)."""
+    ref = str(finding).strip()
+    key = ref if ref.startswith("f") else f"f{ref}"
+    upheld = [d for d in store.list_disputes(status="upheld") if d.finding == key]
+    if upheld:
+        raise ConflictError(
+            f"finding {key} no longer stands: dispute {upheld[0].id} on it was accepted; nothing to dispute"
+        )
     return store.open_dispute(finding, text=text, opened_by=by)
 
 

@@ -6,7 +6,7 @@ viewer gets its own objects only (another partner's is the API's 404) and never 
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
@@ -33,7 +33,7 @@ from labelpact.web.render import (
 )
 from labelpact.web.session import LOGIN_COOKIE
 
-__all__ = ["login_form", "router", "safe_next"]
+__all__ = ["disputed_on", "login_form", "router", "safe_next"]
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str | None, Query()]  # bounded by ``_bounded`` in the page, so a refusal is the error page
@@ -132,15 +132,31 @@ def partner_page(request: Request, name: str, without: Text = None) -> Response:
     return page(request, build)
 
 
+def disputed_on(disputes: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Per finding id, the dispute that says where it stands: an open one, else an upheld one (the finding
+    does not stand), else the newest; ``disputes`` newest first, as ``audit_view`` lists them."""
+    rank = {"open": 0, "upheld": 1}
+    chosen: dict[str, dict[str, Any]] = {}
+    for d in disputes:
+        held = chosen.get(d["finding"])
+        if held is None or rank.get(d["status"], 2) < rank.get(held["status"], 2):
+            chosen[d["finding"]] = d
+    return chosen
+
+
 @router.get("/audits/{audit_id}")
 def audit_page(request: Request, audit_id: str) -> Response:
     """Verdict, clauses, findings with their disputes, sample, candidates, workers, agreement, ethics."""
 
     def build(viewer: Viewer) -> Response:
         view = audit_view(viewer.store, viewer.principal, audit_id)
-        open_on = {d["finding"]: d["id"] for d in view["disputes"] if d["status"] == "open"}
         return render(
-            request, "audit.html.j2", viewer, view=view, open_on=open_on, title=f"Audit {view['audit']}"
+            request,
+            "audit.html.j2",
+            viewer,
+            view=view,
+            disputed_on=disputed_on(view["disputes"]),
+            title=f"Audit {view['audit']}",
         )
 
     return page(request, build)

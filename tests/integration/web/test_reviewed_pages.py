@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 from tests.integration.server.conftest import serving
 from tests.integration.server.seed import seed
@@ -61,3 +62,44 @@ def test_pages_show_the_review_decision_and_the_verified_estimate(
     value = f"{100 * review['error_rate']['value']:.1f}%"
     assert f"Verified error rate {value} [{low}, {high}] from {review['error_rate']['source']}." in page
     client.close()
+
+
+def test_the_audit_banner_carries_the_reviewed_decision_and_the_rate_is_unverified(
+    reviewed: tuple[Site, dict[str, Any]],
+) -> None:
+    site, review = reviewed
+    client, _ = signed_in(site, site.seeded.keys["client"])
+    page = client.get(f"/audits/{site.real_audit}").text
+    banner = _text(re.search(r'<div class="banner banner-(\w+)".*?</div>', page, re.S).group(0))  # type: ignore[union-attr]
+    assert f'class="banner banner-{review["decision"]}"' in page
+    assert re.search(rf"review → . {review['decision']} \(reviewed sample\)", banner)
+    row = _text(re.search(r'<tr id="error-rate">.*?</tr>', page, re.S).group(0))  # type: ignore[union-attr]
+    assert "(unverified: " in row or "not measurable" in row  # no gold: never a plain measured number
+    assert "before review" in row
+    client.close()
+
+
+def test_an_accepted_dispute_shows_on_its_finding_and_cannot_be_disputed_again(
+    reviewed: tuple[Site, dict[str, Any]],
+) -> None:
+    site, _ = reviewed
+    acme = {"Authorization": f"Bearer {site.seeded.keys['acme']}"}
+    ada = {"Authorization": f"Bearer {site.seeded.keys['client']}"}
+    with httpx.Client(base_url=site.url, timeout=60) as api:
+        audit = api.get(f"/api/v1/audits/{site.real_audit}", headers=ada).json()
+        finding = audit["findings"][0]["id"]
+        opened = api.post(f"/api/v1/findings/{finding}/disputes", json={"text": "wrong"}, headers=acme)
+        dispute = opened.json()["id"]
+        resolved = api.post(f"/api/v1/disputes/{dispute}/resolve", json={"status": "accepted"}, headers=ada)
+        assert resolved.status_code == 200, resolved.text
+        again = api.post(f"/api/v1/findings/{finding}/disputes", json={"text": "again"}, headers=acme)
+        assert again.status_code == 409
+    vendor, _ = signed_in(site, site.seeded.keys["acme"])
+    page = vendor.get(f"/audits/{site.real_audit}").text
+    article = _text(
+        re.search(rf'<article class="finding" id="finding-{finding}".*?</article>', page, re.S).group(0)
+    )  # type: ignore[union-attr]
+    assert f"Dispute {dispute} accepted: the partner was right, this finding does not stand." in article
+    assert f"Dispute finding {finding}" not in article
+    assert "Accepted (the partner was right: the finding does not stand)" in _text(page)
+    vendor.close()
