@@ -137,7 +137,7 @@ def _unjudged(kind: str, reasons: list[Reason], plan: SamplingPlan) -> list[Reas
             "review",
             f"the contract sets no [{kind}] clause, so nothing accepts the batch but a review of its sample "
             f"({plan.sample_size} tasks: labelpact audits sample, then labelpact review)",
-            limit=plan.aql,
+            limit=plan.aql / 100.0,  # a fraction, as acceptance.aql on labels and every other clause
         )
     ]
 
