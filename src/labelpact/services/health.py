@@ -238,24 +238,15 @@ def _scorecard(records: Sequence[QualityRecord], as_of: dt.date) -> dict[str, An
     }
 
 
-def partner_health(
-    store: Store,
-    partner: str,
-    *,
-    as_of: dt.date | None = None,
-    horizon_days: int = 180,
-    without: Sequence[str] = (),
-    assume: Mapping[str, float | int | bool | str] | None = None,
-) -> PartnerHealth:
-    """Scorecard, process-control alarms and the breakdown forecast of one partnership as of ``as_of``."""
-    record = store.get_partner(partner)
-    day = as_of or dt.datetime.now(dt.UTC).date()
+def _check_as_of(record: PartnerRecord, day: dt.date, *, asked: bool) -> None:
+    """Refuse a day the forecast cannot read: past ``LATEST_AS_OF``, or before the partnership begins (a
+    forecast before it began is no number; ``asked``: the caller gave the day, else it is today)."""
     if day > LATEST_AS_OF:  # the forecast reaches a year past it, and dates end in 9999
         raise InvalidInputError(
             f"an as-of date on or before {LATEST_AS_OF}", column="as_of", column_kind="field", got=str(day)
         )
     if record.since is not None and record.since > day:  # no forecast before the partnership begins
-        if as_of is not None:
+        if asked:
             raise InvalidInputError(
                 f"an as-of date on or after the partnership's start ({record.since}, the partner's since)",
                 column="as_of",
@@ -269,6 +260,21 @@ def partner_health(
             column_kind="field",
             got=f"today {day}",
         )
+
+
+def partner_health(
+    store: Store,
+    partner: str,
+    *,
+    as_of: dt.date | None = None,
+    horizon_days: int = 180,
+    without: Sequence[str] = (),
+    assume: Mapping[str, float | int | bool | str] | None = None,
+) -> PartnerHealth:
+    """Scorecard, process-control alarms and the breakdown forecast of one partnership as of ``as_of``."""
+    record = store.get_partner(partner)
+    day = as_of or dt.datetime.now(dt.UTC).date()
+    _check_as_of(record, day, asked=as_of is not None)
     client = store.get_client()
     records = audit_series(store, record.name, as_of=day)
     alarms = _alarms(records)
