@@ -24,7 +24,7 @@ from labelpact.ethics.provenance import ProvenanceReport, vet_provenance
 from labelpact.io.column import task_column_of
 from labelpact.scale.blocks import Progress
 from labelpact.scale.parts import part_files, part_sources, read_frame
-from labelpact.scale.payload_fields import FieldPiece, FieldSplit, field_text, split_fields
+from labelpact.scale.payload_fields import FieldPiece, FieldSplit, field_text, payload_fields, split_fields
 
 __all__ = ["DistributedEthics", "merge_pii", "payloads_of", "scan_and_split", "scan_parts"]
 
@@ -90,18 +90,18 @@ def piece_for(result: tuple[Any, tuple[FieldPiece, ...]], block: int) -> FieldPi
     return result[1][block]
 
 
-def merge_pii(reports: Sequence[PiiReport], seconds: float) -> PiiReport:
-    """One report from the parts' reports (in part order); ``seconds`` is the distributed scan's wall time."""
-    by_field: Counter[str] = Counter()
-    by_entity: Counter[str] = Counter()
-    for r in reports:
-        by_field.update(r.by_field)
-        by_entity.update(r.by_entity)
+def merge_pii(reports: Sequence[PiiReport], seconds: float, fields: Sequence[str] = ()) -> PiiReport:
+    """One report from the parts' reports (in part order), its findings in the in-process order: field by
+    field (``fields``' order; others after, as found), each field's in row order over the parts; ``seconds``
+    is the distributed scan's wall time."""
+    rank = {name: k for k, name in enumerate(fields)}
+    every = [f for r in reports for f in r.findings]
+    findings = tuple(sorted(every, key=lambda f: rank.get(f.field, len(rank))))  # stable: rows keep order
     first = reports[0]
     return PiiReport(
-        findings=tuple(f for r in reports for f in r.findings),
-        by_field=MappingProxyType(dict(by_field)),
-        by_entity=MappingProxyType(dict(by_entity)),
+        findings=findings,
+        by_field=MappingProxyType(dict(Counter(f.field for f in findings))),
+        by_entity=MappingProxyType(dict(Counter(f.entity for f in findings))),
         scanned=first.scanned,
         not_scanned=first.not_scanned,
         detectors=first.detectors,
@@ -154,7 +154,8 @@ def scan_parts(
             progress("scanning payloads", done, len(futures))
     results = client.gather(futures)
     seconds = time.perf_counter() - started
-    pii = merge_pii([r[0] for r in results], seconds)
+    order = tuple(fields) if fields is not None else payload_fields(files, task_column)
+    pii = merge_pii([r[0] for r in results], seconds, order)
     provenance = None
     if allowed_licenses is not None:
         tasks = tuple(t for r in results for t in r[1][0])
