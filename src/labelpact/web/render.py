@@ -61,7 +61,8 @@ def _num(value: float | None, digits: int = 3) -> str:
 
 
 def _when(value: str | dt.date | None) -> str:
-    """A moment as ``YYYY-MM-DD HH:MM`` (UTC as stored), a date as ``YYYY-MM-DD``."""
+    """A moment as ``YYYY-MM-DD HH:MM UTC`` (converted to UTC when it carries another offset; naive ones are
+    stored as UTC), a date as ``YYYY-MM-DD``: a reader in another zone must not take it for local time."""
     if not value:
         return "–"
     if isinstance(value, str):
@@ -70,7 +71,11 @@ def _when(value: str | dt.date | None) -> str:
         except ValueError:
             return value
         value = moment
-    return value.strftime("%Y-%m-%d %H:%M") if isinstance(value, dt.datetime) else value.isoformat()
+    if not isinstance(value, dt.datetime):
+        return value.isoformat()
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC)
+    return value.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _brief(value: Any, limit: int = 240) -> str:

@@ -14,9 +14,10 @@ def test_filters() -> None:
     assert _pct(0.1234) == "12.3%"
     assert _pct(None) == "–"
     assert _pct(0.5, 0) == "50%"
-    assert _when("2026-12-05T07:33:08.179751+00:00") == "2026-12-05 07:33"
+    assert _when("2026-12-05T07:33:08.179751+00:00") == "2026-12-05 07:33 UTC"
     assert _when("2026-12-05") == "2026-12-05"
-    assert _when(dt.datetime(2026, 1, 2, 3, 4)) == "2026-01-02 03:04"
+    assert _when(dt.datetime(2026, 1, 2, 3, 4)) == "2026-01-02 03:04 UTC"
+    assert _when("2026-11-20T10:00:00+02:00") == "2026-11-20 08:00 UTC"  # a delivery in UTC+2
     assert _when(None) == "–"
 
 
