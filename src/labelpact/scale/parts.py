@@ -167,6 +167,15 @@ def read_part_file(
     reader's own rules (``io.column.encode``, ``io.values.check_names``), the time columns decoded as the
     in-process reader decodes them. With ``classes`` (a contract's), a label outside them is an error naming
     the part's row, as in-process."""
+    names = part_columns(source)
+    absent = [(role, name) for role, name in chosen.items() if name not in names]
+    if absent:  # the columns are resolved on the first part; a part that names them otherwise is refused
+        raise InvalidInputError(
+            f"the column {absent[0][1]!r} for the {absent[0][0]} (the first part's name for it)",
+            file=Path(source),
+            row=1,
+            got=f"only the columns {', '.join(map(repr, names))}",
+        )
     table = read_table(source, columns=list(dict.fromkeys(chosen.values())))
     columns = {role: table.column(name) for role, name in chosen.items()}
     return _frame(columns, index, chosen, source, limits, classes)

@@ -132,3 +132,18 @@ def test_temporary_and_hidden_folders_are_not_parts(client: Any, tmp_path: Path)
         shutil.copy(tmp_path / "parts" / "part-1.parquet", tmp_path / "parts" / hidden / "part-1.parquet")
     again = aggregate_parts_file(tmp_path / "parts", method="mv", client=client).document
     assert again["n_annotations"] == local[0]["n_annotations"] == 8
+
+
+@pytest.mark.parametrize(
+    "second", [["item", "worker", "label"], ["task", "worker"]], ids=["alias", "missing"]
+)
+def test_a_part_without_the_first_parts_columns_is_named_as_such(
+    client: Any, tmp_path: Path, second: list[str]
+) -> None:
+    pq.write_table(_base(), tmp_path / "part-0.parquet")
+    other = _base().select(["task", "worker", "label"][: len(second)]).rename_columns(second)
+    pq.write_table(other, tmp_path / "part-1.parquet")
+    with pytest.raises(
+        InvalidInputError, match=r"part-1.parquet, line 1: expected the column '(task|label)' for"
+    ):
+        aggregate_parts_file(tmp_path, method="mv", client=client)
