@@ -25,6 +25,21 @@ __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 Field = Annotated[str, Form(max_length=20_000)]
+Prose = Annotated[str, Form()]  # a dispute's, comment's or note's text: bounded by ``_bounded`` into a page
+MAX_TEXT_CHARS = 20_000  # the API's bound (server/routes/disputes.py), and the textareas' maxlength
+
+
+def _bounded(text: str, name: str) -> str:
+    """``text`` as given, or ``InvalidInputError`` past ``MAX_TEXT_CHARS``: the dashboard's error page with the
+    text kept, where FastAPI's own form check answered raw JSON and lost it."""
+    if len(text) > MAX_TEXT_CHARS:
+        raise InvalidInputError(
+            f"at most {MAX_TEXT_CHARS:,} characters",
+            column=name,
+            column_kind="field",
+            got=f"{len(text):,} characters",
+        )
+    return text
 
 
 @router.post("/login")
@@ -61,7 +76,9 @@ def sign_in(request: Request, token: Field = "", csrf: Field = "", next: Field =
     return response
 
 
-def _posted(request: Request, csrf: str, back: str, work: Callable[[Viewer], str]) -> Response:
+def _posted(
+    request: Request, csrf: str, back: str, work: Callable[[Viewer], str], *, text: str = ""
+) -> Response:
     """Run a form's ``work`` for the signed-in viewer after the CSRF check; back to ``back`` with its notice."""
     try:
         viewer = viewer_of(request)
@@ -74,7 +91,7 @@ def _posted(request: Request, csrf: str, back: str, work: Callable[[Viewer], str
     try:
         viewer.session.set_notice(work(viewer))
     except LabelpactError as error:
-        return error_page(request, viewer, error)
+        return error_page(request, viewer, error, kept=text or None, back=safe_next(back))
     return RedirectResponse(safe_next(back), status_code=303)
 
 
@@ -98,22 +115,24 @@ def sign_out(request: Request, csrf: Field = "") -> Response:
 
 @router.post("/findings/{finding_id}/dispute")
 def open_dispute(
-    request: Request, finding_id: str, text: Field = "", csrf: Field = "", back: Field = "/"
+    request: Request, finding_id: str, text: Prose = "", csrf: Field = "", back: Field = "/"
 ) -> Response:
     """A partner disputes one of its findings (``POST /api/v1/findings/{id}/disputes``)."""
     request.state.action, request.state.object = "dispute.open", f"finding:{finding_id}"
 
     def work(viewer: Viewer) -> str:
-        document = open_finding_dispute(viewer.store, viewer.principal, finding_id, text=text)
+        document = open_finding_dispute(
+            viewer.store, viewer.principal, finding_id, text=_bounded(text, "text")
+        )
         request.state.object = f"dispute:{document['id']}"
         return f"Dispute {document['id']} opened on finding {finding_id}."
 
-    return _posted(request, csrf, back, work)
+    return _posted(request, csrf, back, work, text=text)
 
 
 @router.post("/disputes/{dispute_id}/comment")
 def add_comment(
-    request: Request, dispute_id: str, text: Field = "", csrf: Field = "", back: Field = "/disputes"
+    request: Request, dispute_id: str, text: Prose = "", csrf: Field = "", back: Field = "/disputes"
 ) -> Response:
     """Either side comments on an open dispute."""
     request.state.action, request.state.object = "dispute.comment", f"dispute:{dispute_id}"
@@ -123,10 +142,10 @@ def add_comment(
             raise InvalidInputError(
                 "a non-blank comment", column="text", column_kind="field", got="blank text"
             )
-        comment(viewer.store, viewer.principal, dispute_id, text=text.strip())
+        comment(viewer.store, viewer.principal, dispute_id, text=_bounded(text.strip(), "text"))
         return f"Comment added to dispute {dispute_id}."
 
-    return _posted(request, csrf, back, work)
+    return _posted(request, csrf, back, work, text=text)
 
 
 @router.post("/disputes/{dispute_id}/resolve")
@@ -134,7 +153,7 @@ def resolve_dispute(
     request: Request,
     dispute_id: str,
     status: Field = "",
-    note: Field = "",
+    note: Prose = "",
     csrf: Field = "",
     back: Field = "/disputes",
 ) -> Response:
@@ -143,8 +162,12 @@ def resolve_dispute(
 
     def work(viewer: Viewer) -> str:
         document = resolve(
-            viewer.store, viewer.principal, dispute_id, status=status, note=note.strip() or None
+            viewer.store,
+            viewer.principal,
+            dispute_id,
+            status=status,
+            note=_bounded(note.strip(), "note") or None,
         )
         return f"Dispute {dispute_id} resolved: {document['status']}."
 
-    return _posted(request, csrf, back, work)
+    return _posted(request, csrf, back, work, text=note)

@@ -159,8 +159,16 @@ def page(request: Request, build: Callable[[Viewer], Response]) -> Response:
         return error_page(request, viewer, error)
 
 
-def error_page(request: Request, viewer: Viewer | None, error: LabelpactError) -> Response:
-    """The error as a page, with the status the API gives it (404 for another partner's object)."""
+def error_page(
+    request: Request,
+    viewer: Viewer | None,
+    error: LabelpactError,
+    *,
+    kept: str | None = None,
+    back: str | None = None,
+) -> Response:
+    """The error as a page, with the status the API gives it (404 for another partner's object); ``kept`` is
+    a refused form's text, shown again so that it is not lost, and ``back`` the page the form was on."""
     status, document = error_document(error)
     request.state.error = error
     titles = {403: "Not allowed", 404: "Not found", 409: "Already done", 422: "Not accepted"}
@@ -172,4 +180,6 @@ def error_page(request: Request, viewer: Viewer | None, error: LabelpactError) -
         title=titles.get(status, "Something went wrong"),
         message=document["error"]["message"],
         status_code=status,
+        kept=kept,
+        back=back,
     )

@@ -21,7 +21,7 @@ from labelpact.services.review import review_sample
 from labelpact.store import Store
 
 from .conftest import Site
-from .test_sessions import signed_in
+from .test_sessions import page_csrf, signed_in
 
 
 @pytest.fixture(scope="module")
@@ -103,3 +103,27 @@ def test_an_accepted_dispute_shows_on_its_finding_and_cannot_be_disputed_again(
     assert f"Dispute finding {finding}" not in article
     assert "Accepted (the partner was right: the finding does not stand)" in _text(page)
     vendor.close()
+
+
+def test_an_over_long_dispute_is_an_error_page_that_keeps_the_text(
+    reviewed: tuple[Site, dict[str, Any]],
+) -> None:
+    site, _ = reviewed
+    vendor, _ = signed_in(site, site.seeded.keys["acme"])
+    try:
+        path = f"/audits/{site.real_audit}"
+        page = vendor.get(path).text
+        assert 'maxlength="20000"' in page
+        finding = re.search(r'action="/findings/([^/"]+)/dispute"', page)
+        assert finding is not None
+        text = "x" * 20_000 + "END"
+        response = vendor.post(
+            f"/findings/{finding.group(1)}/dispute",
+            data={"text": text, "csrf": page_csrf(vendor, path), "back": path},
+        )
+        assert response.status_code == 422
+        assert response.headers["content-type"].startswith("text/html")
+        assert "at most 20,000 characters" in response.text
+        assert text in response.text
+    finally:
+        vendor.close()
