@@ -7,7 +7,7 @@ viewer gets its own objects only (another partner's is the API's 404) and never 
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -174,6 +174,12 @@ def sample_download(request: Request, audit_id: str) -> Response:
     return page(request, build)
 
 
+def _filtered(path: str, **filters: str | None) -> str:
+    """``path`` with its set filters as a query: where a form on a filtered page sends the browser back."""
+    query = urlencode({k: v for k, v in filters.items() if v})
+    return f"{path}?{query}" if query else path
+
+
 @router.get("/disputes")
 def disputes_page(request: Request, partner: Text = None, status: Text = None) -> Response:
     """Open and closed disputes with their threads; the client filters by partner and resolves."""
@@ -198,6 +204,7 @@ def disputes_page(request: Request, partner: Text = None, status: Text = None) -
             partners=partners,
             partner=partner_name or "",
             wanted=wanted or "",
+            here=_filtered("/disputes", status=wanted, partner=partner_name),
             title="Disputes",
         )
 

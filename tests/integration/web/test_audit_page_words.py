@@ -86,7 +86,7 @@ def test_the_workers_table_says_what_it_shows_and_counts_the_workers_it_flags(si
     below = {worker for worker, flags in rows if "pay below floor" in flags}
     assert below == {f"w{w:02d}" for w in SLOW}  # every one of them, not the 20 the finding names
     assert (
-        "30 of 70 workers flagged by the findings below "
+        "30 of 70 workers flagged by the findings above "
         "(implausible time: 5, pay below floor: 25, pay unknown: 5)." in text
     )
     assert "counts only the quality flags" in text and "0 of 70 scored workers (0.0%)" in text

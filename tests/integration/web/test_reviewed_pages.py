@@ -127,3 +127,18 @@ def test_an_over_long_dispute_is_an_error_page_that_keeps_the_text(
         assert text in response.text
     finally:
         vendor.close()
+
+
+def test_wording_and_a_filtered_disputes_page_comes_back_filtered(
+    reviewed: tuple[Site, dict[str, Any]],
+) -> None:
+    site, _ = reviewed
+    client, _ = signed_in(site, site.seeded.keys["client"])
+    try:
+        page = _text(client.get(f"/audits/{site.real_audit}").text)
+        assert "flagged by the findings above" in page
+        assert not re.search(r"\)\.The contract", page)
+        disputes = client.get("/disputes", params={"status": "open", "partner": "Acme"}).text
+        assert 'name="back" value="/disputes?status=open&amp;partner=Acme#dispute-' in disputes
+    finally:
+        client.close()

@@ -55,3 +55,23 @@ def test_disputed_on_prefers_open_then_upheld() -> None:
     assert chosen["f1"]["id"] == "d2"
     assert chosen["f2"]["id"] == "d1"
     assert disputed_on([*disputes, {"id": "d4", "finding": "f2", "status": "open"}])["f2"]["id"] == "d4"
+
+
+def test_an_event_shows_its_certainty_and_summary() -> None:
+    event = {
+        "id": "e7",
+        "kind": "layoff",
+        "date": "2026-11-30",
+        "description": "layoff, 30% of staff",
+        "certainty": "disputed",
+        "summary": "the vendor denies it",
+        "source_url": None,
+    }
+    assert _text(MACROS.event_item(event)) == (
+        "2026-11-30 layoff (e7) disputed : layoff, 30% of staff. the vendor denies it"
+    )
+
+
+def test_points_carry_their_sign() -> None:
+    assert _text(MACROS.pts(0.281)) == "+28.1 pts"
+    assert _text(MACROS.pts(-0.03)) == "-3.0 pts"
