@@ -33,7 +33,7 @@ from labelpact.web.render import (
 )
 from labelpact.web.session import LOGIN_COOKIE
 
-__all__ = ["disputed_on", "login_form", "router", "safe_next"]
+__all__ = ["disputed_on", "login_form", "router", "safe_next", "untimed_workers"]
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str | None, Query()]  # bounded by ``_bounded`` in the page, so a refusal is the error page
@@ -144,6 +144,13 @@ def disputed_on(disputes: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return chosen
 
 
+def untimed_workers(view: dict[str, Any]) -> frozenset[str]:
+    """Workers none of whose labels carries a duration (pay check's ``n_timed`` 0): their hours are unknown,
+    not zero, so the page shows "–" where the pay check stores 0.0."""
+    pay = (view.get("ethics") or {}).get("pay") or {}
+    return frozenset(w["worker"] for w in pay.get("workers") or () if w.get("n_timed") == 0)
+
+
 @router.get("/audits/{audit_id}")
 def audit_page(request: Request, audit_id: str) -> Response:
     """Verdict, clauses, findings with their disputes, sample, candidates, workers, agreement, ethics."""
@@ -156,6 +163,7 @@ def audit_page(request: Request, audit_id: str) -> Response:
             viewer,
             view=view,
             disputed_on=disputed_on(view["disputes"]),
+            untimed=untimed_workers(view),
             title=f"Audit {view['audit']}",
         )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from labelpact.web.pages import disputed_on
+from labelpact.web.pages import disputed_on, untimed_workers
 from labelpact.web.render import _ENV
 
 MACROS = _ENV.get_template("macros.html.j2").module
@@ -75,3 +75,9 @@ def test_an_event_shows_its_certainty_and_summary() -> None:
 def test_points_carry_their_sign() -> None:
     assert _text(MACROS.pts(0.281)) == "+28.1 pts"
     assert _text(MACROS.pts(-0.03)) == "-3.0 pts"
+
+
+def test_workers_with_no_timed_label_have_unknown_hours() -> None:
+    pay = {"workers": [{"worker": "w1", "n_timed": 0, "hours": 0.0}, {"worker": "w2", "n_timed": 3}]}
+    assert untimed_workers({"ethics": {"pay": pay}}) == {"w1"}
+    assert untimed_workers({"ethics": None}) == frozenset()
