@@ -81,3 +81,8 @@ def test_workers_with_no_timed_label_have_unknown_hours() -> None:
     pay = {"workers": [{"worker": "w1", "n_timed": 0, "hours": 0.0}, {"worker": "w2", "n_timed": 3}]}
     assert untimed_workers({"ethics": {"pay": pay}}) == {"w1"}
     assert untimed_workers({"ethics": None}) == frozenset()
+
+
+def test_an_anonymous_review_says_so_as_the_cli_does() -> None:
+    assert _text(MACROS.reviewer({"reviewer": None})) == "(anonymous)"
+    assert _text(MACROS.reviewer({"reviewer": "qa"})) == "qa"
