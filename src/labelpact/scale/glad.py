@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from labelpact.core.aggregators.base import warm_rows, warn_not_converged
+from labelpact.core.aggregators.base import warm_rows, warm_task_rows, warn_not_converged
 from labelpact.core.aggregators.glad import (
     GLAD,
     LOG_SQRT_2PI,
@@ -150,7 +150,7 @@ class _Rounds:
 def fit_glad(blocks: BlockSet, model: GLAD) -> tuple[tuple[str, ...], FloatArray]:
     """``model`` (a ``GLAD``, Newton M-step) fitted on the blocks as ``GLAD._fit`` does in one process; sets
     its ``alphas_``, ``skills_``, ``betas_`` and ``n_iter_``. Returns task names and posteriors. With
-    ``warm_start`` it starts from the model's alphas (and its betas when the tasks are the same), as in-process."""
+    ``warm_start`` it starts from the model's alphas and betas, matched by worker and task name, as in-process."""
     model._validate_params()
     if model.m_step != "newton":
         raise InvalidInputError("m_step 'newton' for glad on the dask engine", got=repr(model.m_step))
@@ -163,12 +163,14 @@ def fit_glad(blocks: BlockSet, model: GLAD) -> tuple[tuple[str, ...], FloatArray
 
     rounds = _Rounds(blocks)
     alpha, betas = np.ones(n_workers), [None] * len(blocks.blocks)
-    warm = warm_rows(model, "alphas_", (n_workers,))
+    vocabulary = blocks.vocabulary
+    warm = warm_rows(model, "alphas_", (n_workers,), workers=vocabulary.workers, classes=vocabulary.classes)
     if warm is not None:
         alpha = warm
-        if model.betas_.shape == (blocks.n_tasks,):
-            blocks.gather_tasks(_no_rows)  # the global task order, for ``scatter_rows``
-            betas = blocks.scatter_rows(model.betas_)
+        names, _ = blocks.gather_tasks(_no_rows)  # the global task order, for ``scatter_rows``
+        warm_betas = warm_task_rows(model, "betas_", names, cold=1.0)  # by task name, as in-process
+        if warm_betas is not None:
+            betas = blocks.scatter_rows(warm_betas)
     client, alpha_future = blocks.client, blocks.params(alpha)
     rounds.states = [
         client.submit(glad_start, b, alpha_future, blocks.use_gold, beta, pure=False)
