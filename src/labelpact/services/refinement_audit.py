@@ -294,7 +294,9 @@ def audit_deliverable(
     delivery = _read(file, kind, the_contract, gold, task_column, worker_column, text_column)
     sha256 = file_sha256(file)
     existing = stored_as(store, sha256, file, partner=partner, project=project)
-    delivered = delivery_time(delivered_at) or (existing.delivered_at if existing is not None else datetime.now(UTC))
+    delivered = delivery_time(delivered_at) or (
+        existing.delivered_at if existing is not None else datetime.now(UTC)
+    )
     due = as_utc(due_at) or (existing.due_at if existing is not None else None)
     a = assess_deliverable(
         delivery, the_contract, n_bootstrap=n_bootstrap, random_state=random_state, sample_seed=sample_seed
