@@ -369,7 +369,7 @@ def _fit(blocks: BlockSet, method: str, random_state: int | None, params: dict[s
     if method in ("ds", "one-coin-ds"):
         model: Any = _warm(start, (DawidSkene if method == "ds" else OneCoinDawidSkene)(**params))
         data = ClusterDawidSkeneData(blocks, method)
-        probas = model.fit_data(data)
+        probas = model.fit_data(data, blocks.vocabulary.workers, blocks.vocabulary.classes)
         return Fit(data.tasks, probas, model.n_iter_, model)
     if method == "wawa":
         return fit_wawa(blocks)

@@ -233,3 +233,20 @@ def test_a_killed_worker_changes_no_glad_fit(tmp_path: Path) -> None:
         fit = fit_distributed(blocks, "glad")
     assert killed, "the fit ended before a worker could be killed"
     check_same(fit.tasks, fit.probas, a, expected)
+
+
+@pytest.mark.filterwarnings("ignore:DawidSkene stopped at max_iter")
+def test_a_warm_dawid_skene_takes_each_workers_own_matrix_on_the_cluster(client: Any, delivery: Any) -> None:
+    """The start is a fit of the same rows in reverse order, so its worker codes differ from the cluster's
+    vocabulary: matched by position, each worker would start from another's matrix (as in-process did
+    before matching by name); one warm step on each side must give the same posteriors."""
+    folder, table, _ = delivery
+    a, _ = reference(table, None)
+    backwards, _ = reference(table.take(pa.array(np.arange(table.num_rows)[::-1])), None)
+    assert backwards.workers != a.workers
+    local = create("ds", max_iter=1).fit(backwards)
+    local.warm_start = True
+    local.fit(a)
+    start = create("ds", max_iter=1).fit(backwards)
+    fit = fit_distributed(distribute(client, folder, n_blocks=3), "ds", start=start)
+    check_same(fit.tasks, fit.probas, a, local.probas_)
