@@ -25,6 +25,7 @@ from labelpact.core.error_rate import Checks, ErrorRate, estimate_error_rate
 from labelpact.errors import InvalidInputError, NotFoundError
 from labelpact.io.consensus_table import read_consensus_table
 from labelpact.io.predictions import ReviewAnswers, read_review_results
+from labelpact.services.ingest import as_utc
 from labelpact.store import AuditRecord, ReviewRecord, Store
 
 __all__ = [
@@ -305,10 +306,9 @@ class _Reviewer:
 
 def _reviewed_at(store: Store, audit: AuditRecord, at: dt.datetime | None) -> dt.datetime | None:
     """``at`` checked: a moment in UTC, not in the future and not before the batch was delivered."""
+    at = as_utc(at, field="reviewed_at")
     if at is None:
         return None
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=dt.UTC)
     delivered = store.get_batch(audit.batch_sha256).delivered_at
     if not delivered <= at <= dt.datetime.now(dt.UTC):
         raise InvalidInputError(

@@ -16,11 +16,11 @@ from typing import Any
 
 from labelpact.errors import ForbiddenError, InvalidInputError
 from labelpact.services.access import Principal, hidden_from
-from labelpact.services.ingest import delivery_time, ingest_batch, ingest_document
+from labelpact.services.ingest import ingest_batch, ingest_document
 from labelpact.services.refinement_audit import file_kind, ingest_deliverable, kind_ingest_document
 from labelpact.store import Store
 
-__all__ = ["check_delivered_at", "check_upload", "upload"]
+__all__ = ["check_upload", "upload"]
 
 
 def check_upload(principal: Principal, *, partner: str | None, gold: bool, dated: Collection[str]) -> str:
@@ -55,11 +55,6 @@ def check_upload(principal: Principal, *, partner: str | None, gold: bool, dated
     return who
 
 
-def check_delivered_at(delivered_at: datetime | None, *, now: datetime | None = None) -> None:
-    """Refuse a delivery dated after now (``ingest.delivery_time``), before any file is staged."""
-    delivery_time(delivered_at, now=now)
-
-
 def upload(
     store: Store,
     principal: Principal,
@@ -83,7 +78,6 @@ def upload(
     times = {"delivered_at": delivered_at, "due_at": due_at}
     dated = [name for name, moment in times.items() if moment is not None]
     who = check_upload(principal, partner=partner, gold=gold is not None, dated=dated)
-    check_delivered_at(delivered_at)
     staged, names = labels.parent, sent_as or {}
     with _named_as_uploaded(staged, names):
         chosen = file_kind(labels, kind)

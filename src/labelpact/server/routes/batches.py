@@ -23,10 +23,10 @@ from labelpact.errors import InvalidInputError
 from labelpact.server.deps import Caller, note
 from labelpact.server.error_handlers import ERROR_RESPONSES
 from labelpact.server.responses import JOB, LIST, OBJECT, Document, documented
-from labelpact.services.ingest import as_utc
+from labelpact.services.ingest import as_utc, delivery_time
 from labelpact.services.jobs import job_dict
 from labelpact.services.scoped import Store, get_batch, list_batch_dicts
-from labelpact.services.upload import check_delivered_at, check_upload, upload
+from labelpact.services.upload import check_upload, upload
 
 __all__ = ["router"]
 
@@ -140,7 +140,7 @@ def upload_batch(
     dated = _dated(delivered_at=delivered_at, due_at=due_at)
     check_upload(ctx.principal, partner=partner, gold=gold is not None, dated=dated)  # before any staging
     delivered, due = _moment(delivered_at, "delivered_at"), _moment(due_at, "due_at")
-    check_delivered_at(delivered)
+    delivery_time(delivered)  # a future date is refused before any file is staged (ingest checks it again)
     config = request.app.state.config
     principal = ctx.principal
 
