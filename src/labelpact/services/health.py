@@ -123,12 +123,16 @@ def _record(
     )
 
 
-def audit_series(store: Store, partner: str, *, as_of: dt.date) -> list[QualityRecord]:
+def audit_series(
+    store: Store, partner: str, *, as_of: dt.date, audits: Sequence[AuditRecord] | None = None
+) -> list[QualityRecord]:
     """The latest audit of each of the partner's batches delivered by ``as_of``, in delivery order, with
     the batch's decision once a review made by ``as_of`` decided it (``review.standing_reviews``: a re-audit
-    does not lift a reviewer's rejection)."""
+    does not lift a reviewer's rejection). ``audits``: the partner's, as ``Store.list_audits`` gives them,
+    where the caller has read them already."""
     latest: dict[str, AuditRecord] = {}
-    audits = store.list_audits(partner=partner)  # newest first: the first seen per batch is its latest
+    if audits is None:
+        audits = store.list_audits(partner=partner)  # newest first: the first seen per batch is its latest
     for audit in audits:
         latest.setdefault(audit.batch, audit)
     standing = standing_reviews(store, audits, as_of=as_of)
@@ -276,13 +280,14 @@ def partner_health(
     day = as_of or dt.datetime.now(dt.UTC).date()
     _check_as_of(record, day, asked=as_of is not None)
     client = store.get_client()
-    records = audit_series(store, record.name, as_of=day)
+    audits = store.list_audits(partner=record.name)  # read once: the series and the disputes use them
+    records = audit_series(store, record.name, as_of=day, audits=audits)
     alarms = _alarms(records)
     worse = alarms.worse() if alarms is not None else ()
     everything = list_events(store, record.name)
     ledger = [e for e in everything if e.event.date <= day]
     # as the card and the report read disputes on the day; a re-audit's same finding stays disputed
-    upheld = upheld_findings(store, store.list_audits(partner=record.name), day)
+    upheld = upheld_findings(store, audits, day)
     events = _event_inputs(everything, day, client) + _finding_events(records, upheld)
     contract = contract_of(record)
     start = record.since or (records[0].delivered if records else day)
