@@ -20,7 +20,7 @@ import logging
 import re
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import anyio.to_thread
 from fastapi import params
@@ -60,18 +60,26 @@ def outcome_of(status: int, method: str) -> str:
     return "accepted" if status == 202 else "ok"
 
 
-def _route(routes: Sequence[APIRoute], scope: Scope) -> APIRoute | None:
+class _Route(NamedTuple):
+    """An API route and what the middleware needs of it, worked out once when the app is built."""
+
+    route: APIRoute
+    needs_key: bool
+    takes_files: bool
+
+
+def _route(routes: Sequence[_Route], scope: Scope) -> _Route | None:
     """The API route of ``routes`` that will answer this request (None: a page, a 404 or a 405)."""
-    for route in routes:
-        match, _ = route.matches(scope)
+    for known in routes:
+        match, _ = known.route.matches(scope)
         if match is Match.FULL:
-            return route
+            return known
     return None
 
 
-def _needs_key(route: APIRoute | None) -> bool:
+def _needs_key(route: APIRoute) -> bool:
     """Whether ``route`` answers only for an API key: it depends, at any depth, on ``deps.context``."""
-    pending = [] if route is None else [route.dependant]
+    pending = [route.dependant]
     while pending:
         dependant = pending.pop()
         if dependant.call is context:
@@ -80,10 +88,8 @@ def _needs_key(route: APIRoute | None) -> bool:
     return False
 
 
-def _takes_files(route: APIRoute | None) -> bool:
-    return route is not None and any(
-        isinstance(f.field_info, params.File) for f in route.dependant.body_params
-    )
+def _takes_files(route: APIRoute) -> bool:
+    return any(isinstance(f.field_info, params.File) for f in route.dependant.body_params)
 
 
 def _bearer_key(scope: Scope) -> str | None:
@@ -106,7 +112,7 @@ class ServiceMiddleware:
     ) -> None:
         """``routes`` are the API's routes (the routers' own, as included: FastAPI may wrap them in the app)."""
         self.app = app
-        self.routes = tuple(routes)
+        self.routes = tuple(_Route(r, _needs_key(r), _takes_files(r)) for r in routes)
         self.max_body_bytes = max_body_bytes
         self.max_small_body_bytes = min(max_small_body_bytes, max_body_bytes)
 
@@ -137,12 +143,14 @@ class ServiceMiddleware:
                 await log_once(status_seen[0] if status_seen else 500)  # before the client has its answer
             await send(message)
 
-        route = _route(self.routes, scope) if scope["method"] not in READ_ONLY_METHODS else None
-        limit = self.max_body_bytes if _takes_files(route) else self.max_small_body_bytes
+        known = _route(self.routes, scope) if scope["method"] not in READ_ONLY_METHODS else None
+        limit = self.max_body_bytes if known and known.takes_files else self.max_small_body_bytes
         declared = headers.get(b"content-length")
-        refused = await self._unauthenticated(scope, state) if _needs_key(route) else None
+        refused = await self._unauthenticated(scope, state) if known and known.needs_key else None
         if refused is not None:
-            scope["route"] = route  # the log names the route, as when the route itself refused the key
+            scope["route"] = (
+                known and known.route
+            )  # the log names the route, as when the route refused the key
             await self._respond(send_with_id, *error_document(refused), {b"www-authenticate": b"Bearer"})
         elif declared is not None and declared.isdigit() and int(declared) > limit:
             await self._refuse(send_with_id, BodyTooLargeError(limit))
