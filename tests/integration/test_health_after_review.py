@@ -135,6 +135,9 @@ def test_an_upheld_dispute_stands_for_the_same_finding_of_a_re_audit(cli: RunCli
     repeated = next(f["id"] for f in second["findings"] if f["kind"] == "pii")
     assert repeated != pii
     assert _signals(cli) == []
+    # the partner was right about this finding: disputing it again on the re-audit is refused as on the first
+    anew = cli("dispute", "open", repeated, "--text", "still our inbox", "--by", "partner:Acme")
+    assert anew.code != 0 and "no longer stands" in anew.stderr
     assert cli("report", "--project", "p", "--out", tmp_path / "report.html").code == 0
     report = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert f"<td>d1</td><td>{pii} (pii)</td>" in report and "No finding was disputed" not in report

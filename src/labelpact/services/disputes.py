@@ -52,12 +52,9 @@ def upheld_findings(store: Store, audits: Sequence[AuditRecord], day: date) -> f
     if not upheld:
         return frozenset()
     ids = {d.finding for d in upheld}
-    keys = {
-        _finding_key(audit, f)
-        for audit in map(store.get_audit, {d.audit for d in upheld})
-        for f in audit.findings
-        if f.id in ids
-    }
+    given = {a.id: a for a in audits}  # the disputed audits are usually among them: fetch only the others
+    disputed = [given.get(d.audit) or store.get_audit(d.audit) for d in {d.audit: d for d in upheld}.values()]
+    keys = {_finding_key(audit, f) for audit in disputed for f in audit.findings if f.id in ids}
     return frozenset(f.id for a in audits for f in a.findings if f.id in ids or _finding_key(a, f) in keys)
 
 
@@ -72,10 +69,11 @@ def open_dispute(store: Store, finding: str, *, text: str, by: str | None = None
     a dispute on it was upheld (the finding no longer stands; after a rejected one a new dispute may argue anew)."""
     ref = str(finding).strip()
     key = ref if ref.startswith("f") else f"f{ref}"
-    upheld = [d for d in store.list_disputes(status="upheld") if d.finding == key]
-    if upheld:
+    audit_id, _ = store.finding_owner(key)
+    if key in upheld_findings(store, [store.get_audit(audit_id)], date.max):
         raise ConflictError(
-            f"finding {key} no longer stands: dispute {upheld[0].id} on it was accepted; nothing to dispute"
+            f"finding {key} no longer stands: a dispute on it, or on the same finding of another audit of its "
+            "batch, was accepted; nothing to dispute"
         )
     return store.open_dispute(finding, text=text, opened_by=by)
 
