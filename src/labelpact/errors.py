@@ -138,8 +138,13 @@ def did_you_mean(name: str, known: Sequence[str]) -> str:
 
 
 def missing_file(path: str | Path) -> str:
-    """What stands at ``path`` where a file was expected, for an error's ``got``: a directory or nothing."""
-    return "a directory" if Path(path).is_dir() else "no such file"
+    """What stands at ``path`` where a file was expected, for an error's ``got``: a directory or nothing (a
+    folder or glob of Parquet parts is the Dask engine's input, so the text says where those go)."""
+    if Path(path).is_dir():
+        return "a directory (a folder of Parquet parts is read by the Dask engine)"
+    if any(c in str(path) for c in "*?["):
+        return "no such file (a glob of Parquet parts is read by the Dask engine)"
+    return "no such file"
 
 
 _EXIT_CODES: dict[type[LabelpactError], int] = {

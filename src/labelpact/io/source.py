@@ -88,6 +88,8 @@ def detect_format(path: Path, requested: str | None) -> str:
     if suffixes and suffixes[-1] == ".gz":
         suffixes = suffixes[:-1]
     fmt = _SUFFIXES.get(suffixes[-1]) if suffixes else None
+    if path.is_dir():
+        raise InvalidInputError("an existing file", file=path, got=missing_file(path))
     if fmt is None:
         raise InvalidInputError(
             f"a file ending in one of {sorted(_SUFFIXES)} (or pass format=)", file=path, got=repr(path.suffix)

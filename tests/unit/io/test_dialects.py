@@ -257,3 +257,17 @@ def test_a_submission_before_its_start_is_refused_at_its_line(tmp_path: Path) ->
         read_delivery(path)
     message = str(refused.value)
     assert "times.csv, line 3, column 'submitted_at': expected a time on or after 'started_at'" in message
+
+
+def test_a_folder_or_glob_of_parts_says_the_dask_engine_reads_it(tmp_path: Path) -> None:
+    """Before: a folder of Parquet parts was "expected a file ending in one of [...], got ''" in-process, and a
+    glob "no such file", with no word that the Dask engine takes both."""
+    (tmp_path / "parts").mkdir()
+    with pytest.raises(
+        InvalidInputError, match=r"parts: expected an existing file, got a directory \(a folder"
+    ):
+        read_delivery(tmp_path / "parts")
+    with pytest.raises(
+        InvalidInputError, match=r"got no such file \(a glob of Parquet parts is read by the Dask"
+    ):
+        read_delivery(tmp_path / "parts" / "*.parquet")
