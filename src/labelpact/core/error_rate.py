@@ -16,7 +16,8 @@ alone and the point is the corrected model number inside it. Checked tasks known
 (an audit's gold, scored out of fold by the consensus itself) give that exact interval at any size, and
 so do 30 or more checks of which fewer than ``NORMAL_MIN_COUNT`` are wrong (or right), where the normal
 interval under-covers (0 wrong of 80 gave 0-2.4% against the exact 0-4.5%), or whose model does not help;
-its point is the model's number kept inside it below ``SMALL_CHECKS``, the checked share above.
+its point is the model's number kept inside it below ``SMALL_CHECKS``, the checked share above (and
+when every task was checked: no model number is left to correct).
 Without checked tasks the estimate rests on the model alone and is *unverified*: its interval spans the
 raw and calibrated posteriors' sampling intervals (the calibration's own uncertainty) and the model's
 miss on real data: the estimate moved by ``MODEL_SPREAD`` on the log-odds scale, the widest miss of any
@@ -270,15 +271,16 @@ class ErrorRate:
             "verified": self.verified,
             "source": self.source,
             "n_tasks": self.n_tasks,
-            "model": {"value": self.model, "ci": list(self.model_ci)},
+            "model": {"value": self.model, "ci": list(self.model_ci)} if self.n_tasks else None,
             "checks": self.checks.to_dict(),
             "method": self.method,
         }
 
 
 def _model_interval(p: FloatArray, z: float) -> tuple[float, float, float]:
-    """Mean of ``p`` (n,) and its Poisson-binomial normal interval."""
-    n = max(len(p), 1)
+    """Mean of ``p`` (n,) and its Poisson-binomial normal interval (NaN for no tasks: no model estimate)."""
+    if not (n := len(p)):
+        return np.nan, np.nan, np.nan
     mean = float(p.sum()) / n
     half = z * float(np.sqrt((p * (1.0 - p)).sum())) / n
     return mean, max(0.0, mean - half), min(1.0, mean + half)
@@ -353,17 +355,18 @@ def estimate_error_rate(
     n, k = c.n, c.n_wrong
     gold_rate = k / n
     mean_f = c.sum_p / n if c.has_model else model
-    if n < SMALL_CHECKS or not c.has_model:
+    if n < SMALL_CHECKS or not c.has_model or not len(p):
         lo, hi = clopper_pearson(k, n, confidence=level)
-        if c.has_model:  # the model's number corrected by the checks, kept inside their exact interval
+        if not len(p):  # every task checked: the checked share is the rate
+            value = gold_rate
+        elif c.has_model:  # the model's number corrected by the checks, kept inside their exact interval
             value = float(np.clip(model + gold_rate - mean_f, lo, hi))
         elif n < SMALL_CHECKS:  # few checks and no model sums: the model's number unless they rule it out
             value = float(np.clip(model, lo, hi))
         else:
             value = gold_rate
-        method = f"exact Clopper-Pearson interval of {n} checked tasks" + (
-            "; the model's number corrected by them" if c.has_model else ""
-        )
+        corrected = "; the model's number corrected by them" if c.has_model and len(p) else ""
+        method = f"exact Clopper-Pearson interval of {n} checked tasks{corrected}"
         return ErrorRate(value, (lo, hi), True, f"{n} {what}", len(p), model, model_ci, c, method, level)
     big_n = max(len(p), 1)
     var_f = max(c.sum_p2 / n - mean_f**2, 0.0)

@@ -94,6 +94,17 @@ def test_counts_alone_give_the_exact_interval_at_any_size() -> None:
     assert many.verified and "Clopper-Pearson" in many.method
 
 
+def test_a_batch_whose_every_task_was_checked_states_the_checked_share() -> None:
+    """Before: with gold on every task no task was left for the model, whose mean over none was 0 [0, 0]; below
+    30 checks that 0 was kept inside the exact interval, so 3 wrong of 20 was stated as its lower bound, 3.2%."""
+    for checks in (Checks.of_counts(20, 3), Checks.of([True] * 3 + [False] * 17, [0.2] * 20)):
+        e = estimate_error_rate(np.array([]), checks=checks)
+        assert e.value == pytest.approx(3 / 20) and e.ci == pytest.approx(clopper_pearson(3, 20))
+        assert e.n_tasks == 0 and e.to_dict()["model"] is None
+    many = estimate_error_rate(np.array([]), checks=Checks.of([True] * 6 + [False] * 54, [0.2] * 60))
+    assert many.value == pytest.approx(0.1) and many.ci == pytest.approx(clopper_pearson(6, 60))
+
+
 def test_ppi_matches_its_formula_on_the_arrays() -> None:
     rng = np.random.default_rng(3)
     f_all = rng.beta(1, 8, size=5000)
