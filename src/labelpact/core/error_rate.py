@@ -16,8 +16,8 @@ alone and the point is the corrected model number inside it. Checked tasks known
 (an audit's gold, scored out of fold by the consensus itself) give that exact interval at any size, and
 so do 30 or more checks of which fewer than ``NORMAL_MIN_COUNT`` are wrong (or right), where the normal
 interval under-covers (0 wrong of 80 gave 0-2.4% against the exact 0-4.5%), or whose model does not help;
-its point is the model's number kept inside it below ``SMALL_CHECKS``, the checked share above (and
-when every task was checked: no model number is left to correct).
+its point is the model's number kept inside it below ``SMALL_CHECKS``, the checked share above (or always
+when every task was checked).
 Without checked tasks the estimate rests on the model alone and is *unverified*: its interval spans the
 raw and calibrated posteriors' sampling intervals (the calibration's own uncertainty) and the model's
 miss on real data: the estimate moved by ``MODEL_SPREAD`` on the log-odds scale, the widest miss of any
@@ -281,8 +281,7 @@ def _model_interval(p: FloatArray, z: float) -> tuple[float, float, float]:
     """Mean of ``p`` (n,) and its Poisson-binomial normal interval (NaN for no tasks: no model estimate)."""
     if not (n := len(p)):
         return np.nan, np.nan, np.nan
-    mean = float(p.sum()) / n
-    half = z * float(np.sqrt((p * (1.0 - p)).sum())) / n
+    mean, half = float(p.sum()) / n, z * float(np.sqrt((p * (1.0 - p)).sum())) / n
     return mean, max(0.0, mean - half), min(1.0, mean + half)
 
 
@@ -342,8 +341,7 @@ def estimate_error_rate(
     p = np.clip(np.asarray(p_wrong, dtype=np.float64), 0.0, 1.0)
     if p.ndim != 1 or not np.all(np.isfinite(p)):
         raise InvalidInputError("one finite error probability per task, as a 1-D array", got=f"{p.shape}")
-    model, model_ci = model_error_rate(p, p_wrong_raw=p_wrong_raw, confidence=level)
-    c = checks if checks is not None else Checks()
+    (model, model_ci), c = model_error_rate(p, p_wrong_raw=p_wrong_raw, confidence=level), checks or Checks()
     if c.n == 0:
         how = (
             "mean posterior probability of error; interval spans raw and calibrated posteriors and the "
