@@ -8,7 +8,14 @@ from typing import TYPE_CHECKING, Any
 import click
 from rich.table import Table
 
-from labelpact.cli.common import common_options, deliverable_columns, file_option, make_output, safe
+from labelpact.cli.common import (
+    common_options,
+    deliverable_columns,
+    file_option,
+    make_output,
+    parse_list,
+    safe,
+)
 from labelpact.cli.deliverable_quality import aggregate_route, agreement_route, workers_route
 from labelpact.cli.deliverables import KIND_HELP, KINDS
 from labelpact.cli.engine import engine_options, pick
@@ -132,6 +139,13 @@ def aggregate(
     show_default=True,
     help="Bootstrap replicates for the 95% intervals.",
 )
+@click.option(
+    "--classes",
+    default=None,
+    metavar="A,B,...",
+    help="The allowed classes, lowest first for --level ordinal or interval "
+    "(default: numbers in numeric order, names in name order).",
+)
 @engine_options
 @deliverable_columns
 @click.option("--kind", type=click.Choice(KINDS), default=None, help=KIND_HELP)
@@ -141,6 +155,7 @@ def agreement(
     labels: Path,
     level: str | None,
     n_bootstrap: int,
+    classes: str | None,
     engine: str,
     scheduler: str | None,
     task_column: str | None,
@@ -165,8 +180,14 @@ def agreement(
             task_column=task_column,
             worker_column=worker_column,
             label_column=label_column,
+            classes=parse_list(classes, option="--classes"),
             progress=progress,
             warn=output.warn,
+        )
+    if result.scale is not None and classes is None and not _numeric(result.scale):
+        output.warn(
+            f"the {chosen} scale is the classes in name order ({' < '.join(result.scale)}); "
+            "give --classes in scale order to set it"
         )
 
     def render() -> None:
@@ -192,6 +213,15 @@ def agreement(
             output.stdout.print(f"Label quality cannot be measured on this batch: {result.unidentifiable}.")
 
     output.emit(result.to_dict(), render)
+
+
+def _numeric(names: tuple[str, ...]) -> bool:
+    """Whether every class name is a number (then the scale is numeric order, as the user means it)."""
+    try:
+        [float(name) for name in names]
+    except ValueError:
+        return False
+    return True
 
 
 @click.command(epilog="Example: labelpact workers labels.csv --gold gold.csv --out workers.csv")

@@ -110,8 +110,12 @@ class Agreement:
     n_tasks_used: int  # tasks with at least two labels
     n_values_used: int  # labels on those tasks
     n_bootstrap: int
+    n_pair_bootstrap: (
+        int  # replicates of Cohen's kappa's interval (fewer on an audit: their cost grows with pairs)
+    )
     confidence: float
     unidentifiable: str | None = None  # why the data cannot measure quality (see unidentifiable_quality)
+    scale: tuple[str, ...] | None = None  # ordinal and interval levels: the classes, lowest first
 
     def to_dict(self) -> dict[str, Any]:
         """The ``labelpact agreement --json`` document (the contract keys first, extras after)."""
@@ -127,9 +131,11 @@ class Agreement:
             "level": self.level,
             "n_values_used": self.n_values_used,
             "n_bootstrap": self.n_bootstrap,
+            "n_pair_bootstrap": self.n_pair_bootstrap,
             "confidence": self.confidence,
             "per_class": [c.to_dict() for c in self.per_class],
             "unidentifiable": self.unidentifiable,
+            "scale": None if self.scale is None else list(self.scale),
         }
 
 
@@ -251,8 +257,10 @@ def agreement_of_patterns(
         n_tasks_used=int(sizes[pairable].sum()),
         n_values_used=int(class_values.sum()),
         n_bootstrap=n_bootstrap,
+        n_pair_bootstrap=pair_replicates,
         confidence=confidence,
         unidentifiable=unidentifiable,
+        scale=None if level == "nominal" else classes,
     )
 
 

@@ -219,12 +219,16 @@ def agreement_file(
     task_column: str | None = None,
     worker_column: str | None = None,
     label_column: str | None = None,
+    classes: Sequence[str] | None = None,
     progress: Progress | None = None,
     warn: Warn | None = None,
 ) -> Agreement:
-    """Inter-annotator agreement of a labels file, with bootstrap intervals over tasks."""
+    """Inter-annotator agreement of a labels file, with bootstrap intervals over tasks; ``classes`` are the
+    allowed classes, in scale order for the ordinal and interval levels (else numbers in numeric order, names
+    in name order: the result's ``scale`` says which)."""
     delivery = read_labels(
         labels,
+        classes=classes,
         task_column=task_column,
         worker_column=worker_column,
         label_column=label_column,

@@ -7,6 +7,7 @@ The coefficients, their bootstrap intervals and Cohen's kappa per worker pair eq
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,19 +29,21 @@ def agreement_parts_file(
     task_column: str | None = None,
     worker_column: str | None = None,
     label_column: str | None = None,
+    classes: Sequence[str] | None = None,
     progress: StageProgress | None = None,
     scheduler: str | None = None,
     client: Any = None,
     n_workers: int | None = None,
 ) -> Agreement:
-    """Inter-annotator agreement of the Parquet parts at ``labels`` (a folder, a glob or a URL) on Dask."""
+    """Inter-annotator agreement of the Parquet parts at ``labels`` (a folder, a glob or a URL) on Dask;
+    ``classes`` as ``services.quality.agreement_file``'s."""
     from labelpact.scale import distribute
     from labelpact.scale.agreement import agreement_distributed
 
     columns = {"task": task_column, "worker": worker_column, "label": label_column}
     stage(progress, "measuring agreement on dask")
     with engine_client(scheduler, n_workers=n_workers, client=client) as c:
-        blocks = distribute(c, labels, columns=columns, progress=engine_progress(progress))
+        blocks = distribute(c, labels, columns=columns, classes=classes, progress=engine_progress(progress))
         return agreement_distributed(blocks, level=level, n_bootstrap=n_bootstrap, random_state=random_state)
 
 
