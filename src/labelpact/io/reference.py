@@ -17,7 +17,15 @@ from labelpact.io.labelstudio import LS_META_COLUMNS, is_labelstudio_export, lab
 from labelpact.io.source import Location, Source, as_text, detect_format, no_rows, read_source
 from labelpact.io.values import check_line_breaks
 
-__all__ = ["GoldPairs", "attach_gold", "batch_payloads", "payloads_of_batch", "read_gold", "read_tasks"]
+__all__ = [
+    "GoldPairs",
+    "attach_gold",
+    "batch_payloads",
+    "payload_coverage",
+    "payloads_of_batch",
+    "read_gold",
+    "read_tasks",
+]
 
 # gold task codes, class codes, and the labels file with the data rows they came from
 # Label Studio ground truth: (task codes, class codes, the export, its rows, the worker codes who gave them)
@@ -264,30 +272,46 @@ def payloads_of_batch(
     """
     labelled = set(annotations.tasks)
     keep = [i for i, name in enumerate(payloads.task) if name in labelled]
-    if not keep:
-        got = (
-            f"{len(payloads):,} row(s), none of them a task of the batch (such as {payloads.task[0]!r})"
-            if len(payloads)
-            else "a file with no rows"
-        )
-        raise InvalidInputError(
-            f"payloads for the batch's tasks (such as {annotations.tasks[0]!r})", file=file, got=got
-        )
-    parts = []
-    if len(keep) < annotations.n_tasks:
-        parts.append(
-            f"payloads cover {len(keep):,} of the batch's {annotations.n_tasks:,} tasks; the other "
-            f"{annotations.n_tasks - len(keep):,} are not scanned for personal data or licences"
-        )
+    warning = payload_coverage(
+        len(keep),
+        n_rows=len(payloads),
+        n_tasks=annotations.n_tasks,
+        first_row=payloads.task[0] if len(payloads) else None,
+        first_task=annotations.tasks[0],
+        file=file,
+    )
     if len(keep) < len(payloads):
-        parts.append(
-            f"{len(payloads) - len(keep):,} payload rows name tasks not in the batch and are ignored"
-        )
         payloads = TaskPayloads(
             task=tuple(payloads.task[i] for i in keep),
             fields={name: tuple(values[i] for i in keep) for name, values in payloads.fields.items()},
         )
-    return payloads, (f"{file.name}: " + "; ".join(parts)) if parts else None
+    return payloads, warning
+
+
+def payload_coverage(
+    n_kept: int, *, n_rows: int, n_tasks: int, first_row: str | None, first_task: str, file: Path
+) -> str | None:
+    """The warning when ``n_kept`` of ``n_rows`` payload rows (the first naming ``first_row``) are of the
+    batch's ``n_tasks`` tasks (the first ``first_task``) and some are left out either way; none kept is
+    an error (payloads of another batch, or read by the wrong task column)."""
+    if not n_kept:
+        got = (
+            f"{n_rows:,} row(s), none of them a task of the batch (such as {first_row!r})"
+            if n_rows
+            else "a file with no rows"
+        )
+        raise InvalidInputError(
+            f"payloads for the batch's tasks (such as {first_task!r})", file=file, got=got
+        )
+    parts = []
+    if n_kept < n_tasks:
+        parts.append(
+            f"payloads cover {n_kept:,} of the batch's {n_tasks:,} tasks; the other "
+            f"{n_tasks - n_kept:,} are not scanned for personal data or licences"
+        )
+    if n_kept < n_rows:
+        parts.append(f"{n_rows - n_kept:,} payload rows name tasks not in the batch and are ignored")
+    return (f"{file.name}: " + "; ".join(parts)) if parts else None
 
 
 def batch_payloads(

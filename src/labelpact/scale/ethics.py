@@ -18,6 +18,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from labelpact.core.annotations import TaskPayloads
 from labelpact.ethics.pii.scan import PiiReport, scan_pii
 from labelpact.ethics.provenance import ProvenanceReport, vet_provenance
@@ -26,19 +29,45 @@ from labelpact.scale.blocks import Progress
 from labelpact.scale.parts import part_files, part_sources, read_frame
 from labelpact.scale.payload_fields import FieldPiece, FieldSplit, field_text, payload_fields, split_fields
 
-__all__ = ["DistributedEthics", "merge_pii", "payloads_of", "scan_and_split", "scan_parts"]
+__all__ = [
+    "DistributedEthics",
+    "PartScan",
+    "batch_tasks",
+    "merge_pii",
+    "payloads_of",
+    "scan_and_split",
+    "scan_parts",
+]
 
 
 @dataclass(frozen=True, slots=True)
 class DistributedEthics:
     """The merged PII report, licence vetting (None without an allow-list), the scan's wall seconds, and with
-    a ``FieldSplit`` the pieces for each block (futures of ``FieldPiece``, one per part, in part order)."""
+    a ``FieldSplit`` the pieces for each block (futures of ``FieldPiece``, one per part, in part order).
+
+    ``tasks`` are the scanned tasks (those of the batch, when a batch was given), ``n_rows`` the payload rows
+    read and ``first_task`` the first of them (for the message that none is a task of the batch)."""
 
     pii: PiiReport
     provenance: ProvenanceReport | None
     seconds: float
     n_parts: int
     pieces: tuple[tuple[Any, ...], ...] = ()
+    tasks: tuple[str, ...] = ()
+    n_rows: int = 0
+    first_task: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PartScan:
+    """One part's PII report, its scanned tasks with their source and licence values (for licence vetting),
+    its payload rows read and the first row's task (None: no rows)."""
+
+    pii: PiiReport
+    tasks: tuple[str, ...]
+    provenance: dict[str, tuple[str | None, ...]]
+    n_rows: int
+    first_task: str | None
 
 
 def payloads_of(frame: Any, task_column: str | None, file: str = "") -> TaskPayloads:
@@ -62,13 +91,24 @@ def scan_part(
     names: str,
     provenance_fields: tuple[str, str],
     file: str = "",
-) -> tuple[PiiReport, tuple[tuple[str, ...], dict[str, tuple[str | None, ...]]]]:
-    """The PII report of one part, and its (tasks, source and licence fields) for licence vetting."""
+    batch: Collection[str] | None = None,
+) -> PartScan:
+    """The PII scan of one part's rows of the batch's tasks (``batch``; None: every row), and those tasks'
+    source and licence fields for licence vetting: rows of other tasks are neither scanned nor vetted, as
+    in-process (``io.reference.payloads_of_batch``)."""
     payloads = payloads_of(frame, task_column, file)
+    n_rows, first = len(payloads.task), (payloads.task[0] if payloads.task else None)
+    if batch is not None:
+        keep = [i for i, name in enumerate(payloads.task) if name in batch]
+        if len(keep) < n_rows:
+            payloads = TaskPayloads(
+                task=tuple(payloads.task[i] for i in keep),
+                fields={name: tuple(values[i] for i in keep) for name, values in payloads.fields.items()},
+            )
     scanned = [f for f in fields if f in payloads.fields] if fields is not None else None
     report = scan_pii(payloads, fields=scanned, phone_regions=phone_regions, names=names)  # type: ignore[arg-type]
     kept = {f: payloads.fields[f] for f in provenance_fields if f in payloads.fields}
-    return report, (payloads.task, kept)
+    return PartScan(report, payloads.task, kept, n_rows, first)
 
 
 def scan_and_split(
@@ -79,10 +119,16 @@ def scan_and_split(
     names: str,
     split: FieldSplit | None,
     file: str,
-) -> tuple[tuple[PiiReport, Any], tuple[FieldPiece, ...]]:
+    batch: Collection[str] | None = None,
+) -> tuple[PartScan, tuple[FieldPiece, ...]]:
     """One read of a part: its ``scan_part`` result, and with ``split`` its pieces for the blocks."""
-    scanned = scan_part(frame, task_column, fields, phone_regions, names, ("source", "license"), file)
+    scanned = scan_part(frame, task_column, fields, phone_regions, names, ("source", "license"), file, batch)
     return scanned, (() if split is None else split_fields(frame, task_column, split, file))
+
+
+def batch_tasks(block: Any) -> tuple[npt.NDArray[np.int64], tuple[str, ...]]:
+    """A block's tasks (``scale.blocks.Block``) with their first row keys, which order them globally."""
+    return block.first_key, block.annotations.tasks
 
 
 def piece_for(result: tuple[Any, tuple[FieldPiece, ...]], block: int) -> FieldPiece:
@@ -121,10 +167,14 @@ def scan_parts(
     allowed_licenses: Collection[str] | None = None,
     manifest: Mapping[str, str | None] | None = None,
     split: FieldSplit | None = None,
+    batch: Any = None,
     progress: Progress | None = None,
 ) -> DistributedEthics:
     """Scan every Parquet part of payloads at ``path`` on the cluster: one task per part, which with ``split``
-    also cuts the part's slice values and word counts for the blocks (kept on the cluster as ``pieces``)."""
+    also cuts the part's slice values and word counts for the blocks (kept on the cluster as ``pieces``).
+
+    ``batch`` (a collection of task names, or a future of one) keeps the scan and the vetting to the rows of
+    those tasks; None scans every row."""
     from distributed import as_completed
 
     files = part_files(path)
@@ -140,6 +190,7 @@ def scan_parts(
             names,
             split,
             source,
+            batch,
             pure=False,
         )
         for source in sources
@@ -155,15 +206,17 @@ def scan_parts(
     results = client.gather(futures)
     seconds = time.perf_counter() - started
     order = tuple(fields) if fields is not None else payload_fields(files, task_column)
-    pii = merge_pii([r[0] for r in results], seconds, order)
+    pii = merge_pii([r.pii for r in results], seconds, order)
+    tasks = tuple(t for r in results for t in r.tasks)
     provenance = None
     if allowed_licenses is not None:
-        tasks = tuple(t for r in results for t in r[1][0])
         kept: dict[str, tuple[str | None, ...]] = {}
         for name in ("source", "license"):  # a part without the column: no value on its tasks
-            if any(name in r[1][1] for r in results):
-                kept[name] = tuple(v for r in results for v in r[1][1].get(name, (None,) * len(r[1][0])))
+            if any(name in r.provenance for r in results):
+                kept[name] = tuple(v for r in results for v in r.provenance.get(name, (None,) * len(r.tasks)))
         provenance = vet_provenance(
             TaskPayloads(task=tasks, fields=kept), allowed=allowed_licenses, manifest=manifest
         )
-    return DistributedEthics(pii, provenance, seconds, len(files), pieces)
+    first = next((r.first_task for r in results if r.first_task is not None), None)
+    n_rows = sum(r.n_rows for r in results)
+    return DistributedEthics(pii, provenance, seconds, len(files), pieces, tasks, n_rows, first)

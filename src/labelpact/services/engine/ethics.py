@@ -22,7 +22,7 @@ from labelpact.services.ethics import (
     pay_per_label,
 )
 from labelpact.services.progress import Progress as StageProgress
-from labelpact.services.progress import stage
+from labelpact.services.progress import Warn, stage, warn_all
 
 __all__ = ["ethics_parts_file", "scan_distributed"]
 
@@ -71,12 +71,15 @@ def ethics_parts_file(
     progress: StageProgress | None = None,
     scheduler: str | None = None,
     client: Any = None,
+    warn: Warn | None = None,
 ) -> dict[str, Any]:
     """``ethics_file`` on the Dask engine: LABELS and TASKS are Parquet parts; the same ``--json`` document.
 
     The PII scan and licence vetting run on the payload parts. Slice bias (against the consensus of the
     contract's method, fitted on the cluster) and pay (durations from the label parts) run on blocks of the
-    labels, which are read and checked (classes, gold) in any case, as in-process.
+    labels, which are read and checked (classes, gold) in any case, as in-process. Only the payload rows of
+    the batch's tasks are scanned and vetted; tasks without a payload row are counted as not scanned, and a
+    tasks folder naming none of the batch's tasks is refused, as in-process (``warn`` hears what is left out).
     """
     from labelpact.scale.inference import check_distributed
     from labelpact.scale.parts import part_files
@@ -99,12 +102,18 @@ def ethics_parts_file(
         )  # always, as in-process: LABELS is checked even for PII alone
         blocks = _label_blocks(c, labels, gold, columns, terms, engine_progress(progress))
         stage(progress, "scanning payloads for personal data and licences on dask")
-        found = _scan(c, tasks, task_column, regions, terms, blocks, slice_columns, text_field, progress)
+        batch = _batch_tasks(c, blocks)
+        found = _scan(
+            c, tasks, task_column, regions, terms, blocks, slice_columns, text_field, progress, batch
+        )
+        unscanned = _coverage(found, batch, Path(tasks), warn)
         bias, pay_report = (), None
         if slice_columns or pay is not None:
             stage(progress, "measuring slice bias and pay on dask")
             bias, pay_report = _label_ethics(blocks, found.pieces, terms, slice_columns, pay)
-    report = EthicsReport(pii=found.pii, provenance=found.provenance, bias=bias, pay=pay_report)
+    report = EthicsReport(
+        pii=found.pii, provenance=found.provenance, bias=bias, pay=pay_report, n_unscanned=unscanned
+    )
     document = ethics_document(report, terms)
     document["engine"] = {"name": "dask", "n_parts": found.n_parts, "scheduler": scheduler or "LocalCluster"}
     document["engine"]["n_blocks"] = len(blocks.blocks)
@@ -152,8 +161,10 @@ def _scan(
     slice_columns: Sequence[str],
     text_field: str | None,
     progress: StageProgress | None,
+    batch: tuple[str, ...],
 ) -> Any:
     """The payload parts scanned on the cluster; with ``blocks``, their slice values and word counts cut for them."""
+    from labelpact.scale.cluster import send
     from labelpact.scale.ethics import scan_parts
     from labelpact.scale.payload_fields import FieldSplit
 
@@ -166,8 +177,39 @@ def _scan(
         phone_regions=regions,
         allowed_licenses=None if allowed is None else tuple(allowed),
         split=split,
+        batch=send(client, [frozenset(batch)])[0],
         progress=engine_progress(progress),
     )
+
+
+def _batch_tasks(client: Any, blocks: Any) -> tuple[str, ...]:
+    """The batch's tasks, held by the blocks, in the in-process reader's order (by their first row keys)."""
+    import numpy as np
+
+    from labelpact.scale.ethics import batch_tasks
+
+    held = client.gather([client.submit(batch_tasks, b, pure=False) for b in blocks.blocks])
+    keys = np.concatenate([k for k, _ in held]) if held else np.zeros(0, dtype=np.int64)
+    names = [name for _, tasks in held for name in tasks]
+    return tuple(names[i] for i in np.argsort(keys, kind="stable").tolist())
+
+
+def _coverage(found: Any, batch: tuple[str, ...], tasks: Path, warn: Warn | None) -> int:
+    """The batch's tasks without a payload row (never scanned), after ``io.reference.payload_coverage``'s
+    check and warning, as in-process."""
+    from labelpact.io.reference import payload_coverage
+
+    n_kept = len(set(found.tasks))
+    warning = payload_coverage(
+        n_kept,
+        n_rows=found.n_rows,
+        n_tasks=len(batch),
+        first_row=found.first_task,
+        first_task=batch[0],
+        file=tasks,
+    )
+    warn_all(warn, [warning] if warning else [])
+    return len(batch) - n_kept
 
 
 def _label_ethics(
