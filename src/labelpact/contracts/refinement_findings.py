@@ -191,10 +191,15 @@ def demonstration_flags(s: DemonstrationSignals, per_worker: IntArray) -> dict[s
 
 
 def demonstration_findings(
-    s: DemonstrationSignals, d: Demonstrations, flags: Mapping[str, BoolArray], pii: Mapping[str, int]
+    s: DemonstrationSignals,
+    d: Demonstrations,
+    flags: Mapping[str, BoolArray],
+    pii: Mapping[str, int],
+    pii_guesses: Mapping[str, int] | None = None,
 ) -> list[Finding]:
     """Findings of a demonstrations audit: LLM-use signals, templates, near-duplicates across workers, answers
-    too fast to have been typed, quality rules, personal data."""
+    too fast to have been typed, quality rules, personal data (a warning when every value is a low-confidence
+    guess, ``pii_guesses`` by entity: guesses alone send to review, as for payloads)."""
     counts = np.bincount(d.worker, minlength=d.n_workers).astype(np.intp)
     findings = [
         _worker_finding("llm_signals", flags["llm_signals"], counts, d.workers,
@@ -247,9 +252,14 @@ def demonstration_findings(
             "Have these answers rewritten to the guidelines.",
         ))  # fmt: skip
     if pii:
+        guesses = dict(pii_guesses or {})
+        only_guesses = 0 < sum(guesses.values()) >= sum(pii.values())
         out.append(Finding(
-            "pii", "critical", f"Answers hold personal data: {', '.join(f'{k} ({v})' for k, v in sorted(pii.items()))}",
-            "data.personal_data", {"entities": dict(pii)}, "Remove the personal data and re-deliver.",
+            "pii", "warning" if only_guesses else "critical",
+            f"Answers hold personal data: {', '.join(f'{k} ({v})' for k, v in sorted(pii.items()))}"
+            + (f"; {sum(guesses.values())} low-confidence guesses" if guesses else ""),
+            "data.personal_data", {"entities": dict(pii), "guesses": guesses},
+            "Remove the personal data and re-deliver.",
         ))  # fmt: skip
     return out
 

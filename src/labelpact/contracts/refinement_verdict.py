@@ -4,7 +4,8 @@ clause checked against what the audit measured, in the same three outcomes as la
 A minimum (``min_agreement``) or maximum (``max_position_bias``, ``max_llm_suspect_share``...) is ``met`` when
 the point estimate is on the right side of the limit, sends the batch to ``review`` when it is not but the 95%
 interval still reaches the limit, and ``reject``s it when the whole interval misses. Personal data in written
-answers follows ``data.personal_data`` as it does for payloads.
+answers follows ``data.personal_data`` as it does for payloads: under ``"reject"``, low-confidence guesses alone
+(a phone-shaped number outside its numbering plan) send the batch to review, not to rejection.
 """
 
 from __future__ import annotations
@@ -72,7 +73,9 @@ class RatingEvidence:
 @dataclass(frozen=True, slots=True)
 class DemonstrationEvidence:
     """What a demonstrations audit measured: shares of answers near-duplicated, LLM-suspect (signals, never a
-    verdict on a person), failing a quality rule, and the answers holding personal data."""
+    verdict on a person), failing a quality rule, and the answers holding personal data: ``pii_entities`` counts
+    every personal value by entity, ``pii_guesses`` those of confidence below ``guess_below`` (low-confidence
+    guesses, which alone send to review rather than reject)."""
 
     n_answers: int
     n_workers: int
@@ -81,6 +84,8 @@ class DemonstrationEvidence:
     low_quality_share: Measure
     pii_answers: int = 0
     pii_entities: Mapping[str, int] = field(default_factory=dict)
+    pii_guesses: Mapping[str, int] = field(default_factory=dict)
+    guess_below: float = 0.8
 
 
 def _pct(x: float) -> str:
@@ -215,16 +220,26 @@ def demonstration_reasons(e: DemonstrationEvidence, contract: Contract) -> list[
         _check("demonstrations.max_low_quality_share", "Answers failing a quality rule", e.low_quality_share,
                d.max_low_quality_share, at_most=True, pct=True, missing="no answers"),
     ]  # fmt: skip
-    policy = contract.data.personal_data
-    if e.pii_answers and policy != "allow":
-        kinds = ", ".join(f"{k} ({n})" for k, n in sorted(e.pii_entities.items()))
-        reasons.append(
-            Reason(
-                "data.personal_data",
-                "reject" if policy == "reject" else "review",
-                f"{e.pii_answers} answers hold personal data ({kinds}); the contract says {policy!r}",
-                e.pii_answers,
-                0,
-            )
-        )
+    reasons.append(_personal_data(e, contract.data.personal_data))
     return [r for r in reasons if r is not None]
+
+
+def _personal_data(e: DemonstrationEvidence, policy: str) -> Reason | None:
+    """``data.personal_data`` on the answers, as for payloads: under ``"reject"``, findings that are all
+    low-confidence guesses send the batch to review; one finding that is not a guess still rejects."""
+    if not e.pii_answers or policy == "allow":
+        return None
+    kinds = ", ".join(f"{k} ({n})" for k, n in sorted(e.pii_entities.items()))
+    n = sum(e.pii_entities.values())
+    n_guesses = sum(e.pii_guesses.values())
+    only_guesses = 0 < n_guesses >= n
+    outcome: Outcome = "reject" if policy == "reject" and not only_guesses else "review"
+    said = ", ".join(f"{k} {entity}" for entity, k in sorted(e.pii_guesses.items()))
+    detail = f"{e.pii_answers} answers hold personal data ({kinds}); the contract says {policy!r}"
+    if n_guesses:
+        detail += (
+            f"; {n_guesses} of them are low-confidence guesses (confidence below {e.guess_below}: {said})"
+        )
+    if only_guesses and policy == "reject":
+        detail += "; guesses alone send the batch to review, not to rejection"
+    return Reason("data.personal_data", outcome, detail, e.pii_answers, 0)

@@ -36,6 +36,7 @@ from labelpact.contracts.refinement_verdict import (
 )
 from labelpact.core.acceptance import SamplingPlan, draw_sample, sampling_plan
 from labelpact.core.agreement import Estimate
+from labelpact.core.annotations import TaskPayloads
 from labelpact.core.demonstrations import demonstration_signals
 from labelpact.core.intervals import wilson_interval
 from labelpact.core.keyed import name_keys
@@ -48,7 +49,8 @@ from labelpact.core.preferences import (
     preference_workers,
 )
 from labelpact.core.ratings import rater_effects, rating_agreement, straight_lining, straight_lining_counts
-from labelpact.ethics.pii import find_pii
+from labelpact.ethics.pii import scan_pii
+from labelpact.ethics.reasons import GUESS_BELOW
 from labelpact.io.deliverable import KindDelivery, delivery_kind
 from labelpact.io.demonstrations import DemonstrationDelivery
 from labelpact.io.preferences import PreferenceDelivery
@@ -305,16 +307,18 @@ def _ratings(
     )  # fmt: skip
 
 
-def _pii(texts: tuple[str, ...]) -> tuple[int, dict[str, int]]:
-    """Answers holding personal data, and counts by entity (the ethics scanner, without name lists)."""
+def _pii(texts: tuple[str, ...]) -> tuple[int, dict[str, int], dict[str, int]]:
+    """Answers holding personal data, counts by entity, and counts by entity of the low-confidence guesses
+    (confidence below ``GUESS_BELOW``), from the ethics scanner without name lists."""
+    payloads = TaskPayloads(tuple(str(i) for i in range(len(texts))), {"text": texts})
+    found = scan_pii(payloads, names="off").findings
     entities: dict[str, int] = {}
-    answers = 0
-    for text in texts:  # string work, one pass over the answers
-        found = find_pii(text, names="off")
-        answers += bool(found)
-        for entity, _, _ in found:
-            entities[entity] = entities.get(entity, 0) + 1
-    return answers, entities
+    guesses: dict[str, int] = {}
+    for f in found:
+        entities[f.entity] = entities.get(f.entity, 0) + 1
+        if f.confidence < GUESS_BELOW:
+            guesses[f.entity] = guesses.get(f.entity, 0) + 1
+    return len({f.task for f in found}), entities, guesses
 
 
 def _demonstrations(
@@ -328,7 +332,7 @@ def _demonstrations(
     )  # fmt: skip
     per_worker = np.bincount(x.worker, minlength=x.n_workers).astype(np.intp)
     flags = demonstration_flags(s, per_worker)
-    pii_answers, pii = _pii(x.text)
+    pii_answers, pii, guesses = _pii(x.text)
     n = x.n_answers
     low_quality = sum(1 for q in s.quality if q)
     evidence = DemonstrationEvidence(
@@ -339,9 +343,11 @@ def _demonstrations(
         low_quality_share=_share(low_quality, n),
         pii_answers=pii_answers,
         pii_entities=pii,
+        pii_guesses=guesses,
+        guess_below=GUESS_BELOW,
     )
     reasons = demonstration_reasons(evidence, contract)
-    findings = demonstration_findings(s, x, flags, pii)
+    findings = demonstration_findings(s, x, flags, pii, guesses)
     plan, sample = _plan(contract, x.tasks, sample_seed)
     reasons = _unjudged("demonstrations", reasons, plan)
     metrics = {
