@@ -4,9 +4,14 @@ People type personal values in full-width digits (``４１１１``, as Japanese 
 with full-width punctuation (``＋``, ``－``, ``：``) or with zero-width characters inside (``\\u200b``, soft
 hyphens, joiners: Unicode category Cf). The patterns are written for the plain forms, so the scan reads a
 folded copy: each character cluster (a base character and its combining marks) replaced by its NFKC form,
-each format character dropped. Findings are reported at the offsets of the original text: a span of the
-copy maps back to the clusters it came from, so a redaction by ``start``/``end`` covers the whole value.
-ASCII text (the common case) is its own copy and costs one ``isascii`` check.
+each format character dropped. Decimal digits of any script (Arabic-Indic ``٤١٥``, Persian ``۴۱۵``,
+Devanagari ``४१५``, which NFKC keeps) become their ASCII digits, one for one. Marks that NFKC would turn
+into digits or letters but are no part of a value (footnote superscripts ``¹``, subscripts, circled
+``①``, fractions ``½``, enumerators ``⒈``: category No, or tagged ``<super>``, ``<sub>``, ``<circle>``,
+``<fraction>``, ``<square>``) become a space, so ``jane@example.com²`` is not read as ``...com2``.
+Findings are reported at the offsets of the original text: a span of the copy maps back to the clusters it
+came from, so a redaction by ``start``/``end`` covers the whole value. ASCII text (the common case) is its
+own copy and costs one ``isascii`` check.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from dataclasses import dataclass
 __all__ = ["FORMAT_CHARACTERS", "FoldedText", "fold"]
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_DIGIT = re.compile(r"\d")  # Unicode decimal digits (category Nd): in a non-ASCII run, another script's
+_MARK_TAGS = ("<super>", "<sub>", "<circle>", "<fraction>", "<square>")
 # Unicode category Cf beyond ASCII (Unicode 14; a test checks it against unicodedata): zero-width space and
 # joiners, soft hyphen, bidi controls, BOM, tags. It only gates the fast path: the slow one asks unicodedata.
 FORMAT_CHARACTERS = re.compile(
@@ -59,6 +66,20 @@ def _clusters(run: str) -> list[str]:
     return out
 
 
+def _folded(cluster: str) -> str:
+    """A cluster's form in the copy: a decimal digit's ASCII digit, a space for a mark (see the module
+    docstring), else its NFKC form."""
+    base = cluster[0]
+    if base.isdecimal():
+        return str(unicodedata.decimal(base)) + unicodedata.normalize("NFKC", cluster[1:])
+    folded = unicodedata.normalize("NFKC", cluster)
+    if folded != cluster and (
+        unicodedata.category(base) == "No" or unicodedata.decomposition(base).startswith(_MARK_TAGS)
+    ):
+        return " "
+    return folded
+
+
 def fold(text: str) -> FoldedText:
     """The folded copy of ``text`` and its offset map (see the module docstring)."""
     if text.isascii():
@@ -92,14 +113,18 @@ def fold(text: str) -> FoldedText:
         emit(text[last:position], last, position, True)
         run = text[position : m.end()]
         last = m.end()
-        if unicodedata.is_normalized("NFKC", run) and not FORMAT_CHARACTERS.search(run):
+        if (
+            unicodedata.is_normalized("NFKC", run)
+            and not FORMAT_CHARACTERS.search(run)
+            and not _DIGIT.search(run)
+        ):
             emit(run, position, last, True)  # accents, Cyrillic, CJK...: the common non-ASCII case
             continue
         for cluster in _clusters(run):
             end = position + len(cluster)
             if not (len(cluster) == 1 and unicodedata.category(cluster) == "Cf"):
-                folded = unicodedata.normalize("NFKC", cluster)
-                emit(folded, position, end, folded == cluster and len(cluster) == 1)
+                folded = _folded(cluster)
+                emit(folded, position, end, len(folded) == len(cluster) == 1)
             position = end
     emit(text[last:], last, len(text), True)
     if not starts:
