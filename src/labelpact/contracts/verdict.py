@@ -33,6 +33,8 @@ class QualityEvidence:
     (its OC curve). ``unidentifiable`` says why the data cannot measure quality (None when it can);
     ``sample_size`` and ``accept_number`` are the plan's, quoted as the way to verify; ``limiting_quality``
     is the defect rate the plan accepts only one time in ten (its LQ10), which a met AQL must rule out.
+    ``n_scored_workers`` counts the workers a flag rule could judge (``min_labels`` labels, gold enough, or
+    flagged); none makes ``quality.max_flagged_worker_share`` unchecked, never met.
     """
 
     n_tasks: int
@@ -55,6 +57,7 @@ class QualityEvidence:
     sample_size: int | None = None
     accept_number: int | None = None
     limiting_quality: float | None = None
+    min_labels: int | None = None
 
     @property
     def unmeasured(self) -> bool:
@@ -62,8 +65,9 @@ class QualityEvidence:
         return self.unidentifiable is not None and not self.error_verified
 
     @property
-    def flagged_worker_share(self) -> float:
-        return self.n_flagged_workers / self.n_scored_workers if self.n_scored_workers else 0.0
+    def flagged_worker_share(self) -> float | None:
+        """The flagged share of the scored workers; None when no worker could be scored."""
+        return self.n_flagged_workers / self.n_scored_workers if self.n_scored_workers else None
 
     @property
     def late_by_days(self) -> float | None:
@@ -137,25 +141,30 @@ def quality_reasons(evidence: QualityEvidence, contract: Contract) -> list[Reaso
     ]
     rate_reasons = error_rate_reasons(e, contract)
     reasons.extend(r for r in rate_reasons if r.clause == "quality.max_error_rate")
-    share_limit = contract.quality.max_flagged_worker_share
-    if share_limit is not None:
-        share = e.flagged_worker_share
-        text = f"{e.n_flagged_workers} of {e.n_scored_workers} workers flagged ({_pct(share)})"
-        outcome: Outcome = "review" if share > share_limit else "met"
-        verb = "exceeds" if outcome == "review" else "within"
-        reasons.append(
-            Reason(
-                "quality.max_flagged_worker_share",
-                outcome,
-                f"{text}, {verb} the contract's {_pct(share_limit)}",
-                share,
-                share_limit,
-            )
-        )
+    reasons.append(_flagged_reason(e, contract.quality.max_flagged_worker_share))
     reasons.extend(r for r in rate_reasons if r.clause == "acceptance.aql")
     if e.unidentifiable is not None:
         reasons.append(_measurable_reason(e))
     return [r for r in reasons if r is not None]
+
+
+def _flagged_reason(e: QualityEvidence, limit: float | None) -> Reason | None:
+    """``quality.max_flagged_worker_share``: the flagged share of the workers a flag rule could judge;
+    unchecked when no worker could be judged (a share of nobody measures nothing)."""
+    if limit is None:
+        return None
+    share = e.flagged_worker_share
+    clause = "quality.max_flagged_worker_share"
+    if share is None:
+        need = "enough labels" if e.min_labels is None else f"the {e.min_labels} labels (or the gold labels)"
+        detail = (
+            f"none of the {e.n_workers} workers has {need} a flag rule needs, so no flagged share to check"
+        )
+        return Reason(clause, "unchecked", detail, None, limit)
+    text = f"{e.n_flagged_workers} of {e.n_scored_workers} workers flagged ({_pct(share)})"
+    outcome: Outcome = "review" if share > limit else "met"
+    verb = "exceeds" if outcome == "review" else "within"
+    return Reason(clause, outcome, f"{text}, {verb} the contract's {_pct(limit)}", share, limit)
 
 
 def _measurable_reason(e: QualityEvidence) -> Reason:

@@ -264,7 +264,7 @@ def _evidence(
         error_rate_ci=m.error_rate.ci,
         error_source=m.error_rate.source,
         n_flagged_workers=sum(1 for f in report.flags if f),
-        n_scored_workers=int((report.n_labels >= report.thresholds.min_labels).sum()) or a.n_workers,
+        n_scored_workers=_n_scored(report),
         acceptance_probability=acceptance_probability(plan, min(max(rate, 0.0), 1.0)),
         delivered_at=delivered_at,
         due_at=due_at,
@@ -273,7 +273,17 @@ def _evidence(
         sample_size=plan.sample_size,
         accept_number=plan.accept_number,
         limiting_quality=limiting_quality(plan),
+        min_labels=report.thresholds.min_labels,
     )
+
+
+def _n_scored(report: WorkerReport) -> int:
+    """Workers a flag rule could judge: enough labels, enough gold labels, or flagged (a copy or speed rule
+    judged them); no fallback to all workers, so a batch of few labels each scores nobody."""
+    t = report.thresholds
+    judged = (report.n_labels >= t.min_labels) | (report.n_gold >= t.min_gold)
+    judged |= np.array([bool(f) for f in report.flags], dtype=bool)
+    return int(judged.sum())
 
 
 def _metrics(
