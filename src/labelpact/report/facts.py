@@ -154,8 +154,16 @@ class AuditFacts:
         return self.published and self.kind == "labels"
 
     @property
+    def n_labelled_tasks(self) -> int:
+        """The tasks with at least one label (those with a consensus label): ``n_tasks`` counts the tasks
+        delivered without one too, which ``dataCollectionMissingData`` reports instead."""
+        return max(self.n_tasks - self.n_tasks_without_labels, 0)
+
+    @property
     def annotations_per_item(self) -> float:
-        return self.n_annotations / self.n_tasks if self.n_tasks else 0.0
+        """Labels per labelled task (a task nobody labelled is no item of the published labels)."""
+        n = self.n_labelled_tasks
+        return self.n_annotations / n if n else 0.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,7 @@
 """Project-level numbers pooled over the published batches: annotations per item is sum(annotations) /
-sum(tasks); gold accuracy is weighted by gold tasks; the consensus error rate and the label-error share by
-tasks; agreement is summarised by its median and range (per-batch intervals stay with their batches).
+sum(labelled tasks); gold accuracy is weighted by gold tasks; the consensus error rate and the label-error
+share by labelled tasks; agreement is summarised by its median and range (per-batch intervals stay with their
+batches). Tasks delivered without a label have no consensus label and are counted nowhere here.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ __all__ = ["Pooled", "pooled"]
 
 @dataclass(frozen=True, slots=True)
 class Pooled:
-    """Project-level numbers over the published batches (None where no batch measured them)."""
+    """Project-level numbers over the published batches (None where no batch measured them); ``n_tasks`` is
+    the labelled tasks, those with a consensus label."""
 
     n_batches: int
     n_tasks: int
@@ -37,14 +39,14 @@ class Pooled:
 
 def pooled(audits: Sequence[AuditFacts]) -> Pooled:
     """Pool the published batches' measurements (weights as the module docstring says)."""
-    n_tasks = sum(a.n_tasks for a in audits)
-    per_item = [a.annotations_per_item for a in audits if a.n_tasks]
+    n_tasks = sum(a.n_labelled_tasks for a in audits)
+    per_item = [a.annotations_per_item for a in audits if a.n_labelled_tasks]
     gold = [(a.n_gold, a.gold_accuracy.value) for a in audits if a.gold_accuracy is not None and a.n_gold]
     n_gold = sum(n for n, _ in gold)
     alphas = [a.agreement.value for a in audits if a.agreement is not None]
-    errors = [(a.n_tasks, a.error_rate.value) for a in audits if a.error_rate is not None]
+    errors = [(a.n_labelled_tasks, a.error_rate.value) for a in audits if a.error_rate is not None]
     n_err = sum(n for n, _ in errors)
-    flagged = [(a.n_tasks, a.label_error_rate) for a in audits if a.label_error_rate is not None]
+    flagged = [(a.n_labelled_tasks, a.label_error_rate) for a in audits if a.label_error_rate is not None]
     n_flag = sum(n for n, _ in flagged)
     return Pooled(
         n_batches=len(audits),

@@ -26,7 +26,9 @@ CONTRACT = parse_contract("[quality]\nmax_flagged_worker_share = 0.05\n")
 
 
 def _share(evidence: QualityEvidence):
-    return next(r for r in quality_reasons(evidence, CONTRACT) if r.clause == "quality.max_flagged_worker_share")
+    return next(
+        r for r in quality_reasons(evidence, CONTRACT) if r.clause == "quality.max_flagged_worker_share"
+    )
 
 
 def test_no_scored_worker_leaves_the_share_unchecked() -> None:

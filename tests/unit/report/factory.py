@@ -47,6 +47,7 @@ def audit(
     pii: tuple[tuple[str, int], ...] = (),
     n_tasks: int = 1000,
     n_annotations: int = 3000,
+    n_tasks_without_labels: int = 0,
 ) -> AuditFacts:
     return AuditFacts(
         audit=f"a{number}",
@@ -68,7 +69,7 @@ def audit(
         n_duplicates=3,
         n_abstentions=2,
         n_cancelled=0,
-        n_tasks_without_labels=1,
+        n_tasks_without_labels=n_tasks_without_labels,
         gold_accuracy=Estimate(1 - error, 0.9, 0.99),
         agreement=Estimate(alpha, alpha - 0.02, alpha + 0.02),
         agreement_by_class=(("neg", alpha + 0.05), ("pos", alpha - 0.05)),
