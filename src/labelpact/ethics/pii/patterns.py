@@ -86,9 +86,11 @@ _SIN_KEYWORD = re.compile(r"(?i)\b(?:sin|social insurance(?: number| no\.?| #)?)
 _NINO = re.compile(r"[A-Z](?<!\w[A-Z])[A-Z] ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[A-D]\b")
 _DNI = re.compile(r"[0-9XYZ](?<![\w-][0-9XYZ])[0-9]{6,7}-?[A-HJ-NP-TV-Z](?![\w-])")
 _IPV4 = re.compile(r"[0-9](?<![\w.-][0-9])[0-9]{0,2}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}(?![\w-]|\.[0-9])")
+# a version word (then maybe "=" or ":", as in "version=1.2.3.4") or a comparison ("pkg>=1.2.3.4"); a lone
+# "=" is an assignment ("phone=4155552671", "client_ip=10.0.0.5"), not a version pin
 _VERSION_CONTEXT = re.compile(
-    r"(?i)(?:\bv|\bversion|\bver\.?|\brelease|\bbuild|\bfirmware|\bsdk|\bupdate|\bupgraded?(?: to)?|\bpatch"
-    r"|\bsection|\bclause|§|[<>=~!]=?)\s*$"
+    r"(?i)(?:(?:\bv|\bversion|\bver\.?|\brelease|\bbuild|\bfirmware|\bsdk|\bupdate|\bupgraded?(?: to)?|\bpatch"
+    r"|\bsection|\bclause|§)\s*[=:]?|[<>~!]=?|==)\s*$"
 )
 _IPV6 = re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{1,4}|:)(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:.])")
 _IPV6_TRIGGER = re.compile(r":[0-9A-Fa-f]{0,4}:")

@@ -64,6 +64,22 @@ _LENIENCY = phonenumbers.Leniency.VALID
 _ONE_DIGIT_TAIL = re.compile(r"[^0-9][0-9]\)?$")
 _CONFIDENCE: dict[Entity, float] = {"ip": 0.9, "address": 0.8}  # others of DETECTORS: 1.0
 PHONE_VALID, PHONE_SHAPED = 0.9, 0.5
+# words of a field name that make its bare digit runs phone numbers ("text" or "call" would not)
+_PHONE_FIELD_WORDS = frozenset(
+    {
+        "phone",
+        "phones",
+        "tel",
+        "telephone",
+        "mobile",
+        "cell",
+        "cellphone",
+        "fax",
+        "whatsapp",
+        "msisdn",
+        "contact",
+    }
+)
 NameDetector = Literal["auto", "lists", "off"]
 Scored = tuple[Entity, Span, float]
 
@@ -160,13 +176,17 @@ def _shaped(run: str, regions: Sequence[str], international: bool) -> bool:
     return False
 
 
-def _phones(text: str, regions: Sequence[str], taken: Taken) -> Iterable[tuple[Span, float]]:
+def _phones(
+    text: str, regions: Sequence[str], taken: Taken, phone_field: bool = False
+) -> Iterable[tuple[Span, float]]:
     """Phone numbers valid for their region (libphonenumber metadata), tried only on regex candidates.
 
     A number must be the whole digit run (a valid prefix of a longer run is not a phone). National
     format is read in ``regions[0]`` freely, in the other regions only after a phone word
-    (``call``, ``phone``, ``tel``, ``mobile`` ...) in the 40 characters before. A run that is valid
-    nowhere but written like a phone number of a region it may belong to is reported at PHONE_SHAPED.
+    (``call``, ``phone``, ``tel``, ``mobile`` ...) in the 40 characters before, or in a field whose name
+    is a phone word (``phone_field``). A run that is valid nowhere but written like a phone number of a
+    region it may belong to is reported at PHONE_SHAPED; so is a bare digit run alone in its value with no
+    phone word, which may as well be an id ("4155552671" in a ``post_id`` column).
     """
     for m in PHONE_CANDIDATE.finditer(text):
         start, stop = m.span()
@@ -179,19 +199,20 @@ def _phones(text: str, regions: Sequence[str], taken: Taken) -> Iterable[tuple[S
             continue  # "0-306-40615-2" (ISBN-10) or "12-05-7": no phone ends on a one-digit group
         window = max(0, start - 40)
         window = max(window, text.rfind(_SEPARATOR, window, start) + 1)  # a phone word of this task only
-        keyword = PHONE_KEYWORD.search(text, window, start) is not None
+        keyword = phone_field or PHONE_KEYWORD.search(text, window, start) is not None
         whole_value = (start == 0 or text[start - 1] == _SEPARATOR) and (
             stop == len(text) or text[stop] == _SEPARATOR
         )
         if run.isdigit() and not (keyword or whole_value):
             continue  # "Order 5598289529": a bare digit run is a phone after a phone word, or alone in a field
+        level = PHONE_VALID if keyword or not run.isdigit() else PHONE_SHAPED  # alone: maybe an id
         tried: list[str] = []
         for k, region in enumerate(regions[:1] if international else regions):
             if k and not keyword:
                 break
             tried.append(region)
             hits = [
-                ((start + match.start, start + match.end), PHONE_VALID)
+                ((start + match.start, start + match.end), level)
                 for match in phonenumbers.PhoneNumberMatcher(run, region, leniency=_LENIENCY)
                 if sum(c.isdigit() for c in match.raw_string) == n_digits
             ]
@@ -207,16 +228,21 @@ def _phones(text: str, regions: Sequence[str], taken: Taken) -> Iterable[tuple[S
 
 
 def _spans(
-    text: str, entities: Collection[Entity], regions: Sequence[str], names: bool = False
+    text: str,
+    entities: Collection[Entity],
+    regions: Sequence[str],
+    names: bool = False,
+    phone_field: bool = False,
 ) -> list[Scored]:
-    """Non-overlapping (entity, span, confidence) in order; an entity earlier in ENTITIES wins an overlap."""
+    """Non-overlapping (entity, span, confidence) in order; an entity earlier in ENTITIES wins an overlap;
+    ``phone_field``: the text is a field whose name is a phone word, which counts as one before each value."""
     taken = Taken()
     found: list[Scored] = []
     for entity in ENTITIES:
         if entity not in entities or (entity == "name" and not names):
             continue
         if entity == "phone":
-            scored: Iterable[tuple[Span, float]] = _phones(text, regions, taken)
+            scored: Iterable[tuple[Span, float]] = _phones(text, regions, taken, phone_field)
         elif entity == "name":
             scored = (((s, e), c) for s, e, c in find_names(text))
         else:
@@ -246,11 +272,18 @@ def _check_options(
 
 
 def _folded_spans(
-    text: str, entities: Collection[Entity], regions: Sequence[str], names: bool
+    text: str, entities: Collection[Entity], regions: Sequence[str], names: bool, phone_field: bool = False
 ) -> list[Scored]:
     """:func:`_spans` of the folded copy of ``text`` (``folded``), at the offsets of ``text``."""
     folded = fold(text)
-    return [(e, folded.original(*span), c) for e, span, c in _spans(folded.text, entities, regions, names)]
+    spans = _spans(folded.text, entities, regions, names, phone_field)
+    return [(e, folded.original(*span), c) for e, span, c in spans]
+
+
+def _is_phone_field(name: str) -> bool:
+    """A field name made of words (``phone_number``, ``mobileNo``, ``Tel``) one of which is a phone word."""
+    words = re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])", name)
+    return any(w.lower() in _PHONE_FIELD_WORDS for w in words)
 
 
 def find_pii(
@@ -322,7 +355,7 @@ def scan_pii(
         joined = _SEPARATOR.join(values)
         n_bytes += len(joined.encode()) - max(len(values) - 1, 0)
         starts = np.cumsum([0] + [len(v) + 1 for v in values[:-1]])
-        spans = _folded_spans(joined, chosen, phone_regions, use_lists)
+        spans = _folded_spans(joined, chosen, phone_regions, use_lists, _is_phone_field(name))
         if model is not None:  # a name never overlaps a finding of the patterns
             taken = Taken()
             for _, span, _c in spans:
