@@ -31,6 +31,7 @@ __all__ = [
     "WorkerReport",
     "WorkerThresholds",
     "score_workers",
+    "spammer_of",
     "spammer_scores",
 ]
 
@@ -156,8 +157,9 @@ def score_workers(
     ``consensus`` (n_tasks,) holds class codes, -1 where a task has none; ``probas`` (n_tasks,
     n_classes) the consensus posterior when the aggregator gives one. ``confusion`` counts each
     label against the reference of its task: the gold class, else the posterior, else the consensus
-    class. Spammer scores and copy tests use that reference refined by a few Dawid–Skene EM steps
-    (gold held fixed), so a noisy majority vote does not make good workers look alike.
+    class. Spammer scores count each worker's labels (one per task) against the class the scorecard
+    shows (gold, else the consensus; ``spammer_of``). Copy tests use the reference refined by a few
+    Dawid–Skene EM steps (gold held fixed), so a noisy majority vote does not make good workers look alike.
     The scores are deterministic; ``random_state`` is accepted for a uniform API. Refused (InvalidInputError)
     when workers x classes^2 exceeds ``MAX_DENSE_CELLS`` (2 GiB per confusion array).
     """
@@ -178,7 +180,8 @@ def score_workers(
     reference = worker_reference(a, consensus, probas, gold_dense)
     confusion = confusion_counts(a, reference)
     posterior = _refined_posterior(first, reference, gold_dense)
-    spammer = 1.0 - unbiased_spammer_scores(confusion_counts(first, posterior))
+    shown = worker_reference(a, consensus, None, gold_dense)  # what the scorecard shows, as whole labels
+    spammer, looks_spammer = spammer_of(confusion_counts(first, shown), limits)
     copying = copy_tests(
         a,
         posterior,
@@ -197,7 +200,7 @@ def score_workers(
     crowd = consensus_agreement[enough & (n_cons > 0)]
     crowd_median = float(np.median(crowd)) if len(crowd) else np.nan
     rules = {
-        "spammer": enough & (spammer >= limits.max_spammer_score),
+        "spammer": enough & looks_spammer,
         "low_gold_accuracy": (n_gold >= limits.min_gold) & (gold_ci[:, 1] < limits.min_gold_accuracy),
         "too_fast": too_fast,
         "low_agreement": (n_cons >= limits.min_labels)
@@ -359,13 +362,29 @@ def _refined_posterior(
     return posterior
 
 
+def spammer_of(counts: FloatArray, limits: WorkerThresholds) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+    """Spammer scores (n_workers,) from whole-label counts (n_workers, K, K) [worker, reference, observed], and
+    who looks like one: a score of at least ``max_spammer_score`` (never NaN), unless the worker agrees with
+    the reference beyond the sum_k pi_k v_k <= max_k pi_k that labels blind to the truth (every confusion
+    row v) reach on tasks of class shares pi: a Wilson lower bound above that share rules them out.
+    """
+    spammer = 1.0 - unbiased_spammer_scores(counts)
+    n = counts.sum((1, 2))
+    hits = np.minimum(np.trace(counts, axis1=1, axis2=2), n)  # float sums may exceed n by an ulp
+    with np.errstate(divide="ignore", invalid="ignore"):
+        best = counts.sum(2).max(1, initial=0.0) / n
+    beyond_chance = wilson_interval(hits, n)[0] > best  # NaN (no labels) compares False
+    return spammer, (spammer >= limits.max_spammer_score) & ~beyond_chance
+
+
 def unbiased_spammer_scores(counts: FloatArray) -> FloatArray:
-    """Raykar & Yu's S from confusion counts (n_workers, K, K), corrected for sampling noise.
+    """Raykar & Yu's S from whole-label confusion counts (n_workers, K, K), corrected for sampling noise.
 
     Rows estimated from few labels scatter by chance, which alone would make a spammer with 20
     labels look informative (S about 0.15 at K = 4). Replacing each row's squared norm by its
-    unbiased multinomial estimate (n ||a||^2 - 1) / (n - 1) removes that floor; rows with fewer
-    than two labels are left out, and the score is NaN below two rows.
+    unbiased multinomial estimate (n ||a||^2 - 1) / (n - 1) removes that floor; that estimate holds for
+    whole labels only (posterior-weighted counts would pass fractional rows off as evidence). Rows with
+    fewer than two labels are left out, and the score is NaN below two rows.
     """
     n = counts.sum(2)
     seen = n >= 2.0
