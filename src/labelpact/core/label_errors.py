@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
+import numpy.typing as npt
 
-from labelpact.core.annotations import Annotations, FloatArray, IntArray
+from labelpact.core.annotations import Annotations, FloatArray, Gold, IntArray
 from labelpact.core.label_issues import LabelIssues, rank_label_issues, weak_consensus_issues
 from labelpact.core.workers import WorkerReport
 from labelpact.errors import InvalidInputError
@@ -54,21 +55,26 @@ def label_errors_of(
     *,
     predictions: PredictedProbs | None = None,
     report: WorkerReport | None = None,
+    gold: Gold | None = None,
 ) -> LabelErrors:
     """Label-error candidates among the labelled tasks (``consensus`` (n_tasks,) >= 0, ``probas`` (n_tasks, n_classes)).
+
+    Tasks with a ``gold`` answer are not candidates: their truth is known (a consensus fitted with the gold
+    equals it there), so a model or a worker disputing it finds no label error; ``n_tasks`` counts the rest.
 
     With out-of-sample model ``predictions``: confident learning (Northcutt et al. 2021, prune by noise
     rate) with the consensus as the given label, on the tasks that have both. Without: tasks whose
     consensus is weak (max posterior < 0.7) or contradicted by a label that the worker's own confusion
     matrix (from ``report``) says is very unlikely (< 5%) under the consensus class.
     """
+    unknown = consensus >= 0
+    if gold is not None and len(gold):
+        unknown[gold.task] = False
     if a.n_classes < 2:  # one class: no label can be wrong against another
-        nothing = np.empty(0, dtype=np.intp)
-        empty = LabelIssues(nothing, nothing, nothing, np.empty(0), int((consensus >= 0).sum()))
-        return LabelErrors(issues=empty, source="none (one class only)")
+        return LabelErrors(issues=_none_of(int(unknown.sum())), source="none (one class only)")
     if predictions is not None:
-        return _from_predictions(consensus, predictions)
-    labelled = np.flatnonzero(consensus >= 0)
+        return _from_predictions(consensus, predictions, unknown)
+    labelled = np.flatnonzero(unknown)
     likelihood = None
     task = None
     if report is not None and a.n_annotations:
@@ -97,11 +103,20 @@ def label_errors_of(
     return LabelErrors(issues=issues, source="weak or contradicted consensus")
 
 
-def _from_predictions(consensus: IntArray, predictions: PredictedProbs) -> LabelErrors:
-    """Confident learning on the labelled tasks that have a prediction."""
-    rows = predictions.task[consensus[predictions.task] >= 0]
-    if not len(rows):
+def _none_of(n_tasks: int) -> LabelIssues:
+    nothing = np.empty(0, dtype=np.intp)
+    return LabelIssues(nothing, nothing, nothing, np.empty(0), n_tasks)
+
+
+def _from_predictions(
+    consensus: IntArray, predictions: PredictedProbs, unknown: npt.NDArray[np.bool_]
+) -> LabelErrors:
+    """Confident learning on the labelled tasks without gold (``unknown`` (n_tasks,) True) that have a prediction."""
+    if not (consensus[predictions.task] >= 0).any():
         raise InvalidInputError("predictions for at least one labelled task of the batch")
+    rows = predictions.task[unknown[predictions.task]]
+    if not len(rows):  # every predicted task has gold: nothing left to doubt
+        return LabelErrors(issues=_none_of(0), source="confident learning on model predictions")
     order = np.argsort(predictions.task, kind="stable")
     position = order[np.searchsorted(predictions.task[order], rows)]
     found = rank_label_issues(consensus[rows], predictions.probs[position])
