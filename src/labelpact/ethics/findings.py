@@ -131,6 +131,10 @@ def _license_findings(provenance: ProvenanceReport | None, contract: Contract) -
             {"source": f.source, "license": f.license, "spdx": f.spdx, "n_tasks": len(f.tasks)} for f in found
         ]
         what, action = wording[kind]
+        if kind == "missing_license" and provenance.license_column is None:
+            columns = ", ".join(provenance.columns) or "none"
+            what = f"carry no licence: the tasks have no license column (their columns: {columns})"
+            action = "Add a license column of SPDX ids to the tasks file, or a sources manifest."
         named = ", ".join(sorted({str(f.source) for f in found if f.source is not None})) or "unnamed"
         out.append(
             Finding(

@@ -23,7 +23,7 @@ import numpy.typing as npt
 
 from labelpact.core.annotations import TaskPayloads
 from labelpact.ethics.pii.scan import PiiReport, scan_pii
-from labelpact.ethics.provenance import ProvenanceReport, vet_provenance
+from labelpact.ethics.provenance import ProvenanceReport, provenance_columns, vet_provenance
 from labelpact.io.column import task_column_of
 from labelpact.scale.blocks import Progress
 from labelpact.scale.parts import part_files, part_sources, read_frame
@@ -107,7 +107,10 @@ def scan_part(
             )
     scanned = [f for f in fields if f in payloads.fields] if fields is not None else None
     report = scan_pii(payloads, fields=scanned, phone_regions=phone_regions, names=names)  # type: ignore[arg-type]
-    kept = {f: payloads.fields[f] for f in provenance_fields if f in payloads.fields}
+    found = provenance_columns(
+        list(payloads.fields), source_field=provenance_fields[0], license_field=provenance_fields[1]
+    )  # "Licence", "License": the column vet_provenance would read, under the name it is asked for
+    kept = {w: payloads.fields[f] for w, f in zip(provenance_fields, found, strict=True) if f is not None}
     return PartScan(report, payloads.task, kept, n_rows, first)
 
 
@@ -215,7 +218,7 @@ def scan_parts(
             if any(name in r.provenance for r in results):
                 kept[name] = tuple(v for r in results for v in r.provenance.get(name, (None,) * len(r.tasks)))
         provenance = vet_provenance(
-            TaskPayloads(task=tasks, fields=kept), allowed=allowed_licenses, manifest=manifest
+            TaskPayloads(task=tasks, fields=kept), allowed=allowed_licenses, manifest=manifest, columns=order
         )
     first = next((r.first_task for r in results if r.first_task is not None), None)
     n_rows = sum(r.n_rows for r in results)

@@ -4,7 +4,8 @@ import pytest
 
 from labelpact.core.annotations import TaskPayloads
 from labelpact.errors import InvalidInputError
-from labelpact.ethics.provenance import KNOWN_SPDX, _key, normalize_license, vet_provenance
+from labelpact.ethics.provenance import KNOWN_SPDX, normalize_license, vet_provenance
+from labelpact.ethics.spdx import _key
 
 
 @pytest.mark.parametrize(
