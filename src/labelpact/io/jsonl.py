@@ -116,7 +116,9 @@ def records_table(records: list[dict[str, Any]]) -> pa.Table:
 
 
 def read_jsonl(path: Path, limits: Limits) -> tuple[pa.Table, Callable[[int], Location]]:
-    """A JSON Lines file as a table and the record -> line map; nesting is checked on the bytes first."""
+    """A JSON Lines file as a table and the record -> line map; nesting is checked on the bytes first.
+
+    Nested values (objects, lists) are their JSON text (``records_table``) whatever the other records hold."""
     check_text(path, "JSON Lines")
     find_bad_utf8(path)  # pyarrow's JSON reader passes bad bytes through to the strings
     check_json_depth(lambda: open_text(path), file=path, limit=limits.max_json_depth, per_line=True)
@@ -129,7 +131,10 @@ def read_jsonl(path: Path, limits: Limits) -> tuple[pa.Table, Callable[[int], Lo
         # pyarrow also takes an object broken over two lines (JSON Lines does not: line numbers would drift),
         # and rounds integers past 2**53 (Python's json keeps every digit of an integer id)
         broken = count_lines(path) != table.num_rows and lines.count() != table.num_rows
-        if broken or _rounded_numbers(table):
+        # an object or list in every record of a column: its JSON text, as where the column's types vary
+        # (pyarrow would keep a struct, which a payload field cannot be and a label column names by type)
+        nested = any(pa.types.is_nested(kind) for kind in table.schema.types)
+        if broken or nested or _rounded_numbers(table):
             table = _read_jsonl_slowly(path)
     if table.num_columns == 0:  # blank lines only (or empty objects): nothing to name a column after
         raise InvalidInputError("one JSON object per line", file=path, got="no keys in any record")
