@@ -32,10 +32,12 @@ _FALSE = ("0", "0.0", "false", "no", "n", "f", "ok", "correct")
 @dataclass(frozen=True, slots=True)
 class Predictions:
     """Predicted class probabilities for some tasks of a batch: ``task`` (n,) codes into the batch's tasks,
-    ``probs`` (n, n_classes) in the batch's class order, rows summing to 1."""
+    ``probs`` (n, n_classes + len(extra_classes)) in the batch's class order, then the classes the model
+    knows and no worker chose (``extra_classes``, codes from n_classes on), rows summing to 1."""
 
     task: IntArray
     probs: FloatArray
+    extra_classes: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.task)
@@ -103,18 +105,47 @@ def _task_codes(source: Source, tasks: Sequence[str], task_column: str | None) -
 
 
 def read_pred_probs(
-    path: str | Path, *, tasks: Sequence[str], classes: Sequence[str], task_column: str | None = None
+    path: str | Path,
+    *,
+    tasks: Sequence[str],
+    classes: Sequence[str],
+    task_column: str | None = None,
+    extra_classes: bool = False,
 ) -> Predictions:
     """Read ``task,<class>...`` (or ``task,p_<class>...``) predicted probabilities for a batch.
 
     Every class of the batch needs a column; values must be numbers in [0, 1] whose row sums are 1 within
-    1e-3 (then renormalised). Tasks outside the batch, repeats and bad cells are errors naming the row.
+    1e-3 (then renormalised). Tasks outside the batch, repeats and bad cells are errors naming the row. Other
+    columns are refused, or with ``extra_classes`` read as classes the model knows and the batch does not
+    (a model trained on the full label set); their names lose the ``p_`` the class columns have.
     """
     file = Path(path)
     source = _table(file)
-    table = source.table
     column, task = _task_codes(source, tasks, task_column)
-    names = table.column_names
+    chosen, extra = _class_columns(source.table.column_names, column, classes, file, extra_classes)
+    probs = _probabilities(source, chosen + extra, file)
+    sums = probs.sum(axis=1)
+    off = np.abs(sums - 1.0) > _ROW_SUM_TOLERANCE
+    if off.any():
+        row = int(np.flatnonzero(off)[0])
+        raise fail_at(
+            source.locate,
+            row,
+            "probabilities that sum to 1 across the class columns",
+            file=file,
+            column=None,
+            got=f"a sum of {sums[row]:.6g}",
+        )
+    prefixed = bool(chosen) and all(c.startswith("p_") and c[2:] in classes for c in chosen)
+    names = tuple(c[2:] if prefixed and c.startswith("p_") else c for c in extra)
+    return Predictions(task=task, probs=probs / sums[:, None], extra_classes=names)
+
+
+def _class_columns(
+    names: Sequence[str], column: str, classes: Sequence[str], file: Path, extra_classes: bool
+) -> tuple[list[str], list[str]]:
+    """The column of each class (``<class>`` or ``p_<class>``), and the other columns (refused unless
+    ``extra_classes``)."""
     chosen: list[str] = []
     for name in classes:
         found = next((c for c in (name, f"p_{name}") if c in names), None)
@@ -128,7 +159,7 @@ def read_pred_probs(
             )
         chosen.append(found)
     unknown = [c for c in names if c not in (column, *chosen)]
-    if unknown:
+    if unknown and not extra_classes:
         raise InvalidInputError(
             f"only the task column and the classes {list(classes)}",
             file=file,
@@ -136,8 +167,14 @@ def read_pred_probs(
             column=unknown[0],
             got="a column for a class the batch does not have",
         )
-    probs = np.empty((table.num_rows, len(chosen)), dtype=np.float64)
-    for k, name in enumerate(chosen):
+    return chosen, unknown
+
+
+def _probabilities(source: Source, columns: Sequence[str], file: Path) -> FloatArray:
+    """The ``columns`` as probabilities (n_rows, len(columns)); a cell that is no number in [0, 1] names its row."""
+    table = source.table
+    probs = np.empty((table.num_rows, len(columns)), dtype=np.float64)
+    for k, name in enumerate(columns):
         values = table[name]
         if not (pa.types.is_floating(values.type) or pa.types.is_integer(values.type)):
             text = as_text(values, file=file, name=name)
@@ -153,8 +190,7 @@ def read_pred_probs(
                     column=name,
                     got=repr(text[bad].as_py()),
                 ) from None
-        column_values = values.to_numpy(zero_copy_only=False).astype(np.float64)
-        probs[:, k] = column_values
+        probs[:, k] = values.to_numpy(zero_copy_only=False).astype(np.float64)
     ok = np.isfinite(probs) & (probs >= 0.0) & (probs <= 1.0)
     if not ok.all():
         row, k = (int(x[0]) for x in np.nonzero(~ok))
@@ -163,22 +199,10 @@ def read_pred_probs(
             row,
             "a probability in [0, 1]",
             file=file,
-            column=chosen[k],
+            column=columns[k],
             got=repr(float(probs[row, k])) if np.isfinite(probs[row, k]) else "a blank or non-finite cell",
         )
-    sums = probs.sum(axis=1)
-    off = np.abs(sums - 1.0) > _ROW_SUM_TOLERANCE
-    if off.any():
-        row = int(np.flatnonzero(off)[0])
-        raise fail_at(
-            source.locate,
-            row,
-            "probabilities that sum to 1 across the class columns",
-            file=file,
-            column=None,
-            got=f"a sum of {sums[row]:.6g}",
-        )
-    return Predictions(task=task, probs=probs / sums[:, None])
+    return probs
 
 
 def _is_number(value: object) -> bool:

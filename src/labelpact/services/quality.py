@@ -286,8 +286,9 @@ def label_issues_file(
 ) -> dict[str, Any]:
     """Labels that out-of-sample model predictions say are wrong (``labelpact issues --json``), worst first.
 
-    With one label per task the given label is what is checked; otherwise the consensus is. ``out`` gets
-    the issues as CSV or Parquet.
+    With one label per task the given label is what is checked; otherwise the consensus is. Prediction
+    columns of classes nobody chose are classes too (the suggestion may be one). ``out`` gets the issues
+    as CSV or Parquet.
     """
     delivery = read_labels(
         labels,
@@ -298,7 +299,9 @@ def label_issues_file(
         warn=warn,
     )
     a = delivery.annotations
-    predictions = read_pred_probs(pred_probs, tasks=a.tasks, classes=a.classes)
+    # a model trained on the full label set may know classes no worker chose here: CL runs over all of them
+    predictions = read_pred_probs(pred_probs, tasks=a.tasks, classes=a.classes, extra_classes=True)
+    classes = (*a.classes, *predictions.extra_classes)
     stage(progress, "finding label errors")
     per_task = a.labels_per_task()
     codes = np.full(a.n_tasks, -1, dtype=np.intp)
@@ -315,8 +318,8 @@ def label_issues_file(
     rows: list[dict[str, Any]] = [
         {
             "task": a.tasks[int(t)],
-            "label": a.classes[int(y)],
-            "suggested": a.classes[int(s)],
+            "label": classes[int(y)],
+            "suggested": classes[int(s)],
             "quality": float(q),
         }
         for t, y, s, q in zip(found.task, found.label, found.suggested, found.quality, strict=True)
