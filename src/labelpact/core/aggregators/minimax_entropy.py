@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import NamedTuple
-
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
@@ -23,11 +20,12 @@ from labelpact.core.aggregators.base import (
     warm_task_rows,
     warn_not_converged,
 )
+from labelpact.core.aggregators.lbfgs import dot, lbfgs
 from labelpact.core.aggregators.majority_vote import vote_shares
 from labelpact.core.annotations import Annotations, FloatArray, Gold, IntArray
 from labelpact.core.kernels import Triples, clamp_gold, normalize_log_posteriors, triples
 from labelpact.core.keyed import annotation_keys, in_key_order
-from labelpact.errors import quiet_convergence
+from labelpact.errors import quiet_convergence, warn_convergence
 
 __all__ = [
     "MIN_HELD_OUT",
@@ -36,7 +34,6 @@ __all__ = [
     "Objective",
     "default_penalties",
     "held_out_rows",
-    "lbfgs",
     "one_se_choice",
 ]
 
@@ -46,6 +43,7 @@ PENALTY_SCALES = (1.0, 0.25, 0.0625, 0.015625)
 # held-out labels below which a standard error of the difference in held-out log p is not estimated: the
 # penalty scale stays the authors' default (the usual n >= 30 of a normal approximation)
 MIN_HELD_OUT = 30
+FLAT = 1e-3  # a task's top two posteriors within this: the fit cannot tell its classes apart
 
 
 class MinimaxEntropy(Aggregator):
@@ -126,6 +124,16 @@ class MinimaxEntropy(Aggregator):
         b, task_code, worker_code = in_key_order(a)
         coded_gold = None if gold is None else Gold(task=task_code[gold.task], label=gold.label)
         posteriors = self._fit_coded(b, coded_gold)
+        labelled = np.bincount(b.task, minlength=b.n_tasks) > 0  # a task nobody labelled stays at the prior
+        top = np.sort(posteriors[labelled], axis=1)[:, -2:] if a.n_classes > 1 else np.zeros((0, 2))
+        tied = int(np.count_nonzero(top[:, 1] - top[:, 0] < FLAT))
+        if tied:
+            warn_convergence(
+                f"MinimaxEntropy: {tied:,} of {len(top):,} labelled tasks have two classes within {FLAT:g} at the top: the "
+                "model cannot tell them apart (its penalties, or task confusions that explain the labels under "
+                "any class, outweigh the labels), so their labels are arbitrary; another method labels them "
+                "from the votes"
+            )
         self.sigmas_, self.confusions_ = self.sigmas_[worker_code], self.confusions_[worker_code]
         self.taus_ = self.taus_[task_code]
         return posteriors[task_code]
@@ -209,69 +217,6 @@ class MinimaxEntropy(Aggregator):
             if taus is not None and taus.shape[1:] == (k, k):
                 x[w * k * k :] = taus.ravel()
         return x
-
-
-def _dot(left: FloatArray, right: FloatArray) -> float:
-    """The dot product by einsum: BLAS's threads, spinning beside other work on a busy machine, made each
-    call of this L-BFGS take milliseconds."""
-    return float(np.einsum("i,i->", left, right))
-
-
-class Minimum(NamedTuple):
-    """Where ``lbfgs`` stopped: the point, its iterations, and whether its stopping rule was met."""
-
-    x: FloatArray
-    n_iter: int
-    converged: bool
-
-
-def lbfgs(
-    function: Callable[..., tuple[float, FloatArray]],
-    x: FloatArray,
-    args: tuple[object, ...],
-    max_iter: int,
-    tol: float = 0.0,
-    memory: int = 10,
-) -> Minimum:
-    """Minimise ``function(x, *args)`` (value, gradient) by L-BFGS (Nocedal & Wright, *Numerical Optimization*,
-    algorithm 7.4) with a backtracking Armijo line search; stops when the gradient's largest entry is below
-    ``tol`` or the value gains less than 1e-10 of itself. numpy's two-loop recursion: scipy's L-BFGS-B spent
-    70 ms an iteration on 74,000 parameters, ten times the objective itself."""
-    value, grad = function(x, *args)
-    steps: list[tuple[FloatArray, FloatArray, float]] = []  # (s, y, 1 / y's) of the last ``memory`` steps
-    for iteration in range(1, max_iter + 1):
-        if float(np.abs(grad).max(initial=0.0)) <= tol:
-            return Minimum(x, iteration - 1, True)
-        direction = -grad
-        alphas = []
-        for s_k, y_k, rho in reversed(steps):
-            alphas.append(rho * _dot(s_k, direction))
-            direction -= alphas[-1] * y_k
-        if steps:
-            s_k, y_k, _ = steps[-1]
-            direction *= _dot(s_k, y_k) / _dot(y_k, y_k)
-        else:
-            direction /= max(1.0, float(np.abs(grad).max()))
-        for (s_k, y_k, rho), alpha in zip(steps, reversed(alphas), strict=True):
-            direction += (alpha - rho * _dot(y_k, direction)) * s_k
-        slope = _dot(grad, direction)
-        if slope >= 0:  # not a descent direction: restart from the gradient
-            steps, direction, slope = [], -grad, -_dot(grad, grad)
-        step = 1.0
-        while True:
-            new_x = x + step * direction
-            new_value, new_grad = function(new_x, *args)
-            if new_value <= value + 1e-4 * step * slope or step < 1e-10:
-                break
-            step *= 0.5
-        s_k, y_k = new_x - x, new_grad - grad
-        if _dot(s_k, y_k) > 1e-12:
-            steps = [*steps[-(memory - 1) :], (s_k, y_k, 1.0 / _dot(s_k, y_k))]
-        gain = value - new_value
-        x, value, grad = new_x, new_value, new_grad
-        if gain <= 1e-10 * max(abs(value), 1.0):
-            return Minimum(x, iteration, True)
-    return Minimum(x, max_iter, float(np.abs(grad).max(initial=0.0)) <= tol)
 
 
 def one_se_choice(logs: dict[float, FloatArray], scales: tuple[float, ...]) -> float:
@@ -374,8 +319,8 @@ class Objective:
     ) -> tuple[float, FloatArray]:
         """``value`` plus the penalties, and the gradient from the label probabilities and weights (n_triples, K)."""
         sigma, tau = self.split(x)
-        value += 0.5 * (self.worker_penalty * _dot(sigma.ravel(), sigma.ravel()))
-        value += 0.5 * (self.task_penalty * _dot(tau.ravel(), tau.ravel()))
+        value += 0.5 * (self.worker_penalty * dot(sigma.ravel(), sigma.ravel()))
+        value += 0.5 * (self.task_penalty * dot(tau.ravel(), tau.ravel()))
         # d(-E log p_u)/dM_u[c, l] = weight_u(c) (p_u[c, l] - [l == l_u])
         grad = probs
         grad *= weight[:, :, None]

@@ -12,12 +12,12 @@ import pytest
 
 from labelpact.core.aggregators import METHODS, DawidSkene, MajorityVote, MinimaxEntropy, create
 from labelpact.core.aggregators.base import counts_of
+from labelpact.core.aggregators.lbfgs import lbfgs
 from labelpact.core.aggregators.minimax_entropy import (
     MIN_HELD_OUT,
     Objective,
     default_penalties,
     held_out_rows,
-    lbfgs,
     one_se_choice,
 )
 from labelpact.core.annotations import Annotations, Gold
@@ -238,3 +238,18 @@ def test_the_one_standard_error_rule_by_hand() -> None:
     assert one_se_choice({1.0: best - steady, 0.25: best, 0.0625: best - 0.001}, (1.0, 0.25, 0.0625)) == 0.25
     few = {1.0: np.full(MIN_HELD_OUT - 1, -2.0), 0.25: np.full(MIN_HELD_OUT - 1, -0.1)}
     assert one_se_choice(few, (1.0, 0.25)) == 1.0  # too few held-out labels to leave the default
+
+
+def test_a_fit_whose_penalties_outweigh_the_labels_says_its_labels_are_arbitrary() -> None:
+    """Before: four unanimous tasks, two workers: every posterior is 1/3 (the task confusions explain each task's
+    labels under any class, and the penalties shrink the rest), and the labels came out as float noise (c1, c0,
+    c0, c1 against the unanimous c0, c1, c2, c0) with nothing to say so. Real crowds do not warn (the
+    bluebirds test above runs with warnings as errors)."""
+    tasks = ["t0", "t0", "t1", "t1", "t2", "t2", "t3", "t3"]
+    labels = ["c0", "c0", "c1", "c1", "c2", "c2", "c0", "c0"]
+    a = Annotations.from_columns(task=tasks, worker=["a", "b"] * 4, label=labels)
+    with pytest.warns(
+        ConvergenceWarning, match="4 of 4 labelled tasks have two classes within 0.001 at the top: the model cannot"
+    ):
+        fit = MinimaxEntropy().fit(a)
+    assert np.allclose(fit.probas_, 1 / 3, atol=1e-3)
