@@ -7,7 +7,9 @@ Copy detection lives in ``core.copying``.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict, dataclass, field
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -73,6 +75,11 @@ class WorkerReport:
     flags: tuple[tuple[str, ...], ...]
     copying: CopyTests
     thresholds: WorkerThresholds = field(default_factory=WorkerThresholds)
+
+    def flag_counts(self) -> dict[str, int]:
+        """Workers per flag kind, first seen first (``copying:<x>`` and ``copying:<y>``: one worker, once)."""
+        kinds = chain.from_iterable(dict.fromkeys(f.split(":", 1)[0] for f in fs) for fs in self.flags)
+        return dict(Counter(kinds))
 
     def to_dict(self) -> dict[str, Any]:
         """The ``labelpact workers --json`` document: contract keys per worker, then extras."""
@@ -154,14 +161,11 @@ def score_workers(
 ) -> WorkerReport:
     """Score every worker of ``a`` against gold (where known) and the consensus, and flag the suspicious.
 
-    ``consensus`` (n_tasks,) holds class codes, -1 where a task has none; ``probas`` (n_tasks,
-    n_classes) the consensus posterior when the aggregator gives one. ``confusion`` counts each
-    label against the reference of its task: the gold class, else the posterior, else the consensus
-    class. Spammer scores count each worker's labels (one per task) against the class the scorecard
-    shows (gold, else the consensus; ``spammer_of``). Copy tests use the reference refined by a few
-    Dawid–Skene EM steps (gold held fixed), so a noisy majority vote does not make good workers look alike.
-    The scores are deterministic; ``random_state`` is accepted for a uniform API. Refused (InvalidInputError)
-    when workers x classes^2 exceeds ``MAX_DENSE_CELLS`` (2 GiB per confusion array).
+    ``consensus`` (n_tasks,): class codes, -1 none; ``probas`` (n_tasks, K): its posterior, if any. ``confusion``
+    counts labels against gold, else the posterior, else the consensus class; spammer scores, labels (one per
+    task) against the class shown (gold, else the consensus; ``spammer_of``); copy tests, the reference refined
+    by a few Dawid–Skene EM steps (gold fixed), so a noisy majority vote does not make good workers look alike.
+    Deterministic (``random_state`` for a uniform API); InvalidInputError past ``MAX_DENSE_CELLS`` (2 GiB).
     """
     del random_state
     consensus, probas, gold_dense = _checked(a, consensus, probas, gold)
@@ -310,10 +314,10 @@ def task_wilson(hits: FloatArray, n_labels: npt.ArrayLike, n_tasks: npt.ArrayLik
 def spammer_scores(confusions: FloatArray, *, seen: npt.NDArray[np.bool_] | None = None) -> FloatArray:
     """Raykar & Yu's S per worker from row-stochastic confusions (n_workers, K, K): 0 spammer, 1 perfect.
 
-    Raykar & Yu (2012), "Eliminating spammers and ranking annotators for crowdsourced labeling
-    tasks", JMLR 13: S = ||A - e v^T||_F^2 / (K - 1), the distance to the nearest rank-one matrix
-    (every row the same: labels independent of the truth), with v the mean row. Rows of classes a
-    worker never met (``seen`` False) are left out, K counting the rows kept; NaN below two rows.
+    Raykar & Yu (2012), "Eliminating spammers and ranking annotators for crowdsourced labeling tasks",
+    JMLR 13: S = ||A - e v^T||_F^2 / (K - 1), the distance to the nearest rank-one matrix (every row the
+    same: labels independent of the truth), v the mean row. Rows of classes a worker never met (``seen``
+    False) are left out, K counting the rows kept; NaN below two rows.
     """
     mask = np.ones(confusions.shape[:2], dtype=bool) if seen is None else np.asarray(seen, dtype=bool)
     rows = mask.sum(1)
@@ -380,11 +384,10 @@ def spammer_of(counts: FloatArray, limits: WorkerThresholds) -> tuple[FloatArray
 def unbiased_spammer_scores(counts: FloatArray) -> FloatArray:
     """Raykar & Yu's S from whole-label confusion counts (n_workers, K, K), corrected for sampling noise.
 
-    Rows estimated from few labels scatter by chance, which alone would make a spammer with 20
-    labels look informative (S about 0.15 at K = 4). Replacing each row's squared norm by its
-    unbiased multinomial estimate (n ||a||^2 - 1) / (n - 1) removes that floor; that estimate holds for
-    whole labels only (posterior-weighted counts would pass fractional rows off as evidence). Rows with
-    fewer than two labels are left out, and the score is NaN below two rows.
+    Rows estimated from few labels scatter by chance, which alone would make a spammer with 20 labels look
+    informative (S about 0.15 at K = 4). Replacing each row's squared norm by its unbiased multinomial
+    estimate (n ||a||^2 - 1) / (n - 1) removes that floor; it holds for whole labels only (posterior-weighted
+    counts would pass fractional rows off as evidence). Rows under two labels are left out; NaN below two.
     """
     n = counts.sum(2)
     seen = n >= 2.0

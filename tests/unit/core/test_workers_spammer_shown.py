@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from labelpact.core.annotations import Annotations
@@ -58,3 +60,21 @@ def test_agreement_beyond_what_truth_blind_labels_reach_is_not_spamming() -> Non
     # a constant labeller on the same tasks: 5/10 agreement, lower bound < 0.5, still flagged
     _, flagged = spammer_of(np.array([[[5.0, 0.0], [5.0, 0.0]]]), WorkerThresholds(max_spammer_score=0.0))
     assert flagged[0]
+
+
+def test_flag_counts_count_workers_not_copy_pairs() -> None:
+    # a ring of three copiers x, y, z (three pairs) and a spammer: by_flag counted 6 copying flags
+    report = score_workers(
+        Annotations.from_columns(task=["t"], worker=["x"], label=["a"], classes=["a", "b"]),
+        consensus=np.array([0], dtype=np.intp),
+    )
+    flags = (
+        ("copying:y", "copying:z"),
+        ("spammer", "copying:x", "copying:z"),
+        ("copying:x", "copying:y"),
+        ("spammer",),
+        (),
+    )
+    ring = dataclasses.replace(report, flags=flags)
+    assert ring.flag_counts() == {"copying": 3, "spammer": 2}
+    assert list(ring.flag_counts()) == ["copying", "spammer"]  # first seen first, as by_flag was
