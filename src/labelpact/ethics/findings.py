@@ -217,26 +217,43 @@ def _too_fast(pay: PayReport, too_fast_share: float) -> Finding | None:
 
 
 def _pay_unknown(pay: PayReport) -> Finding | None:
-    if pay.n_workers_unknown:
-        n = len(pay.workers)
-        none_known = pay.n_workers_unknown == n
-        return Finding(
-            kind="pay_unknown",
-            severity="info",
-            detail=(
-                "No label has a time on task: effective pay cannot be checked."
-                if none_known
-                else f"{pay.n_workers_unknown} of {n} worker(s) have no time on task: pay unknown."
-            ),
-            clause="pay.pay_floor_per_hour",
-            evidence={
-                "n_workers_unknown": pay.n_workers_unknown,
-                "n_annotations_untimed": pay.n_annotations_untimed,
-                "workers": _head(pay.workers_unknown),
-            },
-            action="Deliver duration_s (or started_at and submitted_at) for every label.",
+    """Workers whose pay is unknown: those with no time on task, and those whose every timed label was too
+    fast to be read (they delivered times, which the pay leaves out as implausible)."""
+    unknown = [w for w in pay.workers if w.hourly_pay is None]
+    if not unknown:
+        return None
+    n = len(pay.workers)
+    untimed = [w.worker for w in unknown if w.n_timed == 0]
+    too_fast = [w.worker for w in unknown if w.n_timed > 0]
+    said, actions = [], []
+    if untimed:
+        said.append(f"{len(untimed)} of {n} worker(s) have no time on task")
+        actions.append("Deliver duration_s (or started_at and submitted_at) for every label.")
+    if too_fast:
+        said.append(f"{len(too_fast)} of {n} worker(s) have only times too fast to be read")
+        actions.append(
+            "Check how time on task is measured for the workers whose every timed label was too fast, "
+            "and review their labels."
         )
-    return None
+    none_timed = len(untimed) == n
+    return Finding(
+        kind="pay_unknown",
+        severity="info",
+        detail=(
+            "No label has a time on task: effective pay cannot be checked."
+            if none_timed
+            else "; ".join(said) + ": pay unknown."
+        ),
+        clause="pay.pay_floor_per_hour",
+        evidence={
+            "n_workers_unknown": pay.n_workers_unknown,
+            "n_annotations_untimed": pay.n_annotations_untimed,
+            "workers": _head(pay.workers_unknown),
+            "workers_untimed": _head(tuple(untimed)),
+            "workers_too_fast": _head(tuple(too_fast)),
+        },
+        action=" ".join(actions),
+    )
 
 
 def _slice_evidence(column: str, s: SliceStats) -> dict[str, Any]:
