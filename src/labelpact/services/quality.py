@@ -315,6 +315,14 @@ def label_issues_file(
         codes = consensus_codes(a, probas)
         source = f"the consensus ({consensus.method})"
     found = label_errors_of(a, codes, probas, predictions=predictions).issues
+    n_labelled = int((codes >= 0).sum())
+    if found.n_tasks < n_labelled:  # the rate is a share of the tasks checked, not of the batch
+        warn_all(
+            warn,
+            [
+                f"predictions cover {found.n_tasks:,} of the {n_labelled:,} labelled tasks: only those are checked"
+            ],
+        )
     rows: list[dict[str, Any]] = [
         {
             "task": a.tasks[int(t)],
@@ -327,8 +335,10 @@ def label_issues_file(
     if out is not None:
         write_rows(rows, out)
     return {
-        "n_tasks": found.n_tasks,
+        "n_tasks": found.n_tasks,  # the tasks checked (labelled, with a prediction): the base of ``rate``
         "issues": rows,
+        "n_tasks_checked": found.n_tasks,
+        "n_tasks_labelled": n_labelled,
         "n_issues": len(rows),
         "rate": found.rate,
         "label_source": source,
