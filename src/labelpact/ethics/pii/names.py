@@ -42,6 +42,10 @@ _WORD = (
 )
 _PARTICLE = r"(?:van der|van den|van|von|de la|del|de|da|di|du|dos|le|la|ter|ten|bin|al|el)"
 _RUN = re.compile(rf"{_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+)?(?:{_WORD}|[{_UPPER}]\.(?=[ \t])))*")
+# a capitalised pronoun or its contraction opening a run ("I'm Maria Okafor", "It's Anna"): not the name's
+_PRONOUN = re.compile(
+    r"(?:I|It|He|She|We|You|They|That|There|Here|Let|Who|What)['’](?:m|s|re|ve|ll|d)[ \t]+(?=\S)"
+)
 
 # Cues are the one to three words before a name, lower-cased, trailing ",:;" dropped; a label cue
 # ("Reviewer:") needs its colon. Looked up in sets for the words before each capitalised run only.
@@ -299,10 +303,12 @@ def find_names(text: str) -> list[Scored]:
     first, last, ambiguous = lists.first, lists.last, lists.ambiguous
     common: set[str] = set()  # lone words seen here that no cue makes a name ("The", "Shipping")
     for run in _RUN.finditer(text):
-        value = run.group()
+        value, offset = run.group(), run.start()
+        pronoun = _PRONOUN.match(value)
+        if pronoun is not None:
+            value, offset = value[pronoun.end() :], offset + pronoun.end()
         if value in common:
             continue  # the common case: one set lookup
-        offset = run.start()
         if " " not in value and "\t" not in value:
             low = value.lower()
             if low not in first and (low in ambiguous or low in _FUNCTION_WORDS) and low not in last:

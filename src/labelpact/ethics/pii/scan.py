@@ -212,7 +212,7 @@ def _phones(
                 break
             tried.append(region)
             hits = [
-                ((start + match.start, start + match.end), level)
+                ((_opened(text, start + match.start, start + match.end), start + match.end), level)
                 for match in phonenumbers.PhoneNumberMatcher(run, region, leniency=_LENIENCY)
                 if sum(c.isdigit() for c in match.raw_string) == n_digits
             ]
@@ -224,7 +224,15 @@ def _phones(
             body = body[: len(body) - (body.count(")") > body.count("("))]
             if _shaped(body, tried, international):
                 offset = run.index(body)
-                yield (start + offset, start + offset + len(body)), PHONE_SHAPED
+                end = start + offset + len(body)
+                yield (_opened(text, start + offset, end), end), PHONE_SHAPED
+
+
+def _opened(text: str, start: int, end: int) -> int:
+    """The start of a phone span widened to the "(" before it when the span holds its ")" ("(+44) 20 ...")."""
+    value = text[start:end]
+    opens = start > 0 and text[start - 1] == "(" and value.count(")") > value.count("(")
+    return start - 1 if opens else start
 
 
 def _spans(
