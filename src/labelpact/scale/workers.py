@@ -40,8 +40,8 @@ from labelpact.core.workers import (
     WorkerReport,
     WorkerThresholds,
     label_matches,
+    spammer_of,
     task_wilson,
-    unbiased_spammer_scores,
     worker_reference,
 )
 from labelpact.scale.blocks import Block, SparseRows, add_tables
@@ -86,6 +86,7 @@ def worker_start(block: Block, probas: FloatArray, use_gold: bool) -> WorkerBloc
         SparseRows(index, confusion_counts(a, reference)),
         SparseRows(index, confusion_counts(first, reference, matrix=matrix)),
         reference.sum(0),
+        SparseRows(index, confusion_counts(first, worker_reference(a, codes, None, gold), matrix=matrix)),
     )
     return WorkerBlock(block, first, matrix, reference, gold, reference, out)
 
@@ -140,7 +141,7 @@ def score_workers_distributed(
     w, k = blocks.n_workers, blocks.n_classes
     rounds = _Rounds(blocks)
     pieces = blocks.scatter_rows(probas)
-    sums, confusion, counts, posterior_sum = rounds.run(
+    sums, confusion, counts, posterior_sum, shown = rounds.run(
         worker_start, blocks.use_gold, items=[(b, p) for b, p in zip(blocks.blocks, pieces, strict=True)]
     )
     table = _dense(sums, w, (7,))
@@ -151,7 +152,7 @@ def score_workers_distributed(
         log_conf = np.log(shrunk_confusions(_dense(counts, w, (k, k))))
         counts, posterior_sum = rounds.run(worker_refine, blocks.params((log_conf, posterior_sum + 1.0)))
     counts = _dense(counts, w, (k, k))
-    spammer = 1.0 - unbiased_spammer_scores(counts)
+    spammer, looks_spammer = spammer_of(_dense(shown, w, (k, k)), limits)
     copying = _copy_tests(rounds, counts, posterior_sum, limits)
     median_duration, n_timed = worker_medians(blocks)
     speed_z, too_fast = speed_scores(median_duration, n_timed, limits)
@@ -164,7 +165,7 @@ def score_workers_distributed(
     crowd = consensus_agreement[enough & (n_cons > 0)]
     crowd_median = float(np.median(crowd)) if len(crowd) else np.nan
     rules = {
-        "spammer": enough & (spammer >= limits.max_spammer_score),
+        "spammer": enough & looks_spammer,
         "low_gold_accuracy": (n_gold >= limits.min_gold) & (gold_ci[:, 1] < limits.min_gold_accuracy),
         "too_fast": too_fast,
         "low_agreement": (n_cons >= limits.min_labels)
