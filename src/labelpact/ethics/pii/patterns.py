@@ -6,7 +6,7 @@ Context rules, documented where they apply: a dotted quad after a version word (
 ``release``, ``build``, ``firmware``, ``sdk``, ``update``, ``upgrade to``, ``patch``, ``section``,
 ``clause``, ``§``) or a comparison (``>=``), or followed by ``-``, is a version string, not an IP
 address; a bare nine-digit run is an SSN or SIN only after its keyword (``SSN``, ``social security``;
-``SIN``, ``social insurance``), while the separated forms always are; phone rules are in ``pii._phones``.
+``SIN``, ``social insurance``), while the separated forms always are; phone rules are in ``pii.phones``.
 """
 
 from __future__ import annotations
