@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 __all__ = ["DEFAULT_WORKSPACE", "Settings", "load_settings"]
 
@@ -33,8 +34,12 @@ class Settings:
 
 
 def default_db_url(workspace: Path) -> str:
-    """The embedded store: one SQLite file inside the workspace."""
-    return f"sqlite:///{(workspace / 'labelpact.db').resolve()}"
+    """The embedded store: one SQLite file inside the workspace.
+
+    The path is percent-quoted, as SQLAlchemy's URL parser decodes it: a folder named ``a?b`` or ``a%20b``
+    is that folder, never a query string or the folder ``a b``.
+    """
+    return "sqlite:///" + quote(str((workspace / "labelpact.db").resolve()), safe="/")
 
 
 def load_settings(
