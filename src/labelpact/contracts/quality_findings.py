@@ -228,18 +228,20 @@ def audit_findings(
     unidentifiable: str | None,
     others: Iterable[Finding] = (),
     verified_by: str | None = None,
+    late_clause: str | None = None,
 ) -> list[Finding]:
     """Every finding of one audit, worst first (stable): workers, label errors, weak consensus (beside a
     model's verdict only), lateness, unmeasurable quality, then ``others`` (the ethics findings).
 
     ``confidence`` (n_tasks,) is the calibrated consensus confidence, ``labelled`` the labelled task codes;
-    ``verified_by`` names the checked tasks that verify the error rate (None: it rests on the model).
+    ``verified_by`` names the checked tasks that verify the error rate (None: it rests on the model);
+    ``late_clause`` the clause a late delivery breaks (None: the contract sets no turnaround).
     """
     a = annotations
     found: list[Finding | None] = [
         label_error_finding(errors.issues, a.tasks, a.classes, source=errors.source, from_model=from_model),
         weak_consensus_finding(confidence, a.tasks, labelled) if from_model else None,
-        late_finding(late_by_days),
+        late_finding(late_by_days, clause=late_clause),
         unmeasurable_finding(unidentifiable, verified_by),
     ]
     findings = [*worker_findings(report, a), *(f for f in found if f), *others]

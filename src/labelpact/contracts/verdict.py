@@ -18,7 +18,7 @@ from datetime import datetime
 
 from labelpact.contracts.contract import Contract
 from labelpact.contracts.findings import Outcome, Reason
-from labelpact.contracts.timeliness import late_by_days
+from labelpact.contracts.timeliness import due_time, late_by_days, turnaround_reason
 
 __all__ = ["QualityEvidence", "error_rate_reasons", "quality_reasons"]
 
@@ -34,7 +34,8 @@ class QualityEvidence:
     ``sample_size`` and ``accept_number`` are the plan's, quoted as the way to verify; ``limiting_quality``
     is the defect rate the plan accepts only one time in ten (its LQ10), which a met AQL must rule out.
     ``n_scored_workers`` counts the workers a flag rule could judge (``min_labels`` labels, gold enough, or
-    flagged); none makes ``quality.max_flagged_worker_share`` unchecked, never met.
+    flagged); none makes ``quality.max_flagged_worker_share`` unchecked, never met. ``first_start`` is when
+    the first label was started, from which ``delivery.turnaround_days`` counts when no ``due_at`` was given.
     """
 
     n_tasks: int
@@ -58,6 +59,7 @@ class QualityEvidence:
     accept_number: int | None = None
     limiting_quality: float | None = None
     min_labels: int | None = None
+    first_start: datetime | None = None
 
     @property
     def unmeasured(self) -> bool:
@@ -73,6 +75,12 @@ class QualityEvidence:
     def late_by_days(self) -> float | None:
         """Days after the due time the batch arrived (negative: early); None without both times."""
         return late_by_days(self.delivered_at, self.due_at)
+
+    def late_against(self, contract: Contract) -> float | None:
+        """Days after the due time the contract's clauses set (``due_at``, else the first label's start plus
+        ``delivery.turnaround_days``) the batch arrived; None when no due time can be set."""
+        due, _ = due_time(self.due_at, self.first_start, contract.delivery.turnaround_days)
+        return late_by_days(self.delivered_at, due)
 
 
 def _pct(x: float) -> str:
@@ -143,6 +151,8 @@ def quality_reasons(evidence: QualityEvidence, contract: Contract) -> list[Reaso
     reasons.extend(r for r in rate_reasons if r.clause == "quality.max_error_rate")
     reasons.append(_flagged_reason(e, contract.quality.max_flagged_worker_share))
     reasons.extend(r for r in rate_reasons if r.clause == "acceptance.aql")
+    days = contract.delivery.turnaround_days
+    reasons.append(turnaround_reason(days, e.delivered_at, e.due_at, e.first_start))
     if e.unidentifiable is not None:
         reasons.append(_measurable_reason(e))
     return [r for r in reasons if r is not None]

@@ -135,6 +135,8 @@ class AuditFacts:
     measures: tuple[tuple[str, Estimate | None, str], ...] = ()
     # the SHA-256 of the contract stored with the audit, the one it was judged by (None: labelpact's defaults)
     contract: str | None = None
+    # why label-error candidates could not be looked for (labels that cannot measure quality); None: they were
+    label_errors_unmeasured: str | None = None
 
     @property
     def decision(self) -> str:
@@ -268,6 +270,9 @@ class ProjectFacts:
     health: tuple[HealthFacts, ...] = ()
     attestations: tuple[AttestationFacts, ...] = ()
     contracts: tuple[ContractFacts, ...] = ()  # those ``audits`` were judged by, one per SHA-256
+    card_name: str | None = (
+        None  # the card's own file name (its ``url``, beside its files); None: not written
+    )
 
     @property
     def included(self) -> tuple[AuditFacts, ...]:

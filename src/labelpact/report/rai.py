@@ -21,6 +21,7 @@ from labelpact.report.rai_annotation import (
     audit_ids,
     machine_tools,
     partner_names,
+    unlooked_label_errors,
 )
 from labelpact.report.vocabulary import NOT_ATTESTED, RAI_PROPERTIES, Source, percent
 
@@ -235,6 +236,7 @@ def _limitations(facts: ProjectFacts, p: Pooled) -> tuple[str | None, tuple[str,
         )
     if p.label_error_rate is not None:
         text += f"{percent(p.label_error_rate)} of published tasks are label-error candidates (weak or contradicted consensus). "
+    text += unlooked_label_errors(facts)
     unverified = p.n_batches - p.n_verified
     if unverified:
         text += f"{unverified} published batches rest on model-only error estimates (not verified). "

@@ -20,6 +20,7 @@ __all__ = [
     "audit_ids",
     "machine_tools",
     "partner_names",
+    "unlooked_label_errors",
 ]
 
 
@@ -168,6 +169,7 @@ def annotation_analysis(facts: ProjectFacts, p: Pooled) -> tuple[str | None, tup
         )
     if p.label_error_rate is not None:
         text += f"label-error candidates {percent(p.label_error_rate)} of tasks. "
+    text += unlooked_label_errors(facts)
     last = included[-1]
     text += (
         f"Latest batch {last.batch} ({last.delivered.isoformat()}): alpha {_interval(last.agreement, alpha_text)}, "
@@ -202,6 +204,19 @@ def annotation_analysis(facts: ProjectFacts, p: Pooled) -> tuple[str | None, tup
 
 
 _JUDGEMENTS = {"preferences": "comparisons", "ratings": "ratings", "demonstrations": "answers"}
+
+
+def unlooked_label_errors(facts: ProjectFacts) -> str:
+    """A sentence for the published label batches whose labels could not be searched for label errors (one
+    label per task, or no two workers on a task: nothing to contradict a label), or "" when there are none."""
+    unlooked = [a for a in facts.included if a.label_errors_unmeasured]
+    if not unlooked:
+        return ""
+    why = "; ".join(sorted({str(a.label_errors_unmeasured) for a in unlooked}))
+    return (
+        f"Label-error candidates could not be looked for in {len(unlooked)} of {len(facts.included)} published "
+        f"label batches ({why}). "
+    )
 
 
 def annotations_per_item(facts: ProjectFacts, p: Pooled) -> str | None:

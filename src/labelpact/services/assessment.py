@@ -10,7 +10,7 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -18,7 +18,7 @@ import numpy as np
 from labelpact.contracts.contract import Contract
 from labelpact.contracts.findings import Finding, Reason, Verdict, worst_outcome
 from labelpact.contracts.quality_findings import audit_findings
-from labelpact.contracts.timeliness import timeliness
+from labelpact.contracts.timeliness import TURNAROUND, timeliness
 from labelpact.contracts.verdict import QualityEvidence, quality_reasons
 from labelpact.core.acceptance import (
     SamplingPlan,
@@ -28,7 +28,7 @@ from labelpact.core.acceptance import (
     sampling_plan,
 )
 from labelpact.core.agreement import Agreement, Level, agreement
-from labelpact.core.annotations import IntArray
+from labelpact.core.annotations import Annotations, IntArray
 from labelpact.core.consensus import Consensus, consensus_codes
 from labelpact.core.consensus_error import GoldAccuracy, error_rate_of, gold_accuracy, gold_check
 from labelpact.core.error_rate import ErrorRate
@@ -145,15 +145,15 @@ def assess(
         from_model=predictions is not None,
         confidence=c.confidence,
         labelled=labelled,
-        late_by_days=evidence.late_by_days,
+        late_by_days=evidence.late_against(contract),
+        late_clause=None if contract.delivery.turnaround_days is None else TURNAROUND,
         unidentifiable=m.agreement.unidentifiable,
         others=m.ethics_findings,
         verified_by=evidence.error_source if evidence.error_verified else None,
     )
     stage("verdict")
-    metrics = _metrics(delivery, m, evidence, seconds)
-    metrics["method"] = c.method
-    metrics["extra_review_tasks"] = [a.tasks[int(i)] for i in extra]
+    metrics = _metrics(delivery, m, evidence, seconds, from_model=predictions is not None)
+    metrics |= {"method": c.method, "extra_review_tasks": [a.tasks[int(i)] for i in extra]}
     metrics["n_gold_unlabelled"] = unlabelled_gold
     return Assessment(
         verdict=worst_outcome(reasons),
@@ -274,7 +274,39 @@ def _evidence(
         accept_number=plan.accept_number,
         limiting_quality=limiting_quality(plan),
         min_labels=report.thresholds.min_labels,
+        first_start=_first_start(a),
     )
+
+
+def _label_errors(errors: LabelErrors, unidentifiable: str | None, *, from_model: bool) -> dict[str, Any]:
+    """The metrics' ``label_errors`` block; on labels that cannot measure quality the consensus-based search
+    finds nothing by construction (one label per task: nothing contradicts, nothing is weak), so it states
+    that it could not look (``n`` and ``rate`` null, ``not_measured`` why) rather than a 0% it never measured."""
+    if unidentifiable is not None and not from_model:
+        return {
+            "n": None,
+            "rate": None,
+            "source": errors.source,
+            "n_tasks_checked": 0,
+            "not_measured": unidentifiable,
+        }
+    return {
+        "n": len(errors.issues),
+        "rate": errors.issues.rate,
+        "source": errors.source,
+        "n_tasks_checked": errors.issues.n_tasks,
+    }
+
+
+def _first_start(a: Annotations) -> datetime | None:
+    """When the first label of the batch was started (UTC); None without start times."""
+    if a.started_at is None:
+        return None
+    known = a.started_at[~np.isnat(a.started_at)]
+    if not len(known):
+        return None
+    ms = int(known.min().astype("datetime64[ms]").astype(np.int64))
+    return datetime.fromtimestamp(ms / 1000, UTC)
 
 
 def _n_scored(report: WorkerReport) -> int:
@@ -287,7 +319,12 @@ def _n_scored(report: WorkerReport) -> int:
 
 
 def _metrics(
-    delivery: Delivery, m: _Measures, evidence: QualityEvidence, seconds: dict[str, float]
+    delivery: Delivery,
+    m: _Measures,
+    evidence: QualityEvidence,
+    seconds: dict[str, float],
+    *,
+    from_model: bool,
 ) -> dict[str, Any]:
     """The stored metrics document (``labelpact audit --json``'s ``metrics``, DESIGN.md keys)."""
     a = delivery.annotations
@@ -320,12 +357,7 @@ def _metrics(
             "by_flag": by_flag,
             "n_copy_pairs": len(report.copying.rows(report.workers)),
         },
-        "label_errors": {
-            "n": len(errors.issues),
-            "rate": errors.issues.rate,
-            "source": errors.source,
-            "n_tasks_checked": errors.issues.n_tasks,
-        },
+        "label_errors": _label_errors(errors, m.agreement.unidentifiable, from_model=from_model),
         "timeliness": timeliness(evidence.delivered_at, evidence.due_at),
         "acceptance_probability": evidence.acceptance_probability,
         "median_duration_s": a.median_duration_s(),

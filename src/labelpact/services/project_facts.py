@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from labelpact import __version__
@@ -104,6 +104,17 @@ def _bias(ethics: dict[str, Any]) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _label_errors_unmeasured(m: Mapping[str, Any], labels: Mapping[str, Any]) -> str | None:
+    """Why the consensus-based search for label errors could not look (labels that cannot measure quality),
+    None when it could; an audit stored before it said so has ``measurable`` false and a consensus source."""
+    if labels.get("not_measured"):
+        return str(labels["not_measured"])
+    if m.get("measurable") is False and labels.get("source") == "weak or contradicted consensus":
+        reason = (m.get("agreement") or {}).get("unidentifiable")
+        return str(reason or "label quality cannot be measured from the labels")
+    return None
+
+
 def audit_facts(record: AuditRecord, batch: BatchRecord, review: str | None) -> AuditFacts:
     """One audit's published facts from its stored record (metrics and ethics documents) and its batch."""
     m = record.metrics
@@ -116,6 +127,7 @@ def audit_facts(record: AuditRecord, batch: BatchRecord, review: str | None) -> 
     pay = ethics.get("pay") or {}
     agreement = m.get("agreement") or {}
     kind = str(m.get("kind", "labels"))
+    unlooked = _label_errors_unmeasured(m, labels)
     return AuditFacts(
         audit=record.id,
         batch=record.batch,
@@ -147,11 +159,12 @@ def audit_facts(record: AuditRecord, batch: BatchRecord, review: str | None) -> 
         error_rate=Estimate.of(errors),
         error_source=errors.get("source"),
         error_verified=errors.get("verified"),
-        label_error_rate=labels.get("rate"),
-        n_label_errors=labels.get("n"),
+        label_error_rate=None if unlooked else labels.get("rate"),
+        n_label_errors=None if unlooked else labels.get("n"),
         label_error_source=labels.get("source"),
         n_flagged_workers=workers.get("n_flagged"),
         n_scored_workers=workers.get("n_scored"),
+        label_errors_unmeasured=unlooked,
         pii_scanned=bool(pii_summary.get("n_bytes")),
         pii=tuple(sorted((str(k), int(v)) for k, v in (pii_summary.get("by_entity") or {}).items())),
         pii_tasks=_pii_tasks(record),
