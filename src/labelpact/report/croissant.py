@@ -172,7 +172,6 @@ def build_card(facts: ProjectFacts) -> dict[str, Any]:
         "creator": {"@type": "sc:Organization", "name": owner},
         "datePublished": facts.as_of.isoformat(),
         "version": f"{facts.as_of.year}.{facts.as_of.month}.{facts.as_of.day}",  # semver: no leading zeros
-        "url": f"{slug(scope)}.jsonld",
         "license": license_statement[-1][1] if license_statement else "Not attested",
         "keywords": ["data labeling", "annotation audit", "Croissant RAI", "transparency"],
         "distribution": [_file_object(f) for f in facts.files],
@@ -182,6 +181,8 @@ def build_card(facts: ProjectFacts) -> dict[str, Any]:
         },
         "auditHistory": _history(facts),
     }
+    if facts.card_name:  # the file the card is written to, relative as its files' contentUrl; no guessed name
+        card["url"] = facts.card_name
     for prop in RAI_PROPERTIES:
         card[prop.key] = values[prop.name].text
     return card

@@ -265,7 +265,7 @@ def publish_card(
         card_path = stage.path(target)
         files = _consensus_files(stage, store, facts, target.parent, stem)
         files += _deliverable_files(stage, store, facts, target.parent, stem)
-        card = build_card(dataclasses.replace(facts, files=files))
+        card = build_card(dataclasses.replace(facts, files=files, card_name=target.name))
         problems = check_card(card)
         if problems:  # pragma: no cover - a card that fails its own profile is a bug
             raise InvalidInputError("a card that passes labelpact's profile", got="; ".join(problems))
