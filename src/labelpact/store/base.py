@@ -11,7 +11,9 @@ kill at any point leaves the whole write or nothing visible:
 ``open`` finishes what a crash left: for each staging marker whose writer died (its ``lock`` file is no
 longer locked; or, without one, older than an hour) it removes what the marker's note lists when no row
 names the folder, never more (a folder that was there before, such as another store's batch in a
-workspace used with two databases, keeps its files), then the marker. Commands' temporary folders (``Store.scratch``) live there too and go the same way. ``sweep_orphans`` also scans every folder on disk.
+workspace used with two databases, keeps its files), then the marker. Only this database's markers are
+settled (their ``blobs.OWNER`` note): another database's write in the same workspace may have committed
+there, so its marker waits for that database's own open; a marker naming no database keeps its files. Commands' temporary folders (``Store.scratch``) live there too and go the same way. ``sweep_orphans`` also scans every folder on disk.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from sqlalchemy.orm import Session
 from labelpact.config import Settings
 from labelpact.errors import ForbiddenError, LabelpactError, NotFoundError, StoreError
 from labelpact.store import queries as q
-from labelpact.store.blobs import AREAS, BATCHES, BlobStore, Placement, placed_paths
+from labelpact.store.blobs import AREAS, BATCHES, BlobStore, Placement, owner_of, placed_paths
 from labelpact.store.database import (
     WRITE,
     check_at_head,
@@ -44,6 +46,7 @@ from labelpact.store.database import (
     lock,
     open_read_only,
     sqlite_file,
+    store_identity,
     upgrade_to_head,
     writable,
 )
@@ -70,7 +73,7 @@ class StoreBase:
         self.actor = actor
         self._engine = engine
         self._writer = engine.execution_options(**{WRITE: True})
-        self._blobs = BlobStore(settings.blob_root)
+        self._blobs = BlobStore(settings.blob_root, owner=store_identity(settings.db_url))
         self.read_only = False  # set by open: a read-only SQLite workspace opened for reading
         self._checked: dict[
             tuple[str, int, int], str
@@ -271,11 +274,22 @@ class StoreBase:
     # -- debris from crashes ----------------------------------------------------------------------
     def _recover(self) -> None:
         """Finish writes a crash interrupted: only staging markers are looked at, so opening stays cheap."""
-        for area, key, marker in self._blobs.stale_writes(ORPHAN_AGE.total_seconds()):
+        for area, key, marker, owned in self._stale_writes(ORPHAN_AGE.total_seconds()):
             placed = placed_paths(self._blobs.root, marker)
             if area in AREAS and placed:
-                self._undo_if_unreferenced(area, key, placed)
+                if owned:
+                    self._undo_if_unreferenced(area, key, placed)
+                else:
+                    log.warning("a crashed write in %s/%s names no database: its files stay", area, key)
             self._blobs_finish(marker)
+
+    def _stale_writes(self, older_than_s: float) -> Iterator[tuple[str, str, Path, bool]]:
+        """Dead writes' markers (area, key, marker, whether it is this database's) this store may settle: never
+        another database's (it may have committed there), and those naming none (an older labelpact's)."""
+        for area, key, marker in self._blobs.stale_writes(older_than_s):
+            owner = owner_of(marker)
+            if owner is None or owner == self._blobs.owner:
+                yield area, key, marker, owner is not None
 
     def _undo_if_unreferenced(self, area: str, key: str, placed: list[Path]) -> None:
         """Remove what a dead write placed (its ``PLACING`` note), when no row names its folder: never more, so
@@ -309,12 +323,13 @@ class StoreBase:
         """Remove blob folders no row names, files no row names, and stale staging folders.
 
         Only what is older than ``older_than`` is touched (a write in flight is young). Returns the paths
-        removed, relative to the blob root.
+        removed, relative to the blob root. For a workspace used with this database only: the scan of every
+        folder cannot tell another database's batch from debris.
         """
         age = older_than.total_seconds()
         removed: list[str] = []
-        for area, key, marker in self._blobs.stale_writes(age):
-            if area in AREAS and self._drop_if_unreferenced(area, key, age):
+        for area, key, marker, owned in self._stale_writes(age):
+            if area in AREAS and owned and self._drop_if_unreferenced(area, key, age):
                 removed.append(self._blobs.folder(key, area).relative_to(self._blobs.root).as_posix())
             self._blobs_finish(marker)
             removed.append(marker.relative_to(self._blobs.root).as_posix())

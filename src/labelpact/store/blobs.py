@@ -6,7 +6,8 @@ An *area* is a top folder with one folder per write: ``sha256/`` (batches, keyed
 Files are copied into a staging folder inside the blob root (same file system, so a rename is atomic),
 hashed while copied and fsynced; the store renames them into place inside its database transaction.
 A staging folder is also the marker of a write in flight: it is removed only after the commit, so a
-crash leaves it behind and the next ``Store.open`` knows which batch folder may be an orphan.
+crash leaves it behind and the next ``Store.open`` knows which batch folder may be an orphan. Its ``OWNER``
+note names the database the write belongs to, as one workspace may be used with several databases.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from typing import Any
 from labelpact.errors import InvalidInputError, missing_file
 from labelpact.store.records import ROLE, SHA256
 
-__all__ = ["AREAS", "BATCHES", "BlobStore", "Placement", "StagedFile", "new_key"]
+__all__ = ["AREAS", "BATCHES", "OWNER", "BlobStore", "Placement", "StagedFile", "new_key", "owner_of"]
 
 BATCHES = "sha256"
 AREAS = {BATCHES: SHA256, "audits": re.compile(r"[0-9a-f]{32}"), "reviews": re.compile(r"[0-9a-f]{32}")}
@@ -84,6 +85,16 @@ class StagedFile:
 
 
 PLACING = "placing.txt"  # in a write's staging folder: what its place() may create, for recovery
+OWNER = "owner.txt"  # in a write's staging folder: store_identity() of the database the write commits to
+
+
+def owner_of(staging: Path) -> str | None:
+    """The database a staged write belongs to (its ``OWNER`` note), or None when it has none (an older
+    labelpact's write, or a command's scratch folder)."""
+    try:
+        return (staging / OWNER).read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None
 
 
 def placed_paths(root: Path, staging: Path) -> list[Path] | None:
@@ -238,9 +249,10 @@ def _sha256(path: Path) -> str:
 class BlobStore:
     """Files under ``root``: ``<area>/<first 2 hex>/<key>/<role><ext>``; ``.staging/`` for writes in flight."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, owner: str = "") -> None:
         self.root = root
         self.staging_root = root / ".staging"
+        self.owner = owner  # written into each staged write's OWNER note
 
     def ensure(self) -> None:
         """Create the blob root with its fixed folders: one per area, and ``.staging/``."""
@@ -276,6 +288,9 @@ class BlobStore:
         staging.mkdir()
         placement = Placement(root=self.root, sha256=sha256, staging=staging, lock_fd=_hold(staging))
         try:
+            if self.owner:
+                (staging / OWNER).write_text(self.owner, encoding="utf-8")
+                _fsync(staging / OWNER)
             _fsync(self.staging_root, directory=True)
             for role, source in files.items():
                 placement.files[role] = self._copy(

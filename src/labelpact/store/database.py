@@ -38,6 +38,7 @@ __all__ = [
     "lock",
     "open_read_only",
     "sqlite_file",
+    "store_identity",
     "upgrade_to_head",
     "writable",
 ]
@@ -205,6 +206,19 @@ def sqlite_file(url: str) -> Path | None:
     if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
         return None
     return Path(parsed.database)
+
+
+def store_identity(url: str) -> str:
+    """A digest naming the database behind ``url`` (no password in it), so that a blob write staged in a
+    workspace says which database it belongs to: a SQLite file by its resolved path; PostgreSQL by user,
+    host, port, database and options (the schema), whatever its driver."""
+    parsed = sa.make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite" and parsed.database:
+        name = f"sqlite:{Path(parsed.database).resolve()}"
+    else:
+        name = parsed.set(drivername=backend).render_as_string(hide_password=True)
+    return hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
 def writable(database: Path) -> bool:

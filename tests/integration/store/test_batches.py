@@ -16,7 +16,8 @@ import pytest
 from labelpact.config import Settings
 from labelpact.errors import ConflictError, InvalidInputError, NotFoundError
 from labelpact.store import BatchRecord, Store
-from labelpact.store.blobs import PLACING
+from labelpact.store.blobs import OWNER, PLACING
+from labelpact.store.database import store_identity
 
 from .conftest import Delivery, Snapshot
 
@@ -302,6 +303,7 @@ def test_open_finishes_a_write_a_crash_left_an_hour_ago(settings: Settings, deli
     for marker, note in zip(markers, ("\n".join(placed), ""), strict=True):
         marker.mkdir()
         (marker / PLACING).write_text(note, encoding="utf-8")
+        (marker / OWNER).write_text(store_identity(settings.db_url), encoding="utf-8")  # this store's write
         os.utime(marker, (datetime.now().timestamp() - 7200,) * 2)
     with Store.open(settings) as store:
         assert store.get_batch(kept.id) == kept
@@ -323,6 +325,7 @@ def test_recovery_removes_only_what_the_crashed_write_placed(settings: Settings)
     marker = settings.blob_root / ".staging" / f"{sha}.z"
     marker.mkdir()
     (marker / PLACING).write_text(f"sha256/34/{sha}/extra.parquet", encoding="utf-8")
+    (marker / OWNER).write_text(store_identity(settings.db_url), encoding="utf-8")  # this store's write
     os.utime(marker, (datetime.now().timestamp() - 7200,) * 2)  # after the note: a dead write's old marker
     with Store.open(settings):
         pass
