@@ -148,7 +148,10 @@ def label_error_finding(
     ]
     if from_model:
         severity = _severity(rate, warning=0.0, critical=0.05)
-        detail = f"{len(issues)} consensus labels ({rate:.1%} of tasks) are probably wrong ({source})."
+        detail = (
+            f"{len(issues)} consensus labels ({rate:.1%} of the {issues.n_tasks:,} tasks checked) "
+            f"are probably wrong ({source})."
+        )
     else:
         severity = _severity(rate, warning=0.05, critical=1.01)
         detail = (

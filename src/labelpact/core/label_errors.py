@@ -81,7 +81,7 @@ def label_errors_of(
         counts = report.confusion + 1.0  # add-one smoothing: a class never seen is unlikely, not impossible
         rates = counts / counts.sum(axis=2, keepdims=True)
         given = consensus[a.task]
-        keep = given >= 0
+        keep = unknown[a.task]  # labels of the candidate tasks (labelled, no gold)
         task_of = np.full(a.n_tasks, -1, dtype=np.intp)
         task_of[labelled] = np.arange(len(labelled))
         task = task_of[a.task[keep]]

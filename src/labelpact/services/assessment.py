@@ -212,7 +212,7 @@ def _measure(
     stage("agreement")
     report = (workers_of if engine is None else engine.workers)(delivery, consensus=c)
     stage("workers")
-    errors = label_errors_of(a, codes, c.probas, predictions=predictions, report=report)
+    errors = label_errors_of(a, codes, c.probas, predictions=predictions, report=report, gold=delivery.gold)
     stage("label_errors")
     ethics = ethics_of(
         delivery, contract, consensus=codes, slice_columns=slice_columns, phone_regions=phone_regions
@@ -329,11 +329,7 @@ def _metrics(
     """The stored metrics document (``labelpact audit --json``'s ``metrics``, DESIGN.md keys)."""
     a = delivery.annotations
     report, errors = m.report, m.errors
-    by_flag: dict[str, int] = {}
-    for flags in report.flags:
-        for flag in flags:
-            key = flag.split(":", 1)[0]
-            by_flag[key] = by_flag.get(key, 0) + 1
+    by_flag = report.flag_counts()
     agreement = m.agreement.to_dict()
     held_out = m.result.accuracy  # the method's own held-out accuracy: a cross-fit's is in the error rate
     return {

@@ -9,6 +9,7 @@ from cleanlab.filter import find_label_issues
 
 from labelpact.core.annotations import Annotations, FloatArray, Gold, IntArray
 from labelpact.core.label_errors import label_errors_of
+from labelpact.core.workers import score_workers
 
 
 @dataclass(frozen=True)
@@ -66,3 +67,14 @@ def test_gold_on_every_predicted_task_leaves_nothing_to_check() -> None:
     everywhere = Gold(task=np.arange(30), label=codes)
     found = label_errors_of(a, codes, np.eye(a.n_classes)[codes], predictions=preds, gold=everywhere)
     assert len(found.issues) == 0 and found.issues.n_tasks == 0 and found.issues.rate == 0.0
+
+
+def test_with_the_workers_models_and_gold_the_candidates_are_the_tasks_without_gold() -> None:
+    """Before: with a worker report (the audit always has one) and gold, the labels of gold tasks were mapped
+    to task -1 and the audit failed: "expected task codes in [0, 540), got codes from -1 to 539"."""
+    a, codes, _, gold = noisy_case(n=30)
+    probas = np.eye(a.n_classes)[codes]
+    report = score_workers(a, consensus=codes, probas=probas, gold=gold)
+    found = label_errors_of(a, codes, probas, report=report, gold=gold).issues
+    assert found.n_tasks == 20 and not np.isin(found.task, gold.task).any()
+    assert len(found) == 0  # two workers who always agree contradict nothing
