@@ -8,6 +8,7 @@ under ``--json`` and off a terminal).
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -40,9 +41,13 @@ def engine_options(func: F) -> F:
 def pick(
     engine: str, scheduler: str | None, local: Callable[..., Any], dask: Callable[..., Any]
 ) -> Callable[..., Any]:
-    """The service to call: ``local``, or ``dask`` bound to ``scheduler`` (which only ``dask`` takes)."""
-    if engine == "dask":  # it reads Parquet parts, not one file: no reader's warnings to hand on
-        return lambda *args, warn=None, **kwargs: dask(*args, scheduler=scheduler, **kwargs)
+    """The service to call: ``local``, or ``dask`` bound to ``scheduler`` (which only ``dask`` takes). A Dask
+    service that takes no ``warn`` (no reader's warnings to hand on) is called without it."""
+    if engine == "dask":
+        takes_warn = "warn" in inspect.signature(dask).parameters
+        return lambda *args, warn=None, **kwargs: dask(
+            *args, scheduler=scheduler, **({"warn": warn} if takes_warn else {}), **kwargs
+        )
     if scheduler:
         raise InvalidInputError("--scheduler only with --engine dask", column="scheduler", got=scheduler)
     return local
