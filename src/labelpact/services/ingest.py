@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import logging
 from collections.abc import Callable, Iterator, Sequence
@@ -99,11 +100,8 @@ def ingest_batch(
         classes = partner_contract(partner, on_file).classes  # stored: read leniently, with warnings
     sha256 = file_sha256(path)
     existing = stored_as(store, sha256, path, partner=partner, project=project, reveal=reveal_owner)
-    if existing is not None:
-        restored = restore_batch_files(store, existing, path, gold=gold, tasks=tasks)
-        return IngestResult(batch=existing, created=False, delivery=None, restored=restored)
-
-    delivery = read_delivery(
+    read = functools.partial(
+        read_delivery,
         path,
         gold=gold,
         tasks=tasks,
@@ -113,8 +111,12 @@ def ingest_batch(
         classes=classes,
         duplicates=duplicates,
         strict=strict,
-        progress=progress,
     )
+    if existing is not None:
+        restored = restore_batch_files(store, existing, path, gold=gold, tasks=tasks, read=read)
+        return IngestResult(batch=existing, created=False, delivery=None, restored=restored)
+
+    delivery = read(progress=progress)
     if not gold_allowed:
         _refuse_own_gold(path, delivery)
     try:
@@ -276,16 +278,35 @@ def delivery_time(moment: datetime | None, *, now: datetime | None = None) -> da
 
 
 def restore_batch_files(
-    store: Store, batch: BatchRecord, labels: Path, *, gold: str | Path | None, tasks: str | Path | None
+    store: Store,
+    batch: BatchRecord,
+    labels: Path,
+    *,
+    gold: str | Path | None,
+    tasks: str | Path | None,
+    read: Callable[[], Delivery] | None = None,
 ) -> tuple[str, ...]:
     """A re-ingest of a stored batch's bytes puts back its stored files that are missing or damaged, from the
     files given (the delivered file hashes to the batch's SHA-256; gold and tasks must match their records).
-    Returns the roles restored; () when every file is intact or nothing given matches."""
-    if store.read_only or not store.damaged_batch_files(batch):
+    The normalised file is made again by ``read`` (the delivery read as at its ingest): it is put back when
+    it has the recorded SHA-256, which it has for the same files and options. Returns the roles restored;
+    () when every file is intact or nothing given matches."""
+    damaged = [] if store.read_only else store.damaged_batch_files(batch)
+    if not damaged:
         return ()
     given = {"labels": labels, "gold": gold, "tasks": tasks}
     files = {role: Path(path) for role, path in given.items() if path is not None}
-    return tuple(store.restore_batch_files(batch, files))
+    if "normalised" not in damaged or read is None:
+        return tuple(store.restore_batch_files(batch, files))
+    with store.scratch("restore") as folder:
+        try:
+            delivery = read()
+        except InvalidInputError as error:  # read differently now (another contract's classes): not ours
+            log.info("the normalised file of batch %s cannot be made again: %s", batch.id, error)
+        else:
+            normalised = folder / "annotations.parquet"
+            files["normalised"] = write_normalised(delivery.annotations, normalised, gold=delivery.gold)
+        return tuple(store.restore_batch_files(batch, files))
 
 
 def backfill_labels_digests(store: Store) -> int:
