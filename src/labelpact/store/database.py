@@ -1,7 +1,8 @@
 """Connecting to the store's database and bringing its schema to head with Alembic.
 
-SQLite gets WAL mode (readers never block the writer), foreign keys and a busy timeout on every
-connection, and explicit ``BEGIN`` / ``BEGIN IMMEDIATE`` so its transactions (DDL included) are real.
+SQLite gets WAL mode (readers never block the writer), foreign keys, recursive triggers (so ``INSERT OR
+REPLACE`` meets the append-only tables' delete triggers) and a busy timeout on every connection, and
+explicit ``BEGIN`` / ``BEGIN IMMEDIATE`` so its transactions (DDL included) are real.
 PostgreSQL serialises writers of one batch with transaction-scoped advisory locks.
 """
 
@@ -164,6 +165,9 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA foreign_keys = ON")
+        # INSERT OR REPLACE deletes the row it replaces; only with recursive triggers does that delete fire
+        # the append-only tables' BEFORE DELETE triggers (else one statement rewrites an audit or a log line)
+        cursor.execute("PRAGMA recursive_triggers = ON")
     finally:
         cursor.close()
 
