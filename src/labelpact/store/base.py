@@ -32,7 +32,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from labelpact.config import Settings
-from labelpact.errors import ForbiddenError, LabelpactError, NotFoundError, StoreError
+from labelpact.errors import ForbiddenError, InvalidInputError, LabelpactError, NotFoundError, StoreError
 from labelpact.store import queries as q
 from labelpact.store.blobs import AREAS, BATCHES, BlobStore, Placement, owner_of, placed_paths
 from labelpact.store.database import (
@@ -65,6 +65,26 @@ def folder_lock(area: str, key: str) -> str:
     return f"batch:{key}" if area == BATCHES else f"blob:{area}:{key}"
 
 
+def check_workspace_paths(settings: Settings, database: Path | None) -> None:
+    """Bad input, one line naming the path, when a path the store needs is of the wrong kind: a file where
+    the workspace (or a folder above it) or its blob folder should be, a folder where the SQLite file should be."""
+    for folder, role in ((settings.workspace, "the workspace"), (database, "the SQLite database")):
+        if folder is not None:
+            above = next((p for p in folder.parents if p.exists() and not p.is_dir()), None)
+            if above is not None:
+                raise InvalidInputError(
+                    f"a folder (on the path to {role} {folder})", file=above, got="a file"
+                )
+    if settings.workspace.exists() and not settings.workspace.is_dir():
+        raise InvalidInputError("a folder for the workspace", file=settings.workspace, got="a file")
+    if settings.blob_root.exists() and not settings.blob_root.is_dir():
+        raise InvalidInputError(
+            "a folder for the workspace's blob store", file=settings.blob_root, got="a file"
+        )
+    if database is not None and database.is_dir():
+        raise InvalidInputError("a SQLite database file", file=database, got="a folder")
+
+
 class StoreBase:
     """The workspace's database and blob store; open with ``Store.open(settings)``, close when done."""
 
@@ -95,6 +115,7 @@ class StoreBase:
         check_store_url(settings.db_url)
         where = display_url(settings.db_url)
         database = sqlite_file(settings.db_url)
+        check_workspace_paths(settings, database)
         if not create and database is not None and not database.is_file():
             raise NotFoundError(
                 f"no workspace at {settings.workspace} (no {database.name} in it); adding a partner, a "
