@@ -191,6 +191,28 @@ def test_the_real_command_piped_to_head_exits_quietly(tmp_path: Path) -> None:
     assert done.stderr == ""
 
 
+def test_a_rich_table_to_a_closed_pipe_ends_with_the_sigpipe_status(tmp_path: Path) -> None:
+    """Before: Rich's own broken-pipe handler exited 1 (an internal error by the CLI contract), silently, when
+    a table went to a reader that had gone (``labelpact agreement labels.csv | true``); ``--json`` gave 141."""
+    labels = tmp_path / "labels.csv"
+    labels.write_text(
+        "task,worker,label\n"
+        + "".join(f"t{i},w{j},{'ab'[(i + j) % 2]}\n" for i in range(50) for j in range(3))
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-m", "labelpact", "agreement", str(labels), "--bootstrap", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=os.environ | {"LABELPACT_WORKSPACE": str(tmp_path / "ws")},
+    )
+    assert child.stdout is not None and child.stderr is not None
+    child.stdout.close()  # the reader is gone before the table is written
+    err = child.stderr.read()
+    child.stderr.close()
+    assert child.wait(timeout=120) == BROKEN_PIPE
+    assert err == b""
+
+
 # -- item 10: re-ingesting the same bytes with other options --------------------------------------
 def test_a_re_ingest_names_every_option_it_ignored(acme: RunCli, delivery: tuple[Path, Path]) -> None:
     labels, gold = delivery

@@ -127,6 +127,12 @@ class DataConsole(Console):
     text, and the commands escape them (``safe``); a string whose markup still does not parse is printed
     as it is instead of ending the command with an internal error after its work was stored."""
 
+    def on_broken_pipe(self) -> None:
+        """The reader went away: ``cli.exits.run`` ends quietly with the shell's SIGPIPE status (141). Rich's own
+        handler exits 1, an internal error by the CLI contract, with nothing said."""
+        self.quiet = True
+        raise BrokenPipeError
+
     def render_str(self, text: str, **options: Any) -> Text:
         if options.get("markup") is False or not self._markup:
             return super().render_str(text, **options)
@@ -194,6 +200,7 @@ WRITING_COMMANDS = CREATING_COMMANDS | {
     "user add",
     "user revoke",
     "attest",
+    "partner contract",
 }
 
 
