@@ -65,6 +65,11 @@ def check_store_url(url: str) -> None:
             "a database URL such as sqlite:///PATH or postgresql://USER@HOST/DATABASE",
             column="db", column_kind="field", got=f"one that cannot be parsed ({first_line(error)})",
         ) from None  # fmt: skip
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise InvalidInputError(
+            "a database URL such as sqlite:///PATH or postgresql://USER@HOST/DATABASE", column="db",
+            column_kind="field", got=f"{display_url(parsed)} (labelpact stores in SQLite or PostgreSQL)",
+        )  # fmt: skip
     if parsed.get_backend_name() != "sqlite":
         return
     database = parsed.database or ""

@@ -12,7 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from labelpact.config import Settings, load_settings
-from labelpact.errors import StoreError
+from labelpact.errors import InvalidInputError, StoreError
 from labelpact.store import Store
 from labelpact.store.database import alembic_config, create_store_engine
 from labelpact.store.schema import Base
@@ -143,6 +143,8 @@ def test_a_workspace_that_is_a_file_is_a_store_error(tmp_path: Path) -> None:
         Store.open(load_settings({}, workspace=tmp_path / "ws"))
 
 
-def test_an_unsupported_database_is_a_store_error(tmp_path: Path) -> None:
-    with pytest.raises(StoreError, match="unsupported database mysql://u:\\*\\*\\*@h/d"):
+def test_an_unsupported_database_is_bad_input(tmp_path: Path) -> None:
+    """Before: a StoreError (exit 1, an internal error) where ``--db 'not a url'`` was bad input (exit 2)."""
+    with pytest.raises(InvalidInputError, match="got mysql://u:\\*\\*\\*@h/d \\(labelpact stores in SQLite"):
         Store.open(load_settings({}, workspace=tmp_path / "ws", db="mysql://u:p@h/d"))
+    assert not (tmp_path / "ws").exists()
