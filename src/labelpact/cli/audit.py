@@ -214,7 +214,9 @@ def _verified(rate: dict[str, Any]) -> str:
 @click.option(
     "--out", type=click.Path(path_type=Path), default=None, help="Write the issues as CSV or Parquet."
 )
-@click.option("--top", type=int, default=15, show_default=True, help="Rows to show (without --json).")
+@click.option(
+    "--top", type=click.IntRange(min=0), default=15, show_default=True, help="Rows to show (without --json)."
+)
 @annotation_columns
 @common_options
 def issues(

@@ -24,7 +24,9 @@ def parse_assumptions(values: tuple[str, ...]) -> dict[str, float | str]:
     for item in values:
         key, sep, raw = item.partition("=")
         if not sep or not key.strip():
-            raise InvalidInputError("KEY=VALUE, such as equity_stake=0", column="--assume", got=repr(item))
+            raise InvalidInputError(
+                "KEY=VALUE, such as equity_stake=0", column="--assume", column_kind="option", got=repr(item)
+            )
         try:
             out[key.strip()] = float(raw)
         except ValueError:

@@ -237,7 +237,13 @@ def _numeric(names: tuple[str, ...]) -> bool:
 @click.option(
     "--out", type=click.Path(path_type=Path), default=None, help="Write one row per worker (CSV or .parquet)."
 )
-@click.option("--top", type=int, default=15, show_default=True, help="Rows shown in the table (worst first).")
+@click.option(
+    "--top",
+    type=click.IntRange(min=0),
+    default=15,
+    show_default=True,
+    help="Rows shown in the table (worst first).",
+)
 @engine_options
 @deliverable_columns
 @click.option("--kind", type=click.Choice(KINDS), default=None, help=KIND_HELP)

@@ -50,10 +50,15 @@ def simulate_deliverable(
     path = Path(out)
     refuse_store_file(path)
     if kind not in KINDS:
-        raise InvalidInputError(f"a kind among {list(KINDS)}", column="kind", got=repr(kind))
+        raise InvalidInputError(
+            f"a kind among {list(KINDS)}", column="kind", column_kind="field", got=repr(kind)
+        )
     if path.suffix not in _SUFFIXES or (kind == "labels" and path.suffix == ".jsonl"):
         raise InvalidInputError(
-            "a file ending in .csv, .jsonl or .parquet", column="out", got=repr(path.name)
+            "a file ending in .csv, .jsonl or .parquet",
+            column="out",
+            column_kind="field",
+            got=repr(path.name),
         )
     for name, share in (
         ("spammer_share", spammer_share),
@@ -61,9 +66,11 @@ def simulate_deliverable(
         ("llm_share", llm_share),
     ):
         if not 0.0 <= share <= 0.5:
-            raise InvalidInputError("a share from 0 to 0.5", column=name, got=repr(share))
+            raise InvalidInputError(
+                "a share from 0 to 0.5", column=name, column_kind="field", got=repr(share)
+            )
     if size is not None and size < 1:
-        raise InvalidInputError("a size of at least 1", column="size", got=repr(size))
+        raise InvalidInputError("a size of at least 1", column="size", column_kind="field", got=repr(size))
     read = Read(path, path.suffix[1:], 0, {})
     workers: tuple[str, ...]
     kinds: tuple[str, ...]
