@@ -4,8 +4,9 @@ the ``delivery.turnaround_days`` clause.
 
 The clause is judged against the batch's due time when one was given (``due_at``); otherwise against the
 first label's start plus ``turnaround_days``. The batch cannot have been handed over after its first label
-was started, so a batch late by that due time is late whenever it was handed over. A late batch goes to
-``review`` (its labels are no worse for being late: a person decides); with neither time it is ``unchecked``.
+was started, so a batch late by that due time is late whenever it was handed over; one that is not may still
+be late against the hand-over, so it is ``unchecked``, never met. A late batch goes to ``review`` (its labels
+are no worse for being late: a person decides); with neither time it is ``unchecked``.
 """
 
 from __future__ import annotations
@@ -85,6 +86,12 @@ def turnaround_reason(
             f"{turnaround_days:g} days"
         )
         return Reason(TURNAROUND, "review", detail, round(late, 3), turnaround_days)
+    if due_at is None:  # the work was handed over before its first label was started, by an unknown margin
+        detail = (
+            f"Delivered within {turnaround_days:g} days of the first label's start ({-late:.1f} days to spare), "
+            "but the batch was handed over earlier: without its due time (due_at) on-time cannot be confirmed"
+        )
+        return Reason(TURNAROUND, "unchecked", detail, round(late, 3), turnaround_days)
     detail = f"Delivered on time ({how}; {-late:.1f} days to spare); the contract's turnaround is {turnaround_days:g} days"
     return Reason(TURNAROUND, "met", detail, round(late, 3), turnaround_days)
 
