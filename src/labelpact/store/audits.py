@@ -31,7 +31,7 @@ from labelpact.store.database import lock
 from labelpact.store.records import SHA256, SHORT_ID, BatchFile
 from labelpact.store.schema import AuditFileRow, AuditRow, BatchRow, ContractRow, FindingRow, ReviewRow
 
-__all__ = ["AuditMethods", "audit_record", "audit_row", "finding_record", "insert_audit"]
+__all__ = ["AuditMethods", "audit_record", "audit_row", "contract_row", "finding_record", "insert_audit"]
 
 
 class AuditMethods(StoreBase):
@@ -258,7 +258,7 @@ def review_record(row: ReviewRow) -> ReviewRecord:
     )
 
 
-def _contract_row(session: Session, actor: str, sha: str, toml: str | None) -> ContractRow:
+def contract_row(session: Session, actor: str, sha: str, toml: str | None) -> ContractRow:
     """The stored contract with this SHA-256, stored now (once per SHA-256, under its lock) when new."""
     lock(session.connection(), f"contract:{sha}")
     row = session.scalar(sa.select(ContractRow).where(ContractRow.sha256 == sha))
@@ -280,7 +280,7 @@ def insert_audit(
     """Insert a checked audit (``AuditCreate.checked()``), its findings, files and audit-log line; flushes."""
     batch = q.batch_row(session, values["batch"])
     sha = values["contract_sha256"]
-    contract = None if sha is None else _contract_row(session, actor, sha, toml)
+    contract = None if sha is None else contract_row(session, actor, sha, toml)
     row = AuditRow(
         batch=batch,
         contract=contract,

@@ -43,6 +43,7 @@ __all__ = [
     "batch_record",
     "batch_row",
     "client_record",
+    "contract_in_force",
     "duplicate",
     "ensure_project",
     "insert_batch",
@@ -102,13 +103,22 @@ def client_record(row: ClientRow) -> ClientRecord:
     )
 
 
-def partner_record(row: PartnerRow) -> PartnerRecord:
+def contract_in_force(row: PartnerRow, as_of: date | None = None) -> str | None:
+    """The partner's contract text in force (at the end of day ``as_of``, UTC, when given): the latest one
+    put on file by then (``partner_contracts``), else the one it was added with (``partners`` is immutable)."""
+    changes = [c for c in row.contract_changes if as_of is None or c.set_at.date() <= as_of]
+    return changes[-1].contract.toml if changes else row.contract_toml
+
+
+def partner_record(row: PartnerRow, as_of: date | None = None) -> PartnerRecord:
+    """The partner with its contract in force (on day ``as_of`` when given); load ``row.contract_changes``
+    with the rows (``selectinload``) when reading many partners."""
     return PartnerRecord(
         name=row.name,
         since=row.since,
         equity_stake=row.equity_stake,
         min_spend_usd=row.min_spend_usd,
-        contract_toml=row.contract_toml,
+        contract_toml=contract_in_force(row, as_of),
         created_at=row.created_at,
     )
 

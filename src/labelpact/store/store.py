@@ -11,17 +11,18 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from labelpact.errors import ConflictError, InvalidInputError, StoreError
 from labelpact.store import queries as q
 from labelpact.store.attestations import AttestationMethods
-from labelpact.store.audit_records import AuditCreate, AuditRecord
-from labelpact.store.audits import AuditMethods, insert_audit
+from labelpact.store.audit_records import AuditCreate, AuditRecord, contract_sha256
+from labelpact.store.audits import AuditMethods, contract_row, insert_audit
 from labelpact.store.base import ORPHAN_AGE
 from labelpact.store.blobs import BATCHES, Placement, new_key
 from labelpact.store.database import lock
@@ -38,7 +39,15 @@ from labelpact.store.records import (
     PartnerRecord,
     ProjectRecord,
 )
-from labelpact.store.schema import AuditLogRow, BatchDigestRow, BatchRow, ClientRow, PartnerRow, ProjectRow
+from labelpact.store.schema import (
+    AuditLogRow,
+    BatchDigestRow,
+    BatchRow,
+    ClientRow,
+    PartnerContractRow,
+    PartnerRow,
+    ProjectRow,
+)
 from labelpact.store.service import ServiceMethods
 from labelpact.store.web_sessions import WebSessionMethods
 
@@ -134,16 +143,41 @@ class Store(
         return record
 
     def list_partners(self) -> list[PartnerRecord]:
+        """Every partner by name, each with its contract in force (two queries, however many partners)."""
         with self._read() as session:
-            return [
-                q.partner_record(row)
-                for row in session.scalars(sa.select(PartnerRow).order_by(PartnerRow.name))
-            ]
+            query = sa.select(PartnerRow).options(selectinload(PartnerRow.contract_changes))
+            return [q.partner_record(row) for row in session.scalars(query.order_by(PartnerRow.name))]
 
-    def get_partner(self, name: str) -> PartnerRecord:
-        """The partner called ``name``; ``NotFoundError`` names the known ones and the nearest match."""
+    def get_partner(self, name: str, *, as_of: date | None = None) -> PartnerRecord:
+        """The partner called ``name`` with its contract in force (at the end of day ``as_of``, UTC, when
+        given: a replay reads the contract of that day); ``NotFoundError`` names the known ones."""
         with self._read() as session:
-            return q.partner_record(q.partner_row(session, name))
+            return q.partner_record(q.partner_row(session, name), as_of)
+
+    def set_partner_contract(self, name: str, contract_toml: str) -> tuple[PartnerRecord, str | None]:
+        """Put ``contract_toml`` on file for partner ``name`` (renegotiated) and return the partner and the
+        SHA-256 of the contract it replaces (None: none). ``partners`` is immutable, so a ``partner_contracts``
+        row is appended; both texts are kept in ``contracts`` and the change is in the audit log. The contract
+        in force already is left as it is (nothing written)."""
+        with self._write() as session:
+            row = q.partner_row(session, name)
+            lock(session.connection(), f"partner_contract:{row.id}")  # PostgreSQL: one change at a time
+            before = q.contract_in_force(row)
+            old = None if before is None else contract_sha256(before)
+            new = contract_sha256(contract_toml)
+            if old == new:
+                return q.partner_record(row), old
+            if before is not None and old is not None:  # the text the partner was added with, kept by SHA-256
+                contract_row(session, self.actor, old, before)
+            contract = contract_row(session, self.actor, new, contract_toml)
+            set_at = q.now()
+            session.add(
+                PartnerContractRow(partner_id=row.id, contract=contract, set_at=set_at, set_by=self.actor)
+            )
+            detail = {"previous_contract_sha256": old, "contract_sha256": new}
+            q.audit(session, self.actor, "partner.contract_set", f"partner:{row.name}", detail)
+            session.flush()
+            return replace(q.partner_record(row), contract_toml=contract_toml), old
 
     # -- projects ---------------------------------------------------------------------------------
     def add_project(self, name: str, *, description: str | None = None) -> ProjectRecord:

@@ -32,7 +32,8 @@ TABLES_0004 = {"users", "user_revocations", "request_log", "jobs", "dispute_comm
 TABLES_0005 = {"attestations"}
 TABLES_0008 = {"web_sessions"}
 TABLES_0010 = {"batch_digests"}
-TABLES = TABLES_0001 | TABLES_0002 | TABLES_0004 | TABLES_0005 | TABLES_0008 | TABLES_0010
+TABLES_0012 = {"partner_contracts"}
+TABLES = TABLES_0001 | TABLES_0002 | TABLES_0004 | TABLES_0005 | TABLES_0008 | TABLES_0010 | TABLES_0012
 
 
 def _engine(settings: Settings) -> sa.Engine:
@@ -47,7 +48,7 @@ def test_open_migrates_an_empty_database_to_head(settings: Settings) -> None:
         assert set(sa.inspect(engine).get_table_names()) == TABLES
         with engine.connect() as conn:
             current = MigrationContext.configure(conn).get_current_revision()
-        assert current == ScriptDirectory.from_config(alembic_config()).get_current_head() == "0011"
+        assert current == ScriptDirectory.from_config(alembic_config()).get_current_head() == "0012"
     finally:
         engine.dispose()
     assert settings.blob_root.is_dir()

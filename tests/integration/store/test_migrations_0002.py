@@ -42,7 +42,7 @@ def test_0002_goes_down_to_0001_and_up_again(settings: Settings, tmp_path: Path)
         with engine.begin() as conn:
             command.upgrade(alembic_config(conn), "head")
         assert set(sa.inspect(engine).get_table_names()) == TABLES
-        assert _revision(engine) == "0011"
+        assert _revision(engine) == "0012"
     finally:
         engine.dispose()
     with Store.open(settings) as store:  # 0001's rows survived; the audits went with their tables

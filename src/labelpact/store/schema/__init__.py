@@ -16,6 +16,7 @@ from labelpact.store.schema.audits import (
     DisputeRow,
     EventRow,
     FindingRow,
+    PartnerContractRow,
     ReviewRow,
 )
 from labelpact.store.schema.base import APPEND_ONLY, NAMING_CONVENTION, Base, UTCDateTime
@@ -57,6 +58,7 @@ __all__ = [
     "EventRow",
     "FindingRow",
     "JobRow",
+    "PartnerContractRow",
     "PartnerRow",
     "ProjectRow",
     "RequestLogRow",

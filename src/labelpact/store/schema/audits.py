@@ -23,6 +23,21 @@ class ContractRow(Base):
     created_at: Mapped[datetime]
 
 
+class PartnerContractRow(Base):
+    """A contract put on file for a partner after it was added (renegotiated); the latest one is in force."""
+
+    __tablename__ = "partner_contracts"
+    __table_args__ = (sa.Index("ix_partner_contracts_partner_id_set_at", "partner_id", "set_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    partner_id: Mapped[int] = mapped_column(sa.ForeignKey("partners.id", ondelete="RESTRICT"))
+    contract_id: Mapped[int] = mapped_column(sa.ForeignKey("contracts.id", ondelete="RESTRICT"))
+    set_at: Mapped[datetime]
+    set_by: Mapped[str] = mapped_column(sa.String(200))
+
+    contract: Mapped[ContractRow] = relationship(lazy="joined", innerjoin=True)
+
+
 class AuditRow(Base):
     """One audit of a batch: the verdict with its reasons, metrics, sampling plan and sample; many per batch."""
 

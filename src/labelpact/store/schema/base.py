@@ -26,6 +26,7 @@ APPEND_ONLY = (
     "dispute_comments",
     "attestations",
     "batch_digests",
+    "partner_contracts",
 )
 
 # Deterministic constraint names: later migrations (and SQLite batch mode) can find them by name.

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from labelpact.store.schema.base import Base, BigId
+
+if TYPE_CHECKING:
+    from labelpact.store.schema.audits import PartnerContractRow
 
 
 class ClientRow(Base):
@@ -42,6 +45,11 @@ class PartnerRow(Base):
     min_spend_usd: Mapped[float | None]
     contract_toml: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime]
+
+    # contracts put on file later, oldest first; read by ``queries.contract_in_force``
+    contract_changes: Mapped[list[PartnerContractRow]] = relationship(
+        order_by="PartnerContractRow.id", viewonly=True
+    )
 
 
 class ProjectRow(Base):
