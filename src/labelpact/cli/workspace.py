@@ -19,6 +19,7 @@ from labelpact.services.workspace import (
     check_partner_input,
     check_project_input,
     set_client,
+    set_partner_contract,
 )
 
 __all__ = ["client", "partner", "project"]
@@ -132,6 +133,37 @@ def partner_add(
             allow_lookalike=allow_lookalike,
         )
     out.emit(record_dict(record), lambda: out.stdout.print(f"Added partner [bold]{safe(record.name)}[/]"))
+
+
+@partner.command(
+    "contract",
+    epilog="Example: labelpact partner contract Scale --contract examples/contracts/regulated.toml",
+)
+@click.argument("name")
+@file_option("--contract", "The partner's new contract (TOML).", required=True)
+@common_options
+def partner_contract(
+    name: str, contract: Path, workspace: Path | None, db: str | None, as_json: bool
+) -> None:
+    """Put a renegotiated contract on file for a partner.
+
+    Later audits, health and the forecast judge by it (a replay --as-of an earlier day by the contract then in
+    force); stored audits keep the contract they cite, and both texts stay in the store."""
+    out = make_output(as_json)
+    check_partner_input(name, contract)
+    with open_store(workspace, db) as store:
+        change = set_partner_contract(store, name, contract)
+    document = record_dict(change.partner) | {
+        "previous_contract_sha256": change.previous_sha256,
+        "contract_sha256": change.sha256,
+    }
+    before = "none" if change.previous_sha256 is None else change.previous_sha256[:12]
+    said = (
+        f"already in force: {change.sha256[:12]}"
+        if change.previous_sha256 == change.sha256
+        else f"set: {change.sha256[:12]} (was {before})"
+    )
+    out.emit(document, lambda: out.stdout.print(f"Contract of [bold]{safe(change.partner.name)}[/] {said}"))
 
 
 @partner.command("list", epilog="Example: labelpact partner list --json")

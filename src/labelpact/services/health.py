@@ -276,8 +276,8 @@ def partner_health(
     assume: Mapping[str, float | int | bool | str] | None = None,
 ) -> PartnerHealth:
     """Scorecard, process-control alarms and the breakdown forecast of one partnership as of ``as_of``."""
-    record = store.get_partner(partner)
     day = as_of or dt.datetime.now(dt.UTC).date()
+    record = store.get_partner(partner, as_of=day)  # with the contract in force on that day
     _check_as_of(record, day, asked=as_of is not None)
     client = store.get_client()
     audits = store.list_audits(partner=record.name)  # read once: the series and the disputes use them

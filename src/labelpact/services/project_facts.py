@@ -237,9 +237,9 @@ def _health(store: Store, partner: str, as_of: dt.date) -> HealthFacts:
     )
 
 
-def _partner_facts(store: Store, name: str, audits: Sequence[AuditFacts]) -> PartnerFacts:
-    """``name``'s contract (its hash and values) and how many of ``audits`` are its batches."""
-    p = store.get_partner(name)
+def _partner_facts(store: Store, name: str, audits: Sequence[AuditFacts], day: dt.date) -> PartnerFacts:
+    """``name``'s contract in force on ``day`` (its hash and values) and how many of ``audits`` are its batches."""
+    p = store.get_partner(name, as_of=day)
     contract = None
     if p.contract_toml is not None:
         parsed = partner_contract(name, p.contract_toml)  # stored: read leniently, with warnings
@@ -331,7 +331,7 @@ def project_facts(
         audits.append(_reviewed(store, *reviewed, facts) if reviewed else facts)
     audits.sort(key=lambda a: (a.delivered, a.partner, a.batch))
     names = sorted({a.partner for a in audits} | ({partner} if partner else set()))
-    partners = tuple(_partner_facts(store, name, audits) for name in names)
+    partners = tuple(_partner_facts(store, name, audits, day) for name in names)
     disputes = _dispute_facts(store, listed, partner, day)
     client = store.get_client()
     in_client = edition == "client"

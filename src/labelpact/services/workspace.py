@@ -6,6 +6,7 @@ import math
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 from labelpact.config import Settings
 from labelpact.errors import InvalidInputError
@@ -13,10 +14,12 @@ from labelpact.io.contract import read_contract
 from labelpact.partners.events import same_name
 from labelpact.services.ingest import backfill_labels_digests
 from labelpact.store import ClientRecord, PartnerRecord, ProjectRecord, Store
+from labelpact.store.audit_records import contract_sha256
 from labelpact.store.database import sqlite_file
 from labelpact.store.names import check_name
 
 __all__ = [
+    "ContractChange",
     "add_partner",
     "add_project",
     "check_client_input",
@@ -25,6 +28,7 @@ __all__ = [
     "database_file",
     "open_workspace",
     "set_client",
+    "set_partner_contract",
 ]
 
 
@@ -117,6 +121,23 @@ def add_partner(
         contract_toml=contract_toml,
         allow_lookalike=allow_lookalike,
     )
+
+
+class ContractChange(NamedTuple):
+    """A partner's contract replaced: the partner now, and the SHA-256 of the contract before and after."""
+
+    partner: PartnerRecord
+    previous_sha256: str | None
+    sha256: str
+
+
+def set_partner_contract(store: Store, name: str, contract: str | Path) -> ContractChange:
+    """Put a new contract (TOML file) on file for partner ``name``: later audits, health and the forecast judge
+    by it; audits already stored keep the one they cite (both texts stay in the store, by SHA-256). The
+    contract already in force is left as it is (``previous_sha256 == sha256``)."""
+    text = read_contract(contract)[1]
+    record, previous = store.set_partner_contract(name.strip(), text)
+    return ContractChange(record, previous, contract_sha256(text))
 
 
 def add_project(store: Store, name: str, *, description: str | None = None) -> ProjectRecord:
