@@ -44,11 +44,24 @@ def _constant(token: str) -> None:
         raise _NonFiniteNumberError(token)
 
 
+class _JsonFloat(float):
+    """A JSON fraction or exponent number that remembers its spelling in the file (``1.0``, ``2.50``, ``1e3``):
+    its name is that text, as a CSV cell's would be, so ``1`` and ``1.0`` stay two spellings (a warning)."""
+
+    text: str
+
+    def __new__(cls, text: str) -> _JsonFloat:
+        number = super().__new__(cls, text)
+        number.text = text
+        return number
+
+
 def parse_json(text: str | bytes) -> Any:
     """``json.loads`` for a delivered file: ``NaN`` (Python's and pandas' writers emit it for a missing
     value) reads as null, the missing value Arrow and Parquet give it; ``Infinity`` raises
-    ``_NonFiniteNumberError`` (a ``ValueError``), never a label or a score."""
-    return json.loads(text, parse_constant=_constant)
+    ``_NonFiniteNumberError`` (a ``ValueError``), never a label or a score. A fraction is a ``float`` that
+    keeps its spelling for ``json_text``."""
+    return json.loads(text, parse_constant=_constant, parse_float=_JsonFloat)
 
 
 def read_json_document(path: Path, expected: str, limits: Limits) -> Any:
@@ -86,9 +99,12 @@ _INFINITY = re.compile(r"(?<![\w\"])-?Infinity(?![\w\"])")
 
 
 def json_text(value: object) -> str | None:
-    """A JSON value as the text a CSV cell would hold: strings as is, numbers and booleans as JSON."""
+    """A JSON value as the text a CSV cell would hold: strings as is, numbers as spelled in the file
+    (``parse_json``), booleans as JSON."""
     if value is None or isinstance(value, str):
         return value
+    if isinstance(value, _JsonFloat):
+        return value.text
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -124,7 +140,7 @@ def read_jsonl(path: Path, limits: Limits) -> tuple[pa.Table, Callable[[int], Lo
     check_json_depth(lambda: open_text(path), file=path, limit=limits.max_json_depth, per_line=True)
     lines = _JsonLines(path)
     try:
-        table = pajson.read_json(arrow_input(path))
+        table = _read_jsonl_quickly(path)
     except pa.ArrowInvalid:
         table = _read_jsonl_slowly(path)  # mixed types in a column, or a malformed line to name
     else:
@@ -134,23 +150,36 @@ def read_jsonl(path: Path, limits: Limits) -> tuple[pa.Table, Callable[[int], Lo
         # an object or list in every record of a column: its JSON text, as where the column's types vary
         # (pyarrow would keep a struct, which a payload field cannot be and a label column names by type)
         nested = any(pa.types.is_nested(kind) for kind in table.schema.types)
-        if broken or nested or _rounded_numbers(table):
+        if broken or nested or _respelled_numbers(table):
             table = _read_jsonl_slowly(path)
     if table.num_columns == 0:  # blank lines only (or empty objects): nothing to name a column after
         raise InvalidInputError("one JSON object per line", file=path, got="no keys in any record")
     return table, lines.locate
 
 
-def _rounded_numbers(table: pa.Table) -> bool:
-    """Whether pyarrow read a number as a double that cannot hold it: an integer past 2**53, or infinity.
+def _read_jsonl_quickly(path: Path) -> pa.Table:
+    """pyarrow's reader, with every column it took for times read again as the strings the file holds:
+    its inference turns ``"2024-05-01"`` and ``"2024-05-01T00:00:00"`` into one timestamp, whose text is
+    neither (two task ids would become one)."""
+    table = pajson.read_json(arrow_input(path))
+    temporal = [f.name for f in table.schema if pa.types.is_temporal(f.type)]
+    if not temporal:
+        return table
+    strings = pa.schema([(name, pa.string()) for name in temporal])
+    return pajson.read_json(arrow_input(path), parse_options=pajson.ParseOptions(explicit_schema=strings))
 
-    Its text would then differ from the file's (``12345678901234567890123`` becomes ``1.2345678901234568e+22``),
-    and two task ids could become one.
+
+def _respelled_numbers(table: pa.Table) -> bool:
+    """Whether pyarrow read a number as a double whose text may differ from the file's: a whole number
+    (``1`` and ``1.0`` both become ``1``, where a CSV keeps two spellings and warns), an integer past 2**53
+    (``12345678901234567890123`` becomes ``1.2345678901234568e+22``: two task ids could become one), or infinity.
     """
     for column in table.columns:
         if pa.types.is_floating(column.type) and len(column):
-            values = np.abs(column.to_numpy(zero_copy_only=False).astype(np.float64))
-            if bool(np.any(~np.isnan(values) & ((values >= 2.0**53) | np.isinf(values)))):
+            values = column.to_numpy(zero_copy_only=False).astype(np.float64)
+            with np.errstate(invalid="ignore"):
+                whole = ~np.isnan(values) & ((np.abs(values) >= 2.0**53) | (values == np.trunc(values)))
+            if bool(np.any(whole)):
                 return True
     return False
 
