@@ -546,6 +546,12 @@ case(
     "capitalised_header.csv",
     ["capitalised_header.csv", "line 1", "case-sensitive", "--task-column 'Task'"],
 )
+text("header_only_no_eol.csv", "task,worker,label")  # pyarrow cannot skip one unterminated line
+case(
+    "header without rows or a line end",
+    "header_only_no_eol.csv",
+    ["header_only_no_eol.csv", "line 2", "only the header"],
+)
 
 with open("cases.json", "w") as out:
     json.dump(cases, out, indent=1)
