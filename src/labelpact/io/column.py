@@ -23,6 +23,7 @@ __all__ = [
     "ALIASES",
     "MAX_DURATION_S",
     "Coded",
+    "check_role_spellings",
     "decode_durations",
     "decode_times",
     "encode",
@@ -94,6 +95,37 @@ def resolve_columns(
                 got=f"it {names.count(name)} times",
             )
     return chosen
+
+
+def check_role_spellings(
+    table: pa.Table,
+    columns: Mapping[str, str],
+    blank: Mapping[str, npt.NDArray[np.bool_]],
+    *,
+    file: Path,
+    locate: Callable[[int], Location],
+) -> None:
+    """Refuse a column named like a role's in another case or with spaces (``Label`` beside ``label``) that is
+    filled on a row where the role's column is blank (``blank``: role -> (n_rows,)): JSON records may spell a
+    key differently from record to record, and those labels would be read as abstentions, ids as blanks."""
+    for role, mask in blank.items():
+        chosen = columns[role]
+        near = [n for n in table.column_names if n != chosen and n not in ALIASES[role]]
+        for name in (n for n in near if n.strip().casefold() in ALIASES[role] and mask.any()):
+            column = table[name]
+            filled = pc.is_valid(column)
+            if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+                filled = pc.and_(filled, pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(column)), 0))
+            rows = np.flatnonzero(mask & pc.fill_null(filled, False).to_numpy(zero_copy_only=False))
+            if len(rows):
+                raise fail_at(
+                    locate,
+                    int(rows[0]),
+                    f"the {role} in the column {chosen!r} (names are case-sensitive: {name!r} is another column)",
+                    file=file,
+                    column=name,
+                    got=f"a value in {name!r} where {chosen!r} is blank",
+                )
 
 
 def fail_at(

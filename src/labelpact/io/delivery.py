@@ -40,6 +40,7 @@ from labelpact.errors import InvalidInputError
 from labelpact.io.column import (
     ALIASES,
     Coded,
+    check_role_spellings,
     decode_durations,
     decode_times,
     encode,
@@ -186,6 +187,9 @@ def _deliver(
         raise no_rows(source, "at least one annotation")
     warnings = check_line_breaks(source, columns)
     task, worker, label, decoded = _encoded(source, columns, names, limits)
+    if not full_ls:
+        blank = {"task": task.codes < 0, "worker": worker.codes < 0, "label": label.codes < 0}
+        check_role_spellings(table, names, blank, file=file, locate=locate)
     cancelled = _flag(table, "cancelled") if full_ls else np.zeros(n_rows, dtype=bool)
     keep, abstained = _labelled_rows(source, columns, task, worker, label, cancelled, strict=strict)
 
@@ -263,9 +267,8 @@ def _roles(
         known = (alias for role, aliases in ALIASES.items() if role != "label" for alias in aliases)
         found = labelstudio_roles(source, explicit, known)
         explicit = {**explicit, **found}
-    columns = resolve_columns(table.column_names, file=file, explicit=explicit, required=("task", "worker"))
-    if "label" not in columns:
-        raise _missing_label(table.column_names, file)
+    required = ("task", "worker", "label")
+    columns = resolve_columns(table.column_names, file=file, explicit=explicit, required=required)
     names = dict(columns)
     if is_labelstudio_export(source):
         taken = ", ".join(f"{role} {columns[role]!r}" for role in ("task", "worker", "label"))
@@ -347,17 +350,6 @@ def _labelled_rows(
             "at least one annotation", file=file, got=f"no label in any of its {len(keep)} rows"
         )
     return keep, abstained
-
-
-def _missing_label(names: Sequence[str], file: Path) -> InvalidInputError:
-    available = ", ".join(repr(n) for n in names)
-    return InvalidInputError(
-        "a column 'label' (or name it with --label-column)",
-        file=file,
-        row=1,
-        column="label",
-        got=f"only the columns {available}",
-    )
 
 
 def _flag(table: pa.Table, name: str) -> npt.NDArray[np.bool_]:
