@@ -49,28 +49,7 @@ def simulate_deliverable(
     of each biased rater kind (ratings); ``llm_share`` the share of LLM-pasting writers. Returns a summary."""
     path = Path(out)
     refuse_store_file(path)
-    if kind not in KINDS:
-        raise InvalidInputError(
-            f"a kind among {list(KINDS)}", column="kind", column_kind="field", got=repr(kind)
-        )
-    if path.suffix not in _SUFFIXES or (kind == "labels" and path.suffix == ".jsonl"):
-        raise InvalidInputError(
-            "a file ending in .csv, .jsonl or .parquet",
-            column="out",
-            column_kind="field",
-            got=repr(path.name),
-        )
-    for name, share in (
-        ("spammer_share", spammer_share),
-        ("biased_share", biased_share),
-        ("llm_share", llm_share),
-    ):
-        if not 0.0 <= share <= 0.5:
-            raise InvalidInputError(
-                "a share from 0 to 0.5", column=name, column_kind="field", got=repr(share)
-            )
-    if size is not None and size < 1:
-        raise InvalidInputError("a size of at least 1", column="size", column_kind="field", got=repr(size))
+    _check_arguments(kind, path, size, (spammer_share, biased_share, llm_share))
     read = Read(path, path.suffix[1:], 0, {})
     workers: tuple[str, ...]
     kinds: tuple[str, ...]
@@ -113,3 +92,30 @@ def simulate_deliverable(
         "truth": None if truth is None else str(truth),
         "seed": random_state,
     }
+
+
+def _check_arguments(kind: str, path: Path, size: int | None, shares: tuple[float, float, float]) -> None:
+    """Refuse a kind, file name, share or size ``simulate_deliverable`` cannot make (errors name the field)."""
+    spammer_share, biased_share, llm_share = shares
+    if kind not in KINDS:
+        raise InvalidInputError(
+            f"a kind among {list(KINDS)}", column="kind", column_kind="field", got=repr(kind)
+        )
+    if path.suffix not in _SUFFIXES or (kind == "labels" and path.suffix == ".jsonl"):
+        raise InvalidInputError(
+            "a file ending in .csv, .jsonl or .parquet",
+            column="out",
+            column_kind="field",
+            got=repr(path.name),
+        )
+    for name, share in (
+        ("spammer_share", spammer_share),
+        ("biased_share", biased_share),
+        ("llm_share", llm_share),
+    ):
+        if not 0.0 <= share <= 0.5:
+            raise InvalidInputError(
+                "a share from 0 to 0.5", column=name, column_kind="field", got=repr(share)
+            )
+    if size is not None and size < 1:
+        raise InvalidInputError("a size of at least 1", column="size", column_kind="field", got=repr(size))
