@@ -155,7 +155,9 @@ def read_delivery(
             size = file.stat().st_size
             progress(size, size)
     else:
-        source = read_source(file, fmt, progress=progress, limits=limits)
+        explicit_names = (task_column, worker_column, label_column)
+        names = {*ALIASES["task"], *ALIASES["worker"], *ALIASES["label"], *(c for c in explicit_names if c)}
+        source = read_source(file, fmt, progress=progress, limits=limits, name_columns=names)
     return _deliver(
         source,
         gold=None if gold is None else Path(gold),

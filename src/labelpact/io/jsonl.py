@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
@@ -131,10 +131,14 @@ def records_table(records: list[dict[str, Any]]) -> pa.Table:
     return table.replace_schema_metadata({NESTED: json.dumps(nested)}) if nested else table
 
 
-def read_jsonl(path: Path, limits: Limits) -> tuple[pa.Table, Callable[[int], Location]]:
+def read_jsonl(
+    path: Path, limits: Limits, name_columns: Collection[str] | None = None
+) -> tuple[pa.Table, Callable[[int], Location]]:
     """A JSON Lines file as a table and the record -> line map; nesting is checked on the bytes first.
 
-    Nested values (objects, lists) are their JSON text (``records_table``) whatever the other records hold."""
+    Nested values (objects, lists) are their JSON text (``records_table``) whatever the other records hold.
+    ``name_columns`` are the columns whose values become names (None: any column may), whose numbers must keep
+    the file's spelling; a whole number elsewhere (a duration of ``12.0``) keeps pyarrow's fast read."""
     check_text(path, "JSON Lines")
     find_bad_utf8(path)  # pyarrow's JSON reader passes bad bytes through to the strings
     check_json_depth(lambda: open_text(path), file=path, limit=limits.max_json_depth, per_line=True)
@@ -150,7 +154,7 @@ def read_jsonl(path: Path, limits: Limits) -> tuple[pa.Table, Callable[[int], Lo
         # an object or list in every record of a column: its JSON text, as where the column's types vary
         # (pyarrow would keep a struct, which a payload field cannot be and a label column names by type)
         nested = any(pa.types.is_nested(kind) for kind in table.schema.types)
-        if broken or nested or _respelled_numbers(table):
+        if broken or nested or _respelled_numbers(table, name_columns):
             table = _read_jsonl_slowly(path)
     if table.num_columns == 0:  # blank lines only (or empty objects): nothing to name a column after
         raise InvalidInputError("one JSON object per line", file=path, got="no keys in any record")
@@ -169,12 +173,14 @@ def _read_jsonl_quickly(path: Path) -> pa.Table:
     return pajson.read_json(arrow_input(path), parse_options=pajson.ParseOptions(explicit_schema=strings))
 
 
-def _respelled_numbers(table: pa.Table) -> bool:
+def _respelled_numbers(table: pa.Table, name_columns: Collection[str] | None) -> bool:
     """Whether pyarrow read a number as a double whose text may differ from the file's: a whole number
     (``1`` and ``1.0`` both become ``1``, where a CSV keeps two spellings and warns), an integer past 2**53
     (``12345678901234567890123`` becomes ``1.2345678901234568e+22``: two task ids could become one), or infinity.
     """
-    for column in table.columns:
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        if name_columns is not None and name not in name_columns:
+            continue
         if pa.types.is_floating(column.type) and len(column):
             values = column.to_numpy(zero_copy_only=False).astype(np.float64)
             with np.errstate(invalid="ignore"):

@@ -9,7 +9,7 @@ found; JSON nesting is measured on the bytes before a parser recurses into it. T
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -102,9 +102,15 @@ def detect_format(path: Path, requested: str | None) -> str:
 
 
 def read_source(
-    path: Path, fmt: str, *, progress: Progress | None = None, limits: Limits = DEFAULT_LIMITS
+    path: Path,
+    fmt: str,
+    *,
+    progress: Progress | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    name_columns: Collection[str] | None = None,
 ) -> Source:
-    """Read ``path`` (which must exist and not be empty) as ``fmt``; JSON is left to the caller."""
+    """Read ``path`` (which must exist and not be empty) as ``fmt``; JSON is left to the caller.
+    ``name_columns``: the columns whose values may become names (JSON Lines keeps their numbers' spelling)."""
     if not path.is_file():
         raise InvalidInputError("an existing file", file=path, got=missing_file(path))
     size = path.stat().st_size
@@ -116,7 +122,7 @@ def read_source(
     elif fmt == "parquet":
         source = _read_parquet(path)
     elif fmt == "jsonl":
-        table, locate = read_jsonl(path, limits)
+        table, locate = read_jsonl(path, limits, name_columns)
         source = Source(path=path, format="jsonl", table=table, locate=locate)
     else:  # pragma: no cover - callers dispatch JSON themselves
         raise InvalidInputError(f"a format in {list(FORMATS)}", got=repr(fmt))
