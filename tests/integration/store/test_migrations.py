@@ -138,9 +138,12 @@ def test_unreachable_postgres_is_a_one_line_store_error_without_the_password(tmp
     assert "\n" not in message
 
 
-def test_a_workspace_that_is_a_file_is_a_store_error(tmp_path: Path) -> None:
+def test_a_workspace_that_is_a_file_is_bad_input(tmp_path: Path) -> None:
     (tmp_path / "ws").write_text("not a folder")
-    with pytest.raises(StoreError, match="cannot create the workspace"):
+    with pytest.raises(
+        InvalidInputError,
+        match=r"ws: expected a folder \(on the path to the SQLite database .*\), got a file",
+    ):
         Store.open(load_settings({}, workspace=tmp_path / "ws"))
 
 
