@@ -65,7 +65,7 @@ class ContractFacts:
 
 @dataclass(frozen=True, slots=True)
 class PartnerFacts:
-    """A vendor whose batches the report covers, with the contract registered for it now (None: none on file).
+    """A vendor whose batches the report covers, with the contract in force on the report's day (None: none on file).
 
     Batches are judged by the contract stored with their audits (``AuditFacts.contract``), which may differ."""
 
