@@ -121,7 +121,8 @@ def partner_add(
 ) -> None:
     """Register a partner; ingest refuses batches from partners that were never added."""
     out = make_output(as_json)
-    check_partner_input(name, contract)  # bad input is refused before a workspace is created
+    # bad input is refused before a workspace is created
+    check_partner_input(name, contract, equity_stake=equity_stake, min_spend_usd=min_spend)
     with open_store(workspace, db) as store:
         record = add_partner(
             store,

@@ -57,11 +57,33 @@ def check_client_input(name: str, rivals: Sequence[str]) -> None:
         check_name("rival", rival, column="rivals", column_kind="field")
 
 
-def check_partner_input(name: str, contract: str | Path | None = None) -> None:
-    """Refuse a bad partner name or contract file before any workspace is created."""
+def check_partner_input(
+    name: str,
+    contract: str | Path | None = None,
+    *,
+    equity_stake: float | None = None,
+    min_spend_usd: float | None = None,
+) -> None:
+    """Refuse a bad partner name, contract file, stake or spend before any workspace is created."""
     check_name("partner", name, column="name", column_kind="field")
+    _check_terms(equity_stake, min_spend_usd)
     if contract is not None:
         read_contract(contract)
+
+
+def _check_terms(equity_stake: float | None, min_spend_usd: float | None) -> None:
+    """An equity stake from 0 to 1 and a finite minimum spend >= 0 (NaN fails both), when given."""
+    if equity_stake is not None and not 0.0 <= equity_stake <= 1.0:
+        raise InvalidInputError(
+            "an equity stake between 0 and 1",
+            column="equity_stake",
+            column_kind="field",
+            got=str(equity_stake),
+        )
+    if min_spend_usd is not None and not 0.0 <= min_spend_usd < math.inf:
+        raise InvalidInputError(
+            "a finite amount >= 0", column="min_spend_usd", column_kind="field", got=str(min_spend_usd)
+        )
 
 
 def check_project_input(name: str) -> None:
@@ -101,17 +123,7 @@ def add_partner(
     name = name.strip()
     if not name:
         raise InvalidInputError("a non-blank partner name", column="name", column_kind="field")
-    if equity_stake is not None and not 0.0 <= equity_stake <= 1.0:
-        raise InvalidInputError(
-            "an equity stake between 0 and 1",
-            column="equity_stake",
-            column_kind="field",
-            got=str(equity_stake),
-        )
-    if min_spend_usd is not None and not 0.0 <= min_spend_usd < math.inf:  # NaN fails too
-        raise InvalidInputError(
-            "a finite amount >= 0", column="min_spend_usd", column_kind="field", got=str(min_spend_usd)
-        )
+    _check_terms(equity_stake, min_spend_usd)
     contract_toml = read_contract(contract)[1] if contract is not None else None
     return store.add_partner(
         name,

@@ -117,6 +117,8 @@ class StoreBase:
         database = sqlite_file(settings.db_url)
         check_workspace_paths(settings, database)
         if not create and database is not None and not database.is_file():
+            if database.parent.resolve() != settings.workspace.resolve():  # --db names a file elsewhere
+                raise NotFoundError(f"no SQLite database at {database} (the db setting names it)")
             raise NotFoundError(
                 f"no workspace at {settings.workspace} (no {database.name} in it); adding a partner, a "
                 "project or the client creates one"
@@ -124,8 +126,10 @@ class StoreBase:
         read_only = database is not None and database.is_file() and not writable(database)
         if read_only and write:
             raise ForbiddenError(f"the workspace at {settings.workspace} is read-only; this command writes")
+        # a reader of a database outside the workspace (PostgreSQL, --db) leaves a missing workspace uncreated
+        files = create or write or settings.workspace.exists()
         try:
-            if not read_only:
+            if not read_only and files:
                 settings.workspace.mkdir(parents=True, exist_ok=True)
             engine = open_read_only(settings.db_url) if read_only else create_store_engine(settings.db_url)
         except OSError as error:
@@ -143,7 +147,7 @@ class StoreBase:
                 upgrade_to_head(engine)
             store = cls(settings, engine, actor=actor)
             store.read_only = read_only
-            if not read_only:
+            if not read_only and files:
                 store._blobs.ensure()
                 store._recover()
         except LabelpactError:
