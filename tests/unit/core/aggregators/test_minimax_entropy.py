@@ -249,7 +249,8 @@ def test_a_fit_whose_penalties_outweigh_the_labels_says_its_labels_are_arbitrary
     labels = ["c0", "c0", "c1", "c1", "c2", "c2", "c0", "c0"]
     a = Annotations.from_columns(task=tasks, worker=["a", "b"] * 4, label=labels)
     with pytest.warns(
-        ConvergenceWarning, match="4 of 4 labelled tasks have two classes within 0.001 at the top: the model cannot"
+        ConvergenceWarning,
+        match="4 of 4 labelled tasks have two classes within 0.001 at the top: the model cannot",
     ):
         fit = MinimaxEntropy().fit(a)
     assert np.allclose(fit.probas_, 1 / 3, atol=1e-3)
