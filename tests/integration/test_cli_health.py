@@ -198,7 +198,10 @@ def test_a_minimum_spend_must_be_a_finite_amount(cli: RunCli, amount: str) -> No
     """Before: inf was stored, and every later partner list --json printed Infinity (partners are immutable)."""
     run = cli("partner", "add", "P1", "--min-spend", amount)
     assert run.code == 2 and "option '--min-spend': expected a finite amount >= 0" in run.stderr
-    assert json.loads(cli("partner", "list", "--json").stdout) == {"partners": []}
+    assert cli("partner", "list", "--json").code == 2  # refused before a workspace was made: none exists
+    assert cli("partner", "add", "P0").code == 0
+    assert cli("partner", "add", "P1", "--min-spend", amount).code == 2
+    assert [p["name"] for p in json.loads(cli("partner", "list", "--json").stdout)["partners"]] == ["P0"]
 
 
 def test_a_replay_before_the_clients_stake_event_does_not_count_the_stake(cli: RunCli) -> None:

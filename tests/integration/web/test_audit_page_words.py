@@ -72,7 +72,8 @@ def _text(page: str) -> str:
 
 
 def test_the_workers_table_says_what_it_shows_and_counts_the_workers_it_flags(site: Site) -> None:
-    """Before: 60 rows without a word, under '0 of 70 scored workers flagged', 25 flagged below it (20 named)."""
+    """Before: 60 rows without a word, under '0 of 70 scored workers flagged', 25 flagged below it (20 named);
+    and none of the 70 has the labels a quality flag needs, so no share is stated."""
     page = _get(site, f"/audits/{site.real_audit}").text
     section = page[page.index('id="workers-h"') : page.index('id="agreement-h"')]
     rows = re.findall(r"<tr><td>(w\d\d)</td><td>([^<]*)</td>", section)
@@ -89,7 +90,9 @@ def test_the_workers_table_says_what_it_shows_and_counts_the_workers_it_flags(si
         "30 of 70 workers flagged by the findings above "
         "(implausible time: 5, pay below floor: 25, pay unknown: 5)." in text
     )
-    assert "counts only the quality flags" in text and "0 of 70 scored workers (0.0%)" in text
+    # no worker has the labels a flag rule needs: the share is not checked (it said "0 of 70 scored workers")
+    assert "counts only the quality flags" in text
+    assert "of the workers with enough labels to score: none has, so the share is not checked." in text
 
 
 def test_the_sample_words_name_the_column_the_sheet_has(site: Site) -> None:

@@ -25,6 +25,7 @@ from labelpact.errors import InvalidInputError
 __all__ = ["RankingStability", "choice_agreement", "ranking_stability", "unmeasurable_choices"]
 
 OUTCOMES = ("low", "tie", "high")
+THETA_DIGITS = 12  # decimals of a replicate's log-strengths that order items (Newton stops at 1e-6)
 
 
 def choice_agreement(
@@ -128,6 +129,9 @@ def ranking_stability(
         theta = fit_davidson(  # the prior stays at the full fit's, so replicates differ only by data
             pair_counts(c, weights), ties=ties, alpha=fit.alpha, max_iter=100, tol=1e-6, theta0=full
         ).theta
+        # strengths equal but for rounding (a replicate without an item's comparisons: 1.9e-34 against
+        # -1.9e-34 after a Newton step to the prior's zero) are tied: rounding orders nothing
+        theta = np.round(theta, THETA_DIGITS)
         taus[b] = kendalltau(theta, full).statistic
         ranks[b, np.argsort(-theta, kind="stable")] = np.arange(c.n_items)
     tail = (1.0 - confidence) / 2.0
