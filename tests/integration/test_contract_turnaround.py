@@ -66,3 +66,29 @@ def test_a_contract_without_a_turnaround_is_not_cited(cli: RunCli, tmp_path: Pat
     assert not [r for r in doc["reasons"] if r["clause"] == "delivery.turnaround_days"]
     (late,) = [f for f in doc["findings"] if f["kind"] == "late_delivery"]
     assert late["clause"] is None
+
+
+def test_a_refinement_audit_judges_the_turnaround_too(cli: RunCli, tmp_path: Path) -> None:
+    """Before: a preferences (ratings, demonstrations) audit never read the clause: a batch 29 days late kept
+    its verdict and its late finding named no clause. These kinds carry no label start times, so without a
+    due time the clause is unchecked."""
+    toml = tmp_path / "contract.toml"
+    toml.write_text("[delivery]\nturnaround_days = 2\n", encoding="utf-8")
+    assert cli("partner", "add", "Slow", "--contract", toml).code == 0
+    prefs = tmp_path / "prefs.csv"
+    assert cli("simulate", "--kind", "preferences", "--out", prefs, "--size", "600").code == 0
+    late = cli(
+        "audit", prefs, "--partner", "Slow", "--project", "p", "--delivered-at", "2026-06-30",
+        "--due-at", "2026-06-01", "--json",
+    )  # fmt: skip
+    assert late.code == 0, late.stderr
+    doc = json.loads(late.stdout)
+    assert _reason(doc)["outcome"] == "review" and doc["verdict"] in ("review", "reject")
+    assert [f["clause"] for f in doc["findings"] if f["kind"] == "late_delivery"] == [
+        "delivery.turnaround_days"
+    ]
+    (tmp_path / "p2").mkdir()
+    other = tmp_path / "p2" / "prefs.csv"
+    assert cli("simulate", "--kind", "preferences", "--out", other, "--size", "600", "--seed", "1").code == 0
+    undated = json.loads(cli("audit", other, "--partner", "Slow", "--project", "p", "--json").stdout)
+    assert _reason(undated)["outcome"] == "unchecked"

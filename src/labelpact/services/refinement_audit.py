@@ -20,7 +20,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from labelpact.contracts.contract import Contract
-from labelpact.contracts.timeliness import late_by_days, late_finding, timeliness
+from labelpact.contracts.findings import worst_outcome
+from labelpact.contracts.timeliness import (
+    TURNAROUND,
+    late_by_days,
+    late_finding,
+    timeliness,
+    turnaround_reason,
+)
 from labelpact.errors import ConflictError, InvalidInputError, NotFoundError, missing_file
 from labelpact.io.deliverable import (
     KINDS,
@@ -252,13 +259,24 @@ def _tables(staging: Path, a: KindAssessment) -> dict[str, Path]:
     return out
 
 
-def _timed(a: KindAssessment, delivered_at: datetime, due_at: datetime | None) -> KindAssessment:
+def _timed(
+    a: KindAssessment, delivered_at: datetime, due_at: datetime | None, turnaround_days: float | None
+) -> KindAssessment:
     """``a`` with its batch's timeliness as a label audit has it: the metrics' ``timeliness`` block (partner
-    health's on-time rate, SLA signal and delivery dates) and a ``late_delivery`` finding when it came late."""
-    late = late_finding(late_by_days(delivered_at, due_at))
+    health's on-time rate, SLA signal and delivery dates), a ``late_delivery`` finding when it came late, and
+    the contract's ``delivery.turnaround_days`` judged against ``due_at`` (these kinds carry no label start
+    times to count from: without ``due_at`` the clause is unchecked)."""
+    clause = TURNAROUND if turnaround_days is not None else None
+    late = late_finding(late_by_days(delivered_at, due_at), clause=clause)
     findings = sorted([*a.findings, *([late] if late is not None else [])], key=lambda f: -f.rank)
+    reason = turnaround_reason(turnaround_days, delivered_at, due_at, None)
+    reasons = a.reasons if reason is None else (*a.reasons, reason)
     return replace(
-        a, findings=tuple(findings), metrics={**a.metrics, "timeliness": timeliness(delivered_at, due_at)}
+        a,
+        verdict=worst_outcome(reasons),
+        reasons=reasons,
+        findings=tuple(findings),
+        metrics={**a.metrics, "timeliness": timeliness(delivered_at, due_at)},
     )
 
 
@@ -301,7 +319,7 @@ def audit_deliverable(
     a = assess_deliverable(
         delivery, the_contract, n_bootstrap=n_bootstrap, random_state=random_state, sample_seed=sample_seed
     )
-    a = _timed(a, delivered, due)
+    a = _timed(a, delivered, due, the_contract.delivery.turnaround_days)
     batch_id = existing.id if existing is not None else sha256[:12]
     before = existing.received_at if existing is not None else None  # a first delivery names no later one
     digest = deliverable_digest(delivery)
@@ -344,7 +362,7 @@ def audit_stored_deliverable(
     a = assess_deliverable(
         delivery, the_contract, n_bootstrap=n_bootstrap, random_state=random_state, sample_seed=sample_seed
     )
-    a = _timed(a, record.delivered_at, record.due_at)
+    a = _timed(a, record.delivered_at, record.due_at, the_contract.delivery.turnaround_days)
     with store.scratch("audit") as staging:
         same = stored_with_labels(
             store, record.labels_digest, other_than=record.sha256, before=record.received_at
