@@ -22,7 +22,13 @@ from labelpact.cli.engine import engine_options, pick
 from labelpact.cli.format import number, pct
 from labelpact.cli.progress import progress_for
 from labelpact.services.engine import aggregate_parts_file, agreement_parts_file, workers_parts_file
-from labelpact.services.quality import METHOD_NAMES, aggregate_file, agreement_file, workers_file
+from labelpact.services.quality import (
+    METHOD_NAMES,
+    aggregate_file,
+    agreement_file,
+    scale_by_name,
+    workers_file,
+)
 
 if TYPE_CHECKING:
     from labelpact.core.agreement import Level
@@ -184,11 +190,9 @@ def agreement(
             progress=progress,
             warn=output.warn,
         )
-    if result.scale is not None and classes is None and not _numeric(result.scale):
-        output.warn(
-            f"the {chosen} scale is the classes in name order ({' < '.join(result.scale)}); "
-            "give --classes in scale order to set it"
-        )
+    guessed = scale_by_name(result) if classes is None else None
+    if guessed is not None:
+        output.warn(f"{guessed}; give --classes in scale order to set it")
 
     def render() -> None:
         table = Table(
@@ -213,15 +217,6 @@ def agreement(
             output.stdout.print(f"Label quality cannot be measured on this batch: {result.unidentifiable}.")
 
     output.emit(result.to_dict(), render)
-
-
-def _numeric(names: tuple[str, ...]) -> bool:
-    """Whether every class name is a number (then the scale is numeric order, as the user means it)."""
-    try:
-        [float(name) for name in names]
-    except ValueError:
-        return False
-    return True
 
 
 @click.command(epilog="Example: labelpact workers labels.csv --gold gold.csv --out workers.csv")

@@ -25,7 +25,7 @@ Conventions (documented because peers differ):
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias, get_args
 
@@ -51,6 +51,7 @@ __all__ = [
     "agreement",
     "agreement_of_patterns",
     "co_labels",
+    "numeric_classes",
     "unidentifiable_quality",
 ]
 
@@ -264,9 +265,17 @@ def agreement_of_patterns(
     )
 
 
+def numeric_classes(classes: Sequence[str]) -> bool:
+    """Whether every class name is a number (then the scale is the numbers', not the names' order)."""
+    try:
+        [float(c) for c in classes]
+    except ValueError:
+        return False
+    return True
+
+
 def ordered_class_values(classes: tuple[str, ...]) -> FloatArray:
     """Numeric value of each class for the interval metric: the names as numbers, else the ranks."""
-    try:
+    if numeric_classes(classes):
         return np.array([float(c) for c in classes], dtype=np.float64)
-    except ValueError:
-        return np.arange(len(classes), dtype=np.float64)
+    return np.arange(len(classes), dtype=np.float64)

@@ -11,7 +11,7 @@ from typing import Any, Final
 import numpy as np
 
 from labelpact.core.aggregators import METHODS
-from labelpact.core.agreement import Agreement, Level, agreement
+from labelpact.core.agreement import Agreement, Level, agreement, numeric_classes
 from labelpact.core.consensus import Consensus, aggregate, consensus_codes
 from labelpact.core.intervals import wilson_interval
 from labelpact.core.label_errors import label_errors_of
@@ -33,6 +33,7 @@ __all__ = [
     "consensus_of",
     "label_issues_file",
     "read_labels",
+    "scale_by_name",
     "workers_file",
     "workers_of",
 ]
@@ -237,6 +238,14 @@ def agreement_file(
     )
     stage(progress, "measuring agreement")
     return agreement_of(delivery, level=level, n_bootstrap=n_bootstrap)
+
+
+def scale_by_name(result: Agreement) -> str | None:
+    """What to warn when an ordinal or interval scale was taken from class names in name order (the caller
+    gave no order and the names are not numbers), else None."""
+    if result.scale is None or numeric_classes(result.scale):
+        return None
+    return f"the {result.level} scale is the classes in name order ({' < '.join(result.scale)})"
 
 
 def workers_file(
