@@ -270,9 +270,8 @@ class ProjectFacts:
     health: tuple[HealthFacts, ...] = ()
     attestations: tuple[AttestationFacts, ...] = ()
     contracts: tuple[ContractFacts, ...] = ()  # those ``audits`` were judged by, one per SHA-256
-    card_name: str | None = (
-        None  # the card's own file name (its ``url``, beside its files); None: not written
-    )
+    # the card's own file name (its ``url``, beside its files); None: not written
+    card_name: str | None = None
 
     @property
     def included(self) -> tuple[AuditFacts, ...]:
